@@ -1,0 +1,107 @@
+import type { z } from 'zod';
+import type { SocketType } from './sockets.js';
+
+/**
+ * Value types per socket. Packages that define domain values augment this interface
+ * (`declare module '@ptp/graph-core' { interface SocketValues { PROMPT: PromptValue } }`);
+ * sockets nobody typed are `unknown`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface SocketValues {
+  STRING: string;
+  NUMBER: number;
+  INT: number;
+  BOOLEAN: boolean;
+  ANY: unknown;
+}
+export type SocketValue<T extends SocketType> = T extends keyof SocketValues ? SocketValues[T] : unknown;
+
+export interface InputSpec {
+  readonly type: SocketType;
+  /** An optional input may stay unconnected; the run sees `undefined`. */
+  readonly optional?: boolean;
+  /** A multi input takes any number of links; the run sees an array in edge order. */
+  readonly multi?: boolean;
+  readonly label?: string;
+  readonly description?: string;
+}
+
+export interface OutputSpec {
+  readonly type: SocketType;
+  readonly label?: string;
+  readonly description?: string;
+}
+
+export type InputValues<I extends Record<string, InputSpec>> = {
+  [K in keyof I]: I[K]['multi'] extends true
+    ? SocketValue<I[K]['type']>[]
+    : I[K]['optional'] extends true
+      ? SocketValue<I[K]['type']> | undefined
+      : SocketValue<I[K]['type']>;
+};
+export type OutputValues<O extends Record<string, OutputSpec>> = { [K in keyof O]: SocketValue<O[K]['type']> };
+
+export interface Logger {
+  debug(message: string, data?: unknown): void;
+  info(message: string, data?: unknown): void;
+  warn(message: string, data?: unknown): void;
+  error(message: string, data?: unknown): void;
+}
+
+/** A small image sent with progress events (e.g. a latent preview); encoded by the node. */
+export interface ProgressPreview {
+  mime: string;
+  data: Uint8Array;
+}
+
+export interface NodeContext<Backend = unknown> {
+  readonly nodeId: string;
+  /** Aborted when the run is cancelled; long nodes check it between steps. */
+  readonly signal: AbortSignal;
+  /** Reports progress; the engine turns it into `progress` events. */
+  progress(value: number, max: number, preview?: ProgressPreview): void;
+  readonly log: Logger;
+  /** The inference backend of the runner executing this graph (onnxruntime-node, -web, ...). */
+  readonly backend: Backend;
+}
+
+/** Upgrades a node's params from version `from` to `from + 1`. */
+export type ParamMigration = (params: Record<string, unknown>) => Record<string, unknown>;
+
+export interface NodeDefinition<
+  I extends Record<string, InputSpec> = Record<string, InputSpec>,
+  O extends Record<string, OutputSpec> = Record<string, OutputSpec>,
+  P extends z.ZodObject = z.ZodObject,
+> {
+  /** Stable identifier, e.g. `ptp.prompt`; never reused for a different meaning. */
+  readonly type: string;
+  /** Bumped when params or behaviour change; older saved params go through `migrations`. */
+  readonly version: number;
+  readonly title: string;
+  readonly category: string;
+  readonly description: string;
+  readonly inputs: I;
+  readonly outputs: O;
+  /** Params by name, with defaults, bounds and UI hints (`.meta({ step, widget })`). */
+  readonly params: P;
+  /** Output nodes are what a run produces when no targets are named. */
+  readonly output?: boolean;
+  /** False for nodes whose result must never be reused (e.g. reads the clock). Default true. */
+  readonly cacheable?: boolean;
+  /** `migrations[k]` upgrades params saved at version k to k + 1. */
+  readonly migrations?: Readonly<Record<number, ParamMigration>>;
+  run(inputs: InputValues<I>, params: z.output<P>, ctx: NodeContext): Promise<OutputValues<O>> | OutputValues<O>;
+  /** A small JSON summary of the outputs for `node_executed` events; the engine has a default. */
+  summarize?(outputs: OutputValues<O>): unknown;
+}
+
+// The registry stores definitions with their precise generics erased.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyNodeDefinition = NodeDefinition<any, any, any>;
+
+/** Identity helper that keeps literal socket types so `run` sees typed inputs. */
+export function defineNode<const I extends Record<string, InputSpec>, const O extends Record<string, OutputSpec>, P extends z.ZodObject>(
+  definition: NodeDefinition<I, O, P>,
+): NodeDefinition<I, O, P> {
+  return definition;
+}

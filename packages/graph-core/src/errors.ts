@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+/** Every problem the core reports has one of these codes; clients switch on them, never on text. */
+export const ERROR_CODES = [
+  'INVALID_JSON',
+  'INVALID_DOCUMENT',
+  'UNSUPPORTED_SCHEMA_VERSION',
+  'MIGRATION_FAILED',
+  'UNKNOWN_NODE_TYPE',
+  'NODE_VERSION_TOO_NEW',
+  'DUPLICATE_NODE_ID',
+  'DUPLICATE_EDGE_ID',
+  'DANGLING_EDGE',
+  'UNKNOWN_INPUT',
+  'UNKNOWN_OUTPUT',
+  'MISSING_INPUT',
+  'MULTIPLE_LINKS',
+  'TYPE_MISMATCH',
+  'INVALID_PARAM',
+  'UNKNOWN_PARAM',
+  'CYCLE',
+  'NO_OUTPUT',
+  'UNKNOWN_OUTPUT_NODE',
+  'NODE_FAILED',
+  'INTERRUPTED',
+] as const;
+
+export const ErrorCodeSchema = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+export const GraphErrorSchema = z.object({
+  code: ErrorCodeSchema,
+  message: z.string(),
+  severity: z.enum(['error', 'warning']).default('error'),
+  nodeId: z.string().optional(),
+  nodeType: z.string().optional(),
+  input: z.string().optional(),
+  output: z.string().optional(),
+  param: z.string().optional(),
+  edgeId: z.string().optional(),
+  /** JSON path into the document, for schema-level problems. */
+  path: z.array(z.union([z.string(), z.number()])).optional(),
+});
+export type GraphError = z.infer<typeof GraphErrorSchema>;
+
+export type Result<T> = { ok: true; value: T; warnings: GraphError[] } | { ok: false; errors: GraphError[] };
+
+export function graphError(code: ErrorCode, message: string, context: Omit<GraphError, 'code' | 'message' | 'severity'> = {}): GraphError {
+  return { code, message, severity: 'error', ...context };
+}
+
+export function graphWarning(code: ErrorCode, message: string, context: Omit<GraphError, 'code' | 'message' | 'severity'> = {}): GraphError {
+  return { code, message, severity: 'warning', ...context };
+}
+
+export const isError = (e: GraphError): boolean => e.severity !== 'warning';
+
+/** Turns zod issues into structured errors rooted at `basePath`. */
+export function fromZodIssues(code: ErrorCode, issues: readonly z.core.$ZodIssue[], context: Omit<GraphError, 'code' | 'message' | 'severity' | 'path'> = {}, basePath: (string | number)[] = []): GraphError[] {
+  return issues.map((issue) => {
+    const path = [...basePath, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    const where = path.length ? `${path.join('.')}: ` : '';
+    return graphError(code, `${where}${issue.message}`, { ...context, path });
+  });
+}
+
+/** Thrown by node runs to report a problem tied to one of their inputs or params. */
+export class NodeRunError extends Error {
+  readonly code: ErrorCode;
+  readonly input?: string;
+  readonly param?: string;
+  constructor(message: string, options: { code?: ErrorCode; input?: string; param?: string } = {}) {
+    super(message);
+    this.name = 'NodeRunError';
+    this.code = options.code ?? 'NODE_FAILED';
+    if (options.input !== undefined) this.input = options.input;
+    if (options.param !== undefined) this.param = options.param;
+  }
+}

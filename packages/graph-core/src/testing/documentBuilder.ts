@@ -1,0 +1,44 @@
+import type { WorkflowDocument } from '../document/WorkflowDocument.js';
+
+type NodeSpec = { id: string; type: string; typeVersion?: number; params?: Record<string, unknown> };
+
+/** Terse document construction for tests: edges as `from.output -> to.input` strings. */
+export function doc(nodes: NodeSpec[], edges: string[] = []): WorkflowDocument {
+  return {
+    schemaVersion: 2,
+    metadata: { name: 'test', description: '', tags: [] },
+    nodes: nodes.map((n) => ({ id: n.id, type: n.type, typeVersion: n.typeVersion ?? (n.type === 'test.add' ? 2 : 1), params: n.params ?? {} })),
+    edges: edges.map((e, i) => {
+      const m = /^(\S+)\.(\S+)\s*->\s*(\S+)\.(\S+)$/.exec(e);
+      if (!m) throw new Error(`bad edge spec ${e}`);
+      return { id: `e${i}`, from: { node: m[1]!, output: m[2]! }, to: { node: m[3]!, input: m[4]! } };
+    }),
+  };
+}
+
+/**
+ * A layered random DAG of `test.add`/`test.sum` nodes with about `edges` edges (deterministic for
+ * a seed), ending in one output node. Used by the benchmarks and the large-graph tests.
+ */
+export function generateGraph(nodeCount: number, edgeCount: number, seed = 1): WorkflowDocument {
+  let s = seed >>> 0;
+  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const nodes: NodeSpec[] = [];
+  const edges: string[] = [];
+  const sources = Math.max(1, Math.floor(nodeCount / 20));
+  for (let i = 0; i < sources; i++) nodes.push({ id: `n${i}`, type: 'test.number', params: { value: i } });
+  // Each inner node is a multi-input sum over earlier nodes, so edge count is free to choose.
+  const inner = nodeCount - sources - 1;
+  const perNode = Math.max(1, Math.round((edgeCount - 1) / inner));
+  for (let i = sources; i < sources + inner; i++) {
+    nodes.push({ id: `n${i}`, type: 'test.sum' });
+    for (let k = 0; k < perNode; k++) {
+      const from = Math.floor(rand() * i);
+      edges.push(`n${from}.${from < sources ? 'value' : 'total'} -> n${i}.values`);
+    }
+  }
+  const last = sources + inner - 1;
+  nodes.push({ id: 'out', type: 'test.output' });
+  edges.push(`n${last}.total -> out.value`);
+  return doc(nodes, edges);
+}

@@ -1,0 +1,2 @@
+export * from './testRegistry.js';
+export * from './documentBuilder.js';

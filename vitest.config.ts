@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// One vitest run covers every package: each package (and test/) is a project,
+// so `pnpm test` runs them all and a failure anywhere fails the run.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'graph-core', root: 'packages/graph-core', include: ['src/**/*.test.ts'] } },
+      { test: { name: 'nodes', root: 'packages/nodes', include: ['src/**/*.test.ts'] } },
+      { test: { name: 'runner', root: 'packages/runner', include: ['src/**/*.test.ts'], testTimeout: 120_000 } },
+      { test: { name: 'e2e', root: 'test', include: ['**/*.test.ts'], exclude: ['**/node_modules/**'], testTimeout: 300_000 } },
+    ],
+  },
+});
