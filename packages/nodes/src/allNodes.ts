@@ -1,0 +1,12 @@
+import { NodeRegistry, type AnyNodeDefinition } from '@ptp/graph-core';
+import { blendNode } from './blend/blendNode.js';
+import { promptNode } from './prompt/promptNode.js';
+import { injectionScheduleNode } from './schedule/injectionScheduleNode.js';
+import { showValueNode } from './util/showValueNode.js';
+
+/** Every node type PtP Studio ships, in catalogue order. Add new nodes here, explicitly. */
+export const allNodes: readonly AnyNodeDefinition[] = [promptNode, injectionScheduleNode, blendNode, showValueNode];
+
+export function createNodeRegistry(extra: readonly AnyNodeDefinition[] = []): NodeRegistry {
+  return new NodeRegistry([...allNodes, ...extra]);
+}
