@@ -1,0 +1,37 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { loadDocument, validateGraph, type GraphError } from '@ptp/graph-core';
+import { createNodeRegistry } from '@ptp/nodes';
+import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
+
+function describe(e: GraphError): string {
+  const where = [e.nodeId && `node ${e.nodeId}${e.nodeType ? ` (${e.nodeType})` : ''}`, e.input && `input ${e.input}`, e.param && `param ${e.param}`, e.edgeId && `edge ${e.edgeId}`]
+    .filter(Boolean)
+    .join(', ');
+  return `  ${e.severity === 'warning' ? 'warning' : 'error  '} ${e.code}${where ? ` [${where}]` : ''}: ${e.message}`;
+}
+
+export const validateCommand: Command = async (args, io) => {
+  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+  if (positionals.length !== 1) throw new UsageError('validate takes exactly one workflow file');
+  const file = resolveUserPath(positionals[0]!);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const registry = createNodeRegistry();
+  const loaded = loadDocument(text, { registry });
+  const report = loaded.ok ? validateGraph(loaded.value, registry) : undefined;
+  const errors = loaded.ok ? report!.errors : loaded.errors;
+  const warnings = loaded.ok ? [...loaded.warnings, ...report!.warnings] : [];
+  const ok = errors.length === 0;
+  if (values.json) {
+    io.out(JSON.stringify({ ok, file, errors, warnings }, null, 2));
+  } else {
+    io.out(ok ? `ok ${file}${warnings.length ? ` (${warnings.length} warning${warnings.length > 1 ? 's' : ''})` : ''}` : `invalid ${file}: ${errors.length} problem${errors.length > 1 ? 's' : ''}`);
+    for (const e of [...errors, ...warnings]) io.out(describe(e));
+  }
+  return ok ? EXIT.ok : EXIT.failed;
+};

@@ -1,0 +1,83 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CatalogueSchema } from '@ptp/graph-core';
+import { describe, expect, it } from 'vitest';
+import { main } from './main.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const dir = mkdtempSync(path.join(tmpdir(), 'ptp-cli-'));
+const write = (name: string, text: string) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+async function cli(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
+  return { code, out, err };
+}
+
+describe('ptp CLI', () => {
+  it('validate: exit 0 for a valid document', async () => {
+    const r = await cli('validate', path.join(repoRoot, 'examples/schedule-preview.json'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ok /);
+  });
+
+  it('validate: exit 1 with every problem, as JSON with --json', async () => {
+    const file = write('bad.json', JSON.stringify({
+      schemaVersion: 2,
+      nodes: [
+        { id: 'p', type: 'ptp.prompt', typeVersion: 1, params: { text: 42 } },
+        { id: 'x', type: 'vendor.unknown', typeVersion: 1 },
+        { id: 's', type: 'ptp.injectionSchedule', typeVersion: 1, params: { self: 7 } },
+        { id: 'o', type: 'ptp.showValue', typeVersion: 1 },
+      ],
+      edges: [{ from: { node: 'p', output: 'prompt' }, to: { node: 's', input: 'source' } }, { from: { node: 's', output: 'schedule' }, to: { node: 'o', input: 'value' } }],
+    }));
+    const r = await cli('validate', file, '--json');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out);
+    expect(report.ok).toBe(false);
+    const found = report.errors.map((e: { code: string; nodeId?: string; input?: string; param?: string }) => `${e.code}:${e.nodeId}:${e.input ?? e.param ?? ''}`).sort();
+    expect(found).toEqual(['INVALID_PARAM:p:text', 'INVALID_PARAM:s:self', 'MISSING_INPUT:s:target', 'UNKNOWN_NODE_TYPE:x:']);
+    const human = await cli('validate', file);
+    expect(human.code).toBe(1);
+    expect(human.out).toContain('4 problems');
+    expect(human.out).toContain('UNKNOWN_NODE_TYPE [node x (vendor.unknown)]');
+  });
+
+  it('validate: malformed JSON is a structured failure (1); usage mistakes are 2', async () => {
+    const r = await cli('validate', write('broken.json', '{"schemaVersion": 2, "nodes": ['), '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).errors[0].code).toBe('INVALID_JSON');
+    expect((await cli('validate')).code).toBe(2);
+    expect((await cli('validate', 'a.json', 'b.json')).code).toBe(2);
+    expect((await cli('validate', path.join(dir, 'missing.json'))).code).toBe(2);
+    expect((await cli('validate', 'x.json', '--nope')).code).toBe(2);
+    expect((await cli('frobnicate')).code).toBe(2);
+  });
+
+  it('catalog prints the catalogue as JSON', async () => {
+    const r = await cli('catalog');
+    expect(r.code).toBe(0);
+    const parsed = CatalogueSchema.parse(JSON.parse(r.out));
+    expect(parsed.nodes.map((n) => n.type)).toContain('ptp.injectionSchedule');
+  });
+
+  it('runs through `pnpm ptp` with the right exit codes and no stack traces', () => {
+    const bad = write('garbage.json', '\u0000\u0001 not json at all');
+    const r = spawnSync('pnpm', ['ptp', 'validate', bad], { cwd: repoRoot, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('INVALID_JSON');
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/\n\s+at /);
+    const usage = spawnSync('pnpm', ['ptp', 'validate'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain('usage: pnpm ptp');
+  });
+});

@@ -1,0 +1,44 @@
+import { pathToFileURL } from 'node:url';
+import { EXIT, processIo, UsageError, type Command, type Io } from './cliSupport.js';
+import { catalogCommand } from './commands/catalogCommand.js';
+import { serveCommand } from './commands/serveCommand.js';
+import { validateCommand } from './commands/validateCommand.js';
+
+const USAGE = `usage: pnpm ptp <command> [options]
+
+commands:
+  validate <workflow.json> [--json]   check a workflow; exit 0 valid, 1 invalid, 2 usage error
+  catalog                             print the node catalogue as JSON
+  serve [--host H] [--port N]         start the studio server
+`;
+
+const commands: Record<string, Command> = { validate: validateCommand, catalog: catalogCommand, serve: serveCommand };
+
+/** Runs one CLI invocation and returns its exit code; never lets a stack trace reach the user. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    (name ? io.out : io.err)(USAGE);
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err(`unknown command "${name}"\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  try {
+    return await command(rest, io);
+  } catch (err) {
+    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    io.err(`ptp ${name}: ${(err as Error).message}`);
+    if (usage) io.err(`\n${USAGE}`);
+    return usage ? EXIT.usage : EXIT.failed;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then((code) => {
+    // Long-running commands (serve) resolve only when they are done.
+    process.exitCode = code;
+  });
+}
