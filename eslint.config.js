@@ -15,5 +15,5 @@ export default tseslint.config(
   },
   // Architectural boundaries (BRIEF section 1): enforced, not just documented.
   { files: ['packages/graph-core/**/*.ts', 'packages/nodes/**/*.ts'], ignores: ['**/*.test.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [nodeBuiltins, uiLibs, ort] }] } },
-  { files: ['packages/runner/**/*.ts'], ignores: ['packages/runner/src/backends/**'], rules: { 'no-restricted-imports': ['error', { patterns: [uiLibs, ort] }] } },
+  { files: ['packages/runner/**/*.ts'], ignores: ['packages/runner/src/backends/**', '**/*.test.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [uiLibs, ort] }] } },
 );

@@ -6,7 +6,6 @@ import type { SocketType } from './sockets.js';
  * (`declare module '@ptp/graph-core' { interface SocketValues { PROMPT: PromptValue } }`);
  * sockets nobody typed are `unknown`.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface SocketValues {
   STRING: string;
   NUMBER: number;

@@ -6,12 +6,13 @@ interface AbortSignal {
   addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
   removeEventListener(type: 'abort', listener: () => void): void;
 }
-declare var AbortSignal: { prototype: AbortSignal; abort(reason?: unknown): AbortSignal; timeout(ms: number): AbortSignal };
+declare const AbortSignal: { prototype: AbortSignal; abort(reason?: unknown): AbortSignal; timeout(ms: number): AbortSignal };
 interface AbortController {
   readonly signal: AbortSignal;
   abort(reason?: unknown): void;
 }
-declare var AbortController: { prototype: AbortController; new (): AbortController };
-declare var performance: { now(): number };
+declare const AbortController: { prototype: AbortController; new (): AbortController };
+declare const performance: { now(): number };
 declare function setTimeout(callback: () => void, ms?: number): unknown;
 declare function clearTimeout(handle: unknown): void;
+declare function structuredClone<T>(value: T): T;

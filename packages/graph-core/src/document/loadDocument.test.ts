@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NodeRegistry } from '../NodeRegistry.js';
 import { createTestRegistry } from '../testing/index.js';
 import { loadDocument } from './loadDocument.js';
 
@@ -67,7 +68,7 @@ describe('loadDocument', () => {
     const r = loadDocument({ schemaVersion: 2, nodes: [{ id: 'a', type: 'test.output', typeVersion: 1 }, { id: 'b', type: 'test.add', typeVersion: 1, params: {} }] }, { registry });
     expect(r.ok).toBe(true); // test.add has a v1 migration
     const broken = loadDocument({ schemaVersion: 2, nodes: [{ id: 'z', type: 'test.add', typeVersion: 1, params: { offset: 1 } }] }, {
-      registry: new (registry.constructor as typeof import('../NodeRegistry.js').NodeRegistry)(registry.list().map((d) => (d.type === 'test.add' ? { ...d, migrations: {} } : d))),
+      registry: new NodeRegistry(registry.list().map((d) => (d.type === 'test.add' ? { ...d, migrations: {} } : d))),
     });
     expect(broken.ok).toBe(false);
     if (!broken.ok) expect(broken.errors[0]).toMatchObject({ code: 'MIGRATION_FAILED', nodeId: 'z' });

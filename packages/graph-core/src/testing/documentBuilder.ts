@@ -29,10 +29,13 @@ export function generateGraph(nodeCount: number, edgeCount: number, seed = 1): W
   for (let i = 0; i < sources; i++) nodes.push({ id: `n${i}`, type: 'test.number', params: { value: i } });
   // Each inner node is a multi-input sum over earlier nodes, so edge count is free to choose.
   const inner = nodeCount - sources - 1;
-  const perNode = Math.max(1, Math.round((edgeCount - 1) / inner));
+  const innerEdges = Math.max(inner, edgeCount - 1);
   for (let i = sources; i < sources + inner; i++) {
     nodes.push({ id: `n${i}`, type: 'test.sum' });
-    for (let k = 0; k < perNode; k++) {
+    // Spread the edges evenly so the total is exactly `edgeCount`.
+    const k0 = Math.floor(((i - sources) * innerEdges) / inner);
+    const k1 = Math.floor(((i - sources + 1) * innerEdges) / inner);
+    for (let k = k0; k < k1; k++) {
       const from = Math.floor(rand() * i);
       edges.push(`n${from}.${from < sources ? 'value' : 'total'} -> n${i}.values`);
     }

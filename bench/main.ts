@@ -1,0 +1,21 @@
+import { benchGraphCore } from './graphCore.bench.js';
+
+/**
+ * `pnpm bench [suite...]`: each suite prints a table with a baseline measured in the same run.
+ * Suites that need large generated models say how to make them when they are missing.
+ */
+const suites: Record<string, () => Promise<void>> = {
+  'graph-core': benchGraphCore,
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = wanted.filter((w) => !(w in suites));
+if (unknown.length) {
+  console.error(`unknown bench suite(s): ${unknown.join(', ')}; available: ${Object.keys(suites).join(', ')}`);
+  process.exit(2);
+}
+console.log(`PtP Studio benchmarks, ${new Date().toISOString()}, node ${process.version}, ${process.platform}/${process.arch}`);
+for (const name of wanted.length ? wanted : Object.keys(suites)) {
+  console.log(`\n## ${name}`);
+  await suites[name]!();
+}
