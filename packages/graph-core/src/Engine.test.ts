@@ -185,3 +185,21 @@ describe('checkEventOrder', () => {
     ).toContain('progress for a outside its execution');
   });
 });
+
+describe('Engine on a large generated graph', () => {
+  it('runs 1,000 nodes / 2,000 edges, then re-runs fully from cache', async () => {
+    const { generateGraph } = await import('./testing/index.js');
+    const { engine, runs } = setup();
+    const d = generateGraph(1000, 2000, 3);
+    expect(d.edges).toHaveLength(2000);
+    const events: RunEvent[] = [];
+    const first = await engine.run(d, { onEvent: (e) => events.push(e) });
+    expect(first.status).toBe('success');
+    expect(first.executed).toHaveLength(1000);
+    expect(checkEventOrder(events)).toEqual([]);
+    runs.clear();
+    const again = await engine.run(d);
+    expect(runs.size).toBe(0);
+    expect(again.outputs.get('out')).toEqual(first.outputs.get('out'));
+  });
+});

@@ -157,6 +157,7 @@ export class Engine<Backend = unknown> {
           signal,
           backend: this.#backend,
           log: this.#log,
+          workflow: doc,
           progress: (value, max, preview) => {
             if (!signal.aborted) emit({ type: 'progress', nodeId: id, value: Math.min(Math.max(value, 0), max), max, ...(preview ? { preview } : {}) });
           },

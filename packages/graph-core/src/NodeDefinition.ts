@@ -62,6 +62,8 @@ export interface NodeContext<Backend = unknown> {
   readonly log: Logger;
   /** The inference backend of the runner executing this graph (onnxruntime-node, -web, ...). */
   readonly backend: Backend;
+  /** The document being run, for nodes that embed it in their outputs (saved PNGs). */
+  readonly workflow: unknown;
 }
 
 /** Upgrades a node's params from version `from` to `from + 1`. */

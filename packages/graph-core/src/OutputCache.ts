@@ -1,3 +1,9 @@
+/**
+ * Values that hold resources owned elsewhere (a model pack whose sessions the backend caches) or
+ * that know their size better than a walk would, declare it under this key.
+ */
+export const CACHE_BYTES = Symbol.for('ptp.cacheBytes');
+
 /** Rough byte size of a node's outputs, so the cache can stay within a memory budget. */
 export function estimateSize(value: unknown, seen = new Set<object>()): number {
   if (value === null || value === undefined) return 8;
@@ -11,6 +17,8 @@ export function estimateSize(value: unknown, seen = new Set<object>()): number {
     case 'object': {
       if (seen.has(value)) return 0;
       seen.add(value);
+      const declared = (value as { [CACHE_BYTES]?: unknown })[CACHE_BYTES];
+      if (typeof declared === 'number') return declared;
       if (ArrayBuffer.isView(value)) return value.byteLength + 64;
       if (value instanceof ArrayBuffer) return value.byteLength + 64;
       let size = 64;

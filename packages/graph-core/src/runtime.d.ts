@@ -16,3 +16,11 @@ declare const performance: { now(): number };
 declare function setTimeout(callback: () => void, ms?: number): unknown;
 declare function clearTimeout(handle: unknown): void;
 declare function structuredClone<T>(value: T): T;
+interface TextEncoder {
+  encode(input?: string): Uint8Array;
+}
+declare const TextEncoder: { prototype: TextEncoder; new (): TextEncoder };
+interface TextDecoder {
+  decode(input?: ArrayBufferView | ArrayBuffer): string;
+}
+declare const TextDecoder: { prototype: TextDecoder; new (label?: string, options?: { fatal?: boolean }): TextDecoder };

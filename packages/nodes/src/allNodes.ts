@@ -1,11 +1,24 @@
 import { NodeRegistry, type AnyNodeDefinition } from '@ptp/graph-core';
 import { blendNode } from './blend/blendNode.js';
+import { saveImageNode } from './image/saveImageNode.js';
+import { decodeNode } from './model/decodeNode.js';
+import { loadModelNode } from './model/loadModelNode.js';
+import { textToImageNode } from './model/textToImageNode.js';
 import { promptNode } from './prompt/promptNode.js';
 import { injectionScheduleNode } from './schedule/injectionScheduleNode.js';
 import { showValueNode } from './util/showValueNode.js';
 
 /** Every node type PtP Studio ships, in catalogue order. Add new nodes here, explicitly. */
-export const allNodes: readonly AnyNodeDefinition[] = [promptNode, injectionScheduleNode, blendNode, showValueNode];
+export const allNodes: readonly AnyNodeDefinition[] = [
+  loadModelNode,
+  promptNode,
+  textToImageNode,
+  injectionScheduleNode,
+  blendNode,
+  decodeNode,
+  saveImageNode,
+  showValueNode,
+];
 
 export function createNodeRegistry(extra: readonly AnyNodeDefinition[] = []): NodeRegistry {
   return new NodeRegistry([...allNodes, ...extra]);

@@ -1,3 +1,6 @@
+import type { ImageBatch, LatentBatch } from './image/ImageBatch.js';
+import type { ModelPack } from './runtime/InferenceBackend.js';
+
 /** Values carried on the domain sockets this package defines. */
 export interface PromptValue {
   readonly text: string;
@@ -35,5 +38,8 @@ declare module '@ptp/graph-core' {
     PROMPT: PromptValue;
     SCHEDULE: ScheduleSpec;
     BLEND: BlendSpec;
+    MODEL: ModelPack;
+    LATENT: LatentBatch;
+    IMAGE: ImageBatch;
   }
 }

@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { EXIT, processIo, UsageError, type Command, type Io } from './cliSupport.js';
 import { catalogCommand } from './commands/catalogCommand.js';
+import { runCommand } from './commands/runCommand.js';
 import { serveCommand } from './commands/serveCommand.js';
 import { validateCommand } from './commands/validateCommand.js';
 
@@ -9,10 +10,12 @@ const USAGE = `usage: pnpm ptp <command> [options]
 commands:
   validate <workflow.json> [--json]   check a workflow; exit 0 valid, 1 invalid, 2 usage error
   catalog                             print the node catalogue as JSON
+  run <workflow.json> --out DIR [--provider cpu|webgpu|cuda] [--packs DIR]... [--output NODE]...
+                                      run a workflow headless; writes images and summary.json
   serve [--host H] [--port N]         start the studio server
 `;
 
-const commands: Record<string, Command> = { validate: validateCommand, catalog: catalogCommand, serve: serveCommand };
+const commands: Record<string, Command> = { validate: validateCommand, catalog: catalogCommand, run: runCommand, serve: serveCommand };
 
 /** Runs one CLI invocation and returns its exit code; never lets a stack trace reach the user. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {

@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+export const PROVIDERS = ['cpu', 'webgpu', 'cuda'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+/** A provider that cannot start, with the missing piece named so the user can fix it. */
+export class ProviderUnavailableError extends Error {
+  constructor(
+    readonly provider: Provider,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProviderUnavailableError';
+  }
+}
+
+function ortBinDir(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve('onnxruntime-node/package.json')), 'bin/napi-v6', process.platform, process.arch);
+}
+
+/** Checks what can be checked before creating a session; the session error itself is mapped below. */
+export function preflight(provider: Provider): void {
+  if (provider === 'cuda' && !existsSync(path.join(ortBinDir(), 'libonnxruntime_providers_cuda.so'))) {
+    throw new ProviderUnavailableError(
+      'cuda',
+      'the CUDA provider libraries are not installed (libonnxruntime_providers_cuda.so is missing next to onnxruntime-node). Install onnxruntime-node without ONNXRUNTIME_NODE_INSTALL=skip on a machine that can download them, with CUDA 12 and cuDNN 9 present; or use --provider webgpu or cpu',
+    );
+  }
+}
+
+/** Turns onnxruntime's session-creation failures into errors that name the missing piece. */
+export function explainProviderError(provider: Provider, err: unknown): Error {
+  const message = (err as Error).message ?? String(err);
+  if (provider === 'webgpu' && /adapter|vulkan|dawn/i.test(message)) {
+    const icd = process.env.VK_ICD_FILENAMES;
+    return new ProviderUnavailableError(
+      'webgpu',
+      `the WebGPU provider found no GPU adapter (Dawn on Vulkan). Install Debian's libvulkan1 and a Vulkan driver; without a GPU use Chromium's SwiftShader: apt-get install chromium libvulkan1 and set VK_ICD_FILENAMES=${SWIFTSHADER_ICD}` +
+        (icd ? ` (VK_ICD_FILENAMES is ${icd}${existsSync(icd) ? '' : ', which does not exist'})` : ' (VK_ICD_FILENAMES is not set)'),
+    );
+  }
+  if (provider === 'cuda' && /cuda|cudnn|shared library/i.test(message)) {
+    return new ProviderUnavailableError('cuda', `the CUDA provider could not start: ${message.split('\n')[0]}. It needs CUDA 12 and cuDNN 9 libraries on the library path`);
+  }
+  return err instanceof Error ? err : new Error(message);
+}

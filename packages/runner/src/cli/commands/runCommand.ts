@@ -1,0 +1,110 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Engine, loadDocument, type RunEvent } from '@ptp/graph-core';
+import { createNodeRegistry, type OutputFile } from '@ptp/nodes';
+import { OrtNodeBackend } from '../../backends/OrtNodeBackend.js';
+import { PROVIDERS, type Provider } from '../../backends/providers.js';
+import { BUNDLED_PACKS_DIR, PackStore } from '../../packs/PackStore.js';
+import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
+
+function isOutputFile(v: unknown): v is OutputFile {
+  return typeof v === 'object' && v !== null && typeof (v as OutputFile).name === 'string' && (v as OutputFile).data instanceof Uint8Array;
+}
+
+/** Terminal progress: one line per node, a bar for long ones (on stderr so stdout stays clean). */
+function progressPrinter(io: Io, titles: Map<string, string>) {
+  let lastBar = '';
+  return (e: RunEvent) => {
+    if (e.type === 'node_executing') io.err(`> ${e.nodeId} (${titles.get(e.nodeId)})`);
+    else if (e.type === 'progress') {
+      const width = 30;
+      const filled = Math.round((e.value / e.max) * width);
+      const bar = `  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${e.value}/${e.max}`;
+      if (bar !== lastBar && (e.value === e.max || e.value % Math.max(1, Math.floor(e.max / 10)) === 0)) io.err(bar);
+      lastBar = bar;
+    } else if (e.type === 'node_executed') io.err(`  done in ${(e.durationMs / 1000).toFixed(2)} s`);
+    else if (e.type === 'node_cached') io.err(`cached: ${e.nodeIds.join(', ')}`);
+  };
+}
+
+export const runCommand: Command = async (args, io) => {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      provider: { type: 'string', default: 'cpu' },
+      out: { type: 'string' },
+      packs: { type: 'string', multiple: true },
+      output: { type: 'string', multiple: true },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) throw new UsageError('run takes exactly one workflow file');
+  if (!values.out) throw new UsageError('run needs --out DIR');
+  if (!(PROVIDERS as readonly string[]).includes(values.provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  const file = resolveUserPath(positionals[0]!);
+  const outDir = resolveUserPath(values.out);
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${file}: ${err.code ?? err.message}`);
+  });
+
+  const registry = createNodeRegistry();
+  const loaded = loadDocument(text, { registry });
+  if (!loaded.ok) {
+    for (const e of loaded.errors) io.err(`error ${e.code}: ${e.message}`);
+    return EXIT.failed;
+  }
+  const doc = loaded.value;
+  const backend = new OrtNodeBackend({ provider: values.provider as Provider, packs: new PackStore([...(values.packs ?? []).map(resolveUserPath), BUNDLED_PACKS_DIR]) });
+  const titles = new Map(doc.nodes.map((n) => [n.id, registry.get(n.type)?.title ?? n.type]));
+  const events: RunEvent[] = [];
+  const print = progressPrinter(io, titles);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const started = Date.now();
+  const result = await new Engine(registry, { backend }).run(doc, {
+    signal: controller.signal,
+    ...(values.output ? { outputs: values.output } : {}),
+    onEvent: (e) => {
+      events.push(e);
+      print(e);
+    },
+  });
+  process.off('SIGINT', onSigint);
+  await backend.release();
+
+  await mkdir(outDir, { recursive: true });
+  const written: string[] = [];
+  for (const [nodeId, outputs] of result.outputs) {
+    for (const value of Object.values(outputs)) {
+      if (!Array.isArray(value)) continue;
+      for (const f of value.filter(isOutputFile)) {
+        const name = path.basename(f.name); // node-chosen names never leave the output folder
+        await writeFile(path.join(outDir, name), f.data);
+        written.push(name);
+        io.err(`wrote ${path.join(outDir, name)} (${nodeId})`);
+      }
+    }
+  }
+  const durations = Object.fromEntries(events.flatMap((e) => (e.type === 'node_executed' ? [[e.nodeId, Math.round(e.durationMs)]] : [])));
+  const summary = {
+    workflow: { file, name: doc.metadata.name },
+    status: result.status,
+    provider: backend.provider,
+    backend: backend.name,
+    startedAt: new Date(started).toISOString(),
+    totalMs: Date.now() - started,
+    nodes: doc.nodes.map((n) => ({ id: n.id, type: n.type, params: n.params, ms: durations[n.id] ?? null, cached: result.cached.includes(n.id) })),
+    outputs: written,
+    errors: result.errors,
+  };
+  await writeFile(path.join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  if (result.status !== 'success') {
+    for (const e of result.errors) io.err(`${result.status === 'interrupted' ? 'interrupted' : 'error'} ${e.code}${e.nodeId ? ` [node ${e.nodeId}${e.input ? `, input ${e.input}` : ''}${e.param ? `, param ${e.param}` : ''}]` : ''}: ${e.message}`);
+    return EXIT.failed;
+  }
+  io.out(`ok: ${written.length} file(s) in ${outDir} (${((Date.now() - started) / 1000).toFixed(1)} s on ${backend.provider})`);
+  return EXIT.ok;
+};
