@@ -18,7 +18,7 @@ export async function benchGraphCore(): Promise<void> {
     const report = validateGraph(loaded.value, registry);
     if (!report.ok) throw new Error(`bench graph invalid: ${report.errors[0]?.message}`);
     return topologicalOrder(report.index, ancestorsOf(report.index, report.outputNodes));
-  });
+  }, { minRuns: 60, minMs: 1500 });
   printTable(
     `parse + validate + plan: ${doc.nodes.length} nodes, ${doc.edges.length} edges (${(text.length / 1024).toFixed(0)} KiB JSON)`,
     ['what', 'median ms', 'p90 ms', 'runs', 'vs baseline', 'goal'],

@@ -17,7 +17,7 @@ export function doc(nodes: NodeSpec[], edges: string[] = []): WorkflowDocument {
 }
 
 /**
- * A layered random DAG of `test.add`/`test.sum` nodes with about `edges` edges (deterministic for
+ * A random DAG of `test.add`/`test.sum` nodes with about `edges` edges (deterministic for
  * a seed), ending in one output node. Used by the benchmarks and the large-graph tests.
  */
 export function generateGraph(nodeCount: number, edgeCount: number, seed = 1): WorkflowDocument {
@@ -36,7 +36,9 @@ export function generateGraph(nodeCount: number, edgeCount: number, seed = 1): W
     const k0 = Math.floor(((i - sources) * innerEdges) / inner);
     const k1 = Math.floor(((i - sources + 1) * innerEdges) / inner);
     for (let k = k0; k < k1; k++) {
-      const from = Math.floor(rand() * i);
+      // The first link chains to the previous node and the second covers each source once, so
+      // every node feeds the output (a run really executes all of them); the rest are random.
+      const from = k === k0 ? i - 1 : k === k0 + 1 && i - sources < sources ? i - sources : Math.floor(rand() * i);
       edges.push(`n${from}.${from < sources ? 'value' : 'total'} -> n${i}.values`);
     }
   }
