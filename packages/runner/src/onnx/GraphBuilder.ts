@@ -1,0 +1,95 @@
+import { PtpPackError } from './PtpPackError.js';
+import { AttributeType, DataType } from './onnxProto.js';
+import type { AttributeProto, GraphProto, NodeProto, TensorProto } from './onnxProto.js';
+
+type AttrValue = number | number[] | string | { float: number } | { floats: number[] };
+
+/**
+ * Emits new nodes and constant initialisers into a graph with collision-free names. Knows the
+ * opset so axes go in as inputs (opset >= 13) or attributes (older).
+ */
+export class GraphBuilder {
+  /** Where emitted nodes go; the patcher points it at the slot after the node being rewritten. */
+  sink: NodeProto[] = [];
+  readonly newInitializers: TensorProto[] = [];
+  readonly emitted: NodeProto[] = [];
+  private readonly used = new Set<string>();
+  private readonly constCache = new Map<string, string>();
+
+  constructor(graph: GraphProto, readonly opset: number) {
+    for (const n of graph.node ?? []) {
+      if (n.name) this.used.add(n.name);
+      for (const o of n.output ?? []) this.used.add(o);
+      for (const i of n.input ?? []) this.used.add(i);
+    }
+    for (const t of graph.initializer ?? []) if (t.name) this.used.add(t.name);
+    for (const v of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.value_info ?? [])]) if (v.name) this.used.add(v.name);
+  }
+
+  /** A name not used anywhere in the graph yet, reserved from now on. */
+  unique(base: string): string {
+    let name = base;
+    for (let k = 1; this.used.has(name); k++) name = `${base}_${k}`;
+    this.used.add(name);
+    return name;
+  }
+
+  /** Reserves a name the caller must use verbatim (a graph input or output). */
+  reserve(name: string): void {
+    if (this.used.has(name)) throw new PtpPackError('ALREADY_PATCHED', `the graph already has a tensor named '${name}'; import the plain UNet export, not a patched one`);
+    this.used.add(name);
+  }
+
+  /** Adds one node; `output` forces the output name (used to take over a renamed tensor). */
+  op(opType: string, inputs: string[], base: string, attrs: Record<string, AttrValue> = {}, output?: string): string {
+    const out = output ?? this.unique(`${base}_output_0`);
+    const node: NodeProto = { name: this.unique(base), op_type: opType, input: inputs, output: [out], attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) };
+    this.sink.push(node);
+    this.emitted.push(node);
+    return out;
+  }
+
+  int64(values: number[], dims: number[] = [values.length]): string {
+    return this.constant('i64', values, dims, DataType.INT64);
+  }
+
+  float(values: number[], dims: number[] = [values.length]): string {
+    return this.constant('f32', values, dims, DataType.FLOAT);
+  }
+
+  unsqueeze(x: string, axes: number[], base: string): string {
+    return this.opset >= 13 ? this.op('Unsqueeze', [x, this.int64(axes)], base) : this.op('Unsqueeze', [x], base, { axes });
+  }
+
+  reduceSum(x: string, axes: number[], keepdims: 0 | 1, base: string): string {
+    return this.opset >= 13 ? this.op('ReduceSum', [x, this.int64(axes)], base, { keepdims }) : this.op('ReduceSum', [x], base, { axes, keepdims });
+  }
+
+  /** x[start:end] along `axis`; bounds are 1-element int64 tensors or numbers. */
+  slice(x: string, start: string | number, end: string | number, axis: number, base: string): string {
+    const s = typeof start === 'number' ? this.int64([start]) : start;
+    const e = typeof end === 'number' ? this.int64([end]) : end;
+    return this.op('Slice', [x, s, e, this.int64([axis])], base);
+  }
+
+  private constant(kind: string, values: number[], dims: number[], dataType: number): string {
+    const key = `${kind}:${dims.join(',')}:${values.join(',')}`;
+    const cached = this.constCache.get(key);
+    if (cached) return cached;
+    const name = this.unique(`/ptp/const/${kind}_${values.length <= 4 ? values.join('_').replace(/-/g, 'm') : values.length}`);
+    const raw = new Uint8Array(values.length * (dataType === DataType.INT64 ? 8 : 4));
+    const view = new DataView(raw.buffer);
+    values.forEach((v, k) => (dataType === DataType.INT64 ? view.setBigInt64(k * 8, BigInt(v), true) : view.setFloat32(k * 4, v, true)));
+    this.newInitializers.push({ name, dims, data_type: dataType, raw_data: raw });
+    this.constCache.set(key, name);
+    return name;
+  }
+}
+
+function attribute(name: string, v: AttrValue): AttributeProto {
+  if (typeof v === 'number') return { name, type: AttributeType.INT, i: v };
+  if (typeof v === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(v) };
+  if (Array.isArray(v)) return { name, type: AttributeType.INTS, ints: v };
+  if ('float' in v) return { name, type: AttributeType.FLOAT, f: v.float };
+  return { name, type: AttributeType.FLOATS, floats: v.floats };
+}

@@ -1,0 +1,12 @@
+export * from './PtpPackError.js';
+export { decodeOnnxModel, encodeOnnxModel, readOnnxModel, defaultOpsetVersion } from './OnnxModel.js';
+export type { ModelProto, GraphProto, NodeProto, TensorProto, ValueInfoProto, AttributeProto } from './onnxProto.js';
+export { findAttentionLayers, isPatched, FUSED_ATTENTION_ADVICE } from './findAttentionLayers.js';
+export type { AttentionLayer, AttentionKind, AttentionLayout } from './findAttentionLayers.js';
+export { patchControllableUnet } from './patchControllableUnet.js';
+export type { PatchOptions, PatchedUnet } from './patchControllableUnet.js';
+export { checkExternalData, externalDataRefs } from './checkExternalData.js';
+export type { ExternalDataRef } from './checkExternalData.js';
+export { importPack } from './importPack.js';
+export type { ImportOptions, ImportResult } from './importPack.js';
+export * from './ptpManifest.js';

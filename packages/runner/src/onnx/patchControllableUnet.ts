@@ -1,0 +1,197 @@
+import { GraphBuilder } from './GraphBuilder.js';
+import { defaultOpsetVersion, graphOf } from './OnnxModel.js';
+import { PtpPackError } from './PtpPackError.js';
+import { findAttentionLayers, isPatched } from './findAttentionLayers.js';
+import { DataType, int64ToNumber } from './onnxProto.js';
+import type { GraphProto, ModelProto, NodeProto, TensorShapeDimension, ValueInfoProto } from './onnxProto.js';
+import { PTP_CONTROL_INPUTS, attentionOutputName } from './ptpManifest.js';
+import type { ManifestLayer, PatchStats, ResolutionGroup, UnetIo } from './ptpManifest.js';
+import { resolutionLevels } from './resolutionLevels.js';
+import { emitControlPrelude, rewriteProbabilities, rewriteValues } from './rewriteAttention.js';
+import type { LayerMaps } from './rewriteAttention.js';
+
+export interface PatchOptions {
+  /** Latent size the group names refer to (e.g. 64 for SD 1.x at 512 px). Default: the static
+   * size of `sample` if it has one, else 64. */
+  nominalLatentSize?: number | readonly [number, number];
+  /** Leave self layers whose query length (at the nominal size) exceeds this unpatched: their
+   * ptp_self_alpha column is then ignored. Saves the largest probability tensors (SD's 64x64
+   * layers) when no preset replaces self-attention there. Default: every self layer is patched. */
+  selfMaxQueryLength?: number;
+}
+
+export interface PatchedUnet {
+  /** The same ModelProto object, rewritten in place. */
+  model: ModelProto;
+  io: UnetIo;
+  opset: number;
+  latentChannels: number | null;
+  tokenLength: number | null;
+  nominalLatentSize: [number, number];
+  layers: ManifestLayer[];
+  resolutionGroups: ResolutionGroup[];
+  attentionOutputs: string[];
+  stats: Omit<PatchStats, 'modelBytesBefore' | 'modelBytesAfter'>;
+}
+
+/**
+ * Turns a plain diffusers UNet export into the controllable UNet (contract in README.md): adds the
+ * ptp_* control inputs, rewrites every attention layer's probabilities (and cross layers' V) on the
+ * conditional half, and adds one head/layer-averaged cross-attention output per resolution.
+ * All batch/edit/token/query sizes stay dynamic. Rewrites `model` in place.
+ */
+export function patchControllableUnet(model: ModelProto, options: PatchOptions = {}): PatchedUnet {
+  const graph = graphOf(model);
+  if (isPatched(model)) throw new PtpPackError('ALREADY_PATCHED', 'this UNet already has ptp_* inputs; import the plain export instead of a patched model');
+  const opset = defaultOpsetVersion(model);
+  if (opset < 11) throw new PtpPackError('UNSUPPORTED_OPSET', `UNet uses ONNX opset ${opset}; re-export it with opset 14 or newer (torch.onnx.export(..., opset_version=14))`);
+  const nodesBefore = graph.node?.length ?? 0;
+
+  const layers = findAttentionLayers(model);
+  const missingV = layers.find((l) => l.kind === 'cross' && !l.vTensor);
+  if (missingV) throw new PtpPackError('MISSING_TO_V', `cross-attention layer ${missingV.id} has no ${missingV.id}/to_v/ node feeding its P·V MatMul; V injection needs it (re-export with diffusers module names)`);
+  const io = detectIo(graph);
+  const half = usesHalfPrecision(graph);
+  if (half && opset < 15) throw new PtpPackError('UNSUPPORTED_OPSET', `half-precision UNet with opset ${opset}: the patch needs CastLike (opset 15); re-export with opset >= 15 or in float32`);
+  const nominal = nominalSize(graph, io.sample, options.nominalLatentSize);
+  const levels = resolutionLevels(graph.node ?? [], layers.map((l) => l.id));
+
+  const b = new GraphBuilder(graph, opset);
+  for (const name of Object.values(PTP_CONTROL_INPUTS)) b.reserve(name);
+  const prelude: NodeProto[] = [];
+  b.sink = prelude;
+  const ctl = emitControlPrelude(b, io.sample);
+
+  const position = new Map<NodeProto, number>((graph.node ?? []).map((n, i) => [n, i]));
+  const after = new Map<number, NodeProto[]>();
+  const slotAfter = (node: NodeProto): NodeProto[] => {
+    const i = position.get(node) ?? -1;
+    const list = after.get(i) ?? [];
+    after.set(i, list);
+    return list;
+  };
+
+  const manifestLayers: ManifestLayer[] = [];
+  const mapsByLevel = new Map<number, LayerMaps[]>();
+  const counts = { self: 0, cross: 0 };
+  layers.forEach((layer, order) => {
+    const kindIndex = counts[layer.kind]++;
+    const level = levels.get(layer.id) ?? 0;
+    const grid = gridAt(nominal, level);
+    const controlled = layer.kind === 'cross' || options.selfMaxQueryLength === undefined || grid[0] * grid[1] <= options.selfMaxQueryLength;
+    b.sink = slotAfter(layer.softmax);
+    const maps = controlled ? rewriteProbabilities(b, layer, kindIndex, ctl, half) : null;
+    if (maps) mapsByLevel.set(level, [...(mapsByLevel.get(level) ?? []), maps]);
+    if (layer.kind === 'cross' && layer.toV) {
+      b.sink = slotAfter(layer.toV);
+      rewriteValues(b, layer, kindIndex, ctl, half);
+    }
+    manifestLayers.push({
+      id: layer.id, kind: layer.kind, index: kindIndex, order, layout: layer.layout, controlled,
+      downsample: 2 ** level, queryLength: grid[0] * grid[1], group: `${grid[0]}x${grid[1]}`, heads: layer.heads,
+      softmaxNode: layer.softmax.name ?? '', pvMatMulNode: layer.pvMatMul.name ?? '', toVNode: layer.toV?.name ?? null,
+    });
+  });
+
+  // Group outputs: sum over layers and heads / total heads, after every layer of the group ran.
+  const tail: NodeProto[] = [];
+  b.sink = tail;
+  const groups: ResolutionGroup[] = [];
+  const newOutputs: ValueInfoProto[] = [];
+  for (const level of [...new Set(levels.values())].sort((x, y) => x - y)) {
+    const grid = gridAt(nominal, level);
+    const name = `${grid[0]}x${grid[1]}`;
+    const maps = mapsByLevel.get(level) ?? [];
+    let output: string | null = null;
+    if (maps.length > 0) {
+      output = attentionOutputName(grid);
+      b.reserve(output);
+      const sum = maps.length > 1 ? b.op('Sum', maps.map((m) => m.maps), `/ptp/attn_${name}/SumMaps`) : maps[0]?.maps ?? '';
+      const heads = maps.length > 1 ? b.op('Sum', maps.map((m) => m.heads), `/ptp/attn_${name}/SumHeads`) : maps[0]?.heads ?? '';
+      b.op('Div', [sum, heads], `/ptp/attn_${name}/Mean`, {}, output);
+      newOutputs.push(valueInfo(output, [{ dim_param: 'ptp_items' }, { dim_param: `ptp_query_${name}` }, { dim_param: 'ptp_tokens' }]));
+    }
+    const inGroup = manifestLayers.filter((l) => l.downsample === 2 ** level);
+    groups.push({
+      name, output, downsample: 2 ** level, grid, queryLength: grid[0] * grid[1],
+      crossLayers: inGroup.filter((l) => l.kind === 'cross').map((l) => l.id),
+      selfLayers: inGroup.filter((l) => l.kind === 'self').map((l) => l.id),
+    });
+  }
+
+  const nodes: NodeProto[] = [...prelude];
+  (graph.node ?? []).forEach((node, i) => nodes.push(node, ...(after.get(i) ?? [])));
+  nodes.push(...tail);
+  graph.node = nodes;
+  graph.initializer = [...(graph.initializer ?? []), ...b.newInitializers];
+  graph.input = [...(graph.input ?? []), ...controlInputs(counts.self, counts.cross)];
+  graph.output = [...(graph.output ?? []), ...newOutputs];
+
+  const opsAdded: Record<string, number> = {};
+  for (const n of b.emitted) opsAdded[n.op_type ?? '?'] = (opsAdded[n.op_type ?? '?'] ?? 0) + 1;
+  return {
+    model, io, opset, nominalLatentSize: nominal,
+    latentChannels: staticDim(graph, io.sample, 1),
+    tokenLength: staticDim(graph, io.encoderHiddenStates, 1),
+    layers: manifestLayers,
+    resolutionGroups: groups,
+    attentionOutputs: newOutputs.map((o) => o.name ?? ''),
+    stats: { nodesBefore, nodesAfter: nodes.length, opsAdded, initializersAdded: b.newInitializers.length },
+  };
+}
+
+function gridAt(nominal: readonly [number, number], level: number): [number, number] {
+  // Stride-2 convs with padding 1 round up.
+  return [Math.ceil(nominal[0] / 2 ** level), Math.ceil(nominal[1] / 2 ** level)];
+}
+
+function detectIo(graph: GraphProto): UnetIo {
+  const inputs = graph.input ?? [];
+  const rank = (v: ValueInfoProto): number => v.type?.tensor_type?.shape?.dim?.length ?? -1;
+  const pick = (name: string, r: number): string | undefined => (inputs.find((v) => v.name === name) ?? inputs.find((v) => rank(v) === r && !v.name?.startsWith('ptp_')))?.name;
+  const sample = pick('sample', 4);
+  const encoderHiddenStates = pick('encoder_hidden_states', 3);
+  const timestep = inputs.find((v) => v.name === 'timestep')?.name ?? inputs.find((v) => v.name !== sample && v.name !== encoderHiddenStates)?.name;
+  const output = graph.output?.[0]?.name;
+  if (!sample || !encoderHiddenStates || !timestep || !output) {
+    throw new PtpPackError('UNSUPPORTED_MODEL', `UNet inputs not recognised (found ${inputs.map((v) => v.name).join(', ')}); expected sample [B,C,H,W], timestep and encoder_hidden_states [B,T,D]`);
+  }
+  return { sample, timestep, encoderHiddenStates, output };
+}
+
+function staticDim(graph: GraphProto, input: string, axis: number): number | null {
+  const d = graph.input?.find((v) => v.name === input)?.type?.tensor_type?.shape?.dim?.[axis];
+  const value = int64ToNumber(d?.dim_value);
+  return d && !d.dim_param && value > 0 ? value : null;
+}
+
+function nominalSize(graph: GraphProto, sample: string, option: PatchOptions['nominalLatentSize']): [number, number] {
+  if (typeof option === 'number') return [option, option];
+  if (option) return [option[0], option[1]];
+  const h = staticDim(graph, sample, 2);
+  const w = staticDim(graph, sample, 3);
+  return h && w ? [h, w] : [64, 64];
+}
+
+function usesHalfPrecision(graph: GraphProto): boolean {
+  const half = (t: number | undefined): boolean => t === DataType.FLOAT16 || t === DataType.BFLOAT16;
+  if ([...(graph.input ?? []), ...(graph.output ?? [])].some((v) => half(v.type?.tensor_type?.elem_type))) return true;
+  if ((graph.initializer ?? []).some((t) => half(t.data_type))) return true;
+  return (graph.node ?? []).some((n) => n.op_type === 'Cast' && n.attribute?.some((a) => a.name === 'to' && half(int64ToNumber(a.i))));
+}
+
+function valueInfo(name: string, dims: TensorShapeDimension[]): ValueInfoProto {
+  return { name, type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: dims } } } };
+}
+
+function controlInputs(selfCount: number, crossCount: number): ValueInfoProto[] {
+  const E = { dim_param: 'ptp_edits' };
+  const T = { dim_param: 'ptp_tokens' };
+  return [
+    valueInfo(PTP_CONTROL_INPUTS.crossAlpha, [E, T]),
+    valueInfo(PTP_CONTROL_INPUTS.crossMapper, [E, T, T]),
+    valueInfo(PTP_CONTROL_INPUTS.equalizer, [E, T]),
+    valueInfo(PTP_CONTROL_INPUTS.selfAlpha, [E, { dim_value: selfCount }]),
+    valueInfo(PTP_CONTROL_INPUTS.vBeta, [E, { dim_value: crossCount }]),
+  ];
+}
