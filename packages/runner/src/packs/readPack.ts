@@ -22,7 +22,7 @@ export async function readPack(dir: string): Promise<PackFiles> {
   const read = (f: string) => readFile(path.join(tokDir, f), 'utf8');
   const [vocabJson, mergesTxt, configJson] = await Promise.all([read('vocab.json'), read('merges.txt'), read('tokenizer_config.json').catch(() => undefined)]);
   const tokenizer = ClipTokenizer.fromFiles({ vocabJson, mergesTxt, ...(configJson ? { configJson } : {}) });
-  const schedulerConfig = await readJson(path.join(dir, manifest.components.scheduler, 'scheduler_config.json'));
+  const schedulerConfig = await readJson(path.join(dir, manifest.components.scheduler));
   const vaeConfig = (await readJson(path.join(dir, path.dirname(manifest.components.vaeDecoder), 'config.json')).catch(() => ({}))) as Record<string, unknown>;
   const factor = vaeConfig.scaling_factor ?? vaeConfig.vae_scaling_factor ?? 0.18215;
   const blocks = Array.isArray(vaeConfig.block_out_channels) ? vaeConfig.block_out_channels.length : 4;
