@@ -8,7 +8,17 @@ export default defineConfig({
       { test: { name: 'graph-core', root: 'packages/graph-core', include: ['src/**/*.test.ts'] } },
       { test: { name: 'nodes', root: 'packages/nodes', include: ['src/**/*.test.ts'] } },
       { test: { name: 'runner', root: 'packages/runner', include: ['src/**/*.test.ts'], testTimeout: 120_000 } },
-      { test: { name: 'e2e', root: 'test', include: ['**/*.test.ts'], exclude: ['**/node_modules/**'], testTimeout: 300_000 } },
+      {
+        test: {
+          name: 'e2e',
+          root: 'test',
+          include: ['**/*.test.ts'],
+          exclude: ['**/node_modules/**'],
+          testTimeout: 300_000,
+          // onnxruntime's WebGPU provider runs on Chromium's SwiftShader Vulkan driver where no GPU is.
+          env: { VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? '/usr/lib/chromium/vk_swiftshader_icd.json' },
+        },
+      },
     ],
   },
 });

@@ -1,4 +1,5 @@
 import { benchGraphCore } from './graphCore.bench.js';
+import { benchUnet } from './unet.bench.js';
 
 /**
  * `pnpm bench [suite...]`: each suite prints a table with a baseline measured in the same run.
@@ -6,6 +7,7 @@ import { benchGraphCore } from './graphCore.bench.js';
  */
 const suites: Record<string, () => Promise<void>> = {
   'graph-core': benchGraphCore,
+  unet: benchUnet,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

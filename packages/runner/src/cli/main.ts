@@ -13,7 +13,7 @@ commands:
   catalog                             print the node catalogue as JSON
   run <workflow.json> --out DIR [--provider cpu|webgpu|cuda] [--packs DIR]... [--output NODE]...
                                       run a workflow headless; writes images and summary.json
-  models import <export-dir> <pack-dir> [--name N] [--json]
+  models import <export-dir> <pack-dir> [--name N] [--no-plain] [--json]
                                       turn a diffusers/optimum ONNX export into a controllable pack
   models list [--packs DIR]...        the packs a runner sees
   serve [--host H] [--port N]         start the studio server

@@ -8,12 +8,12 @@ import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.j
 export const modelsCommand: Command = async (args, io) => {
   const [sub, ...rest] = args;
   if (sub === 'import') {
-    const { values, positionals } = parseArgs({ args: rest, options: { name: { type: 'string' }, json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: rest, options: { name: { type: 'string' }, json: { type: 'boolean', default: false }, 'no-plain': { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
     if (positionals.length !== 2) throw new UsageError('models import takes <export-dir> <pack-dir>');
     const [exportDir, packDir] = positionals.map(resolveUserPath) as [string, string];
     try {
       const started = Date.now();
-      const { manifest } = await importPack(exportDir, packDir, values.name ? { name: values.name } : {});
+      const { manifest } = await importPack(exportDir, packDir, { ...(values.name ? { name: values.name } : {}), ...(values['no-plain'] ? { keepPlainMaxBytes: 0 } : {}) });
       const self = manifest.layers.filter((l) => l.kind === 'self').length;
       if (values.json) io.out(JSON.stringify({ ok: true, packDir, manifest }, null, 2));
       else {
