@@ -1,6 +1,10 @@
 import { NodeRegistry, type AnyNodeDefinition } from '@ptp/graph-core';
 import { blendNode } from './blend/blendNode.js';
-import { saveImageNode } from './image/saveImageNode.js';
+import { attentionViewerNode } from './edit/attentionViewerNode.js';
+import { captureSourceNode } from './edit/captureSourceNode.js';
+import { editSamplerNode } from './edit/editSamplerNode.js';
+import { previewImageNode, saveImageNode } from './image/saveImageNode.js';
+import { testPatternNoiseNode } from './model/testPatternNoiseNode.js';
 import { decodeNode } from './model/decodeNode.js';
 import { loadModelNode } from './model/loadModelNode.js';
 import { textToImageNode } from './model/textToImageNode.js';
@@ -13,10 +17,15 @@ export const allNodes: readonly AnyNodeDefinition[] = [
   loadModelNode,
   promptNode,
   textToImageNode,
+  captureSourceNode,
   injectionScheduleNode,
   blendNode,
+  editSamplerNode,
   decodeNode,
   saveImageNode,
+  previewImageNode,
+  attentionViewerNode,
+  testPatternNoiseNode,
   showValueNode,
 ];
 

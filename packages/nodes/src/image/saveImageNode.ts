@@ -1,14 +1,11 @@
 import { defineNode } from '@ptp/graph-core';
 import { z } from 'zod';
 import '../values.js';
-import { encodePng } from './encodePng.js';
+import { FilePrefixSchemaPattern, imageFiles, type OutputFile } from './imageFiles.js';
 
-/** A file an output node asks its runner to keep (CLI: --out DIR; server: the run's outputs). */
-export interface OutputFile {
-  readonly name: string;
-  readonly mime: string;
-  readonly data: Uint8Array;
-}
+export type { OutputFile } from './imageFiles.js';
+
+const prefix = (fallback: string) => z.string().regex(FilePrefixSchemaPattern, 'letters, digits, space, ".", "_" or "-" (no paths)').default(fallback);
 
 export const saveImageNode = defineNode({
   type: 'ptp.saveImage',
@@ -19,14 +16,21 @@ export const saveImageNode = defineNode({
   output: true,
   inputs: { image: { type: 'IMAGE' } },
   outputs: { image: { type: 'IMAGE' }, files: { type: 'ANY' } },
-  params: z.object({
-    prefix: z.string().regex(/^[A-Za-z0-9 _.-]{1,64}$/, 'letters, digits, space, ".", "_" or "-" (no paths)').default('ptp'),
-    embedWorkflow: z.boolean().default(true),
-  }),
-  run: ({ image }, p, ctx) => {
-    const text: Record<string, string> = p.embedWorkflow && ctx.workflow ? { workflow: JSON.stringify(ctx.workflow) } : {};
-    const files: OutputFile[] = image.images.map((img, i) => ({ name: `${p.prefix}_${String(i).padStart(3, '0')}.png`, mime: 'image/png', data: encodePng(img, text) }));
-    return { image, files };
-  },
+  params: z.object({ prefix: prefix('ptp'), embedWorkflow: z.boolean().default(true) }),
+  run: ({ image }, p, ctx) => ({ image, files: imageFiles(image, p.prefix, p.embedWorkflow && ctx.workflow ? { workflow: JSON.stringify(ctx.workflow) } : {}) }),
+  summarize: ({ files }) => ({ files: (files as OutputFile[]).map((f) => f.name) }),
+});
+
+export const previewImageNode = defineNode({
+  type: 'ptp.previewImage',
+  version: 1,
+  title: 'Preview image',
+  category: 'output',
+  description: 'Shows images without archiving them.',
+  output: true,
+  inputs: { image: { type: 'IMAGE' } },
+  outputs: { image: { type: 'IMAGE' }, files: { type: 'ANY' } },
+  params: z.object({ prefix: prefix('preview') }),
+  run: ({ image }, p) => ({ image, files: imageFiles(image, p.prefix, {}, true) }),
   summarize: ({ files }) => ({ files: (files as OutputFile[]).map((f) => f.name) }),
 });

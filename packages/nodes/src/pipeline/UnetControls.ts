@@ -8,6 +8,8 @@ export interface UnetControls {
   crossMapper: Float32Array;
   /** [E, T] */
   equalizer: Float32Array;
+  /** [E, T] weight of each edit's own cross probabilities (1 - alpha for replace). */
+  crossKeep: Float32Array;
   /** [E, L_self] */
   selfAlpha: Float32Array;
   /** [E, L_cross] */
@@ -21,7 +23,7 @@ export function layerCounts(layout: UnetLayout): { self: number; cross: number }
   return { self, cross };
 }
 
-/** Controls that change nothing: alphas 0, mapper identity, equalizer 1. */
+/** Controls that change nothing: alphas 0, mapper identity, equalizer 1, keep 1. */
 export function neutralControls(layout: UnetLayout, edits: number): UnetControls {
   const T = layout.tokenLength;
   const { self, cross } = layerCounts(layout);
@@ -31,6 +33,7 @@ export function neutralControls(layout: UnetLayout, edits: number): UnetControls
     crossAlpha: new Float32Array(edits * T),
     crossMapper,
     equalizer: new Float32Array(edits * T).fill(1),
+    crossKeep: new Float32Array(edits * T).fill(1),
     selfAlpha: new Float32Array(edits * self),
     vBeta: new Float32Array(edits * cross),
   };
@@ -44,6 +47,7 @@ export function controlFeeds(layout: UnetLayout, edits: number, c: UnetControls)
     [layout.controls.crossAlpha]: f(c.crossAlpha, [edits, T]),
     [layout.controls.crossMapper]: f(c.crossMapper, [edits, T, T]),
     [layout.controls.equalizer]: f(c.equalizer, [edits, T]),
+    [layout.controls.crossKeep]: f(c.crossKeep, [edits, T]),
     [layout.controls.selfAlpha]: f(c.selfAlpha, [edits, self]),
     [layout.controls.vBeta]: f(c.vBeta, [edits, cross]),
   };

@@ -52,7 +52,8 @@ export interface UnetLayout {
   readonly unet: { readonly io: { readonly sample: string; readonly timestep: string; readonly encoderHiddenStates: string; readonly output: string } };
   readonly layers: readonly { readonly id: string; readonly kind: 'self' | 'cross'; readonly index: number; readonly downsample: number; readonly group: string }[];
   readonly resolutionGroups: readonly { readonly name: string; readonly output: string | null; readonly downsample: number; readonly crossLayers: readonly string[]; readonly selfLayers: readonly string[] }[];
-  readonly controls: { readonly crossAlpha: string; readonly crossMapper: string; readonly equalizer: string; readonly selfAlpha: string; readonly vBeta: string };
+  readonly attentionOutputs: readonly string[];
+  readonly controls: { readonly crossAlpha: string; readonly crossMapper: string; readonly equalizer: string; readonly crossKeep: string; readonly selfAlpha: string; readonly vBeta: string };
 }
 
 export interface ModelPack {

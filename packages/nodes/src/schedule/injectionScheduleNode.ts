@@ -22,6 +22,7 @@ export const injectionScheduleNode = defineNode({
   inputs: {
     source: { type: 'PROMPT', description: 'the source prompt' },
     target: { type: 'PROMPT', description: 'the edit prompt' },
+    blend: { type: 'BLEND', optional: true, description: 'confine this edit with a local blend' },
   },
   outputs: { schedule: { type: 'SCHEDULE' } },
   params: z.object({
@@ -34,7 +35,7 @@ export const injectionScheduleNode = defineNode({
     vBeta: z.number().min(0).max(1).default(0).meta({ description: 'V-value injection strength (0 = off)', step: 0.05 }),
     equalizer: z.record(z.string().min(1).max(100), z.number().min(-10).max(20)).default({}).meta({ description: 'attention reweighting per target word (1 = unchanged)', widget: 'word-values' }),
   }),
-  run: ({ source, target }, p) => {
+  run: ({ source, target, blend }, p) => {
     if (p.mode === 'replace' && source.words.length !== target.words.length) {
       throw new NodeRunError(
         `word swap needs prompts with the same number of words: "${source.text}" has ${source.words.length}, "${target.text}" has ${target.words.length}; use mode "refine" to add or remove words`,
@@ -54,6 +55,7 @@ export const injectionScheduleNode = defineNode({
       selfResolutionDivisor: p.selfResolutionDivisor,
       vInjection: { window: p.vWindow, beta: p.vBeta },
       equalizer: p.equalizer,
+      ...(blend ? { blend } : {}),
     };
     return { schedule };
   },

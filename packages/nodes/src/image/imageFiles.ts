@@ -1,0 +1,18 @@
+import { encodePng } from './encodePng.js';
+import type { ImageBatch } from './ImageBatch.js';
+
+/** A file an output node asks its runner to keep (CLI: --out DIR; server: the run's outputs). */
+export interface OutputFile {
+  readonly name: string;
+  readonly mime: string;
+  readonly data: Uint8Array;
+  /** Previews are shown, not archived: runners may drop them after the run. */
+  readonly temporary?: boolean;
+}
+
+/** One PNG per image, named `<prefix>_000.png`, ... with the given text chunks. */
+export function imageFiles(batch: ImageBatch, prefix: string, text: Readonly<Record<string, string>>, temporary = false): OutputFile[] {
+  return batch.images.map((img, i) => ({ name: `${prefix}_${String(i).padStart(3, '0')}.png`, mime: 'image/png', data: encodePng(img, text), ...(temporary ? { temporary } : {}) }));
+}
+
+export const FilePrefixSchemaPattern = /^[A-Za-z0-9 _.-]{1,64}$/;
