@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { EXIT, processIo, UsageError, type Command, type Io } from './cliSupport.js';
 import { catalogCommand } from './commands/catalogCommand.js';
+import { extractCommand } from './commands/extractCommand.js';
 import { modelsCommand } from './commands/modelsCommand.js';
 import { runCommand } from './commands/runCommand.js';
 import { serveCommand } from './commands/serveCommand.js';
@@ -13,13 +14,14 @@ commands:
   catalog                             print the node catalogue as JSON
   run <workflow.json> --out DIR [--provider cpu|webgpu|cuda] [--packs DIR]... [--output NODE]...
                                       run a workflow headless; writes images and summary.json
+  extract <image.png>                 print the workflow embedded in a studio PNG
   models import <export-dir> <pack-dir> [--name N] [--no-plain] [--json]
                                       turn a diffusers/optimum ONNX export into a controllable pack
   models list [--packs DIR]...        the packs a runner sees
   serve [--host H] [--port N]         start the studio server
 `;
 
-const commands: Record<string, Command> = { validate: validateCommand, catalog: catalogCommand, run: runCommand, models: modelsCommand, serve: serveCommand };
+const commands: Record<string, Command> = { validate: validateCommand, catalog: catalogCommand, run: runCommand, models: modelsCommand, extract: extractCommand, serve: serveCommand };
 
 /** Runs one CLI invocation and returns its exit code; never lets a stack trace reach the user. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
