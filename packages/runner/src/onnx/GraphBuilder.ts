@@ -2,7 +2,7 @@ import { PtpPackError } from './PtpPackError.js';
 import { AttributeType, DataType } from './onnxProto.js';
 import type { AttributeProto, GraphProto, NodeProto, TensorProto } from './onnxProto.js';
 
-type AttrValue = number | number[] | string | { float: number } | { floats: number[] };
+type AttrValue = number | number[] | string | { float: number } | { floats: number[] } | { graph: GraphProto };
 
 /**
  * Emits new nodes and constant initialisers into a graph with collision-free names. Knows the
@@ -40,6 +40,39 @@ export class GraphBuilder {
     this.used.add(name);
   }
 
+  /** Runs `emit` with `sink` as the node list, then restores the previous one. */
+  within<T>(sink: NodeProto[], emit: () => T): T {
+    const saved = this.sink;
+    this.sink = sink;
+    try {
+      return emit();
+    } finally {
+      this.sink = saved;
+    }
+  }
+
+  /**
+   * `If(cond)`: each branch emits its nodes (they may read any tensor of the enclosing graph) and
+   * returns its output tensors, fresh names of its own. The If produces `outputs` (forced names, e.g.
+   * a tensor it takes over) or new names; `nodeName` forces the node's name (one a removed node left).
+   */
+  ifElse(cond: string, base: string, thenBranch: () => string[], elseBranch: () => string[], outputs?: string[], nodeName?: string): string[] {
+    const branch = (tag: string, emit: () => string[]): GraphProto => {
+      const nodes: NodeProto[] = [];
+      const outs = this.within(nodes, emit);
+      return { name: this.unique(`${base}/${tag}`), node: nodes, output: outs.map((name) => ({ name })) };
+    };
+    const thenGraph = branch('then', thenBranch);
+    const elseGraph = branch('else', elseBranch);
+    const count = thenGraph.output?.length ?? 0;
+    if (count !== elseGraph.output?.length || (outputs && outputs.length !== count)) throw new Error(`If ${base}: branch outputs do not match`);
+    const outs = outputs ?? Array.from({ length: count }, (_, k) => this.unique(`${base}_output_${k}`));
+    const node: NodeProto = { name: nodeName ?? this.unique(base), op_type: 'If', input: [cond], output: outs, attribute: [attribute('then_branch', { graph: thenGraph }), attribute('else_branch', { graph: elseGraph })] };
+    this.sink.push(node);
+    this.emitted.push(node);
+    return outs;
+  }
+
   /** Adds one node; `output` forces the output name (used to take over a renamed tensor). */
   op(opType: string, inputs: string[], base: string, attrs: Record<string, AttrValue> = {}, output?: string): string {
     const out = output ?? this.unique(`${base}_output_0`);
@@ -61,8 +94,14 @@ export class GraphBuilder {
     return this.opset >= 13 ? this.op('Unsqueeze', [x, this.int64(axes)], base) : this.op('Unsqueeze', [x], base, { axes });
   }
 
-  reduceSum(x: string, axes: number[], keepdims: 0 | 1, base: string): string {
-    return this.opset >= 13 ? this.op('ReduceSum', [x, this.int64(axes)], base, { keepdims }) : this.op('ReduceSum', [x], base, { axes, keepdims });
+  squeeze(x: string, axes: number[], base: string): string {
+    return this.opset >= 13 ? this.op('Squeeze', [x, this.int64(axes)], base) : this.op('Squeeze', [x], base, { axes });
+  }
+
+  /** Any Reduce* op; axes move from attribute to input at opset 13 (ReduceSum) or 18 (the others). */
+  reduce(opType: string, x: string, axes: number[], keepdims: 0 | 1, base: string): string {
+    const axesAsInput = this.opset >= (opType === 'ReduceSum' ? 13 : 18);
+    return axesAsInput ? this.op(opType, [x, this.int64(axes)], base, { keepdims }) : this.op(opType, [x], base, { axes, keepdims });
   }
 
   /** x[start:end] along `axis`; bounds are 1-element int64 tensors or numbers. */
@@ -90,6 +129,7 @@ function attribute(name: string, v: AttrValue): AttributeProto {
   if (typeof v === 'number') return { name, type: AttributeType.INT, i: v };
   if (typeof v === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(v) };
   if (Array.isArray(v)) return { name, type: AttributeType.INTS, ints: v };
+  if ('graph' in v) return { name, type: AttributeType.GRAPH, g: v.graph };
   if ('float' in v) return { name, type: AttributeType.FLOAT, f: v.float };
   return { name, type: AttributeType.FLOATS, floats: v.floats };
 }

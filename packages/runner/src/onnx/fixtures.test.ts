@@ -13,7 +13,7 @@ import type { ModelProto } from './onnxProto.js';
 import { placeFile } from './packFiles.js';
 import { patchControllableUnet } from './patchControllableUnet.js';
 import { PTP_CONTROL_INPUTS as C } from './ptpManifest.js';
-import { FIXTURES, item, maxAbsDiff, neutralControls, randomTensor, seededRandom } from './testing/unetTestKit.js';
+import { FIXTURES, item, maxAbsDiff, neutralControls, syncKeep, randomTensor, seededRandom } from './testing/unetTestKit.js';
 
 // Fixtures made by models/make_fixtures.py (another part of the project); skipped until they exist.
 const fixture = (name: string): string => join(FIXTURES, name, 'model.onnx');
@@ -48,7 +48,7 @@ async function expectNeutral(plainPath: string, patchedModelPath: string | null,
   return { result, plain, patched, counts, diffs };
 }
 
-describe.skipIf(!have('unet-torch113'))('fixture unet-torch113', () => {
+describe('fixture unet-torch113', () => {
   it('patches (heads folded) and is neutral at E = 0 and 1', async () => {
     const model = await readOnnxModel(fixture('unet-torch113'));
     const { result, diffs, plain, patched } = await expectNeutral(fixture('unet-torch113'), null, model, [1, 2]);
@@ -59,7 +59,7 @@ describe.skipIf(!have('unet-torch113'))('fixture unet-torch113', () => {
   });
 });
 
-describe.skipIf(!have('unet-sdpa'))('fixture unet-sdpa (torch 2 SDPA decomposition)', () => {
+describe('fixture unet-sdpa (torch 2 SDPA decomposition)', () => {
   it('finds 4-D layers, patches, is neutral at E = 0, 1, 3 and injects cross maps', async () => {
     const model = await readOnnxModel(fixture('unet-sdpa'));
     expect(findAttentionLayers(model).every((l) => l.layout === '4d')).toBe(true);
@@ -68,7 +68,7 @@ describe.skipIf(!have('unet-sdpa'))('fixture unet-sdpa (torch 2 SDPA decompositi
     for (const d of diffs) expect(d).toBeLessThanOrEqual(1e-4);
     const ctl = neutralControls(1, T, counts.self, counts.cross);
     (ctl[C.crossAlpha] as F32Tensor).data.fill(1);
-    const out = await patched.run({ ...feedsFor(model, 2, 9), ...ctl });
+    const out = await patched.run({ ...feedsFor(model, 2, 9), ...syncKeep(ctl) });
     for (const name of result.attentionOutputs) {
       const maps = out[name] as F32Tensor;
       expect(maxAbsDiff(item(maps, 1), item(maps, 0)), name).toBeLessThan(1e-6);
@@ -77,14 +77,14 @@ describe.skipIf(!have('unet-sdpa'))('fixture unet-sdpa (torch 2 SDPA decompositi
   });
 });
 
-describe.skipIf(!have('unet-fused'))('fixture unet-fused', () => {
+describe('fixture unet-fused', () => {
   it('is refused with a message that says how to re-export', async () => {
     const model = await readOnnxModel(fixture('unet-fused'));
     expect(() => patchControllableUnet(model)).toThrow(expect.objectContaining({ code: 'FUSED_ATTENTION', message: expect.stringContaining('torch.onnx.export') }));
   });
 });
 
-describe.skipIf(!have('unet-external'))('fixture unet-external', () => {
+describe('fixture unet-external', () => {
   it('patches without loading the data and runs with the data placed next to the new model', async () => {
     const dir = join(FIXTURES, 'unet-external');
     const model = await readOnnxModel(fixture('unet-external'));

@@ -53,7 +53,7 @@ describe('importPack', () => {
     const plain = await readFile(join(packDir, 'unet/plain.onnx'));
     expect(plain.equals(await readFile(join(TOY_PACK, 'unet/model.onnx')))).toBe(true);
     const patched = decodeOnnxModel(await readFile(join(packDir, 'unet/model.onnx')));
-    expect(patched.graph?.input?.map((v) => v.name)).toEqual(['sample', 'timestep', 'encoder_hidden_states', 'ptp_cross_alpha', 'ptp_cross_mapper', 'ptp_equalizer', 'ptp_self_alpha', 'ptp_v_beta']);
+    expect(patched.graph?.input?.map((v) => v.name)).toEqual(['sample', 'timestep', 'encoder_hidden_states', 'ptp_cross_alpha', 'ptp_cross_mapper', 'ptp_equalizer', 'ptp_cross_keep', 'ptp_self_alpha', 'ptp_v_beta']);
     console.info(`[toy pack] unet model.onnx ${manifest.patch.modelBytesBefore} -> ${manifest.patch.modelBytesAfter} bytes`);
   });
 

@@ -1,4 +1,5 @@
 import { GraphBuilder } from './GraphBuilder.js';
+import { GraphIndex } from './GraphIndex.js';
 import { defaultOpsetVersion, graphOf } from './OnnxModel.js';
 import { PtpPackError } from './PtpPackError.js';
 import { findAttentionLayers, isPatched } from './findAttentionLayers.js';
@@ -7,8 +8,8 @@ import type { GraphProto, ModelProto, NodeProto, TensorShapeDimension, ValueInfo
 import { PTP_CONTROL_INPUTS, attentionOutputName } from './ptpManifest.js';
 import type { ManifestLayer, PatchStats, ResolutionGroup, UnetIo } from './ptpManifest.js';
 import { resolutionLevels } from './resolutionLevels.js';
-import { emitControlPrelude, rewriteProbabilities, rewriteValues } from './rewriteAttention.js';
-import type { LayerMaps } from './rewriteAttention.js';
+import { ControlTensors, controlPvMatMul, groupAttentionMaps, layerHeads, materializeProbabilities, rewriteValues, sumHeads } from './rewriteAttention.js';
+import type { GroupMaps, MapsCarry } from './rewriteAttention.js';
 
 export interface PatchOptions {
   /** Latent size the group names refer to (e.g. 64 for SD 1.x at 512 px). Default: the static
@@ -59,8 +60,11 @@ export function patchControllableUnet(model: ModelProto, options: PatchOptions =
   const b = new GraphBuilder(graph, opset);
   for (const name of Object.values(PTP_CONTROL_INPUTS)) b.reserve(name);
   const prelude: NodeProto[] = [];
-  b.sink = prelude;
-  const ctl = emitControlPrelude(b, io.sample);
+  const selfCount = layers.filter((l) => l.kind === 'self').length;
+  const ctl = new ControlTensors(b, prelude, io.sample, io.encoderHiddenStates, selfCount, layers.length - selfCount);
+  const index = new GraphIndex(graph);
+  const graphOutputs = new Set((graph.output ?? []).map((o) => o.name ?? ''));
+  const removed = new Set<NodeProto>();
 
   const position = new Map<NodeProto, number>((graph.node ?? []).map((n, i) => [n, i]));
   const after = new Map<number, NodeProto[]>();
@@ -72,17 +76,40 @@ export function patchControllableUnet(model: ModelProto, options: PatchOptions =
   };
 
   const manifestLayers: ManifestLayer[] = [];
-  const mapsByLevel = new Map<number, LayerMaps[]>();
+  const mapsByLevel = new Map<number, GroupMaps>();
   const counts = { self: 0, cross: 0 };
   layers.forEach((layer, order) => {
     const kindIndex = counts[layer.kind]++;
     const level = levels.get(layer.id) ?? 0;
     const grid = gridAt(nominal, level);
     const controlled = layer.kind === 'cross' || options.selfMaxQueryLength === undefined || grid[0] * grid[1] <= options.selfMaxQueryLength;
-    b.sink = slotAfter(layer.softmax);
-    const maps = controlled ? rewriteProbabilities(b, layer, kindIndex, ctl, half) : null;
-    if (maps) mapsByLevel.set(level, [...(mapsByLevel.get(level) ?? []), maps]);
-    if (layer.kind === 'cross' && layer.toV) {
+    // Fast path: the P·V MatMul reads the Softmax output directly and an If takes it over (with
+    // the V injection too when the to_v output only feeds it); the probabilities themselves are
+    // never rewritten. Anything else reading P (an exported tensor, a Cast before the MatMul) gets
+    // the controlled probabilities materialised under P's name, behind an If of its own; likewise
+    // V. Cross layers' If nodes carry their resolution group's map sums.
+    const fast = layer.pvMatMul.input?.[0] === layer.probs;
+    const injectV = layer.kind === 'cross' && fast && layer.toV !== null && onlyFeeds(index, layer.vTensor ?? '', layer.pvMatMul, graphOutputs);
+    if (controlled) {
+      const others = graphOutputs.has(layer.probs) || index.consumers(layer.probs).some((n) => n !== layer.pvMatMul);
+      const previous = mapsByLevel.get(level);
+      const carry: MapsCarry = layer.kind === 'cross' ? { previous } : null;
+      let raw = layer.probs;
+      let maps: string | null = null;
+      if (!fast || others) {
+        raw = b.unique(`${layer.probs}_ptp_raw`);
+        layer.softmax.output = [raw, ...(layer.softmax.output ?? []).slice(1)];
+        b.sink = slotAfter(layer.softmax);
+        maps = materializeProbabilities(b, layer, kindIndex, raw, ctl, half, fast ? null : carry);
+      }
+      b.sink = slotAfter(layer.pvMatMul);
+      if (fast) {
+        maps = controlPvMatMul(b, layer, kindIndex, raw, ctl, half, carry, injectV);
+        removed.add(layer.pvMatMul);
+      }
+      if (maps) mapsByLevel.set(level, { maps, heads: sumHeads(b, previous?.heads, layerHeads(b, layer, ctl), `${layer.id}/ptp_heads`) });
+    }
+    if (layer.kind === 'cross' && layer.toV && !injectV) {
       b.sink = slotAfter(layer.toV);
       rewriteValues(b, layer, kindIndex, ctl, half);
     }
@@ -101,14 +128,12 @@ export function patchControllableUnet(model: ModelProto, options: PatchOptions =
   for (const level of [...new Set(levels.values())].sort((x, y) => x - y)) {
     const grid = gridAt(nominal, level);
     const name = `${grid[0]}x${grid[1]}`;
-    const maps = mapsByLevel.get(level) ?? [];
+    const sums = mapsByLevel.get(level);
     let output: string | null = null;
-    if (maps.length > 0) {
+    if (sums) {
       output = attentionOutputName(grid);
       b.reserve(output);
-      const sum = maps.length > 1 ? b.op('Sum', maps.map((m) => m.maps), `/ptp/attn_${name}/SumMaps`) : maps[0]?.maps ?? '';
-      const heads = maps.length > 1 ? b.op('Sum', maps.map((m) => m.heads), `/ptp/attn_${name}/SumHeads`) : maps[0]?.heads ?? '';
-      b.op('Div', [sum, heads], `/ptp/attn_${name}/Mean`, {}, output);
+      groupAttentionMaps(b, sums, ctl, name, output);
       newOutputs.push(valueInfo(output, [{ dim_param: 'ptp_items' }, { dim_param: `ptp_query_${name}` }, { dim_param: 'ptp_tokens' }]));
     }
     const inGroup = manifestLayers.filter((l) => l.downsample === 2 ** level);
@@ -120,7 +145,10 @@ export function patchControllableUnet(model: ModelProto, options: PatchOptions =
   }
 
   const nodes: NodeProto[] = [...prelude];
-  (graph.node ?? []).forEach((node, i) => nodes.push(node, ...(after.get(i) ?? [])));
+  (graph.node ?? []).forEach((node, i) => {
+    if (!removed.has(node)) nodes.push(node);
+    nodes.push(...(after.get(i) ?? []));
+  });
   nodes.push(...tail);
   graph.node = nodes;
   graph.initializer = [...(graph.initializer ?? []), ...b.newInitializers];
@@ -138,6 +166,27 @@ export function patchControllableUnet(model: ModelProto, options: PatchOptions =
     attentionOutputs: newOutputs.map((o) => o.name ?? ''),
     stats: { nodesBefore, nodesAfter: nodes.length, opsAdded, initializersAdded: b.newInitializers.length },
   };
+}
+
+/** Ops that only move V's elements between the to_v output and the P·V MatMul (the head split). */
+const V_MOVES = new Set(['Reshape', 'Transpose', 'Identity', 'Cast', 'Squeeze', 'Unsqueeze']);
+
+/**
+ * True when `tensor`'s values reach nothing but `target`, through a chain of V_MOVES ops (Shape
+ * readers are fine: they read no values), and no tensor on the way is a graph output.
+ */
+function onlyFeeds(index: GraphIndex, tensor: string, target: NodeProto, graphOutputs: Set<string>): boolean {
+  let t = tensor;
+  for (let hop = 0; hop < 16 && t; hop++) {
+    if (graphOutputs.has(t)) return false;
+    const readers = index.consumers(t).filter((n) => n.op_type !== 'Shape');
+    const next = readers[0];
+    if (readers.length !== 1 || !next) return false;
+    if (next === target) return next.input?.[1] === t && next.input?.[0] !== t;
+    if (!V_MOVES.has(next.op_type ?? '') || next.input?.[0] !== t || (next.input ?? []).slice(1).includes(t)) return false;
+    t = next.output?.[0] ?? '';
+  }
+  return false;
 }
 
 function gridAt(nominal: readonly [number, number], level: number): [number, number] {
@@ -191,6 +240,7 @@ function controlInputs(selfCount: number, crossCount: number): ValueInfoProto[] 
     valueInfo(PTP_CONTROL_INPUTS.crossAlpha, [E, T]),
     valueInfo(PTP_CONTROL_INPUTS.crossMapper, [E, T, T]),
     valueInfo(PTP_CONTROL_INPUTS.equalizer, [E, T]),
+    valueInfo(PTP_CONTROL_INPUTS.crossKeep, [E, T]),
     valueInfo(PTP_CONTROL_INPUTS.selfAlpha, [E, { dim_value: selfCount }]),
     valueInfo(PTP_CONTROL_INPUTS.vBeta, [E, { dim_value: crossCount }]),
   ];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-export const PTP_MANIFEST_VERSION = 1;
+/** 2: adds ptp_cross_keep. Packs of an older version must be re-imported. */
+export const PTP_MANIFEST_VERSION = 2;
 export const PTP_MANIFEST_FILE = 'ptp-manifest.json';
 
 /** Names of the controllable UNet's extra inputs (stable contract; see README.md). */
@@ -11,6 +12,8 @@ export const PTP_CONTROL_INPUTS = {
   crossMapper: 'ptp_cross_mapper',
   /** [E, T] reweight factors on the injected term (1 = neutral). */
   equalizer: 'ptp_equalizer',
+  /** [E, T] weight of each edit's own cross probabilities (1 = neutral; 1 - alpha for replace). */
+  crossKeep: 'ptp_cross_keep',
   /** [E, L_self] self-attention replace weight per self layer, manifest order. */
   selfAlpha: 'ptp_self_alpha',
   /** [E, L_cross] V-injection weight per cross layer, manifest order. */
@@ -113,6 +116,7 @@ export const PtpManifestSchema = z.object({
     crossAlpha: z.literal(PTP_CONTROL_INPUTS.crossAlpha),
     crossMapper: z.literal(PTP_CONTROL_INPUTS.crossMapper),
     equalizer: z.literal(PTP_CONTROL_INPUTS.equalizer),
+    crossKeep: z.literal(PTP_CONTROL_INPUTS.crossKeep),
     selfAlpha: z.literal(PTP_CONTROL_INPUTS.selfAlpha),
     vBeta: z.literal(PTP_CONTROL_INPUTS.vBeta),
   }),

@@ -7,7 +7,7 @@ import { patchControllableUnet } from './patchControllableUnet.js';
 import { PTP_CONTROL_INPUTS as C } from './ptpManifest.js';
 import { buildTinyUnet } from './testing/buildTinyUnet.js';
 import type { TinyUnetOptions } from './testing/buildTinyUnet.js';
-import { item, maxAbsDiff, neutralControls, randomTensor, seededRandom } from './testing/unetTestKit.js';
+import { item, maxAbsDiff, neutralControls, syncKeep, randomTensor, seededRandom } from './testing/unetTestKit.js';
 
 // Tiny attention blocks built in code: checks every control formula exactly on both head layouts.
 const T = 5;
@@ -84,6 +84,9 @@ describe.each([
     const eq = ctl[C.equalizer] as F32Tensor;
     for (let j = 0; j < e * T; j++) [alpha.data[j], eq.data[j]] = [rand(), 0.5 + 1.5 * rand()];
     (ctl[C.vBeta] as F32Tensor).data.set([0.5, 1]);
+    const keep = ctl[C.crossKeep] as F32Tensor;
+    // keep is its own control: give it values unrelated to alpha so the formula is really tested.
+    for (let j = 0; j < e * T; j++) keep.data[j] = rand();
     const out = await patched.run({ ...f, ...ctl });
     const cRef = ref[tiny.crossProbs] as F32Tensor;
     const cOut = out[tiny.crossProbs] as F32Tensor;
@@ -99,7 +102,7 @@ describe.each([
           let inj = 0;
           for (let src = 0; src < T; src++) inj += at(base, r, src) * (mapper.data[(k * T + src) * T + col] ?? 0);
           const a = alpha.data[k * T + col] ?? 0;
-          expected[r * T + col] = a * inj * (eq.data[k * T + col] ?? 0) + (1 - a) * at(edit, r, col);
+          expected[r * T + col] = a * inj * (eq.data[k * T + col] ?? 0) + (keep.data[k * T + col] ?? 0) * at(edit, r, col);
         }
       }
       expect(maxAbsDiff(item(cOut, n + 1 + k, 2 * n), expected)).toBeLessThan(1e-5);
@@ -131,6 +134,80 @@ describe.each([
   });
 });
 
+/** Random active controls for E edits of the tiny UNet (1 self, 1 cross layer). */
+function activeControls(e: number, seed: number, opts: { cross: boolean; self: boolean; v: boolean }): Record<string, F32Tensor> {
+  const rand = seededRandom(seed);
+  const ctl = neutralControls(e, T, 1, 1);
+  const mapper = ctl[C.crossMapper] as F32Tensor;
+  for (let k = 0; k < e; k++) for (let j = 0; j < T * T; j++) mapper.data[k * T * T + j] = k === 0 ? (Math.floor(j / T) === (j % T + 1) % T ? 1 : 0) : rand();
+  for (let j = 0; j < e * T; j++) {
+    if (opts.cross) (ctl[C.crossAlpha] as F32Tensor).data[j] = j % 3 === 0 ? 1 : j % 3 === 1 ? 0 : rand();
+    (ctl[C.equalizer] as F32Tensor).data[j] = 0.5 + 1.5 * rand();
+  }
+  for (let k = 0; k < e; k++) {
+    if (opts.self) (ctl[C.selfAlpha] as F32Tensor).data[k] = k === 0 ? 1 : rand();
+    if (opts.v) (ctl[C.vBeta] as F32Tensor).data[k] = k === 0 ? 1 : rand();
+  }
+  return syncKeep(ctl);
+}
+
+describe.each([
+  { layout: 'folded', opset: 12 },
+  { layout: '4d', opset: 17 },
+] as const)('fast path (only the P·V MatMul reads P and V), $layout layout, opset $opset', (opts) => {
+  async function fastAndGeneral() {
+    const build = (exposeInternals: boolean) => buildTinyUnet({ ...opts, exposeInternals, exposeAttentionOutputs: true });
+    const tiny = build(false);
+    const plain = await OrtCpuSession.create(encodeOnnxModel(build(false).model));
+    const fastResult = patchControllableUnet(tiny.model, { nominalLatentSize: SIDE });
+    // The general path (P and V exported, so materialised) is checked against the formulas above.
+    const generalResult = patchControllableUnet(build(true).model, { nominalLatentSize: SIDE });
+    const [fast, general] = await Promise.all([OrtCpuSession.create(encodeOnnxModel(fastResult.model)), OrtCpuSession.create(encodeOnnxModel(generalResult.model))]);
+    return { tiny, plain, fast, general, fastResult, generalResult };
+  }
+
+  it('takes over the P·V MatMuls with one If each and never rewrites P or V', async () => {
+    const { fastResult, generalResult } = await fastAndGeneral();
+    // self P·V, cross P·V (with V injection), one group output.
+    expect(fastResult.stats.opsAdded.If).toBe(3);
+    expect(fastResult.stats.opsAdded.ScatterND ?? 0).toBe(0);
+    expect(fastResult.stats.opsAdded.Identity ?? 0).toBe(0);
+    expect(generalResult.stats.opsAdded.ScatterND).toBe(2);
+  });
+
+  it('equals the plain UNet bit for bit with neutral controls at E = 0, 1, 3', async () => {
+    const { tiny, plain, fast } = await fastAndGeneral();
+    for (const n of [1, 2, 4]) {
+      const f = feeds(n, 40 + n);
+      const [a, b] = [await plain.run(f), await fast.run({ ...f, ...neutralControls(n - 1, T, 1, 1) })];
+      for (const name of ['out_sample', tiny.selfOut, tiny.crossOut]) expect(maxAbsDiff((a[name] as F32Tensor).data, (b[name] as F32Tensor).data), `${name} N=${n}`).toBe(0);
+      expect(b.ptp_attn_4x4?.dims).toEqual([n, SIDE * SIDE, T]);
+    }
+  });
+
+  it.each([
+    { cross: true, self: true, v: true },
+    { cross: true, self: false, v: false },
+    { cross: false, self: false, v: true },
+    { cross: false, self: true, v: false },
+  ])('matches the materialised formulas with controls %o', async (which) => {
+    const { tiny, fast, general } = await fastAndGeneral();
+    for (const n of [2, 4]) {
+      const f = feeds(n, 60 + n);
+      const ctl = activeControls(n - 1, 7 + n, which);
+      const [a, b] = [await general.run({ ...f, ...ctl }), await fast.run({ ...f, ...ctl })];
+      for (const name of ['out_sample', tiny.selfOut, tiny.crossOut, 'ptp_attn_4x4']) {
+        const [x, y] = [(a[name] as F32Tensor).data, (b[name] as F32Tensor).data];
+        const scale = x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        expect(maxAbsDiff(x, y), `${name} N=${n}`).toBeLessThanOrEqual(1e-6 * Math.max(1, scale));
+      }
+      // The uncond half and the source are untouched.
+      const ref = await fast.run({ ...f, ...neutralControls(n - 1, T, 1, 1) });
+      for (let i = 0; i <= n; i++) expect(maxAbsDiff(item(b.out_sample as F32Tensor, i), item(ref.out_sample as F32Tensor, i))).toBe(0);
+    }
+  });
+});
+
 describe('tiny UNet in float16', () => {
   it('casts the controls to half (CastLike), stays neutral and injects', async () => {
     const { plain, patched, result } = await sessions({ layout: '4d', opset: 17, half: true });
@@ -145,8 +222,37 @@ describe('tiny UNet in float16', () => {
     expect(maxAbsDiff(a, neutral.out_sample?.data ?? new Float32Array(1))).toBeLessThanOrEqual(scale * 2 ** -9);
     const ctl = neutralControls(1, T, 1, 1);
     (ctl[C.crossAlpha] as F32Tensor).data.fill(1);
-    const maps = (await patched.run({ ...f, ...ctl })).ptp_attn_4x4 as F32Tensor;
+    const maps = (await patched.run({ ...f, ...syncKeep(ctl) })).ptp_attn_4x4 as F32Tensor;
     expect(maxAbsDiff(item(maps, 1), item(maps, 0))).toBeLessThan(1e-3);
+  });
+
+  it('on the fast path too: neutral, and the fast and materialised paths agree', async () => {
+    const build = (exposeInternals: boolean) => buildTinyUnet({ layout: '4d', opset: 17, half: true, exposeInternals, exposeAttentionOutputs: true });
+    const tiny = build(false);
+    const plain = await OrtCpuSession.create(encodeOnnxModel(build(false).model));
+    const fastResult = patchControllableUnet(tiny.model, { nominalLatentSize: SIDE });
+    expect(fastResult.stats.opsAdded.ScatterND ?? 0).toBe(0);
+    const fast = await OrtCpuSession.create(encodeOnnxModel(fastResult.model));
+    const general = await OrtCpuSession.create(encodeOnnxModel(patchControllableUnet(build(true).model, { nominalLatentSize: SIDE }).model));
+    const f = feeds(2, 4);
+    const ref = await plain.run(f);
+    const neutral = await fast.run({ ...f, ...neutralControls(1, T, 1, 1) });
+    // Not bit for bit on the CPU EP: it runs fp16 Softmax/MatMul in fp32 behind inserted Casts and
+    // can skip rounding P to fp16 between them in the plain graph, but not across the If boundary
+    // (an outer-scope input is a real fp16 tensor): ~1 half ulp, as in the test above.
+    for (const name of ['out_sample', tiny.selfOut, tiny.crossOut]) {
+      const x = (ref[name] as F32Tensor).data;
+      const scale = x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      expect(maxAbsDiff(x, (neutral[name] as F32Tensor).data), name).toBeLessThanOrEqual(scale * 2 ** -9);
+    }
+    const ctl = activeControls(1, 3, { cross: true, self: true, v: true });
+    const [a, b] = [await general.run({ ...f, ...ctl }), await fast.run({ ...f, ...ctl })];
+    for (const name of ['out_sample', tiny.crossOut, 'ptp_attn_4x4']) {
+      const x = (a[name] as F32Tensor).data;
+      const scale = x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      // Half precision, and the two paths round at different places: a few half ulps.
+      expect(maxAbsDiff(x, (b[name] as F32Tensor).data), name).toBeLessThanOrEqual(scale * 2 ** -8);
+    }
   });
 });
 

@@ -12,6 +12,8 @@ export interface TinyUnetOptions {
   textDim?: number;
   /** Also expose each layer's probabilities and the cross layer's to_v output as graph outputs. */
   exposeInternals?: boolean;
+  /** Also expose each layer's P·V MatMul output (nothing else reads P or V then: the patcher's fast path). */
+  exposeAttentionOutputs?: boolean;
   /** Replace the self-attention by a fused com.microsoft MultiHeadAttention node. */
   fused?: boolean;
   /** Block scope prefix, default `/down_blocks.0/attentions.0/transformer_blocks.0`. */
@@ -26,6 +28,9 @@ export interface TinyUnet {
   selfProbs: string;
   crossProbs: string;
   crossV: string;
+  /** P·V MatMul outputs (exposed when exposeAttentionOutputs). */
+  selfOut: string;
+  crossOut: string;
 }
 
 /**
@@ -73,6 +78,7 @@ export function buildTinyUnet(opts: TinyUnetOptions): TinyUnet {
   const x = op('Transpose', [shifted], '/conv_in/Transpose', [ints('perm', [0, 2, 1])]);
 
   const probsOf: Record<string, string> = {};
+  const outOf: Record<string, string> = {};
   let crossV = '';
   const attention = (name: 'attn1' | 'attn2', hidden: string, context: string, inDim: number, ctxDim: number): string => {
     const s = `${scope}/${name}`;
@@ -89,6 +95,7 @@ export function buildTinyUnet(opts: TinyUnetOptions): TinyUnet {
       const p = op('Softmax', [op('MatMul', [qs, kt], `${s}/MatMul`)], `${s}/Softmax`, [int('axis', -1)]);
       probsOf[name] = p;
       const o4 = op('MatMul', [p, split(v, 'v')], `${s}/MatMul_1`);
+      outOf[name] = o4;
       attnOut = op('Reshape', [op('Transpose', [o4], `${s}/Transpose_o`, [ints('perm', [0, 2, 1, 3])]), i64([0, -1, c])], `${s}/Reshape_o`);
     } else {
       // Fold heads into the batch like diffusers 0.x head_to_batch_dim: [B*heads, len, d].
@@ -102,6 +109,7 @@ export function buildTinyUnet(opts: TinyUnetOptions): TinyUnet {
       const p = op('Softmax', [scores], `${s}/Softmax`, [int('axis', -1)]);
       probsOf[name] = p;
       const o3 = op('MatMul', [p, fold(v, 'v')], `${s}/MatMul_1`);
+      outOf[name] = o3;
       const qLen = op('Slice', [op('Shape', [hidden], `${s}/Shape_h`), i64([1]), i64([2]), i64([0])], `${s}/Slice_h`);
       const unfold = op('Concat', [i64([-1, heads]), qLen, i64([d])], `${s}/Concat_o`, [int('axis', 0)]);
       const o4 = op('Transpose', [op('Reshape', [o3, unfold], `${s}/Reshape_o4`)], `${s}/Transpose_o`, [ints('perm', [0, 2, 1, 3])]);
@@ -131,6 +139,7 @@ export function buildTinyUnet(opts: TinyUnetOptions): TinyUnet {
   });
   const outputs = [tensor('out_sample', ['batch', 4, 'height', 'width'])];
   if (opts.exposeInternals && !opts.fused) outputs.push(tensor(probsOf.attn1 ?? '', []), tensor(probsOf.attn2 ?? '', []), tensor(crossV, []));
+  if (opts.exposeAttentionOutputs && !opts.fused) outputs.push(tensor(outOf.attn1 ?? '', []), tensor(outOf.attn2 ?? '', []));
   for (const o of outputs.slice(1)) delete o.type?.tensor_type?.shape;
   const opsets = [{ domain: '', version: opts.opset ?? 17 }, ...(opts.fused ? [{ domain: 'com.microsoft', version: 1 }] : [])];
   return {
@@ -149,5 +158,7 @@ export function buildTinyUnet(opts: TinyUnetOptions): TinyUnet {
     selfProbs: probsOf.attn1 ?? '',
     crossProbs: probsOf.attn2 ?? '',
     crossV,
+    selfOut: outOf.attn1 ?? '',
+    crossOut: outOf.attn2 ?? '',
   };
 }

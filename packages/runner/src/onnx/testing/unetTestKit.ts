@@ -44,7 +44,7 @@ export function filled(dims: number[], value: number): F32Tensor {
   return { data: new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(value), dims };
 }
 
-/** Neutral controls: alphas 0, equalizer 1, mapper identity, betas 0. */
+/** Neutral controls: alphas 0, equalizer 1, keep 1, mapper identity, betas 0. */
 export function neutralControls(edits: number, tokens: number, selfLayers: number, crossLayers: number): Record<string, F32Tensor> {
   const mapper = filled([edits, tokens, tokens], 0);
   for (let e = 0; e < edits; e++) for (let k = 0; k < tokens; k++) mapper.data[(e * tokens + k) * tokens + k] = 1;
@@ -52,9 +52,17 @@ export function neutralControls(edits: number, tokens: number, selfLayers: numbe
     [PTP_CONTROL_INPUTS.crossAlpha]: filled([edits, tokens], 0),
     [PTP_CONTROL_INPUTS.crossMapper]: mapper,
     [PTP_CONTROL_INPUTS.equalizer]: filled([edits, tokens], 1),
+    [PTP_CONTROL_INPUTS.crossKeep]: filled([edits, tokens], 1),
     [PTP_CONTROL_INPUTS.selfAlpha]: filled([edits, selfLayers], 0),
     [PTP_CONTROL_INPUTS.vBeta]: filled([edits, crossLayers], 0),
   };
+}
+
+/** keep = 1 - alpha: the edit's own weight as replace, refine without new tokens and reweight use it. */
+export function syncKeep(ctl: Record<string, F32Tensor>): Record<string, F32Tensor> {
+  const alpha = ctl[PTP_CONTROL_INPUTS.crossAlpha]!;
+  ctl[PTP_CONTROL_INPUTS.crossKeep] = { data: alpha.data.map((a) => 1 - a), dims: [...alpha.dims] };
+  return ctl;
 }
 
 /** Sets row `e` of an [E, ...] control to `value`. */
