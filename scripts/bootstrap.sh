@@ -14,7 +14,7 @@ export ONNXRUNTIME_NODE_INSTALL=skip
 if [[ "${1:-}" == "--browser" ]]; then
   missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-  ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1' || missing+=(libvulkan1)
+  dpkg -s libvulkan1 >/dev/null 2>&1 || missing+=(libvulkan1)
   if ((${#missing[@]})); then
     echo "bootstrap: installing Debian packages: ${missing[*]}"
     SUDO=""

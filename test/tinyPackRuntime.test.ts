@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Engine, loadDocument } from '@ptp/graph-core';
-import { createNodeRegistry, readPngText, type ImageBatch, type Tensor } from '@ptp/nodes';
+import { controlFeeds, createNodeRegistry, neutralControls, readPngText, type ImageBatch, type Tensor } from '@ptp/nodes';
 import { OrtNodeBackend } from '@ptp/runner/backends/OrtNodeBackend';
 import { BUNDLED_PACKS_DIR } from '@ptp/runner/packs/PackStore';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,19 +34,7 @@ function randomFeeds(edits: number, neutral: boolean): Record<string, Tensor> {
     [io.encoderHiddenStates]: { type: 'float32', dims: [2 * N, T, 32], data: rnd(2 * N * T * 32) },
   };
   if (!neutral) return feeds;
-  const Ls = manifest.layers.filter((l: { kind: string }) => l.kind === 'self').length;
-  const Lc = manifest.layers.length - Ls;
-  const mapper = new Float32Array(edits * T * T);
-  for (let e = 0; e < edits; e++) for (let i = 0; i < T; i++) mapper[e * T * T + i * T + i] = 1;
-  const c = manifest.controls;
-  return {
-    ...feeds,
-    [c.crossAlpha]: { type: 'float32', dims: [edits, T], data: new Float32Array(edits * T) },
-    [c.crossMapper]: { type: 'float32', dims: [edits, T, T], data: mapper },
-    [c.equalizer]: { type: 'float32', dims: [edits, T], data: new Float32Array(edits * T).fill(1) },
-    [c.selfAlpha]: { type: 'float32', dims: [edits, Ls], data: new Float32Array(edits * Ls) },
-    [c.vBeta]: { type: 'float32', dims: [edits, Lc], data: new Float32Array(edits * Lc) },
-  };
+  return { ...feeds, ...controlFeeds(manifest, edits, neutralControls(manifest, edits)) };
 }
 
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {

@@ -19,7 +19,10 @@ export interface UnetControls {
 export function layerCounts(layout: UnetLayout): { self: number; cross: number } {
   let self = 0;
   let cross = 0;
-  for (const l of layout.layers) l.kind === 'self' ? self++ : cross++;
+  for (const l of layout.layers) {
+    if (l.kind === 'self') self++;
+    else cross++;
+  }
   return { self, cross };
 }
 

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,6 @@ import { FIXTURES, item, maxAbsDiff, neutralControls, syncKeep, randomTensor, se
 
 // Fixtures made by models/make_fixtures.py (another part of the project); skipped until they exist.
 const fixture = (name: string): string => join(FIXTURES, name, 'model.onnx');
-const have = (name: string): boolean => existsSync(fixture(name));
 const LATENT = 8;
 const T = 77;
 
