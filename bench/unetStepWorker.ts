@@ -41,6 +41,8 @@ if (variant !== 'plain') {
   feeds[c.crossAlpha] = new ort.Tensor('float32', new Float32Array(E * T).fill(active ? 1 : 0), [E, T]);
   feeds[c.crossMapper] = new ort.Tensor('float32', mapper, [E, T, T]);
   feeds[c.equalizer] = new ort.Tensor('float32', new Float32Array(E * T).fill(active ? 2 : 1), [E, T]);
+  // keep = 1 - alpha, as a word swap sets it.
+  feeds[c.crossKeep] = new ort.Tensor('float32', new Float32Array(E * T).fill(active ? 0 : 1), [E, T]);
   feeds[c.selfAlpha] = new ort.Tensor('float32', new Float32Array(E * Ls).fill(active ? 1 : 0), [E, Ls]);
   feeds[c.vBeta] = new ort.Tensor('float32', new Float32Array(E * Lc).fill(active ? 0.5 : 0), [E, Lc]);
 }

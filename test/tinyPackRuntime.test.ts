@@ -7,7 +7,7 @@ import { controlFeeds, createNodeRegistry, neutralControls, readPngText, type Im
 import { OrtNodeBackend } from '@ptp/runner/backends/OrtNodeBackend';
 import { BUNDLED_PACKS_DIR } from '@ptp/runner/packs/PackStore';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './support/referenceCases.js';
+import { repoRoot } from './support/repoRoot.js';
 
 const packDir = path.join(BUNDLED_PACKS_DIR, 'tiny-random');
 // The pack ships only the controllable UNet; the plain one is in the committed export it was imported from.

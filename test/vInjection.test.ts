@@ -4,7 +4,7 @@ import { Engine, loadDocument, type WorkflowDocument } from '@ptp/graph-core';
 import { createNodeRegistry, type LatentBatch } from '@ptp/nodes';
 import { OrtNodeBackend } from '@ptp/runner/backends/OrtNodeBackend';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './support/referenceCases.js';
+import { repoRoot } from './support/repoRoot.js';
 
 /** V injection has no reference run: its defining properties are tested instead (tiny-random pack). */
 const registry = createNodeRegistry();

@@ -27,3 +27,4 @@ export * from './pipeline/encodeText.js';
 export * from './pipeline/randn.js';
 export * from './pipeline/UnetControls.js';
 export * from './pipeline/decodeLatents.js';
+export * from './pipeline/checkPromptLength.js';

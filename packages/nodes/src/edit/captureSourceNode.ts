@@ -2,6 +2,7 @@ import { defineNode, NodeRunError } from '@ptp/graph-core';
 import { z } from 'zod';
 import '../values.js';
 import { latentSize, SamplingParams } from '../model/textToImageNode.js';
+import { checkPromptLength } from '../pipeline/checkPromptLength.js';
 import { randn } from '../pipeline/randn.js';
 import type { SourceValue } from '../values.js';
 import { sampleEdits } from './sampleEdits.js';
@@ -21,6 +22,8 @@ export const captureSourceNode = defineNode({
   outputs: { source: { type: 'SOURCE' }, latent: { type: 'LATENT' }, attention: { type: 'ATTENTION' } },
   params: z.object(SamplingParams),
   run: async ({ model: pack, prompt, negative, noise }, p, ctx) => {
+    checkPromptLength(pack, prompt.text, 'prompt');
+    if (negative) checkPromptLength(pack, negative.text, 'negative');
     const C = pack.layout.latentChannels;
     let dims: [1, number, number, number];
     let initialNoise: Float32Array;

@@ -1,5 +1,6 @@
 import { NodeRunError } from '@ptp/graph-core';
 import { denoise } from '../pipeline/denoise.js';
+import { checkPromptLength } from '../pipeline/checkPromptLength.js';
 import { encodeText } from '../pipeline/encodeText.js';
 import { randn } from '../pipeline/randn.js';
 import type { ModelPack } from '../runtime/InferenceBackend.js';
@@ -16,6 +17,8 @@ export interface SampleEditsOptions {
   schedules: readonly ScheduleSpec[];
   signal?: AbortSignal;
   progress?: (value: number, max: number) => void;
+  /** Stop after this many UNet calls (see denoise). */
+  stopAfter?: number;
 }
 
 export interface SampleEditsResult {
@@ -39,6 +42,7 @@ export async function sampleEdits(o: SampleEditsOptions): Promise<SampleEditsRes
       throw new NodeRunError(`edit ${e + 1} was scheduled from "${s.source.text}" but the source prompt is "${source.prompt.text}"`, { input: 'edits' });
     }
   });
+  for (const s of schedules) checkPromptLength(pack, s.target.text, 'edits');
   const N = 1 + schedules.length;
   const [, C, h, w] = source.latentDims;
   const T = pack.layout.tokenLength;
@@ -97,6 +101,7 @@ export async function sampleEdits(o: SampleEditsOptions): Promise<SampleEditsRes
     },
     ...(o.signal ? { signal: o.signal } : {}),
     ...(o.progress ? { progress: o.progress } : {}),
+    ...(o.stopAfter !== undefined ? { stopAfter: o.stopAfter } : {}),
   });
 
   const attention: AttentionValue = {

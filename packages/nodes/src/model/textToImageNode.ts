@@ -3,6 +3,7 @@ import { z } from 'zod';
 import '../values.js';
 import { denoise } from '../pipeline/denoise.js';
 import { encodeText } from '../pipeline/encodeText.js';
+import { checkPromptLength } from '../pipeline/checkPromptLength.js';
 import { randn } from '../pipeline/randn.js';
 import { SCHEDULER_KINDS } from '../runtime/InferenceBackend.js';
 
@@ -35,6 +36,8 @@ export const textToImageNode = defineNode({
   outputs: { latent: { type: 'LATENT' } },
   params: z.object(SamplingParams),
   run: async ({ model: pack, prompt, negative }, p, ctx) => {
+    checkPromptLength(pack, prompt.text, 'prompt');
+    if (negative) checkPromptLength(pack, negative.text, 'negative');
     const [h, w] = latentSize(pack, p.width, p.height);
     const C = pack.layout.latentChannels;
     const scheduler = pack.createScheduler(p.scheduler);

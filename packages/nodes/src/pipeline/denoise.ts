@@ -32,6 +32,8 @@ export interface DenoiseOptions {
   attentionOutputs?: readonly string[];
   signal?: AbortSignal;
   progress?: (value: number, max: number) => void;
+  /** Stop after this many UNet calls (checks on slow runtimes); default all. */
+  stopAfter?: number;
 }
 
 /**
@@ -52,7 +54,8 @@ export async function denoise(o: DenoiseOptions): Promise<Float32Array> {
   const contextTensor: Tensor = { type: 'float32', data: o.context, dims: o.contextDims };
   let latents = o.latents;
   const timesteps = scheduler.timesteps;
-  for (let i = 0; i < timesteps.length; i++) {
+  const calls = Math.min(timesteps.length, o.stopAfter ?? Infinity);
+  for (let i = 0; i < calls; i++) {
     if (o.signal?.aborted) throw new Error('aborted');
     const t = timesteps[i]!;
     const scaled = scheduler.scaleModelInput(latents, t);

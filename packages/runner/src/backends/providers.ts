@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -23,8 +23,23 @@ function ortBinDir(): string {
   return path.join(path.dirname(require.resolve('onnxruntime-node/package.json')), 'bin/napi-v6', process.platform, process.arch);
 }
 
+/** A GPU device node exists (DRM render node or NVIDIA's). Mesa's CPU drivers don't count: Dawn skips them. */
+function hasGpuDevice(): boolean {
+  if (existsSync('/dev/nvidia0')) return true;
+  try {
+    return readdirSync('/dev/dri').some((f) => f.startsWith('renderD'));
+  } catch {
+    return false;
+  }
+}
+
 /** Checks what can be checked before creating a session; the session error itself is mapped below. */
 export function preflight(provider: Provider): void {
+  // Without a GPU, fall back to Chromium's software Vulkan driver when it is there, so
+  // WebGPU runs out of the box on machines without a GPU (slowly). An explicit setting always wins.
+  if (provider === 'webgpu' && !process.env.VK_ICD_FILENAMES && !hasGpuDevice() && existsSync(SWIFTSHADER_ICD)) {
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  }
   if (provider === 'cuda' && !existsSync(path.join(ortBinDir(), 'libonnxruntime_providers_cuda.so'))) {
     throw new ProviderUnavailableError(
       'cuda',

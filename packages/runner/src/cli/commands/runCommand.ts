@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Engine, loadDocument, type RunEvent } from '@ptp/graph-core';
+import { Engine, loadDocument, type RunEvent, type WorkflowDocument } from '@ptp/graph-core';
 import { createNodeRegistry, type OutputFile } from '@ptp/nodes';
 import { OrtNodeBackend } from '../../backends/OrtNodeBackend.js';
 import { PROVIDERS, type Provider } from '../../backends/providers.js';
@@ -28,6 +28,25 @@ function progressPrinter(io: Io, titles: Map<string, string>) {
   };
 }
 
+/**
+ * `--set node.param=value`: change one param before running (value as JSON when it parses, else
+ * a string), so one saved workflow serves many runs. The change is validated like any edit.
+ */
+export function applySet(doc: WorkflowDocument, assignment: string): void {
+  const m = /^([^.=]+)\.([^=]+)=(.*)$/s.exec(assignment);
+  if (!m) throw new UsageError(`--set takes node.param=value, got "${assignment}"`);
+  const [, nodeId, param, raw] = m as unknown as [string, string, string, string];
+  const node = doc.nodes.find((n) => n.id === nodeId);
+  if (!node) throw new UsageError(`--set: no node "${nodeId}" in the workflow`);
+  let value: unknown = raw;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    // a bare string
+  }
+  node.params = { ...node.params, [param]: value };
+}
+
 export const runCommand: Command = async (args, io) => {
   const { values, positionals } = parseArgs({
     args,
@@ -36,6 +55,7 @@ export const runCommand: Command = async (args, io) => {
       out: { type: 'string' },
       packs: { type: 'string', multiple: true },
       output: { type: 'string', multiple: true },
+      set: { type: 'string', multiple: true },
     },
     allowPositionals: true,
     strict: true,
@@ -56,6 +76,7 @@ export const runCommand: Command = async (args, io) => {
     return EXIT.failed;
   }
   const doc = loaded.value;
+  for (const assignment of values.set ?? []) applySet(doc, assignment);
   const backend = new OrtNodeBackend({ provider: values.provider as Provider, packs: new PackStore([...(values.packs ?? []).map(resolveUserPath), BUNDLED_PACKS_DIR]) });
   const titles = new Map(doc.nodes.map((n) => [n.id, registry.get(n.type)?.title ?? n.type]));
   const events: RunEvent[] = [];

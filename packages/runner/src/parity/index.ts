@@ -1,0 +1,3 @@
+export * from './referenceCases.js';
+export * from './caseWorkflow.js';
+export * from './runParity.js';

@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadDocument } from '@ptp/graph-core';
+import { createNodeRegistry, readPngText } from '@ptp/nodes';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from './support/repoRoot.js';
+
+/**
+ * Every example runs through `pnpm ptp run` on the tiny pack, on cpu and webgpu, and its saved
+ * PNGs carry a workflow that reloads to a document equal to the one that ran. Steps are lowered
+ * with --set (the graph is otherwise the shipped one) to keep CI quick.
+ */
+const registry = createNodeRegistry();
+const examples = readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.json') && f !== 'schedule-preview.json');
+
+describe.each(['cpu', 'webgpu'])('examples through `pnpm ptp run` (%s)', (provider) => {
+  it.each(examples)('%s', (file) => {
+    const text = readFileSync(path.join(repoRoot, 'examples', file), 'utf8');
+    const stepsNode = JSON.parse(text).nodes.find((n: { params: Record<string, unknown> }) => 'steps' in n.params).id as string;
+    const out = mkdtempSync(path.join(tmpdir(), `ptp-ex-${provider}-`));
+    const r = spawnSync('pnpm', ['ptp', 'run', `examples/${file}`, '--provider', provider, '--out', out, '--set', `${stepsNode}.steps=3`], { cwd: repoRoot, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ status: 'success', provider });
+    const expected = loadDocument(text, { registry });
+    if (!expected.ok) throw new Error('example failed to load');
+    expected.value.nodes.find((n) => n.id === stepsNode)!.params.steps = 3;
+    const saved = (summary.outputs as string[]).filter((f) => !f.includes('attention'));
+    expect(saved.length).toBeGreaterThan(0);
+    for (const name of saved) {
+      const png = readPngText(new Uint8Array(readFileSync(path.join(out, name))));
+      if (!png.ok) throw new Error(png.message);
+      const reloaded = loadDocument(png.text.workflow!, { registry });
+      expect(reloaded.ok && reloaded.value).toEqual(expected.value);
+    }
+  });
+});
