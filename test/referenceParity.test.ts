@@ -37,7 +37,4 @@ describe(`parity with the original implementation (${dir})`, () => {
     expect(results[0]!.steps.map((s) => s.step)).toEqual([0, 1]);
     expectWithin(results, tolerance);
   });
-    expect(results).toHaveLength(cases.length);
-    expectWithin(results, tolerance);
-  });
 });
