@@ -46,7 +46,8 @@ if (variant !== 'plain') {
   feeds[c.selfAlpha] = new ort.Tensor('float32', new Float32Array(E * Ls).fill(active ? 1 : 0), [E, Ls]);
   feeds[c.vBeta] = new ort.Tensor('float32', new Float32Array(E * Lc).fill(active ? 0.5 : 0), [E, Lc]);
 }
-const outputs = variant === 'plain' ? [manifest.unet.io.output] : [manifest.unet.io.output, ...manifest.attentionOutputs];
+// Text to image (plain, neutral) fetches only the noise prediction; an edit also reads the maps.
+const outputs = variant === 'active' ? [manifest.unet.io.output, ...manifest.attentionOutputs] : [manifest.unet.io.output];
 await session.run(feeds, outputs); // warm-up
 const times: number[] = [];
 for (let i = 0; i < runs; i++) {
