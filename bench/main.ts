@@ -1,3 +1,4 @@
+import { benchEditVsGeneration } from './editVsGeneration.bench.js';
 import { benchGraphCore } from './graphCore.bench.js';
 import { benchUnet } from './unet.bench.js';
 
@@ -8,6 +9,7 @@ import { benchUnet } from './unet.bench.js';
 const suites: Record<string, () => Promise<void>> = {
   'graph-core': benchGraphCore,
   unet: benchUnet,
+  edit: benchEditVsGeneration,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

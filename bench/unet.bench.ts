@@ -1,10 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BENCH_PACKS, openBenchPack, root } from './lib/benchPacks.js';
 import { printTable } from './lib/table.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Sample {
   variant: string;
@@ -26,22 +24,14 @@ const pct = (a: number, b: number) => `${a >= b ? '+' : ''}${(((a - b) / b) * 10
  */
 export async function benchUnet(): Promise<void> {
   const packs = [
-    { name: 'tiny-random', dir: path.join(root, 'models/packs/tiny-random'), plain: path.join(root, 'models/exports/tiny-random/unet/model.onnx'), side: 0, runs: 20 },
-    { name: 'sd15-shaped (256x256)', dir: path.join(root, 'models/generated/sd15-shaped-pack'), plain: '', side: 32, runs: 3 },
+    { ...BENCH_PACKS.tiny, side: 0, runs: 20 },
+    { ...BENCH_PACKS.sd15, side: 32, runs: 3 },
   ];
   for (const pack of packs) {
-    const manifestPath = path.join(pack.dir, 'ptp-manifest.json');
-    if (!existsSync(manifestPath)) {
-      console.log(`\n(${pack.name}: not found at ${pack.dir}. Make it with: /usr/bin/python3 models/make_pack.py --preset sd15-shaped --out models/generated/sd15-shaped && pnpm ptp models import models/generated/sd15-shaped models/generated/sd15-shaped-pack)`);
-      continue;
-    }
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-    currentManifest = manifestPath;
-    const plainModel = pack.plain || (manifest.unet.plain ? path.join(pack.dir, manifest.unet.plain) : '');
-    if (!plainModel) {
-      console.log(`\n(${pack.name}: no plain UNet to compare against)`);
-      continue;
-    }
+    const opened = openBenchPack(pack);
+    if (!opened) continue;
+    const { manifest, plainModel } = opened;
+    currentManifest = opened.manifestPath;
     const side = pack.side || manifest.nominalLatentSize[0];
     const rows: (string | number)[][] = [];
     for (const edits of [1, 3]) {
