@@ -28,3 +28,4 @@ export * from './pipeline/randn.js';
 export * from './pipeline/UnetControls.js';
 export * from './pipeline/decodeLatents.js';
 export * from './pipeline/checkPromptLength.js';
+export * from './prompt/requirePromptWords.js';

@@ -1,14 +1,8 @@
 import { defineNode, NodeRunError } from '@ptp/graph-core';
 import { z } from 'zod';
-import type { PromptValue } from '../values.js';
+import { requirePromptWords } from '../prompt/requirePromptWords.js';
 
 const Words = z.array(z.string().min(1).max(100)).max(16);
-
-function check(words: readonly string[], prompt: PromptValue, param: string) {
-  const have = new Set(prompt.words.map((w) => w.toLowerCase()));
-  const missing = words.filter((w) => !have.has(w.toLowerCase()));
-  if (missing.length) throw new NodeRunError(`${missing.map((w) => `"${w}"`).join(', ')} not in "${prompt.text}"`, { param, code: 'INVALID_PARAM' });
-}
 
 export const blendNode = defineNode({
   type: 'ptp.blend',
@@ -27,9 +21,9 @@ export const blendNode = defineNode({
   }),
   run: ({ source, target }, p) => {
     if (p.sourceWords.length === 0 && p.targetWords.length === 0) throw new NodeRunError('choose at least one blend word', { param: 'targetWords', code: 'INVALID_PARAM' });
-    check(p.sourceWords, source, 'sourceWords');
-    check(p.targetWords, target, 'targetWords');
-    check(p.subtractWords, target, 'subtractWords');
+    requirePromptWords(p.sourceWords, source, 'sourceWords');
+    requirePromptWords(p.targetWords, target, 'targetWords');
+    requirePromptWords(p.subtractWords, target, 'subtractWords');
     return { blend: { sourceWords: p.sourceWords, targetWords: p.targetWords, k: p.k, start: p.start, subtractWords: p.subtractWords } };
   },
 });

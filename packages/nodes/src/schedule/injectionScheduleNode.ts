@@ -1,17 +1,8 @@
 import { defineNode, NodeRunError } from '@ptp/graph-core';
 import { z } from 'zod';
-import { splitWords } from '../prompt/splitWords.js';
-import type { PromptValue, ScheduleSpec } from '../values.js';
+import { requirePromptWords } from '../prompt/requirePromptWords.js';
+import type { ScheduleSpec } from '../values.js';
 import { WindowSchema } from './windowSchema.js';
-
-function requireWords(words: readonly string[], prompt: PromptValue, param: string) {
-  const have = new Set(prompt.words.map((w) => w.toLowerCase()));
-  for (const w of words) {
-    for (const piece of splitWords(w)) {
-      if (!have.has(piece.toLowerCase())) throw new NodeRunError(`"${piece}" is not a word of the target prompt "${prompt.text}"`, { param, code: 'INVALID_PARAM' });
-    }
-  }
-}
 
 export const injectionScheduleNode = defineNode({
   type: 'ptp.injectionSchedule',
@@ -43,8 +34,8 @@ export const injectionScheduleNode = defineNode({
       );
     }
     if (p.mode === 'reweight' && Object.keys(p.equalizer).length === 0) throw new NodeRunError('reweight needs at least one word in "equalizer"', { param: 'equalizer', code: 'INVALID_PARAM' });
-    requireWords(Object.keys(p.crossWords), target, 'crossWords');
-    requireWords(Object.keys(p.equalizer), target, 'equalizer');
+    requirePromptWords(Object.keys(p.crossWords), target, 'crossWords');
+    requirePromptWords(Object.keys(p.equalizer), target, 'equalizer');
     const schedule: ScheduleSpec = {
       source,
       target,
