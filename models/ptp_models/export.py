@@ -133,11 +133,11 @@ def export_unet(unet: torch.nn.Module, path: str, latent_size: int, context_dim:
 
 
 def export_vae(enc: torch.nn.Module, dec: torch.nn.Module, out_dir: str, latent_size: int,
-               latent_channels: int = 4) -> List[str]:
+               latent_channels: int = 4, factor: int = 8) -> List[str]:
     n = latent_size
     enc_path = os.path.join(out_dir, "vae_encoder", "model.onnx")
     dec_path = os.path.join(out_dir, "vae_decoder", "model.onnx")
-    _export(enc, (torch.zeros(1, 3, 8 * n, 8 * n),), enc_path, ["sample"], ["latent_sample"],
+    _export(enc, (torch.zeros(1, 3, factor * n, factor * n),), enc_path, ["sample"], ["latent_sample"],
             {"sample": {0: "batch_size", 2: "height", 3: "width"},
              "latent_sample": {0: "batch_size", 2: "height", 3: "width"}})
     _export(dec, (torch.zeros(1, latent_channels, n, n),), dec_path, ["latent_sample"], ["sample"],

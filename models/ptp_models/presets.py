@@ -13,7 +13,7 @@ from .tokenizer_vocab import TINY_WORDS, build_reduced_bpe
 from .unet import UNet2DConditionModel, UNetConfig
 from .vae import AutoencoderKL, VaeDecoderExport, VaeEncoderExport, VAEConfig
 
-PRESETS = ("tiny-random", "sd15-shaped")
+PRESETS = ("tiny-random", "sd15-shaped")  # tiny-shapes is trained: train_shapes.py
 # out_sample = normalised(sample) + a random, prompt-dependent residual of this std (see
 # init.install_noise_prior): 0.2 keeps 50-step CFG-7.5 latents at std ~1 while prompts still
 # change the result by about half the latent magnitude.
@@ -53,6 +53,25 @@ def tiny_random() -> PackSpec:
                         sample_size=8),
         vae=VAEConfig(block_out_channels=(8, 16, 16, 16), layers_per_block=1, norm_num_groups=4,
                       sample_size=64),
+        tokenizer="reduced",
+        words=TINY_WORDS,
+        latent_size=8,
+    )
+
+
+def tiny_shapes() -> PackSpec:
+    """The trained demo pack (train_shapes.py): 32 px images, a 4x VAE to 8x8x4 latents; sized
+    to train in about an hour on two CPU cores."""
+    vocab, _ = build_reduced_bpe(TINY_WORDS)
+    return PackSpec(
+        name="tiny-shapes",
+        text=TextConfig(vocab_size=len(vocab), hidden_size=64, intermediate_size=256,
+                        num_hidden_layers=2, num_attention_heads=4),
+        unet=UNetConfig(block_out_channels=(32, 64, 64), attention_levels=(True, True, False),
+                        layers_per_block=1, heads=4, cross_attention_dim=64, norm_num_groups=8,
+                        sample_size=8),
+        vae=VAEConfig(block_out_channels=(16, 32, 32), layers_per_block=1, norm_num_groups=8,
+                      sample_size=32),
         tokenizer="reduced",
         words=TINY_WORDS,
         latent_size=8,
