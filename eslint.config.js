@@ -16,4 +16,12 @@ export default tseslint.config(
   // Architectural boundaries (BRIEF section 1): enforced, not just documented.
   { files: ['packages/graph-core/**/*.ts', 'packages/nodes/**/*.ts'], ignores: ['**/*.test.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [nodeBuiltins, uiLibs, ort] }] } },
   { files: ['packages/runner/**/*.ts'], ignores: ['packages/runner/src/backends/**', '**/*.test.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [uiLibs, ort] }] } },
+  // The studio client runs in the editor too: Node-only code stays in downloadRunOutputs.ts.
+  { files: ['packages/runner/src/client/**/*.ts'], ignores: ['packages/runner/src/client/downloadRunOutputs.ts', '**/*.test.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [nodeBuiltins, uiLibs, ort] }] } },
+  // Shared with the browser runtime (packages/ui/src/runtime): must stay free of Node built-ins.
+  { files: ['packages/runner/src/tokenizers/**/*.ts', 'packages/runner/src/schedulers/**/*.ts', 'packages/runner/src/packs/parsePack.ts', 'packages/runner/src/onnx/ptpManifest.ts'], ignores: ['**/*.test.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [nodeBuiltins, uiLibs, ort] }] } },
+  // The editor runs in the browser: no Node built-ins; onnxruntime-web only in its backend module.
+  // vite.config.ts and scripts/ run in Node at build time.
+  { files: ['packages/ui/**/*.{ts,tsx}'], ignores: ['packages/ui/src/runtime/backend/**', 'packages/ui/vite.config.ts', 'packages/ui/scripts/**', '**/*.test.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [nodeBuiltins, ort] }] } },
+  { files: ['packages/ui/src/runtime/backend/**/*.ts'], ignores: ['**/*.test.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [nodeBuiltins, { group: ['onnxruntime-node'], message: 'the browser backend uses onnxruntime-web' }] }] } },
 );

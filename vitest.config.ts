@@ -8,6 +8,8 @@ export default defineConfig({
       { test: { name: 'graph-core', root: 'packages/graph-core', include: ['src/**/*.test.ts'] } },
       { test: { name: 'nodes', root: 'packages/nodes', include: ['src/**/*.test.ts'] } },
       { test: { name: 'runner', root: 'packages/runner', include: ['src/**/*.test.ts'], testTimeout: 120_000 } },
+      // The editor's pure logic (no DOM); its components are tested in the browser by test/editor*.test.ts.
+      { test: { name: 'ui', root: 'packages/ui', include: ['src/**/*.test.ts'] } },
       {
         test: {
           name: 'e2e',

@@ -1,5 +1,10 @@
+import { benchBrowser } from './browser.bench.js';
 import { benchEditVsGeneration } from './editVsGeneration.bench.js';
+import { benchEditor } from './editor.bench.js';
 import { benchGraphCore } from './graphCore.bench.js';
+import { benchScaleOut } from './scaleout.bench.js';
+import { benchServer } from './server.bench.js';
+import { benchInversion } from './inversion.bench.js';
 import { benchUnet } from './unet.bench.js';
 
 /**
@@ -10,6 +15,11 @@ const suites: Record<string, () => Promise<void>> = {
   'graph-core': benchGraphCore,
   unet: benchUnet,
   edit: benchEditVsGeneration,
+  server: benchServer,
+  inversion: benchInversion,
+  browser: benchBrowser,
+  editor: benchEditor,
+  scaleout: benchScaleOut,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -27,6 +27,13 @@ from ptp_models.unet import UNet2DConditionModel  # noqa: E402
 from ptp_models.vae import AutoencoderKL, VaeDecoderExport, VaeEncoderExport  # noqa: E402
 
 
+SHAPES_SCHEDULER = {
+    **{k: v for k, v in SCHEDULER_CONFIG.items() if k not in ("skip_prk_steps",)},
+    "_class_name": "DDIMScheduler",
+    "clip_sample": False,
+}
+
+
 def load(module: torch.nn.Module, arrays, prefix: str) -> torch.nn.Module:
     state = {k[len(prefix) + 1:]: torch.from_numpy(arrays[k].astype(np.float32) if arrays[k].dtype == np.float16 else arrays[k]) for k in arrays.files
              if k.startswith(prefix + "/")}
@@ -63,8 +70,10 @@ def main(argv=None):
     vae_cfg = spec.vae.diffusers_config()
     write_json(os.path.join(args.out, "vae_encoder", "config.json"), vae_cfg)
     write_json(os.path.join(args.out, "vae_decoder", "config.json"), vae_cfg)
-    write_json(os.path.join(args.out, "scheduler", "scheduler_config.json"), SCHEDULER_CONFIG)
-    write_json(os.path.join(args.out, "model_index.json"), MODEL_INDEX)
+    # DDIM, not SD's PNDM: the judge in train_shapes.py samples with DDIM, and PNDM's multistep
+    # extrapolation drifts off this small model's manifold (colours wrong in most samples).
+    write_json(os.path.join(args.out, "scheduler", "scheduler_config.json"), SHAPES_SCHEDULER)
+    write_json(os.path.join(args.out, "model_index.json"), {**MODEL_INDEX, "scheduler": ["diffusers", "DDIMScheduler"]})
     total = 0
     for f, n in list_pack_files(args.out).items():
         total += n

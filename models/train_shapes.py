@@ -146,6 +146,19 @@ def quick_judge(unet, text, vae, sf, table_ids, uncond, gen, device, guidance, n
     return res, imgs
 
 
+def load_resume(train_dir, text, unet, vae, log):
+    with open(os.path.join(train_dir, "train.json")) as f:
+        prev = json.load(f)
+    arrays = np.load(os.path.join(train_dir, "weights.npz"))
+    for prefix, m in (("text", text), ("unet", unet), ("vae", vae)):
+        state = {k[len(prefix) + 1:]: torch.from_numpy(arrays[k].astype(np.float32) if arrays[k].dtype == np.float16 else arrays[k])
+                 for k in arrays.files if k.startswith(prefix + "/")}
+        m.load_state_dict(state, strict=True)
+    vae.eval()
+    log(f"resumed from {train_dir} ({prev.get('unet_steps_done')} UNet steps, seed {prev.get('seed')})")
+    return prev["scaling_factor"], prev["vae_psnr_db"], prev["vae_seconds"]
+
+
 def state_npz(path, **modules):
     arrays = {}
     for prefix, m in modules.items():
@@ -173,6 +186,8 @@ def main(argv=None):
     ap.add_argument("--fast", action="store_true", help="CUDA: TF32, cudnn autotune, bf16 autocast")
     ap.add_argument("--guidance", default="3,5,7.5", help="guidance scales the quick judge tries")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--resume", help="train dir of an earlier run: start from its weights and VAE "
+                                     "(skips VAE training; the optimiser starts fresh)")
     ap.add_argument("--judge", type=int, default=256)
     args = ap.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
@@ -207,7 +222,10 @@ def main(argv=None):
     log(f"params: text {count(text):,} unet {count(unet):,} vae {count(vae):,}; "
         f"{len(table)} captions; args {vars(args)}")
 
-    sf, vae_psnr, vae_s = train_vae(vae, args, gen, device, log)
+    if args.resume:
+        sf, vae_psnr, vae_s = load_resume(args.resume, text, unet, vae, log)
+    else:
+        sf, vae_psnr, vae_s = train_vae(vae, args, gen, device, log)
     info = {"seed": args.seed, "device": str(device), "torch": torch.__version__, "args": vars(args),
             "scaling_factor": sf, "vae_psnr_db": vae_psnr, "vae_seconds": vae_s,
             "params": {"text": count(text), "unet": count(unet), "vae": count(vae)}}

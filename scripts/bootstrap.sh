@@ -3,6 +3,7 @@
 # everything is already there. Works on a fresh machine with only Node 20, npm and apt.
 #   scripts/bootstrap.sh            pnpm + node dependencies
 #   scripts/bootstrap.sh --browser  also Debian's chromium and libvulkan1 (browser and WebGPU tests)
+#   scripts/bootstrap.sh --redis    also Debian's redis-server (scale-out tests and bench); flags combine
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,17 +12,29 @@ PNPM_VERSION=10.34.8
 # its CPU and WebGPU providers ship inside the npm package itself.
 export ONNXRUNTIME_NODE_INSTALL=skip
 
-if [[ "${1:-}" == "--browser" ]]; then
-  missing=()
+browser=0
+redis=0
+for arg in "$@"; do
+  case "$arg" in
+    --browser) browser=1 ;;
+    --redis) redis=1 ;;
+  esac
+done
+missing=()
+if ((browser)); then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   dpkg -s libvulkan1 >/dev/null 2>&1 || missing+=(libvulkan1)
-  if ((${#missing[@]})); then
-    echo "bootstrap: installing Debian packages: ${missing[*]}"
-    SUDO=""
-    [[ "$(id -u)" == 0 ]] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
+fi
+# The scale-out tests and bench start their own redis-server (never the system service).
+if ((redis)); then
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+fi
+if ((${#missing[@]})); then
+  echo "bootstrap: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [[ "$(id -u)" == 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 if ! command -v pnpm >/dev/null 2>&1 || [[ "$(pnpm --version)" != "$PNPM_VERSION" ]]; then

@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# Sets up what is missing and starts the studio (server on http://127.0.0.1:8188).
+# Sets up what is missing, builds the editor if needed and starts the studio (server + editor on
+# http://127.0.0.1:8188; data in $PTP_DATA_DIR or ~/.ptp-studio).
 # Extra arguments go to `ptp serve` (e.g. --port 9000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+# Build the editor (Vite) when it has a build script and its dist is missing or older than its sources;
+# the server serves packages/ui/dist, or a page saying how to build it.
+if [[ -f packages/ui/package.json ]] && grep -q '"build"' packages/ui/package.json; then
+  if [[ ! -f packages/ui/dist/index.html ]] || [[ -n "$(find packages/ui/src packages/ui/index.html packages/ui/package.json -newer packages/ui/dist/index.html -print -quit 2>/dev/null)" ]]; then
+    echo "start: building the editor"
+    pnpm --filter @ptp/ui build
+  fi
+fi
 exec pnpm ptp serve "$@"

@@ -3,7 +3,7 @@
 # package's tests (unit, cross-package and browser) in one vitest run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/bootstrap.sh --browser
+bash scripts/bootstrap.sh --browser --redis
 # Chromium's SwiftShader Vulkan driver lets onnxruntime's WebGPU provider run without a GPU.
 export VK_ICD_FILENAMES="${VK_ICD_FILENAMES:-/usr/lib/chromium/vk_swiftshader_icd.json}"
 pnpm lint

@@ -2,7 +2,7 @@ import type { WorkflowDocument } from './document/WorkflowDocument.js';
 import { graphError, NodeRunError, type GraphError } from './errors.js';
 import type { RunEvent, RunEventBody } from './events.js';
 import { ancestorsOf, topologicalOrder } from './graphIndex.js';
-import type { InputSpec, Logger, NodeContext } from './NodeDefinition.js';
+import type { InputSpec, Logger, NodeContext, RunResources } from './NodeDefinition.js';
 import type { NodeRegistry } from './NodeRegistry.js';
 import { OutputCache } from './OutputCache.js';
 import { hashString, stableStringify } from './stableHash.js';
@@ -15,6 +15,8 @@ export interface RunOptions {
   outputs?: readonly string[];
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
+  /** Host services passed to every node's `ctx.resources` (overrides the engine's). */
+  resources?: RunResources;
 }
 
 export interface RunResult {
@@ -31,6 +33,8 @@ export interface EngineOptions<Backend> {
   cache?: OutputCache;
   backend?: Backend;
   log?: Logger;
+  /** Default host services for runs that pass none. */
+  resources?: RunResources;
 }
 
 const silentLog: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -61,12 +65,14 @@ export class Engine<Backend = unknown> {
   readonly cache: OutputCache;
   readonly #backend: Backend | undefined;
   readonly #log: Logger;
+  readonly #resources: RunResources;
 
   constructor(registry: NodeRegistry, options: EngineOptions<Backend> = {}) {
     this.registry = registry;
     this.cache = options.cache ?? new OutputCache();
     this.#backend = options.backend;
     this.#log = options.log ?? silentLog;
+    this.#resources = options.resources ?? {};
   }
 
   async run(doc: WorkflowDocument, options: RunOptions = {}): Promise<RunResult> {
@@ -158,6 +164,7 @@ export class Engine<Backend = unknown> {
           backend: this.#backend,
           log: this.#log,
           workflow: doc,
+          resources: options.resources ?? this.#resources,
           progress: (value, max, preview) => {
             if (!signal.aborted) emit({ type: 'progress', nodeId: id, value: Math.min(Math.max(value, 0), max), max, ...(preview ? { preview } : {}) });
           },

@@ -53,6 +53,16 @@ export interface ProgressPreview {
   data: Uint8Array;
 }
 
+/**
+ * Host services a runner lends to node runs (uploads, decoders, ...), augmented by the packages
+ * that define them (`declare module '@ptp/graph-core' { interface RunResources { uploads?: UploadStore } }`),
+ * like `SocketValues`. Every member is optional: a runner offers what it has and a node that needs a
+ * missing one fails with a clear error. Kept here as an empty interface so graph-core stays free of
+ * any host API.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface RunResources {}
+
 export interface NodeContext<Backend = unknown> {
   readonly nodeId: string;
   /** Aborted when the run is cancelled; long nodes check it between steps. */
@@ -64,6 +74,8 @@ export interface NodeContext<Backend = unknown> {
   readonly backend: Backend;
   /** The document being run, for nodes that embed it in their outputs (saved PNGs). */
   readonly workflow: unknown;
+  /** Host services of this run (see RunResources); `{}` when the runner gave none. */
+  readonly resources: RunResources;
 }
 
 /** Upgrades a node's params from version `from` to `from + 1`. */

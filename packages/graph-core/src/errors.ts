@@ -23,6 +23,14 @@ export const ERROR_CODES = [
   'UNKNOWN_OUTPUT_NODE',
   'NODE_FAILED',
   'INTERRUPTED',
+  // Real images (Load image, VAE encode): which upload, and what is wrong with its bytes.
+  'RESOURCE_MISSING',
+  'UPLOAD_NOT_FOUND',
+  'UNSUPPORTED_IMAGE_TYPE',
+  'IMAGE_TRUNCATED',
+  'IMAGE_CORRUPT',
+  'IMAGE_TOO_SMALL',
+  'IMAGE_TOO_LARGE',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

@@ -15,3 +15,4 @@ export * from './OutputCache.js';
 export * from './stableHash.js';
 export * from './summarizeValue.js';
 export * from './Engine.js';
+export * from './api/index.js';

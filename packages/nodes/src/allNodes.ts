@@ -4,6 +4,12 @@ import { attentionViewerNode } from './edit/attentionViewerNode.js';
 import { captureSourceNode } from './edit/captureSourceNode.js';
 import { editSamplerNode } from './edit/editSamplerNode.js';
 import { previewImageNode, saveImageNode } from './image/saveImageNode.js';
+import { loadImageNode } from './image/loadImageNode.js';
+import { cycleNode } from './invert/cycleNode.js';
+import { editMetricsNode } from './metrics/editMetricsNode.js';
+import { shapeJudgeNode } from './metrics/shapeJudgeNode.js';
+import { invertNode } from './invert/invertNode.js';
+import { vaeEncodeNode } from './model/vaeEncodeNode.js';
 import { testPatternNoiseNode } from './model/testPatternNoiseNode.js';
 import { decodeNode } from './model/decodeNode.js';
 import { loadModelNode } from './model/loadModelNode.js';
@@ -21,6 +27,12 @@ export const allNodes: readonly AnyNodeDefinition[] = [
   injectionScheduleNode,
   blendNode,
   editSamplerNode,
+  loadImageNode,
+  vaeEncodeNode,
+  invertNode,
+  cycleNode,
+  shapeJudgeNode,
+  editMetricsNode,
   decodeNode,
   saveImageNode,
   previewImageNode,

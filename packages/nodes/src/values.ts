@@ -1,4 +1,4 @@
-import type { ImageBatch, LatentBatch } from './image/ImageBatch.js';
+import type { ImageBatch, LatentBatch, RgbaImage } from './image/ImageBatch.js';
 import type { ModelPack, SchedulerKind } from './runtime/InferenceBackend.js';
 
 /** Values carried on the domain sockets this package defines. */
@@ -58,20 +58,63 @@ export interface AttentionValue {
   readonly groups: readonly AttentionGroupMaps[];
 }
 
-/** A source for edits: a generated image's settings and trajectory, or (later) an inverted real image. */
-export interface SourceValue {
-  readonly kind: 'generated';
+/** What every source carries, generated or inverted: the edit sampler reads only these. */
+interface SourceBase {
   readonly packId: string;
   readonly prompt: PromptValue;
-  /** Text of the unconditional branch ("" unless a negative prompt is given). */
+  /** Text of the unconditional branch ("" unless a negative prompt is given; the source prompt for negative-prompt inversion). */
   readonly negativeText: string;
   readonly sampling: { readonly steps: number; readonly guidance: number; readonly scheduler: SchedulerKind; readonly seed: number };
   /** Initial noise [1, C, h, w] before scaling by the scheduler's initNoiseSigma. */
   readonly initialNoise: Float32Array;
   readonly latentDims: readonly [1, number, number, number];
-  /** Latent after each scheduler step. */
+  /**
+   * Latent of the source after each scheduler step. Generated: as sampled. Inverted: the inverted
+   * trajectory in sampling order (z*_{S-1} ... z*_0), which the source branch follows exactly
+   * under Direct Inversion; its last entry is the encoded image.
+   */
   readonly trajectory: readonly Float32Array[];
+  /** Cross-attention of the source prompt (generated: while sampling; inverted: while inverting). */
   readonly attention: AttentionValue;
+}
+
+/** A source sampled from noise by Attention capture. */
+export interface GeneratedSource extends SourceBase {
+  readonly kind: 'generated';
+}
+
+export const INVERSION_METHODS = ['ddim', 'negative-prompt', 'direct'] as const;
+export type InversionMethod = (typeof INVERSION_METHODS)[number];
+
+/**
+ * A real image inverted by DDIM (P2P-ALGORITHMS section 6). The edit sampler takes it exactly like
+ * a generated source; only `direct` changes sampling: the source branch is pinned to the inverted
+ * latents after every step (the offsets of Direct Inversion), edits are left alone.
+ */
+export interface InvertedSource extends SourceBase {
+  readonly kind: 'inverted';
+  readonly inversion: {
+    readonly method: InversionMethod;
+    /** Guidance used while inverting (1 in the standard method). */
+    readonly guidance: number;
+    /** z*_0 (the encoded image) ... z*_S, in inversion order. */
+    readonly latents: readonly Float32Array[];
+  };
+  /** The picture that was encoded (at model size): the reference for reconstruction metrics. */
+  readonly image: RgbaImage;
+}
+
+/** A source for edits: a generated image's settings and trajectory, or an inverted real image. */
+export type SourceValue = GeneratedSource | InvertedSource;
+
+/** Named numbers a node measured (METRICS sockets), with how they were measured. */
+export interface MetricsValue {
+  /** What was measured, e.g. "cycle". */
+  readonly kind: string;
+  /** Metric name -> value; PSNR of identical inputs is +Infinity. */
+  readonly values: Readonly<Record<string, number>>;
+  /** Settings the numbers depend on (method, V injection on/off, ...). */
+  readonly context?: Readonly<Record<string, string | number | boolean>>;
 }
 
 declare module '@ptp/graph-core' {
@@ -84,5 +127,6 @@ declare module '@ptp/graph-core' {
     ATTENTION: AttentionValue;
     LATENT: LatentBatch;
     IMAGE: ImageBatch;
+    METRICS: MetricsValue;
   }
 }

@@ -4,16 +4,15 @@ import { checkPromptLength } from '../pipeline/checkPromptLength.js';
 import { encodeText } from '../pipeline/encodeText.js';
 import { randn } from '../pipeline/randn.js';
 import type { ModelPack } from '../runtime/InferenceBackend.js';
-import type { AttentionGroupMaps, AttentionValue, ScheduleSpec, SourceValue } from '../values.js';
+import type { AttentionValue, ScheduleSpec, SourceValue } from '../values.js';
+import { AttentionRecorder } from './attentionRecorder.js';
 import { applyBlend, localBlendMask } from './localBlendMask.js';
 import { planEdits } from './planEdits.js';
 
-/** Groups with at most this many cells keep a map per step (for the viewer); larger keep sums only. */
-const PER_STEP_MAX_CELLS = 32 * 32;
-
 export interface SampleEditsOptions {
   pack: ModelPack;
-  source: Pick<SourceValue, 'prompt' | 'negativeText' | 'sampling' | 'initialNoise' | 'latentDims'>;
+  /** A generated or inverted source (or just its settings: a fresh generation). */
+  source: Pick<SourceValue, 'prompt' | 'negativeText' | 'sampling' | 'initialNoise' | 'latentDims'> & Partial<Pick<SourceValue, 'kind' | 'trajectory'>> & { inversion?: { method: string } };
   schedules: readonly ScheduleSpec[];
   signal?: AbortSignal;
   progress?: (value: number, max: number) => void;
@@ -54,16 +53,10 @@ export async function sampleEdits(o: SampleEditsOptions): Promise<SampleEditsRes
   for (let n = 0; n < N; n++) for (let i = 0; i < source.initialNoise.length; i++) latents[n * source.initialNoise.length + i] = source.initialNoise[i]! * sigma;
   const plan = planEdits(pack, source.sampling.steps, schedules);
 
-  const groups = pack.layout.resolutionGroups
-    .filter((g) => g.output !== null)
-    .map((g) => {
-      const grid: [number, number] = [Math.ceil(h / g.downsample), Math.ceil(w / g.downsample)];
-      const cells = grid[0] * grid[1];
-      return { name: g.name, output: g.output!, downsample: g.downsample, grid, sum: new Float32Array(N * cells * T), perStep: cells <= PER_STEP_MAX_CELLS ? ([] as Float32Array[]) : undefined };
-    });
-  // Local blend reads the group at latent/4 (16x16 for SD at 512 px), as the reference does.
-  const blendGroup = [...groups].sort((a, b) => Math.abs(Math.log2(a.downsample / 4)) - Math.abs(Math.log2(b.downsample / 4)))[0];
+  const recorder = new AttentionRecorder(pack, N, h, w);
+  const blendGroup = recorder.blendGroup;
   if (plan.blends.some(Boolean) && !blendGroup) throw new NodeRunError('this model exposes no cross-attention maps, so local blend cannot run', { input: 'edits' });
+  const pinned = directInversionTargets(source);
 
   const trajectory: Float32Array[] = [];
   let calls = 0;
@@ -82,15 +75,18 @@ export async function sampleEdits(o: SampleEditsOptions): Promise<SampleEditsRes
     ...(scheduler.needsNoise()
       ? { stepNoise: (i: number) => tile(randn(source.initialNoise.length, (source.sampling.seed + 1 + i) >>> 0), N) }
       : {}),
-    attentionOutputs: groups.map((g) => g.output),
+    attentionOutputs: recorder.outputs,
     onStep: ({ index, latents: x, attention }) => {
       calls = index + 1;
-      for (const g of groups) {
-        const maps = attention[g.output]!.data as Float32Array;
-        for (let i = 0; i < g.sum.length; i++) g.sum[i] = g.sum[i]! + maps[i]!;
-        g.perStep?.push(maps.slice());
-      }
+      recorder.record(attention);
       let out = x;
+      // Direct Inversion: the source branch is set to the inverted latent z*_{t-1}, i.e. the
+      // offset z*_{t-1} - x_source is added to item 0 only. Done before local blend so that
+      // outside the mask the edits follow the exact reconstruction of the real image.
+      if (pinned) {
+        out = x.slice();
+        out.set(pinned[index]!, 0);
+      }
       plan.blends.forEach((b, e) => {
         if (!b || calls <= b.startAfter) return;
         if (out === x) out = x.slice(); // never mutate an array the scheduler returned
@@ -104,15 +100,22 @@ export async function sampleEdits(o: SampleEditsOptions): Promise<SampleEditsRes
     ...(o.stopAfter !== undefined ? { stopAfter: o.stopAfter } : {}),
   });
 
-  const attention: AttentionValue = {
-    packId: pack.id,
-    prompts: texts,
-    words: texts.map((t) => pack.tokenizer.tokenizeWords(t)),
-    tokenLength: T,
-    steps: calls,
-    groups: groups.map((g): AttentionGroupMaps => ({ name: g.name, grid: g.grid, sum: g.sum, ...(g.perStep ? { perStep: g.perStep } : {}) })),
-  };
+  const attention: AttentionValue = recorder.value(texts);
   return { latents: final, latentDims: [N, C, h, w], trajectory, attention };
+}
+
+/**
+ * The latents the source branch is pinned to after each step, for a source inverted with Direct
+ * Inversion; undefined for every other source. The inverted trajectory has one latent per DDIM
+ * step, so the sampler must be DDIM with the same step count (one UNet call per step).
+ */
+function directInversionTargets(source: SampleEditsOptions['source']): readonly Float32Array[] | undefined {
+  if (source.kind !== 'inverted' || source.inversion?.method !== 'direct') return undefined;
+  const t = source.trajectory ?? [];
+  if (source.sampling.scheduler !== 'ddim' || t.length !== source.sampling.steps) {
+    throw new NodeRunError(`Direct Inversion needs DDIM with one inverted latent per step; the source has ${t.length} latents for ${source.sampling.steps} ${source.sampling.scheduler} steps`, { input: 'source' });
+  }
+  return t;
 }
 
 function tile(one: Float32Array, n: number): Float32Array {

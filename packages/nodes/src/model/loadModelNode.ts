@@ -13,7 +13,7 @@ export const loadModelNode = defineNode({
   outputs: { model: { type: 'MODEL' } },
   params: z.object({
     // Packs are named by id, never by path: graphs are data and must not reach the file system.
-    pack: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a pack id: lower-case letters, digits, ".", "_" or "-"').default('tiny-random').meta({ widget: 'pack' }),
+    pack: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a pack id: lower-case letters, digits, ".", "_" or "-"').default('tiny-shapes').meta({ widget: 'pack' }),
   }),
   run: async (_inputs, p, ctx) => {
     const backend = requireBackend(ctx.backend);

@@ -72,6 +72,12 @@ export interface ModelPack {
   /** The image side the pack was made for (512 for SD 1.x). */
   readonly defaultImageSize: number;
   createScheduler(kind?: SchedulerKind): Scheduler;
+  /**
+   * diffusers' DDIMInverseScheduler from the pack's config (clip_sample off), for DDIM inversion of
+   * real images; its `step` moves a latent one step towards noise. Optional: backends without it
+   * cannot invert.
+   */
+  createInverseScheduler?(): Scheduler;
 }
 
 export interface PackInfo {

@@ -1,19 +1,11 @@
 import path from 'node:path';
-import type { InferenceBackend, ModelPack, PackInfo, SchedulerKind } from '@ptp/nodes';
+import type { InferenceBackend, ModelPack, PackInfo } from '@ptp/nodes';
 import * as ort from 'onnxruntime-node';
 import { PackStore } from '../packs/PackStore.js';
+import { packSchedulers } from '../packs/parsePack.js';
 import { readPack } from '../packs/readPack.js';
-import { createScheduler } from '../schedulers/index.js';
-import type { SupportedSchedulerClass } from '../schedulers/SchedulerConfig.js';
 import { OrtModelSession } from './OrtModelSession.js';
 import { explainProviderError, preflight, type Provider } from './providers.js';
-
-const SCHEDULER_CLASSES: Record<Exclude<SchedulerKind, 'pack'>, SupportedSchedulerClass> = {
-  pndm: 'PNDMScheduler',
-  ddim: 'DDIMScheduler',
-  euler: 'EulerDiscreteScheduler',
-  'euler-ancestral': 'EulerAncestralDiscreteScheduler',
-};
 
 export interface OrtNodeBackendOptions {
   provider?: Provider;
@@ -85,9 +77,7 @@ export class OrtNodeBackend implements InferenceBackend {
       vaeScalingFactor: files.vaeScalingFactor,
       vaeScale: files.vaeScale,
       defaultImageSize: manifest.nominalLatentSize[0] * files.vaeScale,
-      createScheduler: (kind: SchedulerKind = 'pack') =>
-        // DDIM from a PNDM config keeps the pack's betas; clip_sample off as SD pipelines run it.
-        createScheduler(files.schedulerConfig, kind === 'pack' ? {} : { className: SCHEDULER_CLASSES[kind], overrides: { clip_sample: false } }),
+      ...packSchedulers(files.schedulerConfig),
     };
   }
 

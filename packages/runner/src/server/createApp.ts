@@ -1,30 +1,83 @@
 import express, { type Express } from 'express';
-import { buildCatalogue, type NodeRegistry } from '@ptp/graph-core';
+import { API_LIMITS, buildCatalogue, type ApiLimits, type HealthResponse, type ModelsResponse, type NodeRegistry } from '@ptp/graph-core';
+import type { PackInfo } from '@ptp/nodes';
+import type { WorkflowLibrary } from '../library/WorkflowLibrary.js';
+import type { RunQueue } from '../queue/RunQueue.js';
+import type { DirectoryUploadStore } from '../uploads/DirectoryUploadStore.js';
+import { errorHandler, sendError } from './httpErrors.js';
+import { RequestGuard } from './RequestGuard.js';
+import { runRoutes } from './runRoutes.js';
+import { DEFAULT_UI_DIR, serveEditor } from './serveEditor.js';
+import { uploadRoutes } from './uploadRoutes.js';
+import { workflowRoutes } from './workflowRoutes.js';
 
 export interface AppOptions {
   registry: NodeRegistry;
   version?: string;
+  /** Host/Origin/token checks; default: loopback, no token. */
+  guard?: RequestGuard;
+  library?: WorkflowLibrary;
+  queue?: RunQueue;
+  uploads?: DirectoryUploadStore;
+  /** The packs the server's runs can load (GET /api/models). */
+  listPacks?: () => Promise<PackInfo[]>;
+  /** The built editor; default packages/ui/dist. */
+  uiDir?: string;
+  limits?: ApiLimits;
+  log?: (message: string) => void;
 }
 
 /**
- * The studio's HTTP API. This is the first slice (health and catalogue); workflows, runs,
- * uploads and the socket join it as the server issue lands.
+ * The studio's HTTP API and the editor's files. Each part is mounted when its service is given
+ * (library, queue, uploads), so tests and tools can build just the slice they need. Every request
+ * passes the guard first; /api requests also need the token when one is set.
  */
-export function createApp({ registry, version = '0.1.0' }: AppOptions): Express {
+export function createApp(options: AppOptions): Express {
+  const { registry, version = '0.1.0', library, queue, uploads, listPacks } = options;
+  const guard = options.guard ?? new RequestGuard({ bindHost: '127.0.0.1' });
+  const limits = options.limits ?? { ...API_LIMITS };
+  const log = options.log ?? ((m: string) => console.error(m));
   const app = express();
   app.disable('x-powered-by');
+  app.set('query parser', 'simple');
   const catalogue = buildCatalogue(registry);
-  app.get('/api/health', (_req, res) => {
-    res.json({ ok: true, version, nodeTypes: catalogue.nodes.length });
+
+  app.use((req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    const verdict = guard.checkHeaders(req.headers);
+    if (!verdict.ok) return sendError(res, verdict.status, verdict.error);
+    next();
+  });
+  app.use('/api', (req, res, next) => {
+    if (!guard.checkToken(RequestGuard.tokenOf(req.headers, req.method, req.originalUrl))) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      return sendError(res, 401, { code: 'UNAUTHORIZED', message: 'this server needs a token: send "Authorization: Bearer <token>" (or ?token= on downloads)' });
+    }
+    next();
+  });
+
+  app.get('/api/health', async (_req, res) => {
+    const stats = queue ? await queue.stats() : { queued: 0, running: 0, worker: { alive: false, restarts: 0 } };
+    res.json({ ok: true, version, nodeTypes: catalogue.nodes.length, queue: { queued: stats.queued, running: stats.running }, worker: stats.worker, auth: guard.requiresToken } satisfies HealthResponse);
   });
   app.get('/api/nodes', (_req, res) => {
     res.json(catalogue);
   });
+  if (listPacks) {
+    app.get('/api/models', async (_req, res) => {
+      res.json({ packs: (await listPacks()).map((p) => ({ id: p.id, name: p.name, defaultImageSize: p.defaultImageSize })) } satisfies ModelsResponse);
+    });
+  }
+  if (library) app.use('/api/workflows', workflowRoutes(library, limits));
+  if (queue) app.use('/api/runs', runRoutes(queue, registry, limits));
+  if (uploads) app.use('/api/uploads', uploadRoutes(uploads, limits));
   app.use('/api', (_req, res) => {
-    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such API route' } });
+    sendError(res, 404, { code: 'NOT_FOUND', message: 'no such API route' });
   });
-  app.get('/', (_req, res) => {
-    res.type('text/plain').send('PtP Studio server. The editor is not built yet: this serves the API only (GET /api/health, GET /api/nodes).\n');
-  });
+
+  app.use(serveEditor(options.uiDir ?? DEFAULT_UI_DIR));
+  app.use(errorHandler(log));
   return app;
 }

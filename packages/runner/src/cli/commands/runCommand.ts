@@ -6,7 +6,9 @@ import { createNodeRegistry, type OutputFile } from '@ptp/nodes';
 import { OrtNodeBackend } from '../../backends/OrtNodeBackend.js';
 import { PROVIDERS, type Provider } from '../../backends/providers.js';
 import { BUNDLED_PACKS_DIR, PackStore } from '../../packs/PackStore.js';
+import { defaultUploadsDir, nodeRunResources } from '../../uploads/nodeRunResources.js';
 import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
+import { runRemote } from './runRemote.js';
 
 function isOutputFile(v: unknown): v is OutputFile {
   return typeof v === 'object' && v !== null && typeof (v as OutputFile).name === 'string' && (v as OutputFile).data instanceof Uint8Array;
@@ -56,6 +58,9 @@ export const runCommand: Command = async (args, io) => {
       packs: { type: 'string', multiple: true },
       output: { type: 'string', multiple: true },
       set: { type: 'string', multiple: true },
+      uploads: { type: 'string', multiple: true },
+      server: { type: 'string' },
+      token: { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -63,6 +68,11 @@ export const runCommand: Command = async (args, io) => {
   if (positionals.length !== 1) throw new UsageError('run takes exactly one workflow file');
   if (!values.out) throw new UsageError('run needs --out DIR');
   if (!(PROVIDERS as readonly string[]).includes(values.provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  if (values.server) {
+    // Remote: the server runs it; --provider is passed on only when given (else the server's default).
+    const provider = args.some((a) => a === '--provider' || a.startsWith('--provider=')) ? values.provider : undefined;
+    return runRemote({ server: values.server, token: values.token ?? process.env.PTP_TOKEN, file: positionals[0]!, out: values.out, provider, outputs: values.output, set: values.set }, io);
+  }
   const file = resolveUserPath(positionals[0]!);
   const outDir = resolveUserPath(values.out);
   const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
@@ -87,6 +97,8 @@ export const runCommand: Command = async (args, io) => {
   const started = Date.now();
   const result = await new Engine(registry, { backend }).run(doc, {
     signal: controller.signal,
+    // Load image reads uploads by id from --uploads (default the data dir's), then the bundled examples'.
+    resources: nodeRunResources((values.uploads ?? [defaultUploadsDir()]).map(resolveUserPath)),
     ...(values.output ? { outputs: values.output } : {}),
     onEvent: (e) => {
       events.push(e);
@@ -110,6 +122,8 @@ export const runCommand: Command = async (args, io) => {
     }
   }
   const durations = Object.fromEntries(events.flatMap((e) => (e.type === 'node_executed' ? [[e.nodeId, Math.round(e.durationMs)]] : [])));
+  // Node summaries (e.g. a Cycle node's PSNR/SSIM) so numbers a graph measures reach the summary file.
+  const summaries = Object.fromEntries(events.flatMap((e) => (e.type === 'node_executed' && e.summary !== undefined ? [[e.nodeId, e.summary]] : [])));
   const summary = {
     workflow: { file, name: doc.metadata.name },
     status: result.status,
@@ -117,7 +131,7 @@ export const runCommand: Command = async (args, io) => {
     backend: backend.name,
     startedAt: new Date(started).toISOString(),
     totalMs: Date.now() - started,
-    nodes: doc.nodes.map((n) => ({ id: n.id, type: n.type, params: n.params, ms: durations[n.id] ?? null, cached: result.cached.includes(n.id) })),
+    nodes: doc.nodes.map((n) => ({ id: n.id, type: n.type, params: n.params, ms: durations[n.id] ?? null, cached: result.cached.includes(n.id), ...(summaries[n.id] !== undefined ? { summary: summaries[n.id] } : {}) })),
     outputs: written,
     errors: result.errors,
   };

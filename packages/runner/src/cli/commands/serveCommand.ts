@@ -1,31 +1,80 @@
-import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createNodeRegistry } from '@ptp/nodes';
-import { createApp } from '../../server/createApp.js';
-import { EXIT, UsageError, type Command } from '../cliSupport.js';
+import { PROVIDERS, type Provider } from '../../backends/providers.js';
+import { checkRedisUrl } from '../../queue/bull/redisConnection.js';
+import { isLoopbackHost } from '../../server/RequestGuard.js';
+import { DEFAULT_UI_DIR } from '../../server/serveEditor.js';
+import { createStudioServer } from '../../server/createStudioServer.js';
+import { defaultDataDir } from '../../uploads/DirectoryUploadStore.js';
+import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
-
+/**
+ * `ptp serve`: the studio server (editor, API, socket.io, queue, inference worker). Loopback by
+ * default; any other address needs --token (or PTP_TOKEN).
+ */
 export const serveCommand: Command = async (args, io) => {
   const { values } = parseArgs({
     args,
-    options: { host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '8188' }, token: { type: 'string' } },
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8188' },
+      token: { type: 'string' },
+      data: { type: 'string' },
+      packs: { type: 'string', multiple: true },
+      provider: { type: 'string', default: 'cpu' },
+      'allow-host': { type: 'string', multiple: true },
+      'allow-origin': { type: 'string', multiple: true },
+      ui: { type: 'string' },
+      // Scale-out: runs go to `ptp worker` processes through BullMQ on this Redis.
+      redis: { type: 'string' },
+      'redis-prefix': { type: 'string' },
+    },
     strict: true,
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0..65535, got "${values.port}"`);
+  if (!(PROVIDERS as readonly string[]).includes(values.provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  const token = values.token ?? process.env.PTP_TOKEN;
   // Anything beyond loopback is reachable by others: refuse to expose it without a token.
-  if (!LOOPBACK.has(values.host) && !values.token) throw new UsageError(`binding to ${values.host} exposes the studio beyond this machine; pass --token`);
-  const app = createApp({ registry: createNodeRegistry() });
-  const server = app.listen(port, values.host);
-  await once(server, 'listening');
-  const addr = server.address();
-  const actualPort = typeof addr === 'object' && addr ? addr.port : port;
-  io.out(`PtP Studio server listening on http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${actualPort}`);
-  io.out('Serving the API only (the editor UI is not part of this build yet).');
-  const stop = () => server.close();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  await once(server, 'close');
+  if (!isLoopbackHost(values.host) && !token) throw new UsageError(`binding to ${values.host} exposes the studio beyond this machine; pass --token`);
+  if (values.redis) {
+    try {
+      checkRedisUrl(values.redis);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  const dataDir = values.data ? resolveUserPath(values.data) : defaultDataDir();
+  const uiDir = values.ui ? resolveUserPath(values.ui) : DEFAULT_UI_DIR;
+
+  const server = await createStudioServer({
+    dataDir,
+    host: values.host,
+    port,
+    token,
+    packDirs: (values.packs ?? []).map(resolveUserPath),
+    provider: values.provider as Provider,
+    allowHosts: values['allow-host'] ?? [],
+    allowOrigins: values['allow-origin'] ?? [],
+    uiDir,
+    warmWorker: true,
+    ...(values.redis ? { redis: { url: values.redis, prefix: values['redis-prefix'] } } : {}),
+  });
+  io.out(`PtP Studio server listening on ${server.url}${token ? '/?token=<your token>' : ''}`);
+  if (values.redis) io.out(`  queue: BullMQ on ${values.redis.replace(/\/\/[^@/]*@/, '//***@')} — runs execute on \`ptp worker --redis\` processes`);
+  io.out(`  data: ${dataDir} (library and queue in studio.db, uploads/, runs/)`);
+  if (server.recovered.interrupted.length) io.out(`  ${server.recovered.interrupted.length} run(s) were executing when the server last stopped: marked interrupted (resubmit them to run again)`);
+  if (server.recovered.queued) io.out(`  ${server.recovered.queued} queued run(s) resume now`);
+  io.out(existsSync(path.join(uiDir, 'index.html')) ? `  editor: ${uiDir}` : '  editor: not built (pnpm --filter @ptp/ui build); serving the API only');
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      io.err('shutting down...');
+      server.close().then(resolve, resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await stopped;
   return EXIT.ok;
 };

@@ -1,0 +1,7 @@
+export * from './apiErrors.js';
+export * from './apiLimits.js';
+export * from './runs.js';
+export * from './library.js';
+export * from './uploads.js';
+export * from './socketProtocol.js';
+export * from './serverInfo.js';

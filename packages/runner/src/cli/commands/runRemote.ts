@@ -1,0 +1,120 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadDocument, type GraphError, type RunEvent, type RunRecord } from '@ptp/graph-core';
+import { createNodeRegistry } from '@ptp/nodes';
+import { StudioApiError, StudioClient } from '../../client/index.js';
+import { downloadRunOutputs } from '../../client/downloadRunOutputs.js';
+import { EXIT, resolveUserPath, UsageError, type Io } from '../cliSupport.js';
+import { applySet } from './runCommand.js';
+
+export interface RemoteRunArgs {
+  server: string;
+  token?: string | undefined;
+  file: string;
+  out: string;
+  provider?: string | undefined;
+  outputs?: string[] | undefined;
+  set?: string[] | undefined;
+}
+
+function describe(e: { code: string; message: string; nodeId?: string | undefined; input?: string | undefined; param?: string | undefined }): string {
+  const where = e.nodeId ? ` [node ${e.nodeId}${e.input ? `, input ${e.input}` : ''}${e.param ? `, param ${e.param}` : ''}]` : '';
+  return `${e.code}${where}: ${e.message}`;
+}
+
+/** Progress on stderr, the same shape as local runs: a line per node, a bar for long ones. */
+function printer(io: Io) {
+  let lastBar = '';
+  return (e: RunEvent) => {
+    if (e.type === 'node_executing') io.err(`> ${e.nodeId}`);
+    else if (e.type === 'progress') {
+      const filled = Math.round((e.value / e.max) * 30);
+      const bar = `  [${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${e.value}/${e.max}`;
+      if (bar !== lastBar && (e.value === e.max || e.value % Math.max(1, Math.floor(e.max / 10)) === 0)) io.err(bar);
+      lastBar = bar;
+    } else if (e.type === 'node_executed') io.err(`  done in ${(e.durationMs / 1000).toFixed(2)} s`);
+    else if (e.type === 'node_cached') io.err(`cached: ${e.nodeIds.join(', ')}`);
+  };
+}
+
+/**
+ * `ptp run --server URL [--token T] workflow.json --out DIR`: the same run, executed by a studio
+ * server. Progress streams over socket.io; outputs are downloaded into DIR with a summary.json.
+ * Ctrl-C cancels the run on the server.
+ */
+export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
+  const file = resolveUserPath(args.file);
+  const outDir = resolveUserPath(args.out);
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${file}: ${err.code ?? err.message}`);
+  });
+  const loaded = loadDocument(text, { registry: createNodeRegistry() });
+  if (!loaded.ok) {
+    for (const e of loaded.errors) io.err(`error ${describe(e)}`);
+    return EXIT.failed;
+  }
+  const doc = loaded.value;
+  for (const assignment of args.set ?? []) applySet(doc, assignment);
+
+  const client = new StudioClient({ baseUrl: args.server, token: args.token, transports: ['websocket'] });
+  const started = Date.now();
+  const print = printer(io);
+  let lastStatus = '';
+  const onSigint = () => {
+    io.err('cancelling the run on the server...');
+    if (runId) void client.cancel(runId).catch(() => {});
+  };
+  let runId: string | undefined;
+  process.once('SIGINT', onSigint);
+  try {
+    await client.health().catch((err: Error) => {
+      if (err instanceof StudioApiError) throw err;
+      throw new Error(`cannot reach ${args.server}: ${(err as { cause?: { code?: string } }).cause?.code ?? err.message}`);
+    });
+    const handle = await client.submit(
+      { workflow: doc, options: { ...(args.provider ? { provider: args.provider as 'cpu' } : {}), ...(args.outputs?.length ? { targets: args.outputs } : {}) } },
+      {
+        onEvent: print,
+        onStatus: (run) => {
+          const line = run.status === 'queued' ? `queued (position ${(run.queuePosition ?? 0) + 1})` : run.status;
+          if (line !== lastStatus) io.err(`run ${run.id}: ${line}`);
+          lastStatus = line;
+        },
+      },
+    );
+    runId = handle.runId;
+    const run: RunRecord = await handle.done;
+    const written = run.status === 'succeeded' ? await downloadRunOutputs(client, run, outDir) : [];
+    for (const w of written) io.err(`wrote ${w.file}`);
+    const durations = Object.fromEntries(handle.events.flatMap((e) => (e.type === 'node_executed' ? [[e.nodeId, Math.round(e.durationMs)]] : [])));
+    const summary = {
+      workflow: { file, name: doc.metadata.name },
+      server: args.server,
+      runId: run.id,
+      status: run.status,
+      startedAt: new Date(started).toISOString(),
+      totalMs: Date.now() - started,
+      nodes: doc.nodes.map((n) => ({ id: n.id, type: n.type, params: n.params, ms: durations[n.id] ?? null })),
+      outputs: written.map((w) => w.name),
+      errors: run.error?.errors ?? (run.error ? [run.error] : []),
+    };
+    await mkdir(outDir, { recursive: true });
+    await writeFile(path.join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    if (run.status !== 'succeeded') {
+      const errors: (GraphError | NonNullable<RunRecord['error']>)[] = run.error?.errors?.length ? run.error.errors : run.error ? [run.error] : [];
+      for (const e of errors) io.err(`${run.status} ${describe(e)}`);
+      if (!errors.length) io.err(`run ${run.id} ${run.status}`);
+      return EXIT.failed;
+    }
+    io.out(`ok: ${written.length} file(s) in ${outDir} (${((Date.now() - started) / 1000).toFixed(1)} s on ${args.server})`);
+    return EXIT.ok;
+  } catch (err) {
+    if (!(err instanceof StudioApiError)) throw err;
+    io.err(`error ${describe(err)}`);
+    for (const e of err.errors ?? []) io.err(`  ${describe(e)}`);
+    return EXIT.failed;
+  } finally {
+    process.off('SIGINT', onSigint);
+    client.close();
+  }
+}

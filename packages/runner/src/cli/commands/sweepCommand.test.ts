@@ -1,0 +1,59 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseCsv } from '../../sweep/csv.js';
+import { main } from '../main.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
+
+async function cli(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
+  return { code, out, err };
+}
+
+describe('ptp sweep', () => {
+  it('runs a 2x2 grid over a pair, writes results.csv/md and plot.svg, and resumes without recomputing', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-sweep-cli-'));
+    const pairs = path.join(dir, 'pairs.json');
+    writeFileSync(pairs, JSON.stringify([{ id: 'red-blue', source: 'a red circle on a white background', target: 'a blue circle on a white background', tags: { contrast: 'mid-dark' } }]));
+    const out = path.join(dir, 'out');
+    const args = ['sweep', path.join(repoRoot, 'examples/study-word-swap.json'), '--grid', 'schedule.cross=0.2,0.8', '--grid', 'schedule.self=0.2,1', '--grid', 'capture.steps=2', '--pairs', pairs, '--out', out];
+    const first = await cli(...args, '--max-cells', '3');
+    expect(first.code, first.err).toBe(0);
+    expect(first.err).toMatch(/stopped: 3 computed, 0 already done, 0 failed, 1 left/);
+    expect(first.err).toMatch(/\[#+\.*\] 3\/4/);
+    expect(parseCsv(readFileSync(path.join(out, 'results.csv'), 'utf8')).rows).toHaveLength(1 + 3);
+
+    const second = await cli(...args);
+    expect(second.code, second.err).toBe(0);
+    expect(second.out).toMatch(/4 cells \(1 computed, 3 already done, 0 failed\)/);
+    const rows = parseCsv(readFileSync(path.join(out, 'results.csv'), 'utf8')).rows;
+    expect(rows).toHaveLength(1 + 4);
+    expect(rows[0]).toEqual(expect.arrayContaining(['key', 'pair', 'tag:contrast', 'source.text', 'schedule.cross', 'schedule.self', 'metrics.iou', 'metrics.backgroundPsnr']));
+    const md = readFileSync(path.join(out, 'results.md'), 'utf8');
+    expect(md).toContain('4 of 4 cells finished');
+    expect(md).toMatch(/\| schedule\.cross \| schedule\.self \| capture\.steps \| n \| metrics\.iou/);
+    expect(md).toContain('## By contrast');
+    const svg = readFileSync(path.join(out, 'plot.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(svg).toContain('metrics.iou');
+    expect(svg.match(/<polyline/g)?.length).toBeGreaterThanOrEqual(2); // one line per schedule.self value
+  });
+
+  it('refuses a malformed pairs file and an unknown grid node with usage errors', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-sweep-cli-'));
+    const pairs = path.join(dir, 'pairs.json');
+    writeFileSync(pairs, JSON.stringify([{ source: 'a red circle' }]));
+    const wf = path.join(repoRoot, 'examples/study-word-swap.json');
+    const bad = await cli('sweep', wf, '--pairs', pairs, '--out', dir);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('"source" and "target"');
+    const unknown = await cli('sweep', wf, '--grid', 'nope.cross=1', '--out', dir);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('no node "nope"');
+  });
+});

@@ -1,0 +1,162 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadDocument } from '@ptp/graph-core';
+import { createNodeRegistry } from '@ptp/nodes';
+import { OrtNodeBackend } from '../../backends/OrtNodeBackend.js';
+import { PROVIDERS, type Provider } from '../../backends/providers.js';
+import { BUNDLED_PACKS_DIR, PackStore } from '../../packs/PackStore.js';
+import { defaultUploadsDir, nodeRunResources } from '../../uploads/nodeRunResources.js';
+import { EngineCellExecutor } from '../../sweep/EngineCellExecutor.js';
+import { openQueueSweep } from '../../sweep/openQueueSweep.js';
+import { runSweep, type SweepEvent } from '../../sweep/runSweep.js';
+import { columnOf, PairsFileSchema, parseGridArg, planSweep, readPairs, SweepSpecError, type SweepPair } from '../../sweep/sweepSpec.js';
+import { sweepPlot } from '../../sweep/sweepPlot.js';
+import { SweepResults } from '../../sweep/SweepResults.js';
+import { sweepMarkdown } from '../../sweep/sweepTables.js';
+import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
+
+/** One line per cell on stderr, or a bar redrawn in place on a terminal. */
+function progressBar(io: Io, tty: boolean) {
+  const started = Date.now();
+  let ran = 0;
+  return (e: SweepEvent) => {
+    if (e.type === 'started') return;
+    if (e.type === 'finished') ran++;
+    const width = 30;
+    const filled = Math.round((e.done / e.total) * width);
+    const perCell = ran ? (Date.now() - started) / ran : 0;
+    const eta = perCell ? ` eta ${Math.round((perCell * (e.total - e.done)) / 1000)} s` : '';
+    const what = e.type === 'skipped' ? 'done before' : e.result.status === 'ok' ? `${(e.result.ms / 1000).toFixed(1)} s` : `FAILED: ${e.result.error}`;
+    const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${e.done}/${e.total}${eta}  ${e.cell.pair ?? ''} ${e.cell.axes.map((c) => `${c}=${JSON.stringify(e.cell.assignments.find((a) => columnOf(a) === c)?.value)}`).join(' ')} (${what})`;
+    if (tty) process.stderr.write(`\r\x1b[K${line}${e.done === e.total ? '\n' : ''}`);
+    else io.err(line);
+  };
+}
+
+/**
+ * `ptp sweep <workflow> --grid node.param=v1,v2 [--grid ...] [--pairs pairs.json] --out DIR`:
+ * every combination of the grid (for each prompt pair), results.csv appended cell by cell
+ * (a rerun skips finished cells), then results.md and plot.svg. Ctrl-C stops after writing them.
+ */
+export const sweepCommand: Command = async (args, io) => {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      grid: { type: 'string', multiple: true },
+      pairs: { type: 'string' },
+      'source-node': { type: 'string', default: 'source' },
+      'target-node': { type: 'string', default: 'target' },
+      out: { type: 'string' },
+      provider: { type: 'string', default: 'cpu' },
+      packs: { type: 'string', multiple: true },
+      uploads: { type: 'string', multiple: true },
+      plot: { type: 'string', multiple: true },
+      'save-images': { type: 'boolean', default: false },
+      'max-cells': { type: 'string' },
+      title: { type: 'string' },
+      // Scale-out: one job per cell on the workers serving this Redis (ptp worker).
+      redis: { type: 'string' },
+      'redis-prefix': { type: 'string' },
+      'in-flight': { type: 'string', default: '64' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) throw new UsageError('sweep takes exactly one workflow file');
+  if (!values.out) throw new UsageError('sweep needs --out DIR');
+  if (!values.grid?.length && !values.pairs) throw new UsageError('sweep needs at least one --grid node.param=v1,v2,... or --pairs FILE');
+  if (!(PROVIDERS as readonly string[]).includes(values.provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  const maxCells = values['max-cells'] === undefined ? Infinity : Number(values['max-cells']);
+  if (!(maxCells >= 0)) throw new UsageError(`--max-cells takes a count, got "${values['max-cells']}"`);
+
+  const file = resolveUserPath(positionals[0]!);
+  const outDir = resolveUserPath(values.out);
+  const registry = createNodeRegistry();
+  const loaded = loadDocument(await readText(file), { registry });
+  if (!loaded.ok) {
+    for (const e of loaded.errors) io.err(`error ${e.code}: ${e.message}`);
+    return EXIT.failed;
+  }
+  const doc = loaded.value;
+  let pairs: SweepPair[] = [];
+  let cells;
+  try {
+    const axes = (values.grid ?? []).map(parseGridArg);
+    if (values.pairs) {
+      const parsed = PairsFileSchema.safeParse(parseJson(await readText(resolveUserPath(values.pairs)), values.pairs));
+      if (!parsed.success) throw new UsageError(`${values.pairs}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`);
+      pairs = readPairs(parsed.data, { source: values['source-node'], target: values['target-node'] });
+    }
+    cells = planSweep(doc, axes, pairs);
+  } catch (err) {
+    if (err instanceof SweepSpecError) throw new UsageError(err.message);
+    throw err;
+  }
+
+  await mkdir(outDir, { recursive: true });
+  const results = await SweepResults.open(path.join(outDir, 'results.csv'), { paramColumns: cells.flatMap((c) => c.assignments.map(columnOf)) });
+  await writeFile(path.join(outDir, 'sweep.json'), `${JSON.stringify({ workflow: file, grid: values.grid ?? [], pairs: values.pairs ?? null, cells }, null, 2)}\n`);
+  const inFlight = Number(values['in-flight']);
+  if (!Number.isInteger(inFlight) || inFlight < 1) throw new UsageError(`--in-flight takes a positive count, got "${values['in-flight']}"`);
+  const uploads = nodeRunResources((values.uploads ?? [defaultUploadsDir()]).map(resolveUserPath));
+  const imagesDir = values['save-images'] ? path.join(outDir, 'images') : undefined;
+  // With --redis the provider is only asked for when given (else any worker's own will do).
+  const providerGiven = args.some((a) => a === '--provider' || a.startsWith('--provider='));
+  const remote = values.redis
+    ? await openQueueSweep({ url: values.redis, prefix: values['redis-prefix'], inFlight, doc, registry, outDir, uploads: uploads.uploads!, ...(providerGiven ? { provider: values.provider as Provider } : {}), ...(imagesDir ? { imagesDir } : {}), log: (m) => io.err(`[queue] ${m}`) })
+    : undefined;
+  const backend = remote ? undefined : new OrtNodeBackend({ provider: values.provider as Provider, packs: new PackStore([...(values.packs ?? []).map(resolveUserPath), BUNDLED_PACKS_DIR]) });
+  const executor = remote?.executor ?? new EngineCellExecutor(doc, registry, backend!, { resources: uploads, ...(imagesDir ? { imagesDir } : {}) });
+  const controller = new AbortController();
+  let sigints = 0;
+  const onSigint = () => {
+    if (++sigints > 1) process.exit(130);
+    io.err('\nstopping: the running cell is dropped, finished ones are kept (Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const bar = progressBar(io, Boolean(process.stderr.isTTY));
+  let newCells = 0;
+  const summary = await runSweep({
+    cells,
+    executor,
+    ...(remote ? { concurrency: remote.concurrency } : {}),
+    results,
+    signal: controller.signal,
+    onEvent: (e) => {
+      bar(e);
+      if (e.type === 'finished' && ++newCells >= maxCells) controller.abort();
+    },
+  }).finally(async () => {
+    process.off('SIGINT', onSigint);
+    await backend?.release();
+    await remote?.close();
+  });
+
+  const title = values.title ?? `Sweep of ${doc.metadata.name || path.basename(file)}`;
+  const command = ['pnpm ptp sweep', path.relative(process.env.INIT_CWD ?? process.cwd(), file), ...(values.grid ?? []).map((g) => `--grid '${g}'`), ...(values.pairs ? [`--pairs ${values.pairs}`] : []), `--out ${values.out}`].join(' ');
+  await writeFile(path.join(outDir, 'plot.svg'), sweepPlot({ cells, results: results.results, columns: results.columns, ...(values.plot ? { metrics: values.plot } : {}) }));
+  await writeFile(path.join(outDir, 'results.md'), sweepMarkdown({ title, command, cells, results: results.results, columns: results.columns, plot: 'plot.svg' }));
+  const what = `${summary.ran} computed, ${summary.skipped} already done, ${summary.failed} failed`;
+  if (summary.interrupted) {
+    io.err(`stopped: ${what}, ${summary.total - summary.ran - summary.skipped} left; run the same command again to resume`);
+    return sigints ? EXIT.failed : EXIT.ok; // --max-cells stops on purpose
+  }
+  io.out(`ok: ${summary.total} cells (${what}); wrote ${['results.csv', 'results.md', 'plot.svg'].map((f) => path.join(outDir, f)).join(', ')}`);
+  return summary.failed ? EXIT.failed : EXIT.ok;
+};
+
+async function readText(file: string): Promise<string> {
+  return readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${file}: ${err.code ?? err.message}`);
+  });
+}
+
+function parseJson(text: string, name: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${name} is not JSON: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { PROVIDERS, type Provider } from '../../backends/providers.js';
+import { BUNDLED_PACKS_DIR, PackStore } from '../../packs/PackStore.js';
+import { readPack } from '../../packs/readPack.js';
+import { BullRunWorker } from '../../queue/bull/BullRunWorker.js';
+import { checkRedisUrl } from '../../queue/bull/redisConnection.js';
+import { DirectoryUploadStore } from '../../uploads/DirectoryUploadStore.js';
+import { InferenceWorker } from '../../worker/InferenceWorker.js';
+import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
+
+function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+/**
+ * `ptp worker --redis URL`: one per GPU. Runs queued runs and sweep cells from Redis (BullMQ),
+ * one at a time, for the packs found in --packs (and the bundled ones). SIGTERM/SIGINT: stop
+ * taking jobs, let the running one finish for --drain-timeout seconds, then hand it back.
+ */
+export const workerCommand: Command = async (args, io) => {
+  const { values } = parseArgs({
+    args,
+    options: {
+      redis: { type: 'string' },
+      prefix: { type: 'string' },
+      provider: { type: 'string', default: 'cpu' },
+      packs: { type: 'string', multiple: true },
+      id: { type: 'string' },
+      // onnxruntime threads per run (CPU workers sharing a machine); default onnxruntime's own.
+      threads: { type: 'string' },
+      'drain-timeout': { type: 'string', default: '30' },
+      // Tuning (tests use short ones so a dead worker is noticed in seconds).
+      'lock-ms': { type: 'string' },
+      'stalled-ms': { type: 'string' },
+      'poll-ms': { type: 'string' },
+      // Server configuration, like serve's: modules whose `nodes` export adds node types (tests).
+      'node-module': { type: 'string', multiple: true },
+    },
+    strict: true,
+  });
+  if (!values.redis) throw new UsageError('worker needs --redis URL (e.g. redis://127.0.0.1:6379)');
+  try {
+    checkRedisUrl(values.redis);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (!(PROVIDERS as readonly string[]).includes(values.provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  const provider = values.provider as Provider;
+  const drainS = positiveInt('drain-timeout', values['drain-timeout'])!;
+  const packDirs = [...(values.packs ?? []).map(resolveUserPath), BUNDLED_PACKS_DIR];
+  const packs = await listPacks(packDirs);
+  if (!packs.length) io.err(`ptp worker: no model packs in ${packDirs.join(', ')}; only graphs that load no model will come here`);
+
+  const scratchDir = mkdtempSync(path.join(os.tmpdir(), 'ptp-worker-'));
+  const uploadsDir = path.join(scratchDir, 'uploads');
+  const log = (m: string) => io.err(`[worker] ${m}`);
+  const threads = positiveInt('threads', values.threads);
+  const executor = new InferenceWorker({ packDirs, provider, uploadsDir, nodeModules: (values['node-module'] ?? []).map(resolveUserPath), log, ...(threads ? { intraOpThreads: threads } : {}) });
+  await executor.warm();
+  const worker = new BullRunWorker({
+    redis: { url: values.redis, prefix: values.prefix },
+    executor,
+    provider,
+    packs,
+    scratchDir,
+    uploadCache: new DirectoryUploadStore(uploadsDir),
+    ...(values.id ? { id: values.id } : {}),
+    ...(values['lock-ms'] ? { lockDurationMs: positiveInt('lock-ms', values['lock-ms'])! } : {}),
+    ...(values['stalled-ms'] ? { stalledIntervalMs: positiveInt('stalled-ms', values['stalled-ms'])! } : {}),
+    ...(values['poll-ms'] ? { pollMs: positiveInt('poll-ms', values['poll-ms'])! } : {}),
+    log,
+  });
+  await worker.start();
+  io.out(`ptp worker ${worker.id} ready: provider ${provider}, packs ${packs.map((p) => p.id).join(', ') || '(none)'}, redis ${redactUrl(values.redis)}`);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        io.err(`[worker] ${signal} again: exiting now`);
+        process.exit(EXIT.failed);
+      }
+      stopping = true;
+      io.err(`[worker] ${signal}: finishing the current run (up to ${drainS} s), then stopping`);
+      worker.stop(drainS * 1000).then(resolve, (err: Error) => {
+        io.err(`[worker] stop: ${err.message}`);
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+  rmSync(scratchDir, { recursive: true, force: true });
+  io.out(`ptp worker ${worker.id} stopped`);
+  return EXIT.ok;
+};
+
+function redactUrl(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
+/** The packs this worker advertises (read from their manifests; onnxruntime stays out of this process). */
+async function listPacks(dirs: string[]): Promise<{ id: string; name: string; defaultImageSize: number }[]> {
+  const out: { id: string; name: string; defaultImageSize: number }[] = [];
+  for (const { id, dir } of await new PackStore(dirs).list()) {
+    try {
+      const pack = await readPack(dir);
+      out.push({ id, name: pack.manifest.name, defaultImageSize: pack.manifest.nominalLatentSize[0] * pack.vaeScale });
+    } catch {
+      // An unreadable pack is not advertised: jobs for it go to workers that can load it.
+    }
+  }
+  return out;
+}

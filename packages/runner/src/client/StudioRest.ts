@@ -1,0 +1,176 @@
+import {
+  ApiErrorBodySchema,
+  CatalogueSchema,
+  HealthResponseSchema,
+  ModelsResponseSchema,
+  RunDetailSchema,
+  RunEventSchema,
+  RunListResponseSchema,
+  RunRecordSchema,
+  UploadRecordSchema,
+  WorkflowListResponseSchema,
+  WorkflowRecordSchema,
+  WorkflowVersionRecordSchema,
+  type ApiError,
+  type Catalogue,
+  type HealthResponse,
+  type ModelsResponse,
+  type RunDetail,
+  type RunEvent,
+  type RunRecord,
+  type RunRequestInput,
+  type RunStatus,
+  type SaveWorkflowRequest,
+  type UploadRecord,
+  type WorkflowListResponse,
+  type WorkflowRecord,
+  type WorkflowVersionRecord,
+} from '@ptp/graph-core';
+import { z } from 'zod';
+
+/** An error answer from the studio server, with its code and where in the graph it points. */
+export class StudioApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly nodeId?: string;
+  readonly input?: string;
+  readonly param?: string;
+  readonly errors?: ApiError['errors'];
+  constructor(status: number, error: ApiError) {
+    super(error.message);
+    this.name = 'StudioApiError';
+    this.status = status;
+    this.code = error.code;
+    if (error.nodeId !== undefined) this.nodeId = error.nodeId;
+    if (error.input !== undefined) this.input = error.input;
+    if (error.param !== undefined) this.param = error.param;
+    if (error.errors !== undefined) this.errors = error.errors;
+  }
+}
+
+export interface StudioRestOptions {
+  /** e.g. `http://127.0.0.1:8188` (no trailing path); '' for the page's own origin in a browser. */
+  baseUrl: string;
+  token?: string | undefined;
+  fetch?: typeof fetch;
+}
+
+/**
+ * The studio's REST API, typed with the wire schemas and answers validated on arrival. Works in
+ * browsers and Node (global fetch); no Node built-ins.
+ */
+export class StudioRest {
+  readonly baseUrl: string;
+  readonly token: string | undefined;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: StudioRestOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.token = options.token;
+    this.#fetch = options.fetch ?? ((...args) => fetch(...args));
+  }
+
+  health(): Promise<HealthResponse> {
+    return this.#json('GET', '/api/health', HealthResponseSchema);
+  }
+  nodes(): Promise<Catalogue> {
+    return this.#json('GET', '/api/nodes', CatalogueSchema);
+  }
+  models(): Promise<ModelsResponse> {
+    return this.#json('GET', '/api/models', ModelsResponseSchema);
+  }
+
+  listWorkflows(query: { q?: string; tag?: string[]; limit?: number; offset?: number } = {}): Promise<WorkflowListResponse> {
+    const params = new URLSearchParams();
+    if (query.q) params.set('q', query.q);
+    for (const t of query.tag ?? []) params.append('tag', t);
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.offset !== undefined) params.set('offset', String(query.offset));
+    return this.#json('GET', `/api/workflows${params.size ? `?${params}` : ''}`, WorkflowListResponseSchema);
+  }
+  getWorkflow(id: string): Promise<WorkflowRecord> {
+    return this.#json('GET', `/api/workflows/${enc(id)}`, WorkflowRecordSchema);
+  }
+  getWorkflowVersion(id: string, version: number): Promise<WorkflowVersionRecord> {
+    return this.#json('GET', `/api/workflows/${enc(id)}/versions/${version}`, WorkflowVersionRecordSchema);
+  }
+  createWorkflow(request: SaveWorkflowRequest): Promise<WorkflowRecord> {
+    return this.#json('POST', '/api/workflows', WorkflowRecordSchema, request);
+  }
+  updateWorkflow(id: string, request: SaveWorkflowRequest): Promise<WorkflowRecord> {
+    return this.#json('PUT', `/api/workflows/${enc(id)}`, WorkflowRecordSchema, request);
+  }
+  async deleteWorkflow(id: string): Promise<void> {
+    await this.#request('DELETE', `/api/workflows/${enc(id)}`);
+  }
+  /** Imports a workflow JSON text/object or a studio PNG (bytes). */
+  async importWorkflow(source: Uint8Array | string | object): Promise<WorkflowRecord> {
+    const png = source instanceof Uint8Array;
+    const body = png ? source : typeof source === 'string' ? source : JSON.stringify(source);
+    const res = await this.#request('POST', '/api/workflows/import', { body: body as BodyInit, type: png ? 'image/png' : 'application/json' });
+    return WorkflowRecordSchema.parse(await res.json());
+  }
+  async exportWorkflow(id: string): Promise<unknown> {
+    return (await this.#request('GET', `/api/workflows/${enc(id)}/export`)).json();
+  }
+
+  /** Queues a run over REST (the socket's `submit` also follows it). */
+  submitRun(request: RunRequestInput): Promise<RunRecord> {
+    return this.#json('POST', '/api/runs', RunRecordSchema, request);
+  }
+  getRun(id: string): Promise<RunDetail> {
+    return this.#json('GET', `/api/runs/${enc(id)}`, RunDetailSchema);
+  }
+  async listRuns(query: { status?: RunStatus; limit?: number } = {}): Promise<RunRecord[]> {
+    const params = new URLSearchParams();
+    if (query.status) params.set('status', query.status);
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    return (await this.#json('GET', `/api/runs${params.size ? `?${params}` : ''}`, RunListResponseSchema)).runs;
+  }
+  async runEvents(id: string, afterSeq = -1): Promise<RunEvent[]> {
+    return (await this.#json('GET', `/api/runs/${enc(id)}/events?afterSeq=${afterSeq}`, z.object({ events: z.array(RunEventSchema) }))).events;
+  }
+  cancelRun(id: string): Promise<RunRecord> {
+    return this.#json('POST', `/api/runs/${enc(id)}/cancel`, RunRecordSchema);
+  }
+  resubmitRun(id: string): Promise<RunRecord> {
+    return this.#json('POST', `/api/runs/${enc(id)}/resubmit`, RunRecordSchema);
+  }
+  /** A URL for an output (with the token in the query when there is one, for <img src>). */
+  outputUrl(runId: string, name: string): string {
+    return `${this.baseUrl}/api/runs/${enc(runId)}/outputs/${enc(name)}${this.token ? `?token=${enc(this.token)}` : ''}`;
+  }
+  async fetchOutput(runId: string, name: string): Promise<Uint8Array> {
+    return new Uint8Array(await (await this.#request('GET', `/api/runs/${enc(runId)}/outputs/${enc(name)}`)).arrayBuffer());
+  }
+  async upload(bytes: Uint8Array, name: string, mediaType = 'image/png'): Promise<UploadRecord> {
+    const res = await this.#request('POST', `/api/uploads?name=${enc(name)}`, { body: bytes as BodyInit, type: mediaType });
+    return UploadRecordSchema.parse(await res.json());
+  }
+
+  async #json<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+    const res = await this.#request(method, path, body === undefined ? undefined : { body: JSON.stringify(body), type: 'application/json' });
+    return schema.parse(await res.json());
+  }
+
+  async #request(method: string, path: string, body?: { body: BodyInit; type: string }): Promise<Response> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    if (body) headers['Content-Type'] = body.type;
+    const res = await this.#fetch(`${this.baseUrl}${path}`, { method, headers, ...(body ? { body: body.body } : {}) });
+    if (!res.ok) {
+      const text = await res.text();
+      let error: ApiError = { code: `HTTP_${res.status}`, message: text.slice(0, 500) || res.statusText };
+      try {
+        const parsed = ApiErrorBodySchema.safeParse(JSON.parse(text));
+        if (parsed.success) error = parsed.data.error;
+      } catch {
+        // not JSON: keep the text
+      }
+      throw new StudioApiError(res.status, error);
+    }
+    return res;
+  }
+}
+
+const enc = encodeURIComponent;

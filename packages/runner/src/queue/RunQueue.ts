@@ -1,0 +1,51 @@
+import type { RunDetail, RunEvent, RunOutput, RunRecord, RunRequestOptions, RunStatus, WorkflowDocument } from '@ptp/graph-core';
+import type { ApiResult } from '../server/ApiResult.js';
+
+/** A run request the server has already migrated, validated and bounded (see prepareRun). */
+export interface PreparedRun {
+  workflow: WorkflowDocument;
+  options: RunRequestOptions;
+  clientRequestId?: string;
+}
+
+/**
+ * What the queue tells its listeners. Live events keep their preview bytes (progress events);
+ * stored and replayed events never carry them.
+ */
+export type QueueNotice = { kind: 'event'; runId: string; event: RunEvent } | { kind: 'status'; run: RunRecord };
+
+export interface SubmitOutcome {
+  run: RunRecord;
+  /** The clientRequestId was seen before: this is the earlier run, nothing new was queued. */
+  duplicate: boolean;
+}
+
+/**
+ * The studio's run queue. The embedded implementation (SQLite + one inference worker process)
+ * is the default; a BullMQ/Redis one can stand in for it behind this same interface.
+ *
+ * Guarantees every implementation keeps:
+ * - a submitted run is persisted before `submit` resolves, and runs at most once;
+ * - queued runs survive a restart and run after it; a run that was executing when the process
+ *   died is `interrupted` (resubmittable), never re-run on its own;
+ * - an unknown id answers `undefined` (the API says "unknown"), never a final state;
+ * - each run's events have seq 0, 1, 2, ... and `events(id, n)` returns those after n.
+ */
+export interface RunQueue {
+  /** Recovers state after a restart and starts executing. */
+  start(): Promise<{ interrupted: string[]; queued: number }>;
+  submit(run: PreparedRun): Promise<ApiResult<SubmitOutcome>>;
+  get(runId: string): Promise<RunDetail | undefined>;
+  list(query: { status?: RunStatus | undefined; limit: number }): Promise<RunRecord[]>;
+  /** Queued: cancelled at once. Running: asks the executor to stop; final when it has. */
+  cancel(runId: string): Promise<ApiResult<RunRecord>>;
+  /** Queues a new run with the workflow and options of a finished (not succeeded) one. */
+  resubmit(runId: string): Promise<ApiResult<SubmitOutcome>>;
+  /** Recorded events with seq > afterSeq, in order; undefined for an unknown run. */
+  events(runId: string, afterSeq: number): Promise<RunEvent[] | undefined>;
+  readOutput(runId: string, name: string): Promise<{ output: RunOutput; data: Uint8Array } | undefined>;
+  subscribe(listener: (notice: QueueNotice) => void): () => void;
+  stats(): Promise<{ queued: number; running: number; worker: { alive: boolean; restarts: number } }>;
+  /** Stops taking work; a run still executing is left to be found interrupted on the next start. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,153 @@
+import type { RunDetail, RunEvent, RunFailure, RunOutput, RunRecord, RunRequestOptions, RunStatus, WorkflowDocument } from '@ptp/graph-core';
+import { migrateComponent, type StudioDatabase } from '../library/openStudioDatabase.js';
+
+const MIGRATIONS = [
+  `CREATE TABLE runs (
+     seq_no INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     status TEXT NOT NULL,
+     name TEXT NOT NULL,
+     options TEXT NOT NULL,
+     workflow TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     started_at TEXT,
+     finished_at TEXT,
+     error TEXT,
+     outputs TEXT NOT NULL DEFAULT '[]',
+     client_request_id TEXT UNIQUE,
+     resubmitted_from TEXT,
+     last_seq INTEGER NOT NULL DEFAULT -1
+   );
+   CREATE INDEX runs_by_status ON runs(status, seq_no);
+   CREATE TABLE run_events (
+     run_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     event TEXT NOT NULL,
+     PRIMARY KEY (run_id, seq)
+   ) WITHOUT ROWID;`,
+];
+
+interface RunRow {
+  seq_no: number;
+  id: string;
+  status: RunStatus;
+  name: string;
+  options: string;
+  workflow: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+  outputs: string;
+  client_request_id: string | null;
+  resubmitted_from: string | null;
+  last_seq: number;
+}
+
+/**
+ * SQLite persistence of runs and their events (without preview bytes). Every state change is one
+ * guarded UPDATE, so a run moves queued -> running exactly once even if two callers race.
+ */
+export class RunStore {
+  readonly #db: StudioDatabase;
+  readonly #stmts;
+
+  constructor(db: StudioDatabase) {
+    this.#db = db;
+    migrateComponent(db, 'run-queue', MIGRATIONS);
+    this.#stmts = {
+      byId: db.prepare('SELECT * FROM runs WHERE id = ?'),
+      byRequest: db.prepare('SELECT * FROM runs WHERE client_request_id = ?'),
+      insert: db.prepare('INSERT INTO runs (id, status, name, options, workflow, created_at, client_request_id, resubmitted_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      position: db.prepare("SELECT COUNT(*) AS n FROM runs WHERE status = 'queued' AND seq_no < ?"),
+      nextQueued: db.prepare("SELECT * FROM runs WHERE status = 'queued' ORDER BY seq_no LIMIT 1"),
+      start: db.prepare("UPDATE runs SET status = 'running', started_at = ? WHERE id = ? AND status = 'queued'"),
+      finish: db.prepare("UPDATE runs SET status = ?, finished_at = ?, error = ?, outputs = ? WHERE id = ? AND status IN ('queued', 'running')"),
+      appendEvent: db.prepare('INSERT INTO run_events (run_id, seq, event) VALUES (?, ?, ?)'),
+      lastSeq: db.prepare('UPDATE runs SET last_seq = ? WHERE id = ? AND last_seq < ?'),
+      events: db.prepare('SELECT event FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq'),
+      count: db.prepare('SELECT COUNT(*) AS n FROM runs WHERE status = ?'),
+      running: db.prepare("SELECT * FROM runs WHERE status = 'running' ORDER BY seq_no"),
+    };
+  }
+
+  insert(run: { id: string; name: string; options: RunRequestOptions; workflow: WorkflowDocument; createdAt: string; clientRequestId?: string | undefined; resubmittedFrom?: string | undefined }): { record: RunRecord; duplicate: boolean } {
+    return this.#db.transaction(() => {
+      if (run.clientRequestId) {
+        const seen = this.#stmts.byRequest.get(run.clientRequestId) as RunRow | undefined;
+        if (seen) return { record: this.#toRecord(seen), duplicate: true };
+      }
+      this.#stmts.insert.run(run.id, 'queued', run.name, JSON.stringify(run.options), JSON.stringify(run.workflow), run.createdAt, run.clientRequestId ?? null, run.resubmittedFrom ?? null);
+      return { record: this.get(run.id)!, duplicate: false };
+    })();
+  }
+
+  get(id: string): RunRecord | undefined {
+    const row = this.#stmts.byId.get(id) as RunRow | undefined;
+    return row && this.#toRecord(row);
+  }
+
+  detail(id: string): RunDetail | undefined {
+    const row = this.#stmts.byId.get(id) as RunRow | undefined;
+    return row && { ...this.#toRecord(row), workflow: JSON.parse(row.workflow) as Record<string, unknown> };
+  }
+
+  list(status: RunStatus | undefined, limit: number): RunRecord[] {
+    const rows = (status
+      ? this.#db.prepare('SELECT * FROM runs WHERE status = ? ORDER BY seq_no DESC LIMIT ?').all(status, limit)
+      : this.#db.prepare('SELECT * FROM runs ORDER BY seq_no DESC LIMIT ?').all(limit)) as RunRow[];
+    return rows.map((r) => this.#toRecord(r));
+  }
+
+  /** Moves the oldest queued run to running and returns it with its workflow, or undefined. */
+  claimNext(now: string): { record: RunRecord; workflow: WorkflowDocument; options: RunRequestOptions } | undefined {
+    return this.#db.transaction(() => {
+      const row = this.#stmts.nextQueued.get() as RunRow | undefined;
+      if (!row || this.#stmts.start.run(now, row.id).changes !== 1) return undefined;
+      return { record: this.get(row.id)!, workflow: JSON.parse(row.workflow) as WorkflowDocument, options: JSON.parse(row.options) as RunRequestOptions };
+    })();
+  }
+
+  /** Final state; false when the run was already final (a late answer never overwrites one). */
+  finish(id: string, status: RunStatus, at: string, error?: RunFailure, outputs: RunOutput[] = []): boolean {
+    return this.#stmts.finish.run(status, at, error ? JSON.stringify(error) : null, JSON.stringify(outputs), id).changes === 1;
+  }
+
+  /** Records an event (callers strip preview bytes first). Duplicate seqs are refused by the key. */
+  appendEvent(event: RunEvent): void {
+    this.#db.transaction(() => {
+      this.#stmts.appendEvent.run(event.runId, event.seq, JSON.stringify(event));
+      this.#stmts.lastSeq.run(event.seq, event.runId, event.seq);
+    })();
+  }
+
+  events(id: string, afterSeq: number): RunEvent[] {
+    return (this.#stmts.events.all(id, afterSeq) as { event: string }[]).map((r) => JSON.parse(r.event) as RunEvent);
+  }
+
+  count(status: RunStatus): number {
+    return (this.#stmts.count.get(status) as { n: number }).n;
+  }
+
+  running(): RunRecord[] {
+    return (this.#stmts.running.all() as RunRow[]).map((r) => this.#toRecord(r));
+  }
+
+  #toRecord(row: RunRow): RunRecord {
+    return {
+      id: row.id,
+      status: row.status,
+      name: row.name,
+      options: JSON.parse(row.options) as RunRequestOptions,
+      createdAt: row.created_at,
+      ...(row.started_at ? { startedAt: row.started_at } : {}),
+      ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
+      ...(row.status === 'queued' ? { queuePosition: (this.#stmts.position.get(row.seq_no) as { n: number }).n } : {}),
+      lastSeq: row.last_seq,
+      outputs: JSON.parse(row.outputs) as RunOutput[],
+      ...(row.error ? { error: JSON.parse(row.error) as RunFailure } : {}),
+      ...(row.client_request_id ? { clientRequestId: row.client_request_id } : {}),
+      ...(row.resubmitted_from ? { resubmittedFrom: row.resubmitted_from } : {}),
+    };
+  }
+}

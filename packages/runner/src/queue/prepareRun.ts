@@ -1,0 +1,50 @@
+import { ancestorsOf, API_LIMITS, graphError, isError, loadDocument, validateGraph, type ApiLimits, type GraphError, type NodeRegistry, type RunRequest } from '@ptp/graph-core';
+import { apiOk, graphFailure, type ApiResult } from '../server/ApiResult.js';
+import type { PreparedRun } from './RunQueue.js';
+
+export type RunLimits = Pick<ApiLimits, 'maxSteps' | 'maxImageSize' | 'maxBatch'>;
+
+/** Param names whose values scale the work of a node, with the limit each is held to. */
+const BOUNDED_PARAMS: Record<string, keyof RunLimits> = {
+  steps: 'maxSteps',
+  width: 'maxImageSize',
+  height: 'maxImageSize',
+  size: 'maxImageSize',
+  batch: 'maxBatch',
+  batchSize: 'maxBatch',
+};
+
+/**
+ * Turns a client's run request into something safe to queue: the document migrated to today's
+ * schema, the graph validated as the engine will run it (all problems at once), and the
+ * cost-scaling params (steps, image size, batch) held to the server's limits. Nothing reaches
+ * the queue otherwise.
+ */
+export function prepareRun(request: RunRequest, registry: NodeRegistry, limits: RunLimits = API_LIMITS): ApiResult<PreparedRun> {
+  const loaded = loadDocument(request.workflow, { registry });
+  if (!loaded.ok) return graphFailure(400, 'INVALID_DOCUMENT', loaded.errors.filter(isError));
+  const doc = loaded.value;
+  const report = validateGraph(doc, registry);
+  const targets = request.options.targets;
+  const needed = ancestorsOf(report.index, targets ?? report.outputNodes);
+  // The same rule as the engine: with explicit targets, problems in other branches don't block.
+  const errors = report.errors.filter(isError).filter((e) => (e.nodeId === undefined ? !(targets && e.code === 'NO_OUTPUT') : needed.has(e.nodeId)));
+  for (const t of targets ?? []) {
+    if (!report.index.nodes.has(t)) errors.push(graphError('UNKNOWN_OUTPUT_NODE', `requested output node "${t}" is not in the graph`, { nodeId: t }));
+  }
+  if (errors.length) return graphFailure(422, 'VALIDATION_FAILED', errors);
+
+  const over: GraphError[] = [];
+  for (const id of needed) {
+    const params = report.params.get(id);
+    if (!params) continue;
+    for (const [name, value] of Object.entries(params)) {
+      const limit = BOUNDED_PARAMS[name];
+      if (limit && typeof value === 'number' && value > limits[limit]) {
+        over.push(graphError('INVALID_PARAM', `${name} = ${value} is over this server's limit of ${limits[limit]}`, { nodeId: id, param: name }));
+      }
+    }
+  }
+  if (over.length) return graphFailure(422, 'LIMIT_EXCEEDED', over);
+  return apiOk({ workflow: doc, options: request.options, ...(request.clientRequestId ? { clientRequestId: request.clientRequestId } : {}) });
+}

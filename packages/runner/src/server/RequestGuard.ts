@@ -1,0 +1,118 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+import type { ApiError } from '@ptp/graph-core';
+
+export interface GuardOptions {
+  /** The address the server listens on. */
+  bindHost: string;
+  /** Required from every API request and socket when set; mandatory beyond loopback. */
+  token?: string | undefined;
+  /** Extra names clients may use in Host (a reverse proxy's name, this machine's DNS name). */
+  allowHosts?: readonly string[];
+  /** Extra origins allowed to call the API from a browser (e.g. a Vite dev server). */
+  allowOrigins?: readonly string[];
+}
+
+export type GuardVerdict = { ok: true } | { ok: false; status: number; error: ApiError };
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || (isIP(h) === 4 && h.startsWith('127.'));
+}
+
+/** `name`, `name:port`, `[v6]` or `[v6]:port` -> the lower-cased name (v6 without brackets). */
+function hostnameOf(hostHeader: string): string | undefined {
+  const h = hostHeader.trim().toLowerCase();
+  const v6 = /^\[([0-9a-f:.]+)\](?::\d{1,5})?$/.exec(h);
+  if (v6) return v6[1];
+  const m = /^([a-z0-9.-]+)(?::\d{1,5})?$/.exec(h);
+  return m?.[1];
+}
+
+const deny = (status: number, code: string, message: string): GuardVerdict => ({ ok: false, status, error: { code, message } });
+
+/**
+ * The server's front door (BRIEF section 6, Jupyter's checks): every HTTP request and socket
+ * handshake must name this server in `Host` (so a DNS-rebinding page cannot reach it under a name
+ * it controls), must not come from another site (`Origin` compared with `Host`; `Origin: null`
+ * refused; `Sec-Fetch-Site: cross-site` refused), and must carry the token when one is set.
+ * CORS headers are never sent, but they are not what protects the server.
+ */
+export class RequestGuard {
+  readonly #bindHost: string;
+  readonly #tokenDigest: Buffer | undefined;
+  readonly #hosts: Set<string>;
+  readonly #origins: Set<string>;
+  readonly #beyondLoopback: boolean;
+
+  constructor(options: GuardOptions) {
+    this.#bindHost = options.bindHost;
+    this.#beyondLoopback = !isLoopbackHost(options.bindHost);
+    if (this.#beyondLoopback && !options.token) throw new Error(`binding to ${options.bindHost} exposes the studio beyond this machine; a token is required`);
+    this.#tokenDigest = options.token ? digest(options.token) : undefined;
+    this.#hosts = new Set([...LOOPBACK_NAMES, ...(options.allowHosts ?? []).map((h) => h.toLowerCase())]);
+    const bound = options.bindHost.toLowerCase().replace(/^\[|\]$/g, '');
+    if (bound !== '0.0.0.0' && bound !== '::') this.#hosts.add(bound);
+    if (this.#beyondLoopback) this.#hosts.add(hostname().toLowerCase());
+    this.#origins = new Set((options.allowOrigins ?? []).map((o) => o.toLowerCase().replace(/\/$/, '')));
+  }
+
+  get requiresToken(): boolean {
+    return this.#tokenDigest !== undefined;
+  }
+
+  get bindHost(): string {
+    return this.#bindHost;
+  }
+
+  /** Host, Origin and fetch-metadata checks for one request or handshake. */
+  checkHeaders(headers: IncomingHttpHeaders): GuardVerdict {
+    const hostHeader = headers.host;
+    const name = hostHeader ? hostnameOf(hostHeader) : undefined;
+    if (!name) return deny(400, 'FORBIDDEN_HOST', 'missing or malformed Host header');
+    // Beyond loopback, IP literals are fine: a rebinding attack needs a name the attacker controls.
+    const hostOk = this.#hosts.has(name) || isLoopbackHost(name) || (this.#beyondLoopback && isIP(name) !== 0);
+    if (!hostOk) return deny(403, 'FORBIDDEN_HOST', `Host "${hostHeader}" is not a name of this server (start it with --allow-host ${name} if it is)`);
+
+    const origin = headers.origin;
+    if (origin !== undefined) {
+      if (origin === 'null') return deny(403, 'FORBIDDEN_ORIGIN', 'requests from opaque origins (Origin: null) are refused');
+      let parsed: URL;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        return deny(403, 'FORBIDDEN_ORIGIN', 'malformed Origin header');
+      }
+      const sameOrigin = (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.host.toLowerCase() === hostHeader!.trim().toLowerCase();
+      if (!sameOrigin && !this.#origins.has(parsed.origin.toLowerCase())) return deny(403, 'FORBIDDEN_ORIGIN', `cross-site request from ${parsed.origin} refused`);
+    } else if (headers['sec-fetch-site'] === 'cross-site') {
+      return deny(403, 'FORBIDDEN_ORIGIN', 'cross-site request refused');
+    }
+    return { ok: true };
+  }
+
+  /** True when no token is configured or `provided` equals it (compared in constant time). */
+  checkToken(provided: unknown): boolean {
+    if (!this.#tokenDigest) return true;
+    if (typeof provided !== 'string' || provided.length === 0 || provided.length > 512) return false;
+    return timingSafeEqual(digest(provided), this.#tokenDigest);
+  }
+
+  /** The token an HTTP request carries: `Authorization: Bearer T`, or `?token=T` on GET/HEAD (plain links to outputs). */
+  static tokenOf(headers: IncomingHttpHeaders, method: string | undefined, url: string | undefined): string | undefined {
+    const auth = headers.authorization;
+    if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+    if ((method === 'GET' || method === 'HEAD') && url?.includes('token=')) {
+      return new URL(url, 'http://x').searchParams.get('token') ?? undefined;
+    }
+    return undefined;
+  }
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}

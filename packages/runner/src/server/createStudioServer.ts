@@ -1,0 +1,135 @@
+import { once } from 'node:events';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { API_LIMITS, type AnyNodeDefinition, type ApiLimits } from '@ptp/graph-core';
+import { createNodeRegistry, type PackInfo } from '@ptp/nodes';
+import type { Server as SocketServer } from 'socket.io';
+import { OrtNodeBackend } from '../backends/OrtNodeBackend.js';
+import type { Provider } from '../backends/providers.js';
+import { openStudioDatabase, type StudioDatabase } from '../library/openStudioDatabase.js';
+import { WorkflowLibrary } from '../library/WorkflowLibrary.js';
+import { BUNDLED_PACKS_DIR, PackStore } from '../packs/PackStore.js';
+import { BullRunQueue } from '../queue/bull/BullRunQueue.js';
+import type { RedisTarget } from '../queue/bull/redisConnection.js';
+import { EmbeddedRunQueue } from '../queue/EmbeddedRunQueue.js';
+import type { RunQueue } from '../queue/RunQueue.js';
+import { RunStore } from '../queue/RunStore.js';
+import { DirectoryUploadStore } from '../uploads/DirectoryUploadStore.js';
+import { InferenceWorker } from '../worker/InferenceWorker.js';
+import { attachSocket } from './attachSocket.js';
+import { createApp } from './createApp.js';
+import { RequestGuard } from './RequestGuard.js';
+
+export interface StudioServerOptions {
+  /** Database, uploads and run outputs live here. */
+  dataDir: string;
+  host?: string;
+  port?: number;
+  token?: string | undefined;
+  allowHosts?: readonly string[];
+  allowOrigins?: readonly string[];
+  /** Pack folders searched before the bundled packs. */
+  packDirs?: readonly string[];
+  provider?: Provider;
+  uiDir?: string;
+  limits?: Partial<ApiLimits>;
+  /** Modules whose `nodes` export adds node types (server configuration, e.g. tests' nodes; never from clients). */
+  nodeModules?: string[];
+  cancelGraceMs?: number;
+  /** Start the worker process before the first run. */
+  warmWorker?: boolean;
+  /** Queue runs on BullMQ/Redis for `ptp worker` processes (any machine) instead of this process's worker. */
+  redis?: RedisTarget;
+  log?: (message: string) => void;
+  version?: string;
+}
+
+export interface StudioServer {
+  readonly url: string;
+  readonly port: number;
+  readonly http: HttpServer;
+  readonly io: SocketServer;
+  readonly queue: RunQueue;
+  readonly worker: InferenceWorker;
+  readonly library: WorkflowLibrary;
+  readonly recovered: { interrupted: string[]; queued: number };
+  close(): Promise<void>;
+}
+
+/**
+ * The whole studio server in one process: HTTP API + editor + socket.io on one port, SQLite
+ * library and queue in `<dataDir>/studio.db`, uploads in `<dataDir>/uploads`, run outputs in
+ * `<dataDir>/runs`, inference in a child process.
+ */
+export async function createStudioServer(options: StudioServerOptions): Promise<StudioServer> {
+  const log = options.log ?? ((m: string) => console.error(m));
+  const host = options.host ?? '127.0.0.1';
+  const limits: ApiLimits = { ...API_LIMITS, ...options.limits };
+  const guard = new RequestGuard({ bindHost: host, token: options.token, allowHosts: options.allowHosts ?? [], allowOrigins: options.allowOrigins ?? [] });
+  const extraNodes: AnyNodeDefinition[] = [];
+  for (const mod of options.nodeModules ?? []) extraNodes.push(...(((await import(pathToFileURL(mod).href)) as { nodes?: AnyNodeDefinition[] }).nodes ?? []));
+  // The server validates with the same catalogue the worker runs.
+  const registry = createNodeRegistry(extraNodes);
+  const packDirs = [...(options.packDirs ?? []).map((d) => path.resolve(d)), BUNDLED_PACKS_DIR];
+  const uploadsDir = path.join(options.dataDir, 'uploads');
+  const provider = options.provider ?? 'cpu';
+
+  let db: StudioDatabase | undefined;
+  let worker: InferenceWorker | undefined;
+  try {
+    db = openStudioDatabase(path.join(options.dataDir, 'studio.db'));
+    const library = new WorkflowLibrary(db, { registry });
+    worker = new InferenceWorker({ packDirs, provider, uploadsDir, nodeModules: options.nodeModules ?? [], log, ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}) });
+    const uploads = new DirectoryUploadStore(uploadsDir);
+    const queue: RunQueue = options.redis
+      ? new BullRunQueue({ redis: options.redis, registry, uploads, maxQueuedRuns: limits.maxQueuedRuns, log })
+      : new EmbeddedRunQueue({ store: new RunStore(db), executor: worker, outputsDir: path.join(options.dataDir, 'runs'), maxQueuedRuns: limits.maxQueuedRuns, log });
+    const listing = new OrtNodeBackend({ provider, packs: new PackStore(packDirs) });
+    const app = createApp({ registry, guard, library, queue, uploads, listPacks: queue instanceof BullRunQueue ? () => withWorkerPacks(queue, listing.listPacks()) : () => listing.listPacks(), limits, log, ...(options.uiDir ? { uiDir: options.uiDir } : {}), ...(options.version ? { version: options.version } : {}) });
+    const http = createServer(app);
+    // Slow or stuck clients must not hold connections forever.
+    http.headersTimeout = 20_000;
+    http.requestTimeout = 120_000;
+    const io = attachSocket(http, { queue, registry, guard, limits, log });
+    if (options.warmWorker && !options.redis) await worker.warm();
+    const recovered = await queue.start();
+    http.listen(options.port ?? 8188, host);
+    await once(http, 'listening');
+    const port = (http.address() as AddressInfo).port;
+    const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+    const w = worker;
+    const d = db;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${shownHost}:${port}`,
+      port,
+      http,
+      io,
+      queue,
+      worker: w,
+      library,
+      recovered,
+      close: () =>
+        (closing ??= (async () => {
+          io.close();
+          http.closeAllConnections();
+          await queue.close();
+          await new Promise<void>((resolve) => http.close(() => resolve()));
+          d.close();
+        })()),
+    };
+  } catch (err) {
+    await worker?.close();
+    db?.close();
+    throw err;
+  }
+}
+
+/** With Redis, the packs runs can use are the ones workers hold (plus this machine's). */
+async function withWorkerPacks(queue: BullRunQueue, local: Promise<PackInfo[]>): Promise<PackInfo[]> {
+  const packs = new Map((await local).map((p) => [p.id, p]));
+  for (const worker of await queue.workers()) for (const p of worker.packs) if (!packs.has(p.id)) packs.set(p.id, p);
+  return [...packs.values()].sort((a, b) => a.id.localeCompare(b.id));
+}

@@ -1,0 +1,36 @@
+import type { ApiError, ApiErrorBody } from '@ptp/graph-core';
+import type { NextFunction, Request, Response } from 'express';
+import type { z } from 'zod';
+import { apiFail, apiOk, type ApiResult } from './ApiResult.js';
+
+export function sendError(res: Response, status: number, error: ApiError): void {
+  if (res.headersSent) return;
+  res.status(status).json({ error } satisfies ApiErrorBody);
+}
+
+export function sendResult<T>(res: Response, result: ApiResult<T>, okStatus = 200): void {
+  if (result.ok) res.status(okStatus).json(result.value);
+  else sendError(res, result.status, result.error);
+}
+
+/** Parses request data with a wire schema; the answer names the first few bad fields. */
+export function parseWith<S extends z.ZodType>(schema: S, data: unknown, what: string): ApiResult<z.infer<S>> {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return apiOk(parsed.data);
+  const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
+  return apiFail(400, 'BAD_REQUEST', `invalid ${what}: ${issues.join('; ')}`);
+}
+
+/**
+ * The last error handler: body-parser's errors (too large, malformed JSON, wrong charset) get
+ * their structured answer; anything else is a 500 with no stack in the body.
+ */
+export function errorHandler(log: (message: string) => void) {
+  return (err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction): void => {
+    if (err.type === 'entity.too.large') return sendError(res, 413, { code: 'PAYLOAD_TOO_LARGE', message: `request body is over the limit (${(err as { limit?: number }).limit ?? '?'} bytes)` });
+    if (err.type === 'entity.parse.failed') return sendError(res, 400, { code: 'BAD_REQUEST', message: `body is not valid JSON: ${err.message}` });
+    if (err.status && err.status >= 400 && err.status < 500) return sendError(res, err.status, { code: 'BAD_REQUEST', message: err.message });
+    log(`internal error: ${err.stack ?? err.message}`);
+    sendError(res, 500, { code: 'INTERNAL', message: 'internal server error' });
+  };
+}

@@ -1,0 +1,73 @@
+import { ApiIdSchema, RunListQuerySchema, RunRequestSchema, type NodeRegistry } from '@ptp/graph-core';
+import express, { Router } from 'express';
+import { prepareRun, type RunLimits } from '../queue/prepareRun.js';
+import type { RunQueue } from '../queue/RunQueue.js';
+import { parseWith, sendError, sendResult } from './httpErrors.js';
+
+/** Output names are plain file names the worker chose; anything else never reaches the disk. */
+const OUTPUT_NAME = /^[A-Za-z0-9 _-][A-Za-z0-9 _.-]{0,199}$/;
+
+const unknownRun = (id: string) => ({ code: 'UNKNOWN_RUN', message: `unknown run "${id}"` });
+
+/** Runs over HTTP: submit, list, inspect, events, cancel, resubmit, download outputs. */
+export function runRoutes(queue: RunQueue, registry: NodeRegistry, limits: RunLimits & { maxJsonBodyBytes: number }): Router {
+  const router = Router();
+
+  router.post('/', express.json({ limit: limits.maxJsonBodyBytes }), async (req, res) => {
+    const request = parseWith(RunRequestSchema, req.body, 'run request');
+    if (!request.ok) return sendResult(res, request);
+    const prepared = prepareRun(request.value, registry, limits);
+    if (!prepared.ok) return sendResult(res, prepared);
+    const submitted = await queue.submit(prepared.value);
+    if (!submitted.ok) return sendResult(res, submitted);
+    res.status(submitted.value.duplicate ? 200 : 202).json(submitted.value.run);
+  });
+
+  router.get('/', async (req, res) => {
+    const query = parseWith(RunListQuerySchema, req.query, 'query');
+    if (!query.ok) return sendResult(res, query);
+    res.json({ runs: await queue.list(query.value) });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const run = ApiIdSchema.safeParse(req.params.id).success ? await queue.get(req.params.id) : undefined;
+    if (!run) return sendError(res, 404, unknownRun(req.params.id));
+    res.json(run);
+  });
+
+  router.get('/:id/events', async (req, res) => {
+    const afterSeq = req.query.afterSeq === undefined ? -1 : Number(req.query.afterSeq);
+    if (!Number.isInteger(afterSeq) || afterSeq < -1) return sendError(res, 400, { code: 'BAD_REQUEST', message: 'afterSeq must be an integer >= -1' });
+    const events = ApiIdSchema.safeParse(req.params.id).success ? await queue.events(req.params.id, afterSeq) : undefined;
+    if (!events) return sendError(res, 404, unknownRun(req.params.id));
+    res.json({ events });
+  });
+
+  router.post('/:id/cancel', async (req, res) => {
+    if (!ApiIdSchema.safeParse(req.params.id).success) return sendError(res, 404, unknownRun(req.params.id));
+    sendResult(res, await queue.cancel(req.params.id));
+  });
+
+  router.post('/:id/resubmit', async (req, res) => {
+    if (!ApiIdSchema.safeParse(req.params.id).success) return sendError(res, 404, unknownRun(req.params.id));
+    const submitted = await queue.resubmit(req.params.id);
+    if (!submitted.ok) return sendResult(res, submitted);
+    res.status(202).json(submitted.value.run);
+  });
+
+  router.get('/:id/outputs/:name', async (req, res) => {
+    const { id, name } = req.params;
+    if (!ApiIdSchema.safeParse(id).success || !OUTPUT_NAME.test(name) || name.includes('..')) {
+      return sendError(res, 404, { code: 'UNKNOWN_OUTPUT', message: 'no such output' });
+    }
+    const found = await queue.readOutput(id, name);
+    if (!found) return sendError(res, 404, { code: 'UNKNOWN_OUTPUT', message: `run "${id}" has no output "${name}"` });
+    res.setHeader('Content-Type', found.output.mime);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Disposition', `inline; filename="${found.output.name}"`);
+    res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+    res.end(found.data);
+  });
+
+  return router;
+}

@@ -1,0 +1,44 @@
+import { UploadIdSchema, type UploadRecord } from '@ptp/graph-core';
+import { checkImageSize, DEFAULT_IMAGE_LIMITS, ImageFileError, readImageHeader } from '@ptp/nodes';
+import express, { Router } from 'express';
+import type { DirectoryUploadStore } from '../uploads/DirectoryUploadStore.js';
+import { sendError } from './httpErrors.js';
+
+/** Request types taken as image bytes; the real type is read from the bytes, never trusted from here. */
+const RAW_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'application/octet-stream'];
+
+/**
+ * Image uploads: raw bytes in (`Content-Type: image/png|jpeg|webp`, `?name=`), checked at the
+ * door by magic bytes, completeness and header size (decompression bombs never reach a decoder),
+ * stored content-addressed. Graphs then name the upload by id.
+ */
+export function uploadRoutes(store: DirectoryUploadStore, limits: { maxUploadBytes: number; maxUploadPixels: number }): Router {
+  const router = Router();
+
+  router.post('/', express.raw({ type: RAW_TYPES, limit: limits.maxUploadBytes }), async (req, res) => {
+    const bytes = req.body instanceof Uint8Array && req.body.byteLength > 0 ? new Uint8Array(req.body) : undefined;
+    if (!bytes) return sendError(res, 415, { code: 'UNSUPPORTED_MEDIA_TYPE', message: `send the image bytes as the body with Content-Type ${RAW_TYPES.slice(0, 3).join(', ')}` });
+    let header;
+    try {
+      header = readImageHeader(bytes);
+      checkImageSize(header, { ...DEFAULT_IMAGE_LIMITS, maxPixels: limits.maxUploadPixels });
+    } catch (err) {
+      if (!(err instanceof ImageFileError)) throw err;
+      return sendError(res, err.code === 'UNSUPPORTED_IMAGE_TYPE' ? 415 : 400, { code: err.code, message: err.message });
+    }
+    const name = typeof req.query.name === 'string' && req.query.name.trim() ? req.query.name.trim().slice(0, 200) : `upload.${header.mediaType.slice(6)}`;
+    const stored = await store.put(bytes, name, header.mediaType);
+    res.status(201).json({ id: stored.id, name: stored.name, mediaType: stored.mediaType, size: bytes.byteLength, width: header.width, height: header.height } satisfies UploadRecord);
+  });
+
+  router.get('/:id', async (req, res) => {
+    const record = UploadIdSchema.safeParse(req.params.id).success ? await store.read(req.params.id) : undefined;
+    if (!record) return sendError(res, 404, { code: 'UNKNOWN_UPLOAD', message: `no upload "${req.params.id}"` });
+    res.setHeader('Content-Type', record.mediaType);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+    res.end(record.bytes);
+  });
+
+  return router;
+}

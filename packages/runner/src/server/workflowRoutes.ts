@@ -1,0 +1,85 @@
+import { ApiIdSchema, SaveWorkflowRequestSchema, WorkflowListQuerySchema } from '@ptp/graph-core';
+import { readPngText } from '@ptp/nodes';
+import express, { Router } from 'express';
+import type { WorkflowLibrary } from '../library/WorkflowLibrary.js';
+import { parseWith, sendError, sendResult } from './httpErrors.js';
+
+const unknown = (id: string) => ({ code: 'UNKNOWN_WORKFLOW', message: `no workflow "${id}"` });
+
+/**
+ * The workflow library over HTTP: list/search, create, import (JSON or a studio PNG), read with
+ * history, read one version, export, save a new version, delete.
+ */
+export function workflowRoutes(library: WorkflowLibrary, limits: { maxJsonBodyBytes: number; maxUploadBytes: number }): Router {
+  const router = Router();
+  const json = express.json({ limit: limits.maxJsonBodyBytes });
+
+  router.get('/', (req, res) => {
+    const query = parseWith(WorkflowListQuerySchema, req.query, 'query');
+    if (!query.ok) return sendResult(res, query);
+    res.json(library.list(query.value));
+  });
+
+  router.post('/', json, (req, res) => {
+    const body = parseWith(SaveWorkflowRequestSchema, req.body, 'workflow save request');
+    if (!body.ok) return sendResult(res, body);
+    sendResult(res, library.create(body.value), 201);
+  });
+
+  // Import: a workflow JSON file as it was exported, or a PNG the studio wrote (workflow in a text chunk).
+  router.post('/import', express.raw({ type: ['image/png', 'application/json'], limit: Math.max(limits.maxJsonBodyBytes, limits.maxUploadBytes) }), (req, res) => {
+    const bytes = req.body instanceof Uint8Array ? req.body : undefined;
+    if (!bytes) return sendError(res, 415, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send a workflow as application/json or a studio PNG as image/png' });
+    let text: string;
+    if (req.is('image/png')) {
+      const png = readPngText(bytes);
+      if (!png.ok) return sendError(res, 400, { code: 'INVALID_IMAGE', message: png.message });
+      if (!png.text.workflow) return sendError(res, 400, { code: 'INVALID_DOCUMENT', message: 'this PNG carries no workflow (no "workflow" text chunk)' });
+      text = png.text.workflow;
+    } else text = new TextDecoder().decode(bytes);
+    let document: unknown;
+    try {
+      document = JSON.parse(text);
+    } catch (err) {
+      return sendError(res, 400, { code: 'INVALID_JSON', message: `not valid JSON: ${(err as Error).message}` });
+    }
+    const body = parseWith(SaveWorkflowRequestSchema, { document }, 'workflow');
+    if (!body.ok) return sendResult(res, body);
+    sendResult(res, library.create(body.value), 201);
+  });
+
+  router.get('/:id', (req, res) => {
+    const record = ApiIdSchema.safeParse(req.params.id).success ? library.get(req.params.id) : undefined;
+    if (!record) return sendError(res, 404, unknown(req.params.id));
+    res.json(record);
+  });
+
+  router.get('/:id/export', (req, res) => {
+    const record = ApiIdSchema.safeParse(req.params.id).success ? library.get(req.params.id) : undefined;
+    if (!record) return sendError(res, 404, unknown(req.params.id));
+    const file = `${record.name.replace(/[^A-Za-z0-9 _.-]+/g, '_').trim() || 'workflow'}.json`;
+    res.setHeader('Content-Disposition', `attachment; filename="${file}"`);
+    res.type('application/json').send(`${JSON.stringify(record.document, null, 2)}\n`);
+  });
+
+  router.get('/:id/versions/:version', (req, res) => {
+    const version = Number(req.params.version);
+    const record = ApiIdSchema.safeParse(req.params.id).success && Number.isInteger(version) ? library.getVersion(req.params.id, version) : undefined;
+    if (!record) return sendError(res, 404, { code: 'UNKNOWN_WORKFLOW', message: `no version ${req.params.version} of workflow "${req.params.id}"` });
+    res.json(record);
+  });
+
+  router.put('/:id', json, (req, res) => {
+    if (!ApiIdSchema.safeParse(req.params.id).success) return sendError(res, 404, unknown(req.params.id));
+    const body = parseWith(SaveWorkflowRequestSchema, req.body, 'workflow save request');
+    if (!body.ok) return sendResult(res, body);
+    sendResult(res, library.update(req.params.id, body.value));
+  });
+
+  router.delete('/:id', (req, res) => {
+    if (!ApiIdSchema.safeParse(req.params.id).success || !library.delete(req.params.id)) return sendError(res, 404, unknown(req.params.id));
+    res.status(204).end();
+  });
+
+  return router;
+}

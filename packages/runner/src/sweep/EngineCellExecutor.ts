@@ -1,0 +1,84 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Engine, type NodeRegistry, type RunResources, type WorkflowDocument } from '@ptp/graph-core';
+import type { InferenceBackend, MetricsValue, OutputFile } from '@ptp/nodes';
+import { applySet } from '../cli/commands/runCommand.js';
+import type { CellExecutor } from './runSweep.js';
+import { columnOf, SweepSpecError, type SweepCell } from './sweepSpec.js';
+import type { CellResult } from './SweepResults.js';
+
+const isOutputFile = (v: unknown): v is OutputFile => typeof v === 'object' && v !== null && typeof (v as OutputFile).name === 'string' && (v as OutputFile).data instanceof Uint8Array;
+
+/** The nodes of `doc` with a METRICS output: what a sweep collects. */
+export function metricNodes(doc: WorkflowDocument, registry: NodeRegistry): { node: string; outputs: string[] }[] {
+  return doc.nodes.flatMap((n) => {
+    const def = registry.get(n.type);
+    const outputs = Object.entries(def?.outputs ?? {}).flatMap(([name, s]) => ((s as { type: string }).type === 'METRICS' ? [name] : []));
+    return outputs.length ? [{ node: n.id, outputs }] : [];
+  });
+}
+
+/**
+ * Runs a cell in this process: a copy of the workflow with the cell's params set (as `ptp run
+ * --set` does), only the METRICS nodes (and what they need) as targets, the numbers collected as
+ * `node.metric` (`node.output.metric` for a second METRICS output), plus the METRICS context's
+ * strings. One engine serves every cell,
+ * so its cache reuses work cells share (the source capture when only the schedule changes); a
+ * cell's numbers do not depend on that.
+ */
+export class EngineCellExecutor implements CellExecutor {
+  readonly #engine: Engine;
+  readonly #targets: string[];
+  readonly #metricNodes: { node: string; outputs: string[] }[];
+
+  constructor(
+    readonly doc: WorkflowDocument,
+    readonly registry: NodeRegistry,
+    backend: InferenceBackend,
+    readonly options: { resources?: RunResources; imagesDir?: string } = {},
+  ) {
+    this.#metricNodes = metricNodes(doc, registry);
+    if (this.#metricNodes.length === 0) throw new SweepSpecError('the workflow has no node with a METRICS output (e.g. Edit metrics), so a sweep would measure nothing');
+    const outputNodes = doc.nodes.filter((n) => registry.get(n.type)?.output).map((n) => n.id);
+    this.#targets = [...new Set([...this.#metricNodes.map((m) => m.node), ...(options.imagesDir ? outputNodes : [])])];
+    this.#engine = new Engine(registry, { backend });
+  }
+
+  async run(cell: SweepCell, signal: AbortSignal): Promise<CellResult | 'interrupted'> {
+    const doc = structuredClone(this.doc);
+    for (const a of cell.assignments) applySet(doc, `${a.node}.${a.param}=${JSON.stringify(a.value)}`);
+    const started = performance.now();
+    const run = await this.#engine.run(doc, { signal, outputs: this.#targets, ...(this.options.resources ? { resources: this.options.resources } : {}) });
+    if (run.status === 'interrupted' || signal.aborted) return 'interrupted';
+    const base = { key: cell.key, index: cell.index, pair: cell.pair, tags: cell.tags, params: Object.fromEntries(cell.assignments.map((a) => [columnOf(a), a.value])), ms: performance.now() - started };
+    if (run.status !== 'success') {
+      const e = run.errors[0];
+      const where = e?.nodeId ? ` [node ${e.nodeId}${e.param ? `, param ${e.param}` : ''}${e.input ? `, input ${e.input}` : ''}]` : '';
+      return { ...base, status: 'error', metrics: {}, error: `${e?.code ?? 'ERROR'}${where}: ${e?.message ?? 'failed'}` };
+    }
+    const metrics: CellResult['metrics'] = {};
+    for (const { node, outputs } of this.#metricNodes) {
+      for (const output of outputs) {
+        const value = run.outputs.get(node)?.[output] as MetricsValue | undefined;
+        if (!value) continue;
+        const prefix = outputs.length > 1 && output !== 'metrics' ? `${node}.${output}` : node;
+        for (const [k, v] of Object.entries(value.values)) metrics[`${prefix}.${k}`] = v;
+        // Context strings (what the judge saw) ride along; numeric context is a setting, already a param.
+        for (const [k, v] of Object.entries(value.context ?? {})) if (typeof v !== 'number') metrics[`${prefix}.${k}`] = String(v);
+      }
+    }
+    if (this.options.imagesDir) await this.#saveImages(cell, run.outputs);
+    return { ...base, status: 'ok', metrics };
+  }
+
+  async #saveImages(cell: SweepCell, outputs: Map<string, Record<string, unknown>>): Promise<void> {
+    const dir = this.options.imagesDir!;
+    await mkdir(dir, { recursive: true });
+    for (const values of outputs.values()) {
+      for (const v of Object.values(values)) {
+        if (!Array.isArray(v)) continue;
+        for (const f of v.filter(isOutputFile)) await writeFile(path.join(dir, `${cell.key}-${path.basename(f.name)}`), f.data);
+      }
+    }
+  }
+}

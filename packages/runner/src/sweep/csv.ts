@@ -1,0 +1,52 @@
+/** RFC 4180 CSV: fields with a comma, quote or line break are quoted, quotes doubled. */
+export function csvField(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+export function csvLine(fields: readonly string[]): string {
+  return `${fields.map(csvField).join(',')}\n`;
+}
+
+/**
+ * Parses CSV text into rows of fields. A final line without its newline (a write cut short) is
+ * returned with `complete: false` so the caller can drop it.
+ */
+export function parseCsv(text: string): { rows: string[][]; lastComplete: boolean } {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 2;
+        continue;
+      }
+      if (c === '"') quoted = false;
+      else field += c;
+      i++;
+      continue;
+    }
+    if (c === '"' && field === '') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+    i++;
+  }
+  const lastComplete = field === '' && row.length === 0 && !quoted;
+  if (!lastComplete) {
+    row.push(field);
+    rows.push(row);
+  }
+  return { rows, lastComplete };
+}

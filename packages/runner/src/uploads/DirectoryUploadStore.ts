@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, realpath, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { UploadRecord, UploadStore } from '@ptp/nodes';
+
+/** Upload ids are sha256 hex; anything else never reaches the file system. */
+export const UPLOAD_ID = /^[0-9a-f]{64}$/;
+
+/** Example uploads committed with the project, so example workflows run from a fresh clone. */
+export const BUNDLED_UPLOADS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../examples/uploads');
+
+/** The studio's data folder: $PTP_DATA_DIR, else ~/.ptp-studio. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PTP_DATA_DIR ? path.resolve(env.PTP_DATA_DIR) : path.join(homedir(), '.ptp-studio');
+}
+
+const EXT: Record<string, string> = { 'image/png': '.png', 'image/jpeg': '.jpg', 'image/webp': '.webp' };
+
+interface Meta {
+  name: string;
+  mediaType: string;
+}
+
+/**
+ * Uploads in one folder, content-addressed: the id is the sha256 of the bytes, so the same file
+ * uploads once and a graph naming an id always means the same pixels. Bytes live in `<id><ext>`
+ * (an extension only so people browsing the folder can open them), the original name and media
+ * type in `<id>.json`. Reads accept only well-formed ids and resolve symlinks before checking
+ * that the file is inside the folder.
+ */
+export class DirectoryUploadStore implements UploadStore {
+  constructor(readonly dir: string) {}
+
+  async put(bytes: Uint8Array, name: string, mediaType: string): Promise<UploadRecord> {
+    const id = createHash('sha256').update(bytes).digest('hex');
+    await mkdir(this.dir, { recursive: true });
+    const ext = EXT[mediaType] ?? '.bin';
+    const meta: Meta = { name: path.basename(name).slice(0, 200), mediaType };
+    // Write then rename: a reader never sees half a file.
+    const tmp = path.join(this.dir, `.${id}.${process.pid}.tmp`);
+    await writeFile(tmp, bytes);
+    await rename(tmp, path.join(this.dir, id + ext));
+    await writeFile(path.join(this.dir, `${id}.json`), `${JSON.stringify(meta)}\n`);
+    return { id, ...meta, bytes };
+  }
+
+  async read(id: string): Promise<UploadRecord | undefined> {
+    if (!UPLOAD_ID.test(id)) return undefined;
+    const root = await realpath(this.dir).catch(() => undefined);
+    if (!root) return undefined;
+    const meta = await this.#meta(root, id);
+    for (const ext of meta ? [EXT[meta.mediaType] ?? '.bin'] : [...Object.values(EXT), '.bin']) {
+      const file = await this.#inside(root, `${id}${ext}`);
+      if (!file) continue;
+      const bytes = new Uint8Array(await readFile(file));
+      // Content addressing is a promise: a file edited in place no longer answers to its old id.
+      if (createHash('sha256').update(bytes).digest('hex') !== id) return undefined;
+      const mediaType = meta?.mediaType ?? Object.entries(EXT).find(([, e]) => e === ext)?.[0] ?? 'application/octet-stream';
+      return { id, name: meta?.name ?? `${id}${ext}`, mediaType, bytes };
+    }
+    return undefined;
+  }
+
+  async #meta(root: string, id: string): Promise<Meta | undefined> {
+    const file = await this.#inside(root, `${id}.json`);
+    if (!file) return undefined;
+    try {
+      const m = JSON.parse(await readFile(file, 'utf8')) as Partial<Meta>;
+      return typeof m.name === 'string' && typeof m.mediaType === 'string' ? { name: m.name, mediaType: m.mediaType } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The real path of `name` in the folder, or undefined when missing or (through a link) outside it. */
+  async #inside(root: string, name: string): Promise<string | undefined> {
+    const real = await realpath(path.join(root, name)).catch(() => undefined);
+    if (!real) return undefined;
+    return real.startsWith(root + path.sep) ? real : undefined;
+  }
+}

@@ -1,0 +1,167 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { RunEvent } from '@ptp/graph-core';
+import type { FromWorker, RunExecutor, RunJob, RunOutcome, ToWorker, WorkerConfig } from './workerProtocol.js';
+
+const WORKER_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'inferenceWorkerMain.ts');
+
+/** The TypeScript loader the worker runs under (the project runs from source through tsx). */
+function tsxLoader(): string {
+  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+}
+
+export interface InferenceWorkerOptions extends WorkerConfig {
+  /** How long a cancelled run may take to stop before the worker is killed. */
+  cancelGraceMs?: number;
+  /** How long the worker may take to start. */
+  startTimeoutMs?: number;
+  log?: (message: string) => void;
+}
+
+interface Active {
+  job: RunJob;
+  onEvent: (event: RunEvent) => void;
+  resolve: (outcome: RunOutcome) => void;
+  cancelTimer?: NodeJS.Timeout;
+}
+
+/**
+ * Runs jobs in a child process, one at a time. The child is started on first use and again after
+ * it dies; a death during a run ends that run as interrupted (never retried here: the queue
+ * decides). Cancelling asks the engine to stop and kills the child if it has not within the grace.
+ */
+export class InferenceWorker implements RunExecutor {
+  readonly #options: InferenceWorkerOptions;
+  #child: ChildProcess | undefined;
+  #starting: Promise<ChildProcess> | undefined;
+  #active: Active | undefined;
+  #restarts = -1;
+  #closed = false;
+  /** Runs cancelled before they reached the child: they never begin. */
+  readonly #cancelledEarly = new Set<string>();
+
+  constructor(options: InferenceWorkerOptions) {
+    this.#options = options;
+  }
+
+  /** The worker's process id while it runs (tests kill it to prove the server survives). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  status(): { alive: boolean; restarts: number } {
+    return { alive: this.#child !== undefined && this.#child.exitCode === null, restarts: Math.max(0, this.#restarts) };
+  }
+
+  /** Starts the child ahead of the first run (so the first run doesn't pay for it). */
+  async warm(): Promise<void> {
+    await this.#ensure();
+  }
+
+  async execute(job: RunJob, onEvent: (event: RunEvent) => void): Promise<RunOutcome> {
+    if (this.#active) throw new Error('the inference worker runs one job at a time');
+    let child: ChildProcess;
+    try {
+      child = await this.#ensure();
+    } catch (err) {
+      return { status: 'interrupted', errors: [], outputs: [], crashed: (err as Error).message };
+    }
+    if (this.#cancelledEarly.delete(job.runId)) return { status: 'interrupted', errors: [], outputs: [] };
+    return new Promise<RunOutcome>((resolve) => {
+      this.#active = { job, onEvent, resolve };
+      child.send({ type: 'run', job } satisfies ToWorker);
+    });
+  }
+
+  cancel(runId: string): void {
+    const active = this.#active;
+    if (!active || active.job.runId !== runId) {
+      // Not sent to the child yet (it may be starting): the run will end before it begins.
+      this.#cancelledEarly.add(runId);
+      return;
+    }
+    if (active.cancelTimer) return;
+    this.#child?.send({ type: 'cancel', runId } satisfies ToWorker);
+    active.cancelTimer = setTimeout(() => {
+      this.#options.log?.(`run ${runId} did not stop within ${this.#options.cancelGraceMs ?? 10_000} ms of cancel; killing the worker`);
+      this.#child?.kill('SIGKILL');
+    }, this.#options.cancelGraceMs ?? 10_000);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const child = this.#child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  #ensure(): Promise<ChildProcess> {
+    if (this.#closed) return Promise.reject(new Error('the inference worker is closed'));
+    if (this.#child && this.#child.exitCode === null && !this.#starting) return Promise.resolve(this.#child);
+    this.#starting ??= this.#spawn().finally(() => {
+      this.#starting = undefined;
+    });
+    return this.#starting;
+  }
+
+  #spawn(): Promise<ChildProcess> {
+    this.#restarts++;
+    const child = fork(WORKER_MAIN, [], {
+      execArgv: ['--import', tsxLoader()],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.#child = child;
+    const { cancelGraceMs: _c, startTimeoutMs: _s, log: _l, ...config } = this.#options;
+    return new Promise<ChildProcess>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error('the inference worker did not start in time'));
+      }, this.#options.startTimeoutMs ?? 60_000);
+      child.on('message', (msg: FromWorker) => {
+        if (msg.type === 'ready') {
+          clearTimeout(timer);
+          resolve(child);
+        } else if (msg.type === 'fatal') {
+          clearTimeout(timer);
+          child.kill('SIGKILL');
+          reject(new Error(msg.message));
+        } else this.#onMessage(msg);
+      });
+      child.on('error', (err) => this.#options.log?.(`inference worker: ${err.message}`));
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`the inference worker exited while starting (${signal ?? `code ${code}`})`));
+        if (this.#child === child) this.#child = undefined;
+        const active = this.#active;
+        if (active) {
+          this.#finish({ status: 'interrupted', errors: [], outputs: [], crashed: `the inference worker exited (${signal ?? `code ${code}`}) during the run` });
+        }
+      });
+      child.send({ type: 'init', config } satisfies ToWorker);
+    });
+  }
+
+  #onMessage(msg: FromWorker): void {
+    const active = this.#active;
+    if (msg.type === 'event') {
+      if (active && msg.event.runId === active.job.runId) active.onEvent(msg.event);
+    } else if (msg.type === 'done') {
+      if (active && msg.runId === active.job.runId) this.#finish(msg.outcome);
+    }
+  }
+
+  #finish(outcome: RunOutcome): void {
+    const active = this.#active;
+    if (!active) return;
+    clearTimeout(active.cancelTimer);
+    this.#active = undefined;
+    active.resolve(outcome);
+  }
+}

@@ -1,0 +1,150 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { ReactFlowProvider } from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import './editor.css';
+import { indexCatalogue } from './model/catalogueIndex';
+import { editorRegistry, localCatalogue } from './model/catalogueRegistry';
+import { EditorStore } from './model/EditorStore';
+import { Canvas } from './canvas/Canvas';
+import { useShortcuts } from './hooks/useShortcuts';
+import { LibraryDialog } from './panels/LibraryDialog';
+import { Notices } from './panels/Notices';
+import { Palette } from './panels/Palette';
+import { ResultsPanel } from './panels/ResultsPanel';
+import { TemplatesGallery } from './panels/TemplatesGallery';
+import { Toolbar } from './panels/Toolbar';
+import { connectServer, type ServerConnection } from './services/connectServer';
+import { EditorContext, useServices, type EditorServices, type Notice, type NoticeKind } from './services/EditorContext';
+import { createBrowserRunner, uploadId } from './services/createBrowserRunner';
+import { RunController, type RunTarget } from './services/RunController';
+import { useEditorActions } from './services/useEditorActions';
+
+const NOTICE_MS = 8000;
+
+function defaultTarget(server: ServerConnection | undefined): RunTarget {
+  const wanted = new URLSearchParams(location.search).get('run');
+  if (wanted === 'server' && server) return 'server';
+  if (wanted === 'browser') return 'browser';
+  // Without WebGPU the browser still runs on wasm, but the server is the better default then.
+  return server && !('gpu' in navigator) ? 'server' : 'browser';
+}
+
+/** The editor once services exist: layout, startup document, shortcuts. */
+function Shell({ ready, server }: { ready: boolean; server: ServerConnection | undefined }) {
+  const actions = useEditorActions();
+  const { store } = useServices();
+  const [target, setTarget] = useState<RunTarget>('browser');
+  const [dialog, setDialog] = useState<'templates' | 'library' | undefined>();
+  const started = useRef(false);
+  useShortcuts(actions, store);
+
+  // The document to start with: ?template=ID, #/workflow/ID (library) or #/template/ID.
+  useEffect(() => {
+    if (!ready || started.current) return;
+    started.current = true;
+    setTarget(defaultTarget(server));
+    const query = new URLSearchParams(location.search);
+    const hash = /^#\/(workflow|template)\/(.+)$/.exec(location.hash);
+    if (hash?.[1] === 'workflow' && server) void actions.openFromLibrary(decodeURIComponent(hash[2]!));
+    else if (hash?.[1] === 'template') actions.openTemplate(decodeURIComponent(hash[2]!));
+    else if (query.get('template')) actions.openTemplate(query.get('template')!);
+  }, [ready, server, actions]);
+
+  return (
+    <div className="editor" data-testid="app" data-ready={ready ? 'true' : 'false'} data-server={server ? 'true' : 'false'}>
+      <Toolbar actions={actions} target={target} onTarget={setTarget} onTemplates={() => setDialog('templates')} onLibrary={() => setDialog('library')} browserRunner />
+      <div className="workspace">
+        <Palette />
+        <Canvas onDropFile={(f) => void actions.openFile(f)} />
+        <ResultsPanel onRerun={(targets) => void actions.run(target, targets)} />
+      </div>
+      {dialog === 'templates' && (
+        <TemplatesGallery
+          onClose={() => setDialog(undefined)}
+          onOpen={(id) => {
+            setDialog(undefined);
+            actions.openTemplate(id);
+          }}
+        />
+      )}
+      {dialog === 'library' && (
+        <LibraryDialog
+          onClose={() => setDialog(undefined)}
+          onOpen={(id) => {
+            setDialog(undefined);
+            void actions.openFromLibrary(id);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+/**
+ * PtP Studio's editor: a React Flow canvas over the graph-core document, running graphs in the
+ * page (engine in a Web Worker on onnxruntime-web) or on the studio server, chosen per run.
+ * Works without a server (catalogue built in the page); a server adds the library and server runs.
+ */
+export function App() {
+  const [notices, setNotices] = useState<Notice[]>([]);
+  const nextId = useRef(1);
+  const notify = useCallback((kind: NoticeKind, text: string, tag?: string) => {
+    const id = nextId.current++;
+    setNotices((list) => [...list.slice(-4), { id, kind, text, ...(tag ? { tag } : {}) }]);
+    setTimeout(() => setNotices((list) => list.filter((n) => n.id !== id)), NOTICE_MS);
+  }, []);
+  const store = useMemo(() => new EditorStore({ index: indexCatalogue(localCatalogue()), registry: editorRegistry() }), []);
+  const [server, setServer] = useState<ServerConnection | undefined>();
+  const [ready, setReady] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    void connectServer().then((conn) => {
+      if (!live) return;
+      if (conn) {
+        // The server's catalogue may list node types this page does not bundle (its plugins).
+        store.setCatalogue(indexCatalogue(conn.catalogue), editorRegistry(conn.catalogue));
+        setServer(conn);
+      }
+      setReady(true);
+    });
+    return () => {
+      live = false;
+    };
+  }, [store]);
+
+  // A read-only handle for the browser tests, the bench and debugging from the console.
+  useEffect(() => {
+    (window as unknown as { ptpEditor: unknown }).ptpEditor = { document: () => store.document(), state: () => store.getState() };
+  }, [store]);
+
+  const browser = useMemo(() => createBrowserRunner(() => server?.client.token), [server]);
+  const runs = useMemo(() => new RunController({ browser, ...(server ? { server: server.client } : {}) }), [browser, server]);
+  const services = useMemo<EditorServices>(
+    () => ({
+      store,
+      runs,
+      server: server?.client,
+      notify,
+      async uploadImage(file) {
+        const bytes = new Uint8Array(await file.arrayBuffer());
+        const mediaType = file.type || 'image/png';
+        // On a server the upload is stored there (both runners read it back); without one the page's runner keeps it.
+        if (server) return (await server.client.upload(bytes, file.name, mediaType)).id;
+        const id = await uploadId(bytes);
+        (await browser()).addUploads([{ id, name: file.name, mediaType, bytes }]);
+        return id;
+      },
+    }),
+    [store, runs, server, notify, browser],
+  );
+
+  return (
+    <EditorContext.Provider value={services}>
+      <ReactFlowProvider>
+        <Shell ready={ready} server={server} />
+      </ReactFlowProvider>
+      <Notices notices={notices} onDismiss={(id) => setNotices((list) => list.filter((n) => n.id !== id))} />
+    </EditorContext.Provider>
+  );
+}

@@ -1,0 +1,165 @@
+import { useCallback, useMemo, useRef, type DragEvent } from 'react';
+import {
+  applyEdgeChanges,
+  applyNodeChanges,
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type EdgeChange,
+  type FinalConnectionState,
+  type NodeChange,
+  type OnConnectEnd,
+} from '@xyflow/react';
+import type { EditorEdge, EditorNode } from '../model/editorGraph';
+import { useEditor } from '../hooks/useEditor';
+import { useServices } from '../services/EditorContext';
+import { categoryColor } from './categoryColors';
+import { PtpNode, type FlowNode } from './PtpNode';
+
+/** The MIME type the palette drags node types with. */
+export const NODE_DRAG_TYPE = 'application/x-ptp-node-type';
+
+const nodeTypes = { ptp: PtpNode };
+/** Large graphs render only what is on screen; small ones render everything (smoother panning). */
+const VIRTUALIZE_ABOVE = 150;
+
+function orient(state: FinalConnectionState): Connection | undefined {
+  const from = state.fromHandle;
+  const to = state.toHandle;
+  if (!from || !to) return undefined;
+  return from.type === 'source'
+    ? { source: from.nodeId, sourceHandle: from.id ?? null, target: to.nodeId, targetHandle: to.id ?? null }
+    : { source: to.nodeId, sourceHandle: to.id ?? null, target: from.nodeId, targetHandle: from.id ?? null };
+}
+
+/**
+ * The React Flow canvas bound to the editor store: typed connections checked by
+ * `checkConnection`, one undo step per drag, palette drops, and workflow files dropped to open.
+ */
+export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
+  const { store, notify } = useServices();
+  const nodes = useEditor((s) => s.graph.nodes) as FlowNode[];
+  const edges = useEditor((s) => s.graph.edges);
+  const index = useEditor((s) => s.index);
+  const rf = useReactFlow();
+  const dragging = useRef(false);
+
+  // Edges take the colour of the socket type they carry.
+  const styledEdges = useMemo<Edge[]>(() => {
+    const byId = new Map(store.getState().graph.nodes.map((n) => [n.id, n]));
+    return edges.map((e) => {
+      const type = index.byType.get(byId.get(e.source)?.data.nodeType ?? '')?.outputs[e.sourceHandle]?.type;
+      return { ...e, style: { stroke: type ? index.colorOf(type) : '#888', strokeWidth: 2 } };
+    });
+  }, [edges, index, store]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<FlowNode>[]) => {
+      const current = store.getState().graph.nodes as FlowNode[];
+      const next = applyNodeChanges(changes, current) as EditorNode[];
+      const kinds = new Set(changes.map((c) => c.type));
+      const kind = kinds.has('remove') ? 'remove' : kinds.has('position') ? (dragging.current ? 'drag' : 'nudge') : kinds.has('select') ? 'select' : 'measure';
+      store.setNodes(next, kind);
+    },
+    [store],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange[]) => {
+      const next = applyEdgeChanges(changes, store.getState().graph.edges as Edge[]) as EditorEdge[];
+      store.setEdges(next, changes.some((c) => c.type === 'remove') ? 'remove' : 'select');
+    },
+    [store],
+  );
+
+  const isValidConnection = useCallback((c: Edge | Connection) => store.checkConnection(c).ok, [store]);
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      const verdict = store.connect(c);
+      if (!verdict.ok) notify('error', `Link refused: ${verdict.message}`, 'connection-refused');
+    },
+    [store, notify],
+  );
+
+  // A drop on a handle that isValidConnection refused: say why instead of silently doing nothing.
+  const onConnectEnd = useCallback<OnConnectEnd>(
+    (_event, state) => {
+      if (state.isValid !== false) return;
+      const attempt = orient(state);
+      if (!attempt) return;
+      const verdict = store.checkConnection(attempt);
+      if (!verdict.ok) notify('error', `Link refused: ${verdict.message}`, 'connection-refused');
+    },
+    [store, notify],
+  );
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    e.preventDefault();
+    e.dataTransfer.dropEffect = e.dataTransfer.types.includes(NODE_DRAG_TYPE) ? 'move' : 'copy';
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      e.preventDefault();
+      const type = e.dataTransfer.getData(NODE_DRAG_TYPE);
+      if (type) {
+        store.addNode(type, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+        return;
+      }
+      const file = e.dataTransfer.files[0];
+      if (file) onDropFile(file);
+    },
+    [store, rf, onDropFile],
+  );
+
+  return (
+    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow
+        nodes={nodes}
+        edges={styledEdges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onNodeDragStart={() => {
+          dragging.current = true;
+          store.beginDrag();
+        }}
+        onNodeDragStop={() => {
+          dragging.current = false;
+          store.endDrag();
+        }}
+        onSelectionDragStart={() => {
+          dragging.current = true;
+          store.beginDrag();
+        }}
+        onSelectionDragStop={() => {
+          dragging.current = false;
+          store.endDrag();
+        }}
+        onEdgeDoubleClick={(_e, edge) => store.removeEdges([edge.id])}
+        onMoveEnd={(_e, viewport) => store.setViewport(viewport)}
+        // Deleting goes through the store (one undo step for nodes and their links): see useShortcuts.
+        deleteKeyCode={null}
+        onlyRenderVisibleElements={nodes.length > VIRTUALIZE_ABOVE}
+        minZoom={0.05}
+        maxZoom={2.5}
+        colorMode="dark"
+        proOptions={{ hideAttribution: true }}
+        connectionRadius={24}
+      >
+        <Background gap={24} />
+        <Controls />
+        <MiniMap pannable zoomable nodeColor={(n) => categoryColor(index.byType.get((n as FlowNode).data.nodeType)?.category)} nodeStrokeWidth={2} />
+      </ReactFlow>
+      {nodes.length === 0 && <div className="empty-hint">Open a template, drop a studio PNG or workflow JSON here, or drag nodes from the palette.</div>}
+    </div>
+  );
+}

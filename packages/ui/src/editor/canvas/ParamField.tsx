@@ -1,0 +1,177 @@
+import { memo, useEffect, useRef, useState } from 'react';
+import type { GraphError } from '@ptp/graph-core';
+import { coerceNumber, windowRange, windowValue, type ParamWidget } from '../model/paramWidgets';
+import { useServices } from '../services/EditorContext';
+import { WordPicker, WordTable } from './WordPicker';
+
+export interface ParamFieldProps {
+  nodeId: string;
+  widget: ParamWidget;
+  value: unknown;
+  errors: readonly GraphError[] | undefined;
+  /** Words of the connected prompts, for word pickers. */
+  words: readonly string[];
+  onChange(name: string, value: unknown): void;
+}
+
+/** A text field that commits on every keystroke but keeps what the user typed while it is invalid. */
+function useDraft(value: unknown, format: (v: unknown) => string) {
+  const [draft, setDraft] = useState(() => format(value));
+  useEffect(() => setDraft(format(value)), [value, format]);
+  return [draft, setDraft] as const;
+}
+
+const asText = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+const asJson = (v: unknown) => JSON.stringify(v ?? null);
+
+function NumberInput({ widget, value, onCommit }: { widget: Extract<ParamWidget, { kind: 'slider' | 'number' | 'seed' }>; value: unknown; onCommit(v: unknown): void }) {
+  const [draft, setDraft] = useDraft(value, asText);
+  return (
+    <input
+      className="nodrag param-number"
+      type="number"
+      value={draft}
+      step={widget.kind === 'seed' ? 1 : (widget.step ?? 'any')}
+      min={widget.min}
+      max={widget.max}
+      onChange={(e) => setDraft(e.target.value)}
+      onBlur={() => onCommit(coerceNumber(widget, draft, value))}
+      onKeyDown={(e) => e.key === 'Enter' && onCommit(coerceNumber(widget, draft, value))}
+    />
+  );
+}
+
+function WindowInput({ widget, value, onCommit }: { widget: Extract<ParamWidget, { kind: 'window' }>; value: unknown; onCommit(v: unknown): void }) {
+  const [start, end] = windowRange(value);
+  return (
+    <div className="param-window" title="injection window: from the start fraction to the end fraction of the steps">
+      <input className="nodrag" type="range" min={0} max={1} step={widget.step} value={start} aria-label="window start" onChange={(e) => onCommit(windowValue(Number(e.target.value), end))} />
+      <input className="nodrag" type="range" min={0} max={1} step={widget.step} value={end} aria-label="window end" onChange={(e) => onCommit(windowValue(start, Number(e.target.value)))} />
+      <span className="param-value">{start === 0 ? end.toFixed(2) : `${start.toFixed(2)}–${end.toFixed(2)}`}</span>
+    </div>
+  );
+}
+
+function JsonInput({ value, onCommit }: { value: unknown; onCommit(v: unknown): void }) {
+  const [draft, setDraft] = useDraft(value, asJson);
+  const [bad, setBad] = useState(false);
+  return (
+    <textarea
+      className={`nodrag nowheel param-json${bad ? ' invalid' : ''}`}
+      value={draft}
+      rows={2}
+      onChange={(e) => {
+        setDraft(e.target.value);
+        try {
+          onCommit(JSON.parse(e.target.value));
+          setBad(false);
+        } catch {
+          setBad(true);
+        }
+      }}
+    />
+  );
+}
+
+/** An uploaded image's id, with a button that uploads a new one (content-addressed: sha256). */
+function UploadInput({ value, onCommit }: { value: string; onCommit(v: unknown): void }) {
+  const { uploadImage, notify } = useServices();
+  const file = useRef<HTMLInputElement>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <div className="param-upload">
+      <input className="nodrag param-text" type="text" value={value} placeholder="upload an image" onChange={(e) => onCommit(e.target.value)} title={value} />
+      <button type="button" className="nodrag" disabled={busy} onClick={() => file.current?.click()}>
+        {busy ? '…' : 'Upload'}
+      </button>
+      <input
+        ref={file}
+        type="file"
+        hidden
+        accept="image/png,image/jpeg,image/webp"
+        onChange={(e) => {
+          const f = e.target.files?.[0];
+          e.target.value = '';
+          if (!f) return;
+          setBusy(true);
+          uploadImage(f).then(
+            (id) => onCommit(id),
+            (err: Error) => notify('error', `Upload of ${f.name} failed: ${err.message}`, 'upload-failed'),
+          ).finally(() => setBusy(false));
+        }}
+      />
+    </div>
+  );
+}
+
+function control(p: ParamFieldProps, commit: (v: unknown) => void) {
+  const { widget: w, value } = p;
+  switch (w.kind) {
+    case 'slider':
+      return (
+        <div className="param-slider">
+          <input className="nodrag" type="range" min={w.min} max={w.max} step={w.step} value={typeof value === 'number' ? value : Number(w.default ?? w.min)} onChange={(e) => commit(coerceNumber(w, e.target.value, value))} aria-label={w.label} />
+          <NumberInput widget={w} value={value} onCommit={commit} />
+        </div>
+      );
+    case 'number':
+      return <NumberInput widget={w} value={value} onCommit={commit} />;
+    case 'seed':
+      return (
+        <div className="param-seed">
+          <NumberInput widget={w} value={value} onCommit={commit} />
+          <button type="button" className="nodrag" title="random seed" onClick={() => commit(Math.floor(Math.random() * Math.min(w.max, 2 ** 31)))}>
+            random
+          </button>
+        </div>
+      );
+    case 'textarea':
+      return <textarea className="nodrag nowheel param-textarea" rows={3} maxLength={w.maxLength} value={asText(value)} onChange={(e) => commit(e.target.value)} />;
+    case 'text':
+    case 'pack':
+      return <input className="nodrag param-text" type="text" maxLength={w.kind === 'text' ? w.maxLength : undefined} value={asText(value)} onChange={(e) => commit(e.target.value)} />;
+    case 'upload':
+      return <UploadInput value={asText(value)} onCommit={commit} />;
+    case 'enum':
+      return (
+        <select className="nodrag param-enum" value={asText(value)} onChange={(e) => commit(e.target.value)}>
+          {w.options.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      );
+    case 'boolean':
+      return <input className="nodrag" type="checkbox" checked={value === true} onChange={(e) => commit(e.target.checked)} />;
+    case 'color':
+      return <input className="nodrag" type="color" value={asText(value) || '#ffffff'} onChange={(e) => commit(e.target.value)} />;
+    case 'window':
+      return <WindowInput widget={w} value={value} onCommit={commit} />;
+    case 'words':
+      return <WordPicker words={p.words} value={Array.isArray(value) ? (value as string[]) : []} max={w.maxItems} onChange={commit} />;
+    case 'word-values':
+      return <WordTable words={p.words} value={(value ?? {}) as Record<string, unknown>} kind="value" step={w.step} min={w.min} max={w.max} onChange={commit} />;
+    case 'word-windows':
+      return <WordTable words={p.words} value={(value ?? {}) as Record<string, unknown>} kind="window" step={w.step} onChange={commit} />;
+    case 'json':
+      return <JsonInput value={value} onCommit={commit} />;
+  }
+}
+
+/** One param row: label, the widget for its schema, and its validation errors underneath. */
+export const ParamField = memo(function ParamField(p: ParamFieldProps) {
+  const commit = (v: unknown) => p.onChange(p.widget.name, v);
+  const bad = Boolean(p.errors?.some((e) => e.severity !== 'warning'));
+  return (
+    <div className={`param${bad ? ' has-error' : ''}`} data-testid={`param-${p.nodeId}-${p.widget.name}`} data-kind={p.widget.kind}>
+      <label title={p.widget.description}>{p.widget.label}</label>
+      {control(p, commit)}
+      {p.errors?.map((e, i) => (
+        <div key={i} className={`param-error ${e.severity}`} data-testid={`param-error-${p.nodeId}-${p.widget.name}`}>
+          {e.message}
+        </div>
+      ))}
+    </div>
+  );
+});

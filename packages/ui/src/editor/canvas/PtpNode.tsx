@@ -1,0 +1,243 @@
+import { memo, useCallback, useMemo } from 'react';
+import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import type { CatalogueEntry, GraphError } from '@ptp/graph-core';
+import type { EditorEdge, PtpNodeData } from '../model/editorGraph';
+import type { NodeProblems } from '../model/errorMap';
+import { paramValue, paramWidgets } from '../model/paramWidgets';
+import { wordsForPicker } from '../model/promptWords';
+import { progressFraction } from '../model/runStatus';
+import { useEditor, useRun } from '../hooks/useEditor';
+import { useServices } from '../services/EditorContext';
+import { ParamField } from './ParamField';
+import { categoryColor } from './categoryColors';
+
+export type FlowNode = Node<PtpNodeData, 'ptp'>;
+
+const NO_WORDS: readonly string[] = [];
+
+function merge(a: NodeProblems | undefined, b: NodeProblems | undefined, pick: (p: NodeProblems) => Record<string, GraphError[]>, key: string): GraphError[] | undefined {
+  const x = a ? pick(a)[key] : undefined;
+  const y = b ? pick(b)[key] : undefined;
+  return x && y ? [...x, ...y] : (x ?? y);
+}
+
+const linkedCache = new WeakMap<readonly EditorEdge[], Map<string, string>>();
+
+/** Per node, the socket names its links use, computed once per edge list (every placeholder reads it). */
+function linkedSocketKeys(edges: readonly EditorEdge[]): Map<string, string> {
+  let keys = linkedCache.get(edges);
+  if (keys) return keys;
+  const ins = new Map<string, Set<string>>();
+  const outs = new Map<string, Set<string>>();
+  const add = (m: Map<string, Set<string>>, id: string, name: string) => {
+    let set = m.get(id);
+    if (!set) m.set(id, (set = new Set()));
+    set.add(name);
+  };
+  for (const e of edges) {
+    add(ins, e.target, e.targetHandle);
+    add(outs, e.source, e.sourceHandle);
+  }
+  keys = new Map();
+  for (const id of new Set([...ins.keys(), ...outs.keys()])) keys.set(id, `${[...(ins.get(id) ?? [])].join('\n')}\u0001${[...(outs.get(id) ?? [])].join('\n')}`);
+  linkedCache.set(edges, keys);
+  return keys;
+}
+
+/** Socket names an unknown node type uses, read from its links (so they stay attached). */
+function useLinkedSockets(id: string, known: boolean): { inputs: string[]; outputs: string[] } {
+  const key = useEditor((s) => (known ? '' : (linkedSocketKeys(s.graph.edges).get(id) ?? '')));
+  return useMemo(() => {
+    const [i = '', o = ''] = key.split('\u0001');
+    return { inputs: i ? i.split('\n') : [], outputs: o ? o.split('\n') : [] };
+  }, [key]);
+}
+
+function Sockets({ id, entry, problems }: { id: string; entry: CatalogueEntry; problems: (input: string) => GraphError[] | undefined }) {
+  const index = useEditor((s) => s.index);
+  const inputs = Object.entries(entry.inputs);
+  const outputs = Object.entries(entry.outputs);
+  const rows = Math.max(inputs.length, outputs.length);
+  return (
+    <div className="sockets">
+      {Array.from({ length: rows }, (_, r) => {
+        const input = inputs[r];
+        const output = outputs[r];
+        const errs = input ? problems(input[0]) : undefined;
+        return (
+          <div className="socket-row" key={r}>
+            {input ? (
+              <div className={`socket in${errs ? ' has-error' : ''}`} data-testid={`input-${id}-${input[0]}`} title={`${input[1].type}${input[1].optional ? ' (optional)' : ''}${input[1].multi ? ' (takes many links)' : ''}${input[1].description ? `: ${input[1].description}` : ''}`}>
+                <Handle type="target" position={Position.Left} id={input[0]} className={input[1].multi ? 'multi' : undefined} style={{ background: index.colorOf(input[1].type) }} />
+                <span>
+                  {input[1].label}
+                  {input[1].optional ? '?' : ''}
+                </span>
+                {errs && (
+                  <span className="input-error" data-testid={`input-error-${id}-${input[0]}`} title={errs.map((e) => e.message).join('\n')}>
+                    {errs[0]!.message}
+                  </span>
+                )}
+              </div>
+            ) : (
+              <div className="socket in" />
+            )}
+            {output ? (
+              <div className="socket out" title={output[1].type}>
+                <span>{output[1].label}</span>
+                <Handle type="source" position={Position.Right} id={output[0]} style={{ background: index.colorOf(output[1].type) }} />
+              </div>
+            ) : (
+              <div className="socket out" />
+            )}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+function Params({ id, entry, params, problems }: { id: string; entry: CatalogueEntry; params: Record<string, unknown>; problems: (param: string) => GraphError[] | undefined }) {
+  const { store } = useServices();
+  const widgets = useMemo(() => paramWidgets(entry), [entry]);
+  const wordWidgets = useMemo(() => widgets.filter((w) => w.kind === 'words' || w.kind === 'word-values' || w.kind === 'word-windows'), [widgets]);
+  // Joined into one string so the selector result is stable between unrelated updates.
+  const wordsKey = useEditor((s) =>
+    wordWidgets.length ? wordWidgets.map((w) => wordsForPicker(id, 'wordsFrom' in w ? w.wordsFrom : undefined, s.graph.nodes, s.graph.edges, s.index).join('\n')).join('\u0001') : '',
+  );
+  const words = useMemo(() => {
+    const parts = wordsKey.split('\u0001');
+    return new Map(wordWidgets.map((w, i) => [w.name, parts[i] ? parts[i]!.split('\n') : []]));
+  }, [wordsKey, wordWidgets]);
+  const onChange = useCallback((name: string, value: unknown) => store.setParam(id, name, value), [store, id]);
+  if (!widgets.length) return null;
+  return (
+    <div className="params">
+      {widgets.map((w) => (
+        <ParamField key={w.name} nodeId={id} widget={w} value={paramValue(entry, params, w.name)} errors={problems(w.name)} words={words.get(w.name) ?? NO_WORDS} onChange={onChange} />
+      ))}
+    </div>
+  );
+}
+
+function Results({ id, nodeType }: { id: string; nodeType: string }) {
+  const result = useRun((s) => s.results.get(id));
+  const preview = useRun((s) => s.previews[id]);
+  const summary = useRun((s) => s.summaries[id]);
+  const showSummary = nodeType === 'ptp.showValue' && summary !== undefined;
+  if (!result && !preview && !showSummary) return null;
+  return (
+    <div className="node-results">
+      {preview && <img className="node-preview" src={preview} alt="progress preview" data-testid={`node-preview-${id}`} />}
+      {result && result.images.length > 0 && (
+        <div className="node-images">
+          {result.images.slice(0, 4).map((img, i) => (
+            <img key={img.url ?? i} src={img.url} alt={img.name} title={img.name} data-testid={`node-image-${id}`} data-index={i} />
+          ))}
+          {result.images.length > 4 && <span className="more">+{result.images.length - 4}</span>}
+        </div>
+      )}
+      {result?.heatmaps && <div className="hint">heatmaps: {result.heatmaps.maps.map((m) => m.word).join(', ')} (select the node to view)</div>}
+      {showSummary && <pre className="node-summary nowheel">{JSON.stringify(summary, null, 1).slice(0, 600)}</pre>}
+    </div>
+  );
+}
+
+/**
+ * A node on the canvas: typed handles coloured by socket type, the param widgets, validation and
+ * run errors where they belong, a progress bar while it executes, a marker when its outputs came
+ * from the cache, and its images. Unknown node types render as placeholders that keep their links.
+ */
+export const PtpNode = memo(function PtpNode({ id, data, selected }: NodeProps<FlowNode>) {
+  const { store } = useServices();
+  const entry = useEditor((s) => s.index.byType.get(data.nodeType));
+  const problems = useEditor((s) => s.problems.byNode.get(id));
+  const runProblems = useRun((s) => s.problems.byNode.get(id));
+  const status = useRun((s) => s.view.nodes[id]);
+  const linked = useLinkedSockets(id, Boolean(entry));
+  const inputProblems = useCallback((name: string) => merge(problems, runProblems, (p) => p.inputs, name), [problems, runProblems]);
+  const paramProblems = useCallback((name: string) => merge(problems, runProblems, (p) => p.params, name), [problems, runProblems]);
+  const nodeErrors = [...(problems?.node ?? []), ...(runProblems?.node ?? []), ...Object.values(problems?.outputs ?? {}).flat()];
+  // Problems naming an input or param this node type does not show still need a home.
+  if (entry) {
+    for (const p of [problems, runProblems]) {
+      for (const [k, errs] of Object.entries(p?.inputs ?? {})) if (!(k in entry.inputs)) nodeErrors.push(...errs);
+      for (const [k, errs] of Object.entries(p?.params ?? {})) if (!(k in ((entry.params.properties ?? {}) as object))) nodeErrors.push(...errs);
+    }
+  }
+  const hasError = nodeErrors.some((e) => e.severity !== 'warning') || Boolean(problems && [...Object.values(problems.inputs), ...Object.values(problems.params)].flat().some((e) => e.severity !== 'warning')) || status?.state === 'error';
+  const progress = progressFraction(status);
+  const state = status?.state ?? 'idle';
+  const title = data.label ?? entry?.title ?? data.nodeType;
+  return (
+    <div
+      className={`ptp-node${selected ? ' selected' : ''}${hasError ? ' error' : ''}${entry ? '' : ' placeholder'} run-${state}`}
+      data-testid={`node-${id}`}
+      data-node-type={data.nodeType}
+      data-run-state={state}
+      data-has-error={hasError ? 'true' : 'false'}
+    >
+      <header style={{ borderTopColor: categoryColor(entry?.category) }}>
+        <button type="button" className="collapse nodrag" title={data.collapsed ? 'expand' : 'collapse'} onClick={() => store.setNodeUi(id, { collapsed: !data.collapsed })}>
+          {data.collapsed ? '▸' : '▾'}
+        </button>
+        <span className="title" title={entry?.description}>
+          {title}
+        </span>
+        <span className="node-id">{id}</span>
+        {state === 'cached' && (
+          <span className="badge cached" data-testid={`cached-${id}`} title="outputs reused from the cache">
+            cached
+          </span>
+        )}
+        {state === 'done' && status?.durationMs !== undefined && <span className="badge done">{status.durationMs < 1000 ? `${Math.round(status.durationMs)} ms` : `${(status.durationMs / 1000).toFixed(1)} s`}</span>}
+        {hasError && <span className="badge error" title={nodeErrors.map((e) => e.message).join('\n')}>!</span>}
+      </header>
+      {progress !== undefined && (
+        <div className="progress" data-testid={`progress-${id}`} role="progressbar" aria-valuenow={Math.round(progress * 100)} aria-valuemin={0} aria-valuemax={100}>
+          <div style={{ width: `${progress * 100}%` }} />
+        </div>
+      )}
+      {entry ? (
+        <>
+          <Sockets id={id} entry={entry} problems={inputProblems} />
+          {!data.collapsed && <Params id={id} entry={entry} params={data.params} problems={paramProblems} />}
+        </>
+      ) : (
+        <div className="placeholder-body">
+          <div className="sockets">
+            {linked.inputs.map((name) => (
+              <div className="socket-row" key={`in-${name}`}>
+                <div className="socket in">
+                  <Handle type="target" position={Position.Left} id={name} isConnectable={false} />
+                  <span>{name}</span>
+                </div>
+              </div>
+            ))}
+            {linked.outputs.map((name) => (
+              <div className="socket-row" key={`out-${name}`}>
+                <div className="socket in" />
+                <div className="socket out">
+                  <span>{name}</span>
+                  <Handle type="source" position={Position.Right} id={name} isConnectable={false} />
+                </div>
+              </div>
+            ))}
+          </div>
+          <p className="hint">Unknown node type “{data.nodeType}” v{data.typeVersion}: kept as a placeholder, cannot run.</p>
+          {!data.collapsed && Object.keys(data.params).length > 0 && <pre className="node-summary nowheel">{JSON.stringify(data.params, null, 1).slice(0, 400)}</pre>}
+        </div>
+      )}
+      <Results id={id} nodeType={data.nodeType} />
+      {nodeErrors.length > 0 && (
+        <ul className="node-errors" data-testid={`node-error-${id}`}>
+          {nodeErrors.map((e, i) => (
+            <li key={i} className={e.severity} data-code={e.code}>
+              {e.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+});

@@ -1,0 +1,58 @@
+import { useEffect } from 'react';
+import type { EditorActions } from '../services/useEditorActions';
+import type { EditorStore } from '../model/EditorStore';
+
+/** Keys typed into a field belong to the field (except save). */
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el || !el.tagName) return false;
+  return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
+}
+
+/**
+ * ctrl/cmd + z undo, + shift + z (or y) redo, + c copy, + v paste, + s save; Delete/Backspace
+ * removes the selection. Also warns before leaving the page with unsaved changes.
+ */
+export function useShortcuts(actions: EditorActions, store: EditorStore): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const mod = e.ctrlKey || e.metaKey;
+      const key = e.key.toLowerCase();
+      if (mod && key === 's') {
+        e.preventDefault();
+        void actions.save(e.shiftKey);
+        return;
+      }
+      if (isTyping(e.target)) return;
+      if (mod && key === 'z') {
+        e.preventDefault();
+        if (e.shiftKey) actions.redo();
+        else actions.undo();
+      } else if (mod && key === 'y') {
+        e.preventDefault();
+        actions.redo();
+      } else if (mod && key === 'c') {
+        actions.copy();
+      } else if (mod && key === 'v') {
+        e.preventDefault();
+        actions.paste();
+      } else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) {
+        e.preventDefault();
+        actions.deleteSelection();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [actions]);
+
+  useEffect(() => {
+    const onBeforeUnload = (e: BeforeUnloadEvent) => {
+      if (!store.getState().dirty) return;
+      // Browsers show their own wording; both calls are needed across engines.
+      e.preventDefault();
+      e.returnValue = '';
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => window.removeEventListener('beforeunload', onBeforeUnload);
+  }, [store]);
+}

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { EditorStore } from './EditorStore';
+import { graphToDocument } from './editorGraph';
+import { templateDocument } from './templates';
+import { testIndex, testRegistry } from './testSupport';
+
+function store() {
+  let t = 0;
+  const s = new EditorStore({ index: testIndex(), registry: testRegistry(), now: () => (t += 5000) });
+  s.load(templateDocument('word-swap')!);
+  return s;
+}
+const params = (s: EditorStore, id: string) => s.getState().graph.nodes.find((n) => n.id === id)!.data.params;
+
+describe('EditorStore', () => {
+  it('opens a template clean and valid, and tracks unsaved changes against it', () => {
+    const s = store();
+    expect(s.getState().dirty).toBe(false);
+    expect(s.getState().problems.errorCount).toBe(0);
+    s.setParam('capture', 'steps', 4);
+    expect(s.getState().dirty).toBe(true);
+    s.undo();
+    expect(s.getState().dirty).toBe(false); // back to what was opened
+    s.redo();
+    s.markSaved({ id: 'w1', version: 1 });
+    expect(s.getState().dirty).toBe(false);
+    expect(s.getState().library).toEqual({ id: 'w1', version: 1 });
+    // Panning is not an edit.
+    s.setViewport({ x: 10, y: 10, zoom: 2 });
+    expect(s.getState().dirty).toBe(false);
+  });
+
+  it('undoes and redoes 60 separate edits', () => {
+    const s = store();
+    const original = graphToDocument(s.getState().graph);
+    for (let i = 1; i <= 60; i++) s.setParam('capture', i % 2 ? 'seed' : 'steps', i);
+    const edited = graphToDocument(s.getState().graph);
+    let undone = 0;
+    while (s.undo()) undone++;
+    expect(undone).toBe(60);
+    expect(graphToDocument(s.getState().graph)).toEqual(original);
+    while (s.redo());
+    expect(graphToDocument(s.getState().graph)).toEqual(edited);
+  });
+
+  it('merges a burst of edits to one param into one undo step', () => {
+    const s = new EditorStore({ index: testIndex(), registry: testRegistry(), now: () => 0 });
+    s.load(templateDocument('word-swap')!);
+    for (let v = 0; v <= 1; v += 0.1) s.setParam('blend1', 'k', v);
+    s.undo();
+    expect(params(s, 'blend1').k).toBe(0.3);
+    expect(s.getState().canUndo).toBe(false);
+  });
+
+  it('connects compatible sockets, refuses mismatches without changing anything, revalidates', () => {
+    const s = store();
+    s.removeEdges(['e2']); // source.prompt -> capture.prompt
+    expect(s.getState().problems.byNode.get('capture')?.inputs.prompt?.[0]?.code).toBe('MISSING_INPUT');
+    const before = s.getState().graph.edges;
+    const refused = s.connect({ source: 'decode', sourceHandle: 'image', target: 'capture', targetHandle: 'prompt' });
+    expect(refused).toMatchObject({ ok: false, code: 'TYPE_MISMATCH' });
+    expect(s.getState().graph.edges).toBe(before);
+    expect(s.connect({ source: 'target1', sourceHandle: 'prompt', target: 'capture', targetHandle: 'prompt' })).toEqual({ ok: true });
+    expect(s.getState().problems.byNode.get('capture')).toBeUndefined();
+  });
+
+  it('adds nodes with catalogue defaults and deletes the selection with its links in one step', () => {
+    const s = store();
+    const id = s.addNode('ptp.blend', { x: 5, y: 5 })!;
+    expect(id).toBe('blend');
+    expect(params(s, id)).toEqual({ sourceWords: [], targetWords: [], k: 0.3, start: 0, subtractWords: [] });
+    expect(s.addNode('no.such', { x: 0, y: 0 })).toBeUndefined();
+    s.selectOnly(['capture']);
+    const edges = s.getState().graph.edges.length;
+    s.deleteSelection();
+    const g = s.getState().graph;
+    expect(g.nodes.some((n) => n.id === 'capture')).toBe(false);
+    expect(g.edges.length).toBe(edges - 4);
+    s.undo();
+    expect(s.getState().graph.edges.length).toBe(edges);
+  });
+
+  it('copies and pastes the selection as one undoable step', () => {
+    const s = store();
+    s.selectOnly(['source', 'target1', 'blend1']);
+    const payload = s.copySelection()!;
+    const ids = s.paste(payload, { x: 0, y: 900 });
+    expect(ids).toHaveLength(3);
+    const g = s.getState().graph;
+    expect(g.nodes.filter((n) => n.selected).map((n) => n.id).sort()).toEqual([...ids].sort());
+    expect(g.edges.filter((e) => ids.includes(e.target))).toHaveLength(2);
+    s.undo();
+    expect(s.getState().graph.nodes.length).toBe(g.nodes.length - 3);
+  });
+
+  it('makes one undo step per drag and checks unsaved changes when it ends', () => {
+    const s = store();
+    s.beginDrag();
+    for (let i = 1; i <= 30; i++) {
+      s.setNodes(s.getState().graph.nodes.map((n) => (n.id === 'model' ? { ...n, position: { x: i, y: i } } : n)), 'drag');
+    }
+    expect(s.getState().dirty).toBe(false); // not checked on every frame
+    s.endDrag();
+    expect(s.getState().dirty).toBe(true);
+    s.undo();
+    expect(s.getState().graph.nodes.find((n) => n.id === 'model')!.position).toEqual({ x: 0, y: 0 });
+    expect(s.getState().canUndo).toBe(false);
+  });
+
+  it('notifies subscribers and reports unknown node types as problems on the node', () => {
+    const s = store();
+    let calls = 0;
+    const off = s.subscribe(() => calls++);
+    const doc = templateDocument('generate')!;
+    doc.nodes.push({ id: 'alien', type: 'plugin.alien', typeVersion: 1, params: {} });
+    s.load(doc);
+    off();
+    s.newDocument();
+    expect(calls).toBe(1);
+    expect(s.getState().graph.nodes).toHaveLength(0);
+  });
+});

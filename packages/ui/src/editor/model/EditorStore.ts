@@ -1,0 +1,328 @@
+import { stableStringify, validateGraph, WorkflowMetadataSchema, type NodeRegistry, type WorkflowDocument, type WorkflowMetadata } from '@ptp/graph-core';
+import { newNodeId, type CatalogueIndex } from './catalogueIndex';
+import { copyNodes, pasteNodes, type ClipboardPayload } from './clipboard';
+import { documentToGraph, edgeIdFor, graphToDocument, type EditorEdge, type EditorGraph, type EditorNode, type Viewport } from './editorGraph';
+import { buildErrorMap, EMPTY_ERROR_MAP, type ErrorMap } from './errorMap';
+import { History } from './History';
+import { checkConnection, type ConnectionAttempt, type ConnectionCheck } from './isValidConnection';
+
+/** The server library record the open document is saved as. */
+export interface LibraryRef {
+  id: string;
+  version: number;
+}
+
+export interface EditorState {
+  graph: EditorGraph;
+  /** The catalogue the palette, nodes and connection checks use (the server's when there is one). */
+  index: CatalogueIndex;
+  /** Validation problems by node / input / param, recomputed when the graph's meaning changes. */
+  problems: ErrorMap;
+  canUndo: boolean;
+  canRedo: boolean;
+  /** Differs from what was last saved, opened or created. */
+  dirty: boolean;
+  library?: LibraryRef;
+  /** Bumped on every change; components that need "something changed" compare it. */
+  revision: number;
+}
+
+type Snapshot = Pick<EditorGraph, 'nodes' | 'edges' | 'metadata'>;
+
+interface ChangeOptions {
+  /** Record an undo step (default true); with a key, repeated changes within a second merge. */
+  history?: boolean;
+  coalesceKey?: string;
+  /** Revalidate (default true): positions and selection never change validity. */
+  structural?: boolean;
+  /** Skip the dirty check (drag frames); `endDrag` does it once. */
+  transient?: boolean;
+}
+
+const fingerprint = (g: Snapshot): string => stableStringify(graphToDocument({ ...g }, { includeViewport: false }));
+
+export const emptyMetadata = (): WorkflowMetadata => WorkflowMetadataSchema.parse({});
+
+/**
+ * The editor's state and every edit to it, without React or the DOM: the canvas, toolbar and
+ * shortcuts call these methods; components read through `subscribe`/`getState`
+ * (useSyncExternalStore). Snapshots for undo are the immutable graph objects themselves.
+ */
+export class EditorStore {
+  #state: EditorState;
+  #index: CatalogueIndex;
+  #registry: NodeRegistry;
+  readonly #history: History<Snapshot>;
+  readonly #listeners = new Set<() => void>();
+  #savedFingerprint: string;
+
+  constructor(options: { index: CatalogueIndex; registry: NodeRegistry; now?: () => number; historyCapacity?: number }) {
+    this.#index = options.index;
+    this.#registry = options.registry;
+    this.#history = new History<Snapshot>({ capacity: options.historyCapacity ?? 100, ...(options.now ? { now: options.now } : {}) });
+    const graph: EditorGraph = { nodes: [], edges: [], metadata: emptyMetadata() };
+    this.#savedFingerprint = fingerprint(graph);
+    this.#state = { graph, index: this.#index, problems: this.#validate(graph), canUndo: false, canRedo: false, dirty: false, revision: 0 };
+  }
+
+  getState = (): EditorState => this.#state;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  get index(): CatalogueIndex {
+    return this.#index;
+  }
+  get registry(): NodeRegistry {
+    return this.#registry;
+  }
+
+  /** A new catalogue (e.g. the server's arrived): revalidate against it. */
+  setCatalogue(index: CatalogueIndex, registry: NodeRegistry): void {
+    this.#index = index;
+    this.#registry = registry;
+    this.#emit({ ...this.#state, index, problems: this.#validate(this.#state.graph) });
+  }
+
+  /** The current graph as a document (what is saved, exported and run). */
+  document(): WorkflowDocument {
+    return graphToDocument(this.#state.graph);
+  }
+
+  /** Opens a document: clears undo history; it counts as saved unless `saved: false`. */
+  load(doc: WorkflowDocument, options: { library?: LibraryRef; saved?: boolean } = {}): void {
+    const graph = documentToGraph(doc);
+    this.#history.clear();
+    this.#savedFingerprint = options.saved === false ? '' : fingerprint(graph);
+    const next: EditorState = { graph, index: this.#index, problems: this.#validate(graph), canUndo: false, canRedo: false, dirty: options.saved === false, revision: this.#state.revision + 1 };
+    if (options.library) next.library = options.library;
+    this.#emit(next);
+  }
+
+  newDocument(): void {
+    this.load({ schemaVersion: 2, metadata: emptyMetadata(), nodes: [], edges: [] });
+  }
+
+  /** After a save to the library (or export): the current graph is the clean state. */
+  markSaved(library?: LibraryRef, metadata?: WorkflowMetadata): void {
+    let graph = this.#state.graph;
+    if (metadata) graph = { ...graph, metadata };
+    if (library && graph.documentId !== undefined && graph.documentId !== library.id) graph = { ...graph, documentId: library.id };
+    this.#savedFingerprint = fingerprint(graph);
+    const next: EditorState = { ...this.#state, graph, dirty: false, revision: this.#state.revision + 1 };
+    if (library) next.library = library;
+    this.#emit(next);
+  }
+
+  /** Applies a change to the graph; every edit goes through here. */
+  #change(update: (g: EditorGraph) => EditorGraph, options: ChangeOptions = {}): void {
+    const before = this.#state.graph;
+    const graph = update(before);
+    if (graph === before) return;
+    if (options.history !== false) this.#history.record({ nodes: before.nodes, edges: before.edges, metadata: before.metadata }, options.coalesceKey);
+    const structural = options.structural !== false;
+    this.#emit({
+      ...this.#state,
+      graph,
+      problems: structural ? this.#validate(graph) : this.#state.problems,
+      canUndo: this.#history.canUndo,
+      canRedo: this.#history.canRedo,
+      dirty: options.transient ? this.#state.dirty : fingerprint(graph) !== this.#savedFingerprint,
+      revision: this.#state.revision + 1,
+    });
+  }
+
+  /**
+   * Node array from React Flow's applyNodeChanges. `kind` says what changed: drag frames and
+   * measurements are not undo steps (beginDrag records one per drag), selection changes nothing saved.
+   */
+  setNodes(nodes: EditorNode[], kind: 'drag' | 'select' | 'measure' | 'nudge' | 'remove'): void {
+    if (kind === 'remove') {
+      const keep = new Set(nodes.map((n) => n.id));
+      this.#change((g) => ({ ...g, nodes, edges: g.edges.filter((e) => keep.has(e.source) && keep.has(e.target)) }));
+      return;
+    }
+    this.#change((g) => ({ ...g, nodes }), {
+      history: kind === 'nudge',
+      coalesceKey: 'nudge',
+      structural: false,
+      transient: kind !== 'nudge',
+    });
+  }
+
+  setEdges(edges: EditorEdge[], kind: 'select' | 'remove'): void {
+    this.#change((g) => ({ ...g, edges }), kind === 'select' ? { history: false, structural: false, transient: true } : {});
+  }
+
+  /** Call when a drag starts: the positions before it become one undo step. */
+  beginDrag(): void {
+    const g = this.#state.graph;
+    this.#history.record({ nodes: g.nodes, edges: g.edges, metadata: g.metadata });
+    this.#history.seal();
+    this.#emit({ ...this.#state, canUndo: true, canRedo: false });
+  }
+
+  endDrag(): void {
+    const dirty = fingerprint(this.#state.graph) !== this.#savedFingerprint;
+    if (dirty !== this.#state.dirty) this.#emit({ ...this.#state, dirty });
+  }
+
+  setViewport(viewport: Viewport): void {
+    // Not an edit: no undo step, no unsaved-changes flag.
+    this.#state = { ...this.#state, graph: { ...this.#state.graph, viewport } };
+  }
+
+  addNode(type: string, position: { x: number; y: number }): string | undefined {
+    const entry = this.#index.byType.get(type);
+    if (!entry) return undefined;
+    const id = newNodeId(type, new Set(this.#state.graph.nodes.map((n) => n.id)));
+    const node: EditorNode = { id, type: 'ptp', position, data: { nodeType: type, typeVersion: entry.version, params: structuredClone(entry.defaults) }, selected: true };
+    this.#change((g) => ({ ...g, nodes: [...g.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] }));
+    return id;
+  }
+
+  checkConnection(attempt: ConnectionAttempt): ConnectionCheck {
+    return checkConnection(attempt, this.#state.graph.nodes, this.#state.graph.edges, this.#index);
+  }
+
+  /** Adds an edge when `checkConnection` allows it; returns the verdict either way. */
+  connect(attempt: ConnectionAttempt): ConnectionCheck {
+    const verdict = this.checkConnection(attempt);
+    if (!verdict.ok) return verdict;
+    const { source, sourceHandle, target, targetHandle } = attempt as { source: string; sourceHandle: string; target: string; targetHandle: string };
+    this.#change((g) => {
+      const id = edgeIdFor(source, sourceHandle, target, targetHandle, new Set(g.edges.map((e) => e.id)));
+      return { ...g, edges: [...g.edges, { id, source, sourceHandle, target, targetHandle }] };
+    });
+    return verdict;
+  }
+
+  removeEdges(ids: readonly string[]): void {
+    const drop = new Set(ids);
+    this.#change((g) => (g.edges.some((e) => drop.has(e.id)) ? { ...g, edges: g.edges.filter((e) => !drop.has(e.id)) } : g));
+  }
+
+  removeNodes(ids: readonly string[]): void {
+    const drop = new Set(ids);
+    this.#change((g) =>
+      g.nodes.some((n) => drop.has(n.id)) ? { ...g, nodes: g.nodes.filter((n) => !drop.has(n.id)), edges: g.edges.filter((e) => !drop.has(e.source) && !drop.has(e.target)) } : g,
+    );
+  }
+
+  /** Deletes the selected nodes (with their links) and selected edges as one undo step. */
+  deleteSelection(): void {
+    const nodes = new Set(this.#state.graph.nodes.filter((n) => n.selected).map((n) => n.id));
+    const edges = new Set(this.#state.graph.edges.filter((e) => e.selected).map((e) => e.id));
+    if (!nodes.size && !edges.size) return;
+    this.#change((g) => ({ ...g, nodes: g.nodes.filter((n) => !nodes.has(n.id)), edges: g.edges.filter((e) => !edges.has(e.id) && !nodes.has(e.source) && !nodes.has(e.target)) }));
+  }
+
+  /** Sets one param; consecutive edits of the same param (slider drags, typing) are one undo step. */
+  setParam(nodeId: string, name: string, value: unknown): void {
+    this.#change(
+      (g) => {
+        const i = g.nodes.findIndex((n) => n.id === nodeId);
+        const node = g.nodes[i];
+        if (!node || Object.is(node.data.params[name], value)) return g;
+        const nodes = [...g.nodes];
+        nodes[i] = { ...node, data: { ...node.data, params: { ...node.data.params, [name]: value } } };
+        return { ...g, nodes };
+      },
+      { coalesceKey: `param:${nodeId}:${name}` },
+    );
+  }
+
+  /** Drops a param so the node uses the type's default again. */
+  resetParam(nodeId: string, name: string): void {
+    this.#change((g) => {
+      const i = g.nodes.findIndex((n) => n.id === nodeId);
+      const node = g.nodes[i];
+      if (!node || !(name in node.data.params)) return g;
+      const { [name]: _drop, ...params } = node.data.params;
+      const nodes = [...g.nodes];
+      nodes[i] = { ...node, data: { ...node.data, params } };
+      return { ...g, nodes };
+    });
+  }
+
+  /** Editor-only node extras (label, colour, collapsed): saved, undoable, never revalidated. */
+  setNodeUi(nodeId: string, patch: Partial<Pick<EditorNode['data'], 'label' | 'color' | 'collapsed'>>): void {
+    this.#change(
+      (g) => {
+        const i = g.nodes.findIndex((n) => n.id === nodeId);
+        const node = g.nodes[i];
+        if (!node) return g;
+        const nodes = [...g.nodes];
+        nodes[i] = { ...node, data: { ...node.data, ...patch } };
+        return { ...g, nodes };
+      },
+      { structural: false },
+    );
+  }
+
+  setMetadata(patch: Partial<WorkflowMetadata>): void {
+    this.#change((g) => ({ ...g, metadata: { ...g.metadata, ...patch } }), { coalesceKey: 'metadata', structural: false });
+  }
+
+  selectOnly(ids: readonly string[]): void {
+    const want = new Set(ids);
+    this.#change((g) => ({ ...g, nodes: g.nodes.map((n) => (Boolean(n.selected) === want.has(n.id) ? n : { ...n, selected: want.has(n.id) })) }), { history: false, structural: false, transient: true });
+  }
+
+  copySelection(): ClipboardPayload | undefined {
+    const g = this.#state.graph;
+    return copyNodes(g, new Set(g.nodes.filter((n) => n.selected).map((n) => n.id)));
+  }
+
+  /** Pastes as one undo step; the pasted nodes become the selection. Returns their ids. */
+  paste(payload: ClipboardPayload, at?: { x: number; y: number }): string[] {
+    const pasted = pasteNodes(payload, new Set(this.#state.graph.nodes.map((n) => n.id)), at ? { at } : {});
+    this.#change((g) => ({
+      ...g,
+      nodes: [...g.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...pasted.nodes],
+      edges: [...g.edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...pasted.edges],
+    }));
+    return pasted.nodes.map((n) => n.id);
+  }
+
+  undo(): boolean {
+    return this.#restore(this.#history.undo(this.#snapshot()));
+  }
+
+  redo(): boolean {
+    return this.#restore(this.#history.redo(this.#snapshot()));
+  }
+
+  #snapshot(): Snapshot {
+    const g = this.#state.graph;
+    return { nodes: g.nodes, edges: g.edges, metadata: g.metadata };
+  }
+
+  #restore(snap: Snapshot | undefined): boolean {
+    if (!snap) return false;
+    const graph = { ...this.#state.graph, ...snap };
+    this.#emit({
+      ...this.#state,
+      graph,
+      problems: this.#validate(graph),
+      canUndo: this.#history.canUndo,
+      canRedo: this.#history.canRedo,
+      dirty: fingerprint(graph) !== this.#savedFingerprint,
+      revision: this.#state.revision + 1,
+    });
+    return true;
+  }
+
+  #validate(graph: EditorGraph): ErrorMap {
+    if (!graph.nodes.length) return EMPTY_ERROR_MAP;
+    const report = validateGraph(graphToDocument(graph, { includeViewport: false }), this.#registry);
+    return buildErrorMap([...report.errors, ...report.warnings]);
+  }
+
+  #emit(state: EditorState): void {
+    this.#state = state;
+    for (const l of [...this.#listeners]) l();
+  }
+}

@@ -1,0 +1,59 @@
+import { SOCKET_COLORS, SOCKET_COMPATIBILITY, type Catalogue, type CatalogueEntry, type SocketType } from '@ptp/graph-core';
+
+/** The catalogue with lookups the editor needs on every render: by type, by category, socket rules. */
+export interface CatalogueIndex {
+  readonly catalogue: Catalogue;
+  readonly byType: ReadonlyMap<string, CatalogueEntry>;
+  /** Categories in first-seen order, each with its entries in catalogue order. */
+  readonly categories: readonly { name: string; entries: readonly CatalogueEntry[] }[];
+  canConnect(from: string, to: string): boolean;
+  colorOf(type: string): string;
+}
+
+export function indexCatalogue(catalogue: Catalogue): CatalogueIndex {
+  const byType = new Map(catalogue.nodes.map((n) => [n.type, n]));
+  const cats = new Map<string, CatalogueEntry[]>();
+  for (const n of catalogue.nodes) cats.set(n.category, [...(cats.get(n.category) ?? []), n]);
+  // The catalogue carries the rules so a client of a newer server follows the server's; graph-core's
+  // copy is the fallback for socket types the catalogue does not list.
+  const compat = catalogue.sockets.compatibility as Partial<Record<string, readonly string[]>>;
+  return {
+    catalogue,
+    byType,
+    categories: [...cats].map(([name, entries]) => ({ name, entries })),
+    canConnect(from, to) {
+      if (from === to || to === 'ANY') return true;
+      const widen = compat[from] ?? SOCKET_COMPATIBILITY[from as SocketType];
+      return widen?.includes(to) ?? false;
+    },
+    colorOf(type) {
+      return catalogue.sockets.colors[type] ?? SOCKET_COLORS[type as SocketType] ?? '#999999';
+    },
+  };
+}
+
+/**
+ * Palette search: every whitespace-separated term must occur in the title, type, category,
+ * description or a socket type (case-insensitive). Title matches rank first.
+ */
+export function searchCatalogue(index: CatalogueIndex, query: string): CatalogueEntry[] {
+  const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!terms.length) return [...index.catalogue.nodes];
+  const scored: { entry: CatalogueEntry; score: number }[] = [];
+  for (const entry of index.catalogue.nodes) {
+    const title = entry.title.toLowerCase();
+    const sockets = [...Object.values(entry.inputs), ...Object.values(entry.outputs)].map((s) => s.type.toLowerCase()).join(' ');
+    const hay = `${title} ${entry.type.toLowerCase()} ${entry.category.toLowerCase()} ${entry.description.toLowerCase()} ${sockets}`;
+    if (!terms.every((t) => hay.includes(t))) continue;
+    const score = terms.reduce((s, t) => s + (title.startsWith(t) ? 3 : title.includes(t) ? 2 : 0), 0);
+    scored.push({ entry, score });
+  }
+  return scored.sort((a, b) => b.score - a.score).map((s) => s.entry);
+}
+
+/** A readable unique node id from its type: `ptp.prompt` -> `prompt`, `prompt_2`, ... */
+export function newNodeId(type: string, taken: ReadonlySet<string>): string {
+  const base = (type.split('.').pop() ?? type).replace(/[^A-Za-z0-9_-]/g, '') || 'node';
+  if (!taken.has(base)) return base;
+  for (let i = 2; ; i++) if (!taken.has(`${base}_${i}`)) return `${base}_${i}`;
+}

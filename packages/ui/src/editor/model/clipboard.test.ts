@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { copyNodes, parseClipboard, pasteNodes } from './clipboard';
+import { documentToGraph } from './editorGraph';
+import { templateDocument } from './templates';
+
+describe('copy / paste', () => {
+  const g = documentToGraph(templateDocument('word-swap')!);
+
+  it('copies the selected nodes with the links among them, not links leaving the selection', () => {
+    const payload = copyNodes(g, new Set(['source', 'capture']))!;
+    expect(payload.nodes.map((n) => n.id).sort()).toEqual(['capture', 'source']);
+    expect(payload.edges).toHaveLength(1);
+    expect(payload.edges[0]).toMatchObject({ from: { node: 'source' }, to: { node: 'capture', input: 'prompt' } });
+    expect(copyNodes(g, new Set())).toBeUndefined();
+  });
+
+  it('pastes with fresh ids, remapped links, moved positions, as the new selection', () => {
+    const payload = parseClipboard(JSON.stringify(copyNodes(g, new Set(['source', 'capture']))))!;
+    const taken = new Set(g.nodes.map((n) => n.id));
+    const out = pasteNodes(payload, taken, { at: { x: 1000, y: 1000 } });
+    expect(out.nodes.every((n) => !taken.has(n.id) && n.selected)).toBe(true);
+    const src = out.nodes.find((n) => n.data.nodeType === 'ptp.prompt')!;
+    const cap = out.nodes.find((n) => n.data.nodeType === 'ptp.captureSource')!;
+    expect(out.edges).toEqual([expect.objectContaining({ source: src.id, target: cap.id, targetHandle: 'prompt' })]);
+    expect(Math.min(...out.nodes.map((n) => n.position.x))).toBe(1000);
+    expect(src.data.params).toEqual(g.nodes.find((n) => n.id === 'source')!.data.params);
+    expect(src.data.params).not.toBe(g.nodes.find((n) => n.id === 'source')!.data.params);
+  });
+
+  it('ignores clipboard text that is not a studio payload', () => {
+    expect(parseClipboard('hello')).toBeUndefined();
+    expect(parseClipboard('{"kind":"other"}')).toBeUndefined();
+    expect(parseClipboard('{broken')).toBeUndefined();
+  });
+});

@@ -1,0 +1,73 @@
+import { WorkflowEdgeSchema, WorkflowNodeSchema } from '@ptp/graph-core';
+import { z } from 'zod';
+import { newNodeId } from './catalogueIndex';
+import { edgeIdFor, graphToDocument, type EditorEdge, type EditorGraph, type EditorNode } from './editorGraph';
+
+/** What copy puts on the clipboard (as JSON text, so it pastes across tabs): nodes and the links among them. */
+export const ClipboardPayloadSchema = z.object({
+  kind: z.literal('ptp-studio/nodes'),
+  version: z.literal(1),
+  nodes: z.array(WorkflowNodeSchema).min(1).max(2000),
+  edges: z.array(WorkflowEdgeSchema).max(10_000),
+});
+export type ClipboardPayload = z.infer<typeof ClipboardPayloadSchema>;
+
+/** The selected nodes and the edges between them; undefined when nothing is selected. */
+export function copyNodes(graph: EditorGraph, ids: ReadonlySet<string>): ClipboardPayload | undefined {
+  if (!ids.size) return undefined;
+  const doc = graphToDocument(graph, { includeViewport: false });
+  const nodes = doc.nodes.filter((n) => ids.has(n.id));
+  if (!nodes.length) return undefined;
+  const edges = doc.edges.filter((e) => ids.has(e.from.node) && ids.has(e.to.node));
+  return structuredClone({ kind: 'ptp-studio/nodes', version: 1, nodes, edges });
+}
+
+/** Clipboard text back to a payload; anything else (plain text, other apps' JSON) is undefined. */
+export function parseClipboard(text: string): ClipboardPayload | undefined {
+  if (!text.trimStart().startsWith('{')) return undefined;
+  try {
+    const parsed = ClipboardPayloadSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * New nodes and edges for a paste: fresh ids (no clash with `taken`), internal links remapped,
+ * positions moved so the copied group's top-left lands at `at` (or `offset` from where it was).
+ * The pasted nodes come selected so they can be dragged at once.
+ */
+export function pasteNodes(payload: ClipboardPayload, taken: ReadonlySet<string>, place: { at?: { x: number; y: number }; offset?: number } = {}): { nodes: EditorNode[]; edges: EditorEdge[] } {
+  const ids = new Set(taken);
+  const remap = new Map<string, string>();
+  for (const n of payload.nodes) {
+    const id = newNodeId(n.type, ids);
+    ids.add(id);
+    remap.set(n.id, id);
+  }
+  const minX = Math.min(...payload.nodes.map((n) => n.ui?.position.x ?? 0));
+  const minY = Math.min(...payload.nodes.map((n) => n.ui?.position.y ?? 0));
+  const offset = place.offset ?? 40;
+  const dx = place.at ? place.at.x - minX : offset;
+  const dy = place.at ? place.at.y - minY : offset;
+  const nodes: EditorNode[] = payload.nodes.map((n) => {
+    const data: EditorNode['data'] = { nodeType: n.type, typeVersion: n.typeVersion, params: structuredClone(n.params) };
+    if (n.ui?.label !== undefined) data.label = n.ui.label;
+    if (n.ui?.color !== undefined) data.color = n.ui.color;
+    if (n.ui?.collapsed !== undefined) data.collapsed = n.ui.collapsed;
+    const pos = n.ui?.position ?? { x: 0, y: 0 };
+    return { id: remap.get(n.id)!, type: 'ptp', position: { x: pos.x + dx, y: pos.y + dy }, data, selected: true };
+  });
+  const edgeIds = new Set<string>();
+  const edges: EditorEdge[] = [];
+  for (const e of payload.edges) {
+    const source = remap.get(e.from.node);
+    const target = remap.get(e.to.node);
+    if (!source || !target) continue;
+    const id = edgeIdFor(source, e.from.output, target, e.to.input, edgeIds);
+    edgeIds.add(id);
+    edges.push({ id, source, sourceHandle: e.from.output, target, targetHandle: e.to.input });
+  }
+  return { nodes, edges };
+}

@@ -1,0 +1,67 @@
+import { Engine, type RunEvent } from '@ptp/graph-core';
+import { createTestRegistry, doc } from '@ptp/graph-core/testing';
+import { describe, expect, it } from 'vitest';
+import { applyRunEvent, IDLE_RUN, isRunActive, progressFraction, startRun, type RunView } from './runStatus';
+
+async function runEvents(engine: Engine, d: ReturnType<typeof doc>): Promise<RunEvent[]> {
+  const events: RunEvent[] = [];
+  await engine.run(d, { onEvent: (e) => events.push(e) });
+  return events;
+}
+
+describe('run events -> per-node status', () => {
+  const graph = doc(
+    [{ id: 'n', type: 'test.number', params: { value: 2 } }, { id: 'slow', type: 'test.slow', params: { steps: 3, stepMs: 1 } }, { id: 'out', type: 'test.output' }],
+    ['n.value -> slow.value', 'slow.value -> out.value'],
+  );
+
+  it('follows a real engine run: progress on the executing node, then done, then success', async () => {
+    const { registry } = createTestRegistry();
+    const engine = new Engine(registry);
+    let view: RunView = startRun('browser', 0);
+    const seen: (number | undefined)[] = [];
+    for (const e of await runEvents(engine, graph)) {
+      view = applyRunEvent(view, e);
+      if (e.type === 'progress') seen.push(progressFraction(view.nodes.slow));
+    }
+    expect(seen.at(-1)).toBe(1);
+    expect(seen.length).toBe(3);
+    expect(view.phase).toBe('success');
+    expect(view.nodes.slow?.state).toBe('done');
+    expect(isRunActive(view)).toBe(false);
+
+    // The second run of the same graph comes entirely from the cache.
+    let again: RunView = startRun('browser', 0);
+    for (const e of await runEvents(engine, graph)) again = applyRunEvent(again, e);
+    expect(Object.values(again.nodes).every((s) => s.state === 'cached')).toBe(true);
+  });
+
+  it('marks the failing node and keeps the run error with its input', async () => {
+    const { registry } = createTestRegistry();
+    const bad = doc([{ id: 'n', type: 'test.number', params: { value: -1 } }, { id: 'f', type: 'test.fail' }, { id: 'out', type: 'test.output' }], ['n.value -> f.value', 'f.value -> out.value']);
+    let view: RunView = IDLE_RUN;
+    for (const e of await runEvents(new Engine(registry), bad)) view = applyRunEvent(view, e);
+    expect(view.phase).toBe('error');
+    expect(view.nodes.f?.state).toBe('error');
+    expect(view.errors[0]).toMatchObject({ nodeId: 'f', input: 'value' });
+  });
+
+  it('reports every validation problem of a refused run and ignores replayed events', async () => {
+    const { registry } = createTestRegistry();
+    const invalid = doc([{ id: 'a', type: 'test.add' }, { id: 'out', type: 'test.output' }], ['a.sum -> out.value']);
+    const events = await runEvents(new Engine(registry), invalid);
+    let view: RunView = IDLE_RUN;
+    for (const e of [...events, ...events]) view = applyRunEvent(view, e);
+    expect(view.phase).toBe('error');
+    expect(view.errors.some((e) => e.nodeId === 'a' && e.input === 'a' && e.code === 'MISSING_INPUT')).toBe(true);
+  });
+
+  it('leaves no node executing after an interruption', () => {
+    let v = applyRunEvent(IDLE_RUN, { type: 'run_started', runId: 'r', seq: 0, time: 0, nodes: ['x'], cached: [], targets: ['x'] });
+    v = applyRunEvent(v, { type: 'node_executing', runId: 'r', seq: 1, time: 0, nodeId: 'x' });
+    expect(isRunActive(v)).toBe(true);
+    v = applyRunEvent(v, { type: 'interrupted', runId: 'r', seq: 2, time: 0, nodeId: 'x' });
+    expect(v.phase).toBe('interrupted');
+    expect(v.nodes.x?.state).toBe('pending');
+  });
+});

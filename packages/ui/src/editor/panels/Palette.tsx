@@ -1,0 +1,83 @@
+import { useMemo, useState } from 'react';
+import { useReactFlow } from '@xyflow/react';
+import type { CatalogueEntry } from '@ptp/graph-core';
+import { searchCatalogue } from '../model/catalogueIndex';
+import { useEditor } from '../hooks/useEditor';
+import { useServices } from '../services/EditorContext';
+import { NODE_DRAG_TYPE } from '../canvas/Canvas';
+import { categoryColor } from '../canvas/categoryColors';
+
+/**
+ * Node types from the catalogue by category, with search. Drag one onto the canvas, or click
+ * (or Enter on the first match) to add it in the middle of the view.
+ */
+export function Palette() {
+  const { store } = useServices();
+  const index = useEditor((s) => s.index);
+  const rf = useReactFlow();
+  const [query, setQuery] = useState('');
+  const [closed, setClosed] = useState<ReadonlySet<string>>(new Set());
+  const matches = useMemo(() => (query.trim() ? searchCatalogue(index, query) : undefined), [index, query]);
+
+  const addAtCentre = (entry: CatalogueEntry) => {
+    const box = document.querySelector('.canvas')?.getBoundingClientRect();
+    const centre = box ? rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
+    // Nudge each addition so repeated clicks do not stack nodes exactly.
+    const n = store.getState().graph.nodes.length % 8;
+    store.addNode(entry.type, { x: centre.x - 120 + n * 24, y: centre.y - 60 + n * 24 });
+  };
+
+  const item = (entry: CatalogueEntry) => (
+    <li
+      key={entry.type}
+      className="palette-item"
+      draggable
+      data-testid={`palette-${entry.type}`}
+      title={entry.description}
+      onDragStart={(e) => {
+        e.dataTransfer.setData(NODE_DRAG_TYPE, entry.type);
+        e.dataTransfer.effectAllowed = 'move';
+      }}
+      onClick={() => addAtCentre(entry)}
+      style={{ borderLeftColor: categoryColor(entry.category) }}
+    >
+      <span className="name">{entry.title}</span>
+      <span className="type">{entry.type}</span>
+    </li>
+  );
+
+  return (
+    <aside className="palette" data-testid="palette">
+      <input
+        type="search"
+        placeholder="Search nodes…"
+        value={query}
+        data-testid="palette-search"
+        onChange={(e) => setQuery(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && matches?.[0]) addAtCentre(matches[0]);
+          if (e.key === 'Escape') setQuery('');
+        }}
+      />
+      {matches ? (
+        <ul className="palette-list">{matches.length ? matches.map(item) : <li className="hint">no node matches “{query}”</li>}</ul>
+      ) : (
+        index.categories.map((cat) => (
+          <section key={cat.name} className="palette-category">
+            <h3
+              onClick={() => {
+                const next = new Set(closed);
+                if (next.has(cat.name)) next.delete(cat.name);
+                else next.add(cat.name);
+                setClosed(next);
+              }}
+            >
+              {closed.has(cat.name) ? '▸' : '▾'} {cat.name}
+            </h3>
+            {!closed.has(cat.name) && <ul className="palette-list">{cat.entries.map(item)}</ul>}
+          </section>
+        ))
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,31 @@
+import { createContext, useContext } from 'react';
+import type { StudioClient } from '@ptp/runner/client';
+import type { EditorStore } from '../model/EditorStore';
+import type { RunController } from './RunController';
+
+export type NoticeKind = 'info' | 'error' | 'success';
+export interface Notice {
+  id: number;
+  kind: NoticeKind;
+  text: string;
+  /** A stable tag tests and styles can find (e.g. `connection-refused`). */
+  tag?: string;
+}
+
+/** What every editor component reaches: the graph store, the run controller, the server (if any). */
+export interface EditorServices {
+  store: EditorStore;
+  runs: RunController;
+  server: StudioClient | undefined;
+  notify(kind: NoticeKind, text: string, tag?: string): void;
+  /** Stores an image for Load image nodes (on the server, or in the page's runner) and returns its id. */
+  uploadImage(file: File): Promise<string>;
+}
+
+export const EditorContext = createContext<EditorServices | null>(null);
+
+export function useServices(): EditorServices {
+  const s = useContext(EditorContext);
+  if (!s) throw new Error('editor components must be inside <EditorContext.Provider>');
+  return s;
+}

@@ -1,0 +1,166 @@
+import type { GraphError, RunEvent, WorkflowDocument } from '@ptp/graph-core';
+import type { Runner } from '../../runtime/Runner';
+import type { StudioClient } from '@ptp/runner/client';
+import { buildErrorMap, EMPTY_ERROR_MAP, type ErrorMap } from '../model/errorMap.js';
+import { resultsFromRun, resultsFromServerOutputs, type NodeResult } from '../model/runResults.js';
+import { applyRunEvent, failRun, IDLE_RUN, isRunActive, startRun, type RunView } from '../model/runStatus.js';
+
+export type RunTarget = 'browser' | 'server';
+
+export interface RunState {
+  view: RunView;
+  /** The latest result of each node, kept across runs (a partial run leaves the others shown). */
+  results: ReadonlyMap<string, NodeResult>;
+  /** Latest progress preview per executing node (object URL). */
+  previews: Readonly<Record<string, string>>;
+  /** Errors of the last run, by node and input. */
+  problems: ErrorMap;
+  /** Small JSON summaries from `node_executed` (show value, metrics). */
+  summaries: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Runs the open graph in the browser or on the server, chosen per run, and folds the events both
+ * send (the same RunEvent schema) into per-node status, results and errors for the canvas.
+ */
+export class RunController {
+  #state: RunState = { view: IDLE_RUN, results: new Map(), previews: {}, problems: EMPTY_ERROR_MAP, summaries: {} };
+  readonly #listeners = new Set<() => void>();
+  #abort: AbortController | undefined;
+  #cancelServer: (() => Promise<unknown>) | undefined;
+  readonly #urls = new Set<string>();
+
+  constructor(private readonly ports: { browser?: () => Promise<Runner>; server?: StudioClient }) {}
+
+  getState = (): RunState => this.#state;
+  subscribe = (l: () => void): (() => void) => {
+    this.#listeners.add(l);
+    return () => this.#listeners.delete(l);
+  };
+
+  get hasServer(): boolean {
+    return Boolean(this.ports.server);
+  }
+
+  #set(patch: Partial<RunState>): void {
+    this.#state = { ...this.#state, ...patch };
+    if (patch.view) this.#state.problems = buildErrorMap(this.#state.view.errors);
+    for (const l of [...this.#listeners]) l();
+  }
+
+  #onEvent = (event: RunEvent): void => {
+    const view = applyRunEvent(this.#state.view, event);
+    if (view === this.#state.view) return;
+    const patch: Partial<RunState> = { view };
+    // In-browser progress events carry their preview; the server sends them as separate frames.
+    if (event.type === 'progress' && event.preview) patch.previews = this.#previewsWith(event.nodeId, this.#url(event.preview.data, event.preview.mime));
+    if (event.type === 'node_executed') {
+      if (event.summary !== undefined) patch.summaries = { ...this.#state.summaries, [event.nodeId]: event.summary };
+      if (this.#state.previews[event.nodeId]) patch.previews = this.#previewsWith(event.nodeId, undefined);
+    }
+    this.#set(patch);
+  };
+
+  #onPreview = (nodeId: string, mime: string, data: Uint8Array): void => {
+    this.#set({ previews: this.#previewsWith(nodeId, this.#url(data, mime)) });
+  };
+
+  /** The preview map with one node's preview replaced (or removed); the old object URL is freed. */
+  #previewsWith(nodeId: string, url: string | undefined): Record<string, string> {
+    const { [nodeId]: old, ...rest } = this.#state.previews;
+    if (old) this.#revoke(old);
+    return url ? { ...rest, [nodeId]: url } : rest;
+  }
+
+  #revoke(url: string): void {
+    if (this.#urls.delete(url)) URL.revokeObjectURL(url);
+  }
+
+  #url(bytes: Uint8Array, mime: string): string {
+    const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: mime }));
+    this.#urls.add(url);
+    return url;
+  }
+
+  #mergeResults(fresh: Map<string, NodeResult>): void {
+    for (const r of fresh.values()) for (const img of r.images) if (!img.url && img.bytes) img.url = this.#url(img.bytes, img.mime);
+    const results = new Map(this.#state.results);
+    for (const [id, r] of fresh) {
+      for (const old of results.get(id)?.images ?? []) if (old.url) this.#revoke(old.url);
+      results.set(id, r);
+    }
+    this.#set({ results });
+  }
+
+  /** Starts a run; resolves when it has finished (whatever its outcome). One run at a time. */
+  async run(doc: WorkflowDocument, target: RunTarget, options: { targets?: string[] } = {}): Promise<RunView> {
+    if (isRunActive(this.#state.view)) return this.#state.view;
+    for (const url of Object.values(this.#state.previews)) this.#revoke(url);
+    this.#set({ view: startRun(target, performance.now()), previews: {} });
+    this.#abort = new AbortController();
+    try {
+      if (target === 'server') await this.#runOnServer(doc, options.targets);
+      else await this.#runInBrowser(doc, options.targets);
+    } catch (err) {
+      const e = err as Error & { code?: string; errors?: RunView['errors'] };
+      if (isRunActive(this.#state.view)) {
+        const failed = failRun(this.#state.view, e.code ?? 'RUN_FAILED', e.message);
+        this.#set({ view: e.errors?.length ? { ...failed, errors: e.errors } : failed });
+      }
+    } finally {
+      this.#abort = undefined;
+      this.#cancelServer = undefined;
+    }
+    return this.#state.view;
+  }
+
+  async #runInBrowser(doc: WorkflowDocument, targets: string[] | undefined): Promise<void> {
+    if (!this.ports.browser) throw Object.assign(new Error('this build has no in-browser runner'), { code: 'NO_BROWSER_RUNNER' });
+    const signal = this.#abort!.signal;
+    const runner = await this.ports.browser();
+    const result = await runner.run(doc, { ...(targets ? { targets } : {}), signal, onEvent: this.#onEvent });
+    if (result.status === 'success') this.#mergeResults(resultsFromRun(result));
+    else if (isRunActive(this.#state.view)) {
+      // Refused before the engine started (e.g. the worker could not load): no terminal event came.
+      const errors = result.errors.map((e) => ({ severity: 'error', ...e }) as GraphError);
+      this.#set({ view: result.status === 'interrupted' ? { ...this.#state.view, phase: 'interrupted' } : { ...failRun(this.#state.view, errors[0]?.code ?? 'RUN_FAILED', errors[0]?.message ?? 'run failed'), ...(errors.length ? { errors } : {}) } });
+    }
+  }
+
+  async #runOnServer(doc: WorkflowDocument, targets: string[] | undefined): Promise<void> {
+    const client = this.ports.server;
+    if (!client) throw Object.assign(new Error('no studio server: open the editor from `pnpm ptp serve` to run there'), { code: 'NO_SERVER' });
+    const handle = await client.submit(
+      { workflow: doc, options: targets ? { targets } : {}, clientRequestId: `editor-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}` },
+      { onEvent: this.#onEvent, onPreview: (p) => this.#onPreview(p.nodeId, p.mime, p.data) },
+    );
+    this.#cancelServer = () => handle.cancel();
+    if (this.#abort?.signal.aborted) await handle.cancel();
+    const final = await handle.done;
+    void handle.unfollow().catch(() => {});
+    if (final.status === 'succeeded') this.#mergeResults(resultsFromServerOutputs(final.outputs, (name) => client.outputUrl(final.id, name)));
+    else if (isRunActive(this.#state.view)) {
+      // The queue ended the run without a terminal event (e.g. cancelled while queued).
+      const err = final.error;
+      this.#set({ view: final.status === 'cancelled' || final.status === 'interrupted' ? { ...this.#state.view, phase: 'interrupted' } : failRun(this.#state.view, err?.code ?? 'RUN_FAILED', err?.message ?? `run ${final.status}`) });
+    }
+  }
+
+  /** Asks the running graph to stop; the run ends with `interrupted`. */
+  cancel(): void {
+    this.#abort?.abort();
+    void this.#cancelServer?.().catch(() => {});
+  }
+
+  /** Forgets results of nodes that no longer exist. */
+  prune(nodeIds: ReadonlySet<string>): void {
+    if ([...this.#state.results.keys()].every((id) => nodeIds.has(id))) return;
+    this.#set({ results: new Map([...this.#state.results].filter(([id]) => nodeIds.has(id))) });
+  }
+
+  clear(): void {
+    for (const url of this.#urls) URL.revokeObjectURL(url);
+    this.#urls.clear();
+    this.#set({ view: IDLE_RUN, results: new Map(), previews: {}, summaries: {} });
+  }
+}

@@ -1,0 +1,145 @@
+import { useMemo } from 'react';
+import { useReactFlow } from '@xyflow/react';
+import type { GraphError, WorkflowDocument } from '@ptp/graph-core';
+import { parseClipboard } from '../model/clipboard';
+import { templateDocument } from '../model/templates';
+import { exportFileName, exportJson, readWorkflowFile } from '../model/workflowFile';
+import type { LibraryRef } from '../model/EditorStore';
+import { useServices } from './EditorContext';
+import type { RunTarget } from './RunController';
+
+const CLIPBOARD_KEY = 'ptp-studio-clipboard';
+
+export interface EditorActions {
+  newWorkflow(): void;
+  openTemplate(id: string): boolean;
+  openDocument(doc: WorkflowDocument, options?: { library?: LibraryRef; saved?: boolean }): void;
+  openFile(file: File): Promise<void>;
+  openFromLibrary(id: string): Promise<void>;
+  exportJson(): void;
+  save(asNew?: boolean): Promise<void>;
+  run(target: RunTarget, targets?: string[]): Promise<void>;
+  cancel(): void;
+  undo(): void;
+  redo(): void;
+  copy(): void;
+  paste(): void;
+  deleteSelection(): void;
+}
+
+const describe = (errors: readonly GraphError[]) => errors.slice(0, 3).map((e) => e.message).join('; ') + (errors.length > 3 ? ` (+${errors.length - 3} more)` : '');
+
+/** Everything the toolbar, shortcuts and drops do, in one place. */
+export function useEditorActions(): EditorActions {
+  const services = useServices();
+  const rf = useReactFlow();
+  return useMemo(() => {
+    const { store, runs, server, notify } = services;
+    const confirmDiscard = () => !store.getState().dirty || window.confirm('Discard the unsaved changes of this workflow?');
+    const fit = () => requestAnimationFrame(() => void rf.fitView({ padding: 0.1, duration: 0 }));
+    const setHash = (hash: string) => history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
+
+    const openDocument: EditorActions['openDocument'] = (doc, options = {}) => {
+      runs.clear();
+      store.load(doc, options);
+      if (!options.library) setHash('');
+      fit();
+    };
+
+    return {
+      newWorkflow() {
+        if (!confirmDiscard()) return;
+        runs.clear();
+        store.newDocument();
+        setHash('');
+      },
+      openTemplate(id) {
+        const doc = templateDocument(id);
+        if (!doc) return false;
+        if (!confirmDiscard()) return true;
+        // A template opens as a new, unsaved workflow (saving it never overwrites the preset).
+        openDocument(doc, { saved: true });
+        notify('info', `Opened template “${doc.metadata.name}”`, 'template-opened');
+        return true;
+      },
+      openDocument,
+      async openFile(file) {
+        const loaded = readWorkflowFile(new Uint8Array(await file.arrayBuffer()), store.registry);
+        if (!loaded.ok) {
+          notify('error', `Could not open ${file.name}: ${describe(loaded.errors)}`, 'open-failed');
+          return;
+        }
+        if (!confirmDiscard()) return;
+        openDocument(loaded.value, { saved: false });
+        notify('success', `Opened “${loaded.value.metadata.name}” from ${file.name}`, 'file-opened');
+      },
+      async openFromLibrary(id) {
+        if (!server) return;
+        if (!confirmDiscard()) return;
+        try {
+          const record = await server.getWorkflow(id);
+          openDocument(record.document, { library: { id: record.id, version: record.version } });
+          setHash(`#/workflow/${encodeURIComponent(record.id)}`);
+          notify('info', `Opened “${record.name}” v${record.version}`, 'library-opened');
+        } catch (err) {
+          notify('error', `Could not open workflow ${id}: ${(err as Error).message}`, 'open-failed');
+        }
+      },
+      exportJson() {
+        const doc = store.document();
+        const url = URL.createObjectURL(new Blob([exportJson(doc)], { type: 'application/json' }));
+        const a = Object.assign(document.createElement('a'), { href: url, download: exportFileName(doc.metadata.name) });
+        a.click();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      },
+      async save(asNew = false) {
+        if (!server) {
+          notify('error', 'No studio server: use Export to keep this workflow as a JSON file.', 'save-failed');
+          return;
+        }
+        const doc = store.document();
+        const library = store.getState().library;
+        try {
+          const record =
+            library && !asNew
+              ? await server.updateWorkflow(library.id, { document: doc, baseVersion: library.version })
+              : await server.createWorkflow({ document: { ...doc, id: undefined } });
+          store.markSaved({ id: record.id, version: record.version });
+          setHash(`#/workflow/${encodeURIComponent(record.id)}`);
+          notify('success', `Saved “${record.name}” (version ${record.version})`, 'saved');
+        } catch (err) {
+          const e = err as Error & { code?: string };
+          notify('error', e.code === 'CONFLICT' ? 'This workflow was saved elsewhere since you opened it: use “Save as new”, or reopen it.' : `Save failed: ${e.message}`, 'save-failed');
+        }
+      },
+      async run(target, targets) {
+        const problems = store.getState().problems;
+        if (problems.errorCount > 0) {
+          notify('error', `Fix ${problems.errorCount} problem${problems.errorCount > 1 ? 's' : ''} first (marked on the nodes).`, 'run-blocked');
+          return;
+        }
+        runs.prune(new Set(store.getState().graph.nodes.map((n) => n.id)));
+        const view = await runs.run(store.document(), target, targets ? { targets } : {});
+        if (view.phase === 'error') notify('error', `Run failed: ${describe(view.errors)}`, 'run-failed');
+        else if (view.phase === 'interrupted') notify('info', 'Run cancelled', 'run-cancelled');
+      },
+      cancel: () => runs.cancel(),
+      undo: () => void store.undo(),
+      redo: () => void store.redo(),
+      copy() {
+        const payload = store.copySelection();
+        if (!payload) return;
+        const text = JSON.stringify(payload);
+        // localStorage carries it to other tabs of the studio; the system clipboard when allowed.
+        localStorage.setItem(CLIPBOARD_KEY, text);
+        void navigator.clipboard?.writeText(text).catch(() => {});
+        notify('info', `Copied ${payload.nodes.length} node${payload.nodes.length > 1 ? 's' : ''}`, 'copied');
+      },
+      paste() {
+        const payload = parseClipboard(localStorage.getItem(CLIPBOARD_KEY) ?? '');
+        if (payload) store.paste(payload);
+      },
+      deleteSelection: () => store.deleteSelection(),
+    };
+  }, [services, rf]);
+}

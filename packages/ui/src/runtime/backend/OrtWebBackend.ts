@@ -1,0 +1,180 @@
+import type { InferenceBackend, ModelPack, PackInfo } from '@ptp/nodes';
+import { packDirname, packJoin, packSchedulers, parsePack, type ParsedPack } from '@ptp/runner/packs/parsePack';
+import * as ort from 'onnxruntime-web/webgpu';
+import { OrtWebSession, RunQueue } from './OrtWebSession';
+import { fetchPackSource, PackFetchError, type PackSource } from './PackSource';
+import { detectWebGpu, type WebProvider } from './webgpu';
+
+export interface OrtWebBackendOptions {
+  /** Where packs are fetched from; default `fetchPackSource(baseUrl)`. */
+  packs?: PackSource;
+  /** The editor's URL (packs live under `<baseUrl>/packs/`); needed when `packs` is not given. */
+  baseUrl?: string | URL;
+  /** `webgpu`, `wasm`, or `auto` (default): WebGPU when the browser gives an adapter, else wasm. */
+  provider?: WebProvider | 'auto';
+  /** Where onnxruntime-web finds its .wasm/.mjs (default: the bundler's asset URLs). */
+  wasmPaths?: string;
+}
+
+/** The provider that will run, and why (for the UI and logs). */
+export interface ResolvedProvider {
+  provider: WebProvider;
+  /** e.g. `SwiftShader (google)`; undefined on wasm. */
+  adapter?: string;
+  /** Why `auto` chose wasm. */
+  fallbackReason?: string;
+}
+
+/** Turns session-creation failures into errors that say what to do. */
+function explainSessionError(provider: WebProvider, file: string, err: unknown): Error {
+  const message = (err as Error).message ?? String(err);
+  if (provider === 'webgpu') return new Error(`the WebGPU provider could not load ${file}: ${message}. Run in the browser on wasm (provider "wasm") or on the server`);
+  return new Error(`onnxruntime-web could not load ${file}: ${message}`);
+}
+
+/**
+ * The onnxruntime-web backend (WebGPU, wasm fallback): the browser twin of the runner's
+ * OrtNodeBackend. Pack metadata is parsed by the runner's shared parsePack (tokenizer, schedulers
+ * and manifest are the same code in both runtimes); model files are fetched once and each gets one
+ * cached session.
+ */
+export class OrtWebBackend implements InferenceBackend {
+  readonly name = 'onnxruntime-web';
+  readonly packs: PackSource;
+  readonly #ready: Promise<ResolvedProvider>;
+  #resolved: ResolvedProvider | undefined;
+  readonly #queue = new RunQueue();
+  readonly #sessions = new Map<string, Promise<OrtWebSession>>();
+  readonly #parsed = new Map<string, Promise<ParsedPack>>();
+  readonly #loaded = new Map<string, Promise<ModelPack>>();
+
+  constructor(options: OrtWebBackendOptions = {}) {
+    if (!options.packs && options.baseUrl === undefined) throw new Error('OrtWebBackend needs packs or baseUrl');
+    this.packs = options.packs ?? fetchPackSource(options.baseUrl!);
+    ort.env.logLevel = 'error';
+    if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
+    // Threads need SharedArrayBuffer, which only cross-origin-isolated pages have.
+    ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+    this.#ready = this.#resolve(options.provider ?? 'auto').then((r) => (this.#resolved = r));
+  }
+
+  async #resolve(wanted: WebProvider | 'auto'): Promise<ResolvedProvider> {
+    if (wanted === 'wasm') return { provider: 'wasm' };
+    const gpu = await detectWebGpu();
+    if (gpu.ok) return { provider: 'webgpu', adapter: gpu.adapter };
+    if (wanted === 'webgpu') throw new Error(`WebGPU is not available in this browser: ${gpu.reason}`);
+    return { provider: 'wasm', fallbackReason: gpu.reason };
+  }
+
+  /** The provider in use once resolved (`webgpu` until then when asked for, else `pending`). */
+  get provider(): string {
+    return this.#resolved?.provider ?? 'pending';
+  }
+
+  /** Resolves the provider (WebGPU adapter check); runs wait for it anyway. */
+  ready(): Promise<ResolvedProvider> {
+    return this.#ready;
+  }
+
+  #parse(id: string): Promise<ParsedPack> {
+    let p = this.#parsed.get(id);
+    if (!p) {
+      p = parsePack((rel) => this.packs.text(id, rel), `pack "${id}"`).catch(async (err: unknown) => {
+        if (!(err instanceof PackFetchError && err.status === 404 && err.url.endsWith('/ptp-manifest.json'))) throw err;
+        const known = await this.packs.listIds().catch(() => []);
+        throw new Error(`no model pack "${id}"${known.length ? `; available: ${known.join(', ')}` : ''} (packs served at ${this.packs.where})`);
+      });
+      this.#parsed.set(id, p);
+      p.catch(() => this.#parsed.delete(id));
+    }
+    return p;
+  }
+
+  async listPacks(): Promise<PackInfo[]> {
+    const out: PackInfo[] = [];
+    for (const id of await this.packs.listIds()) {
+      try {
+        const files = await this.#parse(id);
+        out.push({ id, name: files.manifest.name, defaultImageSize: files.manifest.nominalLatentSize[0] * files.vaeScale });
+      } catch {
+        // An unreadable pack is left out of the list; loading it by id reports why.
+      }
+    }
+    return out;
+  }
+
+  loadPack(id: string): Promise<ModelPack> {
+    let pack = this.#loaded.get(id);
+    if (!pack) {
+      pack = this.#load(id);
+      this.#loaded.set(id, pack);
+      pack.catch(() => this.#loaded.delete(id)); // a failed load may succeed later
+    }
+    return pack;
+  }
+
+  async #load(id: string): Promise<ModelPack> {
+    const files = await this.#parse(id);
+    const { manifest } = files;
+    const [textEncoder, unet, vaeDecoder, vaeEncoder] = await Promise.all([
+      this.session(id, manifest.components.textEncoder),
+      this.session(id, manifest.unet.model, manifest.unet.externalData),
+      this.session(id, manifest.components.vaeDecoder),
+      manifest.components.vaeEncoder ? this.session(id, manifest.components.vaeEncoder) : Promise.resolve(undefined),
+    ]);
+    return {
+      id,
+      tokenizer: files.tokenizer,
+      textEncoder,
+      unet,
+      vaeDecoder,
+      ...(vaeEncoder ? { vaeEncoder } : {}),
+      layout: manifest,
+      vaeScalingFactor: files.vaeScalingFactor,
+      vaeScale: files.vaeScale,
+      defaultImageSize: manifest.nominalLatentSize[0] * files.vaeScale,
+      ...packSchedulers(files.schedulerConfig),
+    };
+  }
+
+  /** One session per pack file, created once. `externalData`: pack-relative paths next to the model. */
+  session(id: string, file: string, externalData: readonly string[] = []): Promise<OrtWebSession> {
+    const key = `${id}/${file}`;
+    let s = this.#sessions.get(key);
+    if (!s) {
+      s = this.#createSession(id, file, externalData);
+      this.#sessions.set(key, s);
+      s.catch(() => this.#sessions.delete(key));
+    }
+    return s;
+  }
+
+  async #createSession(id: string, file: string, externalData: readonly string[]): Promise<OrtWebSession> {
+    const { provider } = await this.#ready;
+    const bytes = await this.packs.bytes(id, file);
+    const modelDir = packDirname(file);
+    const options: ort.InferenceSession.SessionOptions = {
+      executionProviders: [provider],
+      logSeverityLevel: 3,
+      graphOptimizationLevel: 'all',
+      ...(provider === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
+      // External data is named in the model relative to the model file; ort fetches it by URL.
+      ...(externalData.length
+        ? { externalData: externalData.map((p) => ({ path: modelDir === '.' ? p : p.slice(modelDir.length + 1), data: this.packs.url(id, packJoin(p)) })) }
+        : {}),
+    };
+    try {
+      return new OrtWebSession(await this.#queue.run(() => ort.InferenceSession.create(bytes, options)), this.#queue);
+    } catch (err) {
+      throw explainSessionError(provider, `${id}/${file}`, err);
+    }
+  }
+
+  async release(): Promise<void> {
+    const sessions = await Promise.allSettled(this.#sessions.values());
+    this.#sessions.clear();
+    this.#loaded.clear();
+    this.#parsed.clear();
+    await Promise.all(sessions.map((s) => (s.status === 'fulfilled' ? s.value.release() : undefined)));
+  }
+}

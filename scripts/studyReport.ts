@@ -1,0 +1,169 @@
+// Assembles docs/study.md from the sweeps scripts/study.sh ran (docs/study/*/results.csv) and the
+// hand-written findings (docs/study/findings.md). Tables are recomputed from the CSVs, so the
+// document always matches the data next to it.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dir = path.join(root, 'docs', 'study');
+
+type Row = Record<string, string>;
+
+function readCsv(file: string): Row[] {
+  const text = readFileSync(file, 'utf8').trim();
+  const lines = text.split('\n');
+  const parse = (line: string): string[] => {
+    const out: string[] = [];
+    let cur = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i]!;
+      if (quoted) {
+        if (c === '"' && line[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else if (c === '"') quoted = false;
+        else cur += c;
+      } else if (c === '"') quoted = true;
+      else if (c === ',') {
+        out.push(cur);
+        cur = '';
+      }
+      else cur += c;
+    }
+    out.push(cur);
+    return out;
+  };
+  const head = parse(lines[0]!);
+  return lines.slice(1).map((l) => Object.fromEntries(parse(l).map((v, i) => [head[i]!, v])));
+}
+
+const fmt = (v: number, digits = 3) => (Number.isFinite(v) ? (Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(digits)) : 'n/a');
+
+/** Mean of finite values; identical images give an empty PSNR cell (infinite), counted apart. */
+function mean(rows: Row[], col: string): { value: number; inf: number } {
+  let sum = 0;
+  let n = 0;
+  let inf = 0;
+  for (const r of rows) {
+    const s = r[col];
+    if (s === undefined || s === '') {
+      if (col.toLowerCase().includes('psnr')) inf++;
+      continue;
+    }
+    const v = Number(s);
+    if (Number.isFinite(v)) {
+      sum += v;
+      n++;
+    } else inf++;
+  }
+  return { value: n ? sum / n : NaN, inf };
+}
+
+function table(rows: Row[], by: string[], metrics: { col: string; name: string }[]): string {
+  const groups = new Map<string, Row[]>();
+  for (const r of rows.filter((x) => x.status === 'ok')) {
+    const key = by.map((b) => r[b]).join('\u0000');
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const head = [...by.map((b) => b.replace(/^tag:/, '')), 'n', ...metrics.map((m) => m.name)];
+  const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
+  for (const [key, g] of groups) {
+    const cells = metrics.map((m) => {
+      const { value, inf } = mean(g, m.col);
+      return fmt(value) + (inf ? ` (+${inf} identical)` : '');
+    });
+    lines.push(`| ${[...key.split('\u0000'), String(g.length), ...cells].join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+const EDIT = [
+  { col: 'metrics.iou', name: 'structure IoU' },
+  { col: 'metrics.success', name: 'edit success' },
+  { col: 'metrics.backgroundPsnr', name: 'background PSNR (dB)' },
+];
+const CYCLE = [...EDIT, { col: 'cycle.psnr', name: 'cycle PSNR (dB)' }, { col: 'cycle.ssim', name: 'cycle SSIM' }, { col: 'cycle.latentMae', name: 'cycle latent MAE' }];
+
+function section(name: string, rel: string): Row[] {
+  const file = path.join(dir, rel, 'results.csv');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run bash scripts/study.sh (${name})`);
+  return readCsv(file);
+}
+
+const grid = section('grid', 'grid');
+const cl = section('CL P2P', 'presets/cl-p2p');
+const ref = section('reference', 'presets/reference');
+const vbeta = section('V injection', 'vbeta');
+const cycleCols = CYCLE.filter((m) => vbeta[0] && m.col in vbeta[0]);
+const findings = existsSync(path.join(dir, 'findings.md')) ? readFileSync(path.join(dir, 'findings.md'), 'utf8').trim() : '_No findings written yet._';
+const pairs = JSON.parse(readFileSync(path.join(dir, 'pairs.json'), 'utf8')) as { id: string; source: string; target: string; tags: Record<string, string> }[];
+
+const doc = `# The study: Prompt-to-Prompt settings measured on tiny-shapes
+
+Regenerate everything below with \`bash scripts/study.sh\` (resumable; \`STUDY_FRESH=1\` recomputes),
+which runs \`pnpm ptp sweep\` over \`docs/study/edit.json\` and \`docs/study/cycle.json\` and then this
+report (\`scripts/studyReport.ts\`). Pack: \`tiny-shapes\` (trained by \`models/train_shapes.py\`),
+20 DDIM steps, guidance 7.5, seed 7, CPU. Metrics (packages/nodes/src/metrics): **structure IoU**
+between the source and edit foreground masks; **edit success** = the judge recognises the target's
+colour and shape; **background PSNR** outside the dilated union of both masks; **cycle** = A -> B ->
+A' with Direct Inversion of B and the mirrored schedule, PSNR/SSIM of A' against A and the latent
+mean absolute error.
+
+Pairs (${pairs.length}; dark = blue, purple; light = yellow, orange):
+${pairs.map((p) => `- \`${p.id}\`: "${p.source}" -> "${p.target}" (${Object.values(p.tags).join(', ')})`).join('\n')}
+
+## Findings
+
+${findings}
+
+## 1. The paper's grid: local blend k x cross window x self window
+
+${grid.filter((r) => r.status === 'ok').length} cells (${new Set(grid.map((r) => r.pair)).size} pairs x 36 settings).
+
+![grid](study/grid/plot.svg)
+
+### By k
+${table(grid, ['blend.k'], EDIT)}
+
+### By cross-attention window
+${table(grid, ['schedule.cross'], EDIT)}
+
+### By self-attention window
+${table(grid, ['schedule.self'], EDIT)}
+
+### cross x self (means over k and pairs)
+${table(grid, ['schedule.cross', 'schedule.self'], EDIT)}
+
+### Colour vs shape swaps, by self window
+${table(grid, ['tag:kind', 'schedule.self'], EDIT)}
+
+### Dark <-> light pairs, by cross window
+${table(grid, ['tag:contrast', 'schedule.cross'], EDIT)}
+
+## 2. CL P2P against the reference defaults
+
+CL P2P: cross 0.2, self 0.8, no localisation (k 0). Reference: cross 0.8, self 0.4, k 0.3.
+
+| setting | ${EDIT.map((m) => m.name).join(' | ')} |
+| --- | ${EDIT.map(() => '---').join(' | ')} |
+${[['CL P2P', cl], ['reference', ref]].map(([n, rows]) => `| ${n as string} | ${EDIT.map((m) => fmt(mean(rows as Row[], m.col).value)).join(' | ')} |`).join('\n')}
+
+### Per pair
+${table([...cl.map((r) => ({ ...r, setting: 'CL P2P' })), ...ref.map((r) => ({ ...r, setting: 'reference' }))], ['pair', 'setting'], EDIT)}
+
+## 3. V injection (beta) and cycle error A -> B -> A
+
+Reference windows (cross 0.8, self 0.4), V injection over the first 80% of steps with weight beta.
+
+![vbeta](study/vbeta/plot.svg)
+
+${table(vbeta, ['schedule.vBeta'], cycleCols)}
+
+### Dark <-> light pairs
+${table(vbeta, ['tag:contrast', 'schedule.vBeta'], cycleCols)}
+
+Raw data: \`docs/study/*/results.csv\` (one row per cell) and \`results.md\` beside each.
+`;
+writeFileSync(path.join(root, 'docs', 'study.md'), doc);
+console.log(`wrote docs/study.md (${grid.length + cl.length + ref.length + vbeta.length} cells)`);

@@ -1,0 +1,228 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { WorkflowDocument } from '@ptp/graph-core';
+import { encodePng } from '@ptp/nodes';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureUiBuilt, launchBrowser, screenshot, serveStatic } from './support/browser.js';
+import { clickEdge, dragLink, dropFile, editorDocument, graphOf, handle, loadedImageSize, node, openEditor, selectedEdges, setNumberParam, waitForRunEnd, watchProgress } from './support/editorPage.js';
+import { repoRoot } from './support/repoRoot.js';
+
+// The editor in headless chromium, served as static files (no studio server: browser-only mode).
+// Each test opens its own page and saves a screenshot of the state it checks (test/screenshots/).
+
+const example = (name: string) => JSON.parse(readFileSync(path.join(repoRoot, 'examples', `${name}.json`), 'utf8')) as WorkflowDocument;
+
+let browser: Browser;
+let baseUrl: string;
+let closeServer: () => Promise<void>;
+const pages: Page[] = [];
+
+async function open(query = ''): Promise<Page> {
+  const { page, logs } = await openEditor(browser, `${baseUrl}${query}`);
+  page.on('pageerror', (e) => console.error(`[pageerror] ${e.message}\n${logs.join('\n')}`));
+  pages.push(page);
+  return page;
+}
+
+const blur = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+
+beforeAll(async () => {
+  const served = await serveStatic(await ensureUiBuilt());
+  baseUrl = served.url;
+  closeServer = served.close;
+  browser = await launchBrowser();
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await closeServer?.();
+});
+
+describe('editor (browser only)', () => {
+  it('loads a template from the gallery', async () => {
+    const page = await open();
+    expect(await page.getByTestId('app').getAttribute('data-server')).toBe('false');
+    await page.getByTestId('open-templates').click();
+    await page.getByTestId('template-word-swap').click();
+    await node(page, 'blend1').waitFor();
+    const doc = await editorDocument(page);
+    expect(graphOf(doc)).toEqual(graphOf(example('word-swap')));
+    expect(await page.locator('.react-flow__node').count()).toBe(doc.nodes.length);
+    expect(await page.locator('.react-flow__edge').count()).toBe(doc.edges.length);
+    await expect.poll(() => page.getByTestId('problem-count').getAttribute('data-count')).toBe('0');
+    // Handles take their socket type's colour (graph-core SOCKET_COLORS: PROMPT is #ffd54f).
+    expect(await handle(page, 'source', 'prompt', 'output').evaluate((h) => getComputedStyle(h).backgroundColor)).toBe('rgb(255, 213, 79)');
+    await screenshot(page, 'editor-template-loaded');
+  });
+
+  it('disconnects and connects edges; the missing input is shown on the right node', async () => {
+    const page = await open('?template=word-swap');
+    await node(page, 'capture').waitFor();
+    await clickEdge(page, 'e2'); // source.prompt -> capture.prompt
+    expect(await selectedEdges(page)).toEqual(['e2']);
+    await page.keyboard.press('Delete');
+    await expect.poll(async () => (await editorDocument(page)).edges.some((e) => e.id === 'e2')).toBe(false);
+    // Validation: the error sits on capture's prompt input, and on no other node.
+    await page.getByTestId('input-error-capture-prompt').waitFor();
+    expect(await page.getByTestId('input-error-capture-prompt').textContent()).toMatch(/not connected/);
+    expect(await node(page, 'capture').getAttribute('data-has-error')).toBe('true');
+    expect(await page.locator('[data-has-error=true]').count()).toBe(1);
+    await screenshot(page, 'editor-validation-error');
+
+    await dragLink(page, { node: 'target1', output: 'prompt' }, { node: 'capture', input: 'prompt' });
+    await expect.poll(async () => graphOf(await editorDocument(page)).edges).toContain('target1.prompt->capture.prompt');
+    await page.getByTestId('input-error-capture-prompt').waitFor({ state: 'detached' });
+    expect(await node(page, 'capture').getAttribute('data-has-error')).toBe('false');
+    await screenshot(page, 'editor-connected');
+  });
+
+  it('refuses a connection between mismatched socket types and says why', async () => {
+    const page = await open('?template=word-swap');
+    await node(page, 'capture').waitFor();
+    const before = (await editorDocument(page)).edges.length;
+    // decode.image (IMAGE) into capture.negative (PROMPT).
+    await dragLink(page, { node: 'decode', output: 'image' }, { node: 'capture', input: 'negative' });
+    const notice = page.locator('[data-testid=notice][data-tag=connection-refused]');
+    await notice.waitFor();
+    expect(await notice.textContent()).toMatch(/PROMPT.*IMAGE/);
+    expect((await editorDocument(page)).edges.length).toBe(before);
+    await screenshot(page, 'editor-connection-refused');
+  });
+
+  it('edits params with their widgets: number, prompt text, enum, slider, word picker', async () => {
+    const page = await open('?template=word-swap');
+    await node(page, 'capture').waitFor();
+    await setNumberParam(page, 'capture', 'steps', 5);
+    await page.locator('[data-testid=param-target1-text] textarea').fill('a photo of a fox riding a bicycle');
+    await page.locator('[data-testid=param-schedule1-mode] select').selectOption('refine');
+    await page.locator('[data-testid=param-blend1-k] input[type=range]').fill('0.55');
+    // The blend's target-word picker follows the edited prompt: pick "fox", drop the stale "dog".
+    const targetWords = page.getByTestId('param-blend1-targetWords');
+    await targetWords.locator('[data-word=fox]').click();
+    await targetWords.locator('.chip.stale', { hasText: 'dog' }).click();
+    const doc = await editorDocument(page);
+    const params = (id: string) => doc.nodes.find((n) => n.id === id)!.params;
+    expect(params('capture').steps).toBe(5);
+    expect(params('target1').text).toBe('a photo of a fox riding a bicycle');
+    expect(params('schedule1').mode).toBe('refine');
+    expect(params('blend1').k).toBeCloseTo(0.55);
+    expect(params('blend1').targetWords).toEqual(['fox']);
+    expect(await page.getByTestId('dirty').getAttribute('data-dirty')).toBe('true');
+    await screenshot(page, 'editor-params-edited');
+
+    // Leaving with unsaved changes asks first.
+    let asked = '';
+    page.once('dialog', (d) => {
+      asked = d.type();
+      void d.accept();
+    });
+    await blur(page);
+    await page.reload();
+    expect(asked).toBe('beforeunload');
+  });
+
+  it('undoes and redoes param edits, deletions and pastes from the keyboard', async () => {
+    const page = await open('?template=word-swap');
+    await node(page, 'capture').waitFor();
+    const steps = page.locator('[data-testid=param-capture-steps] input[type=number]');
+    await setNumberParam(page, 'capture', 'steps', 5);
+    await setNumberParam(page, 'capture', 'seed', 11);
+    await blur(page);
+    const p = async () => (await editorDocument(page)).nodes.find((n) => n.id === 'capture')!.params;
+    await page.keyboard.press('Control+z');
+    expect((await p()).seed).toBe(7);
+    await page.keyboard.press('Control+z');
+    expect((await p()).steps).toBe(20);
+    expect(await steps.inputValue()).toBe('20');
+    await page.keyboard.press('Control+Shift+z');
+    expect((await p()).steps).toBe(5);
+    expect(await steps.inputValue()).toBe('5');
+
+    // Delete a node with its links, then bring both back.
+    await node(page, 'blend1').locator('header .title').click();
+    await page.keyboard.press('Delete');
+    await node(page, 'blend1').waitFor({ state: 'detached' });
+    expect(graphOf(await editorDocument(page)).edges.filter((e) => e.includes('blend1'))).toEqual([]);
+    await page.keyboard.press('Control+z');
+    await node(page, 'blend1').waitFor();
+    expect(graphOf(await editorDocument(page)).edges.filter((e) => e.includes('blend1'))).toHaveLength(3);
+
+    // Copy and paste a prompt: a new node with the same text, selected; undo removes it.
+    await node(page, 'source').locator('header .title').click();
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    await node(page, 'prompt').waitFor();
+    expect((await editorDocument(page)).nodes.find((n) => n.id === 'prompt')!.params).toEqual({ text: 'a photo of a cat riding a bicycle' });
+    await screenshot(page, 'editor-undo-redo-paste');
+    await page.keyboard.press('Control+z');
+    await node(page, 'prompt').waitFor({ state: 'detached' });
+    await page.getByTestId('redo').click();
+    await node(page, 'prompt').waitFor();
+  });
+
+  it('restores the graph from a studio PNG dropped on the canvas, and refuses other files', async () => {
+    const page = await open();
+    const doc = example('refine');
+    doc.nodes.find((n) => n.id === 'capture')!.params.steps = 3;
+    const png = encodePng({ width: 4, height: 4, rgba: new Uint8Array(64).fill(128) }, { workflow: JSON.stringify(doc) });
+    await dropFile(page, 'refine_000.png', 'image/png', png);
+    await page.locator('[data-testid=notice][data-tag=file-opened]').waitFor();
+    expect(graphOf(await editorDocument(page))).toEqual(graphOf(doc));
+    await screenshot(page, 'editor-png-dropped');
+
+    // A PNG without a workflow changes nothing and says so.
+    await dropFile(page, 'plain.png', 'image/png', encodePng({ width: 2, height: 2, rgba: new Uint8Array(16) }, {}));
+    await page.locator('[data-testid=notice][data-tag=open-failed]').waitFor();
+    expect(graphOf(await editorDocument(page))).toEqual(graphOf(doc));
+  });
+
+  it('shows unknown node types as placeholders with their links and a validation error', async () => {
+    const page = await open();
+    const doc = example('generate');
+    doc.nodes.push({ id: 'mystery', type: 'plugin.mystery', typeVersion: 2, params: { strength: 3 }, ui: { position: { x: 300, y: 300 } } });
+    doc.edges.push({ id: 'm1', from: { node: 'decode', output: 'image' }, to: { node: 'mystery', input: 'picture' } });
+    await page.getByTestId('import-file').setInputFiles({ name: 'with-plugin.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) });
+    const placeholder = node(page, 'mystery');
+    await placeholder.waitFor();
+    expect(await placeholder.getAttribute('class')).toContain('placeholder');
+    expect(await page.getByTestId('node-error-mystery').textContent()).toMatch(/unknown node type "plugin\.mystery"/);
+    expect(await handle(page, 'mystery', 'picture', 'input').count()).toBe(1);
+    expect(await page.locator('.react-flow__edge').count()).toBe(doc.edges.length);
+    // It round-trips untouched.
+    expect((await editorDocument(page)).nodes.find((n) => n.id === 'mystery')).toMatchObject({ type: 'plugin.mystery', typeVersion: 2, params: { strength: 3 } });
+    await screenshot(page, 'editor-unknown-node');
+  });
+
+  it('runs a template in the browser (WebGPU worker) to a visible image, then from the cache; its PNG restores the graph', async () => {
+    const page = await open('?template=generate');
+    await node(page, 'sample').waitFor();
+    await setNumberParam(page, 'sample', 'steps', 2);
+    await blur(page);
+    await watchProgress(page, 'sample');
+    await page.getByTestId('run').click();
+    const phase = await waitForRunEnd(page);
+    expect(phase, await page.locator('[data-testid=notice]').allTextContents().then((t) => t.join('\n'))).toBe('success');
+    const img = page.getByTestId('node-image-save');
+    const size = await loadedImageSize(img.first());
+    expect(size.width).toBeGreaterThan(0);
+    // The sampler showed a progress bar while it ran.
+    expect(await page.evaluate(() => (window as unknown as { __sawProgress: boolean }).__sawProgress)).toBe(true);
+    await screenshot(page, 'editor-run-browser');
+
+    // Unchanged graph: every node comes from the worker's cache.
+    await page.getByTestId('run').click();
+    await page.getByTestId('cached-sample').waitFor({ timeout: 60_000 });
+    expect(await waitForRunEnd(page)).toBe('success');
+
+    // The result PNG carries the workflow: dropping it on a new editor restores the graph.
+    const bytes = await img.first().evaluate(async (el: HTMLImageElement) => Array.from(new Uint8Array(await (await fetch(el.src)).arrayBuffer())));
+    const ran = await editorDocument(page);
+    const fresh = await open();
+    await dropFile(fresh, 'generate_000.png', 'image/png', Uint8Array.from(bytes));
+    await fresh.locator('[data-testid=notice][data-tag=file-opened]').waitFor();
+    expect(graphOf(await editorDocument(fresh))).toEqual(graphOf(ran));
+    await screenshot(fresh, 'editor-png-roundtrip');
+    // SwiftShader WebGPU on a shared 2-core machine: model load and two steps take minutes.
+  }, 900_000);
+});

@@ -1,0 +1,91 @@
+import type { StudioServer } from '@ptp/runner/server/createStudioServer';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureUiBuilt, launchBrowser, screenshot } from './support/browser.js';
+import { editorDocument, graphOf, loadedImageSize, node, openEditor, setNumberParam, waitForRunEnd } from './support/editorPage.js';
+import { startServer } from './support/studioServer.js';
+
+// The editor served by the studio server (`ptp serve`): the catalogue comes from GET /api/nodes,
+// runs can go to the server over socket.io, and workflows are saved in the server's library.
+
+let browser: Browser;
+let server: StudioServer;
+const blur = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+
+beforeAll(async () => {
+  server = await startServer({ uiDir: await ensureUiBuilt() });
+  browser = await launchBrowser();
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+}, 60_000);
+
+describe('editor with the studio server', () => {
+  it('runs a template on the server to a visible image', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=generate`);
+    expect(await page.getByTestId('app').getAttribute('data-server')).toBe('true');
+    await node(page, 'sample').waitFor();
+    await setNumberParam(page, 'sample', 'steps', 2);
+    await blur(page);
+    await page.getByTestId('run-target').selectOption('server');
+    await page.getByTestId('run').click();
+    expect(await waitForRunEnd(page), (await page.locator('[data-testid=notice]').allTextContents()).join('\n')).toBe('success');
+    const img = page.getByTestId('node-image-save').first();
+    expect(await img.getAttribute('src')).toMatch(/\/api\/runs\/[^/]+\/outputs\/generate_000\.png$/);
+    expect((await loadedImageSize(img)).width).toBeGreaterThan(0);
+    expect(await node(page, 'sample').getAttribute('data-run-state')).toBe('done');
+    await screenshot(page, 'editor-run-server');
+  }, 600_000);
+
+  it('compares source and edit of a server run of the word-swap preset', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=word-swap&run=server`);
+    await node(page, 'capture').waitFor();
+    await setNumberParam(page, 'capture', 'steps', 3);
+    await blur(page);
+    await page.getByTestId('run').click();
+    expect(await waitForRunEnd(page)).toBe('success');
+    // Save image wrote the source and the edit: the results panel compares them.
+    await node(page, 'save').locator('header .title').click();
+    await page.getByTestId('compare').waitFor();
+    expect(await page.getByTestId('node-image-save').count()).toBe(2);
+    await page.getByTestId('compare-slider-mode').click();
+    await page.getByTestId('compare-slider').locator('input[type=range]').fill('30');
+    expect(await page.getByTestId('compare-slider').locator('img.top').evaluate((el) => el.style.clipPath)).toBe('inset(0px 0px 0px 30%)');
+    await screenshot(page, 'editor-compare-slider');
+  }, 600_000);
+
+  it('saves to the library, reloads to an equal graph, and saves a new version', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=word-swap`);
+    await node(page, 'capture').waitFor();
+    await setNumberParam(page, 'capture', 'steps', 9);
+    await page.getByTestId('workflow-name').fill('Editor test: fox swap');
+    await blur(page);
+    await page.keyboard.press('Control+s');
+    await page.locator('[data-testid=notice][data-tag=saved]').waitFor();
+    expect(await page.getByTestId('dirty').getAttribute('data-dirty')).toBe('false');
+    const hash = await page.evaluate(() => location.hash);
+    expect(hash).toMatch(/^#\/workflow\/.+/);
+    const before = await editorDocument(page);
+
+    await page.reload();
+    await page.waitForSelector('[data-testid=app][data-ready=true]');
+    await page.locator('[data-testid=notice][data-tag=library-opened]').waitFor();
+    const after = await editorDocument(page);
+    expect(graphOf(after)).toEqual(graphOf(before));
+    expect(after.metadata.name).toBe('Editor test: fox swap');
+    expect(await page.getByTestId('dirty').textContent()).toBe('saved v1');
+    await screenshot(page, 'editor-saved-reloaded');
+
+    // A second save is a new version of the same workflow; the library lists it once.
+    await setNumberParam(page, 'capture', 'steps', 10);
+    await blur(page);
+    await page.getByTestId('save').click();
+    await expect.poll(() => page.getByTestId('dirty').textContent()).toBe('saved v2');
+    await page.getByTestId('open-library').click();
+    await page.getByTestId('library').getByText('Editor test: fox swap').waitFor();
+    expect(await page.getByTestId('library').getByText('Editor test: fox swap').count()).toBe(1);
+    await screenshot(page, 'editor-library');
+  });
+});

@@ -1,0 +1,213 @@
+import { checkEventOrder, RunDetailSchema, WorkflowRecordSchema, type RunEvent } from '@ptp/graph-core';
+import { readPngText } from '@ptp/nodes';
+import { StudioApiError, StudioClient, type RunPreview } from '@ptp/runner/client';
+import { downloadRunOutputs } from '@ptp/runner/client/node';
+import type { StudioServer } from '@ptp/runner/server/createStudioServer';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { main } from '@ptp/runner/cli/main';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from './support/repoRoot.js';
+import { generateWorkflow, promptWorkflow, startServer, tempDataDir, tickerWorkflow } from './support/studioServer.js';
+
+let server: StudioServer;
+let client: StudioClient;
+// Starting the server forks and warms the inference worker: seconds, more on a busy machine.
+beforeAll(async () => {
+  server = await startServer();
+  client = new StudioClient({ baseUrl: server.url, transports: ['websocket'] });
+}, 120_000);
+afterAll(async () => {
+  client?.close();
+  await server?.close();
+}, 60_000);
+
+describe('studio server: runs over socket.io and REST (real server, worker, onnxruntime, sqlite)', () => {
+  it('socket submit: events arrive in order, the run succeeds, outputs download with the workflow embedded', async () => {
+    const received: RunEvent[] = [];
+    const handle = await client.submit({ workflow: generateWorkflow(4) }, { onEvent: (e) => received.push(e) });
+    const run = await handle.done;
+    expect(run.status).toBe('succeeded');
+    expect(checkEventOrder(received)).toEqual([]);
+    expect(received.map((e) => e.runId).every((id) => id === run.id)).toBe(true);
+    expect(received.filter((e) => e.type === 'progress').length).toBeGreaterThanOrEqual(4);
+    expect(received.at(-1)!.type).toBe('success');
+    // The socket stream equals what the server recorded.
+    expect((await client.runEvents(run.id)).map((e) => `${e.seq}:${e.type}`)).toEqual(received.map((e) => `${e.seq}:${e.type}`));
+
+    expect(run.outputs).toEqual([expect.objectContaining({ name: 'generate_000.png', nodeId: 'save', mime: 'image/png' })]);
+    const dir = tempDataDir('download');
+    const written = await downloadRunOutputs(client, run, dir);
+    const png = new Uint8Array(readFileSync(path.join(dir, 'generate_000.png')));
+    expect(written[0]!.size).toBe(png.byteLength);
+    const text = readPngText(png);
+    expect(text.ok && JSON.parse(text.text.workflow!).nodes.find((n: { id: string }) => n.id === 'sample').params.steps).toBe(4);
+  });
+
+  it('REST submit: 202 queued, then polled to success; the detail carries the migrated workflow', async () => {
+    const queued = await client.submitRun({ workflow: generateWorkflow(3, 7) });
+    expect(queued.status).toMatch(/queued|running/);
+    let detail = await client.getRun(queued.id);
+    for (let i = 0; i < 200 && !['succeeded', 'failed'].includes(detail.status); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      detail = await client.getRun(queued.id);
+    }
+    expect(RunDetailSchema.parse(detail).status).toBe('succeeded');
+    expect((detail.workflow as { schemaVersion: number }).schemaVersion).toBe(2);
+    const png = await client.fetchOutput(queued.id, 'generate_000.png');
+    expect(readPngText(png).ok).toBe(true);
+    expect(checkEventOrder(await client.runEvents(queued.id))).toEqual([]);
+  });
+
+  it('cancel mid-run: the run stops at once and ends cancelled; the next run still works', async () => {
+    let handleCancel: (() => void) | undefined;
+    const firstProgress = new Promise<void>((r) => (handleCancel = r));
+    const handle = await client.submit({ workflow: generateWorkflow(200, 3) }, { onEvent: (e) => e.type === 'progress' && handleCancel?.() });
+    await firstProgress;
+    const started = Date.now();
+    await handle.cancel();
+    const run = await handle.done;
+    expect(run.status).toBe('cancelled');
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(handle.events.at(-1)!.type).toBe('interrupted');
+    expect(checkEventOrder(handle.events)).toEqual([]);
+    expect(run.outputs).toEqual([]);
+    // Cancelling a finished run is refused with a code; an unknown run answers "unknown".
+    await expect(client.cancelRun(run.id)).resolves.toMatchObject({ status: 'cancelled' });
+    await expect(client.cancel('run_doesnotexist')).rejects.toMatchObject({ code: 'UNKNOWN_RUN' });
+    const after = await (await client.submit({ workflow: promptWorkflow('after cancel') })).done;
+    expect(after.status).toBe('succeeded');
+  });
+
+  it('cancelling a queued run cancels it without running it', async () => {
+    const blocker = await client.submit({ workflow: tickerWorkflow(20, 20) });
+    const queued = await client.submitRun({ workflow: promptWorkflow('never runs') });
+    expect(queued.status).toBe('queued');
+    const cancelled = await client.cancelRun(queued.id);
+    expect(cancelled.status).toBe('cancelled');
+    expect(await client.runEvents(queued.id)).toEqual([]);
+    expect((await blocker.done).status).toBe('succeeded');
+  });
+
+  it('previews arrive as binary frames tied to their run, node and seq', async () => {
+    const previews: RunPreview[] = [];
+    const handle = await client.submit({ workflow: tickerWorkflow(5, 5) }, { onPreview: (p) => previews.push(p) });
+    const run = await handle.done;
+    expect(run.status).toBe('succeeded');
+    expect(previews).toHaveLength(5);
+    for (const p of previews) {
+      expect(p).toMatchObject({ runId: run.id, nodeId: 'tick', mime: 'image/png' });
+      expect(p.data).toBeInstanceOf(Uint8Array);
+      expect([...p.data.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
+      const progress = handle.events.find((e) => e.seq === p.seq);
+      expect(progress?.type).toBe('progress');
+      expect(progress && 'preview' in progress).toBe(false); // bytes never travel inside the JSON event
+    }
+  });
+
+  it('a client that reconnects catches up on the runs it follows: no gap, no duplicate', async () => {
+    const follower = new StudioClient({ baseUrl: server.url, transports: ['websocket'] });
+    try {
+      const handle = await follower.submit({ workflow: tickerWorkflow(30, 15) });
+      const socket = await follower.connect();
+      while (handle.events.length < 5) await new Promise((r) => setTimeout(r, 5));
+      socket.io.engine.close(); // drop the connection; socket.io reconnects on its own
+      const run = await handle.done;
+      expect(run.status).toBe('succeeded');
+      expect(checkEventOrder(handle.events)).toEqual([]);
+      expect(handle.events.filter((e) => e.type === 'progress')).toHaveLength(30);
+      // A client that was never connected follows a finished run and gets all of it.
+      const late = new StudioClient({ baseUrl: server.url, transports: ['websocket'] });
+      const replay = await late.follow(run.id, {}, 10);
+      await replay.done;
+      expect(replay.events[0]!.seq).toBe(11);
+      expect(replay.events.at(-1)!.type).toBe('success');
+      late.close();
+    } finally {
+      follower.close();
+    }
+  });
+
+  it('refuses bad runs with every problem, per node and input, and loses nothing', async () => {
+    const bad = generateWorkflow(4);
+    bad.edges = bad.edges!.filter((e) => e.to.input !== 'prompt');
+    const err = (await client.submitRun({ workflow: bad }).catch((e: unknown) => e)) as StudioApiError;
+    expect(err).toBeInstanceOf(StudioApiError);
+    expect(err).toMatchObject({ status: 422, code: 'VALIDATION_FAILED', nodeId: 'sample', input: 'prompt' });
+    const socketErr = await client.submit({ workflow: { schemaVersion: 99, nodes: [] } as never }).catch((e: StudioApiError) => e);
+    expect(socketErr).toMatchObject({ code: 'INVALID_DOCUMENT' });
+    await expect(client.getRun('run_unknown')).rejects.toMatchObject({ status: 404, code: 'UNKNOWN_RUN' });
+  });
+});
+
+describe('studio server: workflow library, models, uploads', () => {
+  it('saves, versions, searches by tag and text, refuses stale saves, exports and deletes', async () => {
+    const doc = generateWorkflow(4);
+    const created = await client.createWorkflow({ document: doc, name: 'Gen one', tags: ['gen', 'tiny'] });
+    expect(created).toMatchObject({ version: 1, name: 'Gen one', tags: ['gen', 'tiny'] });
+    // The editor saves the document it loaded: name and tags travel in its metadata.
+    expect(created.document.metadata).toMatchObject({ name: 'Gen one', tags: ['gen', 'tiny'] });
+    const v2 = await client.updateWorkflow(created.id, { document: created.document, baseVersion: 1, note: 'second' });
+    expect(v2.version).toBe(2);
+    expect(v2.history.map((h) => h.version)).toEqual([2, 1]);
+    expect(v2.history[0]).toMatchObject({ note: 'second' });
+    const stale = await client.updateWorkflow(created.id, { document: generateWorkflow(9), baseVersion: 1 }).catch((e: StudioApiError) => e);
+    expect(stale).toMatchObject({ status: 409, code: 'CONFLICT' });
+    expect((await client.getWorkflow(created.id)).version).toBe(2); // nothing lost, nothing overwritten
+    await client.createWorkflow({ document: promptWorkflow('x'), name: 'Other', tags: ['misc'] });
+    expect((await client.listWorkflows({ tag: ['gen'] })).workflows.map((w) => w.id)).toEqual([created.id]);
+    expect((await client.listWorkflows({ q: 'other' })).workflows.map((w) => w.name)).toEqual(['Other']);
+    expect((await client.getWorkflowVersion(created.id, 1)).document.nodes).toHaveLength(doc.nodes.length);
+    expect(await client.exportWorkflow(created.id)).toMatchObject({ schemaVersion: 2, metadata: { name: 'Gen one' } });
+    const invalid = await client.createWorkflow({ document: { schemaVersion: 2, nodes: 'nope' } as never }).catch((e: StudioApiError) => e);
+    expect(invalid).toMatchObject({ status: 400, code: 'INVALID_DOCUMENT' });
+    await client.deleteWorkflow(created.id);
+    await expect(client.getWorkflow(created.id)).rejects.toMatchObject({ status: 404, code: 'UNKNOWN_WORKFLOW' });
+  });
+
+  it('PNG round trip: an output PNG imports back as the same graph', async () => {
+    const run = await (await client.submit({ workflow: generateWorkflow(3, 11) })).done;
+    const png = await client.fetchOutput(run.id, run.outputs[0]!.name);
+    const imported = WorkflowRecordSchema.parse(await client.importWorkflow(png));
+    const sample = imported.document.nodes.find((n) => n.id === 'sample')!;
+    expect(sample.params).toMatchObject({ steps: 3, seed: 11 });
+    expect(imported.document.edges).toHaveLength(5);
+  });
+
+  it('lists packs by id and stores uploads content-addressed after checking the bytes', async () => {
+    expect((await client.models()).packs.map((p) => p.id)).toContain('tiny-random');
+    const run = await (await client.submit({ workflow: generateWorkflow(2) })).done;
+    const png = await client.fetchOutput(run.id, run.outputs[0]!.name);
+    const record = await client.upload(png, 'mine.png', 'image/png');
+    expect(record).toMatchObject({ id: createHash('sha256').update(png).digest('hex'), mediaType: 'image/png', size: png.byteLength, name: 'mine.png' });
+    const back = new Uint8Array(await (await fetch(`${server.url}/api/uploads/${record.id}`)).arrayBuffer());
+    expect(Buffer.compare(back, png)).toBe(0);
+    const health = await client.health();
+    expect(health).toMatchObject({ ok: true, worker: { alive: true }, auth: false });
+  });
+});
+
+describe('ptp run --server (remote runner)', () => {
+  it('streams progress to the terminal and downloads the outputs with a summary', async () => {
+    const out = tempDataDir('cli-out');
+    const lines: { out: string[]; err: string[] } = { out: [], err: [] };
+    const io = { out: (t: string) => lines.out.push(t), err: (t: string) => lines.err.push(t) };
+    const code = await main(['run', '--server', server.url, path.join(repoRoot, 'examples/generate.json'), '--out', out, '--set', 'sample.steps=3'], io);
+    expect([code, lines.err.filter((l) => l.startsWith('error'))]).toEqual([0, []]);
+    expect(lines.err.join('\n')).toMatch(/> sample[\s\S]*\[#+\] (\d+)\/\1[\s\S]*succeeded[\s\S]*wrote .*generate_000\.png/);
+    expect(lines.out.join('\n')).toMatch(/^ok: 1 file\(s\)/);
+    const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ status: 'succeeded', server: server.url, outputs: ['generate_000.png'] });
+    expect(readPngText(new Uint8Array(readFileSync(path.join(out, 'generate_000.png')))).ok).toBe(true);
+
+    // A refused run prints the code and the node, exits 1, and writes nothing.
+    const bad: string[] = [];
+    const refused = await main(['run', '--server', server.url, path.join(repoRoot, 'examples/generate.json'), '--out', tempDataDir('cli-bad'), '--set', 'sample.steps=400'], { out: () => {}, err: (t) => bad.push(t) });
+    expect(refused).toBe(1);
+    expect(bad.join('\n')).toMatch(/LIMIT_EXCEEDED \[node sample, param steps\]/);
+    const unreachable: string[] = [];
+    expect(await main(['run', '--server', 'http://127.0.0.1:9', path.join(repoRoot, 'examples/generate.json'), '--out', out], { out: () => {}, err: (t) => unreachable.push(t) })).toBe(1);
+    expect(unreachable.join('\n')).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/);
+  });
+});

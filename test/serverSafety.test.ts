@@ -1,0 +1,222 @@
+import { symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { SOCKET_EVENTS } from '@ptp/graph-core';
+import { main } from '@ptp/runner/cli/main';
+import { StudioClient } from '@ptp/runner/client';
+import type { StudioServer } from '@ptp/runner/server/createStudioServer';
+import fc from 'fast-check';
+import { io as ioClient } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateWorkflow, promptWorkflow, rawRequest, startServer, tempDataDir } from './support/studioServer.js';
+
+const LIMITS = { maxJsonBodyBytes: 64 * 1024, maxUploadBytes: 256 * 1024, maxSocketMessageBytes: 64 * 1024 };
+let server: StudioServer;
+let port: number;
+let client: StudioClient;
+let uiDir: string;
+let dataDir: string;
+const wsKey = Buffer.from('0123456789abcdef').toString('base64');
+const upgrade = { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': wsKey };
+const WS_PATH = '/socket.io/?EIO=4&transport=websocket';
+const POLL_PATH = '/socket.io/?EIO=4&transport=polling';
+
+// Starting the server forks and warms the inference worker: seconds, more on a busy machine.
+beforeAll(async () => {
+  // A built "editor" with one link pointing outside its folder and one inside it.
+  uiDir = tempDataDir('ui');
+  writeFileSync(path.join(uiDir, 'index.html'), '<!doctype html><title>editor</title>');
+  writeFileSync(path.join(uiDir, 'app.js'), 'console.log(1)');
+  const outside = path.join(tempDataDir('outside'), 'secret.txt');
+  writeFileSync(outside, 'SECRET');
+  symlinkSync(outside, path.join(uiDir, 'leak.txt'));
+  symlinkSync(path.join(uiDir, 'app.js'), path.join(uiDir, 'alias.js'));
+  dataDir = tempDataDir('safety');
+  server = await startServer({ dataDir, uiDir, limits: LIMITS });
+  port = server.port;
+  client = new StudioClient({ baseUrl: server.url, transports: ['websocket'] });
+}, 120_000);
+afterAll(async () => {
+  client?.close();
+  await server?.close();
+}, 60_000);
+
+const codeOf = (body: string) => (JSON.parse(body) as { error: { code: string } }).error.code;
+
+describe('safety: Host and Origin on every request and WebSocket handshake', () => {
+  it('refuses a foreign Host (DNS rebinding) on HTTP and on the socket handshake', async () => {
+    const api = await rawRequest(port, { path: '/api/health', headers: { Host: `evil.example:${port}` } });
+    expect([api.status, codeOf(api.body)]).toEqual([403, 'FORBIDDEN_HOST']);
+    const page = await rawRequest(port, { path: '/', headers: { Host: 'attacker.test' } });
+    expect(page.status).toBe(403);
+    const ws = await rawRequest(port, { path: WS_PATH, headers: { ...upgrade, Host: `evil.example:${port}` } });
+    expect(ws.status).not.toBe(101);
+    expect((await rawRequest(port, { path: POLL_PATH, headers: { Host: 'rebind.attacker.test' } })).status).toBe(403);
+    expect((await rawRequest(port, { path: '/api/health', headers: { Host: `localhost:${port}` } })).status).toBe(200);
+  });
+
+  it('refuses cross-site and Origin: null requests and WebSockets; same-origin passes', async () => {
+    for (const origin of ['http://evil.example', 'null', `http://localhost:${port + 1}`, 'file://']) {
+      const api = await rawRequest(port, { method: 'POST', path: '/api/runs', headers: { Origin: origin, 'Content-Type': 'application/json' }, body: JSON.stringify({ workflow: promptWorkflow('x') }) });
+      expect([origin, api.status, codeOf(api.body)]).toEqual([origin, 403, 'FORBIDDEN_ORIGIN']);
+      const ws = await rawRequest(port, { path: WS_PATH, headers: { ...upgrade, Origin: origin } });
+      // engine.io answers a refused upgrade with 400 and our reason.
+      expect([origin, ws.status, ws.body]).toEqual([origin, 400, 'FORBIDDEN_ORIGIN']);
+    }
+    const fetchMeta = await rawRequest(port, { path: '/api/runs', headers: { 'Sec-Fetch-Site': 'cross-site' } });
+    expect(fetchMeta.status).toBe(403);
+    expect((await rawRequest(port, { path: WS_PATH, headers: { ...upgrade, Origin: `http://127.0.0.1:${port}` } })).status).toBe(101);
+    expect((await rawRequest(port, { path: '/api/health', headers: { Origin: `http://127.0.0.1:${port}` } })).status).toBe(200);
+    // A real socket.io client sending a foreign Origin is refused too.
+    const evil = ioClient(server.url, { transports: ['websocket'], extraHeaders: { Origin: 'http://evil.example' }, reconnection: false });
+    const outcome = await new Promise<string>((resolve) => {
+      evil.on('connect', () => resolve('connected'));
+      evil.on('connect_error', () => resolve('refused'));
+    });
+    evil.close();
+    expect(outcome).toBe('refused');
+  });
+});
+
+describe('safety: a token is required beyond loopback', () => {
+  it('will not bind beyond loopback without a token, and then refuses requests and sockets without it', async () => {
+    await expect(startServer({ host: '0.0.0.0', warmWorker: false })).rejects.toThrow(/token is required/);
+    const lines: string[] = [];
+    expect(await main(['serve', '--host', '0.0.0.0', '--port', '0'], { out: (t) => lines.push(t), err: (t) => lines.push(t) })).toBe(2);
+    expect(lines.join('\n')).toMatch(/pass --token/);
+
+    const open = await startServer({ host: '0.0.0.0', token: 's3cret-token', warmWorker: false });
+    try {
+      const p = open.port;
+      const none = await rawRequest(p, { path: '/api/health' });
+      expect([none.status, codeOf(none.body)]).toEqual([401, 'UNAUTHORIZED']);
+      expect((await rawRequest(p, { path: '/api/health', headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
+      expect((await rawRequest(p, { path: '/api/health', headers: { Authorization: 'Bearer s3cret-token' } })).status).toBe(200);
+      expect((await rawRequest(p, { path: '/api/health?token=s3cret-token' })).status).toBe(200);
+      const anonymous = new StudioClient({ baseUrl: `http://127.0.0.1:${p}`, transports: ['websocket'] });
+      await expect(anonymous.connect()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+      const authed = new StudioClient({ baseUrl: `http://127.0.0.1:${p}`, token: 's3cret-token', transports: ['websocket'] });
+      await authed.connect();
+      expect((await authed.health()).auth).toBe(true);
+      authed.close();
+    } finally {
+      await open.close();
+    }
+  });
+});
+
+describe('safety: no client path reaches the file system unchecked', () => {
+  it('refuses .., encoded .. and symlinks out of the editor folder', async () => {
+    for (const p of ['/../package.json', '/%2e%2e/%2e%2e/package.json', '/..%2f..%2fpackage.json', '/%2E%2E%5C..%5Cpackage.json', '/leak.txt', '/.%2e/leak.txt']) {
+      const res = await rawRequest(port, { path: p });
+      expect([p, res.status]).toEqual([p, 404]);
+      expect(res.body).not.toContain('SECRET');
+      expect(res.body).not.toContain('ptp-studio');
+    }
+    expect((await rawRequest(port, { path: '/alias.js' })).body).toBe('console.log(1)'); // a link inside is fine
+    expect((await rawRequest(port, { path: '/some/editor/route' })).body).toContain('<title>editor</title>');
+  });
+
+  it('refuses traversal in run, output and upload ids, and an output replaced by a link out of the run folder', async () => {
+    const run = await (await client.submit({ workflow: generateWorkflow(2) })).done;
+    const name = run.outputs[0]!.name;
+    for (const p of [
+      `/api/runs/${run.id}/outputs/..%2F..%2Fstudio.db`,
+      `/api/runs/${run.id}/outputs/%2e%2e`,
+      `/api/runs/..%2F..%2Fstudio.db/outputs/${name}`,
+      `/api/runs/${run.id}/outputs/..%5c..%5cstudio.db`,
+      '/api/uploads/..%2F..%2Fstudio.db',
+      `/api/workflows/..%2F..%2Fstudio.db`,
+    ]) {
+      const res = await rawRequest(port, { path: p });
+      expect([p, res.status]).toEqual([p, 404]);
+    }
+    expect((await rawRequest(port, { path: `/api/runs/${run.id}/outputs/${name}` })).status).toBe(200);
+    const file = path.join(dataDir, 'runs', run.id, name);
+    unlinkSync(file);
+    symlinkSync(path.join(dataDir, 'studio.db'), file);
+    expect((await rawRequest(port, { path: `/api/runs/${run.id}/outputs/${name}` })).status).toBe(404);
+  });
+});
+
+describe('safety: size and parameter limits', () => {
+  it('refuses oversized bodies and uploads, non-images and decompression bombs with structured errors', async () => {
+    const big = JSON.stringify({ workflow: promptWorkflow('x'.repeat(LIMITS.maxJsonBodyBytes)) });
+    const body = await rawRequest(port, { method: 'POST', path: '/api/runs', headers: { 'Content-Type': 'application/json' }, body: big });
+    expect([body.status, codeOf(body.body)]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    const upload = await rawRequest(port, { method: 'POST', path: '/api/uploads', headers: { 'Content-Type': 'image/png' }, body: new Uint8Array(LIMITS.maxUploadBytes + 1) });
+    expect([upload.status, codeOf(upload.body)]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    const text = await rawRequest(port, { method: 'POST', path: '/api/uploads', headers: { 'Content-Type': 'image/png' }, body: 'not an image at all' });
+    expect([text.status, codeOf(text.body)]).toEqual([415, 'UNSUPPORTED_IMAGE_TYPE']);
+    const wrongType = await rawRequest(port, { method: 'POST', path: '/api/uploads', headers: { 'Content-Type': 'text/html' }, body: '<script>' });
+    expect(wrongType.status).toBe(415);
+    const bomb = await rawRequest(port, { method: 'POST', path: '/api/uploads', headers: { 'Content-Type': 'image/png' }, body: pngHeaderOnly(20000, 20000) });
+    expect([bomb.status, codeOf(bomb.body)]).toEqual([400, 'IMAGE_TOO_LARGE']);
+    expect((await client.health()).ok).toBe(true);
+  });
+
+  it('bounds graph parameters and names packs by id only', async () => {
+    const tooMany = await client.submitRun({ workflow: generateWorkflow(201) }).catch((e: unknown) => e);
+    expect(tooMany).toMatchObject({ status: 422, code: 'LIMIT_EXCEEDED', nodeId: 'sample', param: 'steps' });
+    const wide = generateWorkflow(2);
+    wide.nodes.find((n) => n.id === 'sample')!.params = { ...wide.nodes.find((n) => n.id === 'sample')!.params, width: 2048 };
+    await expect(client.submitRun({ workflow: wide })).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', param: 'width' });
+    const byPath = generateWorkflow(2);
+    byPath.nodes.find((n) => n.id === 'model')!.params = { pack: '../../etc' };
+    await expect(client.submitRun({ workflow: byPath })).rejects.toMatchObject({ status: 422, code: 'VALIDATION_FAILED', nodeId: 'model', param: 'pack' });
+  });
+
+  it('drops a socket that sends an oversized message; the server keeps serving others', async () => {
+    const heavy = ioClient(server.url, { transports: ['websocket'], reconnection: false });
+    await new Promise<void>((resolve) => heavy.on('connect', () => resolve()));
+    const closed = new Promise<string>((resolve) => heavy.on('disconnect', (reason) => resolve(reason)));
+    heavy.emit(SOCKET_EVENTS.submit, { workflow: promptWorkflow('y'.repeat(LIMITS.maxSocketMessageBytes + 10)) });
+    expect(await closed).toMatch(/transport/);
+    heavy.close();
+    expect((await (await client.submit({ workflow: promptWorkflow('still fine') })).done).status).toBe('succeeded');
+  });
+});
+
+describe('safety: fuzzed socket messages never crash the server', () => {
+  it('answers or ignores arbitrary payloads on every event, and still runs a valid graph afterwards', async () => {
+    const fuzzer = ioClient(server.url, { transports: ['websocket'], reconnection: false });
+    await new Promise<void>((resolve) => fuzzer.on('connect', () => resolve()));
+    // Client -> server events (each answers an ack) and names the server never handles.
+    const { submit, follow, unfollow, cancel, followQueue, unfollowQueue } = SOCKET_EVENTS;
+    const known: string[] = [submit, follow, unfollow, cancel, followQueue, unfollowQueue];
+    const names = [...known, SOCKET_EVENTS.event, SOCKET_EVENTS.status, SOCKET_EVENTS.preview, 'error', '__proto__', 'constructor', 'hasOwnProperty', 'x'];
+    const nearValid = fc.oneof(
+      fc.record({ workflow: fc.anything(), options: fc.anything(), clientRequestId: fc.anything() }, { requiredKeys: [] }),
+      fc.record({ runId: fc.oneof(fc.string(), fc.constant('../../studio.db'), fc.anything()), afterSeq: fc.anything() }, { requiredKeys: [] }),
+      fc.record({ workflow: fc.record({ schemaVersion: fc.oneof(fc.constant(2), fc.integer()), nodes: fc.array(fc.record({ id: fc.string(), type: fc.constantFrom('ptp.prompt', 'ptp.showValue', 'x'), typeVersion: fc.integer(), params: fc.anything() })), edges: fc.anything() }, { requiredKeys: [] }) }),
+    );
+    const answers: unknown[] = [];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...names), fc.oneof(fc.anything(), nearValid), fc.boolean(), async (name, payload, withAck) => {
+        if (!fuzzer.connected) return;
+        // Handlers of known events always answer an ack; unknown events are ignored (no answer to wait for).
+        if (withAck && known.includes(name)) answers.push(await fuzzer.timeout(3000).emitWithAck(name, payload).catch(() => 'no-answer'));
+        else fuzzer.emit(name, payload);
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+    for (const a of answers) {
+      expect(a).toMatchObject({ ok: expect.any(Boolean) });
+      if (!(a as { ok: boolean }).ok) expect((a as { error: { code: string } }).error.code).toMatch(/^[A-Z_]+$/);
+    }
+    expect(answers.length).toBeGreaterThan(30);
+    expect(fuzzer.connected).toBe(true);
+    expect((await client.health()).ok).toBe(true);
+    expect((await (await client.submit({ workflow: promptWorkflow('after fuzz') })).done).status).toBe('succeeded');
+    fuzzer.close();
+  });
+});
+
+/** A PNG whose container is complete but whose header claims `w` x `h` (no real pixels). */
+function pngHeaderOnly(w: number, h: number): Uint8Array {
+  const chunk = (type: string, data: number[]) => {
+    const len = [0, 0, 0, data.length];
+    return [...len, ...Buffer.from(type, 'ascii'), ...data, 0, 0, 0, 0];
+  };
+  const be = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+  return new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, ...chunk('IHDR', [...be(w), ...be(h), 8, 6, 0, 0, 0]), ...chunk('IDAT', [0]), ...chunk('IEND', [])]);
+}

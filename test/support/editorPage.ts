@@ -1,0 +1,116 @@
+import type { WorkflowDocument } from '@ptp/graph-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { openPage } from './browser.js';
+
+/**
+ * Driving the editor (packages/ui/src/editor) in the browser tests: open it, read its document
+ * through `window.ptpEditor`, and do what a user does (drag links, drop files) with real input
+ * events so React Flow's own handlers run.
+ */
+export async function openEditor(browser: Browser, url: string): Promise<{ page: Page; logs: string[] }> {
+  const opened = await openPage(browser, url);
+  await opened.page.waitForSelector('[data-testid=app][data-ready=true]', { timeout: 60_000 });
+  return opened;
+}
+
+export function editorDocument(page: Page): Promise<WorkflowDocument> {
+  return page.evaluate(() => (window as unknown as { ptpEditor: { document(): WorkflowDocument } }).ptpEditor.document());
+}
+
+export const node = (page: Page, id: string): Locator => page.getByTestId(`node-${id}`);
+
+/** A socket's handle: `output` handles are sources, inputs targets. */
+export function handle(page: Page, nodeId: string, socket: string, kind: 'input' | 'output'): Locator {
+  return page.locator(`.react-flow__handle.${kind === 'output' ? 'source' : 'target'}[data-nodeid="${nodeId}"][data-handleid="${socket}"]`);
+}
+
+async function centre(l: Locator): Promise<{ x: number; y: number }> {
+  const box = await l.boundingBox();
+  if (!box) throw new Error('element is not visible');
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** Drags a link from an output handle to an input handle with the mouse. */
+export async function dragLink(page: Page, from: { node: string; output: string }, to: { node: string; input: string }): Promise<void> {
+  const a = await centre(handle(page, from.node, from.output, 'output'));
+  const b = await centre(handle(page, to.node, to.input, 'input'));
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x, b.y, { steps: 5 });
+  await page.mouse.up();
+}
+
+/** Drops a file on the canvas as a user dragging it from the desktop would. */
+export async function dropFile(page: Page, name: string, mime: string, bytes: Uint8Array): Promise<void> {
+  const data = await page.evaluateHandle(
+    ({ name, mime, bytes }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], name, { type: mime }));
+      return dt;
+    },
+    { name, mime, bytes: Array.from(bytes) },
+  );
+  const canvas = page.getByTestId('canvas');
+  await canvas.dispatchEvent('dragover', { dataTransfer: data });
+  await canvas.dispatchEvent('drop', { dataTransfer: data });
+}
+
+/** Waits until the run shown in the toolbar has ended; returns its phase. */
+export async function waitForRunEnd(page: Page, timeout = 600_000): Promise<string> {
+  await page.waitForSelector('[data-testid=run-status]:is([data-phase=success],[data-phase=error],[data-phase=interrupted])', { timeout });
+  return (await page.getByTestId('run-status').getAttribute('data-phase')) ?? '';
+}
+
+/** Sets a number param through its text box (as typing and pressing Enter). */
+export async function setNumberParam(page: Page, nodeId: string, param: string, value: number): Promise<void> {
+  const input = page.locator(`[data-testid="param-${nodeId}-${param}"] input[type=number]`);
+  await input.fill(String(value));
+  await input.press('Enter');
+}
+
+/** Waits for an image element to have decoded pixels; returns its natural size. */
+export async function loadedImageSize(l: Locator): Promise<{ width: number; height: number }> {
+  await l.evaluate((img: HTMLImageElement) => (img.complete && img.naturalWidth ? undefined : new Promise((r) => img.addEventListener('load', r, { once: true }))));
+  return l.evaluate((img: HTMLImageElement) => ({ width: img.naturalWidth, height: img.naturalHeight }));
+}
+
+/** The graph part of a document (what "equal graph" means: nodes, params, positions, links). */
+export function graphOf(doc: WorkflowDocument) {
+  return {
+    nodes: doc.nodes.map((n) => ({ id: n.id, type: n.type, typeVersion: n.typeVersion, params: n.params, position: n.ui?.position })),
+    edges: doc.edges.map((e) => `${e.from.node}.${e.from.output}->${e.to.node}.${e.to.input}`).sort(),
+  };
+}
+
+/** Clicks an edge at the middle of its drawn path (where no other edge is likely to lie). */
+export async function clickEdge(page: Page, edgeId: string): Promise<void> {
+  const point = await page.locator(`[data-id="${edgeId}"] path.react-flow__edge-path`).evaluate((path: SVGPathElement) => {
+    const p = path.getPointAtLength(path.getTotalLength() / 2);
+    const m = path.getScreenCTM()!;
+    return { x: p.x * m.a + p.y * m.c + m.e, y: p.x * m.b + p.y * m.d + m.f };
+  });
+  await page.mouse.click(point.x, point.y);
+}
+
+/** Clicks on empty canvas (deselects, and takes focus out of any param field). */
+export async function clickPane(page: Page): Promise<void> {
+  const box = (await page.locator('.react-flow__pane').boundingBox())!;
+  await page.mouse.click(box.x + box.width - 30, box.y + 30);
+}
+
+export function selectedEdges(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { ptpEditor: { state(): { graph: { edges: { id: string; selected?: boolean }[] } } } }).ptpEditor.state().graph.edges.filter((e) => e.selected).map((e) => e.id));
+}
+
+/** Records (in `window.__sawProgress`) whether a node's progress bar ever shows, however briefly. */
+export async function watchProgress(page: Page, nodeId: string): Promise<void> {
+  await page.evaluate((id) => {
+    const w = window as unknown as { __sawProgress: boolean };
+    w.__sawProgress = false;
+    const seen = () => document.querySelector(`[data-testid="progress-${id}"]`) !== null;
+    new MutationObserver(() => {
+      if (seen()) w.__sawProgress = true;
+    }).observe(document.body, { subtree: true, childList: true });
+  }, nodeId);
+}

@@ -1,0 +1,65 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { WorkflowDocumentInput } from '@ptp/graph-core';
+import { createStudioServer, type StudioServerOptions } from '@ptp/runner/server/createStudioServer';
+import { repoRoot } from './repoRoot.js';
+
+export const TEST_NODES_MODULE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'serverTestNodes.ts');
+
+export function tempDataDir(tag = 'server'): string {
+  return mkdtempSync(path.join(os.tmpdir(), `ptp-${tag}-`));
+}
+
+/** A real studio server on loopback with its worker, a fresh data dir and the test nodes. */
+export function startServer(options: Partial<StudioServerOptions> = {}) {
+  return createStudioServer({ dataDir: tempDataDir(), port: 0, nodeModules: [TEST_NODES_MODULE], warmWorker: true, log: () => {}, ...options });
+}
+
+/** examples/generate.json on the tiny pack with few steps (real onnxruntime). */
+export function generateWorkflow(steps = 4, seed = 42): WorkflowDocumentInput {
+  const doc = JSON.parse(readFileSync(path.join(repoRoot, 'examples/generate.json'), 'utf8')) as WorkflowDocumentInput;
+  const sample = doc.nodes.find((n) => n.id === 'sample')!;
+  sample.params = { ...sample.params, steps, seed };
+  return doc;
+}
+
+/** The cheapest runnable graph: a prompt shown by an output node (no model). */
+export function promptWorkflow(text: string): WorkflowDocumentInput {
+  return {
+    schemaVersion: 2,
+    metadata: { name: `prompt ${text}`, description: '', tags: [] },
+    nodes: [
+      { id: 'p', type: 'ptp.prompt', typeVersion: 1, params: { text } },
+      { id: 'show', type: 'ptp.showValue', typeVersion: 1, params: {} },
+    ],
+    edges: [{ from: { node: 'p', output: 'prompt' }, to: { node: 'show', input: 'value' } }],
+  };
+}
+
+export function tickerWorkflow(ticks: number, ms: number, label = ''): WorkflowDocumentInput {
+  return { schemaVersion: 2, metadata: { name: 'ticker', description: '', tags: [] }, nodes: [{ id: 'tick', type: 'test.ticker', typeVersion: 1, params: { ticks, ms, label } }], edges: [] };
+}
+
+/**
+ * A raw HTTP request (no URL normalisation, any headers), for the safety tests: fetch would
+ * resolve `..` and refuses to set Host or Origin.
+ */
+export function rawRequest(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: Uint8Array | string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: { Host: `127.0.0.1:${port}`, ...options.headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve({ status: res.statusCode ?? 101, headers: res.headers, body: '' });
+    });
+    req.on('error', reject);
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
+}
