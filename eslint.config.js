@@ -2,7 +2,7 @@ import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto'], message: 'runtime-specific code lives in runner or ui' };
 const uiLibs = { group: ['react', 'react-dom', '@xyflow/*'], message: 'React belongs to packages/ui only' };
-const ort = { group: ['onnxruntime-*'], message: 'only runner backend modules import onnxruntime' };
+const ort = { group: ['onnxruntime-*'], message: 'only backend modules (packages/runner/src/backends, packages/ui/src/runtime/backend) import onnxruntime' };
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'models/**', 'bench/out/**', 'packages/ui/dist/**'] },

@@ -8,8 +8,12 @@ import { printTable } from './lib/table.js';
 
 const STEPS = Math.max(1, Number(process.env.PTP_BENCH_BROWSER_STEPS ?? 3));
 const RUNS = Math.max(1, Number(process.env.PTP_BENCH_BROWSER_RUNS ?? 3));
-/** Comma-separated browser providers to time (wasm is the browser's no-GPU fallback). */
-const BROWSER_PROVIDERS = (process.env.PTP_BENCH_BROWSER_PROVIDERS ?? 'webgpu,wasm').split(',').filter(Boolean);
+/**
+ * Comma-separated browser variants to time: `webgpu` (outputs kept on the GPU, downloaded
+ * concurrently: the default), `webgpu-cpu-outputs` (onnxruntime copies outputs back itself), `wasm`
+ * (the browser's no-GPU fallback).
+ */
+const BROWSER_VARIANTS = (process.env.PTP_BENCH_BROWSER_PROVIDERS ?? 'webgpu,webgpu-cpu-outputs,wasm').split(',').filter(Boolean);
 
 interface Timing {
   /** First run: fetching the pack, creating sessions (shader compilation on WebGPU), then the graph. */
@@ -49,10 +53,11 @@ export async function benchBrowser(): Promise<void> {
   try {
     const { page } = await openPage(browser, `${served.url}runtime-check.html`);
     await page.waitForFunction(() => typeof window.ptpRuntime === 'object');
-    for (const provider of BROWSER_PROVIDERS) {
+    for (const variant of BROWSER_VARIANTS) {
+      const provider = variant.startsWith('webgpu') ? 'webgpu' : 'wasm';
       const timing = await page.evaluate(
-        async ({ provider, docs }) => {
-          const runner = window.ptpRuntime.createWorkerRunner({ provider: provider as 'webgpu' | 'wasm' });
+        async ({ provider, gpuOutputs, docs }) => {
+          const runner = window.ptpRuntime.createWorkerRunner({ provider, gpuOutputs });
           try {
             const info = await runner.info();
             const times: number[] = [];
@@ -62,14 +67,14 @@ export async function benchBrowser(): Promise<void> {
               if (r.status !== 'success') throw new Error(`browser ${provider} run failed: ${r.errors[0]?.message}`);
               times.push(performance.now() - t0);
             }
-            return { coldMs: times[0]!, warm: times.slice(1), detail: `onnxruntime-web ${info.provider}${info.adapter ? ` (${info.adapter})` : ''}, Web Worker` };
+            return { coldMs: times[0]!, warm: times.slice(1), detail: `onnxruntime-web ${info.provider}${info.adapter ? ` (${info.adapter})` : ''}${provider === 'webgpu' ? (gpuOutputs ? ', gpu-buffer outputs' : ', cpu outputs') : ''}, Web Worker` };
           } finally {
             runner.dispose();
           }
         },
-        { provider, docs: docs() },
+        { provider, gpuOutputs: variant !== 'webgpu-cpu-outputs', docs: docs() },
       );
-      rows.push([`browser ${provider}`, timing]);
+      rows.push([`browser ${variant}`, timing]);
     }
   } finally {
     await browser.close();

@@ -94,20 +94,26 @@ describe('editor (browser only)', () => {
     const page = await open('?template=word-swap');
     await node(page, 'capture').waitFor();
     await setNumberParam(page, 'capture', 'steps', 5);
-    await page.locator('[data-testid=param-target1-text] textarea').fill('a photo of a fox riding a bicycle');
+    // The preset swaps "circle" words; the new target prompt drops "circle" for "square".
+    const preset = example('word-swap');
+    const oldTarget = String(preset.nodes.find((n) => n.id === 'target1')!.params.text);
+    const stale = (preset.nodes.find((n) => n.id === 'blend1')!.params.targetWords as string[])[0]!;
+    const newTarget = oldTarget.replace(stale, 'square');
+    expect(newTarget).not.toBe(oldTarget);
+    await page.locator('[data-testid=param-target1-text] textarea').fill(newTarget);
     await page.locator('[data-testid=param-schedule1-mode] select').selectOption('refine');
     await page.locator('[data-testid=param-blend1-k] input[type=range]').fill('0.55');
-    // The blend's target-word picker follows the edited prompt: pick "fox", drop the stale "dog".
+    // The blend's target-word picker follows the edited prompt: pick "square", drop the stale word.
     const targetWords = page.getByTestId('param-blend1-targetWords');
-    await targetWords.locator('[data-word=fox]').click();
-    await targetWords.locator('.chip.stale', { hasText: 'dog' }).click();
+    await targetWords.locator('[data-word=square]').click();
+    await targetWords.locator('.chip.stale', { hasText: stale }).click();
     const doc = await editorDocument(page);
     const params = (id: string) => doc.nodes.find((n) => n.id === id)!.params;
     expect(params('capture').steps).toBe(5);
-    expect(params('target1').text).toBe('a photo of a fox riding a bicycle');
+    expect(params('target1').text).toBe(newTarget);
     expect(params('schedule1').mode).toBe('refine');
     expect(params('blend1').k).toBeCloseTo(0.55);
-    expect(params('blend1').targetWords).toEqual(['fox']);
+    expect(params('blend1').targetWords).toEqual(['square']);
     expect(await page.getByTestId('dirty').getAttribute('data-dirty')).toBe('true');
     await screenshot(page, 'editor-params-edited');
 
@@ -153,7 +159,7 @@ describe('editor (browser only)', () => {
     await page.keyboard.press('Control+c');
     await page.keyboard.press('Control+v');
     await node(page, 'prompt').waitFor();
-    expect((await editorDocument(page)).nodes.find((n) => n.id === 'prompt')!.params).toEqual({ text: 'a photo of a cat riding a bicycle' });
+    expect((await editorDocument(page)).nodes.find((n) => n.id === 'prompt')!.params).toEqual(example('word-swap').nodes.find((n) => n.id === 'source')!.params);
     await screenshot(page, 'editor-undo-redo-paste');
     await page.keyboard.press('Control+z');
     await node(page, 'prompt').waitFor({ state: 'detached' });
@@ -210,10 +216,11 @@ describe('editor (browser only)', () => {
     expect(await page.evaluate(() => (window as unknown as { __sawProgress: boolean }).__sawProgress)).toBe(true);
     await screenshot(page, 'editor-run-browser');
 
-    // Unchanged graph: every node comes from the worker's cache.
+    // Unchanged graph: the output comes from the worker's cache, so nothing upstream runs.
     await page.getByTestId('run').click();
-    await page.getByTestId('cached-sample').waitFor({ timeout: 60_000 });
+    await page.getByTestId('cached-save').waitFor({ timeout: 120_000 });
     expect(await waitForRunEnd(page)).toBe('success');
+    expect(await node(page, 'sample').getAttribute('data-run-state')).toBe('idle');
 
     // The result PNG carries the workflow: dropping it on a new editor restores the graph.
     const bytes = await img.first().evaluate(async (el: HTMLImageElement) => Array.from(new Uint8Array(await (await fetch(el.src)).arrayBuffer())));

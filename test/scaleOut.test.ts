@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDocument, type RunEvent, type RunRecord, type WorkflowDocumentInput } from '@ptp/graph-core';
-import { createNodeRegistry } from '@ptp/nodes';
+import { createNodeRegistry, encodePng } from '@ptp/nodes';
 import { main } from '@ptp/runner/cli/main';
 import { StudioClient, type RunPreview } from '@ptp/runner/client';
 import { BullRunQueue } from '@ptp/runner/queue/bull/BullRunQueue';
@@ -66,6 +66,15 @@ const finalRun = (id: string, timeoutMs: number) => waitFor(`run ${id} to finish
 }, timeoutMs);
 
 const PARAMS = { paramColumns: ['schedule.cross', 'schedule.self', 'capture.seed'] };
+const uploadWorkflow = (upload: string): WorkflowDocumentInput => ({
+  schemaVersion: 2,
+  metadata: { name: 'upload', description: '', tags: [] },
+  nodes: [
+    { id: 'load', type: 'ptp.loadImage', typeVersion: 1, params: { upload, width: 16, height: 16 } },
+    { id: 'save', type: 'ptp.saveImage', typeVersion: 1, params: { prefix: 'uploaded' } },
+  ],
+  edges: [{ from: { node: 'load', output: 'image' }, to: { node: 'save', input: 'image' } }],
+});
 const sweepArgs = (file: string, out: string, grids: string[]) => ['sweep', file, ...grids.flatMap((g) => ['--grid', g]), '--out', out, '--redis', redis.url];
 
 // One Redis and three worker processes for the whole file: starting a worker (tsx, onnxruntime,
@@ -178,7 +187,7 @@ describe('scale-out: BullMQ on a real redis-server, three `ptp worker` processes
     expect((await queue.workers()).map((w) => w.id)).toEqual(expect.arrayContaining(workers.map((w) => w.id)));
   }, 180_000);
 
-  it('a studio server on the same Redis streams events and previews of runs the workers execute', async () => {
+  it('a studio server on the same Redis streams events and previews of runs the workers execute, and cancels them', async () => {
     const server: StudioServer = await createStudioServer({ dataDir: tempDataDir('scaleout'), port: 0, redis: { url: redis.url }, nodeModules: [TEST_NODES], log: () => {} });
     const client = new StudioClient({ baseUrl: server.url, transports: ['websocket'] });
     try {
@@ -193,6 +202,18 @@ describe('scale-out: BullMQ on a real redis-server, three `ptp worker` processes
       expect(previews.length).toBeGreaterThan(0);
       expect(previews[0]!.mime).toBe('image/png');
       expect((await client.runEvents(run.id)).map((e) => e.seq)).toEqual(events.map((e) => e.seq));
+      // Cancel mid-run reaches the worker through Redis: the run stops and ends cancelled.
+      const long = await client.submit({ workflow: tickerWorkflow(200, 50, 'cancel') });
+      await waitFor('progress of the run to cancel', async () => long.events.some((e) => e.type === 'progress'), 60_000);
+      await long.cancel();
+      const cancelled = await long.done;
+      expect(cancelled.status).toBe('cancelled');
+      expect(long.events.at(-1)!.type).toMatch(/interrupted|error/);
+      // An image uploaded to this server reaches the worker through Redis (workers have no access to the server's disk).
+      const rgba = new Uint8Array(16 * 16 * 4).map((_, i) => (i % 4 === 3 ? 255 : (i * 7 + Date.now()) % 256));
+      const upload = await client.upload(encodePng({ width: 16, height: 16, rgba }), 'fresh.png');
+      const viaUpload = await (await client.submit({ workflow: uploadWorkflow(upload.id) })).done;
+      expect(viaUpload).toMatchObject({ status: 'succeeded', outputs: [expect.objectContaining({ mime: 'image/png' })] });
       // /api/health answers for the queue; /api/models lists the packs the workers hold.
       expect((await client.health()).worker.alive).toBe(true);
       expect((await client.models()).packs.map((p) => p.id)).toContain('tiny-random');

@@ -36,7 +36,7 @@ commands:
   serve [--host H] [--port N] [--token T] [--data DIR] [--packs DIR]... [--provider P] [--allow-host NAME]... [--allow-origin URL]... [--ui DIR] [--redis URL]
                                       start the studio server (editor, API, socket.io, queue); data in
                                       --data, $PTP_DATA_DIR or ~/.ptp-studio; a token is required beyond loopback
-  worker --redis URL [--provider cpu|webgpu|cuda] [--packs DIR]... [--drain-timeout S] [--id NAME]
+  worker --redis URL [--provider cpu|webgpu|cuda] [--packs DIR]... [--drain-timeout S] [--id NAME] [--threads N] [--redis-prefix P]
                                       one per GPU: run queued runs and sweep cells from Redis (BullMQ) for the
                                       packs it holds; SIGTERM finishes the current run or hands it back
 `;

@@ -30,6 +30,10 @@ export interface SubmitOutcome {
  *   died is `interrupted` (resubmittable), never re-run on its own;
  * - an unknown id answers `undefined` (the API says "unknown"), never a final state;
  * - each run's events have seq 0, 1, 2, ... and `events(id, n)` returns those after n.
+ *
+ * BullRunQueue (queue/bull) keeps these for its server; runs execute on `ptp worker` processes, and
+ * a run whose *worker* dies is re-run by another worker (BullMQ's stalled-job recovery, bounded
+ * attempts), its event stream continuing with a second `run_started`.
  */
 export interface RunQueue {
   /** Recovers state after a restart and starts executing. */

@@ -77,8 +77,12 @@ export class QueueCellExecutor implements CellExecutor {
         generation--;
         continue;
       }
-      // An earlier run of this exact cell: reuse it unless it failed (a failed cell is run again).
-      if (!(submitted.value.duplicate && RETRYABLE.has(submitted.value.run.status))) run = submitted.value.run;
+      // An earlier run of this exact cell: reuse it unless it failed (a failed cell is run again)
+      // or its numbers have expired from Redis.
+      const earlier = submitted.value.duplicate ? submitted.value.run : undefined;
+      if (earlier && RETRYABLE.has(earlier.status)) continue;
+      if (earlier?.status === 'succeeded' && !(await this.#o.queue.store.readMetrics(earlier.id)).length) continue;
+      run = submitted.value.run;
     }
     const final = await this.#waitFinal(run.id, signal);
     if (!final) return 'interrupted';

@@ -9,6 +9,8 @@ export interface WorkerRunnerOptions {
   provider?: WorkerProvider;
   /** Studio server token for reading uploads. */
   token?: string;
+  /** WebGPU: keep session outputs on the GPU and download them concurrently (default true). */
+  gpuOutputs?: boolean;
   /** Creates the worker (tests and other bundlers); default the bundled engineWorker. */
   createWorker?: () => Worker;
 }
@@ -71,7 +73,7 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): WorkerRun
   });
   worker.addEventListener('messageerror', () => failAll(new WorkerRunnerError('BAD_MESSAGE', 'a message from the engine worker could not be read')));
 
-  send({ type: 'init', baseUrl: options.baseUrl ?? document.baseURI, provider: options.provider ?? 'auto', ...(options.token ? { token: options.token } : {}) });
+  send({ type: 'init', baseUrl: options.baseUrl ?? document.baseURI, provider: options.provider ?? 'auto', gpuOutputs: options.gpuOutputs ?? true, ...(options.token ? { token: options.token } : {}) });
 
   const request = <T>(kind: Pending['kind'], message: (requestId: string) => ToWorker, onEvent?: (event: RunEvent) => void): { requestId: string; promise: Promise<T> } => {
     const requestId = `r${(++requestCounter).toString(36)}`;

@@ -62,7 +62,7 @@ scope.addEventListener('message', (e) => {
   switch (msg.type) {
     case 'init': {
       if (state) return; // one backend per worker; a second init is a no-op
-      const backend = new OrtWebBackend({ baseUrl: msg.baseUrl, provider: msg.provider });
+      const backend = new OrtWebBackend({ baseUrl: msg.baseUrl, provider: msg.provider, gpuOutputs: msg.gpuOutputs });
       state = { backend, engine: new Engine(registry, { backend }), uploads: new ChainedUploadStore([memoryUploads, new FetchUploadStore(msg.baseUrl, msg.token)]) };
       return;
     }

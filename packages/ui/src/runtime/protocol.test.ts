@@ -3,7 +3,7 @@ import { FromWorkerSchema, ToWorkerSchema } from './protocol';
 
 describe('worker protocol', () => {
   it('accepts the messages the runner sends, with defaults', () => {
-    expect(ToWorkerSchema.parse({ type: 'init', baseUrl: 'http://127.0.0.1:1/' })).toEqual({ type: 'init', baseUrl: 'http://127.0.0.1:1/', provider: 'auto' });
+    expect(ToWorkerSchema.parse({ type: 'init', baseUrl: 'http://127.0.0.1:1/' })).toEqual({ type: 'init', baseUrl: 'http://127.0.0.1:1/', provider: 'auto', gpuOutputs: true });
     expect(ToWorkerSchema.safeParse({ type: 'run', requestId: 'r1', document: { any: 'thing' }, targets: ['save'] }).success).toBe(true);
     expect(ToWorkerSchema.safeParse({ type: 'cancel', requestId: 'r1' }).success).toBe(true);
   });

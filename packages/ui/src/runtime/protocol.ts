@@ -23,6 +23,8 @@ export const InitMessageSchema = z.object({
   provider: WorkerProviderSchema.default('auto'),
   /** Bearer token for the studio server's upload downloads, when it has one. */
   token: z.string().optional(),
+  /** WebGPU: keep outputs on the GPU and download them concurrently (see OrtWebBackend). */
+  gpuOutputs: z.boolean().default(true),
 });
 export const RunMessageSchema = z.object({
   type: z.literal('run'),

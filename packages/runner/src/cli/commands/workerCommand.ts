@@ -28,7 +28,7 @@ export const workerCommand: Command = async (args, io) => {
     args,
     options: {
       redis: { type: 'string' },
-      prefix: { type: 'string' },
+      'redis-prefix': { type: 'string' },
       provider: { type: 'string', default: 'cpu' },
       packs: { type: 'string', multiple: true },
       id: { type: 'string' },
@@ -64,7 +64,7 @@ export const workerCommand: Command = async (args, io) => {
   const executor = new InferenceWorker({ packDirs, provider, uploadsDir, nodeModules: (values['node-module'] ?? []).map(resolveUserPath), log, ...(threads ? { intraOpThreads: threads } : {}) });
   await executor.warm();
   const worker = new BullRunWorker({
-    redis: { url: values.redis, prefix: values.prefix },
+    redis: { url: values.redis, prefix: values['redis-prefix'] },
     executor,
     provider,
     packs,

@@ -9,7 +9,8 @@ import type { DecodedNotice } from './noticeCodec.js';
 import { NoticeSubscriber } from './NoticeSubscriber.js';
 import { DEFAULT_PREFIX, openRedis, RedisKeys, type RedisTarget } from './redisConnection.js';
 import { RedisRunStore, type RunAttempt } from './RedisRunStore.js';
-import { routeKey, routeOf, routeQueueName } from './runRoute.js';
+import { canServe, parseRouteKey, routeKey, routeOf, routeQueueName } from './runRoute.js';
+import { reconcileRuns } from './reconcileRuns.js';
 import { uploadsOf } from './uploadsOf.js';
 import { readWorkers, type WorkerInfo } from './workerRegistry.js';
 
@@ -159,7 +160,7 @@ export class BullRunQueue implements RunQueue {
    */
   reconcile(): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    this.#reconciling ??= this.#reconcile()
+    this.#reconciling ??= reconcileRuns(this.#store, (route) => this.#queue(route), (route, id) => this.#addJob(route, id), this.#now(), this.#log)
       .catch((err: Error) => this.#log(`reconcile: ${err.message}`))
       .finally(() => {
         this.#reconciling = undefined;
@@ -197,6 +198,7 @@ export class BullRunQueue implements RunQueue {
     if (!duplicate) {
       try {
         await this.#addJob(route, id);
+        void this.#warnIfUnserved(route);
       } catch (err) {
         await this.#store.finish(id, '', 'failed', this.#now(), { code: 'INTERNAL', message: `could not queue the run: ${(err as Error).message}` });
         return apiFail(503, 'QUEUE_FULL', `the job queue is unavailable: ${(err as Error).message}`);
@@ -218,6 +220,14 @@ export class BullRunQueue implements RunQueue {
     await this.#queue(route).add('run', { runId }, opts);
   }
 
+  /** Runs on a route no live worker serves wait until one starts: say so where the server logs. */
+  async #warnIfUnserved(route: string): Promise<void> {
+    const parsed = parseRouteKey(route);
+    const workers = await this.workers().catch(() => undefined);
+    if (!parsed || !workers || workers.some((w) => canServe(parsed, { packs: new Set(w.packs.map((p) => p.id)), provider: w.provider }))) return;
+    this.#log(`no live worker serves ${route} (packs ${parsed.packs.join(', ') || 'none'}, provider ${parsed.provider}); the run waits until one starts (ptp worker --redis ... --packs DIR)`);
+  }
+
   #queue(route: string): Queue {
     let queue = this.#queues.get(route);
     if (!queue) {
@@ -235,30 +245,6 @@ export class BullRunQueue implements RunQueue {
       const upload = await store.read(id);
       // A missing upload is the node's error to report (with its param), not the queue's.
       if (upload) await this.#store.putUpload(id, upload, this.#options.outputTtlS ?? 7 * DAY_S);
-    }
-  }
-
-  async #reconcile(): Promise<void> {
-    const now = this.#now();
-    for (const id of await this.#store.idsWithStatus('running')) {
-      const route = await this.#store.route(id);
-      if (!route) continue;
-      const queue = this.#queue(route);
-      const state = await queue.getJobState(id);
-      if (state === 'failed') {
-        const job = await queue.getJob(id);
-        const reason = job?.failedReason || 'the job failed';
-        if (await this.#store.finish(id, '', 'failed', now, { code: 'WORKER_CRASHED', message: `${reason} (its workers kept dying; BullMQ gave up after ${job?.attemptsStarted ?? '?'} starts)` })) await this.#store.closeStream(id);
-      } else if (state === 'unknown' || state === 'completed') {
-        if (await this.#store.finish(id, '', 'interrupted', now, { code: 'INTERRUPTED', message: 'its job is gone from Redis (restarted without persistence?); resubmit it to run it again' })) await this.#store.closeStream(id);
-      }
-    }
-    for (const id of await this.#store.idsWithStatus('queued')) {
-      const route = await this.#store.route(id);
-      if (route && (await this.#queue(route).getJobState(id)) === 'unknown') {
-        this.#log(`run ${id} was queued without its job; adding it`);
-        await this.#addJob(route, id);
-      }
     }
   }
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { RunEvent, RunFailure, RunOutput, WorkflowDocument } from '@ptp/graph-core';
+import type { RunEvent, WorkflowDocument } from '@ptp/graph-core';
 import type { UploadRecord } from '@ptp/nodes';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -11,6 +11,7 @@ import { NoticeSubscriber } from './NoticeSubscriber.js';
 import { DEFAULT_PREFIX, openRedis, RedisKeys, type RedisTarget } from './redisConnection.js';
 import { RedisRunStore } from './RedisRunStore.js';
 import { canServe, parseRouteKey, routeQueueName } from './runRoute.js';
+import { settleAttempt, type AttemptState } from './settleAttempt.js';
 import { uploadsOf } from './uploadsOf.js';
 import { advertiseWorker, withdrawWorker, type WorkerInfo } from './workerRegistry.js';
 
@@ -39,14 +40,8 @@ export interface BullRunWorkerOptions {
   log?: (message: string) => void;
 }
 
-interface Current {
-  runId: string;
+interface Current extends AttemptState {
   token: string;
-  cancelRequested: boolean;
-  /** Shutting down: the run goes back to the queue instead of ending. */
-  handBack: boolean;
-  /** Another attempt took the run over (this one was presumed dead): stop, touch nothing. */
-  lost: boolean;
   done: Promise<void>;
 }
 
@@ -252,7 +247,7 @@ export class BullRunWorker {
       }
       await appended.catch((err: Error) => this.#log(`run ${runId}: events: ${err.message}`));
       clearInterval(renew);
-      await this.#settle(job, token, current, outcome, outDir, attempts);
+      await settleAttempt({ store: this.#store, job, token, attempt: current, outcome, outDir, attempts, outputTtlS: this.#o.outputTtlS ?? 7 * 86_400, log: this.#log });
     } finally {
       clearInterval(renew);
       this.#current = undefined;
@@ -260,47 +255,6 @@ export class BullRunWorker {
       release();
       void this.#advertise().catch(() => undefined);
       await rm(path.join(this.#o.scratchDir, runId), { recursive: true, force: true }).catch(() => undefined);
-    }
-  }
-
-  /** Writes how the attempt ended, then tells BullMQ (record first: a death in between re-runs nothing). */
-  async #settle(job: Job, token: string, current: Current, outcome: RunOutcome, outDir: string, attempts: number): Promise<void> {
-    const { runId } = current;
-    const now = () => new Date().toISOString();
-    const complete = (status: string) => job.moveToCompleted({ status }, token, false).catch((err: Error) => this.#log(`run ${runId}: could not complete its job: ${err.message}`));
-    if (current.lost) return;
-    if (current.handBack) {
-      await this.#store.requeue(runId, token);
-      await job.moveToWait(token).catch((err: Error) => this.#log(`run ${runId}: could not hand back its job: ${err.message}`));
-      return;
-    }
-    if (current.cancelRequested && outcome.status !== 'success') {
-      if (await this.#store.finish(runId, token, 'cancelled', now(), { code: 'INTERRUPTED', message: outcome.crashed ? 'cancelled (the run did not stop in time: its process was stopped)' : 'cancelled' })) await this.#store.closeStream(runId);
-      await complete('cancelled');
-      return;
-    }
-    if (outcome.crashed === undefined && (outcome.status === 'success' || outcome.status === 'error')) {
-      const outputs: RunOutput[] = [];
-      for (const output of outcome.outputs) {
-        await this.#store.putOutput(runId, output.name, await readFile(path.join(outDir, output.name)), this.#o.outputTtlS ?? 7 * 86_400);
-        outputs.push(output);
-      }
-      if (outcome.metrics?.length) await this.#store.putMetrics(runId, outcome.metrics, this.#o.outputTtlS ?? 7 * 86_400);
-      await this.#store.finish(runId, token, outcome.status === 'success' ? 'succeeded' : 'failed', now(), failureOf(outcome), outputs);
-      await complete(outcome.status);
-      return;
-    }
-    // The executor's process died (or the run stopped for no asked reason): an attempt failed.
-    const attempt = job.attemptsMade + 1;
-    const reason = outcome.crashed ?? 'the run stopped without finishing';
-    if (attempt >= attempts) {
-      const message = `${reason} (attempt ${attempt} of ${attempts}; giving up)`;
-      if (await this.#store.finish(runId, token, 'failed', now(), { code: 'WORKER_CRASHED', message })) await this.#store.closeStream(runId);
-      await job.moveToFailed(new Error(message), token, false).catch((err: Error) => this.#log(`run ${runId}: ${err.message}`));
-    } else {
-      this.#log(`run ${runId}: ${reason} (attempt ${attempt} of ${attempts}); it will be retried`);
-      await this.#store.requeue(runId, token);
-      await job.moveToFailed(new Error(`${reason} (attempt ${attempt} of ${attempts})`), token, false).catch((err: Error) => this.#log(`run ${runId}: ${err.message}`));
     }
   }
 
@@ -337,11 +291,4 @@ export class BullRunWorker {
     const info: WorkerInfo = { id: this.id, host: os.hostname(), pid: process.pid, provider: this.#o.provider, packs: this.#o.packs, startedAt: this.#startedAt, done: this.#done, ...(this.#current ? { runId: this.#current.runId } : {}) };
     return advertiseWorker(this.#redis, this.#keys, info, Math.ceil((3 * every) / 1000));
   }
-}
-
-/** Why a run the engine ended did not succeed, as its record says it. */
-function failureOf(outcome: RunOutcome): RunFailure | undefined {
-  const first = outcome.errors[0];
-  if (outcome.status === 'success' || !first) return outcome.status === 'success' ? undefined : { code: 'NODE_FAILED', message: 'the run failed' };
-  return { code: first.code, message: first.message, ...(first.nodeId ? { nodeId: first.nodeId } : {}), ...(first.input ? { input: first.input } : {}), ...(first.param ? { param: first.param } : {}), errors: outcome.errors };
 }

@@ -11,8 +11,10 @@ import {
   type Edge,
   type EdgeChange,
   type FinalConnectionState,
+  type Node,
   type NodeChange,
   type OnConnectEnd,
+  type Viewport,
 } from '@xyflow/react';
 import type { EditorEdge, EditorNode } from '../model/editorGraph';
 import { useEditor } from '../hooks/useEditor';
@@ -24,6 +26,7 @@ import { PtpNode, type FlowNode } from './PtpNode';
 export const NODE_DRAG_TYPE = 'application/x-ptp-node-type';
 
 const nodeTypes = { ptp: PtpNode };
+const PRO_OPTIONS = { hideAttribution: true };
 /** Large graphs render only what is on screen; small ones render everything (smoother panning). */
 const VIRTUALIZE_ABOVE = 150;
 
@@ -117,6 +120,20 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
     [store, rf, onDropFile],
   );
 
+  // Every prop below is stable between renders: React Flow memoizes its node and edge layers on
+  // them, and the canvas re-renders on every drag frame (an inline handler would re-render all edges).
+  const onDragStart = useCallback(() => {
+    dragging.current = true;
+    store.beginDrag();
+  }, [store]);
+  const onDragStop = useCallback(() => {
+    dragging.current = false;
+    store.endDrag();
+  }, [store]);
+  const onEdgeDoubleClick = useCallback((_e: unknown, edge: Edge) => store.removeEdges([edge.id]), [store]);
+  const onMoveEnd = useCallback((_e: unknown, viewport: Viewport) => store.setViewport(viewport), [store]);
+  const minimapColor = useCallback((n: Node) => categoryColor(index.byType.get((n as FlowNode).data.nodeType)?.category), [index]);
+
   return (
     <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow
@@ -128,36 +145,24 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
-        onNodeDragStart={() => {
-          dragging.current = true;
-          store.beginDrag();
-        }}
-        onNodeDragStop={() => {
-          dragging.current = false;
-          store.endDrag();
-        }}
-        onSelectionDragStart={() => {
-          dragging.current = true;
-          store.beginDrag();
-        }}
-        onSelectionDragStop={() => {
-          dragging.current = false;
-          store.endDrag();
-        }}
-        onEdgeDoubleClick={(_e, edge) => store.removeEdges([edge.id])}
-        onMoveEnd={(_e, viewport) => store.setViewport(viewport)}
+        onNodeDragStart={onDragStart}
+        onNodeDragStop={onDragStop}
+        onSelectionDragStart={onDragStart}
+        onSelectionDragStop={onDragStop}
+        onEdgeDoubleClick={onEdgeDoubleClick}
+        onMoveEnd={onMoveEnd}
         // Deleting goes through the store (one undo step for nodes and their links): see useShortcuts.
         deleteKeyCode={null}
         onlyRenderVisibleElements={nodes.length > VIRTUALIZE_ABOVE}
         minZoom={0.05}
         maxZoom={2.5}
         colorMode="dark"
-        proOptions={{ hideAttribution: true }}
+        proOptions={PRO_OPTIONS}
         connectionRadius={24}
       >
         <Background gap={24} />
         <Controls />
-        <MiniMap pannable zoomable nodeColor={(n) => categoryColor(index.byType.get((n as FlowNode).data.nodeType)?.category)} nodeStrokeWidth={2} />
+        <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} />
       </ReactFlow>
       {nodes.length === 0 && <div className="empty-hint">Open a template, drop a studio PNG or workflow JSON here, or drag nodes from the palette.</div>}
     </div>

@@ -101,10 +101,15 @@ function Params({ id, entry, params, problems }: { id: string; entry: CatalogueE
   const { store } = useServices();
   const widgets = useMemo(() => paramWidgets(entry), [entry]);
   const wordWidgets = useMemo(() => widgets.filter((w) => w.kind === 'words' || w.kind === 'word-values' || w.kind === 'word-windows'), [widgets]);
-  // Joined into one string so the selector result is stable between unrelated updates.
-  const wordsKey = useEditor((s) =>
-    wordWidgets.length ? wordWidgets.map((w) => wordsForPicker(id, 'wordsFrom' in w ? w.wordsFrom : undefined, s.graph.nodes, s.graph.edges, s.index).join('\n')).join('\u0001') : '',
-  );
+  // Recomputed when the graph's meaning changes (never per drag frame), joined into one string so
+  // unchanged words keep their arrays and the param fields do not re-render.
+  const revision = useEditor((s) => s.revision);
+  const index = useEditor((s) => s.index);
+  const wordsKey = useMemo(() => {
+    if (!wordWidgets.length || revision < 0) return '';
+    const { graph } = store.getState(); // current as of `revision`
+    return wordWidgets.map((w) => wordsForPicker(id, 'wordsFrom' in w ? w.wordsFrom : undefined, graph.nodes, graph.edges, index).join('\n')).join('\u0001');
+  }, [revision, index, wordWidgets, id, store]);
   const words = useMemo(() => {
     const parts = wordsKey.split('\u0001');
     return new Map(wordWidgets.map((w, i) => [w.name, parts[i] ? parts[i]!.split('\n') : []]));

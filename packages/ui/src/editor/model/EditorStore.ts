@@ -23,7 +23,10 @@ export interface EditorState {
   /** Differs from what was last saved, opened or created. */
   dirty: boolean;
   library?: LibraryRef;
-  /** Bumped on every change; components that need "something changed" compare it. */
+  /**
+   * Bumped when nodes, links, params or metadata change, not on moves, selection or measurements:
+   * what depends on the graph's meaning (word pickers, validation) recomputes on it, never per drag frame.
+   */
   revision: number;
 }
 
@@ -111,7 +114,7 @@ export class EditorStore {
     if (metadata) graph = { ...graph, metadata };
     if (library && graph.documentId !== undefined && graph.documentId !== library.id) graph = { ...graph, documentId: library.id };
     this.#savedFingerprint = fingerprint(graph);
-    const next: EditorState = { ...this.#state, graph, dirty: false, revision: this.#state.revision + 1 };
+    const next: EditorState = { ...this.#state, graph, dirty: false };
     if (library) next.library = library;
     this.#emit(next);
   }
@@ -130,7 +133,7 @@ export class EditorStore {
       canUndo: this.#history.canUndo,
       canRedo: this.#history.canRedo,
       dirty: options.transient ? this.#state.dirty : fingerprint(graph) !== this.#savedFingerprint,
-      revision: this.#state.revision + 1,
+      revision: structural ? this.#state.revision + 1 : this.#state.revision,
     });
   }
 

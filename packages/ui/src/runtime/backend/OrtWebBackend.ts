@@ -14,6 +14,11 @@ export interface OrtWebBackendOptions {
   provider?: WebProvider | 'auto';
   /** Where onnxruntime-web finds its .wasm/.mjs (default: the bundler's asset URLs). */
   wasmPaths?: string;
+  /**
+   * WebGPU: keep session outputs on the GPU and download them concurrently (default true); false
+   * lets onnxruntime copy each output back itself (for comparison: `pnpm bench browser`).
+   */
+  gpuOutputs?: boolean;
 }
 
 /** The provider that will run, and why (for the UI and logs). */
@@ -42,6 +47,7 @@ export class OrtWebBackend implements InferenceBackend {
   readonly name = 'onnxruntime-web';
   readonly packs: PackSource;
   readonly #ready: Promise<ResolvedProvider>;
+  readonly #gpuOutputs: boolean;
   #resolved: ResolvedProvider | undefined;
   readonly #queue = new RunQueue();
   readonly #sessions = new Map<string, Promise<OrtWebSession>>();
@@ -51,6 +57,7 @@ export class OrtWebBackend implements InferenceBackend {
   constructor(options: OrtWebBackendOptions = {}) {
     if (!options.packs && options.baseUrl === undefined) throw new Error('OrtWebBackend needs packs or baseUrl');
     this.packs = options.packs ?? fetchPackSource(options.baseUrl!);
+    this.#gpuOutputs = options.gpuOutputs ?? true;
     ort.env.logLevel = 'error';
     if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
     // Threads need SharedArrayBuffer, which only cross-origin-isolated pages have.
@@ -157,7 +164,7 @@ export class OrtWebBackend implements InferenceBackend {
       executionProviders: [provider],
       logSeverityLevel: 3,
       graphOptimizationLevel: 'all',
-      ...(provider === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
+      ...(provider === 'webgpu' && this.#gpuOutputs ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
       // External data is named in the model relative to the model file; ort fetches it by URL.
       ...(externalData.length
         ? { externalData: externalData.map((p) => ({ path: modelDir === '.' ? p : p.slice(modelDir.length + 1), data: this.packs.url(id, packJoin(p)) })) }
