@@ -54,7 +54,7 @@ export async function benchBrowser(): Promise<void> {
     const { page } = await openPage(browser, `${served.url}runtime-check.html`);
     await page.waitForFunction(() => typeof window.ptpRuntime === 'object');
     for (const variant of BROWSER_VARIANTS) {
-      const provider = variant.startsWith('webgpu') ? 'webgpu' : 'wasm';
+      const provider: 'webgpu' | 'wasm' = variant.startsWith('webgpu') ? 'webgpu' : 'wasm';
       const timing = await page.evaluate(
         async ({ provider, gpuOutputs, docs }) => {
           const runner = window.ptpRuntime.createWorkerRunner({ provider, gpuOutputs });

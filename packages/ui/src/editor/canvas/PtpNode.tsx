@@ -1,5 +1,5 @@
 import { memo, useCallback, useMemo } from 'react';
-import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { Handle, Position, useStore, type Node, type NodeProps, type ReactFlowState } from '@xyflow/react';
 import type { CatalogueEntry, GraphError } from '@ptp/graph-core';
 import type { EditorEdge, PtpNodeData } from '../model/editorGraph';
 import type { NodeProblems } from '../model/errorMap';
@@ -14,6 +14,13 @@ import { categoryColor } from './categoryColors';
 export type FlowNode = Node<PtpNodeData, 'ptp'>;
 
 const NO_WORDS: readonly string[] = [];
+
+/**
+ * Below this zoom nodes draw only their header and sockets: their widgets are too small to use,
+ * and a zoomed-out view of hundreds of nodes then repaints a fraction of the text and controls.
+ */
+export const LOW_DETAIL_ZOOM = 0.3;
+const isLowDetail = (s: ReactFlowState) => s.transform[2] < LOW_DETAIL_ZOOM;
 
 function merge(a: NodeProblems | undefined, b: NodeProblems | undefined, pick: (p: NodeProblems) => Record<string, GraphError[]>, key: string): GraphError[] | undefined {
   const x = a ? pick(a)[key] : undefined;
@@ -160,6 +167,7 @@ export const PtpNode = memo(function PtpNode({ id, data, selected }: NodeProps<F
   const runProblems = useRun((s) => s.problems.byNode.get(id));
   const status = useRun((s) => s.view.nodes[id]);
   const linked = useLinkedSockets(id, Boolean(entry));
+  const lowDetail = useStore(isLowDetail);
   const inputProblems = useCallback((name: string) => merge(problems, runProblems, (p) => p.inputs, name), [problems, runProblems]);
   const paramProblems = useCallback((name: string) => merge(problems, runProblems, (p) => p.params, name), [problems, runProblems]);
   const nodeErrors = [...(problems?.node ?? []), ...(runProblems?.node ?? []), ...Object.values(problems?.outputs ?? {}).flat()];
@@ -181,6 +189,7 @@ export const PtpNode = memo(function PtpNode({ id, data, selected }: NodeProps<F
       data-node-type={data.nodeType}
       data-run-state={state}
       data-has-error={hasError ? 'true' : 'false'}
+      data-detail={lowDetail ? 'low' : 'full'}
     >
       <header style={{ borderTopColor: categoryColor(entry?.category) }}>
         <button type="button" className="collapse nodrag" title={data.collapsed ? 'expand' : 'collapse'} onClick={() => store.setNodeUi(id, { collapsed: !data.collapsed })}>
@@ -206,7 +215,7 @@ export const PtpNode = memo(function PtpNode({ id, data, selected }: NodeProps<F
       {entry ? (
         <>
           <Sockets id={id} entry={entry} problems={inputProblems} />
-          {!data.collapsed && <Params id={id} entry={entry} params={data.params} problems={paramProblems} />}
+          {!data.collapsed && !lowDetail && <Params id={id} entry={entry} params={data.params} problems={paramProblems} />}
         </>
       ) : (
         <div className="placeholder-body">
@@ -229,12 +238,12 @@ export const PtpNode = memo(function PtpNode({ id, data, selected }: NodeProps<F
               </div>
             ))}
           </div>
-          <p className="hint">Unknown node type “{data.nodeType}” v{data.typeVersion}: kept as a placeholder, cannot run.</p>
-          {!data.collapsed && Object.keys(data.params).length > 0 && <pre className="node-summary nowheel">{JSON.stringify(data.params, null, 1).slice(0, 400)}</pre>}
+          {!lowDetail && <p className="hint">Unknown node type “{data.nodeType}” v{data.typeVersion}: kept as a placeholder, cannot run.</p>}
+          {!data.collapsed && !lowDetail && Object.keys(data.params).length > 0 && <pre className="node-summary nowheel">{JSON.stringify(data.params, null, 1).slice(0, 400)}</pre>}
         </div>
       )}
-      <Results id={id} nodeType={data.nodeType} />
-      {nodeErrors.length > 0 && (
+      {!lowDetail && <Results id={id} nodeType={data.nodeType} />}
+      {nodeErrors.length > 0 && !lowDetail && (
         <ul className="node-errors" data-testid={`node-error-${id}`}>
           {nodeErrors.map((e, i) => (
             <li key={i} className={e.severity} data-code={e.code}>
