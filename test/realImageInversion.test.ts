@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './support/repoRoot.js';
 
 /**
- * Real images on the tiny-random pack: the shipped picture (examples/uploads) is loaded, encoded,
+ * Real images on the examples' pack (tiny-shapes): the shipped picture (examples/uploads) is loaded, encoded,
  * inverted and edited through the project's nodes and onnxruntime. Figures printed here are the
  * ones bench/inversion.bench.ts tabulates at full step counts.
  */
@@ -35,7 +35,7 @@ async function editRun(invert: Record<string, unknown>) {
   const doc = example('edit-real-image.json', (d) => setParams(d, 'invert', { steps: STEPS, ...invert }));
   const r = await engine.run(doc, { outputs: ['sampler', 'invert', 'encode', 'image'] });
   expect(r.errors).toEqual([]);
-  const pack = await backend.loadPack('tiny-random');
+  const pack = await backend.loadPack(doc.nodes.find((x) => x.id === 'model')!.params.pack as string);
   const sampler = r.outputs.get('sampler')!;
   const latent = sampler.latent as LatentBatch;
   const size = latent.data.length / latent.dims[0];
@@ -68,7 +68,7 @@ describe('real image: load, encode, invert, edit', () => {
     // So the decoded source is exactly the VAE's own round trip of the picture.
     const vae = psnr(run.original, run.vaeRoundTrip);
     expect(Math.abs(psnr(run.original, run.sourceImage) - vae)).toBeLessThanOrEqual(1e-6);
-    console.log(`VAE round trip of the example picture (tiny-random): PSNR ${vae.toFixed(2)} dB, SSIM ${ssim(run.original, run.vaeRoundTrip).toFixed(3)}`);
+    console.log(`VAE round trip of the example picture: PSNR ${vae.toFixed(2)} dB, SSIM ${ssim(run.original, run.vaeRoundTrip).toFixed(3)}`);
     // Without the offsets the same inversion drifts at guidance 7.5: the pinning is doing the work.
     const plain = await editRun({ method: 'ddim', guidance: 7.5 });
     expect(maxDiff(plain.sourceLatent, plain.encoded.data)).toBeGreaterThan(1e-2);
