@@ -54,6 +54,29 @@ describe('editor (browser only)', () => {
     // Handles take their socket type's colour (graph-core SOCKET_COLORS: PROMPT is #ffd54f).
     expect(await handle(page, 'source', 'prompt', 'output').evaluate((h) => getComputedStyle(h).backgroundColor)).toBe('rgb(255, 213, 79)');
     await screenshot(page, 'editor-template-loaded');
+
+    // Export writes the same document as a JSON download.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
+    expect(download.suggestedFilename()).toBe('word-swap-reference-defaults.json');
+    const exported = JSON.parse(readFileSync(await download.path(), 'utf8')) as WorkflowDocument;
+    expect(graphOf(exported)).toEqual(graphOf(example('word-swap')));
+  });
+
+  it('adds nodes from the palette: search, drag onto the canvas, click', async () => {
+    const page = await open();
+    await page.getByTestId('palette-search').fill('local blend');
+    await page.getByTestId('palette-ptp.blend').dragTo(page.getByTestId('canvas'), { targetPosition: { x: 250, y: 200 } });
+    await node(page, 'blend').waitFor();
+    await page.getByTestId('palette-search').fill('');
+    await page.getByTestId('palette-ptp.prompt').click();
+    await node(page, 'prompt').waitFor();
+    const doc = await editorDocument(page);
+    expect(doc.nodes.map((n) => n.type)).toEqual(['ptp.blend', 'ptp.prompt']);
+    // A fresh node holds its type's defaults, and its unconnected inputs are flagged at once.
+    expect(doc.nodes[0]!.params).toMatchObject({ k: 0.3, sourceWords: [], targetWords: [] });
+    expect(await node(page, 'blend').getAttribute('data-has-error')).toBe('true');
+    await page.getByTestId('input-error-blend-source').waitFor();
+    await screenshot(page, 'editor-palette');
   });
 
   it('disconnects and connects edges; the missing input is shown on the right node', async () => {
@@ -199,6 +222,20 @@ describe('editor (browser only)', () => {
     expect((await editorDocument(page)).nodes.find((n) => n.id === 'mystery')).toMatchObject({ type: 'plugin.mystery', typeVersion: 2, params: { strength: 3 } });
     await screenshot(page, 'editor-unknown-node');
   });
+
+  it('shows a run failure on the failing node', async () => {
+    const page = await open('?template=generate');
+    await node(page, 'model').waitFor();
+    await page.locator('[data-testid=param-model-pack] input').fill('no-such-pack');
+    await blur(page);
+    await page.getByTestId('run').click();
+    expect(await waitForRunEnd(page)).toBe('error');
+    expect(await node(page, 'model').getAttribute('data-run-state')).toBe('error');
+    // Load model names its `pack` param as the cause: the message sits under that param.
+    expect(await page.getByTestId('param-error-model-pack').textContent()).toMatch(/no-such-pack/);
+    await page.locator('[data-testid=notice][data-tag=run-failed]').waitFor();
+    await screenshot(page, 'editor-run-error');
+  }, 300_000);
 
   it('runs a template in the browser (WebGPU worker) to a visible image, then from the cache; its PNG restores the graph', async () => {
     const page = await open('?template=generate');

@@ -1,3 +1,4 @@
+import { API_LIMITS } from '@ptp/graph-core';
 import type { StudioServer } from '@ptp/runner/server/createStudioServer';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +39,22 @@ describe('editor with the studio server', () => {
     expect(await node(page, 'sample').getAttribute('data-run-state')).toBe('done');
     await screenshot(page, 'editor-run-server');
   }, 600_000);
+
+  it('cancels a server run from the toolbar', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=generate&run=server`);
+    await node(page, 'sample').waitFor();
+    // The most steps a server run may ask for (API_LIMITS.maxSteps): long enough to cancel mid-way.
+    await setNumberParam(page, 'sample', 'steps', API_LIMITS.maxSteps);
+    await blur(page);
+    await page.getByTestId('run').click();
+    await page.locator('[data-testid=progress-sample], [data-testid=run-status]:is([data-phase=error],[data-phase=success])').first().waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('run-status').getAttribute('data-phase')).toBe('running');
+    await page.getByTestId('cancel').click();
+    expect(await waitForRunEnd(page)).toBe('interrupted');
+    await page.locator('[data-testid=notice][data-tag=run-cancelled]').waitFor();
+    expect(await node(page, 'sample').getAttribute('data-run-state')).not.toBe('executing');
+    await screenshot(page, 'editor-run-cancelled');
+  }, 300_000);
 
   it('compares source and edit of a server run of the word-swap preset', async () => {
     const { page } = await openEditor(browser, `${server.url}/?template=word-swap&run=server`);
