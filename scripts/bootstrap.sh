@@ -47,3 +47,6 @@ if [[ ! -f node_modules/.modules.yaml || pnpm-lock.yaml -nt node_modules/.module
   echo "bootstrap: installing dependencies"
   pnpm install --frozen-lockfile --reporter=append-only
 fi
+
+# The built CLI, server and worker (packages/runner/dist, plain node): rebuilt only when a source changed.
+node scripts/build-cli.mjs

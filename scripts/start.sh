@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up what is missing, builds the editor if needed and starts the studio (server + editor on
+# Sets up what is missing, builds the CLI and the editor if needed and starts the studio (server + editor on
 # http://127.0.0.1:8188; data in $PTP_DATA_DIR or ~/.ptp-studio).
 # Extra arguments go to `ptp serve` (e.g. --port 9000).
 set -euo pipefail
@@ -13,4 +13,6 @@ if [[ -f packages/ui/package.json ]] && grep -q '"build"' packages/ui/package.js
     pnpm --filter @ptp/ui build
   fi
 fi
-exec pnpm ptp serve "$@"
+# bootstrap.sh built packages/runner/dist; the server (and its inference worker) run as plain node, and
+# signals from a terminal or a supervisor reach the server itself.
+exec node packages/runner/dist/ptp.mjs serve "$@"

@@ -80,4 +80,37 @@ describe('ptp CLI', () => {
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('usage: pnpm ptp');
   });
+
+  it('every command prints its own usage with --help or -h (exit 0, nothing else runs)', async () => {
+    const top = await cli('--help');
+    expect(top.code).toBe(0);
+    const names = [...new Set([...top.out.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!))];
+    expect(names).toEqual(['validate', 'catalog', 'run', 'extract', 'models', 'parity', 'quality', 'sweep', 'serve', 'worker']);
+    for (const name of names) {
+      for (const args of [['--help'], ['-h'], ['x.json', '--out', dir, '--help']]) {
+        const r = await cli(name, ...args);
+        expect(r.code, `ptp ${name} ${args.join(' ')}`).toBe(0);
+        expect(r.out).toContain(`usage: pnpm ptp ${name} `);
+        expect(r.out).toMatch(new RegExp(`^ {2}${name} `, 'm'));
+        expect(r.out).not.toMatch(new RegExp(`^ {2}(?!${name} )[a-z]+ `, 'm'));
+        expect(r.err).toBe('');
+      }
+    }
+    expect(await cli('help', 'serve')).toMatchObject({ code: 0, out: expect.stringContaining('usage: pnpm ptp serve ') });
+    expect((await cli('help', 'frobnicate')).code).toBe(2);
+    // After `--` a "--help" is an argument, not a request for help.
+    expect((await cli('validate', '--', '--help')).code).toBe(2);
+  });
+
+  it('the built CLI (packages/runner/dist/ptp.mjs, plain node) finds the bundled packs and prints usages', () => {
+    const build = spawnSync('node', ['scripts/build-cli.mjs'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(build.status, build.stderr).toBe(0);
+    const bin = path.join(repoRoot, 'packages/runner/dist/ptp.mjs');
+    const packs = spawnSync('node', [bin, 'models', 'list'], { cwd: tmpdir(), encoding: 'utf8' });
+    expect(packs.status, packs.stderr).toBe(0);
+    expect(JSON.parse(packs.stdout).map((p: { id: string }) => p.id)).toContain('tiny-shapes');
+    const help = spawnSync('node', [bin, 'serve', '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('usage: pnpm ptp serve ');
+  });
 });

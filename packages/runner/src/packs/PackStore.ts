@@ -1,12 +1,12 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PTP_MANIFEST_FILE } from '../onnx/ptpManifest.js';
+import { REPO_ROOT } from '../repoRoot.js';
 
 export const PACK_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 /** The packs committed with the project (tiny-random, and the trained default later). */
-export const BUNDLED_PACKS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../models/packs');
+export const BUNDLED_PACKS_DIR = path.join(REPO_ROOT, 'models/packs');
 
 export class PackNotFoundError extends Error {}
 

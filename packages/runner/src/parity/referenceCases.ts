@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { REPO_ROOT } from '../repoRoot.js';
 
 /** The project's copy of ../shared/data/p2p-reference (runs of the original P2P code on a toy pack). */
-export const DEFAULT_REFERENCE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../fixtures/p2p-reference');
+export const DEFAULT_REFERENCE_DIR = path.join(REPO_ROOT, 'fixtures/p2p-reference');
 
 export const ReferenceCaseSchema = z.object({
   name: z.string(),

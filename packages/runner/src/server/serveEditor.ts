@@ -1,10 +1,10 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Request, Response } from 'express';
+import { REPO_ROOT } from '../repoRoot.js';
 
 /** Where the editor's Vite build lands (`pnpm --filter @ptp/ui build`). */
-export const DEFAULT_UI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../ui/dist');
+export const DEFAULT_UI_DIR = path.join(REPO_ROOT, 'packages/ui/dist');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

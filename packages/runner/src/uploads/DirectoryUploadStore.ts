@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, realpath, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { UploadRecord, UploadStore } from '@ptp/nodes';
+import { REPO_ROOT } from '../repoRoot.js';
 
 /** Upload ids are sha256 hex; anything else never reaches the file system. */
 export const UPLOAD_ID = /^[0-9a-f]{64}$/;
 
 /** Example uploads committed with the project, so example workflows run from a fresh clone. */
-export const BUNDLED_UPLOADS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../examples/uploads');
+export const BUNDLED_UPLOADS_DIR = path.join(REPO_ROOT, 'examples/uploads');
 
 /** The studio's data folder: $PTP_DATA_DIR, else ~/.ptp-studio. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -3,11 +3,13 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { RunEvent } from '@ptp/graph-core';
+import { RUNS_FROM_BUNDLE } from '../repoRoot.js';
 import type { FromWorker, RunExecutor, RunJob, RunOutcome, ToWorker, WorkerConfig } from './workerProtocol.js';
 
-const WORKER_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'inferenceWorkerMain.ts');
+/** From the built CLI (dist/ptp.mjs) the worker is dist/inferenceWorkerMain.mjs under plain node; from the sources, the .ts under tsx. */
+const WORKER_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), RUNS_FROM_BUNDLE ? 'inferenceWorkerMain.mjs' : 'inferenceWorkerMain.ts');
 
-/** The TypeScript loader the worker runs under (the project runs from source through tsx). */
+/** The TypeScript loader the worker runs under from the sources, or from the bundle when a --node-module is TypeScript. */
 function tsxLoader(): string {
   return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 }
@@ -113,7 +115,7 @@ export class InferenceWorker implements RunExecutor {
   #spawn(): Promise<ChildProcess> {
     this.#restarts++;
     const child = fork(WORKER_MAIN, [], {
-      execArgv: ['--import', tsxLoader()],
+      execArgv: !RUNS_FROM_BUNDLE || this.#options.nodeModules?.some((m) => /\.[cm]?tsx?$/.test(m)) ? ['--import', tsxLoader()] : [],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
