@@ -31,6 +31,10 @@ export const ERROR_CODES = [
   'IMAGE_CORRUPT',
   'IMAGE_TOO_SMALL',
   'IMAGE_TOO_LARGE',
+  'DECOMPRESSION_LIMIT',
+  // Per-run budgets of the runner (server): estimated memory, wall time.
+  'MEMORY_LIMIT',
+  'RUN_TIMEOUT',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

@@ -1,5 +1,5 @@
 /**
- * Limits the server enforces on what clients send (BRIEF section 6). Shared so the editor can
+ * Limits the server enforces on what clients send (docs/architecture.md section 6). Shared so the editor can
  * refuse early with the same numbers; the server may be configured lower, never higher than
  * these defaults without an explicit flag.
  */
@@ -20,5 +20,13 @@ export const API_LIMITS = {
   maxQueuedRuns: 1000,
   /** Output node ids one run may target. */
   maxTargets: 64,
+  /** Nesting of any JSON a client sends (documents, run requests, socket payloads). */
+  maxJsonDepth: 64,
+  /** One node's params, as JSON. */
+  maxParamsBytes: 256 * 1024,
+  /** Wall time of one run on the server before it is stopped (30 minutes). */
+  maxRunSeconds: 1800,
+  /** The estimated peak memory of one run (attention maps, latents) the server accepts. */
+  maxRunMemoryBytes: 8 * 1024 ** 3,
 } as const;
 export type ApiLimits = { -readonly [K in keyof typeof API_LIMITS]: number };

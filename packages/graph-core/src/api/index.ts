@@ -1,5 +1,6 @@
 export * from './apiErrors.js';
 export * from './apiLimits.js';
+export * from './jsonLimits.js';
 export * from './runs.js';
 export * from './library.js';
 export * from './uploads.js';

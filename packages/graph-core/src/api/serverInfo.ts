@@ -1,12 +1,22 @@
 import { z } from 'zod';
 
-/** GET /api/health */
+/** The executor behind the queue, as /api/health reports it. */
+export const WorkerHealthSchema = z.object({
+  alive: z.boolean(),
+  restarts: z.number().int(),
+  /** False when a run would not be taken now (closed, failing to start, stuck past its budget). */
+  acceptingRuns: z.boolean().optional(),
+  problem: z.string().optional(),
+});
+export type WorkerHealth = z.infer<typeof WorkerHealthSchema>;
+
+/** GET /api/health; `ok` is false (status 503) when the server cannot take runs. */
 export const HealthResponseSchema = z.object({
-  ok: z.literal(true),
+  ok: z.boolean(),
   version: z.string(),
   nodeTypes: z.number().int(),
   queue: z.object({ queued: z.number().int(), running: z.number().int() }),
-  worker: z.object({ alive: z.boolean(), restarts: z.number().int() }),
+  worker: WorkerHealthSchema,
   /** Whether requests need a token (always when bound beyond loopback). */
   auth: z.boolean(),
 });

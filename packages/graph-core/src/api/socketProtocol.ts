@@ -65,5 +65,5 @@ export type RunPreviewMessage = z.infer<typeof RunPreviewMessageSchema>;
 export const RunStatusMessageSchema = z.object({ run: RunRecordSchema });
 export type RunStatusMessage = z.infer<typeof RunStatusMessageSchema>;
 
-/** How a socket authenticates: `io(url, { auth: { token } })`. */
+/** How a socket authenticates: `io(url, { query: { token } })` (checked on every engine.io request, before frames are read). */
 export const SocketAuthSchema = z.object({ token: z.string().max(512).optional() });

@@ -19,7 +19,8 @@ function crc32(bytes: Uint8Array, start: number, end: number): number {
 
 const encoder = new TextEncoder();
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
+/** One PNG chunk: length, type, data, CRC. */
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, data.length);
@@ -36,7 +37,7 @@ function itxt(keyword: string, text: string): Uint8Array {
   const data = new Uint8Array(k.length + 5 + t.length);
   data.set(k, 0);
   data.set(t, k.length + 5); // the five bytes between are zeros: null, flag 0, method 0, empty lang, empty translation
-  return chunk('iTXt', data);
+  return pngChunk('iTXt', data);
 }
 
 /**
@@ -52,7 +53,7 @@ export function encodePng(image: RgbaImage, text: Readonly<Record<string, string
   v.setUint32(0, width);
   v.setUint32(4, height);
   ihdr.set([8, 6, 0, 0, 0], 8); // bit depth 8, colour type RGBA, deflate, filter 0, no interlace
-  const parts = [new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), ...Object.entries(text).map(([k, t]) => itxt(k, t)), chunk('IDAT', zlibSync(raw, { level: 6 })), chunk('IEND', new Uint8Array(0))];
+  const parts = [new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]), pngChunk('IHDR', ihdr), ...Object.entries(text).map(([k, t]) => itxt(k, t)), pngChunk('IDAT', zlibSync(raw, { level: 6 })), pngChunk('IEND', new Uint8Array(0))];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {

@@ -2,6 +2,7 @@ import { convertIndexedToRgb, decode as decodePng } from 'fast-png';
 import { decode as decodeJpeg } from 'jpeg-js';
 import type { RgbaImage } from '../ImageBatch.js';
 import type { ImageDecoder } from '../../runtime/ImageDecoder.js';
+import { boundPngStreams } from './pngStreams.js';
 import { checkImageSize, DEFAULT_IMAGE_LIMITS, ImageFileError, readImageHeader, type ImageHeader, type ImageLimits } from './readImageHeader.js';
 
 export interface DecodeImageOptions {
@@ -11,7 +12,9 @@ export interface DecodeImageOptions {
 }
 
 /**
- * Header first (type, size, completeness, limits), then pixels: an 8-bit RGBA image exactly as
+ * Header first (type, size, completeness, limits), then every compressed stream under a budget
+ * derived from the declared size (PNG: exact IDAT size, ancillary chunks never inflated; JPEG: a
+ * memory budget), then pixels: an 8-bit RGBA image exactly as
  * stored (no colour management; 16-bit channels keep their high byte).
  */
 export async function decodeImage(bytes: Uint8Array, o: DecodeImageOptions = {}): Promise<{ header: ImageHeader; image: RgbaImage }> {
@@ -19,10 +22,12 @@ export async function decodeImage(bytes: Uint8Array, o: DecodeImageOptions = {})
   checkImageSize(header, o.limits ?? DEFAULT_IMAGE_LIMITS);
   let image: RgbaImage;
   try {
-    if (header.mediaType === 'image/png') image = pngToRgba(bytes);
+    if (header.mediaType === 'image/png') image = pngToRgba(await boundPngStreams(bytes));
     else if (header.mediaType === 'image/jpeg') {
       const limits = o.limits ?? DEFAULT_IMAGE_LIMITS;
-      const d = decodeJpeg(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: Math.ceil(limits.maxPixels / 1e6), maxMemoryUsageInMB: 1024 });
+      // Memory budget from the declared size (RGBA out + components + progressive coefficients), hard cap 1 GiB.
+      const budgetMB = Math.min(1024, Math.ceil((header.width * header.height * 16) / 2 ** 20) + 16);
+      const d = decodeJpeg(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: Math.ceil(limits.maxPixels / 1e6), maxMemoryUsageInMB: budgetMB });
       image = { width: d.width, height: d.height, rgba: d.data };
     } else {
       if (!o.decoder?.mediaTypes.includes(header.mediaType)) {

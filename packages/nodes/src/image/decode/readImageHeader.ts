@@ -6,7 +6,7 @@
  */
 export type ImageMediaType = 'image/png' | 'image/jpeg' | 'image/webp';
 
-export type ImageFileErrorCode = 'UNSUPPORTED_IMAGE_TYPE' | 'IMAGE_TRUNCATED' | 'IMAGE_CORRUPT' | 'IMAGE_TOO_SMALL' | 'IMAGE_TOO_LARGE';
+export type ImageFileErrorCode = 'UNSUPPORTED_IMAGE_TYPE' | 'IMAGE_TRUNCATED' | 'IMAGE_CORRUPT' | 'IMAGE_TOO_SMALL' | 'IMAGE_TOO_LARGE' | 'DECOMPRESSION_LIMIT';
 
 export class ImageFileError extends Error {
   constructor(
