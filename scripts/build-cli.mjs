@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the CLI, server and inference worker to plain JavaScript with esbuild, so `ptp` starts as
 // bare `node` instead of pnpm + a TypeScript transpiler:
-//   packages/runner/src/cli/main.ts                -> packages/runner/dist/ptp.mjs (the `ptp` bin)
+//   packages/runner/src/cli/main.ts                -> packages/runner/dist/ptp.mjs (run by the `ptp` bin,
+//                                                     packages/runner/bin/ptp.mjs, after this build)
 //   packages/runner/src/worker/inferenceWorkerMain.ts -> packages/runner/dist/inferenceWorkerMain.mjs
 // The workspace packages (@ptp/graph-core, @ptp/nodes, the runner) and small pure-JS libraries are
 // bundled; the runner's native or file-relative dependencies stay external (EXTERNAL below) and

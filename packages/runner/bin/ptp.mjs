@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// `pnpm ptp ...`: builds packages/runner/dist when a source changed (scripts/build-cli.mjs, about a
-// second; a few ms otherwise), then runs the built CLI in this same process: plain node, no
-// transpiler, no second process between a supervisor's signals and the server.
+// The `ptp` bin and `pnpm ptp`: builds packages/runner/dist when a source changed
+// (scripts/build-cli.mjs, about a second; a few ms otherwise), then runs the built CLI,
+// dist/ptp.mjs, in this same process: plain node, no transpiler, no second process between a
+// supervisor's signals and the server. `node packages/runner/dist/ptp.mjs` skips the check.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DIST, ensureBuilt } from './build-cli.mjs';
+import { DIST, ensureBuilt } from '../../../scripts/build-cli.mjs';
 
 try {
   await ensureBuilt();
