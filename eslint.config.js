@@ -13,7 +13,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  // Architectural boundaries (BRIEF section 1): enforced, not just documented.
+  // Architectural boundaries (docs/architecture.md section 1): enforced, not just documented.
   { files: ['packages/graph-core/**/*.ts', 'packages/nodes/**/*.ts'], ignores: ['**/*.test.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [nodeBuiltins, uiLibs, ort] }] } },
   { files: ['packages/runner/**/*.ts'], ignores: ['packages/runner/src/backends/**', '**/*.test.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [uiLibs, ort] }] } },
   // The studio client runs in the editor too: Node-only code stays in downloadRunOutputs.ts.

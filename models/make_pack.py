@@ -26,7 +26,7 @@ from ptp_models.tokenizer_vocab import (build_reduced_bpe, check_single_tokens, 
 from ptp_models.vae import VaeDecoderExport, VaeEncoderExport  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CLIP_BPE_DIR = os.environ.get("PTP_CLIP_BPE_DIR", "/work/shared/data/clip-bpe")
+CLIP_BPE_DIR = os.environ.get("PTP_CLIP_BPE_DIR", os.path.join(HERE, "..", "fixtures", "clip-bpe"))
 
 
 def write_tokenizer_for(spec, out_dir: str) -> None:

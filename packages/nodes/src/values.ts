@@ -87,7 +87,7 @@ export const INVERSION_METHODS = ['ddim', 'negative-prompt', 'direct'] as const;
 export type InversionMethod = (typeof INVERSION_METHODS)[number];
 
 /**
- * A real image inverted by DDIM (P2P-ALGORITHMS section 6). The edit sampler takes it exactly like
+ * A real image inverted by DDIM (docs/algorithms.md section 6). The edit sampler takes it exactly like
  * a generated source; only `direct` changes sampling: the source branch is pinned to the inverted
  * latents after every step (the offsets of Direct Inversion), edits are left alone.
  */

@@ -47,7 +47,7 @@ function threshold(map: Float32Array, R: number, C: number, h: number, w: number
 }
 
 /**
- * The local-blend mask of one edit (P2P-ALGORITHMS section 4): source words' map OR the edit
+ * The local-blend mask of one edit (docs/algorithms.md section 4): source words' map OR the edit
  * words' map, each max-pooled, upsampled, max-normalised and thresholded at k; minus the subtract
  * words' mask (not pooled) when given. Returns [h*w] of 0/1.
  */

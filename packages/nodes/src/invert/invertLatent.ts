@@ -28,7 +28,7 @@ export interface InvertLatentResult {
 }
 
 /**
- * DDIM inversion (P2P-ALGORITHMS section 6): DDIM run backwards from the image latent towards
+ * DDIM inversion (docs/algorithms.md section 6): DDIM run backwards from the image latent towards
  * noise with the source prompt, keeping every intermediate latent. Uses diffusers'
  * DDIMInverseScheduler (the pack provides it), so the forward DDIM of the same pack retraces the
  * same timesteps in reverse; the UNet sees each latent at the timestep it is moved to, as in

@@ -43,7 +43,7 @@ function reference(pack: ModelPack, source: SourceValue): Promise<{ image: RgbaI
 const item = (latents: Float32Array, n: number, size: number): Float32Array => latents.slice(n * size, (n + 1) * size);
 
 /**
- * Cycle consistency (P2P-ALGORITHMS section 5): edit A -> B, invert B with B's prompt, edit B -> A
+ * Cycle consistency (docs/algorithms.md section 5): edit A -> B, invert B with B's prompt, edit B -> A
  * with the mirrored schedule, and measure how far A' is from A: PSNR and SSIM of the images
  * (against the picture, and against its decoded latent, i.e. without the VAE's own error), mean
  * absolute error of the latents and of the pixels (0..255).

@@ -4,7 +4,7 @@ import '../values.js';
 
 /**
  * A deterministic, runtime-independent initial latent: x[i] = sin(0.0123 i) cos(0.771 i) * amplitude.
- * The reference Prompt-to-Prompt runs in ../shared were made from exactly this pattern, so it lets
+ * The reference Prompt-to-Prompt runs in fixtures/p2p-reference were made from exactly this pattern, so it lets
  * anyone reproduce them through the graph.
  */
 export const testPatternNoiseNode = defineNode({

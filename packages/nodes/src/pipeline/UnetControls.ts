@@ -1,6 +1,6 @@
 import type { Tensor, UnetLayout } from '../runtime/InferenceBackend.js';
 
-/** Per-step control tensors of the controllable UNet for E edits (BRIEF section 2). */
+/** Per-step control tensors of the controllable UNet for E edits (docs/architecture.md section 2). */
 export interface UnetControls {
   /** [E, T] */
   crossAlpha: Float32Array;

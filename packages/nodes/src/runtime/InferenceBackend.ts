@@ -60,7 +60,7 @@ export interface ModelPack {
   readonly id: string;
   readonly tokenizer: Tokenizer;
   readonly textEncoder: ModelSession;
-  /** The controllable UNet (BRIEF section 2). */
+  /** The controllable UNet (docs/architecture.md section 2). */
   readonly unet: ModelSession;
   readonly vaeDecoder: ModelSession;
   readonly vaeEncoder?: ModelSession;

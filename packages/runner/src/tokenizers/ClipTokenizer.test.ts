@@ -7,7 +7,7 @@ import { buildReducedClipVocab, bytesToUnicode, ClipTokenizer } from './index.js
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const fixtureDir = path.join(repoRoot, 'fixtures/clip-bpe');
-const referenceDir = path.resolve(repoRoot, '../shared/data/p2p-reference');
+const referenceDir = path.join(repoRoot, 'fixtures/p2p-reference');
 const read = (...parts: string[]) => readFileSync(path.join(...parts), 'utf8');
 
 interface TokenCase {
@@ -180,7 +180,7 @@ describe('ClipTokenizer on the full CLIP vocab', () => {
   });
 });
 
-// ../shared sits beside the repo on every dev machine and in CI; its absence must fail, not skip.
+// The toy pack and its reference cases are committed under fixtures/: a missing file fails, never skips.
 describe('ClipTokenizer on the toy SD pack', () => {
   it('loads tokenizer/ with its config and reproduces the token ids of every reference case', () => {
     const dir = path.join(referenceDir, 'toy-sd-pack/tokenizer');

@@ -17,8 +17,8 @@ function findRepoRoot(): string {
 }
 
 export const REPO_ROOT = findRepoRoot();
-/** Shared read-only data lives beside the repo: `../shared` from the repo root. */
-export const TOY_PACK = resolve(REPO_ROOT, '../shared/data/p2p-reference/toy-sd-pack');
+/** The toy SD pack of the reference runs, committed under fixtures/ (see fixtures/README.md). */
+export const TOY_PACK = resolve(REPO_ROOT, 'fixtures/p2p-reference/toy-sd-pack');
 /** models/make_fixtures.py output; PTP_FIXTURES points elsewhere (e.g. a scratch build). */
 export const FIXTURES = process.env.PTP_FIXTURES ?? join(REPO_ROOT, 'models/fixtures');
 
