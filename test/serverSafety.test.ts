@@ -84,17 +84,17 @@ describe('safety: a token is required beyond loopback', () => {
     expect(await main(['serve', '--host', '0.0.0.0', '--port', '0'], { out: (t) => lines.push(t), err: (t) => lines.push(t) })).toBe(2);
     expect(lines.join('\n')).toMatch(/pass --token/);
 
-    const open = await startServer({ host: '0.0.0.0', token: 's3cret-token', warmWorker: false });
+    const open = await startServer({ host: '0.0.0.0', token: 's3cret-token-0123456789', warmWorker: false });
     try {
       const p = open.port;
       const none = await rawRequest(p, { path: '/api/health' });
       expect([none.status, codeOf(none.body)]).toEqual([401, 'UNAUTHORIZED']);
       expect((await rawRequest(p, { path: '/api/health', headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
-      expect((await rawRequest(p, { path: '/api/health', headers: { Authorization: 'Bearer s3cret-token' } })).status).toBe(200);
-      expect((await rawRequest(p, { path: '/api/health?token=s3cret-token' })).status).toBe(200);
+      expect((await rawRequest(p, { path: '/api/health', headers: { Authorization: 'Bearer s3cret-token-0123456789' } })).status).toBe(200);
+      expect((await rawRequest(p, { path: '/api/health?token=s3cret-token-0123456789' })).status).toBe(200);
       const anonymous = new StudioClient({ baseUrl: `http://127.0.0.1:${p}`, transports: ['websocket'] });
       await expect(anonymous.connect()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-      const authed = new StudioClient({ baseUrl: `http://127.0.0.1:${p}`, token: 's3cret-token', transports: ['websocket'] });
+      const authed = new StudioClient({ baseUrl: `http://127.0.0.1:${p}`, token: 's3cret-token-0123456789', transports: ['websocket'] });
       await authed.connect();
       expect((await authed.health()).auth).toBe(true);
       authed.close();

@@ -1,4 +1,5 @@
 import { defineNode, NodeRunError } from '@ptp/graph-core';
+import { memoryLimitOf } from '../pipeline/runMemory.js';
 import { z } from 'zod';
 import '../values.js';
 import { latentSize, SamplingParams } from '../model/textToImageNode.js';
@@ -38,7 +39,7 @@ export const captureSourceNode = defineNode({
     }
     const sampling = { steps: p.steps, guidance: p.guidance, scheduler: p.scheduler, seed: p.seed };
     const base = { prompt, negativeText: negative?.text ?? '', sampling, initialNoise, latentDims: dims };
-    const run = await sampleEdits({ pack, source: base, schedules: [], signal: ctx.signal, progress: ctx.progress });
+    const run = await sampleEdits({ pack, source: base, schedules: [], signal: ctx.signal, progress: ctx.progress, ...memoryLimitOf(ctx.resources) });
     const source: SourceValue = { kind: 'generated', packId: pack.id, ...base, trajectory: run.trajectory, attention: run.attention };
     return { source, latent: { data: run.latents, dims: run.latentDims, packId: pack.id }, attention: run.attention };
   },

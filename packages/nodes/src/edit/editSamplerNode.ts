@@ -1,4 +1,5 @@
 import { defineNode, NodeRunError } from '@ptp/graph-core';
+import { memoryLimitOf } from '../pipeline/runMemory.js';
 import { z } from 'zod';
 import '../values.js';
 import { sampleEdits } from './sampleEdits.js';
@@ -27,7 +28,7 @@ export const editSamplerNode = defineNode({
     if (source.packId !== pack.id) throw new NodeRunError(`the source was made with pack "${source.packId}", not "${pack.id}"`, { input: 'source' });
     if (edits.length === 0) throw new NodeRunError('connect at least one injection schedule', { input: 'edits' });
     if (edits.length > p.maxEdits) throw new NodeRunError(`${edits.length} edits exceed maxEdits ${p.maxEdits}`, { input: 'edits', param: 'maxEdits' });
-    const run = await sampleEdits({ pack, source, schedules: edits, signal: ctx.signal, progress: ctx.progress });
+    const run = await sampleEdits({ pack, source, schedules: edits, signal: ctx.signal, progress: ctx.progress, ...memoryLimitOf(ctx.resources) });
     return { latent: { data: run.latents, dims: run.latentDims, packId: pack.id }, attention: run.attention, trajectory: run.trajectory };
   },
   summarize: ({ latent, attention }) => ({ items: latent.dims[0], prompts: attention.prompts, steps: attention.steps }),

@@ -18,6 +18,8 @@ export interface SampleEditsOptions {
   progress?: (value: number, max: number) => void;
   /** Stop after this many UNet calls (see denoise). */
   stopAfter?: number;
+  /** Ceiling for the estimated memory of one UNet call (see checkRunMemory). */
+  maxMemoryBytes?: number;
 }
 
 export interface SampleEditsResult {
@@ -61,6 +63,7 @@ export async function sampleEdits(o: SampleEditsOptions): Promise<SampleEditsRes
   const trajectory: Float32Array[] = [];
   let calls = 0;
   const final = await denoise({
+    ...(o.maxMemoryBytes !== undefined ? { maxMemoryBytes: o.maxMemoryBytes } : {}),
     pack,
     scheduler,
     steps: source.sampling.steps,

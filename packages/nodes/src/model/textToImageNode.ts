@@ -1,4 +1,5 @@
 import { defineNode, NodeRunError } from '@ptp/graph-core';
+import { memoryLimitOf } from '../pipeline/runMemory.js';
 import { z } from 'zod';
 import '../values.js';
 import { denoise } from '../pipeline/denoise.js';
@@ -56,6 +57,7 @@ export const textToImageNode = defineNode({
       contextDims: context.dims,
       ...(ancestral ? { stepNoise: (i: number) => randn(C * h * w, (p.seed + 1 + i) >>> 0) } : {}),
       signal: ctx.signal,
+      ...memoryLimitOf(ctx.resources),
       progress: ctx.progress,
     });
     return { latent: { data: out, dims: [1, C, h, w] as [number, number, number, number], packId: pack.id } };

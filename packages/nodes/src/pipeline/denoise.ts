@@ -1,4 +1,5 @@
 import type { ModelPack, Scheduler, Tensor } from '../runtime/InferenceBackend.js';
+import { checkRunMemory } from './runMemory.js';
 import { controlFeeds, neutralControls, type UnetControls } from './UnetControls.js';
 
 export interface StepInfo {
@@ -34,6 +35,8 @@ export interface DenoiseOptions {
   progress?: (value: number, max: number) => void;
   /** Stop after this many UNet calls (checks on slow runtimes); default all. */
   stopAfter?: number;
+  /** Ceiling for the estimated memory of one UNet call (checkRunMemory); default 8 GiB. */
+  maxMemoryBytes?: number;
 }
 
 /**
@@ -44,6 +47,7 @@ export interface DenoiseOptions {
 export async function denoise(o: DenoiseOptions): Promise<Float32Array> {
   const { pack, scheduler } = o;
   const [N, C, h, w] = o.latentDims;
+  checkRunMemory(pack, N, h, w, o.maxMemoryBytes);
   const io = pack.layout.unet.io;
   const edits = N - 1;
   const perItem = C * h * w;

@@ -8,7 +8,7 @@ import { encodePng, pngChunk } from '../image/encodePng.js';
  */
 export function zlibBomb(inflatedBytes: number): Uint8Array {
   const parts: Uint8Array[] = [];
-  const z = new Zlib({ level: 9 }, (chunk) => parts.push(chunk));
+  const z = new Zlib({ level: 1 }, (chunk) => parts.push(chunk));
   const zeros = new Uint8Array(Math.min(inflatedBytes, 1 << 20));
   for (let left = inflatedBytes; left > 0; left -= zeros.length) z.push(left >= zeros.length ? zeros : zeros.subarray(0, left), left <= zeros.length);
   return concat(parts);
@@ -34,25 +34,28 @@ export function pngWithChunks(extra: readonly Uint8Array[], size = 16): Uint8Arr
   return concat([png.subarray(0, ihdrEnd), ...extra, png.subarray(ihdrEnd)]);
 }
 
+/** Makes a zlib stream of `n` zeros; tests on Node may pass a faster one (node:zlib). */
+export type BombMaker = (inflatedBytes: number) => Uint8Array;
+
 /** A PNG whose compressed text chunk (keyword `workflow`) inflates to `inflatedBytes`. */
-export function pngTextBomb(kind: 'zTXt' | 'iTXt', inflatedBytes: number): Uint8Array {
-  const bomb = zlibBomb(inflatedBytes);
+export function pngTextBomb(kind: 'zTXt' | 'iTXt', inflatedBytes: number, make: BombMaker = zlibBomb): Uint8Array {
+  const bomb = make(inflatedBytes);
   // zTXt: keyword \0 method; iTXt: keyword \0 flag(1 = compressed) method \0 lang \0 translated \0
   const head = kind === 'zTXt' ? latin1('workflow\0\0') : latin1('workflow\0\x01\0\0\0');
   return pngWithChunks([pngChunk(kind, concat([head, bomb]))]);
 }
 
 /** A PNG whose ICC profile chunk inflates to `inflatedBytes`. */
-export function pngIccpBomb(inflatedBytes: number): Uint8Array {
-  return pngWithChunks([pngChunk('iCCP', concat([latin1('icc\0\0'), zlibBomb(inflatedBytes)]))]);
+export function pngIccpBomb(inflatedBytes: number, make: BombMaker = zlibBomb): Uint8Array {
+  return pngWithChunks([pngChunk('iCCP', concat([latin1('icc\0\0'), make(inflatedBytes)]))]);
 }
 
 /** A PNG whose header declares `width` x `height` RGBA but whose image data inflates to `inflatedBytes`. */
-export function pngIdatBomb(width: number, height: number, inflatedBytes: number): Uint8Array {
+export function pngIdatBomb(width: number, height: number, inflatedBytes: number, make: BombMaker = zlibBomb): Uint8Array {
   const ihdr = new Uint8Array(13);
   const v = new DataView(ihdr.buffer);
   v.setUint32(0, width);
   v.setUint32(4, height);
   ihdr.set([8, 6, 0, 0, 0], 8);
-  return concat([SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', zlibBomb(inflatedBytes)), pngChunk('IEND', new Uint8Array(0))]);
+  return concat([SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', make(inflatedBytes)), pngChunk('IEND', new Uint8Array(0))]);
 }

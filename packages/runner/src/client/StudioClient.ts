@@ -73,8 +73,9 @@ export class StudioClient extends StudioRest {
   connect(): Promise<Socket> {
     if (this.#socket?.connected) return Promise.resolve(this.#socket);
     this.#connecting ??= new Promise<Socket>((resolve, reject) => {
+      // The token rides on every engine.io request (the server checks it before reading frames).
       const socket = io(this.baseUrl || undefined, {
-        auth: this.token ? { token: this.token } : {},
+        ...(this.token ? { query: { token: this.token } } : {}),
         transports: this.#options.transports ?? ['websocket', 'polling'],
         reconnectionDelayMax: 2000,
       });
@@ -85,7 +86,11 @@ export class StudioClient extends StudioRest {
         socket.disconnect();
         this.#connecting = undefined;
         this.#socket = undefined;
-        reject(new StudioApiError(err.data?.code === 'UNAUTHORIZED' ? 401 : 403, { code: err.data?.code ?? 'CONNECT_FAILED', message: err.data?.message ?? err.message }));
+        // A refused handshake carries no reason a browser can read: the REST API says why.
+        this.health().then(
+          () => reject(new StudioApiError(403, { code: err.data?.code ?? 'CONNECT_FAILED', message: err.data?.message ?? err.message })),
+          (why: unknown) => reject(why instanceof StudioApiError ? why : new StudioApiError(503, { code: 'CONNECT_FAILED', message: err.message })),
+        );
       });
       // After a reconnect, ask for what was missed: the server replays from each run's last seq.
       socket.io.on('reconnect', () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { API_LIMITS, type RunDetail, type RunEvent, type RunFailure, type RunOutput, type RunRecord, type RunStatus } from '@ptp/graph-core';
+import { API_LIMITS, type RunDetail, type RunEvent, type RunFailure, type RunOutput, type RunRecord, type RunStatus, type WorkerHealth } from '@ptp/graph-core';
 import { apiFail, apiOk, type ApiResult } from '../server/ApiResult.js';
 import type { RunExecutor, RunOutcome } from '../worker/workerProtocol.js';
 import type { PreparedRun, QueueNotice, RunQueue, SubmitOutcome } from './RunQueue.js';
@@ -121,7 +121,7 @@ export class EmbeddedRunQueue implements RunQueue {
     return () => this.#listeners.delete(listener);
   }
 
-  async stats(): Promise<{ queued: number; running: number; worker: { alive: boolean; restarts: number } }> {
+  async stats(): Promise<{ queued: number; running: number; worker: WorkerHealth }> {
     return { queued: this.#store.count('queued'), running: this.#store.count('running'), worker: this.#executor.status() };
   }
 
@@ -133,6 +133,9 @@ export class EmbeddedRunQueue implements RunQueue {
   }
 
   #enqueue(run: PreparedRun, resubmittedFrom?: string): ApiResult<SubmitOutcome> {
+    // An idempotent retry answers the first run whatever the queue's state (full, closing).
+    const earlier = run.clientRequestId ? this.#store.byClientRequestId(run.clientRequestId) : undefined;
+    if (earlier) return apiOk({ run: this.#withProgress(earlier), duplicate: true });
     if (this.#closed) return apiFail(503, 'QUEUE_FULL', 'the server is shutting down');
     if (this.#store.count('queued') >= this.#maxQueued) return apiFail(503, 'QUEUE_FULL', `the queue holds ${this.#maxQueued} runs already; try again later`);
     const id = `run_${randomUUID().replace(/-/g, '').slice(0, 20)}`;

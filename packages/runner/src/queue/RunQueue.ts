@@ -1,4 +1,4 @@
-import type { RunDetail, RunEvent, RunOutput, RunRecord, RunRequestOptions, RunStatus, WorkflowDocument } from '@ptp/graph-core';
+import type { WorkerHealth, RunDetail, RunEvent, RunOutput, RunRecord, RunRequestOptions, RunStatus, WorkflowDocument } from '@ptp/graph-core';
 import type { ApiResult } from '../server/ApiResult.js';
 
 /** A run request the server has already migrated, validated and bounded (see prepareRun). */
@@ -49,7 +49,7 @@ export interface RunQueue {
   events(runId: string, afterSeq: number): Promise<RunEvent[] | undefined>;
   readOutput(runId: string, name: string): Promise<{ output: RunOutput; data: Uint8Array } | undefined>;
   subscribe(listener: (notice: QueueNotice) => void): () => void;
-  stats(): Promise<{ queued: number; running: number; worker: { alive: boolean; restarts: number } }>;
+  stats(): Promise<{ queued: number; running: number; worker: WorkerHealth }>;
   /** Stops taking work; a run still executing is left to be found interrupted on the next start. */
   close(): Promise<void>;
 }

@@ -82,6 +82,12 @@ export class RunStore {
     })();
   }
 
+  /** The run an earlier submit with this clientRequestId created, if any. */
+  byClientRequestId(clientRequestId: string): RunRecord | undefined {
+    const row = this.#stmts.byRequest.get(clientRequestId) as RunRow | undefined;
+    return row && this.#toRecord(row);
+  }
+
   get(id: string): RunRecord | undefined {
     const row = this.#stmts.byId.get(id) as RunRow | undefined;
     return row && this.#toRecord(row);

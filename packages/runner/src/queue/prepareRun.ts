@@ -2,10 +2,10 @@ import { ancestorsOf, API_LIMITS, graphError, isError, loadDocument, validateGra
 import { apiOk, graphFailure, type ApiResult } from '../server/ApiResult.js';
 import type { PreparedRun } from './RunQueue.js';
 
-export type RunLimits = Pick<ApiLimits, 'maxSteps' | 'maxImageSize' | 'maxBatch'>;
+export type RunLimits = Pick<ApiLimits, 'maxSteps' | 'maxImageSize' | 'maxBatch'> & Partial<Pick<ApiLimits, 'maxParamsBytes'>>;
 
 /** Param names whose values scale the work of a node, with the limit each is held to. */
-const BOUNDED_PARAMS: Record<string, keyof RunLimits> = {
+const BOUNDED_PARAMS: Record<string, 'maxSteps' | 'maxImageSize' | 'maxBatch'> = {
   steps: 'maxSteps',
   width: 'maxImageSize',
   height: 'maxImageSize',
@@ -35,6 +35,11 @@ export function prepareRun(request: RunRequest, registry: NodeRegistry, limits: 
   if (errors.length) return graphFailure(422, 'VALIDATION_FAILED', errors);
 
   const over: GraphError[] = [];
+  const maxParamsBytes = limits.maxParamsBytes ?? API_LIMITS.maxParamsBytes;
+  for (const node of doc.nodes) {
+    const bytes = JSON.stringify(node.params ?? {}).length;
+    if (bytes > maxParamsBytes) over.push(graphError('INVALID_PARAM', `the params of this node take ${bytes} bytes as JSON; this server's limit is ${maxParamsBytes}`, { nodeId: node.id }));
+  }
   for (const id of needed) {
     const params = report.params.get(id);
     if (!params) continue;

@@ -15,7 +15,7 @@ export interface GuardOptions {
   allowOrigins?: readonly string[];
 }
 
-export type GuardVerdict = { ok: true } | { ok: false; status: number; error: ApiError };
+export type GuardVerdict = { ok: true } | { ok: false; status: number; error: ApiError; retryAfterS?: number };
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
@@ -35,8 +35,71 @@ function hostnameOf(hostHeader: string): string | undefined {
 
 const deny = (status: number, code: string, message: string): GuardVerdict => ({ ok: false, status, error: { code, message } });
 
+/** Shortest token accepted when the server is reachable from other machines. */
+export const MIN_REMOTE_TOKEN_LENGTH = 16;
+export const TOKEN_HINT = `generate one with: node -e "console.log(require('node:crypto').randomBytes(24).toString('base64url'))"`;
+
+/** Why a token cannot protect a server bound to `bindHost`, or undefined when it can. */
+export function tokenProblem(token: string | undefined, bindHost: string): string | undefined {
+  if (token === undefined) return isLoopbackHost(bindHost) ? undefined : `binding to ${bindHost} exposes the studio beyond this machine; a token is required (${TOKEN_HINT})`;
+  if (token.trim() === '') return `the token is empty or only whitespace; ${TOKEN_HINT}`;
+  if (token.length > 512) return 'the token is longer than 512 characters';
+  if (!isLoopbackHost(bindHost) && token.length < MIN_REMOTE_TOKEN_LENGTH) return `beyond loopback the token must have at least ${MIN_REMOTE_TOKEN_LENGTH} characters; ${TOKEN_HINT}`;
+  return undefined;
+}
+
 /**
- * The server's front door (BRIEF section 6, Jupyter's checks): every HTTP request and socket
+ * Wrong tokens per client address: past `maxFailures` in a window the address is refused (429)
+ * until the window ends, so a token cannot be guessed at request speed. Bounded in entries.
+ */
+export class TokenThrottle {
+  readonly #failures = new Map<string, { count: number; until: number }>();
+  constructor(
+    readonly maxFailures = 10,
+    readonly windowMs = 60_000,
+    readonly maxEntries = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get size(): number {
+    return this.#failures.size;
+  }
+
+  /** Seconds until the address may try again, or 0 when it may now. */
+  blockedFor(address: string): number {
+    const entry = this.#failures.get(address);
+    if (!entry) return 0;
+    const left = entry.until - this.now();
+    if (left <= 0) {
+      this.#failures.delete(address);
+      return 0;
+    }
+    return entry.count >= this.maxFailures ? Math.ceil(left / 1000) : 0;
+  }
+
+  fail(address: string): void {
+    const t = this.now();
+    let entry = this.#failures.get(address);
+    if (!entry || entry.until <= t) {
+      if (this.#failures.size >= this.maxEntries) this.#prune(t);
+      entry = { count: 0, until: t + this.windowMs };
+      this.#failures.set(address, entry);
+    }
+    entry.count++;
+  }
+
+  #prune(t: number): void {
+    for (const [a, e] of this.#failures) if (e.until <= t) this.#failures.delete(a);
+    // Still full of live entries: drop the oldest rather than grow.
+    for (const a of this.#failures.keys()) {
+      if (this.#failures.size < this.maxEntries) break;
+      this.#failures.delete(a);
+    }
+  }
+}
+
+/**
+ * The server's front door (docs/architecture.md section 6, Jupyter's checks): every HTTP request and socket
  * handshake must name this server in `Host` (so a DNS-rebinding page cannot reach it under a name
  * it controls), must not come from another site (`Origin` compared with `Host`; `Origin: null`
  * refused; `Sec-Fetch-Site: cross-site` refused), and must carry the token when one is set.
@@ -52,7 +115,8 @@ export class RequestGuard {
   constructor(options: GuardOptions) {
     this.#bindHost = options.bindHost;
     this.#beyondLoopback = !isLoopbackHost(options.bindHost);
-    if (this.#beyondLoopback && !options.token) throw new Error(`binding to ${options.bindHost} exposes the studio beyond this machine; a token is required`);
+    const problem = tokenProblem(options.token, options.bindHost);
+    if (problem) throw new Error(problem);
     this.#tokenDigest = options.token ? digest(options.token) : undefined;
     this.#hosts = new Set([...LOOPBACK_NAMES, ...(options.allowHosts ?? []).map((h) => h.toLowerCase())]);
     const bound = options.bindHost.toLowerCase().replace(/^\[|\]$/g, '');
@@ -95,6 +159,22 @@ export class RequestGuard {
     return { ok: true };
   }
 
+  readonly throttle = new TokenThrottle();
+
+  /**
+   * The token check with throttling per client address: ok, or the answer to send (401 for a
+   * wrong or missing token, 429 while the address has failed too often).
+   */
+  authorize(provided: unknown, address: string | undefined): GuardVerdict {
+    if (!this.#tokenDigest) return { ok: true };
+    const who = address ?? 'unknown';
+    const wait = this.throttle.blockedFor(who);
+    if (wait > 0) return { ...deny(429, 'TOO_MANY_ATTEMPTS', `too many wrong tokens from this address; try again in ${wait} s`), retryAfterS: wait } as GuardVerdict;
+    if (this.checkToken(provided)) return { ok: true };
+    this.throttle.fail(who);
+    return deny(401, 'UNAUTHORIZED', 'this server needs a token: send "Authorization: Bearer <token>" (or ?token= on downloads and sockets)');
+  }
+
   /** True when no token is configured or `provided` equals it (compared in constant time). */
   checkToken(provided: unknown): boolean {
     if (!this.#tokenDigest) return true;
@@ -102,11 +182,15 @@ export class RequestGuard {
     return timingSafeEqual(digest(provided), this.#tokenDigest);
   }
 
-  /** The token an HTTP request carries: `Authorization: Bearer T`, or `?token=T` on GET/HEAD (plain links to outputs). */
-  static tokenOf(headers: IncomingHttpHeaders, method: string | undefined, url: string | undefined): string | undefined {
+  /**
+   * The token an HTTP request carries: `Authorization: Bearer T`, or `?token=T` on GET/HEAD (plain
+   * links to outputs) and on every socket.io request (`anyMethod`: a browser cannot set headers on
+   * a WebSocket).
+   */
+  static tokenOf(headers: IncomingHttpHeaders, method: string | undefined, url: string | undefined, anyMethod = false): string | undefined {
     const auth = headers.authorization;
     if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-    if ((method === 'GET' || method === 'HEAD') && url?.includes('token=')) {
+    if ((anyMethod || method === 'GET' || method === 'HEAD') && url?.includes('token=')) {
       return new URL(url, 'http://x').searchParams.get('token') ?? undefined;
     }
     return undefined;

@@ -1,5 +1,6 @@
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import {
+  checkValueDepth,
   FollowMessageSchema,
   RunIdMessageSchema,
   RunRequestSchema,
@@ -18,7 +19,7 @@ import {
 import { Server, type Socket } from 'socket.io';
 import { prepareRun } from '../queue/prepareRun.js';
 import type { QueueNotice, RunQueue } from '../queue/RunQueue.js';
-import type { RequestGuard } from './RequestGuard.js';
+import { RequestGuard, type GuardVerdict } from './RequestGuard.js';
 
 export interface SocketOptions {
   queue: RunQueue;
@@ -56,18 +57,27 @@ const bad = (message: string): ApiError => ({ code: 'BAD_REQUEST', message });
 export function attachSocket(httpServer: HttpServer, options: SocketOptions): Server {
   const { queue, registry, guard, limits } = options;
   const log = options.log ?? (() => {});
+  /** Host, Origin and the token (query `token` or Authorization), for any engine.io request. */
+  const admit = (req: IncomingMessage): GuardVerdict => {
+    const verdict = guard.checkHeaders(req.headers);
+    if (!verdict.ok) return verdict;
+    return guard.authorize(RequestGuard.tokenOf(req.headers, req.method, req.url, true), req.socket.remoteAddress);
+  };
   const io = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: limits.maxSocketMessageBytes,
+    // Handshakes: refused with the reason as the body, before a session (or any frame) exists.
     allowRequest: (req, callback) => {
-      const verdict = guard.checkHeaders(req.headers);
+      const verdict = admit(req);
       callback(verdict.ok ? null : verdict.error.code, verdict.ok);
     },
   });
-  io.use((socket, next) => {
-    const auth = socket.handshake.auth as { token?: unknown } | undefined;
-    if (guard.checkToken(auth?.token)) next();
-    else next(Object.assign(new Error('UNAUTHORIZED'), { data: { code: 'UNAUTHORIZED', message: 'this server needs a token: io(url, { auth: { token } })' } }));
+  // Every later request of a session (polling GETs and POSTs, the upgrade) passes the same checks
+  // before engine.io reads its body: a session id alone never lets frames in.
+  io.engine.use((req: IncomingMessage, _res: unknown, next: (err?: Error) => void) => {
+    if (!/[?&]sid=/.test(req.url ?? '')) return next(); // a handshake: allowRequest decides
+    const verdict = admit(req);
+    next(verdict.ok ? undefined : new Error(verdict.error.code));
   });
 
   const followers = new Map<string, Set<Client>>();
@@ -151,6 +161,9 @@ export function attachSocket(httpServer: HttpServer, options: SocketOptions): Se
         const reply = (answer: A) => {
           if (typeof ack === 'function') ack(answer);
         };
+        // The same nesting bound as every HTTP route, before any schema or recursive step sees it.
+        const depth = checkValueDepth(payload, `${name} message`, limits.maxJsonDepth);
+        if (!depth.ok) return reply({ ok: false, error: depth.error } as A);
         fn(payload, reply).catch((err: Error) => {
           log(`socket ${name}: ${err.stack ?? err.message}`);
           reply({ ok: false, error: { code: 'INTERNAL', message: 'internal server error' } } as A);

@@ -51,16 +51,19 @@ export function createApp(options: AppOptions): Express {
     next();
   });
   app.use('/api', (req, res, next) => {
-    if (!guard.checkToken(RequestGuard.tokenOf(req.headers, req.method, req.originalUrl))) {
-      res.setHeader('WWW-Authenticate', 'Bearer');
-      return sendError(res, 401, { code: 'UNAUTHORIZED', message: 'this server needs a token: send "Authorization: Bearer <token>" (or ?token= on downloads)' });
+    const verdict = guard.authorize(RequestGuard.tokenOf(req.headers, req.method, req.originalUrl), req.socket.remoteAddress);
+    if (!verdict.ok) {
+      if (verdict.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+      if (verdict.retryAfterS) res.setHeader('Retry-After', String(verdict.retryAfterS));
+      return sendError(res, verdict.status, verdict.error);
     }
     next();
   });
 
   app.get('/api/health', async (_req, res) => {
     const stats = queue ? await queue.stats() : { queued: 0, running: 0, worker: { alive: false, restarts: 0 } };
-    res.json({ ok: true, version, nodeTypes: catalogue.nodes.length, queue: { queued: stats.queued, running: stats.running }, worker: stats.worker, auth: guard.requiresToken } satisfies HealthResponse);
+    const ok = stats.worker.acceptingRuns !== false;
+    res.status(ok ? 200 : 503).json({ ok, version, nodeTypes: catalogue.nodes.length, queue: { queued: stats.queued, running: stats.running }, worker: stats.worker, auth: guard.requiresToken } satisfies HealthResponse);
   });
   app.get('/api/nodes', (_req, res) => {
     res.json(catalogue);

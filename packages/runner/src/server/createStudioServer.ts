@@ -40,6 +40,8 @@ export interface StudioServerOptions {
   cancelGraceMs?: number;
   /** Start the worker process before the first run. */
   warmWorker?: boolean;
+  /** Byte budget of the worker's output cache (default 256 MiB per provider). */
+  cacheBytes?: number;
   /** Queue runs on BullMQ/Redis for `ptp worker` processes (any machine) instead of this process's worker. */
   redis?: RedisTarget;
   log?: (message: string) => void;
@@ -81,7 +83,17 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
   try {
     db = openStudioDatabase(path.join(options.dataDir, 'studio.db'));
     const library = new WorkflowLibrary(db, { registry });
-    worker = new InferenceWorker({ packDirs, provider, uploadsDir, nodeModules: options.nodeModules ?? [], log, ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}) });
+    worker = new InferenceWorker({
+      packDirs,
+      provider,
+      uploadsDir,
+      nodeModules: options.nodeModules ?? [],
+      log,
+      maxRunMs: limits.maxRunSeconds * 1000,
+      maxRunMemoryBytes: limits.maxRunMemoryBytes,
+      ...(options.cacheBytes !== undefined ? { cacheBytes: options.cacheBytes } : {}),
+      ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
+    });
     const uploads = new DirectoryUploadStore(uploadsDir);
     const queue: RunQueue = options.redis
       ? new BullRunQueue({ redis: options.redis, registry, uploads, maxQueuedRuns: limits.maxQueuedRuns, log })

@@ -1,8 +1,9 @@
 import { ApiIdSchema, RunListQuerySchema, RunRequestSchema, type NodeRegistry } from '@ptp/graph-core';
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { prepareRun, type RunLimits } from '../queue/prepareRun.js';
 import type { RunQueue } from '../queue/RunQueue.js';
 import { parseWith, sendError, sendResult } from './httpErrors.js';
+import { jsonBody, type JsonBodyLimits } from './jsonBody.js';
 
 /** Output names are plain file names the worker chose; anything else never reaches the disk. */
 const OUTPUT_NAME = /^[A-Za-z0-9 _-][A-Za-z0-9 _.-]{0,199}$/;
@@ -10,10 +11,10 @@ const OUTPUT_NAME = /^[A-Za-z0-9 _-][A-Za-z0-9 _.-]{0,199}$/;
 const unknownRun = (id: string) => ({ code: 'UNKNOWN_RUN', message: `unknown run "${id}"` });
 
 /** Runs over HTTP: submit, list, inspect, events, cancel, resubmit, download outputs. */
-export function runRoutes(queue: RunQueue, registry: NodeRegistry, limits: RunLimits & { maxJsonBodyBytes: number }): Router {
+export function runRoutes(queue: RunQueue, registry: NodeRegistry, limits: RunLimits & JsonBodyLimits): Router {
   const router = Router();
 
-  router.post('/', express.json({ limit: limits.maxJsonBodyBytes }), async (req, res) => {
+  router.post('/', jsonBody(limits), async (req, res) => {
     const request = parseWith(RunRequestSchema, req.body, 'run request');
     if (!request.ok) return sendResult(res, request);
     const prepared = prepareRun(request.value, registry, limits);

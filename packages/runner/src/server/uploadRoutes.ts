@@ -1,5 +1,5 @@
 import { UploadIdSchema, type UploadRecord } from '@ptp/graph-core';
-import { checkImageSize, DEFAULT_IMAGE_LIMITS, ImageFileError, readImageHeader } from '@ptp/nodes';
+import { boundPngStreams, checkImageSize, DEFAULT_IMAGE_LIMITS, ImageFileError, readImageHeader } from '@ptp/nodes';
 import express, { Router } from 'express';
 import type { DirectoryUploadStore } from '../uploads/DirectoryUploadStore.js';
 import { sendError } from './httpErrors.js';
@@ -22,9 +22,13 @@ export function uploadRoutes(store: DirectoryUploadStore, limits: { maxUploadByt
     try {
       header = readImageHeader(bytes);
       checkImageSize(header, { ...DEFAULT_IMAGE_LIMITS, maxPixels: limits.maxUploadPixels });
+      // The image data must inflate to what the header declares, no more (checked in slices,
+      // yielding between them, so a bomb costs neither memory nor the event loop).
+      if (header.mediaType === 'image/png') await boundPngStreams(bytes);
     } catch (err) {
       if (!(err instanceof ImageFileError)) throw err;
-      return sendError(res, err.code === 'UNSUPPORTED_IMAGE_TYPE' ? 415 : 400, { code: err.code, message: err.message });
+      const status = err.code === 'UNSUPPORTED_IMAGE_TYPE' ? 415 : err.code === 'DECOMPRESSION_LIMIT' ? 413 : 400;
+      return sendError(res, status, { code: err.code, message: err.message });
     }
     const name = typeof req.query.name === 'string' && req.query.name.trim() ? req.query.name.trim().slice(0, 200) : `upload.${header.mediaType.slice(6)}`;
     const stored = await store.put(bytes, name, header.mediaType);

@@ -1,8 +1,9 @@
-import { ApiIdSchema, SaveWorkflowRequestSchema, WorkflowListQuerySchema } from '@ptp/graph-core';
+import { ApiIdSchema, parseJsonBounded, SaveWorkflowRequestSchema, WorkflowListQuerySchema } from '@ptp/graph-core';
 import { readPngText } from '@ptp/nodes';
 import express, { Router } from 'express';
 import type { WorkflowLibrary } from '../library/WorkflowLibrary.js';
 import { parseWith, sendError, sendResult } from './httpErrors.js';
+import { jsonBody } from './jsonBody.js';
 
 const unknown = (id: string) => ({ code: 'UNKNOWN_WORKFLOW', message: `no workflow "${id}"` });
 
@@ -10,9 +11,9 @@ const unknown = (id: string) => ({ code: 'UNKNOWN_WORKFLOW', message: `no workfl
  * The workflow library over HTTP: list/search, create, import (JSON or a studio PNG), read with
  * history, read one version, export, save a new version, delete.
  */
-export function workflowRoutes(library: WorkflowLibrary, limits: { maxJsonBodyBytes: number; maxUploadBytes: number }): Router {
+export function workflowRoutes(library: WorkflowLibrary, limits: { maxJsonBodyBytes: number; maxUploadBytes: number; maxJsonDepth: number }): Router {
   const router = Router();
-  const json = express.json({ limit: limits.maxJsonBodyBytes });
+  const json = jsonBody(limits);
 
   router.get('/', (req, res) => {
     const query = parseWith(WorkflowListQuerySchema, req.query, 'query');
@@ -26,23 +27,24 @@ export function workflowRoutes(library: WorkflowLibrary, limits: { maxJsonBodyBy
     sendResult(res, library.create(body.value), 201);
   });
 
-  // Import: a workflow JSON file as it was exported, or a PNG the studio wrote (workflow in a text chunk).
-  router.post('/import', express.raw({ type: ['image/png', 'application/json'], limit: Math.max(limits.maxJsonBodyBytes, limits.maxUploadBytes) }), (req, res) => {
+  // Import: a workflow JSON file as it was exported, or a PNG the studio wrote (workflow in a text
+  // chunk). The document itself is held to the JSON limits either way; PNG text inflates under the
+  // same byte budget, so a small compressed chunk cannot expand on the event loop.
+  const importJson = express.raw({ type: 'application/json', limit: limits.maxJsonBodyBytes });
+  const importPng = express.raw({ type: 'image/png', limit: limits.maxUploadBytes });
+  router.post('/import', importJson, importPng, (req, res) => {
     const bytes = req.body instanceof Uint8Array ? req.body : undefined;
     if (!bytes) return sendError(res, 415, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send a workflow as application/json or a studio PNG as image/png' });
     let text: string;
     if (req.is('image/png')) {
-      const png = readPngText(bytes);
-      if (!png.ok) return sendError(res, 400, { code: 'INVALID_IMAGE', message: png.message });
+      const png = readPngText(bytes, limits.maxJsonBodyBytes);
+      if (!png.ok) return sendError(res, png.code === 'DECOMPRESSION_LIMIT' ? 413 : 400, { code: png.code, message: png.message });
       if (!png.text.workflow) return sendError(res, 400, { code: 'INVALID_DOCUMENT', message: 'this PNG carries no workflow (no "workflow" text chunk)' });
       text = png.text.workflow;
     } else text = new TextDecoder().decode(bytes);
-    let document: unknown;
-    try {
-      document = JSON.parse(text);
-    } catch (err) {
-      return sendError(res, 400, { code: 'INVALID_JSON', message: `not valid JSON: ${(err as Error).message}` });
-    }
+    const parsed = parseJsonBounded(text, 'workflow', limits.maxJsonDepth);
+    if (!parsed.ok) return sendError(res, 400, parsed.error);
+    const document = parsed.value;
     const body = parseWith(SaveWorkflowRequestSchema, { document }, 'workflow');
     if (!body.ok) return sendResult(res, body);
     sendResult(res, library.create(body.value), 201);
@@ -69,7 +71,7 @@ export function workflowRoutes(library: WorkflowLibrary, limits: { maxJsonBodyBy
     res.json(record);
   });
 
-  router.put('/:id', json, (req, res) => {
+  router.put('/:id', json, (req: express.Request<{ id: string }>, res: express.Response) => {
     if (!ApiIdSchema.safeParse(req.params.id).success) return sendError(res, 404, unknown(req.params.id));
     const body = parseWith(SaveWorkflowRequestSchema, req.body, 'workflow save request');
     if (!body.ok) return sendResult(res, body);

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, realpath, rename, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { UploadRecord, UploadStore } from '@ptp/nodes';
@@ -38,12 +38,22 @@ export class DirectoryUploadStore implements UploadStore {
     await mkdir(this.dir, { recursive: true });
     const ext = EXT[mediaType] ?? '.bin';
     const meta: Meta = { name: path.basename(name).slice(0, 200), mediaType };
-    // Write then rename: a reader never sees half a file.
-    const tmp = path.join(this.dir, `.${id}.${process.pid}.tmp`);
-    await writeFile(tmp, bytes);
-    await rename(tmp, path.join(this.dir, id + ext));
-    await writeFile(path.join(this.dir, `${id}.json`), `${JSON.stringify(meta)}\n`);
+    // Each write goes to its own temp file, then one atomic rename: a reader never sees half a
+    // file, and identical concurrent uploads all succeed (the last rename wins with equal bytes).
+    await this.#writeAtomic(id + ext, bytes);
+    await this.#writeAtomic(`${id}.json`, `${JSON.stringify(meta)}\n`);
     return { id, ...meta, bytes };
+  }
+
+  async #writeAtomic(name: string, data: Uint8Array | string): Promise<void> {
+    const tmp = path.join(this.dir, `.${name}.${randomUUID()}.tmp`);
+    try {
+      await writeFile(tmp, data);
+      await rename(tmp, path.join(this.dir, name));
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
   }
 
   async read(id: string): Promise<UploadRecord | undefined> {

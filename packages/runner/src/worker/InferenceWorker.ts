@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { RunEvent } from '@ptp/graph-core';
+import type { RunEvent, WorkerHealth } from '@ptp/graph-core';
 import { RUNS_FROM_BUNDLE } from '../repoRoot.js';
 import type { FromWorker, RunExecutor, RunJob, RunOutcome, ToWorker, WorkerConfig } from './workerProtocol.js';
 
@@ -19,6 +19,8 @@ export interface InferenceWorkerOptions extends WorkerConfig {
   cancelGraceMs?: number;
   /** How long the worker may take to start. */
   startTimeoutMs?: number;
+  /** Wall-time budget of one run; past it the run is cancelled (then killed) and fails RUN_TIMEOUT. */
+  maxRunMs?: number;
   log?: (message: string) => void;
 }
 
@@ -26,8 +28,13 @@ interface Active {
   job: RunJob;
   onEvent: (event: RunEvent) => void;
   resolve: (outcome: RunOutcome) => void;
+  startedAt: number;
   cancelTimer?: NodeJS.Timeout;
+  runTimer?: NodeJS.Timeout;
+  timedOut?: boolean;
 }
+
+
 
 /**
  * Runs jobs in a child process, one at a time. The child is started on first use and again after
@@ -41,6 +48,8 @@ export class InferenceWorker implements RunExecutor {
   #active: Active | undefined;
   #restarts = -1;
   #closed = false;
+  #startFailures = 0;
+  #lastStartError = '';
   /** Runs cancelled before they reached the child: they never begin. */
   readonly #cancelledEarly = new Set<string>();
 
@@ -53,8 +62,20 @@ export class InferenceWorker implements RunExecutor {
     return this.#child?.pid;
   }
 
-  status(): { alive: boolean; restarts: number } {
-    return { alive: this.#child !== undefined && this.#child.exitCode === null, restarts: Math.max(0, this.#restarts) };
+  status(): WorkerHealth {
+    const base = { alive: this.#child !== undefined && this.#child.exitCode === null, restarts: Math.max(0, this.#restarts) };
+    const problem = this.#problem();
+    return problem ? { ...base, acceptingRuns: false, problem } : { ...base, acceptingRuns: true };
+  }
+
+  #problem(): string | undefined {
+    if (this.#closed) return 'the inference worker is closed';
+    if (this.#startFailures >= 3) return `the inference worker failed to start ${this.#startFailures} times: ${this.#lastStartError}`;
+    const active = this.#active;
+    const limit = this.#options.maxRunMs;
+    // Timeout, then the cancel grace, then the kill: a run still held after all that is wedged.
+    if (active && limit !== undefined && Date.now() - active.startedAt > limit + 2 * (this.#options.cancelGraceMs ?? 10_000) + 5000) return `run ${active.job.runId} is stuck past its time budget`;
+    return undefined;
   }
 
   /** Starts the child ahead of the first run (so the first run doesn't pay for it). */
@@ -67,13 +88,38 @@ export class InferenceWorker implements RunExecutor {
     let child: ChildProcess;
     try {
       child = await this.#ensure();
+      this.#startFailures = 0;
     } catch (err) {
+      this.#startFailures++;
+      this.#lastStartError = (err as Error).message;
       return { status: 'interrupted', errors: [], outputs: [], crashed: (err as Error).message };
     }
     if (this.#cancelledEarly.delete(job.runId)) return { status: 'interrupted', errors: [], outputs: [] };
     return new Promise<RunOutcome>((resolve) => {
-      this.#active = { job, onEvent, resolve };
-      child.send({ type: 'run', job } satisfies ToWorker);
+      const active: Active = { job, onEvent, resolve, startedAt: Date.now() };
+      this.#active = active;
+      // A hand-off that fails (a message IPC cannot carry) fails this run alone; the next one runs.
+      const handOffFailed = (err: Error) => {
+        if (this.#active !== active) return;
+        this.#options.log?.(`run ${job.runId}: hand-off to the inference worker failed: ${err.message}`);
+        this.#finish({ status: 'error', outputs: [], errors: [{ code: 'NODE_FAILED', severity: 'error', message: `the run could not be handed to the inference worker: ${err.message}` }] });
+      };
+      try {
+        child.send({ type: 'run', job } satisfies ToWorker, (err) => {
+          if (err) handOffFailed(err);
+        });
+      } catch (err) {
+        handOffFailed(err as Error);
+        return;
+      }
+      const limit = this.#options.maxRunMs;
+      if (limit !== undefined) {
+        active.runTimer = setTimeout(() => {
+          active.timedOut = true;
+          this.#options.log?.(`run ${job.runId} passed its time budget of ${limit / 1000} s; stopping it`);
+          this.cancel(job.runId);
+        }, limit);
+      }
     });
   }
 
@@ -120,7 +166,7 @@ export class InferenceWorker implements RunExecutor {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.#child = child;
-    const { cancelGraceMs: _c, startTimeoutMs: _s, log: _l, ...config } = this.#options;
+    const { cancelGraceMs: _c, startTimeoutMs: _s, maxRunMs: _m, log: _l, ...config } = this.#options;
     return new Promise<ChildProcess>((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
@@ -163,7 +209,12 @@ export class InferenceWorker implements RunExecutor {
     const active = this.#active;
     if (!active) return;
     clearTimeout(active.cancelTimer);
+    clearTimeout(active.runTimer);
     this.#active = undefined;
+    if (active.timedOut && outcome.status !== 'success') {
+      const seconds = (this.#options.maxRunMs ?? 0) / 1000;
+      outcome = { status: 'error', outputs: [], errors: [{ code: 'RUN_TIMEOUT', severity: 'error', message: `the run took longer than this server's limit of ${seconds} s and was stopped (ptp serve --max-run-seconds)` }] };
+    }
     active.resolve(outcome);
   }
 }

@@ -4,5 +4,6 @@ import type { WorkerConfig } from './workerProtocol.js';
 
 /** Host services the worker lends to node runs: the server's uploads (then the bundled ones), WebP decoding. */
 export async function createRunResources(config: WorkerConfig): Promise<RunResources> {
-  return nodeRunResources(config.uploadsDir ? [config.uploadsDir] : undefined);
+  const resources = await nodeRunResources(config.uploadsDir ? [config.uploadsDir] : undefined);
+  return config.maxRunMemoryBytes !== undefined ? { ...resources, runLimits: { maxRunMemoryBytes: config.maxRunMemoryBytes } } : resources;
 }

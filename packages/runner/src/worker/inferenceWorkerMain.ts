@@ -6,12 +6,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Engine, type AnyNodeDefinition, type RunResources, type RunOutput } from '@ptp/graph-core';
+import { Engine, OutputCache, type AnyNodeDefinition, type RunResources, type RunOutput } from '@ptp/graph-core';
 import { createNodeRegistry, type OutputFile } from '@ptp/nodes';
 import { OrtNodeBackend } from '../backends/OrtNodeBackend.js';
 import type { Provider } from '../backends/providers.js';
 import { PackStore } from '../packs/PackStore.js';
-import type { FromWorker, RunJob, RunOutcome, ToWorker, WorkerConfig } from './workerProtocol.js';
+import { DEFAULT_WORKER_CACHE_BYTES, type FromWorker, type RunJob, type RunOutcome, type ToWorker, type WorkerConfig } from './workerProtocol.js';
 import { createRunResources } from './createRunResources.js';
 import { collectMetrics } from './collectMetrics.js';
 
@@ -45,7 +45,8 @@ function engineFor(provider: string) {
   if (!entry) {
     // One engine (and output cache) per provider: CPU and GPU results differ in the last bits.
     const backend = new OrtNodeBackend({ provider: provider as Provider, packs: new PackStore(config.packDirs), ...(config.intraOpThreads ? { intraOpThreads: config.intraOpThreads } : {}) });
-    entry = { engine: new Engine(createNodeRegistry(extraNodes), { backend, resources }), backend };
+    const cache = new OutputCache({ maxBytes: config.cacheBytes ?? DEFAULT_WORKER_CACHE_BYTES });
+    entry = { engine: new Engine(createNodeRegistry(extraNodes), { backend, resources, cache }), backend };
     engines.set(provider, entry);
   }
   return entry;

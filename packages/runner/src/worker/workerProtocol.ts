@@ -1,4 +1,4 @@
-import type { GraphError, RunEvent, RunOutput, RunRequestOptions, WorkflowDocument } from '@ptp/graph-core';
+import type { WorkerHealth, GraphError, RunEvent, RunOutput, RunRequestOptions, WorkflowDocument } from '@ptp/graph-core';
 import type { RunMetric } from './collectMetrics.js';
 
 /**
@@ -6,6 +6,9 @@ import type { RunMetric } from './collectMetrics.js';
  * serialization, so preview bytes travel as Uint8Array). Both ends are this codebase: typed, not
  * validated; what clients send is validated before it gets here.
  */
+/** The worker's output cache budget unless configured (per provider it runs). */
+export const DEFAULT_WORKER_CACHE_BYTES = 256 * 1024 * 1024;
+
 export interface WorkerConfig {
   packDirs: string[];
   provider: RunRequestOptions['provider'] & string;
@@ -15,6 +18,10 @@ export interface WorkerConfig {
   nodeModules?: string[];
   /** onnxruntime intra-op threads (several CPU workers on one machine); default onnxruntime's. */
   intraOpThreads?: number;
+  /** Ceiling for a run's estimated memory (nodes refuse larger sizes with MEMORY_LIMIT). */
+  maxRunMemoryBytes?: number;
+  /** Byte budget of the engine's output cache (node results reused across runs). */
+  cacheBytes?: number;
 }
 
 export interface RunJob {
@@ -48,6 +55,6 @@ export interface RunExecutor {
   execute(job: RunJob, onEvent: (event: RunEvent) => void): Promise<RunOutcome>;
   /** Asks the current run to stop; executors escalate (kill) when it does not. */
   cancel(runId: string): void;
-  status(): { alive: boolean; restarts: number };
+  status(): WorkerHealth;
   close(): Promise<void>;
 }

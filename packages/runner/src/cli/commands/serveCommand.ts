@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROVIDERS, type Provider } from '../../backends/providers.js';
 import { checkRedisUrl } from '../../queue/bull/redisConnection.js';
-import { isLoopbackHost } from '../../server/RequestGuard.js';
+import { isLoopbackHost, TOKEN_HINT, tokenProblem } from '../../server/RequestGuard.js';
 import { DEFAULT_UI_DIR } from '../../server/serveEditor.js';
 import { createStudioServer } from '../../server/createStudioServer.js';
 import { defaultDataDir } from '../../uploads/DirectoryUploadStore.js';
@@ -29,6 +29,10 @@ export const serveCommand: Command = async (args, io) => {
       // Scale-out: runs go to `ptp worker` processes through BullMQ on this Redis.
       redis: { type: 'string' },
       'redis-prefix': { type: 'string' },
+      // Per-run budgets (defaults: API_LIMITS).
+      'max-run-seconds': { type: 'string' },
+      'max-run-memory-gb': { type: 'string' },
+      'cache-mb': { type: 'string' },
     },
     strict: true,
   });
@@ -36,8 +40,19 @@ export const serveCommand: Command = async (args, io) => {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0..65535, got "${values.port}"`);
   if (!(PROVIDERS as readonly string[]).includes(values.provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
   const token = values.token ?? process.env.PTP_TOKEN;
-  // Anything beyond loopback is reachable by others: refuse to expose it without a token.
-  if (!isLoopbackHost(values.host) && !token) throw new UsageError(`binding to ${values.host} exposes the studio beyond this machine; pass --token`);
+  // Anything beyond loopback is reachable by others: refuse to expose it without a strong token.
+  if (!isLoopbackHost(values.host) && token === undefined) throw new UsageError(`binding to ${values.host} exposes the studio beyond this machine; pass --token (${TOKEN_HINT})`);
+  const weak = tokenProblem(token, values.host);
+  if (weak) throw new UsageError(weak);
+  const positive = (name: string, raw: string | undefined, scale: number): number | undefined => {
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got "${raw}"`);
+    return Math.round(n * scale);
+  };
+  const maxRunSeconds = positive('max-run-seconds', values['max-run-seconds'], 1);
+  const maxRunMemoryBytes = positive('max-run-memory-gb', values['max-run-memory-gb'], 1024 ** 3);
+  const cacheBytes = positive('cache-mb', values['cache-mb'], 1024 ** 2);
   if (values.redis) {
     try {
       checkRedisUrl(values.redis);
@@ -59,6 +74,8 @@ export const serveCommand: Command = async (args, io) => {
     allowOrigins: values['allow-origin'] ?? [],
     uiDir,
     warmWorker: true,
+    limits: { ...(maxRunSeconds ? { maxRunSeconds } : {}), ...(maxRunMemoryBytes ? { maxRunMemoryBytes } : {}) },
+    ...(cacheBytes ? { cacheBytes } : {}),
     ...(values.redis ? { redis: { url: values.redis, prefix: values['redis-prefix'] } } : {}),
   });
   io.out(`PtP Studio server listening on ${server.url}${token ? '/?token=<your token>' : ''}`);
@@ -67,14 +84,35 @@ export const serveCommand: Command = async (args, io) => {
   if (server.recovered.interrupted.length) io.out(`  ${server.recovered.interrupted.length} run(s) were executing when the server last stopped: marked interrupted (resubmit them to run again)`);
   if (server.recovered.queued) io.out(`  ${server.recovered.queued} queued run(s) resume now`);
   io.out(existsSync(path.join(uiDir, 'index.html')) ? `  editor: ${uiDir}` : '  editor: not built (pnpm --filter @ptp/ui build); serving the API only');
-  const stopped = new Promise<void>((resolve) => {
-    const stop = () => {
-      io.err('shutting down...');
-      server.close().then(resolve, resolve);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  await stopOnSignalOrOrphan(() => {
+    io.err('shutting down...');
+    return server.close();
   });
-  await stopped;
   return EXIT.ok;
 };
+
+/**
+ * Resolves after `close` once SIGINT or SIGTERM arrives (a user's Ctrl+C, systemd, Docker, a
+ * process manager), or once the process that started this one is gone (a wrapper such as pnpm
+ * killed without passing the signal on): the server and its worker never outlive whoever ran them.
+ */
+export function stopOnSignalOrOrphan(close: () => Promise<void>, pollMs = 1000): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const parent = process.ppid;
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      clearInterval(watch);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      close().then(resolve, resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) stop();
+    }, pollMs);
+    watch.unref();
+  });
+}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { API_LIMITS, isFinalRunStatus, type NodeRegistry, type RunDetail, type RunEvent, type RunOutput, type RunRecord, type RunStatus } from '@ptp/graph-core';
+import { API_LIMITS, isFinalRunStatus, type NodeRegistry, type RunDetail, type RunEvent, type RunOutput, type RunRecord, type RunStatus, type WorkerHealth } from '@ptp/graph-core';
 import type { UploadStore } from '@ptp/nodes';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -139,7 +139,7 @@ export class BullRunQueue implements RunQueue {
     return () => this.#listeners.delete(listener);
   }
 
-  async stats(): Promise<{ queued: number; running: number; worker: { alive: boolean; restarts: number } }> {
+  async stats(): Promise<{ queued: number; running: number; worker: WorkerHealth }> {
     const [queued, running, workers] = await Promise.all([this.#store.count('queued'), this.#store.count('running'), this.workers()]);
     return { queued, running, worker: { alive: workers.length > 0, restarts: 0 } };
   }
@@ -180,6 +180,10 @@ export class BullRunQueue implements RunQueue {
   }
 
   async #enqueueRun(run: PreparedRun, resubmittedFrom?: string): Promise<ApiResult<SubmitOutcome>> {
+    // An idempotent retry answers the first run whatever the queue's state (full, closing).
+    const earlier = run.clientRequestId ? await this.#store.byClientRequestId(run.clientRequestId) : undefined;
+    const earlierRun = earlier ? await this.#store.get(earlier) : undefined;
+    if (earlierRun) return apiOk({ run: earlierRun, duplicate: true });
     if (this.#closed) return apiFail(503, 'QUEUE_FULL', 'the server is shutting down');
     const max = this.#options.maxQueuedRuns ?? API_LIMITS.maxQueuedRuns;
     if ((await this.#store.count('queued')) >= max) return apiFail(503, 'QUEUE_FULL', `the queue holds ${max} runs already; try again later`);

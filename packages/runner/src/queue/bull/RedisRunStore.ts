@@ -60,6 +60,11 @@ export class RedisRunStore {
     return this.keys.prefix;
   }
 
+  /** The run an earlier submit with this clientRequestId created, if any. */
+  async byClientRequestId(clientRequestId: string): Promise<string | undefined> {
+    return (await this.#redis.get(`${this.#p}:req:${clientRequestId}`)) ?? undefined;
+  }
+
   /** Creates a queued run, or answers the earlier run with the same clientRequestId. */
   async insert(run: NewRun): Promise<{ id: string; duplicate: boolean }> {
     const fields: string[] = ['id', run.id, 'name', run.name, 'options', JSON.stringify(run.options), 'workflow', JSON.stringify(run.workflow), 'createdAt', run.createdAt, 'route', run.route, 'outputs', '[]'];
