@@ -2,6 +2,7 @@ import { benchBrowser } from './browser.bench.js';
 import { benchEditVsGeneration } from './editVsGeneration.bench.js';
 import { benchEditor } from './editor.bench.js';
 import { benchGraphCore } from './graphCore.bench.js';
+import { benchHardening } from './hardening.bench.js';
 import { benchScaleOut } from './scaleout.bench.js';
 import { benchServer } from './server.bench.js';
 import { benchInversion } from './inversion.bench.js';
@@ -20,6 +21,7 @@ const suites: Record<string, () => Promise<void>> = {
   browser: benchBrowser,
   editor: benchEditor,
   scaleout: benchScaleOut,
+  hardening: benchHardening,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

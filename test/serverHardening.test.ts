@@ -8,7 +8,7 @@ import { StudioClient } from '@ptp/runner/client';
 import type { StudioServer } from '@ptp/runner/server/createStudioServer';
 import { io as ioClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeZlibBomb } from './support/nodeZlibBomb.js';
+import { nodeZlibBomb } from '@ptp/runner/testing/nodeZlibBomb';
 import { repoRoot } from './support/repoRoot.js';
 import { generateWorkflow, promptWorkflow, rawRequest, startServer, tempDataDir, tickerWorkflow } from './support/studioServer.js';
 
@@ -207,7 +207,12 @@ describe('hardening: process lifecycle', () => {
       children.set(p, [...(children.get(p) ?? []), c]);
     }
     const all: number[] = [];
-    const walk = (p: number) => (children.get(p) ?? []).forEach((c) => (all.push(c), walk(c)));
+    const walk = (p: number): void => {
+      for (const c of children.get(p) ?? []) {
+        all.push(c);
+        walk(c);
+      }
+    };
     walk(pid);
     return all;
   };
@@ -229,7 +234,9 @@ describe('hardening: process lifecycle', () => {
       const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 90_000);
       proc.stdout.on('data', () => {
         const m = /listening on (http:\/\/[^\s/]+)/.exec(out);
-        if (m) (clearTimeout(timer), resolve(m[1]!));
+        if (!m) return;
+        clearTimeout(timer);
+        resolve(m[1]!);
       });
     });
     // Wait for the warm worker, so there is a child to leave behind.
