@@ -22,7 +22,8 @@ describe('runSweep on the tiny pack', () => {
     const loaded = loadDocument(readFileSync(path.join(repoRoot, 'examples/study-word-swap.json'), 'utf8'), { registry });
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
     const doc = loaded.value;
-    doc.nodes.find((n) => n.id === 'capture')!.params.steps = 2;
+    // Enough steps that the abort, 30 ms into the third cell, lands while it samples even on a fast machine.
+    doc.nodes.find((n) => n.id === 'capture')!.params.steps = 12;
     const cells = planSweep(doc, [parseGridArg('schedule.cross=0.2,0.8'), parseGridArg('schedule.self=0.2,1')]);
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'ptp-sweep-')), 'results.csv');
     const paramColumns = cells.flatMap((c) => c.assignments.map(columnOf));
