@@ -89,3 +89,20 @@ export class NodeRunError extends Error {
     if (options.param !== undefined) this.param = options.param;
   }
 }
+
+type ErrorPlaceFields = Partial<Pick<GraphError, 'nodeId' | 'nodeType' | 'input' | 'param' | 'edgeId'>>;
+
+/**
+ * Where a problem is, for terminals and logs: ` [node n (type), input i, param p, edge e]`, or ''
+ * when it has no place. One format for every command and report.
+ */
+export function errorPlace(e: ErrorPlaceFields, options: { nodeType?: boolean } = {}): string {
+  const node = e.nodeId ? `node ${e.nodeId}${options.nodeType && e.nodeType ? ` (${e.nodeType})` : ''}` : undefined;
+  const parts = [node, e.input && `input ${e.input}`, e.param && `param ${e.param}`, e.edgeId && `edge ${e.edgeId}`].filter(Boolean);
+  return parts.length ? ` [${parts.join(', ')}]` : '';
+}
+
+/** The node, input and param of an error, each only when present (API errors and run failures carry them). */
+export function errorContext(e: ErrorPlaceFields | undefined): { nodeId?: string; input?: string; param?: string } {
+  return { ...(e?.nodeId ? { nodeId: e.nodeId } : {}), ...(e?.input ? { input: e.input } : {}), ...(e?.param ? { param: e.param } : {}) };
+}

@@ -11,7 +11,7 @@ import {
   type WorkflowVersionInfo,
   type WorkflowVersionRecord,
 } from '@ptp/graph-core';
-import { apiFail, apiOk, graphFailure, type ApiResult } from '../server/ApiResult.js';
+import { apiFail, apiOk, graphFailure, type ApiResult } from '../ApiResult.js';
 import { migrateComponent, type StudioDatabase } from './openStudioDatabase.js';
 
 const MIGRATIONS = [
@@ -131,9 +131,9 @@ export class WorkflowLibrary {
 
   update(id: string, request: SaveWorkflowRequest): ApiResult<WorkflowRecord> {
     const row = this.#db.prepare('SELECT * FROM workflows WHERE id = ?').get(id) as WorkflowRow | undefined;
-    if (!row) return apiFail(404, 'UNKNOWN_WORKFLOW', `no workflow "${id}"`);
+    if (!row) return apiFail('UNKNOWN_WORKFLOW', `no workflow "${id}"`);
     if (request.baseVersion !== undefined && request.baseVersion !== row.version) {
-      return apiFail(409, 'CONFLICT', `workflow "${id}" is at version ${row.version}, not ${request.baseVersion}: it was saved elsewhere meanwhile; reload it or save a copy`);
+      return apiFail('CONFLICT', `workflow "${id}" is at version ${row.version}, not ${request.baseVersion}: it was saved elsewhere meanwhile; reload it or save a copy`);
     }
     const prepared = this.#prepare(request);
     if (!prepared.ok) return prepared;
@@ -150,7 +150,7 @@ export class WorkflowLibrary {
       this.#insertVersion(id, version, at, name, tags, request.note, doc);
       return true;
     })();
-    if (!changed) return apiFail(409, 'CONFLICT', `workflow "${id}" changed while saving; reload it`);
+    if (!changed) return apiFail('CONFLICT', `workflow "${id}" changed while saving; reload it`);
     return apiOk(this.get(id)!);
   }
 
@@ -166,7 +166,7 @@ export class WorkflowLibrary {
 
   #prepare(request: SaveWorkflowRequest): ApiResult<{ doc: WorkflowDocument; name: string; description: string; tags: string[] }> {
     const loaded = loadDocument(request.document, this.#registry ? { registry: this.#registry } : {});
-    if (!loaded.ok) return graphFailure(400, 'INVALID_DOCUMENT', loaded.errors.filter(isError));
+    if (!loaded.ok) return graphFailure('INVALID_DOCUMENT', loaded.errors.filter(isError));
     const doc = loaded.value;
     const name = request.name ?? (doc.metadata.name.trim() || 'Untitled workflow');
     const description = request.description ?? doc.metadata.description;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { API_LIMITS, type RunDetail, type RunEvent, type RunFailure, type RunOutput, type RunRecord, type RunStatus, type WorkerHealth } from '@ptp/graph-core';
-import { apiFail, apiOk, type ApiResult } from '../server/ApiResult.js';
+import { API_LIMITS, errorContext, type RunDetail, type RunEvent, type RunFailure, type RunOutput, type RunRecord, type RunStatus, type WorkerHealth } from '@ptp/graph-core';
+import { apiFail, apiOk, type ApiResult } from '../ApiResult.js';
 import type { RunExecutor, RunOutcome } from '../worker/workerProtocol.js';
 import type { PreparedRun, QueueNotice, RunQueue, SubmitOutcome } from './RunQueue.js';
 import type { RunStore } from './RunStore.js';
@@ -70,8 +70,8 @@ export class EmbeddedRunQueue implements RunQueue {
 
   async resubmit(runId: string): Promise<ApiResult<SubmitOutcome>> {
     const detail = this.#store.detail(runId);
-    if (!detail) return apiFail(404, 'UNKNOWN_RUN', `unknown run "${runId}"`);
-    if (!['interrupted', 'failed', 'cancelled'].includes(detail.status)) return apiFail(409, 'NOT_RESUBMITTABLE', `run "${runId}" is ${detail.status}; only interrupted, failed or cancelled runs are resubmitted`);
+    if (!detail) return apiFail('UNKNOWN_RUN', `unknown run "${runId}"`);
+    if (!['interrupted', 'failed', 'cancelled'].includes(detail.status)) return apiFail('NOT_RESUBMITTABLE', `run "${runId}" is ${detail.status}; only interrupted, failed or cancelled runs are resubmitted`);
     return this.#enqueue({ workflow: detail.workflow as never, options: detail.options }, runId);
   }
 
@@ -86,7 +86,7 @@ export class EmbeddedRunQueue implements RunQueue {
 
   async cancel(runId: string): Promise<ApiResult<RunRecord>> {
     const run = this.#store.get(runId);
-    if (!run) return apiFail(404, 'UNKNOWN_RUN', `unknown run "${runId}"`);
+    if (!run) return apiFail('UNKNOWN_RUN', `unknown run "${runId}"`);
     if (run.status === 'cancelled') return apiOk(run);
     if (run.status === 'queued') {
       if (this.#terminate(run, 'cancelled', { code: 'INTERRUPTED', message: 'cancelled before it started' }, false)) return apiOk(this.#store.get(runId)!);
@@ -97,7 +97,7 @@ export class EmbeddedRunQueue implements RunQueue {
       this.#executor.cancel(runId);
       return apiOk(run);
     }
-    return apiFail(409, 'NOT_CANCELLABLE', `run "${runId}" is already ${run.status}`);
+    return apiFail('NOT_CANCELLABLE', `run "${runId}" is already ${run.status}`);
   }
 
   async events(runId: string, afterSeq: number): Promise<RunEvent[] | undefined> {
@@ -136,8 +136,8 @@ export class EmbeddedRunQueue implements RunQueue {
     // An idempotent retry answers the first run whatever the queue's state (full, closing).
     const earlier = run.clientRequestId ? this.#store.byClientRequestId(run.clientRequestId) : undefined;
     if (earlier) return apiOk({ run: this.#withProgress(earlier), duplicate: true });
-    if (this.#closed) return apiFail(503, 'QUEUE_FULL', 'the server is shutting down');
-    if (this.#store.count('queued') >= this.#maxQueued) return apiFail(503, 'QUEUE_FULL', `the queue holds ${this.#maxQueued} runs already; try again later`);
+    if (this.#closed) return apiFail('QUEUE_FULL', 'the server is shutting down');
+    if (this.#store.count('queued') >= this.#maxQueued) return apiFail('QUEUE_FULL', `the queue holds ${this.#maxQueued} runs already; try again later`);
     const id = `run_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
     const { record, duplicate } = this.#store.insert({
       id,
@@ -239,5 +239,5 @@ function failureOf(outcome: RunOutcome, cancelRequested: boolean): RunFailure | 
   }
   if (outcome.crashed) return { code: 'WORKER_CRASHED', message: outcome.crashed };
   if (!first) return undefined;
-  return { code: first.code, message: first.message, ...(first.nodeId ? { nodeId: first.nodeId } : {}), ...(first.input ? { input: first.input } : {}), ...(first.param ? { param: first.param } : {}), errors: outcome.errors };
+  return { code: first.code, message: first.message, ...errorContext(first), errors: outcome.errors };
 }

@@ -1,5 +1,5 @@
 import type { WorkerHealth, RunDetail, RunEvent, RunOutput, RunRecord, RunRequestOptions, RunStatus, WorkflowDocument } from '@ptp/graph-core';
-import type { ApiResult } from '../server/ApiResult.js';
+import type { ApiResult } from '../ApiResult.js';
 
 /** A run request the server has already migrated, validated and bounded (see prepareRun). */
 export interface PreparedRun {

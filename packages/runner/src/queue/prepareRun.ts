@@ -1,5 +1,5 @@
 import { ancestorsOf, API_LIMITS, graphError, isError, loadDocument, validateGraph, type ApiLimits, type GraphError, type NodeRegistry, type RunRequest } from '@ptp/graph-core';
-import { apiOk, graphFailure, type ApiResult } from '../server/ApiResult.js';
+import { apiOk, graphFailure, type ApiResult } from '../ApiResult.js';
 import type { PreparedRun } from './RunQueue.js';
 
 export type RunLimits = Pick<ApiLimits, 'maxSteps' | 'maxImageSize' | 'maxBatch'> & Partial<Pick<ApiLimits, 'maxParamsBytes'>>;
@@ -22,7 +22,7 @@ const BOUNDED_PARAMS: Record<string, 'maxSteps' | 'maxImageSize' | 'maxBatch'> =
  */
 export function prepareRun(request: RunRequest, registry: NodeRegistry, limits: RunLimits = API_LIMITS): ApiResult<PreparedRun> {
   const loaded = loadDocument(request.workflow, { registry });
-  if (!loaded.ok) return graphFailure(400, 'INVALID_DOCUMENT', loaded.errors.filter(isError));
+  if (!loaded.ok) return graphFailure('INVALID_DOCUMENT', loaded.errors.filter(isError));
   const doc = loaded.value;
   const report = validateGraph(doc, registry);
   const targets = request.options.targets;
@@ -32,7 +32,7 @@ export function prepareRun(request: RunRequest, registry: NodeRegistry, limits: 
   for (const t of targets ?? []) {
     if (!report.index.nodes.has(t)) errors.push(graphError('UNKNOWN_OUTPUT_NODE', `requested output node "${t}" is not in the graph`, { nodeId: t }));
   }
-  if (errors.length) return graphFailure(422, 'VALIDATION_FAILED', errors);
+  if (errors.length) return graphFailure('VALIDATION_FAILED', errors);
 
   const over: GraphError[] = [];
   const maxParamsBytes = limits.maxParamsBytes ?? API_LIMITS.maxParamsBytes;
@@ -50,6 +50,6 @@ export function prepareRun(request: RunRequest, registry: NodeRegistry, limits: 
       }
     }
   }
-  if (over.length) return graphFailure(422, 'LIMIT_EXCEEDED', over);
+  if (over.length) return graphFailure('LIMIT_EXCEEDED', over);
   return apiOk({ workflow: doc, options: request.options, ...(request.clientRequestId ? { clientRequestId: request.clientRequestId } : {}) });
 }

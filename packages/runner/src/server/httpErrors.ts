@@ -1,16 +1,46 @@
-import type { ApiError, ApiErrorBody } from '@ptp/graph-core';
+import type { ApiError, ApiErrorBody, ApiErrorCode } from '@ptp/graph-core';
 import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
-import { apiFail, apiOk, type ApiResult } from './ApiResult.js';
+import { apiFail, apiOk, type ApiResult } from '../ApiResult.js';
 
 export function sendError(res: Response, status: number, error: ApiError): void {
   if (res.headersSent) return;
   res.status(status).json({ error } satisfies ApiErrorBody);
 }
 
+/** The HTTP status of each API error code; graph codes (a refused document or graph) answer 400. */
+const HTTP_STATUS: Partial<Record<ApiErrorCode, number>> = {
+  BAD_REQUEST: 400,
+  INVALID_JSON: 400,
+  TOO_DEEP: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN_ORIGIN: 403,
+  FORBIDDEN_HOST: 403,
+  NOT_FOUND: 404,
+  UNKNOWN_RUN: 404,
+  UNKNOWN_WORKFLOW: 404,
+  UNKNOWN_UPLOAD: 404,
+  UNKNOWN_OUTPUT: 404,
+  CONFLICT: 409,
+  NOT_CANCELLABLE: 409,
+  NOT_RESUBMITTABLE: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  DECOMPRESSION_LIMIT: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  VALIDATION_FAILED: 422,
+  LIMIT_EXCEEDED: 422,
+  TOO_MANY_ATTEMPTS: 429,
+  INTERNAL: 500,
+  QUEUE_FULL: 503,
+};
+
+export function httpStatusOf(code: string): number {
+  return HTTP_STATUS[code as ApiErrorCode] ?? 400;
+}
+
 export function sendResult<T>(res: Response, result: ApiResult<T>, okStatus = 200): void {
   if (result.ok) res.status(okStatus).json(result.value);
-  else sendError(res, result.status, result.error);
+  else sendError(res, httpStatusOf(result.error.code), result.error);
 }
 
 /** Parses request data with a wire schema; the answer names the first few bad fields. */
@@ -18,7 +48,7 @@ export function parseWith<S extends z.ZodType>(schema: S, data: unknown, what: s
   const parsed = schema.safeParse(data);
   if (parsed.success) return apiOk(parsed.data);
   const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
-  return apiFail(400, 'BAD_REQUEST', `invalid ${what}: ${issues.join('; ')}`);
+  return apiFail('BAD_REQUEST', `invalid ${what}: ${issues.join('; ')}`);
 }
 
 /**

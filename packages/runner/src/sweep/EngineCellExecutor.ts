@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Engine, type NodeRegistry, type RunResources, type WorkflowDocument } from '@ptp/graph-core';
+import { Engine, errorPlace, type NodeRegistry, type RunResources, type WorkflowDocument } from '@ptp/graph-core';
 import type { InferenceBackend, MetricsValue, OutputFile } from '@ptp/nodes';
 import { applySet } from '../cli/commands/runCommand.js';
 import type { CellExecutor } from './runSweep.js';
@@ -53,8 +53,7 @@ export class EngineCellExecutor implements CellExecutor {
     const base = { key: cell.key, index: cell.index, pair: cell.pair, tags: cell.tags, params: Object.fromEntries(cell.assignments.map((a) => [columnOf(a), a.value])), ms: performance.now() - started };
     if (run.status !== 'success') {
       const e = run.errors[0];
-      const where = e?.nodeId ? ` [node ${e.nodeId}${e.param ? `, param ${e.param}` : ''}${e.input ? `, input ${e.input}` : ''}]` : '';
-      return { ...base, status: 'error', metrics: {}, error: `${e?.code ?? 'ERROR'}${where}: ${e?.message ?? 'failed'}` };
+      return { ...base, status: 'error', metrics: {}, error: `${e?.code ?? 'ERROR'}${e ? errorPlace(e) : ''}: ${e?.message ?? 'failed'}` };
     }
     const metrics: CellResult['metrics'] = {};
     for (const { node, outputs } of this.#metricNodes) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isFinalRunStatus, type NodeRegistry, type RunRecord, type RunRequestOptions, type WorkflowDocument } from '@ptp/graph-core';
+import { errorPlace, isFinalRunStatus, type NodeRegistry, type RunRecord, type RunRequestOptions, type WorkflowDocument } from '@ptp/graph-core';
 import { applySet } from '../cli/commands/runCommand.js';
 import type { BullRunQueue } from '../queue/bull/BullRunQueue.js';
 import { prepareRun } from '../queue/prepareRun.js';
@@ -64,7 +64,7 @@ export class QueueCellExecutor implements CellExecutor {
     const options: RunRequestOptions = { targets: this.#targets, ...(this.#o.provider ? { provider: this.#o.provider } : {}) };
     const base = { key: cell.key, index: cell.index, pair: cell.pair, tags: cell.tags, params: Object.fromEntries(cell.assignments.map((a) => [columnOf(a), a.value])) };
     const prepared = prepareRun({ workflow: doc as never, options }, this.#o.registry, NO_LIMITS);
-    if (!prepared.ok) return { ...base, ms: 0, status: 'error', metrics: {}, error: `${prepared.error.code}${where(prepared.error)}: ${prepared.error.message}` };
+    if (!prepared.ok) return { ...base, ms: 0, status: 'error', metrics: {}, error: `${prepared.error.code}${errorPlace(prepared.error)}: ${prepared.error.message}` };
     const graphKey = createHash('sha256').update(JSON.stringify([prepared.value.workflow, options])).digest('hex').slice(0, 32);
 
     let run: RunRecord | undefined;
@@ -89,7 +89,7 @@ export class QueueCellExecutor implements CellExecutor {
     const ms = final.startedAt && final.finishedAt ? Date.parse(final.finishedAt) - Date.parse(final.startedAt) : 0;
     if (final.status !== 'succeeded') {
       const e = final.error;
-      return { ...base, ms, status: 'error', metrics: {}, error: `${e?.code ?? final.status.toUpperCase()}${e ? where(e) : ''}: ${e?.message ?? final.status}` };
+      return { ...base, ms, status: 'error', metrics: {}, error: `${e?.code ?? final.status.toUpperCase()}${e ? errorPlace(e) : ''}: ${e?.message ?? final.status}` };
     }
     const metrics: CellResult['metrics'] = {};
     const stored = await this.#o.queue.store.readMetrics(run.id);
@@ -154,9 +154,6 @@ export class QueueCellExecutor implements CellExecutor {
   }
 }
 
-function where(e: { nodeId?: string | undefined; param?: string | undefined; input?: string | undefined }): string {
-  return e.nodeId ? ` [node ${e.nodeId}${e.param ? `, param ${e.param}` : ''}${e.input ? `, input ${e.input}` : ''}]` : '';
-}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

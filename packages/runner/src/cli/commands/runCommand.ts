@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Engine, loadDocument, type RunEvent, type WorkflowDocument } from '@ptp/graph-core';
+import { Engine, errorPlace, loadDocument, type RunEvent, type WorkflowDocument } from '@ptp/graph-core';
 import { createNodeRegistry, type OutputFile } from '@ptp/nodes';
 import { OrtNodeBackend } from '../../backends/OrtNodeBackend.js';
 import { PROVIDERS, type Provider } from '../../backends/providers.js';
@@ -137,7 +137,7 @@ export const runCommand: Command = async (args, io) => {
   };
   await writeFile(path.join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   if (result.status !== 'success') {
-    for (const e of result.errors) io.err(`${result.status === 'interrupted' ? 'interrupted' : 'error'} ${e.code}${e.nodeId ? ` [node ${e.nodeId}${e.input ? `, input ${e.input}` : ''}${e.param ? `, param ${e.param}` : ''}]` : ''}: ${e.message}`);
+    for (const e of result.errors) io.err(`${result.status === 'interrupted' ? 'interrupted' : 'error'} ${e.code}${errorPlace(e)}: ${e.message}`);
     return EXIT.failed;
   }
   io.out(`ok: ${written.length} file(s) in ${outDir} (${((Date.now() - started) / 1000).toFixed(1)} s on ${backend.provider})`);

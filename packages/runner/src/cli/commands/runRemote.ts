@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadDocument, type GraphError, type RunEvent, type RunRecord } from '@ptp/graph-core';
+import { errorPlace, loadDocument, type GraphError, type RunEvent, type RunRecord } from '@ptp/graph-core';
 import { createNodeRegistry } from '@ptp/nodes';
 import { StudioApiError, StudioClient } from '../../client/index.js';
 import { downloadRunOutputs } from '../../client/downloadRunOutputs.js';
@@ -18,8 +18,7 @@ export interface RemoteRunArgs {
 }
 
 function describe(e: { code: string; message: string; nodeId?: string | undefined; input?: string | undefined; param?: string | undefined }): string {
-  const where = e.nodeId ? ` [node ${e.nodeId}${e.input ? `, input ${e.input}` : ''}${e.param ? `, param ${e.param}` : ''}]` : '';
-  return `${e.code}${where}: ${e.message}`;
+  return `${e.code}${errorPlace(e)}: ${e.message}`;
 }
 
 /** Progress on stderr, the same shape as local runs: a line per node, a bar for long ones. */

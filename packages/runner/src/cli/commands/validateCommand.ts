@@ -1,14 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadDocument, validateGraph, type GraphError } from '@ptp/graph-core';
+import { errorPlace, loadDocument, validateGraph, type GraphError } from '@ptp/graph-core';
 import { createNodeRegistry } from '@ptp/nodes';
 import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
 
 function describe(e: GraphError): string {
-  const where = [e.nodeId && `node ${e.nodeId}${e.nodeType ? ` (${e.nodeType})` : ''}`, e.input && `input ${e.input}`, e.param && `param ${e.param}`, e.edgeId && `edge ${e.edgeId}`]
-    .filter(Boolean)
-    .join(', ');
-  return `  ${e.severity === 'warning' ? 'warning' : 'error  '} ${e.code}${where ? ` [${where}]` : ''}: ${e.message}`;
+  return `  ${e.severity === 'warning' ? 'warning' : 'error  '} ${e.code}${errorPlace(e, { nodeType: true })}: ${e.message}`;
 }
 
 export const validateCommand: Command = async (args, io) => {

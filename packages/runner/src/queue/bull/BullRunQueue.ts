@@ -3,7 +3,7 @@ import { API_LIMITS, isFinalRunStatus, type NodeRegistry, type RunDetail, type R
 import type { UploadStore } from '@ptp/nodes';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { apiFail, apiOk, type ApiResult } from '../../server/ApiResult.js';
+import { apiFail, apiOk, type ApiResult } from '../../ApiResult.js';
 import type { PreparedRun, QueueNotice, RunQueue, SubmitOutcome } from '../RunQueue.js';
 import type { DecodedNotice } from './noticeCodec.js';
 import { NoticeSubscriber } from './NoticeSubscriber.js';
@@ -96,8 +96,8 @@ export class BullRunQueue implements RunQueue {
 
   async resubmit(runId: string): Promise<ApiResult<SubmitOutcome>> {
     const detail = await this.#store.detail(runId);
-    if (!detail) return apiFail(404, 'UNKNOWN_RUN', `unknown run "${runId}"`);
-    if (!['interrupted', 'failed', 'cancelled'].includes(detail.status)) return apiFail(409, 'NOT_RESUBMITTABLE', `run "${runId}" is ${detail.status}; only interrupted, failed or cancelled runs are resubmitted`);
+    if (!detail) return apiFail('UNKNOWN_RUN', `unknown run "${runId}"`);
+    if (!['interrupted', 'failed', 'cancelled'].includes(detail.status)) return apiFail('NOT_RESUBMITTABLE', `run "${runId}" is ${detail.status}; only interrupted, failed or cancelled runs are resubmitted`);
     return this.#enqueueRun({ workflow: detail.workflow as never, options: detail.options }, runId);
   }
 
@@ -111,7 +111,7 @@ export class BullRunQueue implements RunQueue {
 
   async cancel(runId: string): Promise<ApiResult<RunRecord>> {
     const answer = await this.#store.cancel(runId, this.#now());
-    if (answer === 'missing') return apiFail(404, 'UNKNOWN_RUN', `unknown run "${runId}"`);
+    if (answer === 'missing') return apiFail('UNKNOWN_RUN', `unknown run "${runId}"`);
     const record = (await this.#store.get(runId))!;
     if (answer === 'cancelled') {
       // Best effort: a job a worker already fetched is ended by the worker (the run is final).
@@ -120,7 +120,7 @@ export class BullRunQueue implements RunQueue {
       return apiOk(record);
     }
     if (answer === 'requested') return apiOk(record);
-    return apiFail(409, 'NOT_CANCELLABLE', `run "${runId}" is already ${answer}`);
+    return apiFail('NOT_CANCELLABLE', `run "${runId}" is already ${answer}`);
   }
 
   async events(runId: string, afterSeq: number): Promise<RunEvent[] | undefined> {
@@ -184,9 +184,9 @@ export class BullRunQueue implements RunQueue {
     const earlier = run.clientRequestId ? await this.#store.byClientRequestId(run.clientRequestId) : undefined;
     const earlierRun = earlier ? await this.#store.get(earlier) : undefined;
     if (earlierRun) return apiOk({ run: earlierRun, duplicate: true });
-    if (this.#closed) return apiFail(503, 'QUEUE_FULL', 'the server is shutting down');
+    if (this.#closed) return apiFail('QUEUE_FULL', 'the server is shutting down');
     const max = this.#options.maxQueuedRuns ?? API_LIMITS.maxQueuedRuns;
-    if ((await this.#store.count('queued')) >= max) return apiFail(503, 'QUEUE_FULL', `the queue holds ${max} runs already; try again later`);
+    if ((await this.#store.count('queued')) >= max) return apiFail('QUEUE_FULL', `the queue holds ${max} runs already; try again later`);
     const route = routeKey(routeOf(run.workflow, run.options, this.#options.registry));
     await this.#shipUploads(run);
     const { id, duplicate } = await this.#store.insert({
@@ -205,7 +205,7 @@ export class BullRunQueue implements RunQueue {
         void this.#warnIfUnserved(route);
       } catch (err) {
         await this.#store.finish(id, '', 'failed', this.#now(), { code: 'INTERNAL', message: `could not queue the run: ${(err as Error).message}` });
-        return apiFail(503, 'QUEUE_FULL', `the job queue is unavailable: ${(err as Error).message}`);
+        return apiFail('QUEUE_FULL', `the job queue is unavailable: ${(err as Error).message}`);
       }
     }
     return apiOk({ run: (await this.#store.get(id))!, duplicate });

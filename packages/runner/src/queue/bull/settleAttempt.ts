@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunFailure, RunOutput } from '@ptp/graph-core';
+import { errorContext, type RunFailure, type RunOutput } from '@ptp/graph-core';
 import type { Job } from 'bullmq';
 import type { RunOutcome } from '../../worker/workerProtocol.js';
 import type { RedisRunStore } from './RedisRunStore.js';
@@ -67,5 +67,5 @@ function failureOf(outcome: RunOutcome): RunFailure | undefined {
   if (outcome.status === 'success') return undefined;
   const first = outcome.errors[0];
   if (!first) return { code: 'NODE_FAILED', message: 'the run failed' };
-  return { code: first.code, message: first.message, ...(first.nodeId ? { nodeId: first.nodeId } : {}), ...(first.input ? { input: first.input } : {}), ...(first.param ? { param: first.param } : {}), errors: outcome.errors };
+  return { code: first.code, message: first.message, ...errorContext(first), errors: outcome.errors };
 }
