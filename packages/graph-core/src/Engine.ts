@@ -1,13 +1,13 @@
 import type { WorkflowDocument } from './document/WorkflowDocument.js';
 import { graphError, NodeRunError, type GraphError } from './errors.js';
 import type { RunEvent, RunEventBody } from './events.js';
-import { ancestorsOf, topologicalOrder } from './graphIndex.js';
+import { ancestorsOf, topologicalOrder, type GraphIndex } from './graphIndex.js';
 import type { InputSpec, Logger, NodeContext, RunResources } from './NodeDefinition.js';
 import type { NodeRegistry } from './NodeRegistry.js';
 import { OutputCache } from './OutputCache.js';
 import { hashString, stableStringify } from './stableHash.js';
 import { summarizeValue } from './summarizeValue.js';
-import { validateGraph } from './validateGraph.js';
+import { validateGraph, type ValidationReport } from './validateGraph.js';
 
 export interface RunOptions {
   runId?: string;
@@ -77,128 +77,237 @@ export class Engine<Backend = unknown> {
 
   async run(doc: WorkflowDocument, options: RunOptions = {}): Promise<RunResult> {
     const runId = options.runId ?? `run-${Date.now().toString(36)}-${(runCounter++).toString(36)}`;
-    const started = performance.now();
-    let seq = 0;
-    const emit = (body: RunEventBody) => options.onEvent?.({ ...body, runId, seq: seq++, time: Date.now() } as RunEvent);
-    const result: RunResult = { runId, status: 'error', outputs: new Map(), executed: [], cached: [], errors: [] };
-    const fail = (errors: GraphError[]) => {
-      const first = errors[0]!;
-      result.errors = errors;
-      emit({ type: 'error', code: first.code, message: first.message, ...pick(first), errors });
-      return result;
+    const services: RunServices<Backend> = {
+      registry: this.registry,
+      cache: this.cache,
+      backend: this.#backend,
+      log: this.#log,
+      resources: options.resources ?? this.#resources,
     };
+    return new EngineRun(doc, options, runId, services).execute();
+  }
+}
 
-    const report = validateGraph(doc, this.registry);
+/** What one run uses of its engine. */
+interface RunServices<Backend> {
+  registry: NodeRegistry;
+  cache: OutputCache;
+  backend: Backend | undefined;
+  log: Logger;
+  resources: RunResources;
+}
+
+/** What the run needs: the validated graph, the target nodes, their ancestors in topological order. */
+interface RunPlan {
+  report: ValidationReport;
+  index: GraphIndex;
+  targets: string[];
+  needed: Set<string>;
+  order: string[];
+}
+
+type NodeOutputs = Record<string, unknown>;
+
+/**
+ * One run of one document, as named steps: plan, check what blocks it, sign the nodes, reuse the
+ * cache, execute the rest, then report success, a node's failure or the interruption.
+ */
+class EngineRun<Backend> {
+  readonly #doc: WorkflowDocument;
+  readonly #options: RunOptions;
+  readonly #services: RunServices<Backend>;
+  readonly #started = performance.now();
+  readonly #result: RunResult;
+  readonly #values = new Map<string, NodeOutputs>();
+  #seq = 0;
+  /** The node being executed, for the error or interruption that ends the run. */
+  #currentNode: string | undefined;
+
+  constructor(doc: WorkflowDocument, options: RunOptions, runId: string, services: RunServices<Backend>) {
+    this.#doc = doc;
+    this.#options = options;
+    this.#services = services;
+    this.#result = { runId, status: 'error', outputs: new Map(), executed: [], cached: [], errors: [] };
+  }
+
+  async execute(): Promise<RunResult> {
+    const plan = this.#plan();
+    const blocking = this.#blockingErrors(plan);
+    if (blocking.length) {
+      this.#emit({ type: 'run_started', nodes: [], cached: [], targets: plan.targets });
+      return this.#fail(blocking);
+    }
+    const signatures = this.#signatures(plan);
+    const toRun = this.#reuseCached(plan, signatures);
+    const result = this.#result;
+    result.executed = plan.order.filter((id) => toRun.has(id));
+    result.cached = plan.order.filter((id) => this.#values.has(id));
+    this.#emit({ type: 'run_started', nodes: result.executed, cached: result.cached, targets: plan.targets });
+    if (result.cached.length) this.#emit({ type: 'node_cached', nodeIds: result.cached });
+    const ended = await this.#executeAll(plan, signatures);
+    return ended ?? this.#succeed(plan.targets);
+  }
+
+  #emit(body: RunEventBody): void {
+    this.#options.onEvent?.({ ...body, runId: this.#result.runId, seq: this.#seq++, time: Date.now() } as RunEvent);
+  }
+
+  #fail(errors: GraphError[]): RunResult {
+    const first = errors[0]!;
+    this.#result.errors = errors;
+    this.#emit({ type: 'error', code: first.code, message: first.message, ...pick(first), errors });
+    return this.#result;
+  }
+
+  #plan(): RunPlan {
+    const report = validateGraph(this.#doc, this.#services.registry);
     const { index } = report;
-    const targets = options.outputs ? [...options.outputs] : report.outputNodes;
+    const targets = this.#options.outputs ? [...this.#options.outputs] : report.outputNodes;
     const needed = ancestorsOf(index, targets);
     const order = topologicalOrder(index, needed) ?? [];
+    return { report, index, targets, needed, order };
+  }
 
-    // Only problems in what this run needs block it (ComfyUI semantics): a broken branch elsewhere
-    // does not stop a partial run of a healthy one.
-    const blocking = report.errors.filter((e) => (e.nodeId === undefined ? !(options.outputs && e.code === 'NO_OUTPUT') : needed.has(e.nodeId)));
+  /**
+   * Only problems in what this run needs block it (ComfyUI semantics): a broken branch elsewhere
+   * does not stop a partial run of a healthy one.
+   */
+  #blockingErrors({ report, index, targets, needed }: RunPlan): GraphError[] {
+    const partial = Boolean(this.#options.outputs);
+    const blocking = report.errors.filter((e) => (e.nodeId === undefined ? !(partial && e.code === 'NO_OUTPUT') : needed.has(e.nodeId)));
     for (const t of targets) {
       if (!index.nodes.has(t)) blocking.push(graphError('UNKNOWN_OUTPUT_NODE', `requested output node "${t}" is not in the graph`, { nodeId: t }));
     }
-    if (blocking.length) {
-      emit({ type: 'run_started', nodes: [], cached: [], targets });
-      return fail(blocking);
-    }
+    return blocking;
+  }
 
-    // Signatures: what a node computes depends only on its type, version, params and inputs.
+  /** Signatures: what a node computes depends only on its type, version, params and inputs. */
+  #signatures({ report, index, order }: RunPlan): Map<string, string> {
     const signatures = new Map<string, string>();
     for (const id of order) {
       const node = index.nodes.get(id)!;
-      const def = this.registry.get(node.type)!;
+      const def = this.#services.registry.get(node.type)!;
       let key = `${node.type}@${def.version}|${stableStringify(report.params.get(id))}`;
       for (const e of index.incoming.get(id)!) key += `|${e.to.input}<${signatures.get(e.from.node)}.${e.from.output}`;
-      if (def.cacheable === false) key += `|run:${runId}`;
+      if (def.cacheable === false) key += `|run:${this.#result.runId}`;
       signatures.set(id, hashString(key));
     }
+    return signatures;
+  }
 
-    // Walk back from the targets, stopping at cached nodes: their ancestors need not run at all.
-    const values = new Map<string, Record<string, unknown>>();
+  /**
+   * Walks back from the targets, stopping at cached nodes (their outputs become values): their
+   * ancestors need not run at all. Returns the nodes that must run.
+   */
+  #reuseCached({ index, targets }: RunPlan, signatures: ReadonlyMap<string, string>): Set<string> {
     const toRun = new Set<string>();
     const visit = [...targets];
     while (visit.length) {
       const id = visit.pop()!;
-      if (values.has(id) || toRun.has(id)) continue;
-      const hit = this.cache.get(signatures.get(id)!);
+      if (this.#values.has(id) || toRun.has(id)) continue;
+      const hit = this.#services.cache.get(signatures.get(id)!);
       if (hit) {
-        values.set(id, hit);
+        this.#values.set(id, hit);
         continue;
       }
       toRun.add(id);
       for (const e of index.incoming.get(id)!) visit.push(e.from.node);
     }
-    result.executed = order.filter((id) => toRun.has(id));
-    result.cached = order.filter((id) => values.has(id));
-    emit({ type: 'run_started', nodes: result.executed, cached: result.cached, targets });
-    if (result.cached.length) emit({ type: 'node_cached', nodeIds: result.cached });
+    return toRun;
+  }
 
+  /** Runs the nodes to execute in order; returns the ended result on failure or interruption. */
+  async #executeAll(plan: RunPlan, signatures: ReadonlyMap<string, string>): Promise<RunResult | undefined> {
+    const outer = this.#options.signal;
     const controller = new AbortController();
     const onAbort = () => controller.abort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (options.signal?.aborted) controller.abort();
+    outer?.addEventListener('abort', onAbort, { once: true });
+    if (outer?.aborted) controller.abort();
     const signal = controller.signal;
-    let currentNode: string | undefined;
     try {
-      for (const id of result.executed) {
+      for (const id of this.#result.executed) {
         if (signal.aborted) throw new Interrupted();
-        currentNode = id;
-        const node = index.nodes.get(id)!;
-        const def = this.registry.get(node.type)!;
-        const inputs: Record<string, unknown> = {};
-        for (const [name, spec] of Object.entries(def.inputs as Record<string, InputSpec>)) if (spec.multi) inputs[name] = [];
-        for (const e of index.incoming.get(id)!) {
-          const v = values.get(e.from.node)![e.from.output];
-          const spec = (def.inputs as Record<string, InputSpec>)[e.to.input]!;
-          if (spec.multi) (inputs[e.to.input] as unknown[]).push(v);
-          else inputs[e.to.input] = v;
-        }
-        emit({ type: 'node_executing', nodeId: id });
-        const nodeStart = performance.now();
-        const ctx: NodeContext<Backend | undefined> = {
-          nodeId: id,
-          signal,
-          backend: this.#backend,
-          log: this.#log,
-          workflow: doc,
-          resources: options.resources ?? this.#resources,
-          progress: (value, max, preview) => {
-            if (!signal.aborted) emit({ type: 'progress', nodeId: id, value: Math.min(Math.max(value, 0), max), max, ...(preview ? { preview } : {}) });
-          },
-        };
-        const outputs = (await raceAbort(def.run(inputs, report.params.get(id)!, ctx), signal)) as Record<string, unknown>;
-        const missing = Object.keys(def.outputs).filter((name) => !outputs || !(name in outputs));
-        if (missing.length) throw new NodeRunError(`${node.type} did not produce output(s) ${missing.join(', ')}`);
-        values.set(id, outputs);
-        if (def.cacheable !== false) this.cache.set(signatures.get(id)!, outputs);
-        emit({ type: 'node_executed', nodeId: id, durationMs: performance.now() - nodeStart, summary: def.summarize ? def.summarize(outputs) : summarizeValue(outputs) });
-        currentNode = undefined;
+        this.#currentNode = id;
+        await this.#executeNode(plan, id, signatures.get(id)!, signal);
+        this.#currentNode = undefined;
       }
+      return undefined;
     } catch (err) {
-      if (err instanceof Interrupted || (signal.aborted && !(err instanceof NodeRunError))) {
-        result.status = 'interrupted';
-        result.errors = [graphError('INTERRUPTED', 'run was cancelled', currentNode ? { nodeId: currentNode } : {})];
-        emit({ type: 'interrupted', ...(currentNode ? { nodeId: currentNode } : {}) });
-        return result;
-      }
-      const node = currentNode ? index.nodes.get(currentNode) : undefined;
-      const e = err as Error & Partial<NodeRunError>;
-      this.#log.error(`node ${currentNode} failed`, err); // the stack stays in the log, never in events
-      return fail([graphError(e.code ?? 'NODE_FAILED', e.message || String(err), {
-        ...(node ? { nodeId: node.id, nodeType: node.type } : {}),
-        ...(e.input !== undefined ? { input: e.input } : {}),
-        ...(e.param !== undefined ? { param: e.param } : {}),
-      })]);
+      if (err instanceof Interrupted || (signal.aborted && !(err instanceof NodeRunError))) return this.#interrupted();
+      return this.#nodeFailed(plan.index, err);
     } finally {
-      options.signal?.removeEventListener('abort', onAbort);
+      outer?.removeEventListener('abort', onAbort);
     }
+  }
 
-    for (const t of targets) result.outputs.set(t, values.get(t)!);
+  async #executeNode({ report, index }: RunPlan, id: string, signature: string, signal: AbortSignal): Promise<void> {
+    const node = index.nodes.get(id)!;
+    const def = this.#services.registry.get(node.type)!;
+    const inputs = this.#gatherInputs(index, id, def.inputs as Record<string, InputSpec>);
+    this.#emit({ type: 'node_executing', nodeId: id });
+    const nodeStart = performance.now();
+    const outputs = (await raceAbort(def.run(inputs, report.params.get(id)!, this.#context(id, signal)), signal)) as NodeOutputs;
+    const missing = Object.keys(def.outputs).filter((name) => !outputs || !(name in outputs));
+    if (missing.length) throw new NodeRunError(`${node.type} did not produce output(s) ${missing.join(', ')}`);
+    this.#values.set(id, outputs);
+    if (def.cacheable !== false) this.#services.cache.set(signature, outputs);
+    const summary = def.summarize ? def.summarize(outputs) : summarizeValue(outputs);
+    this.#emit({ type: 'node_executed', nodeId: id, durationMs: performance.now() - nodeStart, summary });
+  }
+
+  /** A node's inputs from its incoming edges; a multi input collects its edges into a list (empty when none). */
+  #gatherInputs(index: GraphIndex, id: string, specs: Record<string, InputSpec>): Record<string, unknown> {
+    const inputs: Record<string, unknown> = {};
+    for (const [name, spec] of Object.entries(specs)) if (spec.multi) inputs[name] = [];
+    for (const e of index.incoming.get(id)!) {
+      const v = this.#values.get(e.from.node)![e.from.output];
+      const spec = specs[e.to.input]!;
+      if (spec.multi) (inputs[e.to.input] as unknown[]).push(v);
+      else inputs[e.to.input] = v;
+    }
+    return inputs;
+  }
+
+  #context(id: string, signal: AbortSignal): NodeContext<Backend | undefined> {
+    const { backend, log, resources } = this.#services;
+    return {
+      nodeId: id,
+      signal,
+      backend,
+      log,
+      workflow: this.#doc,
+      resources,
+      progress: (value, max, preview) => {
+        if (!signal.aborted) this.#emit({ type: 'progress', nodeId: id, value: Math.min(Math.max(value, 0), max), max, ...(preview ? { preview } : {}) });
+      },
+    };
+  }
+
+  #interrupted(): RunResult {
+    const currentNode = this.#currentNode;
+    this.#result.status = 'interrupted';
+    this.#result.errors = [graphError('INTERRUPTED', 'run was cancelled', currentNode ? { nodeId: currentNode } : {})];
+    this.#emit({ type: 'interrupted', ...(currentNode ? { nodeId: currentNode } : {}) });
+    return this.#result;
+  }
+
+  #nodeFailed(index: GraphIndex, err: unknown): RunResult {
+    const currentNode = this.#currentNode;
+    const node = currentNode ? index.nodes.get(currentNode) : undefined;
+    const e = err as Error & Partial<NodeRunError>;
+    this.#services.log.error(`node ${currentNode} failed`, err); // the stack stays in the log, never in events
+    return this.#fail([graphError(e.code ?? 'NODE_FAILED', e.message || String(err), {
+      ...(node ? { nodeId: node.id, nodeType: node.type } : {}),
+      ...(e.input !== undefined ? { input: e.input } : {}),
+      ...(e.param !== undefined ? { param: e.param } : {}),
+    })]);
+  }
+
+  #succeed(targets: readonly string[]): RunResult {
+    const result = this.#result;
+    for (const t of targets) result.outputs.set(t, this.#values.get(t)!);
     result.status = 'success';
-    emit({ type: 'success', executed: result.executed, cached: result.cached, durationMs: performance.now() - started });
+    this.#emit({ type: 'success', executed: result.executed, cached: result.cached, durationMs: performance.now() - this.#started });
     return result;
   }
 }
