@@ -26,6 +26,7 @@ export * from './pipeline/denoise.js';
 export * from './pipeline/runMemory.js';
 export * from './pipeline/encodeText.js';
 export * from './pipeline/randn.js';
+export * from './pipeline/mulberry32.js';
 export * from './pipeline/UnetControls.js';
 export * from './pipeline/decodeLatents.js';
 export * from './pipeline/checkPromptLength.js';

@@ -1,4 +1,5 @@
 import type { RgbaImage } from '../image/ImageBatch.js';
+import { mulberry32 } from '../pipeline/mulberry32.js';
 
 /**
  * The tiny-shapes world in TypeScript: one coloured shape on a plain background, its caption and its
@@ -125,17 +126,8 @@ export function parseShapesCaption(text: string): CaptionLabels {
   return out;
 }
 
-/** mulberry32 uniforms in [0, 1): seeded, identical on every runtime. */
-export function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniforms in [0, 1), identical on every runtime (mulberry32). */
+export const seededUniform: (seed: number) => () => number = mulberry32;
 
 const pick = <T>(items: readonly T[], u: number): T => items[Math.min(items.length - 1, Math.floor(u * items.length))]!;
 

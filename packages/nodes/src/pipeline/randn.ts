@@ -1,17 +1,12 @@
+import { mulberry32 } from './mulberry32.js';
+
 /**
  * Seeded standard-normal noise: mulberry32 for uniforms, Box-Muller for normals. Deterministic
  * across runtimes (integer maths plus Math.log/cos/sin), so a seed means the same image on every
  * runner; it does not reproduce torch's generator.
  */
 export function randn(count: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = mulberry32(seed);
   const out = new Float32Array(count);
   for (let i = 0; i < count; i += 2) {
     const u1 = Math.max(uniform(), 1e-12);

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Engine, errorPlace, type NodeRegistry, type RunResources, type WorkflowDocument } from '@ptp/graph-core';
 import type { InferenceBackend, MetricsValue, OutputFile } from '@ptp/nodes';
-import { applySet } from '../cli/commands/runCommand.js';
+import { setParam } from '../workflowParams.js';
 import type { CellExecutor } from './runSweep.js';
 import { columnOf, SweepSpecError, type SweepCell } from './sweepSpec.js';
 import type { CellResult } from './SweepResults.js';
@@ -46,7 +46,7 @@ export class EngineCellExecutor implements CellExecutor {
 
   async run(cell: SweepCell, signal: AbortSignal): Promise<CellResult | 'interrupted'> {
     const doc = structuredClone(this.doc);
-    for (const a of cell.assignments) applySet(doc, `${a.node}.${a.param}=${JSON.stringify(a.value)}`);
+    for (const a of cell.assignments) if (!setParam(doc, a.node, a.param, a.value)) throw new SweepSpecError(`the grid names node "${a.node}", which is not in the workflow`);
     const started = performance.now();
     const run = await this.#engine.run(doc, { signal, outputs: this.#targets, ...(this.options.resources ? { resources: this.options.resources } : {}) });
     if (run.status === 'interrupted' || signal.aborted) return 'interrupted';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { errorPlace, isFinalRunStatus, type NodeRegistry, type RunRecord, type RunRequestOptions, type WorkflowDocument } from '@ptp/graph-core';
-import { applySet } from '../cli/commands/runCommand.js';
+import { setParam } from '../workflowParams.js';
 import type { BullRunQueue } from '../queue/bull/BullRunQueue.js';
 import { prepareRun } from '../queue/prepareRun.js';
 import { metricNodes } from './EngineCellExecutor.js';
@@ -60,7 +60,7 @@ export class QueueCellExecutor implements CellExecutor {
 
   async run(cell: SweepCell, signal: AbortSignal): Promise<CellResult | 'interrupted'> {
     const doc = structuredClone(this.#o.doc);
-    for (const a of cell.assignments) applySet(doc, `${a.node}.${a.param}=${JSON.stringify(a.value)}`);
+    for (const a of cell.assignments) if (!setParam(doc, a.node, a.param, a.value)) throw new SweepSpecError(`the grid names node "${a.node}", which is not in the workflow`);
     const options: RunRequestOptions = { targets: this.#targets, ...(this.#o.provider ? { provider: this.#o.provider } : {}) };
     const base = { key: cell.key, index: cell.index, pair: cell.pair, tags: cell.tags, params: Object.fromEntries(cell.assignments.map((a) => [columnOf(a), a.value])) };
     const prepared = prepareRun({ workflow: doc as never, options }, this.#o.registry, NO_LIMITS);

@@ -1,52 +1,19 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Engine, errorPlace, loadDocument, type RunEvent, type WorkflowDocument } from '@ptp/graph-core';
+import { Engine, errorPlace, loadDocument, type RunEvent } from '@ptp/graph-core';
 import { createNodeRegistry, type OutputFile } from '@ptp/nodes';
 import { OrtNodeBackend } from '../../backends/OrtNodeBackend.js';
 import { PROVIDERS, type Provider } from '../../backends/providers.js';
 import { BUNDLED_PACKS_DIR, PackStore } from '../../packs/PackStore.js';
 import { defaultUploadsDir, nodeRunResources } from '../../uploads/nodeRunResources.js';
-import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
+import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
+import { applySet } from '../applySet.js';
+import { progressPrinter } from '../progressPrinter.js';
 import { runRemote } from './runRemote.js';
 
 function isOutputFile(v: unknown): v is OutputFile {
   return typeof v === 'object' && v !== null && typeof (v as OutputFile).name === 'string' && (v as OutputFile).data instanceof Uint8Array;
-}
-
-/** Terminal progress: one line per node, a bar for long ones (on stderr so stdout stays clean). */
-function progressPrinter(io: Io, titles: Map<string, string>) {
-  let lastBar = '';
-  return (e: RunEvent) => {
-    if (e.type === 'node_executing') io.err(`> ${e.nodeId} (${titles.get(e.nodeId)})`);
-    else if (e.type === 'progress') {
-      const width = 30;
-      const filled = Math.round((e.value / e.max) * width);
-      const bar = `  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${e.value}/${e.max}`;
-      if (bar !== lastBar && (e.value === e.max || e.value % Math.max(1, Math.floor(e.max / 10)) === 0)) io.err(bar);
-      lastBar = bar;
-    } else if (e.type === 'node_executed') io.err(`  done in ${(e.durationMs / 1000).toFixed(2)} s`);
-    else if (e.type === 'node_cached') io.err(`cached: ${e.nodeIds.join(', ')}`);
-  };
-}
-
-/**
- * `--set node.param=value`: change one param before running (value as JSON when it parses, else
- * a string), so one saved workflow serves many runs. The change is validated like any edit.
- */
-export function applySet(doc: WorkflowDocument, assignment: string): void {
-  const m = /^([^.=]+)\.([^=]+)=(.*)$/s.exec(assignment);
-  if (!m) throw new UsageError(`--set takes node.param=value, got "${assignment}"`);
-  const [, nodeId, param, raw] = m as unknown as [string, string, string, string];
-  const node = doc.nodes.find((n) => n.id === nodeId);
-  if (!node) throw new UsageError(`--set: no node "${nodeId}" in the workflow`);
-  let value: unknown = raw;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    // a bare string
-  }
-  node.params = { ...node.params, [param]: value };
 }
 
 export const runCommand: Command = async (args, io) => {

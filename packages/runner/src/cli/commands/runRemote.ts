@@ -1,11 +1,12 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { errorPlace, loadDocument, type GraphError, type RunEvent, type RunRecord } from '@ptp/graph-core';
+import { errorPlace, loadDocument, type GraphError, type RunRecord } from '@ptp/graph-core';
 import { createNodeRegistry } from '@ptp/nodes';
-import { StudioApiError, StudioClient } from '../../client/index.js';
+import { StudioApiError, StudioClient } from '@ptp/graph-core/client';
 import { downloadRunOutputs } from '../../client/downloadRunOutputs.js';
 import { EXIT, resolveUserPath, UsageError, type Io } from '../cliSupport.js';
-import { applySet } from './runCommand.js';
+import { applySet } from '../applySet.js';
+import { progressPrinter } from '../progressPrinter.js';
 
 export interface RemoteRunArgs {
   server: string;
@@ -19,21 +20,6 @@ export interface RemoteRunArgs {
 
 function describe(e: { code: string; message: string; nodeId?: string | undefined; input?: string | undefined; param?: string | undefined }): string {
   return `${e.code}${errorPlace(e)}: ${e.message}`;
-}
-
-/** Progress on stderr, the same shape as local runs: a line per node, a bar for long ones. */
-function printer(io: Io) {
-  let lastBar = '';
-  return (e: RunEvent) => {
-    if (e.type === 'node_executing') io.err(`> ${e.nodeId}`);
-    else if (e.type === 'progress') {
-      const filled = Math.round((e.value / e.max) * 30);
-      const bar = `  [${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${e.value}/${e.max}`;
-      if (bar !== lastBar && (e.value === e.max || e.value % Math.max(1, Math.floor(e.max / 10)) === 0)) io.err(bar);
-      lastBar = bar;
-    } else if (e.type === 'node_executed') io.err(`  done in ${(e.durationMs / 1000).toFixed(2)} s`);
-    else if (e.type === 'node_cached') io.err(`cached: ${e.nodeIds.join(', ')}`);
-  };
 }
 
 /**
@@ -57,7 +43,7 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
 
   const client = new StudioClient({ baseUrl: args.server, token: args.token, transports: ['websocket'] });
   const started = Date.now();
-  const print = printer(io);
+  const print = progressPrinter(io);
   let lastStatus = '';
   const onSigint = () => {
     io.err('cancelling the run on the server...');
