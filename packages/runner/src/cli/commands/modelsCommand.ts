@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { importPack, PtpPackError } from '../../onnx/index.js';
-import { OrtNodeBackend } from '../../backends/OrtNodeBackend.js';
-import { BUNDLED_PACKS_DIR, PackStore } from '../../packs/PackStore.js';
 import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
+import { localBackend } from '../localSetup.js';
 
 /** `ptp models import <export-dir> <pack-dir>` and `ptp models list [--packs DIR]...`. */
 export const modelsCommand: Command = async (args, io) => {
@@ -32,7 +31,7 @@ export const modelsCommand: Command = async (args, io) => {
   }
   if (sub === 'list') {
     const { values } = parseArgs({ args: rest, options: { packs: { type: 'string', multiple: true } }, strict: true });
-    const backend = new OrtNodeBackend({ packs: new PackStore([...(values.packs ?? []).map(resolveUserPath), BUNDLED_PACKS_DIR]) });
+    const backend = localBackend({ packs: values.packs });
     io.out(JSON.stringify(await backend.listPacks(), null, 2));
     return EXIT.ok;
   }

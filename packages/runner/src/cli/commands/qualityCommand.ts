@@ -2,12 +2,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodePng, measureQuality, SCHEDULER_KINDS, type SchedulerKind } from '@ptp/nodes';
-import { OrtNodeBackend } from '../../backends/OrtNodeBackend.js';
-import { PROVIDERS, type Provider } from '../../backends/providers.js';
-import { BUNDLED_PACKS_DIR, PackStore } from '../../packs/PackStore.js';
+import { PROVIDERS } from '../../backends/providers.js';
 import { contactSheet } from '../../study/contactSheet.js';
 import { formatQualityReport, qualityJson } from '../../study/qualityTable.js';
 import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
+import { localBackend } from '../localSetup.js';
 
 function intOption(name: string, raw: string, min: number, max: number): number {
   const v = Number(raw);
@@ -51,7 +50,7 @@ export const qualityCommand: Command = async (args, io) => {
     guidance,
     scheduler: values.scheduler as SchedulerKind,
   };
-  const backend = new OrtNodeBackend({ provider: values.provider as Provider, packs: new PackStore([...(values.packs ?? []).map(resolveUserPath), BUNDLED_PACKS_DIR]) });
+  const backend = localBackend(values);
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);

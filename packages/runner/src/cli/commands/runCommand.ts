@@ -3,12 +3,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine, errorPlace, loadDocument, type RunEvent } from '@ptp/graph-core';
 import { createNodeRegistry, type OutputFile } from '@ptp/nodes';
-import { OrtNodeBackend } from '../../backends/OrtNodeBackend.js';
-import { PROVIDERS, type Provider } from '../../backends/providers.js';
-import { BUNDLED_PACKS_DIR, PackStore } from '../../packs/PackStore.js';
+import { PROVIDERS } from '../../backends/providers.js';
 import { defaultUploadsDir, nodeRunResources } from '../../uploads/nodeRunResources.js';
 import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
 import { applySet } from '../applySet.js';
+import { localBackend, onInterrupt } from '../localSetup.js';
 import { progressPrinter } from '../progressPrinter.js';
 import { runRemote } from './runRemote.js';
 
@@ -54,25 +53,26 @@ export const runCommand: Command = async (args, io) => {
   }
   const doc = loaded.value;
   for (const assignment of values.set ?? []) applySet(doc, assignment);
-  const backend = new OrtNodeBackend({ provider: values.provider as Provider, packs: new PackStore([...(values.packs ?? []).map(resolveUserPath), BUNDLED_PACKS_DIR]) });
+  const backend = localBackend(values);
   const titles = new Map(doc.nodes.map((n) => [n.id, registry.get(n.type)?.title ?? n.type]));
   const events: RunEvent[] = [];
   const print = progressPrinter(io, titles);
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
   const started = Date.now();
-  const result = await new Engine(registry, { backend }).run(doc, {
-    signal: controller.signal,
-    // Load image reads uploads by id from --uploads (default the data dir's), then the bundled examples'.
-    resources: nodeRunResources((values.uploads ?? [defaultUploadsDir()]).map(resolveUserPath)),
-    ...(values.output ? { outputs: values.output } : {}),
-    onEvent: (e) => {
-      events.push(e);
-      print(e);
-    },
-  });
-  process.off('SIGINT', onSigint);
+  const result = await onInterrupt(
+    () => controller.abort(),
+    () =>
+      new Engine(registry, { backend }).run(doc, {
+        signal: controller.signal,
+        // Load image reads uploads by id from --uploads (default the data dir's), then the bundled examples'.
+        resources: nodeRunResources((values.uploads ?? [defaultUploadsDir()]).map(resolveUserPath)),
+        ...(values.output ? { outputs: values.output } : {}),
+        onEvent: (e) => {
+          events.push(e);
+          print(e);
+        },
+      }),
+  );
   await backend.release();
 
   await mkdir(outDir, { recursive: true });

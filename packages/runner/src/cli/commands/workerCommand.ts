@@ -3,13 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROVIDERS, type Provider } from '../../backends/providers.js';
-import { BUNDLED_PACKS_DIR, PackStore } from '../../packs/PackStore.js';
+import { PackStore } from '../../packs/PackStore.js';
 import { readPack } from '../../packs/readPack.js';
 import { BullRunWorker } from '../../queue/bull/BullRunWorker.js';
 import { checkRedisUrl } from '../../queue/bull/redisConnection.js';
 import { DirectoryUploadStore } from '../../uploads/DirectoryUploadStore.js';
 import { InferenceWorker } from '../../worker/InferenceWorker.js';
 import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
+import { userPackDirs } from '../localSetup.js';
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -53,7 +54,7 @@ export const workerCommand: Command = async (args, io) => {
   if (!(PROVIDERS as readonly string[]).includes(values.provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
   const provider = values.provider as Provider;
   const drainS = positiveInt('drain-timeout', values['drain-timeout'])!;
-  const packDirs = [...(values.packs ?? []).map(resolveUserPath), BUNDLED_PACKS_DIR];
+  const packDirs = userPackDirs(values.packs);
   const packs = await listPacks(packDirs);
   if (!packs.length) io.err(`ptp worker: no model packs in ${packDirs.join(', ')}; only graphs that load no model will come here`);
 
