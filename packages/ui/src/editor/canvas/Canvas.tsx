@@ -16,9 +16,11 @@ import {
   type OnConnectEnd,
   type Viewport,
 } from '@xyflow/react';
+import type { CatalogueIndex } from '../model/catalogueIndex';
 import type { EditorEdge, EditorNode } from '../model/editorGraph';
+import type { EditorStore } from '../model/EditorStore';
 import { useEditor } from '../hooks/useEditor';
-import { useServices } from '../services/EditorContext';
+import { useServices, type EditorServices } from '../services/EditorContext';
 import { categoryColor } from './categoryColors';
 import { PtpNode, type FlowNode } from './PtpNode';
 
@@ -39,38 +41,34 @@ function orient(state: FinalConnectionState): Connection | undefined {
     : { source: to.nodeId, sourceHandle: to.id ?? null, target: from.nodeId, targetHandle: from.id ?? null };
 }
 
-/**
- * The React Flow canvas bound to the editor store: typed connections checked by
- * `checkConnection`, one undo step per drag, palette drops, and workflow files dropped to open.
- */
-export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
-  const { store, notify } = useServices();
-  const nodes = useEditor((s) => s.graph.nodes) as FlowNode[];
-  const edges = useEditor((s) => s.graph.edges);
-  const index = useEditor((s) => s.index);
-  const rf = useReactFlow();
-  const dragging = useRef(false);
+/** Which kind of store change a batch of React Flow node changes is (one undo step per drag). */
+function nodeChangeKind(changes: readonly NodeChange<FlowNode>[], dragging: boolean): 'drag' | 'select' | 'measure' | 'nudge' | 'remove' {
+  const kinds = new Set(changes.map((c) => c.type));
+  return kinds.has('remove') ? 'remove' : kinds.has('position') ? (dragging ? 'drag' : 'nudge') : kinds.has('select') ? 'select' : 'measure';
+}
 
-  // Edges take the colour of the socket type they carry.
-  const styledEdges = useMemo<Edge[]>(() => {
+/** Edges take the colour of the socket type they carry. */
+function useStyledEdges(store: EditorStore, edges: readonly EditorEdge[], index: CatalogueIndex): Edge[] {
+  return useMemo<Edge[]>(() => {
     const byId = new Map(store.getState().graph.nodes.map((n) => [n.id, n]));
     return edges.map((e) => {
       const type = index.byType.get(byId.get(e.source)?.data.nodeType ?? '')?.outputs[e.sourceHandle]?.type;
       return { ...e, style: { stroke: type ? index.colorOf(type) : '#888', strokeWidth: 2 } };
     });
   }, [edges, index, store]);
+}
 
+/** Node and edge changes into the store; a drag (of nodes or a selection) is one undo step. */
+function useGraphChanges(store: EditorStore) {
+  const dragging = useRef(false);
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNode>[]) => {
       const current = store.getState().graph.nodes as FlowNode[];
       const next = applyNodeChanges(changes, current) as EditorNode[];
-      const kinds = new Set(changes.map((c) => c.type));
-      const kind = kinds.has('remove') ? 'remove' : kinds.has('position') ? (dragging.current ? 'drag' : 'nudge') : kinds.has('select') ? 'select' : 'measure';
-      store.setNodes(next, kind);
+      store.setNodes(next, nodeChangeKind(changes, dragging.current));
     },
     [store],
   );
-
   const onEdgesChange = useCallback(
     (changes: EdgeChange[]) => {
       const next = applyEdgeChanges(changes, store.getState().graph.edges as Edge[]) as EditorEdge[];
@@ -78,9 +76,20 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
     },
     [store],
   );
+  const onDragStart = useCallback(() => {
+    dragging.current = true;
+    store.beginDrag();
+  }, [store]);
+  const onDragStop = useCallback(() => {
+    dragging.current = false;
+    store.endDrag();
+  }, [store]);
+  return { onNodesChange, onEdgesChange, onDragStart, onDragStop };
+}
 
+/** Typed links: checked while dragging, made through the store, and a refused drop says why. */
+function useConnections(store: EditorStore, notify: EditorServices['notify']) {
   const isValidConnection = useCallback((c: Edge | Connection) => store.checkConnection(c).ok, [store]);
-
   const onConnect = useCallback(
     (c: Connection) => {
       const verdict = store.connect(c);
@@ -88,7 +97,6 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
     },
     [store, notify],
   );
-
   // A drop on a handle that isValidConnection refused: say why instead of silently doing nothing.
   const onConnectEnd = useCallback<OnConnectEnd>(
     (_event, state) => {
@@ -100,12 +108,16 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
     },
     [store, notify],
   );
+  return { isValidConnection, onConnect, onConnectEnd };
+}
 
+/** Drops on the canvas: a node type from the palette, or a file to open. */
+function useCanvasDrop(store: EditorStore, onDropFile: (file: File) => void) {
+  const rf = useReactFlow();
   const onDragOver = useCallback((e: DragEvent) => {
     e.preventDefault();
     e.dataTransfer.dropEffect = e.dataTransfer.types.includes(NODE_DRAG_TYPE) ? 'move' : 'copy';
   }, []);
-
   const onDrop = useCallback(
     (e: DragEvent) => {
       e.preventDefault();
@@ -119,17 +131,25 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
     },
     [store, rf, onDropFile],
   );
+  return { onDragOver, onDrop };
+}
+
+/**
+ * The React Flow canvas bound to the editor store: typed connections checked by
+ * `checkConnection`, one undo step per drag, palette drops, and workflow files dropped to open.
+ */
+export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
+  const { store, notify } = useServices();
+  const nodes = useEditor((s) => s.graph.nodes) as FlowNode[];
+  const edges = useEditor((s) => s.graph.edges);
+  const index = useEditor((s) => s.index);
+  const styledEdges = useStyledEdges(store, edges, index);
+  const { onNodesChange, onEdgesChange, onDragStart, onDragStop } = useGraphChanges(store);
+  const { isValidConnection, onConnect, onConnectEnd } = useConnections(store, notify);
+  const { onDragOver, onDrop } = useCanvasDrop(store, onDropFile);
 
   // Every prop below is stable between renders: React Flow memoizes its node and edge layers on
   // them, and the canvas re-renders on every drag frame (an inline handler would re-render all edges).
-  const onDragStart = useCallback(() => {
-    dragging.current = true;
-    store.beginDrag();
-  }, [store]);
-  const onDragStop = useCallback(() => {
-    dragging.current = false;
-    store.endDrag();
-  }, [store]);
   const onEdgeDoubleClick = useCallback((_e: unknown, edge: Edge) => store.removeEdges([edge.id]), [store]);
   const onMoveEnd = useCallback((_e: unknown, viewport: Viewport) => store.setViewport(viewport), [store]);
   const minimapColor = useCallback((n: Node) => categoryColor(index.byType.get((n as FlowNode).data.nodeType)?.category), [index]);

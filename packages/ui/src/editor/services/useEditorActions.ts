@@ -5,7 +5,7 @@ import { parseClipboard } from '../model/clipboard';
 import { templateDocument } from '../model/templates';
 import { exportFileName, exportJson, readWorkflowFile } from '../model/workflowFile';
 import type { LibraryRef } from '../model/EditorStore';
-import { useServices } from './EditorContext';
+import { useServices, type EditorServices } from './EditorContext';
 import type { RunTarget } from './RunController';
 
 const CLIPBOARD_KEY = 'ptp-studio-clipboard';
@@ -33,113 +33,150 @@ const describe = (errors: readonly GraphError[]) => errors.slice(0, 3).map((e) =
 export function useEditorActions(): EditorActions {
   const services = useServices();
   const rf = useReactFlow();
-  return useMemo(() => {
-    const { store, runs, server, notify } = services;
-    const confirmDiscard = () => !store.getState().dirty || window.confirm('Discard the unsaved changes of this workflow?');
-    const fit = () => requestAnimationFrame(() => void rf.fitView({ padding: 0.1, duration: 0 }));
-    const setHash = (hash: string) => history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
+  return useMemo(() => createEditorActions(services, () => void rf.fitView({ padding: 0.1, duration: 0 })), [services, rf]);
+}
 
-    const openDocument: EditorActions['openDocument'] = (doc, options = {}) => {
+/** What every group of actions shares: the services, the discard prompt, the view and the URL hash. */
+interface ActionKit {
+  services: EditorServices;
+  confirmDiscard(): boolean;
+  setHash(hash: string): void;
+  openDocument: EditorActions['openDocument'];
+}
+
+function createEditorActions(services: EditorServices, fitView: () => void): EditorActions {
+  const { store, runs } = services;
+  const setHash = (hash: string) => history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
+  const kit: ActionKit = {
+    services,
+    confirmDiscard: () => !store.getState().dirty || window.confirm('Discard the unsaved changes of this workflow?'),
+    setHash,
+    openDocument: (doc, options = {}) => {
       runs.clear();
       store.load(doc, options);
       if (!options.library) setHash('');
-      fit();
-    };
+      requestAnimationFrame(fitView);
+    },
+  };
+  return { ...documentActions(kit), ...libraryActions(kit), ...runActions(kit), ...editActions(kit) };
+}
 
-    return {
-      newWorkflow() {
-        if (!confirmDiscard()) return;
-        runs.clear();
-        store.newDocument();
-        setHash('');
-      },
-      openTemplate(id) {
-        const doc = templateDocument(id);
-        if (!doc) return false;
-        if (!confirmDiscard()) return true;
-        // A template opens as a new, unsaved workflow (saving it never overwrites the preset).
-        openDocument(doc, { saved: true });
-        notify('info', `Opened template “${doc.metadata.name}”`, 'template-opened');
-        return true;
-      },
-      openDocument,
-      async openFile(file) {
-        const loaded = readWorkflowFile(new Uint8Array(await file.arrayBuffer()), store.registry);
-        if (!loaded.ok) {
-          notify('error', `Could not open ${file.name}: ${describe(loaded.errors)}`, 'open-failed');
-          return;
-        }
-        if (!confirmDiscard()) return;
-        openDocument(loaded.value, { saved: false });
-        notify('success', `Opened “${loaded.value.metadata.name}” from ${file.name}`, 'file-opened');
-      },
-      async openFromLibrary(id) {
-        if (!server) return;
-        if (!confirmDiscard()) return;
-        try {
-          const record = await server.getWorkflow(id);
-          openDocument(record.document, { library: { id: record.id, version: record.version } });
-          setHash(`#/workflow/${encodeURIComponent(record.id)}`);
-          notify('info', `Opened “${record.name}” v${record.version}`, 'library-opened');
-        } catch (err) {
-          notify('error', `Could not open workflow ${id}: ${(err as Error).message}`, 'open-failed');
-        }
-      },
-      exportJson() {
-        const doc = store.document();
-        const url = URL.createObjectURL(new Blob([exportJson(doc)], { type: 'application/json' }));
-        const a = Object.assign(document.createElement('a'), { href: url, download: exportFileName(doc.metadata.name) });
-        a.click();
-        setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      },
-      async save(asNew = false) {
-        if (!server) {
-          notify('error', 'No studio server: use Export to keep this workflow as a JSON file.', 'save-failed');
-          return;
-        }
-        const doc = store.document();
-        const library = store.getState().library;
-        try {
-          const record =
-            library && !asNew
-              ? await server.updateWorkflow(library.id, { document: doc, baseVersion: library.version })
-              : await server.createWorkflow({ document: { ...doc, id: undefined } });
-          store.markSaved({ id: record.id, version: record.version });
-          setHash(`#/workflow/${encodeURIComponent(record.id)}`);
-          notify('success', `Saved “${record.name}” (version ${record.version})`, 'saved');
-        } catch (err) {
-          const e = err as Error & { code?: string };
-          notify('error', e.code === 'CONFLICT' ? 'This workflow was saved elsewhere since you opened it: use “Save as new”, or reopen it.' : `Save failed: ${e.message}`, 'save-failed');
-        }
-      },
-      async run(target, targets) {
-        const problems = store.getState().problems;
-        if (problems.errorCount > 0) {
-          notify('error', `Fix ${problems.errorCount} problem${problems.errorCount > 1 ? 's' : ''} first (marked on the nodes).`, 'run-blocked');
-          return;
-        }
-        runs.prune(new Set(store.getState().graph.nodes.map((n) => n.id)));
-        const view = await runs.run(store.document(), target, targets ? { targets } : {});
-        if (view.phase === 'error') notify('error', `Run failed: ${describe(view.errors)}`, 'run-failed');
-        else if (view.phase === 'interrupted') notify('info', 'Run cancelled', 'run-cancelled');
-      },
-      cancel: () => runs.cancel(),
-      undo: () => void store.undo(),
-      redo: () => void store.redo(),
-      copy() {
-        const payload = store.copySelection();
-        if (!payload) return;
-        const text = JSON.stringify(payload);
-        // localStorage carries it to other tabs of the studio; the system clipboard when allowed.
-        localStorage.setItem(CLIPBOARD_KEY, text);
-        void navigator.clipboard?.writeText(text).catch(() => {});
-        notify('info', `Copied ${payload.nodes.length} node${payload.nodes.length > 1 ? 's' : ''}`, 'copied');
-      },
-      paste() {
-        const payload = parseClipboard(localStorage.getItem(CLIPBOARD_KEY) ?? '');
-        if (payload) store.paste(payload);
-      },
-      deleteSelection: () => store.deleteSelection(),
-    };
-  }, [services, rf]);
+/** New, templates, files and export. */
+function documentActions(kit: ActionKit): Pick<EditorActions, 'newWorkflow' | 'openTemplate' | 'openDocument' | 'openFile' | 'exportJson'> {
+  const { store, runs, notify } = kit.services;
+  const { confirmDiscard, setHash, openDocument } = kit;
+  return {
+    newWorkflow() {
+      if (!confirmDiscard()) return;
+      runs.clear();
+      store.newDocument();
+      setHash('');
+    },
+    openTemplate(id) {
+      const doc = templateDocument(id);
+      if (!doc) return false;
+      if (!confirmDiscard()) return true;
+      // A template opens as a new, unsaved workflow (saving it never overwrites the preset).
+      openDocument(doc, { saved: true });
+      notify('info', `Opened template “${doc.metadata.name}”`, 'template-opened');
+      return true;
+    },
+    openDocument,
+    async openFile(file) {
+      const loaded = readWorkflowFile(new Uint8Array(await file.arrayBuffer()), store.registry);
+      if (!loaded.ok) {
+        notify('error', `Could not open ${file.name}: ${describe(loaded.errors)}`, 'open-failed');
+        return;
+      }
+      if (!confirmDiscard()) return;
+      openDocument(loaded.value, { saved: false });
+      notify('success', `Opened “${loaded.value.metadata.name}” from ${file.name}`, 'file-opened');
+    },
+    exportJson() {
+      const doc = store.document();
+      const url = URL.createObjectURL(new Blob([exportJson(doc)], { type: 'application/json' }));
+      const a = Object.assign(document.createElement('a'), { href: url, download: exportFileName(doc.metadata.name) });
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    },
+  };
+}
+
+/** Opening from and saving to the server's workflow library. */
+function libraryActions(kit: ActionKit): Pick<EditorActions, 'openFromLibrary' | 'save'> {
+  const { store, server, notify } = kit.services;
+  const { confirmDiscard, setHash, openDocument } = kit;
+  return {
+    async openFromLibrary(id) {
+      if (!server) return;
+      if (!confirmDiscard()) return;
+      try {
+        const record = await server.getWorkflow(id);
+        openDocument(record.document, { library: { id: record.id, version: record.version } });
+        setHash(`#/workflow/${encodeURIComponent(record.id)}`);
+        notify('info', `Opened “${record.name}” v${record.version}`, 'library-opened');
+      } catch (err) {
+        notify('error', `Could not open workflow ${id}: ${(err as Error).message}`, 'open-failed');
+      }
+    },
+    async save(asNew = false) {
+      if (!server) {
+        notify('error', 'No studio server: use Export to keep this workflow as a JSON file.', 'save-failed');
+        return;
+      }
+      const doc = store.document();
+      const library = store.getState().library;
+      try {
+        const record =
+          library && !asNew
+            ? await server.updateWorkflow(library.id, { document: doc, baseVersion: library.version })
+            : await server.createWorkflow({ document: { ...doc, id: undefined } });
+        store.markSaved({ id: record.id, version: record.version });
+        setHash(`#/workflow/${encodeURIComponent(record.id)}`);
+        notify('success', `Saved “${record.name}” (version ${record.version})`, 'saved');
+      } catch (err) {
+        const e = err as Error & { code?: string };
+        notify('error', e.code === 'CONFLICT' ? 'This workflow was saved elsewhere since you opened it: use “Save as new”, or reopen it.' : `Save failed: ${e.message}`, 'save-failed');
+      }
+    },
+  };
+}
+
+function runActions({ services: { store, runs, notify } }: ActionKit): Pick<EditorActions, 'run' | 'cancel'> {
+  return {
+    async run(target, targets) {
+      const problems = store.getState().problems;
+      if (problems.errorCount > 0) {
+        notify('error', `Fix ${problems.errorCount} problem${problems.errorCount > 1 ? 's' : ''} first (marked on the nodes).`, 'run-blocked');
+        return;
+      }
+      runs.prune(new Set(store.getState().graph.nodes.map((n) => n.id)));
+      const view = await runs.run(store.document(), target, targets ? { targets } : {});
+      if (view.phase === 'error') notify('error', `Run failed: ${describe(view.errors)}`, 'run-failed');
+      else if (view.phase === 'interrupted') notify('info', 'Run cancelled', 'run-cancelled');
+    },
+    cancel: () => runs.cancel(),
+  };
+}
+
+/** Undo, redo, the clipboard and deleting. */
+function editActions({ services: { store, notify } }: ActionKit): Pick<EditorActions, 'undo' | 'redo' | 'copy' | 'paste' | 'deleteSelection'> {
+  return {
+    undo: () => void store.undo(),
+    redo: () => void store.redo(),
+    copy() {
+      const payload = store.copySelection();
+      if (!payload) return;
+      const text = JSON.stringify(payload);
+      // localStorage carries it to other tabs of the studio; the system clipboard when allowed.
+      localStorage.setItem(CLIPBOARD_KEY, text);
+      void navigator.clipboard?.writeText(text).catch(() => {});
+      notify('info', `Copied ${payload.nodes.length} node${payload.nodes.length > 1 ? 's' : ''}`, 'copied');
+    },
+    paste() {
+      const payload = parseClipboard(localStorage.getItem(CLIPBOARD_KEY) ?? '');
+      if (payload) store.paste(payload);
+    },
+    deleteSelection: () => store.deleteSelection(),
+  };
 }
