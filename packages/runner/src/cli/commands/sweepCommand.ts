@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDocument } from '@ptp/graph-core';
+import { loadDocument, type NodeRegistry, type WorkflowDocument } from '@ptp/graph-core';
 import { createNodeRegistry } from '@ptp/nodes';
 import { OrtNodeBackend } from '../../backends/OrtNodeBackend.js';
 import { PROVIDERS, type Provider } from '../../backends/providers.js';
@@ -9,8 +9,8 @@ import { BUNDLED_PACKS_DIR, PackStore } from '../../packs/PackStore.js';
 import { defaultUploadsDir, nodeRunResources } from '../../uploads/nodeRunResources.js';
 import { EngineCellExecutor } from '../../sweep/EngineCellExecutor.js';
 import { openQueueSweep } from '../../sweep/openQueueSweep.js';
-import { runSweep, type SweepEvent } from '../../sweep/runSweep.js';
-import { columnOf, PairsFileSchema, parseGridArg, planSweep, readPairs, SweepSpecError, type SweepPair } from '../../sweep/sweepSpec.js';
+import { runSweep, type CellExecutor, type SweepEvent, type SweepSummary } from '../../sweep/runSweep.js';
+import { columnOf, PairsFileSchema, parseGridArg, planSweep, readPairs, SweepSpecError, type SweepCell, type SweepPair } from '../../sweep/sweepSpec.js';
 import { sweepPlot } from '../../sweep/sweepPlot.js';
 import { SweepResults } from '../../sweep/SweepResults.js';
 import { sweepMarkdown } from '../../sweep/sweepTables.js';
@@ -40,6 +40,33 @@ function progressBar(io: Io, tty: boolean) {
  * (a rerun skips finished cells), then results.md and plot.svg. Ctrl-C stops after writing them.
  */
 export const sweepCommand: Command = async (args, io) => {
+  const { values, file, outDir, maxCells } = parseSweepArgs(args);
+  const registry = createNodeRegistry();
+  const loaded = loadDocument(await readText(file), { registry });
+  if (!loaded.ok) {
+    for (const e of loaded.errors) io.err(`error ${e.code}: ${e.message}`);
+    return EXIT.failed;
+  }
+  const doc = loaded.value;
+  const cells = await planCells(doc, values);
+
+  await mkdir(outDir, { recursive: true });
+  const results = await SweepResults.open(path.join(outDir, 'results.csv'), { paramColumns: cells.flatMap((c) => c.assignments.map(columnOf)) });
+  await writeFile(path.join(outDir, 'sweep.json'), `${JSON.stringify({ workflow: file, grid: values.grid ?? [], pairs: values.pairs ?? null, cells }, null, 2)}\n`);
+  const execution = await openExecution({ args, values, io, doc, registry, outDir });
+  const { summary, sigints } = await runCells({ io, cells, results, execution, maxCells });
+
+  await writeReports({ values, doc, file, outDir, cells, results });
+  const what = `${summary.ran} computed, ${summary.skipped} already done, ${summary.failed} failed`;
+  if (summary.interrupted) {
+    io.err(`stopped: ${what}, ${summary.total - summary.ran - summary.skipped} left; run the same command again to resume`);
+    return sigints ? EXIT.failed : EXIT.ok; // --max-cells stops on purpose
+  }
+  io.out(`ok: ${summary.total} cells (${what}); wrote ${['results.csv', 'results.md', 'plot.svg'].map((f) => path.join(outDir, f)).join(', ')}`);
+  return summary.failed ? EXIT.failed : EXIT.ok;
+};
+
+function parseSweepArgs(args: string[]) {
   const { values, positionals } = parseArgs({
     args,
     options: {
@@ -69,45 +96,61 @@ export const sweepCommand: Command = async (args, io) => {
   if (!(PROVIDERS as readonly string[]).includes(values.provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
   const maxCells = values['max-cells'] === undefined ? Infinity : Number(values['max-cells']);
   if (!(maxCells >= 0)) throw new UsageError(`--max-cells takes a count, got "${values['max-cells']}"`);
+  return { values, file: resolveUserPath(positionals[0]!), outDir: resolveUserPath(values.out), maxCells };
+}
 
-  const file = resolveUserPath(positionals[0]!);
-  const outDir = resolveUserPath(values.out);
-  const registry = createNodeRegistry();
-  const loaded = loadDocument(await readText(file), { registry });
-  if (!loaded.ok) {
-    for (const e of loaded.errors) io.err(`error ${e.code}: ${e.message}`);
-    return EXIT.failed;
-  }
-  const doc = loaded.value;
-  let pairs: SweepPair[] = [];
-  let cells;
+type SweepValues = ReturnType<typeof parseSweepArgs>['values'];
+
+/** The grid's axes crossed with the prompt pairs of --pairs; a bad spec is a usage error. */
+async function planCells(doc: WorkflowDocument, values: SweepValues): Promise<SweepCell[]> {
   try {
     const axes = (values.grid ?? []).map(parseGridArg);
+    let pairs: SweepPair[] = [];
     if (values.pairs) {
       const parsed = PairsFileSchema.safeParse(parseJson(await readText(resolveUserPath(values.pairs)), values.pairs));
       if (!parsed.success) throw new UsageError(`${values.pairs}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`);
       pairs = readPairs(parsed.data, { source: values['source-node'], target: values['target-node'] });
     }
-    cells = planSweep(doc, axes, pairs);
+    return planSweep(doc, axes, pairs);
   } catch (err) {
     if (err instanceof SweepSpecError) throw new UsageError(err.message);
     throw err;
   }
+}
 
-  await mkdir(outDir, { recursive: true });
-  const results = await SweepResults.open(path.join(outDir, 'results.csv'), { paramColumns: cells.flatMap((c) => c.assignments.map(columnOf)) });
-  await writeFile(path.join(outDir, 'sweep.json'), `${JSON.stringify({ workflow: file, grid: values.grid ?? [], pairs: values.pairs ?? null, cells }, null, 2)}\n`);
+/** Where the cells run: jobs on the workers of --redis, or an engine with a local backend. */
+interface Execution {
+  executor: CellExecutor;
+  concurrency?: number;
+  close(): Promise<void>;
+}
+
+async function openExecution(o: { args: string[]; values: SweepValues; io: Io; doc: WorkflowDocument; registry: NodeRegistry; outDir: string }): Promise<Execution> {
+  const { values, doc, registry, outDir } = o;
   const inFlight = Number(values['in-flight']);
   if (!Number.isInteger(inFlight) || inFlight < 1) throw new UsageError(`--in-flight takes a positive count, got "${values['in-flight']}"`);
   const uploads = nodeRunResources((values.uploads ?? [defaultUploadsDir()]).map(resolveUserPath));
   const imagesDir = values['save-images'] ? path.join(outDir, 'images') : undefined;
   // With --redis the provider is only asked for when given (else any worker's own will do).
-  const providerGiven = args.some((a) => a === '--provider' || a.startsWith('--provider='));
+  const providerGiven = o.args.some((a) => a === '--provider' || a.startsWith('--provider='));
   const remote = values.redis
-    ? await openQueueSweep({ url: values.redis, prefix: values['redis-prefix'], inFlight, doc, registry, outDir, uploads: uploads.uploads!, ...(providerGiven ? { provider: values.provider as Provider } : {}), ...(imagesDir ? { imagesDir } : {}), log: (m) => io.err(`[queue] ${m}`) })
+    ? await openQueueSweep({ url: values.redis, prefix: values['redis-prefix'], inFlight, doc, registry, outDir, uploads: uploads.uploads!, ...(providerGiven ? { provider: values.provider as Provider } : {}), ...(imagesDir ? { imagesDir } : {}), log: (m) => o.io.err(`[queue] ${m}`) })
     : undefined;
   const backend = remote ? undefined : new OrtNodeBackend({ provider: values.provider as Provider, packs: new PackStore([...(values.packs ?? []).map(resolveUserPath), BUNDLED_PACKS_DIR]) });
   const executor = remote?.executor ?? new EngineCellExecutor(doc, registry, backend!, { resources: uploads, ...(imagesDir ? { imagesDir } : {}) });
+  return {
+    executor,
+    ...(remote ? { concurrency: remote.concurrency } : {}),
+    close: async () => {
+      await backend?.release();
+      await remote?.close();
+    },
+  };
+}
+
+/** Runs the cells with a progress bar; the first Ctrl-C (or --max-cells new cells) stops, a second quits. */
+async function runCells(o: { io: Io; cells: SweepCell[]; results: SweepResults; execution: Execution; maxCells: number }): Promise<{ summary: SweepSummary; sigints: number }> {
+  const { io, execution } = o;
   const controller = new AbortController();
   let sigints = 0;
   const onSigint = () => {
@@ -119,33 +162,30 @@ export const sweepCommand: Command = async (args, io) => {
   const bar = progressBar(io, Boolean(process.stderr.isTTY));
   let newCells = 0;
   const summary = await runSweep({
-    cells,
-    executor,
-    ...(remote ? { concurrency: remote.concurrency } : {}),
-    results,
+    cells: o.cells,
+    executor: execution.executor,
+    ...(execution.concurrency !== undefined ? { concurrency: execution.concurrency } : {}),
+    results: o.results,
     signal: controller.signal,
     onEvent: (e) => {
       bar(e);
-      if (e.type === 'finished' && ++newCells >= maxCells) controller.abort();
+      if (e.type === 'finished' && ++newCells >= o.maxCells) controller.abort();
     },
   }).finally(async () => {
     process.off('SIGINT', onSigint);
-    await backend?.release();
-    await remote?.close();
+    await execution.close();
   });
+  return { summary, sigints };
+}
 
-  const title = values.title ?? `Sweep of ${doc.metadata.name || path.basename(file)}`;
+/** plot.svg and results.md from every result so far (this run's and earlier ones'). */
+async function writeReports(o: { values: SweepValues; doc: WorkflowDocument; file: string; outDir: string; cells: SweepCell[]; results: SweepResults }): Promise<void> {
+  const { values, file, outDir, cells, results } = o;
+  const title = values.title ?? `Sweep of ${o.doc.metadata.name || path.basename(file)}`;
   const command = ['pnpm ptp sweep', path.relative(process.env.INIT_CWD ?? process.cwd(), file), ...(values.grid ?? []).map((g) => `--grid '${g}'`), ...(values.pairs ? [`--pairs ${values.pairs}`] : []), `--out ${values.out}`].join(' ');
   await writeFile(path.join(outDir, 'plot.svg'), sweepPlot({ cells, results: results.results, columns: results.columns, ...(values.plot ? { metrics: values.plot } : {}) }));
   await writeFile(path.join(outDir, 'results.md'), sweepMarkdown({ title, command, cells, results: results.results, columns: results.columns, plot: 'plot.svg' }));
-  const what = `${summary.ran} computed, ${summary.skipped} already done, ${summary.failed} failed`;
-  if (summary.interrupted) {
-    io.err(`stopped: ${what}, ${summary.total - summary.ran - summary.skipped} left; run the same command again to resume`);
-    return sigints ? EXIT.failed : EXIT.ok; // --max-cells stops on purpose
-  }
-  io.out(`ok: ${summary.total} cells (${what}); wrote ${['results.csv', 'results.md', 'plot.svg'].map((f) => path.join(outDir, f)).join(', ')}`);
-  return summary.failed ? EXIT.failed : EXIT.ok;
-};
+}
 
 async function readText(file: string): Promise<string> {
   return readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
