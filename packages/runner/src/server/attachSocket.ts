@@ -10,6 +10,7 @@ import {
   type NodeRegistry,
   type OkAck,
   type RunAck,
+  type RunDetail,
   type RunEvent,
   type RunEventMessage,
   type RunPreviewMessage,
@@ -55,9 +56,21 @@ const bad = (message: string): ApiError => ({ code: 'BAD_REQUEST', message });
  * client sends can throw out of a handler.
  */
 export function attachSocket(httpServer: HttpServer, options: SocketOptions): Server {
-  const { queue, registry, guard, limits } = options;
   const log = options.log ?? (() => {});
-  /** Host, Origin and the token (query `token` or Authorization), for any engine.io request. */
+  const io = createGuardedServer(httpServer, options.guard, options.limits);
+  const hub = new FollowHub(options.queue);
+  const unsubscribe = options.queue.subscribe((notice) => hub.dispatch(notice));
+  io.engine.on('close', () => unsubscribe());
+  httpServer.once('close', () => unsubscribe());
+  io.on('connection', (socket) => new ClientSession(socket, hub, { ...options, log }).listen());
+  return io;
+}
+
+/**
+ * A socket.io server whose handshake and every later engine.io request pass the guard: Host,
+ * Origin and the token (query `token` or Authorization).
+ */
+function createGuardedServer(httpServer: HttpServer, guard: RequestGuard, limits: ApiLimits): Server {
   const admit = (req: IncomingMessage): GuardVerdict => {
     const verdict = guard.checkHeaders(req.headers);
     if (!verdict.ok) return verdict;
@@ -79,149 +92,193 @@ export function attachSocket(httpServer: HttpServer, options: SocketOptions): Se
     const verdict = admit(req);
     next(verdict.ok ? undefined : new Error(verdict.error.code));
   });
+  return io;
+}
 
-  const followers = new Map<string, Set<Client>>();
-  const clients = new Set<Client>();
+/** Sends one queue notice to one client: a status always, an event only past the client's last seq. */
+function send(client: Client, notice: QueueNotice): void {
+  const { socket } = client;
+  if (notice.kind === 'status') {
+    socket.emit(SOCKET_EVENTS.status, { run: notice.run } satisfies RunStatusMessage);
+    return;
+  }
+  const follow = client.follows.get(notice.runId);
+  if (!follow || notice.event.seq <= follow.lastSeq) return;
+  follow.lastSeq = notice.event.seq;
+  const event = notice.event;
+  if (event.type === 'progress' && event.preview) sendProgressWithPreview(socket, notice.runId, event);
+  else socket.emit(SOCKET_EVENTS.event, { runId: notice.runId, event } satisfies RunEventMessage);
+}
 
-  const send = (client: Client, notice: QueueNotice): void => {
-    const { socket } = client;
-    if (notice.kind === 'status') {
-      socket.emit(SOCKET_EVENTS.status, { run: notice.run } satisfies RunStatusMessage);
-      return;
-    }
-    const follow = client.follows.get(notice.runId);
-    if (!follow || notice.event.seq <= follow.lastSeq) return;
-    follow.lastSeq = notice.event.seq;
-    const event = notice.event;
-    if (event.type === 'progress' && event.preview) {
-      const { preview, ...rest } = event;
-      socket.emit(SOCKET_EVENTS.event, { runId: notice.runId, event: rest } satisfies RunEventMessage);
-      if (((socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0) < MAX_WRITE_BUFFER) {
-        socket.emit(SOCKET_EVENTS.preview, { runId: notice.runId, nodeId: event.nodeId, seq: event.seq, mime: preview.mime, data: Buffer.from(preview.data.buffer, preview.data.byteOffset, preview.data.byteLength) } satisfies RunPreviewMessage);
-      }
-    } else socket.emit(SOCKET_EVENTS.event, { runId: notice.runId, event } satisfies RunEventMessage);
-  };
+type ProgressEvent = Extract<RunEvent, { type: 'progress' }>;
 
-  const deliver = (client: Client, runId: string, notice: QueueNotice): void => {
-    const follow = client.follows.get(runId);
-    if (follow?.pending) follow.pending.push(notice);
-    else send(client, notice);
-  };
+/** The event without its image, then the image as binary unless the client is too far behind. */
+function sendProgressWithPreview(socket: Socket, runId: string, event: ProgressEvent): void {
+  const { preview, ...rest } = event;
+  socket.emit(SOCKET_EVENTS.event, { runId, event: rest } satisfies RunEventMessage);
+  if (!preview || writeBufferLength(socket) >= MAX_WRITE_BUFFER) return;
+  const data = Buffer.from(preview.data.buffer, preview.data.byteOffset, preview.data.byteLength);
+  socket.emit(SOCKET_EVENTS.preview, { runId, nodeId: event.nodeId, seq: event.seq, mime: preview.mime, data } satisfies RunPreviewMessage);
+}
 
-  const unsubscribe = queue.subscribe((notice) => {
+const writeBufferLength = (socket: Socket): number =>
+  (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
+
+/** A run's record as the wire shows it: without the workflow. */
+function publicRecord(run: RunDetail): RunRecord {
+  const { workflow: _w, ...record } = run;
+  return record as RunRecord;
+}
+
+/** Who follows which run, and the queue's notices fanned out to them. */
+class FollowHub {
+  private readonly followers = new Map<string, Set<Client>>();
+  private readonly clients = new Set<Client>();
+
+  constructor(private readonly queue: RunQueue) {}
+
+  add(client: Client): void {
+    this.clients.add(client);
+  }
+
+  remove(client: Client): void {
+    for (const runId of [...client.follows.keys()]) this.unfollow(client, runId);
+    this.clients.delete(client);
+  }
+
+  /** A queue notice to the run's followers, and a status also to every client following the queue. */
+  dispatch(notice: QueueNotice): void {
     const runId = notice.kind === 'event' ? notice.runId : notice.run.id;
-    const targets = followers.get(runId);
-    for (const client of targets ?? []) deliver(client, runId, notice);
-    if (notice.kind === 'status') for (const client of clients) if (client.queue && !targets?.has(client)) send(client, notice);
-  });
-  io.engine.on('close', () => unsubscribe());
-  httpServer.once('close', () => unsubscribe());
+    const targets = this.followers.get(runId);
+    for (const client of targets ?? []) this.deliver(client, runId, notice);
+    if (notice.kind === 'status') for (const client of this.clients) if (client.queue && !targets?.has(client)) send(client, notice);
+  }
 
   /** Starts following: replays recorded events after `afterSeq`, then live ones, then the current status. */
-  const follow = async (client: Client, runId: string, afterSeq: number): Promise<void> => {
-    let f = client.follows.get(runId);
-    if (!f) {
-      f = { lastSeq: afterSeq, pending: [] };
-      client.follows.set(runId, f);
-      let set = followers.get(runId);
-      if (!set) followers.set(runId, (set = new Set()));
-      set.add(client);
-    } else {
-      f.lastSeq = Math.min(f.lastSeq, afterSeq);
-      f.pending ??= [];
-    }
+  async follow(client: Client, runId: string, afterSeq: number): Promise<void> {
+    const f = this.register(client, runId, afterSeq);
     const pending = f.pending!;
     try {
-      for (const event of (await queue.events(runId, afterSeq)) ?? []) send(client, { kind: 'event', runId, event: event as RunEvent });
+      for (const event of (await this.queue.events(runId, afterSeq)) ?? []) send(client, { kind: 'event', runId, event: event as RunEvent });
     } finally {
       f.pending = undefined;
     }
     for (const notice of pending) send(client, notice);
-    const run = await queue.get(runId);
-    if (run && client.follows.has(runId)) {
-      const { workflow: _w, ...record } = run;
-      send(client, { kind: 'status', run: record as RunRecord });
-    }
-  };
+    const run = await this.queue.get(runId);
+    if (run && client.follows.has(runId)) send(client, { kind: 'status', run: publicRecord(run) });
+  }
 
-  const unfollow = (client: Client, runId: string): void => {
+  unfollow(client: Client, runId: string): void {
     client.follows.delete(runId);
-    const set = followers.get(runId);
+    const set = this.followers.get(runId);
     set?.delete(client);
-    if (set?.size === 0) followers.delete(runId);
-  };
+    if (set?.size === 0) this.followers.delete(runId);
+  }
 
-  io.on('connection', (socket) => {
-    const client: Client = { socket, follows: new Map(), queue: false };
-    clients.add(client);
+  /** The client's follow of the run, new or rewound to `afterSeq`, holding live notices until the replay ends. */
+  private register(client: Client, runId: string, afterSeq: number): Follow {
+    const existing = client.follows.get(runId);
+    if (existing) {
+      existing.lastSeq = Math.min(existing.lastSeq, afterSeq);
+      existing.pending ??= [];
+      return existing;
+    }
+    const f: Follow = { lastSeq: afterSeq, pending: [] };
+    client.follows.set(runId, f);
+    let set = this.followers.get(runId);
+    if (!set) this.followers.set(runId, (set = new Set()));
+    set.add(client);
+    return f;
+  }
 
-    /** Wraps a handler: a missing or non-function ack is tolerated, any throw becomes an error ack. */
-    const handle = <A>(name: string, fn: (payload: unknown, reply: (answer: A) => void) => Promise<void>) => {
-      socket.on(name, (payload: unknown, ack: unknown) => {
-        const reply = (answer: A) => {
-          if (typeof ack === 'function') ack(answer);
-        };
-        // The same nesting bound as every HTTP route, before any schema or recursive step sees it.
-        const depth = checkValueDepth(payload, `${name} message`, limits.maxJsonDepth);
-        if (!depth.ok) return reply({ ok: false, error: depth.error } as A);
-        fn(payload, reply).catch((err: Error) => {
-          log(`socket ${name}: ${err.stack ?? err.message}`);
-          reply({ ok: false, error: { code: 'INTERNAL', message: 'internal server error' } } as A);
-        });
+  private deliver(client: Client, runId: string, notice: QueueNotice): void {
+    const follow = client.follows.get(runId);
+    if (follow?.pending) follow.pending.push(notice);
+    else send(client, notice);
+  }
+}
+
+type Reply<A> = (answer: A) => void;
+
+/** One connected socket: its handlers, each validating its payload and answering through the ack. */
+class ClientSession {
+  private readonly client: Client;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly hub: FollowHub,
+    private readonly options: SocketOptions & { log: (message: string) => void },
+  ) {
+    this.client = { socket, follows: new Map(), queue: false };
+  }
+
+  listen(): void {
+    this.hub.add(this.client);
+    this.handle<RunAck>(SOCKET_EVENTS.submit, (payload, reply) => this.submit(payload, reply));
+    this.handle<RunAck>(SOCKET_EVENTS.follow, (payload, reply) => this.follow(payload, reply));
+    this.handle<OkAck>(SOCKET_EVENTS.unfollow, (payload, reply) => this.unfollow(payload, reply));
+    this.handle<RunAck>(SOCKET_EVENTS.cancel, (payload, reply) => this.cancel(payload, reply));
+    this.handle<OkAck>(SOCKET_EVENTS.followQueue, async (_payload, reply) => this.followQueue(true, reply));
+    this.handle<OkAck>(SOCKET_EVENTS.unfollowQueue, async (_payload, reply) => this.followQueue(false, reply));
+    this.socket.on('disconnect', () => this.hub.remove(this.client));
+  }
+
+  /** Wraps a handler: a missing or non-function ack is tolerated, any throw becomes an error ack. */
+  private handle<A>(name: string, fn: (payload: unknown, reply: Reply<A>) => Promise<void>): void {
+    const { limits, log } = this.options;
+    this.socket.on(name, (payload: unknown, ack: unknown) => {
+      const reply = (answer: A) => {
+        if (typeof ack === 'function') ack(answer);
+      };
+      // The same nesting bound as every HTTP route, before any schema or recursive step sees it.
+      const depth = checkValueDepth(payload, `${name} message`, limits.maxJsonDepth);
+      if (!depth.ok) return reply({ ok: false, error: depth.error } as A);
+      fn(payload, reply).catch((err: Error) => {
+        log(`socket ${name}: ${err.stack ?? err.message}`);
+        reply({ ok: false, error: { code: 'INTERNAL', message: 'internal server error' } } as A);
       });
-    };
-
-    handle<RunAck>(SOCKET_EVENTS.submit, async (payload, reply) => {
-      const request = RunRequestSchema.safeParse(payload);
-      if (!request.success) return reply({ ok: false, error: bad(`invalid run request: ${request.error.issues[0]?.message ?? 'malformed'}`) });
-      const prepared = prepareRun(request.data, registry, limits);
-      if (!prepared.ok) return reply({ ok: false, error: prepared.error });
-      if (client.follows.size >= MAX_FOLLOWS) return reply({ ok: false, error: { code: 'LIMIT_EXCEEDED', message: `a socket may follow ${MAX_FOLLOWS} runs at most; unfollow some` } });
-      const submitted = await queue.submit(prepared.value);
-      if (!submitted.ok) return reply({ ok: false, error: submitted.error });
-      reply({ ok: true, run: submitted.value.run });
-      await follow(client, submitted.value.run.id, -1);
     });
+  }
 
-    handle<RunAck>(SOCKET_EVENTS.follow, async (payload, reply) => {
-      const msg = FollowMessageSchema.safeParse(payload);
-      if (!msg.success) return reply({ ok: false, error: bad('follow takes { runId, afterSeq? }') });
-      const run = await queue.get(msg.data.runId);
-      if (!run) return reply({ ok: false, error: { code: 'UNKNOWN_RUN', message: `unknown run "${msg.data.runId}"` } });
-      if (!client.follows.has(run.id) && client.follows.size >= MAX_FOLLOWS) return reply({ ok: false, error: { code: 'LIMIT_EXCEEDED', message: `a socket may follow ${MAX_FOLLOWS} runs at most` } });
-      const { workflow: _w, ...record } = run;
-      reply({ ok: true, run: record as RunRecord });
-      await follow(client, run.id, msg.data.afterSeq ?? -1);
-    });
+  private async submit(payload: unknown, reply: Reply<RunAck>): Promise<void> {
+    const { queue, registry, limits } = this.options;
+    const request = RunRequestSchema.safeParse(payload);
+    if (!request.success) return reply({ ok: false, error: bad(`invalid run request: ${request.error.issues[0]?.message ?? 'malformed'}`) });
+    const prepared = prepareRun(request.data, registry, limits);
+    if (!prepared.ok) return reply({ ok: false, error: prepared.error });
+    if (this.client.follows.size >= MAX_FOLLOWS) return reply({ ok: false, error: { code: 'LIMIT_EXCEEDED', message: `a socket may follow ${MAX_FOLLOWS} runs at most; unfollow some` } });
+    const submitted = await queue.submit(prepared.value);
+    if (!submitted.ok) return reply({ ok: false, error: submitted.error });
+    reply({ ok: true, run: submitted.value.run });
+    await this.hub.follow(this.client, submitted.value.run.id, -1);
+  }
 
-    handle<OkAck>(SOCKET_EVENTS.unfollow, async (payload, reply) => {
-      const msg = RunIdMessageSchema.safeParse(payload);
-      if (!msg.success) return reply({ ok: false, error: bad('unfollow takes { runId }') });
-      unfollow(client, msg.data.runId);
-      reply({ ok: true });
-    });
+  private async follow(payload: unknown, reply: Reply<RunAck>): Promise<void> {
+    const msg = FollowMessageSchema.safeParse(payload);
+    if (!msg.success) return reply({ ok: false, error: bad('follow takes { runId, afterSeq? }') });
+    const run = await this.options.queue.get(msg.data.runId);
+    if (!run) return reply({ ok: false, error: { code: 'UNKNOWN_RUN', message: `unknown run "${msg.data.runId}"` } });
+    if (!this.client.follows.has(run.id) && this.client.follows.size >= MAX_FOLLOWS) return reply({ ok: false, error: { code: 'LIMIT_EXCEEDED', message: `a socket may follow ${MAX_FOLLOWS} runs at most` } });
+    reply({ ok: true, run: publicRecord(run) });
+    await this.hub.follow(this.client, run.id, msg.data.afterSeq ?? -1);
+  }
 
-    handle<RunAck>(SOCKET_EVENTS.cancel, async (payload, reply) => {
-      const msg = RunIdMessageSchema.safeParse(payload);
-      if (!msg.success) return reply({ ok: false, error: bad('cancel takes { runId }') });
-      const result = await queue.cancel(msg.data.runId);
-      reply(result.ok ? { ok: true, run: result.value } : { ok: false, error: result.error });
-    });
+  private async unfollow(payload: unknown, reply: Reply<OkAck>): Promise<void> {
+    const msg = RunIdMessageSchema.safeParse(payload);
+    if (!msg.success) return reply({ ok: false, error: bad('unfollow takes { runId }') });
+    this.hub.unfollow(this.client, msg.data.runId);
+    reply({ ok: true });
+  }
 
-    handle<OkAck>(SOCKET_EVENTS.followQueue, async (_payload, reply) => {
-      client.queue = true;
-      reply({ ok: true });
-    });
-    handle<OkAck>(SOCKET_EVENTS.unfollowQueue, async (_payload, reply) => {
-      client.queue = false;
-      reply({ ok: true });
-    });
+  private async cancel(payload: unknown, reply: Reply<RunAck>): Promise<void> {
+    const msg = RunIdMessageSchema.safeParse(payload);
+    if (!msg.success) return reply({ ok: false, error: bad('cancel takes { runId }') });
+    const result = await this.options.queue.cancel(msg.data.runId);
+    reply(result.ok ? { ok: true, run: result.value } : { ok: false, error: result.error });
+  }
 
-    socket.on('disconnect', () => {
-      for (const runId of [...client.follows.keys()]) unfollow(client, runId);
-      clients.delete(client);
-    });
-  });
-
-  return io;
+  private followQueue(on: boolean, reply: Reply<OkAck>): void {
+    this.client.queue = on;
+    reply({ ok: true });
+  }
 }
