@@ -2,14 +2,14 @@ import { GraphBuilder } from './GraphBuilder.js';
 import { GraphIndex } from './GraphIndex.js';
 import { defaultOpsetVersion, graphOf } from './OnnxModel.js';
 import { PtpPackError } from './PtpPackError.js';
-import { findAttentionLayers, isPatched } from './findAttentionLayers.js';
+import { findAttentionLayers, isPatched, type AttentionLayer } from './findAttentionLayers.js';
 import { DataType, int64ToNumber } from './onnxProto.js';
 import type { GraphProto, ModelProto, NodeProto, TensorShapeDimension, ValueInfoProto } from './onnxProto.js';
 import { PTP_CONTROL_INPUTS, attentionOutputName } from './ptpManifest.js';
 import type { ManifestLayer, PatchStats, ResolutionGroup, UnetIo } from './ptpManifest.js';
 import { resolutionLevels } from './resolutionLevels.js';
 import { ControlTensors, controlPvMatMul, groupAttentionMaps, layerHeads, materializeProbabilities, rewriteValues, sumHeads } from './rewriteAttention.js';
-import type { GroupMaps, MapsCarry } from './rewriteAttention.js';
+import type { GroupMaps, LayerRewrite, MapsCarry } from './rewriteAttention.js';
 
 export interface PatchOptions {
   /** Latent size the group names refer to (e.g. 64 for SD 1.x at 512 px). Default: the static
@@ -57,115 +57,170 @@ export function patchControllableUnet(model: ModelProto, options: PatchOptions =
   const nominal = nominalSize(graph, io.sample, options.nominalLatentSize);
   const levels = resolutionLevels(graph.node ?? [], layers.map((l) => l.id));
 
-  const b = new GraphBuilder(graph, opset);
-  for (const name of Object.values(PTP_CONTROL_INPUTS)) b.reserve(name);
-  const prelude: NodeProto[] = [];
-  const selfCount = layers.filter((l) => l.kind === 'self').length;
-  const ctl = new ControlTensors(b, prelude, io.sample, io.encoderHiddenStates, selfCount, layers.length - selfCount);
-  const index = new GraphIndex(graph);
-  const graphOutputs = new Set((graph.output ?? []).map((o) => o.name ?? ''));
-  const removed = new Set<NodeProto>();
+  const patcher = new UnetPatcher(graph, { opset, io, half, nominal, levels, layers, selfMaxQueryLength: options.selfMaxQueryLength });
+  layers.forEach((layer, order) => patcher.patchLayer(layer, order));
+  const { groups, outputs } = patcher.addGroupOutputs();
+  const nodes = patcher.finish(outputs);
 
-  const position = new Map<NodeProto, number>((graph.node ?? []).map((n, i) => [n, i]));
-  const after = new Map<number, NodeProto[]>();
-  const slotAfter = (node: NodeProto): NodeProto[] => {
-    const i = position.get(node) ?? -1;
-    const list = after.get(i) ?? [];
-    after.set(i, list);
-    return list;
+  const opsAdded: Record<string, number> = {};
+  for (const n of patcher.b.emitted) opsAdded[n.op_type ?? '?'] = (opsAdded[n.op_type ?? '?'] ?? 0) + 1;
+  return {
+    model, io, opset, nominalLatentSize: nominal,
+    latentChannels: staticDim(graph, io.sample, 1),
+    tokenLength: staticDim(graph, io.encoderHiddenStates, 1),
+    layers: patcher.manifestLayers,
+    resolutionGroups: groups,
+    attentionOutputs: outputs.map((o) => o.name ?? ''),
+    stats: { nodesBefore, nodesAfter: nodes.length, opsAdded, initializersAdded: patcher.b.newInitializers.length },
   };
+}
 
-  const manifestLayers: ManifestLayer[] = [];
-  const mapsByLevel = new Map<number, GroupMaps>();
-  const counts = { self: 0, cross: 0 };
-  layers.forEach((layer, order) => {
-    const kindIndex = counts[layer.kind]++;
-    const level = levels.get(layer.id) ?? 0;
-    const grid = gridAt(nominal, level);
-    const controlled = layer.kind === 'cross' || options.selfMaxQueryLength === undefined || grid[0] * grid[1] <= options.selfMaxQueryLength;
+/** What the patcher knows of the UNet before it rewrites anything. */
+interface PatchSetup {
+  opset: number;
+  io: UnetIo;
+  half: boolean;
+  nominal: [number, number];
+  /** Each attention layer's resolution level (downsampling 2^level). */
+  levels: Map<string, number>;
+  layers: readonly AttentionLayer[];
+  selfMaxQueryLength: number | undefined;
+}
+
+/**
+ * The rewrite of one graph: new nodes go to the prelude (control tensors), right after the node
+ * they follow, or to the tail (group outputs); `finish` splices them into the graph.
+ */
+class UnetPatcher {
+  readonly b: GraphBuilder;
+  readonly manifestLayers: ManifestLayer[] = [];
+  private readonly prelude: NodeProto[] = [];
+  private readonly tail: NodeProto[] = [];
+  private readonly ctl: ControlTensors;
+  private readonly index: GraphIndex;
+  private readonly graphOutputs: Set<string>;
+  /** P·V MatMuls an If took over. */
+  private readonly removed = new Set<NodeProto>();
+  private readonly position: Map<NodeProto, number>;
+  /** New nodes by the position of the node they follow (-1: none). */
+  private readonly after = new Map<number, NodeProto[]>();
+  /** The running map sums of each resolution level's cross layers. */
+  private readonly mapsByLevel = new Map<number, GroupMaps>();
+  private readonly counts = { self: 0, cross: 0 };
+
+  constructor(
+    private readonly graph: GraphProto,
+    private readonly setup: PatchSetup,
+  ) {
+    const { opset, io, layers } = setup;
+    this.b = new GraphBuilder(graph, opset);
+    for (const name of Object.values(PTP_CONTROL_INPUTS)) this.b.reserve(name);
+    const selfLayers = layers.filter((l) => l.kind === 'self').length;
+    this.ctl = new ControlTensors(this.b, { prelude: this.prelude, sample: io.sample, encoderHiddenStates: io.encoderHiddenStates, selfLayers, crossLayers: layers.length - selfLayers });
+    this.index = new GraphIndex(graph);
+    this.graphOutputs = new Set((graph.output ?? []).map((o) => o.name ?? ''));
+    this.position = new Map<NodeProto, number>((graph.node ?? []).map((n, i) => [n, i]));
+  }
+
+  /** Where nodes that must run right after `node` go. */
+  private slotAfter(node: NodeProto): NodeProto[] {
+    const i = this.position.get(node) ?? -1;
+    const list = this.after.get(i) ?? [];
+    this.after.set(i, list);
+    return list;
+  }
+
+  patchLayer(layer: AttentionLayer, order: number): void {
+    const { b, ctl, setup } = this;
+    const kindIndex = this.counts[layer.kind]++;
+    const level = setup.levels.get(layer.id) ?? 0;
+    const grid = gridAt(setup.nominal, level);
+    const controlled = layer.kind === 'cross' || setup.selfMaxQueryLength === undefined || grid[0] * grid[1] <= setup.selfMaxQueryLength;
     // Fast path: the P·V MatMul reads the Softmax output directly and an If takes it over (with
     // the V injection too when the to_v output only feeds it); the probabilities themselves are
     // never rewritten. Anything else reading P (an exported tensor, a Cast before the MatMul) gets
     // the controlled probabilities materialised under P's name, behind an If of its own; likewise
     // V. Cross layers' If nodes carry their resolution group's map sums.
     const fast = layer.pvMatMul.input?.[0] === layer.probs;
-    const injectV = layer.kind === 'cross' && fast && layer.toV !== null && onlyFeeds(index, layer.vTensor ?? '', layer.pvMatMul, graphOutputs);
-    if (controlled) {
-      const others = graphOutputs.has(layer.probs) || index.consumers(layer.probs).some((n) => n !== layer.pvMatMul);
-      const previous = mapsByLevel.get(level);
-      const carry: MapsCarry = layer.kind === 'cross' ? { previous } : null;
-      let raw = layer.probs;
-      let maps: string | null = null;
-      if (!fast || others) {
-        raw = b.unique(`${layer.probs}_ptp_raw`);
-        layer.softmax.output = [raw, ...(layer.softmax.output ?? []).slice(1)];
-        b.sink = slotAfter(layer.softmax);
-        maps = materializeProbabilities(b, layer, kindIndex, raw, ctl, half, fast ? null : carry);
-      }
-      b.sink = slotAfter(layer.pvMatMul);
-      if (fast) {
-        maps = controlPvMatMul(b, layer, kindIndex, raw, ctl, half, carry, injectV);
-        removed.add(layer.pvMatMul);
-      }
-      if (maps) mapsByLevel.set(level, { maps, heads: sumHeads(b, previous?.heads, layerHeads(b, layer, ctl), `${layer.id}/ptp_heads`) });
-    }
+    const injectV = layer.kind === 'cross' && fast && layer.toV !== null && onlyFeeds(this.index, layer.vTensor ?? '', layer.pvMatMul, this.graphOutputs);
+    const rewrite: LayerRewrite = { layer, kindIndex, ctl, half: setup.half };
+    if (controlled) this.controlProbabilities(rewrite, level, fast, injectV);
     if (layer.kind === 'cross' && layer.toV && !injectV) {
-      b.sink = slotAfter(layer.toV);
-      rewriteValues(b, layer, kindIndex, ctl, half);
+      b.sink = this.slotAfter(layer.toV);
+      rewriteValues(b, rewrite);
     }
-    manifestLayers.push({
+    this.manifestLayers.push({
       id: layer.id, kind: layer.kind, index: kindIndex, order, layout: layer.layout, controlled,
       downsample: 2 ** level, queryLength: grid[0] * grid[1], group: `${grid[0]}x${grid[1]}`, heads: layer.heads,
       softmaxNode: layer.softmax.name ?? '', pvMatMulNode: layer.pvMatMul.name ?? '', toVNode: layer.toV?.name ?? null,
     });
-  });
-
-  // Group outputs: sum over layers and heads / total heads, after every layer of the group ran.
-  const tail: NodeProto[] = [];
-  b.sink = tail;
-  const groups: ResolutionGroup[] = [];
-  const newOutputs: ValueInfoProto[] = [];
-  for (const level of [...new Set(levels.values())].sort((x, y) => x - y)) {
-    const grid = gridAt(nominal, level);
-    const name = `${grid[0]}x${grid[1]}`;
-    const sums = mapsByLevel.get(level);
-    let output: string | null = null;
-    if (sums) {
-      output = attentionOutputName(grid);
-      b.reserve(output);
-      groupAttentionMaps(b, sums, ctl, name, output);
-      newOutputs.push(valueInfo(output, [{ dim_param: 'ptp_items' }, { dim_param: `ptp_query_${name}` }, { dim_param: 'ptp_tokens' }]));
-    }
-    const inGroup = manifestLayers.filter((l) => l.downsample === 2 ** level);
-    groups.push({
-      name, output, downsample: 2 ** level, grid, queryLength: grid[0] * grid[1],
-      crossLayers: inGroup.filter((l) => l.kind === 'cross').map((l) => l.id),
-      selfLayers: inGroup.filter((l) => l.kind === 'self').map((l) => l.id),
-    });
   }
 
-  const nodes: NodeProto[] = [...prelude];
-  (graph.node ?? []).forEach((node, i) => {
-    if (!removed.has(node)) nodes.push(node);
-    nodes.push(...(after.get(i) ?? []));
-  });
-  nodes.push(...tail);
-  graph.node = nodes;
-  graph.initializer = [...(graph.initializer ?? []), ...b.newInitializers];
-  graph.input = [...(graph.input ?? []), ...controlInputs(counts.self, counts.cross)];
-  graph.output = [...(graph.output ?? []), ...newOutputs];
+  /** The If(s) that blend the layer's probabilities; a cross layer's also add to its group's map sums. */
+  private controlProbabilities(rewrite: LayerRewrite, level: number, fast: boolean, injectV: boolean): void {
+    const { b, ctl } = this;
+    const { layer } = rewrite;
+    const others = this.graphOutputs.has(layer.probs) || this.index.consumers(layer.probs).some((n) => n !== layer.pvMatMul);
+    const previous = this.mapsByLevel.get(level);
+    const carry: MapsCarry = layer.kind === 'cross' ? { previous } : null;
+    let raw = layer.probs;
+    let maps: string | null = null;
+    if (!fast || others) {
+      raw = b.unique(`${layer.probs}_ptp_raw`);
+      layer.softmax.output = [raw, ...(layer.softmax.output ?? []).slice(1)];
+      b.sink = this.slotAfter(layer.softmax);
+      maps = materializeProbabilities(b, { ...rewrite, raw, carry: fast ? null : carry });
+    }
+    b.sink = this.slotAfter(layer.pvMatMul);
+    if (fast) {
+      maps = controlPvMatMul(b, { ...rewrite, probs: raw, carry, injectV });
+      this.removed.add(layer.pvMatMul);
+    }
+    if (maps) this.mapsByLevel.set(level, { maps, heads: sumHeads(b, previous?.heads, layerHeads(b, layer, ctl), `${layer.id}/ptp_heads`) });
+  }
 
-  const opsAdded: Record<string, number> = {};
-  for (const n of b.emitted) opsAdded[n.op_type ?? '?'] = (opsAdded[n.op_type ?? '?'] ?? 0) + 1;
-  return {
-    model, io, opset, nominalLatentSize: nominal,
-    latentChannels: staticDim(graph, io.sample, 1),
-    tokenLength: staticDim(graph, io.encoderHiddenStates, 1),
-    layers: manifestLayers,
-    resolutionGroups: groups,
-    attentionOutputs: newOutputs.map((o) => o.name ?? ''),
-    stats: { nodesBefore, nodesAfter: nodes.length, opsAdded, initializersAdded: b.newInitializers.length },
-  };
+  /** Group outputs: sum over layers and heads / total heads, after every layer of the group ran. */
+  addGroupOutputs(): { groups: ResolutionGroup[]; outputs: ValueInfoProto[] } {
+    const { b, ctl, setup } = this;
+    b.sink = this.tail;
+    const groups: ResolutionGroup[] = [];
+    const outputs: ValueInfoProto[] = [];
+    for (const level of [...new Set(setup.levels.values())].sort((x, y) => x - y)) {
+      const grid = gridAt(setup.nominal, level);
+      const name = `${grid[0]}x${grid[1]}`;
+      const sums = this.mapsByLevel.get(level);
+      let output: string | null = null;
+      if (sums) {
+        output = attentionOutputName(grid);
+        b.reserve(output);
+        groupAttentionMaps(b, sums, ctl, name, output);
+        outputs.push(valueInfo(output, [{ dim_param: 'ptp_items' }, { dim_param: `ptp_query_${name}` }, { dim_param: 'ptp_tokens' }]));
+      }
+      const inGroup = this.manifestLayers.filter((l) => l.downsample === 2 ** level);
+      groups.push({
+        name, output, downsample: 2 ** level, grid, queryLength: grid[0] * grid[1],
+        crossLayers: inGroup.filter((l) => l.kind === 'cross').map((l) => l.id),
+        selfLayers: inGroup.filter((l) => l.kind === 'self').map((l) => l.id),
+      });
+    }
+    return { groups, outputs };
+  }
+
+  /** Splices the new nodes in (dropping the MatMuls taken over) and adds the initializers, inputs and outputs. */
+  finish(newOutputs: ValueInfoProto[]): NodeProto[] {
+    const { graph, b } = this;
+    const nodes: NodeProto[] = [...this.prelude];
+    (graph.node ?? []).forEach((node, i) => {
+      if (!this.removed.has(node)) nodes.push(node);
+      nodes.push(...(this.after.get(i) ?? []));
+    });
+    nodes.push(...this.tail);
+    graph.node = nodes;
+    graph.initializer = [...(graph.initializer ?? []), ...b.newInitializers];
+    graph.input = [...(graph.input ?? []), ...controlInputs(this.counts.self, this.counts.cross)];
+    graph.output = [...(graph.output ?? []), ...newOutputs];
+    return nodes;
+  }
 }
 
 /** Ops that only move V's elements between the to_v output and the P·V MatMul (the head split). */

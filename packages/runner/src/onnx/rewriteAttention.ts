@@ -20,17 +20,36 @@ const END = Number.MAX_SAFE_INTEGER;
  * the first time a layer asks for them; all tiny. The control weights themselves are emitted
  * inside the branches that use them (`crossWeights` & co.), so they cost nothing while off.
  */
+export interface ControlTensorsOptions {
+  /** Where the tensors are emitted: before every graph node. */
+  prelude: NodeProto[];
+  /** The UNet's latent input [B, C, H, W] (B from its shape). */
+  sample: string;
+  /** The UNet's text input [B, T, D] (T from its shape). */
+  encoderHiddenStates: string;
+  /** How many self and cross layers there are (the widths of ptp_self_alpha and ptp_v_beta). */
+  selfLayers: number;
+  crossLayers: number;
+}
+
 export class ControlTensors {
   private readonly memo = new Map<string, string>();
+  private readonly prelude: NodeProto[];
+  private readonly sample: string;
+  private readonly encoderHiddenStates: string;
+  private readonly selfLayers: number;
+  private readonly crossLayers: number;
 
   constructor(
     private readonly b: GraphBuilder,
-    private readonly prelude: NodeProto[],
-    private readonly sample: string,
-    private readonly encoderHiddenStates: string,
-    private readonly selfLayers: number,
-    private readonly crossLayers: number,
-  ) {}
+    options: ControlTensorsOptions,
+  ) {
+    this.prelude = options.prelude;
+    this.sample = options.sample;
+    this.encoderHiddenStates = options.encoderHiddenStates;
+    this.selfLayers = options.selfLayers;
+    this.crossLayers = options.crossLayers;
+  }
 
   private get(key: string, emit: () => string): string {
     let name = this.memo.get(key);
@@ -197,6 +216,16 @@ export interface GroupMaps {
 /** For cross layers: the group's sums before this layer (none for its first layer). */
 export type MapsCarry = { previous: GroupMaps | undefined } | null;
 
+/** One attention layer being rewritten, and what every rewrite of it needs. */
+export interface LayerRewrite {
+  layer: AttentionLayer;
+  /** The layer's index among the layers of its kind: its column in ptp_self_alpha, or in ptp_v_beta and the cross flags. */
+  kindIndex: number;
+  ctl: ControlTensors;
+  /** A half-precision UNet: control weights are cast like the tensor they scale. */
+  half: boolean;
+}
+
 /** This layer's head count: the constant from the export when known, else from V's shape [B*heads,K,d] / [B,heads,K,d]. */
 export function layerHeads(b: GraphBuilder, layer: AttentionLayer, ctl: ControlTensors): number | string {
   if (layer.heads) return layer.heads;
@@ -219,13 +248,22 @@ export function sumHeads(b: GraphBuilder, a: number | string | undefined, c: num
  * GEMM [N, B*heads] @ P viewed as [B*heads, Q*T] (a selector picks and sums the rows), plus the
  * previous sums as Gemm's C: one pass over P. Emitted in each branch.
  */
-function accumulateMaps(b: GraphBuilder, layer: AttentionLayer, raw: string, ctl: ControlTensors, half: boolean, previous: GroupMaps | undefined, s: string): string {
+function accumulateMaps(b: GraphBuilder, { layer, ctl, half }: LayerRewrite, raw: string, previous: GroupMaps | undefined, s: string): string {
   const p2 = b.op('Flatten', [raw], `${s}/MapsP2`, { axis: layer.layout === '4d' ? 2 : 1 });
   const heads = layer.heads ?? b.op('Div', [b.slice(b.op('Shape', [p2], `${s}/MapsShape`), 0, 1, 0, `${s}/MapsBH`), ctl.bVec], `${s}/MapsHeads`);
   const selector = ctl.condHeadSelector(heads);
   if (!half) return b.op(previous ? 'Gemm' : 'MatMul', previous ? [selector, p2, previous.maps] : [selector, p2], `${s}/CondHeadSum`);
   const sum = b.op('Cast', [b.op('MatMul', [b.op('CastLike', [selector, raw], `${s}/SelectorCastLike`), p2], `${s}/CondHeadSum`)], `${s}/MapsFloat`, { to: DataType.FLOAT });
   return previous ? b.op('Add', [previous.maps, sum], `${s}/SumMaps`) : sum;
+}
+
+export interface PvMatMulOptions extends LayerRewrite {
+  /** The tensor the MatMul reads (the raw Softmax output). */
+  probs: string;
+  /** The group's map sums so far, for a cross layer; null for a self layer. */
+  carry: MapsCarry;
+  /** Inject V here too, on the head-split V (the to_v output feeds only this MatMul). */
+  injectV: boolean;
 }
 
 /**
@@ -240,10 +278,10 @@ function accumulateMaps(b: GraphBuilder, layer: AttentionLayer, raw: string, ctl
  * source stay bit for bit). With `injectV` (the to_v output only feeds this MatMul through the
  * head split) the V injection happens here too, on the head-split V:
  * V'_e = (1 - beta) V_e + beta M_e^T V_src, per token row as on the to_v output; the layer is then
- * on when alpha or its beta is. `probs` is the tensor the MatMul reads (the raw Softmax output).
- * Returns the group's new map sums (cross layers).
+ * on when alpha or its beta is. Returns the group's new map sums (cross layers).
  */
-export function controlPvMatMul(b: GraphBuilder, layer: AttentionLayer, kindIndex: number, probs: string, ctl: ControlTensors, half: boolean, carry: MapsCarry, injectV: boolean): string | null {
+export function controlPvMatMul(b: GraphBuilder, options: PvMatMulOptions): string | null {
+  const { layer, kindIndex, probs, ctl, half, carry, injectV } = options;
   const pv = layer.pvMatMul;
   const v = pv.input?.[1] ?? '';
   const out = pv.output?.[0] ?? '';
@@ -253,7 +291,7 @@ export function controlPvMatMul(b: GraphBuilder, layer: AttentionLayer, kindInde
   else if (injectV) cond = b.op('Gather', [ctl.crossOrVOn, b.int64([kindIndex], [])], `${s}/On`, { axis: 0 });
   else cond = ctl.crossOn;
   const like = (t: string, name: string): string => (half ? b.op('CastLike', [t, probs], `${s}/${name}CastLike`) : t);
-  const maps = (): string[] => (carry ? [accumulateMaps(b, layer, probs, ctl, half, carry.previous, s)] : []);
+  const maps = (): string[] => (carry ? [accumulateMaps(b, options, probs, carry.previous, s)] : []);
   const outs = b.ifElse(
     cond,
     s,
@@ -300,16 +338,24 @@ export function controlPvMatMul(b: GraphBuilder, layer: AttentionLayer, kindInde
   return carry ? outs[1] ?? null : null;
 }
 
+export interface ProbabilitiesOptions extends LayerRewrite {
+  /** The Softmax output, renamed: the controlled probabilities take the layer's original name. */
+  raw: string;
+  /** The group's map sums so far, when this path computes them (a cross layer without the fast path); else null. */
+  carry: MapsCarry;
+}
+
 /**
  * Materialises the controlled probabilities under the layer's original tensor name, for readers
  * other than a P·V MatMul that `controlPvMatMul` took over (a Cast before the MatMul, an exported
  * tensor): If(on) [P_uncond ; base ; edit'] else P (a copy: this path serves unusual exports and
  * tests, not the SD exports).
  */
-export function materializeProbabilities(b: GraphBuilder, layer: AttentionLayer, kindIndex: number, raw: string, ctl: ControlTensors, half: boolean, carry: MapsCarry): string | null {
+export function materializeProbabilities(b: GraphBuilder, options: ProbabilitiesOptions): string | null {
+  const { layer, kindIndex, raw, ctl, half, carry } = options;
   const s = layer.id + '/ptp';
   const like = (t: string, name: string): string => (half ? b.op('CastLike', [t, raw], `${s}/${name}CastLike`) : t);
-  const maps = (): string[] => (carry ? [accumulateMaps(b, layer, raw, ctl, half, carry.previous, s)] : []);
+  const maps = (): string[] => (carry ? [accumulateMaps(b, options, raw, carry.previous, s)] : []);
   const cond = layer.kind === 'cross' ? ctl.crossOn : b.op('Gather', [ctl.selfOn, b.int64([kindIndex], [])], `${s}/On`, { axis: 0 });
   const outs = b.ifElse(
     cond,
@@ -375,7 +421,7 @@ export function groupAttentionMaps(b: GraphBuilder, sums: GroupMaps, ctl: Contro
  * (else controlPvMatMul injects on the head-split V): If(beta column non-zero) the conditional half
  * of V ([B, T, C], before the head split) becomes [v_src ; (1 - beta) v_edit + beta M^T v_src].
  */
-export function rewriteValues(b: GraphBuilder, layer: AttentionLayer, crossIndex: number, ctl: ControlTensors, half: boolean): void {
+export function rewriteValues(b: GraphBuilder, { layer, kindIndex: crossIndex, ctl, half }: LayerRewrite): void {
   const node = layer.toV;
   const v = layer.vTensor;
   if (!node || !v) return;
