@@ -5,7 +5,7 @@ import { decodeOnnxModel, encodeOnnxModel } from './OnnxModel.js';
 import { PtpPackError } from './PtpPackError.js';
 import { checkExternalData } from './checkExternalData.js';
 import { listFiles, placeFile, realInside, sha256File } from './packFiles.js';
-import { patchControllableUnet } from './patchControllableUnet.js';
+import { patchControllableUnet, type PatchedUnet } from './patchControllableUnet.js';
 import { PTP_CONTROL_INPUTS, PTP_MANIFEST_FILE, PTP_MANIFEST_VERSION, PtpManifestSchema } from './ptpManifest.js';
 import type { FileEntry, PtpManifest } from './ptpManifest.js';
 
@@ -38,6 +38,34 @@ export async function importPack(exportDir: string, packDir: string, options: Im
     throw new PtpPackError('MISSING_COMPONENT', `export folder ${exportDir} does not exist`, exportDir);
   });
   await assertEmptyTarget(dst);
+  const layout = await checkExportLayout(src);
+
+  await mkdir(dirname(dst), { recursive: true });
+  const staging = `${dst}.importing-${randomBytes(4).toString('hex')}`;
+  await mkdir(staging);
+  try {
+    const files = new StagedFiles(src, realSrc, staging);
+    await copyComponents(files, layout);
+    const unet = await importUnet(files, options);
+    const manifest = await packManifest({ src, name: options.name ?? basename(src), layout, unet, sourceFiles: files.sourceFiles });
+    await writeFile(join(staging, PTP_MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
+    await assertEmptyTarget(dst);
+    await rmdir(dst).catch(() => undefined);
+    await rename(staging, dst);
+    return { packDir: dst, manifest };
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** The optional parts of an export; the required ones are checked (else MISSING_COMPONENT). */
+interface ExportLayout {
+  hasVaeEncoder: boolean;
+  hasModelIndex: boolean;
+}
+
+async function checkExportLayout(src: string): Promise<ExportLayout> {
   const need = async (rel: string, what: string): Promise<void> => {
     const ok = await stat(join(src, rel)).then(() => true, () => false);
     if (!ok) throw new PtpPackError('MISSING_COMPONENT', `export has no ${rel} (${what}); ${EXPORT_HINT}`, rel);
@@ -51,93 +79,112 @@ export async function importPack(exportDir: string, packDir: string, options: Im
   if (!(await hasFile('tokenizer/tokenizer.json')) && !((await hasFile('tokenizer/vocab.json')) && (await hasFile('tokenizer/merges.txt')))) {
     throw new PtpPackError('MISSING_COMPONENT', `tokenizer/ has neither tokenizer.json nor vocab.json + merges.txt; ${EXPORT_HINT}`, 'tokenizer');
   }
-  const hasVaeEncoder = await hasFile('vae_encoder/model.onnx');
-  const hasModelIndex = await hasFile('model_index.json');
+  return { hasVaeEncoder: await hasFile('vae_encoder/model.onnx'), hasModelIndex: await hasFile('model_index.json') };
+}
 
-  await mkdir(dirname(dst), { recursive: true });
-  const staging = `${dst}.importing-${randomBytes(4).toString('hex')}`;
-  await mkdir(staging);
-  try {
-    const sourceFiles: FileEntry[] = [];
-    const take = async (rel: string, to = rel): Promise<void> => {
-      const from = await realInside(join(src, rel), realSrc, rel);
-      sourceFiles.push({ path: rel, size: (await stat(from)).size, sha256: await sha256File(from) });
-      await placeFile(from, join(staging, to));
-    };
-    const components = ['text_encoder', 'vae_decoder', ...(hasVaeEncoder ? ['vae_encoder'] : []), 'tokenizer', 'scheduler'];
-    for (const dir of components) {
-      const files = await listFiles(join(src, dir), realSrc, dir);
-      if (files.includes('model.onnx')) {
-        // Plain components are copied unchanged, but their external data must stay inside the pack too.
-        const model = decodeOnnxModel(await readFile(join(src, dir, 'model.onnx')), `${dir}/model.onnx`);
-        await checkExternalData(model, join(realSrc, dir), realSrc);
-      }
-      for (const f of files) await take(`${dir}/${f}`);
-    }
-    if (hasModelIndex) await take('model_index.json');
+/** Files placed into the staging folder, each recorded (size and hash) as a source file of the pack. */
+class StagedFiles {
+  readonly sourceFiles: FileEntry[] = [];
 
-    // UNet: patch the graph, carry external data and side files over unchanged.
-    const unetDir = join(realSrc, 'unet');
-    const plainBytes = await readFile(join(unetDir, 'model.onnx'));
-    const model = decodeOnnxModel(plainBytes, 'unet/model.onnx');
-    const dataFiles = await checkExternalData(model, unetDir, realSrc);
-    const config = await readJson(join(unetDir, 'config.json'));
-    const patched = patchControllableUnet(model, { nominalLatentSize: numberOr(config?.sample_size, undefined), ...(options.selfMaxQueryLength === undefined ? {} : { selfMaxQueryLength: options.selfMaxQueryLength }) });
-    const patchedBytes = encodeOnnxModel(patched.model);
-    for (const f of await listFiles(unetDir, realSrc, 'unet')) {
-      if (f === 'model.onnx') sourceFiles.push({ path: 'unet/model.onnx', size: plainBytes.byteLength, sha256: await sha256File(join(unetDir, f)) });
-      else await take(`unet/${f}`);
-    }
-    await mkdir(join(staging, 'unet'), { recursive: true });
-    await writeFile(join(staging, 'unet/model.onnx'), patchedBytes);
-    await checkExternalData(decodeOnnxModel(patchedBytes), join(staging, 'unet'), staging);
-    const keepMax = options.keepPlainMaxBytes ?? 64 * 1024 * 1024;
-    const keepPlain = plainBytes.byteLength <= keepMax;
-    if (keepPlain) await copyFile(join(unetDir, 'model.onnx'), join(staging, 'unet/plain.onnx'));
+  constructor(
+    readonly src: string,
+    readonly realSrc: string,
+    readonly staging: string,
+  ) {}
 
-    const manifest: PtpManifest = PtpManifestSchema.parse({
-      manifestVersion: PTP_MANIFEST_VERSION,
-      format: 'ptp-studio-pack',
-      name: options.name ?? basename(src),
-      createdAt: new Date().toISOString(),
-      unet: {
-        model: 'unet/model.onnx',
-        plain: keepPlain ? 'unet/plain.onnx' : null,
-        plainNote: keepPlain
-          ? `plain UNet kept (graph ${plainBytes.byteLength} bytes${dataFiles.length ? '; shares the external data files' : ''})`
-          : `plain UNet not kept: its model.onnx is ${plainBytes.byteLength} bytes of inline weights (limit ${keepMax}); re-import from the export to get it back`,
-        io: patched.io,
-        opset: patched.opset,
-        externalData: dataFiles.map((f) => `unet/${f}`),
-      },
-      tokenLength: patched.tokenLength ?? (await tokenLength(src)),
-      latentChannels: patched.latentChannels ?? numberOr(config?.in_channels, 4),
-      nominalLatentSize: patched.nominalLatentSize,
-      layers: patched.layers,
-      resolutionGroups: patched.resolutionGroups,
-      controls: PTP_CONTROL_INPUTS,
-      attentionOutputs: patched.attentionOutputs,
-      components: {
-        textEncoder: 'text_encoder/model.onnx',
-        unet: 'unet/model.onnx',
-        vaeDecoder: 'vae_decoder/model.onnx',
-        vaeEncoder: hasVaeEncoder ? 'vae_encoder/model.onnx' : null,
-        tokenizer: 'tokenizer',
-        scheduler: 'scheduler/scheduler_config.json',
-        modelIndex: hasModelIndex ? 'model_index.json' : null,
-      },
-      sourceFiles: sourceFiles.sort((a, b) => a.path.localeCompare(b.path)),
-      patch: { ...patched.stats, modelBytesBefore: plainBytes.byteLength, modelBytesAfter: patchedBytes.byteLength },
-    });
-    await writeFile(join(staging, PTP_MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
-    await assertEmptyTarget(dst);
-    await rmdir(dst).catch(() => undefined);
-    await rename(staging, dst);
-    return { packDir: dst, manifest };
-  } catch (err) {
-    await rm(staging, { recursive: true, force: true });
-    throw err;
+  async take(rel: string, to = rel): Promise<void> {
+    const from = await realInside(join(this.src, rel), this.realSrc, rel);
+    this.sourceFiles.push({ path: rel, size: (await stat(from)).size, sha256: await sha256File(from) });
+    await placeFile(from, join(this.staging, to));
   }
+}
+
+/** Every component but the UNet, unchanged; their external data must stay inside the pack too. */
+async function copyComponents(files: StagedFiles, layout: ExportLayout): Promise<void> {
+  const { src, realSrc } = files;
+  const components = ['text_encoder', 'vae_decoder', ...(layout.hasVaeEncoder ? ['vae_encoder'] : []), 'tokenizer', 'scheduler'];
+  for (const dir of components) {
+    const names = await listFiles(join(src, dir), realSrc, dir);
+    if (names.includes('model.onnx')) {
+      const model = decodeOnnxModel(await readFile(join(src, dir, 'model.onnx')), `${dir}/model.onnx`);
+      await checkExternalData(model, join(realSrc, dir), realSrc);
+    }
+    for (const f of names) await files.take(`${dir}/${f}`);
+  }
+  if (layout.hasModelIndex) await files.take('model_index.json');
+}
+
+/** What the UNet step leaves for the manifest. */
+interface ImportedUnet {
+  patched: PatchedUnet;
+  plainBytes: number;
+  patchedBytes: number;
+  /** External data files, relative to unet/. */
+  dataFiles: string[];
+  config: Record<string, unknown> | null;
+  keepPlain: boolean;
+  keepMax: number;
+}
+
+/** UNet: patch the graph, carry external data and side files over unchanged, keep the plain graph when small. */
+async function importUnet(files: StagedFiles, options: ImportOptions): Promise<ImportedUnet> {
+  const { realSrc, staging } = files;
+  const unetDir = join(realSrc, 'unet');
+  const plainBytes = await readFile(join(unetDir, 'model.onnx'));
+  const model = decodeOnnxModel(plainBytes, 'unet/model.onnx');
+  const dataFiles = await checkExternalData(model, unetDir, realSrc);
+  const config = await readJson(join(unetDir, 'config.json'));
+  const patched = patchControllableUnet(model, { nominalLatentSize: numberOr(config?.sample_size, undefined), ...(options.selfMaxQueryLength === undefined ? {} : { selfMaxQueryLength: options.selfMaxQueryLength }) });
+  const patchedBytes = encodeOnnxModel(patched.model);
+  for (const f of await listFiles(unetDir, realSrc, 'unet')) {
+    if (f === 'model.onnx') files.sourceFiles.push({ path: 'unet/model.onnx', size: plainBytes.byteLength, sha256: await sha256File(join(unetDir, f)) });
+    else await files.take(`unet/${f}`);
+  }
+  await mkdir(join(staging, 'unet'), { recursive: true });
+  await writeFile(join(staging, 'unet/model.onnx'), patchedBytes);
+  await checkExternalData(decodeOnnxModel(patchedBytes), join(staging, 'unet'), staging);
+  const keepMax = options.keepPlainMaxBytes ?? 64 * 1024 * 1024;
+  const keepPlain = plainBytes.byteLength <= keepMax;
+  if (keepPlain) await copyFile(join(unetDir, 'model.onnx'), join(staging, 'unet/plain.onnx'));
+  return { patched, plainBytes: plainBytes.byteLength, patchedBytes: patchedBytes.byteLength, dataFiles, config, keepPlain, keepMax };
+}
+
+async function packManifest(o: { src: string; name: string; layout: ExportLayout; unet: ImportedUnet; sourceFiles: FileEntry[] }): Promise<PtpManifest> {
+  const { patched, plainBytes, dataFiles, config, keepPlain, keepMax } = o.unet;
+  return PtpManifestSchema.parse({
+    manifestVersion: PTP_MANIFEST_VERSION,
+    format: 'ptp-studio-pack',
+    name: o.name,
+    createdAt: new Date().toISOString(),
+    unet: {
+      model: 'unet/model.onnx',
+      plain: keepPlain ? 'unet/plain.onnx' : null,
+      plainNote: keepPlain
+        ? `plain UNet kept (graph ${plainBytes} bytes${dataFiles.length ? '; shares the external data files' : ''})`
+        : `plain UNet not kept: its model.onnx is ${plainBytes} bytes of inline weights (limit ${keepMax}); re-import from the export to get it back`,
+      io: patched.io,
+      opset: patched.opset,
+      externalData: dataFiles.map((f) => `unet/${f}`),
+    },
+    tokenLength: patched.tokenLength ?? (await tokenLength(o.src)),
+    latentChannels: patched.latentChannels ?? numberOr(config?.in_channels, 4),
+    nominalLatentSize: patched.nominalLatentSize,
+    layers: patched.layers,
+    resolutionGroups: patched.resolutionGroups,
+    controls: PTP_CONTROL_INPUTS,
+    attentionOutputs: patched.attentionOutputs,
+    components: {
+      textEncoder: 'text_encoder/model.onnx',
+      unet: 'unet/model.onnx',
+      vaeDecoder: 'vae_decoder/model.onnx',
+      vaeEncoder: o.layout.hasVaeEncoder ? 'vae_encoder/model.onnx' : null,
+      tokenizer: 'tokenizer',
+      scheduler: 'scheduler/scheduler_config.json',
+      modelIndex: o.layout.hasModelIndex ? 'model_index.json' : null,
+    },
+    sourceFiles: o.sourceFiles.sort((a, b) => a.path.localeCompare(b.path)),
+    patch: { ...patched.stats, modelBytesBefore: plainBytes, modelBytesAfter: o.unet.patchedBytes },
+  });
 }
 
 async function assertEmptyTarget(dst: string): Promise<void> {
