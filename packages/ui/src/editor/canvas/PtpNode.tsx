@@ -5,7 +5,7 @@ import type { EditorEdge, PtpNodeData } from '../model/editorGraph';
 import type { NodeProblems } from '../model/errorMap';
 import { paramValue, paramWidgets } from '../model/paramWidgets';
 import { wordsForPicker } from '../model/promptWords';
-import { progressFraction } from '../model/runStatus';
+import { progressFraction, type NodeRunStatus } from '../model/runStatus';
 import { useEditor, useRun } from '../hooks/useEditor';
 import { useServices } from '../services/EditorContext';
 import { ParamField } from './ParamField';
@@ -156,12 +156,102 @@ function Results({ id, nodeType }: { id: string; nodeType: string }) {
 }
 
 /**
+ * The node's own errors, plus the problems naming an input or param this node type does not show
+ * (they still need a home).
+ */
+function nodeErrorsOf(entry: CatalogueEntry | undefined, problems: NodeProblems | undefined, runProblems: NodeProblems | undefined): GraphError[] {
+  const nodeErrors = [...(problems?.node ?? []), ...(runProblems?.node ?? []), ...Object.values(problems?.outputs ?? {}).flat()];
+  if (entry) {
+    for (const p of [problems, runProblems]) {
+      for (const [k, errs] of Object.entries(p?.inputs ?? {})) if (!(k in entry.inputs)) nodeErrors.push(...errs);
+      for (const [k, errs] of Object.entries(p?.params ?? {})) if (!(k in ((entry.params.properties ?? {}) as object))) nodeErrors.push(...errs);
+    }
+  }
+  return nodeErrors;
+}
+
+const formatDuration = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+function NodeHeader(props: { id: string; data: PtpNodeData; entry: CatalogueEntry | undefined; status: NodeRunStatus | undefined; hasError: boolean; nodeErrors: GraphError[] }) {
+  const { id, data, entry, status, hasError, nodeErrors } = props;
+  const { store } = useServices();
+  const state = status?.state ?? 'idle';
+  const title = data.label ?? entry?.title ?? data.nodeType;
+  return (
+    <header style={{ borderTopColor: categoryColor(entry?.category) }}>
+      <button type="button" className="collapse nodrag" title={data.collapsed ? 'expand' : 'collapse'} onClick={() => store.setNodeUi(id, { collapsed: !data.collapsed })}>
+        {data.collapsed ? '▸' : '▾'}
+      </button>
+      <span className="title" title={entry?.description}>
+        {title}
+      </span>
+      <span className="node-id">{id}</span>
+      {state === 'cached' && (
+        <span className="badge cached" data-testid={`cached-${id}`} title="outputs reused from the cache">
+          cached
+        </span>
+      )}
+      {state === 'done' && status?.durationMs !== undefined && <span className="badge done">{formatDuration(status.durationMs)}</span>}
+      {hasError && <span className="badge error" title={nodeErrors.map((e) => e.message).join('\n')}>!</span>}
+    </header>
+  );
+}
+
+function ProgressBar({ id, progress }: { id: string; progress: number }) {
+  return (
+    <div className="progress" data-testid={`progress-${id}`} role="progressbar" aria-valuenow={Math.round(progress * 100)} aria-valuemin={0} aria-valuemax={100}>
+      <div style={{ width: `${progress * 100}%` }} />
+    </div>
+  );
+}
+
+/** An unknown node type: handles for the sockets its links use (so they stay attached), its params as text. */
+function PlaceholderBody({ data, linked, lowDetail }: { data: PtpNodeData; linked: { inputs: string[]; outputs: string[] }; lowDetail: boolean }) {
+  return (
+    <div className="placeholder-body">
+      <div className="sockets">
+        {linked.inputs.map((name) => (
+          <div className="socket-row" key={`in-${name}`}>
+            <div className="socket in">
+              <Handle type="target" position={Position.Left} id={name} isConnectable={false} />
+              <span>{name}</span>
+            </div>
+          </div>
+        ))}
+        {linked.outputs.map((name) => (
+          <div className="socket-row" key={`out-${name}`}>
+            <div className="socket in" />
+            <div className="socket out">
+              <span>{name}</span>
+              <Handle type="source" position={Position.Right} id={name} isConnectable={false} />
+            </div>
+          </div>
+        ))}
+      </div>
+      {!lowDetail && <p className="hint">Unknown node type “{data.nodeType}” v{data.typeVersion}: kept as a placeholder, cannot run.</p>}
+      {!data.collapsed && !lowDetail && Object.keys(data.params).length > 0 && <pre className="node-summary nowheel">{JSON.stringify(data.params, null, 1).slice(0, 400)}</pre>}
+    </div>
+  );
+}
+
+function NodeErrors({ id, errors }: { id: string; errors: GraphError[] }) {
+  return (
+    <ul className="node-errors" data-testid={`node-error-${id}`}>
+      {errors.map((e, i) => (
+        <li key={i} className={e.severity} data-code={e.code}>
+          {e.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
  * A node on the canvas: typed handles coloured by socket type, the param widgets, validation and
  * run errors where they belong, a progress bar while it executes, a marker when its outputs came
  * from the cache, and its images. Unknown node types render as placeholders that keep their links.
  */
 export const PtpNode = memo(function PtpNode({ id, data, selected }: NodeProps<FlowNode>) {
-  const { store } = useServices();
   const entry = useEditor((s) => s.index.byType.get(data.nodeType));
   const problems = useEditor((s) => s.problems.byNode.get(id));
   const runProblems = useRun((s) => s.problems.byNode.get(id));
@@ -170,18 +260,10 @@ export const PtpNode = memo(function PtpNode({ id, data, selected }: NodeProps<F
   const lowDetail = useStore(isLowDetail);
   const inputProblems = useCallback((name: string) => merge(problems, runProblems, (p) => p.inputs, name), [problems, runProblems]);
   const paramProblems = useCallback((name: string) => merge(problems, runProblems, (p) => p.params, name), [problems, runProblems]);
-  const nodeErrors = [...(problems?.node ?? []), ...(runProblems?.node ?? []), ...Object.values(problems?.outputs ?? {}).flat()];
-  // Problems naming an input or param this node type does not show still need a home.
-  if (entry) {
-    for (const p of [problems, runProblems]) {
-      for (const [k, errs] of Object.entries(p?.inputs ?? {})) if (!(k in entry.inputs)) nodeErrors.push(...errs);
-      for (const [k, errs] of Object.entries(p?.params ?? {})) if (!(k in ((entry.params.properties ?? {}) as object))) nodeErrors.push(...errs);
-    }
-  }
+  const nodeErrors = nodeErrorsOf(entry, problems, runProblems);
   const hasError = nodeErrors.some((e) => e.severity !== 'warning') || Boolean(problems && [...Object.values(problems.inputs), ...Object.values(problems.params)].flat().some((e) => e.severity !== 'warning')) || status?.state === 'error';
   const progress = progressFraction(status);
   const state = status?.state ?? 'idle';
-  const title = data.label ?? entry?.title ?? data.nodeType;
   return (
     <div
       className={`ptp-node${selected ? ' selected' : ''}${hasError ? ' error' : ''}${entry ? '' : ' placeholder'} run-${state}`}
@@ -191,67 +273,18 @@ export const PtpNode = memo(function PtpNode({ id, data, selected }: NodeProps<F
       data-has-error={hasError ? 'true' : 'false'}
       data-detail={lowDetail ? 'low' : 'full'}
     >
-      <header style={{ borderTopColor: categoryColor(entry?.category) }}>
-        <button type="button" className="collapse nodrag" title={data.collapsed ? 'expand' : 'collapse'} onClick={() => store.setNodeUi(id, { collapsed: !data.collapsed })}>
-          {data.collapsed ? '▸' : '▾'}
-        </button>
-        <span className="title" title={entry?.description}>
-          {title}
-        </span>
-        <span className="node-id">{id}</span>
-        {state === 'cached' && (
-          <span className="badge cached" data-testid={`cached-${id}`} title="outputs reused from the cache">
-            cached
-          </span>
-        )}
-        {state === 'done' && status?.durationMs !== undefined && <span className="badge done">{status.durationMs < 1000 ? `${Math.round(status.durationMs)} ms` : `${(status.durationMs / 1000).toFixed(1)} s`}</span>}
-        {hasError && <span className="badge error" title={nodeErrors.map((e) => e.message).join('\n')}>!</span>}
-      </header>
-      {progress !== undefined && (
-        <div className="progress" data-testid={`progress-${id}`} role="progressbar" aria-valuenow={Math.round(progress * 100)} aria-valuemin={0} aria-valuemax={100}>
-          <div style={{ width: `${progress * 100}%` }} />
-        </div>
-      )}
+      <NodeHeader id={id} data={data} entry={entry} status={status} hasError={hasError} nodeErrors={nodeErrors} />
+      {progress !== undefined && <ProgressBar id={id} progress={progress} />}
       {entry ? (
         <>
           <Sockets id={id} entry={entry} problems={inputProblems} />
           {!data.collapsed && !lowDetail && <Params id={id} entry={entry} params={data.params} problems={paramProblems} />}
         </>
       ) : (
-        <div className="placeholder-body">
-          <div className="sockets">
-            {linked.inputs.map((name) => (
-              <div className="socket-row" key={`in-${name}`}>
-                <div className="socket in">
-                  <Handle type="target" position={Position.Left} id={name} isConnectable={false} />
-                  <span>{name}</span>
-                </div>
-              </div>
-            ))}
-            {linked.outputs.map((name) => (
-              <div className="socket-row" key={`out-${name}`}>
-                <div className="socket in" />
-                <div className="socket out">
-                  <span>{name}</span>
-                  <Handle type="source" position={Position.Right} id={name} isConnectable={false} />
-                </div>
-              </div>
-            ))}
-          </div>
-          {!lowDetail && <p className="hint">Unknown node type “{data.nodeType}” v{data.typeVersion}: kept as a placeholder, cannot run.</p>}
-          {!data.collapsed && !lowDetail && Object.keys(data.params).length > 0 && <pre className="node-summary nowheel">{JSON.stringify(data.params, null, 1).slice(0, 400)}</pre>}
-        </div>
+        <PlaceholderBody data={data} linked={linked} lowDetail={lowDetail} />
       )}
       {!lowDetail && <Results id={id} nodeType={data.nodeType} />}
-      {nodeErrors.length > 0 && !lowDetail && (
-        <ul className="node-errors" data-testid={`node-error-${id}`}>
-          {nodeErrors.map((e, i) => (
-            <li key={i} className={e.severity} data-code={e.code}>
-              {e.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      {nodeErrors.length > 0 && !lowDetail && <NodeErrors id={id} errors={nodeErrors} />}
     </div>
   );
 });
