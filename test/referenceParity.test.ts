@@ -1,9 +1,9 @@
-import { DEFAULT_REFERENCE_DIR, findReferenceCases, runParity, type CaseResult } from '@ptp/runner/parity';
+import { controllerChain, DEFAULT_REFERENCE_DIR, findReferenceCases, runParity, type CaseResult } from '@ptp/runner/parity';
 import { describe, expect, it } from 'vitest';
 
 /**
  * Parity with the original Prompt-to-Prompt code. Data-driven: every folder holding a case.json
- * under PTP_P2P_REFERENCE_DIR (default: the repo's copy of ../shared/data/p2p-reference) runs
+ * under PTP_P2P_REFERENCE_DIR (default: fixtures/p2p-reference) runs
  * through the project's own patcher, nodes and engine; no case is named here.
  */
 const dir = process.env.PTP_P2P_REFERENCE_DIR ?? DEFAULT_REFERENCE_DIR;
@@ -23,11 +23,17 @@ describe(`parity with the original implementation (${dir})`, () => {
 
   it('finds the cases', () => expect(cases.length).toBeGreaterThanOrEqual(8));
 
+  it("the repo's folder has a source + two edits case and a chained (refine then reweight) case", () => {
+    const repoCases = findReferenceCases(DEFAULT_REFERENCE_DIR);
+    expect(repoCases.filter((c) => c.prompts.length > 2).map((c) => c.name)).not.toEqual([]);
+    expect(repoCases.filter((c) => controllerChain(c.params).base === 'refine').map((c) => c.name)).not.toEqual([]);
+  });
+
   it('cpu: every case within tolerance.json at every saved step', async () => {
     const { tolerance, results } = await runParity({ dir, provider: 'cpu' });
     expect(results.map((r) => r.name)).toEqual(cases.map((c) => c.name));
     expectWithin(results, tolerance);
-  });
+  }, 1_200_000); // about 12 toy cases of 51 UNet calls each, some with three prompts
 
   it('webgpu (SwiftShader in CI): the word-swap case, first two saved steps, within the stated looser tolerance', async () => {
     // SwiftShader runs this toy UNet at about 80 s per step on 2 cores, so CI checks the first two

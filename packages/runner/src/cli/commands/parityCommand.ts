@@ -3,17 +3,22 @@ import { PROVIDERS, type Provider } from '../../backends/providers.js';
 import { DEFAULT_REFERENCE_DIR, runParity } from '../../parity/index.js';
 import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
 
-/** `ptp parity [dir] [--provider cpu|webgpu] [--case NAME]... [--stop-after N] [--json]`: one line per case. */
+/**
+ * `ptp parity [dir | --ref dir] [--provider cpu|webgpu] [--case NAME]... [--stop-after N] [--json]`:
+ * one line per case; a case that errors is reported with its message and the others still run.
+ * Exit 1 when any case failed or none was found.
+ */
 export const parityCommand: Command = async (args, io) => {
   const { values, positionals } = parseArgs({
     args,
-    options: { provider: { type: 'string', default: 'cpu' }, case: { type: 'string', multiple: true }, json: { type: 'boolean', default: false }, 'stop-after': { type: 'string' } },
+    options: { ref: { type: 'string' }, provider: { type: 'string', default: 'cpu' }, case: { type: 'string', multiple: true }, json: { type: 'boolean', default: false }, 'stop-after': { type: 'string' } },
     allowPositionals: true,
     strict: true,
   });
-  if (positionals.length > 1) throw new UsageError('parity takes at most one reference directory');
+  if (positionals.length + (values.ref ? 1 : 0) > 1) throw new UsageError('parity takes at most one reference directory');
   if (!(PROVIDERS as readonly string[]).includes(values.provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
-  const dir = positionals[0] ? resolveUserPath(positionals[0]) : (process.env.PTP_P2P_REFERENCE_DIR ?? DEFAULT_REFERENCE_DIR);
+  const given = values.ref ?? positionals[0];
+  const dir = given ? resolveUserPath(given) : (process.env.PTP_P2P_REFERENCE_DIR ?? DEFAULT_REFERENCE_DIR);
   const { tolerance, results } = await runParity({
     dir,
     provider: values.provider as Provider,
@@ -22,11 +27,14 @@ export const parityCommand: Command = async (args, io) => {
     onCase: (r) => {
       if (values.json) return;
       const detail = r.error ?? `max abs ${r.maxAbs.toExponential(2)}, mean abs ${r.meanAbs.toExponential(2)}${r.mapsMaxAbs !== undefined ? `, maps ${r.mapsMaxAbs.toExponential(2)}` : ''}`;
-      io.out(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(24)} ${detail} (${(r.ms / 1000).toFixed(1)} s)`);
+      io.out(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(30)} ${detail} (${(r.ms / 1000).toFixed(1)} s)`);
     },
   });
   if (values.json) io.out(JSON.stringify({ dir, provider: values.provider, tolerance, results }, null, 2));
-  else io.out(`${results.filter((r) => r.ok).length}/${results.length} cases within max abs ${tolerance.max_abs}, mean abs ${tolerance.mean_abs} (${values.provider}, ${dir})`);
+  else {
+    const errored = results.filter((r) => r.error !== undefined).length;
+    io.out(`${results.filter((r) => r.ok).length}/${results.length} cases within max abs ${tolerance.max_abs}, mean abs ${tolerance.mean_abs}${errored ? `; ${errored} failed with an error` : ''} (${values.provider}, ${dir})`);
+  }
   if (results.length === 0) {
     io.err(`no case.json found under ${dir}`);
     return EXIT.failed;
