@@ -12,7 +12,7 @@
 import { denoise, encodeText, randn, sampleEdits, type ModelPack, type ModelSession, type ScheduleSpec, type Tensor } from '@ptp/nodes';
 import { OrtNodeBackend } from '@ptp/runner/backends/OrtNodeBackend';
 import { readPack } from '@ptp/runner/packs/readPack';
-import { createScheduler } from '@ptp/runner/schedulers';
+import { createScheduler } from '@ptp/nodes/diffusion';
 import path from 'node:path';
 
 const [packDir, unetFile, variant, sideArg, stepsArg, runsArg] = process.argv.slice(2);

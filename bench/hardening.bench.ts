@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { WorkflowDocumentInput } from '@ptp/graph-core';
 import { pngIccpBomb, pngIdatBomb, pngTextBomb } from '@ptp/nodes/testing/pngBombs';
-import { StudioClient } from '@ptp/runner/client';
+import { StudioClient } from '@ptp/graph-core/client';
 import { createStudioServer, type StudioServer } from '@ptp/runner/server/createStudioServer';
 import { nodeZlibBomb } from '@ptp/runner/testing/nodeZlibBomb';
 import { printTable } from './lib/table.js';

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SOCKET_EVENTS, type WorkflowDocumentInput } from '@ptp/graph-core';
-import { StudioClient } from '@ptp/runner/client';
+import { StudioClient } from '@ptp/graph-core/client';
 import { createStudioServer } from '@ptp/runner/server/createStudioServer';
 import autocannon from 'autocannon';
 import express from 'express';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { loadDocument, type RunEvent, type RunRecord, type WorkflowDocumentInput } from '@ptp/graph-core';
 import { createNodeRegistry, encodePng } from '@ptp/nodes';
 import { main } from '@ptp/runner/cli/main';
-import { StudioClient, type RunPreview } from '@ptp/runner/client';
+import { StudioClient, type RunPreview } from '@ptp/graph-core/client';
 import { BullRunQueue } from '@ptp/runner/queue/bull/BullRunQueue';
 import { RedisServer } from '@ptp/runner/queue/bull/RedisServer';
 import { startWorkers, type WorkerProcess } from '@ptp/runner/queue/bull/WorkerProcess';

@@ -1,6 +1,6 @@
 import { checkEventOrder, RunDetailSchema, WorkflowRecordSchema, type RunEvent } from '@ptp/graph-core';
 import { readPngText } from '@ptp/nodes';
-import { StudioApiError, StudioClient, type RunPreview } from '@ptp/runner/client';
+import { StudioApiError, StudioClient, type RunPreview } from '@ptp/graph-core/client';
 import { downloadRunOutputs } from '@ptp/runner/client/node';
 import type { StudioServer } from '@ptp/runner/server/createStudioServer';
 import { createHash } from 'node:crypto';

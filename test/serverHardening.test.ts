@@ -4,7 +4,7 @@ import type { WorkflowDocumentInput } from '@ptp/graph-core';
 import { encodePng } from '@ptp/nodes';
 import { pngIccpBomb, pngIdatBomb, pngTextBomb } from '@ptp/nodes/testing/pngBombs';
 import { main } from '@ptp/runner/cli/main';
-import { StudioClient } from '@ptp/runner/client';
+import { StudioClient } from '@ptp/graph-core/client';
 import type { StudioServer } from '@ptp/runner/server/createStudioServer';
 import { io as ioClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 import { checkEventOrder, type RunRecord } from '@ptp/graph-core';
-import { StudioClient } from '@ptp/runner/client';
+import { StudioClient } from '@ptp/graph-core/client';
 import type { StudioServer } from '@ptp/runner/server/createStudioServer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promptWorkflow, startServer } from './support/studioServer.js';

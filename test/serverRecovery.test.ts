@@ -1,5 +1,5 @@
 import { checkEventOrder } from '@ptp/graph-core';
-import { StudioClient } from '@ptp/runner/client';
+import { StudioClient } from '@ptp/graph-core/client';
 import { describe, expect, it } from 'vitest';
 import { generateWorkflow, promptWorkflow, startServer, tempDataDir, tickerWorkflow } from './support/studioServer.js';
 

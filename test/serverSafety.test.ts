@@ -2,7 +2,7 @@ import { symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SOCKET_EVENTS } from '@ptp/graph-core';
 import { main } from '@ptp/runner/cli/main';
-import { StudioClient } from '@ptp/runner/client';
+import { StudioClient } from '@ptp/graph-core/client';
 import type { StudioServer } from '@ptp/runner/server/createStudioServer';
 import fc from 'fast-check';
 import { io as ioClient } from 'socket.io-client';

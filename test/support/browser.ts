@@ -29,10 +29,6 @@ const BUILD_INPUTS = [
   'packages/ui/package.json',
   'packages/graph-core/src',
   'packages/nodes/src',
-  'packages/runner/src/tokenizers',
-  'packages/runner/src/schedulers',
-  'packages/runner/src/packs/parsePack.ts',
-  'packages/runner/src/onnx/ptpManifest.ts',
   'models/packs',
 ];
 

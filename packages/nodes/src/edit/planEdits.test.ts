@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ClipTokenizer } from '../../../runner/src/tokenizers/index.js';
+import { ClipTokenizer } from '../diffusion/tokenizers/index.js';
 import type { ModelPack, UnetLayout } from '../runtime/InferenceBackend.js';
 import type { ScheduleSpec } from '../values.js';
 import { applyBlend, localBlendMask } from './localBlendMask.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ClipTokenizer } from '../../../runner/src/tokenizers/index.js';
+import { ClipTokenizer } from '../diffusion/tokenizers/index.js';
 import { refineMapper } from './refineMapper.js';
 
 const bpe = new URL('../../../../fixtures/clip-bpe/', import.meta.url);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ClipTokenizer } from '../../../runner/src/tokenizers/index.js';
+import { ClipTokenizer } from '../diffusion/tokenizers/index.js';
 import { P2pError } from './P2pError.js';
 import { wordTokenIndices } from './wordTokenIndices.js';
 

@@ -1,10 +1,9 @@
 import path from 'node:path';
 import type { InferenceBackend, ModelPack, PackInfo } from '@ptp/nodes';
+import { assembleModelPack, cacheUntilRejected, listPackInfos, OrtSession } from '@ptp/nodes/diffusion';
 import * as ort from 'onnxruntime-node';
 import { PackStore } from '../packs/PackStore.js';
-import { packSchedulers } from '../packs/parsePack.js';
 import { readPack } from '../packs/readPack.js';
-import { OrtModelSession } from './OrtModelSession.js';
 import { explainProviderError, preflight, type Provider } from './providers.js';
 
 export interface OrtNodeBackendOptions {
@@ -23,7 +22,7 @@ export class OrtNodeBackend implements InferenceBackend {
   readonly provider: Provider;
   readonly packs: PackStore;
   readonly #options: OrtNodeBackendOptions;
-  readonly #sessions = new Map<string, Promise<OrtModelSession>>();
+  readonly #sessions = new Map<string, Promise<OrtSession<ort.Tensor>>>();
   readonly #loaded = new Map<string, Promise<ModelPack>>();
 
   constructor(options: OrtNodeBackendOptions = {}) {
@@ -34,55 +33,21 @@ export class OrtNodeBackend implements InferenceBackend {
   }
 
   async listPacks(): Promise<PackInfo[]> {
-    const out: PackInfo[] = [];
-    for (const { id, dir } of await this.packs.list()) {
-      try {
-        const files = await readPack(dir);
-        out.push({ id, name: files.manifest.name, defaultImageSize: files.manifest.nominalLatentSize[0] * files.vaeScale });
-      } catch {
-        // An unreadable pack is left out of the list; loading it by id reports why.
-      }
-    }
-    return out;
+    return listPackInfos((await this.packs.list()).map(({ id, dir }) => ({ id, parse: () => readPack(dir) })));
   }
 
   loadPack(id: string): Promise<ModelPack> {
-    let pack = this.#loaded.get(id);
-    if (!pack) {
-      pack = this.#load(id);
-      this.#loaded.set(id, pack);
-      pack.catch(() => this.#loaded.delete(id)); // a failed load may succeed later (pack fixed)
-    }
-    return pack;
+    return cacheUntilRejected(this.#loaded, id, () => this.#load(id));
   }
 
   async #load(id: string): Promise<ModelPack> {
     const dir = await this.packs.resolve(id);
-    const files = await readPack(dir);
-    const { manifest } = files;
-    const [textEncoder, unet, vaeDecoder, vaeEncoder] = await Promise.all([
-      this.session(path.join(dir, manifest.components.textEncoder)),
-      this.session(path.join(dir, manifest.unet.model)),
-      this.session(path.join(dir, manifest.components.vaeDecoder)),
-      manifest.components.vaeEncoder ? this.session(path.join(dir, manifest.components.vaeEncoder)) : Promise.resolve(undefined),
-    ]);
-    return {
-      id,
-      tokenizer: files.tokenizer,
-      textEncoder,
-      unet,
-      vaeDecoder,
-      ...(vaeEncoder ? { vaeEncoder } : {}),
-      layout: manifest,
-      vaeScalingFactor: files.vaeScalingFactor,
-      vaeScale: files.vaeScale,
-      defaultImageSize: manifest.nominalLatentSize[0] * files.vaeScale,
-      ...packSchedulers(files.schedulerConfig),
-    };
+    // onnxruntime-node finds a model's external data next to the model file itself.
+    return assembleModelPack(id, await readPack(dir), (file) => this.session(path.join(dir, file)));
   }
 
   /** One session per model file and provider, created once. */
-  session(file: string): Promise<OrtModelSession> {
+  session(file: string): Promise<OrtSession<ort.Tensor>> {
     let s = this.#sessions.get(file);
     if (!s) {
       const options: ort.InferenceSession.SessionOptions = {
@@ -91,7 +56,7 @@ export class OrtNodeBackend implements InferenceBackend {
         ...(this.#options.intraOpThreads ? { intraOpNumThreads: this.#options.intraOpThreads } : {}),
       };
       s = ort.InferenceSession.create(file, options).then(
-        (session) => new OrtModelSession(session),
+        (session) => new OrtSession(session, (type, data, dims) => new ort.Tensor(type, data, dims)),
         (err: unknown) => {
           this.#sessions.delete(file);
           throw explainProviderError(this.provider, err);

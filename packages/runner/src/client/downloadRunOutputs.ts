@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunRecord } from '@ptp/graph-core';
-import type { StudioRest } from './StudioRest.js';
+import type { StudioRest } from '@ptp/graph-core/client';
 
 /**
  * Node only: writes a finished run's outputs into `dir`. Names come from the server, so each is

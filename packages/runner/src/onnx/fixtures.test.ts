@@ -11,7 +11,7 @@ import { int64ToNumber } from './onnxProto.js';
 import type { ModelProto } from './onnxProto.js';
 import { placeFile } from './packFiles.js';
 import { patchControllableUnet } from './patchControllableUnet.js';
-import { PTP_CONTROL_INPUTS as C } from './ptpManifest.js';
+import { PTP_CONTROL_INPUTS as C } from '@ptp/nodes/diffusion';
 import { FIXTURES, item, maxAbsDiff, neutralControls, syncKeep, randomTensor, seededRandom } from './testing/unetTestKit.js';
 
 // Fixtures made by models/make_fixtures.py (another part of the project); skipped until they exist.

@@ -6,7 +6,7 @@ import { OrtCpuSession } from '../backends/OrtCpuSession.js';
 import { decodeOnnxModel, encodeOnnxModel } from './OnnxModel.js';
 import { importPack } from './importPack.js';
 import { sha256File } from './packFiles.js';
-import { PTP_MANIFEST_FILE, PtpManifestSchema } from './ptpManifest.js';
+import { PTP_MANIFEST_FILE, PtpManifestSchema } from '@ptp/nodes/diffusion';
 import type { ModelProto } from './onnxProto.js';
 import { buildTinyUnet } from './testing/buildTinyUnet.js';
 import { externalizeWeights } from './testing/externalizeWeights.js';

@@ -6,8 +6,8 @@ import { PtpPackError } from './PtpPackError.js';
 import { checkExternalData } from './checkExternalData.js';
 import { listFiles, placeFile, realInside, sha256File } from './packFiles.js';
 import { patchControllableUnet, type PatchedUnet } from './patchControllableUnet.js';
-import { PTP_CONTROL_INPUTS, PTP_MANIFEST_FILE, PTP_MANIFEST_VERSION, PtpManifestSchema } from './ptpManifest.js';
-import type { FileEntry, PtpManifest } from './ptpManifest.js';
+import { PTP_CONTROL_INPUTS, PTP_MANIFEST_FILE, PTP_MANIFEST_VERSION, PtpManifestSchema } from '@ptp/nodes/diffusion';
+import type { FileEntry, PtpManifest } from '@ptp/nodes/diffusion';
 
 export interface ImportOptions {
   /** Pack name in the manifest (default: the export folder's name). */

@@ -9,4 +9,3 @@ export { checkExternalData, externalDataRefs } from './checkExternalData.js';
 export type { ExternalDataRef } from './checkExternalData.js';
 export { importPack } from './importPack.js';
 export type { ImportOptions, ImportResult } from './importPack.js';
-export * from './ptpManifest.js';

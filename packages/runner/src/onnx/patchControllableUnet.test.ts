@@ -7,7 +7,7 @@ import { decodeOnnxModel, encodeOnnxModel } from './OnnxModel.js';
 import { patchControllableUnet } from './patchControllableUnet.js';
 import type { PatchedUnet } from './patchControllableUnet.js';
 import type { NodeProto } from './onnxProto.js';
-import { PTP_CONTROL_INPUTS as C } from './ptpManifest.js';
+import { PTP_CONTROL_INPUTS as C } from '@ptp/nodes/diffusion';
 import { TOY_PACK, item, maxAbsDiff, neutralControls, syncKeep, randomTensor, seededRandom, setRow } from './testing/unetTestKit.js';
 
 // The toy UNet at 64x64 latents costs ~0.1-0.8 s per run on 2 cores: keep the run count small.

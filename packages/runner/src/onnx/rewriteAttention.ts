@@ -2,7 +2,7 @@ import type { GraphBuilder } from './GraphBuilder.js';
 import type { AttentionLayer } from './findAttentionLayers.js';
 import { DataType } from './onnxProto.js';
 import type { NodeProto } from './onnxProto.js';
-import { PTP_CONTROL_INPUTS as C } from './ptpManifest.js';
+import { PTP_CONTROL_INPUTS as C } from '@ptp/nodes/diffusion';
 
 /*
  * Every control sits behind an ONNX If whose else branch is the plain computation, so a control

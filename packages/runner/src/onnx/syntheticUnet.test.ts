@@ -4,7 +4,7 @@ import type { F32Tensor } from '../backends/OrtCpuSession.js';
 import { encodeOnnxModel } from './OnnxModel.js';
 import { findAttentionLayers } from './findAttentionLayers.js';
 import { patchControllableUnet } from './patchControllableUnet.js';
-import { PTP_CONTROL_INPUTS as C } from './ptpManifest.js';
+import { PTP_CONTROL_INPUTS as C } from '@ptp/nodes/diffusion';
 import { buildTinyUnet } from './testing/buildTinyUnet.js';
 import type { TinyUnetOptions } from './testing/buildTinyUnet.js';
 import { item, maxAbsDiff, neutralControls, syncKeep, randomTensor, seededRandom } from './testing/unetTestKit.js';

@@ -1,6 +1,6 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { PTP_MANIFEST_FILE } from '../onnx/ptpManifest.js';
+import { PTP_MANIFEST_FILE } from '@ptp/nodes/diffusion';
 import { REPO_ROOT } from '../repoRoot.js';
 
 export const PACK_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;

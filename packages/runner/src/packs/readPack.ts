@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parsePack, type ParsedPack } from './parsePack.js';
+import { parsePack, type ParsedPack } from '@ptp/nodes/diffusion';
 
 export interface PackFiles extends ParsedPack {
   dir: string;

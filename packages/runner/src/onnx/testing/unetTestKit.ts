@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { F32Tensor } from '../../backends/OrtCpuSession.js';
-import { PTP_CONTROL_INPUTS } from '../ptpManifest.js';
+import { PTP_CONTROL_INPUTS } from '@ptp/nodes/diffusion';
 
 /** Test helpers shared by the patcher's tests (no onnxruntime import here). */
 

@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import type { StudioClient } from '@ptp/runner/client';
+import type { StudioClient } from '@ptp/graph-core/client';
 import type { EditorStore } from '../model/EditorStore';
 import type { RunController } from './RunController';
 

@@ -1,6 +1,6 @@
 import type { GraphError, RunEvent, WorkflowDocument } from '@ptp/graph-core';
 import type { Runner } from '../../runtime/Runner';
-import type { StudioClient } from '@ptp/runner/client';
+import type { StudioClient } from '@ptp/graph-core/client';
 import { buildErrorMap, EMPTY_ERROR_MAP, type ErrorMap } from '../model/errorMap.js';
 import { resultsFromRun, resultsFromServerOutputs, type NodeResult } from '../model/runResults.js';
 import { applyRunEvent, failRun, IDLE_RUN, isRunActive, startRun, type RunView } from '../model/runStatus.js';

@@ -1,5 +1,5 @@
 import { HealthResponseSchema, type Catalogue, type HealthResponse } from '@ptp/graph-core';
-import { StudioClient } from '@ptp/runner/client';
+import { StudioClient } from '@ptp/graph-core/client';
 
 export interface ServerConnection {
   client: StudioClient;

@@ -1,7 +1,6 @@
 import type { InferenceBackend, ModelPack, PackInfo } from '@ptp/nodes';
-import { packDirname, packJoin, packSchedulers, parsePack, type ParsedPack } from '@ptp/runner/packs/parsePack';
+import { assembleModelPack, cacheUntilRejected, listPackInfos, OrtSession, packDirname, packJoin, parsePack, SerialQueue, type ParsedPack } from '@ptp/nodes/diffusion';
 import * as ort from 'onnxruntime-web/webgpu';
-import { OrtWebSession, RunQueue } from './OrtWebSession';
 import { fetchPackSource, PackFetchError, type PackSource } from './PackSource';
 import { detectWebGpu, type WebProvider } from './webgpu';
 
@@ -39,9 +38,9 @@ function explainSessionError(provider: WebProvider, file: string, err: unknown):
 
 /**
  * The onnxruntime-web backend (WebGPU, wasm fallback): the browser twin of the runner's
- * OrtNodeBackend. Pack metadata is parsed by the runner's shared parsePack (tokenizer, schedulers
- * and manifest are the same code in both runtimes); model files are fetched once and each gets one
- * cached session.
+ * OrtNodeBackend. Pack parsing, model assembly and the session adapter are the shared diffusion
+ * core of `@ptp/nodes/diffusion` (tokenizer, schedulers and manifest are the same code in both
+ * runtimes); model files are fetched once and each gets one cached session.
  */
 export class OrtWebBackend implements InferenceBackend {
   readonly name = 'onnxruntime-web';
@@ -49,8 +48,8 @@ export class OrtWebBackend implements InferenceBackend {
   readonly #ready: Promise<ResolvedProvider>;
   readonly #gpuOutputs: boolean;
   #resolved: ResolvedProvider | undefined;
-  readonly #queue = new RunQueue();
-  readonly #sessions = new Map<string, Promise<OrtWebSession>>();
+  readonly #queue = new SerialQueue();
+  readonly #sessions = new Map<string, Promise<OrtSession<ort.Tensor>>>();
   readonly #parsed = new Map<string, Promise<ParsedPack>>();
   readonly #loaded = new Map<string, Promise<ModelPack>>();
 
@@ -84,79 +83,33 @@ export class OrtWebBackend implements InferenceBackend {
   }
 
   #parse(id: string): Promise<ParsedPack> {
-    let p = this.#parsed.get(id);
-    if (!p) {
-      p = parsePack((rel) => this.packs.text(id, rel), `pack "${id}"`).catch(async (err: unknown) => {
+    return cacheUntilRejected(this.#parsed, id, () =>
+      parsePack((rel) => this.packs.text(id, rel), `pack "${id}"`).catch(async (err: unknown) => {
         if (!(err instanceof PackFetchError && err.status === 404 && err.url.endsWith('/ptp-manifest.json'))) throw err;
         const known = await this.packs.listIds().catch(() => []);
         throw new Error(`no model pack "${id}"${known.length ? `; available: ${known.join(', ')}` : ''} (packs served at ${this.packs.where})`);
-      });
-      this.#parsed.set(id, p);
-      p.catch(() => this.#parsed.delete(id));
-    }
-    return p;
+      }),
+    );
   }
 
   async listPacks(): Promise<PackInfo[]> {
-    const out: PackInfo[] = [];
-    for (const id of await this.packs.listIds()) {
-      try {
-        const files = await this.#parse(id);
-        out.push({ id, name: files.manifest.name, defaultImageSize: files.manifest.nominalLatentSize[0] * files.vaeScale });
-      } catch {
-        // An unreadable pack is left out of the list; loading it by id reports why.
-      }
-    }
-    return out;
+    return listPackInfos((await this.packs.listIds()).map((id) => ({ id, parse: () => this.#parse(id) })));
   }
 
   loadPack(id: string): Promise<ModelPack> {
-    let pack = this.#loaded.get(id);
-    if (!pack) {
-      pack = this.#load(id);
-      this.#loaded.set(id, pack);
-      pack.catch(() => this.#loaded.delete(id)); // a failed load may succeed later
-    }
-    return pack;
+    return cacheUntilRejected(this.#loaded, id, () => this.#load(id));
   }
 
   async #load(id: string): Promise<ModelPack> {
-    const files = await this.#parse(id);
-    const { manifest } = files;
-    const [textEncoder, unet, vaeDecoder, vaeEncoder] = await Promise.all([
-      this.session(id, manifest.components.textEncoder),
-      this.session(id, manifest.unet.model, manifest.unet.externalData),
-      this.session(id, manifest.components.vaeDecoder),
-      manifest.components.vaeEncoder ? this.session(id, manifest.components.vaeEncoder) : Promise.resolve(undefined),
-    ]);
-    return {
-      id,
-      tokenizer: files.tokenizer,
-      textEncoder,
-      unet,
-      vaeDecoder,
-      ...(vaeEncoder ? { vaeEncoder } : {}),
-      layout: manifest,
-      vaeScalingFactor: files.vaeScalingFactor,
-      vaeScale: files.vaeScale,
-      defaultImageSize: manifest.nominalLatentSize[0] * files.vaeScale,
-      ...packSchedulers(files.schedulerConfig),
-    };
+    return assembleModelPack(id, await this.#parse(id), (file, externalData) => this.session(id, file, externalData));
   }
 
   /** One session per pack file, created once. `externalData`: pack-relative paths next to the model. */
-  session(id: string, file: string, externalData: readonly string[] = []): Promise<OrtWebSession> {
-    const key = `${id}/${file}`;
-    let s = this.#sessions.get(key);
-    if (!s) {
-      s = this.#createSession(id, file, externalData);
-      this.#sessions.set(key, s);
-      s.catch(() => this.#sessions.delete(key));
-    }
-    return s;
+  session(id: string, file: string, externalData: readonly string[] = []): Promise<OrtSession<ort.Tensor>> {
+    return cacheUntilRejected(this.#sessions, `${id}/${file}`, () => this.#createSession(id, file, externalData));
   }
 
-  async #createSession(id: string, file: string, externalData: readonly string[]): Promise<OrtWebSession> {
+  async #createSession(id: string, file: string, externalData: readonly string[]): Promise<OrtSession<ort.Tensor>> {
     const { provider } = await this.#ready;
     const bytes = await this.packs.bytes(id, file);
     const modelDir = packDirname(file);
@@ -171,7 +124,8 @@ export class OrtWebBackend implements InferenceBackend {
         : {}),
     };
     try {
-      return new OrtWebSession(await this.#queue.run(() => ort.InferenceSession.create(bytes, options)), this.#queue);
+      const session = await this.#queue.run(() => ort.InferenceSession.create(bytes, options));
+      return new OrtSession(session, (type, data, dims) => new ort.Tensor(type, data, dims), { queue: this.#queue });
     } catch (err) {
       throw explainSessionError(provider, `${id}/${file}`, err);
     }

@@ -2,7 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parsePack } from '@ptp/runner/packs/parsePack';
+import { parsePack } from '@ptp/nodes/diffusion';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchPackSource, PackFetchError } from './PackSource';
 

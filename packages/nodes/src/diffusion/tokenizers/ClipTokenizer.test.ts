@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildReducedClipVocab, bytesToUnicode, ClipTokenizer } from './index.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
 const fixtureDir = path.join(repoRoot, 'fixtures/clip-bpe');
 const referenceDir = path.join(repoRoot, 'fixtures/p2p-reference');
 const read = (...parts: string[]) => readFileSync(path.join(...parts), 'utf8');

@@ -1,10 +1,8 @@
 import {
   ApiErrorBodySchema,
-  CatalogueSchema,
   HealthResponseSchema,
   ModelsResponseSchema,
   RunDetailSchema,
-  RunEventSchema,
   RunListResponseSchema,
   RunRecordSchema,
   UploadRecordSchema,
@@ -12,11 +10,9 @@ import {
   WorkflowRecordSchema,
   WorkflowVersionRecordSchema,
   type ApiError,
-  type Catalogue,
   type HealthResponse,
   type ModelsResponse,
   type RunDetail,
-  type RunEvent,
   type RunRecord,
   type RunRequestInput,
   type RunStatus,
@@ -25,7 +21,9 @@ import {
   type WorkflowListResponse,
   type WorkflowRecord,
   type WorkflowVersionRecord,
-} from '@ptp/graph-core';
+} from '../api/index.js';
+import { CatalogueSchema, type Catalogue } from '../catalogue.js';
+import { RunEventSchema, type RunEvent } from '../events.js';
 import { z } from 'zod';
 
 /** An error answer from the studio server, with its code and where in the graph it points. */

@@ -12,7 +12,7 @@ import type { FloatArray, Scheduler } from './Scheduler';
  * Error measure: max_i |ours_i - golden_i| / max(|golden_i|, 1), i.e. relative for values above
  * 1 and absolute below (the latents are O(1), some elements are exactly 0).
  */
-const FIXTURE = new URL('../../../../fixtures/schedulers/diffusers-trajectories.json', import.meta.url);
+const FIXTURE = new URL('../../../../../fixtures/schedulers/diffusers-trajectories.json', import.meta.url);
 
 interface GoldenStep {
   t: number;

@@ -25,7 +25,7 @@ const SD1_PNDM = {
 };
 
 const golden = JSON.parse(
-  readFileSync(new URL('../../../../fixtures/schedulers/diffusers-trajectories.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../../../fixtures/schedulers/diffusers-trajectories.json', import.meta.url), 'utf8'),
 ) as { x0: number[]; c: number[]; cases: { name: string; steps: { prev_sample: number[] }[] }[] };
 
 const ramp = (n: number, scale = 1): Float64Array => Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * scale);

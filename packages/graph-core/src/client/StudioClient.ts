@@ -5,10 +5,10 @@ import {
   RunPreviewMessageSchema,
   RunStatusMessageSchema,
   SOCKET_EVENTS,
-  type RunEvent,
   type RunRecord,
   type RunRequestInput,
-} from '@ptp/graph-core';
+} from '../api/index.js';
+import type { RunEvent } from '../events.js';
 import { io, type Socket } from 'socket.io-client';
 import { StudioApiError, StudioRest, type StudioRestOptions } from './StudioRest.js';
 

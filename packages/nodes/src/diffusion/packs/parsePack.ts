@@ -1,5 +1,5 @@
-import type { SchedulerKind } from '@ptp/nodes';
-import { PTP_MANIFEST_FILE, PtpManifestSchema, type PtpManifest } from '../onnx/ptpManifest.js';
+import type { SchedulerKind } from '../../runtime/InferenceBackend.js';
+import { PTP_MANIFEST_FILE, PtpManifestSchema, type PtpManifest } from './ptpManifest.js';
 import { createScheduler, type Scheduler } from '../schedulers/index.js';
 import type { SupportedSchedulerClass } from '../schedulers/SchedulerConfig.js';
 import { ClipTokenizer } from '../tokenizers/index.js';
