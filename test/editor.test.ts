@@ -51,7 +51,7 @@ describe('editor (browser only)', () => {
     expect(await page.locator('.react-flow__node').count()).toBe(doc.nodes.length);
     expect(await page.locator('.react-flow__edge').count()).toBe(doc.edges.length);
     await expect.poll(() => page.getByTestId('problem-count').getAttribute('data-count')).toBe('0');
-    // Handles take their socket type's colour (graph-core SOCKET_COLORS: PROMPT is #ffd54f).
+    // Handles take their socket type's colour (the catalogue's, from P2P_SOCKET_TYPES in packages/nodes: PROMPT is #ffd54f).
     expect(await handle(page, 'source', 'prompt', 'output').evaluate((h) => getComputedStyle(h).backgroundColor)).toBe('rgb(255, 213, 79)');
     await screenshot(page, 'editor-template-loaded');
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AnyNodeDefinition } from './NodeDefinition.js';
 import type { NodeRegistry } from './NodeRegistry.js';
-import { SOCKET_COLORS, SOCKET_COMPATIBILITY, SocketTypeSchema } from './sockets.js';
+import { SocketTypeSchema, type SocketType } from './sockets.js';
 
 const SocketSpecSchema = z.object({
   type: SocketTypeSchema,
@@ -41,7 +41,7 @@ export type Catalogue = z.infer<typeof CatalogueSchema>;
 
 function describeSockets(specs: AnyNodeDefinition['inputs'] | AnyNodeDefinition['outputs']): CatalogueEntry['inputs'] {
   const out: CatalogueEntry['inputs'] = {};
-  for (const [name, spec] of Object.entries(specs as Record<string, { type: z.infer<typeof SocketTypeSchema>; label?: string; description?: string; optional?: boolean; multi?: boolean }>)) {
+  for (const [name, spec] of Object.entries(specs as Record<string, { type: SocketType; label?: string; description?: string; optional?: boolean; multi?: boolean }>)) {
     out[name] = {
       type: spec.type,
       label: spec.label ?? name,
@@ -75,9 +75,9 @@ export function buildCatalogue(registry: NodeRegistry): Catalogue {
   return {
     catalogueVersion: 1,
     sockets: {
-      types: [...SocketTypeSchema.options],
-      colors: { ...SOCKET_COLORS },
-      compatibility: Object.fromEntries(Object.entries(SOCKET_COMPATIBILITY).map(([k, v]) => [k, [...(v ?? [])]])),
+      types: Object.keys(registry.socketTypes),
+      colors: Object.fromEntries(Object.entries(registry.socketTypes).map(([type, spec]) => [type, spec.color])),
+      compatibility: Object.fromEntries(Object.entries(registry.socketTypes).flatMap(([type, spec]) => (spec.widensTo ? [[type, [...spec.widensTo]]] : []))),
     },
     nodes: registry.list().map(describeNode),
   };

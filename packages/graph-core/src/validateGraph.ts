@@ -3,7 +3,6 @@ import { fromZodIssues, graphError, graphWarning, type GraphError } from './erro
 import { findCycles, indexGraph, type GraphIndex } from './graphIndex.js';
 import type { InputSpec } from './NodeDefinition.js';
 import type { NodeRegistry } from './NodeRegistry.js';
-import { canConnect } from './sockets.js';
 
 export interface ValidationReport {
   readonly ok: boolean;
@@ -94,7 +93,7 @@ function checkEdge(edge: WorkflowEdge, index: GraphIndex, registry: NodeRegistry
   const inSpec = toDef?.inputs[edge.to.input] as InputSpec | undefined;
   if (fromDef && !outSpec) problems.push(graphError('UNKNOWN_OUTPUT', `${from.type} has no output "${edge.from.output}"`, { ...edgeCtx, nodeId: from.id, nodeType: from.type, output: edge.from.output }));
   if (toDef && !inSpec) problems.push(graphError('UNKNOWN_INPUT', `${to.type} has no input "${edge.to.input}"`, { ...edgeCtx, nodeId: to.id, nodeType: to.type, input: edge.to.input }));
-  if (outSpec && inSpec && !canConnect(outSpec.type, inSpec.type)) {
+  if (outSpec && inSpec && !registry.canConnect(outSpec.type, inSpec.type)) {
     problems.push(graphError('TYPE_MISMATCH', `input "${edge.to.input}" takes ${inSpec.type} but ${from.id}.${edge.from.output} gives ${outSpec.type}`, { ...edgeCtx, nodeId: to.id, nodeType: to.type, input: edge.to.input }));
   }
 }

@@ -17,6 +17,7 @@ import { textToImageNode } from './model/textToImageNode.js';
 import { promptNode } from './prompt/promptNode.js';
 import { injectionScheduleNode } from './schedule/injectionScheduleNode.js';
 import { showValueNode } from './util/showValueNode.js';
+import { P2P_SOCKET_TYPES } from './sockets.js';
 
 /** Every node type PtP Studio ships, in catalogue order. Add new nodes here, explicitly. */
 export const allNodes: readonly AnyNodeDefinition[] = [
@@ -41,6 +42,7 @@ export const allNodes: readonly AnyNodeDefinition[] = [
   showValueNode,
 ];
 
+/** The registry of every node (and `extra` ones) with the studio's socket types. */
 export function createNodeRegistry(extra: readonly AnyNodeDefinition[] = []): NodeRegistry {
-  return new NodeRegistry([...allNodes, ...extra]);
+  return new NodeRegistry([...allNodes, ...extra], P2P_SOCKET_TYPES);
 }

@@ -1,4 +1,5 @@
 export * from './values.js';
+export * from './sockets.js';
 export * from './allNodes.js';
 export * from './prompt/promptNode.js';
 export * from './prompt/splitWords.js';

@@ -1,4 +1,4 @@
-import { SOCKET_COLORS, SOCKET_COMPATIBILITY, type Catalogue, type CatalogueEntry, type SocketType } from '@ptp/graph-core';
+import { CORE_SOCKET_TYPES, type Catalogue, type CatalogueEntry, type SocketTypeSpec } from '@ptp/graph-core';
 
 /** The catalogue with lookups the editor needs on every render: by type, by category, socket rules. */
 export interface CatalogueIndex {
@@ -15,19 +15,20 @@ export function indexCatalogue(catalogue: Catalogue): CatalogueIndex {
   const cats = new Map<string, CatalogueEntry[]>();
   for (const n of catalogue.nodes) cats.set(n.category, [...(cats.get(n.category) ?? []), n]);
   // The catalogue carries the rules so a client of a newer server follows the server's; graph-core's
-  // copy is the fallback for socket types the catalogue does not list.
+  // generic types are the fallback for socket types the catalogue does not list.
   const compat = catalogue.sockets.compatibility as Partial<Record<string, readonly string[]>>;
+  const core = CORE_SOCKET_TYPES as Partial<Record<string, SocketTypeSpec>>;
   return {
     catalogue,
     byType,
     categories: [...cats].map(([name, entries]) => ({ name, entries })),
     canConnect(from, to) {
       if (from === to || to === 'ANY') return true;
-      const widen = compat[from] ?? SOCKET_COMPATIBILITY[from as SocketType];
+      const widen = compat[from] ?? core[from]?.widensTo;
       return widen?.includes(to) ?? false;
     },
     colorOf(type) {
-      return catalogue.sockets.colors[type] ?? SOCKET_COLORS[type as SocketType] ?? '#999999';
+      return catalogue.sockets.colors[type] ?? core[type]?.color ?? '#999999';
     },
   };
 }

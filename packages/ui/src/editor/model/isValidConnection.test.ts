@@ -26,7 +26,7 @@ describe('checkConnection', () => {
     expect(check('src', 'prompt', 'show', 'value')).toEqual({ ok: true }); // anything into ANY
   });
 
-  it('accepts the widenings listed in SOCKET_COMPATIBILITY (SOURCE -> LATENT)', () => {
+  it('accepts the widenings the catalogue lists (SOURCE -> LATENT, declared by the nodes package)', () => {
     expect(check('capture', 'source', 'decode', 'latent')).toEqual({ ok: true });
   });
 

@@ -31,7 +31,7 @@ function reaches(edges: readonly EditorEdge[], start: string, goal: string): boo
 
 /**
  * Whether a new edge may be drawn, and why not: the socket types must be compatible (the
- * catalogue's SOCKET_COMPATIBILITY rules), a single input takes one link, and no cycle may form.
+ * catalogue's socket widening rules), a single input takes one link, and no cycle may form.
  * The canvas calls it while the user drags, so it only reads.
  */
 export function checkConnection(attempt: ConnectionAttempt, nodes: readonly EditorNode[], edges: readonly EditorEdge[], index: CatalogueIndex): ConnectionCheck {
