@@ -39,7 +39,9 @@ const FIXED_INPUTS = [
  * files next to their own sources (bullmq's Lua scripts, socket.io's client bundle, @cwasm/webp's
  * wasm, protobufjs's dynamic requires) and the servers' large libraries. Each is a dependency of
  * @ptp/runner, so it resolves from dist/. A new dependency of graph-core or nodes is bundled; add
- * it here (and to the runner's dependencies) if it cannot be.
+ * it here (and to the runner's dependencies) if it cannot be. socket.io-client is such a case: the
+ * studio client (@ptp/graph-core/client, used by `ptp run --server`) depends on it, and the runner
+ * keeps it as a dependency so the external import resolves from dist/.
  */
 const EXTERNAL = [
   'onnxruntime-node',
