@@ -21,8 +21,16 @@ export interface CrossAlphaOptions {
   readonly T: number;
 }
 
+/** The [rows, E, T] alphas being written. */
+interface AlphaGrid {
+  out: Float32Array;
+  rows: number;
+  E: number;
+  T: number;
+}
+
 /** Sets rows [start, end) of column set `cols` for edit `e` to 1 and every other row to 0. */
-function writeWindow(out: Float32Array, rows: number, E: number, T: number, e: number, window: StepWindow, cols: Iterable<number>, what: string) {
+function writeWindow({ out, rows, E, T }: AlphaGrid, e: number, window: StepWindow, cols: Iterable<number>, what: string) {
   const [c0, c1] = stepWindow(window, what);
   // update_alpha_time_word: int(bound * alpha.shape[0]) with shape[0] = S + 1 rows.
   const start = Math.trunc(c0 * rows);
@@ -49,14 +57,15 @@ export function crossAlphaWindows(options: CrossAlphaOptions): Float32Array<Arra
   const rows = steps + 1;
   const E = edits.length;
   const out = new Float32Array(rows * E * T);
+  const grid: AlphaGrid = { out, rows, E, T };
   const allTokens = Array.from({ length: T }, (_, n) => n);
   edits.forEach((edit, e) => {
-    writeWindow(out, rows, E, T, e, edit.default ?? [0, 1], allTokens, `edit ${e} default cross window`);
+    writeWindow(grid, e, edit.default ?? [0, 1], allTokens, `edit ${e} default cross window`);
     for (const [word, window] of Object.entries(edit.words ?? {})) {
       const inds = wordTokenIndices(tokenizer, edit.targetText, word).filter((n) => n < T);
       // Validate even when the word is absent, so a bad window is never silently ignored.
       if (inds.length === 0) stepWindow(window, `cross window of "${word}"`);
-      else writeWindow(out, rows, E, T, e, window, inds, `cross window of "${word}"`);
+      else writeWindow(grid, e, window, inds, `cross window of "${word}"`);
     }
   });
   return out;
