@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { F32Tensor } from '../../backends/OrtCpuSession.js';
 import { PTP_CONTROL_INPUTS } from '@ptp/nodes/diffusion';
+import { mulberry32 } from '@ptp/nodes';
 
 /** Test helpers shared by the patcher's tests (no onnxruntime import here). */
 
@@ -22,17 +23,8 @@ export const TOY_PACK = resolve(REPO_ROOT, 'fixtures/p2p-reference/toy-sd-pack')
 /** models/make_fixtures.py output; PTP_FIXTURES points elsewhere (e.g. a scratch build). */
 export const FIXTURES = process.env.PTP_FIXTURES ?? join(REPO_ROOT, 'models/fixtures');
 
-/** mulberry32: small deterministic PRNG so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The nodes' seeded generator (mulberry32), so failures reproduce. */
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 export function randomTensor(dims: number[], rand: () => number, scale = 1): F32Tensor {
   const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
