@@ -7,21 +7,19 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { main } from '@ptp/runner/cli/main';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { repoRoot } from './support/repoRoot.js';
-import { generateWorkflow, promptWorkflow, startServer, tempDataDir, tickerWorkflow } from './support/studioServer.js';
+import { generateWorkflow, promptWorkflow, tempDataDir, tickerWorkflow, useStudioServer } from './support/studioServer.js';
 
 let server: StudioServer;
 let client: StudioClient;
-// Starting the server forks and warms the inference worker: seconds, more on a busy machine.
-beforeAll(async () => {
-  server = await startServer();
-  client = new StudioClient({ baseUrl: server.url, transports: ['websocket'] });
-}, 120_000);
-afterAll(async () => {
-  client?.close();
-  await server?.close();
-}, 60_000);
+useStudioServer(
+  () => ({}),
+  (s, c) => {
+    server = s;
+    client = c;
+  },
+);
 
 describe('studio server: runs over socket.io and REST (real server, worker, onnxruntime, sqlite)', () => {
   it('socket submit: events arrive in order, the run succeeds, outputs download with the workflow embedded', async () => {

@@ -7,10 +7,10 @@ import { main } from '@ptp/runner/cli/main';
 import { StudioClient } from '@ptp/graph-core/client';
 import type { StudioServer } from '@ptp/runner/server/createStudioServer';
 import { io as ioClient } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nodeZlibBomb } from '@ptp/runner/testing/nodeZlibBomb';
 import { repoRoot } from './support/repoRoot.js';
-import { generateWorkflow, promptWorkflow, rawRequest, startServer, tempDataDir, tickerWorkflow } from './support/studioServer.js';
+import { generateWorkflow, promptWorkflow, rawRequest, startServer, tempDataDir, tickerWorkflow, useStudioServer } from './support/studioServer.js';
 
 /**
  * The hostile inputs that once crashed or wedged the server, each made by the test itself (tiny on
@@ -22,15 +22,14 @@ let server: StudioServer;
 let port: number;
 let client: StudioClient;
 
-beforeAll(async () => {
-  server = await startServer({ limits: LIMITS });
-  port = server.port;
-  client = new StudioClient({ baseUrl: server.url, transports: ['websocket'] });
-}, 120_000);
-afterAll(async () => {
-  client?.close();
-  await server?.close();
-}, 60_000);
+useStudioServer(
+  () => ({ limits: LIMITS }),
+  (s, c) => {
+    server = s;
+    client = c;
+    port = s.port;
+  },
+);
 
 const codeOf = (body: string) => (JSON.parse(body) as { error: { code: string } }).error.code;
 const post = (p: string, type: string, body: Uint8Array | string) => rawRequest(port, { method: 'POST', path: p, headers: { 'Content-Type': type }, body });

@@ -6,8 +6,8 @@ import { StudioClient } from '@ptp/graph-core/client';
 import type { StudioServer } from '@ptp/runner/server/createStudioServer';
 import fc from 'fast-check';
 import { io as ioClient } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateWorkflow, promptWorkflow, rawRequest, startServer, tempDataDir } from './support/studioServer.js';
+import { describe, expect, it } from 'vitest';
+import { generateWorkflow, promptWorkflow, rawRequest, startServer, tempDataDir, useStudioServer } from './support/studioServer.js';
 
 const LIMITS = { maxJsonBodyBytes: 64 * 1024, maxUploadBytes: 256 * 1024, maxSocketMessageBytes: 64 * 1024 };
 let server: StudioServer;
@@ -20,25 +20,25 @@ const upgrade = { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Ve
 const WS_PATH = '/socket.io/?EIO=4&transport=websocket';
 const POLL_PATH = '/socket.io/?EIO=4&transport=polling';
 
-// Starting the server forks and warms the inference worker: seconds, more on a busy machine.
-beforeAll(async () => {
-  // A built "editor" with one link pointing outside its folder and one inside it.
-  uiDir = tempDataDir('ui');
-  writeFileSync(path.join(uiDir, 'index.html'), '<!doctype html><title>editor</title>');
-  writeFileSync(path.join(uiDir, 'app.js'), 'console.log(1)');
-  const outside = path.join(tempDataDir('outside'), 'secret.txt');
-  writeFileSync(outside, 'SECRET');
-  symlinkSync(outside, path.join(uiDir, 'leak.txt'));
-  symlinkSync(path.join(uiDir, 'app.js'), path.join(uiDir, 'alias.js'));
-  dataDir = tempDataDir('safety');
-  server = await startServer({ dataDir, uiDir, limits: LIMITS });
-  port = server.port;
-  client = new StudioClient({ baseUrl: server.url, transports: ['websocket'] });
-}, 120_000);
-afterAll(async () => {
-  client?.close();
-  await server?.close();
-}, 60_000);
+useStudioServer(
+  () => {
+    // A built "editor" with one link pointing outside its folder and one inside it.
+    uiDir = tempDataDir('ui');
+    writeFileSync(path.join(uiDir, 'index.html'), '<!doctype html><title>editor</title>');
+    writeFileSync(path.join(uiDir, 'app.js'), 'console.log(1)');
+    const outside = path.join(tempDataDir('outside'), 'secret.txt');
+    writeFileSync(outside, 'SECRET');
+    symlinkSync(outside, path.join(uiDir, 'leak.txt'));
+    symlinkSync(path.join(uiDir, 'app.js'), path.join(uiDir, 'alias.js'));
+    dataDir = tempDataDir('safety');
+    return { dataDir, uiDir, limits: LIMITS };
+  },
+  (s, c) => {
+    server = s;
+    client = c;
+    port = s.port;
+  },
+);
 
 const codeOf = (body: string) => (JSON.parse(body) as { error: { code: string } }).error.code;
 

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowDocumentInput } from '@ptp/graph-core';
-import { createStudioServer, type StudioServerOptions } from '@ptp/runner/server/createStudioServer';
+import { StudioClient } from '@ptp/graph-core/client';
+import { createStudioServer, type StudioServer, type StudioServerOptions } from '@ptp/runner/server/createStudioServer';
+import { afterAll, beforeAll } from 'vitest';
 import { repoRoot } from './repoRoot.js';
 
 export const TEST_NODES_MODULE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'serverTestNodes.ts');
@@ -16,6 +18,25 @@ export function tempDataDir(tag = 'server'): string {
 /** A real studio server on loopback with its worker, a fresh data dir and the test nodes. */
 export function startServer(options: Partial<StudioServerOptions> = {}) {
   return createStudioServer({ dataDir: tempDataDir(), port: 0, nodeModules: [TEST_NODES_MODULE], warmWorker: true, log: () => {}, ...options });
+}
+
+/**
+ * One real server and a socket client for a whole test file: started before the first test (after
+ * `options()`, which may prepare folders), closed after the last. `ready` receives them.
+ */
+export function useStudioServer(options: () => Partial<StudioServerOptions>, ready: (server: StudioServer, client: StudioClient) => void): void {
+  let server: StudioServer | undefined;
+  let client: StudioClient | undefined;
+  // Starting the server forks and warms the inference worker: seconds, more on a busy machine.
+  beforeAll(async () => {
+    server = await startServer(options());
+    client = new StudioClient({ baseUrl: server.url, transports: ['websocket'] });
+    ready(server, client);
+  }, 120_000);
+  afterAll(async () => {
+    client?.close();
+    await server?.close();
+  }, 60_000);
 }
 
 /** examples/generate.json on the tiny pack with few steps (real onnxruntime). */

@@ -33,11 +33,12 @@ const COMMAND_USAGE: Record<string, string> = {
                                       --redis URL [--redis-prefix P] [--in-flight N]: one job per cell, spread over ptp workers
 `,
   serve: `  serve [--host H] [--port N] [--token T] [--data DIR] [--packs DIR]... [--provider P] [--allow-host NAME]... [--allow-origin URL]... [--ui DIR] [--redis URL] [--redis-prefix P]
+                                      [--max-run-seconds S] [--max-run-memory-gb G] [--cache-mb M]
                                       start the studio server (editor, API, socket.io, queue); data in
                                       --data, $PTP_DATA_DIR or ~/.ptp-studio; a token is required beyond loopback
 `,
   worker: `  worker --redis URL [--provider cpu|webgpu|cuda] [--packs DIR]... [--drain-timeout S] [--id NAME] [--threads N] [--redis-prefix P]
-                                      [--node-module FILE]... [--lock-ms N] [--stalled-ms N] [--poll-ms N]
+                                      [--node-module FILE]... [--lock-ms N] [--stalled-ms N] [--poll-ms N] [--max-run-seconds S]
                                       one per GPU: run queued runs and sweep cells from Redis (BullMQ) for the
                                       packs it holds; SIGTERM finishes the current run or hands it back
 `,

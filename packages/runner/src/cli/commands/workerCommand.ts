@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { API_LIMITS } from '@ptp/graph-core';
 import { PROVIDERS, type Provider } from '../../backends/providers.js';
 import { PackStore } from '../../packs/PackStore.js';
 import { readPack } from '../../packs/readPack.js';
@@ -36,6 +37,7 @@ export const workerCommand: Command = async (args, io) => {
       // onnxruntime threads per run (CPU workers sharing a machine); default onnxruntime's own.
       threads: { type: 'string' },
       'drain-timeout': { type: 'string', default: '30' },
+      'max-run-seconds': { type: 'string', default: String(API_LIMITS.maxRunSeconds) },
       // Tuning (tests use short ones so a dead worker is noticed in seconds).
       'lock-ms': { type: 'string' },
       'stalled-ms': { type: 'string' },
@@ -62,7 +64,9 @@ export const workerCommand: Command = async (args, io) => {
   const uploadsDir = path.join(scratchDir, 'uploads');
   const log = (m: string) => io.err(`[worker] ${m}`);
   const threads = positiveInt('threads', values.threads);
-  const executor = new InferenceWorker({ packDirs, provider, uploadsDir, nodeModules: (values['node-module'] ?? []).map(resolveUserPath), log, ...(threads ? { intraOpThreads: threads } : {}) });
+  // The same per-run budgets as the embedded server: wall time here, memory in the nodes.
+  const maxRunMs = positiveInt('max-run-seconds', values['max-run-seconds'])! * 1000;
+  const executor = new InferenceWorker({ packDirs, provider, uploadsDir, nodeModules: (values['node-module'] ?? []).map(resolveUserPath), log, maxRunMs, ...(threads ? { intraOpThreads: threads } : {}) });
   await executor.warm();
   const worker = new BullRunWorker({
     redis: { url: values.redis, prefix: values['redis-prefix'] },
