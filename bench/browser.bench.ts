@@ -13,7 +13,9 @@ const RUNS = Math.max(1, Number(process.env.PTP_BENCH_BROWSER_RUNS ?? 3));
  * concurrently: the default), `webgpu-cpu-outputs` (onnxruntime copies outputs back itself), `wasm`
  * (the browser's no-GPU fallback).
  */
-const BROWSER_VARIANTS = (process.env.PTP_BENCH_BROWSER_PROVIDERS ?? 'webgpu,webgpu-cpu-outputs,wasm').split(',').filter(Boolean);
+const BROWSER_VARIANTS = (process.env.PTP_BENCH_BROWSER_PROVIDERS ?? 'webgpu,webgpu-cpu-outputs,wasm')
+  .split(',')
+  .filter(Boolean);
 
 interface Timing {
   /** First run: fetching the pack, creating sessions (shader compilation on WebGPU), then the graph. */
@@ -67,7 +69,11 @@ export async function benchBrowser(): Promise<void> {
               if (r.status !== 'success') throw new Error(`browser ${provider} run failed: ${r.errors[0]?.message}`);
               times.push(performance.now() - t0);
             }
-            return { coldMs: times[0]!, warm: times.slice(1), detail: `onnxruntime-web ${info.provider}${info.adapter ? ` (${info.adapter})` : ''}${provider === 'webgpu' ? (gpuOutputs ? ', gpu-buffer outputs' : ', cpu outputs') : ''}, Web Worker` };
+            return {
+              coldMs: times[0]!,
+              warm: times.slice(1),
+              detail: `onnxruntime-web ${info.provider}${info.adapter ? ` (${info.adapter})` : ''}${provider === 'webgpu' ? (gpuOutputs ? ', gpu-buffer outputs' : ', cpu outputs') : ''}, Web Worker`,
+            };
           } finally {
             runner.dispose();
           }
@@ -87,6 +93,12 @@ export async function benchBrowser(): Promise<void> {
   printTable(
     `examples/generate.json on pack ${pack}, ${STEPS} steps; cold = first run (pack fetch, sessions, shader compilation); warm = median of ${RUNS} runs with new seeds; ratio = warm / node cpu warm`,
     ['runtime', 'cold ms', 'warm ms', 'ratio', 'backend'],
-    rows.map(([name, t]) => [name, fmt(t.coldMs), fmt(median(t.warm)), `${(median(t.warm) / base).toFixed(2)}x`, t.detail]),
+    rows.map(([name, t]) => [
+      name,
+      fmt(t.coldMs),
+      fmt(median(t.warm)),
+      `${(median(t.warm) / base).toFixed(2)}x`,
+      t.detail,
+    ]),
   );
 }

@@ -9,7 +9,16 @@
  * edit keeps (attention maps, trajectory). `loadPack` is not used: it would also load the
  * controllable UNet into the generation process.
  */
-import { denoise, encodeText, randn, sampleEdits, type ModelPack, type ModelSession, type ScheduleSpec, type Tensor } from '@ptp/nodes';
+import {
+  denoise,
+  encodeText,
+  randn,
+  sampleEdits,
+  type ModelPack,
+  type ModelSession,
+  type ScheduleSpec,
+  type Tensor,
+} from '@ptp/nodes';
 import { OrtNodeBackend } from '@ptp/runner/backends/OrtNodeBackend';
 import { readPack } from '@ptp/runner/packs/readPack';
 import { createScheduler } from '@ptp/nodes/diffusion';
@@ -27,14 +36,24 @@ const TARGET = 'a photo of a dog riding a bicycle';
 const backend = new OrtNodeBackend({ provider: 'cpu' });
 const files = await readPack(packDir!);
 const { manifest } = files;
-const [textEncoder, unetSession] = await Promise.all([backend.session(path.join(packDir!, manifest.components.textEncoder)), backend.session(unetFile!)]);
+const [textEncoder, unetSession] = await Promise.all([
+  backend.session(path.join(packDir!, manifest.components.textEncoder)),
+  backend.session(unetFile!),
+]);
 
 /** The plain UNet has no control inputs: pass it only the feeds it declares (denoise adds neutral controls). */
 const onlyDeclared = (s: ModelSession): ModelSession => ({
   inputNames: s.inputNames,
   outputNames: s.outputNames,
   inputMeta: (name) => s.inputMeta(name),
-  run: (feeds, outputs) => s.run(Object.fromEntries(Object.entries(feeds).filter(([name]) => s.inputNames.includes(name))) as Record<string, Tensor>, outputs),
+  run: (feeds, outputs) =>
+    s.run(
+      Object.fromEntries(Object.entries(feeds).filter(([name]) => s.inputNames.includes(name))) as Record<
+        string,
+        Tensor
+      >,
+      outputs,
+    ),
 });
 const unused: ModelSession = {
   inputNames: [],
@@ -67,7 +86,8 @@ async function generation(): Promise<Float32Array> {
   const scheduler = pack.createScheduler('pack');
   const context = await encodeText(pack, ['', '', SOURCE, TARGET]);
   const latents = new Float32Array(N * perItem);
-  for (let n = 0; n < N; n++) for (let i = 0; i < perItem; i++) latents[n * perItem + i] = initialNoise[i]! * scheduler.initNoiseSigma;
+  for (let n = 0; n < N; n++)
+    for (let i = 0; i < perItem; i++) latents[n * perItem + i] = initialNoise[i]! * scheduler.initNoiseSigma;
   return denoise({
     pack,
     scheduler,
@@ -98,7 +118,13 @@ const schedule: ScheduleSpec = {
 async function edit(): Promise<Float32Array> {
   const result = await sampleEdits({
     pack,
-    source: { prompt: prompt(SOURCE), negativeText: '', sampling: { steps, guidance, scheduler: 'pack', seed }, initialNoise, latentDims: [1, C, side, side] },
+    source: {
+      prompt: prompt(SOURCE),
+      negativeText: '',
+      sampling: { steps, guidance, scheduler: 'pack', seed },
+      initialNoise,
+      latentDims: [1, C, side, side],
+    },
     schedules: [schedule],
   });
   return result.latents;
@@ -126,7 +152,8 @@ console.log(
     variant,
     side,
     steps,
-    medianMs: times.length % 2 ? times[(times.length - 1) / 2] : (times[times.length / 2 - 1]! + times[times.length / 2]!) / 2,
+    medianMs:
+      times.length % 2 ? times[(times.length - 1) / 2] : (times[times.length / 2 - 1]! + times[times.length / 2]!) / 2,
     minMs: times[0],
     maxRssMiB: process.resourceUsage().maxRSS / 1024,
     item0,

@@ -15,12 +15,27 @@ type Page = Awaited<ReturnType<typeof openPage>>['page'];
 /** `copies` of the word-swap preset side by side: real node types with their param widgets. */
 function tiledPreset(copies: number): WorkflowDocument {
   const preset = JSON.parse(readFileSync(path.join(repoRoot, 'examples/word-swap.json'), 'utf8')) as WorkflowDocument;
-  const doc: WorkflowDocument = { schemaVersion: 2, metadata: { name: `${copies} x word swap`, description: '', tags: [] }, nodes: [], edges: [] };
+  const doc: WorkflowDocument = {
+    schemaVersion: 2,
+    metadata: { name: `${copies} x word swap`, description: '', tags: [] },
+    nodes: [],
+    edges: [],
+  };
   for (let c = 0; c < copies; c++) {
     const dx = (c % 6) * 1600;
     const dy = Math.floor(c / 6) * 900;
-    for (const n of preset.nodes) doc.nodes.push({ ...n, id: `${n.id}_${c}`, ui: { position: { x: n.ui!.position.x + dx, y: n.ui!.position.y + dy } } });
-    for (const e of preset.edges) doc.edges.push({ id: `${e.id}_${c}`, from: { node: `${e.from.node}_${c}`, output: e.from.output }, to: { node: `${e.to.node}_${c}`, input: e.to.input } });
+    for (const n of preset.nodes)
+      doc.nodes.push({
+        ...n,
+        id: `${n.id}_${c}`,
+        ui: { position: { x: n.ui!.position.x + dx, y: n.ui!.position.y + dy } },
+      });
+    for (const e of preset.edges)
+      doc.edges.push({
+        id: `${e.id}_${c}`,
+        from: { node: `${e.from.node}_${c}`, output: e.from.output },
+        to: { node: `${e.to.node}_${c}`, input: e.to.input },
+      });
   }
   return doc;
 }
@@ -33,8 +48,12 @@ function generated(nodes: number): WorkflowDocument {
 }
 
 async function load(page: Page, doc: WorkflowDocument): Promise<void> {
-  await page.getByTestId('import-file').setInputFiles({ name: 'bench.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) });
-  await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n, doc.nodes.length, { timeout: 120_000 });
+  await page
+    .getByTestId('import-file')
+    .setInputFiles({ name: 'bench.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) });
+  await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n, doc.nodes.length, {
+    timeout: 120_000,
+  });
   await page.waitForTimeout(500);
 }
 
@@ -47,7 +66,8 @@ interface FrameStats {
   moves: number;
 }
 
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
 
 /**
  * Moves the mouse from (x0, y0) in small steps and times each move from its pointermove event to
@@ -136,7 +156,15 @@ export async function benchEditor(): Promise<void> {
     await zoomTo(page, 'n250');
     const genZoomed = await drag(page, 'n250');
 
-    const row = (what: string, nodes: number, s: FrameStats) => [what, nodes, fmt(s.mainMedian), fmt(s.median), fmt(s.p95), s.moves, `${(s.median / idle.median).toFixed(1)}x`];
+    const row = (what: string, nodes: number, s: FrameStats) => [
+      what,
+      nodes,
+      fmt(s.mainMedian),
+      fmt(s.median),
+      fmt(s.p95),
+      s.moves,
+      `${(s.median / idle.median).toFixed(1)}x`,
+    ];
     printTable(
       `editor: frame time while dragging a node (${DRAG_MOVES} mouse moves; headless chromium, software raster on SwiftShader)`,
       ['what', 'nodes', 'main thread ms (median)', 'frame ms (median)', 'frame p95', 'moves', 'vs baseline'],

@@ -20,7 +20,10 @@ const workerRss = (pid: number | undefined): number => {
 };
 
 /** Sends one hostile request while polling /api/health every 10 ms; the slowest health answer is the event-loop cost. */
-async function attack(server: StudioServer, send: () => Promise<Response>): Promise<{ status: number; code: string; ms: number; healthMaxMs: number; rssBefore: number; rssAfter: number }> {
+async function attack(
+  server: StudioServer,
+  send: () => Promise<Response>,
+): Promise<{ status: number; code: string; ms: number; healthMaxMs: number; rssBefore: number; rssAfter: number }> {
   const rssBefore = process.memoryUsage().rss;
   let healthMaxMs = 0;
   let attacking = true;
@@ -38,10 +41,18 @@ async function attack(server: StudioServer, send: () => Promise<Response>): Prom
   const ms = performance.now() - t0;
   attacking = false;
   await poll;
-  return { status: res.status, code: body.error?.code ?? body.status ?? '', ms, healthMaxMs, rssBefore, rssAfter: process.memoryUsage().rss };
+  return {
+    status: res.status,
+    code: body.error?.code ?? body.status ?? '',
+    ms,
+    healthMaxMs,
+    rssBefore,
+    rssAfter: process.memoryUsage().rss,
+  };
 }
 
-const wordSwap = (): WorkflowDocumentInput => JSON.parse(readFileSync(path.join(ROOT, 'examples/word-swap.json'), 'utf8')) as WorkflowDocumentInput;
+const wordSwap = (): WorkflowDocumentInput =>
+  JSON.parse(readFileSync(path.join(ROOT, 'examples/word-swap.json'), 'utf8')) as WorkflowDocumentInput;
 
 /**
  * `pnpm bench hardening`: each hostile input of issue 17 against a real server (this process, its
@@ -53,20 +64,50 @@ export async function benchHardening(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ptp-bench-hardening-'));
   const server = await createStudioServer({ dataDir, port: 0, warmWorker: true, log: () => {} });
   const url = server.url;
-  const post = (p: string, type: string, body: Uint8Array | string) => () => fetch(`${url}${p}`, { method: 'POST', headers: { 'Content-Type': type }, body: typeof body === 'string' ? body : Buffer.from(body) });
+  const post = (p: string, type: string, body: Uint8Array | string) => () =>
+    fetch(`${url}${p}`, {
+      method: 'POST',
+      headers: { 'Content-Type': type },
+      body: typeof body === 'string' ? body : Buffer.from(body),
+    });
   try {
-    const deep = (depth: number) => JSON.stringify({ workflow: wordSwap() }).replace('"params":{', `"params":{"x":${'['.repeat(depth)}${']'.repeat(depth)},`);
+    const deep = (depth: number) =>
+      JSON.stringify({ workflow: wordSwap() }).replace(
+        '"params":{',
+        `"params":{"x":${'['.repeat(depth)}${']'.repeat(depth)},`,
+      );
     const wide = wordSwap();
-    for (const n of wide.nodes) if (n.params && 'steps' in n.params) n.params = { ...n.params, width: 1024, height: 1024 };
+    for (const n of wide.nodes)
+      if (n.params && 'steps' in n.params) n.params = { ...n.params, width: 1024, height: 1024 };
     const attacks: [string, number, () => Promise<Response>][] = [
       ['health alone (baseline)', 0, () => fetch(`${url}/api/health`)],
-      ['import: zTXt workflow inflating to 256 MiB', 0, post('/api/workflows/import', 'image/png', pngTextBomb('zTXt', 256 * MiB, nodeZlibBomb))],
-      ['import: iTXt workflow inflating to 256 MiB', 0, post('/api/workflows/import', 'image/png', pngTextBomb('iTXt', 256 * MiB, nodeZlibBomb))],
-      ['upload: 64x64 PNG, IDAT inflating to 1 GiB', 0, post('/api/uploads', 'image/png', pngIdatBomb(64, 64, 1024 * MiB, nodeZlibBomb))],
-      ['upload: iCCP inflating to 1 GiB (never inflated)', 0, post('/api/uploads', 'image/png', pngIccpBomb(1024 * MiB, nodeZlibBomb))],
+      [
+        'import: zTXt workflow inflating to 256 MiB',
+        0,
+        post('/api/workflows/import', 'image/png', pngTextBomb('zTXt', 256 * MiB, nodeZlibBomb)),
+      ],
+      [
+        'import: iTXt workflow inflating to 256 MiB',
+        0,
+        post('/api/workflows/import', 'image/png', pngTextBomb('iTXt', 256 * MiB, nodeZlibBomb)),
+      ],
+      [
+        'upload: 64x64 PNG, IDAT inflating to 1 GiB',
+        0,
+        post('/api/uploads', 'image/png', pngIdatBomb(64, 64, 1024 * MiB, nodeZlibBomb)),
+      ],
+      [
+        'upload: iCCP inflating to 1 GiB (never inflated)',
+        0,
+        post('/api/uploads', 'image/png', pngIccpBomb(1024 * MiB, nodeZlibBomb)),
+      ],
       ['run: params nested 3,500 levels', 0, post('/api/runs', 'application/json', deep(3500))],
       ['run: params nested 100,000 levels', 0, post('/api/runs', 'application/json', deep(100_000))],
-      ['import: 15 MiB JSON document', 0, post('/api/workflows/import', 'application/json', JSON.stringify({ ...wordSwap(), pad: 'x'.repeat(15 * MiB) }))],
+      [
+        'import: 15 MiB JSON document',
+        0,
+        post('/api/workflows/import', 'application/json', JSON.stringify({ ...wordSwap(), pad: 'x'.repeat(15 * MiB) })),
+      ],
     ];
     const rows: (string | number)[][] = [];
     for (const [name, , send] of attacks) {
@@ -77,8 +118,20 @@ export async function benchHardening(): Promise<void> {
     const client = new StudioClient({ baseUrl: url });
     const t0 = performance.now();
     const widely = await (await client.submit({ workflow: wide })).done;
-    rows.push(['run: 1024x1024 on the 32 px pack', 'run', widely.error?.code ?? widely.status, (performance.now() - t0).toFixed(0), '-', '-', '-']);
-    printTable('hostile inputs: refusal, event loop and memory (server = this process)', ['attack', 'HTTP', 'code', 'ms to answer', 'max health ms meanwhile', 'RSS before MiB', 'RSS after MiB'], rows);
+    rows.push([
+      'run: 1024x1024 on the 32 px pack',
+      'run',
+      widely.error?.code ?? widely.status,
+      (performance.now() - t0).toFixed(0),
+      '-',
+      '-',
+      '-',
+    ]);
+    printTable(
+      'hostile inputs: refusal, event loop and memory (server = this process)',
+      ['attack', 'HTTP', 'code', 'ms to answer', 'max health ms meanwhile', 'RSS before MiB', 'RSS after MiB'],
+      rows,
+    );
 
     // Soak: the worker's RSS over many runs of the word-swap template.
     const samples: (string | number)[][] = [];
@@ -91,13 +144,25 @@ export async function benchHardening(): Promise<void> {
       for (const n of doc.nodes) if (n.params && 'seed' in n.params) n.params = { ...n.params, seed: i };
       const run = await (await client.submit({ workflow: doc })).done;
       if (run.status !== 'succeeded') failed++;
-      if (i === 1 || i % every === 0) samples.push([i, mib(workerRss(server.worker.pid)), mib(process.memoryUsage().rss), ((performance.now() - started) / i).toFixed(0)]);
+      if (i === 1 || i % every === 0)
+        samples.push([
+          i,
+          mib(workerRss(server.worker.pid)),
+          mib(process.memoryUsage().rss),
+          ((performance.now() - started) / i).toFixed(0),
+        ]);
     }
     client.close();
-    printTable(`soak: ${SOAK_RUNS} word-swap runs (new seed each), ${failed} failed`, ['runs', 'worker RSS MiB', 'server RSS MiB', 'ms per run (mean)'], samples);
+    printTable(
+      `soak: ${SOAK_RUNS} word-swap runs (new seed each), ${failed} failed`,
+      ['runs', 'worker RSS MiB', 'server RSS MiB', 'ms per run (mean)'],
+      samples,
+    );
     const warm = Number(samples[Math.min(2, samples.length - 1)]![1]);
     const last = Number(samples[samples.length - 1]![1]);
-    console.log(`\nworker RSS after warm-up (run ${samples[Math.min(2, samples.length - 1)]![0]}) ${warm} MiB -> end ${last} MiB: ${(last / warm).toFixed(2)}x`);
+    console.log(
+      `\nworker RSS after warm-up (run ${samples[Math.min(2, samples.length - 1)]![0]}) ${warm} MiB -> end ${last} MiB: ${(last / warm).toFixed(2)}x`,
+    );
   } finally {
     await server.close();
   }

@@ -72,7 +72,15 @@ async function prepare(pack: ModelPack): Promise<Prepared[]> {
 
 async function reconstruction(pack: ModelPack, cases: Prepared[]): Promise<void> {
   const rows: (string | number)[][] = [
-    ['VAE round trip only (baseline)', '-', f2(mean(cases.map((x) => psnr(x.image, x.vae)))), 'inf', mean(cases.map((x) => ssim(x.image, x.vae))).toFixed(3), '0', '-'],
+    [
+      'VAE round trip only (baseline)',
+      '-',
+      f2(mean(cases.map((x) => psnr(x.image, x.vae)))),
+      'inf',
+      mean(cases.map((x) => ssim(x.image, x.vae))).toFixed(3),
+      '0',
+      '-',
+    ],
   ];
   const configs: { label: string; method: InversionMethod; guidance: number }[] = [
     { label: 'DDIM inversion, sampled at guidance 1', method: 'ddim', guidance: 1 },
@@ -84,7 +92,17 @@ async function reconstruction(pack: ModelPack, cases: Prepared[]): Promise<void>
     const m = { img: [] as number[], dec: [] as number[], ssim: [] as number[], mae: [] as number[] };
     const started = performance.now();
     for (const x of cases) {
-      const source = await invertToSource({ pack, latent: x.latent, latentDims: x.dims, image: x.image, prompt: prompt(caption(x.c.picture)), method: cfg.method, steps: STEPS, guidance: cfg.guidance, inverseGuidance: 1 });
+      const source = await invertToSource({
+        pack,
+        latent: x.latent,
+        latentDims: x.dims,
+        image: x.image,
+        prompt: prompt(caption(x.c.picture)),
+        method: cfg.method,
+        steps: STEPS,
+        guidance: cfg.guidance,
+        inverseGuidance: 1,
+      });
       // One edit rides along as in real use; the source branch (item 0) does not depend on it.
       const run = await sampleEdits({ pack, source, schedules: [swap(x.c.picture, x.c.to, 0)] });
       const rec = run.latents.slice(0, x.latent.length);
@@ -94,11 +112,27 @@ async function reconstruction(pack: ModelPack, cases: Prepared[]): Promise<void>
       m.ssim.push(ssim(x.image, img));
       m.mae.push(meanAbsError(x.latent, rec));
     }
-    rows.push([cfg.label, cfg.guidance, f2(mean(m.img)), f2(mean(m.dec)), mean(m.ssim).toFixed(3), mean(m.mae).toFixed(4), ((performance.now() - started) / cases.length / 1000).toFixed(2)]);
+    rows.push([
+      cfg.label,
+      cfg.guidance,
+      f2(mean(m.img)),
+      f2(mean(m.dec)),
+      mean(m.ssim).toFixed(3),
+      mean(m.mae).toFixed(4),
+      ((performance.now() - started) / cases.length / 1000).toFixed(2),
+    ]);
   }
   printTable(
     `Reconstruction of the source branch, ${pack.id}, ${cases.length} rendered pictures, ${STEPS} DDIM steps, inversion at guidance 1, mean over pictures`,
-    ['method', 'edit guidance', 'PSNR vs picture dB', 'PSNR vs VAE round trip dB', 'SSIM vs picture', 'latent MAE', 's/picture (invert + edit)'],
+    [
+      'method',
+      'edit guidance',
+      'PSNR vs picture dB',
+      'PSNR vs VAE round trip dB',
+      'SSIM vs picture',
+      'latent MAE',
+      's/picture (invert + edit)',
+    ],
     rows,
   );
 }
@@ -107,22 +141,61 @@ async function cycles(pack: ModelPack, cases: Prepared[]): Promise<void> {
   const rows: (string | number)[][] = [];
   for (const method of ['direct', 'negative-prompt'] as const) {
     for (const vBeta of [0, 0.5, 1]) {
-      const m = { psnr: [] as number[], dec: [] as number[], ssim: [] as number[], mae: [] as number[], edit: [] as number[] };
+      const m = {
+        psnr: [] as number[],
+        dec: [] as number[],
+        ssim: [] as number[],
+        mae: [] as number[],
+        edit: [] as number[],
+      };
       for (const x of cases) {
-        const source = await invertToSource({ pack, latent: x.latent, latentDims: x.dims, image: x.image, prompt: prompt(caption(x.c.picture)), method, steps: STEPS, guidance: GUIDANCE, inverseGuidance: 1 });
-        const r = await runCycle({ pack, source, edit: swap(x.c.picture, x.c.to, vBeta), method, reencode: true, inverseGuidance: 1 });
+        const source = await invertToSource({
+          pack,
+          latent: x.latent,
+          latentDims: x.dims,
+          image: x.image,
+          prompt: prompt(caption(x.c.picture)),
+          method,
+          steps: STEPS,
+          guidance: GUIDANCE,
+          inverseGuidance: 1,
+        });
+        const r = await runCycle({
+          pack,
+          source,
+          edit: swap(x.c.picture, x.c.to, vBeta),
+          method,
+          reencode: true,
+          inverseGuidance: 1,
+        });
         m.psnr.push(r.metrics.values.psnr!);
         m.dec.push(r.metrics.values.psnrVsDecoded!);
         m.ssim.push(r.metrics.values.ssim!);
         m.mae.push(r.metrics.values.latentMae!);
         m.edit.push(r.metrics.values.editPsnr!);
       }
-      rows.push([method, vBeta === 0 ? 'off' : `on, beta ${vBeta}`, f2(mean(m.psnr)), f2(mean(m.dec)), mean(m.ssim).toFixed(3), mean(m.mae).toFixed(4), f2(mean(m.edit))]);
+      rows.push([
+        method,
+        vBeta === 0 ? 'off' : `on, beta ${vBeta}`,
+        f2(mean(m.psnr)),
+        f2(mean(m.dec)),
+        mean(m.ssim).toFixed(3),
+        mean(m.mae).toFixed(4),
+        f2(mean(m.edit)),
+      ]);
     }
   }
   printTable(
     `Cycle A -> B -> A (colour swap and back, CL P2P preset cross 0.2 / self 0.8, V window 0.8), ${pack.id}, ${cases.length} pictures, ${STEPS} steps, guidance ${GUIDANCE}, B re-encoded through the VAE`,
-    ['inversion', 'V injection', "PSNR A' vs A dB", "PSNR A' vs decoded A dB", "SSIM A' vs A", 'latent MAE', 'PSNR B vs A dB (edit size)'],
+    [
+      'inversion',
+      'V injection',
+      "PSNR A' vs A dB",
+      "PSNR A' vs decoded A dB",
+      "SSIM A' vs A",
+      'latent MAE',
+      'PSNR B vs A dB (edit size)',
+    ],
     rows,
   );
 }

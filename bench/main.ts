@@ -30,7 +30,9 @@ if (unknown.length) {
   console.error(`unknown bench suite(s): ${unknown.join(', ')}; available: ${Object.keys(suites).join(', ')}`);
   process.exit(2);
 }
-console.log(`PtP Studio benchmarks, ${new Date().toISOString()}, node ${process.version}, ${process.platform}/${process.arch}`);
+console.log(
+  `PtP Studio benchmarks, ${new Date().toISOString()}, node ${process.version}, ${process.platform}/${process.arch}`,
+);
 for (const name of wanted.length ? wanted : Object.keys(suites)) {
   console.log(`\n## ${name}`);
   await suites[name]!();

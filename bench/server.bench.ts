@@ -24,7 +24,12 @@ async function cannon(url: string): Promise<{ p50: number; p99: number; rps: num
   return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, errors: r.errors + r.non2xx };
 }
 
-const burst = (count: number): WorkflowDocumentInput => ({ schemaVersion: 2, metadata: { name: 'burst', description: '', tags: [] }, nodes: [{ id: 'b', type: 'bench.burst', typeVersion: 1, params: { count } }], edges: [] });
+const burst = (count: number): WorkflowDocumentInput => ({
+  schemaVersion: 2,
+  metadata: { name: 'burst', description: '', tags: [] },
+  nodes: [{ id: 'b', type: 'bench.burst', typeVersion: 1, params: { count } }],
+  edges: [],
+});
 
 /** Baseline: a bare socket.io server emitting the same-shaped messages in a loop to one client. */
 async function bareSocketEventsPerSecond(count: number): Promise<number> {
@@ -32,7 +37,11 @@ async function bareSocketEventsPerSecond(count: number): Promise<number> {
   const io = new Server(http, { serveClient: false });
   io.on('connection', (socket) => {
     socket.on('go', (n: number) => {
-      for (let seq = 0; seq < n; seq++) socket.emit(SOCKET_EVENTS.event, { runId: 'run_bare', event: { type: 'progress', runId: 'run_bare', seq, time: Date.now(), nodeId: 'b', value: seq, max: n } });
+      for (let seq = 0; seq < n; seq++)
+        socket.emit(SOCKET_EVENTS.event, {
+          runId: 'run_bare',
+          event: { type: 'progress', runId: 'run_bare', seq, time: Date.now(), nodeId: 'b', value: seq, max: n },
+        });
     });
   });
   http.listen(0, '127.0.0.1');
@@ -58,7 +67,13 @@ async function bareSocketEventsPerSecond(count: number): Promise<number> {
  */
 export async function benchServer(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ptp-bench-server-'));
-  const studio = await createStudioServer({ dataDir, port: 0, nodeModules: [BURST_NODES], warmWorker: true, log: () => {} });
+  const studio = await createStudioServer({
+    dataDir,
+    port: 0,
+    nodeModules: [BURST_NODES],
+    warmWorker: true,
+    log: () => {},
+  });
   const health = await (await fetch(`${studio.url}/api/health`)).json();
   const bare = express();
   bare.get('/bare', (_req, res) => {
@@ -72,16 +87,29 @@ export async function benchServer(): Promise<void> {
     const run = await (await client.submit({ workflow: burst(10) })).done;
 
     const base = await cannon(bareUrl);
-    const rows: (string | number)[][] = [['baseline: bare express route, same JSON', base.p50, base.p99, Math.round(base.rps), base.errors, '1.0x']];
+    const rows: (string | number)[][] = [
+      ['baseline: bare express route, same JSON', base.p50, base.p99, Math.round(base.rps), base.errors, '1.0x'],
+    ];
     for (const [what, route] of [
       ['GET /api/health (guard + queue stats)', '/api/health'],
       ['GET /api/runs/:id (guard + SQLite read)', `/api/runs/${run.id}`],
       ['GET /api/nodes (catalogue, ~30 KiB JSON)', '/api/nodes'],
     ] as const) {
       const r = await cannon(`${studio.url}${route}`);
-      rows.push([what, r.p50, r.p99, Math.round(r.rps), r.errors, `${(r.p50 / Math.max(base.p50, 0.001)).toFixed(1)}x`]);
+      rows.push([
+        what,
+        r.p50,
+        r.p99,
+        Math.round(r.rps),
+        r.errors,
+        `${(r.p50 / Math.max(base.p50, 0.001)).toFixed(1)}x`,
+      ]);
     }
-    printTable(`API latency under load: ${CONNECTIONS} connections, ${DURATION_S} s each (autocannon, same process)`, ['route', 'p50 ms', 'p99 ms', 'req/s', 'errors', 'p50 vs baseline'], rows);
+    printTable(
+      `API latency under load: ${CONNECTIONS} connections, ${DURATION_S} s each (autocannon, same process)`,
+      ['route', 'p50 ms', 'p99 ms', 'req/s', 'errors', 'p50 vs baseline'],
+      rows,
+    );
 
     const bareRate = await bareSocketEventsPerSecond(EVENTS);
     const started = performance.now();
@@ -94,8 +122,20 @@ export async function benchServer(): Promise<void> {
       `run events per second over socket.io (${EVENTS} progress events, one client)`,
       ['pipeline', 'events', 'seconds', 'events/s', 'vs baseline'],
       [
-        ['baseline: bare socket.io emit loop', EVENTS, ((EVENTS / bareRate) as number).toFixed(2), Math.round(bareRate), '1.00x'],
-        ['studio: worker IPC -> SQLite -> socket.io', handle.events.length, elapsed.toFixed(2), Math.round(studioRate), `${(studioRate / bareRate).toFixed(2)}x`],
+        [
+          'baseline: bare socket.io emit loop',
+          EVENTS,
+          ((EVENTS / bareRate) as number).toFixed(2),
+          Math.round(bareRate),
+          '1.00x',
+        ],
+        [
+          'studio: worker IPC -> SQLite -> socket.io',
+          handle.events.length,
+          elapsed.toFixed(2),
+          Math.round(studioRate),
+          `${(studioRate / bareRate).toFixed(2)}x`,
+        ],
       ],
     );
     client.close();

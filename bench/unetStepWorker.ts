@@ -29,7 +29,14 @@ const feeds: Record<string, ort.Tensor> = {
   [manifest.unet.io.encoderHiddenStates]: new ort.Tensor('float32', filled(B * T * D), [B, T, D]),
 };
 const tsDims = tsMeta && tsMeta.isTensor ? tsMeta.shape : [];
-feeds[manifest.unet.io.timestep] = tsMeta && tsMeta.isTensor && tsMeta.type === 'int64' ? new ort.Tensor('int64', new BigInt64Array(tsDims.length ? B : 1).fill(500n), tsDims.length ? [B] : []) : new ort.Tensor('float32', new Float32Array(tsDims.length ? (tsDims[0] === 1 ? 1 : B) : 1).fill(500), tsDims.length ? [tsDims[0] === 1 ? 1 : B] : []);
+feeds[manifest.unet.io.timestep] =
+  tsMeta && tsMeta.isTensor && tsMeta.type === 'int64'
+    ? new ort.Tensor('int64', new BigInt64Array(tsDims.length ? B : 1).fill(500n), tsDims.length ? [B] : [])
+    : new ort.Tensor(
+        'float32',
+        new Float32Array(tsDims.length ? (tsDims[0] === 1 ? 1 : B) : 1).fill(500),
+        tsDims.length ? [tsDims[0] === 1 ? 1 : B] : [],
+      );
 if (variant !== 'plain') {
   const Ls = manifest.layers.filter((l: { kind: string }) => l.kind === 'self').length;
   const Lc = manifest.layers.length - Ls;
@@ -47,7 +54,8 @@ if (variant !== 'plain') {
   feeds[c.vBeta] = new ort.Tensor('float32', new Float32Array(E * Lc).fill(active ? 0.5 : 0), [E, Lc]);
 }
 // Text to image (plain, neutral) fetches only the noise prediction; an edit also reads the maps.
-const outputs = variant === 'active' ? [manifest.unet.io.output, ...manifest.attentionOutputs] : [manifest.unet.io.output];
+const outputs =
+  variant === 'active' ? [manifest.unet.io.output, ...manifest.attentionOutputs] : [manifest.unet.io.output];
 await session.run(feeds, outputs); // warm-up
 const times: number[] = [];
 for (let i = 0; i < runs; i++) {
@@ -56,4 +64,13 @@ for (let i = 0; i < runs; i++) {
   times.push(performance.now() - t0);
 }
 times.sort((a, b) => a - b);
-console.log(JSON.stringify({ variant, E, side, medianMs: times[Math.floor(times.length / 2)], minMs: times[0], maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+console.log(
+  JSON.stringify({
+    variant,
+    E,
+    side,
+    medianMs: times[Math.floor(times.length / 2)],
+    minMs: times[0],
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+  }),
+);

@@ -31,10 +31,13 @@ function* sourceFiles(dir) {
 }
 
 function nameOf(node) {
-  const named = (n) => (n && (ts.isIdentifier(n) || ts.isStringLiteral(n) || ts.isPrivateIdentifier(n)) ? n.text : undefined);
+  const named = (n) =>
+    n && (ts.isIdentifier(n) || ts.isStringLiteral(n) || ts.isPrivateIdentifier(n)) ? n.text : undefined;
   const className = (n) => {
     const cls = n.parent;
-    return cls && (ts.isClassDeclaration(cls) || ts.isClassExpression(cls)) ? (named(cls.name) ?? '<class>') : undefined;
+    return cls && (ts.isClassDeclaration(cls) || ts.isClassExpression(cls))
+      ? (named(cls.name) ?? '<class>')
+      : undefined;
   };
   if (ts.isConstructorDeclaration(node)) return `${className(node) ?? '<class>'}.constructor`;
   if (ts.isMethodDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node)) {
@@ -48,7 +51,8 @@ function nameOf(node) {
   const parent = node.parent;
   if (parent && ts.isVariableDeclaration(parent)) return named(parent.name) ?? '<anonymous>';
   if (parent && ts.isPropertyAssignment(parent)) return named(parent.name) ?? '<anonymous>';
-  if (parent && ts.isPropertyDeclaration(parent)) return `${className(parent) ?? '<class>'}.${named(parent.name) ?? '<computed>'}`;
+  if (parent && ts.isPropertyDeclaration(parent))
+    return `${className(parent) ?? '<class>'}.${named(parent.name) ?? '<computed>'}`;
   if (parent && ts.isCallExpression(parent)) {
     const callee = parent.expression.getText().slice(0, 40);
     return `<callback of ${callee}>`;

@@ -28,8 +28,7 @@ function readCsv(file: string): Row[] {
       else if (c === ',') {
         out.push(cur);
         cur = '';
-      }
-      else cur += c;
+      } else cur += c;
     }
     out.push(cur);
     return out;
@@ -38,7 +37,8 @@ function readCsv(file: string): Row[] {
   return lines.slice(1).map((l) => Object.fromEntries(parse(l).map((v, i) => [head[i]!, v])));
 }
 
-const fmt = (v: number, digits = 3) => (Number.isFinite(v) ? (Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(digits)) : 'n/a');
+const fmt = (v: number, digits = 3) =>
+  Number.isFinite(v) ? (Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(digits)) : 'n/a';
 
 /** Mean of finite values; identical images give an empty PSNR cell (infinite), counted apart. */
 function mean(rows: Row[], col: string): { value: number; inf: number } {
@@ -83,7 +83,12 @@ const EDIT = [
   { col: 'metrics.success', name: 'edit success' },
   { col: 'metrics.backgroundPsnr', name: 'background PSNR (dB)' },
 ];
-const CYCLE = [...EDIT, { col: 'cycle.psnr', name: 'cycle PSNR (dB)' }, { col: 'cycle.ssim', name: 'cycle SSIM' }, { col: 'cycle.latentMae', name: 'cycle latent MAE' }];
+const CYCLE = [
+  ...EDIT,
+  { col: 'cycle.psnr', name: 'cycle PSNR (dB)' },
+  { col: 'cycle.ssim', name: 'cycle SSIM' },
+  { col: 'cycle.latentMae', name: 'cycle latent MAE' },
+];
 
 function section(name: string, rel: string): Row[] {
   const file = path.join(dir, rel, 'results.csv');
@@ -96,8 +101,15 @@ const cl = section('CL P2P', 'presets/cl-p2p');
 const ref = section('reference', 'presets/reference');
 const vbeta = section('V injection', 'vbeta');
 const cycleCols = CYCLE.filter((m) => vbeta[0] && m.col in vbeta[0]);
-const findings = existsSync(path.join(dir, 'findings.md')) ? readFileSync(path.join(dir, 'findings.md'), 'utf8').trim() : '_No findings written yet._';
-const pairs = JSON.parse(readFileSync(path.join(dir, 'pairs.json'), 'utf8')) as { id: string; source: string; target: string; tags: Record<string, string> }[];
+const findings = existsSync(path.join(dir, 'findings.md'))
+  ? readFileSync(path.join(dir, 'findings.md'), 'utf8').trim()
+  : '_No findings written yet._';
+const pairs = JSON.parse(readFileSync(path.join(dir, 'pairs.json'), 'utf8')) as {
+  id: string;
+  source: string;
+  target: string;
+  tags: Record<string, string>;
+}[];
 
 const doc = `# The study: Prompt-to-Prompt settings measured on tiny-shapes
 
@@ -147,7 +159,12 @@ CL P2P: cross 0.2, self 0.8, no localisation (k 0). Reference: cross 0.8, self 0
 
 | setting | ${EDIT.map((m) => m.name).join(' | ')} |
 | --- | ${EDIT.map(() => '---').join(' | ')} |
-${[['CL P2P', cl], ['reference', ref]].map(([n, rows]) => `| ${n as string} | ${EDIT.map((m) => fmt(mean(rows as Row[], m.col).value)).join(' | ')} |`).join('\n')}
+${[
+  ['CL P2P', cl],
+  ['reference', ref],
+]
+  .map(([n, rows]) => `| ${n as string} | ${EDIT.map((m) => fmt(mean(rows as Row[], m.col).value)).join(' | ')} |`)
+  .join('\n')}
 
 ### Per pair
 ${table([...cl.map((r) => ({ ...r, setting: 'CL P2P' })), ...ref.map((r) => ({ ...r, setting: 'reference' }))], ['pair', 'setting'], EDIT)}

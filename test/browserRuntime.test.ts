@@ -111,7 +111,9 @@ describe('browser runtime (engine in a Web Worker on onnxruntime-web)', () => {
     await screenshot(page, 'browserRuntime-generate');
     expect(browserRun.status, `${JSON.stringify(browserRun.errors)}\n${logs.join('\n')}`).toBe('success');
     expect(checkEventOrder(browserRun.events)).toEqual([]);
-    expect(browserRun.events.filter((e) => e.type === 'progress' && e.nodeId === 'sample').length).toBeGreaterThanOrEqual(3);
+    expect(
+      browserRun.events.filter((e) => e.type === 'progress' && e.nodeId === 'sample').length,
+    ).toBeGreaterThanOrEqual(3);
     // The page stayed responsive: timers kept firing while the worker computed.
     expect(browserRun.maxMainThreadGapMs).toBeLessThan(1000);
 
@@ -121,7 +123,9 @@ describe('browser runtime (engine in a Web Worker on onnxruntime-web)', () => {
     const ref = (await decodeImage(nodeRun.files[0]!.data)).image;
     expect([ours.width, ours.height]).toEqual([ref.width, ref.height]);
     const diff = pixelDiff(ours.rgba, ref.rgba);
-    console.info(`browser WebGPU vs node cpu, generate 3 steps: max channel diff ${diff.max}, mean ${diff.mean.toFixed(4)}; browser ${Math.round(browserRun.ms)} ms, node ${Math.round(nodeRun.ms)} ms`);
+    console.info(
+      `browser WebGPU vs node cpu, generate 3 steps: max channel diff ${diff.max}, mean ${diff.mean.toFixed(4)}; browser ${Math.round(browserRun.ms)} ms, node ${Math.round(nodeRun.ms)} ms`,
+    );
     expect(diff.max, JSON.stringify(diff)).toBeLessThanOrEqual(MAX_CHANNEL_DIFF);
     expect(diff.mean, JSON.stringify(diff)).toBeLessThanOrEqual(MAX_MEAN_DIFF);
     // The PNG carries the workflow, so dropping it on the editor restores the graph.

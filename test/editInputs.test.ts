@@ -34,7 +34,10 @@ describe('edit semantics', () => {
       Object.assign(node(d, 'schedule1').params, { cross: 0, self: 0 });
       d.edges = d.edges.filter((e) => e.to.input !== 'blend');
       d.nodes.push({ id: 'plain', type: 'ptp.textToImage', typeVersion: 1, params: { ...node(d, 'capture').params } });
-      d.edges.push({ from: { node: 'model', output: 'model' }, to: { node: 'plain', input: 'model' } }, { from: { node: 'target1', output: 'prompt' }, to: { node: 'plain', input: 'prompt' } });
+      d.edges.push(
+        { from: { node: 'model', output: 'model' }, to: { node: 'plain', input: 'model' } },
+        { from: { node: 'target1', output: 'prompt' }, to: { node: 'plain', input: 'prompt' } },
+      );
     });
     const r = await engine.run(doc, { outputs: ['sampler', 'plain', 'capture'] });
     expect(r.errors).toEqual([]);
@@ -43,7 +46,9 @@ describe('edit semantics', () => {
     const source = r.outputs.get('capture')!.latent as LatentBatch;
     const n = plain.data.length;
     const diff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
-    console.info(`[edit semantics] neutral edit vs plain: ${diff(edit.data.subarray(n), plain.data)}; source branch vs capture: ${diff(edit.data.subarray(0, n), source.data)}`);
+    console.info(
+      `[edit semantics] neutral edit vs plain: ${diff(edit.data.subarray(n), plain.data)}; source branch vs capture: ${diff(edit.data.subarray(0, n), source.data)}`,
+    );
     expect(diff(edit.data.subarray(n), plain.data)).toBeLessThanOrEqual(1e-6);
     // The source branch of the edit batch is the capture node's source.
     expect(diff(edit.data.subarray(0, n), source.data)).toBeLessThanOrEqual(1e-6);
@@ -57,9 +62,15 @@ describe('bad input gets structured errors', () => {
   });
 
   it('windows and beta outside [0, 1] are refused by validation, all at once', () => {
-    const doc = example('v-injection', (d) => Object.assign(node(d, 'schedule1').params, { cross: 1.5, self: [0.5, 0.2], vBeta: 2 }));
+    const doc = example('v-injection', (d) =>
+      Object.assign(node(d, 'schedule1').params, { cross: 1.5, self: [0.5, 0.2], vBeta: 2 }),
+    );
     const errors = validateGraph(doc, registry).errors.map((x) => [x.nodeId, x.param, x.code]);
-    expect(errors).toEqual([['schedule1', 'cross', 'INVALID_PARAM'], ['schedule1', 'self', 'INVALID_PARAM'], ['schedule1', 'vBeta', 'INVALID_PARAM']]);
+    expect(errors).toEqual([
+      ['schedule1', 'cross', 'INVALID_PARAM'],
+      ['schedule1', 'self', 'INVALID_PARAM'],
+      ['schedule1', 'vBeta', 'INVALID_PARAM'],
+    ]);
   });
 
   it('an empty edit prompt in a word swap names the schedule and its input', async () => {

@@ -5,13 +5,28 @@ import { encodePng } from '@ptp/nodes';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureUiBuilt, launchBrowser, screenshot, serveStatic } from './support/browser.js';
-import { clickEdge, dragLink, dropFile, editorDocument, graphOf, handle, loadedImageSize, node, openEditor, selectedEdges, setNumberParam, waitForRunEnd, watchProgress } from './support/editorPage.js';
+import {
+  clickEdge,
+  dragLink,
+  dropFile,
+  editorDocument,
+  graphOf,
+  handle,
+  loadedImageSize,
+  node,
+  openEditor,
+  selectedEdges,
+  setNumberParam,
+  waitForRunEnd,
+  watchProgress,
+} from './support/editorPage.js';
 import { repoRoot } from './support/repoRoot.js';
 
 // The editor in headless chromium, served as static files (no studio server: browser-only mode).
 // Each test opens its own page and saves a screenshot of the state it checks (test/screenshots/).
 
-const example = (name: string) => JSON.parse(readFileSync(path.join(repoRoot, 'examples', `${name}.json`), 'utf8')) as WorkflowDocument;
+const example = (name: string) =>
+  JSON.parse(readFileSync(path.join(repoRoot, 'examples', `${name}.json`), 'utf8')) as WorkflowDocument;
 
 let browser: Browser;
 let baseUrl: string;
@@ -52,7 +67,9 @@ describe('editor (browser only)', () => {
     expect(await page.locator('.react-flow__edge').count()).toBe(doc.edges.length);
     await expect.poll(() => page.getByTestId('problem-count').getAttribute('data-count')).toBe('0');
     // Handles take their socket type's colour (the catalogue's, from P2P_SOCKET_TYPES in packages/nodes: PROMPT is #ffd54f).
-    expect(await handle(page, 'source', 'prompt', 'output').evaluate((h) => getComputedStyle(h).backgroundColor)).toBe('rgb(255, 213, 79)');
+    expect(await handle(page, 'source', 'prompt', 'output').evaluate((h) => getComputedStyle(h).backgroundColor)).toBe(
+      'rgb(255, 213, 79)',
+    );
     await screenshot(page, 'editor-template-loaded');
 
     // Export writes the same document as a JSON download.
@@ -65,7 +82,9 @@ describe('editor (browser only)', () => {
   it('adds nodes from the palette: search, drag onto the canvas, click', async () => {
     const page = await open();
     await page.getByTestId('palette-search').fill('local blend');
-    await page.getByTestId('palette-ptp.blend').dragTo(page.getByTestId('canvas'), { targetPosition: { x: 250, y: 200 } });
+    await page
+      .getByTestId('palette-ptp.blend')
+      .dragTo(page.getByTestId('canvas'), { targetPosition: { x: 250, y: 200 } });
     await node(page, 'blend').waitFor();
     await page.getByTestId('palette-search').fill('');
     await page.getByTestId('palette-ptp.prompt').click();
@@ -94,7 +113,9 @@ describe('editor (browser only)', () => {
     await screenshot(page, 'editor-validation-error');
 
     await dragLink(page, { node: 'target1', output: 'prompt' }, { node: 'capture', input: 'prompt' });
-    await expect.poll(async () => graphOf(await editorDocument(page)).edges).toContain('target1.prompt->capture.prompt');
+    await expect
+      .poll(async () => graphOf(await editorDocument(page)).edges)
+      .toContain('target1.prompt->capture.prompt');
     await page.getByTestId('input-error-capture-prompt').waitFor({ state: 'detached' });
     expect(await node(page, 'capture').getAttribute('data-has-error')).toBe('false');
     await screenshot(page, 'editor-connected');
@@ -182,7 +203,9 @@ describe('editor (browser only)', () => {
     await page.keyboard.press('Control+c');
     await page.keyboard.press('Control+v');
     await node(page, 'prompt').waitFor();
-    expect((await editorDocument(page)).nodes.find((n) => n.id === 'prompt')!.params).toEqual(example('word-swap').nodes.find((n) => n.id === 'source')!.params);
+    expect((await editorDocument(page)).nodes.find((n) => n.id === 'prompt')!.params).toEqual(
+      example('word-swap').nodes.find((n) => n.id === 'source')!.params,
+    );
     await screenshot(page, 'editor-undo-redo-paste');
     await page.keyboard.press('Control+z');
     await node(page, 'prompt').waitFor({ state: 'detached' });
@@ -194,7 +217,10 @@ describe('editor (browser only)', () => {
     const page = await open();
     const doc = example('refine');
     doc.nodes.find((n) => n.id === 'capture')!.params.steps = 3;
-    const png = encodePng({ width: 4, height: 4, rgba: new Uint8Array(64).fill(128) }, { workflow: JSON.stringify(doc) });
+    const png = encodePng(
+      { width: 4, height: 4, rgba: new Uint8Array(64).fill(128) },
+      { workflow: JSON.stringify(doc) },
+    );
     await dropFile(page, 'refine_000.png', 'image/png', png);
     await page.locator('[data-testid=notice][data-tag=file-opened]').waitFor();
     expect(graphOf(await editorDocument(page))).toEqual(graphOf(doc));
@@ -209,9 +235,19 @@ describe('editor (browser only)', () => {
   it('shows unknown node types as placeholders with their links and a validation error', async () => {
     const page = await open();
     const doc = example('generate');
-    doc.nodes.push({ id: 'mystery', type: 'plugin.mystery', typeVersion: 2, params: { strength: 3 }, ui: { position: { x: 300, y: 300 } } });
+    doc.nodes.push({
+      id: 'mystery',
+      type: 'plugin.mystery',
+      typeVersion: 2,
+      params: { strength: 3 },
+      ui: { position: { x: 300, y: 300 } },
+    });
     doc.edges.push({ id: 'm1', from: { node: 'decode', output: 'image' }, to: { node: 'mystery', input: 'picture' } });
-    await page.getByTestId('import-file').setInputFiles({ name: 'with-plugin.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) });
+    await page.getByTestId('import-file').setInputFiles({
+      name: 'with-plugin.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(doc)),
+    });
     const placeholder = node(page, 'mystery');
     await placeholder.waitFor();
     expect(await placeholder.getAttribute('class')).toContain('placeholder');
@@ -219,7 +255,11 @@ describe('editor (browser only)', () => {
     expect(await handle(page, 'mystery', 'picture', 'input').count()).toBe(1);
     expect(await page.locator('.react-flow__edge').count()).toBe(doc.edges.length);
     // It round-trips untouched.
-    expect((await editorDocument(page)).nodes.find((n) => n.id === 'mystery')).toMatchObject({ type: 'plugin.mystery', typeVersion: 2, params: { strength: 3 } });
+    expect((await editorDocument(page)).nodes.find((n) => n.id === 'mystery')).toMatchObject({
+      type: 'plugin.mystery',
+      typeVersion: 2,
+      params: { strength: 3 },
+    });
     await screenshot(page, 'editor-unknown-node');
   });
 
@@ -245,7 +285,13 @@ describe('editor (browser only)', () => {
     await watchProgress(page, 'sample');
     await page.getByTestId('run').click();
     const phase = await waitForRunEnd(page);
-    expect(phase, await page.locator('[data-testid=notice]').allTextContents().then((t) => t.join('\n'))).toBe('success');
+    expect(
+      phase,
+      await page
+        .locator('[data-testid=notice]')
+        .allTextContents()
+        .then((t) => t.join('\n')),
+    ).toBe('success');
     const img = page.getByTestId('node-image-save');
     const size = await loadedImageSize(img.first());
     expect(size.width).toBeGreaterThan(0);
@@ -260,7 +306,9 @@ describe('editor (browser only)', () => {
     expect(await node(page, 'sample').getAttribute('data-run-state')).toBe('idle');
 
     // The result PNG carries the workflow: dropping it on a new editor restores the graph.
-    const bytes = await img.first().evaluate(async (el: HTMLImageElement) => Array.from(new Uint8Array(await (await fetch(el.src)).arrayBuffer())));
+    const bytes = await img
+      .first()
+      .evaluate(async (el: HTMLImageElement) => Array.from(new Uint8Array(await (await fetch(el.src)).arrayBuffer())));
     const ran = await editorDocument(page);
     const fresh = await open();
     await dropFile(fresh, 'generate_000.png', 'image/png', Uint8Array.from(bytes));

@@ -3,7 +3,15 @@ import type { StudioServer } from '@ptp/runner/server/createStudioServer';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureUiBuilt, launchBrowser, screenshot } from './support/browser.js';
-import { editorDocument, graphOf, loadedImageSize, node, openEditor, setNumberParam, waitForRunEnd } from './support/editorPage.js';
+import {
+  editorDocument,
+  graphOf,
+  loadedImageSize,
+  node,
+  openEditor,
+  setNumberParam,
+  waitForRunEnd,
+} from './support/editorPage.js';
 import { startServer } from './support/studioServer.js';
 
 // The editor served by the studio server (`ptp serve`): the catalogue comes from GET /api/nodes,
@@ -32,7 +40,9 @@ describe('editor with the studio server', () => {
     await blur(page);
     await page.getByTestId('run-target').selectOption('server');
     await page.getByTestId('run').click();
-    expect(await waitForRunEnd(page), (await page.locator('[data-testid=notice]').allTextContents()).join('\n')).toBe('success');
+    expect(await waitForRunEnd(page), (await page.locator('[data-testid=notice]').allTextContents()).join('\n')).toBe(
+      'success',
+    );
     const img = page.getByTestId('node-image-save').first();
     expect(await img.getAttribute('src')).toMatch(/\/api\/runs\/[^/]+\/outputs\/generate_000\.png$/);
     expect((await loadedImageSize(img)).width).toBeGreaterThan(0);
@@ -47,7 +57,10 @@ describe('editor with the studio server', () => {
     await setNumberParam(page, 'sample', 'steps', API_LIMITS.maxSteps);
     await blur(page);
     await page.getByTestId('run').click();
-    await page.locator('[data-testid=progress-sample], [data-testid=run-status]:is([data-phase=error],[data-phase=success])').first().waitFor({ timeout: 120_000 });
+    await page
+      .locator('[data-testid=progress-sample], [data-testid=run-status]:is([data-phase=error],[data-phase=success])')
+      .first()
+      .waitFor({ timeout: 120_000 });
     expect(await page.getByTestId('run-status').getAttribute('data-phase')).toBe('running');
     await page.getByTestId('cancel').click();
     expect(await waitForRunEnd(page)).toBe('interrupted');
@@ -69,7 +82,12 @@ describe('editor with the studio server', () => {
     expect(await page.getByTestId('node-image-save').count()).toBe(2);
     await page.getByTestId('compare-slider-mode').click();
     await page.getByTestId('compare-slider').locator('input[type=range]').fill('30');
-    expect(await page.getByTestId('compare-slider').locator('img.top').evaluate((el) => el.style.clipPath)).toBe('inset(0px 0px 0px 30%)');
+    expect(
+      await page
+        .getByTestId('compare-slider')
+        .locator('img.top')
+        .evaluate((el) => el.style.clipPath),
+    ).toBe('inset(0px 0px 0px 30%)');
     await screenshot(page, 'editor-compare-slider');
   }, 600_000);
 

@@ -28,6 +28,10 @@ describe('shipped examples', () => {
     expect(result.status).toBe('success');
     expect(checkEventOrder(events)).toEqual([]);
     expect(result.outputs.get('show')!.summary).toMatchObject({ mode: 'replace', cross: { default: 0.8 }, self: 0.4 });
-    expect(result.outputs.get('showBlend')!.summary).toMatchObject({ sourceWords: ['circle'], targetWords: ['circle'], k: 0.3 });
+    expect(result.outputs.get('showBlend')!.summary).toMatchObject({
+      sourceWords: ['circle'],
+      targetWords: ['circle'],
+      k: 0.3,
+    });
   });
 });

@@ -13,7 +13,9 @@ import { repoRoot } from './support/repoRoot.js';
  * that ran. Steps are lowered with --set (the graph is otherwise the shipped one) to keep CI quick.
  */
 const registry = createNodeRegistry();
-const examples = readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.json') && f !== 'schedule-preview.json');
+const examples = readdirSync(path.join(repoRoot, 'examples')).filter(
+  (f) => f.endsWith('.json') && f !== 'schedule-preview.json',
+);
 
 // WebGPU runs on SwiftShader here (a CPU rasteriser): each example costs tens of seconds to
 // minutes, so CI runs the ones that cover distinct node paths (generation, edit with blend and
@@ -23,9 +25,14 @@ const WEBGPU_EXAMPLES = new Set(['generate.json', 'word-swap.json', 'edit-real-i
 describe.each(['cpu', 'webgpu'])('examples through `pnpm ptp run` (%s)', (provider) => {
   it.each(examples.filter((f) => provider === 'cpu' || WEBGPU_EXAMPLES.has(f)))('%s', (file) => {
     const text = readFileSync(path.join(repoRoot, 'examples', file), 'utf8');
-    const stepsNode = JSON.parse(text).nodes.find((n: { params: Record<string, unknown> }) => 'steps' in n.params).id as string;
+    const stepsNode = JSON.parse(text).nodes.find((n: { params: Record<string, unknown> }) => 'steps' in n.params)
+      .id as string;
     const out = mkdtempSync(path.join(tmpdir(), `ptp-ex-${provider}-`));
-    const r = spawnSync('pnpm', ['ptp', 'run', `examples/${file}`, '--provider', provider, '--out', out, '--set', `${stepsNode}.steps=3`], { cwd: repoRoot, encoding: 'utf8' });
+    const r = spawnSync(
+      'pnpm',
+      ['ptp', 'run', `examples/${file}`, '--provider', provider, '--out', out, '--set', `${stepsNode}.steps=3`],
+      { cwd: repoRoot, encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({ status: 'success', provider });

@@ -34,22 +34,38 @@ const bad: Record<string, { bytes: Uint8Array; code: string }> = {
 };
 
 const loadDoc = (id: string): WorkflowDocument =>
-  doc([{ id: 'load', type: 'ptp.loadImage', params: { upload: id, width: 32, height: 32 } }, { id: 'show', type: 'ptp.showValue' }], ['load.image -> show.value']);
+  doc(
+    [
+      { id: 'load', type: 'ptp.loadImage', params: { upload: id, width: 32, height: 32 } },
+      { id: 'show', type: 'ptp.showValue' },
+    ],
+    ['load.image -> show.value'],
+  );
 
 describe('Load image: bad uploads', () => {
-  const store = new MemoryUploadStore([...Object.entries(bad), ['good', { bytes: good }] as const].map(([name, b]) => ({ id: sha(b.bytes), name, mediaType: 'image/png', bytes: b.bytes })));
+  const store = new MemoryUploadStore(
+    [...Object.entries(bad), ['good', { bytes: good }] as const].map(([name, b]) => ({
+      id: sha(b.bytes),
+      name,
+      mediaType: 'image/png',
+      bytes: b.bytes,
+    })),
+  );
   const resources: RunResources = { uploads: store };
   const engine = new Engine(registry, { resources });
 
-  it.each(Object.entries(bad))('%s: structured error, then the engine keeps serving', async (_name, { bytes, code }) => {
-    const r = await engine.run(loadDoc(sha(bytes)));
-    expect(r.status).toBe('error');
-    expect(r.errors).toHaveLength(1);
-    expect(r.errors[0]).toMatchObject({ code, nodeId: 'load', nodeType: 'ptp.loadImage', param: 'upload' });
-    const ok = await engine.run(loadDoc(sha(good)), { outputs: ['load'] });
-    expect(ok.status).toBe('success');
-    expect((ok.outputs.get('load')!.image as ImageBatch).images[0]).toMatchObject({ width: 32, height: 32 });
-  });
+  it.each(Object.entries(bad))(
+    '%s: structured error, then the engine keeps serving',
+    async (_name, { bytes, code }) => {
+      const r = await engine.run(loadDoc(sha(bytes)));
+      expect(r.status).toBe('error');
+      expect(r.errors).toHaveLength(1);
+      expect(r.errors[0]).toMatchObject({ code, nodeId: 'load', nodeType: 'ptp.loadImage', param: 'upload' });
+      const ok = await engine.run(loadDoc(sha(good)), { outputs: ['load'] });
+      expect(ok.status).toBe('success');
+      expect((ok.outputs.get('load')!.image as ImageBatch).images[0]).toMatchObject({ width: 32, height: 32 });
+    },
+  );
 
   it('an unknown id and a runner without uploads are structured errors too', async () => {
     const unknown = await engine.run(loadDoc('f'.repeat(64)));
@@ -72,7 +88,10 @@ describe('Load image: bad uploads', () => {
     const wf = path.join(dir, 'wf.json');
     writeFileSync(wf, JSON.stringify(loadDoc(t.id)));
     const out = path.join(dir, 'out');
-    const r = spawnSync('pnpm', ['ptp', 'run', wf, '--out', out, '--uploads', dir], { cwd: repoRoot, encoding: 'utf8' });
+    const r = spawnSync('pnpm', ['ptp', 'run', wf, '--out', out, '--uploads', dir], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('error IMAGE_TRUNCATED [node load, param upload]');
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
@@ -93,7 +112,11 @@ describe('bundled example uploads', () => {
 describe('Load image through the Node runner resources', () => {
   it('loads a WebP upload (wasm decoder) and brings it to size with each policy', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ptp-webp-'));
-    const rec = await new DirectoryUploadStore(dir).put(new Uint8Array(readFileSync(path.join(repoRoot, 'fixtures/images/rects-24x16-lossless.webp'))), 'rects.webp', 'image/webp');
+    const rec = await new DirectoryUploadStore(dir).put(
+      new Uint8Array(readFileSync(path.join(repoRoot, 'fixtures/images/rects-24x16-lossless.webp'))),
+      'rects.webp',
+      'image/webp',
+    );
     const engine = new Engine(registry, { resources: nodeRunResources([dir]) });
     for (const resize of ['center-crop', 'fit', 'stretch']) {
       const d = loadDoc(rec.id);

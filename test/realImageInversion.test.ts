@@ -2,7 +2,17 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Engine, loadDocument, type WorkflowDocument } from '@ptp/graph-core';
 import { doc } from '@ptp/graph-core/testing';
-import { createNodeRegistry, decodeLatents, meanAbsError, psnr, ssim, type ImageBatch, type LatentBatch, type MetricsValue, type SourceValue } from '@ptp/nodes';
+import {
+  createNodeRegistry,
+  decodeLatents,
+  meanAbsError,
+  psnr,
+  ssim,
+  type ImageBatch,
+  type LatentBatch,
+  type MetricsValue,
+  type SourceValue,
+} from '@ptp/nodes';
 import { OrtNodeBackend } from '@ptp/runner/backends/OrtNodeBackend';
 import { nodeRunResources } from '@ptp/runner/uploads/nodeRunResources';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -63,12 +73,16 @@ describe('real image: load, encode, invert, edit', () => {
     expect(run.source.kind).toBe('inverted');
     expect(run.trajectory).toHaveLength(STEPS);
     // Every step: the source branch equals the inverted trajectory.
-    run.trajectory.forEach((x, i) => expect(maxDiff(x.subarray(0, run.size), run.source.trajectory[i]!), `step ${i}`).toBeLessThanOrEqual(1e-4));
+    run.trajectory.forEach((x, i) =>
+      expect(maxDiff(x.subarray(0, run.size), run.source.trajectory[i]!), `step ${i}`).toBeLessThanOrEqual(1e-4),
+    );
     expect(maxDiff(run.sourceLatent, run.encoded.data)).toBeLessThanOrEqual(1e-4);
     // So the decoded source is exactly the VAE's own round trip of the picture.
     const vae = psnr(run.original, run.vaeRoundTrip);
     expect(Math.abs(psnr(run.original, run.sourceImage) - vae)).toBeLessThanOrEqual(1e-6);
-    console.log(`VAE round trip of the example picture: PSNR ${vae.toFixed(2)} dB, SSIM ${ssim(run.original, run.vaeRoundTrip).toFixed(3)}`);
+    console.log(
+      `VAE round trip of the example picture: PSNR ${vae.toFixed(2)} dB, SSIM ${ssim(run.original, run.vaeRoundTrip).toFixed(3)}`,
+    );
     // Without the offsets the same inversion drifts at guidance 7.5: the pinning is doing the work.
     const plain = await editRun({ method: 'ddim', guidance: 7.5 });
     expect(maxDiff(plain.sourceLatent, plain.encoded.data)).toBeGreaterThan(1e-2);
@@ -78,7 +92,9 @@ describe('real image: load, encode, invert, edit', () => {
     const run = await editRun({ method: 'ddim', guidance: 1 });
     const latentPsnr = psnr(run.encoded.data, run.sourceLatent);
     const imagePsnr = psnr(run.vaeRoundTrip, run.sourceImage);
-    console.log(`DDIM inversion + DDIM sampling, guidance 1, ${STEPS} steps: latent PSNR ${latentPsnr.toFixed(2)} dB, image PSNR (vs VAE round trip) ${imagePsnr.toFixed(2)} dB, latent MAE ${meanAbsError(run.encoded.data, run.sourceLatent).toExponential(2)}`);
+    console.log(
+      `DDIM inversion + DDIM sampling, guidance 1, ${STEPS} steps: latent PSNR ${latentPsnr.toFixed(2)} dB, image PSNR (vs VAE round trip) ${imagePsnr.toFixed(2)} dB, latent MAE ${meanAbsError(run.encoded.data, run.sourceLatent).toExponential(2)}`,
+    );
     expect(latentPsnr).toBeGreaterThanOrEqual(30);
     expect(imagePsnr).toBeGreaterThanOrEqual(30);
   });
@@ -88,7 +104,9 @@ describe('real image: load, encode, invert, edit', () => {
     expect(npi.source.negativeText).toBe('a red circle on a white background');
     const ddim = await editRun({ method: 'ddim', guidance: 7.5 });
     const p = { npi: psnr(npi.vaeRoundTrip, npi.sourceImage), ddim: psnr(ddim.vaeRoundTrip, ddim.sourceImage) };
-    console.log(`guidance 7.5, ${STEPS} steps, source reconstruction PSNR vs VAE round trip: negative-prompt ${p.npi.toFixed(2)} dB, plain DDIM ${p.ddim.toFixed(2)} dB`);
+    console.log(
+      `guidance 7.5, ${STEPS} steps, source reconstruction PSNR vs VAE round trip: negative-prompt ${p.npi.toFixed(2)} dB, plain DDIM ${p.ddim.toFixed(2)} dB`,
+    );
     expect(Number.isFinite(p.npi)).toBe(true);
     // The source prompt as the unconditional text makes the source branch see guidance 1.
     expect(p.npi).toBeGreaterThan(p.ddim);
@@ -98,7 +116,10 @@ describe('real image: load, encode, invert, edit', () => {
 describe('cycle A -> B -> A', () => {
   it('reports PSNR, SSIM and latent MAE with V injection off and on', async () => {
     const run = async (file: string) => {
-      const r = await engine.run(example(file, (d) => setParams(d, 'invert', { steps: STEPS })), { outputs: ['cycle'] });
+      const r = await engine.run(
+        example(file, (d) => setParams(d, 'invert', { steps: STEPS })),
+        { outputs: ['cycle'] },
+      );
       expect(r.errors).toEqual([]);
       expect((r.outputs.get('cycle')!.images as ImageBatch).images).toHaveLength(3);
       return r.outputs.get('cycle')!.metrics as MetricsValue;
@@ -107,14 +128,16 @@ describe('cycle A -> B -> A', () => {
     const on = await run('cycle-v-injection.json');
     for (const m of [off, on]) {
       expect(m.kind).toBe('cycle');
-      for (const k of ['psnr', 'ssim', 'psnrVsDecoded', 'ssimVsDecoded', 'latentMae', 'pixelMae', 'editPsnr']) expect(Number.isFinite(m.values[k]), k).toBe(true);
+      for (const k of ['psnr', 'ssim', 'psnrVsDecoded', 'ssimVsDecoded', 'latentMae', 'pixelMae', 'editPsnr'])
+        expect(Number.isFinite(m.values[k]), k).toBe(true);
       expect(m.values.ssim).toBeLessThanOrEqual(1);
     }
     expect(off.context).toMatchObject({ vInjection: false, method: 'direct', source: 'inverted', reencode: true });
     expect(on.context).toMatchObject({ vInjection: true, vBeta: 0.5 });
     // V injection changes the result (same inversion, same windows otherwise).
     expect(off.values.latentMae).not.toBe(on.values.latentMae);
-    const line = (m: MetricsValue) => `PSNR ${m.values.psnr!.toFixed(2)} dB (vs decoded ${m.values.psnrVsDecoded!.toFixed(2)}) SSIM ${m.values.ssim!.toFixed(3)} latent MAE ${m.values.latentMae!.toFixed(4)}`;
+    const line = (m: MetricsValue) =>
+      `PSNR ${m.values.psnr!.toFixed(2)} dB (vs decoded ${m.values.psnrVsDecoded!.toFixed(2)}) SSIM ${m.values.ssim!.toFixed(3)} latent MAE ${m.values.latentMae!.toFixed(4)}`;
     console.log(`cycle (${STEPS} steps): V off ${line(off)}; V on ${line(on)}`);
   });
 });
@@ -130,7 +153,15 @@ describe('cycle on a generated source', () => {
         { id: 'schedule', type: 'ptp.injectionSchedule', params: { cross: 0.2, self: 0.8 } },
         { id: 'cycle', type: 'ptp.cycle', params: { method: 'negative-prompt', reencode: false } },
       ],
-      ['model.model -> capture.model', 'a.prompt -> capture.prompt', 'a.prompt -> schedule.source', 'b.prompt -> schedule.target', 'model.model -> cycle.model', 'capture.source -> cycle.source', 'schedule.schedule -> cycle.edit'],
+      [
+        'model.model -> capture.model',
+        'a.prompt -> capture.prompt',
+        'a.prompt -> schedule.source',
+        'b.prompt -> schedule.target',
+        'model.model -> cycle.model',
+        'capture.source -> cycle.source',
+        'schedule.schedule -> cycle.edit',
+      ],
     );
     const r = await engine.run(d, { outputs: ['cycle'] });
     expect(r.errors).toEqual([]);

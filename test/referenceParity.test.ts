@@ -1,4 +1,10 @@
-import { controllerChain, DEFAULT_REFERENCE_DIR, findReferenceCases, runParity, type CaseResult } from '@ptp/runner/parity';
+import {
+  controllerChain,
+  DEFAULT_REFERENCE_DIR,
+  findReferenceCases,
+  runParity,
+  type CaseResult,
+} from '@ptp/runner/parity';
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -10,11 +16,14 @@ const dir = process.env.PTP_P2P_REFERENCE_DIR ?? DEFAULT_REFERENCE_DIR;
 
 function expectWithin(results: CaseResult[], tolerance: { max_abs: number; mean_abs: number }) {
   for (const r of results) {
-    console.info(`[parity] ${r.name}: max abs ${r.maxAbs.toExponential(2)}, mean abs ${r.meanAbs.toExponential(2)}${r.mapsMaxAbs !== undefined ? `, maps ${r.mapsMaxAbs.toExponential(2)}` : ''}`);
+    console.info(
+      `[parity] ${r.name}: max abs ${r.maxAbs.toExponential(2)}, mean abs ${r.meanAbs.toExponential(2)}${r.mapsMaxAbs !== undefined ? `, maps ${r.mapsMaxAbs.toExponential(2)}` : ''}`,
+    );
     expect.soft(r.error, r.name).toBeUndefined();
     expect.soft(r.maxAbs, `${r.name} max abs`).toBeLessThanOrEqual(tolerance.max_abs);
     expect.soft(r.meanAbs, `${r.name} mean abs`).toBeLessThanOrEqual(tolerance.mean_abs);
-    if (r.mapsMaxAbs !== undefined) expect.soft(r.mapsMaxAbs, `${r.name} cross maps`).toBeLessThanOrEqual(tolerance.max_abs);
+    if (r.mapsMaxAbs !== undefined)
+      expect.soft(r.mapsMaxAbs, `${r.name} cross maps`).toBeLessThanOrEqual(tolerance.max_abs);
   }
 }
 

@@ -20,7 +20,20 @@ import { tempDataDir, tickerWorkflow } from './support/studioServer.js';
 const TEST_NODES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support/scaleOutTestNodes.ts');
 // Short lock and stall check so a dead worker is noticed in seconds (production: 30 s each).
 // One onnxruntime thread each: three workers share two cores.
-const WORKER_ARGS = ['--lock-ms', '3000', '--stalled-ms', '1000', '--poll-ms', '200', '--drain-timeout', '2', '--threads', '1', '--node-module', TEST_NODES];
+const WORKER_ARGS = [
+  '--lock-ms',
+  '3000',
+  '--stalled-ms',
+  '1000',
+  '--poll-ms',
+  '200',
+  '--drain-timeout',
+  '2',
+  '--threads',
+  '1',
+  '--node-module',
+  TEST_NODES,
+];
 const registry = createNodeRegistry(testNodes);
 
 let redis: RedisServer;
@@ -29,7 +42,9 @@ let queue: BullRunQueue;
 
 /** The study's word-swap edit on the tiny pack with 2 steps: a real model graph with metrics, cheap. */
 function sweepWorkflowFile(): string {
-  const doc = JSON.parse(readFileSync(path.join(repoRoot, 'examples/study-word-swap.json'), 'utf8')) as WorkflowDocumentInput;
+  const doc = JSON.parse(
+    readFileSync(path.join(repoRoot, 'examples/study-word-swap.json'), 'utf8'),
+  ) as WorkflowDocumentInput;
   const capture = doc.nodes.find((n) => n.id === 'capture')!;
   capture.params = { ...capture.params, steps: 2 };
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'ptp-scaleout-')), 'word-swap.json');
@@ -47,7 +62,10 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
   for (;;) {
     const value = await fn();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${workers.map((w) => `--- ${w.id}\n${w.output.slice(-2000)}`).join('\n')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}\n${workers.map((w) => `--- ${w.id}\n${w.output.slice(-2000)}`).join('\n')}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -60,10 +78,15 @@ async function submit(workflow: WorkflowDocumentInput): Promise<RunRecord> {
   return submitted.value.run;
 }
 
-const finalRun = (id: string, timeoutMs: number) => waitFor(`run ${id} to finish`, async () => {
-  const run = await queue.get(id);
-  return run && ['succeeded', 'failed', 'cancelled', 'interrupted'].includes(run.status) ? run : undefined;
-}, timeoutMs);
+const finalRun = (id: string, timeoutMs: number) =>
+  waitFor(
+    `run ${id} to finish`,
+    async () => {
+      const run = await queue.get(id);
+      return run && ['succeeded', 'failed', 'cancelled', 'interrupted'].includes(run.status) ? run : undefined;
+    },
+    timeoutMs,
+  );
 
 const PARAMS = { paramColumns: ['schedule.cross', 'schedule.self', 'capture.seed'] };
 const uploadWorkflow = (upload: string): WorkflowDocumentInput => ({
@@ -75,14 +98,28 @@ const uploadWorkflow = (upload: string): WorkflowDocumentInput => ({
   ],
   edges: [{ from: { node: 'load', output: 'image' }, to: { node: 'save', input: 'image' } }],
 });
-const sweepArgs = (file: string, out: string, grids: string[]) => ['sweep', file, ...grids.flatMap((g) => ['--grid', g]), '--out', out, '--redis', redis.url];
+const sweepArgs = (file: string, out: string, grids: string[]) => [
+  'sweep',
+  file,
+  ...grids.flatMap((g) => ['--grid', g]),
+  '--out',
+  out,
+  '--redis',
+  redis.url,
+];
 
 // One Redis and three worker processes for the whole file: starting a worker (tsx, onnxruntime,
 // its inference child) takes seconds on this machine, so the cases share them, in this order.
 beforeAll(async () => {
   redis = await RedisServer.start();
   workers = await startWorkers(3, redis.url, WORKER_ARGS);
-  queue = new BullRunQueue({ redis: { url: redis.url }, registry, attempts: 2, backoffMs: 200, reconcileIntervalMs: 500 });
+  queue = new BullRunQueue({
+    redis: { url: redis.url },
+    registry,
+    attempts: 2,
+    backoffMs: 200,
+    reconcileIntervalMs: 500,
+  });
   await queue.start();
 }, 240_000);
 
@@ -104,7 +141,10 @@ describe('scale-out: BullMQ on a real redis-server, three `ptp worker` processes
     expect(results).toHaveLength(24);
     expect(new Set(results.map((r) => r.key)).size).toBe(24);
     expect(results.every((r) => r.status === 'ok')).toBe(true);
-    expect(results[0]!.metrics).toMatchObject({ 'metrics.iou': expect.any(Number), 'metrics.ssim': expect.any(Number) });
+    expect(results[0]!.metrics).toMatchObject({
+      'metrics.iou': expect.any(Number),
+      'metrics.ssim': expect.any(Number),
+    });
     expect(readFileSync(path.join(out, 'results.md'), 'utf8')).toContain('schedule.cross');
     expect(readFileSync(path.join(out, 'plot.svg'), 'utf8')).toContain('<svg');
 
@@ -118,9 +158,28 @@ describe('scale-out: BullMQ on a real redis-server, three `ptp worker` processes
     // Same numbers as the in-process executor for a cell (deterministic on CPU).
     const { io: io2, lines: lines2 } = quietIo();
     const localOut = path.join(path.dirname(file), 'local');
-    expect(await main(['sweep', file, '--grid', 'schedule.cross=0.4', '--grid', 'schedule.self=0.6', '--grid', 'capture.seed=2', '--out', localOut], io2), lines2.join('\n')).toBe(0);
+    expect(
+      await main(
+        [
+          'sweep',
+          file,
+          '--grid',
+          'schedule.cross=0.4',
+          '--grid',
+          'schedule.self=0.6',
+          '--grid',
+          'capture.seed=2',
+          '--out',
+          localOut,
+        ],
+        io2,
+      ),
+      lines2.join('\n'),
+    ).toBe(0);
     const local = (await SweepResults.open(path.join(localOut, 'results.csv'), PARAMS)).results[0]!;
-    const remote = results.find((r) => r.params['schedule.cross'] === 0.4 && r.params['schedule.self'] === 0.6 && r.params['capture.seed'] === 2)!;
+    const remote = results.find(
+      (r) => r.params['schedule.cross'] === 0.4 && r.params['schedule.self'] === 0.6 && r.params['capture.seed'] === 2,
+    )!;
     expect(remote.metrics).toEqual(local.metrics);
 
     // Resumable: the same command again finds every cell done and queues nothing.
@@ -135,13 +194,17 @@ describe('scale-out: BullMQ on a real redis-server, three `ptp worker` processes
     const out = path.join(path.dirname(file), 'sweep');
     const { io, lines } = quietIo();
     const sweep = main(sweepArgs(file, out, ['schedule.cross=0.3,0.5,0.7,0.9', 'capture.seed=3,4']), io);
-    await waitFor('two finished cells', async () => {
-      try {
-        return readFileSync(path.join(out, 'results.csv'), 'utf8').trim().split('\n').length >= 3;
-      } catch {
-        return false;
-      }
-    }, 120_000);
+    await waitFor(
+      'two finished cells',
+      async () => {
+        try {
+          return readFileSync(path.join(out, 'results.csv'), 'utf8').trim().split('\n').length >= 3;
+        } catch {
+          return false;
+        }
+      },
+      120_000,
+    );
     await redis.restart(1000);
     expect(await sweep, lines.join('\n')).toBe(0);
     const results = (await SweepResults.open(path.join(out, 'results.csv'), PARAMS)).results;
@@ -152,11 +215,15 @@ describe('scale-out: BullMQ on a real redis-server, three `ptp worker` processes
 
   it('SIGKILL of a worker mid-run: BullMQ finds the job stalled and another worker completes it', async () => {
     const run = await submit(tickerWorkflow(40, 100, 'kill me'));
-    const started = await waitFor('the run to start', async () => {
-      const [attempt] = await queue.attempts(run.id);
-      const record = await queue.get(run.id);
-      return attempt && record && record.lastSeq >= 5 ? attempt : undefined;
-    }, 60_000);
+    const started = await waitFor(
+      'the run to start',
+      async () => {
+        const [attempt] = await queue.attempts(run.id);
+        const record = await queue.get(run.id);
+        return attempt && record && record.lastSeq >= 5 ? attempt : undefined;
+      },
+      60_000,
+    );
     const victim = workers.find((w) => w.id === started.worker)!;
     victim.kill('SIGKILL');
     await victim.exited;
@@ -175,11 +242,19 @@ describe('scale-out: BullMQ on a real redis-server, three `ptp worker` processes
   }, 180_000);
 
   it('a run that kills its worker every time fails after the bounded attempts, with the error kept', async () => {
-    const poison: WorkflowDocumentInput = { schemaVersion: 2, metadata: { name: 'poison', description: '', tags: [] }, nodes: [{ id: 'p', type: 'test.poison', typeVersion: 1, params: {} }], edges: [] };
+    const poison: WorkflowDocumentInput = {
+      schemaVersion: 2,
+      metadata: { name: 'poison', description: '', tags: [] },
+      nodes: [{ id: 'p', type: 'test.poison', typeVersion: 1, params: {} }],
+      edges: [],
+    };
     const run = await submit(poison);
     const done = await finalRun(run.id, 120_000);
     expect(done.status).toBe('failed');
-    expect(done.error).toMatchObject({ code: 'WORKER_CRASHED', message: expect.stringMatching(/exited \(SIGKILL\).*attempt 2 of 2; giving up/) });
+    expect(done.error).toMatchObject({
+      code: 'WORKER_CRASHED',
+      message: expect.stringMatching(/exited \(SIGKILL\).*attempt 2 of 2; giving up/),
+    });
     expect(await queue.attempts(run.id)).toHaveLength(2);
     // Followers see the stream end; the workers themselves survived (only their inference child died).
     expect((await queue.events(run.id, -1))!.at(-1)!.type).toBe('interrupted');
@@ -188,12 +263,21 @@ describe('scale-out: BullMQ on a real redis-server, three `ptp worker` processes
   }, 180_000);
 
   it('a studio server on the same Redis streams events and previews of runs the workers execute, and cancels them', async () => {
-    const server: StudioServer = await createStudioServer({ dataDir: tempDataDir('scaleout'), port: 0, redis: { url: redis.url }, nodeModules: [TEST_NODES], log: () => {} });
+    const server: StudioServer = await createStudioServer({
+      dataDir: tempDataDir('scaleout'),
+      port: 0,
+      redis: { url: redis.url },
+      nodeModules: [TEST_NODES],
+      log: () => {},
+    });
     const client = new StudioClient({ baseUrl: server.url, transports: ['websocket'] });
     try {
       const events: RunEvent[] = [];
       const previews: RunPreview[] = [];
-      const handle = await client.submit({ workflow: tickerWorkflow(6, 50, 'server') }, { onEvent: (e) => events.push(e), onPreview: (p) => previews.push(p) });
+      const handle = await client.submit(
+        { workflow: tickerWorkflow(6, 50, 'server') },
+        { onEvent: (e) => events.push(e), onPreview: (p) => previews.push(p) },
+      );
       const run = await handle.done;
       expect(run.status).toBe('succeeded');
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
@@ -204,7 +288,11 @@ describe('scale-out: BullMQ on a real redis-server, three `ptp worker` processes
       expect((await client.runEvents(run.id)).map((e) => e.seq)).toEqual(events.map((e) => e.seq));
       // Cancel mid-run reaches the worker through Redis: the run stops and ends cancelled.
       const long = await client.submit({ workflow: tickerWorkflow(200, 50, 'cancel') });
-      await waitFor('progress of the run to cancel', async () => long.events.some((e) => e.type === 'progress'), 60_000);
+      await waitFor(
+        'progress of the run to cancel',
+        async () => long.events.some((e) => e.type === 'progress'),
+        60_000,
+      );
       await long.cancel();
       const cancelled = await long.done;
       expect(cancelled.status).toBe('cancelled');
@@ -213,7 +301,10 @@ describe('scale-out: BullMQ on a real redis-server, three `ptp worker` processes
       const rgba = new Uint8Array(16 * 16 * 4).map((_, i) => (i % 4 === 3 ? 255 : (i * 7 + Date.now()) % 256));
       const upload = await client.upload(encodePng({ width: 16, height: 16, rgba }), 'fresh.png');
       const viaUpload = await (await client.submit({ workflow: uploadWorkflow(upload.id) })).done;
-      expect(viaUpload).toMatchObject({ status: 'succeeded', outputs: [expect.objectContaining({ mime: 'image/png' })] });
+      expect(viaUpload).toMatchObject({
+        status: 'succeeded',
+        outputs: [expect.objectContaining({ mime: 'image/png' })],
+      });
       // /api/health answers for the queue; /api/models lists the packs the workers hold.
       expect((await client.health()).worker.alive).toBe(true);
       expect((await client.models()).packs.map((p) => p.id)).toContain('tiny-random');

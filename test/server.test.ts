@@ -9,7 +9,13 @@ import path from 'node:path';
 import { main } from '@ptp/runner/cli/main';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './support/repoRoot.js';
-import { generateWorkflow, promptWorkflow, tempDataDir, tickerWorkflow, useStudioServer } from './support/studioServer.js';
+import {
+  generateWorkflow,
+  promptWorkflow,
+  tempDataDir,
+  tickerWorkflow,
+  useStudioServer,
+} from './support/studioServer.js';
 
 let server: StudioServer;
 let client: StudioClient;
@@ -32,15 +38,21 @@ describe('studio server: runs over socket.io and REST (real server, worker, onnx
     expect(received.filter((e) => e.type === 'progress').length).toBeGreaterThanOrEqual(4);
     expect(received.at(-1)!.type).toBe('success');
     // The socket stream equals what the server recorded.
-    expect((await client.runEvents(run.id)).map((e) => `${e.seq}:${e.type}`)).toEqual(received.map((e) => `${e.seq}:${e.type}`));
+    expect((await client.runEvents(run.id)).map((e) => `${e.seq}:${e.type}`)).toEqual(
+      received.map((e) => `${e.seq}:${e.type}`),
+    );
 
-    expect(run.outputs).toEqual([expect.objectContaining({ name: 'generate_000.png', nodeId: 'save', mime: 'image/png' })]);
+    expect(run.outputs).toEqual([
+      expect.objectContaining({ name: 'generate_000.png', nodeId: 'save', mime: 'image/png' }),
+    ]);
     const dir = tempDataDir('download');
     const written = await downloadRunOutputs(client, run, dir);
     const png = new Uint8Array(readFileSync(path.join(dir, 'generate_000.png')));
     expect(written[0]!.size).toBe(png.byteLength);
     const text = readPngText(png);
-    expect(text.ok && JSON.parse(text.text.workflow!).nodes.find((n: { id: string }) => n.id === 'sample').params.steps).toBe(4);
+    expect(
+      text.ok && JSON.parse(text.text.workflow!).nodes.find((n: { id: string }) => n.id === 'sample').params.steps,
+    ).toBe(4);
   });
 
   it('REST submit: 202 queued, then polled to success; the detail carries the migrated workflow', async () => {
@@ -61,7 +73,10 @@ describe('studio server: runs over socket.io and REST (real server, worker, onnx
   it('cancel mid-run: the run stops at once and ends cancelled; the next run still works', async () => {
     let handleCancel: (() => void) | undefined;
     const firstProgress = new Promise<void>((r) => (handleCancel = r));
-    const handle = await client.submit({ workflow: generateWorkflow(200, 3) }, { onEvent: (e) => e.type === 'progress' && handleCancel?.() });
+    const handle = await client.submit(
+      { workflow: generateWorkflow(200, 3) },
+      { onEvent: (e) => e.type === 'progress' && handleCancel?.() },
+    );
     await firstProgress;
     const started = Date.now();
     await handle.cancel();
@@ -133,7 +148,9 @@ describe('studio server: runs over socket.io and REST (real server, worker, onnx
     const err = (await client.submitRun({ workflow: bad }).catch((e: unknown) => e)) as StudioApiError;
     expect(err).toBeInstanceOf(StudioApiError);
     expect(err).toMatchObject({ status: 422, code: 'VALIDATION_FAILED', nodeId: 'sample', input: 'prompt' });
-    const socketErr = await client.submit({ workflow: { schemaVersion: 99, nodes: [] } as never }).catch((e: StudioApiError) => e);
+    const socketErr = await client
+      .submit({ workflow: { schemaVersion: 99, nodes: [] } as never })
+      .catch((e: StudioApiError) => e);
     expect(socketErr).toMatchObject({ code: 'INVALID_DOCUMENT' });
     await expect(client.getRun('run_unknown')).rejects.toMatchObject({ status: 404, code: 'UNKNOWN_RUN' });
   });
@@ -150,7 +167,9 @@ describe('studio server: workflow library, models, uploads', () => {
     expect(v2.version).toBe(2);
     expect(v2.history.map((h) => h.version)).toEqual([2, 1]);
     expect(v2.history[0]).toMatchObject({ note: 'second' });
-    const stale = await client.updateWorkflow(created.id, { document: generateWorkflow(9), baseVersion: 1 }).catch((e: StudioApiError) => e);
+    const stale = await client
+      .updateWorkflow(created.id, { document: generateWorkflow(9), baseVersion: 1 })
+      .catch((e: StudioApiError) => e);
     expect(stale).toMatchObject({ status: 409, code: 'CONFLICT' });
     expect((await client.getWorkflow(created.id)).version).toBe(2); // nothing lost, nothing overwritten
     await client.createWorkflow({ document: promptWorkflow('x'), name: 'Other', tags: ['misc'] });
@@ -158,7 +177,9 @@ describe('studio server: workflow library, models, uploads', () => {
     expect((await client.listWorkflows({ q: 'other' })).workflows.map((w) => w.name)).toEqual(['Other']);
     expect((await client.getWorkflowVersion(created.id, 1)).document.nodes).toHaveLength(doc.nodes.length);
     expect(await client.exportWorkflow(created.id)).toMatchObject({ schemaVersion: 2, metadata: { name: 'Gen one' } });
-    const invalid = await client.createWorkflow({ document: { schemaVersion: 2, nodes: 'nope' } as never }).catch((e: StudioApiError) => e);
+    const invalid = await client
+      .createWorkflow({ document: { schemaVersion: 2, nodes: 'nope' } as never })
+      .catch((e: StudioApiError) => e);
     expect(invalid).toMatchObject({ status: 400, code: 'INVALID_DOCUMENT' });
     await client.deleteWorkflow(created.id);
     await expect(client.getWorkflow(created.id)).rejects.toMatchObject({ status: 404, code: 'UNKNOWN_WORKFLOW' });
@@ -178,7 +199,12 @@ describe('studio server: workflow library, models, uploads', () => {
     const run = await (await client.submit({ workflow: generateWorkflow(2) })).done;
     const png = await client.fetchOutput(run.id, run.outputs[0]!.name);
     const record = await client.upload(png, 'mine.png', 'image/png');
-    expect(record).toMatchObject({ id: createHash('sha256').update(png).digest('hex'), mediaType: 'image/png', size: png.byteLength, name: 'mine.png' });
+    expect(record).toMatchObject({
+      id: createHash('sha256').update(png).digest('hex'),
+      mediaType: 'image/png',
+      size: png.byteLength,
+      name: 'mine.png',
+    });
     const back = new Uint8Array(await (await fetch(`${server.url}/api/uploads/${record.id}`)).arrayBuffer());
     expect(Buffer.compare(back, png)).toBe(0);
     const health = await client.health();
@@ -191,9 +217,23 @@ describe('ptp run --server (remote runner)', () => {
     const out = tempDataDir('cli-out');
     const lines: { out: string[]; err: string[] } = { out: [], err: [] };
     const io = { out: (t: string) => lines.out.push(t), err: (t: string) => lines.err.push(t) };
-    const code = await main(['run', '--server', server.url, path.join(repoRoot, 'examples/generate.json'), '--out', out, '--set', 'sample.steps=3'], io);
+    const code = await main(
+      [
+        'run',
+        '--server',
+        server.url,
+        path.join(repoRoot, 'examples/generate.json'),
+        '--out',
+        out,
+        '--set',
+        'sample.steps=3',
+      ],
+      io,
+    );
     expect([code, lines.err.filter((l) => l.startsWith('error'))]).toEqual([0, []]);
-    expect(lines.err.join('\n')).toMatch(/> sample[\s\S]*\[#+\] (\d+)\/\1[\s\S]*succeeded[\s\S]*wrote .*generate_000\.png/);
+    expect(lines.err.join('\n')).toMatch(
+      /> sample[\s\S]*\[#+\] (\d+)\/\1[\s\S]*succeeded[\s\S]*wrote .*generate_000\.png/,
+    );
     expect(lines.out.join('\n')).toMatch(/^ok: 1 file\(s\)/);
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({ status: 'succeeded', server: server.url, outputs: ['generate_000.png'] });
@@ -201,11 +241,28 @@ describe('ptp run --server (remote runner)', () => {
 
     // A refused run prints the code and the node, exits 1, and writes nothing.
     const bad: string[] = [];
-    const refused = await main(['run', '--server', server.url, path.join(repoRoot, 'examples/generate.json'), '--out', tempDataDir('cli-bad'), '--set', 'sample.steps=400'], { out: () => {}, err: (t) => bad.push(t) });
+    const refused = await main(
+      [
+        'run',
+        '--server',
+        server.url,
+        path.join(repoRoot, 'examples/generate.json'),
+        '--out',
+        tempDataDir('cli-bad'),
+        '--set',
+        'sample.steps=400',
+      ],
+      { out: () => {}, err: (t) => bad.push(t) },
+    );
     expect(refused).toBe(1);
     expect(bad.join('\n')).toMatch(/LIMIT_EXCEEDED \[node sample, param steps\]/);
     const unreachable: string[] = [];
-    expect(await main(['run', '--server', 'http://127.0.0.1:9', path.join(repoRoot, 'examples/generate.json'), '--out', out], { out: () => {}, err: (t) => unreachable.push(t) })).toBe(1);
+    expect(
+      await main(
+        ['run', '--server', 'http://127.0.0.1:9', path.join(repoRoot, 'examples/generate.json'), '--out', out],
+        { out: () => {}, err: (t) => unreachable.push(t) },
+      ),
+    ).toBe(1);
     expect(unreachable.join('\n')).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/);
   });
 });

@@ -10,7 +10,15 @@ import { io as ioClient } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { nodeZlibBomb } from '@ptp/runner/testing/nodeZlibBomb';
 import { repoRoot } from './support/repoRoot.js';
-import { generateWorkflow, promptWorkflow, rawRequest, startServer, tempDataDir, tickerWorkflow, useStudioServer } from './support/studioServer.js';
+import {
+  generateWorkflow,
+  promptWorkflow,
+  rawRequest,
+  startServer,
+  tempDataDir,
+  tickerWorkflow,
+  useStudioServer,
+} from './support/studioServer.js';
 
 /**
  * The hostile inputs that once crashed or wedged the server, each made by the test itself (tiny on
@@ -32,14 +40,16 @@ useStudioServer(
 );
 
 const codeOf = (body: string) => (JSON.parse(body) as { error: { code: string } }).error.code;
-const post = (p: string, type: string, body: Uint8Array | string) => rawRequest(port, { method: 'POST', path: p, headers: { 'Content-Type': type }, body });
+const post = (p: string, type: string, body: Uint8Array | string) =>
+  rawRequest(port, { method: 'POST', path: p, headers: { 'Content-Type': type }, body });
 const nest = (depth: number): unknown => {
   let v: unknown = 1;
   for (let i = 0; i < depth; i++) v = { v };
   return v;
 };
 /** A graph that runs in milliseconds, to show the queue still moves. */
-const stillRuns = async (label: string) => expect((await (await client.submit({ workflow: promptWorkflow(label) })).done).status).toBe('succeeded');
+const stillRuns = async (label: string) =>
+  expect((await (await client.submit({ workflow: promptWorkflow(label) })).done).status).toBe('succeeded');
 
 describe('hardening: decompression bombs are refused before they allocate', () => {
   it('a PNG whose zTXt or iTXt workflow chunk inflates to 256 MiB: 413 naming the limit, nothing stored', async () => {
@@ -70,7 +80,10 @@ describe('hardening: the same depth and size limits on every route', () => {
   it('params nested 3,500 and 10,000 levels: 400 TOO_DEEP on REST runs, saves, imports and socket submits; the queue goes on', async () => {
     for (const depth of [3500, 10_000]) {
       // Built as text: JSON.stringify itself overflows its stack on such depths.
-      const doc = JSON.stringify(promptWorkflow('deep')).replace('"params":{"text":"deep"}', `"params":{"text":"deep","extra":${'{"v":'.repeat(depth)}1${'}'.repeat(depth)}}`);
+      const doc = JSON.stringify(promptWorkflow('deep')).replace(
+        '"params":{"text":"deep"}',
+        `"params":{"text":"deep","extra":${'{"v":'.repeat(depth)}1${'}'.repeat(depth)}}`,
+      );
       expect(doc.length).toBeLessThan(100 * 1024);
       const run = await post('/api/runs', 'application/json', `{"workflow":${doc}}`);
       expect([depth, run.status, codeOf(run.body)]).toEqual([depth, 400, 'TOO_DEEP']);
@@ -90,15 +103,27 @@ describe('hardening: the same depth and size limits on every route', () => {
   it('import refuses a JSON document over the body limit exactly as a save does', async () => {
     const big = JSON.stringify(promptWorkflow('x'.repeat(LIMITS.maxJsonBodyBytes)));
     const imported = await post('/api/workflows/import', 'application/json', big);
-    const saved = await post('/api/workflows', 'application/json', JSON.stringify({ document: JSON.parse(big) as unknown }));
+    const saved = await post(
+      '/api/workflows',
+      'application/json',
+      JSON.stringify({ document: JSON.parse(big) as unknown }),
+    );
     expect([imported.status, codeOf(imported.body)]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
     expect([saved.status, codeOf(saved.body)]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
   });
 
   it('a run hand-off the worker IPC cannot carry fails that run alone', async () => {
-    const job = { runId: 'run_unsendable', workflow: { ...promptWorkflow('x'), fn: () => 1 }, options: {}, outDir: tempDataDir('unsendable') };
+    const job = {
+      runId: 'run_unsendable',
+      workflow: { ...promptWorkflow('x'), fn: () => 1 },
+      options: {},
+      outDir: tempDataDir('unsendable'),
+    };
     const outcome = await server.worker.execute(job as never, () => {});
-    expect(outcome).toMatchObject({ status: 'error', errors: [{ message: expect.stringMatching(/could not be handed to the inference worker/) }] });
+    expect(outcome).toMatchObject({
+      status: 'error',
+      errors: [{ message: expect.stringMatching(/could not be handed to the inference worker/) }],
+    });
     await stillRuns('after a failed hand-off');
   });
 });
@@ -133,7 +158,8 @@ describe('hardening: concurrency and idempotency', () => {
   it('a repeated clientRequestId answers the first run even while the queue is full', async () => {
     const busy = await client.submitRun({ workflow: tickerWorkflow(100, 20, 'busy') });
     const queued = [];
-    for (let i = 0; i < LIMITS.maxQueuedRuns; i++) queued.push(await client.submitRun({ workflow: promptWorkflow(`q${i}`), clientRequestId: `req-${i}` }));
+    for (let i = 0; i < LIMITS.maxQueuedRuns; i++)
+      queued.push(await client.submitRun({ workflow: promptWorkflow(`q${i}`), clientRequestId: `req-${i}` }));
     const full = await client.submitRun({ workflow: promptWorkflow('one too many') }).catch((e: unknown) => e);
     expect(full).toMatchObject({ status: 503, code: 'QUEUE_FULL' });
     const again = await client.submitRun({ workflow: promptWorkflow('q0'), clientRequestId: 'req-0' });
@@ -146,20 +172,37 @@ describe('hardening: tokens and sockets', () => {
   it('refuses empty, whitespace and short tokens at start; throttles wrong tokens; checks every socket request', async () => {
     for (const token of [' ', '']) {
       const lines: string[] = [];
-      expect(await main(['serve', '--host', '0.0.0.0', '--port', '0', '--token', token], { out: (t) => lines.push(t), err: (t) => lines.push(t) })).toBe(2);
+      expect(
+        await main(['serve', '--host', '0.0.0.0', '--port', '0', '--token', token], {
+          out: (t) => lines.push(t),
+          err: (t) => lines.push(t),
+        }),
+      ).toBe(2);
       expect(lines.join('\n')).toMatch(/token is empty or only whitespace; generate one with/);
     }
     const lines: string[] = [];
-    expect(await main(['serve', '--host', '0.0.0.0', '--port', '0', '--token', 'short'], { out: (t) => lines.push(t), err: (t) => lines.push(t) })).toBe(2);
+    expect(
+      await main(['serve', '--host', '0.0.0.0', '--port', '0', '--token', 'short'], {
+        out: (t) => lines.push(t),
+        err: (t) => lines.push(t),
+      }),
+    ).toBe(2);
     expect(lines.join('\n')).toMatch(/at least 16 characters/);
 
     const token = 'a-long-enough-token-1234';
     const guarded = await startServer({ token, warmWorker: false });
     try {
       const p = guarded.port;
-      for (let i = 0; i < 10; i++) expect((await rawRequest(p, { path: '/api/health', headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
+      for (let i = 0; i < 10; i++)
+        expect((await rawRequest(p, { path: '/api/health', headers: { Authorization: 'Bearer wrong' } })).status).toBe(
+          401,
+        );
       const blocked = await rawRequest(p, { path: '/api/health', headers: { Authorization: `Bearer ${token}` } });
-      expect([blocked.status, codeOf(blocked.body), Number(blocked.headers['retry-after'])]).toEqual([429, 'TOO_MANY_ATTEMPTS', expect.any(Number)]);
+      expect([blocked.status, codeOf(blocked.body), Number(blocked.headers['retry-after'])]).toEqual([
+        429,
+        'TOO_MANY_ATTEMPTS',
+        expect.any(Number),
+      ]);
     } finally {
       await guarded.close();
     }
@@ -168,7 +211,13 @@ describe('hardening: tokens and sockets', () => {
     const fresh = await startServer({ token, warmWorker: false });
     try {
       const p = fresh.port;
-      const poll = (q: string, method = 'GET', headers: Record<string, string> = {}, body?: string) => rawRequest(p, { method, path: `/socket.io/?EIO=4&transport=polling${q}`, headers: { 'Content-Type': 'text/plain;charset=UTF-8', ...headers }, ...(body ? { body } : {}) });
+      const poll = (q: string, method = 'GET', headers: Record<string, string> = {}, body?: string) =>
+        rawRequest(p, {
+          method,
+          path: `/socket.io/?EIO=4&transport=polling${q}`,
+          headers: { 'Content-Type': 'text/plain;charset=UTF-8', ...headers },
+          ...(body ? { body } : {}),
+        });
       // No token: no session at all.
       expect((await poll('')).status).toBe(403);
       const open = await poll(`&token=${token}`);
@@ -176,7 +225,9 @@ describe('hardening: tokens and sockets', () => {
       const sid = (JSON.parse(open.body.slice(open.body.indexOf('{'))) as { sid: string }).sid;
       // The session id alone lets no frame in: each later request needs the token, Host and Origin again.
       expect((await poll(`&sid=${sid}`, 'POST', {}, '40')).status).toBe(400);
-      expect((await poll(`&sid=${sid}&token=${token}`, 'POST', { Origin: 'http://evil.example' }, '40')).status).toBe(400);
+      expect((await poll(`&sid=${sid}&token=${token}`, 'POST', { Origin: 'http://evil.example' }, '40')).status).toBe(
+        400,
+      );
       expect((await poll(`&sid=${sid}&token=${token}`, 'POST', {}, '40')).status).toBe(200);
       // A real client with the token connects and runs.
       const authed = new StudioClient({ baseUrl: `http://127.0.0.1:${p}`, token, transports: ['polling'] });
@@ -184,11 +235,17 @@ describe('hardening: tokens and sockets', () => {
       authed.close();
       const anonymous = new StudioClient({ baseUrl: `http://127.0.0.1:${p}`, transports: ['polling'] });
       await expect(anonymous.connect()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-      const raw = ioClient(`http://127.0.0.1:${p}`, { transports: ['websocket'], reconnection: false, auth: { token } });
-      expect(await new Promise((resolve) => {
-        raw.on('connect', () => resolve('connected'));
-        raw.on('connect_error', () => resolve('refused'));
-      })).toBe('refused'); // a token only in the CONNECT frame comes too late: frames are never read without it
+      const raw = ioClient(`http://127.0.0.1:${p}`, {
+        transports: ['websocket'],
+        reconnection: false,
+        auth: { token },
+      });
+      expect(
+        await new Promise((resolve) => {
+          raw.on('connect', () => resolve('connected'));
+          raw.on('connect_error', () => resolve('refused'));
+        }),
+      ).toBe('refused'); // a token only in the CONNECT frame comes too late: frames are never read without it
       raw.close();
     } finally {
       await fresh.close();
@@ -225,7 +282,10 @@ describe('hardening: process lifecycle', () => {
   };
 
   it('SIGTERM to `pnpm ptp serve` stops the server and its worker; nothing is left answering', async () => {
-    const proc = spawn('pnpm', ['--silent', 'ptp', 'serve', '--port', '0', '--data', tempDataDir('sigterm')], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn('pnpm', ['--silent', 'ptp', 'serve', '--port', '0', '--data', tempDataDir('sigterm')], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (out += d.toString()));

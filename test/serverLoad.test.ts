@@ -16,7 +16,10 @@ afterAll(async () => {
 describe('studio server under 50 concurrent clients', () => {
   it('every submitted run completes exactly once: none lost, none run twice, retries deduplicated', async () => {
     const N = 50;
-    const clients = Array.from({ length: N }, () => new StudioClient({ baseUrl: server.url, transports: ['websocket'] }));
+    const clients = Array.from(
+      { length: N },
+      () => new StudioClient({ baseUrl: server.url, transports: ['websocket'] }),
+    );
     try {
       await Promise.all(clients.map((c) => c.connect()));
       const started = Date.now();
@@ -48,7 +51,9 @@ describe('studio server under 50 concurrent clients', () => {
       const all: RunRecord[] = await clients[0]!.listRuns({ limit: 500 });
       expect(all).toHaveLength(N);
       expect(all.every((r) => r.status === 'succeeded' && r.startedAt && r.finishedAt)).toBe(true);
-      const starts = await Promise.all(ids.map(async (id) => (await clients[0]!.runEvents(id)).filter((e) => e.type === 'run_started').length));
+      const starts = await Promise.all(
+        ids.map(async (id) => (await clients[0]!.runEvents(id)).filter((e) => e.type === 'run_started').length),
+      );
       expect(starts.every((n) => n === 1)).toBe(true);
       expect(elapsed).toBeLessThan(30_000);
     } finally {

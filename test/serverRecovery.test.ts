@@ -19,7 +19,10 @@ describe('studio server: the queue survives restarts and worker crashes', () => 
     const first = await startServer({ dataDir });
     const c1 = new StudioClient({ baseUrl: first.url, transports: ['websocket'] });
     const executing = await c1.submitRun({ workflow: tickerWorkflow(200, 20, 'long') });
-    const queued = [await c1.submitRun({ workflow: promptWorkflow('queued one') }), await c1.submitRun({ workflow: promptWorkflow('queued two') })];
+    const queued = [
+      await c1.submitRun({ workflow: promptWorkflow('queued one') }),
+      await c1.submitRun({ workflow: promptWorkflow('queued two') }),
+    ];
     await waitFor(async () => ((await c1.getRun(executing.id)).lastSeq >= 2 ? true : undefined));
     expect((await c1.getRun(queued[0]!.id)).status).toBe('queued');
     c1.close();
@@ -59,7 +62,10 @@ describe('studio server: the queue survives restarts and worker crashes', () => 
     try {
       let onProgress!: () => void;
       const progressed = new Promise<void>((r) => (onProgress = r));
-      const handle = await client.submit({ workflow: generateWorkflow(200) }, { onEvent: (e) => e.type === 'progress' && onProgress() });
+      const handle = await client.submit(
+        { workflow: generateWorkflow(200) },
+        { onEvent: (e) => e.type === 'progress' && onProgress() },
+      );
       await progressed;
       const pid = server.worker.pid!;
       process.kill(pid, 'SIGKILL');

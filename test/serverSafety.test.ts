@@ -7,7 +7,14 @@ import type { StudioServer } from '@ptp/runner/server/createStudioServer';
 import fc from 'fast-check';
 import { io as ioClient } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
-import { generateWorkflow, promptWorkflow, rawRequest, startServer, tempDataDir, useStudioServer } from './support/studioServer.js';
+import {
+  generateWorkflow,
+  promptWorkflow,
+  rawRequest,
+  startServer,
+  tempDataDir,
+  useStudioServer,
+} from './support/studioServer.js';
 
 const LIMITS = { maxJsonBodyBytes: 64 * 1024, maxUploadBytes: 256 * 1024, maxSocketMessageBytes: 64 * 1024 };
 let server: StudioServer;
@@ -16,7 +23,12 @@ let client: StudioClient;
 let uiDir: string;
 let dataDir: string;
 const wsKey = Buffer.from('0123456789abcdef').toString('base64');
-const upgrade = { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': wsKey };
+const upgrade = {
+  Connection: 'Upgrade',
+  Upgrade: 'websocket',
+  'Sec-WebSocket-Version': '13',
+  'Sec-WebSocket-Key': wsKey,
+};
 const WS_PATH = '/socket.io/?EIO=4&transport=websocket';
 const POLL_PATH = '/socket.io/?EIO=4&transport=polling';
 
@@ -56,7 +68,12 @@ describe('safety: Host and Origin on every request and WebSocket handshake', () 
 
   it('refuses cross-site and Origin: null requests and WebSockets; same-origin passes', async () => {
     for (const origin of ['http://evil.example', 'null', `http://localhost:${port + 1}`, 'file://']) {
-      const api = await rawRequest(port, { method: 'POST', path: '/api/runs', headers: { Origin: origin, 'Content-Type': 'application/json' }, body: JSON.stringify({ workflow: promptWorkflow('x') }) });
+      const api = await rawRequest(port, {
+        method: 'POST',
+        path: '/api/runs',
+        headers: { Origin: origin, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ workflow: promptWorkflow('x') }),
+      });
       expect([origin, api.status, codeOf(api.body)]).toEqual([origin, 403, 'FORBIDDEN_ORIGIN']);
       const ws = await rawRequest(port, { path: WS_PATH, headers: { ...upgrade, Origin: origin } });
       // engine.io answers a refused upgrade with 400 and our reason.
@@ -64,10 +81,18 @@ describe('safety: Host and Origin on every request and WebSocket handshake', () 
     }
     const fetchMeta = await rawRequest(port, { path: '/api/runs', headers: { 'Sec-Fetch-Site': 'cross-site' } });
     expect(fetchMeta.status).toBe(403);
-    expect((await rawRequest(port, { path: WS_PATH, headers: { ...upgrade, Origin: `http://127.0.0.1:${port}` } })).status).toBe(101);
-    expect((await rawRequest(port, { path: '/api/health', headers: { Origin: `http://127.0.0.1:${port}` } })).status).toBe(200);
+    expect(
+      (await rawRequest(port, { path: WS_PATH, headers: { ...upgrade, Origin: `http://127.0.0.1:${port}` } })).status,
+    ).toBe(101);
+    expect(
+      (await rawRequest(port, { path: '/api/health', headers: { Origin: `http://127.0.0.1:${port}` } })).status,
+    ).toBe(200);
     // A real socket.io client sending a foreign Origin is refused too.
-    const evil = ioClient(server.url, { transports: ['websocket'], extraHeaders: { Origin: 'http://evil.example' }, reconnection: false });
+    const evil = ioClient(server.url, {
+      transports: ['websocket'],
+      extraHeaders: { Origin: 'http://evil.example' },
+      reconnection: false,
+    });
     const outcome = await new Promise<string>((resolve) => {
       evil.on('connect', () => resolve('connected'));
       evil.on('connect_error', () => resolve('refused'));
@@ -81,7 +106,12 @@ describe('safety: a token is required beyond loopback', () => {
   it('will not bind beyond loopback without a token, and then refuses requests and sockets without it', async () => {
     await expect(startServer({ host: '0.0.0.0', warmWorker: false })).rejects.toThrow(/token is required/);
     const lines: string[] = [];
-    expect(await main(['serve', '--host', '0.0.0.0', '--port', '0'], { out: (t) => lines.push(t), err: (t) => lines.push(t) })).toBe(2);
+    expect(
+      await main(['serve', '--host', '0.0.0.0', '--port', '0'], {
+        out: (t) => lines.push(t),
+        err: (t) => lines.push(t),
+      }),
+    ).toBe(2);
     expect(lines.join('\n')).toMatch(/pass --token/);
 
     const open = await startServer({ host: '0.0.0.0', token: 's3cret-token-0123456789', warmWorker: false });
@@ -89,12 +119,21 @@ describe('safety: a token is required beyond loopback', () => {
       const p = open.port;
       const none = await rawRequest(p, { path: '/api/health' });
       expect([none.status, codeOf(none.body)]).toEqual([401, 'UNAUTHORIZED']);
-      expect((await rawRequest(p, { path: '/api/health', headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
-      expect((await rawRequest(p, { path: '/api/health', headers: { Authorization: 'Bearer s3cret-token-0123456789' } })).status).toBe(200);
+      expect((await rawRequest(p, { path: '/api/health', headers: { Authorization: 'Bearer wrong' } })).status).toBe(
+        401,
+      );
+      expect(
+        (await rawRequest(p, { path: '/api/health', headers: { Authorization: 'Bearer s3cret-token-0123456789' } }))
+          .status,
+      ).toBe(200);
       expect((await rawRequest(p, { path: '/api/health?token=s3cret-token-0123456789' })).status).toBe(200);
       const anonymous = new StudioClient({ baseUrl: `http://127.0.0.1:${p}`, transports: ['websocket'] });
       await expect(anonymous.connect()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-      const authed = new StudioClient({ baseUrl: `http://127.0.0.1:${p}`, token: 's3cret-token-0123456789', transports: ['websocket'] });
+      const authed = new StudioClient({
+        baseUrl: `http://127.0.0.1:${p}`,
+        token: 's3cret-token-0123456789',
+        transports: ['websocket'],
+      });
       await authed.connect();
       expect((await authed.health()).auth).toBe(true);
       authed.close();
@@ -106,7 +145,14 @@ describe('safety: a token is required beyond loopback', () => {
 
 describe('safety: no client path reaches the file system unchecked', () => {
   it('refuses .., encoded .. and symlinks out of the editor folder', async () => {
-    for (const p of ['/../package.json', '/%2e%2e/%2e%2e/package.json', '/..%2f..%2fpackage.json', '/%2E%2E%5C..%5Cpackage.json', '/leak.txt', '/.%2e/leak.txt']) {
+    for (const p of [
+      '/../package.json',
+      '/%2e%2e/%2e%2e/package.json',
+      '/..%2f..%2fpackage.json',
+      '/%2E%2E%5C..%5Cpackage.json',
+      '/leak.txt',
+      '/.%2e/leak.txt',
+    ]) {
       const res = await rawRequest(port, { path: p });
       expect([p, res.status]).toEqual([p, 404]);
       expect(res.body).not.toContain('SECRET');
@@ -141,15 +187,40 @@ describe('safety: no client path reaches the file system unchecked', () => {
 describe('safety: size and parameter limits', () => {
   it('refuses oversized bodies and uploads, non-images and decompression bombs with structured errors', async () => {
     const big = JSON.stringify({ workflow: promptWorkflow('x'.repeat(LIMITS.maxJsonBodyBytes)) });
-    const body = await rawRequest(port, { method: 'POST', path: '/api/runs', headers: { 'Content-Type': 'application/json' }, body: big });
+    const body = await rawRequest(port, {
+      method: 'POST',
+      path: '/api/runs',
+      headers: { 'Content-Type': 'application/json' },
+      body: big,
+    });
     expect([body.status, codeOf(body.body)]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
-    const upload = await rawRequest(port, { method: 'POST', path: '/api/uploads', headers: { 'Content-Type': 'image/png' }, body: new Uint8Array(LIMITS.maxUploadBytes + 1) });
+    const upload = await rawRequest(port, {
+      method: 'POST',
+      path: '/api/uploads',
+      headers: { 'Content-Type': 'image/png' },
+      body: new Uint8Array(LIMITS.maxUploadBytes + 1),
+    });
     expect([upload.status, codeOf(upload.body)]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
-    const text = await rawRequest(port, { method: 'POST', path: '/api/uploads', headers: { 'Content-Type': 'image/png' }, body: 'not an image at all' });
+    const text = await rawRequest(port, {
+      method: 'POST',
+      path: '/api/uploads',
+      headers: { 'Content-Type': 'image/png' },
+      body: 'not an image at all',
+    });
     expect([text.status, codeOf(text.body)]).toEqual([415, 'UNSUPPORTED_IMAGE_TYPE']);
-    const wrongType = await rawRequest(port, { method: 'POST', path: '/api/uploads', headers: { 'Content-Type': 'text/html' }, body: '<script>' });
+    const wrongType = await rawRequest(port, {
+      method: 'POST',
+      path: '/api/uploads',
+      headers: { 'Content-Type': 'text/html' },
+      body: '<script>',
+    });
     expect(wrongType.status).toBe(415);
-    const bomb = await rawRequest(port, { method: 'POST', path: '/api/uploads', headers: { 'Content-Type': 'image/png' }, body: pngHeaderOnly(20000, 20000) });
+    const bomb = await rawRequest(port, {
+      method: 'POST',
+      path: '/api/uploads',
+      headers: { 'Content-Type': 'image/png' },
+      body: pngHeaderOnly(20000, 20000),
+    });
     expect([bomb.status, codeOf(bomb.body)]).toEqual([400, 'IMAGE_TOO_LARGE']);
     expect((await client.health()).ok).toBe(true);
   });
@@ -158,11 +229,22 @@ describe('safety: size and parameter limits', () => {
     const tooMany = await client.submitRun({ workflow: generateWorkflow(201) }).catch((e: unknown) => e);
     expect(tooMany).toMatchObject({ status: 422, code: 'LIMIT_EXCEEDED', nodeId: 'sample', param: 'steps' });
     const wide = generateWorkflow(2);
-    wide.nodes.find((n) => n.id === 'sample')!.params = { ...wide.nodes.find((n) => n.id === 'sample')!.params, width: 2048 };
-    await expect(client.submitRun({ workflow: wide })).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', param: 'width' });
+    wide.nodes.find((n) => n.id === 'sample')!.params = {
+      ...wide.nodes.find((n) => n.id === 'sample')!.params,
+      width: 2048,
+    };
+    await expect(client.submitRun({ workflow: wide })).rejects.toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      param: 'width',
+    });
     const byPath = generateWorkflow(2);
     byPath.nodes.find((n) => n.id === 'model')!.params = { pack: '../../etc' };
-    await expect(client.submitRun({ workflow: byPath })).rejects.toMatchObject({ status: 422, code: 'VALIDATION_FAILED', nodeId: 'model', param: 'pack' });
+    await expect(client.submitRun({ workflow: byPath })).rejects.toMatchObject({
+      status: 422,
+      code: 'VALIDATION_FAILED',
+      nodeId: 'model',
+      param: 'pack',
+    });
   });
 
   it('drops a socket that sends an oversized message; the server keeps serving others', async () => {
@@ -183,20 +265,63 @@ describe('safety: fuzzed socket messages never crash the server', () => {
     // Client -> server events (each answers an ack) and names the server never handles.
     const { submit, follow, unfollow, cancel, followQueue, unfollowQueue } = SOCKET_EVENTS;
     const known: string[] = [submit, follow, unfollow, cancel, followQueue, unfollowQueue];
-    const names = [...known, SOCKET_EVENTS.event, SOCKET_EVENTS.status, SOCKET_EVENTS.preview, 'error', '__proto__', 'constructor', 'hasOwnProperty', 'x'];
+    const names = [
+      ...known,
+      SOCKET_EVENTS.event,
+      SOCKET_EVENTS.status,
+      SOCKET_EVENTS.preview,
+      'error',
+      '__proto__',
+      'constructor',
+      'hasOwnProperty',
+      'x',
+    ];
     const nearValid = fc.oneof(
-      fc.record({ workflow: fc.anything(), options: fc.anything(), clientRequestId: fc.anything() }, { requiredKeys: [] }),
-      fc.record({ runId: fc.oneof(fc.string(), fc.constant('../../studio.db'), fc.anything()), afterSeq: fc.anything() }, { requiredKeys: [] }),
-      fc.record({ workflow: fc.record({ schemaVersion: fc.oneof(fc.constant(2), fc.integer()), nodes: fc.array(fc.record({ id: fc.string(), type: fc.constantFrom('ptp.prompt', 'ptp.showValue', 'x'), typeVersion: fc.integer(), params: fc.anything() })), edges: fc.anything() }, { requiredKeys: [] }) }),
+      fc.record(
+        { workflow: fc.anything(), options: fc.anything(), clientRequestId: fc.anything() },
+        { requiredKeys: [] },
+      ),
+      fc.record(
+        { runId: fc.oneof(fc.string(), fc.constant('../../studio.db'), fc.anything()), afterSeq: fc.anything() },
+        { requiredKeys: [] },
+      ),
+      fc.record({
+        workflow: fc.record(
+          {
+            schemaVersion: fc.oneof(fc.constant(2), fc.integer()),
+            nodes: fc.array(
+              fc.record({
+                id: fc.string(),
+                type: fc.constantFrom('ptp.prompt', 'ptp.showValue', 'x'),
+                typeVersion: fc.integer(),
+                params: fc.anything(),
+              }),
+            ),
+            edges: fc.anything(),
+          },
+          { requiredKeys: [] },
+        ),
+      }),
     );
     const answers: unknown[] = [];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...names), fc.oneof(fc.anything(), nearValid), fc.boolean(), async (name, payload, withAck) => {
-        if (!fuzzer.connected) return;
-        // Handlers of known events always answer an ack; unknown events are ignored (no answer to wait for).
-        if (withAck && known.includes(name)) answers.push(await fuzzer.timeout(3000).emitWithAck(name, payload).catch(() => 'no-answer'));
-        else fuzzer.emit(name, payload);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...names),
+        fc.oneof(fc.anything(), nearValid),
+        fc.boolean(),
+        async (name, payload, withAck) => {
+          if (!fuzzer.connected) return;
+          // Handlers of known events always answer an ack; unknown events are ignored (no answer to wait for).
+          if (withAck && known.includes(name))
+            answers.push(
+              await fuzzer
+                .timeout(3000)
+                .emitWithAck(name, payload)
+                .catch(() => 'no-answer'),
+            );
+          else fuzzer.emit(name, payload);
+        },
+      ),
       { numRuns: 300, seed: 7 },
     );
     for (const a of answers) {
@@ -218,5 +343,17 @@ function pngHeaderOnly(w: number, h: number): Uint8Array {
     return [...len, ...Buffer.from(type, 'ascii'), ...data, 0, 0, 0, 0];
   };
   const be = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
-  return new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, ...chunk('IHDR', [...be(w), ...be(h), 8, 6, 0, 0, 0]), ...chunk('IDAT', [0]), ...chunk('IEND', [])]);
+  return new Uint8Array([
+    137,
+    80,
+    78,
+    71,
+    13,
+    10,
+    26,
+    10,
+    ...chunk('IHDR', [...be(w), ...be(h), 8, 6, 0, 0, 0]),
+    ...chunk('IDAT', [0]),
+    ...chunk('IEND', []),
+  ]);
 }

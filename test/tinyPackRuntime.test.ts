@@ -3,7 +3,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Engine, loadDocument } from '@ptp/graph-core';
-import { controlFeeds, createNodeRegistry, neutralControls, readPngText, type ImageBatch, type Tensor } from '@ptp/nodes';
+import {
+  controlFeeds,
+  createNodeRegistry,
+  neutralControls,
+  readPngText,
+  type ImageBatch,
+  type Tensor,
+} from '@ptp/nodes';
 import { OrtNodeBackend } from '@ptp/runner/backends/OrtNodeBackend';
 import { BUNDLED_PACKS_DIR } from '@ptp/runner/packs/PackStore';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -23,13 +30,18 @@ afterAll(async () => Promise.all(backends.map((b) => b.release())));
 
 function randomFeeds(edits: number, neutral: boolean): Record<string, Tensor> {
   let s = 7;
-  const rnd = (n: number) => Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1);
+  const rnd = (n: number) =>
+    Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1);
   const N = 1 + edits;
   const [h, w] = manifest.nominalLatentSize;
   const T = manifest.tokenLength;
   const io = manifest.unet.io;
   const feeds: Record<string, Tensor> = {
-    [io.sample]: { type: 'float32', dims: [2 * N, manifest.latentChannels, h, w], data: rnd(2 * N * manifest.latentChannels * h * w) },
+    [io.sample]: {
+      type: 'float32',
+      dims: [2 * N, manifest.latentChannels, h, w],
+      data: rnd(2 * N * manifest.latentChannels * h * w),
+    },
     [io.timestep]: { type: 'float32', dims: [], data: new Float32Array([421]) },
     [io.encoderHiddenStates]: { type: 'float32', dims: [2 * N, T, 32], data: rnd(2 * N * T * 32) },
   };
@@ -53,7 +65,9 @@ describe.each(['cpu', 'webgpu'] as const)('tiny-random pack on the %s provider',
       const out = manifest.unet.io.output;
       const p = await plain.run(randomFeeds(edits, false), [out]);
       const c = await controllable.run(randomFeeds(edits, true), [out]);
-      expect(maxAbsDiff(p[out]!.data as Float32Array, c[out]!.data as Float32Array), `E=${edits}`).toBeLessThanOrEqual(1e-4);
+      expect(maxAbsDiff(p[out]!.data as Float32Array, c[out]!.data as Float32Array), `E=${edits}`).toBeLessThanOrEqual(
+        1e-4,
+      );
     }
   });
 });
@@ -84,10 +98,18 @@ describe('text to image', () => {
 
   it('`pnpm ptp run` writes PNGs carrying the workflow, and summary.json', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'ptp-run-'));
-    const r = spawnSync('pnpm', ['ptp', 'run', 'examples/generate.json', '--provider', 'cpu', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
+    const r = spawnSync('pnpm', ['ptp', 'run', 'examples/generate.json', '--provider', 'cpu', '--out', out], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
-    expect(summary).toMatchObject({ status: 'success', provider: 'cpu', backend: 'onnxruntime-node', outputs: ['generate_000.png'] });
+    expect(summary).toMatchObject({
+      status: 'success',
+      provider: 'cpu',
+      backend: 'onnxruntime-node',
+      outputs: ['generate_000.png'],
+    });
     expect(summary.nodes.find((n: { id: string }) => n.id === 'sample').ms).toBeGreaterThan(0);
     const png = readPngText(new Uint8Array(readFileSync(path.join(out, 'generate_000.png'))));
     expect(png.ok && JSON.parse(png.text.workflow!).metadata.name).toBe('Text to image');
@@ -95,12 +117,19 @@ describe('text to image', () => {
 
   it('names the missing piece when a provider cannot start', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'ptp-run-'));
-    const webgpu = spawnSync('pnpm', ['ptp', 'run', 'examples/generate.json', '--provider', 'webgpu', '--out', out], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' } });
+    const webgpu = spawnSync('pnpm', ['ptp', 'run', 'examples/generate.json', '--provider', 'webgpu', '--out', out], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' },
+    });
     expect(webgpu.status).toBe(1);
     expect(webgpu.stderr).toContain('VK_ICD_FILENAMES');
     // Dawn prints its own native trace lines; what must never appear is a JavaScript stack.
     expect(webgpu.stderr).not.toMatch(/\n\s+at .*\.[jt]s:\d+/);
-    const cuda = spawnSync('pnpm', ['ptp', 'run', 'examples/generate.json', '--provider', 'cuda', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
+    const cuda = spawnSync('pnpm', ['ptp', 'run', 'examples/generate.json', '--provider', 'cuda', '--out', out], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
     expect(cuda.status).toBe(1);
     expect(cuda.stderr).toMatch(/CUDA provider/);
   });

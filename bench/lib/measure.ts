@@ -6,7 +6,10 @@ export interface Stats {
 }
 
 /** Times `fn` (ms) after warm-up; repeats until both `minRuns` and `minMs` are reached. */
-export async function measure(fn: () => unknown, { warmup = 5, minRuns = 20, minMs = 500, maxRuns = 10_000 } = {}): Promise<Stats> {
+export async function measure(
+  fn: () => unknown,
+  { warmup = 5, minRuns = 20, minMs = 500, maxRuns = 10_000 } = {},
+): Promise<Stats> {
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
   const start = performance.now();
@@ -20,4 +23,5 @@ export async function measure(fn: () => unknown, { warmup = 5, minRuns = 20, min
   return { median: at(0.5), p10: at(0.1), p90: at(0.9), runs: times.length };
 }
 
-export const fmt = (ms: number, digits = 3) => (ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(digits));
+export const fmt = (ms: number, digits = 3) =>
+  ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(digits);

@@ -16,6 +16,11 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 2048,
     // runtime-check.html: a bare page with the browser runtime (backend info; driven by test/ and bench/).
-    rolldownOptions: { input: { main: fileURLToPath(new URL('index.html', import.meta.url)), runtimeCheck: fileURLToPath(new URL('runtime-check.html', import.meta.url)) } },
+    rolldownOptions: {
+      input: {
+        main: fileURLToPath(new URL('index.html', import.meta.url)),
+        runtimeCheck: fileURLToPath(new URL('runtime-check.html', import.meta.url)),
+      },
+    },
   },
 });

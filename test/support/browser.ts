@@ -1,6 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,7 +62,10 @@ function isFresh(): boolean {
 /** Builds packages/ui unless dist is newer than its inputs. Safe across parallel test files (a lock dir). */
 export async function ensureUiBuilt(): Promise<string> {
   if (process.env.PTP_UI_DIST) return process.env.PTP_UI_DIST; // a prebuilt editor, e.g. in CI
-  const lock = path.join(os.tmpdir(), `ptp-ui-build-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 12)}.lock`);
+  const lock = path.join(
+    os.tmpdir(),
+    `ptp-ui-build-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 12)}.lock`,
+  );
   const deadline = Date.now() + 300_000;
   for (;;) {
     if (isFresh()) return UI_DIST;
@@ -63,7 +75,8 @@ export async function ensureUiBuilt(): Promise<string> {
     } catch {
       // Another test file is building: wait for it (or take over a lock left by a killed run).
       if (Date.now() > deadline) throw new Error(`timed out waiting for the ui build lock ${lock}`);
-      if (Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 240_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 240_000)
+        rmSync(lock, { recursive: true, force: true });
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
@@ -71,8 +84,13 @@ export async function ensureUiBuilt(): Promise<string> {
     if (isFresh()) return UI_DIST;
     const started = Date.now();
     // vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
-    const built = spawnSync('pnpm', ['--filter', '@ptp/ui', 'build'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', NODE_ENV: 'production' } });
-    if (built.status !== 0) throw new Error(`pnpm --filter @ptp/ui build failed (${built.status}):\n${built.stdout}\n${built.stderr}`);
+    const built = spawnSync('pnpm', ['--filter', '@ptp/ui', 'build'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', NODE_ENV: 'production' },
+    });
+    if (built.status !== 0)
+      throw new Error(`pnpm --filter @ptp/ui build failed (${built.status}):\n${built.stdout}\n${built.stderr}`);
     // Dated at the start, so a source edited during the build makes it stale.
     writeFileSync(STAMP, `${new Date(started).toISOString()}\n`);
     utimesSync(STAMP, new Date(started), new Date(started));
@@ -108,7 +126,10 @@ export async function serveStatic(dir: string): Promise<{ url: string; server: S
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.writeHead(200, {
+      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'cache-control': 'no-store',
+    });
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -134,7 +155,8 @@ export const CHROMIUM_ARGS = [
 
 /** Launches Debian's chromium headless (WebGPU on SwiftShader unless VK_ICD_FILENAMES names a driver). */
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM}: apt-get install chromium (or set PTP_CHROMIUM)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no chromium at ${CHROMIUM}: apt-get install chromium (or set PTP_CHROMIUM)`);
   return chromium.launch({
     executablePath: CHROMIUM,
     args: CHROMIUM_ARGS,

@@ -14,14 +14,18 @@ export async function openEditor(browser: Browser, url: string): Promise<{ page:
 }
 
 export function editorDocument(page: Page): Promise<WorkflowDocument> {
-  return page.evaluate(() => (window as unknown as { ptpEditor: { document(): WorkflowDocument } }).ptpEditor.document());
+  return page.evaluate(() =>
+    (window as unknown as { ptpEditor: { document(): WorkflowDocument } }).ptpEditor.document(),
+  );
 }
 
 export const node = (page: Page, id: string): Locator => page.getByTestId(`node-${id}`);
 
 /** A socket's handle: `output` handles are sources, inputs targets. */
 export function handle(page: Page, nodeId: string, socket: string, kind: 'input' | 'output'): Locator {
-  return page.locator(`.react-flow__handle.${kind === 'output' ? 'source' : 'target'}[data-nodeid="${nodeId}"][data-handleid="${socket}"]`);
+  return page.locator(
+    `.react-flow__handle.${kind === 'output' ? 'source' : 'target'}[data-nodeid="${nodeId}"][data-handleid="${socket}"]`,
+  );
 }
 
 async function centre(l: Locator): Promise<{ x: number; y: number }> {
@@ -31,7 +35,11 @@ async function centre(l: Locator): Promise<{ x: number; y: number }> {
 }
 
 /** Drags a link from an output handle to an input handle with the mouse. */
-export async function dragLink(page: Page, from: { node: string; output: string }, to: { node: string; input: string }): Promise<void> {
+export async function dragLink(
+  page: Page,
+  from: { node: string; output: string },
+  to: { node: string; input: string },
+): Promise<void> {
   const a = await centre(handle(page, from.node, from.output, 'output'));
   const b = await centre(handle(page, to.node, to.input, 'input'));
   await page.mouse.move(a.x, a.y);
@@ -58,7 +66,10 @@ export async function dropFile(page: Page, name: string, mime: string, bytes: Ui
 
 /** Waits until the run shown in the toolbar has ended; returns its phase. */
 export async function waitForRunEnd(page: Page, timeout = 600_000): Promise<string> {
-  await page.waitForSelector('[data-testid=run-status]:is([data-phase=success],[data-phase=error],[data-phase=interrupted])', { timeout });
+  await page.waitForSelector(
+    '[data-testid=run-status]:is([data-phase=success],[data-phase=error],[data-phase=interrupted])',
+    { timeout },
+  );
   return (await page.getByTestId('run-status').getAttribute('data-phase')) ?? '';
 }
 
@@ -71,25 +82,35 @@ export async function setNumberParam(page: Page, nodeId: string, param: string, 
 
 /** Waits for an image element to have decoded pixels; returns its natural size. */
 export async function loadedImageSize(l: Locator): Promise<{ width: number; height: number }> {
-  await l.evaluate((img: HTMLImageElement) => (img.complete && img.naturalWidth ? undefined : new Promise((r) => img.addEventListener('load', r, { once: true }))));
+  await l.evaluate((img: HTMLImageElement) =>
+    img.complete && img.naturalWidth ? undefined : new Promise((r) => img.addEventListener('load', r, { once: true })),
+  );
   return l.evaluate((img: HTMLImageElement) => ({ width: img.naturalWidth, height: img.naturalHeight }));
 }
 
 /** The graph part of a document (what "equal graph" means: nodes, params, positions, links). */
 export function graphOf(doc: WorkflowDocument) {
   return {
-    nodes: doc.nodes.map((n) => ({ id: n.id, type: n.type, typeVersion: n.typeVersion, params: n.params, position: n.ui?.position })),
+    nodes: doc.nodes.map((n) => ({
+      id: n.id,
+      type: n.type,
+      typeVersion: n.typeVersion,
+      params: n.params,
+      position: n.ui?.position,
+    })),
     edges: doc.edges.map((e) => `${e.from.node}.${e.from.output}->${e.to.node}.${e.to.input}`).sort(),
   };
 }
 
 /** Clicks an edge at the middle of its drawn path (where no other edge is likely to lie). */
 export async function clickEdge(page: Page, edgeId: string): Promise<void> {
-  const point = await page.locator(`[data-id="${edgeId}"] path.react-flow__edge-path`).evaluate((path: SVGPathElement) => {
-    const p = path.getPointAtLength(path.getTotalLength() / 2);
-    const m = path.getScreenCTM()!;
-    return { x: p.x * m.a + p.y * m.c + m.e, y: p.x * m.b + p.y * m.d + m.f };
-  });
+  const point = await page
+    .locator(`[data-id="${edgeId}"] path.react-flow__edge-path`)
+    .evaluate((path: SVGPathElement) => {
+      const p = path.getPointAtLength(path.getTotalLength() / 2);
+      const m = path.getScreenCTM()!;
+      return { x: p.x * m.a + p.y * m.c + m.e, y: p.x * m.b + p.y * m.d + m.f };
+    });
   await page.mouse.click(point.x, point.y);
 }
 
@@ -100,7 +121,14 @@ export async function clickPane(page: Page): Promise<void> {
 }
 
 export function selectedEdges(page: Page): Promise<string[]> {
-  return page.evaluate(() => (window as unknown as { ptpEditor: { state(): { graph: { edges: { id: string; selected?: boolean }[] } } } }).ptpEditor.state().graph.edges.filter((e) => e.selected).map((e) => e.id));
+  return page.evaluate(() =>
+    (
+      window as unknown as { ptpEditor: { state(): { graph: { edges: { id: string; selected?: boolean }[] } } } }
+    ).ptpEditor
+      .state()
+      .graph.edges.filter((e) => e.selected)
+      .map((e) => e.id),
+  );
 }
 
 /** Records (in `window.__sawProgress`) whether a node's progress bar ever shows, however briefly. */

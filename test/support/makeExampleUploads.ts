@@ -14,7 +14,13 @@ const RED: [number, number, number] = [0.86, 0.1, 0.1];
 const WHITE: [number, number, number] = [0.95, 0.95, 0.95];
 
 /** A filled circle with one pixel of anti-aliasing at the edge (coverage from the signed distance). */
-function circle(cx: number, cy: number, r: number, fg: [number, number, number], bg: [number, number, number]): RgbaImage {
+function circle(
+  cx: number,
+  cy: number,
+  r: number,
+  fg: [number, number, number],
+  bg: [number, number, number],
+): RgbaImage {
   const rgba = new Uint8Array(SIZE * SIZE * 4);
   for (let y = 0; y < SIZE; y++) {
     for (let x = 0; x < SIZE; x++) {
@@ -30,7 +36,13 @@ function circle(cx: number, cy: number, r: number, fg: [number, number, number],
 
 /** The example pictures: file name, caption, PNG bytes. */
 export function examplePictures(): { name: string; caption: string; png: Uint8Array }[] {
-  return [{ name: 'red-circle.png', caption: 'a red circle on a white background', png: encodePng(circle(30, 34, 13, RED, WHITE)) }];
+  return [
+    {
+      name: 'red-circle.png',
+      caption: 'a red circle on a white background',
+      png: encodePng(circle(30, 34, 13, RED, WHITE)),
+    },
+  ];
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -16,7 +16,11 @@ export const tickerNode = defineNode({
   output: true,
   inputs: {},
   outputs: { ticks: { type: 'ANY' } },
-  params: z.object({ ticks: z.number().int().min(1).max(1000).default(10), ms: z.number().int().min(0).max(1000).default(10), label: z.string().default('') }),
+  params: z.object({
+    ticks: z.number().int().min(1).max(1000).default(10),
+    ms: z.number().int().min(0).max(1000).default(10),
+    label: z.string().default(''),
+  }),
   cacheable: false,
   run: async (_inputs, p, ctx) => {
     for (let i = 1; i <= p.ticks; i++) {

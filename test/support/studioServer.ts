@@ -17,14 +17,24 @@ export function tempDataDir(tag = 'server'): string {
 
 /** A real studio server on loopback with its worker, a fresh data dir and the test nodes. */
 export function startServer(options: Partial<StudioServerOptions> = {}) {
-  return createStudioServer({ dataDir: tempDataDir(), port: 0, nodeModules: [TEST_NODES_MODULE], warmWorker: true, log: () => {}, ...options });
+  return createStudioServer({
+    dataDir: tempDataDir(),
+    port: 0,
+    nodeModules: [TEST_NODES_MODULE],
+    warmWorker: true,
+    log: () => {},
+    ...options,
+  });
 }
 
 /**
  * One real server and a socket client for a whole test file: started before the first test (after
  * `options()`, which may prepare folders), closed after the last. `ready` receives them.
  */
-export function useStudioServer(options: () => Partial<StudioServerOptions>, ready: (server: StudioServer, client: StudioClient) => void): void {
+export function useStudioServer(
+  options: () => Partial<StudioServerOptions>,
+  ready: (server: StudioServer, client: StudioClient) => void,
+): void {
   let server: StudioServer | undefined;
   let client: StudioClient | undefined;
   // Starting the server forks and warms the inference worker: seconds, more on a busy machine.
@@ -61,20 +71,39 @@ export function promptWorkflow(text: string): WorkflowDocumentInput {
 }
 
 export function tickerWorkflow(ticks: number, ms: number, label = ''): WorkflowDocumentInput {
-  return { schemaVersion: 2, metadata: { name: 'ticker', description: '', tags: [] }, nodes: [{ id: 'tick', type: 'test.ticker', typeVersion: 1, params: { ticks, ms, label } }], edges: [] };
+  return {
+    schemaVersion: 2,
+    metadata: { name: 'ticker', description: '', tags: [] },
+    nodes: [{ id: 'tick', type: 'test.ticker', typeVersion: 1, params: { ticks, ms, label } }],
+    edges: [],
+  };
 }
 
 /**
  * A raw HTTP request (no URL normalisation, any headers), for the safety tests: fetch would
  * resolve `..` and refuses to set Host or Origin.
  */
-export function rawRequest(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: Uint8Array | string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+export function rawRequest(
+  port: number,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: Uint8Array | string },
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: { Host: `127.0.0.1:${port}`, ...options.headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: { Host: `127.0.0.1:${port}`, ...options.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
     req.on('upgrade', (res, socket) => {
       socket.destroy();
       resolve({ status: res.statusCode ?? 101, headers: res.headers, body: '' });

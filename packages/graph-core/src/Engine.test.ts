@@ -58,9 +58,25 @@ describe('Engine', () => {
 
   it('shares cache entries between identical graphs whose node ids differ', async () => {
     const { engine, runs } = setup();
-    await engine.run(doc([{ id: 'x', type: 'test.number', params: { value: 3 } }, { id: 'o', type: 'test.output' }], ['x.value -> o.value']));
+    await engine.run(
+      doc(
+        [
+          { id: 'x', type: 'test.number', params: { value: 3 } },
+          { id: 'o', type: 'test.output' },
+        ],
+        ['x.value -> o.value'],
+      ),
+    );
     runs.clear();
-    const r = await engine.run(doc([{ id: 'other', type: 'test.number', params: { value: 3 } }, { id: 'sink', type: 'test.output' }], ['other.value -> sink.value']));
+    const r = await engine.run(
+      doc(
+        [
+          { id: 'other', type: 'test.number', params: { value: 3 } },
+          { id: 'sink', type: 'test.output' },
+        ],
+        ['other.value -> sink.value'],
+      ),
+    );
     expect(runs.size).toBe(0);
     // The cached output makes its ancestors unnecessary: nothing upstream is even looked at.
     expect(r.cached).toEqual(['sink']);
@@ -70,10 +86,22 @@ describe('Engine', () => {
 
   it('param key order does not change the cache key; editor data never does', async () => {
     const { engine, runs } = setup();
-    const d1 = doc([{ id: 't', type: 'test.text', params: { text: 'hi', mode: 'upper' } }, { id: 'o', type: 'test.output' }], ['t.text -> o.value']);
+    const d1 = doc(
+      [
+        { id: 't', type: 'test.text', params: { text: 'hi', mode: 'upper' } },
+        { id: 'o', type: 'test.output' },
+      ],
+      ['t.text -> o.value'],
+    );
     await engine.run(d1);
     runs.clear();
-    const d2 = doc([{ id: 't', type: 'test.text', params: { mode: 'upper', text: 'hi' } }, { id: 'o', type: 'test.output' }], ['t.text -> o.value']);
+    const d2 = doc(
+      [
+        { id: 't', type: 'test.text', params: { mode: 'upper', text: 'hi' } },
+        { id: 'o', type: 'test.output' },
+      ],
+      ['t.text -> o.value'],
+    );
     d2.nodes[0]!.ui = { position: { x: 500, y: 3 }, color: '#f00' };
     await engine.run(d2);
     expect(runs.size).toBe(0);
@@ -86,7 +114,10 @@ describe('Engine', () => {
     expect([...r.outputs.keys()]).toEqual(['side']);
     // A broken branch elsewhere does not block a partial run.
     const broken = chain();
-    broken.nodes.push({ id: 'bad', type: 'nope', typeVersion: 1, params: {} }, { id: 'o2', type: 'test.output', typeVersion: 1, params: {} });
+    broken.nodes.push(
+      { id: 'bad', type: 'nope', typeVersion: 1, params: {} },
+      { id: 'o2', type: 'test.output', typeVersion: 1, params: {} },
+    );
     broken.edges.push({ from: { node: 'bad', output: 'x' }, to: { node: 'o2', input: 'value' } });
     expect((await engine.run(broken, { outputs: ['side'] })).status).toBe('success');
     expect((await engine.run(broken)).status).toBe('error');
@@ -94,7 +125,13 @@ describe('Engine', () => {
 
   it('never caches non-cacheable nodes, and re-runs their descendants', async () => {
     const { engine, runs } = setup();
-    const d = doc([{ id: 'k', type: 'test.clock' }, { id: 'o', type: 'test.output' }], ['k.value -> o.value']);
+    const d = doc(
+      [
+        { id: 'k', type: 'test.clock' },
+        { id: 'o', type: 'test.output' },
+      ],
+      ['k.value -> o.value'],
+    );
     await engine.run(d);
     const r = await engine.run(d);
     expect(runs.get('k')).toBe(2);
@@ -104,7 +141,12 @@ describe('Engine', () => {
   it('passes multi inputs as an array in edge order', async () => {
     const { engine } = setup();
     const d = doc(
-      [{ id: 'a', type: 'test.number', params: { value: 2 } }, { id: 'b', type: 'test.number', params: { value: 3 } }, { id: 's', type: 'test.sum' }, { id: 'o', type: 'test.output' }],
+      [
+        { id: 'a', type: 'test.number', params: { value: 2 } },
+        { id: 'b', type: 'test.number', params: { value: 3 } },
+        { id: 's', type: 'test.sum' },
+        { id: 'o', type: 'test.output' },
+      ],
       ['a.value -> s.values', 'b.value -> s.values', 'a.value -> s.values', 's.total -> o.value'],
     );
     expect((await engine.run(d)).outputs.get('o')).toEqual({ value: 7 });
@@ -112,11 +154,24 @@ describe('Engine', () => {
 
   it('cancels mid-node promptly, even a node that ignores the signal, and emits interrupted', async () => {
     const { engine } = setup();
-    const d = doc([{ id: 'a', type: 'test.number' }, { id: 'h', type: 'test.hang' }, { id: 'o', type: 'test.output' }], ['a.value -> h.value', 'h.value -> o.value']);
+    const d = doc(
+      [
+        { id: 'a', type: 'test.number' },
+        { id: 'h', type: 'test.hang' },
+        { id: 'o', type: 'test.output' },
+      ],
+      ['a.value -> h.value', 'h.value -> o.value'],
+    );
     const ac = new AbortController();
     const events: RunEvent[] = [];
     const started = performance.now();
-    const pending = engine.run(d, { signal: ac.signal, onEvent: (e) => { events.push(e); if (e.type === 'node_executing' && e.nodeId === 'h') setTimeout(() => ac.abort(), 20); } });
+    const pending = engine.run(d, {
+      signal: ac.signal,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'node_executing' && e.nodeId === 'h') setTimeout(() => ac.abort(), 20);
+      },
+    });
     const r = await pending;
     expect(performance.now() - started).toBeLessThan(1000);
     expect(r.status).toBe('interrupted');
@@ -126,33 +181,77 @@ describe('Engine', () => {
 
   it('stops a cooperative long node between steps and reports progress before that', async () => {
     const { engine } = setup();
-    const d = doc([{ id: 'a', type: 'test.number' }, { id: 's', type: 'test.slow', params: { steps: 200, stepMs: 5 } }, { id: 'o', type: 'test.output' }], ['a.value -> s.value', 's.value -> o.value']);
+    const d = doc(
+      [
+        { id: 'a', type: 'test.number' },
+        { id: 's', type: 'test.slow', params: { steps: 200, stepMs: 5 } },
+        { id: 'o', type: 'test.output' },
+      ],
+      ['a.value -> s.value', 's.value -> o.value'],
+    );
     const ac = new AbortController();
     const events: RunEvent[] = [];
-    const r = await engine.run(d, { signal: ac.signal, onEvent: (e) => { events.push(e); if (e.type === 'progress' && e.value === 3) ac.abort(); } });
+    const r = await engine.run(d, {
+      signal: ac.signal,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'progress' && e.value === 3) ac.abort();
+      },
+    });
     expect(r.status).toBe('interrupted');
     const progress = events.filter((e) => e.type === 'progress');
     expect(progress.length).toBeGreaterThanOrEqual(3);
     expect(progress.length).toBeLessThan(10);
     expect(checkEventOrder(events)).toEqual([]);
     // The interrupted node left nothing in the cache: a new run executes it again.
-    const again = await engine.run(doc([{ id: 'a', type: 'test.number' }, { id: 's', type: 'test.slow', params: { steps: 2, stepMs: 1 } }, { id: 'o', type: 'test.output' }], ['a.value -> s.value', 's.value -> o.value']));
+    const again = await engine.run(
+      doc(
+        [
+          { id: 'a', type: 'test.number' },
+          { id: 's', type: 'test.slow', params: { steps: 2, stepMs: 1 } },
+          { id: 'o', type: 'test.output' },
+        ],
+        ['a.value -> s.value', 's.value -> o.value'],
+      ),
+    );
     expect(again.status).toBe('success');
   });
 
   it('reports node failures on the node and input, without stack traces, and validation failures all at once', async () => {
     const { engine } = setup();
     const events: RunEvent[] = [];
-    const d = doc([{ id: 'a', type: 'test.number', params: { value: -1 } }, { id: 'f', type: 'test.fail' }, { id: 'o', type: 'test.output' }], ['a.value -> f.value', 'f.value -> o.value']);
+    const d = doc(
+      [
+        { id: 'a', type: 'test.number', params: { value: -1 } },
+        { id: 'f', type: 'test.fail' },
+        { id: 'o', type: 'test.output' },
+      ],
+      ['a.value -> f.value', 'f.value -> o.value'],
+    );
     const r = await engine.run(d, { onEvent: (e) => events.push(e) });
     expect(r.status).toBe('error');
     const last = events.at(-1)!;
-    expect(last).toMatchObject({ type: 'error', nodeId: 'f', input: 'value', code: 'NODE_FAILED', message: 'value must be >= 0' });
+    expect(last).toMatchObject({
+      type: 'error',
+      nodeId: 'f',
+      input: 'value',
+      code: 'NODE_FAILED',
+      message: 'value must be >= 0',
+    });
     expect(JSON.stringify(events)).not.toMatch(/at .*\.ts:\d+/);
     expect(checkEventOrder(events)).toEqual([]);
 
     const invalid: RunEvent[] = [];
-    await engine.run(doc([{ id: 'x', type: 'test.add', params: { bias: 'no' } }, { id: 'o', type: 'test.output' }], ['x.sum -> o.value']), { onEvent: (e) => invalid.push(e) });
+    await engine.run(
+      doc(
+        [
+          { id: 'x', type: 'test.add', params: { bias: 'no' } },
+          { id: 'o', type: 'test.output' },
+        ],
+        ['x.sum -> o.value'],
+      ),
+      { onEvent: (e) => invalid.push(e) },
+    );
     const err = invalid.at(-1)!;
     expect(err.type).toBe('error');
     if (err.type === 'error') expect(err.errors?.map((e) => e.code).sort()).toEqual(['INVALID_PARAM', 'MISSING_INPUT']);
@@ -163,11 +262,27 @@ describe('Engine', () => {
     const cache = new OutputCache({ maxBytes: 2000 });
     const { engine, runs } = setup(cache);
     for (let i = 0; i < 50; i++) {
-      await engine.run(doc([{ id: 't', type: 'test.text', params: { text: `value ${i} `.repeat(20) } }, { id: 'o', type: 'test.output' }], ['t.text -> o.value']));
+      await engine.run(
+        doc(
+          [
+            { id: 't', type: 'test.text', params: { text: `value ${i} `.repeat(20) } },
+            { id: 'o', type: 'test.output' },
+          ],
+          ['t.text -> o.value'],
+        ),
+      );
       expect(cache.bytes).toBeLessThanOrEqual(2000);
     }
     runs.clear();
-    await engine.run(doc([{ id: 't', type: 'test.text', params: { text: `value 0 `.repeat(20) } }, { id: 'o', type: 'test.output' }], ['t.text -> o.value']));
+    await engine.run(
+      doc(
+        [
+          { id: 't', type: 'test.text', params: { text: `value 0 `.repeat(20) } },
+          { id: 'o', type: 'test.output' },
+        ],
+        ['t.text -> o.value'],
+      ),
+    );
     expect(runs.get('t')).toBe(1); // evicted long ago
   });
 });

@@ -49,8 +49,14 @@ function raceAbort<T>(work: Promise<T> | T, signal: AbortSignal): Promise<T> {
     const onAbort = () => reject(new Interrupted());
     signal.addEventListener('abort', onAbort, { once: true });
     Promise.resolve(work).then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
     );
   });
 }
@@ -174,9 +180,14 @@ class EngineRun<Backend> {
    */
   #blockingErrors({ report, index, targets, needed }: RunPlan): GraphError[] {
     const partial = Boolean(this.#options.outputs);
-    const blocking = report.errors.filter((e) => (e.nodeId === undefined ? !(partial && e.code === 'NO_OUTPUT') : needed.has(e.nodeId)));
+    const blocking = report.errors.filter((e) =>
+      e.nodeId === undefined ? !(partial && e.code === 'NO_OUTPUT') : needed.has(e.nodeId),
+    );
     for (const t of targets) {
-      if (!index.nodes.has(t)) blocking.push(graphError('UNKNOWN_OUTPUT_NODE', `requested output node "${t}" is not in the graph`, { nodeId: t }));
+      if (!index.nodes.has(t))
+        blocking.push(
+          graphError('UNKNOWN_OUTPUT_NODE', `requested output node "${t}" is not in the graph`, { nodeId: t }),
+        );
     }
     return blocking;
   }
@@ -246,7 +257,10 @@ class EngineRun<Backend> {
     const inputs = this.#gatherInputs(index, id, def.inputs as Record<string, InputSpec>);
     this.#emit({ type: 'node_executing', nodeId: id });
     const nodeStart = performance.now();
-    const outputs = (await raceAbort(def.run(inputs, report.params.get(id)!, this.#context(id, signal)), signal)) as NodeOutputs;
+    const outputs = (await raceAbort(
+      def.run(inputs, report.params.get(id)!, this.#context(id, signal)),
+      signal,
+    )) as NodeOutputs;
     const missing = Object.keys(def.outputs).filter((name) => !outputs || !(name in outputs));
     if (missing.length) throw new NodeRunError(`${node.type} did not produce output(s) ${missing.join(', ')}`);
     this.#values.set(id, outputs);
@@ -278,7 +292,14 @@ class EngineRun<Backend> {
       workflow: this.#doc,
       resources,
       progress: (value, max, preview) => {
-        if (!signal.aborted) this.#emit({ type: 'progress', nodeId: id, value: Math.min(Math.max(value, 0), max), max, ...(preview ? { preview } : {}) });
+        if (!signal.aborted)
+          this.#emit({
+            type: 'progress',
+            nodeId: id,
+            value: Math.min(Math.max(value, 0), max),
+            max,
+            ...(preview ? { preview } : {}),
+          });
       },
     };
   }
@@ -296,18 +317,25 @@ class EngineRun<Backend> {
     const node = currentNode ? index.nodes.get(currentNode) : undefined;
     const e = err as Error & Partial<NodeRunError>;
     this.#services.log.error(`node ${currentNode} failed`, err); // the stack stays in the log, never in events
-    return this.#fail([graphError(e.code ?? 'NODE_FAILED', e.message || String(err), {
-      ...(node ? { nodeId: node.id, nodeType: node.type } : {}),
-      ...(e.input !== undefined ? { input: e.input } : {}),
-      ...(e.param !== undefined ? { param: e.param } : {}),
-    })]);
+    return this.#fail([
+      graphError(e.code ?? 'NODE_FAILED', e.message || String(err), {
+        ...(node ? { nodeId: node.id, nodeType: node.type } : {}),
+        ...(e.input !== undefined ? { input: e.input } : {}),
+        ...(e.param !== undefined ? { param: e.param } : {}),
+      }),
+    ]);
   }
 
   #succeed(targets: readonly string[]): RunResult {
     const result = this.#result;
     for (const t of targets) result.outputs.set(t, this.#values.get(t)!);
     result.status = 'success';
-    this.#emit({ type: 'success', executed: result.executed, cached: result.cached, durationMs: performance.now() - this.#started });
+    this.#emit({
+      type: 'success',
+      executed: result.executed,
+      cached: result.cached,
+      durationMs: performance.now() - this.#started,
+    });
     return result;
   }
 }

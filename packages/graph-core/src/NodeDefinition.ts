@@ -113,8 +113,10 @@ export interface NodeDefinition<
 export type AnyNodeDefinition = NodeDefinition<any, any, any>;
 
 /** Identity helper that keeps literal socket types so `run` sees typed inputs. */
-export function defineNode<const I extends Record<string, InputSpec>, const O extends Record<string, OutputSpec>, P extends z.ZodObject>(
-  definition: NodeDefinition<I, O, P>,
-): NodeDefinition<I, O, P> {
+export function defineNode<
+  const I extends Record<string, InputSpec>,
+  const O extends Record<string, OutputSpec>,
+  P extends z.ZodObject,
+>(definition: NodeDefinition<I, O, P>): NodeDefinition<I, O, P> {
   return definition;
 }

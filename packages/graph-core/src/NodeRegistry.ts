@@ -13,13 +13,15 @@ export class NodeRegistry {
 
   constructor(definitions: readonly AnyNodeDefinition[], socketTypes: SocketTypeSpecs = {}) {
     for (const name of Object.keys(socketTypes)) {
-      if (name in CORE_SOCKET_TYPES) throw new Error(`socket type ${name} is one of graph-core's; declare only new types`);
+      if (name in CORE_SOCKET_TYPES)
+        throw new Error(`socket type ${name} is one of graph-core's; declare only new types`);
     }
     this.socketTypes = { ...(socketTypes as Record<string, SocketTypeSpec>), ...CORE_SOCKET_TYPES };
     for (const def of definitions) {
       // A duplicate is a programming error in the list itself, so failing loudly at startup is right.
       if (this.#byType.has(def.type)) throw new Error(`node type registered twice: ${def.type}`);
-      if (!Number.isInteger(def.version) || def.version < 1) throw new Error(`node type ${def.type}: version must be an integer >= 1`);
+      if (!Number.isInteger(def.version) || def.version < 1)
+        throw new Error(`node type ${def.type}: version must be an integer >= 1`);
       this.#byType.set(def.type, def);
     }
   }

@@ -41,7 +41,12 @@ export type Catalogue = z.infer<typeof CatalogueSchema>;
 
 function describeSockets(specs: AnyNodeDefinition['inputs'] | AnyNodeDefinition['outputs']): CatalogueEntry['inputs'] {
   const out: CatalogueEntry['inputs'] = {};
-  for (const [name, spec] of Object.entries(specs as Record<string, { type: SocketType; label?: string; description?: string; optional?: boolean; multi?: boolean }>)) {
+  for (const [name, spec] of Object.entries(
+    specs as Record<
+      string,
+      { type: SocketType; label?: string; description?: string; optional?: boolean; multi?: boolean }
+    >,
+  )) {
     out[name] = {
       type: spec.type,
       label: spec.label ?? name,
@@ -54,7 +59,10 @@ function describeSockets(specs: AnyNodeDefinition['inputs'] | AnyNodeDefinition[
 }
 
 export function describeNode(def: AnyNodeDefinition): CatalogueEntry {
-  const { $schema: _drop, ...params } = z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _drop, ...params } = z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   return {
     type: def.type,
     version: def.version,
@@ -77,7 +85,11 @@ export function buildCatalogue(registry: NodeRegistry): Catalogue {
     sockets: {
       types: Object.keys(registry.socketTypes),
       colors: Object.fromEntries(Object.entries(registry.socketTypes).map(([type, spec]) => [type, spec.color])),
-      compatibility: Object.fromEntries(Object.entries(registry.socketTypes).flatMap(([type, spec]) => (spec.widensTo ? [[type, [...spec.widensTo]]] : []))),
+      compatibility: Object.fromEntries(
+        Object.entries(registry.socketTypes).flatMap(([type, spec]) =>
+          spec.widensTo ? [[type, [...spec.widensTo]]] : [],
+        ),
+      ),
     },
     nodes: registry.list().map(describeNode),
   };

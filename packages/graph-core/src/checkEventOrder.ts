@@ -15,7 +15,8 @@ export function checkEventOrder(events: readonly RunEvent[]): string[] {
   let current: string | undefined;
   events.forEach((e, i) => {
     if (e.runId !== runId) problems.push(`event ${i} belongs to run ${e.runId}`);
-    if (i > 0 && e.seq !== events[i - 1]!.seq + 1) problems.push(`event ${i} has seq ${e.seq} after ${events[i - 1]!.seq}`);
+    if (i > 0 && e.seq !== events[i - 1]!.seq + 1)
+      problems.push(`event ${i} has seq ${e.seq} after ${events[i - 1]!.seq}`);
     const terminal = TERMINAL_EVENT_TYPES.includes(e.type);
     if (terminal && i !== events.length - 1) problems.push(`terminal event ${e.type} at ${i} is not last`);
     if (!terminal && i === events.length - 1) problems.push(`last event ${e.type} is not terminal`);
@@ -31,7 +32,8 @@ export function checkEventOrder(events: readonly RunEvent[]): string[] {
         break;
       case 'node_executing':
         if (current !== undefined) problems.push(`node ${e.nodeId} starts while ${current} is executing`);
-        if (executing.has(e.nodeId) || cached.has(e.nodeId)) problems.push(`node ${e.nodeId} executes twice or after being cached`);
+        if (executing.has(e.nodeId) || cached.has(e.nodeId))
+          problems.push(`node ${e.nodeId} executes twice or after being cached`);
         executing.add(e.nodeId);
         current = e.nodeId;
         break;

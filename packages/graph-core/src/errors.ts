@@ -57,18 +57,31 @@ export type GraphError = z.infer<typeof GraphErrorSchema>;
 
 export type Result<T> = { ok: true; value: T; warnings: GraphError[] } | { ok: false; errors: GraphError[] };
 
-export function graphError(code: ErrorCode, message: string, context: Omit<GraphError, 'code' | 'message' | 'severity'> = {}): GraphError {
+export function graphError(
+  code: ErrorCode,
+  message: string,
+  context: Omit<GraphError, 'code' | 'message' | 'severity'> = {},
+): GraphError {
   return { code, message, severity: 'error', ...context };
 }
 
-export function graphWarning(code: ErrorCode, message: string, context: Omit<GraphError, 'code' | 'message' | 'severity'> = {}): GraphError {
+export function graphWarning(
+  code: ErrorCode,
+  message: string,
+  context: Omit<GraphError, 'code' | 'message' | 'severity'> = {},
+): GraphError {
   return { code, message, severity: 'warning', ...context };
 }
 
 export const isError = (e: GraphError): boolean => e.severity !== 'warning';
 
 /** Turns zod issues into structured errors rooted at `basePath`. */
-export function fromZodIssues(code: ErrorCode, issues: readonly z.core.$ZodIssue[], context: Omit<GraphError, 'code' | 'message' | 'severity' | 'path'> = {}, basePath: (string | number)[] = []): GraphError[] {
+export function fromZodIssues(
+  code: ErrorCode,
+  issues: readonly z.core.$ZodIssue[],
+  context: Omit<GraphError, 'code' | 'message' | 'severity' | 'path'> = {},
+  basePath: (string | number)[] = [],
+): GraphError[] {
   return issues.map((issue) => {
     const path = [...basePath, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
     const where = path.length ? `${path.join('.')}: ` : '';
@@ -98,11 +111,20 @@ type ErrorPlaceFields = Partial<Pick<GraphError, 'nodeId' | 'nodeType' | 'input'
  */
 export function errorPlace(e: ErrorPlaceFields, options: { nodeType?: boolean } = {}): string {
   const node = e.nodeId ? `node ${e.nodeId}${options.nodeType && e.nodeType ? ` (${e.nodeType})` : ''}` : undefined;
-  const parts = [node, e.input && `input ${e.input}`, e.param && `param ${e.param}`, e.edgeId && `edge ${e.edgeId}`].filter(Boolean);
+  const parts = [
+    node,
+    e.input && `input ${e.input}`,
+    e.param && `param ${e.param}`,
+    e.edgeId && `edge ${e.edgeId}`,
+  ].filter(Boolean);
   return parts.length ? ` [${parts.join(', ')}]` : '';
 }
 
 /** The node, input and param of an error, each only when present (API errors and run failures carry them). */
 export function errorContext(e: ErrorPlaceFields | undefined): { nodeId?: string; input?: string; param?: string } {
-  return { ...(e?.nodeId ? { nodeId: e.nodeId } : {}), ...(e?.input ? { input: e.input } : {}), ...(e?.param ? { param: e.param } : {}) };
+  return {
+    ...(e?.nodeId ? { nodeId: e.nodeId } : {}),
+    ...(e?.input ? { input: e.input } : {}),
+    ...(e?.param ? { param: e.param } : {}),
+  };
 }

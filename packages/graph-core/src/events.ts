@@ -17,7 +17,11 @@ export const RunStartedEventSchema = z.object({
   cached: z.array(z.string()),
   targets: z.array(z.string()),
 });
-export const NodeCachedEventSchema = z.object({ type: z.literal('node_cached'), ...base, nodeIds: z.array(z.string()) });
+export const NodeCachedEventSchema = z.object({
+  type: z.literal('node_cached'),
+  ...base,
+  nodeIds: z.array(z.string()),
+});
 export const NodeExecutingEventSchema = z.object({ type: z.literal('node_executing'), ...base, nodeId: z.string() });
 export const ProgressEventSchema = z.object({
   type: z.literal('progress'),
@@ -52,7 +56,11 @@ export const SuccessEventSchema = z.object({
   cached: z.array(z.string()),
   durationMs: z.number(),
 });
-export const InterruptedEventSchema = z.object({ type: z.literal('interrupted'), ...base, nodeId: z.string().optional() });
+export const InterruptedEventSchema = z.object({
+  type: z.literal('interrupted'),
+  ...base,
+  nodeId: z.string().optional(),
+});
 
 export const RunEventSchema = z.discriminatedUnion('type', [
   RunStartedEventSchema,
@@ -69,4 +77,8 @@ export type RunEventType = RunEvent['type'];
 export const TERMINAL_EVENT_TYPES: readonly RunEventType[] = ['success', 'error', 'interrupted'];
 
 /** An event as a runner builds it, before the emitter stamps `runId`, `seq` and `time`. */
-export type RunEventBody = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'runId' | 'seq' | 'time'> : never) : never;
+export type RunEventBody = RunEvent extends infer E
+  ? E extends RunEvent
+    ? Omit<E, 'runId' | 'seq' | 'time'>
+    : never
+  : never;

@@ -12,13 +12,63 @@ const sockets = ['value', 'sum', 'total', 'text', 'a', 'b', 'values', 'nope'];
 const id = fc.oneof(fc.constantFrom('a', 'b', 'c', 'd', 'out'), fc.string({ maxLength: 6 }));
 const params = fc.oneof(
   fc.record({ value: fc.oneof(fc.double(), fc.integer(), fc.string(), fc.constant(null)) }, { requiredKeys: [] }),
-  fc.record({ bias: fc.anything(), text: fc.oneof(fc.string(), fc.integer()), mode: fc.constantFrom('plain', 'upper', 'x'), steps: fc.integer({ min: -5, max: 2000 }) }, { requiredKeys: [] }),
+  fc.record(
+    {
+      bias: fc.anything(),
+      text: fc.oneof(fc.string(), fc.integer()),
+      mode: fc.constantFrom('plain', 'upper', 'x'),
+      steps: fc.integer({ min: -5, max: 2000 }),
+    },
+    { requiredKeys: [] },
+  ),
   fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
 );
-const node = fc.record({ id, type: fc.constantFrom(...types), typeVersion: fc.integer({ min: -1, max: 4 }), params, ui: fc.option(fc.record({ position: fc.record({ x: fc.double(), y: fc.double() }) }), { nil: undefined }) }, { requiredKeys: ['id', 'type', 'typeVersion'] });
-const edge = fc.record({ id: fc.option(id, { nil: undefined }), from: fc.record({ node: id, output: fc.constantFrom(...sockets) }), to: fc.record({ node: id, input: fc.constantFrom(...sockets) }) });
-const currentDoc = fc.record({ schemaVersion: fc.constantFrom(2, 2, 2, 1, 3, '2'), metadata: fc.option(fc.record({ name: fc.string(), tags: fc.array(fc.string(), { maxLength: 3 }) }), { nil: undefined }), nodes: fc.array(node, { maxLength: 8 }), edges: fc.array(edge, { maxLength: 12 }) }, { requiredKeys: ['schemaVersion', 'nodes'] });
-const v1Doc = fc.record({ version: fc.constant(1), name: fc.option(fc.string(), { nil: undefined }), nodes: fc.array(fc.record({ id: fc.oneof(id, fc.integer()), type: fc.constantFrom(...types), pos: fc.tuple(fc.double(), fc.double()), params }, { requiredKeys: ['id', 'type'] }), { maxLength: 6 }), links: fc.array(fc.tuple(id, fc.constantFrom(...sockets), id, fc.constantFrom(...sockets)), { maxLength: 8 }) }, { requiredKeys: ['version', 'nodes'] });
+const node = fc.record(
+  {
+    id,
+    type: fc.constantFrom(...types),
+    typeVersion: fc.integer({ min: -1, max: 4 }),
+    params,
+    ui: fc.option(fc.record({ position: fc.record({ x: fc.double(), y: fc.double() }) }), { nil: undefined }),
+  },
+  { requiredKeys: ['id', 'type', 'typeVersion'] },
+);
+const edge = fc.record({
+  id: fc.option(id, { nil: undefined }),
+  from: fc.record({ node: id, output: fc.constantFrom(...sockets) }),
+  to: fc.record({ node: id, input: fc.constantFrom(...sockets) }),
+});
+const currentDoc = fc.record(
+  {
+    schemaVersion: fc.constantFrom(2, 2, 2, 1, 3, '2'),
+    metadata: fc.option(fc.record({ name: fc.string(), tags: fc.array(fc.string(), { maxLength: 3 }) }), {
+      nil: undefined,
+    }),
+    nodes: fc.array(node, { maxLength: 8 }),
+    edges: fc.array(edge, { maxLength: 12 }),
+  },
+  { requiredKeys: ['schemaVersion', 'nodes'] },
+);
+const v1Doc = fc.record(
+  {
+    version: fc.constant(1),
+    name: fc.option(fc.string(), { nil: undefined }),
+    nodes: fc.array(
+      fc.record(
+        {
+          id: fc.oneof(id, fc.integer()),
+          type: fc.constantFrom(...types),
+          pos: fc.tuple(fc.double(), fc.double()),
+          params,
+        },
+        { requiredKeys: ['id', 'type'] },
+      ),
+      { maxLength: 6 },
+    ),
+    links: fc.array(fc.tuple(id, fc.constantFrom(...sockets), id, fc.constantFrom(...sockets)), { maxLength: 8 }),
+  },
+  { requiredKeys: ['version', 'nodes'] },
+);
 
 /** Structural mutations: drop a key, replace a value by junk, or wrap the whole thing. */
 const mutate = (value: unknown, pick: number, junk: unknown): unknown => {
@@ -34,8 +84,20 @@ const mutate = (value: unknown, pick: number, junk: unknown): unknown => {
 };
 
 // Mostly well-formed documents with wrong wiring, so validation itself gets exercised hard.
-const wellFormedNode = fc.record({ id: fc.constantFrom('a', 'b', 'c', 'd', 'out'), type: fc.constantFrom(...types.filter(Boolean)), typeVersion: fc.constantFrom(1, 1, 2, 9), params });
-const wellFormedDoc = fc.record({ schemaVersion: fc.constant(2), nodes: fc.array(wellFormedNode, { maxLength: 8 }), edges: fc.array(edge.map((e) => ({ ...e, id: undefined })), { maxLength: 12 }) });
+const wellFormedNode = fc.record({
+  id: fc.constantFrom('a', 'b', 'c', 'd', 'out'),
+  type: fc.constantFrom(...types.filter(Boolean)),
+  typeVersion: fc.constantFrom(1, 1, 2, 9),
+  params,
+});
+const wellFormedDoc = fc.record({
+  schemaVersion: fc.constant(2),
+  nodes: fc.array(wellFormedNode, { maxLength: 8 }),
+  edges: fc.array(
+    edge.map((e) => ({ ...e, id: undefined })),
+    { maxLength: 12 },
+  ),
+});
 
 const arbitraryInput = fc.oneof(
   { arbitrary: wellFormedDoc, weight: 5 },
@@ -63,7 +125,8 @@ describe('parse + migrate + validate on generated and mutated documents', () => 
         if (!r.ok) return expectStructured(r.errors);
         loaded++;
         const report = validateGraph(r.value, registry);
-        for (const e of [...report.errors, ...report.warnings]) expect(GraphErrorSchema.safeParse(e).success).toBe(true);
+        for (const e of [...report.errors, ...report.warnings])
+          expect(GraphErrorSchema.safeParse(e).success).toBe(true);
         if (!report.ok) expectStructured(report.errors);
       }),
       { numRuns: 10_000, seed: 20261127 },

@@ -10,7 +10,10 @@ import { validateGraph } from './validateGraph.js';
 // Domain types a node package would declare (values typed by augmenting SocketValues; here cast).
 const WIDGET = 'WIDGET' as SocketType;
 const GADGET = 'GADGET' as SocketType;
-const domainTypes = { WIDGET: { color: '#123456', widensTo: [GADGET] }, GADGET: { color: '#654321' } } as SocketTypeSpecs;
+const domainTypes = {
+  WIDGET: { color: '#123456', widensTo: [GADGET] },
+  GADGET: { color: '#654321' },
+} as SocketTypeSpecs;
 
 const node = (type: string, input: SocketType | undefined, output: SocketType) =>
   defineNode({
@@ -46,18 +49,33 @@ describe('socket types', () => {
     expect(registry.canConnect('INT', 'NUMBER')).toBe(true);
     const { sockets } = CatalogueSchema.parse(buildCatalogue(registry));
     expect(sockets.types).toEqual(['WIDGET', 'GADGET', ...Object.keys(CORE_SOCKET_TYPES)]);
-    expect(sockets.colors).toMatchObject({ WIDGET: '#123456', GADGET: '#654321', STRING: CORE_SOCKET_TYPES.STRING.color });
+    expect(sockets.colors).toMatchObject({
+      WIDGET: '#123456',
+      GADGET: '#654321',
+      STRING: CORE_SOCKET_TYPES.STRING.color,
+    });
     expect(sockets.compatibility).toEqual({ WIDGET: ['GADGET'], INT: ['NUMBER'] });
   });
 
   it('validates edges with the registry rules', () => {
     const registry = new NodeRegistry([makeWidget, makeGadget, useGadget, useWidget], domainTypes);
-    const graph = (from: string, to: string) => doc([{ id: 'a', type: from }, { id: 'b', type: to }], ['a.out -> b.in']);
+    const graph = (from: string, to: string) =>
+      doc(
+        [
+          { id: 'a', type: from },
+          { id: 'b', type: to },
+        ],
+        ['a.out -> b.in'],
+      );
     expect(validateGraph(graph('test.widget', 'test.useGadget'), registry).errors).toEqual([]);
-    expect(validateGraph(graph('test.gadget', 'test.useWidget'), registry).errors.map((e) => e.code)).toEqual(['TYPE_MISMATCH']);
+    expect(validateGraph(graph('test.gadget', 'test.useWidget'), registry).errors.map((e) => e.code)).toEqual([
+      'TYPE_MISMATCH',
+    ]);
     // Without the package's rules only equal types connect.
     const bare = new NodeRegistry([makeWidget, makeGadget, useGadget, useWidget]);
-    expect(validateGraph(graph('test.widget', 'test.useGadget'), bare).errors.map((e) => e.code)).toEqual(['TYPE_MISMATCH']);
+    expect(validateGraph(graph('test.widget', 'test.useGadget'), bare).errors.map((e) => e.code)).toEqual([
+      'TYPE_MISMATCH',
+    ]);
   });
 
   it('refuses a package redeclaring a generic type', () => {

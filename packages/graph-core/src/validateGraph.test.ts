@@ -7,7 +7,16 @@ const codes = (r: ReturnType<typeof validateGraph>) => r.errors.map((e) => e.cod
 
 describe('validateGraph', () => {
   it('accepts a valid graph and applies param defaults', () => {
-    const r = validateGraph(doc([{ id: 'a', type: 'test.number' }, { id: 'o', type: 'test.output' }], ['a.value -> o.value']), registry);
+    const r = validateGraph(
+      doc(
+        [
+          { id: 'a', type: 'test.number' },
+          { id: 'o', type: 'test.output' },
+        ],
+        ['a.value -> o.value'],
+      ),
+      registry,
+    );
     expect(r.errors).toEqual([]);
     expect(r.ok).toBe(true);
     expect(r.params.get('a')).toEqual({ value: 0 });
@@ -28,25 +37,83 @@ describe('validateGraph', () => {
     );
     const r = validateGraph(d, registry);
     expect(r.ok).toBe(false);
-    expect(codes(r)).toEqual(['DANGLING_EDGE', 'DUPLICATE_NODE_ID', 'INVALID_PARAM', 'INVALID_PARAM', 'MISSING_INPUT', 'TYPE_MISMATCH', 'UNKNOWN_INPUT', 'UNKNOWN_NODE_TYPE', 'UNKNOWN_OUTPUT'].sort());
+    expect(codes(r)).toEqual(
+      [
+        'DANGLING_EDGE',
+        'DUPLICATE_NODE_ID',
+        'INVALID_PARAM',
+        'INVALID_PARAM',
+        'MISSING_INPUT',
+        'TYPE_MISMATCH',
+        'UNKNOWN_INPUT',
+        'UNKNOWN_NODE_TYPE',
+        'UNKNOWN_OUTPUT',
+      ].sort(),
+    );
     expect(r.errors.find((e) => e.code === 'TYPE_MISMATCH')).toMatchObject({ nodeId: 'add', input: 'a' });
     expect(r.errors.find((e) => e.code === 'INVALID_PARAM' && e.nodeId === 't')).toMatchObject({ param: 'mode' });
     expect(r.errors.find((e) => e.code === 'INVALID_PARAM' && e.nodeId === 'a')).toMatchObject({ param: 'value' });
     expect(r.errors.find((e) => e.code === 'MISSING_INPUT')).toMatchObject({ nodeId: 'o', input: 'value' });
-    expect(r.errors.find((e) => e.code === 'UNKNOWN_NODE_TYPE')).toMatchObject({ nodeId: 'ghost', nodeType: 'vendor.mystery' });
+    expect(r.errors.find((e) => e.code === 'UNKNOWN_NODE_TYPE')).toMatchObject({
+      nodeId: 'ghost',
+      nodeType: 'vendor.mystery',
+    });
   });
 
   it('finds cycles, out-of-range params, second links, versions too new and graphs without outputs', () => {
-    const cyc = validateGraph(doc([{ id: 'x', type: 'test.add' }, { id: 'y', type: 'test.add' }, { id: 'o', type: 'test.output' }], ['x.sum -> y.a', 'y.sum -> x.a', 'y.sum -> o.value']), registry);
-    expect(cyc.errors.filter((e) => e.code === 'CYCLE').map((e) => e.nodeId).sort()).toEqual(['x', 'y']);
+    const cyc = validateGraph(
+      doc(
+        [
+          { id: 'x', type: 'test.add' },
+          { id: 'y', type: 'test.add' },
+          { id: 'o', type: 'test.output' },
+        ],
+        ['x.sum -> y.a', 'y.sum -> x.a', 'y.sum -> o.value'],
+      ),
+      registry,
+    );
+    expect(
+      cyc.errors
+        .filter((e) => e.code === 'CYCLE')
+        .map((e) => e.nodeId)
+        .sort(),
+    ).toEqual(['x', 'y']);
 
-    const range = validateGraph(doc([{ id: 's', type: 'test.slow', params: { steps: 0 } }, { id: 'o', type: 'test.output' }], ['s.value -> o.value']), registry);
+    const range = validateGraph(
+      doc(
+        [
+          { id: 's', type: 'test.slow', params: { steps: 0 } },
+          { id: 'o', type: 'test.output' },
+        ],
+        ['s.value -> o.value'],
+      ),
+      registry,
+    );
     expect(range.errors.find((e) => e.code === 'INVALID_PARAM')).toMatchObject({ nodeId: 's', param: 'steps' });
 
-    const twice = validateGraph(doc([{ id: 'a', type: 'test.number' }, { id: 'b', type: 'test.number' }, { id: 'o', type: 'test.output' }], ['a.value -> o.value', 'b.value -> o.value']), registry);
+    const twice = validateGraph(
+      doc(
+        [
+          { id: 'a', type: 'test.number' },
+          { id: 'b', type: 'test.number' },
+          { id: 'o', type: 'test.output' },
+        ],
+        ['a.value -> o.value', 'b.value -> o.value'],
+      ),
+      registry,
+    );
     expect(codes(twice)).toEqual(['MULTIPLE_LINKS']);
 
-    const newer = validateGraph(doc([{ id: 'a', type: 'test.number', typeVersion: 7 }, { id: 'o', type: 'test.output' }], ['a.value -> o.value']), registry);
+    const newer = validateGraph(
+      doc(
+        [
+          { id: 'a', type: 'test.number', typeVersion: 7 },
+          { id: 'o', type: 'test.output' },
+        ],
+        ['a.value -> o.value'],
+      ),
+      registry,
+    );
     expect(codes(newer)).toEqual(['NODE_VERSION_TOO_NEW']);
 
     expect(codes(validateGraph(doc([{ id: 'a', type: 'test.number' }]), registry))).toEqual(['NO_OUTPUT']);
@@ -54,7 +121,14 @@ describe('validateGraph', () => {
 
   it('accepts widening connections and multi inputs, warns on unknown params', () => {
     const r = validateGraph(
-      doc([{ id: 'a', type: 'test.number', params: { value: 1, legacy: true } }, { id: 's', type: 'test.sum' }, { id: 'o', type: 'test.output' }], ['a.value -> s.values', 'a.value -> s.values', 's.total -> o.value']),
+      doc(
+        [
+          { id: 'a', type: 'test.number', params: { value: 1, legacy: true } },
+          { id: 's', type: 'test.sum' },
+          { id: 'o', type: 'test.output' },
+        ],
+        ['a.value -> s.values', 'a.value -> s.values', 's.total -> o.value'],
+      ),
       registry,
     );
     expect(r.errors).toEqual([]);

@@ -31,7 +31,13 @@ export function validateGraph(doc: WorkflowDocument, registry: NodeRegistry): Va
   checkCycles(index, problems);
 
   const outputNodes = [...index.nodes.values()].filter((n) => registry.get(n.type)?.output).map((n) => n.id);
-  if (outputNodes.length === 0) problems.push(graphError('NO_OUTPUT', 'the graph has no output node (e.g. Save image or Preview), so running it would do nothing'));
+  if (outputNodes.length === 0)
+    problems.push(
+      graphError(
+        'NO_OUTPUT',
+        'the graph has no output node (e.g. Save image or Preview), so running it would do nothing',
+      ),
+    );
 
   const errors = problems.filter((p) => p.severity !== 'warning');
   const warnings = problems.filter((p) => p.severity === 'warning');
@@ -41,27 +47,50 @@ export function validateGraph(doc: WorkflowDocument, registry: NodeRegistry): Va
 function checkUniqueIds(doc: WorkflowDocument, problems: GraphError[]): void {
   const seenIds = new Set<string>();
   for (const node of doc.nodes) {
-    if (seenIds.has(node.id)) problems.push(graphError('DUPLICATE_NODE_ID', `node id "${node.id}" is used more than once`, { nodeId: node.id }));
+    if (seenIds.has(node.id))
+      problems.push(
+        graphError('DUPLICATE_NODE_ID', `node id "${node.id}" is used more than once`, { nodeId: node.id }),
+      );
     seenIds.add(node.id);
   }
   const seenEdgeIds = new Set<string>();
   for (const edge of doc.edges) {
     if (edge.id === undefined) continue;
-    if (seenEdgeIds.has(edge.id)) problems.push(graphError('DUPLICATE_EDGE_ID', `edge id "${edge.id}" is used more than once`, { edgeId: edge.id }));
+    if (seenEdgeIds.has(edge.id))
+      problems.push(
+        graphError('DUPLICATE_EDGE_ID', `edge id "${edge.id}" is used more than once`, { edgeId: edge.id }),
+      );
     seenEdgeIds.add(edge.id);
   }
 }
 
 /** A node's type, version and params; valid params (defaults applied) go to `params`. */
-function checkNode(node: WorkflowNode, registry: NodeRegistry, params: Map<string, Record<string, unknown>>, problems: GraphError[]): void {
+function checkNode(
+  node: WorkflowNode,
+  registry: NodeRegistry,
+  params: Map<string, Record<string, unknown>>,
+  problems: GraphError[],
+): void {
   const ctx = { nodeId: node.id, nodeType: node.type };
   const def = registry.get(node.type);
   if (!def) {
-    problems.push(graphError('UNKNOWN_NODE_TYPE', `unknown node type "${node.type}"; it is kept as a placeholder but cannot run`, ctx));
+    problems.push(
+      graphError(
+        'UNKNOWN_NODE_TYPE',
+        `unknown node type "${node.type}"; it is kept as a placeholder but cannot run`,
+        ctx,
+      ),
+    );
     return;
   }
   if (node.typeVersion > def.version) {
-    problems.push(graphError('NODE_VERSION_TOO_NEW', `saved by ${node.type} v${node.typeVersion}; this build has v${def.version}`, ctx));
+    problems.push(
+      graphError(
+        'NODE_VERSION_TOO_NEW',
+        `saved by ${node.type} v${node.typeVersion}; this build has v${def.version}`,
+        ctx,
+      ),
+    );
     return;
   }
   const parsed = def.params.safeParse(node.params);
@@ -69,11 +98,21 @@ function checkNode(node: WorkflowNode, registry: NodeRegistry, params: Map<strin
   else {
     for (const e of fromZodIssues('INVALID_PARAM', parsed.error.issues, ctx)) {
       const first = e.path?.[0];
-      problems.push(first === undefined ? e : { ...e, param: String(first), message: `param "${String(first)}": ${e.message.replace(/^[^:]*: /, '')}` });
+      problems.push(
+        first === undefined
+          ? e
+          : { ...e, param: String(first), message: `param "${String(first)}": ${e.message.replace(/^[^:]*: /, '')}` },
+      );
     }
   }
   for (const key of Object.keys(node.params)) {
-    if (!(key in def.params.shape)) problems.push(graphWarning('UNKNOWN_PARAM', `param "${key}" is not used by ${node.type} and will be dropped`, { ...ctx, param: key }));
+    if (!(key in def.params.shape))
+      problems.push(
+        graphWarning('UNKNOWN_PARAM', `param "${key}" is not used by ${node.type} and will be dropped`, {
+          ...ctx,
+          param: key,
+        }),
+      );
   }
 }
 
@@ -84,17 +123,45 @@ function checkEdge(edge: WorkflowEdge, index: GraphIndex, registry: NodeRegistry
   const edgeCtx = edge.id === undefined ? {} : { edgeId: edge.id };
   if (!from || !to) {
     const missing = !from ? edge.from.node : edge.to.node;
-    problems.push(graphError('DANGLING_EDGE', `edge ${edge.from.node}.${edge.from.output} -> ${edge.to.node}.${edge.to.input} refers to missing node "${missing}"`, { ...edgeCtx, ...(to ? { nodeId: to.id, input: edge.to.input } : {}) }));
+    problems.push(
+      graphError(
+        'DANGLING_EDGE',
+        `edge ${edge.from.node}.${edge.from.output} -> ${edge.to.node}.${edge.to.input} refers to missing node "${missing}"`,
+        { ...edgeCtx, ...(to ? { nodeId: to.id, input: edge.to.input } : {}) },
+      ),
+    );
     return;
   }
   const fromDef = registry.get(from.type);
   const toDef = registry.get(to.type);
   const outSpec = fromDef?.outputs[edge.from.output] as InputSpec | undefined;
   const inSpec = toDef?.inputs[edge.to.input] as InputSpec | undefined;
-  if (fromDef && !outSpec) problems.push(graphError('UNKNOWN_OUTPUT', `${from.type} has no output "${edge.from.output}"`, { ...edgeCtx, nodeId: from.id, nodeType: from.type, output: edge.from.output }));
-  if (toDef && !inSpec) problems.push(graphError('UNKNOWN_INPUT', `${to.type} has no input "${edge.to.input}"`, { ...edgeCtx, nodeId: to.id, nodeType: to.type, input: edge.to.input }));
+  if (fromDef && !outSpec)
+    problems.push(
+      graphError('UNKNOWN_OUTPUT', `${from.type} has no output "${edge.from.output}"`, {
+        ...edgeCtx,
+        nodeId: from.id,
+        nodeType: from.type,
+        output: edge.from.output,
+      }),
+    );
+  if (toDef && !inSpec)
+    problems.push(
+      graphError('UNKNOWN_INPUT', `${to.type} has no input "${edge.to.input}"`, {
+        ...edgeCtx,
+        nodeId: to.id,
+        nodeType: to.type,
+        input: edge.to.input,
+      }),
+    );
   if (outSpec && inSpec && !registry.canConnect(outSpec.type, inSpec.type)) {
-    problems.push(graphError('TYPE_MISMATCH', `input "${edge.to.input}" takes ${inSpec.type} but ${from.id}.${edge.from.output} gives ${outSpec.type}`, { ...edgeCtx, nodeId: to.id, nodeType: to.type, input: edge.to.input }));
+    problems.push(
+      graphError(
+        'TYPE_MISMATCH',
+        `input "${edge.to.input}" takes ${inSpec.type} but ${from.id}.${edge.from.output} gives ${outSpec.type}`,
+        { ...edgeCtx, nodeId: to.id, nodeType: to.type, input: edge.to.input },
+      ),
+    );
   }
 }
 
@@ -107,14 +174,19 @@ function checkInputLinks(node: WorkflowNode, index: GraphIndex, registry: NodeRe
   for (const [name, spec] of Object.entries(def.inputs as Record<string, InputSpec>)) {
     const n = links.get(name) ?? 0;
     const ctx = { nodeId: node.id, nodeType: node.type, input: name };
-    if (n === 0 && !spec.optional && !spec.multi) problems.push(graphError('MISSING_INPUT', `required input "${name}" (${spec.type}) is not connected`, ctx));
-    if (n > 1 && !spec.multi) problems.push(graphError('MULTIPLE_LINKS', `input "${name}" takes one link but has ${n}`, ctx));
+    if (n === 0 && !spec.optional && !spec.multi)
+      problems.push(graphError('MISSING_INPUT', `required input "${name}" (${spec.type}) is not connected`, ctx));
+    if (n > 1 && !spec.multi)
+      problems.push(graphError('MULTIPLE_LINKS', `input "${name}" takes one link but has ${n}`, ctx));
   }
 }
 
 function checkCycles(index: GraphIndex, problems: GraphError[]): void {
   for (const cycle of findCycles(index)) {
     const shown = cycle.length > 8 ? `${cycle.slice(0, 8).join(' -> ')} -> ...` : cycle.join(' -> ');
-    for (const id of cycle) problems.push(graphError('CYCLE', `node is on a cycle: ${shown}`, { nodeId: id, nodeType: index.nodes.get(id)!.type }));
+    for (const id of cycle)
+      problems.push(
+        graphError('CYCLE', `node is on a cycle: ${shown}`, { nodeId: id, nodeType: index.nodes.get(id)!.type }),
+      );
   }
 }

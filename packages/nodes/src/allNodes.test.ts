@@ -38,7 +38,8 @@ describe('node catalogue', () => {
     const props = (schedule.params as { properties: Record<string, Record<string, unknown>> }).properties;
     expect(props.vBeta).toMatchObject({ minimum: 0, maximum: 1, step: 0.05 });
     expect(props.mode).toMatchObject({ enum: ['replace', 'refine', 'reweight'] });
-    for (const node of catalogue.nodes) expect(registry.get(node.type)!.params.safeParse(node.defaults).success).toBe(true);
+    for (const node of catalogue.nodes)
+      expect(registry.get(node.type)!.params.safeParse(node.defaults).success).toBe(true);
   });
 });
 
@@ -69,6 +70,9 @@ describe('schedule and blend nodes', () => {
     expect(loaded.ok).toBe(true);
     if (!loaded.ok) return;
     const report = validateGraph(loaded.value, registry);
-    expect(report.errors.map((e) => [e.nodeId, e.param])).toEqual([['sched', 'cross'], ['sched', 'vBeta']]);
+    expect(report.errors.map((e) => [e.nodeId, e.param])).toEqual([
+      ['sched', 'cross'],
+      ['sched', 'vBeta'],
+    ]);
   });
 });

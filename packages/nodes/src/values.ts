@@ -64,7 +64,12 @@ interface SourceBase {
   readonly prompt: PromptValue;
   /** Text of the unconditional branch ("" unless a negative prompt is given; the source prompt for negative-prompt inversion). */
   readonly negativeText: string;
-  readonly sampling: { readonly steps: number; readonly guidance: number; readonly scheduler: SchedulerKind; readonly seed: number };
+  readonly sampling: {
+    readonly steps: number;
+    readonly guidance: number;
+    readonly scheduler: SchedulerKind;
+    readonly seed: number;
+  };
   /** Initial noise [1, C, h, w] before scaling by the scheduler's initNoiseSigma. */
   readonly initialNoise: Float32Array;
   readonly latentDims: readonly [1, number, number, number];

@@ -11,12 +11,25 @@ export function apiOk<T>(value: T): ApiResult<T> {
   return { ok: true, value };
 }
 
-export function apiFail(code: ApiErrorCode | GraphError['code'], message: string, extra: Omit<ApiError, 'code' | 'message'> = {}): { ok: false; error: ApiError } {
+export function apiFail(
+  code: ApiErrorCode | GraphError['code'],
+  message: string,
+  extra: Omit<ApiError, 'code' | 'message'> = {},
+): { ok: false; error: ApiError } {
   return { ok: false, error: { code, message, ...extra } };
 }
 
 /** A document or graph refused: the first problem up front (with its node and input), all of them in `errors`. */
-export function graphFailure(code: ApiErrorCode | GraphError['code'], errors: GraphError[]): { ok: false; error: ApiError } {
+export function graphFailure(
+  code: ApiErrorCode | GraphError['code'],
+  errors: GraphError[],
+): { ok: false; error: ApiError } {
   const first = errors[0];
-  return apiFail(code, first ? `${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : ''}` : 'invalid', { ...errorContext(first), errors });
+  return apiFail(
+    code,
+    first
+      ? `${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : ''}`
+      : 'invalid',
+    { ...errorContext(first), errors },
+  );
 }

@@ -1,7 +1,9 @@
 import type { WorkflowDocument } from '@ptp/graph-core';
 
 /** `node.param=value` (value as JSON when it parses, else a string), as `--set` and sweeps write it. */
-export function parseSetArg(assignment: string): { ok: true; nodeId: string; param: string; value: unknown } | { ok: false; message: string } {
+export function parseSetArg(
+  assignment: string,
+): { ok: true; nodeId: string; param: string; value: unknown } | { ok: false; message: string } {
   const m = /^([^.=]+)\.([^=]+)=(.*)$/s.exec(assignment);
   if (!m) return { ok: false, message: `--set takes node.param=value, got "${assignment}"` };
   const [, nodeId, param, raw] = m as unknown as [string, string, string, string];

@@ -9,7 +9,9 @@ export const PACKS_DIR = fileURLToPath(new URL('../../../models/packs', import.m
 /** Lists `{id}` of every bundled pack (a folder with a ptp-manifest.json). */
 export function listBundledPacks(dir = PACKS_DIR): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((id) => existsSync(path.join(dir, id, 'ptp-manifest.json'))).sort();
+  return readdirSync(dir)
+    .filter((id) => existsSync(path.join(dir, id, 'ptp-manifest.json')))
+    .sort();
 }
 
 /**

@@ -6,7 +6,10 @@ const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}
 describe('JSON nesting limits', () => {
   it('measures depth in text without parsing, ignoring brackets inside strings', () => {
     expect(checkJsonTextDepth(nested(64), 'doc', 64).ok).toBe(true);
-    expect(checkJsonTextDepth(nested(65), 'doc', 64)).toMatchObject({ ok: false, error: { code: 'TOO_DEEP', message: 'doc nests deeper than this server\'s limit of 64 levels' } });
+    expect(checkJsonTextDepth(nested(65), 'doc', 64)).toMatchObject({
+      ok: false,
+      error: { code: 'TOO_DEEP', message: "doc nests deeper than this server's limit of 64 levels" },
+    });
     expect(checkJsonTextDepth(JSON.stringify({ s: '[[[[[[[[[[\\"{{{{{' }), 'doc', 2).ok).toBe(true);
     expect(checkJsonTextDepth('[[[', 'doc', 2).ok).toBe(false);
   });

@@ -38,19 +38,28 @@ export function checkValueDepth(value: unknown, what: string, maxDepth: number =
     if (v === null || typeof v !== 'object') continue;
     if (d + 1 > maxDepth) return tooDeep(what, maxDepth);
     // Shared references cannot come from JSON, but a bound keeps this linear whatever it is given.
-    if (++visited > 1_000_000) return { ok: false, error: { code: 'LIMIT_EXCEEDED', message: `${what} has too many values` } };
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+    if (++visited > 1_000_000)
+      return { ok: false, error: { code: 'LIMIT_EXCEEDED', message: `${what} has too many values` } };
+    for (const child of Array.isArray(v) ? v : Object.values(v))
+      if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
   }
   return { ok: true };
 }
 
 /** Parses JSON text after the depth check; errors are API errors, never throws. */
-export function parseJsonBounded(text: string, what: string, maxDepth: number = API_LIMITS.maxJsonDepth): { ok: true; value: unknown } | { ok: false; error: ApiError } {
+export function parseJsonBounded(
+  text: string,
+  what: string,
+  maxDepth: number = API_LIMITS.maxJsonDepth,
+): { ok: true; value: unknown } | { ok: false; error: ApiError } {
   const depth = checkJsonTextDepth(text, what, maxDepth);
   if (!depth.ok) return depth;
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (err) {
-    return { ok: false, error: { code: 'INVALID_JSON', message: `${what} is not valid JSON: ${(err as Error).message}` } };
+    return {
+      ok: false,
+      error: { code: 'INVALID_JSON', message: `${what} is not valid JSON: ${(err as Error).message}` },
+    };
   }
 }

@@ -33,7 +33,11 @@ export const WorkflowRecordSchema = WorkflowSummarySchema.extend({
 export type WorkflowRecord = z.infer<typeof WorkflowRecordSchema>;
 
 /** GET /api/workflows/:id/versions/:version */
-export const WorkflowVersionRecordSchema = WorkflowVersionInfoSchema.extend({ id: ApiIdSchema, tags: z.array(z.string()), document: WorkflowDocumentSchema });
+export const WorkflowVersionRecordSchema = WorkflowVersionInfoSchema.extend({
+  id: ApiIdSchema,
+  tags: z.array(z.string()),
+  document: WorkflowDocumentSchema,
+});
 export type WorkflowVersionRecord = z.infer<typeof WorkflowVersionRecordSchema>;
 
 /**
@@ -42,7 +46,10 @@ export type WorkflowVersionRecord = z.infer<typeof WorkflowVersionRecordSchema>;
  * updates: when it is not the latest version the save is refused with CONFLICT and nothing changes.
  */
 export const SaveWorkflowRequestSchema = z.object({
-  document: z.custom<WorkflowDocumentInput>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'document must be a JSON object (a workflow document)'),
+  document: z.custom<WorkflowDocumentInput>(
+    (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+    'document must be a JSON object (a workflow document)',
+  ),
   name: z.string().trim().min(1).max(200).optional(),
   description: z.string().max(10_000).optional(),
   tags: z.array(Tag).max(64).optional(),
@@ -54,9 +61,15 @@ export type SaveWorkflowRequest = z.infer<typeof SaveWorkflowRequestSchema>;
 /** GET /api/workflows?q=text&tag=a&tag=b: name/description search; every tag must match. */
 export const WorkflowListQuerySchema = z.object({
   q: z.string().max(200).optional(),
-  tag: z.union([Tag, z.array(Tag).max(16)]).optional().transform((t) => (t === undefined ? [] : Array.isArray(t) ? t : [t])),
+  tag: z
+    .union([Tag, z.array(Tag).max(16)])
+    .optional()
+    .transform((t) => (t === undefined ? [] : Array.isArray(t) ? t : [t])),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });
-export const WorkflowListResponseSchema = z.object({ workflows: z.array(WorkflowSummarySchema), total: z.number().int().nonnegative() });
+export const WorkflowListResponseSchema = z.object({
+  workflows: z.array(WorkflowSummarySchema),
+  total: z.number().int().nonnegative(),
+});
 export type WorkflowListResponse = z.infer<typeof WorkflowListResponseSchema>;

@@ -40,7 +40,10 @@ export const RunAckSchema = z.discriminatedUnion('ok', [
 ]);
 export type RunAck = z.infer<typeof RunAckSchema>;
 
-export const OkAckSchema = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), error: ApiErrorSchema })]);
+export const OkAckSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true) }),
+  z.object({ ok: z.literal(false), error: ApiErrorSchema }),
+]);
 export type OkAck = z.infer<typeof OkAckSchema>;
 
 /**

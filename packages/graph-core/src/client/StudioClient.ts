@@ -88,13 +88,25 @@ export class StudioClient extends StudioRest {
         this.#socket = undefined;
         // A refused handshake carries no reason a browser can read: the REST API says why.
         this.health().then(
-          () => reject(new StudioApiError(403, { code: err.data?.code ?? 'CONNECT_FAILED', message: err.data?.message ?? err.message })),
-          (why: unknown) => reject(why instanceof StudioApiError ? why : new StudioApiError(503, { code: 'CONNECT_FAILED', message: err.message })),
+          () =>
+            reject(
+              new StudioApiError(403, {
+                code: err.data?.code ?? 'CONNECT_FAILED',
+                message: err.data?.message ?? err.message,
+              }),
+            ),
+          (why: unknown) =>
+            reject(
+              why instanceof StudioApiError
+                ? why
+                : new StudioApiError(503, { code: 'CONNECT_FAILED', message: err.message }),
+            ),
         );
       });
       // After a reconnect, ask for what was missed: the server replays from each run's last seq.
       socket.io.on('reconnect', () => {
-        for (const [runId, f] of this.#followed) void this.#emit(SOCKET_EVENTS.follow, { runId, afterSeq: f.lastSeq }).catch(() => {});
+        for (const [runId, f] of this.#followed)
+          void this.#emit(SOCKET_EVENTS.follow, { runId, afterSeq: f.lastSeq }).catch(() => {});
         if (this.#queueListeners.size) void this.#emit(SOCKET_EVENTS.followQueue, {}).catch(() => {});
       });
       socket.on(SOCKET_EVENTS.event, (msg: unknown) => this.#onEvent(msg));
@@ -220,7 +232,11 @@ export class StudioClient extends StudioRest {
 
   #runAck(answer: unknown): RunRecord {
     const parsed = RunAckSchema.safeParse(answer);
-    if (!parsed.success) throw new StudioApiError(502, { code: 'BAD_ANSWER', message: 'the server answered something this client does not understand' });
+    if (!parsed.success)
+      throw new StudioApiError(502, {
+        code: 'BAD_ANSWER',
+        message: 'the server answered something this client does not understand',
+      });
     if (!parsed.data.ok) throw new StudioApiError(400, parsed.data.error);
     return parsed.data.run;
   }
@@ -228,11 +244,16 @@ export class StudioClient extends StudioRest {
   async #emit(event: string, payload: unknown, onAnswer?: (answer: unknown) => void): Promise<unknown> {
     const socket = await this.connect();
     return new Promise<unknown>((resolve, reject) => {
-      socket.timeout(this.#options.ackTimeoutMs ?? 30_000).emit(event, payload, (err: Error | null, answer: unknown) => {
-        if (err) return reject(new StudioApiError(504, { code: 'TIMEOUT', message: `no answer to ${event} from the server` }));
-        onAnswer?.(answer);
-        resolve(answer);
-      });
+      socket
+        .timeout(this.#options.ackTimeoutMs ?? 30_000)
+        .emit(event, payload, (err: Error | null, answer: unknown) => {
+          if (err)
+            return reject(
+              new StudioApiError(504, { code: 'TIMEOUT', message: `no answer to ${event} from the server` }),
+            );
+          onAnswer?.(answer);
+          resolve(answer);
+        });
     });
   }
 }

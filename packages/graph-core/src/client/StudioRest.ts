@@ -78,7 +78,9 @@ export class StudioRest {
     return this.#json('GET', '/api/models', ModelsResponseSchema);
   }
 
-  listWorkflows(query: { q?: string; tag?: string[]; limit?: number; offset?: number } = {}): Promise<WorkflowListResponse> {
+  listWorkflows(
+    query: { q?: string; tag?: string[]; limit?: number; offset?: number } = {},
+  ): Promise<WorkflowListResponse> {
     const params = new URLSearchParams();
     if (query.q) params.set('q', query.q);
     for (const t of query.tag ?? []) params.append('tag', t);
@@ -105,7 +107,10 @@ export class StudioRest {
   async importWorkflow(source: Uint8Array | string | object): Promise<WorkflowRecord> {
     const png = source instanceof Uint8Array;
     const body = png ? source : typeof source === 'string' ? source : JSON.stringify(source);
-    const res = await this.#request('POST', '/api/workflows/import', { body: body as BodyInit, type: png ? 'image/png' : 'application/json' });
+    const res = await this.#request('POST', '/api/workflows/import', {
+      body: body as BodyInit,
+      type: png ? 'image/png' : 'application/json',
+    });
     return WorkflowRecordSchema.parse(await res.json());
   }
   async exportWorkflow(id: string): Promise<unknown> {
@@ -126,7 +131,13 @@ export class StudioRest {
     return (await this.#json('GET', `/api/runs${params.size ? `?${params}` : ''}`, RunListResponseSchema)).runs;
   }
   async runEvents(id: string, afterSeq = -1): Promise<RunEvent[]> {
-    return (await this.#json('GET', `/api/runs/${enc(id)}/events?afterSeq=${afterSeq}`, z.object({ events: z.array(RunEventSchema) }))).events;
+    return (
+      await this.#json(
+        'GET',
+        `/api/runs/${enc(id)}/events?afterSeq=${afterSeq}`,
+        z.object({ events: z.array(RunEventSchema) }),
+      )
+    ).events;
   }
   cancelRun(id: string): Promise<RunRecord> {
     return this.#json('POST', `/api/runs/${enc(id)}/cancel`, RunRecordSchema);
@@ -139,15 +150,24 @@ export class StudioRest {
     return `${this.baseUrl}/api/runs/${enc(runId)}/outputs/${enc(name)}${this.token ? `?token=${enc(this.token)}` : ''}`;
   }
   async fetchOutput(runId: string, name: string): Promise<Uint8Array> {
-    return new Uint8Array(await (await this.#request('GET', `/api/runs/${enc(runId)}/outputs/${enc(name)}`)).arrayBuffer());
+    return new Uint8Array(
+      await (await this.#request('GET', `/api/runs/${enc(runId)}/outputs/${enc(name)}`)).arrayBuffer(),
+    );
   }
   async upload(bytes: Uint8Array, name: string, mediaType = 'image/png'): Promise<UploadRecord> {
-    const res = await this.#request('POST', `/api/uploads?name=${enc(name)}`, { body: bytes as BodyInit, type: mediaType });
+    const res = await this.#request('POST', `/api/uploads?name=${enc(name)}`, {
+      body: bytes as BodyInit,
+      type: mediaType,
+    });
     return UploadRecordSchema.parse(await res.json());
   }
 
   async #json<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
-    const res = await this.#request(method, path, body === undefined ? undefined : { body: JSON.stringify(body), type: 'application/json' });
+    const res = await this.#request(
+      method,
+      path,
+      body === undefined ? undefined : { body: JSON.stringify(body), type: 'application/json' },
+    );
     return schema.parse(await res.json());
   }
 

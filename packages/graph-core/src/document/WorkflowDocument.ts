@@ -57,7 +57,9 @@ export const WorkflowDocumentSchema = z.object({
   nodes: z.array(WorkflowNodeSchema).max(DOCUMENT_LIMITS.maxNodes),
   edges: z.array(WorkflowEdgeSchema).max(DOCUMENT_LIMITS.maxEdges).default([]),
   /** Editor-only view state. */
-  ui: z.object({ viewport: z.object({ x: z.number(), y: z.number(), zoom: z.number().positive() }).optional() }).optional(),
+  ui: z
+    .object({ viewport: z.object({ x: z.number(), y: z.number(), zoom: z.number().positive() }).optional() })
+    .optional(),
 });
 export type WorkflowDocument = z.infer<typeof WorkflowDocumentSchema>;
 /** What callers may write: defaults filled in on parse. */

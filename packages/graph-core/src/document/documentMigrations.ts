@@ -31,7 +31,9 @@ export const DocumentV1Schema = z.object({
       params: z.record(z.string(), z.unknown()).optional(),
     }),
   ),
-  links: z.array(z.tuple([z.union([z.string(), z.number()]), z.string(), z.union([z.string(), z.number()]), z.string()])).default([]),
+  links: z
+    .array(z.tuple([z.union([z.string(), z.number()]), z.string(), z.union([z.string(), z.number()]), z.string()]))
+    .default([]),
 });
 type DocumentV1 = z.infer<typeof DocumentV1Schema>;
 

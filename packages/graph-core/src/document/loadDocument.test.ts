@@ -7,7 +7,9 @@ const { registry } = createTestRegistry();
 
 describe('loadDocument', () => {
   it('loads a current document and fills defaults', () => {
-    const r = loadDocument(JSON.stringify({ schemaVersion: 2, nodes: [{ id: 'a', type: 'test.number', typeVersion: 1 }] }));
+    const r = loadDocument(
+      JSON.stringify({ schemaVersion: 2, nodes: [{ id: 'a', type: 'test.number', typeVersion: 1 }] }),
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.metadata.name).toBe('Untitled workflow');
@@ -25,7 +27,10 @@ describe('loadDocument', () => {
         { id: 2, type: 'test.add', version: 1, params: { offset: 5 } },
         { id: 3, type: 'test.output' },
       ],
-      links: [[1, 'value', 2, 'a'], [2, 'sum', 3, 'value']],
+      links: [
+        [1, 'value', 2, 'a'],
+        [2, 'sum', 3, 'value'],
+      ],
     };
     const r = loadDocument(v1, { registry });
     expect(r.ok).toBe(true);
@@ -33,7 +38,12 @@ describe('loadDocument', () => {
     const doc = r.value;
     expect(doc.schemaVersion).toBe(2);
     expect(doc.metadata).toMatchObject({ name: 'old swap', tags: ['legacy'] });
-    expect(doc.nodes[0]).toMatchObject({ id: '1', typeVersion: 1, params: { value: 2 }, ui: { position: { x: 10, y: 20 } } });
+    expect(doc.nodes[0]).toMatchObject({
+      id: '1',
+      typeVersion: 1,
+      params: { value: 2 },
+      ui: { position: { x: 10, y: 20 } },
+    });
     // test.add v1 -> v2 renamed `offset` to `bias`.
     expect(doc.nodes[1]).toMatchObject({ id: '2', typeVersion: 2, params: { bias: 5 } });
     expect(doc.nodes[1]!.params).not.toHaveProperty('offset');
@@ -65,11 +75,23 @@ describe('loadDocument', () => {
   });
 
   it('reports a node type migration that is missing', () => {
-    const r = loadDocument({ schemaVersion: 2, nodes: [{ id: 'a', type: 'test.output', typeVersion: 1 }, { id: 'b', type: 'test.add', typeVersion: 1, params: {} }] }, { registry });
+    const r = loadDocument(
+      {
+        schemaVersion: 2,
+        nodes: [
+          { id: 'a', type: 'test.output', typeVersion: 1 },
+          { id: 'b', type: 'test.add', typeVersion: 1, params: {} },
+        ],
+      },
+      { registry },
+    );
     expect(r.ok).toBe(true); // test.add has a v1 migration
-    const broken = loadDocument({ schemaVersion: 2, nodes: [{ id: 'z', type: 'test.add', typeVersion: 1, params: { offset: 1 } }] }, {
-      registry: new NodeRegistry(registry.list().map((d) => (d.type === 'test.add' ? { ...d, migrations: {} } : d))),
-    });
+    const broken = loadDocument(
+      { schemaVersion: 2, nodes: [{ id: 'z', type: 'test.add', typeVersion: 1, params: { offset: 1 } }] },
+      {
+        registry: new NodeRegistry(registry.list().map((d) => (d.type === 'test.add' ? { ...d, migrations: {} } : d))),
+      },
+    );
     expect(broken.ok).toBe(false);
     if (!broken.ok) expect(broken.errors[0]).toMatchObject({ code: 'MIGRATION_FAILED', nodeId: 'z' });
   });

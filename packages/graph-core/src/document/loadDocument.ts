@@ -2,7 +2,12 @@ import { fromZodIssues, graphError, type GraphError, type Result } from '../erro
 import type { NodeRegistry } from '../NodeRegistry.js';
 import { DOCUMENT_MIGRATIONS, type DocumentMigration } from './documentMigrations.js';
 import { migrateNodeParams } from './migrateNodeParams.js';
-import { CURRENT_SCHEMA_VERSION, DOCUMENT_LIMITS, WorkflowDocumentSchema, type WorkflowDocument } from './WorkflowDocument.js';
+import {
+  CURRENT_SCHEMA_VERSION,
+  DOCUMENT_LIMITS,
+  WorkflowDocumentSchema,
+  type WorkflowDocument,
+} from './WorkflowDocument.js';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -16,24 +21,57 @@ function versionOf(raw: unknown): number | undefined {
 }
 
 /** Applies document migrations step by step up to the current version. */
-export function migrateDocument(raw: unknown, migrations: readonly DocumentMigration[] = DOCUMENT_MIGRATIONS): Result<unknown> {
+export function migrateDocument(
+  raw: unknown,
+  migrations: readonly DocumentMigration[] = DOCUMENT_MIGRATIONS,
+): Result<unknown> {
   let version = versionOf(raw);
   if (version === undefined) {
-    return { ok: false, errors: [graphError('INVALID_DOCUMENT', 'not a workflow document: expected an object with a numeric "schemaVersion"', { path: ['schemaVersion'] })] };
+    return {
+      ok: false,
+      errors: [
+        graphError('INVALID_DOCUMENT', 'not a workflow document: expected an object with a numeric "schemaVersion"', {
+          path: ['schemaVersion'],
+        }),
+      ],
+    };
   }
   if (version > CURRENT_SCHEMA_VERSION) {
-    return { ok: false, errors: [graphError('UNSUPPORTED_SCHEMA_VERSION', `document schemaVersion ${version} is newer than this build supports (${CURRENT_SCHEMA_VERSION}); update PtP Studio`, { path: ['schemaVersion'] })] };
+    return {
+      ok: false,
+      errors: [
+        graphError(
+          'UNSUPPORTED_SCHEMA_VERSION',
+          `document schemaVersion ${version} is newer than this build supports (${CURRENT_SCHEMA_VERSION}); update PtP Studio`,
+          { path: ['schemaVersion'] },
+        ),
+      ],
+    };
   }
   let doc = raw;
   while (version < CURRENT_SCHEMA_VERSION) {
     const step = migrations.find((m) => m.from === version);
-    if (!step) return { ok: false, errors: [graphError('UNSUPPORTED_SCHEMA_VERSION', `no migration from schemaVersion ${version}`, { path: ['schemaVersion'] })] };
+    if (!step)
+      return {
+        ok: false,
+        errors: [
+          graphError('UNSUPPORTED_SCHEMA_VERSION', `no migration from schemaVersion ${version}`, {
+            path: ['schemaVersion'],
+          }),
+        ],
+      };
     const parsed = step.schema.safeParse(doc);
-    if (!parsed.success) return { ok: false, errors: fromZodIssues('INVALID_DOCUMENT', parsed.error.issues.slice(0, 50)) };
+    if (!parsed.success)
+      return { ok: false, errors: fromZodIssues('INVALID_DOCUMENT', parsed.error.issues.slice(0, 50)) };
     try {
       doc = step.up(parsed.data as never);
     } catch (err) {
-      return { ok: false, errors: [graphError('MIGRATION_FAILED', `migration ${step.from} -> ${step.to} failed: ${(err as Error).message}`)] };
+      return {
+        ok: false,
+        errors: [
+          graphError('MIGRATION_FAILED', `migration ${step.from} -> ${step.to} failed: ${(err as Error).message}`),
+        ],
+      };
     }
     version = step.to;
   }
@@ -54,7 +92,15 @@ export function loadDocument(input: unknown, options: LoadOptions = {}): Result<
     let raw = input;
     if (typeof input === 'string') {
       if (input.length > DOCUMENT_LIMITS.maxJsonBytes) {
-        return { ok: false, errors: [graphError('INVALID_DOCUMENT', `document is ${input.length} bytes; the limit is ${DOCUMENT_LIMITS.maxJsonBytes}`)] };
+        return {
+          ok: false,
+          errors: [
+            graphError(
+              'INVALID_DOCUMENT',
+              `document is ${input.length} bytes; the limit is ${DOCUMENT_LIMITS.maxJsonBytes}`,
+            ),
+          ],
+        };
       }
       try {
         raw = JSON.parse(input);
@@ -66,7 +112,8 @@ export function loadDocument(input: unknown, options: LoadOptions = {}): Result<
     if (!migrated.ok) return migrated;
     const parsed = WorkflowDocumentSchema.safeParse(migrated.value);
     // Cap the list: a document with 10k broken nodes needs the first problems, not all of them.
-    if (!parsed.success) return { ok: false, errors: fromZodIssues('INVALID_DOCUMENT', parsed.error.issues.slice(0, 200)) };
+    if (!parsed.success)
+      return { ok: false, errors: fromZodIssues('INVALID_DOCUMENT', parsed.error.issues.slice(0, 200)) };
     const doc = parsed.data;
     const warnings: GraphError[] = [];
     if (options.registry) {
@@ -76,6 +123,9 @@ export function loadDocument(input: unknown, options: LoadOptions = {}): Result<
     return { ok: true, value: doc, warnings };
   } catch (err) {
     // Defensive: a bug in a migration or schema must still surface as data, not a crash.
-    return { ok: false, errors: [graphError('INVALID_DOCUMENT', `could not load document: ${(err as Error).message}`)] };
+    return {
+      ok: false,
+      errors: [graphError('INVALID_DOCUMENT', `could not load document: ${(err as Error).message}`)],
+    };
   }
 }

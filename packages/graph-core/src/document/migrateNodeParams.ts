@@ -24,7 +24,13 @@ export function migrateNodeParams(doc: WorkflowDocument, registry: NodeRegistry)
       node.params = params;
       node.typeVersion = version;
     } catch (err) {
-      errors.push(graphError('MIGRATION_FAILED', `node ${node.id} (${node.type} v${node.typeVersion}): ${(err as Error).message}`, { nodeId: node.id, nodeType: node.type }));
+      errors.push(
+        graphError(
+          'MIGRATION_FAILED',
+          `node ${node.id} (${node.type} v${node.typeVersion}): ${(err as Error).message}`,
+          { nodeId: node.id, nodeType: node.type },
+        ),
+      );
     }
   }
   return errors;

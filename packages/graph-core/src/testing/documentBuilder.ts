@@ -7,7 +7,12 @@ export function doc(nodes: NodeSpec[], edges: string[] = []): WorkflowDocument {
   return {
     schemaVersion: 2,
     metadata: { name: 'test', description: '', tags: [] },
-    nodes: nodes.map((n) => ({ id: n.id, type: n.type, typeVersion: n.typeVersion ?? (n.type === 'test.add' ? 2 : 1), params: n.params ?? {} })),
+    nodes: nodes.map((n) => ({
+      id: n.id,
+      type: n.type,
+      typeVersion: n.typeVersion ?? (n.type === 'test.add' ? 2 : 1),
+      params: n.params ?? {},
+    })),
     edges: edges.map((e, i) => {
       const m = /^(\S+)\.(\S+)\s*->\s*(\S+)\.(\S+)$/.exec(e);
       if (!m) throw new Error(`bad edge spec ${e}`);
@@ -22,7 +27,7 @@ export function doc(nodes: NodeSpec[], edges: string[] = []): WorkflowDocument {
  */
 export function generateGraph(nodeCount: number, edgeCount: number, seed = 1): WorkflowDocument {
   let s = seed >>> 0;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const nodes: NodeSpec[] = [];
   const edges: string[] = [];
   const sources = Math.max(1, Math.floor(nodeCount / 20));

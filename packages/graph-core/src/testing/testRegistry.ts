@@ -13,41 +13,90 @@ export function createTestRegistry() {
   const count = (id: string) => runs.set(id, (runs.get(id) ?? 0) + 1);
 
   const constant = defineNode({
-    type: 'test.number', version: 1, title: 'Number', category: 'test', description: 'a constant',
-    inputs: {}, outputs: { value: { type: 'NUMBER' } },
+    type: 'test.number',
+    version: 1,
+    title: 'Number',
+    category: 'test',
+    description: 'a constant',
+    inputs: {},
+    outputs: { value: { type: 'NUMBER' } },
     params: z.object({ value: z.number().min(-1e9).max(1e9).default(0) }),
-    run: (_i, p, ctx) => { count(ctx.nodeId); return { value: p.value }; },
+    run: (_i, p, ctx) => {
+      count(ctx.nodeId);
+      return { value: p.value };
+    },
   });
   const add = defineNode({
-    type: 'test.add', version: 2, title: 'Add', category: 'test', description: 'a + b + bias',
-    inputs: { a: { type: 'NUMBER' }, b: { type: 'NUMBER', optional: true } }, outputs: { sum: { type: 'NUMBER' } },
+    type: 'test.add',
+    version: 2,
+    title: 'Add',
+    category: 'test',
+    description: 'a + b + bias',
+    inputs: { a: { type: 'NUMBER' }, b: { type: 'NUMBER', optional: true } },
+    outputs: { sum: { type: 'NUMBER' } },
     params: z.object({ bias: z.number().default(0) }),
     // v1 called the param `offset`.
     migrations: { 1: ({ offset, ...rest }) => ({ ...rest, bias: offset ?? 0 }) },
-    run: (i, p, ctx) => { count(ctx.nodeId); return { sum: i.a + (i.b ?? 0) + p.bias }; },
+    run: (i, p, ctx) => {
+      count(ctx.nodeId);
+      return { sum: i.a + (i.b ?? 0) + p.bias };
+    },
   });
   const sum = defineNode({
-    type: 'test.sum', version: 1, title: 'Sum', category: 'test', description: 'sum of all links',
-    inputs: { values: { type: 'NUMBER', multi: true } }, outputs: { total: { type: 'NUMBER' } },
+    type: 'test.sum',
+    version: 1,
+    title: 'Sum',
+    category: 'test',
+    description: 'sum of all links',
+    inputs: { values: { type: 'NUMBER', multi: true } },
+    outputs: { total: { type: 'NUMBER' } },
     params: z.object({}),
-    run: (i, _p, ctx) => { count(ctx.nodeId); return { total: i.values.reduce((a, b) => a + b, 0) }; },
+    run: (i, _p, ctx) => {
+      count(ctx.nodeId);
+      return { total: i.values.reduce((a, b) => a + b, 0) };
+    },
   });
   const text = defineNode({
-    type: 'test.text', version: 1, title: 'Text', category: 'test', description: 'a string',
-    inputs: {}, outputs: { text: { type: 'STRING' } },
+    type: 'test.text',
+    version: 1,
+    title: 'Text',
+    category: 'test',
+    description: 'a string',
+    inputs: {},
+    outputs: { text: { type: 'STRING' } },
     params: z.object({ text: z.string().max(1000).default(''), mode: z.enum(['plain', 'upper']).default('plain') }),
-    run: (_i, p, ctx) => { count(ctx.nodeId); return { text: p.mode === 'upper' ? p.text.toUpperCase() : p.text }; },
+    run: (_i, p, ctx) => {
+      count(ctx.nodeId);
+      return { text: p.mode === 'upper' ? p.text.toUpperCase() : p.text };
+    },
   });
   const output = defineNode({
-    type: 'test.output', version: 1, title: 'Output', category: 'test', description: 'collects a value', output: true,
-    inputs: { value: { type: 'ANY' } }, outputs: { value: { type: 'ANY' } },
+    type: 'test.output',
+    version: 1,
+    title: 'Output',
+    category: 'test',
+    description: 'collects a value',
+    output: true,
+    inputs: { value: { type: 'ANY' } },
+    outputs: { value: { type: 'ANY' } },
     params: z.object({ label: z.string().default('out') }),
-    run: (i, _p, ctx) => { count(ctx.nodeId); return { value: i.value }; },
+    run: (i, _p, ctx) => {
+      count(ctx.nodeId);
+      return { value: i.value };
+    },
   });
   const slow = defineNode({
-    type: 'test.slow', version: 1, title: 'Slow', category: 'test', description: 'steps with progress, honours the signal',
-    inputs: { value: { type: 'NUMBER' } }, outputs: { value: { type: 'NUMBER' } },
-    params: z.object({ steps: z.number().int().min(1).max(1000).default(5), stepMs: z.number().min(0).max(10_000).default(5) }),
+    type: 'test.slow',
+    version: 1,
+    title: 'Slow',
+    category: 'test',
+    description: 'steps with progress, honours the signal',
+    inputs: { value: { type: 'NUMBER' } },
+    outputs: { value: { type: 'NUMBER' } },
+    params: z.object({
+      steps: z.number().int().min(1).max(1000).default(5),
+      stepMs: z.number().min(0).max(10_000).default(5),
+    }),
     run: async (i, p, ctx) => {
       count(ctx.nodeId);
       for (let s = 0; s < p.steps; s++) {
@@ -59,13 +108,28 @@ export function createTestRegistry() {
     },
   });
   const hang = defineNode({
-    type: 'test.hang', version: 1, title: 'Hang', category: 'test', description: 'never finishes and ignores the signal',
-    inputs: { value: { type: 'NUMBER' } }, outputs: { value: { type: 'NUMBER' } }, params: z.object({}),
-    run: (_i, _p, ctx) => { count(ctx.nodeId); return new Promise<never>(() => {}); },
+    type: 'test.hang',
+    version: 1,
+    title: 'Hang',
+    category: 'test',
+    description: 'never finishes and ignores the signal',
+    inputs: { value: { type: 'NUMBER' } },
+    outputs: { value: { type: 'NUMBER' } },
+    params: z.object({}),
+    run: (_i, _p, ctx) => {
+      count(ctx.nodeId);
+      return new Promise<never>(() => {});
+    },
   });
   const fail = defineNode({
-    type: 'test.fail', version: 1, title: 'Fail', category: 'test', description: 'rejects negative input',
-    inputs: { value: { type: 'NUMBER' } }, outputs: { value: { type: 'NUMBER' } }, params: z.object({}),
+    type: 'test.fail',
+    version: 1,
+    title: 'Fail',
+    category: 'test',
+    description: 'rejects negative input',
+    inputs: { value: { type: 'NUMBER' } },
+    outputs: { value: { type: 'NUMBER' } },
+    params: z.object({}),
     run: (i, _p, ctx) => {
       count(ctx.nodeId);
       if (i.value < 0) throw new NodeRunError('value must be >= 0', { input: 'value' });
@@ -73,9 +137,19 @@ export function createTestRegistry() {
     },
   });
   const clock = defineNode({
-    type: 'test.clock', version: 1, title: 'Clock', category: 'test', description: 'never cached', cacheable: false,
-    inputs: {}, outputs: { value: { type: 'NUMBER' } }, params: z.object({}),
-    run: (_i, _p, ctx) => { count(ctx.nodeId); return { value: runs.get(ctx.nodeId)! }; },
+    type: 'test.clock',
+    version: 1,
+    title: 'Clock',
+    category: 'test',
+    description: 'never cached',
+    cacheable: false,
+    inputs: {},
+    outputs: { value: { type: 'NUMBER' } },
+    params: z.object({}),
+    run: (_i, _p, ctx) => {
+      count(ctx.nodeId);
+      return { value: runs.get(ctx.nodeId)! };
+    },
   });
   const definitions: AnyNodeDefinition[] = [constant, add, sum, text, output, slow, hang, fail, clock];
   return { registry: new NodeRegistry(definitions), runs, definitions };

@@ -33,7 +33,14 @@ export class AttentionRecorder {
       .map((g) => {
         const grid: [number, number] = [Math.ceil(h / g.downsample), Math.ceil(w / g.downsample)];
         const cells = grid[0] * grid[1];
-        return { name: g.name, output: g.output!, downsample: g.downsample, grid, sum: new Float32Array(n * cells * T), perStep: cells <= PER_STEP_MAX_CELLS ? [] : undefined };
+        return {
+          name: g.name,
+          output: g.output!,
+          downsample: g.downsample,
+          grid,
+          sum: new Float32Array(n * cells * T),
+          perStep: cells <= PER_STEP_MAX_CELLS ? [] : undefined,
+        };
       });
   }
 
@@ -44,7 +51,9 @@ export class AttentionRecorder {
 
   /** The group nearest latent / 4 (16x16 for SD at 512 px), which local blend reads as the reference does. */
   get blendGroup(): RecordedGroup | undefined {
-    return [...this.groups].sort((a, b) => Math.abs(Math.log2(a.downsample / 4)) - Math.abs(Math.log2(b.downsample / 4)))[0];
+    return [...this.groups].sort(
+      (a, b) => Math.abs(Math.log2(a.downsample / 4)) - Math.abs(Math.log2(b.downsample / 4)),
+    )[0];
   }
 
   record(attention: Readonly<Record<string, Tensor>>): void {
@@ -64,7 +73,12 @@ export class AttentionRecorder {
       words: texts.map((t) => pack.tokenizer.tokenizeWords(t)),
       tokenLength: pack.layout.tokenLength,
       steps: this.steps,
-      groups: this.groups.map((g): AttentionGroupMaps => ({ name: g.name, grid: g.grid, sum: g.sum, ...(g.perStep ? { perStep: g.perStep } : {}) })),
+      groups: this.groups.map((g): AttentionGroupMaps => ({
+        name: g.name,
+        grid: g.grid,
+        sum: g.sum,
+        ...(g.perStep ? { perStep: g.perStep } : {}),
+      })),
     };
   }
 }

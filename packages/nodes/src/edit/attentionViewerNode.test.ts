@@ -9,7 +9,9 @@ const T = 4;
 /** Maps [N = 2, cells, T] where token t of item n has value (n + 1) * (t + 1) * step * cellWeight(cell). */
 function maps(cells: number, step: number, cellWeight: (c: number) => number): Float32Array {
   const m = new Float32Array(2 * cells * T);
-  for (let n = 0; n < 2; n++) for (let c = 0; c < cells; c++) for (let t = 0; t < T; t++) m[(n * cells + c) * T + t] = (n + 1) * (t + 1) * step * cellWeight(c);
+  for (let n = 0; n < 2; n++)
+    for (let c = 0; c < cells; c++)
+      for (let t = 0; t < T; t++) m[(n * cells + c) * T + t] = (n + 1) * (t + 1) * step * cellWeight(c);
   return m;
 }
 // Step 0 attends to the top left most, steps 1 and 2 to the bottom right.
@@ -18,8 +20,14 @@ const attention: AttentionValue = {
   packId: 'fake',
   prompts: ['red circle', 'blue circle'],
   words: [
-    [{ word: 'red', tokenIndices: [1] }, { word: 'circle', tokenIndices: [2] }],
-    [{ word: 'blue', tokenIndices: [1] }, { word: 'circle', tokenIndices: [2] }],
+    [
+      { word: 'red', tokenIndices: [1] },
+      { word: 'circle', tokenIndices: [2] },
+    ],
+    [
+      { word: 'blue', tokenIndices: [1] },
+      { word: 'circle', tokenIndices: [2] },
+    ],
   ],
   tokenLength: T,
   steps: 3,
@@ -31,13 +39,19 @@ const attention: AttentionValue = {
   ],
 };
 const run = (params: Record<string, unknown>) =>
-  attentionViewerNode.run({ attention }, attentionViewerNode.params.parse(params), fakeContext()) as { image: ImageBatch; heatmaps: { group: string; grid: readonly [number, number]; perStep: boolean; maps: TokenHeatmap[] } };
+  attentionViewerNode.run({ attention }, attentionViewerNode.params.parse(params), fakeContext()) as {
+    image: ImageBatch;
+    heatmaps: { group: string; grid: readonly [number, number]; perStep: boolean; maps: TokenHeatmap[] };
+  };
 
 describe('Attention viewer node', () => {
   it("shows each word of an item as its map summed over the step range, normalised to the map's max", () => {
     const { heatmaps } = run({ item: 1, fromStep: 1, toStep: 2 });
     expect(heatmaps).toMatchObject({ group: '2x2', grid: [2, 2], perStep: true });
-    expect(heatmaps.maps.map((m) => [m.word, m.tokenIndices])).toEqual([['blue', [1]], ['circle', [2]]]);
+    expect(heatmaps.maps.map((m) => [m.word, m.tokenIndices])).toEqual([
+      ['blue', [1]],
+      ['circle', [2]],
+    ]);
     // Every factor but the cell's cancels in the normalisation: (cell + 1) / 4.
     for (const m of heatmaps.maps) expect(Array.from(m.map)).toEqual([0.25, 0.5, 0.75, 1]);
     expect(Array.from(run({ toStep: 0 }).heatmaps.maps[0]!.map)).toEqual([1, 0.75, 0.5, 0.25]);
@@ -57,7 +71,8 @@ describe('Attention viewer node', () => {
     const { image } = run({ tileSize: 16 });
     const im = image.images[0]!;
     expect([im.width, im.height]).toEqual([32, 16]);
-    const px = (x: number, y: number) => Array.from(im.rgba.subarray((y * im.width + x) * 4, (y * im.width + x) * 4 + 4));
+    const px = (x: number, y: number) =>
+      Array.from(im.rgba.subarray((y * im.width + x) * 4, (y * im.width + x) * 4 + 4));
     // Cell 3 (bottom right of each tile) is the max over all steps: the ramp's brightest colour.
     expect(px(15, 15)).toEqual([252, 255, 164, 255]);
     expect(px(31, 15)).toEqual([252, 255, 164, 255]);
@@ -76,6 +91,9 @@ describe('Attention viewer node', () => {
     };
     expect(fail({ item: 2 })).toBeInstanceOf(NodeRunError);
     expect(fail({ item: 2 })).toMatchObject({ param: 'item' });
-    expect(fail({ resolution: '16x16' })).toMatchObject({ param: 'resolution', message: expect.stringContaining('2x2, 1x1, 4x4') });
+    expect(fail({ resolution: '16x16' })).toMatchObject({
+      param: 'resolution',
+      message: expect.stringContaining('2x2, 1x1, 4x4'),
+    });
   });
 });

@@ -5,7 +5,13 @@ import type { RgbaImage } from '../image/ImageBatch.js';
 import type { AttentionValue } from '../values.js';
 
 // A perceptually ordered dark-to-bright ramp (black, purple, orange, yellow-white).
-const RAMP: readonly [number, number, number][] = [[0, 0, 4], [87, 16, 110], [188, 55, 84], [249, 142, 9], [252, 255, 164]];
+const RAMP: readonly [number, number, number][] = [
+  [0, 0, 4],
+  [87, 16, 110],
+  [188, 55, 84],
+  [249, 142, 9],
+  [252, 255, 164],
+];
 function colour(v: number): [number, number, number] {
   const x = Math.min(Math.max(v, 0), 1) * (RAMP.length - 1);
   const i = Math.min(Math.floor(x), RAMP.length - 2);
@@ -23,9 +29,21 @@ export interface TokenHeatmap {
 }
 
 /** Maps of the chosen words of one item, summed over a step range, each normalised to its max. */
-export function tokenHeatmaps(att: AttentionValue, item: number, groupName: string, fromStep: number, toStep: number, words: readonly string[]) {
-  const group = groupName ? att.groups.find((g) => g.name === groupName) : [...att.groups].sort((a, b) => b.grid[0] - a.grid[0]).find((g) => g.perStep) ?? att.groups[0];
-  if (!group) throw new NodeRunError(`no attention group "${groupName}"; have ${att.groups.map((g) => g.name).join(', ')}`, { param: 'resolution' });
+export function tokenHeatmaps(
+  att: AttentionValue,
+  item: number,
+  groupName: string,
+  fromStep: number,
+  toStep: number,
+  words: readonly string[],
+) {
+  const group = groupName
+    ? att.groups.find((g) => g.name === groupName)
+    : ([...att.groups].sort((a, b) => b.grid[0] - a.grid[0]).find((g) => g.perStep) ?? att.groups[0]);
+  if (!group)
+    throw new NodeRunError(`no attention group "${groupName}"; have ${att.groups.map((g) => g.name).join(', ')}`, {
+      param: 'resolution',
+    });
   const [h, w] = group.grid;
   const cells = h * w;
   const T = att.tokenLength;
@@ -33,10 +51,14 @@ export function tokenHeatmaps(att: AttentionValue, item: number, groupName: stri
   if (item >= N) throw new NodeRunError(`item ${item} does not exist; the maps hold ${N} prompt(s)`, { param: 'item' });
   const last = Math.min(toStep, att.steps - 1);
   const sources = group.perStep ? group.perStep.slice(fromStep, last + 1) : [group.sum];
-  const wanted = words.length ? att.words[item]!.filter((x) => words.some((q) => q.toLowerCase() === x.word.toLowerCase())) : att.words[item]!;
+  const wanted = words.length
+    ? att.words[item]!.filter((x) => words.some((q) => q.toLowerCase() === x.word.toLowerCase()))
+    : att.words[item]!;
   const maps: TokenHeatmap[] = wanted.map(({ word, tokenIndices }) => {
     const map = new Float32Array(cells);
-    for (const s of sources) for (let c = 0; c < cells; c++) for (const t of tokenIndices) if (t < T) map[c] = map[c]! + s[(item * cells + c) * T + t]!;
+    for (const s of sources)
+      for (let c = 0; c < cells; c++)
+        for (const t of tokenIndices) if (t < T) map[c] = map[c]! + s[(item * cells + c) * T + t]!;
     const max = Math.max(...map, 1e-12);
     for (let c = 0; c < cells; c++) map[c] = map[c]! / max;
     return { word, tokenIndices, map };
@@ -55,8 +77,16 @@ export const attentionViewerNode = defineNode({
   outputs: { image: { type: 'IMAGE' }, heatmaps: { type: 'ANY' } },
   params: z.object({
     item: z.number().int().min(0).max(16).default(0).meta({ description: '0 = source, 1.. = edits' }),
-    words: z.array(z.string().min(1).max(100)).max(77).default([]).meta({ widget: 'words', description: 'empty = every word' }),
-    resolution: z.string().max(16).default('').meta({ description: 'group such as 16x16; empty = finest with per-step maps' }),
+    words: z
+      .array(z.string().min(1).max(100))
+      .max(77)
+      .default([])
+      .meta({ widget: 'words', description: 'empty = every word' }),
+    resolution: z
+      .string()
+      .max(16)
+      .default('')
+      .meta({ description: 'group such as 16x16; empty = finest with per-step maps' }),
     fromStep: z.number().int().min(0).max(1000).default(0),
     toStep: z.number().int().min(0).max(1000).default(1000),
     tileSize: z.number().int().min(16).max(512).default(128),
@@ -82,5 +112,8 @@ export const attentionViewerNode = defineNode({
     const image: RgbaImage = { width: S * tiles, height: S, rgba };
     return { image: { images: [image] }, heatmaps: result };
   },
-  summarize: ({ heatmaps }) => ({ group: (heatmaps as { group: string }).group, words: (heatmaps as { maps: { word: string }[] }).maps.map((m) => m.word) }),
+  summarize: ({ heatmaps }) => ({
+    group: (heatmaps as { group: string }).group,
+    words: (heatmaps as { maps: { word: string }[] }).maps.map((m) => m.word),
+  }),
 });

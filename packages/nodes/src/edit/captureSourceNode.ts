@@ -13,7 +13,8 @@ export const captureSourceNode = defineNode({
   version: 1,
   title: 'Attention capture',
   category: 'edit',
-  description: 'Generates the source image and records its cross-attention maps per step; feeds edit samplers and the attention viewer.',
+  description:
+    'Generates the source image and records its cross-attention maps per step; feeds edit samplers and the attention viewer.',
   inputs: {
     model: { type: 'MODEL' },
     prompt: { type: 'PROMPT' },
@@ -29,7 +30,8 @@ export const captureSourceNode = defineNode({
     let dims: [1, number, number, number];
     let initialNoise: Float32Array;
     if (noise) {
-      if (noise.dims[0] !== 1 || noise.dims[1] !== C) throw new NodeRunError(`noise must be [1, ${C}, h, w], got [${noise.dims.join(', ')}]`, { input: 'noise' });
+      if (noise.dims[0] !== 1 || noise.dims[1] !== C)
+        throw new NodeRunError(`noise must be [1, ${C}, h, w], got [${noise.dims.join(', ')}]`, { input: 'noise' });
       dims = [1, C, noise.dims[2], noise.dims[3]];
       initialNoise = noise.data;
     } else {
@@ -39,9 +41,26 @@ export const captureSourceNode = defineNode({
     }
     const sampling = { steps: p.steps, guidance: p.guidance, scheduler: p.scheduler, seed: p.seed };
     const base = { prompt, negativeText: negative?.text ?? '', sampling, initialNoise, latentDims: dims };
-    const run = await sampleEdits({ pack, source: base, schedules: [], signal: ctx.signal, progress: ctx.progress, ...memoryLimitOf(ctx.resources) });
-    const source: SourceValue = { kind: 'generated', packId: pack.id, ...base, trajectory: run.trajectory, attention: run.attention };
+    const run = await sampleEdits({
+      pack,
+      source: base,
+      schedules: [],
+      signal: ctx.signal,
+      progress: ctx.progress,
+      ...memoryLimitOf(ctx.resources),
+    });
+    const source: SourceValue = {
+      kind: 'generated',
+      packId: pack.id,
+      ...base,
+      trajectory: run.trajectory,
+      attention: run.attention,
+    };
     return { source, latent: { data: run.latents, dims: run.latentDims, packId: pack.id }, attention: run.attention };
   },
-  summarize: ({ source }) => ({ prompt: source.prompt.text, steps: source.trajectory.length, latent: source.latentDims }),
+  summarize: ({ source }) => ({
+    prompt: source.prompt.text,
+    steps: source.trajectory.length,
+    latent: source.latentDims,
+  }),
 });

@@ -9,7 +9,8 @@ export const editSamplerNode = defineNode({
   version: 1,
   title: 'Edit sampler',
   category: 'edit',
-  description: 'Denoises the source and all its edits in one batch per step under their injection schedules and blends.',
+  description:
+    'Denoises the source and all its edits in one batch per step under their injection schedules and blends.',
   inputs: {
     model: { type: 'MODEL' },
     source: { type: 'SOURCE' },
@@ -25,11 +26,27 @@ export const editSamplerNode = defineNode({
     maxEdits: z.number().int().min(1).max(16).default(8),
   }),
   run: async ({ model: pack, source, edits }, p, ctx) => {
-    if (source.packId !== pack.id) throw new NodeRunError(`the source was made with pack "${source.packId}", not "${pack.id}"`, { input: 'source' });
+    if (source.packId !== pack.id)
+      throw new NodeRunError(`the source was made with pack "${source.packId}", not "${pack.id}"`, { input: 'source' });
     if (edits.length === 0) throw new NodeRunError('connect at least one injection schedule', { input: 'edits' });
-    if (edits.length > p.maxEdits) throw new NodeRunError(`${edits.length} edits exceed maxEdits ${p.maxEdits}`, { input: 'edits', param: 'maxEdits' });
-    const run = await sampleEdits({ pack, source, schedules: edits, signal: ctx.signal, progress: ctx.progress, ...memoryLimitOf(ctx.resources) });
-    return { latent: { data: run.latents, dims: run.latentDims, packId: pack.id }, attention: run.attention, trajectory: run.trajectory };
+    if (edits.length > p.maxEdits)
+      throw new NodeRunError(`${edits.length} edits exceed maxEdits ${p.maxEdits}`, {
+        input: 'edits',
+        param: 'maxEdits',
+      });
+    const run = await sampleEdits({
+      pack,
+      source,
+      schedules: edits,
+      signal: ctx.signal,
+      progress: ctx.progress,
+      ...memoryLimitOf(ctx.resources),
+    });
+    return {
+      latent: { data: run.latents, dims: run.latentDims, packId: pack.id },
+      attention: run.attention,
+      trajectory: run.trajectory,
+    };
   },
   summarize: ({ latent, attention }) => ({ items: latent.dims[0], prompts: attention.prompts, steps: attention.steps }),
 });

@@ -51,19 +51,30 @@ function threshold(map: Float32Array, R: number, C: number, h: number, w: number
  * words' map, each max-pooled, upsampled, max-normalised and thresholded at k; minus the subtract
  * words' mask (not pooled) when given. Returns [h*w] of 0/1.
  */
-export function localBlendMask(maps: Float32Array, grid: readonly [number, number], T: number, edit: number, plan: BlendPlan, latent: readonly [number, number]): Float32Array {
+export function localBlendMask(
+  maps: Float32Array,
+  grid: readonly [number, number],
+  T: number,
+  edit: number,
+  plan: BlendPlan,
+  latent: readonly [number, number],
+): Float32Array {
   const [R, C] = grid;
   const [h, w] = latent;
   const cells = R * C;
   const src = threshold(maxPool3(tokenMap(maps, 0, cells, T, plan.sourceTokens), R, C), R, C, h, w, plan.k);
   const tgt = threshold(maxPool3(tokenMap(maps, edit, cells, T, plan.targetTokens), R, C), R, C, h, w, plan.k);
-  const sub = plan.subtractSource.length || plan.subtractTarget.length
-    ? [threshold(tokenMap(maps, 0, cells, T, plan.subtractSource), R, C, h, w, plan.k), threshold(tokenMap(maps, edit, cells, T, plan.subtractTarget), R, C, h, w, plan.k)]
-    : undefined;
+  const sub =
+    plan.subtractSource.length || plan.subtractTarget.length
+      ? [
+          threshold(tokenMap(maps, 0, cells, T, plan.subtractSource), R, C, h, w, plan.k),
+          threshold(tokenMap(maps, edit, cells, T, plan.subtractTarget), R, C, h, w, plan.k),
+        ]
+      : undefined;
   const mask = new Float32Array(h * w);
   for (let i = 0; i < mask.length; i++) {
     let m = src[i]! | tgt[i]!;
-    if (sub && (sub[0]![i]! | sub[1]![i]!)) m = 0;
+    if (sub && sub[0]![i]! | sub[1]![i]!) m = 0;
     mask[i] = m;
   }
   return mask;

@@ -9,7 +9,10 @@ import { applyBlend, localBlendMask } from './localBlendMask.js';
 import { planEdits } from './planEdits.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../fixtures/clip-bpe');
-const tokenizer = ClipTokenizer.fromFiles({ vocabJson: readFileSync(path.join(fixtures, 'vocab.json'), 'utf8'), mergesTxt: readFileSync(path.join(fixtures, 'merges.txt'), 'utf8') });
+const tokenizer = ClipTokenizer.fromFiles({
+  vocabJson: readFileSync(path.join(fixtures, 'vocab.json'), 'utf8'),
+  mergesTxt: readFileSync(path.join(fixtures, 'merges.txt'), 'utf8'),
+});
 const T = 77;
 // Self layers at 32x32 (downsample 2), 16x16 (4) and 8x8 (8); two cross layers.
 const layout = {
@@ -55,10 +58,17 @@ describe('planEdits', () => {
   });
 
   it('refine: new tokens keep the edit own attention, reweight multiplies the injected term', () => {
-    const plan = planEdits(pack, 50, [spec('a neoclassical painting of a squirrel eating a burger', { mode: 'refine', reweightAfter: true, equalizer: { neoclassical: 2, squirrel: 3 } })]);
+    const plan = planEdits(pack, 50, [
+      spec('a neoclassical painting of a squirrel eating a burger', {
+        mode: 'refine',
+        reweightAfter: true,
+        equalizer: { neoclassical: 2, squirrel: 3 },
+      }),
+    ]);
     const c = plan.controlsAt(0);
     const newTokens = tokenizer.tokenizeWords('a neoclassical painting of a squirrel eating a burger')[1]!.tokenIndices;
-    const squirrel = tokenizer.tokenizeWords('a neoclassical painting of a squirrel eating a burger')[5]!.tokenIndices[0]!;
+    const squirrel = tokenizer.tokenizeWords('a neoclassical painting of a squirrel eating a burger')[5]!
+      .tokenIndices[0]!;
     for (const t of newTokens) {
       expect(c.crossAlpha[t]).toBe(0);
       // keep = 1 - a + a * eq * (1 - r) with a = 1, r = 0, eq = 2
@@ -70,7 +80,9 @@ describe('planEdits', () => {
   });
 
   it('V injection follows its own window and beta', () => {
-    const plan = planEdits(pack, 10, [spec('a painting of a lion eating a burger', { vInjection: { window: [0.2, 0.5], beta: 0.5 } })]);
+    const plan = planEdits(pack, 10, [
+      spec('a painting of a lion eating a burger', { vInjection: { window: [0.2, 0.5], beta: 0.5 } }),
+    ]);
     // (S + 1) rows: floor(0.2 * 11) = 2 .. floor(0.5 * 11) = 5
     expect(Array.from(plan.controlsAt(1).vBeta)).toEqual([0, 0]);
     expect(Array.from(plan.controlsAt(2).vBeta)).toEqual([0.5, 0.5]);
@@ -86,7 +98,14 @@ describe('local blend', () => {
     const maps = new Float32Array(2 * R * R * 3);
     maps[(0 * 16 + 0) * 3 + 1] = 1;
     maps[(1 * 16 + 15) * 3 + 2] = 1;
-    const plan = { sourceTokens: [1], targetTokens: [2], subtractSource: [], subtractTarget: [], k: 0.5, startAfter: 0 };
+    const plan = {
+      sourceTokens: [1],
+      targetTokens: [2],
+      subtractSource: [],
+      subtractTarget: [],
+      k: 0.5,
+      startAfter: 0,
+    };
     const mask = localBlendMask(maps, [R, R], 3, 1, plan, [8, 8]);
     // Pooling spreads each peak over its 3x3 neighbourhood: cells (0..1, 0..1) and (2..3, 2..3).
     const at = (y: number, x: number) => mask[y * 8 + x];
@@ -104,7 +123,14 @@ describe('local blend', () => {
 
   it('k = 0 selects everything (the CL P2P setting)', () => {
     const maps = new Float32Array(2 * 4 * 3).fill(0.1);
-    const mask = localBlendMask(maps, [2, 2], 3, 1, { sourceTokens: [1], targetTokens: [2], subtractSource: [], subtractTarget: [], k: 0, startAfter: 0 }, [4, 4]);
+    const mask = localBlendMask(
+      maps,
+      [2, 2],
+      3,
+      1,
+      { sourceTokens: [1], targetTokens: [2], subtractSource: [], subtractTarget: [], k: 0, startAfter: 0 },
+      [4, 4],
+    );
     expect(Array.from(mask).every((v) => v === 1)).toBe(true);
   });
 });

@@ -1,4 +1,11 @@
-import { crossAlphaWindows, equalizerVector, refineMapper, replaceMapper, selfReplaceSteps, wordTokenIndices } from '../p2p/index.js';
+import {
+  crossAlphaWindows,
+  equalizerVector,
+  refineMapper,
+  replaceMapper,
+  selfReplaceSteps,
+  wordTokenIndices,
+} from '../p2p/index.js';
 import type { UnetControls } from '../pipeline/UnetControls.js';
 import type { ModelPack } from '../runtime/InferenceBackend.js';
 import type { CrossWindow, ScheduleSpec } from '../values.js';
@@ -53,13 +60,31 @@ export function planEdits(pack: ModelPack, steps: number, schedules: readonly Sc
       mapper = refined.mapper;
       r = refined.alphas;
     } else mapper = identity(T);
-    const eq = s.mode === 'reweight' || s.reweightAfter ? equalizerVector(tok, s.target.text, s.equalizer, T) : new Float32Array(T).fill(1);
+    const eq =
+      s.mode === 'reweight' || s.reweightAfter
+        ? equalizerVector(tok, s.target.text, s.equalizer, T)
+        : new Float32Array(T).fill(1);
     const [selfStart, selfEnd] = selfReplaceSteps(steps, s.self);
     const [v0, v1] = bounds(s.vInjection.window);
-    return { mapper, r, eq, selfStart, selfEnd, vStart: Math.floor(v0 * (steps + 1)), vEnd: Math.floor(v1 * (steps + 1)), beta: s.vInjection.beta, divisor: s.selfResolutionDivisor };
+    return {
+      mapper,
+      r,
+      eq,
+      selfStart,
+      selfEnd,
+      vStart: Math.floor(v0 * (steps + 1)),
+      vEnd: Math.floor(v1 * (steps + 1)),
+      beta: s.vInjection.beta,
+      divisor: s.selfResolutionDivisor,
+    };
   });
   // [steps + 1, E, T]: one row per UNet call of a PNDM run, as the reference builds it.
-  const alphaRows = crossAlphaWindows({ steps, edits: schedules.map((s) => ({ targetText: s.target.text, default: s.cross.default, words: s.cross.words })), tokenizer: tok, T });
+  const alphaRows = crossAlphaWindows({
+    steps,
+    edits: schedules.map((s) => ({ targetText: s.target.text, default: s.cross.default, words: s.cross.words })),
+    tokenizer: tok,
+    T,
+  });
   const selfLayers = layout.layers.filter((l) => l.kind === 'self').sort((a, b) => a.index - b.index);
   const crossCount = layout.layers.length - selfLayers.length;
 
@@ -95,11 +120,16 @@ export function planEdits(pack: ModelPack, steps: number, schedules: readonly Sc
     blends: schedules.map((s) => {
       const b = s.blend;
       if (!b) return undefined;
-      const indices = (text: string, words: readonly string[]) => [...new Set(words.flatMap((w) => wordTokenIndices(tok, text, w)))];
+      const indices = (text: string, words: readonly string[]) => [
+        ...new Set(words.flatMap((w) => wordTokenIndices(tok, text, w))),
+      ];
       return {
         sourceTokens: indices(s.source.text, b.sourceWords),
         targetTokens: indices(s.target.text, b.targetWords),
-        subtractSource: indices(s.source.text, b.subtractWords.filter((w) => s.source.words.some((x) => x.toLowerCase() === w.toLowerCase()))),
+        subtractSource: indices(
+          s.source.text,
+          b.subtractWords.filter((w) => s.source.words.some((x) => x.toLowerCase() === w.toLowerCase())),
+        ),
         subtractTarget: indices(s.target.text, b.subtractWords),
         k: b.k,
         startAfter: Math.floor(b.start * steps),

@@ -12,7 +12,8 @@ import { planEdits } from './planEdits.js';
 export interface SampleEditsOptions {
   pack: ModelPack;
   /** A generated or inverted source (or just its settings: a fresh generation). */
-  source: Pick<SourceValue, 'prompt' | 'negativeText' | 'sampling' | 'initialNoise' | 'latentDims'> & Partial<Pick<SourceValue, 'kind' | 'trajectory'>> & { inversion?: { method: string } };
+  source: Pick<SourceValue, 'prompt' | 'negativeText' | 'sampling' | 'initialNoise' | 'latentDims'> &
+    Partial<Pick<SourceValue, 'kind' | 'trajectory'>> & { inversion?: { method: string } };
   schedules: readonly ScheduleSpec[];
   signal?: AbortSignal;
   progress?: (value: number, max: number) => void;
@@ -40,7 +41,10 @@ export async function sampleEdits(o: SampleEditsOptions): Promise<SampleEditsRes
   const { pack, source, schedules } = o;
   schedules.forEach((s, e) => {
     if (s.source.text !== source.prompt.text) {
-      throw new NodeRunError(`edit ${e + 1} was scheduled from "${s.source.text}" but the source prompt is "${source.prompt.text}"`, { input: 'edits' });
+      throw new NodeRunError(
+        `edit ${e + 1} was scheduled from "${s.source.text}" but the source prompt is "${source.prompt.text}"`,
+        { input: 'edits' },
+      );
     }
   });
   for (const s of schedules) checkPromptLength(pack, s.target.text, 'edits');
@@ -52,12 +56,15 @@ export async function sampleEdits(o: SampleEditsOptions): Promise<SampleEditsRes
   const scheduler = pack.createScheduler(source.sampling.scheduler);
   const sigma = scheduler.initNoiseSigma;
   const latents = new Float32Array(N * source.initialNoise.length);
-  for (let n = 0; n < N; n++) for (let i = 0; i < source.initialNoise.length; i++) latents[n * source.initialNoise.length + i] = source.initialNoise[i]! * sigma;
+  for (let n = 0; n < N; n++)
+    for (let i = 0; i < source.initialNoise.length; i++)
+      latents[n * source.initialNoise.length + i] = source.initialNoise[i]! * sigma;
   const plan = planEdits(pack, source.sampling.steps, schedules);
 
   const recorder = new AttentionRecorder(pack, N, h, w);
   const blendGroup = recorder.blendGroup;
-  if (plan.blends.some(Boolean) && !blendGroup) throw new NodeRunError('this model exposes no cross-attention maps, so local blend cannot run', { input: 'edits' });
+  if (plan.blends.some(Boolean) && !blendGroup)
+    throw new NodeRunError('this model exposes no cross-attention maps, so local blend cannot run', { input: 'edits' });
   const pinned = directInversionTargets(source);
 
   const trajectory: Float32Array[] = [];
@@ -116,7 +123,10 @@ function directInversionTargets(source: SampleEditsOptions['source']): readonly 
   if (source.kind !== 'inverted' || source.inversion?.method !== 'direct') return undefined;
   const t = source.trajectory ?? [];
   if (source.sampling.scheduler !== 'ddim' || t.length !== source.sampling.steps) {
-    throw new NodeRunError(`Direct Inversion needs DDIM with one inverted latent per step; the source has ${t.length} latents for ${source.sampling.steps} ${source.sampling.scheduler} steps`, { input: 'source' });
+    throw new NodeRunError(
+      `Direct Inversion needs DDIM with one inverted latent per step; the source has ${t.length} latents for ${source.sampling.steps} ${source.sampling.scheduler} steps`,
+      { input: 'source' },
+    );
   }
   return t;
 }

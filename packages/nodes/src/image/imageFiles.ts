@@ -11,8 +11,18 @@ export interface OutputFile {
 }
 
 /** One PNG per image, named `<prefix>_000.png`, ... with the given text chunks. */
-export function imageFiles(batch: ImageBatch, prefix: string, text: Readonly<Record<string, string>>, temporary = false): OutputFile[] {
-  return batch.images.map((img, i) => ({ name: `${prefix}_${String(i).padStart(3, '0')}.png`, mime: 'image/png', data: encodePng(img, text), ...(temporary ? { temporary } : {}) }));
+export function imageFiles(
+  batch: ImageBatch,
+  prefix: string,
+  text: Readonly<Record<string, string>>,
+  temporary = false,
+): OutputFile[] {
+  return batch.images.map((img, i) => ({
+    name: `${prefix}_${String(i).padStart(3, '0')}.png`,
+    mime: 'image/png',
+    data: encodePng(img, text),
+    ...(temporary ? { temporary } : {}),
+  }));
 }
 
 export const FilePrefixSchemaPattern = /^[A-Za-z0-9 _.-]{1,64}$/;

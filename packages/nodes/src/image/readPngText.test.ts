@@ -12,7 +12,11 @@ describe('readPngText', () => {
   it('refuses compressed text that inflates past the budget (zTXt and iTXt), without throwing', () => {
     for (const kind of ['zTXt', 'iTXt'] as const) {
       const r = readPngText(pngTextBomb(kind, 16 * 1024 * 1024), 1024 * 1024);
-      expect(r).toMatchObject({ ok: false, code: 'DECOMPRESSION_LIMIT', message: expect.stringMatching(new RegExp(`PNG text chunk ${kind}.*1 MiB`)) });
+      expect(r).toMatchObject({
+        ok: false,
+        code: 'DECOMPRESSION_LIMIT',
+        message: expect.stringMatching(new RegExp(`PNG text chunk ${kind}.*1 MiB`)),
+      });
     }
     // Under the budget the same kind of chunk reads fine.
     expect(readPngText(pngTextBomb('zTXt', 1000))).toMatchObject({ ok: true, text: { workflow: '\0'.repeat(1000) } });

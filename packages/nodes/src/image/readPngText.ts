@@ -5,7 +5,9 @@ const decoder = new TextDecoder();
 /** Default budget for all text of one PNG: a workflow document is far smaller. */
 export const MAX_PNG_TEXT_BYTES = 4 * 1024 * 1024;
 
-export type PngTextResult = { ok: true; text: Record<string, string> } | { ok: false; code: 'INVALID_IMAGE' | 'DECOMPRESSION_LIMIT'; message: string };
+export type PngTextResult =
+  | { ok: true; text: Record<string, string> }
+  | { ok: false; code: 'INVALID_IMAGE' | 'DECOMPRESSION_LIMIT'; message: string };
 
 /**
  * Reads the text chunks (tEXt, zTXt, iTXt) of a PNG, e.g. the embedded workflow. Compressed text
@@ -14,11 +16,13 @@ export type PngTextResult = { ok: true; text: Record<string, string> } | { ok: f
  */
 export function readPngText(bytes: Uint8Array, maxTextBytes = MAX_PNG_TEXT_BYTES): PngTextResult {
   const sig = [137, 80, 78, 71, 13, 10, 26, 10];
-  if (bytes.length < 8 || sig.some((b, i) => bytes[i] !== b)) return { ok: false, code: 'INVALID_IMAGE', message: 'not a PNG file' };
+  if (bytes.length < 8 || sig.some((b, i) => bytes[i] !== b))
+    return { ok: false, code: 'INVALID_IMAGE', message: 'not a PNG file' };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const text: Record<string, string> = {};
   let used = 0;
-  const inflate = (data: Uint8Array, type: string): Uint8Array => inflateBounded(data, maxTextBytes - used, `PNG text chunk ${type}`);
+  const inflate = (data: Uint8Array, type: string): Uint8Array =>
+    inflateBounded(data, maxTextBytes - used, `PNG text chunk ${type}`);
   const keep = (key: string, value: string): void => {
     used += value.length;
     text[key] = value;
@@ -33,8 +37,13 @@ export function readPngText(bytes: Uint8Array, maxTextBytes = MAX_PNG_TEXT_BYTES
     const data = bytes.subarray(start, end);
     const nul = data.indexOf(0);
     try {
-      if (type === 'tEXt' && nul > 0) keep(decoder.decode(data.subarray(0, nul)), new TextDecoder('latin1').decode(data.subarray(nul + 1)));
-      if (type === 'zTXt' && nul > 0) keep(decoder.decode(data.subarray(0, nul)), new TextDecoder('latin1').decode(inflate(data.subarray(nul + 2), type)));
+      if (type === 'tEXt' && nul > 0)
+        keep(decoder.decode(data.subarray(0, nul)), new TextDecoder('latin1').decode(data.subarray(nul + 1)));
+      if (type === 'zTXt' && nul > 0)
+        keep(
+          decoder.decode(data.subarray(0, nul)),
+          new TextDecoder('latin1').decode(inflate(data.subarray(nul + 2), type)),
+        );
       if (type === 'iTXt' && nul > 0) {
         const compressed = data[nul + 1] === 1;
         let p = nul + 3;
@@ -45,7 +54,12 @@ export function readPngText(bytes: Uint8Array, maxTextBytes = MAX_PNG_TEXT_BYTES
       }
       if (used > maxTextBytes) throw new InflateLimitError('PNG text', maxTextBytes);
     } catch (err) {
-      if (err instanceof InflateLimitError) return { ok: false, code: 'DECOMPRESSION_LIMIT', message: `${err.what} is over the limit of ${formatBytes(maxTextBytes)} of text per PNG (refused before allocating it)` };
+      if (err instanceof InflateLimitError)
+        return {
+          ok: false,
+          code: 'DECOMPRESSION_LIMIT',
+          message: `${err.what} is over the limit of ${formatBytes(maxTextBytes)} of text per PNG (refused before allocating it)`,
+        };
       return { ok: false, code: 'INVALID_IMAGE', message: `PNG text chunk ${type} is corrupt` };
     }
     if (type === 'IEND') break;

@@ -5,7 +5,8 @@ import { FilePrefixSchemaPattern, imageFiles, type OutputFile } from './imageFil
 
 export type { OutputFile } from './imageFiles.js';
 
-const prefix = (fallback: string) => z.string().regex(FilePrefixSchemaPattern, 'letters, digits, space, ".", "_" or "-" (no paths)').default(fallback);
+const prefix = (fallback: string) =>
+  z.string().regex(FilePrefixSchemaPattern, 'letters, digits, space, ".", "_" or "-" (no paths)').default(fallback);
 
 export const saveImageNode = defineNode({
   type: 'ptp.saveImage',
@@ -17,7 +18,14 @@ export const saveImageNode = defineNode({
   inputs: { image: { type: 'IMAGE' } },
   outputs: { image: { type: 'IMAGE' }, files: { type: 'ANY' } },
   params: z.object({ prefix: prefix('ptp'), embedWorkflow: z.boolean().default(true) }),
-  run: ({ image }, p, ctx) => ({ image, files: imageFiles(image, p.prefix, p.embedWorkflow && ctx.workflow ? { workflow: JSON.stringify(ctx.workflow) } : {}) }),
+  run: ({ image }, p, ctx) => ({
+    image,
+    files: imageFiles(
+      image,
+      p.prefix,
+      p.embedWorkflow && ctx.workflow ? { workflow: JSON.stringify(ctx.workflow) } : {},
+    ),
+  }),
   summarize: ({ files }) => ({ files: (files as OutputFile[]).map((f) => f.name) }),
 });
 

@@ -36,7 +36,11 @@ export interface InvertLatentResult {
  */
 export async function invertLatent(o: InvertLatentOptions): Promise<InvertLatentResult> {
   const { pack } = o;
-  if (!pack.createInverseScheduler) throw new NodeRunError(`this runner's pack "${pack.id}" offers no DDIM inverse scheduler, so it cannot invert images`, { input: 'model' });
+  if (!pack.createInverseScheduler)
+    throw new NodeRunError(
+      `this runner's pack "${pack.id}" offers no DDIM inverse scheduler, so it cannot invert images`,
+      { input: 'model' },
+    );
   const scheduler = pack.createInverseScheduler();
   const [, C, h, w] = o.latentDims;
   const context = await encodeText(pack, [o.negativeText ?? '', o.prompt]);

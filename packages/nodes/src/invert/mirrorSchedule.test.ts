@@ -23,7 +23,13 @@ describe('mirrorSchedule', () => {
     const m = mirrorSchedule(base);
     expect(m.source.text).toBe(base.target.text);
     expect(m.target.text).toBe(base.source.text);
-    expect(m).toMatchObject({ mode: 'replace', self: 0.8, selfResolutionDivisor: 4, vInjection: { window: 0.8, beta: 0.5 }, cross: { default: 0.2 } });
+    expect(m).toMatchObject({
+      mode: 'replace',
+      self: 0.8,
+      selfResolutionDivisor: 4,
+      vInjection: { window: 0.8, beta: 0.5 },
+      cross: { default: 0.2 },
+    });
   });
 
   it('moves word-keyed settings to the swapped word (by position for a word swap)', () => {
@@ -35,7 +41,13 @@ describe('mirrorSchedule', () => {
   });
 
   it('drops words the way back has no counterpart for (refine)', () => {
-    const refine: ScheduleSpec = { ...base, mode: 'refine', target: prompt('a big blue circle on a white background'), cross: { default: 0.4, words: { big: 0.1, circle: 0.3 } }, equalizer: { big: 3 } };
+    const refine: ScheduleSpec = {
+      ...base,
+      mode: 'refine',
+      target: prompt('a big blue circle on a white background'),
+      cross: { default: 0.4, words: { big: 0.1, circle: 0.3 } },
+      equalizer: { big: 3 },
+    };
     const m = mirrorSchedule(refine);
     expect(m.cross.words).toEqual({ circle: 0.3 });
     expect(m.equalizer).toEqual({});

@@ -29,7 +29,14 @@ export function mirrorSchedule(s: ScheduleSpec): ScheduleSpec {
     equalizer,
     reweightAfter: s.mode !== 'reweight' && Object.keys(equalizer).length > 0,
     ...(s.blend
-      ? { blend: { ...s.blend, sourceWords: s.blend.targetWords, targetWords: s.blend.sourceWords, subtractWords: s.blend.subtractWords.filter((w) => splitWords(w).every(inA)) } }
+      ? {
+          blend: {
+            ...s.blend,
+            sourceWords: s.blend.targetWords,
+            targetWords: s.blend.sourceWords,
+            subtractWords: s.blend.subtractWords.filter((w) => splitWords(w).every(inA)),
+          },
+        }
       : {}),
   };
 }

@@ -33,7 +33,10 @@ export interface CycleResult {
 }
 
 /** The image and latent A is compared with: the real picture and its encoding, or the generated result. */
-function reference(pack: ModelPack, source: SourceValue): Promise<{ image: RgbaImage; latent: Float32Array }> | { image: RgbaImage; latent: Float32Array } {
+function reference(
+  pack: ModelPack,
+  source: SourceValue,
+): Promise<{ image: RgbaImage; latent: Float32Array }> | { image: RgbaImage; latent: Float32Array } {
   if (source.kind === 'inverted') return { image: source.image, latent: source.inversion.latents[0]! };
   const latent = source.trajectory.at(-1);
   if (!latent) throw new NodeRunError('the source has no sampled latent', { input: 'source' });
@@ -75,12 +78,19 @@ export async function runCycle(o: RunCycleOptions): Promise<CycleResult> {
     ...signal,
     ...withProgress(1),
   });
-  const back = await sampleEdits({ pack, source: sourceB, schedules: [mirrorSchedule(edit)], ...signal, ...withProgress(2) });
+  const back = await sampleEdits({
+    pack,
+    source: sourceB,
+    schedules: [mirrorSchedule(edit)],
+    ...signal,
+    ...withProgress(2),
+  });
   const aLatent = item(back.latents, 1, size);
   const aImage = (await decodeLatents(pack, aLatent, source.latentDims)).images[0]!;
   // The best this pack can do is the decoded original latent: comparing with it separates the
   // cycle's own error from the VAE's.
-  const decodedRef = source.kind === 'inverted' ? (await decodeLatents(pack, ref.latent, source.latentDims)).images[0]! : ref.image;
+  const decodedRef =
+    source.kind === 'inverted' ? (await decodeLatents(pack, ref.latent, source.latentDims)).images[0]! : ref.image;
 
   const metrics: MetricsValue = {
     kind: 'cycle',

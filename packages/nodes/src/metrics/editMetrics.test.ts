@@ -8,13 +8,29 @@ const img = (s: Partial<ShapeScene>) => renderScene({ ...base, ...s }).image;
 describe('edit metrics', () => {
   it('identical images: IoU 1, infinite PSNR, SSIM 1, but no success when the target asks for another colour', () => {
     const m = measureEdit(img({}), img({}), 'a blue circle');
-    expect(m.values).toMatchObject({ iou: 1, psnr: Infinity, backgroundPsnr: Infinity, ssim: 1, meanAbsError: 0, success: 0, colourOk: 0, shapeOk: 1 });
+    expect(m.values).toMatchObject({
+      iou: 1,
+      psnr: Infinity,
+      backgroundPsnr: Infinity,
+      ssim: 1,
+      meanAbsError: 0,
+      success: 0,
+      colourOk: 0,
+      shapeOk: 1,
+    });
     expect(m.values.backgroundFraction).toBeGreaterThan(0.5);
   });
 
   it('a recoloured shape in the same place: IoU 1, success, background untouched', () => {
     const m = measureEdit(img({}), img({ colour: 'blue' }), 'a blue circle on a white background');
-    expect(m.values).toMatchObject({ iou: 1, success: 1, colourOk: 1, shapeOk: 1, backgroundOk: 1, backgroundPsnr: Infinity });
+    expect(m.values).toMatchObject({
+      iou: 1,
+      success: 1,
+      colourOk: 1,
+      shapeOk: 1,
+      backgroundOk: 1,
+      backgroundPsnr: Infinity,
+    });
     expect(m.values.psnr).toBeLessThan(20);
   });
 

@@ -84,13 +84,19 @@ function gather(im: RgbaImage, keep: Uint8Array): RgbaImage {
 
 /** PSNR over the pixels where `keep` is 1; NaN when there are none. */
 export function maskedPsnr(a: RgbaImage, b: RgbaImage, keep: Uint8Array): number {
-  if (keep.length !== a.width * a.height) throw new MetricInputError(`mask has ${keep.length} pixels, image ${a.width * a.height}`);
+  if (keep.length !== a.width * a.height)
+    throw new MetricInputError(`mask has ${keep.length} pixels, image ${a.width * a.height}`);
   const ga = gather(a, keep);
   if (ga.width === 0) return Number.NaN;
   return psnr(ga, gather(b, keep));
 }
 
-export function measureEdit(source: RgbaImage, edit: RgbaImage, target: string | CaptionLabels, options: EditMetricsOptions = {}): EditMeasurement {
+export function measureEdit(
+  source: RgbaImage,
+  edit: RgbaImage,
+  target: string | CaptionLabels,
+  options: EditMetricsOptions = {},
+): EditMeasurement {
   if (source.width !== edit.width || source.height !== edit.height) {
     throw new MetricInputError(`image sizes differ: ${source.width}x${source.height} vs ${edit.width}x${edit.height}`);
   }

@@ -41,7 +41,12 @@ describe('psnr / meanAbsError on images', () => {
   });
 
   it('refuses mismatched sizes, counts and kinds', () => {
-    expect(() => psnr(pattern, image(8, 8, () => 0))).toThrow(MetricInputError);
+    expect(() =>
+      psnr(
+        pattern,
+        image(8, 8, () => 0),
+      ),
+    ).toThrow(MetricInputError);
     expect(() => meanAbsError({ images: [pattern] }, { images: [] })).toThrow(/counts differ/);
     expect(() => psnr(pattern, new Float32Array(4))).toThrow(/image with a latent/);
   });
@@ -81,7 +86,7 @@ describe('ssim', () => {
 
   it('falls as noise grows and penalises structure more than a small brightness shift', () => {
     let seed = 7;
-    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5;
     const clamp = (v: number): number => Math.max(0, Math.min(255, Math.round(v)));
     const noisy = (amp: number): RgbaImage => {
       const rgba = pattern.rgba.map((v, i) => (i % 4 === 3 ? v : clamp(v + amp * rnd())));

@@ -5,7 +5,16 @@ import { encodeText } from '../pipeline/encodeText.js';
 import { randn } from '../pipeline/randn.js';
 import type { ModelPack, SchedulerKind } from '../runtime/InferenceBackend.js';
 import { judgeShapeImage } from './shapeClassifier.js';
-import { BACKGROUND_NAMES, COLOUR_NAMES, seededUniform, shapesCaption, SHAPES, type BackgroundName, type ColourName, type ShapeName } from './shapesWorld.js';
+import {
+  BACKGROUND_NAMES,
+  COLOUR_NAMES,
+  seededUniform,
+  shapesCaption,
+  SHAPES,
+  type BackgroundName,
+  type ColourName,
+  type ShapeName,
+} from './shapesWorld.js';
 
 /**
  * How well a pack draws what it is told in the tiny-shapes world: captions "a <colour> <shape> on a
@@ -69,7 +78,8 @@ export interface QualityReport {
 /** Balanced, seeded caption labels: whole rounds over colour x shape x background, each round shuffled. */
 export function qualityLabels(samples: number, seed: number): QualitySample['want'][] {
   const combos: QualitySample['want'][] = [];
-  for (const colour of COLOUR_NAMES) for (const shape of SHAPES) for (const background of BACKGROUND_NAMES) combos.push({ colour, shape, background });
+  for (const colour of COLOUR_NAMES)
+    for (const shape of SHAPES) for (const background of BACKGROUND_NAMES) combos.push({ colour, shape, background });
   const rand = seededUniform(seed ^ 0x5eed);
   const out: QualitySample['want'][] = [];
   while (out.length < samples) {
@@ -83,7 +93,11 @@ export function qualityLabels(samples: number, seed: number): QualitySample['wan
   return out;
 }
 
-const emptyTallies = (): Record<QualityLabel, Tally> => ({ colour: { correct: 0, n: 0 }, shape: { correct: 0, n: 0 }, background: { correct: 0, n: 0 } });
+const emptyTallies = (): Record<QualityLabel, Tally> => ({
+  colour: { correct: 0, n: 0 },
+  shape: { correct: 0, n: 0 },
+  background: { correct: 0, n: 0 },
+});
 
 /** Generates `labels` captions in one batch: [N] images in order. */
 async function generateBatch(o: QualityOptions, captions: string[], firstIndex: number): Promise<ImageBatch> {
@@ -129,8 +143,15 @@ export async function measureQuality(o: QualityOptions): Promise<QualityReport> 
     const decoded = await generateBatch(o, captions, start);
     decoded.images.forEach((im, i) => {
       const j = judgeShapeImage(im);
-      const boxFillShape = j.shape === null ? null : j.maskFillRatio >= 0.9 ? 'square' : j.maskFillRatio >= 0.65 ? 'circle' : 'triangle';
-      items.push({ caption: captions[i]!, want: chunk[i]!, got: { colour: j.colour, shape: j.shape, background: j.background }, fillRatio: j.fillRatio, boxFillShape });
+      const boxFillShape =
+        j.shape === null ? null : j.maskFillRatio >= 0.9 ? 'square' : j.maskFillRatio >= 0.65 ? 'circle' : 'triangle';
+      items.push({
+        caption: captions[i]!,
+        want: chunk[i]!,
+        got: { colour: j.colour, shape: j.shape, background: j.background },
+        fillRatio: j.fillRatio,
+        boxFillShape,
+      });
       images.push(im);
     });
     o.onProgress?.(items.length, labels.length);
@@ -140,7 +161,12 @@ export async function measureQuality(o: QualityOptions): Promise<QualityReport> 
   const byShape: QualityReport['byShape'] = {};
   const byBackground: QualityReport['byBackground'] = {};
   for (const it of items) {
-    for (const t of [overall, (byColour[it.want.colour] ??= emptyTallies()), (byShape[it.want.shape] ??= emptyTallies()), (byBackground[it.want.background] ??= emptyTallies())]) {
+    for (const t of [
+      overall,
+      (byColour[it.want.colour] ??= emptyTallies()),
+      (byShape[it.want.shape] ??= emptyTallies()),
+      (byBackground[it.want.background] ??= emptyTallies()),
+    ]) {
       for (const label of ['colour', 'shape', 'background'] as const) {
         t[label].n++;
         if (it.got[label] === it.want[label]) t[label].correct++;
@@ -162,7 +188,11 @@ export async function measureQuality(o: QualityOptions): Promise<QualityReport> 
     byBackground,
     boxFillShape: { correct: items.filter((it) => it.boxFillShape === it.want.shape).length, n: items.length },
     bars: QUALITY_BARS,
-    pass: { colour: rate(overall.colour) >= QUALITY_BARS.colour, shape: rate(overall.shape) >= QUALITY_BARS.shape, background: rate(overall.background) >= QUALITY_BARS.background },
+    pass: {
+      colour: rate(overall.colour) >= QUALITY_BARS.colour,
+      shape: rate(overall.shape) >= QUALITY_BARS.shape,
+      background: rate(overall.background) >= QUALITY_BARS.background,
+    },
     items,
     images: { images },
   };

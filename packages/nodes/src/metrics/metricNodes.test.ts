@@ -7,16 +7,34 @@ import { editMetricsNode } from './editMetricsNode.js';
 import { shapeJudgeNode } from './shapeJudgeNode.js';
 import { renderScene, type ShapeScene } from './shapesWorld.js';
 
-const ctx = { nodeId: 'n', signal: new AbortController().signal, progress() {}, log: { debug() {}, info() {}, warn() {}, error() {} }, backend: undefined, workflow: undefined, resources: {} } as unknown as NodeContext;
+const ctx = {
+  nodeId: 'n',
+  signal: new AbortController().signal,
+  progress() {},
+  log: { debug() {}, info() {}, warn() {}, error() {} },
+  backend: undefined,
+  workflow: undefined,
+  resources: {},
+} as unknown as NodeContext;
 const scene: ShapeScene = { shape: 'circle', colour: 'red', background: 'white', cx: 15, cy: 16, r: 8 };
-const batch = (...scenes: Partial<ShapeScene>[]): ImageBatch => ({ images: scenes.map((s) => renderScene({ ...scene, ...s }).image) });
+const batch = (...scenes: Partial<ShapeScene>[]): ImageBatch => ({
+  images: scenes.map((s) => renderScene({ ...scene, ...s }).image),
+});
 const prompt = (text: string) => ({ text, words: text.split(' ') });
 
 describe('metric nodes', () => {
   it('Edit metrics: source item 0 vs edit item 1 of one decoded batch, with the masks it compared', async () => {
     const images = batch({}, { colour: 'blue' });
-    const out = (await editMetricsNode.run({ source: images, edit: images, target: prompt('a blue circle') }, editMetricsNode.params.parse({}), ctx)) as { metrics: MetricsValue; masks: ImageBatch };
-    expect(out.metrics).toMatchObject({ kind: 'edit', values: { iou: 1, success: 1, backgroundPsnr: Infinity }, context: { sourceColour: 'red', editColour: 'blue', editShape: 'circle' } });
+    const out = (await editMetricsNode.run(
+      { source: images, edit: images, target: prompt('a blue circle') },
+      editMetricsNode.params.parse({}),
+      ctx,
+    )) as { metrics: MetricsValue; masks: ImageBatch };
+    expect(out.metrics).toMatchObject({
+      kind: 'edit',
+      values: { iou: 1, success: 1, backgroundPsnr: Infinity },
+      context: { sourceColour: 'red', editColour: 'blue', editShape: 'circle' },
+    });
     expect(out.masks.images).toHaveLength(3);
   });
 
@@ -24,7 +42,11 @@ describe('metric nodes', () => {
     const images = batch({});
     let caught: unknown;
     try {
-      await editMetricsNode.run({ source: images, edit: images, target: prompt('a blue circle') }, editMetricsNode.params.parse({}), ctx);
+      await editMetricsNode.run(
+        { source: images, edit: images, target: prompt('a blue circle') },
+        editMetricsNode.params.parse({}),
+        ctx,
+      );
     } catch (err) {
       caught = err;
     }
@@ -33,7 +55,14 @@ describe('metric nodes', () => {
   });
 
   it('Shape judge: labels, and per-label checks against an expected prompt', async () => {
-    const out = (await shapeJudgeNode.run({ image: batch({ shape: 'triangle', background: 'black' }), expected: prompt('a red square on a black background') }, shapeJudgeNode.params.parse({}), ctx)) as { metrics: MetricsValue };
+    const out = (await shapeJudgeNode.run(
+      {
+        image: batch({ shape: 'triangle', background: 'black' }),
+        expected: prompt('a red square on a black background'),
+      },
+      shapeJudgeNode.params.parse({}),
+      ctx,
+    )) as { metrics: MetricsValue };
     expect(out.metrics.context).toEqual({ colour: 'red', shape: 'triangle', background: 'black' });
     expect(out.metrics.values).toMatchObject({ colourOk: 1, shapeOk: 0, backgroundOk: 1 });
   });

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { RgbaImage } from '../image/ImageBatch.js';
 import { judgeShapeImage } from './shapeClassifier.js';
-import { BACKGROUND_NAMES, BACKGROUNDS, COLOUR_NAMES, COLOURS, randomScene, renderScene, seededUniform, SHAPES } from './shapesWorld.js';
+import {
+  BACKGROUND_NAMES,
+  BACKGROUNDS,
+  COLOUR_NAMES,
+  COLOURS,
+  randomScene,
+  renderScene,
+  seededUniform,
+  SHAPES,
+} from './shapesWorld.js';
 
 /** A square of half side r with corners rounded to radius rho (rho = r: a circle), anti-aliased like the world. */
 function roundedSquare(r: number, rho: number): RgbaImage {
@@ -45,7 +54,11 @@ describe('shape classifier on ground-truth renders', () => {
         for (const background of BACKGROUND_NAMES) {
           for (const r of [0.18 * 32, 0.36 * 32]) {
             const j = judgeShapeImage(renderScene({ colour, shape, background, r, cx: 16.3, cy: 15.8 }).image);
-            expect([j.colour, j.shape, j.background], `${colour} ${shape} ${background} r=${r}`).toEqual([colour, shape, background]);
+            expect([j.colour, j.shape, j.background], `${colour} ${shape} ${background} r=${r}`).toEqual([
+              colour,
+              shape,
+              background,
+            ]);
           }
         }
       }

@@ -35,7 +35,11 @@ export interface JudgeOptions {
   readonly circleFill?: readonly [number, number];
 }
 
-export const JUDGE_DEFAULTS = { foregroundThreshold: 0.35, minForegroundPixels: 4, circleFill: [0.65, 0.83] as const } satisfies Required<JudgeOptions>;
+export const JUDGE_DEFAULTS = {
+  foregroundThreshold: 0.35,
+  minForegroundPixels: 4,
+  circleFill: [0.65, 0.83] as const,
+} satisfies Required<JudgeOptions>;
 
 export interface ShapeJudgement {
   readonly background: BackgroundName;
@@ -84,7 +88,11 @@ function borderColour(im: RgbaImage): Rgb {
 }
 
 /** Foreground mask of `im` against background colour `bg` (distance > threshold in 0..1 RGB). */
-export function foregroundMask(im: RgbaImage, bg: Rgb, threshold: number = JUDGE_DEFAULTS.foregroundThreshold): Uint8Array {
+export function foregroundMask(
+  im: RgbaImage,
+  bg: Rgb,
+  threshold: number = JUDGE_DEFAULTS.foregroundThreshold,
+): Uint8Array {
   const n = im.width * im.height;
   const mask = new Uint8Array(n);
   for (let p = 0; p < n; p++) {
@@ -117,7 +125,17 @@ export function judgeShapeImage(im: RgbaImage, options: JudgeOptions = {}): Shap
     maxY = Math.max(maxY, y);
     for (let c = 0; c < 3; c++) sum[c]! += im.rgba[p * 4 + c]! / 255;
   }
-  if (count < o.minForegroundPixels) return { background, colour: null, shape: null, mask, foregroundPixels: count, fillRatio: 0, maskFillRatio: 0, meanColour: bg };
+  if (count < o.minForegroundPixels)
+    return {
+      background,
+      colour: null,
+      shape: null,
+      mask,
+      foregroundPixels: count,
+      fillRatio: 0,
+      maskFillRatio: 0,
+      meanColour: bg,
+    };
   const meanColour: Rgb = [sum[0]! / count, sum[1]! / count, sum[2]! / count];
   const colour = nearest(COLOURS, meanColour);
   const maskFillRatio = count / ((maxX - minX + 1) * (maxY - minY + 1));
@@ -137,7 +155,8 @@ export function coverageFillRatio(im: RgbaImage, mask: Uint8Array, fg: Rgb, bg: 
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       if (!mask[y * W + x]) continue;
-      for (let yy = Math.max(0, y - 2); yy <= Math.min(H - 1, y + 2); yy++) for (let xx = Math.max(0, x - 2); xx <= Math.min(W - 1, x + 2); xx++) near[yy * W + xx] = 1;
+      for (let yy = Math.max(0, y - 2); yy <= Math.min(H - 1, y + 2); yy++)
+        for (let xx = Math.max(0, x - 2); xx <= Math.min(W - 1, x + 2); xx++) near[yy * W + xx] = 1;
     }
   }
   const colMax = new Float64Array(W);

@@ -10,7 +10,12 @@ export function batchItem(batch: ImageBatch, index: number, input: string, param
   const n = batch.images.length;
   const i = index < 0 ? n + index : index;
   const im = batch.images[i];
-  if (!im) throw new NodeRunError(`item ${index} is outside the ${n}-image batch on "${input}"`, { input, param, code: 'INVALID_PARAM' });
+  if (!im)
+    throw new NodeRunError(`item ${index} is outside the ${n}-image batch on "${input}"`, {
+      input,
+      param,
+      code: 'INVALID_PARAM',
+    });
   return im;
 }
 
@@ -29,7 +34,8 @@ export const shapeJudgeNode = defineNode({
   version: 1,
   title: 'Shape judge',
   category: 'metrics',
-  description: 'Reads a tiny-shapes picture: background, foreground colour and shape (bounding-box fill ratio). With an expected prompt, also whether each label it names was drawn.',
+  description:
+    'Reads a tiny-shapes picture: background, foreground colour and shape (bounding-box fill ratio). With an expected prompt, also whether each label it names was drawn.',
   output: true,
   inputs: {
     image: { type: 'IMAGE' },
@@ -37,8 +43,19 @@ export const shapeJudgeNode = defineNode({
   },
   outputs: { metrics: { type: 'METRICS' }, mask: { type: 'IMAGE', description: 'the foreground mask' } },
   params: z.object({
-    item: z.number().int().min(-64).max(64).default(0).meta({ description: 'which image of the batch (negative: from the end)' }),
-    threshold: z.number().min(0.01).max(1.5).default(JUDGE_DEFAULTS.foregroundThreshold).meta({ step: 0.01, description: 'RGB distance (0..1) from the background that counts as foreground' }),
+    item: z
+      .number()
+      .int()
+      .min(-64)
+      .max(64)
+      .default(0)
+      .meta({ description: 'which image of the batch (negative: from the end)' }),
+    threshold: z
+      .number()
+      .min(0.01)
+      .max(1.5)
+      .default(JUDGE_DEFAULTS.foregroundThreshold)
+      .meta({ step: 0.01, description: 'RGB distance (0..1) from the background that counts as foreground' }),
   }),
   run: ({ image, expected }, p) => {
     const im = batchItem(image, p.item, 'image', 'item');
@@ -51,7 +68,11 @@ export const shapeJudgeNode = defineNode({
       if (want.background) values.backgroundOk = j.background === want.background ? 1 : 0;
     }
     return {
-      metrics: { kind: 'shapeJudge', values, context: { colour: j.colour ?? 'none', shape: j.shape ?? 'none', background: j.background } },
+      metrics: {
+        kind: 'shapeJudge',
+        values,
+        context: { colour: j.colour ?? 'none', shape: j.shape ?? 'none', background: j.background },
+      },
       mask: { images: [maskImage(j.mask, im.width, im.height)] },
     };
   },

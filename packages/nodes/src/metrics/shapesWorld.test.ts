@@ -1,12 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { COLOURS, IMAGE_SIZE, parseShapesCaption, randomScene, renderScene, seededUniform, shapesCaption, type ShapeScene } from './shapesWorld.js';
+import {
+  COLOURS,
+  IMAGE_SIZE,
+  parseShapesCaption,
+  randomScene,
+  renderScene,
+  seededUniform,
+  shapesCaption,
+  type ShapeScene,
+} from './shapesWorld.js';
 
 interface PythonRender extends ShapeScene {
   rgb: string;
   mask: string;
 }
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/shapesWorldPython.json', import.meta.url), 'utf8')) as PythonRender[];
+const fixture = JSON.parse(
+  readFileSync(new URL('./fixtures/shapesWorldPython.json', import.meta.url), 'utf8'),
+) as PythonRender[];
 
 describe('shapes world renderer', () => {
   it('draws the same pixels and masks as shapes_world.py render() (fixture from make_shapes_fixture.py)', () => {

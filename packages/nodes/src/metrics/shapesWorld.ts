@@ -99,7 +99,12 @@ export function renderScene(scene: ShapeScene, size = IMAGE_SIZE): RenderedScene
 }
 
 /** "a [size] <colour> <shape>[ on a <background> background]", the training captions' grammar. */
-export function shapesCaption(parts: { colour: ColourName; shape: ShapeName; background?: BackgroundName | ''; size?: SizeWord }): string {
+export function shapesCaption(parts: {
+  colour: ColourName;
+  shape: ShapeName;
+  background?: BackgroundName | '';
+  size?: SizeWord;
+}): string {
   const words = ['a', ...(parts.size ? [parts.size] : []), parts.colour, parts.shape];
   if (parts.background) words.push('on', 'a', parts.background, 'background');
   return words.join(' ');
@@ -115,7 +120,10 @@ export interface CaptionLabels {
 
 /** Reads the world's words out of any prompt: the colour/shape words before "background", the word before "background". */
 export function parseShapesCaption(text: string): CaptionLabels {
-  const words = text.toLowerCase().split(/[^a-z]+/).filter(Boolean);
+  const words = text
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter(Boolean);
   const out: CaptionLabels = {};
   words.forEach((w, i) => {
     if (words[i + 1] === 'background' && w in BACKGROUNDS) out.background = w as BackgroundName;
@@ -132,7 +140,11 @@ export const seededUniform: (seed: number) => () => number = mulberry32;
 const pick = <T>(items: readonly T[], u: number): T => items[Math.min(items.length - 1, Math.floor(u * items.length))]!;
 
 /** A random scene drawn as shapes_world.sample_batch() draws it (uniform labels, radius and position). */
-export function randomScene(rand: () => number, size = IMAGE_SIZE, fixed: Partial<Pick<ShapeScene, 'shape' | 'colour' | 'background'>> = {}): ShapeScene {
+export function randomScene(
+  rand: () => number,
+  size = IMAGE_SIZE,
+  fixed: Partial<Pick<ShapeScene, 'shape' | 'colour' | 'background'>> = {},
+): ShapeScene {
   const colour = fixed.colour ?? pick(COLOUR_NAMES, rand());
   const shape = fixed.shape ?? pick(SHAPES, rand());
   const background = fixed.background ?? pick(BACKGROUND_NAMES, rand());

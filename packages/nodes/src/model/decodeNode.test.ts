@@ -6,14 +6,18 @@ import { decodeNode } from './decodeNode.js';
 
 const pack = fakePack(); // VAE scale 4, scaling factor 0.5; its decoder upsamples latent channels 0..2 to RGB
 const decode = async (data: Float32Array, dims: [number, number, number, number], packId = 'fake') =>
-  (await decodeNode.run({ model: pack, latent: { data, dims, packId } }, decodeNode.params.parse({}), fakeContext())) as { image: ImageBatch };
+  (await decodeNode.run(
+    { model: pack, latent: { data, dims, packId } },
+    decodeNode.params.parse({}),
+    fakeContext(),
+  )) as { image: ImageBatch };
 
 describe('Decode node', () => {
   it('divides by the scaling factor, runs the VAE decoder and maps [-1, 1] to 8-bit RGBA (diffusers rounding, clamped)', async () => {
     // 2 items, 4 channels, 1x2 latent cells; channel 3 is not shown by the fake decoder.
     const latent = Float32Array.from([
-      0, 0.5, /* ch1 */ -0.5, 0.25, /* ch2 */ 0.1, -2, /* ch3 */ 9, 9,
-      0.5, 0.5, /* ch1 */ 0.5, 0.5, /* ch2 */ 0.5, 0.5, /* ch3 */ 0, 0,
+      0, 0.5, /* ch1 */ -0.5, 0.25, /* ch2 */ 0.1, -2, /* ch3 */ 9, 9, 0.5, 0.5, /* ch1 */ 0.5, 0.5, /* ch2 */ 0.5, 0.5,
+      /* ch3 */ 0, 0,
     ]);
     const { image } = await decode(latent, [2, 4, 1, 2]);
     expect(pack.vaeDecoder.calls.at(-1)!.latent_sample!.data).toEqual(latent.map((v) => v / 0.5));

@@ -13,8 +13,15 @@ export const decodeNode = defineNode({
   outputs: { image: { type: 'IMAGE' } },
   params: z.object({}),
   run: async ({ model, latent }) => {
-    if (latent.packId !== model.id) throw new NodeRunError(`latents come from pack "${latent.packId}" but the model is "${model.id}"`, { input: 'latent' });
+    if (latent.packId !== model.id)
+      throw new NodeRunError(`latents come from pack "${latent.packId}" but the model is "${model.id}"`, {
+        input: 'latent',
+      });
     return { image: await decodeLatents(model, latent.data, latent.dims) };
   },
-  summarize: ({ image }) => ({ images: image.images.length, width: image.images[0]?.width, height: image.images[0]?.height }),
+  summarize: ({ image }) => ({
+    images: image.images.length,
+    width: image.images[0]?.width,
+    height: image.images[0]?.height,
+  }),
 });

@@ -4,7 +4,8 @@ import { fakeBackend, fakeContext, fakePack } from '../testing/fakePack.js';
 import type { ModelPack } from '../runtime/InferenceBackend.js';
 import { loadModelNode } from './loadModelNode.js';
 
-const load = async (pack: string, backend: unknown) => (await loadModelNode.run({}, loadModelNode.params.parse({ pack }), fakeContext({ backend }))) as { model: ModelPack };
+const load = async (pack: string, backend: unknown) =>
+  (await loadModelNode.run({}, loadModelNode.params.parse({ pack }), fakeContext({ backend }))) as { model: ModelPack };
 
 describe('Load model node', () => {
   it('loads the pack by id from the backend; the output is a small handle to it for the cache', async () => {
@@ -28,6 +29,7 @@ describe('Load model node', () => {
 
   it('takes pack ids only, never paths, and defaults to the bundled tiny-shapes', () => {
     expect(loadModelNode.params.parse({})).toEqual({ pack: 'tiny-shapes' });
-    for (const bad of ['../models/packs/x', '/etc', 'Tiny', 'a/b', '', '.hidden']) expect(loadModelNode.params.safeParse({ pack: bad }).success, bad).toBe(false);
+    for (const bad of ['../models/packs/x', '/etc', 'Tiny', 'a/b', '', '.hidden'])
+      expect(loadModelNode.params.safeParse({ pack: bad }).success, bad).toBe(false);
   });
 });

@@ -13,7 +13,11 @@ export const loadModelNode = defineNode({
   outputs: { model: { type: 'MODEL' } },
   params: z.object({
     // Packs are named by id, never by path: graphs are data and must not reach the file system.
-    pack: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a pack id: lower-case letters, digits, ".", "_" or "-"').default('tiny-shapes').meta({ widget: 'pack' }),
+    pack: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a pack id: lower-case letters, digits, ".", "_" or "-"')
+      .default('tiny-shapes')
+      .meta({ widget: 'pack' }),
   }),
   run: async (_inputs, p, ctx) => {
     const backend = requireBackend(ctx.backend);
@@ -25,5 +29,9 @@ export const loadModelNode = defineNode({
       throw new NodeRunError((err as Error).message, { param: 'pack' });
     }
   },
-  summarize: ({ model }) => ({ pack: model.id, tokenLength: model.layout.tokenLength, layers: model.layout.layers.length }),
+  summarize: ({ model }) => ({
+    pack: model.id,
+    tokenLength: model.layout.tokenLength,
+    layers: model.layout.layers.length,
+  }),
 });

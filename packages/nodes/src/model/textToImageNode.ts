@@ -9,7 +9,13 @@ import { randn } from '../pipeline/randn.js';
 import { SCHEDULER_KINDS } from '../runtime/InferenceBackend.js';
 
 export const SamplingParams = {
-  seed: z.number().int().min(0).max(2 ** 32 - 1).default(0).meta({ widget: 'seed' }),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(0)
+    .meta({ widget: 'seed' }),
   steps: z.number().int().min(1).max(500).default(50),
   guidance: z.number().min(0).max(30).default(7.5).meta({ step: 0.5 }),
   scheduler: z.enum(SCHEDULER_KINDS).default('pack').meta({ description: '"pack" uses the scheduler the pack ships' }),
@@ -18,11 +24,22 @@ export const SamplingParams = {
   height: z.number().int().min(0).max(2048).default(0).meta({ step: 8 }),
 };
 
-export function latentSize(pack: { vaeScale: number; defaultImageSize: number }, width: number, height: number): [number, number] {
+export function latentSize(
+  pack: { vaeScale: number; defaultImageSize: number },
+  width: number,
+  height: number,
+): [number, number] {
   const w = width || pack.defaultImageSize;
   const h = height || pack.defaultImageSize;
-  for (const [name, v] of [['width', w], ['height', h]] as const) {
-    if (v % pack.vaeScale !== 0) throw new NodeRunError(`${name} ${v} must be a multiple of ${pack.vaeScale} for this model`, { param: name, code: 'INVALID_PARAM' });
+  for (const [name, v] of [
+    ['width', w],
+    ['height', h],
+  ] as const) {
+    if (v % pack.vaeScale !== 0)
+      throw new NodeRunError(`${name} ${v} must be a multiple of ${pack.vaeScale} for this model`, {
+        param: name,
+        code: 'INVALID_PARAM',
+      });
   }
   return [h / pack.vaeScale, w / pack.vaeScale];
 }

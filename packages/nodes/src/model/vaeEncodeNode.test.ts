@@ -6,7 +6,12 @@ import { decodeNode } from './decodeNode.js';
 import { vaeEncodeNode } from './vaeEncodeNode.js';
 
 /** A width x height picture of s x s blocks, each of one colour. */
-function blocks(width: number, height: number, s: number, colour: (bx: number, by: number) => [number, number, number]): RgbaImage {
+function blocks(
+  width: number,
+  height: number,
+  s: number,
+  colour: (bx: number, by: number) => [number, number, number],
+): RgbaImage {
   const rgba = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -17,7 +22,9 @@ function blocks(width: number, height: number, s: number, colour: (bx: number, b
 }
 
 const encode = async (model: ReturnType<typeof fakePack>, images: RgbaImage[]) =>
-  (await vaeEncodeNode.run({ model, image: { images } }, vaeEncodeNode.params.parse({}), fakeContext())) as { latent: LatentBatch };
+  (await vaeEncodeNode.run({ model, image: { images } }, vaeEncodeNode.params.parse({}), fakeContext())) as {
+    latent: LatentBatch;
+  };
 
 describe('VAE encode node', () => {
   it("maps pixels to [-1, 1], runs the encoder and multiplies by the pack's scaling factor", async () => {
@@ -36,13 +43,20 @@ describe('VAE encode node', () => {
 
   it('round-trips through Decode for pictures the fake VAE can represent', async () => {
     const pack = fakePack();
-    const images = [blocks(16, 8, 4, (bx, by) => [bx * 60, by * 200, 255 - bx * 40]), blocks(16, 8, 4, () => [10, 20, 30])];
+    const images = [
+      blocks(16, 8, 4, (bx, by) => [bx * 60, by * 200, 255 - bx * 40]),
+      blocks(16, 8, 4, () => [10, 20, 30]),
+    ];
     const { latent } = await encode(pack, images);
     expect(latent.dims).toEqual([2, 4, 2, 4]);
-    const { image } = (await decodeNode.run({ model: pack, latent }, decodeNode.params.parse({}), fakeContext())) as { image: ImageBatch };
+    const { image } = (await decodeNode.run({ model: pack, latent }, decodeNode.params.parse({}), fakeContext())) as {
+      image: ImageBatch;
+    };
     image.images.forEach((im, i) => {
       expect([im.width, im.height]).toEqual([16, 8]);
-      im.rgba.forEach((v, k) => expect(Math.abs(v - images[i]!.rgba[k]!), `image ${i} byte ${k}`).toBeLessThanOrEqual(1));
+      im.rgba.forEach((v, k) =>
+        expect(Math.abs(v - images[i]!.rgba[k]!), `image ${i} byte ${k}`).toBeLessThanOrEqual(1),
+      );
     });
   });
 

@@ -8,7 +8,8 @@ export const vaeEncodeNode = defineNode({
   version: 1,
   title: 'VAE encode',
   category: 'image',
-  description: "Encodes images into latents with the pack's VAE encoder (posterior mean, times the pack's scaling factor).",
+  description:
+    "Encodes images into latents with the pack's VAE encoder (posterior mean, times the pack's scaling factor).",
   inputs: { model: { type: 'MODEL' }, image: { type: 'IMAGE' } },
   outputs: { latent: { type: 'LATENT' } },
   params: z.object({}),

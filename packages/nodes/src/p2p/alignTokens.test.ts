@@ -6,7 +6,8 @@ import { alignTokens } from './alignTokens.js';
 function lcs(x: number[], y: number[]): number {
   const d = Array.from({ length: x.length + 1 }, () => new Array<number>(y.length + 1).fill(0));
   for (let i = 1; i <= x.length; i++) {
-    for (let j = 1; j <= y.length; j++) d[i]![j] = x[i - 1] === y[j - 1] ? d[i - 1]![j - 1]! + 1 : Math.max(d[i - 1]![j]!, d[i]![j - 1]!);
+    for (let j = 1; j <= y.length; j++)
+      d[i]![j] = x[i - 1] === y[j - 1] ? d[i - 1]![j - 1]! + 1 : Math.max(d[i - 1]![j]!, d[i]![j - 1]!);
   }
   return d[x.length]![y.length]!;
 }

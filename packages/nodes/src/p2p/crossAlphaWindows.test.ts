@@ -5,7 +5,10 @@ import { crossAlphaWindows, type CrossAlphaEdit } from './crossAlphaWindows.js';
 import { P2pError } from './P2pError.js';
 
 const bpe = new URL('../../../../fixtures/clip-bpe/', import.meta.url);
-const tok = ClipTokenizer.fromFiles({ vocabJson: readFileSync(new URL('vocab.json', bpe), 'utf8'), mergesTxt: readFileSync(new URL('merges.txt', bpe), 'utf8') });
+const tok = ClipTokenizer.fromFiles({
+  vocabJson: readFileSync(new URL('vocab.json', bpe), 'utf8'),
+  mergesTxt: readFileSync(new URL('merges.txt', bpe), 'utf8'),
+});
 const T = 77;
 const LION = 'A painting of a lion eating a burger'; // lion = token 5
 
@@ -34,7 +37,12 @@ describe('crossAlphaWindows', () => {
   });
 
   it('{ default_: 1.0, lion: 0.4 }: lion gets int(0.4 * 51) = 20 rows, the rest all 51', () => {
-    const a = crossAlphaWindows({ steps: 50, tokenizer: tok, T, edits: [{ targetText: LION, default: 1.0, words: { lion: 0.4 } }] });
+    const a = crossAlphaWindows({
+      steps: 50,
+      tokenizer: tok,
+      T,
+      edits: [{ targetText: LION, default: 1.0, words: { lion: 0.4 } }],
+    });
     expect(activeRows(a, 50, 1, 0, 5)).toEqual(range(0, 20));
     for (const n of [0, 4, 6, 9, 76]) expect(activeRows(a, 50, 1, 0, n)).toEqual(range(0, 51));
   });
@@ -54,7 +62,11 @@ describe('crossAlphaWindows', () => {
   it('lays edits out as [S + 1, E, T] and looks words up in each edit prompt', () => {
     const edits: CrossAlphaEdit[] = [
       { targetText: LION, default: 0.8, words: { lion: 0.4 } },
-      { targetText: 'A neoclassical painting of a squirrel eating a burger', default: 0.5, words: { neoclassical: [0.1, 0.3], lion: 0.9 } },
+      {
+        targetText: 'A neoclassical painting of a squirrel eating a burger',
+        default: 0.5,
+        words: { neoclassical: [0.1, 0.3], lion: 0.9 },
+      },
     ];
     const a = crossAlphaWindows({ steps: 50, tokenizer: tok, T, edits });
     expect(a.length).toBe(51 * 2 * T);
@@ -66,7 +78,12 @@ describe('crossAlphaWindows', () => {
   });
 
   it('selects every occurrence of a word, exact case first', () => {
-    const a = crossAlphaWindows({ steps: 10, tokenizer: tok, T, edits: [{ targetText: LION, default: 1, words: { a: 0.5 } }] });
+    const a = crossAlphaWindows({
+      steps: 10,
+      tokenizer: tok,
+      T,
+      edits: [{ targetText: LION, default: 1, words: { a: 0.5 } }],
+    });
     // "a" is tokens 4 and 7; "A" (token 1) is a different word for the reference.
     for (const n of [4, 7]) expect(activeRows(a, 10, 1, 0, n)).toEqual(range(0, 5));
     expect(activeRows(a, 10, 1, 0, 1)).toEqual(range(0, 11));
@@ -79,7 +96,10 @@ describe('crossAlphaWindows', () => {
   });
 
   it('rejects bad windows and steps, even on a word the prompt lacks', () => {
-    const run = (edit: CrossAlphaEdit, steps = 50) => () => crossAlphaWindows({ steps, tokenizer: tok, T, edits: [edit] });
+    const run =
+      (edit: CrossAlphaEdit, steps = 50) =>
+      () =>
+        crossAlphaWindows({ steps, tokenizer: tok, T, edits: [edit] });
     expect(run({ targetText: LION, default: 1.2 })).toThrow(P2pError);
     expect(run({ targetText: LION, default: [0.6, 0.2] })).toThrow(/window/);
     expect(run({ targetText: LION, words: { tiger: -0.1 } })).toThrow(P2pError);

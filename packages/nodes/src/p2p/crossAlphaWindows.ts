@@ -30,7 +30,13 @@ interface AlphaGrid {
 }
 
 /** Sets rows [start, end) of column set `cols` for edit `e` to 1 and every other row to 0. */
-function writeWindow({ out, rows, E, T }: AlphaGrid, e: number, window: StepWindow, cols: Iterable<number>, what: string) {
+function writeWindow(
+  { out, rows, E, T }: AlphaGrid,
+  e: number,
+  window: StepWindow,
+  cols: Iterable<number>,
+  what: string,
+) {
   const [c0, c1] = stepWindow(window, what);
   // update_alpha_time_word: int(bound * alpha.shape[0]) with shape[0] = S + 1 rows.
   const start = Math.trunc(c0 * rows);
@@ -52,8 +58,10 @@ function writeWindow({ out, rows, E, T }: AlphaGrid, e: number, window: StepWind
  */
 export function crossAlphaWindows(options: CrossAlphaOptions): Float32Array<ArrayBuffer> {
   const { steps, edits, tokenizer, T } = options;
-  if (!Number.isInteger(steps) || steps < 0) throw new P2pError('INVALID_ARGUMENT', `steps must be a non-negative integer, got ${steps}`);
-  if (!Number.isInteger(T) || T < 1) throw new P2pError('INVALID_ARGUMENT', `token length must be a positive integer, got ${T}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new P2pError('INVALID_ARGUMENT', `steps must be a non-negative integer, got ${steps}`);
+  if (!Number.isInteger(T) || T < 1)
+    throw new P2pError('INVALID_ARGUMENT', `token length must be a positive integer, got ${T}`);
   const rows = steps + 1;
   const E = edits.length;
   const out = new Float32Array(rows * E * T);

@@ -5,7 +5,10 @@ import { equalizerVector } from './equalizerVector.js';
 import { P2pError } from './P2pError.js';
 
 const bpe = new URL('../../../../fixtures/clip-bpe/', import.meta.url);
-const tok = ClipTokenizer.fromFiles({ vocabJson: readFileSync(new URL('vocab.json', bpe), 'utf8'), mergesTxt: readFileSync(new URL('merges.txt', bpe), 'utf8') });
+const tok = ClipTokenizer.fromFiles({
+  vocabJson: readFileSync(new URL('vocab.json', bpe), 'utf8'),
+  mergesTxt: readFileSync(new URL('merges.txt', bpe), 'utf8'),
+});
 const T = 77;
 
 /** Every entry other than 1 as "n=value". */
@@ -24,7 +27,12 @@ describe('equalizerVector', () => {
   });
 
   it('covers every token and every occurrence of each word; negative values allowed', () => {
-    const eq = equalizerVector(tok, 'A neoclassical painting of a squirrel eating a burger', { neoclassical: 2, a: -1, burger: 10 }, T);
+    const eq = equalizerVector(
+      tok,
+      'A neoclassical painting of a squirrel eating a burger',
+      { neoclassical: 2, a: -1, burger: 10 },
+      T,
+    );
     expect(changed(eq)).toEqual(['2=2', '3=2', '6=-1', '9=-1', '10=10']);
   });
 

@@ -9,11 +9,18 @@ import { wordTokenIndices } from './wordTokenIndices.js';
  * applied in key order; a later word wins where two select the same token (only possible through
  * the case-insensitive fallback of `wordTokenIndices`).
  */
-export function equalizerVector(tokenizer: Tokenizer, text: string, values: Readonly<Record<string, number>>, T: number): Float32Array<ArrayBuffer> {
-  if (!Number.isInteger(T) || T < 1) throw new P2pError('INVALID_ARGUMENT', `token length must be a positive integer, got ${T}`);
+export function equalizerVector(
+  tokenizer: Tokenizer,
+  text: string,
+  values: Readonly<Record<string, number>>,
+  T: number,
+): Float32Array<ArrayBuffer> {
+  if (!Number.isInteger(T) || T < 1)
+    throw new P2pError('INVALID_ARGUMENT', `token length must be a positive integer, got ${T}`);
   const eq = new Float32Array(T).fill(1);
   for (const [word, value] of Object.entries(values)) {
-    if (!Number.isFinite(value)) throw new P2pError('INVALID_ARGUMENT', `reweight value of "${word}" must be a finite number, got ${value}`);
+    if (!Number.isFinite(value))
+      throw new P2pError('INVALID_ARGUMENT', `reweight value of "${word}" must be a finite number, got ${value}`);
     for (const n of wordTokenIndices(tokenizer, text, word)) if (n < T) eq[n] = value;
   }
   return eq;

@@ -4,7 +4,10 @@ import { ClipTokenizer } from '../diffusion/tokenizers/index.js';
 import { promptTokenIds } from './promptTokenIds.js';
 
 const bpe = new URL('../../../../fixtures/clip-bpe/', import.meta.url);
-const tok = ClipTokenizer.fromFiles({ vocabJson: readFileSync(new URL('vocab.json', bpe), 'utf8'), mergesTxt: readFileSync(new URL('merges.txt', bpe), 'utf8') });
+const tok = ClipTokenizer.fromFiles({
+  vocabJson: readFileSync(new URL('vocab.json', bpe), 'utf8'),
+  mergesTxt: readFileSync(new URL('merges.txt', bpe), 'utf8'),
+});
 
 describe('promptTokenIds', () => {
   it('is BOS, ids, EOS without padding (the reference tokenizer.encode)', () => {

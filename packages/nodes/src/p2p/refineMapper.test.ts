@@ -4,7 +4,10 @@ import { ClipTokenizer } from '../diffusion/tokenizers/index.js';
 import { refineMapper } from './refineMapper.js';
 
 const bpe = new URL('../../../../fixtures/clip-bpe/', import.meta.url);
-const tok = ClipTokenizer.fromFiles({ vocabJson: readFileSync(new URL('vocab.json', bpe), 'utf8'), mergesTxt: readFileSync(new URL('merges.txt', bpe), 'utf8') });
+const tok = ClipTokenizer.fromFiles({
+  vocabJson: readFileSync(new URL('vocab.json', bpe), 'utf8'),
+  mergesTxt: readFileSync(new URL('merges.txt', bpe), 'utf8'),
+});
 const T = 77;
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, d) => from + d);

@@ -25,7 +25,8 @@ export interface RefineMapping {
  * Prompts are truncated to T tokens (the reference would fail on longer ones).
  */
 export function refineMapper(tokenizer: Tokenizer, source: string, target: string, T: number): RefineMapping {
-  if (!Number.isInteger(T) || T < 2) throw new P2pError('INVALID_ARGUMENT', `token length must be an integer >= 2, got ${T}`);
+  if (!Number.isInteger(T) || T < 2)
+    throw new P2pError('INVALID_ARGUMENT', `token length must be an integer >= 2, got ${T}`);
   const x = promptTokenIds(tokenizer, source, T);
   const y = promptTokenIds(tokenizer, target, T);
   const aligned = alignTokens(x, y);

@@ -5,12 +5,16 @@ import { P2pError } from './P2pError.js';
 import { replaceMapper } from './replaceMapper.js';
 
 const bpe = new URL('../../../../fixtures/clip-bpe/', import.meta.url);
-const tok = ClipTokenizer.fromFiles({ vocabJson: readFileSync(new URL('vocab.json', bpe), 'utf8'), mergesTxt: readFileSync(new URL('merges.txt', bpe), 'utf8') });
+const tok = ClipTokenizer.fromFiles({
+  vocabJson: readFileSync(new URL('vocab.json', bpe), 'utf8'),
+  mergesTxt: readFileSync(new URL('merges.txt', bpe), 'utf8'),
+});
 const T = 77;
 
 const at = (M: Float32Array, k: number, n: number) => M[k * T + n]!;
 const rowSum = (M: Float32Array, k: number) => M.subarray(k * T, (k + 1) * T).reduce((a, b) => a + b, 0);
-const colSum = (M: Float32Array, n: number) => Array.from({ length: T }, (_, k) => at(M, k, n)).reduce((a, b) => a + b, 0);
+const colSum = (M: Float32Array, n: number) =>
+  Array.from({ length: T }, (_, k) => at(M, k, n)).reduce((a, b) => a + b, 0);
 /** Every nonzero entry as "k,n=value". */
 const entries = (M: Float32Array) => {
   const out: string[] = [];
@@ -35,7 +39,12 @@ describe('replaceMapper', () => {
     // capybara = tokens 5, 6, 7 in the target; source squirrel = 5. After the swap i = 6, j = 8 and
     // the tail writes M[j, j] for j = 8..76, so source eating (6) and a (7) map nowhere and source
     // burger (8) lands on target eating (8).
-    const M = replaceMapper(tok, 'A painting of a squirrel eating a burger', 'A painting of a capybara eating a burger', T);
+    const M = replaceMapper(
+      tok,
+      'A painting of a squirrel eating a burger',
+      'A painting of a capybara eating a burger',
+      T,
+    );
     expect(entries(M)).toEqual([...diag(0, 4), '5,5=0.3333', '5,6=0.3333', '5,7=0.3333', ...diag(8, 76)]);
     expect(rowSum(M, 5)).toBeCloseTo(1, 6);
     expect(rowSum(M, 6)).toBe(0);
@@ -46,7 +55,12 @@ describe('replaceMapper', () => {
 
   it('three source tokens onto one: weight 1 each, the tail stops before the last diagonal entries', () => {
     // After the swap i = 8, j = 6; the tail writes M[j, j] while i < 77, i.e. j = 6..74.
-    const M = replaceMapper(tok, 'A painting of a capybara eating a burger', 'A painting of a squirrel eating a burger', T);
+    const M = replaceMapper(
+      tok,
+      'A painting of a capybara eating a burger',
+      'A painting of a squirrel eating a burger',
+      T,
+    );
     expect(entries(M)).toEqual([...diag(0, 4), '5,5=1', '6,5=1', '6,6=1', '7,5=1', ...diag(7, 74)]);
     expect(colSum(M, 5)).toBe(3);
     expect(rowSum(M, 6)).toBe(2);
@@ -68,7 +82,16 @@ describe('replaceMapper', () => {
     // a cat eating a burger -> a capybara eating a pizza: cat 2 -> capybara 2..4, then eating
     // 3 -> 5 and a 4 -> 6 while a swap remains, burger 5 -> pizza 7, then M[j, j] from j = 8.
     const M = replaceMapper(tok, 'a cat eating a burger', 'a capybara eating a pizza', T);
-    expect(entries(M)).toEqual([...diag(0, 1), '2,2=0.3333', '2,3=0.3333', '2,4=0.3333', '3,5=1', '4,6=1', '5,7=1', ...diag(8, 76)]);
+    expect(entries(M)).toEqual([
+      ...diag(0, 1),
+      '2,2=0.3333',
+      '2,3=0.3333',
+      '2,4=0.3333',
+      '3,5=1',
+      '4,6=1',
+      '5,7=1',
+      ...diag(8, 76),
+    ]);
     // The source EOS (6) maps nowhere.
     expect(rowSum(M, 6)).toBe(0);
   });

@@ -20,8 +20,14 @@ import { P2pError } from './P2pError.js';
  * Tokens cut off by truncation to T are ignored: a swapped word with no source tokens is dropped;
  * one whose target tokens were all cut maps to nothing (the reference divides by zero there).
  */
-export function replaceMapper(tokenizer: Tokenizer, source: string, target: string, T: number): Float32Array<ArrayBuffer> {
-  if (!Number.isInteger(T) || T < 2) throw new P2pError('INVALID_ARGUMENT', `token length must be an integer >= 2, got ${T}`);
+export function replaceMapper(
+  tokenizer: Tokenizer,
+  source: string,
+  target: string,
+  T: number,
+): Float32Array<ArrayBuffer> {
+  if (!Number.isInteger(T) || T < 2)
+    throw new P2pError('INVALID_ARGUMENT', `token length must be an integer >= 2, got ${T}`);
   const wordsX = tokenizer.tokenizeWords(source);
   const wordsY = tokenizer.tokenizeWords(target);
   if (wordsX.length !== wordsY.length) {

@@ -7,7 +7,8 @@ import { stepWindow, type StepWindow } from './stepWindow.js';
  * Note it scales by S, where the cross-attention window scales by S + 1.
  */
 export function selfReplaceSteps(steps: number, window: StepWindow): [number, number] {
-  if (!Number.isInteger(steps) || steps < 0) throw new P2pError('INVALID_ARGUMENT', `steps must be a non-negative integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new P2pError('INVALID_ARGUMENT', `steps must be a non-negative integer, got ${steps}`);
   const [s0, s1] = stepWindow(window, 'self-attention window');
   return [Math.trunc(steps * s0), Math.trunc(steps * s1)];
 }

@@ -15,7 +15,10 @@ export function stepWindow(window: StepWindow, what = 'window'): [number, number
   const [c0, c1] = typeof window === 'number' ? [0, window] : [window[0], window[1]];
   const ok = (c: number) => Number.isFinite(c) && c >= 0 && c <= 1;
   if (!ok(c0) || !ok(c1) || c0 > c1) {
-    throw new P2pError('INVALID_WINDOW', `${what} must be a fraction c in [0, 1] or a pair [c0, c1] with 0 <= c0 <= c1 <= 1, got ${JSON.stringify(window)}`);
+    throw new P2pError(
+      'INVALID_WINDOW',
+      `${what} must be a fraction c in [0, 1] or a pair [c0, c1] with 0 <= c0 <= c1 <= 1, got ${JSON.stringify(window)}`,
+    );
   }
   return [c0, c1];
 }

@@ -5,7 +5,10 @@ import { P2pError } from './P2pError.js';
 import { wordTokenIndices } from './wordTokenIndices.js';
 
 const bpe = new URL('../../../../fixtures/clip-bpe/', import.meta.url);
-const tok = ClipTokenizer.fromFiles({ vocabJson: readFileSync(new URL('vocab.json', bpe), 'utf8'), mergesTxt: readFileSync(new URL('merges.txt', bpe), 'utf8') });
+const tok = ClipTokenizer.fromFiles({
+  vocabJson: readFileSync(new URL('vocab.json', bpe), 'utf8'),
+  mergesTxt: readFileSync(new URL('merges.txt', bpe), 'utf8'),
+});
 
 const SQUIRREL = 'A painting of a squirrel eating a burger';
 const NEO = 'A neoclassical painting of a squirrel eating a burger';

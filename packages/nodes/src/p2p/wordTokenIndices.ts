@@ -35,7 +35,8 @@ function matchRuns(words: Words, query: readonly string[], same: (a: string, b: 
 export function wordTokenIndices(tokenizer: Tokenizer, text: string, word: string | number): number[] {
   const words = tokenizer.tokenizeWords(text);
   if (typeof word === 'number') {
-    if (!Number.isInteger(word)) throw new P2pError('INVALID_ARGUMENT', `word position must be an integer, got ${word}`);
+    if (!Number.isInteger(word))
+      throw new P2pError('INVALID_ARGUMENT', `word position must be an integer, got ${word}`);
     return [...(words[word]?.tokenIndices ?? [])];
   }
   const query = word.trim().split(/\s+/).filter(Boolean);

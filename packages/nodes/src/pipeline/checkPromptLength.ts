@@ -10,5 +10,9 @@ export function checkPromptLength(pack: ModelPack, text: string, input: string):
   const ids = pack.tokenizer.encodePadded(text, 4 * T + 8);
   const eos = ids.indexOf(ids[ids.length - 1]!, 1); // padding repeats EOS; the first one ends the text
   const count = eos - 1;
-  if (count > T - 2) throw new NodeRunError(`prompt "${text.length > 60 ? `${text.slice(0, 60)}...` : text}" has ${count} tokens; this model reads at most ${T - 2}`, { input });
+  if (count > T - 2)
+    throw new NodeRunError(
+      `prompt "${text.length > 60 ? `${text.slice(0, 60)}...` : text}" has ${count} tokens; this model reads at most ${T - 2}`,
+      { input },
+    );
 }

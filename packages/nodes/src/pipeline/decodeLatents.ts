@@ -2,7 +2,11 @@ import type { ModelPack } from '../runtime/InferenceBackend.js';
 import type { ImageBatch } from '../image/ImageBatch.js';
 
 /** VAE-decodes latents [N, C, h, w] into 8-bit RGBA images (decoder output is [-1, 1]). */
-export async function decodeLatents(pack: ModelPack, latents: Float32Array, dims: readonly number[]): Promise<ImageBatch> {
+export async function decodeLatents(
+  pack: ModelPack,
+  latents: Float32Array,
+  dims: readonly number[],
+): Promise<ImageBatch> {
   const scaled = new Float32Array(latents.length);
   const s = 1 / pack.vaeScalingFactor;
   for (let i = 0; i < latents.length; i++) scaled[i] = latents[i]! * s;

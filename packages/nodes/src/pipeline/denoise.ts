@@ -93,11 +93,16 @@ export async function denoise(o: DenoiseOptions): Promise<Float32Array> {
 }
 
 /** The timestep as the UNet declares it: a scalar, [1] or [B]; float or int. */
-function timestepTensor(t: number, batch: number, meta: { type: string; dims: readonly (number | string)[] } | undefined): Tensor {
+function timestepTensor(
+  t: number,
+  batch: number,
+  meta: { type: string; dims: readonly (number | string)[] } | undefined,
+): Tensor {
   const dims = meta?.dims ?? [];
   const shape = dims.length === 0 ? [] : [dims[0] === 1 ? 1 : batch];
   const count = shape.length ? shape[0]! : 1;
-  if (meta?.type === 'int64') return { type: 'int64', dims: shape, data: new BigInt64Array(count).fill(BigInt(Math.round(t))) };
+  if (meta?.type === 'int64')
+    return { type: 'int64', dims: shape, data: new BigInt64Array(count).fill(BigInt(Math.round(t))) };
   if (meta?.type === 'int32') return { type: 'int32', dims: shape, data: new Int32Array(count).fill(Math.round(t)) };
   return { type: 'float32', dims: shape, data: new Float32Array(count).fill(t) };
 }

@@ -8,15 +8,23 @@ import type { ModelPack } from '../runtime/InferenceBackend.js';
  * export the posterior mean there) or `latent_parameters` ([N, 2C, h, w]: mean then log-variance,
  * as optimum exports it); the mean is taken in both cases, so encoding is deterministic.
  */
-export async function encodeImages(pack: ModelPack, batch: ImageBatch): Promise<{ data: Float32Array; dims: [number, number, number, number] }> {
+export async function encodeImages(
+  pack: ModelPack,
+  batch: ImageBatch,
+): Promise<{ data: Float32Array; dims: [number, number, number, number] }> {
   const encoder = pack.vaeEncoder;
-  if (!encoder) throw new NodeRunError(`pack "${pack.id}" has no VAE encoder, so it cannot encode images`, { input: 'model' });
+  if (!encoder)
+    throw new NodeRunError(`pack "${pack.id}" has no VAE encoder, so it cannot encode images`, { input: 'model' });
   const first = batch.images[0];
   if (!first) throw new NodeRunError('no image to encode', { input: 'image' });
   const { width: W, height: H } = first;
-  if (batch.images.some((im) => im.width !== W || im.height !== H)) throw new NodeRunError('all images of a batch must have the same size', { input: 'image' });
+  if (batch.images.some((im) => im.width !== W || im.height !== H))
+    throw new NodeRunError('all images of a batch must have the same size', { input: 'image' });
   if (W % pack.vaeScale !== 0 || H % pack.vaeScale !== 0) {
-    throw new NodeRunError(`image is ${W}x${H}; this model needs sides that are multiples of ${pack.vaeScale} (resize it in Load image)`, { input: 'image' });
+    throw new NodeRunError(
+      `image is ${W}x${H}; this model needs sides that are multiples of ${pack.vaeScale} (resize it in Load image)`,
+      { input: 'image' },
+    );
   }
   const n = batch.images.length;
   const pixels = new Float32Array(n * 3 * H * W);
@@ -32,7 +40,8 @@ export async function encodeImages(pack: ModelPack, batch: ImageBatch): Promise<
   const t = out[name]!;
   const [, c2, h, w] = t.dims as [number, number, number, number];
   const C = pack.layout.latentChannels;
-  if (c2 !== C && c2 !== 2 * C) throw new NodeRunError(`VAE encoder output "${name}" has ${c2} channels; the UNet takes ${C}`, { input: 'model' });
+  if (c2 !== C && c2 !== 2 * C)
+    throw new NodeRunError(`VAE encoder output "${name}" has ${c2} channels; the UNet takes ${C}`, { input: 'model' });
   const src = t.data as Float32Array;
   const data = new Float32Array(n * C * h * w);
   const s = pack.vaeScalingFactor;

@@ -11,7 +11,10 @@ export function tokenTensor(pack: ModelPack, texts: readonly string[]): Tensor {
 }
 
 /** Runs the text encoder: [n, T, D] hidden states (the UNet's encoder_hidden_states). */
-export async function encodeText(pack: ModelPack, texts: readonly string[]): Promise<{ data: Float32Array; dims: number[] }> {
+export async function encodeText(
+  pack: ModelPack,
+  texts: readonly string[],
+): Promise<{ data: Float32Array; dims: number[] }> {
   const feeds = { [pack.textEncoder.inputNames[0]!]: tokenTensor(pack, texts) };
   const out = await pack.textEncoder.run(feeds);
   const hidden = out.last_hidden_state ?? out[pack.textEncoder.outputNames[0]!]!;

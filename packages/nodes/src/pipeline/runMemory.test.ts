@@ -4,11 +4,22 @@ import type { UnetLayout } from '../runtime/InferenceBackend.js';
 import { checkRunMemory, estimateUnetMemory } from './runMemory.js';
 
 // The shape of the bundled 32 px pack: 8x8 latents, self/cross attention at 8x8, 4x4, 2x2, 4 heads.
-const layer = (kind: 'self' | 'cross', downsample: number) => ({ id: `${kind}${downsample}`, kind, index: 0, downsample, group: '', heads: 4 });
+const layer = (kind: 'self' | 'cross', downsample: number) => ({
+  id: `${kind}${downsample}`,
+  kind,
+  index: 0,
+  downsample,
+  group: '',
+  heads: 4,
+});
 const pack = {
   vaeScale: 4,
   defaultImageSize: 32,
-  layout: { tokenLength: 16, latentChannels: 4, layers: [layer('self', 1), layer('cross', 1), layer('self', 2), layer('self', 4)] } as unknown as UnetLayout,
+  layout: {
+    tokenLength: 16,
+    latentChannels: 4,
+    layers: [layer('self', 1), layer('cross', 1), layer('self', 2), layer('self', 4)],
+  } as unknown as UnetLayout,
 };
 
 describe('run memory estimate', () => {
@@ -29,7 +40,9 @@ describe('run memory estimate', () => {
     }
     expect(err).toBeInstanceOf(NodeRunError);
     expect(err).toMatchObject({ code: 'MEMORY_LIMIT', param: 'width' });
-    expect((err as Error).message).toMatch(/1024x1024 with 2 images needs about \d+\.\d GiB .*made for 32x32.*limit is 8\.0 GiB/);
+    expect((err as Error).message).toMatch(
+      /1024x1024 with 2 images needs about \d+\.\d GiB .*made for 32x32.*limit is 8\.0 GiB/,
+    );
     expect(() => checkRunMemory(pack, 1, 8, 1024, 2 ** 30)).toThrow(expect.objectContaining({ param: 'width' }));
     expect(() => checkRunMemory(pack, 1, 1024, 8, 2 ** 30)).toThrow(expect.objectContaining({ param: 'height' }));
   });

@@ -41,7 +41,13 @@ export function memoryLimitOf(resources: { runLimits?: { maxRunMemoryBytes?: num
 const gib = (n: number): string => `${(n / 1024 ** 3).toFixed(n < 1024 ** 3 ? 2 : 1)} GiB`;
 
 /** Throws MEMORY_LIMIT naming width/height when a UNet call at this size would pass the ceiling. */
-export function checkRunMemory(pack: Pick<ModelPack, 'layout' | 'vaeScale' | 'defaultImageSize'>, batch: number, h: number, w: number, maxBytes = DEFAULT_MAX_RUN_MEMORY_BYTES): void {
+export function checkRunMemory(
+  pack: Pick<ModelPack, 'layout' | 'vaeScale' | 'defaultImageSize'>,
+  batch: number,
+  h: number,
+  w: number,
+  maxBytes = DEFAULT_MAX_RUN_MEMORY_BYTES,
+): void {
   const need = estimateUnetMemory(pack, batch, h, w);
   if (need <= maxBytes) return;
   const side = `${w * pack.vaeScale}x${h * pack.vaeScale}`;

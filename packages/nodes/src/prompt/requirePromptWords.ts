@@ -9,5 +9,9 @@ import { splitWords } from './splitWords.js';
 export function requirePromptWords(words: readonly string[], prompt: PromptValue, param: string): void {
   const have = new Set(prompt.words.map((w) => w.toLowerCase()));
   const missing = words.flatMap(splitWords).filter((w) => !have.has(w.toLowerCase()));
-  if (missing.length) throw new NodeRunError(`${missing.map((w) => `"${w}"`).join(', ')} not in the prompt "${prompt.text}"`, { param, code: 'INVALID_PARAM' });
+  if (missing.length)
+    throw new NodeRunError(`${missing.map((w) => `"${w}"`).join(', ')} not in the prompt "${prompt.text}"`, {
+      param,
+      code: 'INVALID_PARAM',
+    });
 }

@@ -38,7 +38,12 @@ export interface Scheduler {
   needsNoise(eta?: number): boolean;
   setTimesteps(numInferenceSteps: number): void;
   scaleModelInput<T extends FloatArray>(sample: T, t: number): T;
-  step<T extends FloatArray>(modelOutput: FloatArray, t: number, sample: T, opts?: { noise?: FloatArray; eta?: number }): T;
+  step<T extends FloatArray>(
+    modelOutput: FloatArray,
+    t: number,
+    sample: T,
+    opts?: { noise?: FloatArray; eta?: number },
+  ): T;
 }
 
 export const SCHEDULER_KINDS = ['pack', 'pndm', 'ddim', 'euler', 'euler-ancestral'] as const;
@@ -49,11 +54,37 @@ export interface UnetLayout {
   readonly tokenLength: number;
   readonly latentChannels: number;
   readonly nominalLatentSize: readonly [number, number];
-  readonly unet: { readonly io: { readonly sample: string; readonly timestep: string; readonly encoderHiddenStates: string; readonly output: string } };
-  readonly layers: readonly { readonly id: string; readonly kind: 'self' | 'cross'; readonly index: number; readonly downsample: number; readonly group: string }[];
-  readonly resolutionGroups: readonly { readonly name: string; readonly output: string | null; readonly downsample: number; readonly crossLayers: readonly string[]; readonly selfLayers: readonly string[] }[];
+  readonly unet: {
+    readonly io: {
+      readonly sample: string;
+      readonly timestep: string;
+      readonly encoderHiddenStates: string;
+      readonly output: string;
+    };
+  };
+  readonly layers: readonly {
+    readonly id: string;
+    readonly kind: 'self' | 'cross';
+    readonly index: number;
+    readonly downsample: number;
+    readonly group: string;
+  }[];
+  readonly resolutionGroups: readonly {
+    readonly name: string;
+    readonly output: string | null;
+    readonly downsample: number;
+    readonly crossLayers: readonly string[];
+    readonly selfLayers: readonly string[];
+  }[];
   readonly attentionOutputs: readonly string[];
-  readonly controls: { readonly crossAlpha: string; readonly crossMapper: string; readonly equalizer: string; readonly crossKeep: string; readonly selfAlpha: string; readonly vBeta: string };
+  readonly controls: {
+    readonly crossAlpha: string;
+    readonly crossMapper: string;
+    readonly equalizer: string;
+    readonly crossKeep: string;
+    readonly selfAlpha: string;
+    readonly vBeta: string;
+  };
 }
 
 export interface ModelPack {
@@ -99,7 +130,9 @@ export interface InferenceBackend {
 /** Narrows `ctx.backend` for model nodes, with an error users can act on. */
 export function requireBackend(backend: unknown): InferenceBackend {
   if (!backend || typeof (backend as InferenceBackend).loadPack !== 'function') {
-    throw new Error('this node needs a model backend; run the graph with a runner that has one (ptp run, the server, or the browser runner)');
+    throw new Error(
+      'this node needs a model backend; run the graph with a runner that has one (ptp run, the server, or the browser runner)',
+    );
   }
   return backend as InferenceBackend;
 }

@@ -8,7 +8,11 @@ const prompt = (text: string) => ({ text, words: text.split(' ') });
 const source = prompt('a red circle on a white background');
 const swap = prompt('a red square on a white background');
 const run = (params: Record<string, unknown>, target = swap, blend?: BlendSpec) =>
-  (injectionScheduleNode.run({ source, target, blend }, injectionScheduleNode.params.parse(params), fakeContext()) as { schedule: ScheduleSpec }).schedule;
+  (
+    injectionScheduleNode.run({ source, target, blend }, injectionScheduleNode.params.parse(params), fakeContext()) as {
+      schedule: ScheduleSpec;
+    }
+  ).schedule;
 const failure = (params: Record<string, unknown>, target = swap) => {
   try {
     run(params, target);
@@ -35,8 +39,18 @@ describe('Injection schedule node', () => {
 
   it('chains reweight after replace or refine when an equalizer is given, and attaches the blend', () => {
     const blend: BlendSpec = { sourceWords: ['circle'], targetWords: ['square'], k: 0.3, start: 0, subtractWords: [] };
-    const s = run({ equalizer: { square: 2 }, crossWords: { square: [0.1, 0.5] }, vWindow: 0.6, vBeta: 0.5 }, swap, blend);
-    expect(s).toMatchObject({ reweightAfter: true, equalizer: { square: 2 }, cross: { default: 0.8, words: { square: [0.1, 0.5] } }, vInjection: { window: 0.6, beta: 0.5 }, blend });
+    const s = run(
+      { equalizer: { square: 2 }, crossWords: { square: [0.1, 0.5] }, vWindow: 0.6, vBeta: 0.5 },
+      swap,
+      blend,
+    );
+    expect(s).toMatchObject({
+      reweightAfter: true,
+      equalizer: { square: 2 },
+      cross: { default: 0.8, words: { square: [0.1, 0.5] } },
+      vInjection: { window: 0.6, beta: 0.5 },
+      blend,
+    });
     expect(run({ mode: 'reweight', equalizer: { red: 3 } }).reweightAfter).toBe(false);
   });
 
@@ -45,12 +59,22 @@ describe('Injection schedule node', () => {
     expect(failure({}, longer)).toMatchObject({ input: 'target', message: expect.stringContaining('refine') });
     expect(run({ mode: 'refine' }, longer).mode).toBe('refine');
     expect(failure({ mode: 'reweight' })).toMatchObject({ param: 'equalizer', code: 'INVALID_PARAM' });
-    expect(failure({ equalizer: { circle: 2 } })).toMatchObject({ param: 'equalizer', message: expect.stringContaining('"circle"') });
+    expect(failure({ equalizer: { circle: 2 } })).toMatchObject({
+      param: 'equalizer',
+      message: expect.stringContaining('"circle"'),
+    });
     expect(failure({ crossWords: { circle: 0.5 } })).toMatchObject({ param: 'crossWords' });
   });
 
   it('refuses windows outside [0, 1] or reversed, and bounds beta and the divisor, at validation', () => {
-    for (const bad of [{ cross: 1.2 }, { self: [0.6, 0.2] }, { vWindow: -0.1 }, { vBeta: 1.5 }, { selfResolutionDivisor: 0 }, { equalizer: { red: 25 } }]) {
+    for (const bad of [
+      { cross: 1.2 },
+      { self: [0.6, 0.2] },
+      { vWindow: -0.1 },
+      { vBeta: 1.5 },
+      { selfResolutionDivisor: 0 },
+      { equalizer: { red: 25 } },
+    ]) {
       expect(injectionScheduleNode.params.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
   });

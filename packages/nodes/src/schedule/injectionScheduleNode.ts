@@ -9,7 +9,8 @@ export const injectionScheduleNode = defineNode({
   version: 1,
   title: 'Injection schedule',
   category: 'edit',
-  description: 'Which attention is injected from the source into an edit, and when (replace, refine, reweight, V injection).',
+  description:
+    'Which attention is injected from the source into an edit, and when (replace, refine, reweight, V injection).',
   inputs: {
     source: { type: 'PROMPT', description: 'the source prompt' },
     target: { type: 'PROMPT', description: 'the edit prompt' },
@@ -17,14 +18,37 @@ export const injectionScheduleNode = defineNode({
   },
   outputs: { schedule: { type: 'SCHEDULE' } },
   params: z.object({
-    mode: z.enum(['replace', 'refine', 'reweight']).default('replace').meta({ description: 'replace: word swap; refine: added or changed phrases; reweight: scale words only' }),
-    cross: WindowSchema.default(0.8).meta({ description: 'cross-attention injection window (fraction of steps, or [start, end])', step: 0.05 }),
-    crossWords: z.record(z.string().min(1).max(100), WindowSchema).default({}).meta({ description: 'per-word cross windows overriding the default', widget: 'word-windows' }),
+    mode: z
+      .enum(['replace', 'refine', 'reweight'])
+      .default('replace')
+      .meta({ description: 'replace: word swap; refine: added or changed phrases; reweight: scale words only' }),
+    cross: WindowSchema.default(0.8).meta({
+      description: 'cross-attention injection window (fraction of steps, or [start, end])',
+      step: 0.05,
+    }),
+    crossWords: z
+      .record(z.string().min(1).max(100), WindowSchema)
+      .default({})
+      .meta({ description: 'per-word cross windows overriding the default', widget: 'word-windows' }),
     self: WindowSchema.default(0.4).meta({ description: 'self-attention injection window', step: 0.05 }),
-    selfResolutionDivisor: z.number().int().min(1).max(64).default(4).meta({ description: 'replace self-attention only in layers of side <= latent side / this (SD: 64/4 = 16)' }),
+    selfResolutionDivisor: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(4)
+      .meta({ description: 'replace self-attention only in layers of side <= latent side / this (SD: 64/4 = 16)' }),
     vWindow: WindowSchema.default(0).meta({ description: 'V-value injection window', step: 0.05 }),
-    vBeta: z.number().min(0).max(1).default(0).meta({ description: 'V-value injection strength (0 = off)', step: 0.05 }),
-    equalizer: z.record(z.string().min(1).max(100), z.number().min(-10).max(20)).default({}).meta({ description: 'attention reweighting per target word (1 = unchanged)', widget: 'word-values' }),
+    vBeta: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .meta({ description: 'V-value injection strength (0 = off)', step: 0.05 }),
+    equalizer: z
+      .record(z.string().min(1).max(100), z.number().min(-10).max(20))
+      .default({})
+      .meta({ description: 'attention reweighting per target word (1 = unchanged)', widget: 'word-values' }),
   }),
   run: ({ source, target, blend }, p) => {
     if (p.mode === 'replace' && source.words.length !== target.words.length) {
@@ -33,7 +57,11 @@ export const injectionScheduleNode = defineNode({
         { input: 'target' },
       );
     }
-    if (p.mode === 'reweight' && Object.keys(p.equalizer).length === 0) throw new NodeRunError('reweight needs at least one word in "equalizer"', { param: 'equalizer', code: 'INVALID_PARAM' });
+    if (p.mode === 'reweight' && Object.keys(p.equalizer).length === 0)
+      throw new NodeRunError('reweight needs at least one word in "equalizer"', {
+        param: 'equalizer',
+        code: 'INVALID_PARAM',
+      });
     requirePromptWords(Object.keys(p.crossWords), target, 'crossWords');
     requirePromptWords(Object.keys(p.equalizer), target, 'equalizer');
     const schedule: ScheduleSpec = {

@@ -1,5 +1,15 @@
 import type { NodeContext } from '@ptp/graph-core';
-import type { InferenceBackend, ModelPack, ModelSession, PackInfo, Scheduler, Tensor, TensorType, Tokenizer, UnetLayout } from '../runtime/InferenceBackend.js';
+import type {
+  InferenceBackend,
+  ModelPack,
+  ModelSession,
+  PackInfo,
+  Scheduler,
+  Tensor,
+  TensorType,
+  Tokenizer,
+  UnetLayout,
+} from '../runtime/InferenceBackend.js';
 
 /**
  * A fake model pack for node tests: tiny, deterministic, plain TypeScript (no onnxruntime, no
@@ -41,7 +51,11 @@ export interface FakeSession extends ModelSession {
   readonly calls: Readonly<Record<string, Tensor>>[];
 }
 
-export function fakeSession(inputs: Readonly<Record<string, { type: TensorType; dims: readonly (number | string)[] }>>, outputNames: readonly string[], run: (feeds: Readonly<Record<string, Tensor>>) => Record<string, Tensor>): FakeSession {
+export function fakeSession(
+  inputs: Readonly<Record<string, { type: TensorType; dims: readonly (number | string)[] }>>,
+  outputNames: readonly string[],
+  run: (feeds: Readonly<Record<string, Tensor>>) => Record<string, Tensor>,
+): FakeSession {
   const calls: Readonly<Record<string, Tensor>>[] = [];
   return {
     inputNames: Object.keys(inputs),
@@ -65,7 +79,13 @@ export function fakeTokenizer(modelMaxLength = 77): Tokenizer {
   return {
     modelMaxLength,
     encodePadded(text, length = modelMaxLength) {
-      const ids = [1, ...words(text).slice(0, Math.max(length - 2, 0)).map(id), 2];
+      const ids = [
+        1,
+        ...words(text)
+          .slice(0, Math.max(length - 2, 0))
+          .map(id),
+        2,
+      ];
       while (ids.length < length) ids.push(2);
       return ids.slice(0, length);
     },
@@ -98,18 +118,43 @@ export function fakeLayout(tokenLength = 77): UnetLayout {
     tokenLength,
     latentChannels: 4,
     nominalLatentSize: [8, 8],
-    unet: { io: { sample: 'sample', timestep: 'timestep', encoderHiddenStates: 'encoder_hidden_states', output: 'out_sample' } },
+    unet: {
+      io: {
+        sample: 'sample',
+        timestep: 'timestep',
+        encoderHiddenStates: 'encoder_hidden_states',
+        output: 'out_sample',
+      },
+    },
     layers: groups.flatMap((g, i) => [
       { id: `s${i}`, kind: 'self' as const, index: i, downsample: g.downsample, group: g.name },
       { id: `c${i}`, kind: 'cross' as const, index: i, downsample: g.downsample, group: g.name },
     ]),
-    resolutionGroups: groups.map((g, i) => ({ name: g.name, output: `ptp_attn_${g.name}`, downsample: g.downsample, crossLayers: [`c${i}`], selfLayers: [`s${i}`] })),
+    resolutionGroups: groups.map((g, i) => ({
+      name: g.name,
+      output: `ptp_attn_${g.name}`,
+      downsample: g.downsample,
+      crossLayers: [`c${i}`],
+      selfLayers: [`s${i}`],
+    })),
     attentionOutputs: groups.map((g) => `ptp_attn_${g.name}`),
-    controls: { crossAlpha: 'ptp_cross_alpha', crossMapper: 'ptp_cross_mapper', equalizer: 'ptp_equalizer', crossKeep: 'ptp_cross_keep', selfAlpha: 'ptp_self_alpha', vBeta: 'ptp_v_beta' },
+    controls: {
+      crossAlpha: 'ptp_cross_alpha',
+      crossMapper: 'ptp_cross_mapper',
+      equalizer: 'ptp_equalizer',
+      crossKeep: 'ptp_cross_keep',
+      selfAlpha: 'ptp_self_alpha',
+      vBeta: 'ptp_v_beta',
+    },
   };
 }
 
-export type FakePack = ModelPack & { readonly textEncoder: FakeSession; readonly unet: FakeSession; readonly vaeDecoder: FakeSession; readonly vaeEncoder?: FakeSession };
+export type FakePack = ModelPack & {
+  readonly textEncoder: FakeSession;
+  readonly unet: FakeSession;
+  readonly vaeDecoder: FakeSession;
+  readonly vaeEncoder?: FakeSession;
+};
 
 export function fakePack(o: FakePackOptions = {}): FakePack {
   const T = o.tokenLength ?? 77;
@@ -119,20 +164,33 @@ export function fakePack(o: FakePackOptions = {}): FakePack {
   const layout = fakeLayout(T);
   const C = layout.latentChannels;
 
-  const textEncoder = fakeSession({ input_ids: { type: 'int64', dims: ['batch', T] } }, ['last_hidden_state'], (feeds) => {
-    const ids = feeds.input_ids!;
-    const out = new Float32Array(ids.data.length * D);
-    ids.data.forEach((v: number | bigint, i: number) => out.fill((Number(v) % 7) / 7, i * D, (i + 1) * D));
-    return { last_hidden_state: f32([ids.dims[0]!, T, D], out) };
-  });
+  const textEncoder = fakeSession(
+    { input_ids: { type: 'int64', dims: ['batch', T] } },
+    ['last_hidden_state'],
+    (feeds) => {
+      const ids = feeds.input_ids!;
+      const out = new Float32Array(ids.data.length * D);
+      ids.data.forEach((v: number | bigint, i: number) => out.fill((Number(v) % 7) / 7, i * D, (i + 1) * D));
+      return { last_hidden_state: f32([ids.dims[0]!, T, D], out) };
+    },
+  );
 
   const unet = fakeSession(
-    { sample: { type: 'float32', dims: ['batch', C, 'h', 'w'] }, timestep: { type: 'float32', dims: [] }, encoder_hidden_states: { type: 'float32', dims: ['batch', T, D] } },
+    {
+      sample: { type: 'float32', dims: ['batch', C, 'h', 'w'] },
+      timestep: { type: 'float32', dims: [] },
+      encoder_hidden_states: { type: 'float32', dims: ['batch', T, D] },
+    },
     ['out_sample', ...layout.attentionOutputs],
     (feeds) => {
       const x = feeds.sample!;
       const [B, , h, w] = x.dims as number[];
-      const out: Record<string, Tensor> = { out_sample: f32([...x.dims], (x.data as Float32Array).map((v) => v * gain)) };
+      const out: Record<string, Tensor> = {
+        out_sample: f32(
+          [...x.dims],
+          (x.data as Float32Array).map((v) => v * gain),
+        ),
+      };
       for (const g of layout.resolutionGroups) {
         const cells = Math.ceil(h! / g.downsample) * Math.ceil(w! / g.downsample);
         out[g.output!] = f32([B! / 2, cells, T], new Float32Array((B! / 2) * cells * T).fill(1 / T));
@@ -141,34 +199,50 @@ export function fakePack(o: FakePackOptions = {}): FakePack {
     },
   );
 
-  const vaeDecoder = fakeSession({ latent_sample: { type: 'float32', dims: ['batch', C, 'h', 'w'] } }, ['sample'], (feeds) => {
-    const z = feeds.latent_sample!;
-    const [n, c, h, w] = z.dims as [number, number, number, number];
-    const [H, W] = [h * s, w * s];
-    const src = z.data as Float32Array;
-    const out = new Float32Array(n * 3 * H * W);
-    for (let b = 0; b < n; b++) for (let ch = 0; ch < 3; ch++) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-      out[((b * 3 + ch) * H + y) * W + x] = src[((b * c + Math.min(ch, c - 1)) * h + Math.floor(y / s)) * w + Math.floor(x / s)]!;
-    }
-    return { sample: f32([n, 3, H, W], out) };
-  });
+  const vaeDecoder = fakeSession(
+    { latent_sample: { type: 'float32', dims: ['batch', C, 'h', 'w'] } },
+    ['sample'],
+    (feeds) => {
+      const z = feeds.latent_sample!;
+      const [n, c, h, w] = z.dims as [number, number, number, number];
+      const [H, W] = [h * s, w * s];
+      const src = z.data as Float32Array;
+      const out = new Float32Array(n * 3 * H * W);
+      for (let b = 0; b < n; b++)
+        for (let ch = 0; ch < 3; ch++)
+          for (let y = 0; y < H; y++)
+            for (let x = 0; x < W; x++) {
+              out[((b * 3 + ch) * H + y) * W + x] =
+                src[((b * c + Math.min(ch, c - 1)) * h + Math.floor(y / s)) * w + Math.floor(x / s)]!;
+            }
+      return { sample: f32([n, 3, H, W], out) };
+    },
+  );
 
-  const vaeEncoder = fakeSession({ sample: { type: 'float32', dims: ['batch', 3, 'H', 'W'] } }, ['latent_sample'], (feeds) => {
-    const px = feeds.sample!;
-    const [n, , H, W] = px.dims as [number, number, number, number];
-    const [h, w] = [H / s, W / s];
-    const src = px.data as Float32Array;
-    const out = new Float32Array(n * C * h * w);
-    for (let b = 0; b < n; b++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-      const mean = [0, 0, 0];
-      for (let ch = 0; ch < 3; ch++) {
-        for (let dy = 0; dy < s; dy++) for (let dx = 0; dx < s; dx++) mean[ch]! += src[((b * 3 + ch) * H + y * s + dy) * W + x * s + dx]!;
-        mean[ch]! /= s * s;
-      }
-      for (let c = 0; c < C; c++) out[((b * C + c) * h + y) * w + x] = c < 3 ? mean[c]! : (mean[0]! + mean[1]! + mean[2]!) / 3;
-    }
-    return { latent_sample: f32([n, C, h, w], out) };
-  });
+  const vaeEncoder = fakeSession(
+    { sample: { type: 'float32', dims: ['batch', 3, 'H', 'W'] } },
+    ['latent_sample'],
+    (feeds) => {
+      const px = feeds.sample!;
+      const [n, , H, W] = px.dims as [number, number, number, number];
+      const [h, w] = [H / s, W / s];
+      const src = px.data as Float32Array;
+      const out = new Float32Array(n * C * h * w);
+      for (let b = 0; b < n; b++)
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < w; x++) {
+            const mean = [0, 0, 0];
+            for (let ch = 0; ch < 3; ch++) {
+              for (let dy = 0; dy < s; dy++)
+                for (let dx = 0; dx < s; dx++) mean[ch]! += src[((b * 3 + ch) * H + y * s + dy) * W + x * s + dx]!;
+              mean[ch]! /= s * s;
+            }
+            for (let c = 0; c < C; c++)
+              out[((b * C + c) * h + y) * w + x] = c < 3 ? mean[c]! : (mean[0]! + mean[1]! + mean[2]!) / 3;
+          }
+      return { latent_sample: f32([n, C, h, w], out) };
+    },
+  );
 
   return {
     id: o.id ?? 'fake',
@@ -192,7 +266,8 @@ export function fakeBackend(packs: readonly ModelPack[] = [fakePack()]): Inferen
     name: 'fake',
     provider: 'cpu',
     loads,
-    listPacks: async (): Promise<PackInfo[]> => packs.map((p) => ({ id: p.id, name: p.id, defaultImageSize: p.defaultImageSize })),
+    listPacks: async (): Promise<PackInfo[]> =>
+      packs.map((p) => ({ id: p.id, name: p.id, defaultImageSize: p.defaultImageSize })),
     loadPack: async (id) => {
       loads.push(id);
       const pack = packs.find((p) => p.id === id);
@@ -203,7 +278,9 @@ export function fakeBackend(packs: readonly ModelPack[] = [fakePack()]): Inferen
 }
 
 /** A NodeContext for calling `node.run` directly; progress calls land in `progressCalls`. */
-export function fakeContext(o: { backend?: unknown; signal?: AbortSignal; nodeId?: string } = {}): NodeContext & { progressCalls: [number, number][] } {
+export function fakeContext(
+  o: { backend?: unknown; signal?: AbortSignal; nodeId?: string } = {},
+): NodeContext & { progressCalls: [number, number][] } {
   const progressCalls: [number, number][] = [];
   const quiet = () => {};
   return {

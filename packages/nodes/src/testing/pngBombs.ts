@@ -10,7 +10,8 @@ export function zlibBomb(inflatedBytes: number): Uint8Array {
   const parts: Uint8Array[] = [];
   const z = new Zlib({ level: 1 }, (chunk) => parts.push(chunk));
   const zeros = new Uint8Array(Math.min(inflatedBytes, 1 << 20));
-  for (let left = inflatedBytes; left > 0; left -= zeros.length) z.push(left >= zeros.length ? zeros : zeros.subarray(0, left), left <= zeros.length);
+  for (let left = inflatedBytes; left > 0; left -= zeros.length)
+    z.push(left >= zeros.length ? zeros : zeros.subarray(0, left), left <= zeros.length);
   return concat(parts);
 }
 
@@ -51,11 +52,21 @@ export function pngIccpBomb(inflatedBytes: number, make: BombMaker = zlibBomb): 
 }
 
 /** A PNG whose header declares `width` x `height` RGBA but whose image data inflates to `inflatedBytes`. */
-export function pngIdatBomb(width: number, height: number, inflatedBytes: number, make: BombMaker = zlibBomb): Uint8Array {
+export function pngIdatBomb(
+  width: number,
+  height: number,
+  inflatedBytes: number,
+  make: BombMaker = zlibBomb,
+): Uint8Array {
   const ihdr = new Uint8Array(13);
   const v = new DataView(ihdr.buffer);
   v.setUint32(0, width);
   v.setUint32(4, height);
   ihdr.set([8, 6, 0, 0, 0], 8);
-  return concat([SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', make(inflatedBytes)), pngChunk('IEND', new Uint8Array(0))]);
+  return concat([
+    SIGNATURE,
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', make(inflatedBytes)),
+    pngChunk('IEND', new Uint8Array(0)),
+  ]);
 }

@@ -17,7 +17,10 @@ export class OrtCpuSession {
   /** Loads from a path (external data resolves next to it) or from bytes. */
   static async create(model: string | Uint8Array): Promise<OrtCpuSession> {
     const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], logSeverityLevel: 3 };
-    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
+    const session =
+      typeof model === 'string'
+        ? await ort.InferenceSession.create(model, options)
+        : await ort.InferenceSession.create(model, options);
     return new OrtCpuSession(session);
   }
 
@@ -31,10 +34,14 @@ export class OrtCpuSession {
 
   /** Runs with float32 data; float16 model inputs/outputs are converted on the way. */
   async run(feeds: Record<string, F32Tensor>, outputs?: readonly string[]): Promise<Record<string, F32Tensor>> {
-    const half = new Set(this.session.inputMetadata.filter((m) => m.isTensor && m.type === 'float16').map((m) => m.name));
+    const half = new Set(
+      this.session.inputMetadata.filter((m) => m.isTensor && m.type === 'float16').map((m) => m.name),
+    );
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) {
-      ortFeeds[name] = half.has(name) ? new ort.Tensor('float16', toHalfBits(t.data), t.dims) : new ort.Tensor('float32', t.data, t.dims);
+      ortFeeds[name] = half.has(name)
+        ? new ort.Tensor('float16', toHalfBits(t.data), t.dims)
+        : new ort.Tensor('float32', t.data, t.dims);
     }
     const result = outputs ? await this.session.run(ortFeeds, [...outputs]) : await this.session.run(ortFeeds);
     const out: Record<string, F32Tensor> = {};

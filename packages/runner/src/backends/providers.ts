@@ -20,7 +20,12 @@ export class ProviderUnavailableError extends Error {
 
 function ortBinDir(): string {
   const require = createRequire(import.meta.url);
-  return path.join(path.dirname(require.resolve('onnxruntime-node/package.json')), 'bin/napi-v6', process.platform, process.arch);
+  return path.join(
+    path.dirname(require.resolve('onnxruntime-node/package.json')),
+    'bin/napi-v6',
+    process.platform,
+    process.arch,
+  );
 }
 
 /** A GPU device node exists (DRM render node or NVIDIA's). Mesa's CPU drivers don't count: Dawn skips them. */
@@ -56,11 +61,16 @@ export function explainProviderError(provider: Provider, err: unknown): Error {
     return new ProviderUnavailableError(
       'webgpu',
       `the WebGPU provider found no GPU adapter (Dawn on Vulkan). Install Debian's libvulkan1 and a Vulkan driver; without a GPU use Chromium's SwiftShader: apt-get install chromium libvulkan1 and set VK_ICD_FILENAMES=${SWIFTSHADER_ICD}` +
-        (icd ? ` (VK_ICD_FILENAMES is ${icd}${existsSync(icd) ? '' : ', which does not exist'})` : ' (VK_ICD_FILENAMES is not set)'),
+        (icd
+          ? ` (VK_ICD_FILENAMES is ${icd}${existsSync(icd) ? '' : ', which does not exist'})`
+          : ' (VK_ICD_FILENAMES is not set)'),
     );
   }
   if (provider === 'cuda' && /cuda|cudnn|shared library/i.test(message)) {
-    return new ProviderUnavailableError('cuda', `the CUDA provider could not start: ${message.split('\n')[0]}. It needs CUDA 12 and cuDNN 9 libraries on the library path`);
+    return new ProviderUnavailableError(
+      'cuda',
+      `the CUDA provider could not start: ${message.split('\n')[0]}. It needs CUDA 12 and cuDNN 9 libraries on the library path`,
+    );
   }
   return err instanceof Error ? err : new Error(message);
 }

@@ -6,5 +6,6 @@ import { UsageError } from './cliSupport.js';
 export function applySet(doc: WorkflowDocument, assignment: string): void {
   const parsed = parseSetArg(assignment);
   if (!parsed.ok) throw new UsageError(parsed.message);
-  if (!setParam(doc, parsed.nodeId, parsed.param, parsed.value)) throw new UsageError(`--set: no node "${parsed.nodeId}" in the workflow`);
+  if (!setParam(doc, parsed.nodeId, parsed.param, parsed.value))
+    throw new UsageError(`--set: no node "${parsed.nodeId}" in the workflow`);
 }

@@ -9,8 +9,14 @@ export function userPackDirs(packs: readonly string[] | undefined): string[] {
 }
 
 /** The backend local commands run on: onnxruntime-node with the given provider over the user's pack folders. */
-export function localBackend(options: { provider?: string | undefined; packs?: readonly string[] | undefined }): OrtNodeBackend {
-  return new OrtNodeBackend({ ...(options.provider ? { provider: options.provider as Provider } : {}), packs: new PackStore(userPackDirs(options.packs)) });
+export function localBackend(options: {
+  provider?: string | undefined;
+  packs?: readonly string[] | undefined;
+}): OrtNodeBackend {
+  return new OrtNodeBackend({
+    ...(options.provider ? { provider: options.provider as Provider } : {}),
+    packs: new PackStore(userPackDirs(options.packs)),
+  });
 }
 
 /**

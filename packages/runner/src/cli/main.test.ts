@@ -30,22 +30,38 @@ describe('ptp CLI', () => {
   });
 
   it('validate: exit 1 with every problem, as JSON with --json', async () => {
-    const file = write('bad.json', JSON.stringify({
-      schemaVersion: 2,
-      nodes: [
-        { id: 'p', type: 'ptp.prompt', typeVersion: 1, params: { text: 42 } },
-        { id: 'x', type: 'vendor.unknown', typeVersion: 1 },
-        { id: 's', type: 'ptp.injectionSchedule', typeVersion: 1, params: { self: 7 } },
-        { id: 'o', type: 'ptp.showValue', typeVersion: 1 },
-      ],
-      edges: [{ from: { node: 'p', output: 'prompt' }, to: { node: 's', input: 'source' } }, { from: { node: 's', output: 'schedule' }, to: { node: 'o', input: 'value' } }],
-    }));
+    const file = write(
+      'bad.json',
+      JSON.stringify({
+        schemaVersion: 2,
+        nodes: [
+          { id: 'p', type: 'ptp.prompt', typeVersion: 1, params: { text: 42 } },
+          { id: 'x', type: 'vendor.unknown', typeVersion: 1 },
+          { id: 's', type: 'ptp.injectionSchedule', typeVersion: 1, params: { self: 7 } },
+          { id: 'o', type: 'ptp.showValue', typeVersion: 1 },
+        ],
+        edges: [
+          { from: { node: 'p', output: 'prompt' }, to: { node: 's', input: 'source' } },
+          { from: { node: 's', output: 'schedule' }, to: { node: 'o', input: 'value' } },
+        ],
+      }),
+    );
     const r = await cli('validate', file, '--json');
     expect(r.code).toBe(1);
     const report = JSON.parse(r.out);
     expect(report.ok).toBe(false);
-    const found = report.errors.map((e: { code: string; nodeId?: string; input?: string; param?: string }) => `${e.code}:${e.nodeId}:${e.input ?? e.param ?? ''}`).sort();
-    expect(found).toEqual(['INVALID_PARAM:p:text', 'INVALID_PARAM:s:self', 'MISSING_INPUT:s:target', 'UNKNOWN_NODE_TYPE:x:']);
+    const found = report.errors
+      .map(
+        (e: { code: string; nodeId?: string; input?: string; param?: string }) =>
+          `${e.code}:${e.nodeId}:${e.input ?? e.param ?? ''}`,
+      )
+      .sort();
+    expect(found).toEqual([
+      'INVALID_PARAM:p:text',
+      'INVALID_PARAM:s:self',
+      'MISSING_INPUT:s:target',
+      'UNKNOWN_NODE_TYPE:x:',
+    ]);
     const human = await cli('validate', file);
     expect(human.code).toBe(1);
     expect(human.out).toContain('4 problems');
@@ -85,7 +101,18 @@ describe('ptp CLI', () => {
     const top = await cli('--help');
     expect(top.code).toBe(0);
     const names = [...new Set([...top.out.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!))];
-    expect(names).toEqual(['validate', 'catalog', 'run', 'extract', 'models', 'parity', 'quality', 'sweep', 'serve', 'worker']);
+    expect(names).toEqual([
+      'validate',
+      'catalog',
+      'run',
+      'extract',
+      'models',
+      'parity',
+      'quality',
+      'sweep',
+      'serve',
+      'worker',
+    ]);
     for (const name of names) {
       for (const args of [['--help'], ['-h'], ['x.json', '--out', dir, '--help']]) {
         const r = await cli(name, ...args);
@@ -96,7 +123,10 @@ describe('ptp CLI', () => {
         expect(r.err).toBe('');
       }
     }
-    expect(await cli('help', 'serve')).toMatchObject({ code: 0, out: expect.stringContaining('usage: pnpm ptp serve ') });
+    expect(await cli('help', 'serve')).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('usage: pnpm ptp serve '),
+    });
     expect((await cli('help', 'frobnicate')).code).toBe(2);
     // After `--` a "--help" is an argument, not a request for help.
     expect((await cli('validate', '--', '--help')).code).toBe(2);

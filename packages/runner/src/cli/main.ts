@@ -45,7 +45,8 @@ const COMMAND_USAGE: Record<string, string> = {
 };
 
 /** `pnpm ptp` runs the built CLI, packages/runner/dist/ptp.mjs (also the runner package's `ptp` bin). */
-const header = (command: string) => `usage: pnpm ptp ${command} [options]   (or: node packages/runner/dist/ptp.mjs ${command} ...)`;
+const header = (command: string) =>
+  `usage: pnpm ptp ${command} [options]   (or: node packages/runner/dist/ptp.mjs ${command} ...)`;
 
 const USAGE = `${header('<command>')}
        pnpm ptp <command> --help         one command's usage
@@ -100,7 +101,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return EXIT.ok;
   }
   try {
-    return await (await command())(rest, io);
+    return await (
+      await command()
+    )(rest, io);
   } catch (err) {
     const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     io.err(`ptp ${name}: ${(err as Error).message}`);
@@ -112,7 +115,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 /** Run as a program (`tsx main.ts`, `node dist/ptp.mjs`, the `ptp` bin through a symlink), not imported. */
 function isEntryPoint(): boolean {
   try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+    return (
+      process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))
+    );
   } catch {
     return false;
   }

@@ -19,4 +19,3 @@ export function progressPrinter(io: Io, titles: ReadonlyMap<string, string> = ne
     else if (e.type === 'node_cached') io.err(`cached: ${e.nodeIds.join(', ')}`);
   };
 }
-

@@ -7,7 +7,11 @@ import type { StudioRest } from '@ptp/graph-core/client';
  * Node only: writes a finished run's outputs into `dir`. Names come from the server, so each is
  * reduced to a plain base name first: a hostile server cannot write outside `dir`.
  */
-export async function downloadRunOutputs(client: StudioRest, run: RunRecord, dir: string): Promise<{ name: string; file: string; size: number }[]> {
+export async function downloadRunOutputs(
+  client: StudioRest,
+  run: RunRecord,
+  dir: string,
+): Promise<{ name: string; file: string; size: number }[]> {
   await mkdir(dir, { recursive: true });
   const written: { name: string; file: string; size: number }[] = [];
   for (const output of run.outputs) {

@@ -20,7 +20,11 @@ const doc = (text: string, tags: string[] = []): WorkflowDocumentInput => ({
 function open(file = path.join(mkdtempSync(path.join(os.tmpdir(), 'ptp-lib-')), 'studio.db')) {
   let t = Date.parse('2025-01-01T00:00:00Z');
   const db = openStudioDatabase(file);
-  return { db, file, lib: new WorkflowLibrary(db, { registry: createNodeRegistry(), now: () => new Date((t += 1000)) }) };
+  return {
+    db,
+    file,
+    lib: new WorkflowLibrary(db, { registry: createNodeRegistry(), now: () => new Date((t += 1000)) }),
+  };
 }
 
 describe('WorkflowLibrary (real SQLite file)', () => {
@@ -29,7 +33,13 @@ describe('WorkflowLibrary (real SQLite file)', () => {
     const created = lib.create({ document: doc('cats', ['pets']) });
     if (!created.ok) throw new Error(created.error.message);
     expect(created.value).toMatchObject({ name: 'about cats', version: 1, tags: ['pets'] });
-    const updated = lib.update(created.value.id, { document: doc('dogs'), name: 'Dogs now', tags: ['pets', 'dogs'], baseVersion: 1, note: 'renamed' });
+    const updated = lib.update(created.value.id, {
+      document: doc('dogs'),
+      name: 'Dogs now',
+      tags: ['pets', 'dogs'],
+      baseVersion: 1,
+      note: 'renamed',
+    });
     expect(updated.ok && updated.value.history.map((h) => [h.version, h.name, h.note ?? null])).toEqual([
       [2, 'Dogs now', 'renamed'],
       [1, 'about cats', null],
@@ -48,7 +58,11 @@ describe('WorkflowLibrary (real SQLite file)', () => {
     const a = lib.create({ document: doc('cats', ['Pets', 'fur']) });
     const b = lib.create({ document: doc('dogs', ['pets']) });
     lib.create({ document: doc('100% cotton', ['textile']) });
-    const ids = (q: Parameters<WorkflowLibrary['list']>[0]) => lib.list(q).workflows.map((w) => w.name).sort();
+    const ids = (q: Parameters<WorkflowLibrary['list']>[0]) =>
+      lib
+        .list(q)
+        .workflows.map((w) => w.name)
+        .sort();
     expect(ids({ tag: ['pets'], limit: 10, offset: 0 })).toEqual(['about cats', 'about dogs']);
     expect(ids({ tag: ['pets', 'FUR'], limit: 10, offset: 0 })).toEqual(['about cats']);
     expect(ids({ q: 'dog', tag: [], limit: 10, offset: 0 })).toEqual(['about dogs']);
@@ -63,22 +77,57 @@ describe('WorkflowLibrary (real SQLite file)', () => {
     if (!created.ok) throw new Error('create failed');
     const id = created.value.id;
     expect(lib.update(id, { document: doc('v2'), baseVersion: 1 }).ok).toBe(true);
-    expect(lib.update(id, { document: doc('lost'), baseVersion: 1 })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(lib.update(id, { document: doc('lost'), baseVersion: 1 })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT' },
+    });
     const invalid = lib.update(id, { document: { schemaVersion: 2, nodes: [{ id: 'x' }] } as never });
     expect(invalid).toMatchObject({ ok: false, error: { code: 'INVALID_DOCUMENT' } });
     expect(lib.get(id)!.version).toBe(2);
     expect(lib.get(id)!.document.nodes[0]!.params).toEqual({ text: 'v2' });
-    expect(lib.update('wf_missing', { document: doc('x') })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_WORKFLOW' } });
+    expect(lib.update('wf_missing', { document: doc('x') })).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_WORKFLOW' },
+    });
   });
 
   it('imports older documents by migrating them, and saves half-built graphs (they need not be runnable)', () => {
     const { lib } = open();
-    const unfinished = lib.create({ document: { schemaVersion: 2, nodes: [{ id: 'p', type: 'ptp.prompt', typeVersion: 1, params: {} }, { id: 'u', type: 'vendor.unknown', typeVersion: 1 }] } });
+    const unfinished = lib.create({
+      document: {
+        schemaVersion: 2,
+        nodes: [
+          { id: 'p', type: 'ptp.prompt', typeVersion: 1, params: {} },
+          { id: 'u', type: 'vendor.unknown', typeVersion: 1 },
+        ],
+      },
+    });
     expect(unfinished.ok).toBe(true);
-    const v1 = lib.create({ document: { version: 1, name: 'legacy', tags: ['old'], nodes: [{ id: 1, type: 'ptp.prompt', params: { text: 'hi' } }, { id: 2, type: 'ptp.showValue' }], links: [[1, 'prompt', 2, 'value']] } as never });
-    expect(v1.ok && v1.value).toMatchObject({ name: 'legacy', tags: ['old'], document: { schemaVersion: 2, edges: [{ from: { node: '1', output: 'prompt' }, to: { node: '2', input: 'value' } }] } });
+    const v1 = lib.create({
+      document: {
+        version: 1,
+        name: 'legacy',
+        tags: ['old'],
+        nodes: [
+          { id: 1, type: 'ptp.prompt', params: { text: 'hi' } },
+          { id: 2, type: 'ptp.showValue' },
+        ],
+        links: [[1, 'prompt', 2, 'value']],
+      } as never,
+    });
+    expect(v1.ok && v1.value).toMatchObject({
+      name: 'legacy',
+      tags: ['old'],
+      document: {
+        schemaVersion: 2,
+        edges: [{ from: { node: '1', output: 'prompt' }, to: { node: '2', input: 'value' } }],
+      },
+    });
     const newer = lib.create({ document: { schemaVersion: 99, nodes: [] } as never });
-    expect(newer).toMatchObject({ ok: false, error: { code: 'INVALID_DOCUMENT', errors: [expect.objectContaining({ code: 'UNSUPPORTED_SCHEMA_VERSION' })] } });
+    expect(newer).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_DOCUMENT', errors: [expect.objectContaining({ code: 'UNSUPPORTED_SCHEMA_VERSION' })] },
+    });
   });
 
   it('deletes a workflow with its history', () => {

@@ -90,28 +90,51 @@ export class WorkflowLibrary {
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.#db.prepare(`SELECT COUNT(*) AS n FROM workflows ${clause}`).get(...args) as { n: number }).n;
-    const rows = this.#db.prepare(`SELECT * FROM workflows ${clause} ORDER BY updated_at DESC, id LIMIT ? OFFSET ?`).all(...args, query.limit, query.offset) as WorkflowRow[];
+    const rows = this.#db
+      .prepare(`SELECT * FROM workflows ${clause} ORDER BY updated_at DESC, id LIMIT ? OFFSET ?`)
+      .all(...args, query.limit, query.offset) as WorkflowRow[];
     return { workflows: rows.map(toSummary), total };
   }
 
   get(id: string): WorkflowRecord | undefined {
     const row = this.#db.prepare('SELECT * FROM workflows WHERE id = ?').get(id) as WorkflowRow | undefined;
     if (!row) return undefined;
-    const latest = this.#db.prepare('SELECT document FROM workflow_versions WHERE workflow_id = ? AND version = ?').get(id, row.version) as { document: string };
-    const history = this.#db.prepare('SELECT version, saved_at, name, note FROM workflow_versions WHERE workflow_id = ? ORDER BY version DESC').all(id) as { version: number; saved_at: string; name: string; note: string | null }[];
+    const latest = this.#db
+      .prepare('SELECT document FROM workflow_versions WHERE workflow_id = ? AND version = ?')
+      .get(id, row.version) as { document: string };
+    const history = this.#db
+      .prepare(
+        'SELECT version, saved_at, name, note FROM workflow_versions WHERE workflow_id = ? ORDER BY version DESC',
+      )
+      .all(id) as { version: number; saved_at: string; name: string; note: string | null }[];
     return {
       ...toSummary(row),
       document: JSON.parse(latest.document) as WorkflowDocument,
-      history: history.map((h): WorkflowVersionInfo => ({ version: h.version, savedAt: h.saved_at, name: h.name, ...(h.note ? { note: h.note } : {}) })),
+      history: history.map((h): WorkflowVersionInfo => ({
+        version: h.version,
+        savedAt: h.saved_at,
+        name: h.name,
+        ...(h.note ? { note: h.note } : {}),
+      })),
     };
   }
 
   getVersion(id: string, version: number): WorkflowVersionRecord | undefined {
-    const v = this.#db.prepare('SELECT * FROM workflow_versions WHERE workflow_id = ? AND version = ?').get(id, version) as
+    const v = this.#db
+      .prepare('SELECT * FROM workflow_versions WHERE workflow_id = ? AND version = ?')
+      .get(id, version) as
       | { version: number; saved_at: string; name: string; tags: string; note: string | null; document: string }
       | undefined;
     if (!v) return undefined;
-    return { id, version: v.version, savedAt: v.saved_at, name: v.name, tags: JSON.parse(v.tags) as string[], ...(v.note ? { note: v.note } : {}), document: JSON.parse(v.document) as WorkflowDocument };
+    return {
+      id,
+      version: v.version,
+      savedAt: v.saved_at,
+      name: v.name,
+      tags: JSON.parse(v.tags) as string[],
+      ...(v.note ? { note: v.note } : {}),
+      document: JSON.parse(v.document) as WorkflowDocument,
+    };
   }
 
   create(request: SaveWorkflowRequest): ApiResult<WorkflowRecord> {
@@ -123,7 +146,11 @@ export class WorkflowLibrary {
     doc.id = id;
     doc.metadata = { ...doc.metadata, name, description, tags, createdAt: at, updatedAt: at };
     this.#db.transaction(() => {
-      this.#db.prepare('INSERT INTO workflows (id, name, description, tags, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, 1)').run(id, name, description, JSON.stringify(tags), at, at);
+      this.#db
+        .prepare(
+          'INSERT INTO workflows (id, name, description, tags, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, 1)',
+        )
+        .run(id, name, description, JSON.stringify(tags), at, at);
       this.#insertVersion(id, 1, at, name, tags, request.note, doc);
     })();
     return apiOk(this.get(id)!);
@@ -133,7 +160,10 @@ export class WorkflowLibrary {
     const row = this.#db.prepare('SELECT * FROM workflows WHERE id = ?').get(id) as WorkflowRow | undefined;
     if (!row) return apiFail('UNKNOWN_WORKFLOW', `no workflow "${id}"`);
     if (request.baseVersion !== undefined && request.baseVersion !== row.version) {
-      return apiFail('CONFLICT', `workflow "${id}" is at version ${row.version}, not ${request.baseVersion}: it was saved elsewhere meanwhile; reload it or save a copy`);
+      return apiFail(
+        'CONFLICT',
+        `workflow "${id}" is at version ${row.version}, not ${request.baseVersion}: it was saved elsewhere meanwhile; reload it or save a copy`,
+      );
     }
     const prepared = this.#prepare(request);
     if (!prepared.ok) return prepared;
@@ -144,7 +174,11 @@ export class WorkflowLibrary {
     doc.metadata = { ...doc.metadata, name, description, tags, createdAt: row.created_at, updatedAt: at };
     const changed = this.#db.transaction(() => {
       // Guarded on the version read above: two concurrent saves cannot both become version N+1.
-      const res = this.#db.prepare('UPDATE workflows SET name = ?, description = ?, tags = ?, updated_at = ?, version = ? WHERE id = ? AND version = ?').run(name, description, JSON.stringify(tags), at, version, id, row.version);
+      const res = this.#db
+        .prepare(
+          'UPDATE workflows SET name = ?, description = ?, tags = ?, updated_at = ?, version = ? WHERE id = ? AND version = ?',
+        )
+        .run(name, description, JSON.stringify(tags), at, version, id, row.version);
       if (res.changes !== 1) return false;
       this.#db.prepare('DELETE FROM workflow_tags WHERE workflow_id = ?').run(id);
       this.#insertVersion(id, version, at, name, tags, request.note, doc);
@@ -158,13 +192,27 @@ export class WorkflowLibrary {
     return this.#db.prepare('DELETE FROM workflows WHERE id = ?').run(id).changes === 1;
   }
 
-  #insertVersion(id: string, version: number, at: string, name: string, tags: string[], note: string | undefined, doc: WorkflowDocument): void {
-    this.#db.prepare('INSERT INTO workflow_versions (workflow_id, version, saved_at, name, tags, note, document) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, version, at, name, JSON.stringify(tags), note ?? null, JSON.stringify(doc));
+  #insertVersion(
+    id: string,
+    version: number,
+    at: string,
+    name: string,
+    tags: string[],
+    note: string | undefined,
+    doc: WorkflowDocument,
+  ): void {
+    this.#db
+      .prepare(
+        'INSERT INTO workflow_versions (workflow_id, version, saved_at, name, tags, note, document) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(id, version, at, name, JSON.stringify(tags), note ?? null, JSON.stringify(doc));
     const tagStmt = this.#db.prepare('INSERT OR IGNORE INTO workflow_tags (workflow_id, tag) VALUES (?, ?)');
     for (const tag of tags) tagStmt.run(id, tag);
   }
 
-  #prepare(request: SaveWorkflowRequest): ApiResult<{ doc: WorkflowDocument; name: string; description: string; tags: string[] }> {
+  #prepare(
+    request: SaveWorkflowRequest,
+  ): ApiResult<{ doc: WorkflowDocument; name: string; description: string; tags: string[] }> {
     const loaded = loadDocument(request.document, this.#registry ? { registry: this.#registry } : {});
     if (!loaded.ok) return graphFailure('INVALID_DOCUMENT', loaded.errors.filter(isError));
     const doc = loaded.value;
@@ -176,5 +224,13 @@ export class WorkflowLibrary {
 }
 
 function toSummary(row: WorkflowRow): WorkflowSummary {
-  return { id: row.id, name: row.name, description: row.description, tags: JSON.parse(row.tags) as string[], createdAt: row.created_at, updatedAt: row.updated_at, version: row.version };
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    tags: JSON.parse(row.tags) as string[],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: row.version,
+  };
 }

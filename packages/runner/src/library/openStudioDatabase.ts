@@ -25,13 +25,19 @@ export function openStudioDatabase(file: string): StudioDatabase {
  * step runs in a transaction with its version bump, so a crash never leaves half a migration.
  */
 export function migrateComponent(db: StudioDatabase, component: string, steps: readonly string[]): void {
-  const row = db.prepare('SELECT version FROM schema_versions WHERE component = ?').get(component) as { version: number } | undefined;
+  const row = db.prepare('SELECT version FROM schema_versions WHERE component = ?').get(component) as
+    { version: number } | undefined;
   const current = row?.version ?? 0;
-  if (current > steps.length) throw new Error(`database component "${component}" is at version ${current}, newer than this build (${steps.length}); update PtP Studio`);
+  if (current > steps.length)
+    throw new Error(
+      `database component "${component}" is at version ${current}, newer than this build (${steps.length}); update PtP Studio`,
+    );
   for (let v = current; v < steps.length; v++) {
     db.transaction(() => {
       db.exec(steps[v]!);
-      db.prepare('INSERT INTO schema_versions (component, version) VALUES (?, ?) ON CONFLICT(component) DO UPDATE SET version = excluded.version').run(component, v + 1);
+      db.prepare(
+        'INSERT INTO schema_versions (component, version) VALUES (?, ?) ON CONFLICT(component) DO UPDATE SET version = excluded.version',
+      ).run(component, v + 1);
     })();
   }
 }

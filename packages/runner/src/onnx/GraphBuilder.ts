@@ -16,14 +16,18 @@ export class GraphBuilder {
   private readonly used = new Set<string>();
   private readonly constCache = new Map<string, string>();
 
-  constructor(graph: GraphProto, readonly opset: number) {
+  constructor(
+    graph: GraphProto,
+    readonly opset: number,
+  ) {
     for (const n of graph.node ?? []) {
       if (n.name) this.used.add(n.name);
       for (const o of n.output ?? []) this.used.add(o);
       for (const i of n.input ?? []) this.used.add(i);
     }
     for (const t of graph.initializer ?? []) if (t.name) this.used.add(t.name);
-    for (const v of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.value_info ?? [])]) if (v.name) this.used.add(v.name);
+    for (const v of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.value_info ?? [])])
+      if (v.name) this.used.add(v.name);
   }
 
   /** A name not used anywhere in the graph yet, reserved from now on. */
@@ -36,7 +40,11 @@ export class GraphBuilder {
 
   /** Reserves a name the caller must use verbatim (a graph input or output). */
   reserve(name: string): void {
-    if (this.used.has(name)) throw new PtpPackError('ALREADY_PATCHED', `the graph already has a tensor named '${name}'; import the plain UNet export, not a patched one`);
+    if (this.used.has(name))
+      throw new PtpPackError(
+        'ALREADY_PATCHED',
+        `the graph already has a tensor named '${name}'; import the plain UNet export, not a patched one`,
+      );
     this.used.add(name);
   }
 
@@ -56,7 +64,14 @@ export class GraphBuilder {
    * returns its output tensors, fresh names of its own. The If produces `outputs` (forced names, e.g.
    * a tensor it takes over) or new names; `nodeName` forces the node's name (one a removed node left).
    */
-  ifElse(cond: string, base: string, thenBranch: () => string[], elseBranch: () => string[], outputs?: string[], nodeName?: string): string[] {
+  ifElse(
+    cond: string,
+    base: string,
+    thenBranch: () => string[],
+    elseBranch: () => string[],
+    outputs?: string[],
+    nodeName?: string,
+  ): string[] {
     const branch = (tag: string, emit: () => string[]): GraphProto => {
       const nodes: NodeProto[] = [];
       const outs = this.within(nodes, emit);
@@ -65,9 +80,16 @@ export class GraphBuilder {
     const thenGraph = branch('then', thenBranch);
     const elseGraph = branch('else', elseBranch);
     const count = thenGraph.output?.length ?? 0;
-    if (count !== elseGraph.output?.length || (outputs && outputs.length !== count)) throw new Error(`If ${base}: branch outputs do not match`);
+    if (count !== elseGraph.output?.length || (outputs && outputs.length !== count))
+      throw new Error(`If ${base}: branch outputs do not match`);
     const outs = outputs ?? Array.from({ length: count }, (_, k) => this.unique(`${base}_output_${k}`));
-    const node: NodeProto = { name: nodeName ?? this.unique(base), op_type: 'If', input: [cond], output: outs, attribute: [attribute('then_branch', { graph: thenGraph }), attribute('else_branch', { graph: elseGraph })] };
+    const node: NodeProto = {
+      name: nodeName ?? this.unique(base),
+      op_type: 'If',
+      input: [cond],
+      output: outs,
+      attribute: [attribute('then_branch', { graph: thenGraph }), attribute('else_branch', { graph: elseGraph })],
+    };
     this.sink.push(node);
     this.emitted.push(node);
     return outs;
@@ -76,7 +98,13 @@ export class GraphBuilder {
   /** Adds one node; `output` forces the output name (used to take over a renamed tensor). */
   op(opType: string, inputs: string[], base: string, attrs: Record<string, AttrValue> = {}, output?: string): string {
     const out = output ?? this.unique(`${base}_output_0`);
-    const node: NodeProto = { name: this.unique(base), op_type: opType, input: inputs, output: [out], attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) };
+    const node: NodeProto = {
+      name: this.unique(base),
+      op_type: opType,
+      input: inputs,
+      output: [out],
+      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+    };
     this.sink.push(node);
     this.emitted.push(node);
     return out;
@@ -91,7 +119,9 @@ export class GraphBuilder {
   }
 
   unsqueeze(x: string, axes: number[], base: string): string {
-    return this.opset >= 13 ? this.op('Unsqueeze', [x, this.int64(axes)], base) : this.op('Unsqueeze', [x], base, { axes });
+    return this.opset >= 13
+      ? this.op('Unsqueeze', [x, this.int64(axes)], base)
+      : this.op('Unsqueeze', [x], base, { axes });
   }
 
   squeeze(x: string, axes: number[], base: string): string {
@@ -101,7 +131,9 @@ export class GraphBuilder {
   /** Any Reduce* op; axes move from attribute to input at opset 13 (ReduceSum) or 18 (the others). */
   reduce(opType: string, x: string, axes: number[], keepdims: 0 | 1, base: string): string {
     const axesAsInput = this.opset >= (opType === 'ReduceSum' ? 13 : 18);
-    return axesAsInput ? this.op(opType, [x, this.int64(axes)], base, { keepdims }) : this.op(opType, [x], base, { axes, keepdims });
+    return axesAsInput
+      ? this.op(opType, [x, this.int64(axes)], base, { keepdims })
+      : this.op(opType, [x], base, { axes, keepdims });
   }
 
   /** x[start:end] along `axis`; bounds are 1-element int64 tensors or numbers. */
@@ -115,10 +147,14 @@ export class GraphBuilder {
     const key = `${kind}:${dims.join(',')}:${values.join(',')}`;
     const cached = this.constCache.get(key);
     if (cached) return cached;
-    const name = this.unique(`/ptp/const/${kind}_${values.length <= 4 ? values.join('_').replace(/-/g, 'm') : values.length}`);
+    const name = this.unique(
+      `/ptp/const/${kind}_${values.length <= 4 ? values.join('_').replace(/-/g, 'm') : values.length}`,
+    );
     const raw = new Uint8Array(values.length * (dataType === DataType.INT64 ? 8 : 4));
     const view = new DataView(raw.buffer);
-    values.forEach((v, k) => (dataType === DataType.INT64 ? view.setBigInt64(k * 8, BigInt(v), true) : view.setFloat32(k * 4, v, true)));
+    values.forEach((v, k) =>
+      dataType === DataType.INT64 ? view.setBigInt64(k * 8, BigInt(v), true) : view.setFloat32(k * 4, v, true),
+    );
     this.newInitializers.push({ name, dims, data_type: dataType, raw_data: raw });
     this.constCache.set(key, name);
     return name;

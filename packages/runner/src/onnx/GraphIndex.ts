@@ -34,7 +34,9 @@ export class GraphIndex {
   }
 
   consumers(tensor: string): NodeProto[] {
-    return (this.consumersOf.get(tensor) ?? []).map((i) => this.nodes[i]).filter((n): n is NodeProto => n !== undefined);
+    return (this.consumersOf.get(tensor) ?? [])
+      .map((i) => this.nodes[i])
+      .filter((n): n is NodeProto => n !== undefined);
   }
 
   indexOf(node: NodeProto): number {

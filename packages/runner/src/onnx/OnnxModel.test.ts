@@ -30,6 +30,8 @@ describe('OnnxModel', () => {
   });
 
   it('refuses bytes that are not a model with a structured error', () => {
-    expect(() => decodeOnnxModel(Uint8Array.from([0xff, 0xff, 0xff]))).toThrow(expect.objectContaining({ code: 'BAD_ONNX' }));
+    expect(() => decodeOnnxModel(Uint8Array.from([0xff, 0xff, 0xff]))).toThrow(
+      expect.objectContaining({ code: 'BAD_ONNX' }),
+    );
   });
 });

@@ -16,9 +16,18 @@ export function decodeOnnxModel(bytes: Uint8Array, path?: string): ModelProto {
   try {
     model = ModelProtoType.decode(reader) as unknown as ModelProto;
   } catch (err) {
-    throw new PtpPackError('BAD_ONNX', `not an ONNX model (protobuf decode failed: ${(err as Error).message}); check that the file is a complete model.onnx`, path);
+    throw new PtpPackError(
+      'BAD_ONNX',
+      `not an ONNX model (protobuf decode failed: ${(err as Error).message}); check that the file is a complete model.onnx`,
+      path,
+    );
   }
-  if (!model.graph) throw new PtpPackError('BAD_ONNX', 'ONNX model has no graph; check that the file is a model.onnx, not a data file', path);
+  if (!model.graph)
+    throw new PtpPackError(
+      'BAD_ONNX',
+      'ONNX model has no graph; check that the file is a model.onnx, not a data file',
+      path,
+    );
   return model;
 }
 

@@ -33,6 +33,8 @@ export class PtpPackError extends Error {
   }
 
   toJSON(): { code: PackErrorCode; message: string; path?: string } {
-    return this.path === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, path: this.path };
+    return this.path === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, path: this.path };
   }
 }

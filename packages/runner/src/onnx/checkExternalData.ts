@@ -20,7 +20,12 @@ export function externalDataRefs(model: ModelProto): ExternalDataRef[] {
     if (!t || t.data_location !== DATA_LOCATION_EXTERNAL) return;
     const entry = (key: string): string | undefined => t.external_data?.find((e) => e.key === key)?.value;
     const length = entry('length');
-    refs.push({ tensor: t.name ?? '', location: entry('location') ?? '', offset: Number(entry('offset') ?? 0), length: length === undefined ? null : Number(length) });
+    refs.push({
+      tensor: t.name ?? '',
+      location: entry('location') ?? '',
+      offset: Number(entry('offset') ?? 0),
+      length: length === undefined ? null : Number(length),
+    });
   };
   const visitGraph = (g: GraphProto | undefined): void => {
     if (!g) return;
@@ -58,7 +63,11 @@ export async function checkExternalData(model: ModelProto, modelDir: string, roo
   for (const ref of externalDataRefs(model)) {
     const why = badLocation(ref.location);
     if (why) {
-      throw new PtpPackError('EXTERNAL_DATA_ESCAPES', `external data of tensor '${ref.tensor}' has ${why} ('${ref.location}'); external data must be a file next to model.onnx (inside the pack). Re-save the model with a plain relative location (onnx.save_model(..., save_as_external_data=True, location="model.onnx_data")).`, ref.location);
+      throw new PtpPackError(
+        'EXTERNAL_DATA_ESCAPES',
+        `external data of tensor '${ref.tensor}' has ${why} ('${ref.location}'); external data must be a file next to model.onnx (inside the pack). Re-save the model with a plain relative location (onnx.save_model(..., save_as_external_data=True, location="model.onnx_data")).`,
+        ref.location,
+      );
     }
     const end = ref.length === null ? ref.offset : ref.offset + ref.length;
     locations.set(ref.location, Math.max(locations.get(ref.location) ?? 0, end));
@@ -67,20 +76,36 @@ export async function checkExternalData(model: ModelProto, modelDir: string, roo
   for (const [location, end] of locations) {
     const path = resolve(modelDir, location);
     if (!isInside(resolve(rootDir), path)) {
-      throw new PtpPackError('EXTERNAL_DATA_ESCAPES', `external data '${location}' resolves outside ${rootDir}; keep data files next to model.onnx`, location);
+      throw new PtpPackError(
+        'EXTERNAL_DATA_ESCAPES',
+        `external data '${location}' resolves outside ${rootDir}; keep data files next to model.onnx`,
+        location,
+      );
     }
     let real: string;
     try {
       real = await realpath(path);
     } catch {
-      throw new PtpPackError('EXTERNAL_DATA_MISSING', `external data file '${location}' referenced by the model is missing; copy it next to model.onnx`, path);
+      throw new PtpPackError(
+        'EXTERNAL_DATA_MISSING',
+        `external data file '${location}' referenced by the model is missing; copy it next to model.onnx`,
+        path,
+      );
     }
     if (!isInside(realRoot, real)) {
-      throw new PtpPackError('EXTERNAL_DATA_ESCAPES', `external data '${location}' is a symlink to ${real}, outside ${rootDir}; copy the real file into the folder (e.g. cp -L) and import again`, location);
+      throw new PtpPackError(
+        'EXTERNAL_DATA_ESCAPES',
+        `external data '${location}' is a symlink to ${real}, outside ${rootDir}; copy the real file into the folder (e.g. cp -L) and import again`,
+        location,
+      );
     }
     const size = (await stat(real)).size;
     if (size < end) {
-      throw new PtpPackError('EXTERNAL_DATA_MISSING', `external data '${location}' is ${size} bytes but the model reads up to byte ${end}; the data file is truncated or belongs to another model`, path);
+      throw new PtpPackError(
+        'EXTERNAL_DATA_MISSING',
+        `external data '${location}' is ${size} bytes but the model reads up to byte ${end}; the data file is truncated or belongs to another model`,
+        path,
+      );
     }
   }
   return [...locations.keys()];

@@ -10,13 +10,33 @@ const ATTN1 = '/down_blocks.0/attentions.0/transformer_blocks.0/attn1';
 
 /** The smallest model with a fused attention node: q, k, v inputs -> com.microsoft MultiHeadAttention. */
 function minimalFusedModel(): ModelProto {
-  const io = (name: string) => ({ name, type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: [{ dim_param: 'B' }, { dim_param: 'S' }, { dim_value: 8 }] } } } });
+  const io = (name: string) => ({
+    name,
+    type: {
+      tensor_type: {
+        elem_type: DataType.FLOAT,
+        shape: { dim: [{ dim_param: 'B' }, { dim_param: 'S' }, { dim_value: 8 }] },
+      },
+    },
+  });
   return {
     ir_version: 8,
-    opset_import: [{ domain: '', version: 17 }, { domain: 'com.microsoft', version: 1 }],
+    opset_import: [
+      { domain: '', version: 17 },
+      { domain: 'com.microsoft', version: 1 },
+    ],
     graph: {
       name: 'fused',
-      node: [{ name: `${ATTN1}/MultiHeadAttention`, op_type: 'MultiHeadAttention', domain: 'com.microsoft', input: ['q', 'k', 'v'], output: ['out'], attribute: [{ name: 'num_heads', type: AttributeType.INT, i: 2 }] }],
+      node: [
+        {
+          name: `${ATTN1}/MultiHeadAttention`,
+          op_type: 'MultiHeadAttention',
+          domain: 'com.microsoft',
+          input: ['q', 'k', 'v'],
+          output: ['out'],
+          attribute: [{ name: 'num_heads', type: AttributeType.INT, i: 2 }],
+        },
+      ],
       input: [io('q'), io('k'), io('v')],
       output: [io('out')],
     },
@@ -38,7 +58,9 @@ describe('findAttentionLayers', () => {
     expect(message).toContain('torch.onnx.export');
     expect(message).toContain('without `--optimize`');
     // The patcher refuses through the finder, with the same code.
-    expect(() => patchControllableUnet(buildTinyUnet({ layout: 'folded', fused: true }).model)).toThrow(expect.objectContaining({ code: 'FUSED_ATTENTION' }));
+    expect(() => patchControllableUnet(buildTinyUnet({ layout: 'folded', fused: true }).model)).toThrow(
+      expect.objectContaining({ code: 'FUSED_ATTENTION' }),
+    );
   });
 
   it('describes each layer: scope, kind, layout, softmax, P·V MatMul, to_v', () => {
@@ -52,7 +74,11 @@ describe('findAttentionLayers', () => {
   it('refuses an already patched UNet, an old opset and blocks it cannot place', () => {
     const patched = patchControllableUnet(buildTinyUnet({ layout: 'folded' }).model).model;
     expect(() => patchControllableUnet(patched)).toThrow(expect.objectContaining({ code: 'ALREADY_PATCHED' }));
-    expect(() => patchControllableUnet(buildTinyUnet({ layout: 'folded', opset: 10 }).model)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_OPSET' }));
-    expect(() => patchControllableUnet(buildTinyUnet({ layout: 'folded', scope: '/custom/transformer' }).model)).toThrow(expect.objectContaining({ code: 'UNKNOWN_BLOCK' }));
+    expect(() => patchControllableUnet(buildTinyUnet({ layout: 'folded', opset: 10 }).model)).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED_OPSET' }),
+    );
+    expect(() =>
+      patchControllableUnet(buildTinyUnet({ layout: 'folded', scope: '/custom/transformer' }).model),
+    ).toThrow(expect.objectContaining({ code: 'UNKNOWN_BLOCK' }));
   });
 });

@@ -27,9 +27,19 @@ export interface AttentionLayer {
 
 /** ORT contrib ops (and ONNX's own Attention) that compute attention without a visible Softmax. */
 const FUSED_OPS = new Set([
-  'Attention', 'MultiHeadAttention', 'PackedAttention', 'PackedMultiHeadAttention', 'GroupQueryAttention',
-  'DecoderMaskedMultiHeadAttention', 'DecoderMaskedSelfAttention', 'DecoderAttention', 'LongformerAttention',
-  'QAttention', 'QOrderedAttention', 'SparseAttention', 'PagedAttention',
+  'Attention',
+  'MultiHeadAttention',
+  'PackedAttention',
+  'PackedMultiHeadAttention',
+  'GroupQueryAttention',
+  'DecoderMaskedMultiHeadAttention',
+  'DecoderMaskedSelfAttention',
+  'DecoderAttention',
+  'LongformerAttention',
+  'QAttention',
+  'QOrderedAttention',
+  'SparseAttention',
+  'PagedAttention',
 ]);
 
 const SCALE_OPS = new Set(['Mul', 'Div', 'Add', 'Sub', 'Cast', 'Identity', 'Where']);
@@ -38,7 +48,7 @@ const V_PATH_OPS = new Set(['Reshape', 'Transpose', 'Identity', 'Cast', 'Squeeze
 
 export const FUSED_ATTENTION_ADVICE =
   'Fused attention kernels hide the attention probabilities, so Prompt-to-Prompt controls cannot be inserted. ' +
-  'Re-export the UNet without ORT\'s transformer optimizer / attention fusion: e.g. plain `torch.onnx.export`, or ' +
+  "Re-export the UNet without ORT's transformer optimizer / attention fusion: e.g. plain `torch.onnx.export`, or " +
   '`optimum-cli export onnx` without `--optimize` (and do not run onnxruntime.transformers.optimizer or ' +
   'optimize_pipeline on it), then import that export.';
 
@@ -62,13 +72,24 @@ export function findAttentionLayers(model: ModelProto): AttentionLayer[] {
     const qk = findUpstream(index, node.input?.[0] ?? '', (n) => n.op_type === 'MatMul', SCALE_OPS, 6);
     const scope = scopeOf(node);
     if (!pv || !qk) {
-      if (scope) throw new PtpPackError('UNRECOGNIZED_ATTENTION', `Softmax '${node.name}' in ${scope} is not between a Q·K MatMul and a P·V MatMul; this export's attention pattern is not supported (expected MatMul -> Mul(scale) -> Softmax -> MatMul)`);
+      if (scope)
+        throw new PtpPackError(
+          'UNRECOGNIZED_ATTENTION',
+          `Softmax '${node.name}' in ${scope} is not between a Q·K MatMul and a P·V MatMul; this export's attention pattern is not supported (expected MatMul -> Mul(scale) -> Softmax -> MatMul)`,
+        );
       continue; // a softmax that is not attention (none in SD UNets, but harmless)
     }
     if (!scope) {
-      throw new PtpPackError('UNRECOGNIZED_ATTENTION', `attention Softmax '${node.name ?? probs}' is not under an .../attn1/ or .../attn2/ name scope; re-export the UNet with torch.onnx.export from the diffusers module so node names keep their module scopes`);
+      throw new PtpPackError(
+        'UNRECOGNIZED_ATTENTION',
+        `attention Softmax '${node.name ?? probs}' is not under an .../attn1/ or .../attn2/ name scope; re-export the UNet with torch.onnx.export from the diffusers module so node names keep their module scopes`,
+      );
     }
-    if (seen.has(scope.id)) throw new PtpPackError('UNRECOGNIZED_ATTENTION', `two attention Softmax nodes under ${scope.id}; cannot tell which one carries the probabilities`);
+    if (seen.has(scope.id))
+      throw new PtpPackError(
+        'UNRECOGNIZED_ATTENTION',
+        `two attention Softmax nodes under ${scope.id}; cannot tell which one carries the probabilities`,
+      );
     seen.add(scope.id);
 
     const layout = detectLayout(index, qk, pv);
@@ -86,17 +107,25 @@ export function findAttentionLayers(model: ModelProto): AttentionLayer[] {
     });
   }
   if (layers.length === 0) {
-    throw new PtpPackError('NO_ATTENTION_LAYERS', 'no attention layers found (no Softmax between MatMuls under .../attn1/ or .../attn2/); is this a UNet export from diffusers?');
+    throw new PtpPackError(
+      'NO_ATTENTION_LAYERS',
+      'no attention layers found (no Softmax between MatMuls under .../attn1/ or .../attn2/); is this a UNet export from diffusers?',
+    );
   }
   return layers;
 }
 
 function refuseFusedAttention(nodes: NodeProto[]): void {
-  const fused = nodes.filter((n) => FUSED_OPS.has(n.op_type ?? '') && (n.domain === 'com.microsoft' || !n.domain || n.domain === 'ai.onnx'));
+  const fused = nodes.filter(
+    (n) => FUSED_OPS.has(n.op_type ?? '') && (n.domain === 'com.microsoft' || !n.domain || n.domain === 'ai.onnx'),
+  );
   const first = fused[0];
   if (!first) return;
   const domain = first.domain || 'ai.onnx';
-  throw new PtpPackError('FUSED_ATTENTION', `the UNet contains fused attention (${fused.length} node(s), e.g. ${domain}.${first.op_type} '${first.name ?? ''}'). ${FUSED_ATTENTION_ADVICE}`);
+  throw new PtpPackError(
+    'FUSED_ATTENTION',
+    `the UNet contains fused attention (${fused.length} node(s), e.g. ${domain}.${first.op_type} '${first.name ?? ''}'). ${FUSED_ATTENTION_ADVICE}`,
+  );
 }
 
 function scopeOf(node: NodeProto): { id: string; kind: AttentionKind } | null {
@@ -108,7 +137,13 @@ function scopeOf(node: NodeProto): { id: string; kind: AttentionKind } | null {
 }
 
 /** Depth-first search upstream through `through` ops (non-constant inputs only). */
-function findUpstream(index: GraphIndex, tensor: string, match: (n: NodeProto) => boolean, through: Set<string>, depth: number): NodeProto | null {
+function findUpstream(
+  index: GraphIndex,
+  tensor: string,
+  match: (n: NodeProto) => boolean,
+  through: Set<string>,
+  depth: number,
+): NodeProto | null {
   const node = index.producer(tensor);
   if (!node) return null;
   if (match(node)) return node;
@@ -147,7 +182,10 @@ function detectLayout(index: GraphIndex, qk: NodeProto, pv: NodeProto): Attentio
   const vPerm = vOp?.attribute?.find((a) => a.name === 'perm')?.ints;
   if (vOp?.op_type === 'Reshape') return 'folded';
   if (vOp?.op_type === 'Transpose' && vPerm?.length === 4) return '4d';
-  throw new PtpPackError('UNRECOGNIZED_ATTENTION', `cannot tell the head layout of attention MatMul '${qk.name ?? ''}' (no K transpose found)`);
+  throw new PtpPackError(
+    'UNRECOGNIZED_ATTENTION',
+    `cannot tell the head layout of attention MatMul '${qk.name ?? ''}' (no K transpose found)`,
+  );
 }
 
 function findToV(index: GraphIndex, pv: NodeProto, scope: string): { node: NodeProto; tensor: string } | null {
@@ -155,7 +193,8 @@ function findToV(index: GraphIndex, pv: NodeProto, scope: string): { node: NodeP
   for (let hop = 0; hop < 12; hop++) {
     const node = index.producer(tensor);
     if (!node) return null;
-    if ((node.name ?? '').startsWith(`${scope}/to_v/`)) return node.output?.[0] ? { node, tensor: node.output[0] } : null;
+    if ((node.name ?? '').startsWith(`${scope}/to_v/`))
+      return node.output?.[0] ? { node, tensor: node.output[0] } : null;
     if (!V_PATH_OPS.has(node.op_type ?? '')) return null;
     tensor = node.input?.[0] ?? '';
   }
@@ -168,11 +207,11 @@ function headsFromSplit(index: GraphIndex, vTensor: string): number | null {
   const shapeName = reshape?.input?.[1];
   if (!shapeName) return null;
   const direct = index.constInts(shapeName);
-  if (direct) return direct.length === 4 && (direct[2] ?? 0) > 0 ? direct[2] ?? null : null;
+  if (direct) return direct.length === 4 && (direct[2] ?? 0) > 0 ? (direct[2] ?? null) : null;
   const concat = index.producer(shapeName);
   if (concat?.op_type !== 'Concat' || concat.input?.length !== 4) return null;
   const part = index.constInts(concat.input[2] ?? '');
-  return part?.length === 1 && (part[0] ?? 0) > 0 ? part[0] ?? null : null;
+  return part?.length === 1 && (part[0] ?? 0) > 0 ? (part[0] ?? null) : null;
 }
 
 /** True when a graph was already patched (it has the PtP control inputs). */

@@ -12,7 +12,15 @@ import type { ModelProto } from './onnxProto.js';
 import { placeFile } from './packFiles.js';
 import { patchControllableUnet } from './patchControllableUnet.js';
 import { PTP_CONTROL_INPUTS as C } from '@ptp/nodes/diffusion';
-import { FIXTURES, item, maxAbsDiff, neutralControls, syncKeep, randomTensor, seededRandom } from './testing/unetTestKit.js';
+import {
+  FIXTURES,
+  item,
+  maxAbsDiff,
+  neutralControls,
+  syncKeep,
+  randomTensor,
+  seededRandom,
+} from './testing/unetTestKit.js';
 
 // Fixtures made by models/make_fixtures.py (another part of the project); skipped until they exist.
 const fixture = (name: string): string => join(FIXTURES, name, 'model.onnx');
@@ -20,7 +28,8 @@ const LATENT = 8;
 const T = 77;
 
 function feedsFor(model: ModelProto, n: number, seed: number): Record<string, F32Tensor> {
-  const dim = (input: string, axis: number): number => int64ToNumber(model.graph?.input?.find((v) => v.name === input)?.type?.tensor_type?.shape?.dim?.[axis]?.dim_value);
+  const dim = (input: string, axis: number): number =>
+    int64ToNumber(model.graph?.input?.find((v) => v.name === input)?.type?.tensor_type?.shape?.dim?.[axis]?.dim_value);
   const rand = seededRandom(seed);
   return {
     sample: randomTensor([2 * n, dim('sample', 1) || 4, LATENT, LATENT], rand),
@@ -51,7 +60,9 @@ describe('fixture unet-torch113', () => {
     const model = await readOnnxModel(fixture('unet-torch113'));
     const { result, diffs, plain, patched } = await expectNeutral(fixture('unet-torch113'), null, model, [1, 2]);
     expect(result.layers.every((l) => l.layout === 'folded')).toBe(true);
-    console.info(`[fixture unet-torch113] ${result.layers.length} layers, groups ${result.attentionOutputs.join(', ')}, neutral diffs ${diffs.join(', ')}`);
+    console.info(
+      `[fixture unet-torch113] ${result.layers.length} layers, groups ${result.attentionOutputs.join(', ')}, neutral diffs ${diffs.join(', ')}`,
+    );
     for (const d of diffs) expect(d).toBeLessThanOrEqual(1e-4);
     await Promise.all([plain.release(), patched.release()]);
   });
@@ -78,7 +89,9 @@ describe('fixture unet-sdpa (torch 2 SDPA decomposition)', () => {
 describe('fixture unet-fused', () => {
   it('is refused with a message that says how to re-export', async () => {
     const model = await readOnnxModel(fixture('unet-fused'));
-    expect(() => patchControllableUnet(model)).toThrow(expect.objectContaining({ code: 'FUSED_ATTENTION', message: expect.stringContaining('torch.onnx.export') }));
+    expect(() => patchControllableUnet(model)).toThrow(
+      expect.objectContaining({ code: 'FUSED_ATTENTION', message: expect.stringContaining('torch.onnx.export') }),
+    );
   });
 });
 
@@ -93,7 +106,12 @@ describe('fixture unet-external', () => {
       const result = patchControllableUnet(model, { nominalLatentSize: LATENT });
       await writeFile(join(out, 'model.onnx'), encodeOnnxModel(result.model));
       await placeFile(join(dir, 'model.onnx_data'), join(out, 'model.onnx_data'));
-      const { diffs, plain, patched } = await expectNeutral(fixture('unet-external'), join(out, 'model.onnx'), await readOnnxModel(fixture('unet-external')), [2]);
+      const { diffs, plain, patched } = await expectNeutral(
+        fixture('unet-external'),
+        join(out, 'model.onnx'),
+        await readOnnxModel(fixture('unet-external')),
+        [2],
+      );
       for (const d of diffs) expect(d).toBeLessThanOrEqual(1e-4);
       await Promise.all([plain.release(), patched.release()]);
     } finally {

@@ -23,9 +23,14 @@ afterAll(async () => {
 });
 
 /** An optimum-layout export: the toy pack's other components plus the given UNet. */
-async function fakeExport(name: string, unet: ModelProto, data?: { location: string; bytes: Uint8Array }): Promise<string> {
+async function fakeExport(
+  name: string,
+  unet: ModelProto,
+  data?: { location: string; bytes: Uint8Array },
+): Promise<string> {
   const dir = join(tmp, name);
-  for (const part of ['text_encoder', 'vae_decoder', 'tokenizer', 'scheduler']) await cp(join(TOY_PACK, part), join(dir, part), { recursive: true });
+  for (const part of ['text_encoder', 'vae_decoder', 'tokenizer', 'scheduler'])
+    await cp(join(TOY_PACK, part), join(dir, part), { recursive: true });
   await mkdir(join(dir, 'unet'), { recursive: true });
   await writeFile(join(dir, 'unet/model.onnx'), encodeOnnxModel(unet));
   if (data) await writeFile(join(dir, 'unet', data.location), data.bytes);
@@ -42,7 +47,21 @@ describe('importPack', () => {
     const { manifest } = await importPack(TOY_PACK, packDir);
     const onDisk = PtpManifestSchema.parse(JSON.parse(await readFile(join(packDir, PTP_MANIFEST_FILE), 'utf8')));
     expect(onDisk).toEqual(manifest);
-    expect(manifest).toMatchObject({ tokenLength: 77, latentChannels: 4, nominalLatentSize: [64, 64], unet: { plain: 'unet/plain.onnx', externalData: [], io: { sample: 'sample', timestep: 'timestep', encoderHiddenStates: 'encoder_hidden_states', output: 'out_sample' } } });
+    expect(manifest).toMatchObject({
+      tokenLength: 77,
+      latentChannels: 4,
+      nominalLatentSize: [64, 64],
+      unet: {
+        plain: 'unet/plain.onnx',
+        externalData: [],
+        io: {
+          sample: 'sample',
+          timestep: 'timestep',
+          encoderHiddenStates: 'encoder_hidden_states',
+          output: 'out_sample',
+        },
+      },
+    });
     expect(manifest.layers.filter((l) => l.kind === 'self')).toHaveLength(11);
     expect(manifest.layers.filter((l) => l.kind === 'cross')).toHaveLength(11);
     expect(manifest.attentionOutputs).toEqual(['ptp_attn_32x32', 'ptp_attn_16x16', 'ptp_attn_8x8']);
@@ -53,8 +72,20 @@ describe('importPack', () => {
     const plain = await readFile(join(packDir, 'unet/plain.onnx'));
     expect(plain.equals(await readFile(join(TOY_PACK, 'unet/model.onnx')))).toBe(true);
     const patched = decodeOnnxModel(await readFile(join(packDir, 'unet/model.onnx')));
-    expect(patched.graph?.input?.map((v) => v.name)).toEqual(['sample', 'timestep', 'encoder_hidden_states', 'ptp_cross_alpha', 'ptp_cross_mapper', 'ptp_equalizer', 'ptp_cross_keep', 'ptp_self_alpha', 'ptp_v_beta']);
-    console.info(`[toy pack] unet model.onnx ${manifest.patch.modelBytesBefore} -> ${manifest.patch.modelBytesAfter} bytes`);
+    expect(patched.graph?.input?.map((v) => v.name)).toEqual([
+      'sample',
+      'timestep',
+      'encoder_hidden_states',
+      'ptp_cross_alpha',
+      'ptp_cross_mapper',
+      'ptp_equalizer',
+      'ptp_cross_keep',
+      'ptp_self_alpha',
+      'ptp_v_beta',
+    ]);
+    console.info(
+      `[toy pack] unet model.onnx ${manifest.patch.modelBytesBefore} -> ${manifest.patch.modelBytesAfter} bytes`,
+    );
   });
 
   it('keeps external data next to the patched model and runs it from the pack', async () => {
@@ -67,12 +98,21 @@ describe('importPack', () => {
     expect(manifest.unet.plain).toBe('unet/plain.onnx');
     expect(Buffer.from(await readFile(join(packDir, 'unet/model.onnx_data'))).equals(Buffer.from(bytes))).toBe(true);
 
-    const [plain, patched] = await Promise.all([OrtCpuSession.create(join(packDir, 'unet/plain.onnx')), OrtCpuSession.create(join(packDir, 'unet/model.onnx'))]);
+    const [plain, patched] = await Promise.all([
+      OrtCpuSession.create(join(packDir, 'unet/plain.onnx')),
+      OrtCpuSession.create(join(packDir, 'unet/model.onnx')),
+    ]);
     const rand = seededRandom(3);
-    const feeds = { sample: randomTensor([4, 4, 4, 4], rand), timestep: { data: Float32Array.of(3), dims: [] }, encoder_hidden_states: randomTensor([4, 5, 6], rand) };
+    const feeds = {
+      sample: randomTensor([4, 4, 4, 4], rand),
+      timestep: { data: Float32Array.of(3), dims: [] },
+      encoder_hidden_states: randomTensor([4, 5, 6], rand),
+    };
     const a = await plain.run(feeds);
     const b = await patched.run({ ...feeds, ...neutralControls(1, 5, 1, 1) });
-    expect(maxAbsDiff(a.out_sample?.data ?? new Float32Array(), b.out_sample?.data ?? new Float32Array(1))).toBeLessThanOrEqual(1e-6);
+    expect(
+      maxAbsDiff(a.out_sample?.data ?? new Float32Array(), b.out_sample?.data ?? new Float32Array(1)),
+    ).toBeLessThanOrEqual(1e-6);
     await Promise.all([plain.release(), patched.release()]);
   });
 
@@ -86,9 +126,13 @@ describe('importPack', () => {
     const name = `escape-${location.replace(/\W/g, '')}`;
     const exportDir = await fakeExport(name, model);
     await writeFile(join(tmp, 'outside.bin'), bytes);
-    if (location === 'model.onnx_data') await symlink(join(tmp, 'outside.bin'), join(exportDir, 'unet/model.onnx_data'));
+    if (location === 'model.onnx_data')
+      await symlink(join(tmp, 'outside.bin'), join(exportDir, 'unet/model.onnx_data'));
     const packDir = join(tmp, `${name}-pack`);
-    await expect(importPack(exportDir, packDir)).rejects.toMatchObject({ code: 'EXTERNAL_DATA_ESCAPES', message: expect.stringMatching(/outside|\.\.|absolute/) });
+    await expect(importPack(exportDir, packDir)).rejects.toMatchObject({
+      code: 'EXTERNAL_DATA_ESCAPES',
+      message: expect.stringMatching(/outside|\.\.|absolute/),
+    });
     expect(await leftovers(`${name}-pack`)).toEqual([]);
   });
 
@@ -102,6 +146,9 @@ describe('importPack', () => {
     await cp(join(TOY_PACK, 'unet'), join(partial, 'unet'), { recursive: true });
     const err = await importPack(partial, join(tmp, 'partial-pack')).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'MISSING_COMPONENT', path: 'text_encoder/model.onnx' });
-    expect(JSON.parse(JSON.stringify(err))).toMatchObject({ code: 'MISSING_COMPONENT', message: expect.stringContaining('optimum') });
+    expect(JSON.parse(JSON.stringify(err))).toMatchObject({
+      code: 'MISSING_COMPONENT',
+      message: expect.stringContaining('optimum'),
+    });
   });
 });

@@ -31,7 +31,11 @@ const EXPORT_HINT = 'expected the diffusers/optimum ONNX layout (e.g. `optimum-c
  * weights are checked, hard-linked or copied, never loaded. Builds in a staging folder beside
  * `packDir` and renames it at the end, so a failed import leaves nothing half-written.
  */
-export async function importPack(exportDir: string, packDir: string, options: ImportOptions = {}): Promise<ImportResult> {
+export async function importPack(
+  exportDir: string,
+  packDir: string,
+  options: ImportOptions = {},
+): Promise<ImportResult> {
   const src = resolve(exportDir);
   const dst = resolve(packDir);
   const realSrc = await realpath(src).catch(() => {
@@ -47,7 +51,13 @@ export async function importPack(exportDir: string, packDir: string, options: Im
     const files = new StagedFiles(src, realSrc, staging);
     await copyComponents(files, layout);
     const unet = await importUnet(files, options);
-    const manifest = await packManifest({ src, name: options.name ?? basename(src), layout, unet, sourceFiles: files.sourceFiles });
+    const manifest = await packManifest({
+      src,
+      name: options.name ?? basename(src),
+      layout,
+      unet,
+      sourceFiles: files.sourceFiles,
+    });
     await writeFile(join(staging, PTP_MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
     await assertEmptyTarget(dst);
     await rmdir(dst).catch(() => undefined);
@@ -67,7 +77,10 @@ interface ExportLayout {
 
 async function checkExportLayout(src: string): Promise<ExportLayout> {
   const need = async (rel: string, what: string): Promise<void> => {
-    const ok = await stat(join(src, rel)).then(() => true, () => false);
+    const ok = await stat(join(src, rel)).then(
+      () => true,
+      () => false,
+    );
     if (!ok) throw new PtpPackError('MISSING_COMPONENT', `export has no ${rel} (${what}); ${EXPORT_HINT}`, rel);
   };
   await need('text_encoder/model.onnx', 'text encoder');
@@ -75,9 +88,20 @@ async function checkExportLayout(src: string): Promise<ExportLayout> {
   await need('vae_decoder/model.onnx', 'VAE decoder');
   await need('scheduler/scheduler_config.json', 'scheduler config');
   await need('tokenizer', 'tokenizer folder');
-  const hasFile = (rel: string): Promise<boolean> => stat(join(src, rel)).then((s) => s.isFile(), () => false);
-  if (!(await hasFile('tokenizer/tokenizer.json')) && !((await hasFile('tokenizer/vocab.json')) && (await hasFile('tokenizer/merges.txt')))) {
-    throw new PtpPackError('MISSING_COMPONENT', `tokenizer/ has neither tokenizer.json nor vocab.json + merges.txt; ${EXPORT_HINT}`, 'tokenizer');
+  const hasFile = (rel: string): Promise<boolean> =>
+    stat(join(src, rel)).then(
+      (s) => s.isFile(),
+      () => false,
+    );
+  if (
+    !(await hasFile('tokenizer/tokenizer.json')) &&
+    !((await hasFile('tokenizer/vocab.json')) && (await hasFile('tokenizer/merges.txt')))
+  ) {
+    throw new PtpPackError(
+      'MISSING_COMPONENT',
+      `tokenizer/ has neither tokenizer.json nor vocab.json + merges.txt; ${EXPORT_HINT}`,
+      'tokenizer',
+    );
   }
   return { hasVaeEncoder: await hasFile('vae_encoder/model.onnx'), hasModelIndex: await hasFile('model_index.json') };
 }
@@ -102,7 +126,13 @@ class StagedFiles {
 /** Every component but the UNet, unchanged; their external data must stay inside the pack too. */
 async function copyComponents(files: StagedFiles, layout: ExportLayout): Promise<void> {
   const { src, realSrc } = files;
-  const components = ['text_encoder', 'vae_decoder', ...(layout.hasVaeEncoder ? ['vae_encoder'] : []), 'tokenizer', 'scheduler'];
+  const components = [
+    'text_encoder',
+    'vae_decoder',
+    ...(layout.hasVaeEncoder ? ['vae_encoder'] : []),
+    'tokenizer',
+    'scheduler',
+  ];
   for (const dir of components) {
     const names = await listFiles(join(src, dir), realSrc, dir);
     if (names.includes('model.onnx')) {
@@ -134,10 +164,18 @@ async function importUnet(files: StagedFiles, options: ImportOptions): Promise<I
   const model = decodeOnnxModel(plainBytes, 'unet/model.onnx');
   const dataFiles = await checkExternalData(model, unetDir, realSrc);
   const config = await readJson(join(unetDir, 'config.json'));
-  const patched = patchControllableUnet(model, { nominalLatentSize: numberOr(config?.sample_size, undefined), ...(options.selfMaxQueryLength === undefined ? {} : { selfMaxQueryLength: options.selfMaxQueryLength }) });
+  const patched = patchControllableUnet(model, {
+    nominalLatentSize: numberOr(config?.sample_size, undefined),
+    ...(options.selfMaxQueryLength === undefined ? {} : { selfMaxQueryLength: options.selfMaxQueryLength }),
+  });
   const patchedBytes = encodeOnnxModel(patched.model);
   for (const f of await listFiles(unetDir, realSrc, 'unet')) {
-    if (f === 'model.onnx') files.sourceFiles.push({ path: 'unet/model.onnx', size: plainBytes.byteLength, sha256: await sha256File(join(unetDir, f)) });
+    if (f === 'model.onnx')
+      files.sourceFiles.push({
+        path: 'unet/model.onnx',
+        size: plainBytes.byteLength,
+        sha256: await sha256File(join(unetDir, f)),
+      });
     else await files.take(`unet/${f}`);
   }
   await mkdir(join(staging, 'unet'), { recursive: true });
@@ -146,10 +184,24 @@ async function importUnet(files: StagedFiles, options: ImportOptions): Promise<I
   const keepMax = options.keepPlainMaxBytes ?? 64 * 1024 * 1024;
   const keepPlain = plainBytes.byteLength <= keepMax;
   if (keepPlain) await copyFile(join(unetDir, 'model.onnx'), join(staging, 'unet/plain.onnx'));
-  return { patched, plainBytes: plainBytes.byteLength, patchedBytes: patchedBytes.byteLength, dataFiles, config, keepPlain, keepMax };
+  return {
+    patched,
+    plainBytes: plainBytes.byteLength,
+    patchedBytes: patchedBytes.byteLength,
+    dataFiles,
+    config,
+    keepPlain,
+    keepMax,
+  };
 }
 
-async function packManifest(o: { src: string; name: string; layout: ExportLayout; unet: ImportedUnet; sourceFiles: FileEntry[] }): Promise<PtpManifest> {
+async function packManifest(o: {
+  src: string;
+  name: string;
+  layout: ExportLayout;
+  unet: ImportedUnet;
+  sourceFiles: FileEntry[];
+}): Promise<PtpManifest> {
   const { patched, plainBytes, dataFiles, config, keepPlain, keepMax } = o.unet;
   return PtpManifestSchema.parse({
     manifestVersion: PTP_MANIFEST_VERSION,
@@ -192,7 +244,12 @@ async function assertEmptyTarget(dst: string): Promise<void> {
     if (err.code === 'ENOENT') return [];
     throw new PtpPackError('PACK_DIR_NOT_EMPTY', `pack folder ${dst} exists and is not a folder`, dst);
   });
-  if (entries.length > 0) throw new PtpPackError('PACK_DIR_NOT_EMPTY', `pack folder ${dst} is not empty; choose a new folder or remove the old pack first`, dst);
+  if (entries.length > 0)
+    throw new PtpPackError(
+      'PACK_DIR_NOT_EMPTY',
+      `pack folder ${dst} is not empty; choose a new folder or remove the old pack first`,
+      dst,
+    );
 }
 
 async function readJson(path: string): Promise<Record<string, unknown> | null> {

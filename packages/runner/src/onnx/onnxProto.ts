@@ -147,11 +147,23 @@ export const ModelProtoType = root.lookupType('onnx.ModelProto');
 /** An int64 as decoded (a Long) or as written by hand (a number). */
 export type Int64 = number | { toNumber(): number };
 
-export interface StringStringEntryProto { key?: string; value?: string }
-export interface OperatorSetIdProto { domain?: string; version?: Int64 }
+export interface StringStringEntryProto {
+  key?: string;
+  value?: string;
+}
+export interface OperatorSetIdProto {
+  domain?: string;
+  version?: Int64;
+}
 
-export interface TensorShapeDimension { dim_value?: Int64; dim_param?: string; denotation?: string }
-export interface TensorShapeProto { dim?: TensorShapeDimension[] }
+export interface TensorShapeDimension {
+  dim_value?: Int64;
+  dim_param?: string;
+  denotation?: string;
+}
+export interface TensorShapeProto {
+  dim?: TensorShapeDimension[];
+}
 export interface TypeProto {
   tensor_type?: { elem_type?: number; shape?: TensorShapeProto };
   denotation?: string;
@@ -196,7 +208,11 @@ export interface NodeProto {
   doc_string?: string;
 }
 
-export interface ValueInfoProto { name?: string; type?: TypeProto; doc_string?: string }
+export interface ValueInfoProto {
+  name?: string;
+  type?: TypeProto;
+  doc_string?: string;
+}
 
 export interface GraphProto {
   node?: NodeProto[];
@@ -224,7 +240,16 @@ export interface ModelProto {
 export const DataType = { FLOAT: 1, INT64: 7, FLOAT16: 10, BFLOAT16: 16 } as const;
 
 /** ONNX AttributeProto.AttributeType values used here. */
-export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, GRAPHS: 10 } as const;
+export const AttributeType = {
+  FLOAT: 1,
+  INT: 2,
+  STRING: 3,
+  TENSOR: 4,
+  GRAPH: 5,
+  FLOATS: 6,
+  INTS: 7,
+  GRAPHS: 10,
+} as const;
 
 /** TensorProto.DataLocation.EXTERNAL */
 export const DATA_LOCATION_EXTERNAL = 1;

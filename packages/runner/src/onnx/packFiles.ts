@@ -28,7 +28,11 @@ export async function realInside(path: string, realRoot: string, shown: string):
     throw new PtpPackError('IO_ERROR', `cannot read ${shown}: ${(err as Error).message}`, shown);
   }
   if (!isInside(realRoot, real)) {
-    throw new PtpPackError('PATH_ESCAPES', `${shown} is a symlink to ${real}, outside the export folder; copy the real files into the export (e.g. cp -rL) and import again`, shown);
+    throw new PtpPackError(
+      'PATH_ESCAPES',
+      `${shown} is a symlink to ${real}, outside the export folder; copy the real files into the export (e.g. cp -rL) and import again`,
+      shown,
+    );
   }
   return real;
 }

@@ -8,7 +8,16 @@ import { patchControllableUnet } from './patchControllableUnet.js';
 import type { PatchedUnet } from './patchControllableUnet.js';
 import type { NodeProto } from './onnxProto.js';
 import { PTP_CONTROL_INPUTS as C } from '@ptp/nodes/diffusion';
-import { TOY_PACK, item, maxAbsDiff, neutralControls, syncKeep, randomTensor, seededRandom, setRow } from './testing/unetTestKit.js';
+import {
+  TOY_PACK,
+  item,
+  maxAbsDiff,
+  neutralControls,
+  syncKeep,
+  randomTensor,
+  seededRandom,
+  setRow,
+} from './testing/unetTestKit.js';
 
 // The toy UNet at 64x64 latents costs ~0.1-0.8 s per run on 2 cores: keep the run count small.
 const T = 77;
@@ -30,7 +39,10 @@ beforeAll(async () => {
   plainBytes = await readFile(join(TOY_PACK, 'unet/model.onnx'));
   const model = decodeOnnxModel(plainBytes);
   result = patchControllableUnet(model);
-  [plain, patched] = await Promise.all([OrtCpuSession.create(plainBytes), OrtCpuSession.create(encodeOnnxModel(result.model))]);
+  [plain, patched] = await Promise.all([
+    OrtCpuSession.create(plainBytes),
+    OrtCpuSession.create(encodeOnnxModel(result.model)),
+  ]);
 });
 
 afterAll(async () => {
@@ -47,17 +59,35 @@ describe('patchControllableUnet on the toy SD UNet (torch 1.13, heads folded)', 
     expect(layers.filter((l) => l.kind === 'self')).toHaveLength(11);
     expect(layers.filter((l) => l.kind === 'cross')).toHaveLength(11);
     expect(layers.every((l) => l.layout === 'folded' && l.heads === 2)).toBe(true);
-    expect(layers[0]).toMatchObject({ id: '/down_blocks.1/attentions.0/transformer_blocks.0/attn1', kind: 'self', index: 0, group: '32x32', queryLength: 1024, downsample: 2 });
-    expect(layers[1]).toMatchObject({ id: '/down_blocks.1/attentions.0/transformer_blocks.0/attn2', kind: 'cross', index: 0, toVNode: '/down_blocks.1/attentions.0/transformer_blocks.0/attn2/to_v/MatMul' });
+    expect(layers[0]).toMatchObject({
+      id: '/down_blocks.1/attentions.0/transformer_blocks.0/attn1',
+      kind: 'self',
+      index: 0,
+      group: '32x32',
+      queryLength: 1024,
+      downsample: 2,
+    });
+    expect(layers[1]).toMatchObject({
+      id: '/down_blocks.1/attentions.0/transformer_blocks.0/attn2',
+      kind: 'cross',
+      index: 0,
+      toVNode: '/down_blocks.1/attentions.0/transformer_blocks.0/attn2/to_v/MatMul',
+    });
     const mid = layers.find((l) => l.id.startsWith('/mid_block/') && l.kind === 'cross');
     expect(mid).toMatchObject({ group: '8x8', index: 4, order: 9 });
     const summary = resolutionGroups.map((g) => [g.name, g.output, g.crossLayers.length, g.selfLayers.length]);
-    expect(summary).toEqual([['32x32', 'ptp_attn_32x32', 5, 5], ['16x16', 'ptp_attn_16x16', 5, 5], ['8x8', 'ptp_attn_8x8', 1, 1]]);
+    expect(summary).toEqual([
+      ['32x32', 'ptp_attn_32x32', 5, 5],
+      ['16x16', 'ptp_attn_16x16', 5, 5],
+      ['8x8', 'ptp_attn_8x8', 1, 1],
+    ]);
     const g16 = resolutionGroups[1]?.crossLayers ?? [];
     expect(g16.filter((id) => id.startsWith('/down_blocks.2/'))).toHaveLength(2);
     expect(g16.filter((id) => id.startsWith('/up_blocks.1/'))).toHaveLength(3);
     expect(result.latentChannels).toBe(4);
-    console.info(`[patch overhead] nodes ${result.stats.nodesBefore} -> ${result.stats.nodesAfter}, added ${JSON.stringify(result.stats.opsAdded)}, initializers +${result.stats.initializersAdded}`);
+    console.info(
+      `[patch overhead] nodes ${result.stats.nodesBefore} -> ${result.stats.nodesAfter}, added ${JSON.stringify(result.stats.opsAdded)}, initializers +${result.stats.initializersAdded}`,
+    );
   });
 
   it('takes over every P·V MatMul with an If and runs few extra nodes with the controls off', () => {
@@ -67,11 +97,14 @@ describe('patchControllableUnet on the toy SD UNet (torch 1.13, heads folded)', 
     expect(opsAdded.ScatterND ?? 0).toBe(0);
     expect(opsAdded.Identity ?? 0).toBe(0);
     const nodes = result.model.graph?.node ?? [];
-    const branch = (n: NodeProto, which: string): NodeProto[] => n.attribute?.find((a) => a.name === which)?.g?.node ?? [];
+    const branch = (n: NodeProto, which: string): NodeProto[] =>
+      n.attribute?.find((a) => a.name === which)?.g?.node ?? [];
     const ifs = nodes.filter((n) => n.op_type === 'If');
     const neutralRuns = nodes.length + ifs.reduce((sum, n) => sum + branch(n, 'else_branch').length, 0);
     const activeRuns = nodes.length + ifs.reduce((sum, n) => sum + branch(n, 'then_branch').length, 0);
-    console.info(`[patch overhead] executed nodes: plain ${nodesBefore}, neutral ${neutralRuns} (+${neutralRuns - nodesBefore}), all on ${activeRuns} (+${activeRuns - nodesBefore})`);
+    console.info(
+      `[patch overhead] executed nodes: plain ${nodesBefore}, neutral ${neutralRuns} (+${neutralRuns - nodesBefore}), all on ${activeRuns} (+${activeRuns - nodesBefore})`,
+    );
     // The else branches hold the original MatMul (+ the map sums on cross layers): a handful each.
     expect(neutralRuns - nodesBefore).toBeLessThan(150);
   });
@@ -107,14 +140,21 @@ describe('patchControllableUnet on the toy SD UNet (torch 1.13, heads folded)', 
       const maps = out[name] as F32Tensor;
       const src = item(maps, 0);
       expect(maxAbsDiff(item(maps, 1), src), name).toBeLessThan(1e-6);
-      expect(maxAbsDiff(item(maps, 2), src.map((v) => 2 * v)), name).toBeLessThan(1e-6);
+      expect(
+        maxAbsDiff(
+          item(maps, 2),
+          src.map((v) => 2 * v),
+        ),
+        name,
+      ).toBeLessThan(1e-6);
       expect(maxAbsDiff(item(maps, 3), item(ref[name] as F32Tensor, 3)), name).toBeGreaterThan(1e-6);
     }
     const eps = out.out_sample as F32Tensor;
     const eps0 = ref.out_sample as F32Tensor;
     // Uncond half and the source are untouched; every edit moved.
     for (let i = 0; i <= n; i++) expect(maxAbsDiff(item(eps, i), item(eps0, i)), `item ${i}`).toBeLessThanOrEqual(1e-6);
-    for (let i = n + 1; i < 2 * n; i++) expect(maxAbsDiff(item(eps, i), item(eps0, i)), `item ${i}`).toBeGreaterThan(1e-4);
+    for (let i = n + 1; i < 2 * n; i++)
+      expect(maxAbsDiff(item(eps, i), item(eps0, i)), `item ${i}`).toBeGreaterThan(1e-4);
   });
 
   it('V injection with cross alpha 1 makes an edit that differs only in its prompt equal the source', async () => {

@@ -8,7 +8,15 @@ import type { GraphProto, ModelProto, NodeProto, TensorShapeDimension, ValueInfo
 import { PTP_CONTROL_INPUTS, attentionOutputName } from '@ptp/nodes/diffusion';
 import type { ManifestLayer, PatchStats, ResolutionGroup, UnetIo } from '@ptp/nodes/diffusion';
 import { resolutionLevels } from './resolutionLevels.js';
-import { ControlTensors, controlPvMatMul, groupAttentionMaps, layerHeads, materializeProbabilities, rewriteValues, sumHeads } from './rewriteAttention.js';
+import {
+  ControlTensors,
+  controlPvMatMul,
+  groupAttentionMaps,
+  layerHeads,
+  materializeProbabilities,
+  rewriteValues,
+  sumHeads,
+} from './rewriteAttention.js';
 import type { GroupMaps, LayerRewrite, MapsCarry } from './rewriteAttention.js';
 
 export interface PatchOptions {
@@ -43,21 +51,48 @@ export interface PatchedUnet {
  */
 export function patchControllableUnet(model: ModelProto, options: PatchOptions = {}): PatchedUnet {
   const graph = graphOf(model);
-  if (isPatched(model)) throw new PtpPackError('ALREADY_PATCHED', 'this UNet already has ptp_* inputs; import the plain export instead of a patched model');
+  if (isPatched(model))
+    throw new PtpPackError(
+      'ALREADY_PATCHED',
+      'this UNet already has ptp_* inputs; import the plain export instead of a patched model',
+    );
   const opset = defaultOpsetVersion(model);
-  if (opset < 11) throw new PtpPackError('UNSUPPORTED_OPSET', `UNet uses ONNX opset ${opset}; re-export it with opset 14 or newer (torch.onnx.export(..., opset_version=14))`);
+  if (opset < 11)
+    throw new PtpPackError(
+      'UNSUPPORTED_OPSET',
+      `UNet uses ONNX opset ${opset}; re-export it with opset 14 or newer (torch.onnx.export(..., opset_version=14))`,
+    );
   const nodesBefore = graph.node?.length ?? 0;
 
   const layers = findAttentionLayers(model);
   const missingV = layers.find((l) => l.kind === 'cross' && !l.vTensor);
-  if (missingV) throw new PtpPackError('MISSING_TO_V', `cross-attention layer ${missingV.id} has no ${missingV.id}/to_v/ node feeding its P·V MatMul; V injection needs it (re-export with diffusers module names)`);
+  if (missingV)
+    throw new PtpPackError(
+      'MISSING_TO_V',
+      `cross-attention layer ${missingV.id} has no ${missingV.id}/to_v/ node feeding its P·V MatMul; V injection needs it (re-export with diffusers module names)`,
+    );
   const io = detectIo(graph);
   const half = usesHalfPrecision(graph);
-  if (half && opset < 15) throw new PtpPackError('UNSUPPORTED_OPSET', `half-precision UNet with opset ${opset}: the patch needs CastLike (opset 15); re-export with opset >= 15 or in float32`);
+  if (half && opset < 15)
+    throw new PtpPackError(
+      'UNSUPPORTED_OPSET',
+      `half-precision UNet with opset ${opset}: the patch needs CastLike (opset 15); re-export with opset >= 15 or in float32`,
+    );
   const nominal = nominalSize(graph, io.sample, options.nominalLatentSize);
-  const levels = resolutionLevels(graph.node ?? [], layers.map((l) => l.id));
+  const levels = resolutionLevels(
+    graph.node ?? [],
+    layers.map((l) => l.id),
+  );
 
-  const patcher = new UnetPatcher(graph, { opset, io, half, nominal, levels, layers, selfMaxQueryLength: options.selfMaxQueryLength });
+  const patcher = new UnetPatcher(graph, {
+    opset,
+    io,
+    half,
+    nominal,
+    levels,
+    layers,
+    selfMaxQueryLength: options.selfMaxQueryLength,
+  });
   layers.forEach((layer, order) => patcher.patchLayer(layer, order));
   const { groups, outputs } = patcher.addGroupOutputs();
   const nodes = patcher.finish(outputs);
@@ -65,7 +100,10 @@ export function patchControllableUnet(model: ModelProto, options: PatchOptions =
   const opsAdded: Record<string, number> = {};
   for (const n of patcher.b.emitted) opsAdded[n.op_type ?? '?'] = (opsAdded[n.op_type ?? '?'] ?? 0) + 1;
   return {
-    model, io, opset, nominalLatentSize: nominal,
+    model,
+    io,
+    opset,
+    nominalLatentSize: nominal,
     latentChannels: staticDim(graph, io.sample, 1),
     tokenLength: staticDim(graph, io.encoderHiddenStates, 1),
     layers: patcher.manifestLayers,
@@ -116,7 +154,13 @@ class UnetPatcher {
     this.b = new GraphBuilder(graph, opset);
     for (const name of Object.values(PTP_CONTROL_INPUTS)) this.b.reserve(name);
     const selfLayers = layers.filter((l) => l.kind === 'self').length;
-    this.ctl = new ControlTensors(this.b, { prelude: this.prelude, sample: io.sample, encoderHiddenStates: io.encoderHiddenStates, selfLayers, crossLayers: layers.length - selfLayers });
+    this.ctl = new ControlTensors(this.b, {
+      prelude: this.prelude,
+      sample: io.sample,
+      encoderHiddenStates: io.encoderHiddenStates,
+      selfLayers,
+      crossLayers: layers.length - selfLayers,
+    });
     this.index = new GraphIndex(graph);
     this.graphOutputs = new Set((graph.output ?? []).map((o) => o.name ?? ''));
     this.position = new Map<NodeProto, number>((graph.node ?? []).map((n, i) => [n, i]));
@@ -135,14 +179,19 @@ class UnetPatcher {
     const kindIndex = this.counts[layer.kind]++;
     const level = setup.levels.get(layer.id) ?? 0;
     const grid = gridAt(setup.nominal, level);
-    const controlled = layer.kind === 'cross' || setup.selfMaxQueryLength === undefined || grid[0] * grid[1] <= setup.selfMaxQueryLength;
+    const controlled =
+      layer.kind === 'cross' || setup.selfMaxQueryLength === undefined || grid[0] * grid[1] <= setup.selfMaxQueryLength;
     // Fast path: the P·V MatMul reads the Softmax output directly and an If takes it over (with
     // the V injection too when the to_v output only feeds it); the probabilities themselves are
     // never rewritten. Anything else reading P (an exported tensor, a Cast before the MatMul) gets
     // the controlled probabilities materialised under P's name, behind an If of its own; likewise
     // V. Cross layers' If nodes carry their resolution group's map sums.
     const fast = layer.pvMatMul.input?.[0] === layer.probs;
-    const injectV = layer.kind === 'cross' && fast && layer.toV !== null && onlyFeeds(this.index, layer.vTensor ?? '', layer.pvMatMul, this.graphOutputs);
+    const injectV =
+      layer.kind === 'cross' &&
+      fast &&
+      layer.toV !== null &&
+      onlyFeeds(this.index, layer.vTensor ?? '', layer.pvMatMul, this.graphOutputs);
     const rewrite: LayerRewrite = { layer, kindIndex, ctl, half: setup.half };
     if (controlled) this.controlProbabilities(rewrite, level, fast, injectV);
     if (layer.kind === 'cross' && layer.toV && !injectV) {
@@ -150,9 +199,19 @@ class UnetPatcher {
       rewriteValues(b, rewrite);
     }
     this.manifestLayers.push({
-      id: layer.id, kind: layer.kind, index: kindIndex, order, layout: layer.layout, controlled,
-      downsample: 2 ** level, queryLength: grid[0] * grid[1], group: `${grid[0]}x${grid[1]}`, heads: layer.heads,
-      softmaxNode: layer.softmax.name ?? '', pvMatMulNode: layer.pvMatMul.name ?? '', toVNode: layer.toV?.name ?? null,
+      id: layer.id,
+      kind: layer.kind,
+      index: kindIndex,
+      order,
+      layout: layer.layout,
+      controlled,
+      downsample: 2 ** level,
+      queryLength: grid[0] * grid[1],
+      group: `${grid[0]}x${grid[1]}`,
+      heads: layer.heads,
+      softmaxNode: layer.softmax.name ?? '',
+      pvMatMulNode: layer.pvMatMul.name ?? '',
+      toVNode: layer.toV?.name ?? null,
     });
   }
 
@@ -160,7 +219,8 @@ class UnetPatcher {
   private controlProbabilities(rewrite: LayerRewrite, level: number, fast: boolean, injectV: boolean): void {
     const { b, ctl } = this;
     const { layer } = rewrite;
-    const others = this.graphOutputs.has(layer.probs) || this.index.consumers(layer.probs).some((n) => n !== layer.pvMatMul);
+    const others =
+      this.graphOutputs.has(layer.probs) || this.index.consumers(layer.probs).some((n) => n !== layer.pvMatMul);
     const previous = this.mapsByLevel.get(level);
     const carry: MapsCarry = layer.kind === 'cross' ? { previous } : null;
     let raw = layer.probs;
@@ -176,7 +236,11 @@ class UnetPatcher {
       maps = controlPvMatMul(b, { ...rewrite, probs: raw, carry, injectV });
       this.removed.add(layer.pvMatMul);
     }
-    if (maps) this.mapsByLevel.set(level, { maps, heads: sumHeads(b, previous?.heads, layerHeads(b, layer, ctl), `${layer.id}/ptp_heads`) });
+    if (maps)
+      this.mapsByLevel.set(level, {
+        maps,
+        heads: sumHeads(b, previous?.heads, layerHeads(b, layer, ctl), `${layer.id}/ptp_heads`),
+      });
   }
 
   /** Group outputs: sum over layers and heads / total heads, after every layer of the group ran. */
@@ -194,11 +258,21 @@ class UnetPatcher {
         output = attentionOutputName(grid);
         b.reserve(output);
         groupAttentionMaps(b, sums, ctl, name, output);
-        outputs.push(valueInfo(output, [{ dim_param: 'ptp_items' }, { dim_param: `ptp_query_${name}` }, { dim_param: 'ptp_tokens' }]));
+        outputs.push(
+          valueInfo(output, [
+            { dim_param: 'ptp_items' },
+            { dim_param: `ptp_query_${name}` },
+            { dim_param: 'ptp_tokens' },
+          ]),
+        );
       }
       const inGroup = this.manifestLayers.filter((l) => l.downsample === 2 ** level);
       groups.push({
-        name, output, downsample: 2 ** level, grid, queryLength: grid[0] * grid[1],
+        name,
+        output,
+        downsample: 2 ** level,
+        grid,
+        queryLength: grid[0] * grid[1],
         crossLayers: inGroup.filter((l) => l.kind === 'cross').map((l) => l.id),
         selfLayers: inGroup.filter((l) => l.kind === 'self').map((l) => l.id),
       });
@@ -238,7 +312,8 @@ function onlyFeeds(index: GraphIndex, tensor: string, target: NodeProto, graphOu
     const next = readers[0];
     if (readers.length !== 1 || !next) return false;
     if (next === target) return next.input?.[1] === t && next.input?.[0] !== t;
-    if (!V_MOVES.has(next.op_type ?? '') || next.input?.[0] !== t || (next.input ?? []).slice(1).includes(t)) return false;
+    if (!V_MOVES.has(next.op_type ?? '') || next.input?.[0] !== t || (next.input ?? []).slice(1).includes(t))
+      return false;
     t = next.output?.[0] ?? '';
   }
   return false;
@@ -252,13 +327,19 @@ function gridAt(nominal: readonly [number, number], level: number): [number, num
 function detectIo(graph: GraphProto): UnetIo {
   const inputs = graph.input ?? [];
   const rank = (v: ValueInfoProto): number => v.type?.tensor_type?.shape?.dim?.length ?? -1;
-  const pick = (name: string, r: number): string | undefined => (inputs.find((v) => v.name === name) ?? inputs.find((v) => rank(v) === r && !v.name?.startsWith('ptp_')))?.name;
+  const pick = (name: string, r: number): string | undefined =>
+    (inputs.find((v) => v.name === name) ?? inputs.find((v) => rank(v) === r && !v.name?.startsWith('ptp_')))?.name;
   const sample = pick('sample', 4);
   const encoderHiddenStates = pick('encoder_hidden_states', 3);
-  const timestep = inputs.find((v) => v.name === 'timestep')?.name ?? inputs.find((v) => v.name !== sample && v.name !== encoderHiddenStates)?.name;
+  const timestep =
+    inputs.find((v) => v.name === 'timestep')?.name ??
+    inputs.find((v) => v.name !== sample && v.name !== encoderHiddenStates)?.name;
   const output = graph.output?.[0]?.name;
   if (!sample || !encoderHiddenStates || !timestep || !output) {
-    throw new PtpPackError('UNSUPPORTED_MODEL', `UNet inputs not recognised (found ${inputs.map((v) => v.name).join(', ')}); expected sample [B,C,H,W], timestep and encoder_hidden_states [B,T,D]`);
+    throw new PtpPackError(
+      'UNSUPPORTED_MODEL',
+      `UNet inputs not recognised (found ${inputs.map((v) => v.name).join(', ')}); expected sample [B,C,H,W], timestep and encoder_hidden_states [B,T,D]`,
+    );
   }
   return { sample, timestep, encoderHiddenStates, output };
 }
@@ -281,7 +362,9 @@ function usesHalfPrecision(graph: GraphProto): boolean {
   const half = (t: number | undefined): boolean => t === DataType.FLOAT16 || t === DataType.BFLOAT16;
   if ([...(graph.input ?? []), ...(graph.output ?? [])].some((v) => half(v.type?.tensor_type?.elem_type))) return true;
   if ((graph.initializer ?? []).some((t) => half(t.data_type))) return true;
-  return (graph.node ?? []).some((n) => n.op_type === 'Cast' && n.attribute?.some((a) => a.name === 'to' && half(int64ToNumber(a.i))));
+  return (graph.node ?? []).some(
+    (n) => n.op_type === 'Cast' && n.attribute?.some((a) => a.name === 'to' && half(int64ToNumber(a.i))),
+  );
 }
 
 function valueInfo(name: string, dims: TensorShapeDimension[]): ValueInfoProto {

@@ -26,8 +26,16 @@ export function resolutionLevels(nodes: readonly NodeProto[], layerIds: readonly
     if (d?.[1]) level = below(down, Number(d[1]));
     else if (/^\/mid_block\//.test(id)) level = down.size;
     else if (u?.[1]) level = down.size - below(up, Number(u[1]));
-    else throw new PtpPackError('UNKNOWN_BLOCK', `attention layer ${id} is not inside down_blocks.*, mid_block or up_blocks.*; cannot tell its resolution (re-export from a diffusers UNet2DConditionModel so node names keep module scopes)`);
-    if (level < 0) throw new PtpPackError('UNKNOWN_BLOCK', `attention layer ${id} has more upsamplers before it than downsamplers in the model; unsupported block layout`);
+    else
+      throw new PtpPackError(
+        'UNKNOWN_BLOCK',
+        `attention layer ${id} is not inside down_blocks.*, mid_block or up_blocks.*; cannot tell its resolution (re-export from a diffusers UNet2DConditionModel so node names keep module scopes)`,
+      );
+    if (level < 0)
+      throw new PtpPackError(
+        'UNKNOWN_BLOCK',
+        `attention layer ${id} has more upsamplers before it than downsamplers in the model; unsupported block layout`,
+      );
     levels.set(id, level);
   }
   return levels;

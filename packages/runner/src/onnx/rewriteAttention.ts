@@ -62,7 +62,9 @@ export class ControlTensors {
 
   /** [1] int64: B. */
   get bVec(): string {
-    return this.get('bVec', () => this.b.slice(this.b.op('Shape', [this.sample], '/ptp/batch/Shape'), 0, 1, 0, '/ptp/batch/B'));
+    return this.get('bVec', () =>
+      this.b.slice(this.b.op('Shape', [this.sample], '/ptp/batch/Shape'), 0, 1, 0, '/ptp/batch/B'),
+    );
   }
 
   /** [1] int64: N = B / 2 (items per CFG half; the source's row in the conditional half). */
@@ -79,19 +81,33 @@ export class ControlTensors {
   get editRows(): string {
     return this.get('editRows', () => {
       const b = this.b;
-      const scalar = (v: string, name: string): string => b.op('Reshape', [v, b.int64([], [0])], `/ptp/batch/${name}Scalar`);
-      return b.unsqueeze(b.op('Range', [scalar(this.n1Vec, 'N1'), scalar(this.bVec, 'B'), b.int64([1], [])], '/ptp/batch/EditRange'), [1], '/ptp/batch/EditRows');
+      const scalar = (v: string, name: string): string =>
+        b.op('Reshape', [v, b.int64([], [0])], `/ptp/batch/${name}Scalar`);
+      return b.unsqueeze(
+        b.op('Range', [scalar(this.n1Vec, 'N1'), scalar(this.bVec, 'B'), b.int64([1], [])], '/ptp/batch/EditRange'),
+        [1],
+        '/ptp/batch/EditRows',
+      );
     });
   }
 
   /** [3] int64: [E, 1, 1], to expand the source item over the edits. */
   get eShape(): string {
-    return this.get('eShape', () => this.b.op('Concat', [this.b.op('Sub', [this.nVec, this.b.int64([1])], '/ptp/batch/E'), this.b.int64([1, 1])], '/ptp/batch/EShape', { axis: 0 }));
+    return this.get('eShape', () =>
+      this.b.op(
+        'Concat',
+        [this.b.op('Sub', [this.nVec, this.b.int64([1])], '/ptp/batch/E'), this.b.int64([1, 1])],
+        '/ptp/batch/EShape',
+        { axis: 0 },
+      ),
+    );
   }
 
   /** [8] int64 Pad pads that put [E, ...] 4-D rows after the uncond half and the source: [N+1,0,0,0, 0,0,0,0]. */
   get editPads(): string {
-    return this.get('editPads', () => this.b.op('Concat', [this.n1Vec, this.b.int64([0, 0, 0, 0, 0, 0, 0])], '/ptp/batch/EditPads', { axis: 0 }));
+    return this.get('editPads', () =>
+      this.b.op('Concat', [this.n1Vec, this.b.int64([0, 0, 0, 0, 0, 0, 0])], '/ptp/batch/EditPads', { axis: 0 }),
+    );
   }
 
   /** bool scalar: some cross alpha is non-zero or some keep is not 1 (else the cross injection is the identity). */
@@ -100,10 +116,27 @@ export class ControlTensors {
       const b = this.b;
       const flat = b.op('Reshape', [C.crossAlpha, b.int64([1, -1])], '/ptp/cross/alphaFlat');
       // keep != 1 also changes the result (refine's new tokens under reweight).
-      const keepOff = b.op('Sub', [b.op('Reshape', [C.crossKeep, b.int64([1, -1])], '/ptp/cross/keepFlat'), b.float([1], [])], '/ptp/cross/keepOff');
+      const keepOff = b.op(
+        'Sub',
+        [b.op('Reshape', [C.crossKeep, b.int64([1, -1])], '/ptp/cross/keepFlat'), b.float([1], [])],
+        '/ptp/cross/keepOff',
+      );
       // A leading 0 keeps the reduction defined (and false) for E = 0.
-      const padded = b.op('Concat', [b.float([0], [1, 1]), b.op('Abs', [flat], '/ptp/cross/alphaAbs'), b.op('Abs', [keepOff], '/ptp/cross/keepAbs')], '/ptp/cross/alphaPadded', { axis: 1 });
-      return b.op('Greater', [b.reduce('ReduceMax', padded, [0, 1], 0, '/ptp/cross/alphaMax'), b.float([0], [])], '/ptp/cross/on');
+      const padded = b.op(
+        'Concat',
+        [
+          b.float([0], [1, 1]),
+          b.op('Abs', [flat], '/ptp/cross/alphaAbs'),
+          b.op('Abs', [keepOff], '/ptp/cross/keepAbs'),
+        ],
+        '/ptp/cross/alphaPadded',
+        { axis: 1 },
+      );
+      return b.op(
+        'Greater',
+        [b.reduce('ReduceMax', padded, [0, 1], 0, '/ptp/cross/alphaMax'), b.float([0], [])],
+        '/ptp/cross/on',
+      );
     });
   }
 
@@ -124,7 +157,9 @@ export class ControlTensors {
 
   /** [1] int64: T, the text token count (the cross layers' key length). */
   get tVec(): string {
-    return this.get('tVec', () => this.b.slice(this.b.op('Shape', [this.encoderHiddenStates], '/ptp/batch/TextShape'), 1, 2, 0, '/ptp/batch/T'));
+    return this.get('tVec', () =>
+      this.b.slice(this.b.op('Shape', [this.encoderHiddenStates], '/ptp/batch/TextShape'), 1, 2, 0, '/ptp/batch/T'),
+    );
   }
 
   /**
@@ -134,14 +169,35 @@ export class ControlTensors {
   condHeadSelector(heads: number | string): string {
     const emit = (): string => {
       const b = this.b;
-      const scalar = (v: string, name: string): string => b.op('Reshape', [v, b.int64([], [0])], `/ptp/batch/${name}Scalar`);
+      const scalar = (v: string, name: string): string =>
+        b.op('Reshape', [v, b.int64([], [0])], `/ptp/batch/${name}Scalar`);
       const zero = b.int64([0], []);
       const one = b.int64([1], []);
-      const items = b.unsqueeze(b.op('Range', [zero, scalar(this.bVec, 'B'), one], '/ptp/maps/Items'), [0], '/ptp/maps/Items1');
-      const cond = b.unsqueeze(b.op('Add', [b.op('Range', [zero, scalar(this.nVec, 'N'), one], '/ptp/maps/Half'), this.nVec], '/ptp/maps/CondItems'), [1], '/ptp/maps/CondItems1');
-      const pick = b.unsqueeze(b.op('Cast', [b.op('Equal', [cond, items], '/ptp/maps/Pick')], '/ptp/maps/PickFloat', { to: DataType.FLOAT }), [2], '/ptp/maps/Pick3');
+      const items = b.unsqueeze(
+        b.op('Range', [zero, scalar(this.bVec, 'B'), one], '/ptp/maps/Items'),
+        [0],
+        '/ptp/maps/Items1',
+      );
+      const cond = b.unsqueeze(
+        b.op(
+          'Add',
+          [b.op('Range', [zero, scalar(this.nVec, 'N'), one], '/ptp/maps/Half'), this.nVec],
+          '/ptp/maps/CondItems',
+        ),
+        [1],
+        '/ptp/maps/CondItems1',
+      );
+      const pick = b.unsqueeze(
+        b.op('Cast', [b.op('Equal', [cond, items], '/ptp/maps/Pick')], '/ptp/maps/PickFloat', { to: DataType.FLOAT }),
+        [2],
+        '/ptp/maps/Pick3',
+      );
       const hVec = typeof heads === 'number' ? b.int64([heads]) : heads;
-      const spread = b.op('Expand', [pick, b.op('Concat', [b.int64([1, 1]), hVec], '/ptp/maps/SpreadShape', { axis: 0 })], '/ptp/maps/Spread');
+      const spread = b.op(
+        'Expand',
+        [pick, b.op('Concat', [b.int64([1, 1]), hVec], '/ptp/maps/SpreadShape', { axis: 0 })],
+        '/ptp/maps/Spread',
+      );
       return b.op('Reshape', [spread, b.int64([0, -1])], '/ptp/maps/Selector');
     };
     return typeof heads === 'number' ? this.get(`selector${heads}`, emit) : emit();
@@ -159,16 +215,29 @@ export class ControlTensors {
 function crossWeights(b: GraphBuilder, s: string): { mapperW: string; keep: string } {
   const alpha3 = b.unsqueeze(C.crossAlpha, [1], `${s}/Alpha3`);
   const aEq = b.op('Mul', [alpha3, b.unsqueeze(C.equalizer, [1], `${s}/Eq3`)], `${s}/AlphaEq`);
-  return { mapperW: b.op('Mul', [C.crossMapper, aEq], `${s}/MapperWeighted`), keep: b.unsqueeze(C.crossKeep, [1], `${s}/Keep3`) };
+  return {
+    mapperW: b.op('Mul', [C.crossMapper, aEq], `${s}/MapperWeighted`),
+    keep: b.unsqueeze(C.crossKeep, [1], `${s}/Keep3`),
+  };
 }
 
 /** Column `index` of an [E, L] control as [E, 1, 1, 1]. Emitted where called. */
 function column4(b: GraphBuilder, input: string, index: number, s: string): string {
-  return b.op('Reshape', [b.op('Gather', [input, b.int64([index])], `${s}/Column`, { axis: 1 }), b.int64([-1, 1, 1, 1])], `${s}/Column4`);
+  return b.op(
+    'Reshape',
+    [b.op('Gather', [input, b.int64([index])], `${s}/Column`, { axis: 1 }), b.int64([-1, 1, 1, 1])],
+    `${s}/Column4`,
+  );
 }
 
 /** M^T v_src: [E,T,T]^T @ v_src, for V injection (v_src [1, ..., T, C] broadcasts over edits). */
-function alignedSource(b: GraphBuilder, vSrc: string, rank: 3 | 4, like: (t: string, name: string) => string, s: string): string {
+function alignedSource(
+  b: GraphBuilder,
+  vSrc: string,
+  rank: 3 | 4,
+  like: (t: string, name: string) => string,
+  s: string,
+): string {
   let mT = b.op('Transpose', [C.crossMapper], `${s}/MapperT`, { perm: [0, 2, 1] });
   if (rank === 4) mT = b.unsqueeze(mT, [1], `${s}/MapperT4`);
   return b.op('MatMul', [like(mT, 'MapperT'), vSrc], `${s}/Align`);
@@ -178,11 +247,21 @@ function alignedSource(b: GraphBuilder, vSrc: string, rank: 3 | 4, like: (t: str
  * The 4-D view [B, heads, rows, cols] of a tensor in the layer's head layout (4d: the tensor
  * itself; folded [B*heads, rows, cols]: reshaped to [B, -1, rows, cols]) and its original shape.
  */
-function view4(b: GraphBuilder, x: string, layout: AttentionLayer['layout'], ctl: ControlTensors, base: string): { x4: string; shape: string } {
+function view4(
+  b: GraphBuilder,
+  x: string,
+  layout: AttentionLayer['layout'],
+  ctl: ControlTensors,
+  base: string,
+): { x4: string; shape: string } {
   const shape = b.op('Shape', [x], `${base}/Shape`);
   if (layout === '4d') return { x4: x, shape };
   const tail = b.slice(shape, -2, END, 0, `${base}/Tail`);
-  const x4 = b.op('Reshape', [x, b.op('Concat', [ctl.bVec, b.int64([-1]), tail], `${base}/Shape4`, { axis: 0 })], `${base}/View4`);
+  const x4 = b.op(
+    'Reshape',
+    [x, b.op('Concat', [ctl.bVec, b.int64([-1]), tail], `${base}/Shape4`, { axis: 0 })],
+    `${base}/View4`,
+  );
   return { x4, shape };
 }
 
@@ -193,9 +272,17 @@ function view4(b: GraphBuilder, x: string, layout: AttentionLayer['layout'], ctl
 function sourceTimes(b: GraphBuilder, p4: string, rhs: string, dVec: string, ctl: ControlTensors, s: string): string {
   const src = b.slice(p4, ctl.nVec, ctl.n1Vec, 0, `${s}/SourceP`);
   const src3 = b.squeeze(src, [0], `${s}/SourceP3`);
-  const wide = b.op('Reshape', [b.op('Transpose', [rhs], `${s}/RhsT`, { perm: [1, 2, 0, 3] }), b.int64([0, 0, -1])], `${s}/RhsWide`);
+  const wide = b.op(
+    'Reshape',
+    [b.op('Transpose', [rhs], `${s}/RhsT`, { perm: [1, 2, 0, 3] }), b.int64([0, 0, -1])],
+    `${s}/RhsWide`,
+  );
   const prod = b.op('MatMul', [src3, wide], `${s}/SourceMatMul`);
-  const split = b.op('Reshape', [prod, b.op('Concat', [b.int64([0, 0, -1]), dVec], `${s}/SplitShape`, { axis: 0 })], `${s}/Split`);
+  const split = b.op(
+    'Reshape',
+    [prod, b.op('Concat', [b.int64([0, 0, -1]), dVec], `${s}/SplitShape`, { axis: 0 })],
+    `${s}/Split`,
+  );
   return b.op('Transpose', [split], `${s}/PerEdit`, { perm: [2, 0, 1, 3] });
 }
 
@@ -231,12 +318,20 @@ export function layerHeads(b: GraphBuilder, layer: AttentionLayer, ctl: ControlT
   if (layer.heads) return layer.heads;
   const s = `${layer.id}/ptp_heads`;
   const shape = b.op('Shape', [layer.pvMatMul.input?.[1] ?? ''], `${s}/VShape`);
-  const heads = layer.layout === '4d' ? b.slice(shape, 1, 2, 0, `${s}/Heads`) : b.op('Div', [b.slice(shape, 0, 1, 0, `${s}/BH`), ctl.bVec], `${s}/Heads`);
+  const heads =
+    layer.layout === '4d'
+      ? b.slice(shape, 1, 2, 0, `${s}/Heads`)
+      : b.op('Div', [b.slice(shape, 0, 1, 0, `${s}/BH`), ctl.bVec], `${s}/Heads`);
   return b.op('Cast', [heads], `${s}/HeadsFloat`, { to: DataType.FLOAT });
 }
 
 /** a + c for head counts (numbers stay numbers). */
-export function sumHeads(b: GraphBuilder, a: number | string | undefined, c: number | string, base: string): number | string {
+export function sumHeads(
+  b: GraphBuilder,
+  a: number | string | undefined,
+  c: number | string,
+  base: string,
+): number | string {
   if (a === undefined) return c;
   if (typeof a === 'number' && typeof c === 'number') return a + c;
   const t = (x: number | string): string => (typeof x === 'number' ? b.float([x]) : x);
@@ -248,12 +343,30 @@ export function sumHeads(b: GraphBuilder, a: number | string | undefined, c: num
  * GEMM [N, B*heads] @ P viewed as [B*heads, Q*T] (a selector picks and sums the rows), plus the
  * previous sums as Gemm's C: one pass over P. Emitted in each branch.
  */
-function accumulateMaps(b: GraphBuilder, { layer, ctl, half }: LayerRewrite, raw: string, previous: GroupMaps | undefined, s: string): string {
+function accumulateMaps(
+  b: GraphBuilder,
+  { layer, ctl, half }: LayerRewrite,
+  raw: string,
+  previous: GroupMaps | undefined,
+  s: string,
+): string {
   const p2 = b.op('Flatten', [raw], `${s}/MapsP2`, { axis: layer.layout === '4d' ? 2 : 1 });
-  const heads = layer.heads ?? b.op('Div', [b.slice(b.op('Shape', [p2], `${s}/MapsShape`), 0, 1, 0, `${s}/MapsBH`), ctl.bVec], `${s}/MapsHeads`);
+  const heads =
+    layer.heads ??
+    b.op('Div', [b.slice(b.op('Shape', [p2], `${s}/MapsShape`), 0, 1, 0, `${s}/MapsBH`), ctl.bVec], `${s}/MapsHeads`);
   const selector = ctl.condHeadSelector(heads);
-  if (!half) return b.op(previous ? 'Gemm' : 'MatMul', previous ? [selector, p2, previous.maps] : [selector, p2], `${s}/CondHeadSum`);
-  const sum = b.op('Cast', [b.op('MatMul', [b.op('CastLike', [selector, raw], `${s}/SelectorCastLike`), p2], `${s}/CondHeadSum`)], `${s}/MapsFloat`, { to: DataType.FLOAT });
+  if (!half)
+    return b.op(
+      previous ? 'Gemm' : 'MatMul',
+      previous ? [selector, p2, previous.maps] : [selector, p2],
+      `${s}/CondHeadSum`,
+    );
+  const sum = b.op(
+    'Cast',
+    [b.op('MatMul', [b.op('CastLike', [selector, raw], `${s}/SelectorCastLike`), p2], `${s}/CondHeadSum`)],
+    `${s}/MapsFloat`,
+    { to: DataType.FLOAT },
+  );
   return previous ? b.op('Add', [previous.maps, sum], `${s}/SumMaps`) : sum;
 }
 
@@ -313,7 +426,11 @@ export function controlPvMatMul(b: GraphBuilder, options: PvMatMulOptions): stri
         if (injectV) {
           const beta = column4(b, C.vBeta, kindIndex, `${s}/Beta`);
           const aligned = alignedSource(b, b.slice(v4.x4, ctl.nVec, ctl.n1Vec, 0, `${s}/VSource`), 4, like, s);
-          const keepV = b.op('Mul', [vEdit, like(b.op('Sub', [b.float([1], []), beta], `${s}/OneMinusBeta`), 'OneMinusBeta')], `${s}/VKeepOwn`);
+          const keepV = b.op(
+            'Mul',
+            [vEdit, like(b.op('Sub', [b.float([1], []), beta], `${s}/OneMinusBeta`), 'OneMinusBeta')],
+            `${s}/VKeepOwn`,
+          );
           vEdit = b.op('Add', [keepV, b.op('Mul', [aligned, like(beta, 'Beta')], `${s}/VWeighted`)], `${s}/VBlend`);
         }
         const w = crossWeights(b, s);
@@ -322,20 +439,30 @@ export function controlPvMatMul(b: GraphBuilder, options: PvMatMulOptions): stri
       }
       // One MatMul over all of P with the edits' V rows scaled by their keep weight: the plain
       // product for the uncond half and the source, keep * (P_e @ V'_e) for the edits.
-      const vMod = b.op('Concat', [b.slice(v4.x4, 0, ctl.n1Vec, 0, `${s}/VHead`), b.op('Mul', [vEdit, like(keep, 'Keep')], `${s}/VKeep`)], `${s}/VMod`, { axis: 0 });
-      const product = b.op('MatMul', [probs, layer.layout === '4d' ? vMod : b.op('Reshape', [vMod, v4.shape], `${s}/VModRestore`)], `${s}/MatMul`);
+      const vMod = b.op(
+        'Concat',
+        [b.slice(v4.x4, 0, ctl.n1Vec, 0, `${s}/VHead`), b.op('Mul', [vEdit, like(keep, 'Keep')], `${s}/VKeep`)],
+        `${s}/VMod`,
+        { axis: 0 },
+      );
+      const product = b.op(
+        'MatMul',
+        [probs, layer.layout === '4d' ? vMod : b.op('Reshape', [vMod, v4.shape], `${s}/VModRestore`)],
+        `${s}/MatMul`,
+      );
       // Plus the source's term on the edits' rows (zero-padded over the uncond half and the source).
       let injected = sourceTimes(b, p4, rhs, dVec, ctl, s);
       if (weight) injected = b.op('Mul', [injected, like(weight, 'SelfAlpha')], `${s}/Weighted`);
       let padded = b.op('Pad', [injected, ctl.editPads], `${s}/PadEdits`);
-      if (layer.layout !== '4d') padded = b.op('Reshape', [padded, b.op('Shape', [product], `${s}/OutShape`)], `${s}/PaddedFolded`);
+      if (layer.layout !== '4d')
+        padded = b.op('Reshape', [padded, b.op('Shape', [product], `${s}/OutShape`)], `${s}/PaddedFolded`);
       return [b.op('Add', [product, padded], `${s}/Blend`), ...maps()];
     },
     () => [b.op('MatMul', [probs, v], `${s}/PlainMatMul`), ...maps()],
     carry ? [out, b.unique(`${s}/GroupMaps`)] : [out],
     pv.name || undefined,
   );
-  return carry ? outs[1] ?? null : null;
+  return carry ? (outs[1] ?? null) : null;
 }
 
 export interface ProbabilitiesOptions extends LayerRewrite {
@@ -356,7 +483,10 @@ export function materializeProbabilities(b: GraphBuilder, options: Probabilities
   const s = layer.id + '/ptp';
   const like = (t: string, name: string): string => (half ? b.op('CastLike', [t, raw], `${s}/${name}CastLike`) : t);
   const maps = (): string[] => (carry ? [accumulateMaps(b, options, raw, carry.previous, s)] : []);
-  const cond = layer.kind === 'cross' ? ctl.crossOn : b.op('Gather', [ctl.selfOn, b.int64([kindIndex], [])], `${s}/On`, { axis: 0 });
+  const cond =
+    layer.kind === 'cross'
+      ? ctl.crossOn
+      : b.op('Gather', [ctl.selfOn, b.int64([kindIndex], [])], `${s}/On`, { axis: 0 });
   const outs = b.ifElse(
     cond,
     `${s}/Probs`,
@@ -364,7 +494,11 @@ export function materializeProbabilities(b: GraphBuilder, options: Probabilities
       // A [B, heads*Q, K] view: same for both layouts, and the mapper MatMul needs no batch broadcast.
       const shape = b.op('Shape', [raw], `${s}/Shape`);
       const kVec = b.slice(shape, -1, END, 0, `${s}/K`);
-      const p3 = b.op('Reshape', [raw, b.op('Concat', [ctl.bVec, b.int64([-1]), kVec], `${s}/Shape3`, { axis: 0 })], `${s}/View3`);
+      const p3 = b.op(
+        'Reshape',
+        [raw, b.op('Concat', [ctl.bVec, b.int64([-1]), kVec], `${s}/Shape3`, { axis: 0 })],
+        `${s}/View3`,
+      );
       const base = b.slice(p3, ctl.nVec, ctl.n1Vec, 0, `${s}/Base`);
       const edit = b.slice(p3, ctl.n1Vec, END, 0, `${s}/Edit`);
       let injected: string;
@@ -375,7 +509,14 @@ export function materializeProbabilities(b: GraphBuilder, options: Probabilities
         injected = b.op('MatMul', [baseE, like(w.mapperW, 'Mapper')], `${s}/Inject`);
         keep = b.op('Mul', [edit, like(w.keep, 'CrossKeep')], `${s}/Keep`);
       } else {
-        const sl = b.op('Reshape', [b.op('Gather', [C.selfAlpha, b.int64([kindIndex])], `${s}/SelfAlphaColumn`, { axis: 1 }), b.int64([-1, 1, 1])], `${s}/SelfAlpha`);
+        const sl = b.op(
+          'Reshape',
+          [
+            b.op('Gather', [C.selfAlpha, b.int64([kindIndex])], `${s}/SelfAlphaColumn`, { axis: 1 }),
+            b.int64([-1, 1, 1]),
+          ],
+          `${s}/SelfAlpha`,
+        );
         const oms = b.op('Sub', [b.float([1], []), sl], `${s}/OneMinusSelfAlpha`);
         injected = b.op('Mul', [base, like(sl, 'SelfAlpha')], `${s}/Weighted`);
         keep = b.op('Mul', [edit, like(oms, 'OneMinusSelfAlpha')], `${s}/Keep`);
@@ -388,7 +529,7 @@ export function materializeProbabilities(b: GraphBuilder, options: Probabilities
     () => [b.op('Identity', [raw], `${s}/Unchanged`), ...maps()],
     carry ? [layer.probs, b.unique(`${s}/GroupMaps`)] : [layer.probs],
   );
-  return carry ? outs[1] ?? null : null;
+  return carry ? (outs[1] ?? null) : null;
 }
 
 /**
@@ -396,10 +537,20 @@ export function materializeProbabilities(b: GraphBuilder, options: Probabilities
  * maps'[e] = (maps[src] @ M_e) * alpha * eq + keep * maps[e] (the head and layer sum of
  * the injected probabilities, by linearity), then divided by the total head count.
  */
-export function groupAttentionMaps(b: GraphBuilder, sums: GroupMaps, ctl: ControlTensors, name: string, output: string): void {
+export function groupAttentionMaps(
+  b: GraphBuilder,
+  sums: GroupMaps,
+  ctl: ControlTensors,
+  name: string,
+  output: string,
+): void {
   const s = `/ptp/attn_${name}`;
   const heads = typeof sums.heads === 'number' ? b.float([sums.heads]) : sums.heads;
-  const maps = b.op('Reshape', [sums.maps, b.op('Concat', [b.int64([0, -1]), ctl.tVec], `${s}/Shape`, { axis: 0 })], `${s}/Maps`);
+  const maps = b.op(
+    'Reshape',
+    [sums.maps, b.op('Concat', [b.int64([0, -1]), ctl.tVec], `${s}/Shape`, { axis: 0 })],
+    `${s}/Maps`,
+  );
   b.ifElse(
     ctl.crossOn,
     `${s}/Inject`,
@@ -438,9 +589,20 @@ export function rewriteValues(b: GraphBuilder, { layer, kindIndex: crossIndex, c
       const edit = b.slice(raw, ctl.n1Vec, END, 0, `${s}/Edit`);
       // aligned[e,n,c] = sum_k M[e,k,n] v_src[k,c]: [E,T,T] @ [E,T,C] (source expanded to E).
       const aligned = alignedSource(b, b.op('Expand', [src, ctl.eShape], `${s}/SourceE`), 3, like, s);
-      const beta = b.op('Reshape', [b.op('Gather', [C.vBeta, b.int64([crossIndex])], `${s}/BetaColumn`, { axis: 1 }), b.int64([-1, 1, 1])], `${s}/Beta`);
+      const beta = b.op(
+        'Reshape',
+        [b.op('Gather', [C.vBeta, b.int64([crossIndex])], `${s}/BetaColumn`, { axis: 1 }), b.int64([-1, 1, 1])],
+        `${s}/Beta`,
+      );
       const omb = b.op('Sub', [b.float([1], []), beta], `${s}/OneMinusBeta`);
-      const mixed = b.op('Add', [b.op('Mul', [edit, like(omb, 'OneMinusBeta')], `${s}/Keep`), b.op('Mul', [aligned, like(beta, 'Beta')], `${s}/Weighted`)], `${s}/Blend`);
+      const mixed = b.op(
+        'Add',
+        [
+          b.op('Mul', [edit, like(omb, 'OneMinusBeta')], `${s}/Keep`),
+          b.op('Mul', [aligned, like(beta, 'Beta')], `${s}/Weighted`),
+        ],
+        `${s}/Blend`,
+      );
       return [b.op('Concat', [vu, src, mixed], `${s}/Merge`, { axis: 0 })];
     },
     () => [b.op('Identity', [raw], `${s}/Unchanged`)],

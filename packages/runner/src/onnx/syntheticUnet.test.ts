@@ -47,7 +47,9 @@ describe.each([
     for (const n of [1, 2, 4]) {
       const f = feeds(n, n);
       const [a, b] = [await plain.run(f), await patched.run({ ...f, ...neutralControls(n - 1, T, 1, 1) })];
-      expect(maxAbsDiff(a.out_sample?.data ?? new Float32Array(), b.out_sample?.data ?? new Float32Array(1))).toBeLessThanOrEqual(1e-6);
+      expect(
+        maxAbsDiff(a.out_sample?.data ?? new Float32Array(), b.out_sample?.data ?? new Float32Array(1)),
+      ).toBeLessThanOrEqual(1e-6);
       expect(b.ptp_attn_4x4?.dims).toEqual([n, SIDE * SIDE, T]);
     }
   });
@@ -102,7 +104,8 @@ describe.each([
           let inj = 0;
           for (let src = 0; src < T; src++) inj += at(base, r, src) * (mapper.data[(k * T + src) * T + col] ?? 0);
           const a = alpha.data[k * T + col] ?? 0;
-          expected[r * T + col] = a * inj * (eq.data[k * T + col] ?? 0) + (keep.data[k * T + col] ?? 0) * at(edit, r, col);
+          expected[r * T + col] =
+            a * inj * (eq.data[k * T + col] ?? 0) + (keep.data[k * T + col] ?? 0) * at(edit, r, col);
         }
       }
       expect(maxAbsDiff(item(cOut, n + 1 + k, 2 * n), expected)).toBeLessThan(1e-5);
@@ -110,14 +113,15 @@ describe.each([
     // V: v_edit' = (1 - beta) v_edit + beta M^T v_src (uncond half and source untouched).
     const vRef = ref[tiny.crossV] as F32Tensor;
     const vOut = out[tiny.crossV] as F32Tensor;
-    const width = (vRef.dims[2] ?? 0);
+    const width = vRef.dims[2] ?? 0;
     for (let i = 0; i <= n; i++) expect(maxAbsDiff(item(vOut, i), item(vRef, i))).toBe(0);
     [0.5, 1].forEach((beta, k) => {
       const expected = new Float32Array(T * width);
       for (let col = 0; col < T; col++) {
         for (let ch = 0; ch < width; ch++) {
           let aligned = 0;
-          for (let src = 0; src < T; src++) aligned += (mapper.data[(k * T + src) * T + col] ?? 0) * (item(vRef, n)[src * width + ch] ?? 0);
+          for (let src = 0; src < T; src++)
+            aligned += (mapper.data[(k * T + src) * T + col] ?? 0) * (item(vRef, n)[src * width + ch] ?? 0);
           expected[col * width + ch] = (1 - beta) * (item(vRef, n + 1 + k)[col * width + ch] ?? 0) + beta * aligned;
         }
       }
@@ -128,18 +132,25 @@ describe.each([
     for (let i = 0; i < n; i++) {
       const p = item(cOut, n + i, 2 * n);
       const expected = new Float32Array(q * T);
-      for (let h = 0; h < HEADS; h++) for (let j = 0; j < q * T; j++) expected[j] = (expected[j] ?? 0) + (p[h * q * T + j] ?? 0) / HEADS;
+      for (let h = 0; h < HEADS; h++)
+        for (let j = 0; j < q * T; j++) expected[j] = (expected[j] ?? 0) + (p[h * q * T + j] ?? 0) / HEADS;
       expect(maxAbsDiff(item(maps, i), expected)).toBeLessThan(1e-6);
     }
   });
 });
 
 /** Random active controls for E edits of the tiny UNet (1 self, 1 cross layer). */
-function activeControls(e: number, seed: number, opts: { cross: boolean; self: boolean; v: boolean }): Record<string, F32Tensor> {
+function activeControls(
+  e: number,
+  seed: number,
+  opts: { cross: boolean; self: boolean; v: boolean },
+): Record<string, F32Tensor> {
   const rand = seededRandom(seed);
   const ctl = neutralControls(e, T, 1, 1);
   const mapper = ctl[C.crossMapper] as F32Tensor;
-  for (let k = 0; k < e; k++) for (let j = 0; j < T * T; j++) mapper.data[k * T * T + j] = k === 0 ? (Math.floor(j / T) === (j % T + 1) % T ? 1 : 0) : rand();
+  for (let k = 0; k < e; k++)
+    for (let j = 0; j < T * T; j++)
+      mapper.data[k * T * T + j] = k === 0 ? (Math.floor(j / T) === ((j % T) + 1) % T ? 1 : 0) : rand();
   for (let j = 0; j < e * T; j++) {
     if (opts.cross) (ctl[C.crossAlpha] as F32Tensor).data[j] = j % 3 === 0 ? 1 : j % 3 === 1 ? 0 : rand();
     (ctl[C.equalizer] as F32Tensor).data[j] = 0.5 + 1.5 * rand();
@@ -156,13 +167,17 @@ describe.each([
   { layout: '4d', opset: 17 },
 ] as const)('fast path (only the P·V MatMul reads P and V), $layout layout, opset $opset', (opts) => {
   async function fastAndGeneral() {
-    const build = (exposeInternals: boolean) => buildTinyUnet({ ...opts, exposeInternals, exposeAttentionOutputs: true });
+    const build = (exposeInternals: boolean) =>
+      buildTinyUnet({ ...opts, exposeInternals, exposeAttentionOutputs: true });
     const tiny = build(false);
     const plain = await OrtCpuSession.create(encodeOnnxModel(build(false).model));
     const fastResult = patchControllableUnet(tiny.model, { nominalLatentSize: SIDE });
     // The general path (P and V exported, so materialised) is checked against the formulas above.
     const generalResult = patchControllableUnet(build(true).model, { nominalLatentSize: SIDE });
-    const [fast, general] = await Promise.all([OrtCpuSession.create(encodeOnnxModel(fastResult.model)), OrtCpuSession.create(encodeOnnxModel(generalResult.model))]);
+    const [fast, general] = await Promise.all([
+      OrtCpuSession.create(encodeOnnxModel(fastResult.model)),
+      OrtCpuSession.create(encodeOnnxModel(generalResult.model)),
+    ]);
     return { tiny, plain, fast, general, fastResult, generalResult };
   }
 
@@ -180,7 +195,8 @@ describe.each([
     for (const n of [1, 2, 4]) {
       const f = feeds(n, 40 + n);
       const [a, b] = [await plain.run(f), await fast.run({ ...f, ...neutralControls(n - 1, T, 1, 1) })];
-      for (const name of ['out_sample', tiny.selfOut, tiny.crossOut]) expect(maxAbsDiff((a[name] as F32Tensor).data, (b[name] as F32Tensor).data), `${name} N=${n}`).toBe(0);
+      for (const name of ['out_sample', tiny.selfOut, tiny.crossOut])
+        expect(maxAbsDiff((a[name] as F32Tensor).data, (b[name] as F32Tensor).data), `${name} N=${n}`).toBe(0);
       expect(b.ptp_attn_4x4?.dims).toEqual([n, SIDE * SIDE, T]);
     }
   });
@@ -203,7 +219,8 @@ describe.each([
       }
       // The uncond half and the source are untouched.
       const ref = await fast.run({ ...f, ...neutralControls(n - 1, T, 1, 1) });
-      for (let i = 0; i <= n; i++) expect(maxAbsDiff(item(b.out_sample as F32Tensor, i), item(ref.out_sample as F32Tensor, i))).toBe(0);
+      for (let i = 0; i <= n; i++)
+        expect(maxAbsDiff(item(b.out_sample as F32Tensor, i), item(ref.out_sample as F32Tensor, i))).toBe(0);
     }
   });
 });
@@ -227,13 +244,16 @@ describe('tiny UNet in float16', () => {
   });
 
   it('on the fast path too: neutral, and the fast and materialised paths agree', async () => {
-    const build = (exposeInternals: boolean) => buildTinyUnet({ layout: '4d', opset: 17, half: true, exposeInternals, exposeAttentionOutputs: true });
+    const build = (exposeInternals: boolean) =>
+      buildTinyUnet({ layout: '4d', opset: 17, half: true, exposeInternals, exposeAttentionOutputs: true });
     const tiny = build(false);
     const plain = await OrtCpuSession.create(encodeOnnxModel(build(false).model));
     const fastResult = patchControllableUnet(tiny.model, { nominalLatentSize: SIDE });
     expect(fastResult.stats.opsAdded.ScatterND ?? 0).toBe(0);
     const fast = await OrtCpuSession.create(encodeOnnxModel(fastResult.model));
-    const general = await OrtCpuSession.create(encodeOnnxModel(patchControllableUnet(build(true).model, { nominalLatentSize: SIDE }).model));
+    const general = await OrtCpuSession.create(
+      encodeOnnxModel(patchControllableUnet(build(true).model, { nominalLatentSize: SIDE }).model),
+    );
     const f = feeds(2, 4);
     const ref = await plain.run(f);
     const neutral = await fast.run({ ...f, ...neutralControls(1, T, 1, 1) });
@@ -260,8 +280,14 @@ describe('selfMaxQueryLength', () => {
   it('leaves larger self layers unpatched and says so in the layer list', async () => {
     const tiny = buildTinyUnet({ layout: '4d', exposeInternals: true });
     const plain = await OrtCpuSession.create(encodeOnnxModel(tiny.model));
-    const result = patchControllableUnet(buildTinyUnet({ layout: '4d', exposeInternals: true }).model, { nominalLatentSize: SIDE, selfMaxQueryLength: SIDE });
-    expect(result.layers.map((l) => [l.kind, l.controlled])).toEqual([['self', false], ['cross', true]]);
+    const result = patchControllableUnet(buildTinyUnet({ layout: '4d', exposeInternals: true }).model, {
+      nominalLatentSize: SIDE,
+      selfMaxQueryLength: SIDE,
+    });
+    expect(result.layers.map((l) => [l.kind, l.controlled])).toEqual([
+      ['self', false],
+      ['cross', true],
+    ]);
     const patched = await OrtCpuSession.create(encodeOnnxModel(result.model));
     const f = feeds(2, 8);
     const ctl = neutralControls(1, T, 1, 1);

@@ -45,11 +45,14 @@ export class PackStore {
       const candidate = path.join(dir, id);
       if (!(await isFile(path.join(candidate, PTP_MANIFEST_FILE)))) continue;
       const [realRoot, realPack] = await Promise.all([realpath(dir), realpath(candidate)]);
-      if (!realPack.startsWith(realRoot + path.sep)) throw new PackNotFoundError(`pack "${id}" resolves outside its folder`);
+      if (!realPack.startsWith(realRoot + path.sep))
+        throw new PackNotFoundError(`pack "${id}" resolves outside its folder`);
       return realPack;
     }
     const known = (await this.list()).map((p) => p.id);
-    throw new PackNotFoundError(`no model pack "${id}"${known.length ? `; available: ${known.join(', ')}` : ''} (folders: ${this.dirs.join(', ')})`);
+    throw new PackNotFoundError(
+      `no model pack "${id}"${known.length ? `; available: ${known.join(', ')}` : ''} (folders: ${this.dirs.join(', ')})`,
+    );
   }
 }
 

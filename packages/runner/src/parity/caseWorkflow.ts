@@ -3,8 +3,16 @@ import { controllerChain, type CaseParams, type ReferenceCase } from './referenc
 
 type Node = WorkflowDocument['nodes'][number];
 type Edge = WorkflowDocument['edges'][number];
-const node = (id: string, type: string, params: Record<string, unknown> = {}): Node => ({ id, type, typeVersion: 1, params });
-const edge = (from: string, output: string, to: string, input: string): Edge => ({ from: { node: from, output }, to: { node: to, input } });
+const node = (id: string, type: string, params: Record<string, unknown> = {}): Node => ({
+  id,
+  type,
+  typeVersion: 1,
+  params,
+});
+const edge = (from: string, output: string, to: string, input: string): Edge => ({
+  from: { node: from, output },
+  to: { node: to, input },
+});
 
 /** Node ids of edit `i` (1-based, the case's prompt i). */
 export const editNodeIds = (i: number) => ({ target: `target${i}`, schedule: `schedule${i}`, blend: `blend${i}` });
@@ -25,8 +33,18 @@ export function caseWorkflow(c: ReferenceCase, packId: string): WorkflowDocument
     node('capture', 'ptp.captureSource', { steps: c.steps, guidance: c.guidance, scheduler: c.scheduler }),
     node('out', 'ptp.showValue'),
   ];
-  const edges: Edge[] = [edge('model', 'model', 'noise', 'model'), edge('model', 'model', 'capture', 'model'), edge('source', 'prompt', 'capture', 'prompt'), edge('noise', 'noise', 'capture', 'noise')];
-  const doc = (): WorkflowDocument => ({ schemaVersion: 2, metadata: { name: c.name, description: '', tags: ['parity'] }, nodes, edges });
+  const edges: Edge[] = [
+    edge('model', 'model', 'noise', 'model'),
+    edge('model', 'model', 'capture', 'model'),
+    edge('source', 'prompt', 'capture', 'prompt'),
+    edge('noise', 'noise', 'capture', 'noise'),
+  ];
+  const doc = (): WorkflowDocument => ({
+    schemaVersion: 2,
+    metadata: { name: c.name, description: '', tags: ['parity'] },
+    nodes,
+    edges,
+  });
   if (c.prompts.length === 1) {
     edges.push(edge('capture', 'source', 'out', 'value'));
     return doc();
@@ -37,12 +55,25 @@ export function caseWorkflow(c: ReferenceCase, packId: string): WorkflowDocument
   // Edge order is edit order: the sampler's multi input sees the schedules as linked.
   for (let i = 1; i <= edits; i++) {
     const id = editNodeIds(i);
-    nodes.push(node(id.target, 'ptp.prompt', { text: c.prompts[i] }), node(id.schedule, 'ptp.injectionSchedule', scheduleParams(c, i)));
-    edges.push(edge('source', 'prompt', id.schedule, 'source'), edge(id.target, 'prompt', id.schedule, 'target'), edge(id.schedule, 'schedule', 'sampler', 'edits'));
+    nodes.push(
+      node(id.target, 'ptp.prompt', { text: c.prompts[i] }),
+      node(id.schedule, 'ptp.injectionSchedule', scheduleParams(c, i)),
+    );
+    edges.push(
+      edge('source', 'prompt', id.schedule, 'source'),
+      edge(id.target, 'prompt', id.schedule, 'target'),
+      edge(id.schedule, 'schedule', 'sampler', 'edits'),
+    );
     const blend = c.params.local_blend;
     if (blend) {
-      nodes.push(node(id.blend, 'ptp.blend', { sourceWords: blend.words[0], targetWords: blend.words[i], k: blend.threshold }));
-      edges.push(edge('source', 'prompt', id.blend, 'source'), edge(id.target, 'prompt', id.blend, 'target'), edge(id.blend, 'blend', id.schedule, 'blend'));
+      nodes.push(
+        node(id.blend, 'ptp.blend', { sourceWords: blend.words[0], targetWords: blend.words[i], k: blend.threshold }),
+      );
+      edges.push(
+        edge('source', 'prompt', id.blend, 'source'),
+        edge(id.target, 'prompt', id.blend, 'target'),
+        edge(id.blend, 'blend', id.schedule, 'blend'),
+      );
     }
   }
   edges.push(edge('sampler', 'trajectory', 'out', 'value'));
@@ -58,12 +89,17 @@ export function scheduleParams(c: Pick<ReferenceCase, 'prompts' | 'params'>, i: 
   // "none" (EmptyControl): every prompt sampled independently = windows that never open.
   const none = chain.kind === 'none';
   const cross = p.cross_replace_steps ?? 1;
-  const { default_: crossDefault = 1, ...crossWords } = typeof cross === 'number' || Array.isArray(cross) ? { default_: cross } : cross;
+  const { default_: crossDefault = 1, ...crossWords } =
+    typeof cross === 'number' || Array.isArray(cross) ? { default_: cross } : cross;
   // The original looks each per-word window up in every edit prompt and skips prompts without it.
   const words = new Set(target.split(' '));
   const equalizer = chain.kind === 'reweight' && p.equalizer ? equalizerFor(p.equalizer, i) : {};
   return {
-    mode: none ? (source.split(' ').length === target.split(' ').length ? 'replace' : 'refine') : (chain.base ?? chain.kind),
+    mode: none
+      ? source.split(' ').length === target.split(' ').length
+        ? 'replace'
+        : 'refine'
+      : (chain.base ?? chain.kind),
     cross: none ? 0 : crossDefault,
     crossWords: none ? {} : Object.fromEntries(Object.entries(crossWords).filter(([w]) => words.has(w))),
     self: none ? 0 : (p.self_replace_steps ?? 0),

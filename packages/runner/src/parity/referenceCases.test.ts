@@ -2,7 +2,13 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { controllerChain, findReferenceCases, ReferenceCaseSchema, referenceHome, scanReferenceCases } from './referenceCases.js';
+import {
+  controllerChain,
+  findReferenceCases,
+  ReferenceCaseSchema,
+  referenceHome,
+  scanReferenceCases,
+} from './referenceCases.js';
 
 const SQ = 'A painting of a squirrel eating a burger';
 const base = (prompts: string[], params: Record<string, unknown>) => ({
@@ -24,32 +30,76 @@ const issues = (raw: unknown) => {
 describe('case format', () => {
   it('reads the controllers of the recorded cases', () => {
     expect(controllerChain({ controller: 'AttentionStore (records maps, edits nothing)' })).toEqual({ kind: 'store' });
-    expect(controllerChain({ controller: 'none (EmptyControl): both prompts sampled independently' })).toEqual({ kind: 'none' });
+    expect(controllerChain({ controller: 'none (EmptyControl): both prompts sampled independently' })).toEqual({
+      kind: 'none',
+    });
     expect(controllerChain({ controller: 'refine' })).toEqual({ kind: 'refine' });
     expect(controllerChain({ controller: 'reweight' })).toEqual({ kind: 'reweight' });
   });
 
   it('reads a chain as prev_controller or as the shorthand', () => {
-    expect(controllerChain({ controller: 'reweight', prev_controller: { controller: 'refine' } })).toEqual({ kind: 'reweight', base: 'refine' });
+    expect(controllerChain({ controller: 'reweight', prev_controller: { controller: 'refine' } })).toEqual({
+      kind: 'reweight',
+      base: 'refine',
+    });
     expect(controllerChain({ controller: 'replace+reweight' })).toEqual({ kind: 'reweight', base: 'replace' });
     expect(controllerChain({ controller: 'refine -> reweight' })).toEqual({ kind: 'reweight', base: 'refine' });
   });
 
   it('accepts three prompts and a chained controller', () => {
-    expect(issues(base([SQ, 'A painting of a lion eating a burger', 'A painting of a squirrel eating a cake'], { controller: 'replace', cross_replace_steps: { default_: 0.8, lion: [0, 0.4] }, self_replace_steps: 0.4 }))).toEqual([]);
-    expect(issues(base([SQ, 'A neoclassical painting of a squirrel eating a burger'], { controller: 'reweight', cross_replace_steps: 0.8, equalizer: { words: ['squirrel'], values: [3] }, prev_controller: { controller: 'refine', self_replace_steps: 0.2 } }))).toEqual([]);
+    expect(
+      issues(
+        base([SQ, 'A painting of a lion eating a burger', 'A painting of a squirrel eating a cake'], {
+          controller: 'replace',
+          cross_replace_steps: { default_: 0.8, lion: [0, 0.4] },
+          self_replace_steps: 0.4,
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      issues(
+        base([SQ, 'A neoclassical painting of a squirrel eating a burger'], {
+          controller: 'reweight',
+          cross_replace_steps: 0.8,
+          equalizer: { words: ['squirrel'], values: [3] },
+          prev_controller: { controller: 'refine', self_replace_steps: 0.2 },
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it('says what is wrong with a malformed case', () => {
-    expect(issues({ ...base([SQ, SQ, SQ], { controller: 'replace' }), shape: [2, 4, 64, 64] })).toEqual(['shape: shape[0] is 2 but there are 3 prompts']);
+    expect(issues({ ...base([SQ, SQ, SQ], { controller: 'replace' }), shape: [2, 4, 64, 64] })).toEqual([
+      'shape: shape[0] is 2 but there are 3 prompts',
+    ]);
     expect(issues(base([SQ, SQ], { controller: 'swap' }))[0]).toMatch(/^params.controller: unknown controller "swap"/);
-    expect(issues(base([SQ, SQ], { controller: 'reweight' }))).toEqual(['params.equalizer: a reweight needs an equalizer']);
-    expect(issues(base([SQ, SQ], { controller: 'replace', equalizer: { words: ['a'], values: [2] } }))[0]).toMatch(/takes no equalizer/);
-    expect(issues(base([SQ, SQ], { controller: 'refine', prev_controller: { controller: 'replace' } }))).toEqual(['params.prev_controller: only a reweight runs after another controller']);
-    expect(issues(base([SQ, SQ], { controller: 'reweight', equalizer: { words: ['a'], values: [2] }, prev_controller: { controller: 'reweight' } }))[0]).toMatch(/^params.prev_controller.controller/);
-    expect(issues(base([SQ, SQ, SQ], { controller: 'reweight', equalizer: { words: ['a'], values: [2, 3, 4] } }))).toEqual(['params.equalizer.values: equalizer has 3 values: give one, or one per edit (2)']);
-    expect(issues(base([SQ, SQ, SQ], { controller: 'replace', local_blend: { words: [['a'], ['a']], threshold: 0.3 } }))).toEqual(['params.local_blend.words: local_blend has words for 2 prompts, the case has 3']);
-    expect(issues(base([SQ], { controller: 'replace' }))).toEqual(['params.controller: controller "replace" needs at least one edit prompt']);
+    expect(issues(base([SQ, SQ], { controller: 'reweight' }))).toEqual([
+      'params.equalizer: a reweight needs an equalizer',
+    ]);
+    expect(issues(base([SQ, SQ], { controller: 'replace', equalizer: { words: ['a'], values: [2] } }))[0]).toMatch(
+      /takes no equalizer/,
+    );
+    expect(issues(base([SQ, SQ], { controller: 'refine', prev_controller: { controller: 'replace' } }))).toEqual([
+      'params.prev_controller: only a reweight runs after another controller',
+    ]);
+    expect(
+      issues(
+        base([SQ, SQ], {
+          controller: 'reweight',
+          equalizer: { words: ['a'], values: [2] },
+          prev_controller: { controller: 'reweight' },
+        }),
+      )[0],
+    ).toMatch(/^params.prev_controller.controller/);
+    expect(
+      issues(base([SQ, SQ, SQ], { controller: 'reweight', equalizer: { words: ['a'], values: [2, 3, 4] } })),
+    ).toEqual(['params.equalizer.values: equalizer has 3 values: give one, or one per edit (2)']);
+    expect(
+      issues(base([SQ, SQ, SQ], { controller: 'replace', local_blend: { words: [['a'], ['a']], threshold: 0.3 } })),
+    ).toEqual(['params.local_blend.words: local_blend has words for 2 prompts, the case has 3']);
+    expect(issues(base([SQ], { controller: 'replace' }))).toEqual([
+      'params.controller: controller "replace" needs at least one edit prompt',
+    ]);
   });
 });
 

@@ -50,11 +50,32 @@ export const CaseParamsSchema = z
   })
   .superRefine((p, ctx) => {
     const chain = controllerChain(p);
-    if (chain.kind === 'unknown') ctx.addIssue({ code: 'custom', path: ['controller'], message: `unknown controller "${p.controller}" (replace, refine, reweight, refine+reweight, replace+reweight, none..., AttentionStore...)` });
-    if (chain.kind === 'reweight' && !p.equalizer) ctx.addIssue({ code: 'custom', path: ['equalizer'], message: 'a reweight needs an equalizer' });
-    if (p.equalizer && chain.kind !== 'reweight') ctx.addIssue({ code: 'custom', path: ['equalizer'], message: `controller "${p.controller}" takes no equalizer (use reweight, or refine+reweight)` });
-    if (p.prev_controller && chain.kind !== 'reweight') ctx.addIssue({ code: 'custom', path: ['prev_controller'], message: 'only a reweight runs after another controller' });
-    if (p.prev_controller && chain.base && chain.base !== p.prev_controller.controller) ctx.addIssue({ code: 'custom', path: ['prev_controller'], message: `controller "${p.controller}" and prev_controller "${p.prev_controller.controller}" disagree` });
+    if (chain.kind === 'unknown')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['controller'],
+        message: `unknown controller "${p.controller}" (replace, refine, reweight, refine+reweight, replace+reweight, none..., AttentionStore...)`,
+      });
+    if (chain.kind === 'reweight' && !p.equalizer)
+      ctx.addIssue({ code: 'custom', path: ['equalizer'], message: 'a reweight needs an equalizer' });
+    if (p.equalizer && chain.kind !== 'reweight')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['equalizer'],
+        message: `controller "${p.controller}" takes no equalizer (use reweight, or refine+reweight)`,
+      });
+    if (p.prev_controller && chain.kind !== 'reweight')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['prev_controller'],
+        message: 'only a reweight runs after another controller',
+      });
+    if (p.prev_controller && chain.base && chain.base !== p.prev_controller.controller)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['prev_controller'],
+        message: `controller "${p.controller}" and prev_controller "${p.prev_controller.controller}" disagree`,
+      });
   });
 export type CaseParams = z.infer<typeof CaseParamsSchema>;
 
@@ -92,19 +113,46 @@ export const ReferenceCaseSchema = z
   })
   .superRefine((c, ctx) => {
     const n = c.prompts.length;
-    if (c.shape[0] !== n) ctx.addIssue({ code: 'custom', path: ['shape'], message: `shape[0] is ${c.shape[0]} but there are ${n} prompts` });
-    if (c.token_ids.length !== n) ctx.addIssue({ code: 'custom', path: ['token_ids'], message: `${c.token_ids.length} token id rows for ${n} prompts` });
+    if (c.shape[0] !== n)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['shape'],
+        message: `shape[0] is ${c.shape[0]} but there are ${n} prompts`,
+      });
+    if (c.token_ids.length !== n)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['token_ids'],
+        message: `${c.token_ids.length} token id rows for ${n} prompts`,
+      });
     const chain = controllerChain(c.params);
-    if (n === 1 && chain.kind !== 'store' && chain.kind !== 'none') ctx.addIssue({ code: 'custom', path: ['params', 'controller'], message: `controller "${c.params.controller}" needs at least one edit prompt` });
+    if (n === 1 && chain.kind !== 'store' && chain.kind !== 'none')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['params', 'controller'],
+        message: `controller "${c.params.controller}" needs at least one edit prompt`,
+      });
     const blend = c.params.local_blend;
-    if (blend && blend.words.length !== n) ctx.addIssue({ code: 'custom', path: ['params', 'local_blend', 'words'], message: `local_blend has words for ${blend.words.length} prompts, the case has ${n}` });
+    if (blend && blend.words.length !== n)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['params', 'local_blend', 'words'],
+        message: `local_blend has words for ${blend.words.length} prompts, the case has ${n}`,
+      });
     const eq = c.params.equalizer;
-    if (eq && eq.values.length !== 1 && eq.values.length !== n - 1) ctx.addIssue({ code: 'custom', path: ['params', 'equalizer', 'values'], message: `equalizer has ${eq.values.length} values: give one, or one per edit (${n - 1})` });
+    if (eq && eq.values.length !== 1 && eq.values.length !== n - 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['params', 'equalizer', 'values'],
+        message: `equalizer has ${eq.values.length} values: give one, or one per edit (${n - 1})`,
+      });
   });
 export type ReferenceCase = z.infer<typeof ReferenceCaseSchema> & { dir: string };
 
 /** A folder holding a case.json: the parsed case, or why it could not be read (that case fails alone). */
-export type FoundCase = { name: string; dir: string; case: ReferenceCase; error?: undefined } | { name: string; dir: string; case?: undefined; error: string };
+export type FoundCase =
+  | { name: string; dir: string; case: ReferenceCase; error?: undefined }
+  | { name: string; dir: string; case?: undefined; error: string };
 
 const ToleranceSchema = z.object({ max_abs: z.number().positive(), mean_abs: z.number().positive() });
 export type Tolerance = z.infer<typeof ToleranceSchema>;
@@ -115,7 +163,8 @@ export function scanReferenceCases(dir: string): FoundCase[] {
   const walk = (d: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const sub = path.join(d, entry.name);
-      if (!entry.isDirectory() && !(entry.isSymbolicLink() && statSync(sub, { throwIfNoEntry: false })?.isDirectory())) continue;
+      if (!entry.isDirectory() && !(entry.isSymbolicLink() && statSync(sub, { throwIfNoEntry: false })?.isDirectory()))
+        continue;
       const file = path.join(sub, 'case.json');
       if (existsSync(file)) found.push(readCase(file, sub, entry.name));
       else walk(sub);
@@ -134,7 +183,12 @@ function readCase(file: string, dir: string, folder: string): FoundCase {
   }
   const name = typeof (raw as { name?: unknown })?.name === 'string' ? (raw as { name: string }).name : folder;
   const parsed = ReferenceCaseSchema.safeParse(raw);
-  if (!parsed.success) return { name, dir, error: `case.json: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` };
+  if (!parsed.success)
+    return {
+      name,
+      dir,
+      error: `case.json: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    };
   return { name, dir, case: { ...parsed.data, dir } };
 }
 

@@ -16,16 +16,37 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 symlinkSync(path.join(DEFAULT_REFERENCE_DIR, 'toy-sd-pack'), path.join(root, 'toy-sd-pack'));
 symlinkSync(path.join(DEFAULT_REFERENCE_DIR, 'tolerance.json'), path.join(root, 'tolerance.json'));
 const replaceDir = path.join(DEFAULT_REFERENCE_DIR, 'public', 'replace');
-const replace = JSON.parse(readFileSync(path.join(replaceDir, 'case.json'), 'utf8')) as { prompts: string[]; shape: number[]; token_ids: number[][] };
+const replace = JSON.parse(readFileSync(path.join(replaceDir, 'case.json'), 'utf8')) as {
+  prompts: string[];
+  shape: number[];
+  token_ids: number[][];
+};
 function put(name: string, caseJson: string) {
   mkdirSync(path.join(root, name));
   writeFileSync(path.join(root, name, 'case.json'), caseJson);
-  for (const step of ['00', '01']) symlinkSync(path.join(replaceDir, `latents_step${step}.f32`), path.join(root, name, `latents_step${step}.f32`));
+  for (const step of ['00', '01'])
+    symlinkSync(path.join(replaceDir, `latents_step${step}.f32`), path.join(root, name, `latents_step${step}.f32`));
 }
 put('a-good', JSON.stringify({ ...replace, name: 'a-good' }));
 put('b-broken', '{ "name": ');
-put('c-node-error', JSON.stringify({ ...replace, name: 'c-node-error', prompts: [replace.prompts[0], 'A painting of a big lion eating a burger'] }));
-put('d-three-vs-two', JSON.stringify({ ...replace, name: 'd-three-vs-two', prompts: [...replace.prompts, replace.prompts[1]], shape: [3, 4, 64, 64], token_ids: [...replace.token_ids, replace.token_ids[1]] }));
+put(
+  'c-node-error',
+  JSON.stringify({
+    ...replace,
+    name: 'c-node-error',
+    prompts: [replace.prompts[0], 'A painting of a big lion eating a burger'],
+  }),
+);
+put(
+  'd-three-vs-two',
+  JSON.stringify({
+    ...replace,
+    name: 'd-three-vs-two',
+    prompts: [...replace.prompts, replace.prompts[1]],
+    shape: [3, 4, 64, 64],
+    token_ids: [...replace.token_ids, replace.token_ids[1]],
+  }),
+);
 
 const lines: string[] = [];
 const io = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(`ERR ${t}`) };
@@ -38,13 +59,18 @@ describe('ptp parity: per-case failure isolation', () => {
     expect(row('a-good')).toMatch(/^ok {3}a-good +max abs/);
     expect(row('b-broken')).toMatch(/^FAIL b-broken +case\.json: /);
     expect(row('c-node-error')).toMatch(/^FAIL c-node-error +.*word swap needs prompts with the same number of words/);
-    expect(row('d-three-vs-two')).toMatch(/^FAIL d-three-vs-two +latents_step00\.f32 holds 32768 values, case\.json's shape 3x4x64x64 needs 49152/);
+    expect(row('d-three-vs-two')).toMatch(
+      /^FAIL d-three-vs-two +latents_step00\.f32 holds 32768 values, case\.json's shape 3x4x64x64 needs 49152/,
+    );
     expect(lines.at(-1)).toMatch(/^1\/4 cases within .*; 3 failed with an error/);
   });
 
   it('--json carries each error, and --ref names the folder', async () => {
     lines.length = 0;
-    const code = await parityCommand(['--ref', root, '--stop-after', '1', '--case', 'a-good', '--case', 'b-broken', '--json'], io);
+    const code = await parityCommand(
+      ['--ref', root, '--stop-after', '1', '--case', 'a-good', '--case', 'b-broken', '--json'],
+      io,
+    );
     expect(code).toBe(1);
     const out = JSON.parse(lines.join('\n')) as { results: CaseResult[] };
     expect(out.results.map((r) => [r.name, r.ok, r.error?.slice(0, 10)])).toEqual([

@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { API_LIMITS, errorContext, type RunDetail, type RunEvent, type RunFailure, type RunOutput, type RunRecord, type RunStatus, type WorkerHealth } from '@ptp/graph-core';
+import {
+  API_LIMITS,
+  errorContext,
+  type RunDetail,
+  type RunEvent,
+  type RunFailure,
+  type RunOutput,
+  type RunRecord,
+  type RunStatus,
+  type WorkerHealth,
+} from '@ptp/graph-core';
 import { apiFail, apiOk, type ApiResult } from '../ApiResult.js';
 import type { RunExecutor, RunOutcome } from '../worker/workerProtocol.js';
 import type { PreparedRun, QueueNotice, RunQueue, SubmitOutcome } from './RunQueue.js';
@@ -56,7 +66,10 @@ export class EmbeddedRunQueue implements RunQueue {
     // Runs left 'running' belong to a process that died: say so, don't run them again.
     const interrupted: string[] = [];
     for (const run of this.#store.running()) {
-      this.#terminate(run, 'interrupted', { code: 'INTERRUPTED', message: 'the server stopped while this run was executing; resubmit it to run it again' });
+      this.#terminate(run, 'interrupted', {
+        code: 'INTERRUPTED',
+        message: 'the server stopped while this run was executing; resubmit it to run it again',
+      });
       interrupted.push(run.id);
     }
     this.#started = true;
@@ -71,7 +84,11 @@ export class EmbeddedRunQueue implements RunQueue {
   async resubmit(runId: string): Promise<ApiResult<SubmitOutcome>> {
     const detail = this.#store.detail(runId);
     if (!detail) return apiFail('UNKNOWN_RUN', `unknown run "${runId}"`);
-    if (!['interrupted', 'failed', 'cancelled'].includes(detail.status)) return apiFail('NOT_RESUBMITTABLE', `run "${runId}" is ${detail.status}; only interrupted, failed or cancelled runs are resubmitted`);
+    if (!['interrupted', 'failed', 'cancelled'].includes(detail.status))
+      return apiFail(
+        'NOT_RESUBMITTABLE',
+        `run "${runId}" is ${detail.status}; only interrupted, failed or cancelled runs are resubmitted`,
+      );
     return this.#enqueue({ workflow: detail.workflow as never, options: detail.options }, runId);
   }
 
@@ -89,7 +106,8 @@ export class EmbeddedRunQueue implements RunQueue {
     if (!run) return apiFail('UNKNOWN_RUN', `unknown run "${runId}"`);
     if (run.status === 'cancelled') return apiOk(run);
     if (run.status === 'queued') {
-      if (this.#terminate(run, 'cancelled', { code: 'INTERRUPTED', message: 'cancelled before it started' }, false)) return apiOk(this.#store.get(runId)!);
+      if (this.#terminate(run, 'cancelled', { code: 'INTERRUPTED', message: 'cancelled before it started' }, false))
+        return apiOk(this.#store.get(runId)!);
       return this.cancel(runId); // it started meanwhile
     }
     if (run.status === 'running' && this.#current?.runId === runId) {
@@ -122,7 +140,11 @@ export class EmbeddedRunQueue implements RunQueue {
   }
 
   async stats(): Promise<{ queued: number; running: number; worker: WorkerHealth }> {
-    return { queued: this.#store.count('queued'), running: this.#store.count('running'), worker: this.#executor.status() };
+    return {
+      queued: this.#store.count('queued'),
+      running: this.#store.count('running'),
+      worker: this.#executor.status(),
+    };
   }
 
   async close(): Promise<void> {
@@ -137,7 +159,8 @@ export class EmbeddedRunQueue implements RunQueue {
     const earlier = run.clientRequestId ? this.#store.byClientRequestId(run.clientRequestId) : undefined;
     if (earlier) return apiOk({ run: this.#withProgress(earlier), duplicate: true });
     if (this.#closed) return apiFail('QUEUE_FULL', 'the server is shutting down');
-    if (this.#store.count('queued') >= this.#maxQueued) return apiFail('QUEUE_FULL', `the queue holds ${this.#maxQueued} runs already; try again later`);
+    if (this.#store.count('queued') >= this.#maxQueued)
+      return apiFail('QUEUE_FULL', `the queue holds ${this.#maxQueued} runs already; try again later`);
     const id = `run_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
     const { record, duplicate } = this.#store.insert({
       id,
@@ -164,7 +187,10 @@ export class EmbeddedRunQueue implements RunQueue {
     this.#current = current;
     this.#notify({ kind: 'status', run: next.record });
     current.done = this.#executor
-      .execute({ runId, workflow: next.workflow, options: next.options, outDir: path.join(this.#outputsDir, runId) }, (event) => this.#onEvent(event))
+      .execute(
+        { runId, workflow: next.workflow, options: next.options, outDir: path.join(this.#outputsDir, runId) },
+        (event) => this.#onEvent(event),
+      )
       .catch((err: Error): RunOutcome => ({ status: 'interrupted', errors: [], outputs: [], crashed: err.message }))
       .then((outcome) => this.#onDone(runId, outcome))
       .finally(() => {
@@ -182,7 +208,8 @@ export class EmbeddedRunQueue implements RunQueue {
       this.#log(`run ${event.runId}: could not record event ${event.seq}: ${(err as Error).message}`);
       return;
     }
-    if (event.type === 'progress' && this.#current?.runId === event.runId) this.#current.progress = { nodeId: event.nodeId, value: event.value, max: event.max };
+    if (event.type === 'progress' && this.#current?.runId === event.runId)
+      this.#current.progress = { nodeId: event.nodeId, value: event.value, max: event.max };
     if (event.type === 'node_executed' && this.#current?.runId === event.runId) delete this.#current.progress;
     this.#notify({ kind: 'event', runId: event.runId, event });
   }
@@ -193,7 +220,14 @@ export class EmbeddedRunQueue implements RunQueue {
     if (!run) return;
     const cancelRequested = this.#current?.runId === runId && this.#current.cancelRequested;
     const failure = failureOf(outcome, cancelRequested);
-    const status: RunStatus = outcome.status === 'success' ? 'succeeded' : outcome.status === 'error' ? 'failed' : cancelRequested ? 'cancelled' : 'interrupted';
+    const status: RunStatus =
+      outcome.status === 'success'
+        ? 'succeeded'
+        : outcome.status === 'error'
+          ? 'failed'
+          : cancelRequested
+            ? 'cancelled'
+            : 'interrupted';
     // A crash leaves the event stream open: close it so followers see a terminal event.
     this.#terminate(run, status, failure, outcome.crashed !== undefined, outcome.outputs);
   }
@@ -202,7 +236,13 @@ export class EmbeddedRunQueue implements RunQueue {
    * Writes a final state and announces it. With `closeStream`, appends the terminal events the
    * engine could not send (it died, or never started) so every followed stream ends properly.
    */
-  #terminate(run: RunRecord, status: RunStatus, failure: RunFailure | undefined, closeStream = true, outputs: RunOutput[] = []): boolean {
+  #terminate(
+    run: RunRecord,
+    status: RunStatus,
+    failure: RunFailure | undefined,
+    closeStream = true,
+    outputs: RunOutput[] = [],
+  ): boolean {
     if (!this.#store.finish(run.id, status, this.#now(), failure, outputs)) return false;
     if (closeStream) {
       const last = this.#store.get(run.id)!.lastSeq;
@@ -235,7 +275,11 @@ export class EmbeddedRunQueue implements RunQueue {
 function failureOf(outcome: RunOutcome, cancelRequested: boolean): RunFailure | undefined {
   const first = outcome.errors[0];
   if (cancelRequested && outcome.status === 'interrupted') {
-    return { code: 'INTERRUPTED', message: outcome.crashed ? 'cancelled (the worker was stopped: the run did not stop in time)' : 'cancelled', ...(first?.nodeId ? { nodeId: first.nodeId } : {}) };
+    return {
+      code: 'INTERRUPTED',
+      message: outcome.crashed ? 'cancelled (the worker was stopped: the run did not stop in time)' : 'cancelled',
+      ...(first?.nodeId ? { nodeId: first.nodeId } : {}),
+    };
   }
   if (outcome.crashed) return { code: 'WORKER_CRASHED', message: outcome.crashed };
   if (!first) return undefined;

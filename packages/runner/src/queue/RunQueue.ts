@@ -1,4 +1,13 @@
-import type { WorkerHealth, RunDetail, RunEvent, RunOutput, RunRecord, RunRequestOptions, RunStatus, WorkflowDocument } from '@ptp/graph-core';
+import type {
+  WorkerHealth,
+  RunDetail,
+  RunEvent,
+  RunOutput,
+  RunRecord,
+  RunRequestOptions,
+  RunStatus,
+  WorkflowDocument,
+} from '@ptp/graph-core';
 import type { ApiResult } from '../ApiResult.js';
 
 /** A run request the server has already migrated, validated and bounded (see prepareRun). */

@@ -1,4 +1,13 @@
-import type { RunDetail, RunEvent, RunFailure, RunOutput, RunRecord, RunRequestOptions, RunStatus, WorkflowDocument } from '@ptp/graph-core';
+import type {
+  RunDetail,
+  RunEvent,
+  RunFailure,
+  RunOutput,
+  RunRecord,
+  RunRequestOptions,
+  RunStatus,
+  WorkflowDocument,
+} from '@ptp/graph-core';
 import { migrateComponent, type StudioDatabase } from '../library/openStudioDatabase.js';
 
 const MIGRATIONS = [
@@ -58,11 +67,15 @@ export class RunStore {
     this.#stmts = {
       byId: db.prepare('SELECT * FROM runs WHERE id = ?'),
       byRequest: db.prepare('SELECT * FROM runs WHERE client_request_id = ?'),
-      insert: db.prepare('INSERT INTO runs (id, status, name, options, workflow, created_at, client_request_id, resubmitted_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      insert: db.prepare(
+        'INSERT INTO runs (id, status, name, options, workflow, created_at, client_request_id, resubmitted_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
       position: db.prepare("SELECT COUNT(*) AS n FROM runs WHERE status = 'queued' AND seq_no < ?"),
       nextQueued: db.prepare("SELECT * FROM runs WHERE status = 'queued' ORDER BY seq_no LIMIT 1"),
       start: db.prepare("UPDATE runs SET status = 'running', started_at = ? WHERE id = ? AND status = 'queued'"),
-      finish: db.prepare("UPDATE runs SET status = ?, finished_at = ?, error = ?, outputs = ? WHERE id = ? AND status IN ('queued', 'running')"),
+      finish: db.prepare(
+        "UPDATE runs SET status = ?, finished_at = ?, error = ?, outputs = ? WHERE id = ? AND status IN ('queued', 'running')",
+      ),
       appendEvent: db.prepare('INSERT INTO run_events (run_id, seq, event) VALUES (?, ?, ?)'),
       lastSeq: db.prepare('UPDATE runs SET last_seq = ? WHERE id = ? AND last_seq < ?'),
       events: db.prepare('SELECT event FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq'),
@@ -71,13 +84,30 @@ export class RunStore {
     };
   }
 
-  insert(run: { id: string; name: string; options: RunRequestOptions; workflow: WorkflowDocument; createdAt: string; clientRequestId?: string | undefined; resubmittedFrom?: string | undefined }): { record: RunRecord; duplicate: boolean } {
+  insert(run: {
+    id: string;
+    name: string;
+    options: RunRequestOptions;
+    workflow: WorkflowDocument;
+    createdAt: string;
+    clientRequestId?: string | undefined;
+    resubmittedFrom?: string | undefined;
+  }): { record: RunRecord; duplicate: boolean } {
     return this.#db.transaction(() => {
       if (run.clientRequestId) {
         const seen = this.#stmts.byRequest.get(run.clientRequestId) as RunRow | undefined;
         if (seen) return { record: this.#toRecord(seen), duplicate: true };
       }
-      this.#stmts.insert.run(run.id, 'queued', run.name, JSON.stringify(run.options), JSON.stringify(run.workflow), run.createdAt, run.clientRequestId ?? null, run.resubmittedFrom ?? null);
+      this.#stmts.insert.run(
+        run.id,
+        'queued',
+        run.name,
+        JSON.stringify(run.options),
+        JSON.stringify(run.workflow),
+        run.createdAt,
+        run.clientRequestId ?? null,
+        run.resubmittedFrom ?? null,
+      );
       return { record: this.get(run.id)!, duplicate: false };
     })();
   }
@@ -99,9 +129,11 @@ export class RunStore {
   }
 
   list(status: RunStatus | undefined, limit: number): RunRecord[] {
-    const rows = (status
-      ? this.#db.prepare('SELECT * FROM runs WHERE status = ? ORDER BY seq_no DESC LIMIT ?').all(status, limit)
-      : this.#db.prepare('SELECT * FROM runs ORDER BY seq_no DESC LIMIT ?').all(limit)) as RunRow[];
+    const rows = (
+      status
+        ? this.#db.prepare('SELECT * FROM runs WHERE status = ? ORDER BY seq_no DESC LIMIT ?').all(status, limit)
+        : this.#db.prepare('SELECT * FROM runs ORDER BY seq_no DESC LIMIT ?').all(limit)
+    ) as RunRow[];
     return rows.map((r) => this.#toRecord(r));
   }
 
@@ -110,13 +142,20 @@ export class RunStore {
     return this.#db.transaction(() => {
       const row = this.#stmts.nextQueued.get() as RunRow | undefined;
       if (!row || this.#stmts.start.run(now, row.id).changes !== 1) return undefined;
-      return { record: this.get(row.id)!, workflow: JSON.parse(row.workflow) as WorkflowDocument, options: JSON.parse(row.options) as RunRequestOptions };
+      return {
+        record: this.get(row.id)!,
+        workflow: JSON.parse(row.workflow) as WorkflowDocument,
+        options: JSON.parse(row.options) as RunRequestOptions,
+      };
     })();
   }
 
   /** Final state; false when the run was already final (a late answer never overwrites one). */
   finish(id: string, status: RunStatus, at: string, error?: RunFailure, outputs: RunOutput[] = []): boolean {
-    return this.#stmts.finish.run(status, at, error ? JSON.stringify(error) : null, JSON.stringify(outputs), id).changes === 1;
+    return (
+      this.#stmts.finish.run(status, at, error ? JSON.stringify(error) : null, JSON.stringify(outputs), id).changes ===
+      1
+    );
   }
 
   /** Records an event (callers strip preview bytes first). Duplicate seqs are refused by the key. */

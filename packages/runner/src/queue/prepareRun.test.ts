@@ -7,9 +7,17 @@ import { describe, expect, it } from 'vitest';
 import { prepareRun } from './prepareRun.js';
 
 const registry = createNodeRegistry();
-const generate = JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../examples/generate.json'), 'utf8')) as WorkflowDocumentInput;
+const generate = JSON.parse(
+  readFileSync(
+    path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../examples/generate.json'),
+    'utf8',
+  ),
+) as WorkflowDocumentInput;
 const request = (workflow: unknown, options: object = {}) => RunRequestSchema.parse({ workflow, options });
-const withParams = (id: string, params: object): WorkflowDocumentInput => ({ ...generate, nodes: generate.nodes.map((n) => (n.id === id ? { ...n, params: { ...n.params, ...params } } : n)) });
+const withParams = (id: string, params: object): WorkflowDocumentInput => ({
+  ...generate,
+  nodes: generate.nodes.map((n) => (n.id === id ? { ...n, params: { ...n.params, ...params } } : n)),
+});
 
 describe('prepareRun', () => {
   it('accepts a valid workflow and returns it migrated with its options', () => {
@@ -22,7 +30,10 @@ describe('prepareRun', () => {
     const result = prepareRun(request(broken), registry);
     expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', nodeId: 'sample' } });
     expect(!result.ok && result.error.errors!.map((e) => e.input).sort()).toEqual(['model', 'prompt']);
-    expect(prepareRun(request(generate, { targets: ['nope'] }), registry)).toMatchObject({ ok: false, error: { errors: [expect.objectContaining({ code: 'UNKNOWN_OUTPUT_NODE' })] } });
+    expect(prepareRun(request(generate, { targets: ['nope'] }), registry)).toMatchObject({
+      ok: false,
+      error: { errors: [expect.objectContaining({ code: 'UNKNOWN_OUTPUT_NODE' })] },
+    });
   });
 
   it('holds steps, image size and batch to the server limits (defaults included)', () => {
@@ -34,7 +45,13 @@ describe('prepareRun', () => {
   });
 
   it('refuses packs named by path and documents that are not documents', () => {
-    expect(prepareRun(request(withParams('model', { pack: '../../secret' })), registry)).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', param: 'pack' } });
-    expect(prepareRun(request({ schemaVersion: 2, nodes: 7 }), registry)).toMatchObject({ ok: false, error: { code: 'INVALID_DOCUMENT' } });
+    expect(prepareRun(request(withParams('model', { pack: '../../secret' })), registry)).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION_FAILED', param: 'pack' },
+    });
+    expect(prepareRun(request({ schemaVersion: 2, nodes: 7 }), registry)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_DOCUMENT' },
+    });
   });
 });

@@ -1,8 +1,20 @@
-import { ancestorsOf, API_LIMITS, graphError, isError, loadDocument, validateGraph, type ApiLimits, type GraphError, type NodeRegistry, type RunRequest } from '@ptp/graph-core';
+import {
+  ancestorsOf,
+  API_LIMITS,
+  graphError,
+  isError,
+  loadDocument,
+  validateGraph,
+  type ApiLimits,
+  type GraphError,
+  type NodeRegistry,
+  type RunRequest,
+} from '@ptp/graph-core';
 import { apiOk, graphFailure, type ApiResult } from '../ApiResult.js';
 import type { PreparedRun } from './RunQueue.js';
 
-export type RunLimits = Pick<ApiLimits, 'maxSteps' | 'maxImageSize' | 'maxBatch'> & Partial<Pick<ApiLimits, 'maxParamsBytes'>>;
+export type RunLimits = Pick<ApiLimits, 'maxSteps' | 'maxImageSize' | 'maxBatch'> &
+  Partial<Pick<ApiLimits, 'maxParamsBytes'>>;
 
 /** Param names whose values scale the work of a node, with the limit each is held to. */
 const BOUNDED_PARAMS: Record<string, 'maxSteps' | 'maxImageSize' | 'maxBatch'> = {
@@ -20,7 +32,11 @@ const BOUNDED_PARAMS: Record<string, 'maxSteps' | 'maxImageSize' | 'maxBatch'> =
  * cost-scaling params (steps, image size, batch) held to the server's limits. Nothing reaches
  * the queue otherwise.
  */
-export function prepareRun(request: RunRequest, registry: NodeRegistry, limits: RunLimits = API_LIMITS): ApiResult<PreparedRun> {
+export function prepareRun(
+  request: RunRequest,
+  registry: NodeRegistry,
+  limits: RunLimits = API_LIMITS,
+): ApiResult<PreparedRun> {
   const loaded = loadDocument(request.workflow, { registry });
   if (!loaded.ok) return graphFailure('INVALID_DOCUMENT', loaded.errors.filter(isError));
   const doc = loaded.value;
@@ -28,9 +44,12 @@ export function prepareRun(request: RunRequest, registry: NodeRegistry, limits: 
   const targets = request.options.targets;
   const needed = ancestorsOf(report.index, targets ?? report.outputNodes);
   // The same rule as the engine: with explicit targets, problems in other branches don't block.
-  const errors = report.errors.filter(isError).filter((e) => (e.nodeId === undefined ? !(targets && e.code === 'NO_OUTPUT') : needed.has(e.nodeId)));
+  const errors = report.errors
+    .filter(isError)
+    .filter((e) => (e.nodeId === undefined ? !(targets && e.code === 'NO_OUTPUT') : needed.has(e.nodeId)));
   for (const t of targets ?? []) {
-    if (!report.index.nodes.has(t)) errors.push(graphError('UNKNOWN_OUTPUT_NODE', `requested output node "${t}" is not in the graph`, { nodeId: t }));
+    if (!report.index.nodes.has(t))
+      errors.push(graphError('UNKNOWN_OUTPUT_NODE', `requested output node "${t}" is not in the graph`, { nodeId: t }));
   }
   if (errors.length) return graphFailure('VALIDATION_FAILED', errors);
 
@@ -38,7 +57,14 @@ export function prepareRun(request: RunRequest, registry: NodeRegistry, limits: 
   const maxParamsBytes = limits.maxParamsBytes ?? API_LIMITS.maxParamsBytes;
   for (const node of doc.nodes) {
     const bytes = JSON.stringify(node.params ?? {}).length;
-    if (bytes > maxParamsBytes) over.push(graphError('INVALID_PARAM', `the params of this node take ${bytes} bytes as JSON; this server's limit is ${maxParamsBytes}`, { nodeId: node.id }));
+    if (bytes > maxParamsBytes)
+      over.push(
+        graphError(
+          'INVALID_PARAM',
+          `the params of this node take ${bytes} bytes as JSON; this server's limit is ${maxParamsBytes}`,
+          { nodeId: node.id },
+        ),
+      );
   }
   for (const id of needed) {
     const params = report.params.get(id);
@@ -46,10 +72,19 @@ export function prepareRun(request: RunRequest, registry: NodeRegistry, limits: 
     for (const [name, value] of Object.entries(params)) {
       const limit = BOUNDED_PARAMS[name];
       if (limit && typeof value === 'number' && value > limits[limit]) {
-        over.push(graphError('INVALID_PARAM', `${name} = ${value} is over this server's limit of ${limits[limit]}`, { nodeId: id, param: name }));
+        over.push(
+          graphError('INVALID_PARAM', `${name} = ${value} is over this server's limit of ${limits[limit]}`, {
+            nodeId: id,
+            param: name,
+          }),
+        );
       }
     }
   }
   if (over.length) return graphFailure('LIMIT_EXCEEDED', over);
-  return apiOk({ workflow: doc, options: request.options, ...(request.clientRequestId ? { clientRequestId: request.clientRequestId } : {}) });
+  return apiOk({
+    workflow: doc,
+    options: request.options,
+    ...(request.clientRequestId ? { clientRequestId: request.clientRequestId } : {}),
+  });
 }

@@ -10,17 +10,29 @@ describe('RequestGuard', () => {
   const loopback = new RequestGuard({ bindHost: '127.0.0.1', allowOrigins: ['http://localhost:5173'] });
 
   it('on loopback accepts only loopback names (and configured ones) in Host', () => {
-    for (const host of ['127.0.0.1:8188', 'localhost:8188', 'LOCALHOST', '[::1]:8188', '127.0.0.2']) expect([host, verdict(loopback, { host })]).toEqual([host, 'ok']);
-    for (const host of ['evil.example', 'localhost.evil.example:8188', '10.0.0.5:8188', '', 'a b', '127.0.0.1@evil']) expect([host, verdict(loopback, { host })]).toEqual([host, 'FORBIDDEN_HOST']);
+    for (const host of ['127.0.0.1:8188', 'localhost:8188', 'LOCALHOST', '[::1]:8188', '127.0.0.2'])
+      expect([host, verdict(loopback, { host })]).toEqual([host, 'ok']);
+    for (const host of ['evil.example', 'localhost.evil.example:8188', '10.0.0.5:8188', '', 'a b', '127.0.0.1@evil'])
+      expect([host, verdict(loopback, { host })]).toEqual([host, 'FORBIDDEN_HOST']);
     expect(verdict(loopback, {})).toBe('FORBIDDEN_HOST');
-    expect(verdict(new RequestGuard({ bindHost: '127.0.0.1', allowHosts: ['studio.lan'] }), { host: 'studio.lan:80' })).toBe('ok');
+    expect(
+      verdict(new RequestGuard({ bindHost: '127.0.0.1', allowHosts: ['studio.lan'] }), { host: 'studio.lan:80' }),
+    ).toBe('ok');
   });
 
   it('compares Origin with Host; refuses null, other ports, other schemes and cross-site fetch metadata', () => {
     const host = '127.0.0.1:8188';
     expect(verdict(loopback, { host, origin: 'http://127.0.0.1:8188' })).toBe('ok');
     expect(verdict(loopback, { host, origin: 'http://localhost:5173' })).toBe('ok'); // configured dev server
-    for (const origin of ['null', 'http://127.0.0.1:9999', 'http://evil.example', 'file://', 'chrome-extension://abc', 'not a url', 'ftp://127.0.0.1:8188']) {
+    for (const origin of [
+      'null',
+      'http://127.0.0.1:9999',
+      'http://evil.example',
+      'file://',
+      'chrome-extension://abc',
+      'not a url',
+      'ftp://127.0.0.1:8188',
+    ]) {
       expect([origin, verdict(loopback, { host, origin })]).toEqual([origin, 'FORBIDDEN_ORIGIN']);
     }
     expect(verdict(loopback, { host, 'sec-fetch-site': 'cross-site' })).toBe('FORBIDDEN_ORIGIN');
@@ -35,7 +47,8 @@ describe('RequestGuard', () => {
     expect(verdict(open, { host: '192.168.1.20:8188' })).toBe('ok');
     expect(verdict(open, { host: 'rebind.attacker.test' })).toBe('FORBIDDEN_HOST');
     expect(open.checkToken(TOK)).toBe(true);
-    for (const t of [undefined, '', 'tok-0123456789abcde', `${TOK} `, TOK.toUpperCase(), 42, 'x'.repeat(600)]) expect(open.checkToken(t)).toBe(false);
+    for (const t of [undefined, '', 'tok-0123456789abcde', `${TOK} `, TOK.toUpperCase(), 42, 'x'.repeat(600)])
+      expect(open.checkToken(t)).toBe(false);
     expect(loopback.checkToken(undefined)).toBe(true);
     expect(RequestGuard.tokenOf({ authorization: 'Bearer abc' }, 'POST', '/api/runs')).toBe('abc');
     expect(RequestGuard.tokenOf({}, 'GET', '/api/runs/x/outputs/y?token=abc')).toBe('abc');
@@ -45,9 +58,12 @@ describe('RequestGuard', () => {
 
   it('refuses empty, whitespace and (beyond loopback) short tokens, saying how to make one', () => {
     for (const bindHost of ['127.0.0.1', '0.0.0.0']) {
-      for (const token of ['', ' ', '\t \n']) expect(() => new RequestGuard({ bindHost, token })).toThrow(/empty or only whitespace; generate one/);
+      for (const token of ['', ' ', '\t \n'])
+        expect(() => new RequestGuard({ bindHost, token })).toThrow(/empty or only whitespace; generate one/);
     }
-    expect(() => new RequestGuard({ bindHost: '0.0.0.0', token: 'short-token' })).toThrow(/at least 16 characters; generate one with/);
+    expect(() => new RequestGuard({ bindHost: '0.0.0.0', token: 'short-token' })).toThrow(
+      /at least 16 characters; generate one with/,
+    );
     expect(tokenProblem('short-token', '127.0.0.1')).toBeUndefined();
     expect(tokenProblem('0123456789abcdef', '::')).toBeUndefined();
   });

@@ -33,7 +33,11 @@ function hostnameOf(hostHeader: string): string | undefined {
   return m?.[1];
 }
 
-const deny = (status: number, code: string, message: string): GuardVerdict => ({ ok: false, status, error: { code, message } });
+const deny = (status: number, code: string, message: string): GuardVerdict => ({
+  ok: false,
+  status,
+  error: { code, message },
+});
 
 /** Shortest token accepted when the server is reachable from other machines. */
 export const MIN_REMOTE_TOKEN_LENGTH = 16;
@@ -41,10 +45,14 @@ export const TOKEN_HINT = `generate one with: node -e "console.log(require('node
 
 /** Why a token cannot protect a server bound to `bindHost`, or undefined when it can. */
 export function tokenProblem(token: string | undefined, bindHost: string): string | undefined {
-  if (token === undefined) return isLoopbackHost(bindHost) ? undefined : `binding to ${bindHost} exposes the studio beyond this machine; a token is required (${TOKEN_HINT})`;
+  if (token === undefined)
+    return isLoopbackHost(bindHost)
+      ? undefined
+      : `binding to ${bindHost} exposes the studio beyond this machine; a token is required (${TOKEN_HINT})`;
   if (token.trim() === '') return `the token is empty or only whitespace; ${TOKEN_HINT}`;
   if (token.length > 512) return 'the token is longer than 512 characters';
-  if (!isLoopbackHost(bindHost) && token.length < MIN_REMOTE_TOKEN_LENGTH) return `beyond loopback the token must have at least ${MIN_REMOTE_TOKEN_LENGTH} characters; ${TOKEN_HINT}`;
+  if (!isLoopbackHost(bindHost) && token.length < MIN_REMOTE_TOKEN_LENGTH)
+    return `beyond loopback the token must have at least ${MIN_REMOTE_TOKEN_LENGTH} characters; ${TOKEN_HINT}`;
   return undefined;
 }
 
@@ -140,19 +148,28 @@ export class RequestGuard {
     if (!name) return deny(400, 'FORBIDDEN_HOST', 'missing or malformed Host header');
     // Beyond loopback, IP literals are fine: a rebinding attack needs a name the attacker controls.
     const hostOk = this.#hosts.has(name) || isLoopbackHost(name) || (this.#beyondLoopback && isIP(name) !== 0);
-    if (!hostOk) return deny(403, 'FORBIDDEN_HOST', `Host "${hostHeader}" is not a name of this server (start it with --allow-host ${name} if it is)`);
+    if (!hostOk)
+      return deny(
+        403,
+        'FORBIDDEN_HOST',
+        `Host "${hostHeader}" is not a name of this server (start it with --allow-host ${name} if it is)`,
+      );
 
     const origin = headers.origin;
     if (origin !== undefined) {
-      if (origin === 'null') return deny(403, 'FORBIDDEN_ORIGIN', 'requests from opaque origins (Origin: null) are refused');
+      if (origin === 'null')
+        return deny(403, 'FORBIDDEN_ORIGIN', 'requests from opaque origins (Origin: null) are refused');
       let parsed: URL;
       try {
         parsed = new URL(origin);
       } catch {
         return deny(403, 'FORBIDDEN_ORIGIN', 'malformed Origin header');
       }
-      const sameOrigin = (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.host.toLowerCase() === hostHeader!.trim().toLowerCase();
-      if (!sameOrigin && !this.#origins.has(parsed.origin.toLowerCase())) return deny(403, 'FORBIDDEN_ORIGIN', `cross-site request from ${parsed.origin} refused`);
+      const sameOrigin =
+        (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
+        parsed.host.toLowerCase() === hostHeader!.trim().toLowerCase();
+      if (!sameOrigin && !this.#origins.has(parsed.origin.toLowerCase()))
+        return deny(403, 'FORBIDDEN_ORIGIN', `cross-site request from ${parsed.origin} refused`);
     } else if (headers['sec-fetch-site'] === 'cross-site') {
       return deny(403, 'FORBIDDEN_ORIGIN', 'cross-site request refused');
     }
@@ -169,10 +186,18 @@ export class RequestGuard {
     if (!this.#tokenDigest) return { ok: true };
     const who = address ?? 'unknown';
     const wait = this.throttle.blockedFor(who);
-    if (wait > 0) return { ...deny(429, 'TOO_MANY_ATTEMPTS', `too many wrong tokens from this address; try again in ${wait} s`), retryAfterS: wait } as GuardVerdict;
+    if (wait > 0)
+      return {
+        ...deny(429, 'TOO_MANY_ATTEMPTS', `too many wrong tokens from this address; try again in ${wait} s`),
+        retryAfterS: wait,
+      } as GuardVerdict;
     if (this.checkToken(provided)) return { ok: true };
     this.throttle.fail(who);
-    return deny(401, 'UNAUTHORIZED', 'this server needs a token: send "Authorization: Bearer <token>" (or ?token= on downloads and sockets)');
+    return deny(
+      401,
+      'UNAUTHORIZED',
+      'this server needs a token: send "Authorization: Bearer <token>" (or ?token= on downloads and sockets)',
+    );
   }
 
   /** True when no token is configured or `provided` equals it (compared in constant time). */
@@ -187,7 +212,12 @@ export class RequestGuard {
    * links to outputs) and on every socket.io request (`anyMethod`: a browser cannot set headers on
    * a WebSocket).
    */
-  static tokenOf(headers: IncomingHttpHeaders, method: string | undefined, url: string | undefined, anyMethod = false): string | undefined {
+  static tokenOf(
+    headers: IncomingHttpHeaders,
+    method: string | undefined,
+    url: string | undefined,
+    anyMethod = false,
+  ): string | undefined {
     const auth = headers.authorization;
     if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
     if ((anyMethod || method === 'GET' || method === 'HEAD') && url?.includes('token=')) {

@@ -118,7 +118,13 @@ function sendProgressWithPreview(socket: Socket, runId: string, event: ProgressE
   socket.emit(SOCKET_EVENTS.event, { runId, event: rest } satisfies RunEventMessage);
   if (!preview || writeBufferLength(socket) >= MAX_WRITE_BUFFER) return;
   const data = Buffer.from(preview.data.buffer, preview.data.byteOffset, preview.data.byteLength);
-  socket.emit(SOCKET_EVENTS.preview, { runId, nodeId: event.nodeId, seq: event.seq, mime: preview.mime, data } satisfies RunPreviewMessage);
+  socket.emit(SOCKET_EVENTS.preview, {
+    runId,
+    nodeId: event.nodeId,
+    seq: event.seq,
+    mime: preview.mime,
+    data,
+  } satisfies RunPreviewMessage);
 }
 
 const writeBufferLength = (socket: Socket): number =>
@@ -151,7 +157,8 @@ class FollowHub {
     const runId = notice.kind === 'event' ? notice.runId : notice.run.id;
     const targets = this.followers.get(runId);
     for (const client of targets ?? []) this.deliver(client, runId, notice);
-    if (notice.kind === 'status') for (const client of this.clients) if (client.queue && !targets?.has(client)) send(client, notice);
+    if (notice.kind === 'status')
+      for (const client of this.clients) if (client.queue && !targets?.has(client)) send(client, notice);
   }
 
   /** Starts following: replays recorded events after `afterSeq`, then live ones, then the current status. */
@@ -159,7 +166,8 @@ class FollowHub {
     const f = this.register(client, runId, afterSeq);
     const pending = f.pending!;
     try {
-      for (const event of (await this.queue.events(runId, afterSeq)) ?? []) send(client, { kind: 'event', runId, event: event as RunEvent });
+      for (const event of (await this.queue.events(runId, afterSeq)) ?? [])
+        send(client, { kind: 'event', runId, event: event as RunEvent });
     } finally {
       f.pending = undefined;
     }
@@ -243,10 +251,18 @@ class ClientSession {
   private async submit(payload: unknown, reply: Reply<RunAck>): Promise<void> {
     const { queue, registry, limits } = this.options;
     const request = RunRequestSchema.safeParse(payload);
-    if (!request.success) return reply({ ok: false, error: bad(`invalid run request: ${request.error.issues[0]?.message ?? 'malformed'}`) });
+    if (!request.success)
+      return reply({
+        ok: false,
+        error: bad(`invalid run request: ${request.error.issues[0]?.message ?? 'malformed'}`),
+      });
     const prepared = prepareRun(request.data, registry, limits);
     if (!prepared.ok) return reply({ ok: false, error: prepared.error });
-    if (this.client.follows.size >= MAX_FOLLOWS) return reply({ ok: false, error: { code: 'LIMIT_EXCEEDED', message: `a socket may follow ${MAX_FOLLOWS} runs at most; unfollow some` } });
+    if (this.client.follows.size >= MAX_FOLLOWS)
+      return reply({
+        ok: false,
+        error: { code: 'LIMIT_EXCEEDED', message: `a socket may follow ${MAX_FOLLOWS} runs at most; unfollow some` },
+      });
     const submitted = await queue.submit(prepared.value);
     if (!submitted.ok) return reply({ ok: false, error: submitted.error });
     reply({ ok: true, run: submitted.value.run });
@@ -258,7 +274,11 @@ class ClientSession {
     if (!msg.success) return reply({ ok: false, error: bad('follow takes { runId, afterSeq? }') });
     const run = await this.options.queue.get(msg.data.runId);
     if (!run) return reply({ ok: false, error: { code: 'UNKNOWN_RUN', message: `unknown run "${msg.data.runId}"` } });
-    if (!this.client.follows.has(run.id) && this.client.follows.size >= MAX_FOLLOWS) return reply({ ok: false, error: { code: 'LIMIT_EXCEEDED', message: `a socket may follow ${MAX_FOLLOWS} runs at most` } });
+    if (!this.client.follows.has(run.id) && this.client.follows.size >= MAX_FOLLOWS)
+      return reply({
+        ok: false,
+        error: { code: 'LIMIT_EXCEEDED', message: `a socket may follow ${MAX_FOLLOWS} runs at most` },
+      });
     reply({ ok: true, run: publicRecord(run) });
     await this.hub.follow(this.client, run.id, msg.data.afterSeq ?? -1);
   }

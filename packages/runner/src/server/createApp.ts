@@ -1,5 +1,12 @@
 import express, { type Express } from 'express';
-import { API_LIMITS, buildCatalogue, type ApiLimits, type HealthResponse, type ModelsResponse, type NodeRegistry } from '@ptp/graph-core';
+import {
+  API_LIMITS,
+  buildCatalogue,
+  type ApiLimits,
+  type HealthResponse,
+  type ModelsResponse,
+  type NodeRegistry,
+} from '@ptp/graph-core';
 import type { PackInfo } from '@ptp/nodes';
 import type { WorkflowLibrary } from '../library/WorkflowLibrary.js';
 import type { RunQueue } from '../queue/RunQueue.js';
@@ -51,7 +58,10 @@ export function createApp(options: AppOptions): Express {
     next();
   });
   app.use('/api', (req, res, next) => {
-    const verdict = guard.authorize(RequestGuard.tokenOf(req.headers, req.method, req.originalUrl), req.socket.remoteAddress);
+    const verdict = guard.authorize(
+      RequestGuard.tokenOf(req.headers, req.method, req.originalUrl),
+      req.socket.remoteAddress,
+    );
     if (!verdict.ok) {
       if (verdict.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
       if (verdict.retryAfterS) res.setHeader('Retry-After', String(verdict.retryAfterS));
@@ -63,14 +73,23 @@ export function createApp(options: AppOptions): Express {
   app.get('/api/health', async (_req, res) => {
     const stats = queue ? await queue.stats() : { queued: 0, running: 0, worker: { alive: false, restarts: 0 } };
     const ok = stats.worker.acceptingRuns !== false;
-    res.status(ok ? 200 : 503).json({ ok, version, nodeTypes: catalogue.nodes.length, queue: { queued: stats.queued, running: stats.running }, worker: stats.worker, auth: guard.requiresToken } satisfies HealthResponse);
+    res.status(ok ? 200 : 503).json({
+      ok,
+      version,
+      nodeTypes: catalogue.nodes.length,
+      queue: { queued: stats.queued, running: stats.running },
+      worker: stats.worker,
+      auth: guard.requiresToken,
+    } satisfies HealthResponse);
   });
   app.get('/api/nodes', (_req, res) => {
     res.json(catalogue);
   });
   if (listPacks) {
     app.get('/api/models', async (_req, res) => {
-      res.json({ packs: (await listPacks()).map((p) => ({ id: p.id, name: p.name, defaultImageSize: p.defaultImageSize })) } satisfies ModelsResponse);
+      res.json({
+        packs: (await listPacks()).map((p) => ({ id: p.id, name: p.name, defaultImageSize: p.defaultImageSize })),
+      } satisfies ModelsResponse);
     });
   }
   if (library) app.use('/api/workflows', workflowRoutes(library, limits));

@@ -69,9 +69,15 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
   const log = options.log ?? ((m: string) => console.error(m));
   const host = options.host ?? '127.0.0.1';
   const limits: ApiLimits = { ...API_LIMITS, ...options.limits };
-  const guard = new RequestGuard({ bindHost: host, token: options.token, allowHosts: options.allowHosts ?? [], allowOrigins: options.allowOrigins ?? [] });
+  const guard = new RequestGuard({
+    bindHost: host,
+    token: options.token,
+    allowHosts: options.allowHosts ?? [],
+    allowOrigins: options.allowOrigins ?? [],
+  });
   const extraNodes: AnyNodeDefinition[] = [];
-  for (const mod of options.nodeModules ?? []) extraNodes.push(...(((await import(pathToFileURL(mod).href)) as { nodes?: AnyNodeDefinition[] }).nodes ?? []));
+  for (const mod of options.nodeModules ?? [])
+    extraNodes.push(...(((await import(pathToFileURL(mod).href)) as { nodes?: AnyNodeDefinition[] }).nodes ?? []));
   // The server validates with the same catalogue the worker runs.
   const registry = createNodeRegistry(extraNodes);
   const packDirs = [...(options.packDirs ?? []).map((d) => path.resolve(d)), BUNDLED_PACKS_DIR];
@@ -97,9 +103,27 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
     const uploads = new DirectoryUploadStore(uploadsDir);
     const queue: RunQueue = options.redis
       ? new BullRunQueue({ redis: options.redis, registry, uploads, maxQueuedRuns: limits.maxQueuedRuns, log })
-      : new EmbeddedRunQueue({ store: new RunStore(db), executor: worker, outputsDir: path.join(options.dataDir, 'runs'), maxQueuedRuns: limits.maxQueuedRuns, log });
+      : new EmbeddedRunQueue({
+          store: new RunStore(db),
+          executor: worker,
+          outputsDir: path.join(options.dataDir, 'runs'),
+          maxQueuedRuns: limits.maxQueuedRuns,
+          log,
+        });
     const listing = new OrtNodeBackend({ provider, packs: new PackStore(packDirs) });
-    const app = createApp({ registry, guard, library, queue, uploads, listPacks: queue instanceof BullRunQueue ? () => withWorkerPacks(queue, listing.listPacks()) : () => listing.listPacks(), limits, log, ...(options.uiDir ? { uiDir: options.uiDir } : {}), ...(options.version ? { version: options.version } : {}) });
+    const app = createApp({
+      registry,
+      guard,
+      library,
+      queue,
+      uploads,
+      listPacks:
+        queue instanceof BullRunQueue ? () => withWorkerPacks(queue, listing.listPacks()) : () => listing.listPacks(),
+      limits,
+      log,
+      ...(options.uiDir ? { uiDir: options.uiDir } : {}),
+      ...(options.version ? { version: options.version } : {}),
+    });
     const http = createServer(app);
     // Slow or stuck clients must not hold connections forever.
     http.headersTimeout = 20_000;

@@ -47,7 +47,9 @@ export function sendResult<T>(res: Response, result: ApiResult<T>, okStatus = 20
 export function parseWith<S extends z.ZodType>(schema: S, data: unknown, what: string): ApiResult<z.infer<S>> {
   const parsed = schema.safeParse(data);
   if (parsed.success) return apiOk(parsed.data);
-  const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
+  const issues = parsed.error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
   return apiFail('BAD_REQUEST', `invalid ${what}: ${issues.join('; ')}`);
 }
 
@@ -57,9 +59,15 @@ export function parseWith<S extends z.ZodType>(schema: S, data: unknown, what: s
  */
 export function errorHandler(log: (message: string) => void) {
   return (err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction): void => {
-    if (err.type === 'entity.too.large') return sendError(res, 413, { code: 'PAYLOAD_TOO_LARGE', message: `request body is over the limit (${(err as { limit?: number }).limit ?? '?'} bytes)` });
-    if (err.type === 'entity.parse.failed') return sendError(res, 400, { code: 'BAD_REQUEST', message: `body is not valid JSON: ${err.message}` });
-    if (err.status && err.status >= 400 && err.status < 500) return sendError(res, err.status, { code: 'BAD_REQUEST', message: err.message });
+    if (err.type === 'entity.too.large')
+      return sendError(res, 413, {
+        code: 'PAYLOAD_TOO_LARGE',
+        message: `request body is over the limit (${(err as { limit?: number }).limit ?? '?'} bytes)`,
+      });
+    if (err.type === 'entity.parse.failed')
+      return sendError(res, 400, { code: 'BAD_REQUEST', message: `body is not valid JSON: ${err.message}` });
+    if (err.status && err.status >= 400 && err.status < 500)
+      return sendError(res, err.status, { code: 'BAD_REQUEST', message: err.message });
     log(`internal error: ${err.stack ?? err.message}`);
     sendError(res, 500, { code: 'INTERNAL', message: 'internal server error' });
   };

@@ -38,8 +38,11 @@ export function runRoutes(queue: RunQueue, registry: NodeRegistry, limits: RunLi
 
   router.get('/:id/events', async (req, res) => {
     const afterSeq = req.query.afterSeq === undefined ? -1 : Number(req.query.afterSeq);
-    if (!Number.isInteger(afterSeq) || afterSeq < -1) return sendError(res, 400, { code: 'BAD_REQUEST', message: 'afterSeq must be an integer >= -1' });
-    const events = ApiIdSchema.safeParse(req.params.id).success ? await queue.events(req.params.id, afterSeq) : undefined;
+    if (!Number.isInteger(afterSeq) || afterSeq < -1)
+      return sendError(res, 400, { code: 'BAD_REQUEST', message: 'afterSeq must be an integer >= -1' });
+    const events = ApiIdSchema.safeParse(req.params.id).success
+      ? await queue.events(req.params.id, afterSeq)
+      : undefined;
     if (!events) return sendError(res, 404, unknownRun(req.params.id));
     res.json({ events });
   });

@@ -12,12 +12,19 @@ const RAW_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'application/octet-s
  * door by magic bytes, completeness and header size (decompression bombs never reach a decoder),
  * stored content-addressed. Graphs then name the upload by id.
  */
-export function uploadRoutes(store: DirectoryUploadStore, limits: { maxUploadBytes: number; maxUploadPixels: number }): Router {
+export function uploadRoutes(
+  store: DirectoryUploadStore,
+  limits: { maxUploadBytes: number; maxUploadPixels: number },
+): Router {
   const router = Router();
 
   router.post('/', express.raw({ type: RAW_TYPES, limit: limits.maxUploadBytes }), async (req, res) => {
     const bytes = req.body instanceof Uint8Array && req.body.byteLength > 0 ? new Uint8Array(req.body) : undefined;
-    if (!bytes) return sendError(res, 415, { code: 'UNSUPPORTED_MEDIA_TYPE', message: `send the image bytes as the body with Content-Type ${RAW_TYPES.slice(0, 3).join(', ')}` });
+    if (!bytes)
+      return sendError(res, 415, {
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: `send the image bytes as the body with Content-Type ${RAW_TYPES.slice(0, 3).join(', ')}`,
+      });
     let header;
     try {
       header = readImageHeader(bytes);
@@ -30,9 +37,19 @@ export function uploadRoutes(store: DirectoryUploadStore, limits: { maxUploadByt
       const status = err.code === 'UNSUPPORTED_IMAGE_TYPE' ? 415 : err.code === 'DECOMPRESSION_LIMIT' ? 413 : 400;
       return sendError(res, status, { code: err.code, message: err.message });
     }
-    const name = typeof req.query.name === 'string' && req.query.name.trim() ? req.query.name.trim().slice(0, 200) : `upload.${header.mediaType.slice(6)}`;
+    const name =
+      typeof req.query.name === 'string' && req.query.name.trim()
+        ? req.query.name.trim().slice(0, 200)
+        : `upload.${header.mediaType.slice(6)}`;
     const stored = await store.put(bytes, name, header.mediaType);
-    res.status(201).json({ id: stored.id, name: stored.name, mediaType: stored.mediaType, size: bytes.byteLength, width: header.width, height: header.height } satisfies UploadRecord);
+    res.status(201).json({
+      id: stored.id,
+      name: stored.name,
+      mediaType: stored.mediaType,
+      size: bytes.byteLength,
+      width: header.width,
+      height: header.height,
+    } satisfies UploadRecord);
   });
 
   router.get('/:id', async (req, res) => {

@@ -11,7 +11,10 @@ const unknown = (id: string) => ({ code: 'UNKNOWN_WORKFLOW', message: `no workfl
  * The workflow library over HTTP: list/search, create, import (JSON or a studio PNG), read with
  * history, read one version, export, save a new version, delete.
  */
-export function workflowRoutes(library: WorkflowLibrary, limits: { maxJsonBodyBytes: number; maxUploadBytes: number; maxJsonDepth: number }): Router {
+export function workflowRoutes(
+  library: WorkflowLibrary,
+  limits: { maxJsonBodyBytes: number; maxUploadBytes: number; maxJsonDepth: number },
+): Router {
   const router = Router();
   const json = jsonBody(limits);
 
@@ -34,12 +37,21 @@ export function workflowRoutes(library: WorkflowLibrary, limits: { maxJsonBodyBy
   const importPng = express.raw({ type: 'image/png', limit: limits.maxUploadBytes });
   router.post('/import', importJson, importPng, (req, res) => {
     const bytes = req.body instanceof Uint8Array ? req.body : undefined;
-    if (!bytes) return sendError(res, 415, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send a workflow as application/json or a studio PNG as image/png' });
+    if (!bytes)
+      return sendError(res, 415, {
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'send a workflow as application/json or a studio PNG as image/png',
+      });
     let text: string;
     if (req.is('image/png')) {
       const png = readPngText(bytes, limits.maxJsonBodyBytes);
-      if (!png.ok) return sendError(res, png.code === 'DECOMPRESSION_LIMIT' ? 413 : 400, { code: png.code, message: png.message });
-      if (!png.text.workflow) return sendError(res, 400, { code: 'INVALID_DOCUMENT', message: 'this PNG carries no workflow (no "workflow" text chunk)' });
+      if (!png.ok)
+        return sendError(res, png.code === 'DECOMPRESSION_LIMIT' ? 413 : 400, { code: png.code, message: png.message });
+      if (!png.text.workflow)
+        return sendError(res, 400, {
+          code: 'INVALID_DOCUMENT',
+          message: 'this PNG carries no workflow (no "workflow" text chunk)',
+        });
       text = png.text.workflow;
     } else text = new TextDecoder().decode(bytes);
     const parsed = parseJsonBounded(text, 'workflow', limits.maxJsonDepth);
@@ -66,8 +78,15 @@ export function workflowRoutes(library: WorkflowLibrary, limits: { maxJsonBodyBy
 
   router.get('/:id/versions/:version', (req, res) => {
     const version = Number(req.params.version);
-    const record = ApiIdSchema.safeParse(req.params.id).success && Number.isInteger(version) ? library.getVersion(req.params.id, version) : undefined;
-    if (!record) return sendError(res, 404, { code: 'UNKNOWN_WORKFLOW', message: `no version ${req.params.version} of workflow "${req.params.id}"` });
+    const record =
+      ApiIdSchema.safeParse(req.params.id).success && Number.isInteger(version)
+        ? library.getVersion(req.params.id, version)
+        : undefined;
+    if (!record)
+      return sendError(res, 404, {
+        code: 'UNKNOWN_WORKFLOW',
+        message: `no version ${req.params.version} of workflow "${req.params.id}"`,
+      });
     res.json(record);
   });
 
@@ -79,7 +98,8 @@ export function workflowRoutes(library: WorkflowLibrary, limits: { maxJsonBodyBy
   });
 
   router.delete('/:id', (req, res) => {
-    if (!ApiIdSchema.safeParse(req.params.id).success || !library.delete(req.params.id)) return sendError(res, 404, unknown(req.params.id));
+    if (!ApiIdSchema.safeParse(req.params.id).success || !library.delete(req.params.id))
+      return sendError(res, 404, unknown(req.params.id));
     res.status(204).end();
   });
 

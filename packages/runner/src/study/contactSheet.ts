@@ -4,7 +4,11 @@ import type { RgbaImage } from '@ptp/nodes';
  * Tiles images into one picture, `columns` wide, each with a 2-pixel frame: green when `ok[i]`,
  * red when not (undefined: grey). For looking over many small samples at once.
  */
-export function contactSheet(images: readonly RgbaImage[], ok: readonly (boolean | undefined)[] = [], columns = 16): RgbaImage {
+export function contactSheet(
+  images: readonly RgbaImage[],
+  ok: readonly (boolean | undefined)[] = [],
+  columns = 16,
+): RgbaImage {
   const w = images[0]?.width ?? 0;
   const h = images[0]?.height ?? 0;
   const pad = 2;
@@ -24,7 +28,8 @@ export function contactSheet(images: readonly RgbaImage[], ok: readonly (boolean
         const o = ((oy + y) * W + ox + x) * 4;
         const ix = x - pad;
         const iy = y - pad;
-        if (ix >= 0 && iy >= 0 && ix < im.width && iy < im.height) rgba.set(im.rgba.subarray((iy * im.width + ix) * 4, (iy * im.width + ix) * 4 + 4), o);
+        if (ix >= 0 && iy >= 0 && ix < im.width && iy < im.height)
+          rgba.set(im.rgba.subarray((iy * im.width + ix) * 4, (iy * im.width + ix) * 4 + 4), o);
         else rgba.set([...frame, 255], o);
       }
     }

@@ -28,7 +28,23 @@ describe('quality measurement', () => {
     let out = '';
     let err = '';
     const dir = mkdtempSync(path.join(tmpdir(), 'ptp-quality-'));
-    const code = await main(['quality', '--pack', 'tiny-random', '--samples', '6', '--steps', '2', '--batch', '3', '--out', dir, '--fail-below'], { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
+    const code = await main(
+      [
+        'quality',
+        '--pack',
+        'tiny-random',
+        '--samples',
+        '6',
+        '--steps',
+        '2',
+        '--batch',
+        '3',
+        '--out',
+        dir,
+        '--fail-below',
+      ],
+      { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) },
+    );
     expect(code, err).toBe(1); // an untrained pack is below the bars
     expect(out).toContain('pack tiny-random: 6 samples, 2 steps, guidance 7.5');
     expect(out).toMatch(/\| colour +\| [\d.]+% +\| 6 +\| >= 90% \| (PASS|below) \|/);

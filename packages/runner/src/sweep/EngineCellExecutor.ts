@@ -7,13 +7,19 @@ import type { CellExecutor } from './runSweep.js';
 import { columnOf, SweepSpecError, type SweepCell } from './sweepSpec.js';
 import type { CellResult } from './SweepResults.js';
 
-const isOutputFile = (v: unknown): v is OutputFile => typeof v === 'object' && v !== null && typeof (v as OutputFile).name === 'string' && (v as OutputFile).data instanceof Uint8Array;
+const isOutputFile = (v: unknown): v is OutputFile =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as OutputFile).name === 'string' &&
+  (v as OutputFile).data instanceof Uint8Array;
 
 /** The nodes of `doc` with a METRICS output: what a sweep collects. */
 export function metricNodes(doc: WorkflowDocument, registry: NodeRegistry): { node: string; outputs: string[] }[] {
   return doc.nodes.flatMap((n) => {
     const def = registry.get(n.type);
-    const outputs = Object.entries(def?.outputs ?? {}).flatMap(([name, s]) => ((s as { type: string }).type === 'METRICS' ? [name] : []));
+    const outputs = Object.entries(def?.outputs ?? {}).flatMap(([name, s]) =>
+      (s as { type: string }).type === 'METRICS' ? [name] : [],
+    );
     return outputs.length ? [{ node: n.id, outputs }] : [];
   });
 }
@@ -38,7 +44,10 @@ export class EngineCellExecutor implements CellExecutor {
     readonly options: { resources?: RunResources; imagesDir?: string } = {},
   ) {
     this.#metricNodes = metricNodes(doc, registry);
-    if (this.#metricNodes.length === 0) throw new SweepSpecError('the workflow has no node with a METRICS output (e.g. Edit metrics), so a sweep would measure nothing');
+    if (this.#metricNodes.length === 0)
+      throw new SweepSpecError(
+        'the workflow has no node with a METRICS output (e.g. Edit metrics), so a sweep would measure nothing',
+      );
     const outputNodes = doc.nodes.filter((n) => registry.get(n.type)?.output).map((n) => n.id);
     this.#targets = [...new Set([...this.#metricNodes.map((m) => m.node), ...(options.imagesDir ? outputNodes : [])])];
     this.#engine = new Engine(registry, { backend });
@@ -46,14 +55,32 @@ export class EngineCellExecutor implements CellExecutor {
 
   async run(cell: SweepCell, signal: AbortSignal): Promise<CellResult | 'interrupted'> {
     const doc = structuredClone(this.doc);
-    for (const a of cell.assignments) if (!setParam(doc, a.node, a.param, a.value)) throw new SweepSpecError(`the grid names node "${a.node}", which is not in the workflow`);
+    for (const a of cell.assignments)
+      if (!setParam(doc, a.node, a.param, a.value))
+        throw new SweepSpecError(`the grid names node "${a.node}", which is not in the workflow`);
     const started = performance.now();
-    const run = await this.#engine.run(doc, { signal, outputs: this.#targets, ...(this.options.resources ? { resources: this.options.resources } : {}) });
+    const run = await this.#engine.run(doc, {
+      signal,
+      outputs: this.#targets,
+      ...(this.options.resources ? { resources: this.options.resources } : {}),
+    });
     if (run.status === 'interrupted' || signal.aborted) return 'interrupted';
-    const base = { key: cell.key, index: cell.index, pair: cell.pair, tags: cell.tags, params: Object.fromEntries(cell.assignments.map((a) => [columnOf(a), a.value])), ms: performance.now() - started };
+    const base = {
+      key: cell.key,
+      index: cell.index,
+      pair: cell.pair,
+      tags: cell.tags,
+      params: Object.fromEntries(cell.assignments.map((a) => [columnOf(a), a.value])),
+      ms: performance.now() - started,
+    };
     if (run.status !== 'success') {
       const e = run.errors[0];
-      return { ...base, status: 'error', metrics: {}, error: `${e?.code ?? 'ERROR'}${e ? errorPlace(e) : ''}: ${e?.message ?? 'failed'}` };
+      return {
+        ...base,
+        status: 'error',
+        metrics: {},
+        error: `${e?.code ?? 'ERROR'}${e ? errorPlace(e) : ''}: ${e?.message ?? 'failed'}`,
+      };
     }
     const metrics: CellResult['metrics'] = {};
     for (const { node, outputs } of this.#metricNodes) {
@@ -63,7 +90,8 @@ export class EngineCellExecutor implements CellExecutor {
         const prefix = outputs.length > 1 && output !== 'metrics' ? `${node}.${output}` : node;
         for (const [k, v] of Object.entries(value.values)) metrics[`${prefix}.${k}`] = v;
         // Context strings (what the judge saw) ride along; numeric context is a setting, already a param.
-        for (const [k, v] of Object.entries(value.context ?? {})) if (typeof v !== 'number') metrics[`${prefix}.${k}`] = String(v);
+        for (const [k, v] of Object.entries(value.context ?? {}))
+          if (typeof v !== 'number') metrics[`${prefix}.${k}`] = String(v);
       }
     }
     if (this.options.imagesDir) await this.#saveImages(cell, run.outputs);
@@ -76,7 +104,8 @@ export class EngineCellExecutor implements CellExecutor {
     for (const values of outputs.values()) {
       for (const v of Object.values(values)) {
         if (!Array.isArray(v)) continue;
-        for (const f of v.filter(isOutputFile)) await writeFile(path.join(dir, `${cell.key}-${path.basename(f.name)}`), f.data);
+        for (const f of v.filter(isOutputFile))
+          await writeFile(path.join(dir, `${cell.key}-${path.basename(f.name)}`), f.data);
       }
     }
   }

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { errorPlace, isFinalRunStatus, type NodeRegistry, type RunRecord, type RunRequestOptions, type WorkflowDocument } from '@ptp/graph-core';
+import {
+  errorPlace,
+  isFinalRunStatus,
+  type NodeRegistry,
+  type RunRecord,
+  type RunRequestOptions,
+  type WorkflowDocument,
+} from '@ptp/graph-core';
 import { setParam } from '../workflowParams.js';
 import type { BullRunQueue } from '../queue/bull/BullRunQueue.js';
 import { prepareRun } from '../queue/prepareRun.js';
@@ -49,30 +56,65 @@ export class QueueCellExecutor implements CellExecutor {
     this.#o = options;
     const { doc, registry } = options;
     this.#metricNodes = metricNodes(doc, registry);
-    if (this.#metricNodes.length === 0) throw new SweepSpecError('the workflow has no node with a METRICS output (e.g. Edit metrics), so a sweep would measure nothing');
+    if (this.#metricNodes.length === 0)
+      throw new SweepSpecError(
+        'the workflow has no node with a METRICS output (e.g. Edit metrics), so a sweep would measure nothing',
+      );
     const outputNodes = doc.nodes.filter((n) => registry.get(n.type)?.output).map((n) => n.id);
     this.#targets = [...new Set([...this.#metricNodes.map((m) => m.node), ...(options.imagesDir ? outputNodes : [])])];
     this.#sweepKey = createHash('sha256').update(options.sweepId).digest('hex').slice(0, 16);
     this.#unsubscribe = options.queue.subscribe((notice) => {
-      if (notice.kind === 'status' && isFinalRunStatus(notice.run.status)) this.#waiting.get(notice.run.id)?.settle(notice.run);
+      if (notice.kind === 'status' && isFinalRunStatus(notice.run.status))
+        this.#waiting.get(notice.run.id)?.settle(notice.run);
     });
   }
 
   async run(cell: SweepCell, signal: AbortSignal): Promise<CellResult | 'interrupted'> {
     const doc = structuredClone(this.#o.doc);
-    for (const a of cell.assignments) if (!setParam(doc, a.node, a.param, a.value)) throw new SweepSpecError(`the grid names node "${a.node}", which is not in the workflow`);
-    const options: RunRequestOptions = { targets: this.#targets, ...(this.#o.provider ? { provider: this.#o.provider } : {}) };
-    const base = { key: cell.key, index: cell.index, pair: cell.pair, tags: cell.tags, params: Object.fromEntries(cell.assignments.map((a) => [columnOf(a), a.value])) };
+    for (const a of cell.assignments)
+      if (!setParam(doc, a.node, a.param, a.value))
+        throw new SweepSpecError(`the grid names node "${a.node}", which is not in the workflow`);
+    const options: RunRequestOptions = {
+      targets: this.#targets,
+      ...(this.#o.provider ? { provider: this.#o.provider } : {}),
+    };
+    const base = {
+      key: cell.key,
+      index: cell.index,
+      pair: cell.pair,
+      tags: cell.tags,
+      params: Object.fromEntries(cell.assignments.map((a) => [columnOf(a), a.value])),
+    };
     const prepared = prepareRun({ workflow: doc as never, options }, this.#o.registry, NO_LIMITS);
-    if (!prepared.ok) return { ...base, ms: 0, status: 'error', metrics: {}, error: `${prepared.error.code}${errorPlace(prepared.error)}: ${prepared.error.message}` };
-    const graphKey = createHash('sha256').update(JSON.stringify([prepared.value.workflow, options])).digest('hex').slice(0, 32);
+    if (!prepared.ok)
+      return {
+        ...base,
+        ms: 0,
+        status: 'error',
+        metrics: {},
+        error: `${prepared.error.code}${errorPlace(prepared.error)}: ${prepared.error.message}`,
+      };
+    const graphKey = createHash('sha256')
+      .update(JSON.stringify([prepared.value.workflow, options]))
+      .digest('hex')
+      .slice(0, 32);
 
     let run: RunRecord | undefined;
     for (let generation = 0; !run; generation++) {
       if (signal.aborted) return 'interrupted';
-      const submitted = await this.#o.queue.submit({ ...prepared.value, clientRequestId: `sweep:${this.#sweepKey}:${graphKey}:${generation}` });
+      const submitted = await this.#o.queue.submit({
+        ...prepared.value,
+        clientRequestId: `sweep:${this.#sweepKey}:${graphKey}:${generation}`,
+      });
       if (!submitted.ok) {
-        if (submitted.error.code !== 'QUEUE_FULL') return { ...base, ms: 0, status: 'error', metrics: {}, error: `${submitted.error.code}: ${submitted.error.message}` };
+        if (submitted.error.code !== 'QUEUE_FULL')
+          return {
+            ...base,
+            ms: 0,
+            status: 'error',
+            metrics: {},
+            error: `${submitted.error.code}: ${submitted.error.message}`,
+          };
         await sleep(1000, signal); // the queue is full: wait for room
         generation--;
         continue;
@@ -89,7 +131,13 @@ export class QueueCellExecutor implements CellExecutor {
     const ms = final.startedAt && final.finishedAt ? Date.parse(final.finishedAt) - Date.parse(final.startedAt) : 0;
     if (final.status !== 'succeeded') {
       const e = final.error;
-      return { ...base, ms, status: 'error', metrics: {}, error: `${e?.code ?? final.status.toUpperCase()}${e ? errorPlace(e) : ''}: ${e?.message ?? final.status}` };
+      return {
+        ...base,
+        ms,
+        status: 'error',
+        metrics: {},
+        error: `${e?.code ?? final.status.toUpperCase()}${e ? errorPlace(e) : ''}: ${e?.message ?? final.status}`,
+      };
     }
     const metrics: CellResult['metrics'] = {};
     const stored = await this.#o.queue.store.readMetrics(run.id);
@@ -99,7 +147,8 @@ export class QueueCellExecutor implements CellExecutor {
         if (!value) continue;
         const prefix = outputs.length > 1 && output !== 'metrics' ? `${node}.${output}` : node;
         for (const [k, v] of Object.entries(value.values)) metrics[`${prefix}.${k}`] = v;
-        for (const [k, v] of Object.entries(value.context ?? {})) metrics[`${prefix}.${k}`] = typeof v === 'number' ? v : String(v);
+        for (const [k, v] of Object.entries(value.context ?? {}))
+          metrics[`${prefix}.${k}`] = typeof v === 'number' ? v : String(v);
       }
     }
     if (this.#o.imagesDir) await this.#saveImages(cell, final);
@@ -117,9 +166,13 @@ export class QueueCellExecutor implements CellExecutor {
     if (signal.aborted) return Promise.resolve(undefined);
     if (!this.#hooked.has(signal)) {
       this.#hooked.add(signal);
-      signal.addEventListener('abort', () => {
-        for (const waiter of [...this.#waiting.values()]) if (waiter.signal === signal) waiter.settle(undefined);
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const waiter of [...this.#waiting.values()]) if (waiter.signal === signal) waiter.settle(undefined);
+        },
+        { once: true },
+      );
     }
     return new Promise((resolve) => {
       const settle = (run: RunRecord | undefined) => {
@@ -138,7 +191,8 @@ export class QueueCellExecutor implements CellExecutor {
 
   async #lookUp(ids: string[] = [...this.#waiting.keys()]): Promise<void> {
     try {
-      for (const run of await this.#o.queue.store.getMany(ids)) if (isFinalRunStatus(run.status)) this.#waiting.get(run.id)?.settle(run);
+      for (const run of await this.#o.queue.store.getMany(ids))
+        if (isFinalRunStatus(run.status)) this.#waiting.get(run.id)?.settle(run);
     } catch {
       // Redis is away: the next tick tries again.
     }
@@ -153,7 +207,6 @@ export class QueueCellExecutor implements CellExecutor {
     }
   }
 }
-
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { parseCsv } from './csv.js';
 import { mergeResults, SweepResults, type CellResult } from './SweepResults.js';
 
-const result = (i: number, metrics: CellResult['metrics'] = { 'm.iou': 0.5 + i / 10 }, status: CellResult['status'] = 'ok'): CellResult => ({
+const result = (
+  i: number,
+  metrics: CellResult['metrics'] = { 'm.iou': 0.5 + i / 10 },
+  status: CellResult['status'] = 'ok',
+): CellResult => ({
   key: `k${i}`,
   index: i,
   pair: 'p, "quoted"',
@@ -28,7 +32,9 @@ describe('results.csv', () => {
     expect(b.get('k0')!.metrics).toEqual({ 'm.iou': 1, 'm.psnr': Infinity, 'm.colour': 'red' });
     expect(b.get('k0')!.params).toEqual({ 'schedule.cross': 0, 'source.text': 'a red circle' });
     expect(b.done('k1')).toBe(true);
-    expect(readFileSync(file, 'utf8').split('\n')[0]).toBe('key,index,pair,status,ms,error,tag:kind,schedule.cross,source.text,m.iou,m.psnr,m.colour');
+    expect(readFileSync(file, 'utf8').split('\n')[0]).toBe(
+      'key,index,pair,status,ms,error,tag:kind,schedule.cross,source.text,m.iou,m.psnr,m.colour',
+    );
   });
 
   it('widens the header for new metrics, drops a row cut short by a crash, and reruns failed cells', async () => {
@@ -45,11 +51,19 @@ describe('results.csv', () => {
     expect(b.done('k2')).toBe(false);
     await b.append(result(2));
     const c = await SweepResults.open(file);
-    expect(c.results.map((r) => [r.key, r.status])).toEqual([['k0', 'ok'], ['k1', 'ok'], ['k2', 'ok']]);
+    expect(c.results.map((r) => [r.key, r.status])).toEqual([
+      ['k0', 'ok'],
+      ['k1', 'ok'],
+      ['k2', 'ok'],
+    ]);
   });
 
   it('merges results from several runners by key, later ones winning', () => {
     const merged = mergeResults([result(1, {}, 'error'), result(0)], [result(1), result(2)]);
-    expect(merged.map((r) => [r.key, r.status])).toEqual([['k0', 'ok'], ['k1', 'ok'], ['k2', 'ok']]);
+    expect(merged.map((r) => [r.key, r.status])).toEqual([
+      ['k0', 'ok'],
+      ['k1', 'ok'],
+      ['k2', 'ok'],
+    ]);
   });
 });

@@ -170,7 +170,17 @@ export class SweepResults {
       else metrics[c] = typeof v === 'number' || typeof v === 'string' ? v : JSON.stringify(v);
     });
     const error = get('error');
-    return { key: get('key'), index: Number(get('index')), pair: get('pair') || null, tags, params, status, ms: Number(get('ms')), metrics, ...(error ? { error } : {}) };
+    return {
+      key: get('key'),
+      index: Number(get('index')),
+      pair: get('pair') || null,
+      tags,
+      params,
+      status,
+      ms: Number(get('ms')),
+      metrics,
+      ...(error ? { error } : {}),
+    };
   }
 
   async #rewrite(): Promise<void> {

@@ -9,7 +9,10 @@ import { csvLine, parseCsv } from './csv.js';
  * the library is the oracle: both must read every written file the same.
  */
 describe('csv', () => {
-  const field = fc.oneof(fc.string(), fc.constantFrom('', 'a,b', 'say "hi"', 'two\nlines', 'cr\r\nlf', 'inf', '-1.5e-7'));
+  const field = fc.oneof(
+    fc.string(),
+    fc.constantFrom('', 'a,b', 'say "hi"', 'two\nlines', 'cr\r\nlf', 'inf', '-1.5e-7'),
+  );
   const table = fc.array(fc.array(field, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 });
 
   it('reads what it writes exactly as csv-parse does', () => {

@@ -32,7 +32,14 @@ export async function openQueueSweep(o: {
   });
   try {
     await queue.start();
-    const executor = new QueueCellExecutor({ doc: o.doc, registry: o.registry, queue, sweepId: o.outDir, ...(o.provider ? { provider: o.provider } : {}), ...(o.imagesDir ? { imagesDir: o.imagesDir } : {}) });
+    const executor = new QueueCellExecutor({
+      doc: o.doc,
+      registry: o.registry,
+      queue,
+      sweepId: o.outDir,
+      ...(o.provider ? { provider: o.provider } : {}),
+      ...(o.imagesDir ? { imagesDir: o.imagesDir } : {}),
+    });
     return {
       executor,
       concurrency: o.inFlight,

@@ -19,7 +19,9 @@ afterAll(() => backend.release());
 
 describe('runSweep on the tiny pack', () => {
   it('stops inside a cell on abort, keeps the finished cells, and a rerun computes only the rest', async () => {
-    const loaded = loadDocument(readFileSync(path.join(repoRoot, 'examples/study-word-swap.json'), 'utf8'), { registry });
+    const loaded = loadDocument(readFileSync(path.join(repoRoot, 'examples/study-word-swap.json'), 'utf8'), {
+      registry,
+    });
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
     const doc = loaded.value;
     // Enough steps that the abort, 30 ms into the third cell, lands while it samples even on a fast machine.
@@ -39,11 +41,20 @@ describe('runSweep on the tiny pack', () => {
       },
     });
 
-    const first = await runSweep({ cells, executor: counting(3), results: await SweepResults.open(file, { paramColumns }), signal: controller.signal });
+    const first = await runSweep({
+      cells,
+      executor: counting(3),
+      results: await SweepResults.open(file, { paramColumns }),
+      signal: controller.signal,
+    });
     expect(first).toMatchObject({ total: 4, ran: 2, skipped: 0, interrupted: true });
     const kept = await SweepResults.open(file, { paramColumns });
     expect(kept.results.map((r) => r.key)).toEqual(cells.slice(0, 2).map((c) => c.key));
-    expect(kept.results[0]!.metrics).toMatchObject({ 'metrics.iou': expect.any(Number), 'metrics.success': expect.any(Number), 'metrics.ssim': expect.any(Number) });
+    expect(kept.results[0]!.metrics).toMatchObject({
+      'metrics.iou': expect.any(Number),
+      'metrics.success': expect.any(Number),
+      'metrics.ssim': expect.any(Number),
+    });
     expect(kept.results[0]!.params).toEqual({ 'schedule.cross': 0.2, 'schedule.self': 0.2 });
 
     ran.length = 0;
@@ -54,12 +65,18 @@ describe('runSweep on the tiny pack', () => {
   });
 
   it('records a failing cell with its node and reruns it next time', async () => {
-    const loaded = loadDocument(readFileSync(path.join(repoRoot, 'examples/study-word-swap.json'), 'utf8'), { registry });
+    const loaded = loadDocument(readFileSync(path.join(repoRoot, 'examples/study-word-swap.json'), 'utf8'), {
+      registry,
+    });
     if (!loaded.ok) throw new Error('load');
     const cells = planSweep(loaded.value, [parseGridArg('metrics.editItem=5')]);
     const results = await SweepResults.open(path.join(mkdtempSync(path.join(tmpdir(), 'ptp-sweep-')), 'results.csv'));
     loaded.value.nodes.find((n) => n.id === 'capture')!.params.steps = 1;
-    const summary = await runSweep({ cells, executor: new EngineCellExecutor(loaded.value, registry, backend), results });
+    const summary = await runSweep({
+      cells,
+      executor: new EngineCellExecutor(loaded.value, registry, backend),
+      results,
+    });
     expect(summary).toMatchObject({ ran: 1, failed: 1 });
     expect(results.results[0]).toMatchObject({ status: 'error', error: expect.stringContaining('node metrics') });
     expect(results.done(cells[0]!.key)).toBe(false);

@@ -31,7 +31,14 @@ export interface SweepSummary {
  * cells over workers) that many cells are in flight at once; results are appended one by one in
  * the order they finish.
  */
-export async function runSweep(o: { cells: readonly SweepCell[]; executor: CellExecutor; results: SweepResults; signal?: AbortSignal; onEvent?: (e: SweepEvent) => void; concurrency?: number }): Promise<SweepSummary> {
+export async function runSweep(o: {
+  cells: readonly SweepCell[];
+  executor: CellExecutor;
+  results: SweepResults;
+  signal?: AbortSignal;
+  onEvent?: (e: SweepEvent) => void;
+  concurrency?: number;
+}): Promise<SweepSummary> {
   const signal = o.signal ?? new AbortController().signal;
   const summary: SweepSummary = { total: o.cells.length, skipped: 0, ran: 0, failed: 0, interrupted: false };
   let done = 0;

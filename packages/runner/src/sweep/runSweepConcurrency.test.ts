@@ -7,7 +7,12 @@ import { runSweep, type CellExecutor } from './runSweep.js';
 import { columnOf, parseGridArg, planSweep } from './sweepSpec.js';
 import { SweepResults } from './SweepResults.js';
 
-const doc = { schemaVersion: 2, metadata: { name: 'c', description: '', tags: [] }, nodes: [{ id: 'p', type: 'ptp.prompt', typeVersion: 1, params: { text: 'x' } }], edges: [] } as unknown as WorkflowDocument;
+const doc = {
+  schemaVersion: 2,
+  metadata: { name: 'c', description: '', tags: [] },
+  nodes: [{ id: 'p', type: 'ptp.prompt', typeVersion: 1, params: { text: 'x' } }],
+  edges: [],
+} as unknown as WorkflowDocument;
 
 /**
  * `concurrency` is what queue executors use (cells spread over workers): cells overlap up to the
@@ -34,11 +39,26 @@ describe('runSweep with concurrency', () => {
         if (signal.aborted) return 'interrupted';
         const metrics: Record<string, number> = { 'm.value': cell.index };
         if (cell.index % 3 === 0) metrics[`m.extra${cell.index}`] = 1;
-        return { key: cell.key, index: cell.index, pair: null, tags: {}, params: { 'p.text': cell.assignments[0]!.value }, status: 'ok', ms: 1, metrics };
+        return {
+          key: cell.key,
+          index: cell.index,
+          pair: null,
+          tags: {},
+          params: { 'p.text': cell.assignments[0]!.value },
+          status: 'ok',
+          ms: 1,
+          metrics,
+        };
       },
     });
 
-    const first = await runSweep({ cells, executor: executor(6), results: await SweepResults.open(file, { paramColumns }), signal: controller.signal, concurrency: 4 });
+    const first = await runSweep({
+      cells,
+      executor: executor(6),
+      results: await SweepResults.open(file, { paramColumns }),
+      signal: controller.signal,
+      concurrency: 4,
+    });
     expect(peak).toBe(4);
     expect(first.interrupted).toBe(true);
     const kept = await SweepResults.open(file, { paramColumns });

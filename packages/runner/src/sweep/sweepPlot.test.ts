@@ -3,8 +3,27 @@ import { niceTicks, sweepPlot } from './sweepPlot.js';
 import type { SweepCell } from './sweepSpec.js';
 import type { CellResult } from './SweepResults.js';
 
-const cell = (i: number, cross: number, self: number): SweepCell => ({ key: `k${i}`, index: i, pair: null, tags: {}, axes: ['s.cross', 's.self'], assignments: [{ node: 's', param: 'cross', value: cross }, { node: 's', param: 'self', value: self }] });
-const result = (c: SweepCell, metrics: CellResult['metrics']): CellResult => ({ key: c.key, index: c.index, pair: null, tags: {}, params: { 's.cross': c.assignments[0]!.value, 's.self': c.assignments[1]!.value }, status: 'ok', ms: 1, metrics });
+const cell = (i: number, cross: number, self: number): SweepCell => ({
+  key: `k${i}`,
+  index: i,
+  pair: null,
+  tags: {},
+  axes: ['s.cross', 's.self'],
+  assignments: [
+    { node: 's', param: 'cross', value: cross },
+    { node: 's', param: 'self', value: self },
+  ],
+});
+const result = (c: SweepCell, metrics: CellResult['metrics']): CellResult => ({
+  key: c.key,
+  index: c.index,
+  pair: null,
+  tags: {},
+  params: { 's.cross': c.assignments[0]!.value, 's.self': c.assignments[1]!.value },
+  status: 'ok',
+  ms: 1,
+  metrics,
+});
 
 describe('plot.svg', () => {
   it('picks round ticks', () => {
@@ -14,7 +33,9 @@ describe('plot.svg', () => {
 
   it('draws one line per value of the second axis, labels ticks at their precision, and says when a metric has no finite values', () => {
     const cells = [cell(0, 0.2, 0.2), cell(1, 0.8, 0.2), cell(2, 0.2, 1), cell(3, 0.8, 1)];
-    const results = cells.map((c, i) => result(c, { 'm.iou': 0.5 + i / 10, 'm.backgroundPsnr': Number.NaN, 'm.label': 'red' }));
+    const results = cells.map((c, i) =>
+      result(c, { 'm.iou': 0.5 + i / 10, 'm.backgroundPsnr': Number.NaN, 'm.label': 'red' }),
+    );
     const svg = sweepPlot({ cells, results });
     expect(svg.match(/<polyline/g)).toHaveLength(2);
     expect(svg).toContain('>s.self=0.2</text>');

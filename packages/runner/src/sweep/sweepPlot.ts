@@ -30,15 +30,32 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
  * axis (numeric axes to scale, others evenly spaced; the pairs when there is no grid); one line per
  * combination of the other axes; y: mean over pairs (finite values). Hand-written SVG, no deps.
  */
-export function sweepPlot(o: { cells: readonly SweepCell[]; results: readonly CellResult[]; metrics?: readonly string[]; maxPanels?: number; columns?: readonly string[] }): string {
+export function sweepPlot(o: {
+  cells: readonly SweepCell[];
+  results: readonly CellResult[];
+  metrics?: readonly string[];
+  maxPanels?: number;
+  columns?: readonly string[];
+}): string {
   const rows = plannedResults(o.cells, o.results);
   const axes = o.cells[0]?.axes ?? [];
-  const all = numericMetrics(rows.map((r) => r.result), o.columns);
+  const all = numericMetrics(
+    rows.map((r) => r.result),
+    o.columns,
+  );
   const preferred = all.filter((m) => PREFERRED.includes(m.slice(m.lastIndexOf('.') + 1)));
-  const metrics = (o.metrics?.length ? o.metrics.filter((m) => all.includes(m)) : preferred.length ? preferred : all).slice(0, o.maxPanels ?? 6);
+  const metrics = (
+    o.metrics?.length ? o.metrics.filter((m) => all.includes(m)) : preferred.length ? preferred : all
+  ).slice(0, o.maxPanels ?? 6);
   const xCol = axes[0] ?? 'pair';
   const seriesCols = axes.slice(1);
-  const groups = axes.length ? groupMeans(rows, axes, metrics) : groupMeans(rows.map((r) => ({ ...r, result: { ...r.result, params: { ...r.result.params, pair: r.result.pair } } })), ['pair'], metrics);
+  const groups = axes.length
+    ? groupMeans(rows, axes, metrics)
+    : groupMeans(
+        rows.map((r) => ({ ...r, result: { ...r.result, params: { ...r.result.params, pair: r.result.pair } } })),
+        ['pair'],
+        metrics,
+      );
   const xValues = [...new Map(groups.map((g) => [JSON.stringify(g.by[xCol]), g.by[xCol]])).values()];
   const numericX = xValues.every((v) => typeof v === 'number');
   const xs = xValues.map((v, i) => (numericX ? (v as number) : i));
@@ -49,7 +66,10 @@ export function sweepPlot(o: { cells: readonly SweepCell[]; results: readonly Ce
   const legendH = seriesCols.length ? 18 * Math.ceil(seriesKeys.length / 3) + 8 : 0;
   const W = cols * PANEL_W;
   const H = Math.max(1, panelRows) * PANEL_H + legendH;
-  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="10">`, `<rect width="${W}" height="${H}" fill="white"/>`];
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="10">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+  ];
   if (!metrics.length) parts.push(`<text x="10" y="20">no finished cells with numeric metrics yet</text>`);
   metrics.forEach((metric, pi) => {
     const ox = (pi % cols) * PANEL_W;
@@ -65,27 +85,48 @@ export function sweepPlot(o: { cells: readonly SweepCell[]; results: readonly Ce
     const sy = (y: number) => oy + M.top + ph - ((y - yMin) / (yMax - yMin)) * ph;
     parts.push(`<text x="${ox + M.left}" y="${oy + 16}" font-size="12" font-weight="bold">${esc(metric)}</text>`);
     parts.push(`<rect x="${ox + M.left}" y="${oy + M.top}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`);
-    if (!ys.length) parts.push(`<text x="${ox + M.left + pw / 2}" y="${oy + M.top + ph / 2}" text-anchor="middle" fill="#999">no finite values</text>`);
+    if (!ys.length)
+      parts.push(
+        `<text x="${ox + M.left + pw / 2}" y="${oy + M.top + ph / 2}" text-anchor="middle" fill="#999">no finite values</text>`,
+      );
     const ticks = niceTicks(yMin, yMax);
     const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 0.001;
     let decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
     if (Math.abs(step * 10 ** decimals - Math.round(step * 10 ** decimals)) > 1e-6) decimals++; // 0.25, 2.5
 
     for (const t of ticks) {
-      parts.push(`<line x1="${ox + M.left}" x2="${ox + M.left + pw}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}" stroke="#eee"/>`);
-      parts.push(`<text x="${ox + M.left - 4}" y="${(sy(t) + 3).toFixed(1)}" text-anchor="end">${esc(Math.abs(t) >= 1e5 ? t.toExponential(1) : t.toFixed(Math.min(decimals, 6)))}</text>`);
+      parts.push(
+        `<line x1="${ox + M.left}" x2="${ox + M.left + pw}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}" stroke="#eee"/>`,
+      );
+      parts.push(
+        `<text x="${ox + M.left - 4}" y="${(sy(t) + 3).toFixed(1)}" text-anchor="end">${esc(Math.abs(t) >= 1e5 ? t.toExponential(1) : t.toFixed(Math.min(decimals, 6)))}</text>`,
+      );
     }
-    xValues.forEach((v, i) => parts.push(`<text x="${sx(xs[i]!).toFixed(1)}" y="${oy + M.top + ph + 13}" text-anchor="middle">${esc(label(v))}</text>`));
-    parts.push(`<text x="${ox + M.left + pw / 2}" y="${oy + PANEL_H - 4}" text-anchor="middle" fill="#555">${esc(xCol)}</text>`);
+    xValues.forEach((v, i) =>
+      parts.push(
+        `<text x="${sx(xs[i]!).toFixed(1)}" y="${oy + M.top + ph + 13}" text-anchor="middle">${esc(label(v))}</text>`,
+      ),
+    );
+    parts.push(
+      `<text x="${ox + M.left + pw / 2}" y="${oy + PANEL_H - 4}" text-anchor="middle" fill="#555">${esc(xCol)}</text>`,
+    );
     seriesKeys.forEach((sk, si) => {
       const colour = COLOURS[si % COLOURS.length];
       const pts = xValues.flatMap((xv, i) => {
-        const g = groups.find((gg) => JSON.stringify(gg.by[xCol]) === JSON.stringify(xv) && JSON.stringify(seriesCols.map((c) => gg.by[c])) === sk);
+        const g = groups.find(
+          (gg) =>
+            JSON.stringify(gg.by[xCol]) === JSON.stringify(xv) &&
+            JSON.stringify(seriesCols.map((c) => gg.by[c])) === sk,
+        );
         const y = g?.means[metric]!.mean;
         return y !== undefined && Number.isFinite(y) ? [[sx(xs[i]!), sy(y)] as const] : [];
       });
-      if (pts.length > 1) parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>`);
-      for (const [x, y] of pts) parts.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="2.5" fill="${colour}"/>`);
+      if (pts.length > 1)
+        parts.push(
+          `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>`,
+        );
+      for (const [x, y] of pts)
+        parts.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="2.5" fill="${colour}"/>`);
     });
   });
   if (seriesCols.length) {
@@ -95,7 +136,9 @@ export function sweepPlot(o: { cells: readonly SweepCell[]; results: readonly Ce
       const text = seriesCols.map((c, i) => `${c}=${label(vals[i])}`).join(', ');
       const x = 10 + (si % 3) * (W / 3);
       const y = top + 18 * Math.floor(si / 3) + 10;
-      parts.push(`<rect x="${x}" y="${y - 8}" width="10" height="10" fill="${COLOURS[si % COLOURS.length]}"/><text x="${x + 14}" y="${y + 1}">${esc(text)}</text>`);
+      parts.push(
+        `<rect x="${x}" y="${y - 8}" width="10" height="10" fill="${COLOURS[si % COLOURS.length]}"/><text x="${x + 14}" y="${y + 1}">${esc(text)}</text>`,
+      );
     });
   }
   parts.push('</svg>');

@@ -16,8 +16,16 @@ const load = () => {
 
 describe('sweep spec', () => {
   it('reads --grid values as JSON where they parse, keeping bracketed commas together', () => {
-    expect(parseGridArg('schedule.cross=0.2,0.5,0.8')).toEqual({ node: 'schedule', param: 'cross', values: [0.2, 0.5, 0.8] });
-    expect(parseGridArg('schedule.cross=[0,0.5], 0.8')).toEqual({ node: 'schedule', param: 'cross', values: [[0, 0.5], 0.8] });
+    expect(parseGridArg('schedule.cross=0.2,0.5,0.8')).toEqual({
+      node: 'schedule',
+      param: 'cross',
+      values: [0.2, 0.5, 0.8],
+    });
+    expect(parseGridArg('schedule.cross=[0,0.5], 0.8')).toEqual({
+      node: 'schedule',
+      param: 'cross',
+      values: [[0, 0.5], 0.8],
+    });
     expect(parseGridArg('schedule.mode=replace,refine').values).toEqual(['replace', 'refine']);
     expect(parseGridArg('source.text="a, b",c').values).toEqual(['a, b', 'c']);
     expect(() => parseGridArg('cross=1')).toThrow(SweepSpecError);
@@ -25,13 +33,23 @@ describe('sweep spec', () => {
 
   it('multiplies axes by pairs with stable keys that change with the workflow', () => {
     const doc = load();
-    const pairs = readPairs(PairsFileSchema.parse([{ source: 'a red circle', target: 'a blue circle', tags: { kind: 'colour' } }, { id: 'p2', set: { 'source.text': 'a red square', 'target.text': 'a red circle' } }]));
+    const pairs = readPairs(
+      PairsFileSchema.parse([
+        { source: 'a red circle', target: 'a blue circle', tags: { kind: 'colour' } },
+        { id: 'p2', set: { 'source.text': 'a red square', 'target.text': 'a red circle' } },
+      ]),
+    );
     expect(pairs[0]).toMatchObject({ id: 'a-red-circle--a-blue-circle', tags: { kind: 'colour' } });
     const axes = [parseGridArg('schedule.cross=0.2,0.8'), parseGridArg('schedule.self=0.2,0.6,1')];
     const cells = planSweep(doc, axes, pairs);
     expect(cells).toHaveLength(12);
     expect(new Set(cells.map((c) => c.key)).size).toBe(12);
-    expect(cells[1]!.assignments.map((a) => [a.node, a.param, a.value])).toEqual([['source', 'text', 'a red circle'], ['target', 'text', 'a blue circle'], ['schedule', 'cross', 0.2], ['schedule', 'self', 0.6]]);
+    expect(cells[1]!.assignments.map((a) => [a.node, a.param, a.value])).toEqual([
+      ['source', 'text', 'a red circle'],
+      ['target', 'text', 'a blue circle'],
+      ['schedule', 'cross', 0.2],
+      ['schedule', 'self', 0.6],
+    ]);
     expect(planSweep(load(), axes, pairs).map((c) => c.key)).toEqual(cells.map((c) => c.key));
     const changed = load();
     changed.nodes.find((n) => n.id === 'capture')!.params.steps = 3;
@@ -41,7 +59,14 @@ describe('sweep spec', () => {
   it('refuses unknown nodes, duplicate pairs and malformed pairs files', () => {
     const doc = load();
     expect(() => planSweep(doc, [parseGridArg('nope.cross=1')])).toThrow(/no node "nope"/);
-    expect(() => readPairs(PairsFileSchema.parse([{ id: 'a', source: 'x', target: 'y' }, { id: 'a', source: 'x', target: 'z' }]))).toThrow(/twice/);
+    expect(() =>
+      readPairs(
+        PairsFileSchema.parse([
+          { id: 'a', source: 'x', target: 'y' },
+          { id: 'a', source: 'x', target: 'z' },
+        ]),
+      ),
+    ).toThrow(/twice/);
     expect(PairsFileSchema.safeParse([{ source: 'only a source' }]).success).toBe(false);
     expect(PairsFileSchema.safeParse({ pairs: [{ set: { nodot: 1 } }] }).success).toBe(false);
     expect(PairsFileSchema.safeParse([{ source: 'a', target: 'b', extra: 1 }]).success).toBe(false);

@@ -11,7 +11,11 @@ import { z } from 'zod';
 export const AssignmentSchema = z.object({ node: z.string().min(1), param: z.string().min(1), value: z.unknown() });
 export type Assignment = z.infer<typeof AssignmentSchema>;
 
-export const GridAxisSchema = z.object({ node: z.string().min(1), param: z.string().min(1), values: z.array(z.unknown()).min(1) });
+export const GridAxisSchema = z.object({
+  node: z.string().min(1),
+  param: z.string().min(1),
+  values: z.array(z.unknown()).min(1),
+});
 export type GridAxis = z.infer<typeof GridAxisSchema>;
 
 const Tags = z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), z.union([z.string(), z.number(), z.boolean()]));
@@ -35,10 +39,15 @@ export const PairEntrySchema = z
     tags: Tags.optional(),
   })
   .strict()
-  .refine((p) => p.set !== undefined || (p.source !== undefined && p.target !== undefined), { message: 'a pair needs "source" and "target" texts, or "set"' });
+  .refine((p) => p.set !== undefined || (p.source !== undefined && p.target !== undefined), {
+    message: 'a pair needs "source" and "target" texts, or "set"',
+  });
 export type PairEntry = z.infer<typeof PairEntrySchema>;
 
-export const PairsFileSchema = z.union([z.array(PairEntrySchema).min(1), z.object({ pairs: z.array(PairEntrySchema).min(1) }).strict()]);
+export const PairsFileSchema = z.union([
+  z.array(PairEntrySchema).min(1),
+  z.object({ pairs: z.array(PairEntrySchema).min(1) }).strict(),
+]);
 export type PairsFile = z.infer<typeof PairsFileSchema>;
 
 export interface SweepPair {
@@ -103,10 +112,18 @@ export class SweepSpecError extends Error {
   readonly code = 'SWEEP_SPEC';
 }
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 30);
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 30);
 
 /** Normalises a parsed pairs file; ids must be unique. */
-export function readPairs(file: PairsFile, nodes: { source: string; target: string } = { source: 'source', target: 'target' }): SweepPair[] {
+export function readPairs(
+  file: PairsFile,
+  nodes: { source: string; target: string } = { source: 'source', target: 'target' },
+): SweepPair[] {
   const entries = Array.isArray(file) ? file : file.pairs;
   const seen = new Set<string>();
   return entries.map((e, i) => {
@@ -126,22 +143,31 @@ export function readPairs(file: PairsFile, nodes: { source: string; target: stri
 
 /** Hash of what a workflow computes (nodes, params, edges; not its name or layout). */
 export function workflowHash(doc: WorkflowDocument): string {
-  const what = { nodes: doc.nodes.map((n) => ({ id: n.id, type: n.type, v: n.typeVersion, params: n.params })), edges: doc.edges.map((e) => ({ from: e.from, to: e.to })) };
+  const what = {
+    nodes: doc.nodes.map((n) => ({ id: n.id, type: n.type, v: n.typeVersion, params: n.params })),
+    edges: doc.edges.map((e) => ({ from: e.from, to: e.to })),
+  };
   return createHash('sha256').update(stableStringify(what)).digest('hex').slice(0, 16);
 }
 
 export const columnOf = (a: { node: string; param: string }) => `${a.node}.${a.param}`;
 
 /** The cartesian product of the axes (first axis slowest) for each pair (or once without pairs). */
-export function planSweep(doc: WorkflowDocument, axes: readonly GridAxis[], pairs: readonly SweepPair[] = []): SweepCell[] {
+export function planSweep(
+  doc: WorkflowDocument,
+  axes: readonly GridAxis[],
+  pairs: readonly SweepPair[] = [],
+): SweepCell[] {
   const nodeIds = new Set(doc.nodes.map((n) => n.id));
   for (const a of [...axes, ...pairs.flatMap((p) => p.assignments)]) {
     if (!nodeIds.has(a.node)) throw new SweepSpecError(`no node "${a.node}" in the workflow (from ${columnOf(a)})`);
   }
   const axisColumns = axes.map(columnOf);
-  if (new Set(axisColumns).size !== axisColumns.length) throw new SweepSpecError('the same node.param appears in two --grid axes');
+  if (new Set(axisColumns).size !== axisColumns.length)
+    throw new SweepSpecError('the same node.param appears in two --grid axes');
   let combos: Assignment[][] = [[]];
-  for (const axis of axes) combos = combos.flatMap((c) => axis.values.map((value) => [...c, { node: axis.node, param: axis.param, value }]));
+  for (const axis of axes)
+    combos = combos.flatMap((c) => axis.values.map((value) => [...c, { node: axis.node, param: axis.param, value }]));
   const hash = workflowHash(doc);
   const cells: SweepCell[] = [];
   const keys = new Set<string>();
@@ -149,12 +175,24 @@ export function planSweep(doc: WorkflowDocument, axes: readonly GridAxis[], pair
     for (const combo of combos) {
       const assignments = [...(pair?.assignments ?? []), ...combo];
       const key = createHash('sha256')
-        .update(stableStringify({ workflow: hash, set: Object.fromEntries(assignments.map((a) => [columnOf(a), a.value])) }))
+        .update(
+          stableStringify({ workflow: hash, set: Object.fromEntries(assignments.map((a) => [columnOf(a), a.value])) }),
+        )
         .digest('hex')
         .slice(0, 16);
-      if (keys.has(key)) throw new SweepSpecError(`two cells set the same params (pair "${pair?.id}"): check the pairs file for duplicates`);
+      if (keys.has(key))
+        throw new SweepSpecError(
+          `two cells set the same params (pair "${pair?.id}"): check the pairs file for duplicates`,
+        );
       keys.add(key);
-      cells.push({ key, index: cells.length, pair: pair?.id ?? null, tags: pair?.tags ?? {}, assignments, axes: axisColumns });
+      cells.push({
+        key,
+        index: cells.length,
+        pair: pair?.id ?? null,
+        tags: pair?.tags ?? {},
+        assignments,
+        axes: axisColumns,
+      });
     }
   }
   return cells;

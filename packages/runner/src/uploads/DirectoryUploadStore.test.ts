@@ -25,7 +25,8 @@ describe('DirectoryUploadStore', () => {
   it('answers undefined for malformed ids, unknown ids and a missing folder', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ptp-up-'));
     const store = new DirectoryUploadStore(dir);
-    for (const id of ['', '../x', 'A'.repeat(64), `${'a'.repeat(63)}/`, `${'a'.repeat(64)}.png`]) expect(await store.read(id)).toBeUndefined();
+    for (const id of ['', '../x', 'A'.repeat(64), `${'a'.repeat(63)}/`, `${'a'.repeat(64)}.png`])
+      expect(await store.read(id)).toBeUndefined();
     expect(await store.read('a'.repeat(64))).toBeUndefined();
     expect(await new DirectoryUploadStore(path.join(dir, 'nope')).read('a'.repeat(64))).toBeUndefined();
   });

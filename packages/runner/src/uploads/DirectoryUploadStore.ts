@@ -67,7 +67,8 @@ export class DirectoryUploadStore implements UploadStore {
       const bytes = new Uint8Array(await readFile(file));
       // Content addressing is a promise: a file edited in place no longer answers to its old id.
       if (createHash('sha256').update(bytes).digest('hex') !== id) return undefined;
-      const mediaType = meta?.mediaType ?? Object.entries(EXT).find(([, e]) => e === ext)?.[0] ?? 'application/octet-stream';
+      const mediaType =
+        meta?.mediaType ?? Object.entries(EXT).find(([, e]) => e === ext)?.[0] ?? 'application/octet-stream';
       return { id, name: meta?.name ?? `${id}${ext}`, mediaType, bytes };
     }
     return undefined;
@@ -78,7 +79,9 @@ export class DirectoryUploadStore implements UploadStore {
     if (!file) return undefined;
     try {
       const m = JSON.parse(await readFile(file, 'utf8')) as Partial<Meta>;
-      return typeof m.name === 'string' && typeof m.mediaType === 'string' ? { name: m.name, mediaType: m.mediaType } : undefined;
+      return typeof m.name === 'string' && typeof m.mediaType === 'string'
+        ? { name: m.name, mediaType: m.mediaType }
+        : undefined;
     } catch {
       return undefined;
     }

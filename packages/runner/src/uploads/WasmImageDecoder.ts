@@ -17,6 +17,10 @@ export class WasmImageDecoder implements ImageDecoder {
     if (mediaType !== 'image/webp') return Promise.reject(new Error(`no decoder for ${mediaType}`));
     webp ??= require('@cwasm/webp') as typeof webp;
     const d = webp!.decode(bytes);
-    return Promise.resolve({ width: d.width, height: d.height, rgba: new Uint8Array(d.data.buffer, d.data.byteOffset, d.data.byteLength) });
+    return Promise.resolve({
+      width: d.width,
+      height: d.height,
+      rgba: new Uint8Array(d.data.buffer, d.data.byteOffset, d.data.byteLength),
+    });
   }
 }

@@ -7,7 +7,10 @@ import { RUNS_FROM_BUNDLE } from '../repoRoot.js';
 import type { FromWorker, RunExecutor, RunJob, RunOutcome, ToWorker, WorkerConfig } from './workerProtocol.js';
 
 /** From the built CLI (dist/ptp.mjs) the worker is dist/inferenceWorkerMain.mjs under plain node; from the sources, the .ts under tsx. */
-const WORKER_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), RUNS_FROM_BUNDLE ? 'inferenceWorkerMain.mjs' : 'inferenceWorkerMain.ts');
+const WORKER_MAIN = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  RUNS_FROM_BUNDLE ? 'inferenceWorkerMain.mjs' : 'inferenceWorkerMain.ts',
+);
 
 /** The TypeScript loader the worker runs under from the sources, or from the bundle when a --node-module is TypeScript. */
 function tsxLoader(): string {
@@ -33,8 +36,6 @@ interface Active {
   runTimer?: NodeJS.Timeout;
   timedOut?: boolean;
 }
-
-
 
 /**
  * Runs jobs in a child process, one at a time. The child is started on first use and again after
@@ -63,18 +64,27 @@ export class InferenceWorker implements RunExecutor {
   }
 
   status(): WorkerHealth {
-    const base = { alive: this.#child !== undefined && this.#child.exitCode === null, restarts: Math.max(0, this.#restarts) };
+    const base = {
+      alive: this.#child !== undefined && this.#child.exitCode === null,
+      restarts: Math.max(0, this.#restarts),
+    };
     const problem = this.#problem();
     return problem ? { ...base, acceptingRuns: false, problem } : { ...base, acceptingRuns: true };
   }
 
   #problem(): string | undefined {
     if (this.#closed) return 'the inference worker is closed';
-    if (this.#startFailures >= 3) return `the inference worker failed to start ${this.#startFailures} times: ${this.#lastStartError}`;
+    if (this.#startFailures >= 3)
+      return `the inference worker failed to start ${this.#startFailures} times: ${this.#lastStartError}`;
     const active = this.#active;
     const limit = this.#options.maxRunMs;
     // Timeout, then the cancel grace, then the kill: a run still held after all that is wedged.
-    if (active && limit !== undefined && Date.now() - active.startedAt > limit + 2 * (this.#options.cancelGraceMs ?? 10_000) + 5000) return `run ${active.job.runId} is stuck past its time budget`;
+    if (
+      active &&
+      limit !== undefined &&
+      Date.now() - active.startedAt > limit + 2 * (this.#options.cancelGraceMs ?? 10_000) + 5000
+    )
+      return `run ${active.job.runId} is stuck past its time budget`;
     return undefined;
   }
 
@@ -102,7 +112,17 @@ export class InferenceWorker implements RunExecutor {
       const handOffFailed = (err: Error) => {
         if (this.#active !== active) return;
         this.#options.log?.(`run ${job.runId}: hand-off to the inference worker failed: ${err.message}`);
-        this.#finish({ status: 'error', outputs: [], errors: [{ code: 'NODE_FAILED', severity: 'error', message: `the run could not be handed to the inference worker: ${err.message}` }] });
+        this.#finish({
+          status: 'error',
+          outputs: [],
+          errors: [
+            {
+              code: 'NODE_FAILED',
+              severity: 'error',
+              message: `the run could not be handed to the inference worker: ${err.message}`,
+            },
+          ],
+        });
       };
       try {
         child.send({ type: 'run', job } satisfies ToWorker, (err) => {
@@ -133,7 +153,9 @@ export class InferenceWorker implements RunExecutor {
     if (active.cancelTimer) return;
     this.#child?.send({ type: 'cancel', runId } satisfies ToWorker);
     active.cancelTimer = setTimeout(() => {
-      this.#options.log?.(`run ${runId} did not stop within ${this.#options.cancelGraceMs ?? 10_000} ms of cancel; killing the worker`);
+      this.#options.log?.(
+        `run ${runId} did not stop within ${this.#options.cancelGraceMs ?? 10_000} ms of cancel; killing the worker`,
+      );
       this.#child?.kill('SIGKILL');
     }, this.#options.cancelGraceMs ?? 10_000);
   }
@@ -161,7 +183,10 @@ export class InferenceWorker implements RunExecutor {
   #spawn(): Promise<ChildProcess> {
     this.#restarts++;
     const child = fork(WORKER_MAIN, [], {
-      execArgv: !RUNS_FROM_BUNDLE || this.#options.nodeModules?.some((m) => /\.[cm]?tsx?$/.test(m)) ? ['--import', tsxLoader()] : [],
+      execArgv:
+        !RUNS_FROM_BUNDLE || this.#options.nodeModules?.some((m) => /\.[cm]?tsx?$/.test(m))
+          ? ['--import', tsxLoader()]
+          : [],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -189,7 +214,12 @@ export class InferenceWorker implements RunExecutor {
         if (this.#child === child) this.#child = undefined;
         const active = this.#active;
         if (active) {
-          this.#finish({ status: 'interrupted', errors: [], outputs: [], crashed: `the inference worker exited (${signal ?? `code ${code}`}) during the run` });
+          this.#finish({
+            status: 'interrupted',
+            errors: [],
+            outputs: [],
+            crashed: `the inference worker exited (${signal ?? `code ${code}`}) during the run`,
+          });
         }
       });
       child.send({ type: 'init', config } satisfies ToWorker);
@@ -213,7 +243,17 @@ export class InferenceWorker implements RunExecutor {
     this.#active = undefined;
     if (active.timedOut && outcome.status !== 'success') {
       const seconds = (this.#options.maxRunMs ?? 0) / 1000;
-      outcome = { status: 'error', outputs: [], errors: [{ code: 'RUN_TIMEOUT', severity: 'error', message: `the run took longer than this server's limit of ${seconds} s and was stopped (ptp serve --max-run-seconds)` }] };
+      outcome = {
+        status: 'error',
+        outputs: [],
+        errors: [
+          {
+            code: 'RUN_TIMEOUT',
+            severity: 'error',
+            message: `the run took longer than this server's limit of ${seconds} s and was stopped (ptp serve --max-run-seconds)`,
+          },
+        ],
+      };
     }
     active.resolve(outcome);
   }

@@ -13,7 +13,11 @@ export interface RunMetric {
  * NaN, which PSNR of identical pixels produces) so a sweep cell run by a queue worker reports the
  * same numbers as one run in-process.
  */
-export function collectMetrics(workflow: WorkflowDocument, outputs: ReadonlyMap<string, Record<string, unknown>>, registry: NodeRegistry): RunMetric[] {
+export function collectMetrics(
+  workflow: WorkflowDocument,
+  outputs: ReadonlyMap<string, Record<string, unknown>>,
+  registry: NodeRegistry,
+): RunMetric[] {
   const metrics: RunMetric[] = [];
   for (const node of workflow.nodes) {
     const values = outputs.get(node.id);
@@ -21,7 +25,8 @@ export function collectMetrics(workflow: WorkflowDocument, outputs: ReadonlyMap<
     if (!values || !def) continue;
     for (const [output, socket] of Object.entries(def.outputs)) {
       const value = values[output] as MetricsValue | undefined;
-      if ((socket as { type: string }).type === 'METRICS' && value && typeof value === 'object' && 'values' in value) metrics.push({ nodeId: node.id, output, value });
+      if ((socket as { type: string }).type === 'METRICS' && value && typeof value === 'object' && 'values' in value)
+        metrics.push({ nodeId: node.id, output, value });
     }
   }
   return metrics;

@@ -11,14 +11,26 @@ import { createNodeRegistry, type OutputFile } from '@ptp/nodes';
 import { OrtNodeBackend } from '../backends/OrtNodeBackend.js';
 import type { Provider } from '../backends/providers.js';
 import { PackStore } from '../packs/PackStore.js';
-import { DEFAULT_WORKER_CACHE_BYTES, type FromWorker, type RunJob, type RunOutcome, type ToWorker, type WorkerConfig } from './workerProtocol.js';
+import {
+  DEFAULT_WORKER_CACHE_BYTES,
+  type FromWorker,
+  type RunJob,
+  type RunOutcome,
+  type ToWorker,
+  type WorkerConfig,
+} from './workerProtocol.js';
 import { createRunResources } from './createRunResources.js';
 import { collectMetrics } from './collectMetrics.js';
 
 const send = (msg: FromWorker) => process.send?.(msg);
 
 function isOutputFile(v: unknown): v is OutputFile {
-  return typeof v === 'object' && v !== null && typeof (v as OutputFile).name === 'string' && (v as OutputFile).data instanceof Uint8Array;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as OutputFile).name === 'string' &&
+    (v as OutputFile).data instanceof Uint8Array
+  );
 }
 
 /** Only plain names leave a node: anything else is reduced to its base name and checked again. */
@@ -44,7 +56,11 @@ function engineFor(provider: string) {
   let entry = engines.get(provider);
   if (!entry) {
     // One engine (and output cache) per provider: CPU and GPU results differ in the last bits.
-    const backend = new OrtNodeBackend({ provider: provider as Provider, packs: new PackStore(config.packDirs), ...(config.intraOpThreads ? { intraOpThreads: config.intraOpThreads } : {}) });
+    const backend = new OrtNodeBackend({
+      provider: provider as Provider,
+      packs: new PackStore(config.packDirs),
+      ...(config.intraOpThreads ? { intraOpThreads: config.intraOpThreads } : {}),
+    });
     const cache = new OutputCache({ maxBytes: config.cacheBytes ?? DEFAULT_WORKER_CACHE_BYTES });
     entry = { engine: new Engine(createNodeRegistry(extraNodes), { backend, resources, cache }), backend };
     engines.set(provider, entry);
@@ -83,7 +99,14 @@ async function run(job: RunJob): Promise<RunOutcome> {
       }
     }
     // METRICS values go back with the outcome (sweep cells run by queue workers report them).
-    const metrics = result.status === 'success' ? collectMetrics(job.workflow, result.outputs, engineFor(job.options.provider ?? config.provider).engine.registry) : [];
+    const metrics =
+      result.status === 'success'
+        ? collectMetrics(
+            job.workflow,
+            result.outputs,
+            engineFor(job.options.provider ?? config.provider).engine.registry,
+          )
+        : [];
     return { status: result.status, errors: result.errors, outputs, ...(metrics.length ? { metrics } : {}) };
   } finally {
     running.delete(job.runId);
@@ -99,7 +122,16 @@ process.on('message', (msg: ToWorker) => {
   } else if (msg.type === 'run') {
     run(msg.job).then(
       (outcome) => send({ type: 'done', runId: msg.job.runId, outcome }),
-      (err: Error) => send({ type: 'done', runId: msg.job.runId, outcome: { status: 'error', errors: [{ code: 'NODE_FAILED', message: `worker: ${err.message}`, severity: 'error' }], outputs: [] } }),
+      (err: Error) =>
+        send({
+          type: 'done',
+          runId: msg.job.runId,
+          outcome: {
+            status: 'error',
+            errors: [{ code: 'NODE_FAILED', message: `worker: ${err.message}`, severity: 'error' }],
+            outputs: [],
+          },
+        }),
     );
   } else if (msg.type === 'cancel') {
     running.get(msg.runId)?.abort();

@@ -1,4 +1,11 @@
-import type { WorkerHealth, GraphError, RunEvent, RunOutput, RunRequestOptions, WorkflowDocument } from '@ptp/graph-core';
+import type {
+  WorkerHealth,
+  GraphError,
+  RunEvent,
+  RunOutput,
+  RunRequestOptions,
+  WorkflowDocument,
+} from '@ptp/graph-core';
 import type { RunMetric } from './collectMetrics.js';
 
 /**
@@ -42,7 +49,8 @@ export interface RunOutcome {
   metrics?: RunMetric[];
 }
 
-export type ToWorker = { type: 'init'; config: WorkerConfig } | { type: 'run'; job: RunJob } | { type: 'cancel'; runId: string };
+export type ToWorker =
+  { type: 'init'; config: WorkerConfig } | { type: 'run'; job: RunJob } | { type: 'cancel'; runId: string };
 
 export type FromWorker =
   | { type: 'ready'; pid: number }

@@ -14,7 +14,13 @@ import { ResultsPanel } from './panels/ResultsPanel';
 import { TemplatesGallery } from './panels/TemplatesGallery';
 import { Toolbar } from './panels/Toolbar';
 import { connectServer, type ServerConnection } from './services/connectServer';
-import { EditorContext, useServices, type EditorServices, type Notice, type NoticeKind } from './services/EditorContext';
+import {
+  EditorContext,
+  useServices,
+  type EditorServices,
+  type Notice,
+  type NoticeKind,
+} from './services/EditorContext';
 import { createBrowserRunner, uploadId } from './services/createBrowserRunner';
 import { RunController, type RunTarget } from './services/RunController';
 import { useEditorActions } from './services/useEditorActions';
@@ -51,8 +57,20 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
   }, [ready, server, actions]);
 
   return (
-    <div className="editor" data-testid="app" data-ready={ready ? 'true' : 'false'} data-server={server ? 'true' : 'false'}>
-      <Toolbar actions={actions} target={target} onTarget={setTarget} onTemplates={() => setDialog('templates')} onLibrary={() => setDialog('library')} browserRunner />
+    <div
+      className="editor"
+      data-testid="app"
+      data-ready={ready ? 'true' : 'false'}
+      data-server={server ? 'true' : 'false'}
+    >
+      <Toolbar
+        actions={actions}
+        target={target}
+        onTarget={setTarget}
+        onTemplates={() => setDialog('templates')}
+        onLibrary={() => setDialog('library')}
+        browserRunner
+      />
       <div className="workspace">
         <Palette />
         <Canvas onDropFile={(f) => void actions.openFile(f)} />
@@ -93,7 +111,10 @@ export function App() {
     setNotices((list) => [...list.slice(-4), { id, kind, text, ...(tag ? { tag } : {}) }]);
     setTimeout(() => setNotices((list) => list.filter((n) => n.id !== id)), NOTICE_MS);
   }, []);
-  const store = useMemo(() => new EditorStore({ index: indexCatalogue(localCatalogue()), registry: editorRegistry() }), []);
+  const store = useMemo(
+    () => new EditorStore({ index: indexCatalogue(localCatalogue()), registry: editorRegistry() }),
+    [],
+  );
   const [server, setServer] = useState<ServerConnection | undefined>();
   const [ready, setReady] = useState(false);
 
@@ -115,11 +136,17 @@ export function App() {
 
   // A read-only handle for the browser tests, the bench and debugging from the console.
   useEffect(() => {
-    (window as unknown as { ptpEditor: unknown }).ptpEditor = { document: () => store.document(), state: () => store.getState() };
+    (window as unknown as { ptpEditor: unknown }).ptpEditor = {
+      document: () => store.document(),
+      state: () => store.getState(),
+    };
   }, [store]);
 
   const browser = useMemo(() => createBrowserRunner(() => server?.client.token), [server]);
-  const runs = useMemo(() => new RunController({ browser, ...(server ? { server: server.client } : {}) }), [browser, server]);
+  const runs = useMemo(
+    () => new RunController({ browser, ...(server ? { server: server.client } : {}) }),
+    [browser, server],
+  );
   const services = useMemo<EditorServices>(
     () => ({
       store,

@@ -14,8 +14,16 @@ export class FetchUploadStore implements UploadStore {
 
   async read(id: string): Promise<UploadRecord | undefined> {
     if (!/^[0-9a-f]{64}$/.test(id)) return undefined;
-    const res = await this.fetchImpl(new URL(`api/uploads/${id}`, this.baseUrl), this.token ? { headers: { authorization: `Bearer ${this.token}` } } : {}).catch(() => undefined);
+    const res = await this.fetchImpl(
+      new URL(`api/uploads/${id}`, this.baseUrl),
+      this.token ? { headers: { authorization: `Bearer ${this.token}` } } : {},
+    ).catch(() => undefined);
     if (!res?.ok) return undefined;
-    return { id, name: id, mediaType: res.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream', bytes: new Uint8Array(await res.arrayBuffer()) };
+    return {
+      id,
+      name: id,
+      mediaType: res.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream',
+      bytes: new Uint8Array(await res.arrayBuffer()),
+    };
   }
 }

@@ -1,5 +1,12 @@
 import type { RunEvent, WorkflowDocumentInput } from '@ptp/graph-core';
-import { FromWorkerSchema, WorkerRunnerError, type BackendInfo, type ToWorker, type UploadPayload, type WorkerProvider } from './protocol';
+import {
+  FromWorkerSchema,
+  WorkerRunnerError,
+  type BackendInfo,
+  type ToWorker,
+  type UploadPayload,
+  type WorkerProvider,
+} from './protocol';
 import type { Runner, RunnerResult, RunnerRunOptions } from './Runner';
 
 export interface WorkerRunnerOptions {
@@ -39,7 +46,9 @@ let requestCounter = 0;
  * sessions and its output cache live on for the next run.
  */
 export function createWorkerRunner(options: WorkerRunnerOptions = {}): WorkerRunner {
-  const worker = options.createWorker ? options.createWorker() : new Worker(new URL('./engineWorker.ts', import.meta.url), { type: 'module', name: 'ptp-engine' });
+  const worker = options.createWorker
+    ? options.createWorker()
+    : new Worker(new URL('./engineWorker.ts', import.meta.url), { type: 'module', name: 'ptp-engine' });
   const pending = new Map<string, Pending>();
   let disposed: WorkerRunnerError | undefined;
 
@@ -52,7 +61,12 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): WorkerRun
   worker.addEventListener('message', (e: MessageEvent<unknown>) => {
     const parsed = FromWorkerSchema.safeParse(e.data);
     if (!parsed.success) {
-      failAll(new WorkerRunnerError('BAD_MESSAGE', `the engine worker sent a malformed message: ${parsed.error.issues[0]?.message}`));
+      failAll(
+        new WorkerRunnerError(
+          'BAD_MESSAGE',
+          `the engine worker sent a malformed message: ${parsed.error.issues[0]?.message}`,
+        ),
+      );
       return;
     }
     const msg = parsed.data;
@@ -69,13 +83,30 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): WorkerRun
   });
   worker.addEventListener('error', (e: ErrorEvent) => {
     e.preventDefault();
-    failAll(new WorkerRunnerError('WORKER_CRASHED', `the engine worker failed: ${e.message || 'script error (could not load the worker?)'}`));
+    failAll(
+      new WorkerRunnerError(
+        'WORKER_CRASHED',
+        `the engine worker failed: ${e.message || 'script error (could not load the worker?)'}`,
+      ),
+    );
   });
-  worker.addEventListener('messageerror', () => failAll(new WorkerRunnerError('BAD_MESSAGE', 'a message from the engine worker could not be read')));
+  worker.addEventListener('messageerror', () =>
+    failAll(new WorkerRunnerError('BAD_MESSAGE', 'a message from the engine worker could not be read')),
+  );
 
-  send({ type: 'init', baseUrl: options.baseUrl ?? document.baseURI, provider: options.provider ?? 'auto', gpuOutputs: options.gpuOutputs ?? true, ...(options.token ? { token: options.token } : {}) });
+  send({
+    type: 'init',
+    baseUrl: options.baseUrl ?? document.baseURI,
+    provider: options.provider ?? 'auto',
+    gpuOutputs: options.gpuOutputs ?? true,
+    ...(options.token ? { token: options.token } : {}),
+  });
 
-  const request = <T>(kind: Pending['kind'], message: (requestId: string) => ToWorker, onEvent?: (event: RunEvent) => void): { requestId: string; promise: Promise<T> } => {
+  const request = <T>(
+    kind: Pending['kind'],
+    message: (requestId: string) => ToWorker,
+    onEvent?: (event: RunEvent) => void,
+  ): { requestId: string; promise: Promise<T> } => {
     const requestId = `r${(++requestCounter).toString(36)}`;
     const promise = new Promise<T>((resolve, reject) => {
       if (disposed) return reject(disposed);
@@ -88,7 +119,16 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): WorkerRun
   return {
     kind: 'browser',
     run(doc: WorkflowDocumentInput, opts: RunnerRunOptions = {}): Promise<RunnerResult> {
-      const { requestId, promise } = request<RunnerResult>('run', (id) => ({ type: 'run', requestId: id, document: doc, ...(opts.targets ? { targets: [...opts.targets] } : {}) }), opts.onEvent);
+      const { requestId, promise } = request<RunnerResult>(
+        'run',
+        (id) => ({
+          type: 'run',
+          requestId: id,
+          document: doc,
+          ...(opts.targets ? { targets: [...opts.targets] } : {}),
+        }),
+        opts.onEvent,
+      );
       const { signal } = opts;
       if (signal) {
         const cancel = () => send({ type: 'cancel', requestId });
@@ -105,7 +145,10 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): WorkerRun
       if (disposed) throw disposed;
       // Copies are transferred so the caller keeps its bytes.
       const copies = uploads.map((u) => ({ ...u, bytes: u.bytes.slice() }));
-      send({ type: 'uploads', uploads: copies }, copies.map((u) => u.bytes.buffer));
+      send(
+        { type: 'uploads', uploads: copies },
+        copies.map((u) => u.bytes.buffer),
+      );
     },
     dispose() {
       if (disposed) return;

@@ -29,16 +29,33 @@ function fail(requestId: string | undefined, code: WorkerError['code'], message:
   post({ type: 'failed', ...(requestId ? { requestId } : {}), error: { code, message } });
 }
 
-async function execute(requestId: string, document: unknown, targets: string[] | undefined, signal: AbortSignal): Promise<void> {
+async function execute(
+  requestId: string,
+  document: unknown,
+  targets: string[] | undefined,
+  signal: AbortSignal,
+): Promise<void> {
   const { engine, uploads } = state!;
   const loaded = loadDocument(document, { registry });
   if (!loaded.ok) {
     // Refused before the engine: still report it as the run's error event, like the engine does.
     const runId = `browser-${requestId}`;
     const first = loaded.errors[0]!;
-    const event: RunEvent = { type: 'error', runId, seq: 0, time: Date.now(), code: first.code, message: first.message, errors: loaded.errors };
+    const event: RunEvent = {
+      type: 'error',
+      runId,
+      seq: 0,
+      time: Date.now(),
+      code: first.code,
+      message: first.message,
+      errors: loaded.errors,
+    };
     post({ type: 'event', requestId, event });
-    post({ type: 'result', requestId, result: { runId, status: 'error', files: [], executed: [], cached: [], errors: loaded.errors } });
+    post({
+      type: 'result',
+      requestId,
+      result: { runId, status: 'error', files: [], executed: [], cached: [], errors: loaded.errors },
+    });
     return;
   }
   const result = await engine.run(loaded.value, {
@@ -48,14 +65,33 @@ async function execute(requestId: string, document: unknown, targets: string[] |
     onEvent: (event) => post({ type: 'event', requestId, event }),
   });
   const { files, plain, transfer } = splitOutputs(result.outputs);
-  post({ type: 'result', requestId, result: { runId: result.runId, status: result.status, files, executed: result.executed, cached: result.cached, errors: result.errors, outputs: plain } }, transfer);
+  post(
+    {
+      type: 'result',
+      requestId,
+      result: {
+        runId: result.runId,
+        status: result.status,
+        files,
+        executed: result.executed,
+        cached: result.cached,
+        errors: result.errors,
+        outputs: plain,
+      },
+    },
+    transfer,
+  );
 }
 
 scope.addEventListener('message', (e) => {
   const parsed = ToWorkerSchema.safeParse(e.data);
   if (!parsed.success) {
     const requestId = (e.data as { requestId?: unknown } | null)?.requestId;
-    fail(typeof requestId === 'string' ? requestId : undefined, 'BAD_MESSAGE', `the engine worker got a malformed message: ${parsed.error.issues[0]?.message}`);
+    fail(
+      typeof requestId === 'string' ? requestId : undefined,
+      'BAD_MESSAGE',
+      `the engine worker got a malformed message: ${parsed.error.issues[0]?.message}`,
+    );
     return;
   }
   const msg = parsed.data;
@@ -63,7 +99,11 @@ scope.addEventListener('message', (e) => {
     case 'init': {
       if (state) return; // one backend per worker; a second init is a no-op
       const backend = new OrtWebBackend({ baseUrl: msg.baseUrl, provider: msg.provider, gpuOutputs: msg.gpuOutputs });
-      state = { backend, engine: new Engine(registry, { backend }), uploads: new ChainedUploadStore([memoryUploads, new FetchUploadStore(msg.baseUrl, msg.token)]) };
+      state = {
+        backend,
+        engine: new Engine(registry, { backend }),
+        uploads: new ChainedUploadStore([memoryUploads, new FetchUploadStore(msg.baseUrl, msg.token)]),
+      };
       return;
     }
     case 'uploads':
@@ -74,7 +114,13 @@ scope.addEventListener('message', (e) => {
       const { backend } = state;
       backend
         .ready()
-        .then(async (r) => post({ type: 'info', requestId: msg.requestId, info: { backend: backend.name, ...r, packs: await backend.listPacks() } }))
+        .then(async (r) =>
+          post({
+            type: 'info',
+            requestId: msg.requestId,
+            info: { backend: backend.name, ...r, packs: await backend.listPacks() },
+          }),
+        )
         .catch((err: unknown) => fail(msg.requestId, 'BACKEND_FAILED', (err as Error).message));
       return;
     }
@@ -87,10 +133,11 @@ scope.addEventListener('message', (e) => {
       controllers.set(msg.requestId, controller);
       queue = queue
         .then(() => execute(msg.requestId, msg.document, msg.targets, controller.signal))
-        .catch((err: unknown) => fail(msg.requestId, 'BACKEND_FAILED', `the run failed outside the graph: ${(err as Error).message}`))
+        .catch((err: unknown) =>
+          fail(msg.requestId, 'BACKEND_FAILED', `the run failed outside the graph: ${(err as Error).message}`),
+        )
         .finally(() => controllers.delete(msg.requestId));
       return;
     }
   }
 });
-

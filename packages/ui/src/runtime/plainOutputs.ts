@@ -3,7 +3,12 @@ import type { OutputFile } from '@ptp/nodes';
 import type { RunFile } from './Runner';
 
 export function isOutputFile(v: unknown): v is OutputFile {
-  return typeof v === 'object' && v !== null && typeof (v as OutputFile).name === 'string' && (v as OutputFile).data instanceof Uint8Array;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as OutputFile).name === 'string' &&
+    (v as OutputFile).data instanceof Uint8Array
+  );
 }
 
 /** Whether structured clone (postMessage) copies `value` faithfully: plain data only, no classes or functions. */
@@ -35,7 +40,11 @@ function plainSummary(value: unknown, depth = 0): unknown {
  * can be transferred without detaching the engine cache's copies) and the rest as plain data
  * (values that cannot cross threads, such as a loaded model, become summaries).
  */
-export function splitOutputs(outputs: ReadonlyMap<string, Record<string, unknown>>): { files: RunFile[]; plain: Record<string, Record<string, unknown>>; transfer: ArrayBuffer[] } {
+export function splitOutputs(outputs: ReadonlyMap<string, Record<string, unknown>>): {
+  files: RunFile[];
+  plain: Record<string, Record<string, unknown>>;
+  transfer: ArrayBuffer[];
+} {
   const files: RunFile[] = [];
   const transfer: ArrayBuffer[] = [];
   const plain: Record<string, Record<string, unknown>> = {};

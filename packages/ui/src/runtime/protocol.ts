@@ -13,7 +13,12 @@ const RequestId = z.string().min(1).max(64);
 export const WorkerProviderSchema = z.enum([...WEB_PROVIDERS, 'auto']);
 export type WorkerProvider = z.infer<typeof WorkerProviderSchema>;
 
-export const UploadPayloadSchema = z.object({ id: z.string().regex(/^[0-9a-f]{64}$/), name: z.string(), mediaType: z.string(), bytes });
+export const UploadPayloadSchema = z.object({
+  id: z.string().regex(/^[0-9a-f]{64}$/),
+  name: z.string(),
+  mediaType: z.string(),
+  bytes,
+});
 export type UploadPayload = z.infer<typeof UploadPayloadSchema>;
 
 export const InitMessageSchema = z.object({
@@ -36,11 +41,29 @@ export const RunMessageSchema = z.object({
 export const CancelMessageSchema = z.object({ type: z.literal('cancel'), requestId: RequestId });
 export const AddUploadsMessageSchema = z.object({ type: z.literal('uploads'), uploads: z.array(UploadPayloadSchema) });
 export const InfoRequestSchema = z.object({ type: z.literal('info'), requestId: RequestId });
-export const ToWorkerSchema = z.discriminatedUnion('type', [InitMessageSchema, RunMessageSchema, CancelMessageSchema, AddUploadsMessageSchema, InfoRequestSchema]);
+export const ToWorkerSchema = z.discriminatedUnion('type', [
+  InitMessageSchema,
+  RunMessageSchema,
+  CancelMessageSchema,
+  AddUploadsMessageSchema,
+  InfoRequestSchema,
+]);
 export type ToWorker = z.input<typeof ToWorkerSchema>;
 
-export const RunFileSchema = z.object({ nodeId: z.string(), name: z.string(), mime: z.string(), data: bytes, temporary: z.boolean().optional() });
-export const RunnerErrorSchema = z.object({ code: z.string(), message: z.string(), nodeId: z.string().optional(), input: z.string().optional(), param: z.string().optional() });
+export const RunFileSchema = z.object({
+  nodeId: z.string(),
+  name: z.string(),
+  mime: z.string(),
+  data: bytes,
+  temporary: z.boolean().optional(),
+});
+export const RunnerErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  nodeId: z.string().optional(),
+  input: z.string().optional(),
+  param: z.string().optional(),
+});
 export const RunnerResultSchema = z.object({
   runId: z.string(),
   status: z.enum(['success', 'error', 'interrupted']),
@@ -63,7 +86,13 @@ export const BackendInfoSchema = z.object({
 export type BackendInfo = z.infer<typeof BackendInfoSchema>;
 
 /** Worker-level failures (not graph errors): bad messages, backend start-up, a crash. */
-export const WORKER_ERROR_CODES = ['BAD_MESSAGE', 'NOT_INITIALIZED', 'BACKEND_FAILED', 'WORKER_CRASHED', 'RUNNER_DISPOSED'] as const;
+export const WORKER_ERROR_CODES = [
+  'BAD_MESSAGE',
+  'NOT_INITIALIZED',
+  'BACKEND_FAILED',
+  'WORKER_CRASHED',
+  'RUNNER_DISPOSED',
+] as const;
 export const WorkerErrorSchema = z.object({ code: z.enum(WORKER_ERROR_CODES), message: z.string() });
 export type WorkerError = z.infer<typeof WorkerErrorSchema>;
 

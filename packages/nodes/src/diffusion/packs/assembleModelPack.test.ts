@@ -51,14 +51,21 @@ describe('assembleModelPack', () => {
 
   it('leaves vaeEncoder out when the pack has none', async () => {
     const files = await parseTiny();
-    const noEncoder = { ...files, manifest: { ...files.manifest, components: { ...files.manifest.components, vaeEncoder: null } } };
+    const noEncoder = {
+      ...files,
+      manifest: { ...files.manifest, components: { ...files.manifest.components, vaeEncoder: null } },
+    };
     const pack = await assembleModelPack('tiny', noEncoder, async (file) => fakeSession(file));
     expect('vaeEncoder' in pack).toBe(false);
   });
 
   it('fails when a session cannot be created', async () => {
     const files = await parseTiny();
-    await expect(assembleModelPack('tiny', files, async (file) => (file.startsWith('unet/') ? Promise.reject(new Error('no unet')) : fakeSession(file)))).rejects.toThrow('no unet');
+    await expect(
+      assembleModelPack('tiny', files, async (file) =>
+        file.startsWith('unet/') ? Promise.reject(new Error('no unet')) : fakeSession(file),
+      ),
+    ).rejects.toThrow('no unet');
   });
 });
 

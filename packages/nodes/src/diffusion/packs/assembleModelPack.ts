@@ -22,7 +22,9 @@ export function packInfo(id: string, files: ParsedPack): PackInfo {
 }
 
 /** `PackInfo` of each pack, in order; an unreadable pack is left out (loading it by id reports why). */
-export async function listPackInfos(packs: readonly { id: string; parse(): Promise<ParsedPack> }[]): Promise<PackInfo[]> {
+export async function listPackInfos(
+  packs: readonly { id: string; parse(): Promise<ParsedPack> }[],
+): Promise<PackInfo[]> {
   const out: PackInfo[] = [];
   for (const { id, parse } of packs) {
     try {
@@ -35,7 +37,11 @@ export async function listPackInfos(packs: readonly { id: string; parse(): Promi
 }
 
 /** A runtime-neutral `ModelPack` from a parsed pack, its sessions created through `createSession`. */
-export async function assembleModelPack(id: string, files: ParsedPack, createSession: CreatePackSession): Promise<ModelPack> {
+export async function assembleModelPack(
+  id: string,
+  files: ParsedPack,
+  createSession: CreatePackSession,
+): Promise<ModelPack> {
   const { manifest } = files;
   const [textEncoder, unet, vaeDecoder, vaeEncoder] = await Promise.all([
     createSession(manifest.components.textEncoder, []),

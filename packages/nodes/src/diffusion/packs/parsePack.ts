@@ -32,16 +32,31 @@ export function packJoin(...parts: string[]): string {
 export async function parsePack(read: ReadPackText, where: string): Promise<ParsedPack> {
   const readJson = async (rel: string): Promise<unknown> => JSON.parse(await read(rel));
   const parsed = PtpManifestSchema.safeParse(await readJson(PTP_MANIFEST_FILE));
-  if (!parsed.success) throw new Error(`${PTP_MANIFEST_FILE} in ${where} is invalid: ${parsed.error.issues[0]?.message}; re-import the pack with \`pnpm ptp models import\``);
+  if (!parsed.success)
+    throw new Error(
+      `${PTP_MANIFEST_FILE} in ${where} is invalid: ${parsed.error.issues[0]?.message}; re-import the pack with \`pnpm ptp models import\``,
+    );
   const manifest = parsed.data;
   const tok = (f: string) => read(packJoin(manifest.components.tokenizer, f));
-  const [vocabJson, mergesTxt, configJson] = await Promise.all([tok('vocab.json'), tok('merges.txt'), tok('tokenizer_config.json').catch(() => undefined)]);
+  const [vocabJson, mergesTxt, configJson] = await Promise.all([
+    tok('vocab.json'),
+    tok('merges.txt'),
+    tok('tokenizer_config.json').catch(() => undefined),
+  ]);
   const tokenizer = ClipTokenizer.fromFiles({ vocabJson, mergesTxt, ...(configJson ? { configJson } : {}) });
   const schedulerConfig = await readJson(manifest.components.scheduler);
-  const vaeConfig = (await readJson(packJoin(packDirname(manifest.components.vaeDecoder), 'config.json')).catch(() => ({}))) as Record<string, unknown>;
+  const vaeConfig = (await readJson(packJoin(packDirname(manifest.components.vaeDecoder), 'config.json')).catch(
+    () => ({}),
+  )) as Record<string, unknown>;
   const factor = vaeConfig.scaling_factor ?? vaeConfig.vae_scaling_factor ?? 0.18215;
   const blocks = Array.isArray(vaeConfig.block_out_channels) ? vaeConfig.block_out_channels.length : 4;
-  return { manifest, tokenizer, schedulerConfig, vaeScalingFactor: Number(factor), vaeScale: Number(vaeConfig.vae_scale ?? 2 ** (blocks - 1)) };
+  return {
+    manifest,
+    tokenizer,
+    schedulerConfig,
+    vaeScalingFactor: Number(factor),
+    vaeScale: Number(vaeConfig.vae_scale ?? 2 ** (blocks - 1)),
+  };
 }
 
 const SCHEDULER_CLASSES: Record<Exclude<SchedulerKind, 'pack'>, SupportedSchedulerClass> = {
@@ -52,11 +67,18 @@ const SCHEDULER_CLASSES: Record<Exclude<SchedulerKind, 'pack'>, SupportedSchedul
 };
 
 /** The scheduler factories of a `ModelPack`, from the pack's scheduler_config.json. */
-export function packSchedulers(schedulerConfig: unknown): { createScheduler(kind?: SchedulerKind): Scheduler; createInverseScheduler(): Scheduler } {
+export function packSchedulers(schedulerConfig: unknown): {
+  createScheduler(kind?: SchedulerKind): Scheduler;
+  createInverseScheduler(): Scheduler;
+} {
   return {
     createScheduler: (kind: SchedulerKind = 'pack') =>
       // DDIM from a PNDM config keeps the pack's betas; clip_sample off as SD pipelines run it.
-      createScheduler(schedulerConfig, kind === 'pack' ? {} : { className: SCHEDULER_CLASSES[kind], overrides: { clip_sample: false } }),
-    createInverseScheduler: () => createScheduler(schedulerConfig, { className: 'DDIMInverseScheduler', overrides: { clip_sample: false } }),
+      createScheduler(
+        schedulerConfig,
+        kind === 'pack' ? {} : { className: SCHEDULER_CLASSES[kind], overrides: { clip_sample: false } },
+      ),
+    createInverseScheduler: () =>
+      createScheduler(schedulerConfig, { className: 'DDIMInverseScheduler', overrides: { clip_sample: false } }),
   };
 }

@@ -20,7 +20,8 @@ export class DdimInverseScheduler extends DdimScheduler {
 
   constructor(config: SchedulerConfig) {
     super(config);
-    if (this.spacing === 'linspace') throw new Error("DDIMInverseScheduler supports 'leading' and 'trailing' timestep_spacing only");
+    if (this.spacing === 'linspace')
+      throw new Error("DDIMInverseScheduler supports 'leading' and 'trailing' timestep_spacing only");
   }
 
   /** diffusers calls it initial_alpha_cumprod here: the alpha before the first timestep. */

@@ -55,7 +55,12 @@ export class DdimScheduler implements Scheduler {
   }
 
   setTimesteps(numInferenceSteps: number): void {
-    this.timesteps = ascendingTimesteps(this.spacing, this.numTrainTimesteps, numInferenceSteps, this.stepsOffset).reverse();
+    this.timesteps = ascendingTimesteps(
+      this.spacing,
+      this.numTrainTimesteps,
+      numInferenceSteps,
+      this.stepsOffset,
+    ).reverse();
     this.numInferenceSteps = numInferenceSteps;
   }
 
@@ -75,7 +80,8 @@ export class DdimScheduler implements Scheduler {
 
   protected alphaAt(t: number): number {
     const a = this.alphasCumprod[t];
-    if (a === undefined || !Number.isInteger(t)) throw new Error(`timestep ${t} is not an integer in [0, ${this.numTrainTimesteps})`);
+    if (a === undefined || !Number.isInteger(t))
+      throw new Error(`timestep ${t} is not an integer in [0, ${this.numTrainTimesteps})`);
     return a;
   }
 

@@ -41,8 +41,10 @@ export class EulerScheduler implements Scheduler {
       config.interpolation_type !== 'linear' && `interpolation_type ${config.interpolation_type}`,
       config.timestep_type !== 'discrete' && `timestep_type ${config.timestep_type}`,
     ].filter((x): x is string => typeof x === 'string');
-    if (!this.ancestral && unsupported.length > 0) throw new Error(`Euler: unsupported option(s): ${unsupported.join(', ')}`);
-    if (this.ancestral && config.prediction_type === 'sample') throw new Error("Euler ancestral does not support prediction_type 'sample'");
+    if (!this.ancestral && unsupported.length > 0)
+      throw new Error(`Euler: unsupported option(s): ${unsupported.join(', ')}`);
+    if (this.ancestral && config.prediction_type === 'sample')
+      throw new Error("Euler ancestral does not support prediction_type 'sample'");
     this.numTrainTimesteps = config.num_train_timesteps;
     const acp = computeAlphasCumprod(config);
     // zero-terminal-SNR schedules end at abar = 0; diffusers nudges it so sigma stays finite
@@ -57,7 +59,10 @@ export class EulerScheduler implements Scheduler {
 
   /** Like diffusers: max sigma for linspace/trailing spacing, sqrt(max^2 + 1) for leading. */
   get initNoiseSigma(): number {
-    const max = this.sigmas.length > 0 ? this.sigmas.reduce((a, b) => Math.max(a, b)) : this.trainSigmas[this.trainSigmas.length - 1]!;
+    const max =
+      this.sigmas.length > 0
+        ? this.sigmas.reduce((a, b) => Math.max(a, b))
+        : this.trainSigmas[this.trainSigmas.length - 1]!;
     return this.spacing === 'leading' ? f32(Math.sqrt(f32(f32(max * max) + 1))) : max;
   }
 
@@ -86,7 +91,8 @@ export class EulerScheduler implements Scheduler {
   /** diffusers' index_for_timestep: the first match, or the second when t appears twice. */
   private indexFor(t: number): number {
     const hits = this.timesteps.flatMap((x, i) => (x === t ? [i] : []));
-    if (hits.length === 0) throw new Error(`timestep ${t} is not in this schedule (call setTimesteps and use its timesteps)`);
+    if (hits.length === 0)
+      throw new Error(`timestep ${t} is not in this schedule (call setTimesteps and use its timesteps)`);
     return hits.length > 1 ? hits[1]! : hits[0]!;
   }
 
@@ -133,7 +139,11 @@ export class EulerScheduler implements Scheduler {
       const x = f32(sample[i]!); // diffusers upcasts with sample.to(float32): a float64 sample is rounded
       const m = modelOutput[i]!;
       const x0 =
-        this.predictionType === 'epsilon' ? x - sigma * m : this.predictionType === 'v_prediction' ? m * vOut + x / s2p1 : m;
+        this.predictionType === 'epsilon'
+          ? x - sigma * m
+          : this.predictionType === 'v_prediction'
+            ? m * vOut + x / s2p1
+            : m;
       const derivative = (x - x0) / sigma;
       let prev = x + derivative * dt;
       if (this.ancestral && noise) prev = prev + noise[i]! * sigmaUp;

@@ -33,7 +33,8 @@ export class PndmScheduler implements Scheduler {
   private curModelOutput: Float64Array | null = null;
 
   constructor(config: SchedulerConfig) {
-    if (config.prediction_type === 'sample') throw new Error("PNDM supports prediction_type 'epsilon' and 'v_prediction' only");
+    if (config.prediction_type === 'sample')
+      throw new Error("PNDM supports prediction_type 'epsilon' and 'v_prediction' only");
     this.numTrainTimesteps = config.num_train_timesteps;
     this.alphasCumprod = computeAlphasCumprod(config);
     // diffusers' PNDM defaults: set_alpha_to_one false, skip_prk_steps false, leading spacing
@@ -57,7 +58,10 @@ export class PndmScheduler implements Scheduler {
     } else {
       const half = Math.floor(Math.floor(this.numTrainTimesteps / numInferenceSteps) / 2);
       const prk = ts.slice(-4).flatMap((t) => [t, t + half]); // repeat(2) + tile([0, half])
-      const doubled = prk.slice(0, -1).flatMap((t) => [t, t]).slice(1, -1);
+      const doubled = prk
+        .slice(0, -1)
+        .flatMap((t) => [t, t])
+        .slice(1, -1);
       this.prkTimesteps = doubled.reverse();
       this.timesteps = [...this.prkTimesteps, ...ts.slice(0, -3).reverse()];
     }
@@ -157,7 +161,8 @@ export class PndmScheduler implements Scheduler {
   /** diffusers' _get_prev_sample: formula (9) of the PNDM paper, scalars in float32. */
   private prevSample<T extends FloatArray>(x: FloatArray, t: number, prevT: number, mo: Float64Array, like: T): T {
     const alphaT = this.alphasCumprod[t];
-    if (alphaT === undefined || !Number.isInteger(t)) throw new Error(`timestep ${t} is not an integer in [0, ${this.numTrainTimesteps})`);
+    if (alphaT === undefined || !Number.isInteger(t))
+      throw new Error(`timestep ${t} is not an integer in [0, ${this.numTrainTimesteps})`);
     const alphaPrev = prevT >= 0 ? this.alphasCumprod[prevT]! : this.finalAlphaCumprod;
     const betaT = f32(1 - alphaT);
     const betaPrev = f32(1 - alphaPrev);

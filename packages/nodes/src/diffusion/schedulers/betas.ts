@@ -67,8 +67,7 @@ export function torchLinspaceFloat32(start: number, end: number, steps: number):
   }
   const step = f32(f32(e - s) / (steps - 1));
   const halfway = Math.floor(steps / 2);
-  const base = (idx: number): number =>
-    idx < halfway ? fmaF32(step, idx, s) : fmaF32(-step, steps - idx - 1, e);
+  const base = (idx: number): number => (idx < halfway ? fmaF32(step, idx, s) : fmaF32(-step, steps - idx - 1, e));
   const lanes = 8;
   let idx = 0;
   for (; idx + 2 * lanes <= steps; idx += 2 * lanes) {
@@ -102,13 +101,13 @@ const ints = new Int32Array(bits.buffer);
 function nextFloat32(x: number, dir: 1 | -1): number {
   if (x === 0) return dir * 1.401298464324817e-45;
   bits[0] = x;
-  ints[0]! += (x > 0) === (dir > 0) ? 1 : -1;
+  ints[0]! += x > 0 === dir > 0 ? 1 : -1;
   return bits[0]!;
 }
 
 /** diffusers' betas_for_alpha_bar (cosine): float64 math, then torch.tensor(..., float32). */
 function betasForAlphaBarCosine(n: number, maxBeta = 0.999): Float32Array {
-  const alphaBar = (t: number): number => Math.cos(((t + 0.008) / 1.008) * Math.PI / 2) ** 2;
+  const alphaBar = (t: number): number => Math.cos((((t + 0.008) / 1.008) * Math.PI) / 2) ** 2;
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = Math.min(1 - alphaBar((i + 1) / n) / alphaBar(i / n), maxBeta);
   return out;

@@ -11,7 +11,7 @@ export const np = {
     const div = num - 1;
     const step = (stop - start) / div;
     const out: number[] = [];
-    for (let i = 0; i < num; i++) out.push(step === 0 ? ((i / div) * (stop - start)) + start : i * step + start);
+    for (let i = 0; i < num; i++) out.push(step === 0 ? (i / div) * (stop - start) + start : i * step + start);
     out[num - 1] = stop;
     return out;
   },

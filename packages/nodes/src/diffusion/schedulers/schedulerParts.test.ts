@@ -28,7 +28,8 @@ const golden = JSON.parse(
   readFileSync(new URL('../../../../../fixtures/schedulers/diffusers-trajectories.json', import.meta.url), 'utf8'),
 ) as { x0: number[]; c: number[]; cases: { name: string; steps: { prev_sample: number[] }[] }[] };
 
-const ramp = (n: number, scale = 1): Float64Array => Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * scale);
+const ramp = (n: number, scale = 1): Float64Array =>
+  Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * scale);
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
@@ -51,7 +52,11 @@ describe('SchedulerConfig', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(ZodError);
-      expect((e as ZodError).issues.map((i) => i.path[0]).sort()).toEqual(['beta_schedule', 'prediction_type', 'steps_offset']);
+      expect((e as ZodError).issues.map((i) => i.path[0]).sort()).toEqual([
+        'beta_schedule',
+        'prediction_type',
+        'steps_offset',
+      ]);
     }
     expect(() => parseSchedulerConfig({ num_train_timesteps: 3, trained_betas: [0.1, 0.2] })).toThrow(/trained_betas/);
   });
@@ -60,7 +65,9 @@ describe('SchedulerConfig', () => {
 describe('createScheduler', () => {
   it('builds the class the config names and refuses unknown classes clearly', () => {
     expect(createScheduler(SD1_PNDM)).toBeInstanceOf(PndmScheduler);
-    expect(() => createScheduler({ ...SD1_PNDM, _class_name: 'LMSDiscreteScheduler' })).toThrow(/LMSDiscreteScheduler.*not supported.*DDIMScheduler/);
+    expect(() => createScheduler({ ...SD1_PNDM, _class_name: 'LMSDiscreteScheduler' })).toThrow(
+      /LMSDiscreteScheduler.*not supported.*DDIMScheduler/,
+    );
     expect(() => createScheduler({ beta_start: 0.001 })).toThrow(/_class_name/);
   });
 
@@ -111,7 +118,12 @@ describe('timestep schedules', () => {
     p.setTimesteps(7);
     expect(p.timesteps).toEqual([853, 782, 782, 711, 711, 640, 640, 569, 569, 498, 498, 427, 427, 285, 143, 1]);
     let x = ramp(16);
-    for (const t of p.timesteps) x = p.step(x.map((v) => 0.5 * Math.tanh(v)), t, x);
+    for (const t of p.timesteps)
+      x = p.step(
+        x.map((v) => 0.5 * Math.tanh(v)),
+        t,
+        x,
+      );
     expect(x.every(Number.isFinite)).toBe(true);
   });
 
@@ -128,14 +140,25 @@ describe('betas', () => {
     const l = torchLinspaceFloat32(0.1, 0.7, 1000);
     expect(l[0]).toBe(Math.fround(0.1));
     expect(l[999]).toBe(Math.fround(0.7));
-    const base = { num_train_timesteps: 1000, beta_start: 0.00085, beta_end: 0.012, trained_betas: null, rescale_betas_zero_snr: false };
+    const base = {
+      num_train_timesteps: 1000,
+      beta_start: 0.00085,
+      beta_end: 0.012,
+      trained_betas: null,
+      rescale_betas_zero_snr: false,
+    };
     const scaled = computeBetas({ ...base, beta_schedule: 'scaled_linear' });
     expect(scaled[0]).toBeCloseTo(0.00085, 8);
     expect(scaled[999]).toBeCloseTo(0.012, 8);
     const cosine = computeBetas({ ...base, beta_schedule: 'squaredcos_cap_v2' });
     expect(cosine[999]).toBe(Math.fround(0.999));
     expect(cosine.every((b, i) => i === 0 || b >= cosine[i - 1]!)).toBe(true);
-    const trained = computeBetas({ ...base, num_train_timesteps: 3, beta_schedule: 'linear', trained_betas: [0.1, 0.2, 0.3] });
+    const trained = computeBetas({
+      ...base,
+      num_train_timesteps: 3,
+      beta_schedule: 'linear',
+      trained_betas: [0.1, 0.2, 0.3],
+    });
     expect(Array.from(trained)).toEqual([0.1, 0.2, 0.3].map(Math.fround));
   });
 

@@ -53,7 +53,8 @@ const TOL = {
 function err(ours: ArrayLike<number>, ref: readonly number[]): number {
   expect(ours.length).toBe(ref.length);
   let worst = 0;
-  for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(ours[i]! - ref[i]!) / Math.max(Math.abs(ref[i]!), 1));
+  for (let i = 0; i < ref.length; i++)
+    worst = Math.max(worst, Math.abs(ours[i]! - ref[i]!) / Math.max(Math.abs(ref[i]!), 1));
   return worst;
 }
 
@@ -103,10 +104,17 @@ describe.each(golden.cases.map((gc) => [gc.name, gc] as const))('diffusers golde
     const s = build(gc);
     let worst = 0;
     gc.steps.forEach((step, k) => {
-      const sample = Float64Array.from(k === 0 ? golden.x0.map((v) => v * gc.init_noise_sigma) : gc.steps[k - 1]!.prev_sample);
+      const sample = Float64Array.from(
+        k === 0 ? golden.x0.map((v) => v * gc.init_noise_sigma) : gc.steps[k - 1]!.prev_sample,
+      );
       worst = Math.max(worst, err(s.scaleModelInput(sample, step.t), step.model_input));
       const noise = gc.noise?.[k];
-      const out = s.step(Float64Array.from(step.model_output), step.t, sample, noise ? { noise: Float64Array.from(noise) } : {});
+      const out = s.step(
+        Float64Array.from(step.model_output),
+        step.t,
+        sample,
+        noise ? { noise: Float64Array.from(noise) } : {},
+      );
       worst = Math.max(worst, err(out, step.prev_sample));
     });
     (achieved[name] ??= {}).singleStep64 = worst;
@@ -131,7 +139,13 @@ describe.each(golden.cases.map((gc) => [gc.name, gc] as const))('diffusers golde
 describe('golden coverage', () => {
   it('covers every scheduler class of the fixture', () => {
     expect(new Set(golden.cases.map((c) => c.class))).toEqual(
-      new Set(['DDIMScheduler', 'DDIMInverseScheduler', 'PNDMScheduler', 'EulerDiscreteScheduler', 'EulerAncestralDiscreteScheduler']),
+      new Set([
+        'DDIMScheduler',
+        'DDIMInverseScheduler',
+        'PNDMScheduler',
+        'EulerDiscreteScheduler',
+        'EulerAncestralDiscreteScheduler',
+      ]),
     );
     if (process.env.SCHEDULER_TOL_REPORT) console.table(achieved);
   });

@@ -14,8 +14,10 @@ export function ascendingTimesteps(
   stepsOffset: number,
   roundLinspace = true,
 ): number[] {
-  if (!Number.isInteger(numSteps) || numSteps < 1) throw new Error(`number of inference steps must be a positive integer, got ${numSteps}`);
-  if (numSteps > numTrain) throw new Error(`number of inference steps (${numSteps}) cannot exceed num_train_timesteps (${numTrain})`);
+  if (!Number.isInteger(numSteps) || numSteps < 1)
+    throw new Error(`number of inference steps must be a positive integer, got ${numSteps}`);
+  if (numSteps > numTrain)
+    throw new Error(`number of inference steps (${numSteps}) cannot exceed num_train_timesteps (${numTrain})`);
   if (spacing === 'linspace') {
     const ts = np.linspace(0, numTrain - 1, numSteps);
     return roundLinspace ? ts.map(np.round) : ts;
@@ -27,5 +29,8 @@ export function ascendingTimesteps(
   }
   // trailing: fractional ratio counted down from numTrain, rounded, minus one
   const ratio = numTrain / numSteps;
-  return np.arange(numTrain, 0, -ratio).map((t) => np.round(t) - 1).reverse();
+  return np
+    .arange(numTrain, 0, -ratio)
+    .map((t) => np.round(t) - 1)
+    .reverse();
 }

@@ -49,7 +49,10 @@ function fakeSession(outputs: (feeds: Record<string, FakeTensor>) => Record<stri
 
 describe('OrtSession', () => {
   it('exposes names and the metadata of tensor inputs of supported types', () => {
-    const s = new OrtSession(fakeSession(() => ({})), makeTensor);
+    const s = new OrtSession(
+      fakeSession(() => ({})),
+      makeTensor,
+    );
     expect(s.inputNames).toEqual(['sample', 'timestep', 'mask']);
     expect(s.outputNames).toEqual(['out', 'attn']);
     expect(s.inputMeta('sample')).toEqual({ type: 'float32', dims: [1, 4, 'h', 'w'] });
@@ -89,7 +92,12 @@ describe('OrtSession', () => {
     await expect(s.run({})).rejects.toThrow('output out has unsupported type float16');
     expect(gpu.disposed).toBe(true);
     const failing = new FakeTensor('float32', 'fail', [2], 'gpu-buffer');
-    await expect(new OrtSession(fakeSession(() => ({ attn: failing })), makeTensor).run({})).rejects.toThrow('download failed');
+    await expect(
+      new OrtSession(
+        fakeSession(() => ({ attn: failing })),
+        makeTensor,
+      ).run({}),
+    ).rejects.toThrow('download failed');
     expect(failing.disposed).toBe(true);
   });
 

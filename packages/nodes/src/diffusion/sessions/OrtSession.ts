@@ -22,7 +22,12 @@ export interface OrtLikeSession<T extends OrtLikeTensor> {
   readonly outputNames: readonly string[];
   readonly inputMetadata: readonly (
     | { readonly name: string; readonly isTensor: false }
-    | { readonly name: string; readonly isTensor: true; readonly type: string; readonly shape: readonly (number | string)[] }
+    | {
+        readonly name: string;
+        readonly isTensor: true;
+        readonly type: string;
+        readonly shape: readonly (number | string)[];
+      }
   )[];
   run(feeds: Record<string, T>): Promise<Record<string, T>>;
   run(feeds: Record<string, T>, fetches: string[]): Promise<Record<string, T>>;

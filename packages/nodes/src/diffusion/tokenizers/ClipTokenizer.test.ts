@@ -24,7 +24,10 @@ const cases = (JSON.parse(read(fixtureDir, 'token-ids.json')) as { cases: TokenC
  */
 function referenceWordInds(tok: ClipTokenizer, text: string, place: number): number[] {
   const split = text.split(' ');
-  const pieces = tok.encodeWithSpecial(text).slice(1, -1).map((id) => tok.decode([id]).replace(/^#+|#+$/g, ''));
+  const pieces = tok
+    .encodeWithSpecial(text)
+    .slice(1, -1)
+    .map((id) => tok.decode([id]).replace(/^#+|#+$/g, ''));
   const out: number[] = [];
   let curLen = 0;
   let ptr = 0;
@@ -42,7 +45,10 @@ function referenceWordInds(tok: ClipTokenizer, text: string, place: number): num
 describe('ClipTokenizer on the full CLIP vocab', () => {
   let tok: ClipTokenizer;
   beforeAll(() => {
-    tok = ClipTokenizer.fromFiles({ vocabJson: read(fixtureDir, 'vocab.json'), mergesTxt: read(fixtureDir, 'merges.txt') });
+    tok = ClipTokenizer.fromFiles({
+      vocabJson: read(fixtureDir, 'vocab.json'),
+      mergesTxt: read(fixtureDir, 'merges.txt'),
+    });
   });
 
   it('has the SD special ids and sizes without a config', () => {
@@ -149,7 +155,9 @@ describe('ClipTokenizer on the full CLIP vocab', () => {
       const words = tok.tokenizeWords(c.text);
       // The reference's character counting breaks on byte pieces of a split character (emoji).
       if (c.text !== c.text.trim() || c.text.includes('  ') || c.text.includes('🙂') || words.length === 0) continue;
-      words.forEach((w, i) => expect(w.tokenIndices, `${c.text} / ${w.word}`).toEqual(referenceWordInds(tok, c.text, i)));
+      words.forEach((w, i) =>
+        expect(w.tokenIndices, `${c.text} / ${w.word}`).toEqual(referenceWordInds(tok, c.text, i)),
+      );
       compared++;
     }
     expect(compared).toBeGreaterThan(25);
@@ -167,7 +175,8 @@ describe('ClipTokenizer on the full CLIP vocab', () => {
   });
 
   it('encodes a 77-token prompt well under a millisecond after warm-up', () => {
-    const prompt = 'a photo of a golden retriever puppy playing in the grass, highly detailed, 4k, ' +
+    const prompt =
+      'a photo of a golden retriever puppy playing in the grass, highly detailed, 4k, ' +
       'oil painting by a neoclassical master, dramatic lighting, sharp focus, trending on artstation, ' +
       'a cat riding a bicycle on the beach at sunset with a red circle and a blue square, ' +
       'watercolor painting of a fox in a snowy forest, the quick brown fox jumps over the lazy dog';
@@ -193,7 +202,10 @@ describe('ClipTokenizer on the toy SD pack', () => {
     const caseDirs = readdirSync(path.join(referenceDir, 'public'));
     expect(caseDirs.length).toBeGreaterThan(0);
     for (const name of caseDirs) {
-      const c = JSON.parse(read(referenceDir, 'public', name, 'case.json')) as { prompts: string[]; token_ids: number[][] };
+      const c = JSON.parse(read(referenceDir, 'public', name, 'case.json')) as {
+        prompts: string[];
+        token_ids: number[][];
+      };
       c.prompts.forEach((prompt, i) => expect(tok.encodeWithSpecial(prompt), `${name}[${i}]`).toEqual(c.token_ids[i]));
     }
   });
@@ -253,7 +265,12 @@ describe('reduced CLIP vocab', () => {
       }),
     });
     expect(tok2.padId).toBe(0);
-    expect(tok2.encodePadded('a lion')).toEqual([tok2.bosId, ...tok.encode('a lion'), tok2.eosId, ...Array<number>(12).fill(0)]);
+    expect(tok2.encodePadded('a lion')).toEqual([
+      tok2.bosId,
+      ...tok.encode('a lion'),
+      tok2.eosId,
+      ...Array<number>(12).fill(0),
+    ]);
     expect(() => ClipTokenizer.fromFiles({ ...reduced, configJson: '{"pad_token": "<pad>"}' })).toThrow(/pad token/);
     // HF writes a huge sentinel when there is no limit; CLIP's 77 is used then.
     expect(ClipTokenizer.fromFiles({ ...reduced, configJson: '{"model_max_length": 1e30}' }).modelMaxLength).toBe(77);
@@ -262,6 +279,7 @@ describe('reduced CLIP vocab', () => {
   it('is deterministic and keeps earlier words single tokens as words are added', () => {
     expect(buildReducedClipVocab(words)).toEqual(reduced);
     const more = ClipTokenizer.fromFiles(buildReducedClipVocab([...words, 'paint', 'pain', 'ain', 'in']));
-    for (const w of [...words.filter((x) => x !== "it's"), 'paint', 'pain', 'ain', 'in']) expect(more.encode(w), w).toHaveLength(1);
+    for (const w of [...words.filter((x) => x !== "it's"), 'paint', 'pain', 'ain', 'in'])
+      expect(more.encode(w), w).toHaveLength(1);
   });
 });

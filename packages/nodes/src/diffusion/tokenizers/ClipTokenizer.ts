@@ -88,7 +88,8 @@ export class ClipTokenizer {
     const encoder = new Map<string, number>();
     const decoder = new Map<number, string>();
     for (const [symbol, id] of entries) {
-      if (!Number.isInteger(id) || id < 0) throw new Error(`vocab: id of ${JSON.stringify(symbol)} is not a non-negative integer`);
+      if (!Number.isInteger(id) || id < 0)
+        throw new Error(`vocab: id of ${JSON.stringify(symbol)} is not a non-negative integer`);
       encoder.set(symbol, id);
       decoder.set(id, symbol);
     }
@@ -121,7 +122,10 @@ export class ClipTokenizer {
 
     // The reference matches its two special strings as whole pre-tokens (case-insensitively),
     // and its BPE cache is seeded so they map straight to their ids.
-    this.specials = new Map([[bos.toLowerCase(), this.bosId], [eos.toLowerCase(), this.eosId]]);
+    this.specials = new Map([
+      [bos.toLowerCase(), this.bosId],
+      [eos.toLowerCase(), this.eosId],
+    ]);
     const specialAlternatives = [...new Set([bos, eos])].map(escapeRegExp).join('|');
     const rest = `'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^${WS}\\p{L}\\p{N}]+`;
     this.pattern = new RegExp(`${specialAlternatives}|${rest}`, 'giu');
@@ -134,7 +138,8 @@ export class ClipTokenizer {
   /** Builds a tokenizer from the texts of a pack's tokenizer folder. */
   static fromFiles(files: ClipTokenizerFiles): ClipTokenizer {
     const vocab: unknown = JSON.parse(files.vocabJson);
-    if (typeof vocab !== 'object' || vocab === null || Array.isArray(vocab)) throw new Error('vocab.json must be an object');
+    if (typeof vocab !== 'object' || vocab === null || Array.isArray(vocab))
+      throw new Error('vocab.json must be an object');
     const lines = files.mergesTxt.split(/\r?\n/);
     if (lines[0]?.startsWith('#version')) lines.shift();
     const merges = lines.filter((l) => l.trim() !== '');
@@ -234,7 +239,11 @@ export class ClipTokenizer {
       while (b > a && x.pieces[b - 1]!.punct) b--;
       return x.pieces.slice(a, b);
     };
-    const text = (ps: Piece[]) => ps.map((p) => p.text).join('').toLowerCase();
+    const text = (ps: Piece[]) =>
+      ps
+        .map((p) => p.text)
+        .join('')
+        .toLowerCase();
     const wc = core(w);
     if (wc.length === 0 || text(wc) !== text(core(q))) return undefined;
     return this.positions(w, wc);
@@ -248,7 +257,8 @@ export class ClipTokenizer {
       pos += p.ids.length;
     }
     const out: number[] = [];
-    for (const p of pieces) for (let i = 0; i < p.ids.length; i++, pos++) if (pos < this.modelMaxLength - 1) out.push(pos);
+    for (const p of pieces)
+      for (let i = 0; i < p.ids.length; i++, pos++) if (pos < this.modelMaxLength - 1) out.push(pos);
     return out;
   }
 

@@ -40,10 +40,7 @@ export function buildReducedClipVocab(words: readonly string[]): ReducedClipVoca
   const vocab = new Map<string, number>(base.map((s, i) => [s, i]));
 
   // Pre-tokenize with the real tokenizer over the bare byte vocab, so the split rules are shared.
-  const pre = new ClipTokenizer(
-    new Map([...vocab, [START_OF_TEXT, vocab.size], [END_OF_TEXT, vocab.size + 1]]),
-    [],
-  );
+  const pre = new ClipTokenizer(new Map([...vocab, [START_OF_TEXT, vocab.size], [END_OF_TEXT, vocab.size + 1]]), []);
   const ranks = new Map<string, number>();
   const merges: string[] = [];
   for (const word of words) {

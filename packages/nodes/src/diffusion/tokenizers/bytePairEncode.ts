@@ -28,7 +28,7 @@ export function bytePairEncode(piece: string, ranks: ReadonlyMap<string, number>
     }
     if (best === Infinity) break;
     const merged: string[] = [];
-    for (let i = 0; i < word.length; ) {
+    for (let i = 0; i < word.length;) {
       if (i < word.length - 1 && word[i] === first && word[i + 1] === second) {
         merged.push(first + second);
         i += 2;

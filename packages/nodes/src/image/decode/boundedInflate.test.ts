@@ -17,7 +17,9 @@ describe('inflateBounded', () => {
     expect(bomb.length).toBeLessThan(100 * 1024);
     const before = process.memoryUsage().arrayBuffers;
     expect(() => inflateBounded(bomb, 1024 * 1024, 'PNG text chunk zTXt')).toThrow(InflateLimitError);
-    await expect(inflateBoundedAsync([bomb], 64 * 1024, 'PNG image data')).rejects.toThrow(/PNG image data inflates past its limit of 64 KiB/);
+    await expect(inflateBoundedAsync([bomb], 64 * 1024, 'PNG image data')).rejects.toThrow(
+      /PNG image data inflates past its limit of 64 KiB/,
+    );
     // Nothing near the inflated size was ever held.
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
   });

@@ -79,7 +79,12 @@ export function inflateBounded(data: Uint8Array | readonly Uint8Array[], limitBy
  * The same, yielding to the event loop every `yieldEvery` slices or MiB of output: a server can
  * check a 16 MiB upload without pausing its other requests for more than a few milliseconds.
  */
-export async function inflateBoundedAsync(parts: readonly Uint8Array[], limitBytes: number, what: string, yieldEvery = 64): Promise<Uint8Array> {
+export async function inflateBoundedAsync(
+  parts: readonly Uint8Array[],
+  limitBytes: number,
+  what: string,
+  yieldEvery = 64,
+): Promise<Uint8Array> {
   const z = new BoundedUnzlib(what, limitBytes);
   let n = 0;
   let yieldedAt = 0;

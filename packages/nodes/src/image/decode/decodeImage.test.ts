@@ -81,7 +81,10 @@ describe('decodeImage', () => {
     webp.set([0x2f, bits & 255, (bits >> 8) & 255, (bits >> 16) & 255, bits >>> 24], 20);
     expect(await codeOf(decodeImage(webp))).toBe('UNSUPPORTED_IMAGE_TYPE');
     const seen: string[] = [];
-    const decoder = { mediaTypes: ['image/webp'], decode: async (_b: Uint8Array, t: string) => (seen.push(t), gradient(16, 16)) };
+    const decoder = {
+      mediaTypes: ['image/webp'],
+      decode: async (_b: Uint8Array, t: string) => (seen.push(t), gradient(16, 16)),
+    };
     const { image } = await decodeImage(webp, { decoder });
     expect(seen).toEqual(['image/webp']);
     expect(image.width).toBe(16);

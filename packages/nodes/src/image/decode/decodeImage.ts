@@ -3,7 +3,14 @@ import { decode as decodeJpeg } from 'jpeg-js';
 import type { RgbaImage } from '../ImageBatch.js';
 import type { ImageDecoder } from '../../runtime/ImageDecoder.js';
 import { boundPngStreams } from './pngStreams.js';
-import { checkImageSize, DEFAULT_IMAGE_LIMITS, ImageFileError, readImageHeader, type ImageHeader, type ImageLimits } from './readImageHeader.js';
+import {
+  checkImageSize,
+  DEFAULT_IMAGE_LIMITS,
+  ImageFileError,
+  readImageHeader,
+  type ImageHeader,
+  type ImageLimits,
+} from './readImageHeader.js';
 
 export interface DecodeImageOptions {
   limits?: ImageLimits;
@@ -17,7 +24,10 @@ export interface DecodeImageOptions {
  * memory budget), then pixels: an 8-bit RGBA image exactly as
  * stored (no colour management; 16-bit channels keep their high byte).
  */
-export async function decodeImage(bytes: Uint8Array, o: DecodeImageOptions = {}): Promise<{ header: ImageHeader; image: RgbaImage }> {
+export async function decodeImage(
+  bytes: Uint8Array,
+  o: DecodeImageOptions = {},
+): Promise<{ header: ImageHeader; image: RgbaImage }> {
   const header = readImageHeader(bytes);
   checkImageSize(header, o.limits ?? DEFAULT_IMAGE_LIMITS);
   let image: RgbaImage;
@@ -27,11 +37,19 @@ export async function decodeImage(bytes: Uint8Array, o: DecodeImageOptions = {})
       const limits = o.limits ?? DEFAULT_IMAGE_LIMITS;
       // Memory budget from the declared size (RGBA out + components + progressive coefficients), hard cap 1 GiB.
       const budgetMB = Math.min(1024, Math.ceil((header.width * header.height * 16) / 2 ** 20) + 16);
-      const d = decodeJpeg(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: Math.ceil(limits.maxPixels / 1e6), maxMemoryUsageInMB: budgetMB });
+      const d = decodeJpeg(bytes, {
+        useTArray: true,
+        formatAsRGBA: true,
+        maxResolutionInMP: Math.ceil(limits.maxPixels / 1e6),
+        maxMemoryUsageInMB: budgetMB,
+      });
       image = { width: d.width, height: d.height, rgba: d.data };
     } else {
       if (!o.decoder?.mediaTypes.includes(header.mediaType)) {
-        throw new ImageFileError('UNSUPPORTED_IMAGE_TYPE', `this runner has no ${header.mediaType} decoder (run it with ptp run, the server or a browser)`);
+        throw new ImageFileError(
+          'UNSUPPORTED_IMAGE_TYPE',
+          `this runner has no ${header.mediaType} decoder (run it with ptp run, the server or a browser)`,
+        );
       }
       image = await o.decoder.decode(bytes, header.mediaType);
     }
@@ -39,8 +57,15 @@ export async function decodeImage(bytes: Uint8Array, o: DecodeImageOptions = {})
     if (err instanceof ImageFileError) throw err;
     throw new ImageFileError('IMAGE_CORRUPT', `${header.mediaType} could not be decoded: ${(err as Error).message}`);
   }
-  if (image.width !== header.width || image.height !== header.height || image.rgba.length !== image.width * image.height * 4) {
-    throw new ImageFileError('IMAGE_CORRUPT', `decoded ${image.width}x${image.height} but the header says ${header.width}x${header.height}`);
+  if (
+    image.width !== header.width ||
+    image.height !== header.height ||
+    image.rgba.length !== image.width * image.height * 4
+  ) {
+    throw new ImageFileError(
+      'IMAGE_CORRUPT',
+      `decoded ${image.width}x${image.height} but the header says ${header.width}x${header.height}`,
+    );
   }
   return { header, image };
 }

@@ -7,7 +7,9 @@ function image(w: number, h: number, f: (x: number, y: number) => [number, numbe
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) rgba.set(f(x, y), (y * w + x) * 4);
   return { width: w, height: h, rgba };
 }
-const px = (im: RgbaImage, x: number, y: number) => [...im.rgba.subarray((y * im.width + x) * 4, (y * im.width + x) * 4 + 4)];
+const px = (im: RgbaImage, x: number, y: number) => [
+  ...im.rgba.subarray((y * im.width + x) * 4, (y * im.width + x) * 4 + 4),
+];
 
 describe('fitImage', () => {
   // 8x4: left half black, right half white.

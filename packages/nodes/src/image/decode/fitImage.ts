@@ -20,7 +20,12 @@ export function parseHexColor(hex: string): Rgb {
 }
 
 /** Per output index, the source indices and weights: area average when shrinking, bilinear when enlarging. */
-function axisWeights(start: number, extent: number, srcSize: number, outSize: number): { idx: number[]; w: number[] }[] {
+function axisWeights(
+  start: number,
+  extent: number,
+  srcSize: number,
+  outSize: number,
+): { idx: number[]; w: number[] }[] {
   const s = extent / outSize;
   const out: { idx: number[]; w: number[] }[] = [];
   for (let i = 0; i < outSize; i++) {
@@ -49,7 +54,14 @@ function axisWeights(start: number, extent: number, srcSize: number, outSize: nu
 }
 
 /** Resamples the region [x0, x0 + cw) x [y0, y0 + ch) of an RGB float image to ow x oh. */
-function resampleRegion(src: Float32Array, sw: number, sh: number, region: [number, number, number, number], ow: number, oh: number): Float32Array {
+function resampleRegion(
+  src: Float32Array,
+  sw: number,
+  sh: number,
+  region: [number, number, number, number],
+  ow: number,
+  oh: number,
+): Float32Array {
   const [x0, y0, cw, ch] = region;
   const wx = axisWeights(x0, cw, sw, ow);
   const wy = axisWeights(y0, ch, sh, oh);
@@ -82,7 +94,13 @@ function resampleRegion(src: Float32Array, sw: number, sh: number, region: [numb
  * Brings an image to width x height under a policy. Transparent pixels are composited over the
  * background colour first (a model sees no alpha); the result is opaque.
  */
-export function fitImage(image: RgbaImage, width: number, height: number, policy: FitPolicy, background: Rgb = [255, 255, 255]): RgbaImage {
+export function fitImage(
+  image: RgbaImage,
+  width: number,
+  height: number,
+  policy: FitPolicy,
+  background: Rgb = [255, 255, 255],
+): RgbaImage {
   const { width: sw, height: sh, rgba } = image;
   const rgb = new Float32Array(sw * sh * 3);
   for (let p = 0; p < sw * sh; p++) {
@@ -103,7 +121,8 @@ export function fitImage(image: RgbaImage, width: number, height: number, policy
     ox = Math.floor((width - ow) / 2);
     oy = Math.floor((height - oh) / 2);
   }
-  const scaled = sw === ow && sh === oh && region[2] === sw && region[3] === sh ? rgb : resampleRegion(rgb, sw, sh, region, ow, oh);
+  const scaled =
+    sw === ow && sh === oh && region[2] === sw && region[3] === sh ? rgb : resampleRegion(rgb, sw, sh, region, ow, oh);
   const out = new Uint8Array(width * height * 4);
   for (let p = 0; p < width * height; p++) {
     out.set(background, p * 4);

@@ -20,7 +20,15 @@ describe('PNG streams under a budget', () => {
     expect(pngDataBytes(ihdr(10, 3, 1, 0))).toBe(3 * (1 + 2));
     expect(pngDataBytes(ihdr(16, 16, 16, 2))).toBe(16 * (1 + 16 * 6));
     // Adam7 on 8x8 RGB8: passes are 1x1, 1x1, 2x1, 2x2, 4x2, 4x4, 8x4.
-    const passes = [[1, 1], [1, 1], [2, 1], [2, 2], [4, 2], [4, 4], [8, 4]];
+    const passes = [
+      [1, 1],
+      [1, 1],
+      [2, 1],
+      [2, 2],
+      [4, 2],
+      [4, 4],
+      [8, 4],
+    ];
     expect(pngDataBytes(ihdr(8, 8, 8, 2, 1))).toBe(passes.reduce((n, [w, h]) => n + h! * (1 + w! * 3), 0));
     expect(() => pngDataBytes(ihdr(8, 8, 3, 2))).toThrow(ImageFileError);
   });
@@ -30,12 +38,19 @@ describe('PNG streams under a budget', () => {
     expect(bomb.length).toBeLessThan(100 * 1024);
     const err = await boundPngStreams(bomb).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImageFileError);
-    expect(err).toMatchObject({ code: 'DECOMPRESSION_LIMIT', message: expect.stringMatching(/64x64 needs 16448 bytes/) });
+    expect(err).toMatchObject({
+      code: 'DECOMPRESSION_LIMIT',
+      message: expect.stringMatching(/64x64 needs 16448 bytes/),
+    });
     await expect(decodeImage(bomb)).rejects.toMatchObject({ code: 'DECOMPRESSION_LIMIT' });
   });
 
   it('never inflates ICC profiles or text: a bombed iCCP or zTXt still decodes to the right pixels', async () => {
-    for (const file of [pngIccpBomb(32 * 1024 * 1024), pngTextBomb('zTXt', 32 * 1024 * 1024), pngTextBomb('iTXt', 32 * 1024 * 1024)]) {
+    for (const file of [
+      pngIccpBomb(32 * 1024 * 1024),
+      pngTextBomb('zTXt', 32 * 1024 * 1024),
+      pngTextBomb('iTXt', 32 * 1024 * 1024),
+    ]) {
       const stripped = await boundPngStreams(file);
       expect(pngChunks(stripped).map((c) => c.type)).toEqual(['IHDR', 'IDAT', 'IEND']);
       const { image } = await decodeImage(file);

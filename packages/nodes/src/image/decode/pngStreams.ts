@@ -8,12 +8,13 @@ export interface PngChunk {
   readonly data: Uint8Array;
 }
 
-const u32be = (b: Uint8Array, at: number): number => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+const u32be = (b: Uint8Array, at: number): number =>
+  ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 
 /** The chunks of a PNG up to IEND (the file is assumed complete: readImageHeader checked it). */
 export function pngChunks(bytes: Uint8Array): PngChunk[] {
   const chunks: PngChunk[] = [];
-  for (let at = 8; at + 12 <= bytes.length; ) {
+  for (let at = 8; at + 12 <= bytes.length;) {
     const len = u32be(bytes, at);
     const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
     if (at + 12 + len > bytes.length) break;
@@ -44,7 +45,8 @@ export function pngDataBytes(ihdr: Uint8Array): number {
   const height = u32be(ihdr, 4);
   const depth = ihdr[8]!;
   const channels = CHANNELS[ihdr[9]!];
-  if (!channels || ![1, 2, 4, 8, 16].includes(depth)) throw new ImageFileError('IMAGE_CORRUPT', `PNG has an invalid colour type ${ihdr[9]} / bit depth ${depth}`);
+  if (!channels || ![1, 2, 4, 8, 16].includes(depth))
+    throw new ImageFileError('IMAGE_CORRUPT', `PNG has an invalid colour type ${ihdr[9]} / bit depth ${depth}`);
   const rowBytes = (w: number): number => 1 + Math.ceil((w * channels * depth) / 8);
   if (ihdr[12] !== 1) return height * rowBytes(width);
   let total = 0;
@@ -69,11 +71,16 @@ const SIGNATURE = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]);
 export async function boundPngStreams(bytes: Uint8Array): Promise<Uint8Array> {
   const chunks = pngChunks(bytes);
   const ihdr = chunks[0];
-  if (!ihdr || ihdr.type !== 'IHDR' || ihdr.data.length !== 13) throw new ImageFileError('IMAGE_CORRUPT', 'PNG does not start with an IHDR chunk');
+  if (!ihdr || ihdr.type !== 'IHDR' || ihdr.data.length !== 13)
+    throw new ImageFileError('IMAGE_CORRUPT', 'PNG does not start with an IHDR chunk');
   const budget = pngDataBytes(ihdr.data);
   const idat = chunks.filter((c) => c.type === 'IDAT').map((c) => c.data);
   try {
-    await inflateBoundedAsync(idat, budget, `PNG image data (IDAT; the header's ${u32be(ihdr.data, 0)}x${u32be(ihdr.data, 4)} needs ${budget} bytes)`);
+    await inflateBoundedAsync(
+      idat,
+      budget,
+      `PNG image data (IDAT; the header's ${u32be(ihdr.data, 0)}x${u32be(ihdr.data, 4)} needs ${budget} bytes)`,
+    );
   } catch (err) {
     if (err instanceof InflateLimitError) throw new ImageFileError('DECOMPRESSION_LIMIT', err.message);
     throw new ImageFileError('IMAGE_CORRUPT', `PNG image data does not inflate: ${(err as Error).message}`);

@@ -45,15 +45,25 @@ describe('readImageHeader', () => {
 
   it('finds truncation anywhere in PNG and JPEG files', () => {
     const png = encodePng(solid(32, 32));
-    for (const cut of [10, 30, 40, png.length - 20, png.length - 1]) expect(codeOf(() => readImageHeader(png.slice(0, cut))), `cut ${cut}`).toBe('IMAGE_TRUNCATED');
+    for (const cut of [10, 30, 40, png.length - 20, png.length - 1])
+      expect(
+        codeOf(() => readImageHeader(png.slice(0, cut))),
+        `cut ${cut}`,
+      ).toBe('IMAGE_TRUNCATED');
     const jpg = new Uint8Array(encodeJpeg({ width: 32, height: 32, data: solid(32, 32).rgba }, 90).data);
-    for (const cut of [4, 100, jpg.length - 2]) expect(codeOf(() => readImageHeader(jpg.slice(0, cut))), `cut ${cut}`).toBe('IMAGE_TRUNCATED');
+    for (const cut of [4, 100, jpg.length - 2])
+      expect(
+        codeOf(() => readImageHeader(jpg.slice(0, cut))),
+        `cut ${cut}`,
+      ).toBe('IMAGE_TRUNCATED');
   });
 
   it('refuses other types by content, whatever their name', () => {
     const gif = new TextEncoder().encode('GIF89a\x01\x00\x01\x00');
     expect(codeOf(() => readImageHeader(gif))).toBe('UNSUPPORTED_IMAGE_TYPE');
-    expect(codeOf(() => readImageHeader(new TextEncoder().encode('{"not": "an image"}')))).toBe('UNSUPPORTED_IMAGE_TYPE');
+    expect(codeOf(() => readImageHeader(new TextEncoder().encode('{"not": "an image"}')))).toBe(
+      'UNSUPPORTED_IMAGE_TYPE',
+    );
     expect(codeOf(() => readImageHeader(new Uint8Array(0)))).toBe('UNSUPPORTED_IMAGE_TYPE');
   });
 
@@ -67,12 +77,20 @@ describe('readImageHeader', () => {
       return b;
     };
     // VP8: frame tag (3), start code 9d 01 2a, then 14-bit width and height.
-    expect(readImageHeader(riff('VP8 ', [0, 0, 0, 0x9d, 0x01, 0x2a, 100, 0, 50, 0]))).toMatchObject({ width: 100, height: 50 });
+    expect(readImageHeader(riff('VP8 ', [0, 0, 0, 0x9d, 0x01, 0x2a, 100, 0, 50, 0]))).toMatchObject({
+      width: 100,
+      height: 50,
+    });
     // VP8L: 0x2f then (width-1) | (height-1) << 14.
     const bits = 99 | (49 << 14);
-    expect(readImageHeader(riff('VP8L', [0x2f, bits & 255, (bits >> 8) & 255, (bits >> 16) & 255, bits >>> 24]))).toMatchObject({ width: 100, height: 50 });
+    expect(
+      readImageHeader(riff('VP8L', [0x2f, bits & 255, (bits >> 8) & 255, (bits >> 16) & 255, bits >>> 24])),
+    ).toMatchObject({ width: 100, height: 50 });
     // VP8X: flags (4), then 24-bit width-1 and height-1.
-    expect(readImageHeader(riff('VP8X', [0, 0, 0, 0, 0x1f, 0x4e, 0, 0x1f, 0x4e, 0]))).toMatchObject({ width: 20000, height: 20000 });
+    expect(readImageHeader(riff('VP8X', [0, 0, 0, 0, 0x1f, 0x4e, 0, 0x1f, 0x4e, 0]))).toMatchObject({
+      width: 20000,
+      height: 20000,
+    });
     expect(codeOf(() => readImageHeader(riff('VP8 ', []).slice(0, 30)))).toBe('IMAGE_TRUNCATED');
   });
 });

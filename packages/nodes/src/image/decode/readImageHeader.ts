@@ -6,7 +6,13 @@
  */
 export type ImageMediaType = 'image/png' | 'image/jpeg' | 'image/webp';
 
-export type ImageFileErrorCode = 'UNSUPPORTED_IMAGE_TYPE' | 'IMAGE_TRUNCATED' | 'IMAGE_CORRUPT' | 'IMAGE_TOO_SMALL' | 'IMAGE_TOO_LARGE' | 'DECOMPRESSION_LIMIT';
+export type ImageFileErrorCode =
+  | 'UNSUPPORTED_IMAGE_TYPE'
+  | 'IMAGE_TRUNCATED'
+  | 'IMAGE_CORRUPT'
+  | 'IMAGE_TOO_SMALL'
+  | 'IMAGE_TOO_LARGE'
+  | 'DECOMPRESSION_LIMIT';
 
 export class ImageFileError extends Error {
   constructor(
@@ -27,9 +33,11 @@ export interface ImageHeader {
 const PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 
 const ascii = (b: Uint8Array, at: number, n: number): string => String.fromCharCode(...b.subarray(at, at + n));
-const u32be = (b: Uint8Array, at: number): number => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+const u32be = (b: Uint8Array, at: number): number =>
+  ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 const u16be = (b: Uint8Array, at: number): number => (b[at]! << 8) | b[at + 1]!;
-const u32le = (b: Uint8Array, at: number): number => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+const u32le = (b: Uint8Array, at: number): number =>
+  (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 const u24le = (b: Uint8Array, at: number): number => b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16);
 
 /** Which format the bytes are, by magic number (never by file name or declared type). */
@@ -41,18 +49,25 @@ export function sniffImageType(b: Uint8Array): ImageMediaType | undefined {
 }
 
 function pngHeader(b: Uint8Array): ImageHeader {
-  if (b.length < 33) throw new ImageFileError('IMAGE_TRUNCATED', `PNG ends after ${b.length} bytes, before its IHDR header`);
-  if (ascii(b, 12, 4) !== 'IHDR' || u32be(b, 8) !== 13) throw new ImageFileError('IMAGE_CORRUPT', 'PNG does not start with an IHDR chunk');
+  if (b.length < 33)
+    throw new ImageFileError('IMAGE_TRUNCATED', `PNG ends after ${b.length} bytes, before its IHDR header`);
+  if (ascii(b, 12, 4) !== 'IHDR' || u32be(b, 8) !== 13)
+    throw new ImageFileError('IMAGE_CORRUPT', 'PNG does not start with an IHDR chunk');
   const width = u32be(b, 16);
   const height = u32be(b, 20);
   // Walk the chunks: every declared length must fit, and the file must reach IEND.
   let at = 8;
   let sawData = false;
   for (;;) {
-    if (at + 12 > b.length) throw new ImageFileError('IMAGE_TRUNCATED', `PNG is cut off at byte ${b.length} (no IEND chunk)`);
+    if (at + 12 > b.length)
+      throw new ImageFileError('IMAGE_TRUNCATED', `PNG is cut off at byte ${b.length} (no IEND chunk)`);
     const len = u32be(b, at);
     const type = ascii(b, at + 4, 4);
-    if (at + 12 + len > b.length) throw new ImageFileError('IMAGE_TRUNCATED', `PNG chunk ${type} at byte ${at} needs ${len} bytes but the file ends at ${b.length}`);
+    if (at + 12 + len > b.length)
+      throw new ImageFileError(
+        'IMAGE_TRUNCATED',
+        `PNG chunk ${type} at byte ${at} needs ${len} bytes but the file ends at ${b.length}`,
+      );
     if (type === 'IDAT') sawData = true;
     if (type === 'IEND') break;
     at += 12 + len;
@@ -68,10 +83,12 @@ function jpegHeader(b: Uint8Array): ImageHeader {
   let at = 2;
   for (;;) {
     while (at < b.length && b[at] === 0xff && b[at + 1] === 0xff) at++; // fill bytes
-    if (at + 4 > b.length) throw new ImageFileError('IMAGE_TRUNCATED', `JPEG ends at byte ${b.length} before its frame header`);
+    if (at + 4 > b.length)
+      throw new ImageFileError('IMAGE_TRUNCATED', `JPEG ends at byte ${b.length} before its frame header`);
     if (b[at] !== 0xff) throw new ImageFileError('IMAGE_CORRUPT', `JPEG marker expected at byte ${at}`);
     const marker = b[at + 1]!;
-    if (marker === 0xd9 || marker === 0xda) throw new ImageFileError('IMAGE_CORRUPT', 'JPEG has no frame header before its image data');
+    if (marker === 0xd9 || marker === 0xda)
+      throw new ImageFileError('IMAGE_CORRUPT', 'JPEG has no frame header before its image data');
     const len = u16be(b, at + 2);
     if (len < 2) throw new ImageFileError('IMAGE_CORRUPT', `JPEG segment at byte ${at} has length ${len}`);
     if (isSof(marker)) {
@@ -80,7 +97,8 @@ function jpegHeader(b: Uint8Array): ImageHeader {
       const width = u16be(b, at + 7);
       // Entropy-coded data never contains FF D9 (an FF there is stuffed as FF 00), so an end
       // marker after the frame header means the scan data is complete.
-      if (!hasEndMarker(b, at + 4 + len)) throw new ImageFileError('IMAGE_TRUNCATED', `JPEG is cut off at byte ${b.length} (no end-of-image marker)`);
+      if (!hasEndMarker(b, at + 4 + len))
+        throw new ImageFileError('IMAGE_TRUNCATED', `JPEG is cut off at byte ${b.length} (no end-of-image marker)`);
       return { mediaType: 'image/jpeg', width, height };
     }
     at += 2 + len;
@@ -94,12 +112,18 @@ function hasEndMarker(b: Uint8Array, from: number): boolean {
 
 function webpHeader(b: Uint8Array): ImageHeader {
   const riffEnd = 8 + u32le(b, 4);
-  if (riffEnd > b.length) throw new ImageFileError('IMAGE_TRUNCATED', `WebP declares ${riffEnd} bytes but the file has ${b.length}`);
+  if (riffEnd > b.length)
+    throw new ImageFileError('IMAGE_TRUNCATED', `WebP declares ${riffEnd} bytes but the file has ${b.length}`);
   if (b.length < 30) throw new ImageFileError('IMAGE_TRUNCATED', 'WebP ends before its image header');
   const chunk = ascii(b, 12, 4);
   if (chunk === 'VP8 ') {
-    if (b[23] !== 0x9d || b[24] !== 0x01 || b[25] !== 0x2a) throw new ImageFileError('IMAGE_CORRUPT', 'WebP (lossy) frame has no start code');
-    return { mediaType: 'image/webp', width: (b[26]! | (b[27]! << 8)) & 0x3fff, height: (b[28]! | (b[29]! << 8)) & 0x3fff };
+    if (b[23] !== 0x9d || b[24] !== 0x01 || b[25] !== 0x2a)
+      throw new ImageFileError('IMAGE_CORRUPT', 'WebP (lossy) frame has no start code');
+    return {
+      mediaType: 'image/webp',
+      width: (b[26]! | (b[27]! << 8)) & 0x3fff,
+      height: (b[28]! | (b[29]! << 8)) & 0x3fff,
+    };
   }
   if (chunk === 'VP8L') {
     if (b[20] !== 0x2f) throw new ImageFileError('IMAGE_CORRUPT', 'WebP (lossless) has no signature byte');
@@ -131,12 +155,21 @@ export interface ImageLimits {
 export const DEFAULT_IMAGE_LIMITS: ImageLimits = { maxPixels: 4096 * 4096, maxSide: 8192, minSide: 8 };
 
 /** Refuses sizes outside the limits, before decoding. */
-export function checkImageSize(h: Pick<ImageHeader, 'width' | 'height'>, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): void {
+export function checkImageSize(
+  h: Pick<ImageHeader, 'width' | 'height'>,
+  limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
+): void {
   const { width, height } = h;
   if (width < limits.minSide || height < limits.minSide) {
-    throw new ImageFileError('IMAGE_TOO_SMALL', `image is ${width}x${height}; both sides must be at least ${limits.minSide} pixels`);
+    throw new ImageFileError(
+      'IMAGE_TOO_SMALL',
+      `image is ${width}x${height}; both sides must be at least ${limits.minSide} pixels`,
+    );
   }
   if (width > limits.maxSide || height > limits.maxSide || width * height > limits.maxPixels) {
-    throw new ImageFileError('IMAGE_TOO_LARGE', `image header says ${width}x${height}; the limit is ${limits.maxPixels} pixels and ${limits.maxSide} per side (refused before decoding)`);
+    throw new ImageFileError(
+      'IMAGE_TOO_LARGE',
+      `image header says ${width}x${height}; the limit is ${limits.maxPixels} pixels and ${limits.maxSide} per side (refused before decoding)`,
+    );
   }
 }

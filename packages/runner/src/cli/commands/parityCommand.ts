@@ -11,12 +11,20 @@ import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.j
 export const parityCommand: Command = async (args, io) => {
   const { values, positionals } = parseArgs({
     args,
-    options: { ref: { type: 'string' }, provider: { type: 'string', default: 'cpu' }, case: { type: 'string', multiple: true }, json: { type: 'boolean', default: false }, 'stop-after': { type: 'string' } },
+    options: {
+      ref: { type: 'string' },
+      provider: { type: 'string', default: 'cpu' },
+      case: { type: 'string', multiple: true },
+      json: { type: 'boolean', default: false },
+      'stop-after': { type: 'string' },
+    },
     allowPositionals: true,
     strict: true,
   });
-  if (positionals.length + (values.ref ? 1 : 0) > 1) throw new UsageError('parity takes at most one reference directory');
-  if (!(PROVIDERS as readonly string[]).includes(values.provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  if (positionals.length + (values.ref ? 1 : 0) > 1)
+    throw new UsageError('parity takes at most one reference directory');
+  if (!(PROVIDERS as readonly string[]).includes(values.provider))
+    throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
   const given = values.ref ?? positionals[0];
   const dir = given ? resolveUserPath(given) : (process.env.PTP_P2P_REFERENCE_DIR ?? DEFAULT_REFERENCE_DIR);
   const { tolerance, results } = await runParity({
@@ -26,14 +34,18 @@ export const parityCommand: Command = async (args, io) => {
     ...(values['stop-after'] ? { stopAfter: Number(values['stop-after']) } : {}),
     onCase: (r) => {
       if (values.json) return;
-      const detail = r.error ?? `max abs ${r.maxAbs.toExponential(2)}, mean abs ${r.meanAbs.toExponential(2)}${r.mapsMaxAbs !== undefined ? `, maps ${r.mapsMaxAbs.toExponential(2)}` : ''}`;
+      const detail =
+        r.error ??
+        `max abs ${r.maxAbs.toExponential(2)}, mean abs ${r.meanAbs.toExponential(2)}${r.mapsMaxAbs !== undefined ? `, maps ${r.mapsMaxAbs.toExponential(2)}` : ''}`;
       io.out(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(30)} ${detail} (${(r.ms / 1000).toFixed(1)} s)`);
     },
   });
   if (values.json) io.out(JSON.stringify({ dir, provider: values.provider, tolerance, results }, null, 2));
   else {
     const errored = results.filter((r) => r.error !== undefined).length;
-    io.out(`${results.filter((r) => r.ok).length}/${results.length} cases within max abs ${tolerance.max_abs}, mean abs ${tolerance.mean_abs}${errored ? `; ${errored} failed with an error` : ''} (${values.provider}, ${dir})`);
+    io.out(
+      `${results.filter((r) => r.ok).length}/${results.length} cases within max abs ${tolerance.max_abs}, mean abs ${tolerance.mean_abs}${errored ? `; ${errored} failed with an error` : ''} (${values.provider}, ${dir})`,
+    );
   }
   if (results.length === 0) {
     io.err(`no case.json found under ${dir}`);

@@ -10,7 +10,8 @@ import { localBackend } from '../localSetup.js';
 
 function intOption(name: string, raw: string, min: number, max: number): number {
   const v = Number(raw);
-  if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be an integer in ${min}..${max}, got "${raw}"`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new UsageError(`--${name} must be an integer in ${min}..${max}, got "${raw}"`);
   return v;
 }
 
@@ -38,10 +39,13 @@ export const qualityCommand: Command = async (args, io) => {
     },
     strict: true,
   });
-  if (!(PROVIDERS as readonly string[]).includes(values.provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
-  if (!(SCHEDULER_KINDS as readonly string[]).includes(values.scheduler)) throw new UsageError(`--scheduler must be one of ${SCHEDULER_KINDS.join(', ')}`);
+  if (!(PROVIDERS as readonly string[]).includes(values.provider))
+    throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  if (!(SCHEDULER_KINDS as readonly string[]).includes(values.scheduler))
+    throw new UsageError(`--scheduler must be one of ${SCHEDULER_KINDS.join(', ')}`);
   const guidance = Number(values.guidance);
-  if (!Number.isFinite(guidance) || guidance < 0 || guidance > 30) throw new UsageError(`--guidance must be a number in 0..30, got "${values.guidance}"`);
+  if (!Number.isFinite(guidance) || guidance < 0 || guidance > 30)
+    throw new UsageError(`--guidance must be a number in 0..30, got "${values.guidance}"`);
   const options = {
     samples: intOption('samples', values.samples, 1, 100_000),
     steps: intOption('steps', values.steps, 1, 500),
@@ -70,7 +74,9 @@ export const qualityCommand: Command = async (args, io) => {
     if (values.out) {
       const dir = resolveUserPath(values.out);
       await mkdir(dir, { recursive: true });
-      const ok = report.items.map((i) => i.got.colour === i.want.colour && i.got.shape === i.want.shape && i.got.background === i.want.background);
+      const ok = report.items.map(
+        (i) => i.got.colour === i.want.colour && i.got.shape === i.want.shape && i.got.background === i.want.background,
+      );
       await writeFile(path.join(dir, 'samples.png'), encodePng(contactSheet(report.images.images, ok)));
       await writeFile(path.join(dir, 'quality.json'), `${JSON.stringify(qualityJson(report), null, 2)}\n`);
       io.err(`wrote ${path.join(dir, 'samples.png')} and quality.json`);

@@ -1,7 +1,15 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Engine, errorPlace, loadDocument, type NodeRegistry, type RunEvent, type RunResult, type WorkflowDocument } from '@ptp/graph-core';
+import {
+  Engine,
+  errorPlace,
+  loadDocument,
+  type NodeRegistry,
+  type RunEvent,
+  type RunResult,
+  type WorkflowDocument,
+} from '@ptp/graph-core';
 import { createNodeRegistry, type OutputFile } from '@ptp/nodes';
 import { PROVIDERS } from '../../backends/providers.js';
 import { defaultUploadsDir, nodeRunResources } from '../../uploads/nodeRunResources.js';
@@ -12,7 +20,12 @@ import { progressPrinter } from '../progressPrinter.js';
 import { runRemote } from './runRemote.js';
 
 function isOutputFile(v: unknown): v is OutputFile {
-  return typeof v === 'object' && v !== null && typeof (v as OutputFile).name === 'string' && (v as OutputFile).data instanceof Uint8Array;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as OutputFile).name === 'string' &&
+    (v as OutputFile).data instanceof Uint8Array
+  );
 }
 
 export const runCommand: Command = async (args, io) => {
@@ -20,7 +33,18 @@ export const runCommand: Command = async (args, io) => {
   if (values.server) {
     // Remote: the server runs it; --provider is passed on only when given (else the server's default).
     const provider = args.some((a) => a === '--provider' || a.startsWith('--provider=')) ? values.provider : undefined;
-    return runRemote({ server: values.server, token: values.token ?? process.env.PTP_TOKEN, file: positionals[0]!, out: values.out!, provider, outputs: values.output, set: values.set }, io);
+    return runRemote(
+      {
+        server: values.server,
+        token: values.token ?? process.env.PTP_TOKEN,
+        file: positionals[0]!,
+        out: values.out!,
+        provider,
+        outputs: values.output,
+        set: values.set,
+      },
+      io,
+    );
   }
   const file = resolveUserPath(positionals[0]!);
   const outDir = resolveUserPath(values.out!);
@@ -46,10 +70,13 @@ export const runCommand: Command = async (args, io) => {
   const summary = runSummary({ file, doc, result, events, backend, started, written });
   await writeFile(path.join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   if (result.status !== 'success') {
-    for (const e of result.errors) io.err(`${result.status === 'interrupted' ? 'interrupted' : 'error'} ${e.code}${errorPlace(e)}: ${e.message}`);
+    for (const e of result.errors)
+      io.err(`${result.status === 'interrupted' ? 'interrupted' : 'error'} ${e.code}${errorPlace(e)}: ${e.message}`);
     return EXIT.failed;
   }
-  io.out(`ok: ${written.length} file(s) in ${outDir} (${((Date.now() - started) / 1000).toFixed(1)} s on ${backend.provider})`);
+  io.out(
+    `ok: ${written.length} file(s) in ${outDir} (${((Date.now() - started) / 1000).toFixed(1)} s on ${backend.provider})`,
+  );
   return EXIT.ok;
 };
 
@@ -72,7 +99,8 @@ function parseRunArgs(args: string[]) {
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError('run takes exactly one workflow file');
   if (!values.out) throw new UsageError('run needs --out DIR');
-  if (!(PROVIDERS as readonly string[]).includes(values.provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  if (!(PROVIDERS as readonly string[]).includes(values.provider))
+    throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
   return parsed;
 }
 
@@ -80,7 +108,13 @@ type RunValues = ReturnType<typeof parseRunArgs>['values'];
 type LocalBackend = ReturnType<typeof localBackend>;
 
 /** Runs the document on this machine with progress on stderr; Ctrl-C aborts the run (its partial results are kept). */
-async function runLocally(o: { doc: WorkflowDocument; registry: NodeRegistry; backend: LocalBackend; values: RunValues; io: Io }): Promise<{ result: RunResult; events: RunEvent[] }> {
+async function runLocally(o: {
+  doc: WorkflowDocument;
+  registry: NodeRegistry;
+  backend: LocalBackend;
+  values: RunValues;
+  io: Io;
+}): Promise<{ result: RunResult; events: RunEvent[] }> {
   const { doc, registry, values } = o;
   const titles = new Map(doc.nodes.map((n) => [n.id, registry.get(n.type)?.title ?? n.type]));
   const events: RunEvent[] = [];
@@ -121,11 +155,23 @@ async function writeOutputFiles(result: RunResult, outDir: string, io: Io): Prom
 }
 
 /** summary.json: the workflow, the status, the backend, per-node times, cache hits and summaries, the files. */
-function runSummary(o: { file: string; doc: WorkflowDocument; result: RunResult; events: RunEvent[]; backend: LocalBackend; started: number; written: string[] }) {
+function runSummary(o: {
+  file: string;
+  doc: WorkflowDocument;
+  result: RunResult;
+  events: RunEvent[];
+  backend: LocalBackend;
+  started: number;
+  written: string[];
+}) {
   const { doc, result, events } = o;
-  const durations = Object.fromEntries(events.flatMap((e) => (e.type === 'node_executed' ? [[e.nodeId, Math.round(e.durationMs)]] : [])));
+  const durations = Object.fromEntries(
+    events.flatMap((e) => (e.type === 'node_executed' ? [[e.nodeId, Math.round(e.durationMs)]] : [])),
+  );
   // Node summaries (e.g. a Cycle node's PSNR/SSIM) so numbers a graph measures reach the summary file.
-  const summaries = Object.fromEntries(events.flatMap((e) => (e.type === 'node_executed' && e.summary !== undefined ? [[e.nodeId, e.summary]] : [])));
+  const summaries = Object.fromEntries(
+    events.flatMap((e) => (e.type === 'node_executed' && e.summary !== undefined ? [[e.nodeId, e.summary]] : [])),
+  );
   return {
     workflow: { file: o.file, name: doc.metadata.name },
     status: result.status,
@@ -133,7 +179,14 @@ function runSummary(o: { file: string; doc: WorkflowDocument; result: RunResult;
     backend: o.backend.name,
     startedAt: new Date(o.started).toISOString(),
     totalMs: Date.now() - o.started,
-    nodes: doc.nodes.map((n) => ({ id: n.id, type: n.type, params: n.params, ms: durations[n.id] ?? null, cached: result.cached.includes(n.id), ...(summaries[n.id] !== undefined ? { summary: summaries[n.id] } : {}) })),
+    nodes: doc.nodes.map((n) => ({
+      id: n.id,
+      type: n.type,
+      params: n.params,
+      ms: durations[n.id] ?? null,
+      cached: result.cached.includes(n.id),
+      ...(summaries[n.id] !== undefined ? { summary: summaries[n.id] } : {}),
+    })),
     outputs: o.written,
     errors: result.errors,
   };

@@ -18,7 +18,13 @@ export interface RemoteRunArgs {
   set?: string[] | undefined;
 }
 
-function describe(e: { code: string; message: string; nodeId?: string | undefined; input?: string | undefined; param?: string | undefined }): string {
+function describe(e: {
+  code: string;
+  message: string;
+  nodeId?: string | undefined;
+  input?: string | undefined;
+  param?: string | undefined;
+}): string {
   return `${e.code}${errorPlace(e)}: ${e.message}`;
 }
 
@@ -54,10 +60,18 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
   try {
     await client.health().catch((err: Error) => {
       if (err instanceof StudioApiError) throw err;
-      throw new Error(`cannot reach ${args.server}: ${(err as { cause?: { code?: string } }).cause?.code ?? err.message}`);
+      throw new Error(
+        `cannot reach ${args.server}: ${(err as { cause?: { code?: string } }).cause?.code ?? err.message}`,
+      );
     });
     const handle = await client.submit(
-      { workflow: doc, options: { ...(args.provider ? { provider: args.provider as 'cpu' } : {}), ...(args.outputs?.length ? { targets: args.outputs } : {}) } },
+      {
+        workflow: doc,
+        options: {
+          ...(args.provider ? { provider: args.provider as 'cpu' } : {}),
+          ...(args.outputs?.length ? { targets: args.outputs } : {}),
+        },
+      },
       {
         onEvent: print,
         onStatus: (run) => {
@@ -71,7 +85,9 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
     const run: RunRecord = await handle.done;
     const written = run.status === 'succeeded' ? await downloadRunOutputs(client, run, outDir) : [];
     for (const w of written) io.err(`wrote ${w.file}`);
-    const durations = Object.fromEntries(handle.events.flatMap((e) => (e.type === 'node_executed' ? [[e.nodeId, Math.round(e.durationMs)]] : [])));
+    const durations = Object.fromEntries(
+      handle.events.flatMap((e) => (e.type === 'node_executed' ? [[e.nodeId, Math.round(e.durationMs)]] : [])),
+    );
     const summary = {
       workflow: { file, name: doc.metadata.name },
       server: args.server,
@@ -86,12 +102,18 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
     await mkdir(outDir, { recursive: true });
     await writeFile(path.join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     if (run.status !== 'succeeded') {
-      const errors: (GraphError | NonNullable<RunRecord['error']>)[] = run.error?.errors?.length ? run.error.errors : run.error ? [run.error] : [];
+      const errors: (GraphError | NonNullable<RunRecord['error']>)[] = run.error?.errors?.length
+        ? run.error.errors
+        : run.error
+          ? [run.error]
+          : [];
       for (const e of errors) io.err(`${run.status} ${describe(e)}`);
       if (!errors.length) io.err(`run ${run.id} ${run.status}`);
       return EXIT.failed;
     }
-    io.out(`ok: ${written.length} file(s) in ${outDir} (${((Date.now() - started) / 1000).toFixed(1)} s on ${args.server})`);
+    io.out(
+      `ok: ${written.length} file(s) in ${outDir} (${((Date.now() - started) / 1000).toFixed(1)} s on ${args.server})`,
+    );
     return EXIT.ok;
   } catch (err) {
     if (!(err instanceof StudioApiError)) throw err;

@@ -37,11 +37,16 @@ export const serveCommand: Command = async (args, io) => {
     strict: true,
   });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0..65535, got "${values.port}"`);
-  if (!(PROVIDERS as readonly string[]).includes(values.provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be an integer 0..65535, got "${values.port}"`);
+  if (!(PROVIDERS as readonly string[]).includes(values.provider))
+    throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
   const token = values.token ?? process.env.PTP_TOKEN;
   // Anything beyond loopback is reachable by others: refuse to expose it without a strong token.
-  if (!isLoopbackHost(values.host) && token === undefined) throw new UsageError(`binding to ${values.host} exposes the studio beyond this machine; pass --token (${TOKEN_HINT})`);
+  if (!isLoopbackHost(values.host) && token === undefined)
+    throw new UsageError(
+      `binding to ${values.host} exposes the studio beyond this machine; pass --token (${TOKEN_HINT})`,
+    );
   const weak = tokenProblem(token, values.host);
   if (weak) throw new UsageError(weak);
   const positive = (name: string, raw: string | undefined, scale: number): number | undefined => {
@@ -79,11 +84,21 @@ export const serveCommand: Command = async (args, io) => {
     ...(values.redis ? { redis: { url: values.redis, prefix: values['redis-prefix'] } } : {}),
   });
   io.out(`PtP Studio server listening on ${server.url}${token ? '/?token=<your token>' : ''}`);
-  if (values.redis) io.out(`  queue: BullMQ on ${values.redis.replace(/\/\/[^@/]*@/, '//***@')} — runs execute on \`ptp worker --redis\` processes`);
+  if (values.redis)
+    io.out(
+      `  queue: BullMQ on ${values.redis.replace(/\/\/[^@/]*@/, '//***@')} — runs execute on \`ptp worker --redis\` processes`,
+    );
   io.out(`  data: ${dataDir} (library and queue in studio.db, uploads/, runs/)`);
-  if (server.recovered.interrupted.length) io.out(`  ${server.recovered.interrupted.length} run(s) were executing when the server last stopped: marked interrupted (resubmit them to run again)`);
+  if (server.recovered.interrupted.length)
+    io.out(
+      `  ${server.recovered.interrupted.length} run(s) were executing when the server last stopped: marked interrupted (resubmit them to run again)`,
+    );
   if (server.recovered.queued) io.out(`  ${server.recovered.queued} queued run(s) resume now`);
-  io.out(existsSync(path.join(uiDir, 'index.html')) ? `  editor: ${uiDir}` : '  editor: not built (pnpm --filter @ptp/ui build); serving the API only');
+  io.out(
+    existsSync(path.join(uiDir, 'index.html'))
+      ? `  editor: ${uiDir}`
+      : '  editor: not built (pnpm --filter @ptp/ui build); serving the API only',
+  );
   await stopOnSignalOrOrphan(() => {
     io.err('shutting down...');
     return server.close();

@@ -19,9 +19,32 @@ describe('ptp sweep', () => {
   it('runs a 2x2 grid over a pair, writes results.csv/md and plot.svg, and resumes without recomputing', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ptp-sweep-cli-'));
     const pairs = path.join(dir, 'pairs.json');
-    writeFileSync(pairs, JSON.stringify([{ id: 'red-blue', source: 'a red circle on a white background', target: 'a blue circle on a white background', tags: { contrast: 'mid-dark' } }]));
+    writeFileSync(
+      pairs,
+      JSON.stringify([
+        {
+          id: 'red-blue',
+          source: 'a red circle on a white background',
+          target: 'a blue circle on a white background',
+          tags: { contrast: 'mid-dark' },
+        },
+      ]),
+    );
     const out = path.join(dir, 'out');
-    const args = ['sweep', path.join(repoRoot, 'examples/study-word-swap.json'), '--grid', 'schedule.cross=0.2,0.8', '--grid', 'schedule.self=0.2,1', '--grid', 'capture.steps=2', '--pairs', pairs, '--out', out];
+    const args = [
+      'sweep',
+      path.join(repoRoot, 'examples/study-word-swap.json'),
+      '--grid',
+      'schedule.cross=0.2,0.8',
+      '--grid',
+      'schedule.self=0.2,1',
+      '--grid',
+      'capture.steps=2',
+      '--pairs',
+      pairs,
+      '--out',
+      out,
+    ];
     const first = await cli(...args, '--max-cells', '3');
     expect(first.code, first.err).toBe(0);
     expect(first.err).toMatch(/stopped: 3 computed, 0 already done, 0 failed, 1 left/);
@@ -33,7 +56,18 @@ describe('ptp sweep', () => {
     expect(second.out).toMatch(/4 cells \(1 computed, 3 already done, 0 failed\)/);
     const rows = parseCsv(readFileSync(path.join(out, 'results.csv'), 'utf8')).rows;
     expect(rows).toHaveLength(1 + 4);
-    expect(rows[0]).toEqual(expect.arrayContaining(['key', 'pair', 'tag:contrast', 'source.text', 'schedule.cross', 'schedule.self', 'metrics.iou', 'metrics.backgroundPsnr']));
+    expect(rows[0]).toEqual(
+      expect.arrayContaining([
+        'key',
+        'pair',
+        'tag:contrast',
+        'source.text',
+        'schedule.cross',
+        'schedule.self',
+        'metrics.iou',
+        'metrics.backgroundPsnr',
+      ]),
+    );
     const md = readFileSync(path.join(out, 'results.md'), 'utf8');
     expect(md).toContain('4 of 4 cells finished');
     expect(md).toMatch(/\| schedule\.cross \| schedule\.self \| capture\.steps \| n \| metrics\.iou/);

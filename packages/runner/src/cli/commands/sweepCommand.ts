@@ -10,7 +10,16 @@ import { defaultUploadsDir, nodeRunResources } from '../../uploads/nodeRunResour
 import { EngineCellExecutor } from '../../sweep/EngineCellExecutor.js';
 import { openQueueSweep } from '../../sweep/openQueueSweep.js';
 import { runSweep, type CellExecutor, type SweepEvent, type SweepSummary } from '../../sweep/runSweep.js';
-import { columnOf, PairsFileSchema, parseGridArg, planSweep, readPairs, SweepSpecError, type SweepCell, type SweepPair } from '../../sweep/sweepSpec.js';
+import {
+  columnOf,
+  PairsFileSchema,
+  parseGridArg,
+  planSweep,
+  readPairs,
+  SweepSpecError,
+  type SweepCell,
+  type SweepPair,
+} from '../../sweep/sweepSpec.js';
 import { sweepPlot } from '../../sweep/sweepPlot.js';
 import { SweepResults } from '../../sweep/SweepResults.js';
 import { sweepMarkdown } from '../../sweep/sweepTables.js';
@@ -27,7 +36,12 @@ function progressBar(io: Io, tty: boolean) {
     const filled = Math.round((e.done / e.total) * width);
     const perCell = ran ? (Date.now() - started) / ran : 0;
     const eta = perCell ? ` eta ${Math.round((perCell * (e.total - e.done)) / 1000)} s` : '';
-    const what = e.type === 'skipped' ? 'done before' : e.result.status === 'ok' ? `${(e.result.ms / 1000).toFixed(1)} s` : `FAILED: ${e.result.error}`;
+    const what =
+      e.type === 'skipped'
+        ? 'done before'
+        : e.result.status === 'ok'
+          ? `${(e.result.ms / 1000).toFixed(1)} s`
+          : `FAILED: ${e.result.error}`;
     const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${e.done}/${e.total}${eta}  ${e.cell.pair ?? ''} ${e.cell.axes.map((c) => `${c}=${JSON.stringify(e.cell.assignments.find((a) => columnOf(a) === c)?.value)}`).join(' ')} (${what})`;
     if (tty) process.stderr.write(`\r\x1b[K${line}${e.done === e.total ? '\n' : ''}`);
     else io.err(line);
@@ -51,18 +65,27 @@ export const sweepCommand: Command = async (args, io) => {
   const cells = await planCells(doc, values);
 
   await mkdir(outDir, { recursive: true });
-  const results = await SweepResults.open(path.join(outDir, 'results.csv'), { paramColumns: cells.flatMap((c) => c.assignments.map(columnOf)) });
-  await writeFile(path.join(outDir, 'sweep.json'), `${JSON.stringify({ workflow: file, grid: values.grid ?? [], pairs: values.pairs ?? null, cells }, null, 2)}\n`);
+  const results = await SweepResults.open(path.join(outDir, 'results.csv'), {
+    paramColumns: cells.flatMap((c) => c.assignments.map(columnOf)),
+  });
+  await writeFile(
+    path.join(outDir, 'sweep.json'),
+    `${JSON.stringify({ workflow: file, grid: values.grid ?? [], pairs: values.pairs ?? null, cells }, null, 2)}\n`,
+  );
   const execution = await openExecution({ args, values, io, doc, registry, outDir });
   const { summary, sigints } = await runCells({ io, cells, results, execution, maxCells });
 
   await writeReports({ values, doc, file, outDir, cells, results });
   const what = `${summary.ran} computed, ${summary.skipped} already done, ${summary.failed} failed`;
   if (summary.interrupted) {
-    io.err(`stopped: ${what}, ${summary.total - summary.ran - summary.skipped} left; run the same command again to resume`);
+    io.err(
+      `stopped: ${what}, ${summary.total - summary.ran - summary.skipped} left; run the same command again to resume`,
+    );
     return sigints ? EXIT.failed : EXIT.ok; // --max-cells stops on purpose
   }
-  io.out(`ok: ${summary.total} cells (${what}); wrote ${['results.csv', 'results.md', 'plot.svg'].map((f) => path.join(outDir, f)).join(', ')}`);
+  io.out(
+    `ok: ${summary.total} cells (${what}); wrote ${['results.csv', 'results.md', 'plot.svg'].map((f) => path.join(outDir, f)).join(', ')}`,
+  );
   return summary.failed ? EXIT.failed : EXIT.ok;
 };
 
@@ -92,8 +115,10 @@ function parseSweepArgs(args: string[]) {
   });
   if (positionals.length !== 1) throw new UsageError('sweep takes exactly one workflow file');
   if (!values.out) throw new UsageError('sweep needs --out DIR');
-  if (!values.grid?.length && !values.pairs) throw new UsageError('sweep needs at least one --grid node.param=v1,v2,... or --pairs FILE');
-  if (!(PROVIDERS as readonly string[]).includes(values.provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  if (!values.grid?.length && !values.pairs)
+    throw new UsageError('sweep needs at least one --grid node.param=v1,v2,... or --pairs FILE');
+  if (!(PROVIDERS as readonly string[]).includes(values.provider))
+    throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
   const maxCells = values['max-cells'] === undefined ? Infinity : Number(values['max-cells']);
   if (!(maxCells >= 0)) throw new UsageError(`--max-cells takes a count, got "${values['max-cells']}"`);
   return { values, file: resolveUserPath(positionals[0]!), outDir: resolveUserPath(values.out), maxCells };
@@ -108,7 +133,10 @@ async function planCells(doc: WorkflowDocument, values: SweepValues): Promise<Sw
     let pairs: SweepPair[] = [];
     if (values.pairs) {
       const parsed = PairsFileSchema.safeParse(parseJson(await readText(resolveUserPath(values.pairs)), values.pairs));
-      if (!parsed.success) throw new UsageError(`${values.pairs}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`);
+      if (!parsed.success)
+        throw new UsageError(
+          `${values.pairs}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`,
+        );
       pairs = readPairs(parsed.data, { source: values['source-node'], target: values['target-node'] });
     }
     return planSweep(doc, axes, pairs);
@@ -125,19 +153,45 @@ interface Execution {
   close(): Promise<void>;
 }
 
-async function openExecution(o: { args: string[]; values: SweepValues; io: Io; doc: WorkflowDocument; registry: NodeRegistry; outDir: string }): Promise<Execution> {
+async function openExecution(o: {
+  args: string[];
+  values: SweepValues;
+  io: Io;
+  doc: WorkflowDocument;
+  registry: NodeRegistry;
+  outDir: string;
+}): Promise<Execution> {
   const { values, doc, registry, outDir } = o;
   const inFlight = Number(values['in-flight']);
-  if (!Number.isInteger(inFlight) || inFlight < 1) throw new UsageError(`--in-flight takes a positive count, got "${values['in-flight']}"`);
+  if (!Number.isInteger(inFlight) || inFlight < 1)
+    throw new UsageError(`--in-flight takes a positive count, got "${values['in-flight']}"`);
   const uploads = nodeRunResources((values.uploads ?? [defaultUploadsDir()]).map(resolveUserPath));
   const imagesDir = values['save-images'] ? path.join(outDir, 'images') : undefined;
   // With --redis the provider is only asked for when given (else any worker's own will do).
   const providerGiven = o.args.some((a) => a === '--provider' || a.startsWith('--provider='));
   const remote = values.redis
-    ? await openQueueSweep({ url: values.redis, prefix: values['redis-prefix'], inFlight, doc, registry, outDir, uploads: uploads.uploads!, ...(providerGiven ? { provider: values.provider as Provider } : {}), ...(imagesDir ? { imagesDir } : {}), log: (m) => o.io.err(`[queue] ${m}`) })
+    ? await openQueueSweep({
+        url: values.redis,
+        prefix: values['redis-prefix'],
+        inFlight,
+        doc,
+        registry,
+        outDir,
+        uploads: uploads.uploads!,
+        ...(providerGiven ? { provider: values.provider as Provider } : {}),
+        ...(imagesDir ? { imagesDir } : {}),
+        log: (m) => o.io.err(`[queue] ${m}`),
+      })
     : undefined;
-  const backend = remote ? undefined : new OrtNodeBackend({ provider: values.provider as Provider, packs: new PackStore([...(values.packs ?? []).map(resolveUserPath), BUNDLED_PACKS_DIR]) });
-  const executor = remote?.executor ?? new EngineCellExecutor(doc, registry, backend!, { resources: uploads, ...(imagesDir ? { imagesDir } : {}) });
+  const backend = remote
+    ? undefined
+    : new OrtNodeBackend({
+        provider: values.provider as Provider,
+        packs: new PackStore([...(values.packs ?? []).map(resolveUserPath), BUNDLED_PACKS_DIR]),
+      });
+  const executor =
+    remote?.executor ??
+    new EngineCellExecutor(doc, registry, backend!, { resources: uploads, ...(imagesDir ? { imagesDir } : {}) });
   return {
     executor,
     ...(remote ? { concurrency: remote.concurrency } : {}),
@@ -149,7 +203,13 @@ async function openExecution(o: { args: string[]; values: SweepValues; io: Io; d
 }
 
 /** Runs the cells with a progress bar; the first Ctrl-C (or --max-cells new cells) stops, a second quits. */
-async function runCells(o: { io: Io; cells: SweepCell[]; results: SweepResults; execution: Execution; maxCells: number }): Promise<{ summary: SweepSummary; sigints: number }> {
+async function runCells(o: {
+  io: Io;
+  cells: SweepCell[];
+  results: SweepResults;
+  execution: Execution;
+  maxCells: number;
+}): Promise<{ summary: SweepSummary; sigints: number }> {
   const { io, execution } = o;
   const controller = new AbortController();
   let sigints = 0;
@@ -179,12 +239,36 @@ async function runCells(o: { io: Io; cells: SweepCell[]; results: SweepResults; 
 }
 
 /** plot.svg and results.md from every result so far (this run's and earlier ones'). */
-async function writeReports(o: { values: SweepValues; doc: WorkflowDocument; file: string; outDir: string; cells: SweepCell[]; results: SweepResults }): Promise<void> {
+async function writeReports(o: {
+  values: SweepValues;
+  doc: WorkflowDocument;
+  file: string;
+  outDir: string;
+  cells: SweepCell[];
+  results: SweepResults;
+}): Promise<void> {
   const { values, file, outDir, cells, results } = o;
   const title = values.title ?? `Sweep of ${o.doc.metadata.name || path.basename(file)}`;
-  const command = ['pnpm ptp sweep', path.relative(process.env.INIT_CWD ?? process.cwd(), file), ...(values.grid ?? []).map((g) => `--grid '${g}'`), ...(values.pairs ? [`--pairs ${values.pairs}`] : []), `--out ${values.out}`].join(' ');
-  await writeFile(path.join(outDir, 'plot.svg'), sweepPlot({ cells, results: results.results, columns: results.columns, ...(values.plot ? { metrics: values.plot } : {}) }));
-  await writeFile(path.join(outDir, 'results.md'), sweepMarkdown({ title, command, cells, results: results.results, columns: results.columns, plot: 'plot.svg' }));
+  const command = [
+    'pnpm ptp sweep',
+    path.relative(process.env.INIT_CWD ?? process.cwd(), file),
+    ...(values.grid ?? []).map((g) => `--grid '${g}'`),
+    ...(values.pairs ? [`--pairs ${values.pairs}`] : []),
+    `--out ${values.out}`,
+  ].join(' ');
+  await writeFile(
+    path.join(outDir, 'plot.svg'),
+    sweepPlot({
+      cells,
+      results: results.results,
+      columns: results.columns,
+      ...(values.plot ? { metrics: values.plot } : {}),
+    }),
+  );
+  await writeFile(
+    path.join(outDir, 'results.md'),
+    sweepMarkdown({ title, command, cells, results: results.results, columns: results.columns, plot: 'plot.svg' }),
+  );
 }
 
 async function readText(file: string): Promise<string> {

@@ -9,7 +9,12 @@ function describe(e: GraphError): string {
 }
 
 export const validateCommand: Command = async (args, io) => {
-  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { json: { type: 'boolean', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
   if (positionals.length !== 1) throw new UsageError('validate takes exactly one workflow file');
   const file = resolveUserPath(positionals[0]!);
   let text: string;
@@ -27,7 +32,11 @@ export const validateCommand: Command = async (args, io) => {
   if (values.json) {
     io.out(JSON.stringify({ ok, file, errors, warnings }, null, 2));
   } else {
-    io.out(ok ? `ok ${file}${warnings.length ? ` (${warnings.length} warning${warnings.length > 1 ? 's' : ''})` : ''}` : `invalid ${file}: ${errors.length} problem${errors.length > 1 ? 's' : ''}`);
+    io.out(
+      ok
+        ? `ok ${file}${warnings.length ? ` (${warnings.length} warning${warnings.length > 1 ? 's' : ''})` : ''}`
+        : `invalid ${file}: ${errors.length} problem${errors.length > 1 ? 's' : ''}`,
+    );
     for (const e of [...errors, ...warnings]) io.out(describe(e));
   }
   return ok ? EXIT.ok : EXIT.failed;

@@ -53,12 +53,14 @@ export const workerCommand: Command = async (args, io) => {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  if (!(PROVIDERS as readonly string[]).includes(values.provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  if (!(PROVIDERS as readonly string[]).includes(values.provider))
+    throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
   const provider = values.provider as Provider;
   const drainS = positiveInt('drain-timeout', values['drain-timeout'])!;
   const packDirs = userPackDirs(values.packs);
   const packs = await listPacks(packDirs);
-  if (!packs.length) io.err(`ptp worker: no model packs in ${packDirs.join(', ')}; only graphs that load no model will come here`);
+  if (!packs.length)
+    io.err(`ptp worker: no model packs in ${packDirs.join(', ')}; only graphs that load no model will come here`);
 
   const scratchDir = mkdtempSync(path.join(os.tmpdir(), 'ptp-worker-'));
   const uploadsDir = path.join(scratchDir, 'uploads');
@@ -66,7 +68,15 @@ export const workerCommand: Command = async (args, io) => {
   const threads = positiveInt('threads', values.threads);
   // The same per-run budgets as the embedded server: wall time here, memory in the nodes.
   const maxRunMs = positiveInt('max-run-seconds', values['max-run-seconds'])! * 1000;
-  const executor = new InferenceWorker({ packDirs, provider, uploadsDir, nodeModules: (values['node-module'] ?? []).map(resolveUserPath), log, maxRunMs, ...(threads ? { intraOpThreads: threads } : {}) });
+  const executor = new InferenceWorker({
+    packDirs,
+    provider,
+    uploadsDir,
+    nodeModules: (values['node-module'] ?? []).map(resolveUserPath),
+    log,
+    maxRunMs,
+    ...(threads ? { intraOpThreads: threads } : {}),
+  });
   await executor.warm();
   const worker = new BullRunWorker({
     redis: { url: values.redis, prefix: values['redis-prefix'] },
@@ -82,7 +92,9 @@ export const workerCommand: Command = async (args, io) => {
     log,
   });
   await worker.start();
-  io.out(`ptp worker ${worker.id} ready: provider ${provider}, packs ${packs.map((p) => p.id).join(', ') || '(none)'}, redis ${redactUrl(values.redis)}`);
+  io.out(
+    `ptp worker ${worker.id} ready: provider ${provider}, packs ${packs.map((p) => p.id).join(', ') || '(none)'}, redis ${redactUrl(values.redis)}`,
+  );
 
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -47,7 +47,14 @@ class TinyGraph {
 
   op(type: string, inputs: string[], name: string, attrs: AttributeProto[] = [], domain?: string): string {
     const out = `${name}_output_0`;
-    this.nodes.push({ name, op_type: type, input: inputs, output: [out], attribute: attrs, ...(domain ? { domain } : {}) });
+    this.nodes.push({
+      name,
+      op_type: type,
+      input: inputs,
+      output: [out],
+      attribute: attrs,
+      ...(domain ? { domain } : {}),
+    });
     return out;
   }
 
@@ -98,13 +105,24 @@ export function buildTinyUnet(opts: TinyUnetOptions): TinyUnet {
 
   // sample [B,4,H,W] -> tokens [B, HW, 4], plus a timestep-dependent shift so every input is used.
   const flat = g.op('Reshape', ['sample', g.i64([0, 4, -1])], '/conv_in/Reshape');
-  const shifted = g.op('Add', [flat, g.op('Mul', ['timestep', g.f32([], [0.001])], '/time_proj/Mul')], '/time_proj/Add');
+  const shifted = g.op(
+    'Add',
+    [flat, g.op('Mul', ['timestep', g.f32([], [0.001])], '/time_proj/Mul')],
+    '/time_proj/Add',
+  );
   const x = g.op('Transpose', [shifted], '/conv_in/Transpose', [ints('perm', [0, 2, 1])]);
 
-  const h1 = opts.fused ? fusedSelfAttention(g, x, scope, heads) : g.op('Add', [x, attention(block, 'attn1', x, x, 4, 4)], `${scope}/Add`);
+  const h1 = opts.fused
+    ? fusedSelfAttention(g, x, scope, heads)
+    : g.op('Add', [x, attention(block, 'attn1', x, x, 4, 4)], `${scope}/Add`);
   const h2 = g.op('Add', [h1, attention(block, 'attn2', h1, 'encoder_hidden_states', 4, textDim)], `${scope}/Add_1`);
   const back = g.op('Transpose', [h2], '/conv_out/Transpose', [ints('perm', [0, 2, 1])]);
-  g.nodes.push({ name: '/conv_out/Reshape', op_type: 'Reshape', input: [back, g.op('Shape', ['sample'], '/conv_out/Shape')], output: ['out_sample'] });
+  g.nodes.push({
+    name: '/conv_out/Reshape',
+    op_type: 'Reshape',
+    input: [back, g.op('Shape', ['sample'], '/conv_out/Shape')],
+    output: ['out_sample'],
+  });
 
   const { probsOf, outOf, crossV } = block;
   return {
@@ -118,7 +136,14 @@ export function buildTinyUnet(opts: TinyUnetOptions): TinyUnet {
 }
 
 /** One attention layer (to_q/k/v, scores, Softmax, P·V, to_out) in the block's head layout. */
-function attention(block: AttentionBlock, name: 'attn1' | 'attn2', hidden: string, context: string, inDim: number, ctxDim: number): string {
+function attention(
+  block: AttentionBlock,
+  name: 'attn1' | 'attn2',
+  hidden: string,
+  context: string,
+  inDim: number,
+  ctxDim: number,
+): string {
   const { g, heads } = block;
   const c = heads * D;
   const s = `${block.scope}/${name}`;
@@ -126,8 +151,17 @@ function attention(block: AttentionBlock, name: 'attn1' | 'attn2', hidden: strin
   const k = g.op('MatMul', [context, g.f32([ctxDim, c])], `${s}/to_k/MatMul`);
   const v = g.op('MatMul', [context, g.f32([ctxDim, c])], `${s}/to_v/MatMul`);
   if (name === 'attn2') block.crossV = v;
-  const split = (t: string, tag: string): string => g.op('Transpose', [g.op('Reshape', [t, g.i64([0, -1, heads, D])], `${s}/Reshape_${tag}`)], `${s}/Transpose_${tag}`, [ints('perm', [0, 2, 1, 3])]);
-  const attnOut = block.layout === '4d' ? attention4d(block, name, s, { q, k, v, split }) : attentionFolded(block, name, s, hidden, { q, k, v, split });
+  const split = (t: string, tag: string): string =>
+    g.op(
+      'Transpose',
+      [g.op('Reshape', [t, g.i64([0, -1, heads, D])], `${s}/Reshape_${tag}`)],
+      `${s}/Transpose_${tag}`,
+      [ints('perm', [0, 2, 1, 3])],
+    );
+  const attnOut =
+    block.layout === '4d'
+      ? attention4d(block, name, s, { q, k, v, split })
+      : attentionFolded(block, name, s, hidden, { q, k, v, split });
   return g.op('MatMul', [attnOut, g.f32([c, inDim])], `${s}/to_out.0/MatMul`);
 }
 
@@ -145,32 +179,60 @@ function attention4d(block: AttentionBlock, name: string, s: string, { q, k, v, 
   const c = block.heads * D;
   const sqrtScale = g.f32([], [Math.sqrt(1 / Math.sqrt(D))]);
   const qs = g.op('Mul', [split(q, 'q'), sqrtScale], `${s}/Mul`);
-  const kt = g.op('Mul', [g.op('Transpose', [split(k, 'k')], `${s}/Transpose_kt`, [ints('perm', [0, 1, 3, 2])]), sqrtScale], `${s}/Mul_1`);
+  const kt = g.op(
+    'Mul',
+    [g.op('Transpose', [split(k, 'k')], `${s}/Transpose_kt`, [ints('perm', [0, 1, 3, 2])]), sqrtScale],
+    `${s}/Mul_1`,
+  );
   const p = g.op('Softmax', [g.op('MatMul', [qs, kt], `${s}/MatMul`)], `${s}/Softmax`, [int('axis', -1)]);
   block.probsOf[name] = p;
   const o4 = g.op('MatMul', [p, split(v, 'v')], `${s}/MatMul_1`);
   block.outOf[name] = o4;
-  return g.op('Reshape', [g.op('Transpose', [o4], `${s}/Transpose_o`, [ints('perm', [0, 2, 1, 3])]), g.i64([0, -1, c])], `${s}/Reshape_o`);
+  return g.op(
+    'Reshape',
+    [g.op('Transpose', [o4], `${s}/Transpose_o`, [ints('perm', [0, 2, 1, 3])]), g.i64([0, -1, c])],
+    `${s}/Reshape_o`,
+  );
 }
 
 /** Heads folded into the batch like diffusers 0.x head_to_batch_dim: [B*heads, len, d]. */
-function attentionFolded(block: AttentionBlock, name: string, s: string, hidden: string, { q, k, v, split }: Projections): string {
+function attentionFolded(
+  block: AttentionBlock,
+  name: string,
+  s: string,
+  hidden: string,
+  { q, k, v, split }: Projections,
+): string {
   const { g, heads } = block;
   const c = heads * D;
   const fold = (t: string, tag: string): string => {
-    const len = g.op('Slice', [g.op('Shape', [t], `${s}/Shape_${tag}`), g.i64([1]), g.i64([2]), g.i64([0])], `${s}/Slice_${tag}`);
+    const len = g.op(
+      'Slice',
+      [g.op('Shape', [t], `${s}/Shape_${tag}`), g.i64([1]), g.i64([2]), g.i64([0])],
+      `${s}/Slice_${tag}`,
+    );
     const shape = g.op('Concat', [g.i64([-1]), len, g.i64([D])], `${s}/Concat_${tag}`, [int('axis', 0)]);
     return g.op('Reshape', [split(t, tag), shape], `${s}/Reshape_f${tag}`);
   };
   const kt = g.op('Transpose', [fold(k, 'k')], `${s}/Transpose_kt`, [ints('perm', [0, 2, 1])]);
-  const scores = g.op('Mul', [g.op('MatMul', [fold(q, 'q'), kt], `${s}/MatMul`), g.f32([], [1 / Math.sqrt(D)])], `${s}/Mul`);
+  const scores = g.op(
+    'Mul',
+    [g.op('MatMul', [fold(q, 'q'), kt], `${s}/MatMul`), g.f32([], [1 / Math.sqrt(D)])],
+    `${s}/Mul`,
+  );
   const p = g.op('Softmax', [scores], `${s}/Softmax`, [int('axis', -1)]);
   block.probsOf[name] = p;
   const o3 = g.op('MatMul', [p, fold(v, 'v')], `${s}/MatMul_1`);
   block.outOf[name] = o3;
-  const qLen = g.op('Slice', [g.op('Shape', [hidden], `${s}/Shape_h`), g.i64([1]), g.i64([2]), g.i64([0])], `${s}/Slice_h`);
+  const qLen = g.op(
+    'Slice',
+    [g.op('Shape', [hidden], `${s}/Shape_h`), g.i64([1]), g.i64([2]), g.i64([0])],
+    `${s}/Slice_h`,
+  );
   const unfold = g.op('Concat', [g.i64([-1, heads]), qLen, g.i64([D])], `${s}/Concat_o`, [int('axis', 0)]);
-  const o4 = g.op('Transpose', [g.op('Reshape', [o3, unfold], `${s}/Reshape_o4`)], `${s}/Transpose_o`, [ints('perm', [0, 2, 1, 3])]);
+  const o4 = g.op('Transpose', [g.op('Reshape', [o3, unfold], `${s}/Reshape_o4`)], `${s}/Transpose_o`, [
+    ints('perm', [0, 2, 1, 3]),
+  ]);
   return g.op('Reshape', [o4, g.i64([0, -1, c])], `${s}/Reshape_o`);
 }
 
@@ -181,21 +243,42 @@ function fusedSelfAttention(g: TinyGraph, x: string, scope: string, heads: numbe
   const q = g.op('MatMul', [x, g.f32([4, c])], `${s}/to_q/MatMul`);
   const k = g.op('MatMul', [x, g.f32([4, c])], `${s}/to_k/MatMul`);
   const v = g.op('MatMul', [x, g.f32([4, c])], `${s}/to_v/MatMul`);
-  const mha = g.op('MultiHeadAttention', [q, k, v], `${s}/MultiHeadAttention`, [int('num_heads', heads)], 'com.microsoft');
+  const mha = g.op(
+    'MultiHeadAttention',
+    [q, k, v],
+    `${s}/MultiHeadAttention`,
+    [int('num_heads', heads)],
+    'com.microsoft',
+  );
   return g.op('Add', [x, g.op('MatMul', [mha, g.f32([c, 4])], `${s}/to_out.0/MatMul`)], `${scope}/Add`);
 }
 
 /** The ModelProto: the graph's inputs, out_sample and the exposed internals as outputs, the opsets. */
-function tinyModel(g: TinyGraph, opts: TinyUnetOptions, textDim: number, { probsOf, outOf, crossV }: AttentionBlock): ModelProto {
+function tinyModel(
+  g: TinyGraph,
+  opts: TinyUnetOptions,
+  textDim: number,
+  { probsOf, outOf, crossV }: AttentionBlock,
+): ModelProto {
   const tensor = (name: string, dims: (number | string)[]): ValueInfoProto => ({
     name,
-    type: { tensor_type: { elem_type: opts.half ? DataType.FLOAT16 : DataType.FLOAT, shape: { dim: dims.map((v) => (typeof v === 'number' ? { dim_value: v } : { dim_param: v })) } } },
+    type: {
+      tensor_type: {
+        elem_type: opts.half ? DataType.FLOAT16 : DataType.FLOAT,
+        shape: { dim: dims.map((v) => (typeof v === 'number' ? { dim_value: v } : { dim_param: v })) },
+      },
+    },
   });
   const outputs = [tensor('out_sample', ['batch', 4, 'height', 'width'])];
-  if (opts.exposeInternals && !opts.fused) outputs.push(tensor(probsOf.attn1 ?? '', []), tensor(probsOf.attn2 ?? '', []), tensor(crossV, []));
-  if (opts.exposeAttentionOutputs && !opts.fused) outputs.push(tensor(outOf.attn1 ?? '', []), tensor(outOf.attn2 ?? '', []));
+  if (opts.exposeInternals && !opts.fused)
+    outputs.push(tensor(probsOf.attn1 ?? '', []), tensor(probsOf.attn2 ?? '', []), tensor(crossV, []));
+  if (opts.exposeAttentionOutputs && !opts.fused)
+    outputs.push(tensor(outOf.attn1 ?? '', []), tensor(outOf.attn2 ?? '', []));
   for (const o of outputs.slice(1)) delete o.type?.tensor_type?.shape;
-  const opsets = [{ domain: '', version: opts.opset ?? 17 }, ...(opts.fused ? [{ domain: 'com.microsoft', version: 1 }] : [])];
+  const opsets = [
+    { domain: '', version: opts.opset ?? 17 },
+    ...(opts.fused ? [{ domain: 'com.microsoft', version: 1 }] : []),
+  ];
   return {
     ir_version: 8,
     producer_name: 'ptp-tiny-unet',
@@ -204,7 +287,11 @@ function tinyModel(g: TinyGraph, opts: TinyUnetOptions, textDim: number, { probs
       name: 'tiny_unet',
       node: g.nodes,
       initializer: g.inits,
-      input: [tensor('sample', ['batch', 4, 'height', 'width']), tensor('timestep', []), tensor('encoder_hidden_states', ['batch', 'sequence', textDim])],
+      input: [
+        tensor('sample', ['batch', 4, 'height', 'width']),
+        tensor('timestep', []),
+        tensor('encoder_hidden_states', ['batch', 'sequence', textDim]),
+      ],
       output: outputs,
     },
   };

@@ -37,7 +37,12 @@ export function filled(dims: number[], value: number): F32Tensor {
 }
 
 /** Neutral controls: alphas 0, equalizer 1, keep 1, mapper identity, betas 0. */
-export function neutralControls(edits: number, tokens: number, selfLayers: number, crossLayers: number): Record<string, F32Tensor> {
+export function neutralControls(
+  edits: number,
+  tokens: number,
+  selfLayers: number,
+  crossLayers: number,
+): Record<string, F32Tensor> {
   const mapper = filled([edits, tokens, tokens], 0);
   for (let e = 0; e < edits; e++) for (let k = 0; k < tokens; k++) mapper.data[(e * tokens + k) * tokens + k] = 1;
   return {

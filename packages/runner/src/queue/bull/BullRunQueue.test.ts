@@ -34,7 +34,14 @@ const promptDoc = (text: string): WorkflowDocumentInput => ({
 });
 
 function prepared(workflow: WorkflowDocumentInput, extra: { clientRequestId?: string; provider?: 'cpu' } = {}) {
-  const p = prepareRun({ workflow, options: extra.provider ? { provider: extra.provider } : {}, ...(extra.clientRequestId ? { clientRequestId: extra.clientRequestId } : {}) }, registry);
+  const p = prepareRun(
+    {
+      workflow,
+      options: extra.provider ? { provider: extra.provider } : {},
+      ...(extra.clientRequestId ? { clientRequestId: extra.clientRequestId } : {}),
+    },
+    registry,
+  );
   if (!p.ok) throw new Error(p.error.message);
   return p.value;
 }
@@ -61,10 +68,17 @@ afterAll(async () => {
 
 describe('BullRunQueue on a real redis-server (no workers)', () => {
   it('queues one BullMQ job per run on its route; a repeated clientRequestId answers the first run', async () => {
-    const generate = JSON.parse(readFileSync(path.join(repoRoot, 'examples/generate.json'), 'utf8')) as WorkflowDocumentInput;
+    const generate = JSON.parse(
+      readFileSync(path.join(repoRoot, 'examples/generate.json'), 'utf8'),
+    ) as WorkflowDocumentInput;
     const a = await submit(generate, { clientRequestId: 'req-1' });
     expect(a.duplicate).toBe(false);
-    expect(a.run).toMatchObject({ status: 'queued', lastSeq: -1, clientRequestId: 'req-1', queuePosition: expect.any(Number) });
+    expect(a.run).toMatchObject({
+      status: 'queued',
+      lastSeq: -1,
+      clientRequestId: 'req-1',
+      queuePosition: expect.any(Number),
+    });
     const again = await submit(generate, { clientRequestId: 'req-1' });
     expect(again).toMatchObject({ duplicate: true, run: { id: a.run.id } });
     const b = await submit(promptDoc('no model'), { provider: 'cpu' });
@@ -72,7 +86,9 @@ describe('BullRunQueue on a real redis-server (no workers)', () => {
     const pack = generate.nodes.find((n) => n.type === 'ptp.loadModel')!.params!.pack as string;
     expect(await store.route(a.run.id)).toBe(`any~${pack}`);
     expect(await store.route(b.run.id)).toBe('cpu~-');
-    expect(await new Queue(routeQueueName(`any~${pack}`), { connection: raw, prefix: keys.bull }).getJobState(a.run.id)).toBe('waiting');
+    expect(
+      await new Queue(routeQueueName(`any~${pack}`), { connection: raw, prefix: keys.bull }).getJobState(a.run.id),
+    ).toBe('waiting');
     expect((await queue.list({ status: 'queued', limit: 10 })).map((r) => r.id)).toEqual([b.run.id, a.run.id]);
     expect((await queue.get(b.run.id))?.queuePosition).toBe(1);
     expect(await queue.get('run_unknown')).toBeUndefined();
@@ -86,13 +102,27 @@ describe('BullRunQueue on a real redis-server (no workers)', () => {
     const { run } = await submit(promptDoc('to cancel'));
     const cancelled = await queue.cancel(run.id);
     expect(cancelled).toMatchObject({ ok: true, value: { status: 'cancelled', error: { code: 'INTERRUPTED' } } });
-    expect(await new Queue(routeQueueName('any~-'), { connection: raw, prefix: keys.bull }).getJobState(run.id)).toBe('unknown');
+    expect(await new Queue(routeQueueName('any~-'), { connection: raw, prefix: keys.bull }).getJobState(run.id)).toBe(
+      'unknown',
+    );
     expect(await queue.cancel('run_nope')).toMatchObject({ ok: false, error: { code: 'UNKNOWN_RUN' } });
     const again = await queue.resubmit(run.id);
-    expect(again).toMatchObject({ ok: true, value: { duplicate: false, run: { status: 'queued', resubmittedFrom: run.id } } });
-    expect(await queue.resubmit(again.ok ? again.value.run.id : '')).toMatchObject({ ok: false, error: { code: 'NOT_RESUBMITTABLE' } });
+    expect(again).toMatchObject({
+      ok: true,
+      value: { duplicate: false, run: { status: 'queued', resubmittedFrom: run.id } },
+    });
+    expect(await queue.resubmit(again.ok ? again.value.run.id : '')).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_RESUBMITTABLE' },
+    });
     // Status notices travel through Redis pub/sub back to this instance.
-    await expect.poll(() => notices.filter((n) => n.kind === 'status' && n.run.id === run.id).map((n) => n.kind === 'status' && n.run.status)).toEqual(['queued', 'cancelled']);
+    await expect
+      .poll(() =>
+        notices
+          .filter((n) => n.kind === 'status' && n.run.id === run.id)
+          .map((n) => n.kind === 'status' && n.run.status),
+      )
+      .toEqual(['queued', 'cancelled']);
     off();
   });
 
@@ -105,7 +135,18 @@ describe('BullRunQueue on a real redis-server (no workers)', () => {
     const first = await store.begin(run.id, 'tok-1', worker, cancelError);
     expect(first).toMatchObject({ kind: 'run', lastSeq: -1, attempt: 1 });
     const ev = (seq: number, type: 'run_started' | 'progress' = 'progress'): RunEvent =>
-      type === 'run_started' ? { type, runId: run.id, seq, time: 0, nodes: ['p'], cached: [], targets: [] } : { type, runId: run.id, seq, time: 0, nodeId: 'p', value: seq, max: 9, preview: { mime: 'image/png', data: new Uint8Array([seq, 255, 0]) } };
+      type === 'run_started'
+        ? { type, runId: run.id, seq, time: 0, nodes: ['p'], cached: [], targets: [] }
+        : {
+            type,
+            runId: run.id,
+            seq,
+            time: 0,
+            nodeId: 'p',
+            value: seq,
+            max: 9,
+            preview: { mime: 'image/png', data: new Uint8Array([seq, 255, 0]) },
+          };
     expect(await store.append(run.id, 'tok-1', ev(0, 'run_started'))).toBe(1);
     expect(await store.append(run.id, 'tok-1', ev(1))).toBe(1);
     expect(await store.append(run.id, 'tok-1', ev(3))).toBe(-1); // out of order
@@ -113,18 +154,29 @@ describe('BullRunQueue on a real redis-server (no workers)', () => {
     expect((await queue.get(run.id))?.progress).toEqual({ nodeId: 'p', value: 1, max: 9 });
 
     // The first attempt is presumed dead; a second one takes over and continues at seq 2.
-    expect(await store.begin(run.id, 'tok-2', worker, cancelError)).toMatchObject({ kind: 'run', lastSeq: 1, attempt: 2 });
+    expect(await store.begin(run.id, 'tok-2', worker, cancelError)).toMatchObject({
+      kind: 'run',
+      lastSeq: 1,
+      attempt: 2,
+    });
     expect(await store.append(run.id, 'tok-1', ev(2))).toBe(0);
     expect(await store.append(run.id, 'tok-2', ev(2, 'run_started'))).toBe(1);
     expect(await store.finish(run.id, 'tok-1', 'succeeded', new Date().toISOString())).toBe(false);
-    expect(await store.finish(run.id, 'tok-2', 'succeeded', new Date().toISOString(), undefined, [{ name: 'a.png', nodeId: 'p', mime: 'image/png', size: 3 }])).toBe(true);
+    expect(
+      await store.finish(run.id, 'tok-2', 'succeeded', new Date().toISOString(), undefined, [
+        { name: 'a.png', nodeId: 'p', mime: 'image/png', size: 3 },
+      ]),
+    ).toBe(true);
     expect(await store.finish(run.id, '', 'failed', new Date().toISOString())).toBe(false);
     expect(await queue.get(run.id)).toMatchObject({ status: 'succeeded', lastSeq: 2 });
     expect((await queue.events(run.id, 0))!.map((e) => e.seq)).toEqual([1, 2]);
     // Stored events carry no preview bytes; live ones do, intact.
     expect((await queue.events(run.id, -1))!.some((e) => e.type === 'progress' && 'preview' in e)).toBe(false);
     await expect.poll(() => live.length).toBe(3);
-    expect(live[1]).toMatchObject({ type: 'progress', preview: { mime: 'image/png', data: new Uint8Array([1, 255, 0]) } });
+    expect(live[1]).toMatchObject({
+      type: 'progress',
+      preview: { mime: 'image/png', data: new Uint8Array([1, 255, 0]) },
+    });
     expect(await queue.readOutput(run.id, 'a.png')).toBeUndefined(); // recorded but its bytes expired or never stored
     await store.putOutput(run.id, 'a.png', new Uint8Array([1, 2, 3]), 60);
     expect((await queue.readOutput(run.id, 'a.png'))?.data).toEqual(new Uint8Array([1, 2, 3]));
@@ -142,17 +194,31 @@ describe('BullRunQueue on a real redis-server (no workers)', () => {
     // Take every waiting job as a worker would, then fail one for good and delete another.
     const worker = new Worker(routeQueueName('any~-'), null, { connection: raw, prefix: keys.bull, autorun: false });
     const taken = [];
-    for (let job = await worker.getNextJob('tok', { block: false }); job; job = await worker.getNextJob('tok', { block: false })) taken.push(job);
+    for (
+      let job = await worker.getNextJob('tok', { block: false });
+      job;
+      job = await worker.getNextJob('tok', { block: false })
+    )
+      taken.push(job);
     const failing = taken.find((j) => j.id === lost.run.id)!;
     const vanishing = taken.find((j) => j.id !== lost.run.id)!;
-    for (const j of [failing, vanishing]) await store.begin(j.id!, 'tok', { worker: 'w', host: 'h', pid: 1, startedAt: new Date().toISOString() }, { code: 'INTERRUPTED', message: 'x' });
+    for (const j of [failing, vanishing])
+      await store.begin(
+        j.id!,
+        'tok',
+        { worker: 'w', host: 'h', pid: 1, startedAt: new Date().toISOString() },
+        { code: 'INTERRUPTED', message: 'x' },
+      );
     await failing.moveToFailed(new UnrecoverableError('job stalled more than allowable limit'), 'tok', false);
     await raw.del(`${keys.bull}:${routeQueueName('any~-')}:${vanishing.id}`);
     await raw.lrem(`${keys.bull}:${routeQueueName('any~-')}:active`, 0, vanishing.id!);
     await worker.close(true);
 
     await queue.reconcile();
-    expect(await queue.get(failing.id!)).toMatchObject({ status: 'failed', error: { code: 'WORKER_CRASHED', message: expect.stringContaining('job stalled more than allowable limit') } });
+    expect(await queue.get(failing.id!)).toMatchObject({
+      status: 'failed',
+      error: { code: 'WORKER_CRASHED', message: expect.stringContaining('job stalled more than allowable limit') },
+    });
     expect((await queue.events(failing.id!, -1))!.map((e) => e.type)).toEqual(['run_started', 'interrupted']);
     expect(await queue.get(vanishing.id!)).toMatchObject({ status: 'interrupted', error: { code: 'INTERRUPTED' } });
   });

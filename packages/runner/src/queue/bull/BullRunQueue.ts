@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { API_LIMITS, isFinalRunStatus, type NodeRegistry, type RunDetail, type RunEvent, type RunOutput, type RunRecord, type RunStatus, type WorkerHealth } from '@ptp/graph-core';
+import {
+  API_LIMITS,
+  isFinalRunStatus,
+  type NodeRegistry,
+  type RunDetail,
+  type RunEvent,
+  type RunOutput,
+  type RunRecord,
+  type RunStatus,
+  type WorkerHealth,
+} from '@ptp/graph-core';
 import type { UploadStore } from '@ptp/nodes';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -97,7 +107,11 @@ export class BullRunQueue implements RunQueue {
   async resubmit(runId: string): Promise<ApiResult<SubmitOutcome>> {
     const detail = await this.#store.detail(runId);
     if (!detail) return apiFail('UNKNOWN_RUN', `unknown run "${runId}"`);
-    if (!['interrupted', 'failed', 'cancelled'].includes(detail.status)) return apiFail('NOT_RESUBMITTABLE', `run "${runId}" is ${detail.status}; only interrupted, failed or cancelled runs are resubmitted`);
+    if (!['interrupted', 'failed', 'cancelled'].includes(detail.status))
+      return apiFail(
+        'NOT_RESUBMITTABLE',
+        `run "${runId}" is ${detail.status}; only interrupted, failed or cancelled runs are resubmitted`,
+      );
     return this.#enqueueRun({ workflow: detail.workflow as never, options: detail.options }, runId);
   }
 
@@ -116,7 +130,10 @@ export class BullRunQueue implements RunQueue {
     if (answer === 'cancelled') {
       // Best effort: a job a worker already fetched is ended by the worker (the run is final).
       const route = await this.#store.route(runId);
-      if (route) await this.#queue(route).remove(runId).catch(() => 0);
+      if (route)
+        await this.#queue(route)
+          .remove(runId)
+          .catch(() => 0);
       return apiOk(record);
     }
     if (answer === 'requested') return apiOk(record);
@@ -140,7 +157,11 @@ export class BullRunQueue implements RunQueue {
   }
 
   async stats(): Promise<{ queued: number; running: number; worker: WorkerHealth }> {
-    const [queued, running, workers] = await Promise.all([this.#store.count('queued'), this.#store.count('running'), this.workers()]);
+    const [queued, running, workers] = await Promise.all([
+      this.#store.count('queued'),
+      this.#store.count('running'),
+      this.workers(),
+    ]);
     return { queued, running, worker: { alive: workers.length > 0, restarts: 0 } };
   }
 
@@ -160,7 +181,13 @@ export class BullRunQueue implements RunQueue {
    */
   reconcile(): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    this.#reconciling ??= reconcileRuns(this.#store, (route) => this.#queue(route), (route, id) => this.#addJob(route, id), this.#now(), this.#log)
+    this.#reconciling ??= reconcileRuns(
+      this.#store,
+      (route) => this.#queue(route),
+      (route, id) => this.#addJob(route, id),
+      this.#now(),
+      this.#log,
+    )
       .catch((err: Error) => this.#log(`reconcile: ${err.message}`))
       .finally(() => {
         this.#reconciling = undefined;
@@ -186,7 +213,8 @@ export class BullRunQueue implements RunQueue {
     if (earlierRun) return apiOk({ run: earlierRun, duplicate: true });
     if (this.#closed) return apiFail('QUEUE_FULL', 'the server is shutting down');
     const max = this.#options.maxQueuedRuns ?? API_LIMITS.maxQueuedRuns;
-    if ((await this.#store.count('queued')) >= max) return apiFail('QUEUE_FULL', `the queue holds ${max} runs already; try again later`);
+    if ((await this.#store.count('queued')) >= max)
+      return apiFail('QUEUE_FULL', `the queue holds ${max} runs already; try again later`);
     const route = routeKey(routeOf(run.workflow, run.options, this.#options.registry));
     await this.#shipUploads(run);
     const { id, duplicate } = await this.#store.insert({
@@ -204,7 +232,10 @@ export class BullRunQueue implements RunQueue {
         await this.#addJob(route, id);
         void this.#warnIfUnserved(route);
       } catch (err) {
-        await this.#store.finish(id, '', 'failed', this.#now(), { code: 'INTERNAL', message: `could not queue the run: ${(err as Error).message}` });
+        await this.#store.finish(id, '', 'failed', this.#now(), {
+          code: 'INTERNAL',
+          message: `could not queue the run: ${(err as Error).message}`,
+        });
         return apiFail('QUEUE_FULL', `the job queue is unavailable: ${(err as Error).message}`);
       }
     }
@@ -228,8 +259,15 @@ export class BullRunQueue implements RunQueue {
   async #warnIfUnserved(route: string): Promise<void> {
     const parsed = parseRouteKey(route);
     const workers = await this.workers().catch(() => undefined);
-    if (!parsed || !workers || workers.some((w) => canServe(parsed, { packs: new Set(w.packs.map((p) => p.id)), provider: w.provider }))) return;
-    this.#log(`no live worker serves ${route} (packs ${parsed.packs.join(', ') || 'none'}, provider ${parsed.provider}); the run waits until one starts (ptp worker --redis ... --packs DIR)`);
+    if (
+      !parsed ||
+      !workers ||
+      workers.some((w) => canServe(parsed, { packs: new Set(w.packs.map((p) => p.id)), provider: w.provider }))
+    )
+      return;
+    this.#log(
+      `no live worker serves ${route} (packs ${parsed.packs.join(', ') || 'none'}, provider ${parsed.provider}); the run waits until one starts (ptp worker --redis ... --packs DIR)`,
+    );
   }
 
   #queue(route: string): Queue {
@@ -276,7 +314,8 @@ export class BullRunQueue implements RunQueue {
     if (last !== undefined && event.seq <= last) return;
     if (last !== undefined && event.seq > last + 1) {
       // Missed some (the subscriber reconnected): they are stored before they are sent.
-      for (const missed of await this.#store.events(runId, last)) if (missed.seq < event.seq) this.#notify({ kind: 'event', runId, event: missed });
+      for (const missed of await this.#store.events(runId, last))
+        if (missed.seq < event.seq) this.#notify({ kind: 'event', runId, event: missed });
     }
     this.#lastSeen.set(runId, event.seq);
     if (this.#lastSeen.size > 10_000) this.#lastSeen.delete(this.#lastSeen.keys().next().value!);

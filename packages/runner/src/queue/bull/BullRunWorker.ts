@@ -25,7 +25,10 @@ export interface BullRunWorkerOptions {
   /** Outputs are written here by the executor before they go to Redis. */
   scratchDir: string;
   /** Where the executor reads uploads from: uploads a graph names are fetched from Redis into it first. */
-  uploadCache?: { read(id: string): Promise<unknown>; put(bytes: Uint8Array, name: string, mediaType: string): Promise<UploadRecord> };
+  uploadCache?: {
+    read(id: string): Promise<unknown>;
+    put(bytes: Uint8Array, name: string, mediaType: string): Promise<UploadRecord>;
+  };
   id?: string;
   /** BullMQ lock: a worker that stops renewing it for this long is presumed dead. Default 30 s. */
   lockDurationMs?: number;
@@ -83,10 +86,15 @@ export class BullRunWorker {
     this.#redis.on('error', (err: Error) => this.#log(`redis: ${err.message}`));
     this.#store = new RedisRunStore(this.#redis, this.#keys);
     this.#packs = new Set(options.packs.map((p) => p.id));
-    this.#subscriber = new NoticeSubscriber(this.#redis, this.#keys.notices, (n) => {
-      if (n.k === 'cancel' && this.#current?.runId === n.runId) this.#cancelCurrent();
-      else if (n.k === 'status') this.#wake?.();
-    }, this.#log);
+    this.#subscriber = new NoticeSubscriber(
+      this.#redis,
+      this.#keys.notices,
+      (n) => {
+        if (n.k === 'cancel' && this.#current?.runId === n.runId) this.#cancelCurrent();
+        else if (n.k === 'status') this.#wake?.();
+      },
+      this.#log,
+    );
   }
 
   get busyWith(): string | undefined {
@@ -98,7 +106,10 @@ export class BullRunWorker {
     await this.#refreshRoutes();
     await this.#advertise();
     const every = this.#o.heartbeatMs ?? 5000;
-    this.#heartbeat = setInterval(() => void this.#advertise().catch((err: Error) => this.#log(`heartbeat: ${err.message}`)), every);
+    this.#heartbeat = setInterval(
+      () => void this.#advertise().catch((err: Error) => this.#log(`heartbeat: ${err.message}`)),
+      every,
+    );
     this.#loop = this.#run();
   }
 
@@ -112,7 +123,10 @@ export class BullRunWorker {
     const current = this.#current;
     if (current) {
       let timer: NodeJS.Timeout | undefined;
-      const finished = await Promise.race([current.done.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)))]);
+      const finished = await Promise.race([
+        current.done.then(() => true),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs))),
+      ]);
       clearTimeout(timer);
       if (!finished) {
         this.#log(`run ${current.runId} did not finish within ${graceMs} ms: handing it back to the queue`);
@@ -204,18 +218,35 @@ export class BullRunWorker {
     const maxStarts = attempts + (this.#o.maxStalledCount ?? 2);
     if (job.attemptsStarted > maxStarts) {
       const message = `started ${job.attemptsStarted} times without finishing (its workers kept dying)`;
-      if (await this.#store.finish(runId, '', 'failed', new Date().toISOString(), { code: 'WORKER_CRASHED', message })) await this.#store.closeStream(runId);
-      await job.moveToFailed(new UnrecoverableError(message), token, false).catch((err: Error) => this.#log(`run ${runId}: ${err.message}`));
+      if (await this.#store.finish(runId, '', 'failed', new Date().toISOString(), { code: 'WORKER_CRASHED', message }))
+        await this.#store.closeStream(runId);
+      await job
+        .moveToFailed(new UnrecoverableError(message), token, false)
+        .catch((err: Error) => this.#log(`run ${runId}: ${err.message}`));
       return;
     }
-    const begun = await this.#store.begin(runId, token, { worker: this.id, host: os.hostname(), pid: process.pid, startedAt: new Date().toISOString() }, { code: 'INTERRUPTED', message: 'cancelled' });
+    const begun = await this.#store.begin(
+      runId,
+      token,
+      { worker: this.id, host: os.hostname(), pid: process.pid, startedAt: new Date().toISOString() },
+      { code: 'INTERRUPTED', message: 'cancelled' },
+    );
     if (begun.kind !== 'run') {
       // Cancelled while queued, already finished by an earlier attempt, or gone: nothing to run.
-      await job.moveToCompleted({ status: begun.kind === 'final' ? begun.status : 'missing' }, token, false).catch((err: Error) => this.#log(`run ${runId}: ${err.message}`));
+      await job
+        .moveToCompleted({ status: begun.kind === 'final' ? begun.status : 'missing' }, token, false)
+        .catch((err: Error) => this.#log(`run ${runId}: ${err.message}`));
       return;
     }
     let release!: () => void;
-    const current: Current = { runId, token, cancelRequested: false, handBack: false, lost: false, done: new Promise<void>((r) => (release = r)) };
+    const current: Current = {
+      runId,
+      token,
+      cancelRequested: false,
+      handBack: false,
+      lost: false,
+      done: new Promise<void>((r) => (release = r)),
+    };
     this.#current = current;
     void this.#advertise().catch(() => undefined);
     const lockMs = this.#o.lockDurationMs ?? 30_000;
@@ -243,11 +274,26 @@ export class BullRunWorker {
       else {
         outcome = await this.#o.executor
           .execute({ runId, workflow: begun.workflow, options: begun.options, outDir }, onEvent)
-          .catch((err: Error): RunOutcome => ({ status: 'interrupted', errors: [], outputs: [], crashed: err.message }));
+          .catch((err: Error): RunOutcome => ({
+            status: 'interrupted',
+            errors: [],
+            outputs: [],
+            crashed: err.message,
+          }));
       }
       await appended.catch((err: Error) => this.#log(`run ${runId}: events: ${err.message}`));
       clearInterval(renew);
-      await settleAttempt({ store: this.#store, job, token, attempt: current, outcome, outDir, attempts, outputTtlS: this.#o.outputTtlS ?? 7 * 86_400, log: this.#log });
+      await settleAttempt({
+        store: this.#store,
+        job,
+        token,
+        attempt: current,
+        outcome,
+        outDir,
+        attempts,
+        outputTtlS: this.#o.outputTtlS ?? 7 * 86_400,
+        log: this.#log,
+      });
     } finally {
       clearInterval(renew);
       this.#current = undefined;
@@ -261,9 +307,11 @@ export class BullRunWorker {
   async #renew(job: Job, token: string, lockMs: number): Promise<void> {
     try {
       // A lost lock is not fatal by itself: appends stop only if another attempt begins the run.
-      if (!(await job.extendLock(token, lockMs))) this.#log(`run ${job.id}: lock lost (another worker may take it over)`);
+      if (!(await job.extendLock(token, lockMs)))
+        this.#log(`run ${job.id}: lock lost (another worker may take it over)`);
       const current = this.#current;
-      if (current && !current.cancelRequested && (await this.#store.cancelRequested(current.runId))) this.#cancelCurrent();
+      if (current && !current.cancelRequested && (await this.#store.cancelRequested(current.runId)))
+        this.#cancelCurrent();
     } catch (err) {
       this.#log(`run ${job.id}: lock renewal: ${(err as Error).message}`);
     }
@@ -288,7 +336,16 @@ export class BullRunWorker {
 
   #advertise(): Promise<void> {
     const every = this.#o.heartbeatMs ?? 5000;
-    const info: WorkerInfo = { id: this.id, host: os.hostname(), pid: process.pid, provider: this.#o.provider, packs: this.#o.packs, startedAt: this.#startedAt, done: this.#done, ...(this.#current ? { runId: this.#current.runId } : {}) };
+    const info: WorkerInfo = {
+      id: this.id,
+      host: os.hostname(),
+      pid: process.pid,
+      provider: this.#o.provider,
+      packs: this.#o.packs,
+      startedAt: this.#startedAt,
+      done: this.#done,
+      ...(this.#current ? { runId: this.#current.runId } : {}),
+    };
     return advertiseWorker(this.#redis, this.#keys, info, Math.ceil((3 * every) / 1000));
   }
 }

@@ -11,7 +11,12 @@ export class NoticeSubscriber {
   readonly #channel: string;
   #onReconnect: (() => void) | undefined;
 
-  constructor(base: Redis, channel: string, onNotice: (notice: DecodedNotice) => void, log: (m: string) => void = () => {}) {
+  constructor(
+    base: Redis,
+    channel: string,
+    onNotice: (notice: DecodedNotice) => void,
+    log: (m: string) => void = () => {},
+  ) {
     this.#channel = channel;
     this.#sub = base.duplicate();
     this.#sub.on('error', (err: Error) => log(`redis (notices): ${err.message}`));

@@ -1,4 +1,13 @@
-import type { RunDetail, RunEvent, RunFailure, RunOutput, RunRecord, RunRequestOptions, RunStatus, WorkflowDocument } from '@ptp/graph-core';
+import type {
+  RunDetail,
+  RunEvent,
+  RunFailure,
+  RunOutput,
+  RunRecord,
+  RunRequestOptions,
+  RunStatus,
+  WorkflowDocument,
+} from '@ptp/graph-core';
 import type { Redis } from 'ioredis';
 import type { RunMetric } from '../../worker/collectMetrics.js';
 import { encodeNotice, eventNotice, statusNotice } from './noticeCodec.js';
@@ -67,24 +76,69 @@ export class RedisRunStore {
 
   /** Creates a queued run, or answers the earlier run with the same clientRequestId. */
   async insert(run: NewRun): Promise<{ id: string; duplicate: boolean }> {
-    const fields: string[] = ['id', run.id, 'name', run.name, 'options', JSON.stringify(run.options), 'workflow', JSON.stringify(run.workflow), 'createdAt', run.createdAt, 'route', run.route, 'outputs', '[]'];
+    const fields: string[] = [
+      'id',
+      run.id,
+      'name',
+      run.name,
+      'options',
+      JSON.stringify(run.options),
+      'workflow',
+      JSON.stringify(run.workflow),
+      'createdAt',
+      run.createdAt,
+      'route',
+      run.route,
+      'outputs',
+      '[]',
+    ];
     if (run.clientRequestId) fields.push('clientRequestId', run.clientRequestId);
     if (run.resubmittedFrom) fields.push('resubmittedFrom', run.resubmittedFrom);
-    const [fresh, id] = (await this.#script('submit')(this.#p, run.id, run.clientRequestId ?? '', statusNotice(run.id), ...fields)) as [number, string];
+    const [fresh, id] = (await this.#script('submit')(
+      this.#p,
+      run.id,
+      run.clientRequestId ?? '',
+      statusNotice(run.id),
+      ...fields,
+    )) as [number, string];
     return { id, duplicate: fresh === 0 };
   }
 
-  async begin(runId: string, token: string, attempt: Omit<RunAttempt, 'token'>, cancelError: RunFailure): Promise<BeginResult> {
-    const r = (await this.#script('begin')(this.#p, runId, token, JSON.stringify({ token, ...attempt }), attempt.startedAt, statusNotice(runId), JSON.stringify(cancelError))) as string[];
+  async begin(
+    runId: string,
+    token: string,
+    attempt: Omit<RunAttempt, 'token'>,
+    cancelError: RunFailure,
+  ): Promise<BeginResult> {
+    const r = (await this.#script('begin')(
+      this.#p,
+      runId,
+      token,
+      JSON.stringify({ token, ...attempt }),
+      attempt.startedAt,
+      statusNotice(runId),
+      JSON.stringify(cancelError),
+    )) as string[];
     if (r[0] === 'missing') return { kind: 'missing' };
     if (r[0] === 'final') return { kind: 'final', status: r[1] as RunStatus };
-    return { kind: 'run', lastSeq: Number(r[1]), workflow: JSON.parse(r[2]!) as WorkflowDocument, options: JSON.parse(r[3]!) as RunRequestOptions, attempt: Number(r[4]) };
+    return {
+      kind: 'run',
+      lastSeq: Number(r[1]),
+      workflow: JSON.parse(r[2]!) as WorkflowDocument,
+      options: JSON.parse(r[3]!) as RunRequestOptions,
+      attempt: Number(r[4]),
+    };
   }
 
   /** 1 appended; 0 the attempt lost the run; -1 out of order. The live notice carries the preview. */
   async append(runId: string, token: string, event: RunEvent): Promise<number> {
     const { stored, notice } = eventNotice(event);
-    const progress = event.type === 'progress' ? JSON.stringify({ nodeId: event.nodeId, value: event.value, max: event.max }) : event.type === 'node_executed' ? '-' : '';
+    const progress =
+      event.type === 'progress'
+        ? JSON.stringify({ nodeId: event.nodeId, value: event.value, max: event.max })
+        : event.type === 'node_executed'
+          ? '-'
+          : '';
     return Number(await this.#script('append')(this.#p, runId, token, event.seq, stored, event.type, progress, notice));
   }
 
@@ -99,15 +153,41 @@ export class RedisRunStore {
     const base = { runId, time: now };
     const events: RunEvent[] = [];
     if (seq === 0) events.push({ type: 'run_started', ...base, seq: seq++, nodes: [], cached: [], targets: [] });
-    events.push({ type: 'interrupted', ...base, seq: seq++, ...(record.progress ? { nodeId: record.progress.nodeId } : {}) });
+    events.push({
+      type: 'interrupted',
+      ...base,
+      seq: seq++,
+      ...(record.progress ? { nodeId: record.progress.nodeId } : {}),
+    });
     for (const event of events) {
       const { stored, notice } = eventNotice(event);
-      if (Number(await this.#script('appendClosing')(this.#p, runId, event.seq, stored, event.type, notice)) !== 1) return;
+      if (Number(await this.#script('appendClosing')(this.#p, runId, event.seq, stored, event.type, notice)) !== 1)
+        return;
     }
   }
 
-  async finish(runId: string, token: string, status: RunStatus, at: string, failure?: RunFailure, outputs: RunOutput[] = []): Promise<boolean> {
-    return Number(await this.#script('finish')(this.#p, runId, token, status, at, failure ? JSON.stringify(failure) : '', JSON.stringify(outputs), statusNotice(runId))) === 1;
+  async finish(
+    runId: string,
+    token: string,
+    status: RunStatus,
+    at: string,
+    failure?: RunFailure,
+    outputs: RunOutput[] = [],
+  ): Promise<boolean> {
+    return (
+      Number(
+        await this.#script('finish')(
+          this.#p,
+          runId,
+          token,
+          status,
+          at,
+          failure ? JSON.stringify(failure) : '',
+          JSON.stringify(outputs),
+          statusNotice(runId),
+        ),
+      ) === 1
+    );
   }
 
   async requeue(runId: string, token: string): Promise<boolean> {
@@ -116,7 +196,14 @@ export class RedisRunStore {
 
   async cancel(runId: string, at: string): Promise<'cancelled' | 'requested' | 'missing' | RunStatus> {
     const failure: RunFailure = { code: 'INTERRUPTED', message: 'cancelled before it started' };
-    return (await this.#script('cancel')(this.#p, runId, at, JSON.stringify(failure), statusNotice(runId), encodeNotice({ k: 'cancel', runId }))) as never;
+    return (await this.#script('cancel')(
+      this.#p,
+      runId,
+      at,
+      JSON.stringify(failure),
+      statusNotice(runId),
+      encodeNotice({ k: 'cancel', runId }),
+    )) as never;
   }
 
   async get(runId: string): Promise<RunRecord | undefined> {
@@ -125,7 +212,10 @@ export class RedisRunStore {
   }
 
   async detail(runId: string): Promise<RunDetail | undefined> {
-    const [hash, rank] = await Promise.all([this.#redis.hgetall(this.keys.run(runId)), this.#redis.zrank(this.keys.runs('queued'), runId)]);
+    const [hash, rank] = await Promise.all([
+      this.#redis.hgetall(this.keys.run(runId)),
+      this.#redis.zrank(this.keys.runs('queued'), runId),
+    ]);
     if (!hash.id) return undefined;
     return { ...toRecord(hash, rank), workflow: JSON.parse(hash.workflow ?? '{}') as Record<string, unknown> };
   }
@@ -180,7 +270,12 @@ export class RedisRunStore {
   }
 
   async putOutput(runId: string, name: string, data: Uint8Array, ttlS: number): Promise<void> {
-    await this.#redis.set(this.keys.output(runId, name), Buffer.from(data.buffer, data.byteOffset, data.byteLength), 'EX', ttlS);
+    await this.#redis.set(
+      this.keys.output(runId, name),
+      Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+      'EX',
+      ttlS,
+    );
   }
 
   async readOutput(runId: string, name: string): Promise<Uint8Array | undefined> {
@@ -190,23 +285,40 @@ export class RedisRunStore {
 
   /** METRICS outputs of a finished run; non-finite numbers (PSNR of identical pixels) survive the trip. */
   async putMetrics(runId: string, metrics: readonly RunMetric[], ttlS: number): Promise<void> {
-    await this.#redis.set(this.keys.metrics(runId), JSON.stringify(metrics, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { $num: String(v) } : v)), 'EX', ttlS);
+    await this.#redis.set(
+      this.keys.metrics(runId),
+      JSON.stringify(metrics, (_k, v: unknown) =>
+        typeof v === 'number' && !Number.isFinite(v) ? { $num: String(v) } : v,
+      ),
+      'EX',
+      ttlS,
+    );
   }
 
   async readMetrics(runId: string): Promise<RunMetric[]> {
     const raw = await this.#redis.get(this.keys.metrics(runId));
     if (!raw) return [];
-    return JSON.parse(raw, (_k, v: unknown) => (v && typeof v === 'object' && '$num' in v ? Number((v as { $num: string }).$num) : v)) as RunMetric[];
+    return JSON.parse(raw, (_k, v: unknown) =>
+      v && typeof v === 'object' && '$num' in v ? Number((v as { $num: string }).$num) : v,
+    ) as RunMetric[];
   }
 
   /** Uploads travel through Redis so workers on other machines read the same bytes (content-addressed). */
-  async putUpload(id: string, upload: { name: string; mediaType: string; bytes: Uint8Array }, ttlS: number): Promise<void> {
+  async putUpload(
+    id: string,
+    upload: { name: string; mediaType: string; bytes: Uint8Array },
+    ttlS: number,
+  ): Promise<void> {
     const key = this.keys.upload(id);
     if (await this.#redis.exists(key)) {
       await this.#redis.expire(key, ttlS);
       return;
     }
-    await this.#redis.multi().hset(key, 'name', upload.name, 'mediaType', upload.mediaType, 'data', Buffer.from(upload.bytes)).expire(key, ttlS).exec();
+    await this.#redis
+      .multi()
+      .hset(key, 'name', upload.name, 'mediaType', upload.mediaType, 'data', Buffer.from(upload.bytes))
+      .expire(key, ttlS)
+      .exec();
   }
 
   async readUpload(id: string): Promise<{ name: string; mediaType: string; bytes: Uint8Array } | undefined> {
@@ -232,7 +344,9 @@ function toRecord(h: Record<string, string>, queueRank: number | null | undefine
     ...(h.finishedAt ? { finishedAt: h.finishedAt } : {}),
     ...(status === 'queued' && typeof queueRank === 'number' ? { queuePosition: queueRank } : {}),
     lastSeq: Number(h.lastSeq ?? -1),
-    ...(status === 'running' && h.progress ? { progress: JSON.parse(h.progress) as NonNullable<RunRecord['progress']> } : {}),
+    ...(status === 'running' && h.progress
+      ? { progress: JSON.parse(h.progress) as NonNullable<RunRecord['progress']> }
+      : {}),
     outputs: JSON.parse(h.outputs ?? '[]') as RunOutput[],
     ...(h.error ? { error: JSON.parse(h.error) as RunFailure } : {}),
     ...(h.clientRequestId ? { clientRequestId: h.clientRequestId } : {}),

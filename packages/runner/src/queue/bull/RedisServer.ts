@@ -29,14 +29,36 @@ export class RedisServer {
 
   static async start(options: { binary?: string } = {}): Promise<RedisServer> {
     const binary = options.binary ?? process.env.PTP_REDIS_SERVER ?? 'redis-server';
-    if (!RedisServer.available(binary)) throw new Error(`${binary} is not installed: run "bash scripts/bootstrap.sh --redis" (Debian package redis-server)`);
+    if (!RedisServer.available(binary))
+      throw new Error(
+        `${binary} is not installed: run "bash scripts/bootstrap.sh --redis" (Debian package redis-server)`,
+      );
     const server = new RedisServer(await freePort(), mkdtempSync(path.join(os.tmpdir(), 'ptp-redis-')), binary);
     await server.#launch();
     return server;
   }
 
   async #launch(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no', '--maxmemory-policy', 'noeviction', '--loglevel', 'warning'];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      this.dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+      '--maxmemory-policy',
+      'noeviction',
+      '--loglevel',
+      'warning',
+    ];
     const child = spawn(this.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#child = child;
     let stderr = '';

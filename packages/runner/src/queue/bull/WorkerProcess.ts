@@ -15,9 +15,16 @@ export class WorkerProcess {
   readonly ready: Promise<void>;
   readonly exited: Promise<number | null>;
 
-  constructor(readonly id: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    readonly id: string,
+    args: string[],
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    this.child = spawn(process.execPath, ['--import', tsx, WORKER_ENTRY, '--id', id, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    this.child = spawn(process.execPath, ['--import', tsx, WORKER_ENTRY, '--id', id, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+    });
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
     this.ready = new Promise((resolve, reject) => {
       const onData = (d: Buffer) => {
@@ -26,7 +33,9 @@ export class WorkerProcess {
       };
       this.child.stdout!.on('data', onData);
       this.child.stderr!.on('data', onData);
-      void this.exited.then((code) => reject(new Error(`worker ${id} exited (${code}) before it was ready:\n${this.output}`)));
+      void this.exited.then((code) =>
+        reject(new Error(`worker ${id} exited (${code}) before it was ready:\n${this.output}`)),
+      );
     });
     // A rejected `ready` nobody awaits any more (the worker was stopped on purpose) is not an error.
     this.ready.catch(() => undefined);
@@ -52,8 +61,16 @@ export class WorkerProcess {
 }
 
 /** Starts `n` workers at once and waits until each is serving. */
-export async function startWorkers(n: number, redisUrl: string, extraArgs: string[] = [], idPrefix = 'w'): Promise<WorkerProcess[]> {
-  const workers = Array.from({ length: n }, (_, i) => new WorkerProcess(`${idPrefix}${i + 1}`, ['--redis', redisUrl, ...extraArgs]));
+export async function startWorkers(
+  n: number,
+  redisUrl: string,
+  extraArgs: string[] = [],
+  idPrefix = 'w',
+): Promise<WorkerProcess[]> {
+  const workers = Array.from(
+    { length: n },
+    (_, i) => new WorkerProcess(`${idPrefix}${i + 1}`, ['--redis', redisUrl, ...extraArgs]),
+  );
   try {
     await Promise.all(workers.map((w) => w.ready));
   } catch (err) {

@@ -11,15 +11,18 @@ import { z } from 'zod';
  */
 export const NoticeHeaderSchema = z.discriminatedUnion('k', [
   z.object({ k: z.literal('status'), runId: z.string() }),
-  z.object({ k: z.literal('event'), runId: z.string(), event: z.record(z.string(), z.unknown()), previewMime: z.string().optional() }),
+  z.object({
+    k: z.literal('event'),
+    runId: z.string(),
+    event: z.record(z.string(), z.unknown()),
+    previewMime: z.string().optional(),
+  }),
   z.object({ k: z.literal('cancel'), runId: z.string() }),
 ]);
 export type NoticeHeader = z.infer<typeof NoticeHeaderSchema>;
 
 export type DecodedNotice =
-  | { k: 'status'; runId: string }
-  | { k: 'event'; runId: string; event: RunEvent }
-  | { k: 'cancel'; runId: string };
+  { k: 'status'; runId: string } | { k: 'event'; runId: string; event: RunEvent } | { k: 'cancel'; runId: string };
 
 export function encodeNotice(header: NoticeHeader, payload?: Uint8Array): Buffer {
   const json = Buffer.from(JSON.stringify(header), 'utf8');
@@ -37,7 +40,18 @@ export function eventNotice(event: RunEvent): { stored: string; notice: Buffer }
   const preview = event.type === 'progress' ? event.preview : undefined;
   const bare = preview ? (({ preview: _p, ...rest }) => rest)(event as Extract<RunEvent, { type: 'progress' }>) : event;
   const stored = JSON.stringify(bare);
-  return { stored, notice: encodeNotice({ k: 'event', runId: event.runId, event: bare as Record<string, unknown>, ...(preview ? { previewMime: preview.mime } : {}) }, preview?.data) };
+  return {
+    stored,
+    notice: encodeNotice(
+      {
+        k: 'event',
+        runId: event.runId,
+        event: bare as Record<string, unknown>,
+        ...(preview ? { previewMime: preview.mime } : {}),
+      },
+      preview?.data,
+    ),
+  };
 }
 
 /** Undefined for anything malformed (a listener never throws on a stray message). */

@@ -7,7 +7,13 @@ import type { RedisRunStore } from './RedisRunStore.js';
  * persistence), and queued runs whose job was never added (the submitter died in between).
  * Every state change is a guarded script, so any number of servers and sweeps may run this at once.
  */
-export async function reconcileRuns(store: RedisRunStore, queueOf: (route: string) => Queue, addJob: (route: string, runId: string) => Promise<void>, now: string, log: (message: string) => void): Promise<void> {
+export async function reconcileRuns(
+  store: RedisRunStore,
+  queueOf: (route: string) => Queue,
+  addJob: (route: string, runId: string) => Promise<void>,
+  now: string,
+  log: (message: string) => void,
+): Promise<void> {
   for (const id of await store.idsWithStatus('running')) {
     const route = await store.route(id);
     if (!route) continue;
@@ -16,10 +22,22 @@ export async function reconcileRuns(store: RedisRunStore, queueOf: (route: strin
     if (state === 'failed') {
       const job = await queue.getJob(id);
       const reason = job?.failedReason || 'the job failed';
-      if (await store.finish(id, '', 'failed', now, { code: 'WORKER_CRASHED', message: `${reason} (its workers kept dying; BullMQ gave up after ${job?.attemptsStarted ?? '?'} starts)` })) await store.closeStream(id);
+      if (
+        await store.finish(id, '', 'failed', now, {
+          code: 'WORKER_CRASHED',
+          message: `${reason} (its workers kept dying; BullMQ gave up after ${job?.attemptsStarted ?? '?'} starts)`,
+        })
+      )
+        await store.closeStream(id);
     } else if (state === 'unknown' || state === 'completed') {
       // A worker writes the final state before it completes the job, so a completed job here lost its record's update.
-      if (await store.finish(id, '', 'interrupted', now, { code: 'INTERRUPTED', message: 'its job is gone from Redis (restarted without persistence?); resubmit it to run it again' })) await store.closeStream(id);
+      if (
+        await store.finish(id, '', 'interrupted', now, {
+          code: 'INTERRUPTED',
+          message: 'its job is gone from Redis (restarted without persistence?); resubmit it to run it again',
+        })
+      )
+        await store.closeStream(id);
     }
   }
   for (const id of await store.idsWithStatus('queued', 1000)) {

@@ -35,13 +35,15 @@ export function checkRedisUrl(url: string): void {
   } catch {
     throw new Error(`--redis must be a URL such as redis://127.0.0.1:6379, got "${url}"`);
   }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new Error(`--redis must start with redis:// or rediss://, got "${url}"`);
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
+    throw new Error(`--redis must start with redis:// or rediss://, got "${url}"`);
 }
 
 /** Every key the studio writes besides BullMQ's; one place so tests and tools agree. */
 export class RedisKeys {
   constructor(readonly prefix: string = DEFAULT_PREFIX) {
-    if (!/^[A-Za-z0-9_.-]{1,40}$/.test(prefix)) throw new Error(`redis prefix "${prefix}" must be 1-40 of A-Z a-z 0-9 _ . -`);
+    if (!/^[A-Za-z0-9_.-]{1,40}$/.test(prefix))
+      throw new Error(`redis prefix "${prefix}" must be 1-40 of A-Z a-z 0-9 _ . -`);
   }
   /** BullMQ's own prefix: its keys are `<prefix>:bull:<queue>:...`. */
   get bull(): string {

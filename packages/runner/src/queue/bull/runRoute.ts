@@ -38,7 +38,9 @@ export function routeQueueName(key: string): string {
 
 /** Whether a worker with these packs and this provider can run jobs of the route. */
 export function canServe(route: RunRoute, worker: { packs: ReadonlySet<string>; provider: string }): boolean {
-  return (route.provider === 'any' || route.provider === worker.provider) && route.packs.every((p) => worker.packs.has(p));
+  return (
+    (route.provider === 'any' || route.provider === worker.provider) && route.packs.every((p) => worker.packs.has(p))
+  );
 }
 
 /**

@@ -21,11 +21,24 @@ export interface AttemptState {
  * a node's error) end the run; a crash of the executor's process is a failed attempt BullMQ
  * retries until `attempts` are spent, then the run fails with the crash kept as its error.
  */
-export async function settleAttempt(o: { store: RedisRunStore; job: Job; token: string; attempt: AttemptState; outcome: RunOutcome; outDir: string; attempts: number; outputTtlS: number; log: (message: string) => void }): Promise<void> {
+export async function settleAttempt(o: {
+  store: RedisRunStore;
+  job: Job;
+  token: string;
+  attempt: AttemptState;
+  outcome: RunOutcome;
+  outDir: string;
+  attempts: number;
+  outputTtlS: number;
+  log: (message: string) => void;
+}): Promise<void> {
   const { store, job, token, attempt: current, outcome, attempts, log } = o;
   const { runId } = current;
   const now = () => new Date().toISOString();
-  const complete = (status: string) => job.moveToCompleted({ status }, token, false).catch((err: Error) => log(`run ${runId}: could not complete its job: ${err.message}`));
+  const complete = (status: string) =>
+    job
+      .moveToCompleted({ status }, token, false)
+      .catch((err: Error) => log(`run ${runId}: could not complete its job: ${err.message}`));
   if (current.lost) return;
   if (current.handBack) {
     await store.requeue(runId, token);
@@ -33,7 +46,13 @@ export async function settleAttempt(o: { store: RedisRunStore; job: Job; token: 
     return;
   }
   if (current.cancelRequested && outcome.status !== 'success') {
-    if (await store.finish(runId, token, 'cancelled', now(), { code: 'INTERRUPTED', message: outcome.crashed ? 'cancelled (the run did not stop in time: its process was stopped)' : 'cancelled' })) await store.closeStream(runId);
+    if (
+      await store.finish(runId, token, 'cancelled', now(), {
+        code: 'INTERRUPTED',
+        message: outcome.crashed ? 'cancelled (the run did not stop in time: its process was stopped)' : 'cancelled',
+      })
+    )
+      await store.closeStream(runId);
     await complete('cancelled');
     return;
   }
@@ -44,7 +63,14 @@ export async function settleAttempt(o: { store: RedisRunStore; job: Job; token: 
       outputs.push(output);
     }
     if (outcome.metrics?.length) await store.putMetrics(runId, outcome.metrics, o.outputTtlS);
-    await store.finish(runId, token, outcome.status === 'success' ? 'succeeded' : 'failed', now(), failureOf(outcome), outputs);
+    await store.finish(
+      runId,
+      token,
+      outcome.status === 'success' ? 'succeeded' : 'failed',
+      now(),
+      failureOf(outcome),
+      outputs,
+    );
     await complete(outcome.status);
     return;
   }
@@ -53,12 +79,15 @@ export async function settleAttempt(o: { store: RedisRunStore; job: Job; token: 
   const reason = outcome.crashed ?? 'the run stopped without finishing';
   if (n >= attempts) {
     const message = `${reason} (attempt ${n} of ${attempts}; giving up)`;
-    if (await store.finish(runId, token, 'failed', now(), { code: 'WORKER_CRASHED', message })) await store.closeStream(runId);
+    if (await store.finish(runId, token, 'failed', now(), { code: 'WORKER_CRASHED', message }))
+      await store.closeStream(runId);
     await job.moveToFailed(new Error(message), token, false).catch((err: Error) => log(`run ${runId}: ${err.message}`));
   } else {
     log(`run ${runId}: ${reason} (attempt ${n} of ${attempts}); it will be retried`);
     await store.requeue(runId, token);
-    await job.moveToFailed(new Error(`${reason} (attempt ${n} of ${attempts})`), token, false).catch((err: Error) => log(`run ${runId}: ${err.message}`));
+    await job
+      .moveToFailed(new Error(`${reason} (attempt ${n} of ${attempts})`), token, false)
+      .catch((err: Error) => log(`run ${runId}: ${err.message}`));
   }
 }
 

@@ -42,9 +42,20 @@ function orient(state: FinalConnectionState): Connection | undefined {
 }
 
 /** Which kind of store change a batch of React Flow node changes is (one undo step per drag). */
-function nodeChangeKind(changes: readonly NodeChange<FlowNode>[], dragging: boolean): 'drag' | 'select' | 'measure' | 'nudge' | 'remove' {
+function nodeChangeKind(
+  changes: readonly NodeChange<FlowNode>[],
+  dragging: boolean,
+): 'drag' | 'select' | 'measure' | 'nudge' | 'remove' {
   const kinds = new Set(changes.map((c) => c.type));
-  return kinds.has('remove') ? 'remove' : kinds.has('position') ? (dragging ? 'drag' : 'nudge') : kinds.has('select') ? 'select' : 'measure';
+  return kinds.has('remove')
+    ? 'remove'
+    : kinds.has('position')
+      ? dragging
+        ? 'drag'
+        : 'nudge'
+      : kinds.has('select')
+        ? 'select'
+        : 'measure';
 }
 
 /** Edges take the colour of the socket type they carry. */
@@ -152,7 +163,10 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
   // them, and the canvas re-renders on every drag frame (an inline handler would re-render all edges).
   const onEdgeDoubleClick = useCallback((_e: unknown, edge: Edge) => store.removeEdges([edge.id]), [store]);
   const onMoveEnd = useCallback((_e: unknown, viewport: Viewport) => store.setViewport(viewport), [store]);
-  const minimapColor = useCallback((n: Node) => categoryColor(index.byType.get((n as FlowNode).data.nodeType)?.category), [index]);
+  const minimapColor = useCallback(
+    (n: Node) => categoryColor(index.byType.get((n as FlowNode).data.nodeType)?.category),
+    [index],
+  );
 
   return (
     <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
@@ -184,7 +198,11 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
         <Controls />
         <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} />
       </ReactFlow>
-      {nodes.length === 0 && <div className="empty-hint">Open a template, drop a studio PNG or workflow JSON here, or drag nodes from the palette.</div>}
+      {nodes.length === 0 && (
+        <div className="empty-hint">
+          Open a template, drop a studio PNG or workflow JSON here, or drag nodes from the palette.
+        </div>
+      )}
     </div>
   );
 }

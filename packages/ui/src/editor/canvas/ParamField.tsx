@@ -24,7 +24,15 @@ function useDraft(value: unknown, format: (v: unknown) => string) {
 const asText = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 const asJson = (v: unknown) => JSON.stringify(v ?? null);
 
-function NumberInput({ widget, value, onCommit }: { widget: Extract<ParamWidget, { kind: 'slider' | 'number' | 'seed' }>; value: unknown; onCommit(v: unknown): void }) {
+function NumberInput({
+  widget,
+  value,
+  onCommit,
+}: {
+  widget: Extract<ParamWidget, { kind: 'slider' | 'number' | 'seed' }>;
+  value: unknown;
+  onCommit(v: unknown): void;
+}) {
   const [draft, setDraft] = useDraft(value, asText);
   return (
     <input
@@ -41,12 +49,38 @@ function NumberInput({ widget, value, onCommit }: { widget: Extract<ParamWidget,
   );
 }
 
-function WindowInput({ widget, value, onCommit }: { widget: Extract<ParamWidget, { kind: 'window' }>; value: unknown; onCommit(v: unknown): void }) {
+function WindowInput({
+  widget,
+  value,
+  onCommit,
+}: {
+  widget: Extract<ParamWidget, { kind: 'window' }>;
+  value: unknown;
+  onCommit(v: unknown): void;
+}) {
   const [start, end] = windowRange(value);
   return (
     <div className="param-window" title="injection window: from the start fraction to the end fraction of the steps">
-      <input className="nodrag" type="range" min={0} max={1} step={widget.step} value={start} aria-label="window start" onChange={(e) => onCommit(windowValue(Number(e.target.value), end))} />
-      <input className="nodrag" type="range" min={0} max={1} step={widget.step} value={end} aria-label="window end" onChange={(e) => onCommit(windowValue(start, Number(e.target.value)))} />
+      <input
+        className="nodrag"
+        type="range"
+        min={0}
+        max={1}
+        step={widget.step}
+        value={start}
+        aria-label="window start"
+        onChange={(e) => onCommit(windowValue(Number(e.target.value), end))}
+      />
+      <input
+        className="nodrag"
+        type="range"
+        min={0}
+        max={1}
+        step={widget.step}
+        value={end}
+        aria-label="window end"
+        onChange={(e) => onCommit(windowValue(start, Number(e.target.value)))}
+      />
       <span className="param-value">{start === 0 ? end.toFixed(2) : `${start.toFixed(2)}–${end.toFixed(2)}`}</span>
     </div>
   );
@@ -80,7 +114,14 @@ function UploadInput({ value, onCommit }: { value: string; onCommit(v: unknown):
   const [busy, setBusy] = useState(false);
   return (
     <div className="param-upload">
-      <input className="nodrag param-text" type="text" value={value} placeholder="upload an image" onChange={(e) => onCommit(e.target.value)} title={value} />
+      <input
+        className="nodrag param-text"
+        type="text"
+        value={value}
+        placeholder="upload an image"
+        onChange={(e) => onCommit(e.target.value)}
+        title={value}
+      />
       <button type="button" className="nodrag" disabled={busy} onClick={() => file.current?.click()}>
         {busy ? '…' : 'Upload'}
       </button>
@@ -94,10 +135,12 @@ function UploadInput({ value, onCommit }: { value: string; onCommit(v: unknown):
           e.target.value = '';
           if (!f) return;
           setBusy(true);
-          uploadImage(f).then(
-            (id) => onCommit(id),
-            (err: Error) => notify('error', `Upload of ${f.name} failed: ${err.message}`, 'upload-failed'),
-          ).finally(() => setBusy(false));
+          uploadImage(f)
+            .then(
+              (id) => onCommit(id),
+              (err: Error) => notify('error', `Upload of ${f.name} failed: ${err.message}`, 'upload-failed'),
+            )
+            .finally(() => setBusy(false));
         }}
       />
     </div>
@@ -110,7 +153,16 @@ function control(p: ParamFieldProps, commit: (v: unknown) => void) {
     case 'slider':
       return (
         <div className="param-slider">
-          <input className="nodrag" type="range" min={w.min} max={w.max} step={w.step} value={typeof value === 'number' ? value : Number(w.default ?? w.min)} onChange={(e) => commit(coerceNumber(w, e.target.value, value))} aria-label={w.label} />
+          <input
+            className="nodrag"
+            type="range"
+            min={w.min}
+            max={w.max}
+            step={w.step}
+            value={typeof value === 'number' ? value : Number(w.default ?? w.min)}
+            onChange={(e) => commit(coerceNumber(w, e.target.value, value))}
+            aria-label={w.label}
+          />
           <NumberInput widget={w} value={value} onCommit={commit} />
         </div>
       );
@@ -120,16 +172,37 @@ function control(p: ParamFieldProps, commit: (v: unknown) => void) {
       return (
         <div className="param-seed">
           <NumberInput widget={w} value={value} onCommit={commit} />
-          <button type="button" className="nodrag" title="random seed" onClick={() => commit(Math.floor(Math.random() * Math.min(w.max, 2 ** 31)))}>
+          <button
+            type="button"
+            className="nodrag"
+            title="random seed"
+            onClick={() => commit(Math.floor(Math.random() * Math.min(w.max, 2 ** 31)))}
+          >
             random
           </button>
         </div>
       );
     case 'textarea':
-      return <textarea className="nodrag nowheel param-textarea" rows={3} maxLength={w.maxLength} value={asText(value)} onChange={(e) => commit(e.target.value)} />;
+      return (
+        <textarea
+          className="nodrag nowheel param-textarea"
+          rows={3}
+          maxLength={w.maxLength}
+          value={asText(value)}
+          onChange={(e) => commit(e.target.value)}
+        />
+      );
     case 'text':
     case 'pack':
-      return <input className="nodrag param-text" type="text" maxLength={w.kind === 'text' ? w.maxLength : undefined} value={asText(value)} onChange={(e) => commit(e.target.value)} />;
+      return (
+        <input
+          className="nodrag param-text"
+          type="text"
+          maxLength={w.kind === 'text' ? w.maxLength : undefined}
+          value={asText(value)}
+          onChange={(e) => commit(e.target.value)}
+        />
+      );
     case 'upload':
       return <UploadInput value={asText(value)} onCommit={commit} />;
     case 'enum':
@@ -143,17 +216,51 @@ function control(p: ParamFieldProps, commit: (v: unknown) => void) {
         </select>
       );
     case 'boolean':
-      return <input className="nodrag" type="checkbox" checked={value === true} onChange={(e) => commit(e.target.checked)} />;
+      return (
+        <input className="nodrag" type="checkbox" checked={value === true} onChange={(e) => commit(e.target.checked)} />
+      );
     case 'color':
-      return <input className="nodrag" type="color" value={asText(value) || '#ffffff'} onChange={(e) => commit(e.target.value)} />;
+      return (
+        <input
+          className="nodrag"
+          type="color"
+          value={asText(value) || '#ffffff'}
+          onChange={(e) => commit(e.target.value)}
+        />
+      );
     case 'window':
       return <WindowInput widget={w} value={value} onCommit={commit} />;
     case 'words':
-      return <WordPicker words={p.words} value={Array.isArray(value) ? (value as string[]) : []} max={w.maxItems} onChange={commit} />;
+      return (
+        <WordPicker
+          words={p.words}
+          value={Array.isArray(value) ? (value as string[]) : []}
+          max={w.maxItems}
+          onChange={commit}
+        />
+      );
     case 'word-values':
-      return <WordTable words={p.words} value={(value ?? {}) as Record<string, unknown>} kind="value" step={w.step} min={w.min} max={w.max} onChange={commit} />;
+      return (
+        <WordTable
+          words={p.words}
+          value={(value ?? {}) as Record<string, unknown>}
+          kind="value"
+          step={w.step}
+          min={w.min}
+          max={w.max}
+          onChange={commit}
+        />
+      );
     case 'word-windows':
-      return <WordTable words={p.words} value={(value ?? {}) as Record<string, unknown>} kind="window" step={w.step} onChange={commit} />;
+      return (
+        <WordTable
+          words={p.words}
+          value={(value ?? {}) as Record<string, unknown>}
+          kind="window"
+          step={w.step}
+          onChange={commit}
+        />
+      );
     case 'json':
       return <JsonInput value={value} onCommit={commit} />;
   }
@@ -164,7 +271,11 @@ export const ParamField = memo(function ParamField(p: ParamFieldProps) {
   const commit = (v: unknown) => p.onChange(p.widget.name, v);
   const bad = Boolean(p.errors?.some((e) => e.severity !== 'warning'));
   return (
-    <div className={`param${bad ? ' has-error' : ''}`} data-testid={`param-${p.nodeId}-${p.widget.name}`} data-kind={p.widget.kind}>
+    <div
+      className={`param${bad ? ' has-error' : ''}`}
+      data-testid={`param-${p.nodeId}-${p.widget.name}`}
+      data-kind={p.widget.kind}
+    >
       <label title={p.widget.description}>{p.widget.label}</label>
       {control(p, commit)}
       {p.errors?.map((e, i) => (

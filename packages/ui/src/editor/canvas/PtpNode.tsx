@@ -22,7 +22,12 @@ const NO_WORDS: readonly string[] = [];
 export const LOW_DETAIL_ZOOM = 0.3;
 const isLowDetail = (s: ReactFlowState) => s.transform[2] < LOW_DETAIL_ZOOM;
 
-function merge(a: NodeProblems | undefined, b: NodeProblems | undefined, pick: (p: NodeProblems) => Record<string, GraphError[]>, key: string): GraphError[] | undefined {
+function merge(
+  a: NodeProblems | undefined,
+  b: NodeProblems | undefined,
+  pick: (p: NodeProblems) => Record<string, GraphError[]>,
+  key: string,
+): GraphError[] | undefined {
   const x = a ? pick(a)[key] : undefined;
   const y = b ? pick(b)[key] : undefined;
   return x && y ? [...x, ...y] : (x ?? y);
@@ -46,7 +51,8 @@ function linkedSocketKeys(edges: readonly EditorEdge[]): Map<string, string> {
     add(outs, e.source, e.sourceHandle);
   }
   keys = new Map();
-  for (const id of new Set([...ins.keys(), ...outs.keys()])) keys.set(id, `${[...(ins.get(id) ?? [])].join('\n')}\u0001${[...(outs.get(id) ?? [])].join('\n')}`);
+  for (const id of new Set([...ins.keys(), ...outs.keys()]))
+    keys.set(id, `${[...(ins.get(id) ?? [])].join('\n')}\u0001${[...(outs.get(id) ?? [])].join('\n')}`);
   linkedCache.set(edges, keys);
   return keys;
 }
@@ -60,7 +66,15 @@ function useLinkedSockets(id: string, known: boolean): { inputs: string[]; outpu
   }, [key]);
 }
 
-function Sockets({ id, entry, problems }: { id: string; entry: CatalogueEntry; problems: (input: string) => GraphError[] | undefined }) {
+function Sockets({
+  id,
+  entry,
+  problems,
+}: {
+  id: string;
+  entry: CatalogueEntry;
+  problems: (input: string) => GraphError[] | undefined;
+}) {
   const index = useEditor((s) => s.index);
   const inputs = Object.entries(entry.inputs);
   const outputs = Object.entries(entry.outputs);
@@ -74,14 +88,28 @@ function Sockets({ id, entry, problems }: { id: string; entry: CatalogueEntry; p
         return (
           <div className="socket-row" key={r}>
             {input ? (
-              <div className={`socket in${errs ? ' has-error' : ''}`} data-testid={`input-${id}-${input[0]}`} title={`${input[1].type}${input[1].optional ? ' (optional)' : ''}${input[1].multi ? ' (takes many links)' : ''}${input[1].description ? `: ${input[1].description}` : ''}`}>
-                <Handle type="target" position={Position.Left} id={input[0]} className={input[1].multi ? 'multi' : undefined} style={{ background: index.colorOf(input[1].type) }} />
+              <div
+                className={`socket in${errs ? ' has-error' : ''}`}
+                data-testid={`input-${id}-${input[0]}`}
+                title={`${input[1].type}${input[1].optional ? ' (optional)' : ''}${input[1].multi ? ' (takes many links)' : ''}${input[1].description ? `: ${input[1].description}` : ''}`}
+              >
+                <Handle
+                  type="target"
+                  position={Position.Left}
+                  id={input[0]}
+                  className={input[1].multi ? 'multi' : undefined}
+                  style={{ background: index.colorOf(input[1].type) }}
+                />
                 <span>
                   {input[1].label}
                   {input[1].optional ? '?' : ''}
                 </span>
                 {errs && (
-                  <span className="input-error" data-testid={`input-error-${id}-${input[0]}`} title={errs.map((e) => e.message).join('\n')}>
+                  <span
+                    className="input-error"
+                    data-testid={`input-error-${id}-${input[0]}`}
+                    title={errs.map((e) => e.message).join('\n')}
+                  >
                     {errs[0]!.message}
                   </span>
                 )}
@@ -92,7 +120,12 @@ function Sockets({ id, entry, problems }: { id: string; entry: CatalogueEntry; p
             {output ? (
               <div className="socket out" title={output[1].type}>
                 <span>{output[1].label}</span>
-                <Handle type="source" position={Position.Right} id={output[0]} style={{ background: index.colorOf(output[1].type) }} />
+                <Handle
+                  type="source"
+                  position={Position.Right}
+                  id={output[0]}
+                  style={{ background: index.colorOf(output[1].type) }}
+                />
               </div>
             ) : (
               <div className="socket out" />
@@ -104,10 +137,23 @@ function Sockets({ id, entry, problems }: { id: string; entry: CatalogueEntry; p
   );
 }
 
-function Params({ id, entry, params, problems }: { id: string; entry: CatalogueEntry; params: Record<string, unknown>; problems: (param: string) => GraphError[] | undefined }) {
+function Params({
+  id,
+  entry,
+  params,
+  problems,
+}: {
+  id: string;
+  entry: CatalogueEntry;
+  params: Record<string, unknown>;
+  problems: (param: string) => GraphError[] | undefined;
+}) {
   const { store } = useServices();
   const widgets = useMemo(() => paramWidgets(entry), [entry]);
-  const wordWidgets = useMemo(() => widgets.filter((w) => w.kind === 'words' || w.kind === 'word-values' || w.kind === 'word-windows'), [widgets]);
+  const wordWidgets = useMemo(
+    () => widgets.filter((w) => w.kind === 'words' || w.kind === 'word-values' || w.kind === 'word-windows'),
+    [widgets],
+  );
   // Recomputed when the graph's meaning changes (never per drag frame), joined into one string so
   // unchanged words keep their arrays and the param fields do not re-render.
   const revision = useEditor((s) => s.revision);
@@ -115,7 +161,11 @@ function Params({ id, entry, params, problems }: { id: string; entry: CatalogueE
   const wordsKey = useMemo(() => {
     if (!wordWidgets.length || revision < 0) return '';
     const { graph } = store.getState(); // current as of `revision`
-    return wordWidgets.map((w) => wordsForPicker(id, 'wordsFrom' in w ? w.wordsFrom : undefined, graph.nodes, graph.edges, index).join('\n')).join('\u0001');
+    return wordWidgets
+      .map((w) =>
+        wordsForPicker(id, 'wordsFrom' in w ? w.wordsFrom : undefined, graph.nodes, graph.edges, index).join('\n'),
+      )
+      .join('\u0001');
   }, [revision, index, wordWidgets, id, store]);
   const words = useMemo(() => {
     const parts = wordsKey.split('\u0001');
@@ -126,7 +176,15 @@ function Params({ id, entry, params, problems }: { id: string; entry: CatalogueE
   return (
     <div className="params">
       {widgets.map((w) => (
-        <ParamField key={w.name} nodeId={id} widget={w} value={paramValue(entry, params, w.name)} errors={problems(w.name)} words={words.get(w.name) ?? NO_WORDS} onChange={onChange} />
+        <ParamField
+          key={w.name}
+          nodeId={id}
+          widget={w}
+          value={paramValue(entry, params, w.name)}
+          errors={problems(w.name)}
+          words={words.get(w.name) ?? NO_WORDS}
+          onChange={onChange}
+        />
       ))}
     </div>
   );
@@ -140,16 +198,29 @@ function Results({ id, nodeType }: { id: string; nodeType: string }) {
   if (!result && !preview && !showSummary) return null;
   return (
     <div className="node-results">
-      {preview && <img className="node-preview" src={preview} alt="progress preview" data-testid={`node-preview-${id}`} />}
+      {preview && (
+        <img className="node-preview" src={preview} alt="progress preview" data-testid={`node-preview-${id}`} />
+      )}
       {result && result.images.length > 0 && (
         <div className="node-images">
           {result.images.slice(0, 4).map((img, i) => (
-            <img key={img.url ?? i} src={img.url} alt={img.name} title={img.name} data-testid={`node-image-${id}`} data-index={i} />
+            <img
+              key={img.url ?? i}
+              src={img.url}
+              alt={img.name}
+              title={img.name}
+              data-testid={`node-image-${id}`}
+              data-index={i}
+            />
           ))}
           {result.images.length > 4 && <span className="more">+{result.images.length - 4}</span>}
         </div>
       )}
-      {result?.heatmaps && <div className="hint">heatmaps: {result.heatmaps.maps.map((m) => m.word).join(', ')} (select the node to view)</div>}
+      {result?.heatmaps && (
+        <div className="hint">
+          heatmaps: {result.heatmaps.maps.map((m) => m.word).join(', ')} (select the node to view)
+        </div>
+      )}
       {showSummary && <pre className="node-summary nowheel">{JSON.stringify(summary, null, 1).slice(0, 600)}</pre>}
     </div>
   );
@@ -159,12 +230,21 @@ function Results({ id, nodeType }: { id: string; nodeType: string }) {
  * The node's own errors, plus the problems naming an input or param this node type does not show
  * (they still need a home).
  */
-function nodeErrorsOf(entry: CatalogueEntry | undefined, problems: NodeProblems | undefined, runProblems: NodeProblems | undefined): GraphError[] {
-  const nodeErrors = [...(problems?.node ?? []), ...(runProblems?.node ?? []), ...Object.values(problems?.outputs ?? {}).flat()];
+function nodeErrorsOf(
+  entry: CatalogueEntry | undefined,
+  problems: NodeProblems | undefined,
+  runProblems: NodeProblems | undefined,
+): GraphError[] {
+  const nodeErrors = [
+    ...(problems?.node ?? []),
+    ...(runProblems?.node ?? []),
+    ...Object.values(problems?.outputs ?? {}).flat(),
+  ];
   if (entry) {
     for (const p of [problems, runProblems]) {
       for (const [k, errs] of Object.entries(p?.inputs ?? {})) if (!(k in entry.inputs)) nodeErrors.push(...errs);
-      for (const [k, errs] of Object.entries(p?.params ?? {})) if (!(k in ((entry.params.properties ?? {}) as object))) nodeErrors.push(...errs);
+      for (const [k, errs] of Object.entries(p?.params ?? {}))
+        if (!(k in ((entry.params.properties ?? {}) as object))) nodeErrors.push(...errs);
     }
   }
   return nodeErrors;
@@ -172,14 +252,26 @@ function nodeErrorsOf(entry: CatalogueEntry | undefined, problems: NodeProblems 
 
 const formatDuration = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
 
-function NodeHeader(props: { id: string; data: PtpNodeData; entry: CatalogueEntry | undefined; status: NodeRunStatus | undefined; hasError: boolean; nodeErrors: GraphError[] }) {
+function NodeHeader(props: {
+  id: string;
+  data: PtpNodeData;
+  entry: CatalogueEntry | undefined;
+  status: NodeRunStatus | undefined;
+  hasError: boolean;
+  nodeErrors: GraphError[];
+}) {
   const { id, data, entry, status, hasError, nodeErrors } = props;
   const { store } = useServices();
   const state = status?.state ?? 'idle';
   const title = data.label ?? entry?.title ?? data.nodeType;
   return (
     <header style={{ borderTopColor: categoryColor(entry?.category) }}>
-      <button type="button" className="collapse nodrag" title={data.collapsed ? 'expand' : 'collapse'} onClick={() => store.setNodeUi(id, { collapsed: !data.collapsed })}>
+      <button
+        type="button"
+        className="collapse nodrag"
+        title={data.collapsed ? 'expand' : 'collapse'}
+        onClick={() => store.setNodeUi(id, { collapsed: !data.collapsed })}
+      >
         {data.collapsed ? '▸' : '▾'}
       </button>
       <span className="title" title={entry?.description}>
@@ -191,22 +283,43 @@ function NodeHeader(props: { id: string; data: PtpNodeData; entry: CatalogueEntr
           cached
         </span>
       )}
-      {state === 'done' && status?.durationMs !== undefined && <span className="badge done">{formatDuration(status.durationMs)}</span>}
-      {hasError && <span className="badge error" title={nodeErrors.map((e) => e.message).join('\n')}>!</span>}
+      {state === 'done' && status?.durationMs !== undefined && (
+        <span className="badge done">{formatDuration(status.durationMs)}</span>
+      )}
+      {hasError && (
+        <span className="badge error" title={nodeErrors.map((e) => e.message).join('\n')}>
+          !
+        </span>
+      )}
     </header>
   );
 }
 
 function ProgressBar({ id, progress }: { id: string; progress: number }) {
   return (
-    <div className="progress" data-testid={`progress-${id}`} role="progressbar" aria-valuenow={Math.round(progress * 100)} aria-valuemin={0} aria-valuemax={100}>
+    <div
+      className="progress"
+      data-testid={`progress-${id}`}
+      role="progressbar"
+      aria-valuenow={Math.round(progress * 100)}
+      aria-valuemin={0}
+      aria-valuemax={100}
+    >
       <div style={{ width: `${progress * 100}%` }} />
     </div>
   );
 }
 
 /** An unknown node type: handles for the sockets its links use (so they stay attached), its params as text. */
-function PlaceholderBody({ data, linked, lowDetail }: { data: PtpNodeData; linked: { inputs: string[]; outputs: string[] }; lowDetail: boolean }) {
+function PlaceholderBody({
+  data,
+  linked,
+  lowDetail,
+}: {
+  data: PtpNodeData;
+  linked: { inputs: string[]; outputs: string[] };
+  lowDetail: boolean;
+}) {
   return (
     <div className="placeholder-body">
       <div className="sockets">
@@ -228,8 +341,14 @@ function PlaceholderBody({ data, linked, lowDetail }: { data: PtpNodeData; linke
           </div>
         ))}
       </div>
-      {!lowDetail && <p className="hint">Unknown node type “{data.nodeType}” v{data.typeVersion}: kept as a placeholder, cannot run.</p>}
-      {!data.collapsed && !lowDetail && Object.keys(data.params).length > 0 && <pre className="node-summary nowheel">{JSON.stringify(data.params, null, 1).slice(0, 400)}</pre>}
+      {!lowDetail && (
+        <p className="hint">
+          Unknown node type “{data.nodeType}” v{data.typeVersion}: kept as a placeholder, cannot run.
+        </p>
+      )}
+      {!data.collapsed && !lowDetail && Object.keys(data.params).length > 0 && (
+        <pre className="node-summary nowheel">{JSON.stringify(data.params, null, 1).slice(0, 400)}</pre>
+      )}
     </div>
   );
 }
@@ -258,10 +377,24 @@ export const PtpNode = memo(function PtpNode({ id, data, selected }: NodeProps<F
   const status = useRun((s) => s.view.nodes[id]);
   const linked = useLinkedSockets(id, Boolean(entry));
   const lowDetail = useStore(isLowDetail);
-  const inputProblems = useCallback((name: string) => merge(problems, runProblems, (p) => p.inputs, name), [problems, runProblems]);
-  const paramProblems = useCallback((name: string) => merge(problems, runProblems, (p) => p.params, name), [problems, runProblems]);
+  const inputProblems = useCallback(
+    (name: string) => merge(problems, runProblems, (p) => p.inputs, name),
+    [problems, runProblems],
+  );
+  const paramProblems = useCallback(
+    (name: string) => merge(problems, runProblems, (p) => p.params, name),
+    [problems, runProblems],
+  );
   const nodeErrors = nodeErrorsOf(entry, problems, runProblems);
-  const hasError = nodeErrors.some((e) => e.severity !== 'warning') || Boolean(problems && [...Object.values(problems.inputs), ...Object.values(problems.params)].flat().some((e) => e.severity !== 'warning')) || status?.state === 'error';
+  const hasError =
+    nodeErrors.some((e) => e.severity !== 'warning') ||
+    Boolean(
+      problems &&
+      [...Object.values(problems.inputs), ...Object.values(problems.params)]
+        .flat()
+        .some((e) => e.severity !== 'warning'),
+    ) ||
+    status?.state === 'error';
   const progress = progressFraction(status);
   const state = status?.state ?? 'idle';
   return (
@@ -278,7 +411,9 @@ export const PtpNode = memo(function PtpNode({ id, data, selected }: NodeProps<F
       {entry ? (
         <>
           <Sockets id={id} entry={entry} problems={inputProblems} />
-          {!data.collapsed && !lowDetail && <Params id={id} entry={entry} params={data.params} problems={paramProblems} />}
+          {!data.collapsed && !lowDetail && (
+            <Params id={id} entry={entry} params={data.params} problems={paramProblems} />
+          )}
         </>
       ) : (
         <PlaceholderBody data={data} linked={linked} lowDetail={lowDetail} />

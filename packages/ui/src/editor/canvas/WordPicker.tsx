@@ -4,7 +4,17 @@ import { windowRange, windowValue } from '../model/paramWidgets';
  * Words of the connected prompt as toggle chips. Chosen words the prompt no longer has stay
  * visible (struck through) so an edit of the prompt never silently drops them.
  */
-export function WordPicker({ words, value, max, onChange }: { words: readonly string[]; value: readonly string[]; max?: number | undefined; onChange(v: string[]): void }) {
+export function WordPicker({
+  words,
+  value,
+  max,
+  onChange,
+}: {
+  words: readonly string[];
+  value: readonly string[];
+  max?: number | undefined;
+  onChange(v: string[]): void;
+}) {
   const chosen = new Set(value);
   const stale = value.filter((w) => !words.includes(w));
   const full = max !== undefined && value.length >= max;
@@ -25,7 +35,13 @@ export function WordPicker({ words, value, max, onChange }: { words: readonly st
         </button>
       ))}
       {stale.map((w) => (
-        <button key={`stale-${w}`} type="button" className="chip stale on" title="not in the connected prompt; click to remove" onClick={() => onChange(value.filter((x) => x !== w))}>
+        <button
+          key={`stale-${w}`}
+          type="button"
+          className="chip stale on"
+          title="not in the connected prompt; click to remove"
+          onClick={() => onChange(value.filter((x) => x !== w))}
+        >
           {w}
         </button>
       ))}
@@ -56,10 +72,25 @@ export function WordTable(props: {
         <div key={word} className={`word-row${words.includes(word) ? '' : ' stale'}`} data-word={word}>
           <span className="word">{word}</span>
           {kind === 'value' ? (
-            <input type="number" step={step} min={props.min} max={props.max} value={typeof v === 'number' ? v : 1} onChange={(e) => Number.isFinite(Number(e.target.value)) && set(word, Number(e.target.value))} />
+            <input
+              type="number"
+              step={step}
+              min={props.min}
+              max={props.max}
+              value={typeof v === 'number' ? v : 1}
+              onChange={(e) => Number.isFinite(Number(e.target.value)) && set(word, Number(e.target.value))}
+            />
           ) : (
             <>
-              <input type="range" min={0} max={1} step={step} value={windowRange(v)[1]} aria-label={`${word} window end`} onChange={(e) => set(word, windowValue(windowRange(v)[0], Number(e.target.value)))} />
+              <input
+                type="range"
+                min={0}
+                max={1}
+                step={step}
+                value={windowRange(v)[1]}
+                aria-label={`${word} window end`}
+                onChange={(e) => set(word, windowValue(windowRange(v)[0], Number(e.target.value)))}
+              />
               <span className="param-value">{windowRange(v)[1].toFixed(2)}</span>
             </>
           )}
@@ -69,7 +100,11 @@ export function WordTable(props: {
         </div>
       ))}
       {addable.length > 0 && (
-        <select value="" aria-label="add a word" onChange={(e) => e.target.value && set(e.target.value, kind === 'value' ? 2 : 0.8)}>
+        <select
+          value=""
+          aria-label="add a word"
+          onChange={(e) => e.target.value && set(e.target.value, kind === 'value' ? 2 : 0.8)}
+        >
           <option value="">+ word…</option>
           {addable.map((w) => (
             <option key={w} value={w}>
@@ -78,7 +113,9 @@ export function WordTable(props: {
           ))}
         </select>
       )}
-      {addable.length === 0 && Object.keys(value).length === 0 && <span className="hint">connect a prompt to pick its words</span>}
+      {addable.length === 0 && Object.keys(value).length === 0 && (
+        <span className="hint">connect a prompt to pick its words</span>
+      )}
     </div>
   );
 }

@@ -60,7 +60,9 @@ describe('EditorStore', () => {
     const refused = s.connect({ source: 'decode', sourceHandle: 'image', target: 'capture', targetHandle: 'prompt' });
     expect(refused).toMatchObject({ ok: false, code: 'TYPE_MISMATCH' });
     expect(s.getState().graph.edges).toBe(before);
-    expect(s.connect({ source: 'target1', sourceHandle: 'prompt', target: 'capture', targetHandle: 'prompt' })).toEqual({ ok: true });
+    expect(s.connect({ source: 'target1', sourceHandle: 'prompt', target: 'capture', targetHandle: 'prompt' })).toEqual(
+      { ok: true },
+    );
     expect(s.getState().problems.byNode.get('capture')).toBeUndefined();
   });
 
@@ -87,7 +89,12 @@ describe('EditorStore', () => {
     const ids = s.paste(payload, { x: 0, y: 900 });
     expect(ids).toHaveLength(3);
     const g = s.getState().graph;
-    expect(g.nodes.filter((n) => n.selected).map((n) => n.id).sort()).toEqual([...ids].sort());
+    expect(
+      g.nodes
+        .filter((n) => n.selected)
+        .map((n) => n.id)
+        .sort(),
+    ).toEqual([...ids].sort());
     expect(g.edges.filter((e) => ids.includes(e.target))).toHaveLength(2);
     s.undo();
     expect(s.getState().graph.nodes.length).toBe(g.nodes.length - 3);
@@ -97,7 +104,10 @@ describe('EditorStore', () => {
     const s = store();
     s.beginDrag();
     for (let i = 1; i <= 30; i++) {
-      s.setNodes(s.getState().graph.nodes.map((n) => (n.id === 'model' ? { ...n, position: { x: i, y: i } } : n)), 'drag');
+      s.setNodes(
+        s.getState().graph.nodes.map((n) => (n.id === 'model' ? { ...n, position: { x: i, y: i } } : n)),
+        'drag',
+      );
     }
     expect(s.getState().dirty).toBe(false); // not checked on every frame
     s.endDrag();

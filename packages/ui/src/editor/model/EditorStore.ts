@@ -1,7 +1,22 @@
-import { stableStringify, validateGraph, WorkflowMetadataSchema, type NodeRegistry, type WorkflowDocument, type WorkflowMetadata } from '@ptp/graph-core';
+import {
+  stableStringify,
+  validateGraph,
+  WorkflowMetadataSchema,
+  type NodeRegistry,
+  type WorkflowDocument,
+  type WorkflowMetadata,
+} from '@ptp/graph-core';
 import { newNodeId, type CatalogueIndex } from './catalogueIndex';
 import { copyNodes, pasteNodes, type ClipboardPayload } from './clipboard';
-import { documentToGraph, edgeIdFor, graphToDocument, type EditorEdge, type EditorGraph, type EditorNode, type Viewport } from './editorGraph';
+import {
+  documentToGraph,
+  edgeIdFor,
+  graphToDocument,
+  type EditorEdge,
+  type EditorGraph,
+  type EditorNode,
+  type Viewport,
+} from './editorGraph';
 import { buildErrorMap, EMPTY_ERROR_MAP, type ErrorMap } from './errorMap';
 import { History } from './History';
 import { checkConnection, type ConnectionAttempt, type ConnectionCheck } from './isValidConnection';
@@ -59,13 +74,29 @@ export class EditorStore {
   readonly #listeners = new Set<() => void>();
   #savedFingerprint: string;
 
-  constructor(options: { index: CatalogueIndex; registry: NodeRegistry; now?: () => number; historyCapacity?: number }) {
+  constructor(options: {
+    index: CatalogueIndex;
+    registry: NodeRegistry;
+    now?: () => number;
+    historyCapacity?: number;
+  }) {
     this.#index = options.index;
     this.#registry = options.registry;
-    this.#history = new History<Snapshot>({ capacity: options.historyCapacity ?? 100, ...(options.now ? { now: options.now } : {}) });
+    this.#history = new History<Snapshot>({
+      capacity: options.historyCapacity ?? 100,
+      ...(options.now ? { now: options.now } : {}),
+    });
     const graph: EditorGraph = { nodes: [], edges: [], metadata: emptyMetadata() };
     this.#savedFingerprint = fingerprint(graph);
-    this.#state = { graph, index: this.#index, problems: this.#validate(graph), canUndo: false, canRedo: false, dirty: false, revision: 0 };
+    this.#state = {
+      graph,
+      index: this.#index,
+      problems: this.#validate(graph),
+      canUndo: false,
+      canRedo: false,
+      dirty: false,
+      revision: 0,
+    };
   }
 
   getState = (): EditorState => this.#state;
@@ -99,7 +130,15 @@ export class EditorStore {
     const graph = documentToGraph(doc);
     this.#history.clear();
     this.#savedFingerprint = options.saved === false ? '' : fingerprint(graph);
-    const next: EditorState = { graph, index: this.#index, problems: this.#validate(graph), canUndo: false, canRedo: false, dirty: options.saved === false, revision: this.#state.revision + 1 };
+    const next: EditorState = {
+      graph,
+      index: this.#index,
+      problems: this.#validate(graph),
+      canUndo: false,
+      canRedo: false,
+      dirty: options.saved === false,
+      revision: this.#state.revision + 1,
+    };
     if (options.library) next.library = options.library;
     this.#emit(next);
   }
@@ -112,7 +151,8 @@ export class EditorStore {
   markSaved(library?: LibraryRef, metadata?: WorkflowMetadata): void {
     let graph = this.#state.graph;
     if (metadata) graph = { ...graph, metadata };
-    if (library && graph.documentId !== undefined && graph.documentId !== library.id) graph = { ...graph, documentId: library.id };
+    if (library && graph.documentId !== undefined && graph.documentId !== library.id)
+      graph = { ...graph, documentId: library.id };
     this.#savedFingerprint = fingerprint(graph);
     const next: EditorState = { ...this.#state, graph, dirty: false };
     if (library) next.library = library;
@@ -124,7 +164,11 @@ export class EditorStore {
     const before = this.#state.graph;
     const graph = update(before);
     if (graph === before) return;
-    if (options.history !== false) this.#history.record({ nodes: before.nodes, edges: before.edges, metadata: before.metadata }, options.coalesceKey);
+    if (options.history !== false)
+      this.#history.record(
+        { nodes: before.nodes, edges: before.edges, metadata: before.metadata },
+        options.coalesceKey,
+      );
     const structural = options.structural !== false;
     this.#emit({
       ...this.#state,
@@ -156,7 +200,10 @@ export class EditorStore {
   }
 
   setEdges(edges: EditorEdge[], kind: 'select' | 'remove'): void {
-    this.#change((g) => ({ ...g, edges }), kind === 'select' ? { history: false, structural: false, transient: true } : {});
+    this.#change(
+      (g) => ({ ...g, edges }),
+      kind === 'select' ? { history: false, structural: false, transient: true } : {},
+    );
   }
 
   /** Call when a drag starts: the positions before it become one undo step. */
@@ -181,7 +228,13 @@ export class EditorStore {
     const entry = this.#index.byType.get(type);
     if (!entry) return undefined;
     const id = newNodeId(type, new Set(this.#state.graph.nodes.map((n) => n.id)));
-    const node: EditorNode = { id, type: 'ptp', position, data: { nodeType: type, typeVersion: entry.version, params: structuredClone(entry.defaults) }, selected: true };
+    const node: EditorNode = {
+      id,
+      type: 'ptp',
+      position,
+      data: { nodeType: type, typeVersion: entry.version, params: structuredClone(entry.defaults) },
+      selected: true,
+    };
     this.#change((g) => ({ ...g, nodes: [...g.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] }));
     return id;
   }
@@ -194,7 +247,12 @@ export class EditorStore {
   connect(attempt: ConnectionAttempt): ConnectionCheck {
     const verdict = this.checkConnection(attempt);
     if (!verdict.ok) return verdict;
-    const { source, sourceHandle, target, targetHandle } = attempt as { source: string; sourceHandle: string; target: string; targetHandle: string };
+    const { source, sourceHandle, target, targetHandle } = attempt as {
+      source: string;
+      sourceHandle: string;
+      target: string;
+      targetHandle: string;
+    };
     this.#change((g) => {
       const id = edgeIdFor(source, sourceHandle, target, targetHandle, new Set(g.edges.map((e) => e.id)));
       return { ...g, edges: [...g.edges, { id, source, sourceHandle, target, targetHandle }] };
@@ -204,13 +262,21 @@ export class EditorStore {
 
   removeEdges(ids: readonly string[]): void {
     const drop = new Set(ids);
-    this.#change((g) => (g.edges.some((e) => drop.has(e.id)) ? { ...g, edges: g.edges.filter((e) => !drop.has(e.id)) } : g));
+    this.#change((g) =>
+      g.edges.some((e) => drop.has(e.id)) ? { ...g, edges: g.edges.filter((e) => !drop.has(e.id)) } : g,
+    );
   }
 
   removeNodes(ids: readonly string[]): void {
     const drop = new Set(ids);
     this.#change((g) =>
-      g.nodes.some((n) => drop.has(n.id)) ? { ...g, nodes: g.nodes.filter((n) => !drop.has(n.id)), edges: g.edges.filter((e) => !drop.has(e.source) && !drop.has(e.target)) } : g,
+      g.nodes.some((n) => drop.has(n.id))
+        ? {
+            ...g,
+            nodes: g.nodes.filter((n) => !drop.has(n.id)),
+            edges: g.edges.filter((e) => !drop.has(e.source) && !drop.has(e.target)),
+          }
+        : g,
     );
   }
 
@@ -219,7 +285,11 @@ export class EditorStore {
     const nodes = new Set(this.#state.graph.nodes.filter((n) => n.selected).map((n) => n.id));
     const edges = new Set(this.#state.graph.edges.filter((e) => e.selected).map((e) => e.id));
     if (!nodes.size && !edges.size) return;
-    this.#change((g) => ({ ...g, nodes: g.nodes.filter((n) => !nodes.has(n.id)), edges: g.edges.filter((e) => !edges.has(e.id) && !nodes.has(e.source) && !nodes.has(e.target)) }));
+    this.#change((g) => ({
+      ...g,
+      nodes: g.nodes.filter((n) => !nodes.has(n.id)),
+      edges: g.edges.filter((e) => !edges.has(e.id) && !nodes.has(e.source) && !nodes.has(e.target)),
+    }));
   }
 
   /** Sets one param; consecutive edits of the same param (slider drags, typing) are one undo step. */
@@ -266,12 +336,21 @@ export class EditorStore {
   }
 
   setMetadata(patch: Partial<WorkflowMetadata>): void {
-    this.#change((g) => ({ ...g, metadata: { ...g.metadata, ...patch } }), { coalesceKey: 'metadata', structural: false });
+    this.#change((g) => ({ ...g, metadata: { ...g.metadata, ...patch } }), {
+      coalesceKey: 'metadata',
+      structural: false,
+    });
   }
 
   selectOnly(ids: readonly string[]): void {
     const want = new Set(ids);
-    this.#change((g) => ({ ...g, nodes: g.nodes.map((n) => (Boolean(n.selected) === want.has(n.id) ? n : { ...n, selected: want.has(n.id) })) }), { history: false, structural: false, transient: true });
+    this.#change(
+      (g) => ({
+        ...g,
+        nodes: g.nodes.map((n) => (Boolean(n.selected) === want.has(n.id) ? n : { ...n, selected: want.has(n.id) })),
+      }),
+      { history: false, structural: false, transient: true },
+    );
   }
 
   copySelection(): ClipboardPayload | undefined {

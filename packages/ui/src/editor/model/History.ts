@@ -34,7 +34,8 @@ export class History<T> {
   /** Records `before` as an undo step (unless it continues the previous step). Clears redo. */
   record(before: T, coalesceKey?: string): void {
     const now = this.#now();
-    const continues = coalesceKey !== undefined && coalesceKey === this.#lastKey && now - this.#lastAt <= this.#coalesceMs;
+    const continues =
+      coalesceKey !== undefined && coalesceKey === this.#lastKey && now - this.#lastAt <= this.#coalesceMs;
     this.#lastKey = coalesceKey;
     this.#lastAt = now;
     this.#future = [];

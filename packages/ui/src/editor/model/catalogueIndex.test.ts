@@ -7,7 +7,11 @@ describe('catalogue index', () => {
     const cats = testIndex().categories.map((c) => c.name);
     expect(cats).toEqual(expect.arrayContaining(['model', 'prompt', 'edit', 'output']));
     expect(new Set(cats).size).toBe(cats.length);
-    expect(testIndex().categories.find((c) => c.name === 'prompt')!.entries.map((e) => e.type)).toContain('ptp.prompt');
+    expect(
+      testIndex()
+        .categories.find((c) => c.name === 'prompt')!
+        .entries.map((e) => e.type),
+    ).toContain('ptp.prompt');
   });
 
   it('searches titles, types, descriptions and socket types; title matches first', () => {

@@ -43,7 +43,9 @@ export function searchCatalogue(index: CatalogueIndex, query: string): Catalogue
   const scored: { entry: CatalogueEntry; score: number }[] = [];
   for (const entry of index.catalogue.nodes) {
     const title = entry.title.toLowerCase();
-    const sockets = [...Object.values(entry.inputs), ...Object.values(entry.outputs)].map((s) => s.type.toLowerCase()).join(' ');
+    const sockets = [...Object.values(entry.inputs), ...Object.values(entry.outputs)]
+      .map((s) => s.type.toLowerCase())
+      .join(' ');
     const hay = `${title} ${entry.type.toLowerCase()} ${entry.category.toLowerCase()} ${entry.description.toLowerCase()} ${sockets}`;
     if (!terms.every((t) => hay.includes(t))) continue;
     const score = terms.reduce((s, t) => s + (title.startsWith(t) ? 3 : title.includes(t) ? 2 : 0), 0);

@@ -1,4 +1,13 @@
-import { buildCatalogue, defineNode, type NodeRegistry, type AnyNodeDefinition, type Catalogue, type CatalogueEntry, type InputSpec, type SocketType } from '@ptp/graph-core';
+import {
+  buildCatalogue,
+  defineNode,
+  type NodeRegistry,
+  type AnyNodeDefinition,
+  type Catalogue,
+  type CatalogueEntry,
+  type InputSpec,
+  type SocketType,
+} from '@ptp/graph-core';
 import { createNodeRegistry } from '@ptp/nodes';
 import { z } from 'zod';
 
@@ -7,7 +16,18 @@ import { z } from 'zod';
  * sockets are real, so links and required inputs validate; its params are checked by the server.
  */
 function looseDefinition(entry: CatalogueEntry): AnyNodeDefinition {
-  const sockets = (specs: CatalogueEntry['inputs']) => Object.fromEntries(Object.entries(specs).map(([k, s]) => [k, { type: s.type as SocketType, label: s.label, ...(s.optional ? { optional: true } : {}), ...(s.multi ? { multi: true } : {}) } satisfies InputSpec]));
+  const sockets = (specs: CatalogueEntry['inputs']) =>
+    Object.fromEntries(
+      Object.entries(specs).map(([k, s]) => [
+        k,
+        {
+          type: s.type as SocketType,
+          label: s.label,
+          ...(s.optional ? { optional: true } : {}),
+          ...(s.multi ? { multi: true } : {}),
+        } satisfies InputSpec,
+      ]),
+    );
   const props = Object.keys((entry.params.properties ?? {}) as Record<string, unknown>);
   return defineNode({
     type: entry.type,

@@ -38,7 +38,11 @@ export function parseClipboard(text: string): ClipboardPayload | undefined {
  * positions moved so the copied group's top-left lands at `at` (or `offset` from where it was).
  * The pasted nodes come selected so they can be dragged at once.
  */
-export function pasteNodes(payload: ClipboardPayload, taken: ReadonlySet<string>, place: { at?: { x: number; y: number }; offset?: number } = {}): { nodes: EditorNode[]; edges: EditorEdge[] } {
+export function pasteNodes(
+  payload: ClipboardPayload,
+  taken: ReadonlySet<string>,
+  place: { at?: { x: number; y: number }; offset?: number } = {},
+): { nodes: EditorNode[]; edges: EditorEdge[] } {
   const ids = new Set(taken);
   const remap = new Map<string, string>();
   for (const n of payload.nodes) {
@@ -52,7 +56,11 @@ export function pasteNodes(payload: ClipboardPayload, taken: ReadonlySet<string>
   const dx = place.at ? place.at.x - minX : offset;
   const dy = place.at ? place.at.y - minY : offset;
   const nodes: EditorNode[] = payload.nodes.map((n) => {
-    const data: EditorNode['data'] = { nodeType: n.type, typeVersion: n.typeVersion, params: structuredClone(n.params) };
+    const data: EditorNode['data'] = {
+      nodeType: n.type,
+      typeVersion: n.typeVersion,
+      params: structuredClone(n.params),
+    };
     if (n.ui?.label !== undefined) data.label = n.ui.label;
     if (n.ui?.color !== undefined) data.color = n.ui.color;
     if (n.ui?.collapsed !== undefined) data.collapsed = n.ui.collapsed;

@@ -42,7 +42,11 @@ describe('documentToGraph / graphToDocument', () => {
       ],
     };
     const g = documentToGraph(doc);
-    expect(g.nodes.map((n) => n.position)).toEqual([{ x: 0, y: 0 }, { x: 320, y: 0 }, { x: 320, y: 180 }]);
+    expect(g.nodes.map((n) => n.position)).toEqual([
+      { x: 0, y: 0 },
+      { x: 320, y: 0 },
+      { x: 320, y: 180 },
+    ]);
     expect(new Set(g.edges.map((e) => e.id)).size).toBe(3);
   });
 
@@ -51,7 +55,15 @@ describe('documentToGraph / graphToDocument', () => {
       schemaVersion: 2,
       id: 'doc1',
       metadata: { name: 'x', description: '', tags: [] },
-      nodes: [{ id: 'z', type: 'plugin.mystery', typeVersion: 3, params: { q: [1, 2] }, ui: { position: { x: 5, y: 6 }, label: 'Mystery', collapsed: true } }],
+      nodes: [
+        {
+          id: 'z',
+          type: 'plugin.mystery',
+          typeVersion: 3,
+          params: { q: [1, 2] },
+          ui: { position: { x: 5, y: 6 }, label: 'Mystery', collapsed: true },
+        },
+      ],
       edges: [],
       ui: { viewport: { x: 1, y: 2, zoom: 0.5 } },
     };

@@ -1,4 +1,9 @@
-import { CURRENT_SCHEMA_VERSION, type WorkflowDocument, type WorkflowMetadata, type WorkflowNode } from '@ptp/graph-core';
+import {
+  CURRENT_SCHEMA_VERSION,
+  type WorkflowDocument,
+  type WorkflowMetadata,
+  type WorkflowNode,
+} from '@ptp/graph-core';
 
 /**
  * The editor's graph state, in the shape @xyflow/react renders (nodes with `position` and `data`,
@@ -57,7 +62,13 @@ export interface EditorGraph {
 const LAYOUT = { column: 320, row: 180 } as const;
 
 /** A stable, readable id for an edge; made unique against `taken` when two edges coincide. */
-export function edgeIdFor(source: string, output: string, target: string, input: string, taken?: ReadonlySet<string>): string {
+export function edgeIdFor(
+  source: string,
+  output: string,
+  target: string,
+  input: string,
+  taken?: ReadonlySet<string>,
+): string {
   const base = `${source}.${output}->${target}.${input}`;
   if (!taken?.has(base)) return base;
   for (let i = 2; ; i++) if (!taken.has(`${base}#${i}`)) return `${base}#${i}`;
@@ -101,7 +112,12 @@ export function documentToGraph(doc: WorkflowDocument): EditorGraph {
     if (n.ui?.label !== undefined) data.label = n.ui.label;
     if (n.ui?.color !== undefined) data.color = n.ui.color;
     if (n.ui?.collapsed !== undefined) data.collapsed = n.ui.collapsed;
-    const node: EditorNode = { id: n.id, type: 'ptp', position: { ...(n.ui?.position ?? layout?.get(n.id) ?? { x: 0, y: 0 }) }, data };
+    const node: EditorNode = {
+      id: n.id,
+      type: 'ptp',
+      position: { ...(n.ui?.position ?? layout?.get(n.id) ?? { x: 0, y: 0 }) },
+      data,
+    };
     if (n.ui?.size) {
       node.width = n.ui.size.width;
       node.height = n.ui.size.height;
@@ -110,7 +126,10 @@ export function documentToGraph(doc: WorkflowDocument): EditorGraph {
   });
   const taken = new Set<string>();
   const edges: EditorEdge[] = doc.edges.map((e) => {
-    const id = e.id !== undefined && !taken.has(e.id) ? e.id : edgeIdFor(e.from.node, e.from.output, e.to.node, e.to.input, taken);
+    const id =
+      e.id !== undefined && !taken.has(e.id)
+        ? e.id
+        : edgeIdFor(e.from.node, e.from.output, e.to.node, e.to.input, taken);
     taken.add(id);
     return { id, source: e.from.node, sourceHandle: e.from.output, target: e.to.node, targetHandle: e.to.input };
   });
@@ -124,7 +143,8 @@ export function documentToGraph(doc: WorkflowDocument): EditorGraph {
 export function graphToDocument(graph: EditorGraph, options: { includeViewport?: boolean } = {}): WorkflowDocument {
   const nodes: WorkflowNode[] = graph.nodes.map((n) => {
     const ui: NonNullable<WorkflowNode['ui']> = { position: { x: n.position.x, y: n.position.y } };
-    if (n.width !== undefined && n.height !== undefined && n.width > 0 && n.height > 0) ui.size = { width: n.width, height: n.height };
+    if (n.width !== undefined && n.height !== undefined && n.width > 0 && n.height > 0)
+      ui.size = { width: n.width, height: n.height };
     if (n.data.label !== undefined) ui.label = n.data.label;
     if (n.data.color !== undefined) ui.color = n.data.color;
     if (n.data.collapsed !== undefined) ui.collapsed = n.data.collapsed;
@@ -134,7 +154,11 @@ export function graphToDocument(graph: EditorGraph, options: { includeViewport?:
     schemaVersion: CURRENT_SCHEMA_VERSION,
     metadata: graph.metadata,
     nodes,
-    edges: graph.edges.map((e) => ({ id: e.id, from: { node: e.source, output: e.sourceHandle }, to: { node: e.target, input: e.targetHandle } })),
+    edges: graph.edges.map((e) => ({
+      id: e.id,
+      from: { node: e.source, output: e.sourceHandle },
+      to: { node: e.target, input: e.targetHandle },
+    })),
   };
   if (graph.documentId !== undefined) doc.id = graph.documentId;
   if (options.includeViewport !== false && graph.viewport) doc.ui = { viewport: { ...graph.viewport } };

@@ -52,7 +52,12 @@ export function buildErrorMap(problems: readonly GraphError[]): ErrorMap {
 /** Every message of a node's problems, for its tooltip and badge. */
 export function problemsOf(p: NodeProblems | undefined): GraphError[] {
   if (!p) return [];
-  return [...p.node, ...Object.values(p.inputs).flat(), ...Object.values(p.params).flat(), ...Object.values(p.outputs).flat()];
+  return [
+    ...p.node,
+    ...Object.values(p.inputs).flat(),
+    ...Object.values(p.params).flat(),
+    ...Object.values(p.outputs).flat(),
+  ];
 }
 
 export function hasErrors(p: NodeProblems | undefined): boolean {

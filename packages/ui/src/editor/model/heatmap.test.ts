@@ -29,7 +29,10 @@ describe('heatmap overlay', () => {
         { name: '8x8', grid: [8, 8], sum: new Float32Array(0), perStep: [] },
       ],
     });
-    expect(c.resolutions).toEqual([{ name: '8x8', perStep: true }, { name: '4x4', perStep: false }]);
+    expect(c.resolutions).toEqual([
+      { name: '8x8', perStep: true },
+      { name: '4x4', perStep: false },
+    ]);
     expect(c.items).toBe(2);
   });
 });

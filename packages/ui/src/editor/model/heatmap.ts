@@ -1,7 +1,13 @@
 import type { AttentionValue } from '@ptp/nodes';
 
 // The attention viewer node's dark-to-bright ramp (black, purple, orange, yellow-white).
-const RAMP: readonly [number, number, number][] = [[0, 0, 4], [87, 16, 110], [188, 55, 84], [249, 142, 9], [252, 255, 164]];
+const RAMP: readonly [number, number, number][] = [
+  [0, 0, 4],
+  [87, 16, 110],
+  [188, 55, 84],
+  [249, 142, 9],
+  [252, 255, 164],
+];
 
 export function rampColour(v: number): [number, number, number] {
   const x = Math.min(Math.max(v, 0), 1) * (RAMP.length - 1);
@@ -9,7 +15,11 @@ export function rampColour(v: number): [number, number, number] {
   const f = x - i;
   const a = RAMP[i]!;
   const b = RAMP[i + 1]!;
-  return [Math.round(a[0] + f * (b[0] - a[0])), Math.round(a[1] + f * (b[1] - a[1])), Math.round(a[2] + f * (b[2] - a[2]))];
+  return [
+    Math.round(a[0] + f * (b[0] - a[0])),
+    Math.round(a[1] + f * (b[1] - a[1])),
+    Math.round(a[2] + f * (b[2] - a[2])),
+  ];
 }
 
 /**
@@ -17,7 +27,13 @@ export function rampColour(v: number): [number, number, number] {
  * upsampling (maps are 4x4 .. 64x64), the ramp colour, and opacity that grows with attention so
  * the picture shows through where the word does not attend.
  */
-export function heatmapRgba(map: Float32Array, grid: readonly [number, number], width: number, height: number, opacity = 0.75): Uint8ClampedArray {
+export function heatmapRgba(
+  map: Float32Array,
+  grid: readonly [number, number],
+  width: number,
+  height: number,
+  opacity = 0.75,
+): Uint8ClampedArray {
   const [h, w] = grid;
   const out = new Uint8ClampedArray(width * height * 4);
   const at = (y: number, x: number) => map[Math.min(h - 1, Math.max(0, y)) * w + Math.min(w - 1, Math.max(0, x))] ?? 0;
@@ -29,7 +45,9 @@ export function heatmapRgba(map: Float32Array, grid: readonly [number, number], 
       const fx = ((px + 0.5) * w) / width - 0.5;
       const x0 = Math.floor(fx);
       const tx = fx - x0;
-      const v = (at(y0, x0) * (1 - tx) + at(y0, x0 + 1) * tx) * (1 - ty) + (at(y0 + 1, x0) * (1 - tx) + at(y0 + 1, x0 + 1) * tx) * ty;
+      const v =
+        (at(y0, x0) * (1 - tx) + at(y0, x0 + 1) * tx) * (1 - ty) +
+        (at(y0 + 1, x0) * (1 - tx) + at(y0 + 1, x0 + 1) * tx) * ty;
       const [r, g, b] = rampColour(v);
       const o = (py * width + px) * 4;
       out[o] = r;
@@ -42,9 +60,15 @@ export function heatmapRgba(map: Float32Array, grid: readonly [number, number], 
 }
 
 /** What the heatmap controls offer for one attention value: resolution groups and the step range. */
-export function attentionChoices(att: Pick<AttentionValue, 'groups' | 'steps' | 'prompts'>): { resolutions: { name: string; perStep: boolean }[]; steps: number; items: number } {
+export function attentionChoices(att: Pick<AttentionValue, 'groups' | 'steps' | 'prompts'>): {
+  resolutions: { name: string; perStep: boolean }[];
+  steps: number;
+  items: number;
+} {
   return {
-    resolutions: [...att.groups].sort((a, b) => b.grid[0] - a.grid[0]).map((g) => ({ name: g.name, perStep: Boolean(g.perStep) })),
+    resolutions: [...att.groups]
+      .sort((a, b) => b.grid[0] - a.grid[0])
+      .map((g) => ({ name: g.name, perStep: Boolean(g.perStep) })),
     steps: att.steps,
     items: att.prompts.length,
   };

@@ -16,9 +16,21 @@ const nodes = [
   node('show', 'ptp.showValue'),
   node('alien', 'plugin.unknown'),
 ];
-const edge = (source: string, sourceHandle: string, target: string, targetHandle: string): EditorEdge => ({ id: `${source}.${sourceHandle}->${target}.${targetHandle}`, source, sourceHandle, target, targetHandle });
-const edges = [edge('model', 'model', 'capture', 'model'), edge('src', 'prompt', 'capture', 'prompt'), edge('sched', 'schedule', 'sampler', 'edits'), edge('decode', 'image', 'save', 'image')];
-const check = (s: string, sh: string, t: string, th: string, e = edges) => checkConnection({ source: s, sourceHandle: sh, target: t, targetHandle: th }, nodes, e, testIndex());
+const edge = (source: string, sourceHandle: string, target: string, targetHandle: string): EditorEdge => ({
+  id: `${source}.${sourceHandle}->${target}.${targetHandle}`,
+  source,
+  sourceHandle,
+  target,
+  targetHandle,
+});
+const edges = [
+  edge('model', 'model', 'capture', 'model'),
+  edge('src', 'prompt', 'capture', 'prompt'),
+  edge('sched', 'schedule', 'sampler', 'edits'),
+  edge('decode', 'image', 'save', 'image'),
+];
+const check = (s: string, sh: string, t: string, th: string, e = edges) =>
+  checkConnection({ source: s, sourceHandle: sh, target: t, targetHandle: th }, nodes, e, testIndex());
 
 describe('checkConnection', () => {
   it('accepts matching socket types', () => {
@@ -50,13 +62,24 @@ describe('checkConnection', () => {
   it('detects a cycle between compatible sockets', () => {
     const ns = [node('a', 'ptp.saveImage'), node('b', 'ptp.previewImage'), node('c', 'ptp.saveImage')];
     const es = [edge('a', 'image', 'b', 'image'), edge('b', 'image', 'c', 'image')];
-    expect(checkConnection({ source: 'c', sourceHandle: 'image', target: 'a', targetHandle: 'image' }, ns, es, testIndex())).toMatchObject({ ok: false, code: 'CYCLE' });
-    expect(checkConnection({ source: 'a', sourceHandle: 'image', target: 'c', targetHandle: 'image' }, ns, es, testIndex())).toMatchObject({ ok: false, code: 'MULTIPLE_LINKS' });
+    expect(
+      checkConnection({ source: 'c', sourceHandle: 'image', target: 'a', targetHandle: 'image' }, ns, es, testIndex()),
+    ).toMatchObject({ ok: false, code: 'CYCLE' });
+    expect(
+      checkConnection({ source: 'a', sourceHandle: 'image', target: 'c', targetHandle: 'image' }, ns, es, testIndex()),
+    ).toMatchObject({ ok: false, code: 'MULTIPLE_LINKS' });
   });
 
   it('refuses unknown sockets, unknown node types and half-made connections', () => {
     expect(check('src', 'nope', 'capture', 'negative')).toMatchObject({ ok: false, code: 'UNKNOWN_SOCKET' });
     expect(check('alien', 'x', 'capture', 'negative')).toMatchObject({ ok: false, code: 'UNKNOWN_NODE' });
-    expect(checkConnection({ source: 'src', sourceHandle: null, target: 'capture', targetHandle: 'negative' }, nodes, edges, testIndex())).toMatchObject({ ok: false, code: 'INCOMPLETE' });
+    expect(
+      checkConnection(
+        { source: 'src', sourceHandle: null, target: 'capture', targetHandle: 'negative' },
+        nodes,
+        edges,
+        testIndex(),
+      ),
+    ).toMatchObject({ ok: false, code: 'INCOMPLETE' });
   });
 });

@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { coerceNumber, paramLabel, paramWidgets, widgetFor, windowRange, windowValue, type ParamWidget } from './paramWidgets';
+import {
+  coerceNumber,
+  paramLabel,
+  paramWidgets,
+  widgetFor,
+  windowRange,
+  windowValue,
+  type ParamWidget,
+} from './paramWidgets';
 import { testIndex } from './testSupport';
 
-const widgets = (type: string) => Object.fromEntries(paramWidgets(testIndex().byType.get(type)!).map((w) => [w.name, w])) as Record<string, ParamWidget>;
+const widgets = (type: string) =>
+  Object.fromEntries(paramWidgets(testIndex().byType.get(type)!).map((w) => [w.name, w])) as Record<
+    string,
+    ParamWidget
+  >;
 
 describe('param widgets from the catalogue JSON Schema', () => {
   it('makes bounded numbers sliders with the step from .meta, integers stepping by 1', () => {
@@ -10,7 +22,10 @@ describe('param widgets from the catalogue JSON Schema', () => {
     expect(t2i.steps).toMatchObject({ kind: 'slider', min: 1, max: 500, step: 1, integer: true, default: 50 });
     expect(t2i.guidance).toMatchObject({ kind: 'slider', min: 0, max: 30, step: 0.5, integer: false });
     expect(t2i.width).toMatchObject({ kind: 'slider', min: 0, max: 2048, step: 8 });
-    expect(t2i.scheduler).toMatchObject({ kind: 'enum', options: ['pack', 'pndm', 'ddim', 'euler', 'euler-ancestral'] });
+    expect(t2i.scheduler).toMatchObject({
+      kind: 'enum',
+      options: ['pack', 'pndm', 'ddim', 'euler', 'euler-ancestral'],
+    });
     expect(t2i.seed).toMatchObject({ kind: 'seed', min: 0, max: 4294967295 });
   });
 
@@ -38,7 +53,11 @@ describe('param widgets from the catalogue JSON Schema', () => {
   });
 
   it('falls back to number inputs for huge ranges and JSON for unknown shapes', () => {
-    expect(widgetFor('value', { type: 'number', minimum: -1e9, maximum: 1e9 })).toMatchObject({ kind: 'number', min: -1e9, max: 1e9 });
+    expect(widgetFor('value', { type: 'number', minimum: -1e9, maximum: 1e9 })).toMatchObject({
+      kind: 'number',
+      min: -1e9,
+      max: 1e9,
+    });
     expect(widgetFor('x', { type: 'number' })).toMatchObject({ kind: 'number' });
     expect(widgetFor('obj', { type: 'object' })).toMatchObject({ kind: 'json' });
     expect(widgetFor('f', { type: 'number', minimum: 0, maximum: 1 })).toMatchObject({ kind: 'slider', step: 0.01 });

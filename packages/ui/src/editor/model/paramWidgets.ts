@@ -41,7 +41,10 @@ const MAX_SLIDER_STEPS = 10_000;
 
 /** `guidanceScale` -> `Guidance scale`, `vBeta` -> `V beta`. */
 export function paramLabel(name: string): string {
-  const spaced = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+  const spaced = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .toLowerCase();
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
@@ -64,7 +67,14 @@ function numberWidget(base: Base, s: Schema): ParamWidget {
     const step = metaStep ?? (integer ? 1 : niceStep((max - min) / 100));
     if ((max - min) / step <= MAX_SLIDER_STEPS) return { ...base, kind: 'slider', min, max, step, integer };
   }
-  return { ...base, kind: 'number', ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}), ...(metaStep !== undefined ? { step: metaStep } : integer ? { step: 1 } : {}), integer };
+  return {
+    ...base,
+    kind: 'number',
+    ...(min !== undefined ? { min } : {}),
+    ...(max !== undefined ? { max } : {}),
+    ...(metaStep !== undefined ? { step: metaStep } : integer ? { step: 1 } : {}),
+    integer,
+  };
 }
 
 /** Rounds a raw step to 1, 2 or 5 times a power of ten. */
@@ -83,17 +93,31 @@ export function widgetFor(name: string, schema: Schema): ParamWidget {
   const wordsFrom = str(schema.wordsFrom);
   const words = wordsFrom !== undefined ? { wordsFrom } : {};
   const step = num(schema.step);
-  if (widget === 'words') return { ...base, kind: 'words', ...words, ...(num(schema.maxItems) !== undefined ? { maxItems: num(schema.maxItems)! } : {}) };
+  if (widget === 'words')
+    return {
+      ...base,
+      kind: 'words',
+      ...words,
+      ...(num(schema.maxItems) !== undefined ? { maxItems: num(schema.maxItems)! } : {}),
+    };
   if (widget === 'word-values') {
     const v = (schema.additionalProperties ?? {}) as Schema;
-    return { ...base, kind: 'word-values', ...words, ...(num(v.minimum) !== undefined ? { min: num(v.minimum)! } : {}), ...(num(v.maximum) !== undefined ? { max: num(v.maximum)! } : {}), step: step ?? 0.1 };
+    return {
+      ...base,
+      kind: 'word-values',
+      ...words,
+      ...(num(v.minimum) !== undefined ? { min: num(v.minimum)! } : {}),
+      ...(num(v.maximum) !== undefined ? { max: num(v.maximum)! } : {}),
+      step: step ?? 0.1,
+    };
   }
   if (widget === 'word-windows') return { ...base, kind: 'word-windows', ...words, step: step ?? 0.05 };
   if (widget === 'pack') return { ...base, kind: 'pack' };
   if (widget === 'upload') return { ...base, kind: 'upload' };
   if (widget === 'color') return { ...base, kind: 'color' };
   if (isWindowSchema(schema)) return { ...base, kind: 'window', step: step ?? 0.05 };
-  if (Array.isArray(schema.enum) && schema.enum.every((v) => typeof v === 'string')) return { ...base, kind: 'enum', options: schema.enum as string[] };
+  if (Array.isArray(schema.enum) && schema.enum.every((v) => typeof v === 'string'))
+    return { ...base, kind: 'enum', options: schema.enum as string[] };
   switch (schema.type) {
     case 'integer':
     case 'number':
@@ -101,7 +125,10 @@ export function widgetFor(name: string, schema: Schema): ParamWidget {
     case 'boolean':
       return { ...base, kind: 'boolean' };
     case 'string': {
-      const extra = { ...(num(schema.maxLength) !== undefined ? { maxLength: num(schema.maxLength)! } : {}), ...(str(schema.pattern) ? { pattern: str(schema.pattern)! } : {}) };
+      const extra = {
+        ...(num(schema.maxLength) !== undefined ? { maxLength: num(schema.maxLength)! } : {}),
+        ...(str(schema.pattern) ? { pattern: str(schema.pattern)! } : {}),
+      };
       return { ...base, kind: widget === 'textarea' ? 'textarea' : 'text', ...extra };
     }
     default:
@@ -116,12 +143,20 @@ export function paramWidgets(entry: CatalogueEntry): ParamWidget[] {
 }
 
 /** A param's current value: the node's own, else the catalogue default. */
-export function paramValue(entry: CatalogueEntry | undefined, params: Readonly<Record<string, unknown>>, name: string): unknown {
+export function paramValue(
+  entry: CatalogueEntry | undefined,
+  params: Readonly<Record<string, unknown>>,
+  name: string,
+): unknown {
   return name in params ? params[name] : entry?.defaults[name];
 }
 
 /** Clamps and rounds a typed number to the widget's bounds; NaN keeps the old value. */
-export function coerceNumber(widget: Extract<ParamWidget, { kind: 'slider' | 'number' | 'seed' }>, raw: string | number, previous: unknown): unknown {
+export function coerceNumber(
+  widget: Extract<ParamWidget, { kind: 'slider' | 'number' | 'seed' }>,
+  raw: string | number,
+  previous: unknown,
+): unknown {
   let v = typeof raw === 'number' ? raw : Number(raw.trim());
   if (!Number.isFinite(v)) return previous;
   if (widget.kind === 'seed' || widget.integer) v = Math.round(v);

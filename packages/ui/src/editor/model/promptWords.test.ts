@@ -35,8 +35,18 @@ describe('word pickers are fed by the words of connected prompts', () => {
   });
 
   it('follows edits to the prompt text and returns nothing for an unlinked input', () => {
-    const nodes = g.nodes.map((n) => (n.id === 'source' ? { ...n, data: { ...n.data, params: { text: 'red  fox' } } } : n));
+    const nodes = g.nodes.map((n) =>
+      n.id === 'source' ? { ...n, data: { ...n.data, params: { text: 'red  fox' } } } : n,
+    );
     expect(wordsForPicker('blend1', 'source', nodes, g.edges, testIndex())).toEqual(['red', 'fox']);
-    expect(wordsForPicker('blend1', 'source', nodes, g.edges.filter((e) => e.target !== 'blend1'), testIndex())).toEqual([]);
+    expect(
+      wordsForPicker(
+        'blend1',
+        'source',
+        nodes,
+        g.edges.filter((e) => e.target !== 'blend1'),
+        testIndex(),
+      ),
+    ).toEqual([]);
   });
 });

@@ -21,7 +21,13 @@ function unique(words: readonly string[]): string[] {
  * per-word tables refer to the edit prompt), else the words of every prompt upstream (the
  * attention viewer), in graph order.
  */
-export function wordsForPicker(nodeId: string, wordsFrom: string | undefined, nodes: readonly EditorNode[], edges: readonly EditorEdge[], index: CatalogueIndex): string[] {
+export function wordsForPicker(
+  nodeId: string,
+  wordsFrom: string | undefined,
+  nodes: readonly EditorNode[],
+  edges: readonly EditorEdge[],
+  index: CatalogueIndex,
+): string[] {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const node = byId.get(nodeId);
   if (!node) return [];
@@ -44,9 +50,11 @@ export function wordsForPicker(nodeId: string, wordsFrom: string | undefined, no
     todo.push(...(incoming.get(id) ?? []));
   }
   // Document order keeps the source prompt before the edits in the presets.
-  const words = nodes.filter((n) => seen.has(n.id) && n.id !== nodeId).flatMap((n) => {
-    const text = promptText(n, index);
-    return text === undefined ? [] : splitWords(text);
-  });
+  const words = nodes
+    .filter((n) => seen.has(n.id) && n.id !== nodeId)
+    .flatMap((n) => {
+      const text = promptText(n, index);
+      return text === undefined ? [] : splitWords(text);
+    });
   return unique(words);
 }

@@ -31,21 +31,30 @@ interface FileLike {
 function isHeatmaps(v: unknown): v is ResultHeatmaps {
   if (typeof v !== 'object' || v === null) return false;
   const h = v as ResultHeatmaps;
-  return typeof h.group === 'string' && Array.isArray(h.grid) && Array.isArray(h.maps) && h.maps.every((m) => typeof m.word === 'string' && m.map instanceof Float32Array);
+  return (
+    typeof h.group === 'string' &&
+    Array.isArray(h.grid) &&
+    Array.isArray(h.maps) &&
+    h.maps.every((m) => typeof m.word === 'string' && m.map instanceof Float32Array)
+  );
 }
 
 /**
  * An in-browser run's result to what the editor shows per node: its image files (PNG bytes, in
  * output order) and attention heatmaps found among the plain-data outputs.
  */
-export function resultsFromRun(result: { files: readonly FileLike[]; outputs?: Record<string, Record<string, unknown>> }): Map<string, NodeResult> {
+export function resultsFromRun(result: {
+  files: readonly FileLike[];
+  outputs?: Record<string, Record<string, unknown>>;
+}): Map<string, NodeResult> {
   const out = new Map<string, NodeResult>();
   const get = (id: string) => {
     let r = out.get(id);
     if (!r) out.set(id, (r = { images: [] }));
     return r;
   };
-  for (const f of result.files) if (f.mime.startsWith('image/')) get(f.nodeId).images.push({ name: f.name, mime: f.mime, bytes: f.data });
+  for (const f of result.files)
+    if (f.mime.startsWith('image/')) get(f.nodeId).images.push({ name: f.name, mime: f.mime, bytes: f.data });
   for (const [nodeId, values] of Object.entries(result.outputs ?? {})) {
     for (const value of Object.values(values ?? {})) if (isHeatmaps(value)) get(nodeId).heatmaps = value;
   }
@@ -53,7 +62,10 @@ export function resultsFromRun(result: { files: readonly FileLike[]; outputs?: R
 }
 
 /** A server run's output files (GET /api/runs/:id/outputs/:name) grouped by node, in name order. */
-export function resultsFromServerOutputs(outputs: readonly RunOutput[], urlOf: (name: string) => string): Map<string, NodeResult> {
+export function resultsFromServerOutputs(
+  outputs: readonly RunOutput[],
+  urlOf: (name: string) => string,
+): Map<string, NodeResult> {
   const out = new Map<string, NodeResult>();
   for (const o of [...outputs].sort((a, b) => a.name.localeCompare(b.name))) {
     if (!o.mime.startsWith('image/')) continue;

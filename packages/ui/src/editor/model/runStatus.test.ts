@@ -11,7 +11,11 @@ async function runEvents(engine: Engine, d: ReturnType<typeof doc>): Promise<Run
 
 describe('run events -> per-node status', () => {
   const graph = doc(
-    [{ id: 'n', type: 'test.number', params: { value: 2 } }, { id: 'slow', type: 'test.slow', params: { steps: 3, stepMs: 1 } }, { id: 'out', type: 'test.output' }],
+    [
+      { id: 'n', type: 'test.number', params: { value: 2 } },
+      { id: 'slow', type: 'test.slow', params: { steps: 3, stepMs: 1 } },
+      { id: 'out', type: 'test.output' },
+    ],
     ['n.value -> slow.value', 'slow.value -> out.value'],
   );
 
@@ -38,7 +42,14 @@ describe('run events -> per-node status', () => {
 
   it('marks the failing node and keeps the run error with its input', async () => {
     const { registry } = createTestRegistry();
-    const bad = doc([{ id: 'n', type: 'test.number', params: { value: -1 } }, { id: 'f', type: 'test.fail' }, { id: 'out', type: 'test.output' }], ['n.value -> f.value', 'f.value -> out.value']);
+    const bad = doc(
+      [
+        { id: 'n', type: 'test.number', params: { value: -1 } },
+        { id: 'f', type: 'test.fail' },
+        { id: 'out', type: 'test.output' },
+      ],
+      ['n.value -> f.value', 'f.value -> out.value'],
+    );
     let view: RunView = IDLE_RUN;
     for (const e of await runEvents(new Engine(registry), bad)) view = applyRunEvent(view, e);
     expect(view.phase).toBe('error');
@@ -48,7 +59,13 @@ describe('run events -> per-node status', () => {
 
   it('reports every validation problem of a refused run and ignores replayed events', async () => {
     const { registry } = createTestRegistry();
-    const invalid = doc([{ id: 'a', type: 'test.add' }, { id: 'out', type: 'test.output' }], ['a.sum -> out.value']);
+    const invalid = doc(
+      [
+        { id: 'a', type: 'test.add' },
+        { id: 'out', type: 'test.output' },
+      ],
+      ['a.sum -> out.value'],
+    );
     const events = await runEvents(new Engine(registry), invalid);
     let view: RunView = IDLE_RUN;
     for (const e of [...events, ...events]) view = applyRunEvent(view, e);
@@ -57,7 +74,15 @@ describe('run events -> per-node status', () => {
   });
 
   it('leaves no node executing after an interruption', () => {
-    let v = applyRunEvent(IDLE_RUN, { type: 'run_started', runId: 'r', seq: 0, time: 0, nodes: ['x'], cached: [], targets: ['x'] });
+    let v = applyRunEvent(IDLE_RUN, {
+      type: 'run_started',
+      runId: 'r',
+      seq: 0,
+      time: 0,
+      nodes: ['x'],
+      cached: [],
+      targets: ['x'],
+    });
     v = applyRunEvent(v, { type: 'node_executing', runId: 'r', seq: 1, time: 0, nodeId: 'x' });
     expect(isRunActive(v)).toBe(true);
     v = applyRunEvent(v, { type: 'interrupted', runId: 'r', seq: 2, time: 0, nodeId: 'x' });

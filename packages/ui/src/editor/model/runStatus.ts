@@ -33,7 +33,10 @@ export function startRun(target: 'browser' | 'server', now: number): RunView {
   return { phase: 'starting', target, nodes: {}, errors: [], lastSeq: -1, startedAt: now };
 }
 
-const setNode = (view: RunView, id: string, status: NodeRunStatus): RunView => ({ ...view, nodes: { ...view.nodes, [id]: status } });
+const setNode = (view: RunView, id: string, status: NodeRunStatus): RunView => ({
+  ...view,
+  nodes: { ...view.nodes, [id]: status },
+});
 
 /** One event applied to the view; events at or below the last seq are ignored (socket replays). */
 export function applyRunEvent(view: RunView, event: RunEvent): RunView {
@@ -58,7 +61,16 @@ export function applyRunEvent(view: RunView, event: RunEvent): RunView {
     case 'error': {
       const errors: GraphError[] = event.errors?.length
         ? event.errors
-        : [{ code: event.code as GraphError['code'], message: event.message, severity: 'error', ...(event.nodeId !== undefined ? { nodeId: event.nodeId } : {}), ...(event.input !== undefined ? { input: event.input } : {}), ...(event.param !== undefined ? { param: event.param } : {}) }];
+        : [
+            {
+              code: event.code as GraphError['code'],
+              message: event.message,
+              severity: 'error',
+              ...(event.nodeId !== undefined ? { nodeId: event.nodeId } : {}),
+              ...(event.input !== undefined ? { input: event.input } : {}),
+              ...(event.param !== undefined ? { param: event.param } : {}),
+            },
+          ];
       if (event.nodeId !== undefined) v = setNode(v, event.nodeId, { state: 'error' });
       return { ...v, phase: 'error', errors };
     }
@@ -66,7 +78,9 @@ export function applyRunEvent(view: RunView, event: RunEvent): RunView {
       return { ...v, phase: 'success', durationMs: event.durationMs };
     case 'interrupted': {
       // A node left executing was stopped mid-way: it is not done.
-      const nodes = Object.fromEntries(Object.entries(v.nodes).map(([id, s]) => [id, s.state === 'executing' ? { state: 'pending' as const } : s]));
+      const nodes = Object.fromEntries(
+        Object.entries(v.nodes).map(([id, s]) => [id, s.state === 'executing' ? { state: 'pending' as const } : s]),
+      );
       return { ...v, phase: 'interrupted', nodes };
     }
   }

@@ -10,7 +10,10 @@ export interface Template {
 }
 
 // The presets in examples/ are bundled at build time: the gallery works offline and without a server.
-const files = import.meta.glob('../../../../../examples/*.json', { eager: true, import: 'default' }) as Record<string, unknown>;
+const files = import.meta.glob('../../../../../examples/*.json', { eager: true, import: 'default' }) as Record<
+  string,
+  unknown
+>;
 
 function buildTemplates(): Template[] {
   const out: Template[] = [];
@@ -20,7 +23,13 @@ function buildTemplates(): Template[] {
     // A broken example is a bug in the repo (test/examples.test.ts catches it); the gallery skips it.
     if (!loaded.ok) continue;
     const doc = loaded.value;
-    out.push({ id, name: doc.metadata.name, description: doc.metadata.description, tags: doc.metadata.tags, document: doc });
+    out.push({
+      id,
+      name: doc.metadata.name,
+      description: doc.metadata.description,
+      tags: doc.metadata.tags,
+      document: doc,
+    });
   }
   // Simple presets first: generation, then the word swap the reference starts with.
   const order = ['generate', 'word-swap', 'refine', 'reweight'];

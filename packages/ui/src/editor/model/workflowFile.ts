@@ -16,14 +16,26 @@ export function readWorkflowFile(bytes: Uint8Array, registry?: NodeRegistry): Re
     const text = readPngText(bytes);
     if (!text.ok) return { ok: false, errors: [graphError('INVALID_DOCUMENT', text.message)] };
     const workflow = text.text.workflow;
-    if (workflow === undefined) return { ok: false, errors: [graphError('INVALID_DOCUMENT', 'this PNG carries no workflow (only images saved by PtP Studio with "embed workflow" do)')] };
+    if (workflow === undefined)
+      return {
+        ok: false,
+        errors: [
+          graphError(
+            'INVALID_DOCUMENT',
+            'this PNG carries no workflow (only images saved by PtP Studio with "embed workflow" do)',
+          ),
+        ],
+      };
     return loadDocument(workflow, options);
   }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return { ok: false, errors: [graphError('INVALID_DOCUMENT', 'not a workflow: expected a studio PNG or workflow JSON')] };
+    return {
+      ok: false,
+      errors: [graphError('INVALID_DOCUMENT', 'not a workflow: expected a studio PNG or workflow JSON')],
+    };
   }
   return loadDocument(text, options);
 }
@@ -35,6 +47,11 @@ export function exportJson(doc: WorkflowDocument): string {
 
 /** A file name from the workflow name: letters, digits, dashes. */
 export function exportFileName(name: string): string {
-  const base = name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  const base = name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
   return `${base || 'workflow'}.json`;
 }

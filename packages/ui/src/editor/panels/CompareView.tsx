@@ -15,10 +15,20 @@ export function CompareView({ images }: { images: readonly ResultImage[] }) {
   return (
     <section className="compare" data-testid="compare">
       <div className="compare-controls">
-        <button type="button" className={mode === 'side' ? 'on' : ''} onClick={() => setMode('side')} data-testid="compare-side">
+        <button
+          type="button"
+          className={mode === 'side' ? 'on' : ''}
+          onClick={() => setMode('side')}
+          data-testid="compare-side"
+        >
           Side by side
         </button>
-        <button type="button" className={mode === 'slider' ? 'on' : ''} onClick={() => setMode('slider')} data-testid="compare-slider-mode">
+        <button
+          type="button"
+          className={mode === 'slider' ? 'on' : ''}
+          onClick={() => setMode('slider')}
+          data-testid="compare-slider-mode"
+        >
           Slider
         </button>
         {images.length > 2 && (
@@ -49,7 +59,14 @@ export function CompareView({ images }: { images: readonly ResultImage[] }) {
             <img src={b.url} alt="edit" className="top" style={{ clipPath: `inset(0 0 0 ${split}%)` }} />
             <div className="divider" style={{ left: `${split}%` }} />
           </div>
-          <input type="range" min={0} max={100} value={split} onChange={(e) => setSplit(Number(e.target.value))} aria-label="reveal edit" />
+          <input
+            type="range"
+            min={0}
+            max={100}
+            value={split}
+            onChange={(e) => setSplit(Number(e.target.value))}
+            aria-label="reveal edit"
+          />
         </div>
       )}
     </section>

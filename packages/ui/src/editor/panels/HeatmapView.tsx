@@ -6,7 +6,17 @@ const OVERLAY_SIZE = 256;
 /** Resolution groups a pack can have ('' = the finest group that keeps per-step maps). */
 const RESOLUTIONS = ['', '64x64', '32x32', '16x16', '8x8', '4x4', '2x2'];
 
-function Overlay({ base, map, grid, opacity }: { base: ResultImage | undefined; map: Float32Array; grid: readonly [number, number]; opacity: number }) {
+function Overlay({
+  base,
+  map,
+  grid,
+  opacity,
+}: {
+  base: ResultImage | undefined;
+  map: Float32Array;
+  grid: readonly [number, number];
+  opacity: number;
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const ctx = canvas.current?.getContext('2d');
@@ -34,7 +44,13 @@ export interface HeatmapParams {
  * resolution are the attention viewer node's params: changing them re-runs only that node (its
  * inputs come from the cache).
  */
-export function HeatmapView(props: { heatmaps: ResultHeatmaps; bases: readonly ResultImage[]; params: HeatmapParams; onApply(p: HeatmapParams): void; busy: boolean }) {
+export function HeatmapView(props: {
+  heatmaps: ResultHeatmaps;
+  bases: readonly ResultImage[];
+  params: HeatmapParams;
+  onApply(p: HeatmapParams): void;
+  busy: boolean;
+}) {
   const { heatmaps, bases } = props;
   const [word, setWord] = useState(0);
   const [opacity, setOpacity] = useState(0.7);
@@ -48,15 +64,33 @@ export function HeatmapView(props: { heatmaps: ResultHeatmaps; bases: readonly R
     <section className="heatmaps" data-testid="heatmaps">
       <div className="heatmap-words">
         {heatmaps.maps.map((x, i) => (
-          <button key={`${x.word}-${i}`} type="button" className={`chip${i === word ? ' on' : ''}`} onClick={() => setWord(i)} data-testid={`heatmap-word-${x.word}`}>
+          <button
+            key={`${x.word}-${i}`}
+            type="button"
+            className={`chip${i === word ? ' on' : ''}`}
+            onClick={() => setWord(i)}
+            data-testid={`heatmap-word-${x.word}`}
+          >
             {x.word}
           </button>
         ))}
       </div>
-      {m ? <Overlay base={base} map={m.map} grid={heatmaps.grid} opacity={opacity} /> : <p className="hint">no words in these maps</p>}
+      {m ? (
+        <Overlay base={base} map={m.map} grid={heatmaps.grid} opacity={opacity} />
+      ) : (
+        <p className="hint">no words in these maps</p>
+      )}
       <div className="heatmap-controls">
         <label>
-          Opacity <input type="range" min={0.1} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.target.value))} />
+          Opacity{' '}
+          <input
+            type="range"
+            min={0.1}
+            max={1}
+            step={0.05}
+            value={opacity}
+            onChange={(e) => setOpacity(Number(e.target.value))}
+          />
         </label>
         {bases.length > 1 && (
           <label>
@@ -72,13 +106,31 @@ export function HeatmapView(props: { heatmaps: ResultHeatmaps; bases: readonly R
         )}
         <label>
           Steps
-          <input type="number" min={0} max={1000} value={draft.fromStep} data-testid="heatmap-from" onChange={(e) => setDraft({ ...draft, fromStep: Math.max(0, Math.round(Number(e.target.value) || 0)) })} />
+          <input
+            type="number"
+            min={0}
+            max={1000}
+            value={draft.fromStep}
+            data-testid="heatmap-from"
+            onChange={(e) => setDraft({ ...draft, fromStep: Math.max(0, Math.round(Number(e.target.value) || 0)) })}
+          />
           –
-          <input type="number" min={0} max={1000} value={draft.toStep} data-testid="heatmap-to" onChange={(e) => setDraft({ ...draft, toStep: Math.max(0, Math.round(Number(e.target.value) || 0)) })} />
+          <input
+            type="number"
+            min={0}
+            max={1000}
+            value={draft.toStep}
+            data-testid="heatmap-to"
+            onChange={(e) => setDraft({ ...draft, toStep: Math.max(0, Math.round(Number(e.target.value) || 0)) })}
+          />
         </label>
         <label>
           Resolution
-          <select value={draft.resolution} data-testid="heatmap-resolution" onChange={(e) => setDraft({ ...draft, resolution: e.target.value })}>
+          <select
+            value={draft.resolution}
+            data-testid="heatmap-resolution"
+            onChange={(e) => setDraft({ ...draft, resolution: e.target.value })}
+          >
             {[...new Set([...RESOLUTIONS, heatmaps.group, draft.resolution])].map((r) => (
               <option key={r} value={r}>
                 {r || 'finest with per-step maps'}
@@ -91,7 +143,8 @@ export function HeatmapView(props: { heatmaps: ResultHeatmaps; bases: readonly R
         </button>
       </div>
       <p className="hint">
-        {heatmaps.group} ({heatmaps.grid[0]}×{heatmaps.grid[1]}){heatmaps.perStep ? '' : ', summed over all steps (this group keeps no per-step maps)'}
+        {heatmaps.group} ({heatmaps.grid[0]}×{heatmaps.grid[1]})
+        {heatmaps.perStep ? '' : ', summed over all steps (this group keeps no per-step maps)'}
       </p>
     </section>
   );

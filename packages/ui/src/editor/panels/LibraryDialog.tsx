@@ -30,19 +30,29 @@ export function LibraryDialog({ onOpen, onClose }: { onOpen(id: string): void; o
             ×
           </button>
         </header>
-        <input type="search" placeholder="Search…" value={query} onChange={(e) => setQuery(e.target.value)} data-testid="library-search" autoFocus />
+        <input
+          type="search"
+          placeholder="Search…"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          data-testid="library-search"
+          autoFocus
+        />
         {!list && <p className="hint">loading…</p>}
         {list && 'error' in list && <p className="error">{list.error}</p>}
         {list && 'workflows' in list && (
           <ul>
-            {list.workflows.length === 0 && <li className="hint">no saved workflows{query ? ` match “${query}”` : ''}</li>}
+            {list.workflows.length === 0 && (
+              <li className="hint">no saved workflows{query ? ` match “${query}”` : ''}</li>
+            )}
             {list.workflows.map((w) => (
               <li key={w.id}>
                 <button type="button" data-testid={`library-${w.id}`} onClick={() => onOpen(w.id)}>
                   <strong>{w.name}</strong>
                   <span className="desc">{w.description}</span>
                   <span className="tags">
-                    v{w.version} · {new Date(w.updatedAt).toLocaleString()} {w.tags.length ? `· ${w.tags.join(', ')}` : ''}
+                    v{w.version} · {new Date(w.updatedAt).toLocaleString()}{' '}
+                    {w.tags.length ? `· ${w.tags.join(', ')}` : ''}
                   </span>
                 </button>
               </li>

@@ -5,7 +5,13 @@ export function Notices({ notices, onDismiss }: { notices: readonly Notice[]; on
   return (
     <div className="notices" aria-live="polite">
       {notices.map((n) => (
-        <div key={n.id} className={`notice ${n.kind}`} data-testid="notice" data-tag={n.tag} onClick={() => onDismiss(n.id)}>
+        <div
+          key={n.id}
+          className={`notice ${n.kind}`}
+          data-testid="notice"
+          data-tag={n.tag}
+          onClick={() => onDismiss(n.id)}
+        >
           {n.text}
         </div>
       ))}

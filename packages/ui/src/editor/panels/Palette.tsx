@@ -21,7 +21,9 @@ export function Palette() {
 
   const addAtCentre = (entry: CatalogueEntry) => {
     const box = document.querySelector('.canvas')?.getBoundingClientRect();
-    const centre = box ? rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
+    const centre = box
+      ? rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 })
+      : { x: 0, y: 0 };
     // Nudge each addition so repeated clicks do not stack nodes exactly.
     const n = store.getState().graph.nodes.length % 8;
     store.addNode(entry.type, { x: centre.x - 120 + n * 24, y: centre.y - 60 + n * 24 });
@@ -60,7 +62,9 @@ export function Palette() {
         }}
       />
       {matches ? (
-        <ul className="palette-list">{matches.length ? matches.map(item) : <li className="hint">no node matches “{query}”</li>}</ul>
+        <ul className="palette-list">
+          {matches.length ? matches.map(item) : <li className="hint">no node matches “{query}”</li>}
+        </ul>
       ) : (
         index.categories.map((cat) => (
           <section key={cat.name} className="palette-category">

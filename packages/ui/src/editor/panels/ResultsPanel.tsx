@@ -27,19 +27,28 @@ export function ResultsPanel({ onRerun }: { onRerun(targets: string[]): void }) 
   const result = node ? results.get(node.id) : undefined;
   // Pictures the heatmaps lie over: what the Save image nodes wrote (source first, then edits).
   const bases = useMemo<ResultImage[]>(() => {
-    const saves = nodes.filter((n) => n.data.nodeType === 'ptp.saveImage').flatMap((n) => results.get(n.id)?.images ?? []);
+    const saves = nodes
+      .filter((n) => n.data.nodeType === 'ptp.saveImage')
+      .flatMap((n) => results.get(n.id)?.images ?? []);
     return saves.length ? saves : [];
   }, [nodes, results]);
   // Always laid out (even empty) so the canvas keeps its size when the first results arrive.
   if (!node || !result) {
     return (
       <aside className="results empty" data-testid="results-panel">
-        <p className="hint">Results appear here: run the graph, then select a node with images (or an attention viewer for its heatmaps).</p>
+        <p className="hint">
+          Results appear here: run the graph, then select a node with images (or an attention viewer for its heatmaps).
+        </p>
       </aside>
     );
   }
   const p = node.data.params;
-  const params: HeatmapParams = { item: num(p.item, 0), fromStep: num(p.fromStep, 0), toStep: num(p.toStep, 1000), resolution: typeof p.resolution === 'string' ? p.resolution : '' };
+  const params: HeatmapParams = {
+    item: num(p.item, 0),
+    fromStep: num(p.fromStep, 0),
+    toStep: num(p.toStep, 1000),
+    resolution: typeof p.resolution === 'string' ? p.resolution : '',
+  };
   return (
     <aside className="results" data-testid="results-panel" data-node={node.id}>
       <h2>

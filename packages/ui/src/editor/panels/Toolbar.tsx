@@ -14,7 +14,14 @@ function Elapsed({ since }: { since: number | undefined }) {
   return since === undefined ? null : <span>{((performance.now() - since) / 1000).toFixed(1)} s</span>;
 }
 
-type ToolbarProps = { actions: EditorActions; target: RunTarget; onTarget(t: RunTarget): void; onTemplates(): void; onLibrary(): void; browserRunner: boolean };
+type ToolbarProps = {
+  actions: EditorActions;
+  target: RunTarget;
+  onTarget(t: RunTarget): void;
+  onTemplates(): void;
+  onLibrary(): void;
+  browserRunner: boolean;
+};
 
 export function Toolbar(props: ToolbarProps) {
   return (
@@ -42,16 +49,38 @@ function FileButtons({ actions, onTemplates, onLibrary }: ToolbarProps) {
       <button type="button" onClick={onTemplates} data-testid="open-templates">
         Templates
       </button>
-      <button type="button" onClick={onLibrary} disabled={!server} title={server ? 'open from the server library' : 'needs the studio server'} data-testid="open-library">
+      <button
+        type="button"
+        onClick={onLibrary}
+        disabled={!server}
+        title={server ? 'open from the server library' : 'needs the studio server'}
+        data-testid="open-library"
+      >
         Open…
       </button>
-      <button type="button" onClick={() => void actions.save()} disabled={!server} title="save to the server library (Ctrl+S)" data-testid="save">
+      <button
+        type="button"
+        onClick={() => void actions.save()}
+        disabled={!server}
+        title="save to the server library (Ctrl+S)"
+        data-testid="save"
+      >
         Save
       </button>
-      <button type="button" onClick={() => void actions.save(true)} disabled={!server || !library} data-testid="save-as">
+      <button
+        type="button"
+        onClick={() => void actions.save(true)}
+        disabled={!server || !library}
+        data-testid="save-as"
+      >
         Save as new
       </button>
-      <button type="button" onClick={() => file.current?.click()} title="open a workflow JSON or a studio PNG" data-testid="import">
+      <button
+        type="button"
+        onClick={() => file.current?.click()}
+        title="open a workflow JSON or a studio PNG"
+        data-testid="import"
+      >
         Import
       </button>
       <input
@@ -96,8 +125,19 @@ function WorkflowName() {
   const library = useEditor((s) => s.library);
   return (
     <>
-      <input className="workflow-name" value={name} onChange={(e) => store.setMetadata({ name: e.target.value })} data-testid="workflow-name" aria-label="workflow name" />
-      <span className={`dirty${dirty ? ' on' : ''}`} data-testid="dirty" data-dirty={dirty ? 'true' : 'false'} title={dirty ? 'unsaved changes' : 'saved'}>
+      <input
+        className="workflow-name"
+        value={name}
+        onChange={(e) => store.setMetadata({ name: e.target.value })}
+        data-testid="workflow-name"
+        aria-label="workflow name"
+      />
+      <span
+        className={`dirty${dirty ? ' on' : ''}`}
+        data-testid="dirty"
+        data-dirty={dirty ? 'true' : 'false'}
+        title={dirty ? 'unsaved changes' : 'saved'}
+      >
         {dirty ? '● unsaved' : library ? `saved v${library.version}` : ''}
       </span>
     </>
@@ -111,7 +151,12 @@ function RunControls({ actions, target, onTarget, browserRunner }: ToolbarProps)
   const running = isRunActive(view);
   return (
     <div className="group run">
-      <select value={target} onChange={(e) => onTarget(e.target.value as RunTarget)} data-testid="run-target" aria-label="where to run">
+      <select
+        value={target}
+        onChange={(e) => onTarget(e.target.value as RunTarget)}
+        data-testid="run-target"
+        aria-label="where to run"
+      >
         <option value="browser" disabled={!browserRunner}>
           Browser (WebGPU)
         </option>
@@ -141,7 +186,12 @@ function ProblemCount() {
   const problems = useEditor((s) => s.problems);
   const graphProblems = problems.graph.filter((e) => e.severity !== 'warning');
   return (
-    <span className={`problems${problems.errorCount ? ' bad' : ''}`} data-testid="problem-count" data-count={problems.errorCount} title={[...graphProblems.map((e) => e.message), problems.errorCount ? 'see the marked nodes' : ''].join('\n')}>
+    <span
+      className={`problems${problems.errorCount ? ' bad' : ''}`}
+      data-testid="problem-count"
+      data-count={problems.errorCount}
+      title={[...graphProblems.map((e) => e.message), problems.errorCount ? 'see the marked nodes' : ''].join('\n')}
+    >
       {problems.errorCount ? `${problems.errorCount} problem${problems.errorCount > 1 ? 's' : ''}` : 'valid'}
       {graphProblems.length > 0 && `: ${graphProblems[0]!.message}`}
     </span>

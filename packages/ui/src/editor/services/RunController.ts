@@ -53,7 +53,8 @@ export class RunController {
     if (view === this.#state.view) return;
     const patch: Partial<RunState> = { view };
     // In-browser progress events carry their preview; the server sends them as separate frames.
-    if (event.type === 'progress' && event.preview) patch.previews = this.#previewsWith(event.nodeId, this.#url(event.preview.data, event.preview.mime));
+    if (event.type === 'progress' && event.preview)
+      patch.previews = this.#previewsWith(event.nodeId, this.#url(event.preview.data, event.preview.mime));
     if (event.type === 'node_executed') {
       if (event.summary !== undefined) patch.summaries = { ...this.#state.summaries, [event.nodeId]: event.summary };
       if (this.#state.previews[event.nodeId]) patch.previews = this.#previewsWith(event.nodeId, undefined);
@@ -83,7 +84,8 @@ export class RunController {
   }
 
   #mergeResults(fresh: Map<string, NodeResult>): void {
-    for (const r of fresh.values()) for (const img of r.images) if (!img.url && img.bytes) img.url = this.#url(img.bytes, img.mime);
+    for (const r of fresh.values())
+      for (const img of r.images) if (!img.url && img.bytes) img.url = this.#url(img.bytes, img.mime);
     const results = new Map(this.#state.results);
     for (const [id, r] of fresh) {
       for (const old of results.get(id)?.images ?? []) if (old.url) this.#revoke(old.url);
@@ -115,7 +117,8 @@ export class RunController {
   }
 
   async #runInBrowser(doc: WorkflowDocument, targets: string[] | undefined): Promise<void> {
-    if (!this.ports.browser) throw Object.assign(new Error('this build has no in-browser runner'), { code: 'NO_BROWSER_RUNNER' });
+    if (!this.ports.browser)
+      throw Object.assign(new Error('this build has no in-browser runner'), { code: 'NO_BROWSER_RUNNER' });
     const signal = this.#abort!.signal;
     const runner = await this.ports.browser();
     const result = await runner.run(doc, { ...(targets ? { targets } : {}), signal, onEvent: this.#onEvent });
@@ -123,26 +126,47 @@ export class RunController {
     else if (isRunActive(this.#state.view)) {
       // Refused before the engine started (e.g. the worker could not load): no terminal event came.
       const errors = result.errors.map((e) => ({ severity: 'error', ...e }) as GraphError);
-      this.#set({ view: result.status === 'interrupted' ? { ...this.#state.view, phase: 'interrupted' } : { ...failRun(this.#state.view, errors[0]?.code ?? 'RUN_FAILED', errors[0]?.message ?? 'run failed'), ...(errors.length ? { errors } : {}) } });
+      this.#set({
+        view:
+          result.status === 'interrupted'
+            ? { ...this.#state.view, phase: 'interrupted' }
+            : {
+                ...failRun(this.#state.view, errors[0]?.code ?? 'RUN_FAILED', errors[0]?.message ?? 'run failed'),
+                ...(errors.length ? { errors } : {}),
+              },
+      });
     }
   }
 
   async #runOnServer(doc: WorkflowDocument, targets: string[] | undefined): Promise<void> {
     const client = this.ports.server;
-    if (!client) throw Object.assign(new Error('no studio server: open the editor from `pnpm ptp serve` to run there'), { code: 'NO_SERVER' });
+    if (!client)
+      throw Object.assign(new Error('no studio server: open the editor from `pnpm ptp serve` to run there'), {
+        code: 'NO_SERVER',
+      });
     const handle = await client.submit(
-      { workflow: doc, options: targets ? { targets } : {}, clientRequestId: `editor-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}` },
+      {
+        workflow: doc,
+        options: targets ? { targets } : {},
+        clientRequestId: `editor-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+      },
       { onEvent: this.#onEvent, onPreview: (p) => this.#onPreview(p.nodeId, p.mime, p.data) },
     );
     this.#cancelServer = () => handle.cancel();
     if (this.#abort?.signal.aborted) await handle.cancel();
     const final = await handle.done;
     void handle.unfollow().catch(() => {});
-    if (final.status === 'succeeded') this.#mergeResults(resultsFromServerOutputs(final.outputs, (name) => client.outputUrl(final.id, name)));
+    if (final.status === 'succeeded')
+      this.#mergeResults(resultsFromServerOutputs(final.outputs, (name) => client.outputUrl(final.id, name)));
     else if (isRunActive(this.#state.view)) {
       // The queue ended the run without a terminal event (e.g. cancelled while queued).
       const err = final.error;
-      this.#set({ view: final.status === 'cancelled' || final.status === 'interrupted' ? { ...this.#state.view, phase: 'interrupted' } : failRun(this.#state.view, err?.code ?? 'RUN_FAILED', err?.message ?? `run ${final.status}`) });
+      this.#set({
+        view:
+          final.status === 'cancelled' || final.status === 'interrupted'
+            ? { ...this.#state.view, phase: 'interrupted' }
+            : failRun(this.#state.view, err?.code ?? 'RUN_FAILED', err?.message ?? `run ${final.status}`),
+      });
     }
   }
 

@@ -27,13 +27,20 @@ export interface EditorActions {
   deleteSelection(): void;
 }
 
-const describe = (errors: readonly GraphError[]) => errors.slice(0, 3).map((e) => e.message).join('; ') + (errors.length > 3 ? ` (+${errors.length - 3} more)` : '');
+const describe = (errors: readonly GraphError[]) =>
+  errors
+    .slice(0, 3)
+    .map((e) => e.message)
+    .join('; ') + (errors.length > 3 ? ` (+${errors.length - 3} more)` : '');
 
 /** Everything the toolbar, shortcuts and drops do, in one place. */
 export function useEditorActions(): EditorActions {
   const services = useServices();
   const rf = useReactFlow();
-  return useMemo(() => createEditorActions(services, () => void rf.fitView({ padding: 0.1, duration: 0 })), [services, rf]);
+  return useMemo(
+    () => createEditorActions(services, () => void rf.fitView({ padding: 0.1, duration: 0 })),
+    [services, rf],
+  );
 }
 
 /** What every group of actions shares: the services, the discard prompt, the view and the URL hash. */
@@ -62,7 +69,9 @@ function createEditorActions(services: EditorServices, fitView: () => void): Edi
 }
 
 /** New, templates, files and export. */
-function documentActions(kit: ActionKit): Pick<EditorActions, 'newWorkflow' | 'openTemplate' | 'openDocument' | 'openFile' | 'exportJson'> {
+function documentActions(
+  kit: ActionKit,
+): Pick<EditorActions, 'newWorkflow' | 'openTemplate' | 'openDocument' | 'openFile' | 'exportJson'> {
   const { store, runs, notify } = kit.services;
   const { confirmDiscard, setHash, openDocument } = kit;
   return {
@@ -136,7 +145,13 @@ function libraryActions(kit: ActionKit): Pick<EditorActions, 'openFromLibrary' |
         notify('success', `Saved “${record.name}” (version ${record.version})`, 'saved');
       } catch (err) {
         const e = err as Error & { code?: string };
-        notify('error', e.code === 'CONFLICT' ? 'This workflow was saved elsewhere since you opened it: use “Save as new”, or reopen it.' : `Save failed: ${e.message}`, 'save-failed');
+        notify(
+          'error',
+          e.code === 'CONFLICT'
+            ? 'This workflow was saved elsewhere since you opened it: use “Save as new”, or reopen it.'
+            : `Save failed: ${e.message}`,
+          'save-failed',
+        );
       }
     },
   };
@@ -147,7 +162,11 @@ function runActions({ services: { store, runs, notify } }: ActionKit): Pick<Edit
     async run(target, targets) {
       const problems = store.getState().problems;
       if (problems.errorCount > 0) {
-        notify('error', `Fix ${problems.errorCount} problem${problems.errorCount > 1 ? 's' : ''} first (marked on the nodes).`, 'run-blocked');
+        notify(
+          'error',
+          `Fix ${problems.errorCount} problem${problems.errorCount > 1 ? 's' : ''} first (marked on the nodes).`,
+          'run-blocked',
+        );
         return;
       }
       runs.prune(new Set(store.getState().graph.nodes.map((n) => n.id)));
@@ -160,7 +179,9 @@ function runActions({ services: { store, runs, notify } }: ActionKit): Pick<Edit
 }
 
 /** Undo, redo, the clipboard and deleting. */
-function editActions({ services: { store, notify } }: ActionKit): Pick<EditorActions, 'undo' | 'redo' | 'copy' | 'paste' | 'deleteSelection'> {
+function editActions({
+  services: { store, notify },
+}: ActionKit): Pick<EditorActions, 'undo' | 'redo' | 'copy' | 'paste' | 'deleteSelection'> {
   return {
     undo: () => void store.undo(),
     redo: () => void store.redo(),

@@ -1,5 +1,15 @@
 import type { InferenceBackend, ModelPack, PackInfo } from '@ptp/nodes';
-import { assembleModelPack, cacheUntilRejected, listPackInfos, OrtSession, packDirname, packJoin, parsePack, SerialQueue, type ParsedPack } from '@ptp/nodes/diffusion';
+import {
+  assembleModelPack,
+  cacheUntilRejected,
+  listPackInfos,
+  OrtSession,
+  packDirname,
+  packJoin,
+  parsePack,
+  SerialQueue,
+  type ParsedPack,
+} from '@ptp/nodes/diffusion';
 import * as ort from 'onnxruntime-web/webgpu';
 import { fetchPackSource, PackFetchError, type PackSource } from './PackSource';
 import { detectWebGpu, type WebProvider } from './webgpu';
@@ -32,7 +42,10 @@ export interface ResolvedProvider {
 /** Turns session-creation failures into errors that say what to do. */
 function explainSessionError(provider: WebProvider, file: string, err: unknown): Error {
   const message = (err as Error).message ?? String(err);
-  if (provider === 'webgpu') return new Error(`the WebGPU provider could not load ${file}: ${message}. Run in the browser on wasm (provider "wasm") or on the server`);
+  if (provider === 'webgpu')
+    return new Error(
+      `the WebGPU provider could not load ${file}: ${message}. Run in the browser on wasm (provider "wasm") or on the server`,
+    );
   return new Error(`onnxruntime-web could not load ${file}: ${message}`);
 }
 
@@ -87,7 +100,9 @@ export class OrtWebBackend implements InferenceBackend {
       parsePack((rel) => this.packs.text(id, rel), `pack "${id}"`).catch(async (err: unknown) => {
         if (!(err instanceof PackFetchError && err.status === 404 && err.url.endsWith('/ptp-manifest.json'))) throw err;
         const known = await this.packs.listIds().catch(() => []);
-        throw new Error(`no model pack "${id}"${known.length ? `; available: ${known.join(', ')}` : ''} (packs served at ${this.packs.where})`);
+        throw new Error(
+          `no model pack "${id}"${known.length ? `; available: ${known.join(', ')}` : ''} (packs served at ${this.packs.where})`,
+        );
       }),
     );
   }
@@ -120,7 +135,12 @@ export class OrtWebBackend implements InferenceBackend {
       ...(provider === 'webgpu' && this.#gpuOutputs ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
       // External data is named in the model relative to the model file; ort fetches it by URL.
       ...(externalData.length
-        ? { externalData: externalData.map((p) => ({ path: modelDir === '.' ? p : p.slice(modelDir.length + 1), data: this.packs.url(id, packJoin(p)) })) }
+        ? {
+            externalData: externalData.map((p) => ({
+              path: modelDir === '.' ? p : p.slice(modelDir.length + 1),
+              data: this.packs.url(id, packJoin(p)),
+            })),
+          }
         : {}),
     };
     try {

@@ -18,7 +18,8 @@ beforeAll(async () => {
     requested.push(url);
     if (url === '/app/packs/index.json') return void res.end(JSON.stringify({ packs: ['tiny-random'] }));
     const file = path.join(packsDir, url.replace(/^\/app\/packs\//, ''));
-    if (!url.startsWith('/app/packs/') || !existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
+    if (!url.startsWith('/app/packs/') || !existsSync(file) || !statSync(file).isFile())
+      return void res.writeHead(404).end();
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -38,14 +39,23 @@ describe('fetchPackSource', () => {
   });
 
   it('answers a missing file with its URL and HTTP status', async () => {
-    const err = await fetchPackSource(base).text('tiny-random', 'nope.json').catch((e: unknown) => e);
+    const err = await fetchPackSource(base)
+      .text('tiny-random', 'nope.json')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PackFetchError);
     expect(err).toMatchObject({ status: 404, url: `${base}packs/tiny-random/nope.json` });
   });
 
   it('never builds a URL outside packs/<id>/ (ids and paths come from documents and manifests)', () => {
     const source = fetchPackSource(base);
-    for (const [id, rel] of [['..', 'x'], ['a/b', 'x'], ['tiny-random', '../index.json'], ['tiny-random', 'unet/../../x'], ['tiny-random', '/etc/passwd'], ['tiny-random', '.hidden']]) {
+    for (const [id, rel] of [
+      ['..', 'x'],
+      ['a/b', 'x'],
+      ['tiny-random', '../index.json'],
+      ['tiny-random', 'unet/../../x'],
+      ['tiny-random', '/etc/passwd'],
+      ['tiny-random', '.hidden'],
+    ]) {
       expect(() => source.url(id!, rel!), `${id} ${rel}`).toThrow(PackFetchError);
     }
     expect(source.url('tiny-random', 'unet/model.onnx')).toBe(`${base}packs/tiny-random/unet/model.onnx`);

@@ -34,7 +34,8 @@ export function fetchPackSource(baseUrl: string | URL, fetchImpl: typeof fetch =
   const fileUrl = (id: string, rel: string): string => {
     // Ids and paths come from documents and manifests: keep every request inside packs/<id>/.
     if (!PACK_ID.test(id)) throw new PackFetchError(String(root), 400, `"${id}" is not a valid pack id`);
-    if (rel.split('/').some((p) => p === '' || p.startsWith('.'))) throw new PackFetchError(String(root), 400, `pack file path "${rel}" leaves the pack`);
+    if (rel.split('/').some((p) => p === '' || p.startsWith('.')))
+      throw new PackFetchError(String(root), 400, `pack file path "${rel}" leaves the pack`);
     return new URL(`${encodeURIComponent(id)}/${rel.split('/').map(encodeURIComponent).join('/')}`, root).href;
   };
   const get = async (url: string): Promise<Response> => {
@@ -52,7 +53,8 @@ export function fetchPackSource(baseUrl: string | URL, fetchImpl: typeof fetch =
     async listIds() {
       const url = new URL('index.json', root).href;
       const body = (await (await get(url)).json()) as { packs?: unknown };
-      if (!Array.isArray(body.packs) || !body.packs.every((p) => typeof p === 'string')) throw new PackFetchError(url, 200, `${url} must be { "packs": string[] }`);
+      if (!Array.isArray(body.packs) || !body.packs.every((p) => typeof p === 'string'))
+        throw new PackFetchError(url, 200, `${url} must be { "packs": string[] }`);
       return body.packs as string[];
     },
     url: fileUrl,

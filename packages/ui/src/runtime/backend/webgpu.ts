@@ -9,18 +9,27 @@ interface GpuAdapterInfoLike {
   device?: string;
 }
 interface GpuLike {
-  requestAdapter(options?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<{ info?: GpuAdapterInfoLike } | null>;
+  requestAdapter(options?: {
+    powerPreference?: 'high-performance' | 'low-power';
+  }): Promise<{ info?: GpuAdapterInfoLike } | null>;
 }
 
 /** Whether this browser (page or worker) has a WebGPU adapter, and which. */
 export async function detectWebGpu(): Promise<{ ok: true; adapter: string } | { ok: false; reason: string }> {
   const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
-  if (!gpu) return { ok: false, reason: 'navigator.gpu is missing (the browser has no WebGPU, or the page is not a secure context)' };
+  if (!gpu)
+    return {
+      ok: false,
+      reason: 'navigator.gpu is missing (the browser has no WebGPU, or the page is not a secure context)',
+    };
   try {
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter) return { ok: false, reason: 'navigator.gpu.requestAdapter() returned no adapter (no usable GPU driver)' };
+    if (!adapter)
+      return { ok: false, reason: 'navigator.gpu.requestAdapter() returned no adapter (no usable GPU driver)' };
     const info = adapter.info ?? {};
-    const name = [info.description || info.device || info.architecture, info.vendor && `(${info.vendor})`].filter(Boolean).join(' ');
+    const name = [info.description || info.device || info.architecture, info.vendor && `(${info.vendor})`]
+      .filter(Boolean)
+      .join(' ');
     return { ok: true, adapter: name || 'unknown adapter' };
   } catch (err) {
     return { ok: false, reason: `requestAdapter failed: ${(err as Error).message}` };
