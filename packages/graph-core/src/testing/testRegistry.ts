@@ -3,16 +3,12 @@ import { NodeRunError } from '../errors.js';
 import { defineNode, type AnyNodeDefinition } from '../NodeDefinition.js';
 import { NodeRegistry } from '../NodeRegistry.js';
 
-/**
- * Small arithmetic node types for engine tests and benchmarks: they exercise ordering, caching,
- * multi inputs, progress and cancellation without needing a model. `runs` counts executions per
- * node id so tests can assert exactly what re-ran.
- */
-export function createTestRegistry() {
-  const runs = new Map<string, number>();
-  const count = (id: string) => runs.set(id, (runs.get(id) ?? 0) + 1);
+type RunCounts = Map<string, number>;
 
-  const constant = defineNode({
+const countRun = (runs: RunCounts, id: string) => runs.set(id, (runs.get(id) ?? 0) + 1);
+
+const numberNode = (runs: RunCounts) =>
+  defineNode({
     type: 'test.number',
     version: 1,
     title: 'Number',
@@ -22,11 +18,13 @@ export function createTestRegistry() {
     outputs: { value: { type: 'NUMBER' } },
     params: z.object({ value: z.number().min(-1e9).max(1e9).default(0) }),
     run: (_i, p, ctx) => {
-      count(ctx.nodeId);
+      countRun(runs, ctx.nodeId);
       return { value: p.value };
     },
   });
-  const add = defineNode({
+
+const addNode = (runs: RunCounts) =>
+  defineNode({
     type: 'test.add',
     version: 2,
     title: 'Add',
@@ -38,11 +36,13 @@ export function createTestRegistry() {
     // v1 called the param `offset`.
     migrations: { 1: ({ offset, ...rest }) => ({ ...rest, bias: offset ?? 0 }) },
     run: (i, p, ctx) => {
-      count(ctx.nodeId);
+      countRun(runs, ctx.nodeId);
       return { sum: i.a + (i.b ?? 0) + p.bias };
     },
   });
-  const sum = defineNode({
+
+const sumNode = (runs: RunCounts) =>
+  defineNode({
     type: 'test.sum',
     version: 1,
     title: 'Sum',
@@ -52,11 +52,13 @@ export function createTestRegistry() {
     outputs: { total: { type: 'NUMBER' } },
     params: z.object({}),
     run: (i, _p, ctx) => {
-      count(ctx.nodeId);
+      countRun(runs, ctx.nodeId);
       return { total: i.values.reduce((a, b) => a + b, 0) };
     },
   });
-  const text = defineNode({
+
+const textNode = (runs: RunCounts) =>
+  defineNode({
     type: 'test.text',
     version: 1,
     title: 'Text',
@@ -66,11 +68,13 @@ export function createTestRegistry() {
     outputs: { text: { type: 'STRING' } },
     params: z.object({ text: z.string().max(1000).default(''), mode: z.enum(['plain', 'upper']).default('plain') }),
     run: (_i, p, ctx) => {
-      count(ctx.nodeId);
+      countRun(runs, ctx.nodeId);
       return { text: p.mode === 'upper' ? p.text.toUpperCase() : p.text };
     },
   });
-  const output = defineNode({
+
+const outputNode = (runs: RunCounts) =>
+  defineNode({
     type: 'test.output',
     version: 1,
     title: 'Output',
@@ -81,11 +85,13 @@ export function createTestRegistry() {
     outputs: { value: { type: 'ANY' } },
     params: z.object({ label: z.string().default('out') }),
     run: (i, _p, ctx) => {
-      count(ctx.nodeId);
+      countRun(runs, ctx.nodeId);
       return { value: i.value };
     },
   });
-  const slow = defineNode({
+
+const slowNode = (runs: RunCounts) =>
+  defineNode({
     type: 'test.slow',
     version: 1,
     title: 'Slow',
@@ -98,7 +104,7 @@ export function createTestRegistry() {
       stepMs: z.number().min(0).max(10_000).default(5),
     }),
     run: async (i, p, ctx) => {
-      count(ctx.nodeId);
+      countRun(runs, ctx.nodeId);
       for (let s = 0; s < p.steps; s++) {
         if (ctx.signal.aborted) throw new Error('aborted');
         await new Promise<void>((r) => setTimeout(r, p.stepMs));
@@ -107,7 +113,9 @@ export function createTestRegistry() {
       return { value: i.value };
     },
   });
-  const hang = defineNode({
+
+const hangNode = (runs: RunCounts) =>
+  defineNode({
     type: 'test.hang',
     version: 1,
     title: 'Hang',
@@ -117,11 +125,13 @@ export function createTestRegistry() {
     outputs: { value: { type: 'NUMBER' } },
     params: z.object({}),
     run: (_i, _p, ctx) => {
-      count(ctx.nodeId);
+      countRun(runs, ctx.nodeId);
       return new Promise<never>(() => {});
     },
   });
-  const fail = defineNode({
+
+const failNode = (runs: RunCounts) =>
+  defineNode({
     type: 'test.fail',
     version: 1,
     title: 'Fail',
@@ -131,12 +141,14 @@ export function createTestRegistry() {
     outputs: { value: { type: 'NUMBER' } },
     params: z.object({}),
     run: (i, _p, ctx) => {
-      count(ctx.nodeId);
+      countRun(runs, ctx.nodeId);
       if (i.value < 0) throw new NodeRunError('value must be >= 0', { input: 'value' });
       return { value: i.value };
     },
   });
-  const clock = defineNode({
+
+const clockNode = (runs: RunCounts) =>
+  defineNode({
     type: 'test.clock',
     version: 1,
     title: 'Clock',
@@ -147,10 +159,28 @@ export function createTestRegistry() {
     outputs: { value: { type: 'NUMBER' } },
     params: z.object({}),
     run: (_i, _p, ctx) => {
-      count(ctx.nodeId);
+      countRun(runs, ctx.nodeId);
       return { value: runs.get(ctx.nodeId)! };
     },
   });
-  const definitions: AnyNodeDefinition[] = [constant, add, sum, text, output, slow, hang, fail, clock];
+
+/**
+ * Small arithmetic node types for engine tests and benchmarks: they exercise ordering, caching,
+ * multi inputs, progress and cancellation without needing a model. `runs` counts executions per
+ * node id so tests can assert exactly what re-ran.
+ */
+export function createTestRegistry() {
+  const runs: RunCounts = new Map();
+  const definitions: AnyNodeDefinition[] = [
+    numberNode(runs),
+    addNode(runs),
+    sumNode(runs),
+    textNode(runs),
+    outputNode(runs),
+    slowNode(runs),
+    hangNode(runs),
+    failNode(runs),
+    clockNode(runs),
+  ];
   return { registry: new NodeRegistry(definitions), runs, definitions };
 }
