@@ -7,7 +7,7 @@ import {
   wordTokenIndices,
 } from '../p2p/index.js';
 import type { UnetControls } from '../pipeline/UnetControls.js';
-import type { ModelPack } from '../runtime/InferenceBackend.js';
+import type { ModelPack, Tokenizer } from '../runtime/InferenceBackend.js';
 import type { CrossWindow, ScheduleSpec } from '../values.js';
 
 export interface BlendPlan {
@@ -39,6 +39,55 @@ const identity = (T: number) => {
   return m;
 };
 
+/** One edit's mappers, equalizer and the step windows of its self and value injection. */
+function planEdit(tok: Tokenizer, T: number, steps: number, s: ScheduleSpec) {
+  let mapper: Float32Array;
+  let r = new Float32Array(T).fill(1);
+  if (s.mode === 'replace') mapper = replaceMapper(tok, s.source.text, s.target.text, T);
+  else if (s.mode === 'refine') {
+    const refined = refineMapper(tok, s.source.text, s.target.text, T);
+    mapper = refined.mapper;
+    r = refined.alphas;
+  } else mapper = identity(T);
+  const eq =
+    s.mode === 'reweight' || s.reweightAfter
+      ? equalizerVector(tok, s.target.text, s.equalizer, T)
+      : new Float32Array(T).fill(1);
+  const [selfStart, selfEnd] = selfReplaceSteps(steps, s.self);
+  const [v0, v1] = bounds(s.vInjection.window);
+  return {
+    mapper,
+    r,
+    eq,
+    selfStart,
+    selfEnd,
+    vStart: Math.floor(v0 * (steps + 1)),
+    vEnd: Math.floor(v1 * (steps + 1)),
+    beta: s.vInjection.beta,
+    divisor: s.selfResolutionDivisor,
+  };
+}
+
+/** The local blend of one edit, or undefined when it has none. */
+function planBlend(tok: Tokenizer, steps: number, s: ScheduleSpec): BlendPlan | undefined {
+  const b = s.blend;
+  if (!b) return undefined;
+  const indices = (text: string, words: readonly string[]) => [
+    ...new Set(words.flatMap((w) => wordTokenIndices(tok, text, w))),
+  ];
+  return {
+    sourceTokens: indices(s.source.text, b.sourceWords),
+    targetTokens: indices(s.target.text, b.targetWords),
+    subtractSource: indices(
+      s.source.text,
+      b.subtractWords.filter((w) => s.source.words.some((x) => x.toLowerCase() === w.toLowerCase())),
+    ),
+    subtractTarget: indices(s.target.text, b.subtractWords),
+    k: b.k,
+    startAfter: Math.floor(b.start * steps),
+  };
+}
+
 /**
  * Turns injection schedules into per-step control tensors of the controllable UNet, following the
  * reference controllers exactly. With `a` the time-word alpha, `r` refine's per-token alphas and
@@ -51,33 +100,7 @@ export function planEdits(pack: ModelPack, steps: number, schedules: readonly Sc
   const { layout } = pack;
   const T = layout.tokenLength;
   const E = schedules.length;
-  const perEdit = schedules.map((s) => {
-    let mapper: Float32Array;
-    let r = new Float32Array(T).fill(1);
-    if (s.mode === 'replace') mapper = replaceMapper(tok, s.source.text, s.target.text, T);
-    else if (s.mode === 'refine') {
-      const refined = refineMapper(tok, s.source.text, s.target.text, T);
-      mapper = refined.mapper;
-      r = refined.alphas;
-    } else mapper = identity(T);
-    const eq =
-      s.mode === 'reweight' || s.reweightAfter
-        ? equalizerVector(tok, s.target.text, s.equalizer, T)
-        : new Float32Array(T).fill(1);
-    const [selfStart, selfEnd] = selfReplaceSteps(steps, s.self);
-    const [v0, v1] = bounds(s.vInjection.window);
-    return {
-      mapper,
-      r,
-      eq,
-      selfStart,
-      selfEnd,
-      vStart: Math.floor(v0 * (steps + 1)),
-      vEnd: Math.floor(v1 * (steps + 1)),
-      beta: s.vInjection.beta,
-      divisor: s.selfResolutionDivisor,
-    };
-  });
+  const perEdit = schedules.map((s) => planEdit(tok, T, steps, s));
   // [steps + 1, E, T]: one row per UNet call of a PNDM run, as the reference builds it.
   const alphaRows = crossAlphaWindows({
     steps,
@@ -117,23 +140,6 @@ export function planEdits(pack: ModelPack, steps: number, schedules: readonly Sc
       });
       return { crossAlpha, crossMapper: mapper, equalizer, crossKeep, selfAlpha, vBeta };
     },
-    blends: schedules.map((s) => {
-      const b = s.blend;
-      if (!b) return undefined;
-      const indices = (text: string, words: readonly string[]) => [
-        ...new Set(words.flatMap((w) => wordTokenIndices(tok, text, w))),
-      ];
-      return {
-        sourceTokens: indices(s.source.text, b.sourceWords),
-        targetTokens: indices(s.target.text, b.targetWords),
-        subtractSource: indices(
-          s.source.text,
-          b.subtractWords.filter((w) => s.source.words.some((x) => x.toLowerCase() === w.toLowerCase())),
-        ),
-        subtractTarget: indices(s.target.text, b.subtractWords),
-        k: b.k,
-        startAfter: Math.floor(b.start * steps),
-      };
-    }),
+    blends: schedules.map((s) => planBlend(tok, steps, s)),
   };
 }

@@ -156,26 +156,20 @@ export type FakePack = ModelPack & {
   readonly vaeEncoder?: FakeSession;
 };
 
-export function fakePack(o: FakePackOptions = {}): FakePack {
-  const T = o.tokenLength ?? 77;
-  const D = o.hiddenSize ?? 8;
-  const s = o.vaeScale ?? 4;
-  const gain = o.unetGain ?? 0.1;
-  const layout = fakeLayout(T);
+/** The text encoder: every hidden value of a token is (id mod 7) / 7. */
+function fakeTextEncoder(T: number, D: number): FakeSession {
+  return fakeSession({ input_ids: { type: 'int64', dims: ['batch', T] } }, ['last_hidden_state'], (feeds) => {
+    const ids = feeds.input_ids!;
+    const out = new Float32Array(ids.data.length * D);
+    ids.data.forEach((v: number | bigint, i: number) => out.fill((Number(v) % 7) / 7, i * D, (i + 1) * D));
+    return { last_hidden_state: f32([ids.dims[0]!, T, D], out) };
+  });
+}
+
+/** The UNet: `gain` x sample, and a uniform 1 / T map for every attention output. */
+function fakeUnet(layout: UnetLayout, T: number, D: number, gain: number): FakeSession {
   const C = layout.latentChannels;
-
-  const textEncoder = fakeSession(
-    { input_ids: { type: 'int64', dims: ['batch', T] } },
-    ['last_hidden_state'],
-    (feeds) => {
-      const ids = feeds.input_ids!;
-      const out = new Float32Array(ids.data.length * D);
-      ids.data.forEach((v: number | bigint, i: number) => out.fill((Number(v) % 7) / 7, i * D, (i + 1) * D));
-      return { last_hidden_state: f32([ids.dims[0]!, T, D], out) };
-    },
-  );
-
-  const unet = fakeSession(
+  return fakeSession(
     {
       sample: { type: 'float32', dims: ['batch', C, 'h', 'w'] },
       timestep: { type: 'float32', dims: [] },
@@ -198,51 +192,63 @@ export function fakePack(o: FakePackOptions = {}): FakePack {
       return out;
     },
   );
+}
 
-  const vaeDecoder = fakeSession(
-    { latent_sample: { type: 'float32', dims: ['batch', C, 'h', 'w'] } },
-    ['sample'],
-    (feeds) => {
-      const z = feeds.latent_sample!;
-      const [n, c, h, w] = z.dims as [number, number, number, number];
-      const [H, W] = [h * s, w * s];
-      const src = z.data as Float32Array;
-      const out = new Float32Array(n * 3 * H * W);
-      for (let b = 0; b < n; b++)
-        for (let ch = 0; ch < 3; ch++)
-          for (let y = 0; y < H; y++)
-            for (let x = 0; x < W; x++) {
-              out[((b * 3 + ch) * H + y) * W + x] =
-                src[((b * c + Math.min(ch, c - 1)) * h + Math.floor(y / s)) * w + Math.floor(x / s)]!;
-            }
-      return { sample: f32([n, 3, H, W], out) };
-    },
-  );
-
-  const vaeEncoder = fakeSession(
-    { sample: { type: 'float32', dims: ['batch', 3, 'H', 'W'] } },
-    ['latent_sample'],
-    (feeds) => {
-      const px = feeds.sample!;
-      const [n, , H, W] = px.dims as [number, number, number, number];
-      const [h, w] = [H / s, W / s];
-      const src = px.data as Float32Array;
-      const out = new Float32Array(n * C * h * w);
-      for (let b = 0; b < n; b++)
-        for (let y = 0; y < h; y++)
-          for (let x = 0; x < w; x++) {
-            const mean = [0, 0, 0];
-            for (let ch = 0; ch < 3; ch++) {
-              for (let dy = 0; dy < s; dy++)
-                for (let dx = 0; dx < s; dx++) mean[ch]! += src[((b * 3 + ch) * H + y * s + dy) * W + x * s + dx]!;
-              mean[ch]! /= s * s;
-            }
-            for (let c = 0; c < C; c++)
-              out[((b * C + c) * h + y) * w + x] = c < 3 ? mean[c]! : (mean[0]! + mean[1]! + mean[2]!) / 3;
+/** The VAE decoder: nearest upsampling by s, RGB channel c from latent channel c. */
+function fakeVaeDecoder(C: number, s: number): FakeSession {
+  return fakeSession({ latent_sample: { type: 'float32', dims: ['batch', C, 'h', 'w'] } }, ['sample'], (feeds) => {
+    const z = feeds.latent_sample!;
+    const [n, c, h, w] = z.dims as [number, number, number, number];
+    const [H, W] = [h * s, w * s];
+    const src = z.data as Float32Array;
+    const out = new Float32Array(n * 3 * H * W);
+    for (let b = 0; b < n; b++)
+      for (let ch = 0; ch < 3; ch++)
+        for (let y = 0; y < H; y++)
+          for (let x = 0; x < W; x++) {
+            out[((b * 3 + ch) * H + y) * W + x] =
+              src[((b * c + Math.min(ch, c - 1)) * h + Math.floor(y / s)) * w + Math.floor(x / s)]!;
           }
-      return { latent_sample: f32([n, C, h, w], out) };
-    },
-  );
+    return { sample: f32([n, 3, H, W], out) };
+  });
+}
+
+/** The VAE encoder: the mean of each s x s block; channel 3 the mean of the three. */
+function fakeVaeEncoder(C: number, s: number): FakeSession {
+  return fakeSession({ sample: { type: 'float32', dims: ['batch', 3, 'H', 'W'] } }, ['latent_sample'], (feeds) => {
+    const px = feeds.sample!;
+    const [n, , H, W] = px.dims as [number, number, number, number];
+    const [h, w] = [H / s, W / s];
+    const src = px.data as Float32Array;
+    const out = new Float32Array(n * C * h * w);
+    for (let b = 0; b < n; b++)
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          const mean = [0, 0, 0];
+          for (let ch = 0; ch < 3; ch++) {
+            for (let dy = 0; dy < s; dy++)
+              for (let dx = 0; dx < s; dx++) mean[ch]! += src[((b * 3 + ch) * H + y * s + dy) * W + x * s + dx]!;
+            mean[ch]! /= s * s;
+          }
+          for (let c = 0; c < C; c++)
+            out[((b * C + c) * h + y) * w + x] = c < 3 ? mean[c]! : (mean[0]! + mean[1]! + mean[2]!) / 3;
+        }
+    return { latent_sample: f32([n, C, h, w], out) };
+  });
+}
+
+export function fakePack(o: FakePackOptions = {}): FakePack {
+  const T = o.tokenLength ?? 77;
+  const D = o.hiddenSize ?? 8;
+  const s = o.vaeScale ?? 4;
+  const gain = o.unetGain ?? 0.1;
+  const layout = fakeLayout(T);
+  const C = layout.latentChannels;
+
+  const textEncoder = fakeTextEncoder(T, D);
+  const unet = fakeUnet(layout, T, D, gain);
+  const vaeDecoder = fakeVaeDecoder(C, s);
+  const vaeEncoder = fakeVaeEncoder(C, s);
 
   return {
     id: o.id ?? 'fake',
