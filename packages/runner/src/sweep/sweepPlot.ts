@@ -24,29 +24,32 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return out;
 }
 
-/**
- * plot.svg: one small panel per metric (the named ones; else IoU, success, background PSNR, PSNR,
- * SSIM, MAE when measured; else the first `maxPanels`). x: the first grid
- * axis (numeric axes to scale, others evenly spaced; the pairs when there is no grid); one line per
- * combination of the other axes; y: mean over pairs (finite values). Hand-written SVG, no deps.
- */
-export function sweepPlot(o: {
+interface PlotOptions {
   cells: readonly SweepCell[];
   results: readonly CellResult[];
   metrics?: readonly string[];
   maxPanels?: number;
   columns?: readonly string[];
-}): string {
+}
+
+/** The named metrics that were measured; else the preferred ones present; else all; at most `maxPanels`. */
+function chooseMetrics(all: string[], o: PlotOptions): string[] {
+  const preferred = all.filter((m) => PREFERRED.includes(m.slice(m.lastIndexOf('.') + 1)));
+  return (o.metrics?.length ? o.metrics.filter((m) => all.includes(m)) : preferred.length ? preferred : all).slice(
+    0,
+    o.maxPanels ?? 6,
+  );
+}
+
+/** What every panel shares: the metrics, the group means, the x values and the series. */
+function plotData(o: PlotOptions) {
   const rows = plannedResults(o.cells, o.results);
   const axes = o.cells[0]?.axes ?? [];
   const all = numericMetrics(
     rows.map((r) => r.result),
     o.columns,
   );
-  const preferred = all.filter((m) => PREFERRED.includes(m.slice(m.lastIndexOf('.') + 1)));
-  const metrics = (
-    o.metrics?.length ? o.metrics.filter((m) => all.includes(m)) : preferred.length ? preferred : all
-  ).slice(0, o.maxPanels ?? 6);
+  const metrics = chooseMetrics(all, o);
   const xCol = axes[0] ?? 'pair';
   const seriesCols = axes.slice(1);
   const groups = axes.length
@@ -61,6 +64,119 @@ export function sweepPlot(o: {
   const xs = xValues.map((v, i) => (numericX ? (v as number) : i));
   const [xMin, xMax] = [Math.min(...xs), Math.max(...xs)];
   const seriesKeys = [...new Set(groups.map((g) => JSON.stringify(seriesCols.map((c) => g.by[c]))))];
+  return { metrics, xCol, seriesCols, groups, xValues, xs, xMin, xMax, seriesKeys };
+}
+
+type PlotData = ReturnType<typeof plotData>;
+
+/** A panel's origin, inner size and its x and y scales. */
+interface PanelFrame {
+  ox: number;
+  oy: number;
+  pw: number;
+  ph: number;
+  sx: (x: number) => number;
+  sy: (y: number) => number;
+}
+
+/** Horizontal grid lines and y labels, with as many decimals as the tick step needs. */
+function yTicksSvg(f: PanelFrame, yMin: number, yMax: number): string[] {
+  const parts: string[] = [];
+  const ticks = niceTicks(yMin, yMax);
+  const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 0.001;
+  let decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
+  if (Math.abs(step * 10 ** decimals - Math.round(step * 10 ** decimals)) > 1e-6) decimals++; // 0.25, 2.5
+
+  for (const t of ticks) {
+    parts.push(
+      `<line x1="${f.ox + M.left}" x2="${f.ox + M.left + f.pw}" y1="${f.sy(t).toFixed(1)}" y2="${f.sy(t).toFixed(1)}" stroke="#eee"/>`,
+    );
+    parts.push(
+      `<text x="${f.ox + M.left - 4}" y="${(f.sy(t) + 3).toFixed(1)}" text-anchor="end">${esc(Math.abs(t) >= 1e5 ? t.toExponential(1) : t.toFixed(Math.min(decimals, 6)))}</text>`,
+    );
+  }
+  return parts;
+}
+
+/** One line with its points per series (finite means only). */
+function seriesSvg(d: PlotData, metric: string, f: PanelFrame): string[] {
+  const parts: string[] = [];
+  d.seriesKeys.forEach((sk, si) => {
+    const colour = COLOURS[si % COLOURS.length];
+    const pts = d.xValues.flatMap((xv, i) => {
+      const g = d.groups.find(
+        (gg) =>
+          JSON.stringify(gg.by[d.xCol]) === JSON.stringify(xv) &&
+          JSON.stringify(d.seriesCols.map((c) => gg.by[c])) === sk,
+      );
+      const y = g?.means[metric]!.mean;
+      return y !== undefined && Number.isFinite(y) ? [[f.sx(d.xs[i]!), f.sy(y)] as const] : [];
+    });
+    if (pts.length > 1)
+      parts.push(
+        `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>`,
+      );
+    for (const [x, y] of pts)
+      parts.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="2.5" fill="${colour}"/>`);
+  });
+  return parts;
+}
+
+/** The panel of one metric at grid position `pi`. */
+function panelSvg(d: PlotData, metric: string, pi: number, cols: number): string[] {
+  const ox = (pi % cols) * PANEL_W;
+  const oy = Math.floor(pi / cols) * PANEL_H;
+  const pw = PANEL_W - M.left - M.right;
+  const ph = PANEL_H - M.top - M.bottom;
+  const ys = d.groups.map((g) => g.means[metric]!.mean).filter(Number.isFinite);
+  let [yMin, yMax] = ys.length ? [Math.min(...ys), Math.max(...ys)] : [0, 1];
+  if (yMax - yMin < 1e-9) [yMin, yMax] = [yMin - 0.5, yMax + 0.5];
+  const pad = (yMax - yMin) * 0.08;
+  [yMin, yMax] = [yMin - pad, yMax + pad];
+  const { xMin, xMax } = d;
+  const sx = (x: number) => ox + M.left + (xMax > xMin ? ((x - xMin) / (xMax - xMin)) * pw : pw / 2);
+  const sy = (y: number) => oy + M.top + ph - ((y - yMin) / (yMax - yMin)) * ph;
+  const f: PanelFrame = { ox, oy, pw, ph, sx, sy };
+  const parts: string[] = [];
+  parts.push(`<text x="${ox + M.left}" y="${oy + 16}" font-size="12" font-weight="bold">${esc(metric)}</text>`);
+  parts.push(`<rect x="${ox + M.left}" y="${oy + M.top}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`);
+  if (!ys.length)
+    parts.push(
+      `<text x="${ox + M.left + pw / 2}" y="${oy + M.top + ph / 2}" text-anchor="middle" fill="#999">no finite values</text>`,
+    );
+  parts.push(...yTicksSvg(f, yMin, yMax));
+  d.xValues.forEach((v, i) =>
+    parts.push(
+      `<text x="${sx(d.xs[i]!).toFixed(1)}" y="${oy + M.top + ph + 13}" text-anchor="middle">${esc(label(v))}</text>`,
+    ),
+  );
+  parts.push(
+    `<text x="${ox + M.left + pw / 2}" y="${oy + PANEL_H - 4}" text-anchor="middle" fill="#555">${esc(d.xCol)}</text>`,
+  );
+  parts.push(...seriesSvg(d, metric, f));
+  return parts;
+}
+
+/** The legend below the panels: a colour swatch and the other axes' values per series. */
+function legendSvg(d: PlotData, top: number, W: number): string[] {
+  return d.seriesKeys.map((sk, si) => {
+    const vals = JSON.parse(sk) as unknown[];
+    const text = d.seriesCols.map((c, i) => `${c}=${label(vals[i])}`).join(', ');
+    const x = 10 + (si % 3) * (W / 3);
+    const y = top + 18 * Math.floor(si / 3) + 10;
+    return `<rect x="${x}" y="${y - 8}" width="10" height="10" fill="${COLOURS[si % COLOURS.length]}"/><text x="${x + 14}" y="${y + 1}">${esc(text)}</text>`;
+  });
+}
+
+/**
+ * plot.svg: one small panel per metric (the named ones; else IoU, success, background PSNR, PSNR,
+ * SSIM, MAE when measured; else the first `maxPanels`). x: the first grid
+ * axis (numeric axes to scale, others evenly spaced; the pairs when there is no grid); one line per
+ * combination of the other axes; y: mean over pairs (finite values). Hand-written SVG, no deps.
+ */
+export function sweepPlot(o: PlotOptions): string {
+  const d = plotData(o);
+  const { metrics, seriesCols, seriesKeys } = d;
   const cols = Math.min(3, Math.max(1, metrics.length));
   const panelRows = Math.ceil(metrics.length / cols);
   const legendH = seriesCols.length ? 18 * Math.ceil(seriesKeys.length / 3) + 8 : 0;
@@ -71,76 +187,8 @@ export function sweepPlot(o: {
     `<rect width="${W}" height="${H}" fill="white"/>`,
   ];
   if (!metrics.length) parts.push(`<text x="10" y="20">no finished cells with numeric metrics yet</text>`);
-  metrics.forEach((metric, pi) => {
-    const ox = (pi % cols) * PANEL_W;
-    const oy = Math.floor(pi / cols) * PANEL_H;
-    const pw = PANEL_W - M.left - M.right;
-    const ph = PANEL_H - M.top - M.bottom;
-    const ys = groups.map((g) => g.means[metric]!.mean).filter(Number.isFinite);
-    let [yMin, yMax] = ys.length ? [Math.min(...ys), Math.max(...ys)] : [0, 1];
-    if (yMax - yMin < 1e-9) [yMin, yMax] = [yMin - 0.5, yMax + 0.5];
-    const pad = (yMax - yMin) * 0.08;
-    [yMin, yMax] = [yMin - pad, yMax + pad];
-    const sx = (x: number) => ox + M.left + (xMax > xMin ? ((x - xMin) / (xMax - xMin)) * pw : pw / 2);
-    const sy = (y: number) => oy + M.top + ph - ((y - yMin) / (yMax - yMin)) * ph;
-    parts.push(`<text x="${ox + M.left}" y="${oy + 16}" font-size="12" font-weight="bold">${esc(metric)}</text>`);
-    parts.push(`<rect x="${ox + M.left}" y="${oy + M.top}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`);
-    if (!ys.length)
-      parts.push(
-        `<text x="${ox + M.left + pw / 2}" y="${oy + M.top + ph / 2}" text-anchor="middle" fill="#999">no finite values</text>`,
-      );
-    const ticks = niceTicks(yMin, yMax);
-    const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 0.001;
-    let decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
-    if (Math.abs(step * 10 ** decimals - Math.round(step * 10 ** decimals)) > 1e-6) decimals++; // 0.25, 2.5
-
-    for (const t of ticks) {
-      parts.push(
-        `<line x1="${ox + M.left}" x2="${ox + M.left + pw}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}" stroke="#eee"/>`,
-      );
-      parts.push(
-        `<text x="${ox + M.left - 4}" y="${(sy(t) + 3).toFixed(1)}" text-anchor="end">${esc(Math.abs(t) >= 1e5 ? t.toExponential(1) : t.toFixed(Math.min(decimals, 6)))}</text>`,
-      );
-    }
-    xValues.forEach((v, i) =>
-      parts.push(
-        `<text x="${sx(xs[i]!).toFixed(1)}" y="${oy + M.top + ph + 13}" text-anchor="middle">${esc(label(v))}</text>`,
-      ),
-    );
-    parts.push(
-      `<text x="${ox + M.left + pw / 2}" y="${oy + PANEL_H - 4}" text-anchor="middle" fill="#555">${esc(xCol)}</text>`,
-    );
-    seriesKeys.forEach((sk, si) => {
-      const colour = COLOURS[si % COLOURS.length];
-      const pts = xValues.flatMap((xv, i) => {
-        const g = groups.find(
-          (gg) =>
-            JSON.stringify(gg.by[xCol]) === JSON.stringify(xv) &&
-            JSON.stringify(seriesCols.map((c) => gg.by[c])) === sk,
-        );
-        const y = g?.means[metric]!.mean;
-        return y !== undefined && Number.isFinite(y) ? [[sx(xs[i]!), sy(y)] as const] : [];
-      });
-      if (pts.length > 1)
-        parts.push(
-          `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>`,
-        );
-      for (const [x, y] of pts)
-        parts.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="2.5" fill="${colour}"/>`);
-    });
-  });
-  if (seriesCols.length) {
-    const top = Math.max(1, panelRows) * PANEL_H + 4;
-    seriesKeys.forEach((sk, si) => {
-      const vals = JSON.parse(sk) as unknown[];
-      const text = seriesCols.map((c, i) => `${c}=${label(vals[i])}`).join(', ');
-      const x = 10 + (si % 3) * (W / 3);
-      const y = top + 18 * Math.floor(si / 3) + 10;
-      parts.push(
-        `<rect x="${x}" y="${y - 8}" width="10" height="10" fill="${COLOURS[si % COLOURS.length]}"/><text x="${x + 14}" y="${y + 1}">${esc(text)}</text>`,
-      );
-    });
-  }
+  metrics.forEach((metric, pi) => parts.push(...panelSvg(d, metric, pi, cols)));
+  if (seriesCols.length) parts.push(...legendSvg(d, Math.max(1, panelRows) * PANEL_H + 4, W));
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }
