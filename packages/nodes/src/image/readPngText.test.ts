@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pngTextBomb } from '../testing/pngBombs.js';
 import { encodePng } from './encodePng.js';
-import { readPngText } from './readPngText.js';
+import { readPngText, readPngTextAsync } from './readPngText.js';
 
 describe('readPngText', () => {
   it('reads the workflow a studio PNG carries', () => {
@@ -24,5 +24,17 @@ describe('readPngText', () => {
 
   it('answers data that is not a PNG with INVALID_IMAGE', () => {
     expect(readPngText(new TextEncoder().encode('{"nodes":[]}'))).toMatchObject({ ok: false, code: 'INVALID_IMAGE' });
+  });
+
+  it('reads the same asynchronously, yielding while it inflates, under the same budget', async () => {
+    const png = encodePng({ width: 8, height: 8, rgba: new Uint8Array(256) }, { workflow: '{"a":1}' });
+    expect(await readPngTextAsync(png)).toEqual(readPngText(png));
+    const bomb = pngTextBomb('zTXt', 16 * 1024 * 1024);
+    expect(await readPngTextAsync(bomb, 1024 * 1024)).toEqual(readPngText(bomb, 1024 * 1024));
+    expect(await readPngTextAsync(bomb, 1024 * 1024)).toMatchObject({ ok: false, code: 'DECOMPRESSION_LIMIT' });
+    expect(await readPngTextAsync(pngTextBomb('iTXt', 1000))).toMatchObject({
+      ok: true,
+      text: { workflow: '\0'.repeat(1000) },
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { ApiIdSchema, parseJsonBounded, SaveWorkflowRequestSchema, WorkflowListQuerySchema } from '@ptp/graph-core';
-import { readPngText } from '@ptp/nodes';
+import { readPngTextAsync } from '@ptp/nodes';
 import express, { Router } from 'express';
 import type { WorkflowLibrary } from '../library/WorkflowLibrary.js';
 import { parseWith, sendError, sendResult } from './httpErrors.js';
@@ -35,7 +35,7 @@ export function workflowRoutes(
   // same byte budget, so a small compressed chunk cannot expand on the event loop.
   const importJson = express.raw({ type: 'application/json', limit: limits.maxJsonBodyBytes });
   const importPng = express.raw({ type: 'image/png', limit: limits.maxUploadBytes });
-  router.post('/import', importJson, importPng, (req, res) => {
+  router.post('/import', importJson, importPng, async (req, res) => {
     const bytes = req.body instanceof Uint8Array ? req.body : undefined;
     if (!bytes)
       return sendError(res, 415, {
@@ -44,7 +44,7 @@ export function workflowRoutes(
       });
     let text: string;
     if (req.is('image/png')) {
-      const png = readPngText(bytes, limits.maxJsonBodyBytes);
+      const png = await readPngTextAsync(bytes, limits.maxJsonBodyBytes);
       if (!png.ok)
         return sendError(res, png.code === 'DECOMPRESSION_LIMIT' ? 413 : 400, { code: png.code, message: png.message });
       if (!png.text.workflow)
