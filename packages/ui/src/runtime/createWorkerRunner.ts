@@ -39,25 +39,8 @@ interface Pending {
 
 let requestCounter = 0;
 
-/**
- * The in-browser runner: graph-core's Engine and the nodes run in a Web Worker on onnxruntime-web
- * (WebGPU, or wasm without an adapter), so the editor stays responsive while a graph runs.
- * Cancelling (AbortSignal) stops the run at the next node or sampler step; the worker, its model
- * sessions and its output cache live on for the next run.
- */
-export function createWorkerRunner(options: WorkerRunnerOptions = {}): WorkerRunner {
-  const worker = options.createWorker
-    ? options.createWorker()
-    : new Worker(new URL('./engineWorker.ts', import.meta.url), { type: 'module', name: 'ptp-engine' });
-  const pending = new Map<string, Pending>();
-  let disposed: WorkerRunnerError | undefined;
-
-  const send = (message: ToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
-  const failAll = (err: WorkerRunnerError) => {
-    for (const p of pending.values()) p.reject(err);
-    pending.clear();
-  };
-
+/** Routes the worker's replies to their pending requests; a crash or a bad message fails them all. */
+function watchWorker(worker: Worker, pending: Map<string, Pending>, failAll: (err: WorkerRunnerError) => void) {
   worker.addEventListener('message', (e: MessageEvent<unknown>) => {
     const parsed = FromWorkerSchema.safeParse(e.data);
     if (!parsed.success) {
@@ -93,6 +76,38 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): WorkerRun
   worker.addEventListener('messageerror', () =>
     failAll(new WorkerRunnerError('BAD_MESSAGE', 'a message from the engine worker could not be read')),
   );
+}
+
+/** Sends the cancel message when `signal` aborts (at once if it already has), until `promise` settles. */
+function cancelOnAbort(signal: AbortSignal | undefined, promise: Promise<unknown>, cancel: () => void) {
+  if (!signal) return;
+  if (signal.aborted) cancel();
+  else {
+    signal.addEventListener('abort', cancel, { once: true });
+    void promise.finally(() => signal.removeEventListener('abort', cancel)).catch(() => undefined);
+  }
+}
+
+/**
+ * The in-browser runner: graph-core's Engine and the nodes run in a Web Worker on onnxruntime-web
+ * (WebGPU, or wasm without an adapter), so the editor stays responsive while a graph runs.
+ * Cancelling (AbortSignal) stops the run at the next node or sampler step; the worker, its model
+ * sessions and its output cache live on for the next run.
+ */
+export function createWorkerRunner(options: WorkerRunnerOptions = {}): WorkerRunner {
+  const worker = options.createWorker
+    ? options.createWorker()
+    : new Worker(new URL('./engineWorker.ts', import.meta.url), { type: 'module', name: 'ptp-engine' });
+  const pending = new Map<string, Pending>();
+  let disposed: WorkerRunnerError | undefined;
+
+  const send = (message: ToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
+  const failAll = (err: WorkerRunnerError) => {
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+
+  watchWorker(worker, pending, failAll);
 
   send({
     type: 'init',
@@ -129,15 +144,7 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): WorkerRun
         }),
         opts.onEvent,
       );
-      const { signal } = opts;
-      if (signal) {
-        const cancel = () => send({ type: 'cancel', requestId });
-        if (signal.aborted) cancel();
-        else {
-          signal.addEventListener('abort', cancel, { once: true });
-          void promise.finally(() => signal.removeEventListener('abort', cancel)).catch(() => undefined);
-        }
-      }
+      cancelOnAbort(opts.signal, promise, () => send({ type: 'cancel', requestId }));
       return promise;
     },
     info: () => request<BackendInfo>('info', (id) => ({ type: 'info', requestId: id })).promise,

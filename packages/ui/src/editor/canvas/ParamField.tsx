@@ -147,74 +147,132 @@ function UploadInput({ value, onCommit }: { value: string; onCommit(v: unknown):
   );
 }
 
-function control(p: ParamFieldProps, commit: (v: unknown) => void) {
+type WidgetOf<K extends ParamWidget['kind']> = Extract<ParamWidget, { kind: K }>;
+type Commit = (v: unknown) => void;
+
+function sliderControl(w: WidgetOf<'slider'>, value: unknown, commit: Commit) {
+  return (
+    <div className="param-slider">
+      <input
+        className="nodrag"
+        type="range"
+        min={w.min}
+        max={w.max}
+        step={w.step}
+        value={typeof value === 'number' ? value : Number(w.default ?? w.min)}
+        onChange={(e) => commit(coerceNumber(w, e.target.value, value))}
+        aria-label={w.label}
+      />
+      <NumberInput widget={w} value={value} onCommit={commit} />
+    </div>
+  );
+}
+
+function seedControl(w: WidgetOf<'seed'>, value: unknown, commit: Commit) {
+  return (
+    <div className="param-seed">
+      <NumberInput widget={w} value={value} onCommit={commit} />
+      <button
+        type="button"
+        className="nodrag"
+        title="random seed"
+        onClick={() => commit(Math.floor(Math.random() * Math.min(w.max, 2 ** 31)))}
+      >
+        random
+      </button>
+    </div>
+  );
+}
+
+function textControl(w: WidgetOf<'textarea' | 'text' | 'pack'>, value: unknown, commit: Commit) {
+  if (w.kind === 'textarea')
+    return (
+      <textarea
+        className="nodrag nowheel param-textarea"
+        rows={3}
+        maxLength={w.maxLength}
+        value={asText(value)}
+        onChange={(e) => commit(e.target.value)}
+      />
+    );
+  return (
+    <input
+      className="nodrag param-text"
+      type="text"
+      maxLength={w.kind === 'text' ? w.maxLength : undefined}
+      value={asText(value)}
+      onChange={(e) => commit(e.target.value)}
+    />
+  );
+}
+
+function enumControl(w: WidgetOf<'enum'>, value: unknown, commit: Commit) {
+  return (
+    <select className="nodrag param-enum" value={asText(value)} onChange={(e) => commit(e.target.value)}>
+      {w.options.map((o) => (
+        <option key={o} value={o}>
+          {o}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+function wordControl(
+  w: WidgetOf<'words' | 'word-values' | 'word-windows'>,
+  words: readonly string[],
+  value: unknown,
+  commit: Commit,
+) {
+  if (w.kind === 'words')
+    return (
+      <WordPicker
+        words={words}
+        value={Array.isArray(value) ? (value as string[]) : []}
+        max={w.maxItems}
+        onChange={commit}
+      />
+    );
+  if (w.kind === 'word-values')
+    return (
+      <WordTable
+        words={words}
+        value={(value ?? {}) as Record<string, unknown>}
+        kind="value"
+        step={w.step}
+        min={w.min}
+        max={w.max}
+        onChange={commit}
+      />
+    );
+  return (
+    <WordTable
+      words={words}
+      value={(value ?? {}) as Record<string, unknown>}
+      kind="window"
+      step={w.step}
+      onChange={commit}
+    />
+  );
+}
+
+function control(p: ParamFieldProps, commit: Commit) {
   const { widget: w, value } = p;
   switch (w.kind) {
     case 'slider':
-      return (
-        <div className="param-slider">
-          <input
-            className="nodrag"
-            type="range"
-            min={w.min}
-            max={w.max}
-            step={w.step}
-            value={typeof value === 'number' ? value : Number(w.default ?? w.min)}
-            onChange={(e) => commit(coerceNumber(w, e.target.value, value))}
-            aria-label={w.label}
-          />
-          <NumberInput widget={w} value={value} onCommit={commit} />
-        </div>
-      );
+      return sliderControl(w, value, commit);
     case 'number':
       return <NumberInput widget={w} value={value} onCommit={commit} />;
     case 'seed':
-      return (
-        <div className="param-seed">
-          <NumberInput widget={w} value={value} onCommit={commit} />
-          <button
-            type="button"
-            className="nodrag"
-            title="random seed"
-            onClick={() => commit(Math.floor(Math.random() * Math.min(w.max, 2 ** 31)))}
-          >
-            random
-          </button>
-        </div>
-      );
+      return seedControl(w, value, commit);
     case 'textarea':
-      return (
-        <textarea
-          className="nodrag nowheel param-textarea"
-          rows={3}
-          maxLength={w.maxLength}
-          value={asText(value)}
-          onChange={(e) => commit(e.target.value)}
-        />
-      );
     case 'text':
     case 'pack':
-      return (
-        <input
-          className="nodrag param-text"
-          type="text"
-          maxLength={w.kind === 'text' ? w.maxLength : undefined}
-          value={asText(value)}
-          onChange={(e) => commit(e.target.value)}
-        />
-      );
+      return textControl(w, value, commit);
     case 'upload':
       return <UploadInput value={asText(value)} onCommit={commit} />;
     case 'enum':
-      return (
-        <select className="nodrag param-enum" value={asText(value)} onChange={(e) => commit(e.target.value)}>
-          {w.options.map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
-        </select>
-      );
+      return enumControl(w, value, commit);
     case 'boolean':
       return (
         <input className="nodrag" type="checkbox" checked={value === true} onChange={(e) => commit(e.target.checked)} />
@@ -231,36 +289,9 @@ function control(p: ParamFieldProps, commit: (v: unknown) => void) {
     case 'window':
       return <WindowInput widget={w} value={value} onCommit={commit} />;
     case 'words':
-      return (
-        <WordPicker
-          words={p.words}
-          value={Array.isArray(value) ? (value as string[]) : []}
-          max={w.maxItems}
-          onChange={commit}
-        />
-      );
     case 'word-values':
-      return (
-        <WordTable
-          words={p.words}
-          value={(value ?? {}) as Record<string, unknown>}
-          kind="value"
-          step={w.step}
-          min={w.min}
-          max={w.max}
-          onChange={commit}
-        />
-      );
     case 'word-windows':
-      return (
-        <WordTable
-          words={p.words}
-          value={(value ?? {}) as Record<string, unknown>}
-          kind="window"
-          step={w.step}
-          onChange={commit}
-        />
-      );
+      return wordControl(w, p.words, value, commit);
     case 'json':
       return <JsonInput value={value} onCommit={commit} />;
   }

@@ -39,6 +39,98 @@ export interface HeatmapParams {
   resolution: string;
 }
 
+type Maps = ResultHeatmaps['maps'];
+type DraftProps = { draft: HeatmapParams; onDraft(p: HeatmapParams): void };
+
+/** One chip per word of the maps; the chosen one is on. */
+function WordChips({ maps, word, onPick }: { maps: Maps; word: number; onPick(i: number): void }) {
+  return (
+    <div className="heatmap-words">
+      {maps.map((x, i) => (
+        <button
+          key={`${x.word}-${i}`}
+          type="button"
+          className={`chip${i === word ? ' on' : ''}`}
+          onClick={() => onPick(i)}
+          data-testid={`heatmap-word-${x.word}`}
+        >
+          {x.word}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/** Which of the run's images lies under the heatmap. */
+function ImagePicker({
+  bases,
+  index,
+  onPick,
+}: {
+  bases: readonly ResultImage[];
+  index: number;
+  onPick(i: number): void;
+}) {
+  return (
+    <label>
+      Image
+      <select value={index} onChange={(e) => onPick(Number(e.target.value))}>
+        {bases.map((b, i) => (
+          <option key={b.name} value={i}>
+            {b.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** The viewer node's step range, as a draft until applied. */
+function StepRange({ draft, onDraft }: DraftProps) {
+  return (
+    <label>
+      Steps
+      <input
+        type="number"
+        min={0}
+        max={1000}
+        value={draft.fromStep}
+        data-testid="heatmap-from"
+        onChange={(e) => onDraft({ ...draft, fromStep: Math.max(0, Math.round(Number(e.target.value) || 0)) })}
+      />
+      –
+      <input
+        type="number"
+        min={0}
+        max={1000}
+        value={draft.toStep}
+        data-testid="heatmap-to"
+        onChange={(e) => onDraft({ ...draft, toStep: Math.max(0, Math.round(Number(e.target.value) || 0)) })}
+      />
+    </label>
+  );
+}
+
+/** The viewer node's resolution group, as a draft until applied. */
+function ResolutionSelect({ draft, onDraft, group }: DraftProps & { group: string }) {
+  return (
+    <label>
+      Resolution
+      <select
+        value={draft.resolution}
+        data-testid="heatmap-resolution"
+        onChange={(e) => onDraft({ ...draft, resolution: e.target.value })}
+      >
+        {[...new Set([...RESOLUTIONS, group, draft.resolution])].map((r) => (
+          <option key={r} value={r}>
+            {r || 'finest with per-step maps'}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /**
  * Per-token attention over the picture: pick a word, see where it attends. The step range and
  * resolution are the attention viewer node's params: changing them re-runs only that node (its
@@ -62,19 +154,7 @@ export function HeatmapView(props: {
   const base = bases[baseIndex] ?? bases[0];
   return (
     <section className="heatmaps" data-testid="heatmaps">
-      <div className="heatmap-words">
-        {heatmaps.maps.map((x, i) => (
-          <button
-            key={`${x.word}-${i}`}
-            type="button"
-            className={`chip${i === word ? ' on' : ''}`}
-            onClick={() => setWord(i)}
-            data-testid={`heatmap-word-${x.word}`}
-          >
-            {x.word}
-          </button>
-        ))}
-      </div>
+      <WordChips maps={heatmaps.maps} word={word} onPick={setWord} />
       {m ? (
         <Overlay base={base} map={m.map} grid={heatmaps.grid} opacity={opacity} />
       ) : (
@@ -92,52 +172,9 @@ export function HeatmapView(props: {
             onChange={(e) => setOpacity(Number(e.target.value))}
           />
         </label>
-        {bases.length > 1 && (
-          <label>
-            Image
-            <select value={baseIndex} onChange={(e) => setBaseIndex(Number(e.target.value))}>
-              {bases.map((b, i) => (
-                <option key={b.name} value={i}>
-                  {b.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
-        <label>
-          Steps
-          <input
-            type="number"
-            min={0}
-            max={1000}
-            value={draft.fromStep}
-            data-testid="heatmap-from"
-            onChange={(e) => setDraft({ ...draft, fromStep: Math.max(0, Math.round(Number(e.target.value) || 0)) })}
-          />
-          –
-          <input
-            type="number"
-            min={0}
-            max={1000}
-            value={draft.toStep}
-            data-testid="heatmap-to"
-            onChange={(e) => setDraft({ ...draft, toStep: Math.max(0, Math.round(Number(e.target.value) || 0)) })}
-          />
-        </label>
-        <label>
-          Resolution
-          <select
-            value={draft.resolution}
-            data-testid="heatmap-resolution"
-            onChange={(e) => setDraft({ ...draft, resolution: e.target.value })}
-          >
-            {[...new Set([...RESOLUTIONS, heatmaps.group, draft.resolution])].map((r) => (
-              <option key={r} value={r}>
-                {r || 'finest with per-step maps'}
-              </option>
-            ))}
-          </select>
-        </label>
+        {bases.length > 1 && <ImagePicker bases={bases} index={baseIndex} onPick={setBaseIndex} />}
+        <StepRange draft={draft} onDraft={setDraft} />
+        <ResolutionSelect draft={draft} onDraft={setDraft} group={heatmaps.group} />
         <button type="button" disabled={props.busy} onClick={() => props.onApply(draft)} data-testid="heatmap-apply">
           Update maps
         </button>
