@@ -60,6 +60,69 @@ export interface StudioServer {
   close(): Promise<void>;
 }
 
+type Log = (message: string) => void;
+type Registry = ReturnType<typeof createNodeRegistry>;
+
+/** The `nodes` exports of the configured node modules. */
+async function loadExtraNodes(modules: readonly string[]): Promise<AnyNodeDefinition[]> {
+  const extraNodes: AnyNodeDefinition[] = [];
+  for (const mod of modules)
+    extraNodes.push(...(((await import(pathToFileURL(mod).href)) as { nodes?: AnyNodeDefinition[] }).nodes ?? []));
+  return extraNodes;
+}
+
+/** The inference child process (started on its first run, or by `warm`). */
+function startWorker(
+  options: StudioServerOptions,
+  o: { packDirs: string[]; provider: Provider; uploadsDir: string; limits: ApiLimits; log: Log },
+): InferenceWorker {
+  const { packDirs, provider, uploadsDir, limits, log } = o;
+  return new InferenceWorker({
+    packDirs,
+    provider,
+    uploadsDir,
+    nodeModules: options.nodeModules ?? [],
+    log,
+    maxRunMs: limits.maxRunSeconds * 1000,
+    maxRunMemoryBytes: limits.maxRunMemoryBytes,
+    ...(options.cacheBytes !== undefined ? { cacheBytes: options.cacheBytes } : {}),
+    ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
+  });
+}
+
+/** BullMQ on Redis when configured, else the embedded SQLite queue running on this process's worker. */
+function createQueue(
+  options: StudioServerOptions,
+  o: {
+    db: StudioDatabase;
+    worker: InferenceWorker;
+    registry: Registry;
+    uploads: DirectoryUploadStore;
+    limits: ApiLimits;
+    log: Log;
+  },
+): RunQueue {
+  const { db, worker, registry, uploads, limits, log } = o;
+  return options.redis
+    ? new BullRunQueue({ redis: options.redis, registry, uploads, maxQueuedRuns: limits.maxQueuedRuns, log })
+    : new EmbeddedRunQueue({
+        store: new RunStore(db),
+        executor: worker,
+        outputsDir: path.join(options.dataDir, 'runs'),
+        maxQueuedRuns: limits.maxQueuedRuns,
+        log,
+      });
+}
+
+/** Listens on host:port; the URL shows a bracketed IPv6 host, and 127.0.0.1 for 0.0.0.0. */
+async function listen(http: HttpServer, requested: number, host: string): Promise<{ port: number; url: string }> {
+  http.listen(requested, host);
+  await once(http, 'listening');
+  const port = (http.address() as AddressInfo).port;
+  const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return { port, url: `http://${shownHost}:${port}` };
+}
+
 /**
  * The whole studio server in one process: HTTP API + editor + socket.io on one port, SQLite
  * library and queue in `<dataDir>/studio.db`, uploads in `<dataDir>/uploads`, run outputs in
@@ -75,11 +138,8 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
     allowHosts: options.allowHosts ?? [],
     allowOrigins: options.allowOrigins ?? [],
   });
-  const extraNodes: AnyNodeDefinition[] = [];
-  for (const mod of options.nodeModules ?? [])
-    extraNodes.push(...(((await import(pathToFileURL(mod).href)) as { nodes?: AnyNodeDefinition[] }).nodes ?? []));
   // The server validates with the same catalogue the worker runs.
-  const registry = createNodeRegistry(extraNodes);
+  const registry = createNodeRegistry(await loadExtraNodes(options.nodeModules ?? []));
   const packDirs = [...(options.packDirs ?? []).map((d) => path.resolve(d)), BUNDLED_PACKS_DIR];
   const uploadsDir = path.join(options.dataDir, 'uploads');
   const provider = options.provider ?? 'cpu';
@@ -89,27 +149,9 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
   try {
     db = openStudioDatabase(path.join(options.dataDir, 'studio.db'));
     const library = new WorkflowLibrary(db, { registry });
-    worker = new InferenceWorker({
-      packDirs,
-      provider,
-      uploadsDir,
-      nodeModules: options.nodeModules ?? [],
-      log,
-      maxRunMs: limits.maxRunSeconds * 1000,
-      maxRunMemoryBytes: limits.maxRunMemoryBytes,
-      ...(options.cacheBytes !== undefined ? { cacheBytes: options.cacheBytes } : {}),
-      ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
-    });
+    worker = startWorker(options, { packDirs, provider, uploadsDir, limits, log });
     const uploads = new DirectoryUploadStore(uploadsDir);
-    const queue: RunQueue = options.redis
-      ? new BullRunQueue({ redis: options.redis, registry, uploads, maxQueuedRuns: limits.maxQueuedRuns, log })
-      : new EmbeddedRunQueue({
-          store: new RunStore(db),
-          executor: worker,
-          outputsDir: path.join(options.dataDir, 'runs'),
-          maxQueuedRuns: limits.maxQueuedRuns,
-          log,
-        });
+    const queue = createQueue(options, { db, worker, registry, uploads, limits, log });
     const listing = new OrtNodeBackend({ provider, packs: new PackStore(packDirs) });
     const app = createApp({
       registry,
@@ -131,15 +173,12 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
     const io = attachSocket(http, { queue, registry, guard, limits, log });
     if (options.warmWorker && !options.redis) await worker.warm();
     const recovered = await queue.start();
-    http.listen(options.port ?? 8188, host);
-    await once(http, 'listening');
-    const port = (http.address() as AddressInfo).port;
-    const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+    const { port, url } = await listen(http, options.port ?? 8188, host);
     const w = worker;
     const d = db;
     let closing: Promise<void> | undefined;
     return {
-      url: `http://${shownHost}:${port}`,
+      url,
       port,
       http,
       io,
