@@ -7,32 +7,14 @@ import { jsonBody } from './jsonBody.js';
 
 const unknown = (id: string) => ({ code: 'UNKNOWN_WORKFLOW', message: `no workflow "${id}"` });
 
+type Limits = { maxJsonBodyBytes: number; maxUploadBytes: number; maxJsonDepth: number };
+
 /**
- * The workflow library over HTTP: list/search, create, import (JSON or a studio PNG), read with
- * history, read one version, export, save a new version, delete.
+ * POST /import: a workflow JSON file as it was exported, or a PNG the studio wrote (workflow in a
+ * text chunk). The document itself is held to the JSON limits either way; PNG text inflates under
+ * the same byte budget, so a small compressed chunk cannot expand on the event loop.
  */
-export function workflowRoutes(
-  library: WorkflowLibrary,
-  limits: { maxJsonBodyBytes: number; maxUploadBytes: number; maxJsonDepth: number },
-): Router {
-  const router = Router();
-  const json = jsonBody(limits);
-
-  router.get('/', (req, res) => {
-    const query = parseWith(WorkflowListQuerySchema, req.query, 'query');
-    if (!query.ok) return sendResult(res, query);
-    res.json(library.list(query.value));
-  });
-
-  router.post('/', json, (req, res) => {
-    const body = parseWith(SaveWorkflowRequestSchema, req.body, 'workflow save request');
-    if (!body.ok) return sendResult(res, body);
-    sendResult(res, library.create(body.value), 201);
-  });
-
-  // Import: a workflow JSON file as it was exported, or a PNG the studio wrote (workflow in a text
-  // chunk). The document itself is held to the JSON limits either way; PNG text inflates under the
-  // same byte budget, so a small compressed chunk cannot expand on the event loop.
+function addImportRoute(router: Router, library: WorkflowLibrary, limits: Limits): void {
   const importJson = express.raw({ type: 'application/json', limit: limits.maxJsonBodyBytes });
   const importPng = express.raw({ type: 'image/png', limit: limits.maxUploadBytes });
   router.post('/import', importJson, importPng, async (req, res) => {
@@ -61,6 +43,29 @@ export function workflowRoutes(
     if (!body.ok) return sendResult(res, body);
     sendResult(res, library.create(body.value), 201);
   });
+}
+
+/**
+ * The workflow library over HTTP: list/search, create, import (JSON or a studio PNG), read with
+ * history, read one version, export, save a new version, delete.
+ */
+export function workflowRoutes(library: WorkflowLibrary, limits: Limits): Router {
+  const router = Router();
+  const json = jsonBody(limits);
+
+  router.get('/', (req, res) => {
+    const query = parseWith(WorkflowListQuerySchema, req.query, 'query');
+    if (!query.ok) return sendResult(res, query);
+    res.json(library.list(query.value));
+  });
+
+  router.post('/', json, (req, res) => {
+    const body = parseWith(SaveWorkflowRequestSchema, req.body, 'workflow save request');
+    if (!body.ok) return sendResult(res, body);
+    sendResult(res, library.create(body.value), 201);
+  });
+
+  addImportRoute(router, library, limits);
 
   router.get('/:id', (req, res) => {
     const record = ApiIdSchema.safeParse(req.params.id).success ? library.get(req.params.id) : undefined;

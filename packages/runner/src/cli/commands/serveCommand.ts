@@ -5,16 +5,12 @@ import { PROVIDERS, type Provider } from '../../backends/providers.js';
 import { checkRedisUrl } from '../../queue/bull/redisConnection.js';
 import { isLoopbackHost, TOKEN_HINT, tokenProblem } from '../../server/RequestGuard.js';
 import { DEFAULT_UI_DIR } from '../../server/serveEditor.js';
-import { createStudioServer } from '../../server/createStudioServer.js';
+import { createStudioServer, type StudioServer } from '../../server/createStudioServer.js';
 import { defaultDataDir } from '../../uploads/DirectoryUploadStore.js';
-import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
+import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
 
-/**
- * `ptp serve`: the studio server (editor, API, socket.io, queue, inference worker). Loopback by
- * default; any other address needs --token (or PTP_TOKEN).
- */
-export const serveCommand: Command = async (args, io) => {
-  const { values } = parseArgs({
+function parseServeArgs(args: string[]) {
+  return parseArgs({
     args,
     options: {
       host: { type: 'string', default: '127.0.0.1' },
@@ -35,7 +31,21 @@ export const serveCommand: Command = async (args, io) => {
       'cache-mb': { type: 'string' },
     },
     strict: true,
-  });
+  }).values;
+}
+
+type ServeArgs = ReturnType<typeof parseServeArgs>;
+
+/** A positive number option scaled to its unit (seconds, bytes), or undefined when not given. */
+function positive(name: string, raw: string | undefined, scale: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got "${raw}"`);
+  return Math.round(n * scale);
+}
+
+/** Validates the options (a UsageError for the first bad one) and resolves the paths. */
+function checkServeArgs(values: ServeArgs) {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port must be an integer 0..65535, got "${values.port}"`);
@@ -49,12 +59,6 @@ export const serveCommand: Command = async (args, io) => {
     );
   const weak = tokenProblem(token, values.host);
   if (weak) throw new UsageError(weak);
-  const positive = (name: string, raw: string | undefined, scale: number): number | undefined => {
-    if (raw === undefined) return undefined;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got "${raw}"`);
-    return Math.round(n * scale);
-  };
   const maxRunSeconds = positive('max-run-seconds', values['max-run-seconds'], 1);
   const maxRunMemoryBytes = positive('max-run-memory-gb', values['max-run-memory-gb'], 1024 ** 3);
   const cacheBytes = positive('cache-mb', values['cache-mb'], 1024 ** 2);
@@ -67,22 +71,16 @@ export const serveCommand: Command = async (args, io) => {
   }
   const dataDir = values.data ? resolveUserPath(values.data) : defaultDataDir();
   const uiDir = values.ui ? resolveUserPath(values.ui) : DEFAULT_UI_DIR;
+  return { port, token, maxRunSeconds, maxRunMemoryBytes, cacheBytes, dataDir, uiDir };
+}
 
-  const server = await createStudioServer({
-    dataDir,
-    host: values.host,
-    port,
-    token,
-    packDirs: (values.packs ?? []).map(resolveUserPath),
-    provider: values.provider as Provider,
-    allowHosts: values['allow-host'] ?? [],
-    allowOrigins: values['allow-origin'] ?? [],
-    uiDir,
-    warmWorker: true,
-    limits: { ...(maxRunSeconds ? { maxRunSeconds } : {}), ...(maxRunMemoryBytes ? { maxRunMemoryBytes } : {}) },
-    ...(cacheBytes ? { cacheBytes } : {}),
-    ...(values.redis ? { redis: { url: values.redis, prefix: values['redis-prefix'] } } : {}),
-  });
+/** Where the server listens, its queue and data, what it recovered, and whether it serves the editor. */
+function announce(
+  io: Io,
+  server: StudioServer,
+  o: { values: ServeArgs; token: string | undefined; dataDir: string; uiDir: string },
+): void {
+  const { values, token, dataDir, uiDir } = o;
   io.out(`PtP Studio server listening on ${server.url}${token ? '/?token=<your token>' : ''}`);
   if (values.redis)
     io.out(
@@ -99,6 +97,31 @@ export const serveCommand: Command = async (args, io) => {
       ? `  editor: ${uiDir}`
       : '  editor: not built (pnpm --filter @ptp/ui build); serving the API only',
   );
+}
+
+/**
+ * `ptp serve`: the studio server (editor, API, socket.io, queue, inference worker). Loopback by
+ * default; any other address needs --token (or PTP_TOKEN).
+ */
+export const serveCommand: Command = async (args, io) => {
+  const values = parseServeArgs(args);
+  const { port, token, maxRunSeconds, maxRunMemoryBytes, cacheBytes, dataDir, uiDir } = checkServeArgs(values);
+  const server = await createStudioServer({
+    dataDir,
+    host: values.host,
+    port,
+    token,
+    packDirs: (values.packs ?? []).map(resolveUserPath),
+    provider: values.provider as Provider,
+    allowHosts: values['allow-host'] ?? [],
+    allowOrigins: values['allow-origin'] ?? [],
+    uiDir,
+    warmWorker: true,
+    limits: { ...(maxRunSeconds ? { maxRunSeconds } : {}), ...(maxRunMemoryBytes ? { maxRunMemoryBytes } : {}) },
+    ...(cacheBytes ? { cacheBytes } : {}),
+    ...(values.redis ? { redis: { url: values.redis, prefix: values['redis-prefix'] } } : {}),
+  });
+  announce(io, server, { values, token, dataDir, uiDir });
   await stopOnSignalOrOrphan(() => {
     io.err('shutting down...');
     return server.close();
