@@ -10,7 +10,7 @@ import { BullRunWorker } from '../../queue/bull/BullRunWorker.js';
 import { checkRedisUrl } from '../../queue/bull/redisConnection.js';
 import { DirectoryUploadStore } from '../../uploads/DirectoryUploadStore.js';
 import { InferenceWorker } from '../../worker/InferenceWorker.js';
-import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
+import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
 import { userPackDirs } from '../localSetup.js';
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
@@ -20,12 +20,8 @@ function positiveInt(name: string, value: string | undefined): number | undefine
   return n;
 }
 
-/**
- * `ptp worker --redis URL`: one per GPU. Runs queued runs and sweep cells from Redis (BullMQ),
- * one at a time, for the packs found in --packs (and the bundled ones). SIGTERM/SIGINT: stop
- * taking jobs, let the running one finish for --drain-timeout seconds, then hand it back.
- */
-export const workerCommand: Command = async (args, io) => {
+/** The options, checked: --redis is required and must be a Redis URL, --provider a known one. */
+function parseWorkerArgs(args: string[]) {
   const { values } = parseArgs({
     args,
     options: {
@@ -55,6 +51,40 @@ export const workerCommand: Command = async (args, io) => {
   }
   if (!(PROVIDERS as readonly string[]).includes(values.provider))
     throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  return { ...values, redis: values.redis };
+}
+
+/**
+ * Resolves once the worker has stopped after SIGTERM or SIGINT: it finishes the current run for up
+ * to `drainS` seconds; a second signal exits at once.
+ */
+function untilStopped(io: Io, worker: BullRunWorker, drainS: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        io.err(`[worker] ${signal} again: exiting now`);
+        process.exit(EXIT.failed);
+      }
+      stopping = true;
+      io.err(`[worker] ${signal}: finishing the current run (up to ${drainS} s), then stopping`);
+      worker.stop(drainS * 1000).then(resolve, (err: Error) => {
+        io.err(`[worker] stop: ${err.message}`);
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+/**
+ * `ptp worker --redis URL`: one per GPU. Runs queued runs and sweep cells from Redis (BullMQ),
+ * one at a time, for the packs found in --packs (and the bundled ones). SIGTERM/SIGINT: stop
+ * taking jobs, let the running one finish for --drain-timeout seconds, then hand it back.
+ */
+export const workerCommand: Command = async (args, io) => {
+  const values = parseWorkerArgs(args);
   const provider = values.provider as Provider;
   const drainS = positiveInt('drain-timeout', values['drain-timeout'])!;
   const packDirs = userPackDirs(values.packs);
@@ -96,23 +126,7 @@ export const workerCommand: Command = async (args, io) => {
     `ptp worker ${worker.id} ready: provider ${provider}, packs ${packs.map((p) => p.id).join(', ') || '(none)'}, redis ${redactUrl(values.redis)}`,
   );
 
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        io.err(`[worker] ${signal} again: exiting now`);
-        process.exit(EXIT.failed);
-      }
-      stopping = true;
-      io.err(`[worker] ${signal}: finishing the current run (up to ${drainS} s), then stopping`);
-      worker.stop(drainS * 1000).then(resolve, (err: Error) => {
-        io.err(`[worker] stop: ${err.message}`);
-        resolve();
-      });
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-  });
+  await untilStopped(io, worker, drainS);
   rmSync(scratchDir, { recursive: true, force: true });
   io.out(`ptp worker ${worker.id} stopped`);
   return EXIT.ok;

@@ -210,21 +210,45 @@ export class BullRunWorker {
     return undefined;
   }
 
+  /** Fails a run for good (no retry): it was started more often than its attempts and stalls allow. */
+  async #giveUp(job: Job, token: string, runId: string): Promise<void> {
+    const message = `started ${job.attemptsStarted} times without finishing (its workers kept dying)`;
+    if (await this.#store.finish(runId, '', 'failed', new Date().toISOString(), { code: 'WORKER_CRASHED', message }))
+      await this.#store.closeStream(runId);
+    await job
+      .moveToFailed(new UnrecoverableError(message), token, false)
+      .catch((err: Error) => this.#log(`run ${runId}: ${err.message}`));
+  }
+
+  /**
+   * Appends the attempt's events to the run's stream in order, seqs following `offset` (a retried
+   * run continues its stream). If another attempt has taken the run over, stops this one.
+   */
+  #eventAppender(current: Current, offset: number): { onEvent(event: RunEvent): void; appended(): Promise<void> } {
+    const { runId, token } = current;
+    let appended = Promise.resolve();
+    return {
+      onEvent: (event) => {
+        const shifted = { ...event, seq: event.seq + offset } as RunEvent;
+        appended = appended.then(async () => {
+          if (current.lost) return;
+          if ((await this.#store.append(runId, token, shifted)) !== 1) {
+            current.lost = true;
+            this.#log(`run ${runId}: taken over by another attempt; stopping this one`);
+            this.#o.executor.cancel(runId);
+          }
+        });
+      },
+      appended: () => appended,
+    };
+  }
+
   async #process(job: Job, token: string): Promise<void> {
     const runId = (job.data as { runId: string }).runId;
     const attempts = job.opts.attempts ?? 1;
     // Crashes count as attempts, stalls do not: bound the two together so a run that keeps
     // killing whole workers (not only their child) still ends.
-    const maxStarts = attempts + (this.#o.maxStalledCount ?? 2);
-    if (job.attemptsStarted > maxStarts) {
-      const message = `started ${job.attemptsStarted} times without finishing (its workers kept dying)`;
-      if (await this.#store.finish(runId, '', 'failed', new Date().toISOString(), { code: 'WORKER_CRASHED', message }))
-        await this.#store.closeStream(runId);
-      await job
-        .moveToFailed(new UnrecoverableError(message), token, false)
-        .catch((err: Error) => this.#log(`run ${runId}: ${err.message}`));
-      return;
-    }
+    if (job.attemptsStarted > attempts + (this.#o.maxStalledCount ?? 2)) return this.#giveUp(job, token, runId);
     const begun = await this.#store.begin(
       runId,
       token,
@@ -255,25 +279,12 @@ export class BullRunWorker {
     try {
       if (await this.#store.cancelRequested(runId)) current.cancelRequested = true;
       await this.#fetchUploads(begun.workflow);
-      const offset = begun.lastSeq + 1;
-      let appended = Promise.resolve();
-      const onEvent = (event: RunEvent) => {
-        // A retried run continues its event stream: this attempt's seqs follow the last stored one.
-        const shifted = { ...event, seq: event.seq + offset } as RunEvent;
-        appended = appended.then(async () => {
-          if (current.lost) return;
-          if ((await this.#store.append(runId, token, shifted)) !== 1) {
-            current.lost = true;
-            this.#log(`run ${runId}: taken over by another attempt; stopping this one`);
-            this.#o.executor.cancel(runId);
-          }
-        });
-      };
+      const events = this.#eventAppender(current, begun.lastSeq + 1);
       let outcome: RunOutcome;
       if (current.cancelRequested) outcome = { status: 'interrupted', errors: [], outputs: [] };
       else {
         outcome = await this.#o.executor
-          .execute({ runId, workflow: begun.workflow, options: begun.options, outDir }, onEvent)
+          .execute({ runId, workflow: begun.workflow, options: begun.options, outDir }, events.onEvent)
           .catch((err: Error): RunOutcome => ({
             status: 'interrupted',
             errors: [],
@@ -281,7 +292,7 @@ export class BullRunWorker {
             crashed: err.message,
           }));
       }
-      await appended.catch((err: Error) => this.#log(`run ${runId}: events: ${err.message}`));
+      await events.appended().catch((err: Error) => this.#log(`run ${runId}: events: ${err.message}`));
       clearInterval(renew);
       await settleAttempt({
         store: this.#store,
