@@ -12,6 +12,7 @@ import {
 import { setParam } from '../workflowParams.js';
 import type { BullRunQueue } from '../queue/bull/BullRunQueue.js';
 import { prepareRun } from '../queue/prepareRun.js';
+import type { PreparedRun } from '../queue/RunQueue.js';
 import { metricNodes } from './EngineCellExecutor.js';
 import type { CellExecutor } from './runSweep.js';
 import { columnOf, SweepSpecError, type SweepCell } from './sweepSpec.js';
@@ -99,33 +100,10 @@ export class QueueCellExecutor implements CellExecutor {
       .digest('hex')
       .slice(0, 32);
 
-    let run: RunRecord | undefined;
-    for (let generation = 0; !run; generation++) {
-      if (signal.aborted) return 'interrupted';
-      const submitted = await this.#o.queue.submit({
-        ...prepared.value,
-        clientRequestId: `sweep:${this.#sweepKey}:${graphKey}:${generation}`,
-      });
-      if (!submitted.ok) {
-        if (submitted.error.code !== 'QUEUE_FULL')
-          return {
-            ...base,
-            ms: 0,
-            status: 'error',
-            metrics: {},
-            error: `${submitted.error.code}: ${submitted.error.message}`,
-          };
-        await sleep(1000, signal); // the queue is full: wait for room
-        generation--;
-        continue;
-      }
-      // An earlier run of this exact cell: reuse it unless it failed (a failed cell is run again)
-      // or its numbers have expired from Redis.
-      const earlier = submitted.value.duplicate ? submitted.value.run : undefined;
-      if (earlier && RETRYABLE.has(earlier.status)) continue;
-      if (earlier?.status === 'succeeded' && !(await this.#o.queue.store.readMetrics(earlier.id)).length) continue;
-      run = submitted.value.run;
-    }
+    const submitted = await this.#submit(prepared.value, graphKey, signal);
+    if (submitted === 'interrupted') return 'interrupted';
+    if ('error' in submitted) return { ...base, ms: 0, status: 'error', metrics: {}, error: submitted.error };
+    const { run } = submitted;
     const final = await this.#waitFinal(run.id, signal);
     if (!final) return 'interrupted';
     const ms = final.startedAt && final.finishedAt ? Date.parse(final.finishedAt) - Date.parse(final.startedAt) : 0;
@@ -139,8 +117,47 @@ export class QueueCellExecutor implements CellExecutor {
         error: `${e?.code ?? final.status.toUpperCase()}${e ? errorPlace(e) : ''}: ${e?.message ?? final.status}`,
       };
     }
+    const metrics = await this.#readMetrics(run.id);
+    if (this.#o.imagesDir) await this.#saveImages(cell, final);
+    return { ...base, ms, status: 'ok', metrics };
+  }
+
+  /**
+   * Submits the cell's run under a clientRequestId that names the sweep, the exact graph and a
+   * generation: an earlier run of the same cell is found again; a failed one moves to the next
+   * generation. Waits while the queue is full.
+   */
+  async #submit(
+    prepared: PreparedRun,
+    graphKey: string,
+    signal: AbortSignal,
+  ): Promise<{ run: RunRecord } | { error: string } | 'interrupted'> {
+    for (let generation = 0; ; generation++) {
+      if (signal.aborted) return 'interrupted';
+      const submitted = await this.#o.queue.submit({
+        ...prepared,
+        clientRequestId: `sweep:${this.#sweepKey}:${graphKey}:${generation}`,
+      });
+      if (!submitted.ok) {
+        if (submitted.error.code !== 'QUEUE_FULL')
+          return { error: `${submitted.error.code}: ${submitted.error.message}` };
+        await sleep(1000, signal); // the queue is full: wait for room
+        generation--;
+        continue;
+      }
+      // An earlier run of this exact cell: reuse it unless it failed (a failed cell is run again)
+      // or its numbers have expired from Redis.
+      const earlier = submitted.value.duplicate ? submitted.value.run : undefined;
+      if (earlier && RETRYABLE.has(earlier.status)) continue;
+      if (earlier?.status === 'succeeded' && !(await this.#o.queue.store.readMetrics(earlier.id)).length) continue;
+      return { run: submitted.value.run };
+    }
+  }
+
+  /** The values (and context) of every METRICS output the run stored, as `<node>[.<output>].<name>`. */
+  async #readMetrics(runId: string): Promise<CellResult['metrics']> {
     const metrics: CellResult['metrics'] = {};
-    const stored = await this.#o.queue.store.readMetrics(run.id);
+    const stored = await this.#o.queue.store.readMetrics(runId);
     for (const { node, outputs } of this.#metricNodes) {
       for (const output of outputs) {
         const value = stored.find((m) => m.nodeId === node && m.output === output)?.value;
@@ -151,8 +168,7 @@ export class QueueCellExecutor implements CellExecutor {
           metrics[`${prefix}.${k}`] = typeof v === 'number' ? v : String(v);
       }
     }
-    if (this.#o.imagesDir) await this.#saveImages(cell, final);
-    return { ...base, ms, status: 'ok', metrics };
+    return metrics;
   }
 
   close(): void {

@@ -1,6 +1,13 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { errorPlace, loadDocument, type GraphError, type RunRecord } from '@ptp/graph-core';
+import {
+  errorPlace,
+  loadDocument,
+  type GraphError,
+  type RunEvent,
+  type RunRecord,
+  type WorkflowDocument,
+} from '@ptp/graph-core';
 import { createNodeRegistry } from '@ptp/nodes';
 import { StudioApiError, StudioClient } from '@ptp/graph-core/client';
 import { downloadRunOutputs } from '../../client/downloadRunOutputs.js';
@@ -26,6 +33,57 @@ function describe(e: {
   param?: string | undefined;
 }): string {
   return `${e.code}${errorPlace(e)}: ${e.message}`;
+}
+
+/** Fails early, with the reason, when the server does not answer. */
+async function checkReachable(client: StudioClient, server: string): Promise<void> {
+  await client.health().catch((err: Error) => {
+    if (err instanceof StudioApiError) throw err;
+    throw new Error(`cannot reach ${server}: ${(err as { cause?: { code?: string } }).cause?.code ?? err.message}`);
+  });
+}
+
+/** summary.json: the run's status, timings per node, outputs and errors. */
+async function writeSummary(
+  outDir: string,
+  o: {
+    file: string;
+    doc: WorkflowDocument;
+    server: string;
+    run: RunRecord;
+    started: number;
+    written: { file: string; name: string }[];
+    events: readonly RunEvent[];
+  },
+): Promise<void> {
+  const { file, doc, run, started, written } = o;
+  const durations = Object.fromEntries(
+    o.events.flatMap((e) => (e.type === 'node_executed' ? [[e.nodeId, Math.round(e.durationMs)]] : [])),
+  );
+  const summary = {
+    workflow: { file, name: doc.metadata.name },
+    server: o.server,
+    runId: run.id,
+    status: run.status,
+    startedAt: new Date(started).toISOString(),
+    totalMs: Date.now() - started,
+    nodes: doc.nodes.map((n) => ({ id: n.id, type: n.type, params: n.params, ms: durations[n.id] ?? null })),
+    outputs: written.map((w) => w.name),
+    errors: run.error?.errors ?? (run.error ? [run.error] : []),
+  };
+  await mkdir(outDir, { recursive: true });
+  await writeFile(path.join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+}
+
+/** The run's errors (or its status when it has none) on stderr. */
+function reportFailure(io: Io, run: RunRecord): void {
+  const errors: (GraphError | NonNullable<RunRecord['error']>)[] = run.error?.errors?.length
+    ? run.error.errors
+    : run.error
+      ? [run.error]
+      : [];
+  for (const e of errors) io.err(`${run.status} ${describe(e)}`);
+  if (!errors.length) io.err(`run ${run.id} ${run.status}`);
 }
 
 /**
@@ -58,12 +116,7 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
   let runId: string | undefined;
   process.once('SIGINT', onSigint);
   try {
-    await client.health().catch((err: Error) => {
-      if (err instanceof StudioApiError) throw err;
-      throw new Error(
-        `cannot reach ${args.server}: ${(err as { cause?: { code?: string } }).cause?.code ?? err.message}`,
-      );
-    });
+    await checkReachable(client, args.server);
     const handle = await client.submit(
       {
         workflow: doc,
@@ -85,30 +138,9 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
     const run: RunRecord = await handle.done;
     const written = run.status === 'succeeded' ? await downloadRunOutputs(client, run, outDir) : [];
     for (const w of written) io.err(`wrote ${w.file}`);
-    const durations = Object.fromEntries(
-      handle.events.flatMap((e) => (e.type === 'node_executed' ? [[e.nodeId, Math.round(e.durationMs)]] : [])),
-    );
-    const summary = {
-      workflow: { file, name: doc.metadata.name },
-      server: args.server,
-      runId: run.id,
-      status: run.status,
-      startedAt: new Date(started).toISOString(),
-      totalMs: Date.now() - started,
-      nodes: doc.nodes.map((n) => ({ id: n.id, type: n.type, params: n.params, ms: durations[n.id] ?? null })),
-      outputs: written.map((w) => w.name),
-      errors: run.error?.errors ?? (run.error ? [run.error] : []),
-    };
-    await mkdir(outDir, { recursive: true });
-    await writeFile(path.join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    await writeSummary(outDir, { file, doc, server: args.server, run, started, written, events: handle.events });
     if (run.status !== 'succeeded') {
-      const errors: (GraphError | NonNullable<RunRecord['error']>)[] = run.error?.errors?.length
-        ? run.error.errors
-        : run.error
-          ? [run.error]
-          : [];
-      for (const e of errors) io.err(`${run.status} ${describe(e)}`);
-      if (!errors.length) io.err(`run ${run.id} ${run.status}`);
+      reportFailure(io, run);
       return EXIT.failed;
     }
     io.out(
