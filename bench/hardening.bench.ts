@@ -181,37 +181,39 @@ export async function benchHardening(): Promise<void> {
       rows,
     );
 
-    // Soak: the worker's RSS over many runs of the word-swap template.
-    const samples: (string | number)[][] = [];
-    const every = Math.max(1, Math.floor(SOAK_RUNS / 10));
-    let failed = 0;
-    const started = performance.now();
-    for (let i = 1; i <= SOAK_RUNS; i++) {
-      const doc = wordSwap();
-      // A new seed each run, so every run computes (the cache would otherwise answer).
-      for (const n of doc.nodes) if (n.params && 'seed' in n.params) n.params = { ...n.params, seed: i };
-      const run = await (await client.submit({ workflow: doc })).done;
-      if (run.status !== 'succeeded') failed++;
-      if (i === 1 || i % every === 0)
-        samples.push([
-          i,
-          mib(rssOf(server.workerPid())),
-          mib(rssOf(server.pid)),
-          ((performance.now() - started) / i).toFixed(0),
-        ]);
+    // Soak: the worker's RSS over many runs of the word-swap template (PTP_BENCH_SOAK_RUNS=0 skips it).
+    if (SOAK_RUNS > 0) {
+      const samples: (string | number)[][] = [];
+      const every = Math.max(1, Math.floor(SOAK_RUNS / 10));
+      let failed = 0;
+      const started = performance.now();
+      for (let i = 1; i <= SOAK_RUNS; i++) {
+        const doc = wordSwap();
+        // A new seed each run, so every run computes (the cache would otherwise answer).
+        for (const n of doc.nodes) if (n.params && 'seed' in n.params) n.params = { ...n.params, seed: i };
+        const run = await (await client.submit({ workflow: doc })).done;
+        if (run.status !== 'succeeded') failed++;
+        if (i === 1 || i % every === 0)
+          samples.push([
+            i,
+            mib(rssOf(server.workerPid())),
+            mib(rssOf(server.pid)),
+            ((performance.now() - started) / i).toFixed(0),
+          ]);
+      }
+      printTable(
+        `soak: ${SOAK_RUNS} word-swap runs (new seed each), ${failed} failed`,
+        ['runs', 'worker RSS MiB', 'server RSS MiB', 'ms per run (mean)'],
+        samples,
+      );
+      // The first runs fill the worker's output cache (256 MiB budget): judge growth over the second half.
+      const mid = samples[Math.floor(samples.length / 2)]!;
+      const last = samples[samples.length - 1]!;
+      console.log(
+        `\nworker RSS over the second half (run ${mid[0]} -> ${last[0]}): ${mid[1]} -> ${last[1]} MiB, ${(Number(last[1]) / Number(mid[1])).toFixed(3)}x`,
+      );
     }
     client.close();
-    printTable(
-      `soak: ${SOAK_RUNS} word-swap runs (new seed each), ${failed} failed`,
-      ['runs', 'worker RSS MiB', 'server RSS MiB', 'ms per run (mean)'],
-      samples,
-    );
-    // The first runs fill the worker's output cache (256 MiB budget): judge growth over the second half.
-    const mid = samples[Math.floor(samples.length / 2)]!;
-    const last = samples[samples.length - 1]!;
-    console.log(
-      `\nworker RSS over the second half (run ${mid[0]} -> ${last[0]}): ${mid[1]} -> ${last[1]} MiB, ${(Number(last[1]) / Number(mid[1])).toFixed(3)}x`,
-    );
   } finally {
     await server.stop();
   }
