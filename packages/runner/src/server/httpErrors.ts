@@ -59,11 +59,14 @@ export function parseWith<S extends z.ZodType>(schema: S, data: unknown, what: s
  */
 export function errorHandler(log: (message: string) => void) {
   return (err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction): void => {
-    if (err.type === 'entity.too.large')
+    if (err.type === 'entity.too.large') {
+      // Close rather than read the rest of an oversized body only to discard it.
+      res.setHeader('Connection', 'close');
       return sendError(res, 413, {
         code: 'PAYLOAD_TOO_LARGE',
         message: `request body is over the limit (${(err as { limit?: number }).limit ?? '?'} bytes)`,
       });
+    }
     if (err.type === 'entity.parse.failed')
       return sendError(res, 400, { code: 'BAD_REQUEST', message: `body is not valid JSON: ${err.message}` });
     if (err.status && err.status >= 400 && err.status < 500)
