@@ -10,6 +10,16 @@ export interface OutputFile {
   readonly temporary?: boolean;
 }
 
+/** Whether a node output value is a file to keep (what output nodes return). */
+export function isOutputFile(v: unknown): v is OutputFile {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as OutputFile).name === 'string' &&
+    (v as OutputFile).data instanceof Uint8Array
+  );
+}
+
 /** One PNG per image, named `<prefix>_000.png`, ... with the given text chunks. */
 export function imageFiles(
   batch: ImageBatch,

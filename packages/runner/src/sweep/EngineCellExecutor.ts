@@ -25,6 +25,36 @@ export function metricNodes(doc: WorkflowDocument, registry: NodeRegistry): { no
 }
 
 /**
+ * What every cell of a sweep runs to: the METRICS nodes (a sweep without one is refused), plus
+ * the output nodes when images are kept.
+ */
+export function cellTargets(
+  doc: WorkflowDocument,
+  registry: NodeRegistry,
+  keepImages: boolean,
+): { metricNodes: { node: string; outputs: string[] }[]; targets: string[] } {
+  const metrics = metricNodes(doc, registry);
+  if (metrics.length === 0)
+    throw new SweepSpecError(
+      'the workflow has no node with a METRICS output (e.g. Edit metrics), so a sweep would measure nothing',
+    );
+  const outputNodes = doc.nodes.filter((n) => registry.get(n.type)?.output).map((n) => n.id);
+  return {
+    metricNodes: metrics,
+    targets: [...new Set([...metrics.map((m) => m.node), ...(keepImages ? outputNodes : [])])],
+  };
+}
+
+/** A copy of the sweep's workflow with one cell's params set. */
+export function cellDocument(doc: WorkflowDocument, cell: SweepCell): WorkflowDocument {
+  const copy = structuredClone(doc);
+  for (const a of cell.assignments)
+    if (!setParam(copy, a.node, a.param, a.value))
+      throw new SweepSpecError(`the grid names node "${a.node}", which is not in the workflow`);
+  return copy;
+}
+
+/**
  * Runs a cell in this process: a copy of the workflow with the cell's params set (as `ptp run
  * --set` does), only the METRICS nodes (and what they need) as targets, the numbers collected as
  * `node.metric` (`node.output.metric` for a second METRICS output), plus the METRICS context's
@@ -43,21 +73,12 @@ export class EngineCellExecutor implements CellExecutor {
     backend: InferenceBackend,
     readonly options: { resources?: RunResources; imagesDir?: string } = {},
   ) {
-    this.#metricNodes = metricNodes(doc, registry);
-    if (this.#metricNodes.length === 0)
-      throw new SweepSpecError(
-        'the workflow has no node with a METRICS output (e.g. Edit metrics), so a sweep would measure nothing',
-      );
-    const outputNodes = doc.nodes.filter((n) => registry.get(n.type)?.output).map((n) => n.id);
-    this.#targets = [...new Set([...this.#metricNodes.map((m) => m.node), ...(options.imagesDir ? outputNodes : [])])];
+    ({ metricNodes: this.#metricNodes, targets: this.#targets } = cellTargets(doc, registry, !!options.imagesDir));
     this.#engine = new Engine(registry, { backend });
   }
 
   async run(cell: SweepCell, signal: AbortSignal): Promise<CellResult | 'interrupted'> {
-    const doc = structuredClone(this.doc);
-    for (const a of cell.assignments)
-      if (!setParam(doc, a.node, a.param, a.value))
-        throw new SweepSpecError(`the grid names node "${a.node}", which is not in the workflow`);
+    const doc = cellDocument(this.doc, cell);
     const started = performance.now();
     const run = await this.#engine.run(doc, {
       signal,

@@ -9,13 +9,12 @@ import {
   type RunRequestOptions,
   type WorkflowDocument,
 } from '@ptp/graph-core';
-import { setParam } from '../workflowParams.js';
 import type { BullRunQueue } from '../queue/bull/BullRunQueue.js';
 import { prepareRun } from '../queue/prepareRun.js';
 import type { PreparedRun } from '../queue/RunQueue.js';
-import { metricNodes } from './EngineCellExecutor.js';
+import { cellDocument, cellTargets } from './EngineCellExecutor.js';
 import type { CellExecutor } from './runSweep.js';
-import { columnOf, SweepSpecError, type SweepCell } from './sweepSpec.js';
+import { columnOf, type SweepCell } from './sweepSpec.js';
 import type { CellResult } from './SweepResults.js';
 
 export interface QueueCellExecutorOptions {
@@ -56,13 +55,7 @@ export class QueueCellExecutor implements CellExecutor {
   constructor(options: QueueCellExecutorOptions) {
     this.#o = options;
     const { doc, registry } = options;
-    this.#metricNodes = metricNodes(doc, registry);
-    if (this.#metricNodes.length === 0)
-      throw new SweepSpecError(
-        'the workflow has no node with a METRICS output (e.g. Edit metrics), so a sweep would measure nothing',
-      );
-    const outputNodes = doc.nodes.filter((n) => registry.get(n.type)?.output).map((n) => n.id);
-    this.#targets = [...new Set([...this.#metricNodes.map((m) => m.node), ...(options.imagesDir ? outputNodes : [])])];
+    ({ metricNodes: this.#metricNodes, targets: this.#targets } = cellTargets(doc, registry, !!options.imagesDir));
     this.#sweepKey = createHash('sha256').update(options.sweepId).digest('hex').slice(0, 16);
     this.#unsubscribe = options.queue.subscribe((notice) => {
       if (notice.kind === 'status' && isFinalRunStatus(notice.run.status))
@@ -71,10 +64,7 @@ export class QueueCellExecutor implements CellExecutor {
   }
 
   async run(cell: SweepCell, signal: AbortSignal): Promise<CellResult | 'interrupted'> {
-    const doc = structuredClone(this.#o.doc);
-    for (const a of cell.assignments)
-      if (!setParam(doc, a.node, a.param, a.value))
-        throw new SweepSpecError(`the grid names node "${a.node}", which is not in the workflow`);
+    const doc = cellDocument(this.#o.doc, cell);
     const options: RunRequestOptions = {
       targets: this.#targets,
       ...(this.#o.provider ? { provider: this.#o.provider } : {}),

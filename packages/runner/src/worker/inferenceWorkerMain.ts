@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Engine, OutputCache, type AnyNodeDefinition, type RunResources, type RunOutput } from '@ptp/graph-core';
-import { createNodeRegistry, type OutputFile } from '@ptp/nodes';
+import { createNodeRegistry, isOutputFile } from '@ptp/nodes';
 import { OrtNodeBackend } from '../backends/OrtNodeBackend.js';
 import type { Provider } from '../backends/providers.js';
 import { PackStore } from '../packs/PackStore.js';
@@ -23,15 +23,6 @@ import { createRunResources } from './createRunResources.js';
 import { collectMetrics } from './collectMetrics.js';
 
 const send = (msg: FromWorker) => process.send?.(msg);
-
-function isOutputFile(v: unknown): v is OutputFile {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    typeof (v as OutputFile).name === 'string' &&
-    (v as OutputFile).data instanceof Uint8Array
-  );
-}
 
 /** Only plain names leave a node: anything else is reduced to its base name and checked again. */
 const SAFE_NAME = /^[A-Za-z0-9 _.-]{1,200}$/;

@@ -10,7 +10,7 @@ import {
   type RunResult,
   type WorkflowDocument,
 } from '@ptp/graph-core';
-import { createNodeRegistry, type OutputFile } from '@ptp/nodes';
+import { createNodeRegistry, isOutputFile } from '@ptp/nodes';
 import { PROVIDERS } from '../../backends/providers.js';
 import { defaultUploadsDir, nodeRunResources } from '../../uploads/nodeRunResources.js';
 import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
@@ -18,15 +18,6 @@ import { applySet } from '../applySet.js';
 import { localBackend, onInterrupt } from '../localSetup.js';
 import { progressPrinter } from '../progressPrinter.js';
 import { runRemote } from './runRemote.js';
-
-function isOutputFile(v: unknown): v is OutputFile {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    typeof (v as OutputFile).name === 'string' &&
-    (v as OutputFile).data instanceof Uint8Array
-  );
-}
 
 export const runCommand: Command = async (args, io) => {
   const { values, positionals } = parseRunArgs(args);
