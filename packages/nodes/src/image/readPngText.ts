@@ -1,9 +1,10 @@
+import { API_LIMITS } from '@ptp/graph-core';
 import { formatBytes, inflateBounded, inflateBoundedAsync, InflateLimitError } from './decode/boundedInflate.js';
 
 const decoder = new TextDecoder();
 
 /** Default budget for all text of one PNG: a workflow document is far smaller. */
-export const MAX_PNG_TEXT_BYTES = 4 * 1024 * 1024;
+export const MAX_PNG_TEXT_BYTES: number = API_LIMITS.maxJsonBodyBytes;
 
 export type PngTextResult =
   | { ok: true; text: Record<string, string> }
@@ -53,12 +54,13 @@ function scanTextChunks(bytes: Uint8Array): { ok: true; chunks: TextChunk[] } | 
 /** The text of one chunk, inflated when compressed, under what is left of the budget. */
 type RawText = (chunk: TextChunk, budget: number) => Uint8Array;
 
-function limitError(err: unknown, type: string): Extract<PngTextResult, { ok: false }> {
+/** The answer for a failed chunk: over the whole file's text budget, or not inflatable. */
+function limitError(err: unknown, type: string, maxTextBytes: number): Extract<PngTextResult, { ok: false }> {
   if (err instanceof InflateLimitError)
     return {
       ok: false,
       code: 'DECOMPRESSION_LIMIT',
-      message: `${err.what} is over the limit of ${formatBytes(err.limitBytes)} of text per PNG (refused before allocating it)`,
+      message: `${err.what} is over the limit of ${formatBytes(maxTextBytes)} of text per PNG (refused before allocating it)`,
     };
   return { ok: false, code: 'INVALID_IMAGE', message: `PNG text chunk ${type} is corrupt` };
 }
@@ -75,7 +77,7 @@ function decodeTextChunks(chunks: readonly TextChunk[], maxTextBytes: number, ra
       if (used > maxTextBytes) throw new InflateLimitError('PNG text', maxTextBytes);
       text[c.key] = value;
     } catch (err) {
-      return limitError(err instanceof InflateLimitError ? new InflateLimitError(err.what, maxTextBytes) : err, c.type);
+      return limitError(err, c.type, maxTextBytes);
     }
   }
   return { ok: true, text };
@@ -110,7 +112,7 @@ export async function readPngTextAsync(bytes: Uint8Array, maxTextBytes = MAX_PNG
       inflated.set(c, raw);
       budget -= raw.length;
     } catch (err) {
-      return limitError(err instanceof InflateLimitError ? new InflateLimitError(err.what, maxTextBytes) : err, c.type);
+      return limitError(err, c.type, maxTextBytes);
     }
   }
   return decodeTextChunks(scanned.chunks, maxTextBytes, (c) => inflated.get(c) ?? c.body);

@@ -1,8 +1,8 @@
-import { NodeRunError } from '@ptp/graph-core';
+import { API_LIMITS, NodeRunError } from '@ptp/graph-core';
 import type { ModelPack } from '../runtime/InferenceBackend.js';
 
 /** The ceiling when the runner configures none (servers set theirs: `ptp serve --max-run-memory`). */
-export const DEFAULT_MAX_RUN_MEMORY_BYTES = 8 * 1024 ** 3;
+export const DEFAULT_MAX_RUN_MEMORY_BYTES: number = API_LIMITS.maxRunMemoryBytes;
 
 declare module '@ptp/graph-core' {
   interface RunResources {
