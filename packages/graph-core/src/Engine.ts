@@ -7,6 +7,7 @@ import type { NodeRegistry } from './NodeRegistry.js';
 import { OutputCache } from './OutputCache.js';
 import { hashString, stableStringify } from './stableHash.js';
 import { summarizeValue } from './summarizeValue.js';
+import { checkFailure, runCheck } from './checkNodes.js';
 import { validateGraph, type ValidationReport } from './validateGraph.js';
 
 export interface RunOptions {
@@ -256,6 +257,9 @@ class EngineRun<Backend> {
     const def = this.#services.registry.get(node.type)!;
     const inputs = this.#gatherInputs(index, id, def.inputs as Record<string, InputSpec>);
     this.#emit({ type: 'node_executing', nodeId: id });
+    // Validation checked what was known before the run; now every input is, so `run` may trust it.
+    const issue = runCheck(def, inputs, report.params.get(id)!)[0];
+    if (issue) throw checkFailure(issue);
     const nodeStart = performance.now();
     const outputs = (await raceAbort(
       def.run(inputs, report.params.get(id)!, this.#context(id, signal)),

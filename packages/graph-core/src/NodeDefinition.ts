@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ErrorCode } from './errors.js';
 import type { SocketType } from './sockets.js';
 
 /**
@@ -78,6 +79,17 @@ export interface NodeContext<Backend = unknown> {
   readonly resources: RunResources;
 }
 
+/**
+ * A problem `check` finds before a node runs, tied to one of its params or inputs. The engine
+ * and the editor add the node; `code` defaults to INVALID_PARAM with a param, else INVALID_INPUT.
+ */
+export interface CheckIssue {
+  readonly message: string;
+  readonly param?: string;
+  readonly input?: string;
+  readonly code?: ErrorCode;
+}
+
 /** Upgrades a node's params from version `from` to `from + 1`. */
 export type ParamMigration = (params: Record<string, unknown>) => Record<string, unknown>;
 
@@ -103,6 +115,17 @@ export interface NodeDefinition<
   readonly cacheable?: boolean;
   /** `migrations[k]` upgrades params saved at version k to k + 1. */
   readonly migrations?: Readonly<Record<number, ParamMigration>>;
+  /**
+   * What this node refuses, declared once: the engine calls it with every input before `run`
+   * (so `run` may assume it passed), validation and the editor with the inputs known without
+   * running (values of `static` nodes upstream; the others are `undefined`).
+   */
+  check?(inputs: Partial<InputValues<I>>, params: z.output<P>): readonly CheckIssue[];
+  /**
+   * True when `run` is synchronous, cheap and depends on params and inputs alone (prompts,
+   * schedules): validation evaluates such nodes so checks downstream see their values.
+   */
+  readonly static?: boolean;
   run(inputs: InputValues<I>, params: z.output<P>, ctx: NodeContext): Promise<OutputValues<O>> | OutputValues<O>;
   /** A small JSON summary of the outputs for `node_executed` events; the engine has a default. */
   summarize?(outputs: OutputValues<O>): unknown;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AnyNodeDefinition } from './NodeDefinition.js';
 import type { NodeRegistry } from './NodeRegistry.js';
 import { SocketTypeSchema, type SocketType } from './sockets.js';
+import { BOUNDED_PARAMS, type RunLimits } from './paramLimits.js';
 
 const SocketSpecSchema = z.object({
   type: SocketTypeSchema,
@@ -36,6 +37,8 @@ export const CatalogueSchema = z.object({
     compatibility: z.record(z.string(), z.array(SocketTypeSchema)),
   }),
   nodes: z.array(CatalogueEntrySchema),
+  /** The limits of the runner that serves this catalogue; param maxima already honour them. */
+  limits: z.object({ maxSteps: z.number(), maxImageSize: z.number(), maxBatch: z.number() }).optional(),
 });
 export type Catalogue = z.infer<typeof CatalogueSchema>;
 
@@ -58,7 +61,21 @@ function describeSockets(specs: AnyNodeDefinition['inputs'] | AnyNodeDefinition[
   return out;
 }
 
-export function describeNode(def: AnyNodeDefinition): CatalogueEntry {
+/** Lowers the JSON Schema maximum of bounded params (steps, width, ...) to the runner's limits. */
+function limitParams(params: Record<string, unknown>, limits: RunLimits | undefined): Record<string, unknown> {
+  const props = params.properties as Record<string, Record<string, unknown>> | undefined;
+  if (!limits || !props) return params;
+  const limited = { ...props };
+  for (const [name, key] of Object.entries(BOUNDED_PARAMS)) {
+    const prop = props[name];
+    if (!prop || (prop.type !== 'integer' && prop.type !== 'number')) continue;
+    const max = typeof prop.maximum === 'number' ? Math.min(prop.maximum, limits[key]) : limits[key];
+    limited[name] = { ...prop, maximum: max };
+  }
+  return { ...params, properties: limited };
+}
+
+export function describeNode(def: AnyNodeDefinition, limits?: RunLimits): CatalogueEntry {
   const { $schema: _drop, ...params } = z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }) as Record<
     string,
     unknown
@@ -73,13 +90,17 @@ export function describeNode(def: AnyNodeDefinition): CatalogueEntry {
     cacheable: def.cacheable ?? true,
     inputs: describeSockets(def.inputs),
     outputs: describeSockets(def.outputs),
-    params,
+    params: limitParams(params, limits),
     defaults: def.params.parse({}) as Record<string, unknown>,
   };
 }
 
-/** The JSON the editor and the server's `/api/nodes` serve: every node type the registry holds. */
-export function buildCatalogue(registry: NodeRegistry): Catalogue {
+/**
+ * The JSON the editor and the server's `/api/nodes` serve: every node type the registry holds,
+ * with the runner's limits when it has any (fields, validation and the server then agree).
+ */
+export function buildCatalogue(registry: NodeRegistry, options: { limits?: RunLimits } = {}): Catalogue {
+  const { limits } = options;
   return {
     catalogueVersion: 1,
     sockets: {
@@ -91,6 +112,9 @@ export function buildCatalogue(registry: NodeRegistry): Catalogue {
         ),
       ),
     },
-    nodes: registry.list().map(describeNode),
+    nodes: registry.list().map((def) => describeNode(def, limits)),
+    ...(limits
+      ? { limits: { maxSteps: limits.maxSteps, maxImageSize: limits.maxImageSize, maxBatch: limits.maxBatch } }
+      : {}),
   };
 }

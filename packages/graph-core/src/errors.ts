@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'MULTIPLE_LINKS',
   'TYPE_MISMATCH',
   'INVALID_PARAM',
+  'INVALID_INPUT',
   'UNKNOWN_PARAM',
   'CYCLE',
   'NO_OUTPUT',
@@ -35,6 +36,8 @@ export const ERROR_CODES = [
   // Per-run budgets of the runner (server): estimated memory, wall time.
   'MEMORY_LIMIT',
   'RUN_TIMEOUT',
+  // A param over the limits of the runner that would run it (the server's steps, size, batch).
+  'LIMIT_EXCEEDED',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

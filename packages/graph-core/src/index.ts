@@ -8,6 +8,8 @@ export * from './document/documentMigrations.js';
 export * from './document/loadDocument.js';
 export * from './document/migrateNodeParams.js';
 export * from './validateGraph.js';
+export * from './checkNodes.js';
+export * from './paramLimits.js';
 export * from './graphIndex.js';
 export * from './events.js';
 export * from './checkEventOrder.js';

@@ -3,6 +3,13 @@ import { fromZodIssues, graphError, graphWarning, type GraphError } from './erro
 import { findCycles, indexGraph, type GraphIndex } from './graphIndex.js';
 import type { InputSpec } from './NodeDefinition.js';
 import type { NodeRegistry } from './NodeRegistry.js';
+import { checkNodes } from './checkNodes.js';
+import { checkParamLimits, type RunLimits } from './paramLimits.js';
+
+export interface ValidateOptions {
+  /** Hold cost-scaling params (steps, size, batch) to a runner's limits, e.g. the server's. */
+  readonly limits?: RunLimits;
+}
 
 export interface ValidationReport {
   readonly ok: boolean;
@@ -17,10 +24,15 @@ export interface ValidationReport {
 
 /**
  * Checks a loaded document against a registry and returns every problem at once, each tied to
- * its node, input, param or edge. Never throws. Unknown node types stay in the graph as
- * placeholders and are reported, so the editor can still show them.
+ * its node, input, param or edge: structure, params, every node's own `check` (with the values
+ * of static nodes upstream) and, given limits, the runner's limits. Never throws. Unknown node
+ * types stay in the graph as placeholders and are reported, so the editor can still show them.
  */
-export function validateGraph(doc: WorkflowDocument, registry: NodeRegistry): ValidationReport {
+export function validateGraph(
+  doc: WorkflowDocument,
+  registry: NodeRegistry,
+  options: ValidateOptions = {},
+): ValidationReport {
   const problems: GraphError[] = [];
   const params = new Map<string, Record<string, unknown>>();
   const index = indexGraph(doc);
@@ -29,6 +41,8 @@ export function validateGraph(doc: WorkflowDocument, registry: NodeRegistry): Va
   for (const edge of doc.edges) checkEdge(edge, index, registry, problems);
   for (const node of index.nodes.values()) checkInputLinks(node, index, registry, problems);
   checkCycles(index, problems);
+  problems.push(...checkNodes(index, registry, params, doc));
+  if (options.limits) problems.push(...checkParamLimits(params, index.nodes.keys(), options.limits));
 
   const outputNodes = [...index.nodes.values()].filter((n) => registry.get(n.type)?.output).map((n) => n.id);
   if (outputNodes.length === 0)

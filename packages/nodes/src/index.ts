@@ -31,7 +31,7 @@ export * from './pipeline/mulberry32.js';
 export * from './pipeline/UnetControls.js';
 export * from './pipeline/decodeLatents.js';
 export * from './pipeline/checkPromptLength.js';
-export * from './prompt/requirePromptWords.js';
+export * from './prompt/promptWordIssues.js';
 export * from './metrics/imageMetrics.js';
 export * from './metrics/shapesWorld.js';
 export * from './metrics/shapeClassifier.js';

@@ -1,4 +1,4 @@
-import { NodeRunError } from '@ptp/graph-core';
+import { NodeRunError, runChecked } from '@ptp/graph-core';
 import { describe, expect, it } from 'vitest';
 import { fakeContext } from '../testing/fakePack.js';
 import type { BlendSpec } from '../values.js';
@@ -8,7 +8,7 @@ const prompt = (text: string) => ({ text, words: text.split(' ') });
 const source = prompt('a red circle on a white background');
 const target = prompt('a blue Square on a white background');
 const run = (params: Record<string, unknown>) =>
-  blendNode.run({ source, target }, blendNode.params.parse(params), fakeContext()) as { blend: BlendSpec };
+  runChecked(blendNode, { source, target }, blendNode.params.parse(params), fakeContext()) as { blend: BlendSpec };
 const failure = (params: Record<string, unknown>) => {
   try {
     run(params);

@@ -1,6 +1,6 @@
-import { defineNode, NodeRunError } from '@ptp/graph-core';
+import { defineNode } from '@ptp/graph-core';
 import { z } from 'zod';
-import { requirePromptWords } from '../prompt/requirePromptWords.js';
+import { promptWordIssues } from '../prompt/promptWordIssues.js';
 
 const Words = z.array(z.string().min(1).max(100)).max(16);
 
@@ -33,12 +33,22 @@ export const blendNode = defineNode({
       description: 'words whose mask is removed',
     }),
   }),
-  run: ({ source, target }, p) => {
-    if (p.sourceWords.length === 0 && p.targetWords.length === 0)
-      throw new NodeRunError('choose at least one blend word', { param: 'targetWords', code: 'INVALID_PARAM' });
-    requirePromptWords(p.sourceWords, source, 'sourceWords');
-    requirePromptWords(p.targetWords, target, 'targetWords');
-    requirePromptWords(p.subtractWords, target, 'subtractWords');
+  check: ({ source, target }, p) => [
+    ...(p.sourceWords.length === 0 && p.targetWords.length === 0
+      ? [
+          {
+            message:
+              'choose at least one blend word: the words whose attention marks where the edit may change the picture',
+            param: 'targetWords',
+          },
+        ]
+      : []),
+    ...promptWordIssues(p.sourceWords, source, 'sourceWords'),
+    ...promptWordIssues(p.targetWords, target, 'targetWords'),
+    ...promptWordIssues(p.subtractWords, target, 'subtractWords'),
+  ],
+  static: true,
+  run: (_inputs, p) => {
     return {
       blend: {
         sourceWords: p.sourceWords,

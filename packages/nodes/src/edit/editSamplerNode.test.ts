@@ -1,4 +1,4 @@
-import { NodeRunError } from '@ptp/graph-core';
+import { NodeRunError, runChecked } from '@ptp/graph-core';
 import { describe, expect, it } from 'vitest';
 import type { LatentBatch } from '../image/ImageBatch.js';
 import { injectionScheduleNode } from '../schedule/injectionScheduleNode.js';
@@ -31,7 +31,8 @@ const sample = async (
   signal?: AbortSignal,
   source?: SourceValue,
 ) =>
-  editSamplerNode.run(
+  runChecked(
+    editSamplerNode,
     { model: pack, source: source ?? (await captured).source, edits },
     editSamplerNode.params.parse(params),
     fakeContext(signal ? { signal } : {}),

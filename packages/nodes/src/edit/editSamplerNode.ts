@@ -25,15 +25,17 @@ export const editSamplerNode = defineNode({
     /** Bound on batch size: every edit doubles into the CFG batch. */
     maxEdits: z.number().int().min(1).max(16).default(8),
   }),
+  check: ({ edits }, p) =>
+    edits === undefined
+      ? []
+      : edits.length === 0
+        ? [{ message: 'connect at least one injection schedule', input: 'edits' }]
+        : edits.length > p.maxEdits
+          ? [{ message: `${edits.length} edits exceed maxEdits ${p.maxEdits}`, input: 'edits', param: 'maxEdits' }]
+          : [],
   run: async ({ model: pack, source, edits }, p, ctx) => {
     if (source.packId !== pack.id)
       throw new NodeRunError(`the source was made with pack "${source.packId}", not "${pack.id}"`, { input: 'source' });
-    if (edits.length === 0) throw new NodeRunError('connect at least one injection schedule', { input: 'edits' });
-    if (edits.length > p.maxEdits)
-      throw new NodeRunError(`${edits.length} edits exceed maxEdits ${p.maxEdits}`, {
-        input: 'edits',
-        param: 'maxEdits',
-      });
     const run = await sampleEdits({
       pack,
       source,

@@ -12,7 +12,14 @@ export const promptNode = defineNode({
   inputs: {},
   outputs: { prompt: { type: 'PROMPT' } },
   params: z.object({
-    text: z.string().max(2000).default('a photo of a cat').meta({ widget: 'textarea', description: 'The prompt text' }),
+    text: z
+      .string()
+      .max(2000)
+      .default('a red circle on a white background')
+      .meta({ widget: 'textarea', description: 'The prompt text' }),
   }),
+  check: (_inputs, p) =>
+    p.text.trim() === '' ? [{ message: 'the prompt is empty: describe a picture', param: 'text' }] : [],
+  static: true,
   run: (_inputs, params) => ({ prompt: { text: params.text, words: splitWords(params.text) } }),
 });

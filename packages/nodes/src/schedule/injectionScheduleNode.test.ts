@@ -1,3 +1,4 @@
+import { runChecked } from '@ptp/graph-core';
 import { describe, expect, it } from 'vitest';
 import { planEdits } from '../edit/planEdits.js';
 import { fakeContext, fakePack } from '../testing/fakePack.js';
@@ -9,7 +10,12 @@ const source = prompt('a red circle on a white background');
 const swap = prompt('a red square on a white background');
 const run = (params: Record<string, unknown>, target = swap, blend?: BlendSpec) =>
   (
-    injectionScheduleNode.run({ source, target, blend }, injectionScheduleNode.params.parse(params), fakeContext()) as {
+    runChecked(
+      injectionScheduleNode,
+      { source, target, blend },
+      injectionScheduleNode.params.parse(params),
+      fakeContext(),
+    ) as {
       schedule: ScheduleSpec;
     }
   ).schedule;

@@ -1,6 +1,6 @@
-import { defineNode, NodeRunError } from '@ptp/graph-core';
+import { defineNode } from '@ptp/graph-core';
 import { z } from 'zod';
-import { requirePromptWords } from '../prompt/requirePromptWords.js';
+import { promptWordIssues } from '../prompt/promptWordIssues.js';
 import type { ScheduleSpec } from '../values.js';
 import { WindowSchema } from './windowSchema.js';
 
@@ -50,20 +50,23 @@ export const injectionScheduleNode = defineNode({
       .default({})
       .meta({ description: 'attention reweighting per target word (1 = unchanged)', widget: 'word-values' }),
   }),
+  check: ({ source, target }, p) => [
+    ...(p.mode === 'replace' && source && target && source.words.length !== target.words.length
+      ? [
+          {
+            message: `word swap needs prompts with the same number of words: "${source.text}" has ${source.words.length}, "${target.text}" has ${target.words.length}; use mode "refine" to add or remove words`,
+            input: 'target',
+          },
+        ]
+      : []),
+    ...(p.mode === 'reweight' && Object.keys(p.equalizer).length === 0
+      ? [{ message: 'reweight needs at least one word in "equalizer"', param: 'equalizer' }]
+      : []),
+    ...promptWordIssues(Object.keys(p.crossWords), target, 'crossWords'),
+    ...promptWordIssues(Object.keys(p.equalizer), target, 'equalizer'),
+  ],
+  static: true,
   run: ({ source, target, blend }, p) => {
-    if (p.mode === 'replace' && source.words.length !== target.words.length) {
-      throw new NodeRunError(
-        `word swap needs prompts with the same number of words: "${source.text}" has ${source.words.length}, "${target.text}" has ${target.words.length}; use mode "refine" to add or remove words`,
-        { input: 'target' },
-      );
-    }
-    if (p.mode === 'reweight' && Object.keys(p.equalizer).length === 0)
-      throw new NodeRunError('reweight needs at least one word in "equalizer"', {
-        param: 'equalizer',
-        code: 'INVALID_PARAM',
-      });
-    requirePromptWords(Object.keys(p.crossWords), target, 'crossWords');
-    requirePromptWords(Object.keys(p.equalizer), target, 'equalizer');
     const schedule: ScheduleSpec = {
       source,
       target,

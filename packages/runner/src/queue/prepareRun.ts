@@ -1,6 +1,7 @@
 import {
   ancestorsOf,
   API_LIMITS,
+  checkParamLimits,
   graphError,
   isError,
   loadDocument,
@@ -15,16 +16,6 @@ import type { PreparedRun } from './RunQueue.js';
 
 export type RunLimits = Pick<ApiLimits, 'maxSteps' | 'maxImageSize' | 'maxBatch'> &
   Partial<Pick<ApiLimits, 'maxParamsBytes'>>;
-
-/** Param names whose values scale the work of a node, with the limit each is held to. */
-const BOUNDED_PARAMS: Record<string, 'maxSteps' | 'maxImageSize' | 'maxBatch'> = {
-  steps: 'maxSteps',
-  width: 'maxImageSize',
-  height: 'maxImageSize',
-  size: 'maxImageSize',
-  batch: 'maxBatch',
-  batchSize: 'maxBatch',
-};
 
 /**
  * Turns a client's run request into something safe to queue: the document migrated to today's
@@ -66,21 +57,7 @@ export function prepareRun(
         ),
       );
   }
-  for (const id of needed) {
-    const params = report.params.get(id);
-    if (!params) continue;
-    for (const [name, value] of Object.entries(params)) {
-      const limit = BOUNDED_PARAMS[name];
-      if (limit && typeof value === 'number' && value > limits[limit]) {
-        over.push(
-          graphError('INVALID_PARAM', `${name} = ${value} is over this server's limit of ${limits[limit]}`, {
-            nodeId: id,
-            param: name,
-          }),
-        );
-      }
-    }
-  }
+  over.push(...checkParamLimits(report.params, needed, limits));
   if (over.length) return graphFailure('LIMIT_EXCEEDED', over);
   return apiOk({
     workflow: doc,

@@ -47,7 +47,7 @@ export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  const catalogue = buildCatalogue(registry);
+  const catalogue = buildCatalogue(registry, { limits });
 
   app.use((req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
