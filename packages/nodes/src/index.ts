@@ -37,6 +37,7 @@ export * from './metrics/imageMetrics.js';
 export * from './metrics/shapesWorld.js';
 export * from './metrics/shapeClassifier.js';
 export * from './metrics/scenesWorld.js';
+export * from './metrics/scenesJudge.js';
 export * from './metrics/editMetrics.js';
 export * from './metrics/shapeJudgeNode.js';
 export * from './metrics/editMetricsNode.js';

@@ -100,8 +100,14 @@ function fillHoles(fg: Uint8Array, W: number, H: number): Uint8Array {
       stack.push(p);
     }
   };
-  for (let x = 0; x < W; x++) (push(x), push((H - 1) * W + x));
-  for (let y = 0; y < H; y++) (push(y * W), push(y * W + W - 1));
+  for (let x = 0; x < W; x++) {
+    push(x);
+    push((H - 1) * W + x);
+  }
+  for (let y = 0; y < H; y++) {
+    push(y * W);
+    push(y * W + W - 1);
+  }
   while (stack.length) {
     const p = stack.pop()!;
     const x = p % W;
