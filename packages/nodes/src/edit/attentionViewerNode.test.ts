@@ -4,6 +4,8 @@ import { fakeContext } from '../testing/fakePack.js';
 import type { ImageBatch } from '../image/ImageBatch.js';
 import type { AttentionValue } from '../values.js';
 import { attentionViewerNode, type TokenHeatmap } from './attentionViewerNode.js';
+import { HeatmapsFileSchema } from './heatmapsFile.js';
+import type { OutputFile } from '../image/imageFiles.js';
 
 const T = 4;
 /** Maps [N = 2, cells, T] where token t of item n has value (n + 1) * (t + 1) * step * cellWeight(cell). */
@@ -94,6 +96,28 @@ describe('Attention viewer node', () => {
     expect(fail({ resolution: '16x16' })).toMatchObject({
       param: 'resolution',
       message: expect.stringContaining('2x2, 1x1, 4x4'),
+    });
+  });
+});
+
+describe('the maps file', () => {
+  it('carries the labelled maps, the prompt and the step range really covered, in a schema the editor parses', () => {
+    const out = run({ item: 1, fromStep: 1, prefix: 'maps' }) as ReturnType<typeof run> & { files: OutputFile[] };
+    expect(out.files).toHaveLength(1);
+    const [file] = out.files;
+    expect(file).toMatchObject({ name: 'maps.heatmaps.json', mime: 'application/json' });
+    const parsed = HeatmapsFileSchema.parse(JSON.parse(new TextDecoder().decode(file!.data)));
+    expect(parsed).toMatchObject({ prompt: 'blue circle', item: 1, group: '2x2', steps: 3, fromStep: 1, toStep: 2 });
+    expect(parsed.maps.map((m) => m.word)).toEqual(['blue', 'circle']);
+    expect(parsed.maps[0]!.map).toEqual(Array.from(out.heatmaps.maps[0]!.map, (v) => Math.round(v * 1000) / 1000));
+    // A group without per-step maps covers every step, whatever range was asked.
+    const summed = run({ resolution: '4x4', fromStep: 1, toStep: 1 }) as ReturnType<typeof run> & {
+      files: OutputFile[];
+    };
+    expect(HeatmapsFileSchema.parse(JSON.parse(new TextDecoder().decode(summed.files[0]!.data)))).toMatchObject({
+      perStep: false,
+      fromStep: 0,
+      toStep: 2,
     });
   });
 });

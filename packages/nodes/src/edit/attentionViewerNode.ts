@@ -2,6 +2,8 @@ import { defineNode, NodeRunError } from '@ptp/graph-core';
 import { z } from 'zod';
 import '../values.js';
 import type { RgbaImage } from '../image/ImageBatch.js';
+import { FilePrefixSchemaPattern } from '../image/imageFiles.js';
+import { heatmapsFile } from './heatmapsFile.js';
 import type { AttentionValue } from '../values.js';
 
 // A perceptually ordered dark-to-bright ramp (black, purple, orange, yellow-white).
@@ -63,7 +65,18 @@ export function tokenHeatmaps(
     for (let c = 0; c < cells; c++) map[c] = map[c]! / max;
     return { word, tokenIndices, map };
   });
-  return { group: group.name, grid: [h, w] as const, perStep: Boolean(group.perStep), maps };
+  return {
+    group: group.name,
+    grid: [h, w] as const,
+    perStep: Boolean(group.perStep),
+    prompt: att.prompts[item] ?? '',
+    item,
+    steps: att.steps,
+    // The range the maps really cover: a group without per-step maps is the sum over every step.
+    fromStep: group.perStep ? Math.min(fromStep, last) : 0,
+    toStep: group.perStep ? last : att.steps - 1,
+    maps,
+  };
 }
 
 export const attentionViewerNode = defineNode({
@@ -74,7 +87,7 @@ export const attentionViewerNode = defineNode({
   description: 'Per-word cross-attention heatmaps over a step range and resolution.',
   output: true,
   inputs: { attention: { type: 'ATTENTION' } },
-  outputs: { image: { type: 'IMAGE' }, heatmaps: { type: 'ANY' } },
+  outputs: { image: { type: 'IMAGE' }, heatmaps: { type: 'ANY' }, files: { type: 'ANY' } },
   params: z.object({
     item: z.number().int().min(0).max(16).default(0).meta({ description: '0 = source, 1.. = edits' }),
     words: z
@@ -90,6 +103,11 @@ export const attentionViewerNode = defineNode({
     fromStep: z.number().int().min(0).max(1000).default(0),
     toStep: z.number().int().min(0).max(1000).default(1000),
     tileSize: z.number().int().min(16).max(512).default(128),
+    prefix: z
+      .string()
+      .regex(FilePrefixSchemaPattern)
+      .default('attention')
+      .meta({ description: 'name of the maps file (<prefix>.heatmaps.json) the editor shows' }),
   }),
   run: ({ attention }, p) => {
     const result = tokenHeatmaps(attention, p.item, p.resolution, p.fromStep, p.toStep, p.words);
@@ -110,7 +128,7 @@ export const attentionViewerNode = defineNode({
       }
     });
     const image: RgbaImage = { width: S * tiles, height: S, rgba };
-    return { image: { images: [image] }, heatmaps: result };
+    return { image: { images: [image] }, heatmaps: result, files: [heatmapsFile(p.prefix, result)] };
   },
   summarize: ({ heatmaps }) => ({
     group: (heatmaps as { group: string }).group,

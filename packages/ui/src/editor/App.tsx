@@ -22,24 +22,38 @@ import {
   type NoticeKind,
 } from './services/EditorContext';
 import { createBrowserRunner, uploadId } from './services/createBrowserRunner';
-import { RunController, type RunTarget } from './services/RunController';
+import { RunController, RUN_TARGETS, type RunTarget } from './services/RunController';
 import { useEditorActions } from './services/useEditorActions';
 
 const NOTICE_MS = 8000;
 
+const TARGET_KEY = 'ptp-studio-run-target';
+/** What a first open shows: a runnable edit of the default pack, as ComfyUI opens with its default graph. */
+export const DEFAULT_TEMPLATE = 'word-swap';
+
+/**
+ * Where runs go: `?run=` first, then this browser's last choice, then the server when the page
+ * came from one (it is the fast path; software WebGPU can be hundreds of times slower).
+ */
 function defaultTarget(server: ServerConnection | undefined): RunTarget {
+  const usable = (t: string | null): t is RunTarget =>
+    (RUN_TARGETS as readonly string[]).includes(t ?? '') && (t !== 'server' || Boolean(server));
   const wanted = new URLSearchParams(location.search).get('run');
-  if (wanted === 'server' && server) return 'server';
-  if (wanted === 'browser') return 'browser';
-  // Without WebGPU the browser still runs on wasm, but the server is the better default then.
-  return server && !('gpu' in navigator) ? 'server' : 'browser';
+  if (usable(wanted)) return wanted;
+  const remembered = localStorage.getItem(TARGET_KEY);
+  if (usable(remembered)) return remembered;
+  return server ? 'server' : 'browser';
 }
 
 /** The editor once services exist: layout, startup document, shortcuts. */
 function Shell({ ready, server }: { ready: boolean; server: ServerConnection | undefined }) {
   const actions = useEditorActions();
-  const { store } = useServices();
-  const [target, setTarget] = useState<RunTarget>('browser');
+  const { store, runs } = useServices();
+  const [target, setTargetState] = useState<RunTarget>('browser');
+  const setTarget = useCallback((t: RunTarget) => {
+    setTargetState(t);
+    localStorage.setItem(TARGET_KEY, t);
+  }, []);
   const [dialog, setDialog] = useState<'templates' | 'library' | undefined>();
   const started = useRef(false);
   useShortcuts(actions, store);
@@ -48,13 +62,24 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
   useEffect(() => {
     if (!ready || started.current) return;
     started.current = true;
-    setTarget(defaultTarget(server));
+    setTargetState(defaultTarget(server));
     const query = new URLSearchParams(location.search);
     const hash = /^#\/(workflow|template)\/(.+)$/.exec(location.hash);
     if (hash?.[1] === 'workflow' && server) void actions.openFromLibrary(decodeURIComponent(hash[2]!));
     else if (hash?.[1] === 'template') actions.openTemplate(decodeURIComponent(hash[2]!));
     else if (query.get('template')) actions.openTemplate(query.get('template')!);
+    else actions.openTemplate(DEFAULT_TEMPLATE, { quiet: true });
   }, [ready, server, actions]);
+
+  // An edit makes the last run's errors describe another graph: validation shows what still holds.
+  useEffect(() => {
+    let revision = store.getState().revision;
+    return store.subscribe(() => {
+      const next = store.getState().revision;
+      if (next !== revision) runs.forgetErrors();
+      revision = next;
+    });
+  }, [store, runs]);
 
   return (
     <div

@@ -190,18 +190,24 @@ function Params({
   );
 }
 
-function Results({ id, nodeType }: { id: string; nodeType: string }) {
+/**
+ * An output node's images, in a slot of fixed size that is there before the first run too: a
+ * node never grows when results arrive, so it cannot cover its neighbours. Live previews of
+ * samplers are shown in the results panel, not here, for the same reason.
+ */
+function Results({ id, nodeType, output }: { id: string; nodeType: string; output: boolean }) {
   const result = useRun((s) => s.results.get(id));
-  const preview = useRun((s) => s.previews[id]);
   const summary = useRun((s) => s.summaries[id]);
+  const stale = useRun((s) => (result ? result.runSerial !== s.runSerial : false));
   const showSummary = nodeType === 'ptp.showValue' && summary !== undefined;
-  if (!result && !preview && !showSummary) return null;
+  if (!output && !result?.images.length && !showSummary) return null;
   return (
-    <div className="node-results">
-      {preview && (
-        <img className="node-preview" src={preview} alt="progress preview" data-testid={`node-preview-${id}`} />
-      )}
-      {result && result.images.length > 0 && (
+    <div className={`node-results${stale ? ' stale' : ''}`} data-testid={`node-results-${id}`}>
+      {result?.heatmaps ? (
+        <div className="node-maps-hint">
+          maps of {result.heatmaps.maps.map((m) => m.word).join(', ')}: shown in the results panel
+        </div>
+      ) : result && result.images.length > 0 ? (
         <div className="node-images">
           {result.images.slice(0, 4).map((img, i) => (
             <img
@@ -215,13 +221,11 @@ function Results({ id, nodeType }: { id: string; nodeType: string }) {
           ))}
           {result.images.length > 4 && <span className="more">+{result.images.length - 4}</span>}
         </div>
+      ) : showSummary ? (
+        <pre className="node-summary nowheel">{JSON.stringify(summary, null, 1).slice(0, 600)}</pre>
+      ) : (
+        <div className="node-images empty">no result yet: press Run</div>
       )}
-      {result?.heatmaps && (
-        <div className="hint">
-          heatmaps: {result.heatmaps.maps.map((m) => m.word).join(', ')} (select the node to view)
-        </div>
-      )}
-      {showSummary && <pre className="node-summary nowheel">{JSON.stringify(summary, null, 1).slice(0, 600)}</pre>}
     </div>
   );
 }
@@ -418,7 +422,7 @@ export const PtpNode = memo(function PtpNode({ id, data, selected }: NodeProps<F
       ) : (
         <PlaceholderBody data={data} linked={linked} lowDetail={lowDetail} />
       )}
-      {!lowDetail && <Results id={id} nodeType={data.nodeType} />}
+      {!lowDetail && <Results id={id} nodeType={data.nodeType} output={entry?.output ?? false} />}
       {nodeErrors.length > 0 && !lowDetail && <NodeErrors id={id} errors={nodeErrors} />}
     </div>
   );

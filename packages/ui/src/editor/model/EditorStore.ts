@@ -399,7 +399,13 @@ export class EditorStore {
 
   #validate(graph: EditorGraph): ErrorMap {
     if (!graph.nodes.length) return EMPTY_ERROR_MAP;
-    const report = validateGraph(graphToDocument(graph, { includeViewport: false }), this.#registry);
+    // The server's limits come with its catalogue: fields, validation and the server agree.
+    const limits = this.#index.catalogue.limits;
+    const report = validateGraph(
+      graphToDocument(graph, { includeViewport: false }),
+      this.#registry,
+      limits ? { limits } : {},
+    );
     return buildErrorMap([...report.errors, ...report.warnings]);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attentionChoices, heatmapRgba, rampColour } from './heatmap';
+import { attentionChoices, firstContentWord, heatmapRgba, rampColour } from './heatmap';
 
 describe('heatmap overlay', () => {
   it('upsamples a map so the hot cell is brightest and most opaque', () => {
@@ -34,5 +34,14 @@ describe('heatmap overlay', () => {
       { name: '4x4', perStep: false },
     ]);
     expect(c.items).toBe(2);
+  });
+});
+
+describe('the word the maps open on', () => {
+  it('is the first content word, skipping articles, prepositions and "photo of"', () => {
+    expect(firstContentWord(['a', 'red', 'circle'])).toBe(1);
+    expect(firstContentWord(['A', 'photo', 'of', 'the', 'Cat'])).toBe(4);
+    expect(firstContentWord(['a', 'the'])).toBe(0);
+    expect(firstContentWord([])).toBe(0);
   });
 });

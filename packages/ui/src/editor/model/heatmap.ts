@@ -73,3 +73,25 @@ export function attentionChoices(att: Pick<AttentionValue, 'groups' | 'steps' | 
     items: att.prompts.length,
   };
 }
+
+/** Words that carry no picture of their own: the maps open on the first word that is not one of these. */
+const FUNCTION_WORDS = new Set(
+  'a an the of on in at to by with and or for from into onto over under above below near its is are this that photo picture image'.split(
+    ' ',
+  ),
+);
+
+/** Index of the first content word: "red" in "a photo of a red circle"; 0 when every word is a function word. */
+export function firstContentWord(words: readonly string[]): number {
+  const i = words.findIndex((w) => !FUNCTION_WORDS.has(w.toLowerCase().replace(/[^a-z]/g, '')));
+  return i < 0 ? 0 : i;
+}
+
+/** CSS gradient of the ramp, for the colour scale beside the maps. */
+export function rampGradient(): string {
+  const stops = [0, 0.25, 0.5, 0.75, 1].map((v) => {
+    const [r, g, b] = rampColour(v);
+    return `rgb(${r}, ${g}, ${b}) ${v * 100}%`;
+  });
+  return `linear-gradient(to right, ${stops.join(', ')})`;
+}

@@ -151,7 +151,11 @@ export function paramValue(
   return name in params ? params[name] : entry?.defaults[name];
 }
 
-/** Clamps and rounds a typed number to the widget's bounds; NaN keeps the old value. */
+/**
+ * A typed number, rounded for integer widgets; NaN keeps the old value. Out-of-range values are
+ * kept as typed, never silently changed: validation then says, under the field, what the bound is
+ * (the server's limit included).
+ */
 export function coerceNumber(
   widget: Extract<ParamWidget, { kind: 'slider' | 'number' | 'seed' }>,
   raw: string | number,
@@ -160,8 +164,6 @@ export function coerceNumber(
   let v = typeof raw === 'number' ? raw : Number(raw.trim());
   if (!Number.isFinite(v)) return previous;
   if (widget.kind === 'seed' || widget.integer) v = Math.round(v);
-  if (widget.min !== undefined) v = Math.max(widget.min, v);
-  if (widget.max !== undefined) v = Math.min(widget.max, v);
   return v;
 }
 

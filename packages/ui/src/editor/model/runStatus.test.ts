@@ -1,7 +1,16 @@
 import { Engine, type RunEvent } from '@ptp/graph-core';
 import { createTestRegistry, doc } from '@ptp/graph-core/testing';
 import { describe, expect, it } from 'vitest';
-import { applyRunEvent, IDLE_RUN, isRunActive, progressFraction, startRun, type RunView } from './runStatus';
+import {
+  applyRunEvent,
+  describeActivity,
+  IDLE_RUN,
+  isRunActive,
+  progressFraction,
+  secondsLeft,
+  startRun,
+  type RunView,
+} from './runStatus';
 
 async function runEvents(engine: Engine, d: ReturnType<typeof doc>): Promise<RunEvent[]> {
   const events: RunEvent[] = [];
@@ -88,5 +97,30 @@ describe('run events -> per-node status', () => {
     v = applyRunEvent(v, { type: 'interrupted', runId: 'r', seq: 2, time: 0, nodeId: 'x' });
     expect(v.phase).toBe('interrupted');
     expect(v.nodes.x?.state).toBe('pending');
+  });
+});
+
+describe('what the toolbar says about a running graph', () => {
+  const info = (id: string) =>
+    ({ m: { type: 'ptp.loadModel', title: 'Load model' }, s: { type: 'ptp.editSampler', title: 'Edit sampler' } })[id];
+  const at = (view: RunView, e: Partial<RunEvent> & { type: RunEvent['type'] }, seq: number, time: number) =>
+    applyRunEvent(view, { runId: 'r', seq, time, ...e } as RunEvent);
+
+  it('says loading, then compiling before the first step, then sampling n/N with the time left', () => {
+    let v = at(startRun('server', 0), { type: 'run_started', nodes: ['m', 's'], cached: [], targets: ['s'] }, 0, 0);
+    expect(describeActivity(startRun('server', 0), info)).toEqual({ phase: 'queued' });
+    v = at(v, { type: 'node_executing', nodeId: 'm' }, 1, 0);
+    expect(describeActivity(v, info)).toMatchObject({ phase: 'loading', nodeId: 'm' });
+    v = at(v, { type: 'node_executed', nodeId: 'm', durationMs: 5 }, 2, 5);
+    v = at(v, { type: 'node_executing', nodeId: 's' }, 3, 5);
+    expect(describeActivity(v, info)).toMatchObject({ phase: 'compiling', detail: 'Edit sampler' });
+    v = at(v, { type: 'progress', nodeId: 's', value: 1, max: 20 }, 4, 1000);
+    expect(describeActivity(v, info)).toMatchObject({ phase: 'sampling', detail: 'step 1/20' });
+    v = at(v, { type: 'progress', nodeId: 's', value: 5, max: 20 }, 5, 3000);
+    // 4 steps in 2 s: 15 steps left take 7.5 s.
+    expect(secondsLeft(v.nodes.s)).toBeCloseTo(7.5);
+    expect(describeActivity(v, info)).toMatchObject({ detail: 'step 5/20 · ~7.5 s left' });
+    v = at(v, { type: 'success', durationMs: 4000 }, 6, 4000);
+    expect(describeActivity(v, info)).toBeUndefined();
   });
 });

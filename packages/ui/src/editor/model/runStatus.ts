@@ -6,6 +6,12 @@ export interface NodeRunStatus {
   state: NodeRunState;
   /** The latest progress of an executing node. */
   progress?: { value: number; max: number };
+  /** The first progress event of this execution (event time, ms), for the time-left estimate. */
+  progressStart?: { value: number; time: number };
+  /** Time of the latest progress event. */
+  progressTime?: number;
+  /** When the node started executing (event time, ms). */
+  startedTime?: number;
   durationMs?: number;
 }
 
@@ -53,9 +59,17 @@ export function applyRunEvent(view: RunView, event: RunEvent): RunView {
       for (const id of event.nodeIds) v = setNode(v, id, { state: 'cached' });
       return v;
     case 'node_executing':
-      return setNode(v, event.nodeId, { state: 'executing' });
-    case 'progress':
-      return setNode(v, event.nodeId, { state: 'executing', progress: { value: event.value, max: event.max } });
+      return setNode(v, event.nodeId, { state: 'executing', startedTime: event.time });
+    case 'progress': {
+      const before = v.nodes[event.nodeId];
+      return setNode(v, event.nodeId, {
+        state: 'executing',
+        progress: { value: event.value, max: event.max },
+        progressStart: before?.progressStart ?? { value: event.value, time: event.time },
+        progressTime: event.time,
+        ...(before?.startedTime !== undefined ? { startedTime: before.startedTime } : {}),
+      });
+    }
     case 'node_executed':
       return setNode(v, event.nodeId, { state: 'done', durationMs: event.durationMs });
     case 'error': {
@@ -98,4 +112,44 @@ export function progressFraction(s: NodeRunStatus | undefined): number | undefin
   if (s?.state !== 'executing') return undefined;
   if (!s.progress || s.progress.max <= 0) return 0;
   return Math.min(1, Math.max(0, s.progress.value / s.progress.max));
+}
+
+/**
+ * Seconds left for a node from the pace of its progress so far (first progress event to the
+ * latest); undefined until two steps have been seen.
+ */
+export function secondsLeft(s: NodeRunStatus | undefined): number | undefined {
+  const p = s?.progress;
+  const start = s?.progressStart;
+  if (!p || !start || s.progressTime === undefined || p.value <= start.value) return undefined;
+  const perStep = (s.progressTime - start.time) / (p.value - start.value);
+  return Math.max(0, ((p.max - p.value) * perStep) / 1000);
+}
+
+/** Node types whose first step also builds their sessions (the wait a user sees as "compiling"). */
+const SAMPLERS = new Set(['ptp.captureSource', 'ptp.editSampler', 'ptp.textToImage', 'ptp.invert', 'ptp.cycle']);
+
+/**
+ * What the run is doing now, in words for the toolbar: loading the model, compiling (a sampler
+ * before its first step), sampling with step n/N and the time left, or the node that runs.
+ */
+export function describeActivity(
+  view: RunView,
+  nodeInfo: (id: string) => { type: string; title: string } | undefined,
+): { phase: string; detail?: string; nodeId?: string } | undefined {
+  if (view.phase === 'starting') return { phase: view.target === 'server' ? 'queued' : 'starting' };
+  if (view.phase !== 'running') return undefined;
+  const executing = Object.entries(view.nodes).find(([, s]) => s.state === 'executing');
+  if (!executing) return { phase: 'running' };
+  const [nodeId, status] = executing;
+  const info = nodeInfo(nodeId);
+  if (info?.type === 'ptp.loadModel') return { phase: 'loading', detail: 'the model', nodeId };
+  const p = status.progress;
+  if (p && p.max > 0 && p.value > 0) {
+    const left = secondsLeft(status);
+    const eta = left === undefined ? '' : ` · ~${left < 10 ? left.toFixed(1) : Math.round(left)} s left`;
+    return { phase: 'sampling', detail: `step ${p.value}/${p.max}${eta}`, nodeId };
+  }
+  if (info && SAMPLERS.has(info.type)) return { phase: 'compiling', detail: info.title, nodeId };
+  return { phase: 'running', detail: info?.title ?? nodeId, nodeId };
 }

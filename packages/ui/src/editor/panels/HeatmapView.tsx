@@ -1,33 +1,60 @@
 import { useEffect, useRef, useState } from 'react';
-import { heatmapRgba } from '../model/heatmap';
+import { firstContentWord, heatmapRgba, rampGradient } from '../model/heatmap';
 import type { ResultHeatmaps, ResultImage } from '../model/runResults';
 
 const OVERLAY_SIZE = 256;
 /** Resolution groups a pack can have ('' = the finest group that keeps per-step maps). */
 const RESOLUTIONS = ['', '64x64', '32x32', '16x16', '8x8', '4x4', '2x2'];
 
+function MapCanvas({ map, grid, opacity }: { map: Float32Array; grid: readonly [number, number]; opacity: number }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const ctx = canvas.current?.getContext('2d');
+    if (!ctx) return;
+    const rgba = heatmapRgba(map, grid, OVERLAY_SIZE, OVERLAY_SIZE, opacity);
+    ctx.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, OVERLAY_SIZE, OVERLAY_SIZE), 0, 0);
+  }, [map, grid, opacity]);
+  return <canvas ref={canvas} width={OVERLAY_SIZE} height={OVERLAY_SIZE} data-testid="heatmap-canvas" />;
+}
+
+/** The map over the picture, or beside it (then fully opaque). */
 function Overlay({
   base,
   map,
   grid,
   opacity,
+  beside,
 }: {
   base: ResultImage | undefined;
   map: Float32Array;
   grid: readonly [number, number];
   opacity: number;
+  beside: boolean;
 }) {
-  const canvas = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const ctx = canvas.current?.getContext('2d');
-    if (!ctx) return;
-    const rgba = heatmapRgba(map, grid, OVERLAY_SIZE, OVERLAY_SIZE, base ? opacity : 1);
-    ctx.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, OVERLAY_SIZE, OVERLAY_SIZE), 0, 0);
-  }, [map, grid, opacity, base]);
+  if (!base || beside)
+    return (
+      <div className="heatmap-beside">
+        {base && <img src={base.url} alt="the picture the maps belong to" />}
+        <div className="heatmap-stack">
+          <MapCanvas map={map} grid={grid} opacity={1} />
+        </div>
+      </div>
+    );
   return (
     <div className="heatmap-stack">
-      {base && <img src={base.url} alt="image under the heatmap" />}
-      <canvas ref={canvas} width={OVERLAY_SIZE} height={OVERLAY_SIZE} data-testid="heatmap-canvas" />
+      <img src={base.url} alt="image under the heatmap" />
+      <MapCanvas map={map} grid={grid} opacity={opacity} />
+    </div>
+  );
+}
+
+/** The colour ramp with what its ends mean (each map is scaled to its own maximum). */
+function ColourScale() {
+  return (
+    <div className="colour-scale" data-testid="colour-scale">
+      <span>low</span>
+      <span className="ramp" style={{ background: rampGradient() }} />
+      <span>high attention (each map scaled to its max)</span>
     </div>
   );
 }
@@ -86,15 +113,16 @@ function ImagePicker({
 }
 
 /** The viewer node's step range, as a draft until applied. */
-function StepRange({ draft, onDraft }: DraftProps) {
+function StepRange({ draft, onDraft, steps }: DraftProps & { steps: number }) {
+  const last = Math.max(0, steps - 1);
   return (
     <label>
       Steps
       <input
         type="number"
         min={0}
-        max={1000}
-        value={draft.fromStep}
+        max={last}
+        value={Math.min(draft.fromStep, last)}
         data-testid="heatmap-from"
         onChange={(e) => onDraft({ ...draft, fromStep: Math.max(0, Math.round(Number(e.target.value) || 0)) })}
       />
@@ -102,11 +130,12 @@ function StepRange({ draft, onDraft }: DraftProps) {
       <input
         type="number"
         min={0}
-        max={1000}
-        value={draft.toStep}
+        max={last}
+        value={Math.min(draft.toStep, last)}
         data-testid="heatmap-to"
         onChange={(e) => onDraft({ ...draft, toStep: Math.max(0, Math.round(Number(e.target.value) || 0)) })}
       />
+      <span className="of">of 0–{last}</span>
     </label>
   );
 }
@@ -144,8 +173,12 @@ export function HeatmapView(props: {
   busy: boolean;
 }) {
   const { heatmaps, bases } = props;
-  const [word, setWord] = useState(0);
+  const [word, setWord] = useState(() => firstContentWord(heatmaps.maps.map((m) => m.word)));
   const [opacity, setOpacity] = useState(0.7);
+  const [beside, setBeside] = useState(false);
+  // New maps (another prompt or run) open on their first content word again.
+  const words = heatmaps.maps.map((m) => m.word).join(' ');
+  useEffect(() => setWord(firstContentWord(words.split(' '))), [words]);
   const [draft, setDraft] = useState(props.params);
   useEffect(() => setDraft(props.params), [props.params]);
   // Item 0 of the maps is the source prompt, item k the k-th edit: the same order as the images.
@@ -156,7 +189,15 @@ export function HeatmapView(props: {
     <section className="heatmaps" data-testid="heatmaps">
       <WordChips maps={heatmaps.maps} word={word} onPick={setWord} />
       {m ? (
-        <Overlay base={base} map={m.map} grid={heatmaps.grid} opacity={opacity} />
+        <>
+          <p className="heatmap-label" data-testid="heatmap-label">
+            “{m.word}” in “{heatmaps.prompt}”, steps {heatmaps.fromStep}–{heatmaps.toStep} of {heatmaps.steps},{' '}
+            {heatmaps.grid[0]}×{heatmaps.grid[1]}
+            {heatmaps.perStep ? '' : ' (this resolution keeps only the sum over all steps)'}
+          </p>
+          <Overlay base={base} map={m.map} grid={heatmaps.grid} opacity={opacity} beside={beside} />
+          <ColourScale />
+        </>
       ) : (
         <p className="hint">no words in these maps</p>
       )}
@@ -172,17 +213,22 @@ export function HeatmapView(props: {
             onChange={(e) => setOpacity(Number(e.target.value))}
           />
         </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={beside}
+            onChange={(e) => setBeside(e.target.checked)}
+            data-testid="heatmap-beside"
+          />{' '}
+          beside the image
+        </label>
         {bases.length > 1 && <ImagePicker bases={bases} index={baseIndex} onPick={setBaseIndex} />}
-        <StepRange draft={draft} onDraft={setDraft} />
+        <StepRange draft={draft} onDraft={setDraft} steps={heatmaps.steps} />
         <ResolutionSelect draft={draft} onDraft={setDraft} group={heatmaps.group} />
         <button type="button" disabled={props.busy} onClick={() => props.onApply(draft)} data-testid="heatmap-apply">
           Update maps
         </button>
       </div>
-      <p className="hint">
-        {heatmaps.group} ({heatmaps.grid[0]}×{heatmaps.grid[1]})
-        {heatmaps.perStep ? '' : ', summed over all steps (this group keeps no per-step maps)'}
-      </p>
     </section>
   );
 }

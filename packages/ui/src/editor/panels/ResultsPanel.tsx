@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import type { EditorNode } from '../model/editorGraph';
-import type { ResultImage } from '../model/runResults';
+import type { NodeResult, ResultImage } from '../model/runResults';
 import { isRunActive } from '../model/runStatus';
 import { useEditor, useRun } from '../hooks/useEditor';
 import { useServices } from '../services/EditorContext';
@@ -9,72 +9,139 @@ import { HeatmapView, type HeatmapParams } from './HeatmapView';
 
 const num = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) ? v : d);
 
+type Shown = { node: EditorNode; result: NodeResult } | undefined;
+
+/** The node whose images to show: the selected one, else the Save image node, else the last that made images. */
+function imagesShown(nodes: readonly EditorNode[], selected: Shown, results: ReadonlyMap<string, NodeResult>): Shown {
+  if (selected?.result.images.length && !selected.result.heatmaps) return selected;
+  const withImages = nodes.filter((n) => results.get(n.id)?.images.length && !results.get(n.id)?.heatmaps);
+  const node = withImages.find((n) => n.data.nodeType === 'ptp.saveImage') ?? withImages.at(-1);
+  return node ? { node, result: results.get(node.id)! } : undefined;
+}
+
+/** The attention viewer whose maps to show: the selected one, else the first that has maps. */
+function mapsShown(nodes: readonly EditorNode[], selected: Shown, results: ReadonlyMap<string, NodeResult>): Shown {
+  if (selected?.result.heatmaps) return selected;
+  const node = nodes.find((n) => results.get(n.id)?.heatmaps);
+  return node ? { node, result: results.get(node.id)! } : undefined;
+}
+
+/** The latest progress preview of the running graph (a sampler's latents), while it runs. */
+function LivePreview() {
+  const previews = useRun((s) => s.previews);
+  const busy = useRun((s) => isRunActive(s.view));
+  const entry = Object.entries(previews).at(-1);
+  if (!busy || !entry) return null;
+  return (
+    <figure className="live-preview" data-testid="live-preview" data-node={entry[0]}>
+      <img src={entry[1]} alt="progress preview" />
+      <figcaption>live preview of {entry[0]}</figcaption>
+    </figure>
+  );
+}
+
+function StaleNote({ shown, runSerial, busy }: { shown: Shown; runSerial: number; busy: boolean }) {
+  if (!shown || shown.result.runSerial === runSerial) return null;
+  return (
+    <p className="stale-note" data-testid="stale-results">
+      {busy
+        ? 'Running… these results are from the previous run.'
+        : 'From an earlier run: the last run made no new ones.'}
+    </p>
+  );
+}
+
 /**
- * The selected node's results, large: its images with source/edit compare, or an attention
- * viewer's per-word heatmaps over the picture. With nothing selected, the last node that made images.
+ * What the last run made, large: the edited images beside the source (or with a slider), and the
+ * attention viewer's per-word maps over the picture, together without selecting anything. Selecting
+ * a node shows its own images or maps. Results of an earlier run are marked as such.
  */
 export function ResultsPanel({ onRerun }: { onRerun(targets: string[]): void }) {
   const { store } = useServices();
   const results = useRun((s) => s.results);
+  const runSerial = useRun((s) => s.runSerial);
   const busy = useRun((s) => isRunActive(s.view));
   const nodes = useEditor((s) => s.graph.nodes);
-  const selected = useMemo(() => nodes.filter((n) => n.selected), [nodes]);
-  const node: EditorNode | undefined = useMemo(() => {
-    if (selected.length === 1 && results.has(selected[0]!.id)) return selected[0];
-    const withImages = nodes.filter((n) => results.get(n.id)?.images.length);
-    return withImages.find((n) => n.data.nodeType === 'ptp.saveImage') ?? withImages.at(-1);
-  }, [selected, nodes, results]);
-  const result = node ? results.get(node.id) : undefined;
+  const selectedNode = useMemo(() => {
+    const sel = nodes.filter((n) => n.selected);
+    return sel.length === 1 ? sel[0] : undefined;
+  }, [nodes]);
+  const selected: Shown =
+    selectedNode && results.has(selectedNode.id)
+      ? { node: selectedNode, result: results.get(selectedNode.id)! }
+      : undefined;
+  const images = imagesShown(nodes, selected, results);
+  const maps = mapsShown(nodes, selected, results);
   // Pictures the heatmaps lie over: what the Save image nodes wrote (source first, then edits).
-  const bases = useMemo<ResultImage[]>(() => {
-    const saves = nodes
-      .filter((n) => n.data.nodeType === 'ptp.saveImage')
-      .flatMap((n) => results.get(n.id)?.images ?? []);
-    return saves.length ? saves : [];
-  }, [nodes, results]);
+  const bases = useMemo<ResultImage[]>(
+    () => nodes.filter((n) => n.data.nodeType === 'ptp.saveImage').flatMap((n) => results.get(n.id)?.images ?? []),
+    [nodes, results],
+  );
   // Always laid out (even empty) so the canvas keeps its size when the first results arrive.
-  if (!node || !result) {
+  if (!images && !maps) {
     return (
       <aside className="results empty" data-testid="results-panel">
+        <LivePreview />
         <p className="hint">
-          Results appear here: run the graph, then select a node with images (or an attention viewer for its heatmaps).
+          {busy
+            ? 'Running… the images and attention maps appear here when it ends.'
+            : 'Press Run: the edited images and the attention maps of each word appear here.'}
         </p>
       </aside>
     );
   }
-  const p = node.data.params;
+  const p = maps?.node.data.params ?? {};
   const params: HeatmapParams = {
     item: num(p.item, 0),
     fromStep: num(p.fromStep, 0),
     toStep: num(p.toStep, 1000),
     resolution: typeof p.resolution === 'string' ? p.resolution : '',
   };
+  const stale = [images, maps].some((s) => s && s.result.runSerial !== runSerial);
   return (
-    <aside className="results" data-testid="results-panel" data-node={node.id}>
-      <h2>
-        {node.data.label ?? node.id} <span className="type">{node.data.nodeType}</span>
-      </h2>
-      {result.heatmaps ? (
-        <HeatmapView
-          heatmaps={result.heatmaps}
-          bases={bases}
-          params={params}
-          busy={busy}
-          onApply={(next) => {
-            for (const [k, v] of Object.entries(next)) store.setParam(node.id, k, v);
-            onRerun([node.id]);
-          }}
-        />
-      ) : result.images.length >= 2 ? (
-        <CompareView images={result.images} />
-      ) : null}
-      <div className="result-images">
-        {result.images.map((img) => (
-          <a key={img.url ?? img.name} href={img.url} download={img.name} title={`${img.name} (click to download)`}>
-            <img src={img.url} alt={img.name} data-testid="result-image" />
-          </a>
-        ))}
-      </div>
+    <aside
+      className={`results${stale ? ' stale' : ''}`}
+      data-testid="results-panel"
+      data-node={(images ?? maps)!.node.id}
+      data-stale={stale ? 'true' : 'false'}
+    >
+      <StaleNote shown={images ?? maps} runSerial={runSerial} busy={busy} />
+      <LivePreview />
+      {images && (
+        <section className="result-section" data-testid="result-images-section">
+          <h2>
+            {images.node.data.label ?? images.node.id} <span className="type">{images.node.data.nodeType}</span>
+          </h2>
+          {images.result.images.length >= 2 && <CompareView images={images.result.images} />}
+          <div className="result-images">
+            {images.result.images.map((img, i) => (
+              <a key={img.url ?? img.name} href={img.url} download={img.name} title={`${img.name} (click to download)`}>
+                <img src={img.url} alt={img.name} data-testid="result-image" />
+                <span className="caption">
+                  {images.result.images.length > 1 ? (i === 0 ? 'source' : `edit ${i}`) : img.name}
+                </span>
+              </a>
+            ))}
+          </div>
+        </section>
+      )}
+      {maps?.result.heatmaps && (
+        <section className="result-section" data-testid="result-maps-section" data-node={maps.node.id}>
+          <h2>
+            Attention maps <span className="type">{maps.node.data.label ?? maps.node.id}</span>
+          </h2>
+          <HeatmapView
+            heatmaps={maps.result.heatmaps}
+            bases={bases}
+            params={params}
+            busy={busy}
+            onApply={(next) => {
+              for (const [k, v] of Object.entries(next)) store.setParam(maps.node.id, k, v);
+              onRerun([maps.node.id]);
+            }}
+          />
+        </section>
+      )}
     </aside>
   );
 }

@@ -1,8 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
-import { isRunActive } from '../model/runStatus';
+import { useReactFlow } from '@xyflow/react';
+import type { EditorNode } from '../model/editorGraph';
+import { problemsOf } from '../model/errorMap';
+import { describeActivity, isRunActive } from '../model/runStatus';
 import { useEditor, useRun } from '../hooks/useEditor';
 import { useServices } from '../services/EditorContext';
-import type { RunTarget } from '../services/RunController';
+import { RUN_TARGETS, type RunTarget } from '../services/RunController';
+import { probeWebGpuAdapter, type AdapterInfo } from '../services/webgpuAdapter';
 import type { EditorActions } from '../services/useEditorActions';
 
 function Elapsed({ since }: { since: number | undefined }) {
@@ -144,6 +148,52 @@ function WorkflowName() {
   );
 }
 
+const TARGET_LABELS: Record<RunTarget, string> = {
+  server: 'Server',
+  browser: 'Browser (WebGPU)',
+  wasm: 'Browser (WASM, CPU)',
+};
+
+/** Says when the browser's WebGPU is a software one, and offers what is faster there. */
+function AdapterHint({ target, onTarget }: Pick<ToolbarProps, 'target' | 'onTarget'>) {
+  const [adapter, setAdapter] = useState<AdapterInfo>();
+  useEffect(() => {
+    if (target !== 'browser' || adapter) return;
+    let live = true;
+    void probeWebGpuAdapter().then((a) => live && setAdapter(a));
+    return () => {
+      live = false;
+    };
+  }, [target, adapter]);
+  if (target !== 'browser' || !adapter || (adapter.available && !adapter.software)) return null;
+  return (
+    <span className="adapter-hint" data-testid="adapter-hint" title={adapter.name}>
+      {adapter.available ? `Software WebGPU (${adapter.name}): slow here.` : 'No WebGPU here: runs on WASM.'}{' '}
+      <button type="button" className="link" onClick={() => onTarget('wasm')} data-testid="use-wasm">
+        Use WASM
+      </button>
+    </span>
+  );
+}
+
+/** What the running graph does now: loading, compiling, sampling step n/N with the time left. */
+function Activity() {
+  const { store } = useServices();
+  const view = useRun((s) => s.view);
+  const index = useEditor((s) => s.index);
+  const activity = describeActivity(view, (id) => {
+    const type = store.getState().graph.nodes.find((n) => n.id === id)?.data.nodeType;
+    return type ? { type, title: index.byType.get(type)?.title ?? type } : undefined;
+  });
+  if (!activity) return null;
+  return (
+    <span className="activity" data-testid="run-activity" data-activity={activity.phase}>
+      {activity.phase}
+      {activity.detail ? `: ${activity.detail}` : ''}
+    </span>
+  );
+}
+
 /** Where to run, Run or Cancel, and the run's phase and time. */
 function RunControls({ actions, target, onTarget, browserRunner }: ToolbarProps) {
   const { server } = useServices();
@@ -157,13 +207,13 @@ function RunControls({ actions, target, onTarget, browserRunner }: ToolbarProps)
         data-testid="run-target"
         aria-label="where to run"
       >
-        <option value="browser" disabled={!browserRunner}>
-          Browser (WebGPU)
-        </option>
-        <option value="server" disabled={!server}>
-          Server
-        </option>
+        {RUN_TARGETS.map((t) => (
+          <option key={t} value={t} disabled={t === 'server' ? !server : !browserRunner}>
+            {TARGET_LABELS[t]}
+          </option>
+        ))}
       </select>
+      <AdapterHint target={target} onTarget={onTarget} />
       {running ? (
         <button type="button" className="cancel" onClick={actions.cancel} data-testid="cancel">
           Cancel
@@ -174,7 +224,8 @@ function RunControls({ actions, target, onTarget, browserRunner }: ToolbarProps)
         </button>
       )}
       <span className={`run-status ${view.phase}`} data-testid="run-status" data-phase={view.phase}>
-        {view.phase === 'idle' ? '' : view.phase}
+        {view.phase === 'idle' || running ? '' : view.phase}
+        {running && <Activity />}
         {running && <Elapsed since={view.startedAt} />}
         {view.phase === 'success' && view.durationMs !== undefined && ` in ${(view.durationMs / 1000).toFixed(1)} s`}
       </span>
@@ -182,18 +233,67 @@ function RunControls({ actions, target, onTarget, browserRunner }: ToolbarProps)
   );
 }
 
+/** The problem count; clicked, the list of problems, each selecting (and showing) its node. */
 function ProblemCount() {
+  const { store } = useServices();
   const problems = useEditor((s) => s.problems);
-  const graphProblems = problems.graph.filter((e) => e.severity !== 'warning');
+  const nodes = useEditor((s) => s.graph.nodes);
+  const rf = useReactFlow();
+  const [open, setOpen] = useState(false);
+  const list = [...problems.graph, ...[...problems.byNode.values()].flatMap(problemsOf)].filter(
+    (e) => e.severity !== 'warning',
+  );
+  useEffect(() => {
+    if (!list.length) setOpen(false);
+  }, [list.length]);
+  const show = (nodeId: string | undefined) => {
+    const n = nodeId && nodes.find((x) => x.id === nodeId);
+    if (!n) return;
+    store.selectOnly([n.id]);
+    const w = n.measured?.width ?? 240;
+    const h = n.measured?.height ?? 160;
+    void rf.setCenter(n.position.x + w / 2, n.position.y + h / 2, { zoom: Math.max(rf.getZoom(), 0.9), duration: 0 });
+    setOpen(false);
+  };
+  const label = problems.errorCount
+    ? `${problems.errorCount} problem${problems.errorCount > 1 ? 's' : ''}`
+    : 'ready to run';
   return (
-    <span
-      className={`problems${problems.errorCount ? ' bad' : ''}`}
-      data-testid="problem-count"
-      data-count={problems.errorCount}
-      title={[...graphProblems.map((e) => e.message), problems.errorCount ? 'see the marked nodes' : ''].join('\n')}
-    >
-      {problems.errorCount ? `${problems.errorCount} problem${problems.errorCount > 1 ? 's' : ''}` : 'valid'}
-      {graphProblems.length > 0 && `: ${graphProblems[0]!.message}`}
+    <span className="problems-wrap">
+      <button
+        type="button"
+        className={`problems${problems.errorCount ? ' bad' : ''}`}
+        data-testid="problem-count"
+        data-count={problems.errorCount}
+        disabled={!problems.errorCount}
+        aria-expanded={open}
+        onClick={() => setOpen((o) => !o)}
+      >
+        {label}
+      </button>
+      {open && (
+        <ul className="problem-list" data-testid="problem-list" role="menu">
+          {list.map((e, i) => (
+            <li key={i} role="menuitem">
+              <button
+                type="button"
+                onClick={() => show(e.nodeId)}
+                data-testid="problem-item"
+                data-node={e.nodeId ?? ''}
+              >
+                <strong>{titleOf(e.nodeId, nodes)}</strong>
+                {e.param ? ` · ${e.param}` : e.input ? ` · ${e.input}` : ''}: {e.message}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
     </span>
   );
+}
+
+function titleOf(nodeId: string | undefined, nodes: readonly EditorNode[]): string {
+  if (!nodeId) return 'Graph';
+  const n = nodes.find((x) => x.id === nodeId);
+  return n?.data.label ?? nodeId;
 }

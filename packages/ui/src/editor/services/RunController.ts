@@ -5,7 +5,9 @@ import { buildErrorMap, EMPTY_ERROR_MAP, type ErrorMap } from '../model/errorMap
 import { resultsFromRun, resultsFromServerOutputs, type NodeResult } from '../model/runResults.js';
 import { applyRunEvent, failRun, IDLE_RUN, isRunActive, startRun, type RunView } from '../model/runStatus.js';
 
-export type RunTarget = 'browser' | 'server';
+/** Where a run goes: the studio server, or the page (WebGPU when it has an adapter, or WASM on the CPU). */
+export type RunTarget = 'server' | 'browser' | 'wasm';
+export const RUN_TARGETS: readonly RunTarget[] = ['server', 'browser', 'wasm'];
 
 export interface RunState {
   view: RunView;
@@ -17,6 +19,8 @@ export interface RunState {
   problems: ErrorMap;
   /** Small JSON summaries from `node_executed` (show value, metrics). */
   summaries: Readonly<Record<string, unknown>>;
+  /** Counts runs started; a result whose `runSerial` differs comes from an earlier run. */
+  runSerial: number;
 }
 
 /**
@@ -24,13 +28,22 @@ export interface RunState {
  * send (the same RunEvent schema) into per-node status, results and errors for the canvas.
  */
 export class RunController {
-  #state: RunState = { view: IDLE_RUN, results: new Map(), previews: {}, problems: EMPTY_ERROR_MAP, summaries: {} };
+  #state: RunState = {
+    view: IDLE_RUN,
+    results: new Map(),
+    previews: {},
+    problems: EMPTY_ERROR_MAP,
+    summaries: {},
+    runSerial: 0,
+  };
   readonly #listeners = new Set<() => void>();
   #abort: AbortController | undefined;
   #cancelServer: (() => Promise<unknown>) | undefined;
   readonly #urls = new Set<string>();
 
-  constructor(private readonly ports: { browser?: () => Promise<Runner>; server?: StudioClient }) {}
+  constructor(
+    private readonly ports: { browser?: (provider?: 'auto' | 'wasm') => Promise<Runner>; server?: StudioClient },
+  ) {}
 
   getState = (): RunState => this.#state;
   subscribe = (l: () => void): (() => void) => {
@@ -98,11 +111,12 @@ export class RunController {
   async run(doc: WorkflowDocument, target: RunTarget, options: { targets?: string[] } = {}): Promise<RunView> {
     if (isRunActive(this.#state.view)) return this.#state.view;
     for (const url of Object.values(this.#state.previews)) this.#revoke(url);
-    this.#set({ view: startRun(target, performance.now()), previews: {} });
+    const where = target === 'server' ? 'server' : 'browser';
+    this.#set({ view: startRun(where, performance.now()), previews: {}, runSerial: this.#state.runSerial + 1 });
     this.#abort = new AbortController();
     try {
       if (target === 'server') await this.#runOnServer(doc, options.targets);
-      else await this.#runInBrowser(doc, options.targets);
+      else await this.#runInBrowser(doc, options.targets, target === 'wasm' ? 'wasm' : 'auto');
     } catch (err) {
       const e = err as Error & { code?: string; errors?: RunView['errors'] };
       if (isRunActive(this.#state.view)) {
@@ -116,13 +130,13 @@ export class RunController {
     return this.#state.view;
   }
 
-  async #runInBrowser(doc: WorkflowDocument, targets: string[] | undefined): Promise<void> {
+  async #runInBrowser(doc: WorkflowDocument, targets: string[] | undefined, provider: 'auto' | 'wasm'): Promise<void> {
     if (!this.ports.browser)
       throw Object.assign(new Error('this build has no in-browser runner'), { code: 'NO_BROWSER_RUNNER' });
     const signal = this.#abort!.signal;
-    const runner = await this.ports.browser();
+    const runner = await this.ports.browser(provider);
     const result = await runner.run(doc, { ...(targets ? { targets } : {}), signal, onEvent: this.#onEvent });
-    if (result.status === 'success') this.#mergeResults(resultsFromRun(result));
+    if (result.status === 'success') this.#mergeResults(resultsFromRun(result, this.#state.runSerial));
     else if (isRunActive(this.#state.view)) {
       // Refused before the engine started (e.g. the worker could not load): no terminal event came.
       const errors = result.errors.map((e) => ({ severity: 'error', ...e }) as GraphError);
@@ -157,7 +171,13 @@ export class RunController {
     const final = await handle.done;
     void handle.unfollow().catch(() => {});
     if (final.status === 'succeeded')
-      this.#mergeResults(resultsFromServerOutputs(final.outputs, (name) => client.outputUrl(final.id, name)));
+      this.#mergeResults(
+        await resultsFromServerOutputs(
+          final.outputs,
+          (name) => client.outputUrl(final.id, name),
+          this.#state.runSerial,
+        ),
+      );
     else if (isRunActive(this.#state.view)) {
       // The queue ended the run without a terminal event (e.g. cancelled while queued).
       const err = final.error;
@@ -176,6 +196,15 @@ export class RunController {
     void this.#cancelServer?.().catch(() => {});
   }
 
+  /**
+   * The graph changed: the last run's errors describe a graph that no longer exists (validation
+   * shows what still applies), so they stop marking nodes. Results stay, marked by their run.
+   */
+  forgetErrors(): void {
+    if (isRunActive(this.#state.view) || this.#state.view.errors.length === 0) return;
+    this.#set({ view: { ...this.#state.view, errors: [] } });
+  }
+
   /** Forgets results of nodes that no longer exist. */
   prune(nodeIds: ReadonlySet<string>): void {
     if ([...this.#state.results.keys()].every((id) => nodeIds.has(id))) return;
@@ -185,6 +214,6 @@ export class RunController {
   clear(): void {
     for (const url of this.#urls) URL.revokeObjectURL(url);
     this.#urls.clear();
-    this.#set({ view: IDLE_RUN, results: new Map(), previews: {}, summaries: {} });
+    this.#set({ view: IDLE_RUN, results: new Map(), previews: {}, summaries: {}, runSerial: this.#state.runSerial });
   }
 }

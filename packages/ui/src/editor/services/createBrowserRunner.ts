@@ -1,18 +1,27 @@
 import type { WorkerRunner } from '../../runtime/createWorkerRunner';
 
+export type BrowserProvider = 'auto' | 'wasm';
+
 /**
- * The in-page runner, started on first use: the worker and onnxruntime-web load only when a graph
- * first runs in the browser (a dynamic import keeps them out of the editor's first paint).
+ * The in-page runners, each started on first use: the worker and onnxruntime-web load only when a
+ * graph first runs in the browser (a dynamic import keeps them out of the editor's first paint).
+ * `auto` is WebGPU when the browser has an adapter; `wasm` runs on the CPU in the page.
  */
-export function createBrowserRunner(token: () => string | undefined): () => Promise<WorkerRunner> {
-  let runner: Promise<WorkerRunner> | undefined;
-  return () => {
-    runner ??= import('../../runtime/index').then((m) => {
-      const t = token();
-      return m.createWorkerRunner(t ? { token: t } : {});
-    });
-    // A failed start (e.g. the worker script could not load) is retried on the next run.
-    runner.catch(() => (runner = undefined));
+export function createBrowserRunner(
+  token: () => string | undefined,
+): (provider?: BrowserProvider) => Promise<WorkerRunner> {
+  const runners = new Map<BrowserProvider, Promise<WorkerRunner>>();
+  return (provider = 'auto') => {
+    let runner = runners.get(provider);
+    if (!runner) {
+      runner = import('../../runtime/index').then((m) => {
+        const t = token();
+        return m.createWorkerRunner({ provider, ...(t ? { token: t } : {}) });
+      });
+      runners.set(provider, runner);
+      // A failed start (e.g. the worker script could not load) is retried on the next run.
+      runner.catch(() => runners.delete(provider));
+    }
     return runner;
   };
 }

@@ -12,7 +12,7 @@ const CLIPBOARD_KEY = 'ptp-studio-clipboard';
 
 export interface EditorActions {
   newWorkflow(): void;
-  openTemplate(id: string): boolean;
+  openTemplate(id: string, options?: { quiet?: boolean }): boolean;
   openDocument(doc: WorkflowDocument, options?: { library?: LibraryRef; saved?: boolean }): void;
   openFile(file: File): Promise<void>;
   openFromLibrary(id: string): Promise<void>;
@@ -81,13 +81,13 @@ function documentActions(
       store.newDocument();
       setHash('');
     },
-    openTemplate(id) {
+    openTemplate(id, options = {}) {
       const doc = templateDocument(id);
       if (!doc) return false;
       if (!confirmDiscard()) return true;
       // A template opens as a new, unsaved workflow (saving it never overwrites the preset).
       openDocument(doc, { saved: true });
-      notify('info', `Opened template “${doc.metadata.name}”`, 'template-opened');
+      if (!options.quiet) notify('info', `Opened template “${doc.metadata.name}”`, 'template-opened');
       return true;
     },
     openDocument,
