@@ -9,11 +9,12 @@ import torch.nn.functional as F
 
 from .init import init_weights, install_noise_prior, rescale_output
 from .text_encoder import CLIPTextModel, TextConfig
-from .tokenizer_vocab import TINY_WORDS, build_reduced_bpe
+from .scenes_world import vocabulary as scenes_vocabulary
+from .tokenizer_vocab import TINY_WORDS, build_reduced_bpe, order_words_for_single_tokens
 from .unet import UNet2DConditionModel, UNetConfig
 from .vae import AutoencoderKL, VaeDecoderExport, VaeEncoderExport, VAEConfig
 
-PRESETS = ("tiny-random", "sd15-shaped")  # tiny-shapes is trained: train_shapes.py
+PRESETS = ("tiny-random", "sd15-shaped")  # tiny-shapes / tiny-scenes are trained: train_*.py
 # out_sample = normalised(sample) + a random, prompt-dependent residual of this std (see
 # init.install_noise_prior): 0.2 keeps 50-step CFG-7.5 latents at std ~1 while prompts still
 # change the result by about half the latent magnitude.
@@ -75,6 +76,31 @@ def tiny_shapes() -> PackSpec:
         tokenizer="reduced",
         words=TINY_WORDS,
         latent_size=8,
+    )
+
+
+# The tiny-random words plus those of the scenes world, ordered so every word stays one token.
+SCENES_WORDS: Tuple[str, ...] = tuple(order_words_for_single_tokens(
+    list(TINY_WORDS) + [w for w in scenes_vocabulary() if w not in TINY_WORDS]))
+
+
+def tiny_scenes() -> PackSpec:
+    """The GPU-trained scenes pack (train_scenes.py): 64 px images of 1-3 objects on structured
+    backgrounds, a 4x VAE to 16x16x4 latents, self- and cross-attention at 16x16, 8x8 and 4x4
+    (plus the 2x2 mid block); about 16.4M parameters in all, sized for one short GPU run."""
+    vocab, _ = build_reduced_bpe(SCENES_WORDS)
+    return PackSpec(
+        name="tiny-scenes",
+        text=TextConfig(vocab_size=len(vocab), hidden_size=128, intermediate_size=512,
+                        num_hidden_layers=3, num_attention_heads=4),
+        unet=UNetConfig(block_out_channels=(64, 128, 192, 192), attention_levels=(True, True, True, False),
+                        layers_per_block=1, heads=4, cross_attention_dim=128, norm_num_groups=16,
+                        sample_size=16),
+        vae=VAEConfig(block_out_channels=(32, 64, 64), layers_per_block=1, norm_num_groups=16,
+                      sample_size=64),
+        tokenizer="reduced",
+        words=SCENES_WORDS,
+        latent_size=16,
     )
 
 
