@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { BENCH_PACKS, openBenchPack, root } from './lib/benchPacks.js';
+import { root } from './lib/benchPacks.js';
 import { printTable } from './lib/table.js';
+import { prepareUnetVariants, type UnetModel } from './lib/unetVariants.js';
 
 interface Sample {
   variant: string;
@@ -9,22 +10,16 @@ interface Sample {
   maxRssMiB: number;
 }
 
-function measure(
-  model: string,
-  variant: string,
-  edits: number,
-  side: number,
-  runs: number,
-  manifestPath = currentManifest,
-): Sample {
+/** One variant in its own process, so peak RSS is its own. */
+function measure(unet: UnetModel, variant: string, edits: number, side: number, runs: number): Sample {
   const out = execFileSync(
     process.execPath,
     [
       '--import',
       'tsx',
       path.join(root, 'bench/unetStepWorker.ts'),
-      model,
-      manifestPath,
+      unet.model,
+      unet.manifestPath,
       variant,
       String(edits),
       String(side),
@@ -35,60 +30,68 @@ function measure(
   return JSON.parse(out.trim().split('\n').at(-1)!);
 }
 
-let currentManifest = '';
 const pct = (a: number, b: number) => `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%`;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+
+const PACKS = [
+  { name: 'tiny-random', exportDir: path.join(root, 'models/exports/tiny-random'), side: 8, runs: 20 },
+  {
+    name: 'sd15-shaped (256x256)',
+    exportDir: path.join(root, process.env.PTP_BENCH_SD15_EXPORT ?? 'models/generated/sd15-shaped'),
+    side: 32,
+    runs: 3,
+  },
+];
 
 /**
- * UNet step time and peak memory, controllable vs plain, at batch 2(1+E) for E = 1 and 3.
- * Each variant runs in its own process so peak RSS is its own. CPU provider (this machine).
+ * UNet step time and peak memory at batch 2(1+E) for E = 1 and 3: the export's plain UNet (the
+ * baseline), the same with all attention fused (com.microsoft MultiHeadAttention, as ORT's
+ * optimizer leaves it), the fully controllable import and the default import (self layers beyond
+ * the limit fused), under neutral and under all-active controls. CPU provider (this machine).
+ * PTP_BENCH_SD15_EXPORT picks another SD-shaped export, e.g. models/generated/sd15-shaped-shrink8.
  */
 export async function benchUnet(): Promise<void> {
-  const packs = [
-    { ...BENCH_PACKS.tiny, side: 0, runs: 20 },
-    { ...BENCH_PACKS.sd15, side: 32, runs: 3 },
-  ];
-  for (const pack of packs) {
-    const opened = openBenchPack(pack);
-    if (!opened) continue;
-    const { manifest, plainModel } = opened;
-    currentManifest = opened.manifestPath;
-    const side = pack.side || manifest.nominalLatentSize[0];
-    const rows: (string | number)[][] = [];
-    for (const edits of [1, 3]) {
-      const plain = measure(plainModel, 'plain', edits, side, pack.runs);
-      const neutral = measure(path.join(pack.dir, manifest.unet.model), 'neutral', edits, side, pack.runs);
-      const active = measure(path.join(pack.dir, manifest.unet.model), 'active', edits, side, pack.runs);
-      rows.push(
-        [
-          `E=${edits}, B=${2 * (1 + edits)}`,
-          'plain (baseline)',
-          plain.medianMs.toFixed(1),
-          '',
-          plain.maxRssMiB.toFixed(0),
-          '',
-        ],
-        [
-          '',
-          'controllable, neutral',
-          neutral.medianMs.toFixed(1),
-          `${pct(neutral.medianMs, plain.medianMs)} (goal <= +3%)`,
-          neutral.maxRssMiB.toFixed(0),
-          `${pct(neutral.maxRssMiB, plain.maxRssMiB)} (goal <= +5%)`,
-        ],
-        [
-          '',
-          'controllable, all controls active',
-          active.medianMs.toFixed(1),
-          `${pct(active.medianMs, plain.medianMs)} (goal <= +10%)`,
-          active.maxRssMiB.toFixed(0),
-          pct(active.maxRssMiB, plain.maxRssMiB),
-        ],
+  for (const pack of PACKS) {
+    const v = await prepareUnetVariants(pack.exportDir);
+    if (!v) {
+      console.log(
+        `\n(${pack.name}: no export at ${pack.exportDir}. Make it with: /usr/bin/python3 models/make_pack.py --preset sd15-shaped [--shrink 8])`,
       );
+      continue;
     }
-    printTable(
-      `UNet step, ${pack.name}, latent ${side}x${side}, cpu provider, median of ${pack.runs}`,
-      ['batch', 'variant', 'ms/step', 'vs plain', 'peak RSS MiB', 'vs plain'],
-      rows,
-    );
+    try {
+      const rows: (string | number)[][] = [];
+      for (const edits of [1, 3]) {
+        const m = (unet: UnetModel, variant: string) => measure(unet, variant, edits, pack.side, pack.runs);
+        const plain = m(v.plain, 'plain');
+        const fusedPlain = m(v.fusedPlain, 'plain');
+        const samples: [string, Sample, string][] = [
+          ['plain (baseline)', plain, ''],
+          ['plain, all attention fused', fusedPlain, ''],
+          ['controllable, neutral', m(v.controllable, 'neutral'), 'goal <= +3%'],
+          ['controllable, all controls active', m(v.controllable, 'active'), 'goal <= +10%'],
+          [`partly fused (${v.partlyFused.fusedLayers} self layers), neutral`, m(v.partlyFused, 'neutral'), ''],
+          [`partly fused, all controls active`, m(v.partlyFused, 'active'), ''],
+        ];
+        samples.forEach(([label, s, goal], i) =>
+          rows.push([
+            i === 0 ? `E=${edits}, B=${2 * (1 + edits)}` : '',
+            label,
+            s.medianMs.toFixed(1),
+            i === 0 ? '' : `${pct(s.medianMs, plain.medianMs)}${goal ? ` (${goal})` : ''}`,
+            i <= 1 ? '' : ratio(s.medianMs, fusedPlain.medianMs),
+            s.maxRssMiB.toFixed(0),
+            i === 0 ? '' : pct(s.maxRssMiB, plain.maxRssMiB),
+          ]),
+        );
+      }
+      printTable(
+        `UNet step, ${pack.name}, latent ${pack.side}x${pack.side}, cpu provider, median of ${pack.runs}`,
+        ['batch', 'variant', 'ms/step', 'vs plain', 'vs fused plain', 'peak RSS MiB', 'vs plain'],
+        rows,
+      );
+    } finally {
+      await v.cleanup();
+    }
   }
 }

@@ -90,6 +90,36 @@ describe('planEdits', () => {
   });
 });
 
+describe('planEdits on a pack with fused (uncontrolled) self layers', () => {
+  // As `ptp models import` leaves SD: the full-grid self layer runs fused, without controls.
+  const fusedLayout = {
+    ...layout,
+    layers: layout.layers.map((l) => (l.id === 's0' ? { ...l, controlled: false } : l)),
+  } as unknown as UnetLayout;
+  const fusedPack = { id: 'fused-pack', tokenizer, layout: fusedLayout } as unknown as ModelPack;
+
+  it('plans schedules that stay within the controlled layers', () => {
+    const plan = planEdits(fusedPack, 50, [spec('a painting of a lion eating a burger', { selfResolutionDivisor: 4 })]);
+    expect(Array.from(plan.controlsAt(0).selfAlpha)).toEqual([0, 1, 1]);
+    // No self window: the divisor does not matter.
+    expect(() =>
+      planEdits(fusedPack, 50, [spec('a painting of a lion eating a burger', { self: 0, selfResolutionDivisor: 1 })]),
+    ).not.toThrow();
+  });
+
+  it('refuses self replacement in a fused layer, naming the divisor the pack serves', () => {
+    expect(() =>
+      planEdits(fusedPack, 50, [spec('a painting of a lion eating a burger', { selfResolutionDivisor: 2 })]),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_PARAM',
+        param: 'selfResolutionDivisor',
+        message: expect.stringMatching(/32x32.*"fused-pack".*selfResolutionDivisor >= 4.*--no-fuse-uncontrolled/),
+      }),
+    );
+  });
+});
+
 describe('local blend', () => {
   it('unions source and edit masks, max-pools, thresholds, and moves only masked edit latents', () => {
     // Two items, a 4x4 map grid, 3 tokens; the source word (token 1) peaks at cell 0, the edit word

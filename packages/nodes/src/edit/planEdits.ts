@@ -7,7 +7,8 @@ import {
   wordTokenIndices,
 } from '../p2p/index.js';
 import type { UnetControls } from '../pipeline/UnetControls.js';
-import type { ModelPack, Tokenizer } from '../runtime/InferenceBackend.js';
+import { NodeRunError } from '@ptp/graph-core';
+import type { ModelPack, Tokenizer, UnetLayout } from '../runtime/InferenceBackend.js';
 import type { CrossWindow, ScheduleSpec } from '../values.js';
 
 export interface BlendPlan {
@@ -89,6 +90,28 @@ function planBlend(tok: Tokenizer, steps: number, s: ScheduleSpec): BlendPlan | 
 }
 
 /**
+ * A schedule that replaces self-attention in a layer the pack's import left uncontrolled (fused)
+ * would silently do less than it says: refuse it, saying which divisor the pack serves.
+ */
+function requireControlledSelfLayers(
+  pack: ModelPack,
+  selfLayers: UnetLayout['layers'],
+  p: { selfStart: number; selfEnd: number; divisor: number },
+): void {
+  if (p.selfEnd <= p.selfStart) return;
+  const unreachable = selfLayers.filter((l) => l.downsample >= p.divisor && l.controlled === false);
+  if (unreachable.length === 0) return;
+  const needed = 2 * Math.max(...unreachable.map((l) => l.downsample));
+  throw new NodeRunError(
+    `self-attention replacement with selfResolutionDivisor ${p.divisor} reaches ${unreachable.length} self layer(s) at ` +
+      `${[...new Set(unreachable.map((l) => l.group))].join(', ')} that pack "${pack.id}" runs fused, without controls; ` +
+      `use selfResolutionDivisor >= ${needed}, or re-import the pack with \`ptp models import --no-fuse-uncontrolled\` ` +
+      `(or --self-control-divisor ${p.divisor})`,
+    { code: 'INVALID_PARAM', param: 'selfResolutionDivisor' },
+  );
+}
+
+/**
  * Turns injection schedules into per-step control tensors of the controllable UNet, following the
  * reference controllers exactly. With `a` the time-word alpha, `r` refine's per-token alphas and
  * `eq` the equalizer, the reference computes `a * eq * (r * inj + (1 - r) * edit) + (1 - a) * edit`;
@@ -109,6 +132,7 @@ export function planEdits(pack: ModelPack, steps: number, schedules: readonly Sc
     T,
   });
   const selfLayers = layout.layers.filter((l) => l.kind === 'self').sort((a, b) => a.index - b.index);
+  for (const p of perEdit) requireControlledSelfLayers(pack, selfLayers, p);
   const crossCount = layout.layers.length - selfLayers.length;
 
   const mapper = new Float32Array(E * T * T);

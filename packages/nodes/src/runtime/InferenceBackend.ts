@@ -68,6 +68,8 @@ export interface UnetLayout {
     readonly index: number;
     readonly downsample: number;
     readonly group: string;
+    /** False when no control reaches the layer (fused at import); absent means controlled. */
+    readonly controlled?: boolean;
   }[];
   readonly resolutionGroups: readonly {
     readonly name: string;

@@ -110,6 +110,32 @@ export class GraphBuilder {
     return out;
   }
 
+  /** Adds one node with several outputs (`count` new names, or the given ones) and/or a domain (Split, contrib ops). */
+  opMulti(
+    opType: string,
+    inputs: string[],
+    base: string,
+    outputs: number | string[],
+    attrs: Record<string, AttrValue> = {},
+    domain?: string,
+  ): string[] {
+    const outs =
+      typeof outputs === 'number'
+        ? Array.from({ length: outputs }, (_, k) => this.unique(`${base}_output_${k}`))
+        : outputs;
+    const node: NodeProto = {
+      name: this.unique(base),
+      op_type: opType,
+      input: inputs,
+      output: outs,
+      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+      ...(domain ? { domain } : {}),
+    };
+    this.sink.push(node);
+    this.emitted.push(node);
+    return outs;
+  }
+
   int64(values: number[], dims: number[] = [values.length]): string {
     return this.constant('i64', values, dims, DataType.INT64);
   }

@@ -72,6 +72,16 @@ export class GraphIndex {
     return null;
   }
 
+  /** The value of a float32 scalar (or one-element) constant, else null. */
+  constFloat(tensor: string): number | null {
+    const t = this.constTensor(tensor);
+    if (!t || t.data_location === DATA_LOCATION_EXTERNAL || t.data_type !== DataType.FLOAT) return null;
+    if (t.float_data && t.float_data.length === 1) return t.float_data[0] ?? null;
+    const raw = t.raw_data;
+    if (!raw || raw.byteLength !== 4) return null;
+    return new DataView(raw.buffer, raw.byteOffset, 4).getFloat32(0, true);
+  }
+
   private constTensor(tensor: string): TensorProto | undefined {
     const init = this.initializers.get(tensor);
     if (init) return init;

@@ -44,7 +44,7 @@ function minimalFusedModel(): ModelProto {
 }
 
 describe('findAttentionLayers', () => {
-  it('refuses fused com.microsoft attention and says how to re-export', () => {
+  it('refuses fused com.microsoft attention and says how to re-export; the patcher expands supported forms', () => {
     const model = decodeOnnxModel(encodeOnnxModel(minimalFusedModel()));
     let error: unknown;
     try {
@@ -57,9 +57,13 @@ describe('findAttentionLayers', () => {
     expect(message).toContain(`com.microsoft.MultiHeadAttention '${ATTN1}/MultiHeadAttention'`);
     expect(message).toContain('torch.onnx.export');
     expect(message).toContain('without `--optimize`');
-    // The patcher refuses through the finder, with the same code.
-    expect(() => patchControllableUnet(buildTinyUnet({ layout: 'folded', fused: true }).model)).toThrow(
-      expect.objectContaining({ code: 'FUSED_ATTENTION' }),
+    // The patcher expands the fused forms it knows and refuses the others with the same code.
+    expect(() => patchControllableUnet(buildTinyUnet({ layout: 'folded', fused: true }).model)).not.toThrow();
+    const masked = buildTinyUnet({ layout: 'folded', fused: true }).model;
+    const mha = masked.graph?.node?.find((n) => n.op_type === 'MultiHeadAttention');
+    mha?.input?.push('', 'sample');
+    expect(() => patchControllableUnet(masked)).toThrow(
+      expect.objectContaining({ code: 'FUSED_ATTENTION', message: expect.stringContaining('mask') }),
     );
   });
 

@@ -13,6 +13,8 @@ export interface AttentionLayer {
   kind: AttentionKind;
   layout: AttentionLayout;
   softmax: NodeProto;
+  /** MatMul(Q, K^T) before the scale and the Softmax. */
+  qkMatMul: NodeProto;
   /** Output tensor of the Softmax (the attention probabilities). */
   probs: string;
   /** MatMul(P, V). */
@@ -26,7 +28,7 @@ export interface AttentionLayer {
 }
 
 /** ORT contrib ops (and ONNX's own Attention) that compute attention without a visible Softmax. */
-const FUSED_OPS = new Set([
+export const FUSED_OPS = new Set([
   'Attention',
   'MultiHeadAttention',
   'PackedAttention',
@@ -52,15 +54,21 @@ export const FUSED_ATTENTION_ADVICE =
   '`optimum-cli export onnx` without `--optimize` (and do not run onnxruntime.transformers.optimizer or ' +
   'optimize_pipeline on it), then import that export.';
 
+export interface FindOptions {
+  /** Fused attention nodes the caller keeps on purpose (uncontrolled layers); any other fused node is refused. */
+  keptFused?: ReadonlySet<NodeProto>;
+}
+
 /**
- * Finds every attention layer of a diffusers-style UNet export by name scope (`.../attn1/` self,
- * `.../attn2/` cross) and op pattern (MatMul -> scale -> Softmax -> MatMul). Layers come in graph
- * order (down, mid, up), which is the manifest order. Refuses fused attention.
+ * Finds every explicit attention layer of a diffusers-style UNet export by name scope
+ * (`.../attn1/` self, `.../attn2/` cross) and op pattern (MatMul -> scale -> Softmax -> MatMul).
+ * Layers come in graph order (down, mid, up), which is the manifest order. Refuses fused attention
+ * other than `keptFused` (patchControllableUnet expands what it can first).
  */
-export function findAttentionLayers(model: ModelProto): AttentionLayer[] {
+export function findAttentionLayers(model: ModelProto, options: FindOptions = {}): AttentionLayer[] {
   const graph = graphOf(model);
   const index = new GraphIndex(graph);
-  refuseFusedAttention(index.nodes);
+  refuseFusedAttention(index.nodes.filter((n) => !options.keptFused?.has(n)));
 
   const layers: AttentionLayer[] = [];
   const seen = new Set<string>();
@@ -99,6 +107,7 @@ export function findAttentionLayers(model: ModelProto): AttentionLayer[] {
       kind: scope.kind,
       layout,
       softmax: node,
+      qkMatMul: qk,
       probs,
       pvMatMul: pv,
       toV: v?.node ?? null,
@@ -106,7 +115,7 @@ export function findAttentionLayers(model: ModelProto): AttentionLayer[] {
       heads: v ? headsFromSplit(index, v.tensor) : null,
     });
   }
-  if (layers.length === 0) {
+  if (layers.length === 0 && !options.keptFused?.size) {
     throw new PtpPackError(
       'NO_ATTENTION_LAYERS',
       'no attention layers found (no Softmax between MatMuls under .../attn1/ or .../attn2/); is this a UNet export from diffusers?',
@@ -128,7 +137,7 @@ function refuseFusedAttention(nodes: NodeProto[]): void {
   );
 }
 
-function scopeOf(node: NodeProto): { id: string; kind: AttentionKind } | null {
+export function scopeOf(node: NodeProto): { id: string; kind: AttentionKind } | null {
   for (const name of [node.name ?? '', node.output?.[0] ?? '']) {
     const m = /^(.*\/attn([12]))\//.exec(name);
     if (m?.[1]) return { id: m[1], kind: m[2] === '1' ? 'self' : 'cross' };

@@ -16,7 +16,18 @@ export interface ImportOptions {
   keepPlainMaxBytes?: number;
   /** See PatchOptions.selfMaxQueryLength. */
   selfMaxQueryLength?: number;
+  /** See PatchOptions.selfControlDivisor. Default DEFAULT_SELF_CONTROL_DIVISOR (2) when fusing, else 1 (all). */
+  selfControlDivisor?: number;
+  /** See PatchOptions.fuseUncontrolled. Default true. */
+  fuseUncontrolled?: boolean;
 }
+
+/**
+ * Self layers at the full latent grid are the only ones left uncontrolled (and fused) by default:
+ * both reference notebooks replace self-attention at most up to latent/2 (16x16 and 32x32 at
+ * 512 px), and the full-grid layers hold ~94% of SD's attention-matrix elements (4096^2 vs 1024^2).
+ */
+export const DEFAULT_SELF_CONTROL_DIVISOR = 2;
 
 export interface ImportResult {
   packDir: string;
@@ -164,9 +175,12 @@ async function importUnet(files: StagedFiles, options: ImportOptions): Promise<I
   const model = decodeOnnxModel(plainBytes, 'unet/model.onnx');
   const dataFiles = await checkExternalData(model, unetDir, realSrc);
   const config = await readJson(join(unetDir, 'config.json'));
+  const fuse = options.fuseUncontrolled ?? true;
   const patched = patchControllableUnet(model, {
     nominalLatentSize: numberOr(config?.sample_size, undefined),
     ...(options.selfMaxQueryLength === undefined ? {} : { selfMaxQueryLength: options.selfMaxQueryLength }),
+    selfControlDivisor: options.selfControlDivisor ?? (fuse ? DEFAULT_SELF_CONTROL_DIVISOR : 1),
+    fuseUncontrolled: fuse,
   });
   const patchedBytes = encodeOnnxModel(patched.model);
   for (const f of await listFiles(unetDir, realSrc, 'unet')) {

@@ -2,12 +2,12 @@ import { GraphBuilder } from './GraphBuilder.js';
 import { GraphIndex } from './GraphIndex.js';
 import { defaultOpsetVersion, graphOf } from './OnnxModel.js';
 import { PtpPackError } from './PtpPackError.js';
-import { findAttentionLayers, isPatched, type AttentionLayer } from './findAttentionLayers.js';
+import { isPatched, type AttentionKind } from './findAttentionLayers.js';
+import { planAttentionLayers, type LayerSlot } from './planAttentionLayers.js';
 import { DataType, int64ToNumber } from './onnxProto.js';
 import type { GraphProto, ModelProto, NodeProto, TensorShapeDimension, ValueInfoProto } from './onnxProto.js';
 import { PTP_CONTROL_INPUTS, attentionOutputName } from '@ptp/nodes/diffusion';
 import type { ManifestLayer, PatchStats, ResolutionGroup, UnetIo } from '@ptp/nodes/diffusion';
-import { resolutionLevels } from './resolutionLevels.js';
 import {
   ControlTensors,
   controlPvMatMul,
@@ -27,6 +27,13 @@ export interface PatchOptions {
    * ptp_self_alpha column is then ignored. Saves the largest probability tensors (SD's 64x64
    * layers) when no preset replaces self-attention there. Default: every self layer is patched. */
   selfMaxQueryLength?: number;
+  /** Self layers are controllable only where latent side / layer side >= this: the smallest
+   * `selfResolutionDivisor` a schedule can use on the pack. Default 1: every self layer. */
+  selfControlDivisor?: number;
+  /** Layers no control reaches run as com.microsoft MultiHeadAttention (the runtime's fused
+   * kernels): fused export nodes are kept, explicit layers are fused. Default false: they stay as
+   * exported, except fused ones, which are always expanded then. */
+  fuseUncontrolled?: boolean;
 }
 
 export interface PatchedUnet {
@@ -41,13 +48,16 @@ export interface PatchedUnet {
   resolutionGroups: ResolutionGroup[];
   attentionOutputs: string[];
   stats: Omit<PatchStats, 'modelBytesBefore' | 'modelBytesAfter'>;
+  /** Uncontrolled layers that stay explicit although fusion was asked for, with the reason. */
+  notFused: Map<string, string>;
 }
 
 /**
- * Turns a plain diffusers UNet export into the controllable UNet (contract in README.md): adds the
- * ptp_* control inputs, rewrites every attention layer's probabilities (and cross layers' V) on the
- * conditional half, and adds one head/layer-averaged cross-attention output per resolution.
- * All batch/edit/token/query sizes stay dynamic. Rewrites `model` in place.
+ * Turns a diffusers UNet export (plain, or with com.microsoft fused attention) into the
+ * controllable UNet (contract in README.md): adds the ptp_* control inputs, rewrites the
+ * probabilities (and cross layers' V) of every layer a control reaches on the conditional half,
+ * and adds one head/layer-averaged cross-attention output per resolution. All batch/edit/token/
+ * query sizes stay dynamic. Rewrites `model` in place.
  */
 export function patchControllableUnet(model: ModelProto, options: PatchOptions = {}): PatchedUnet {
   const graph = graphOf(model);
@@ -64,13 +74,6 @@ export function patchControllableUnet(model: ModelProto, options: PatchOptions =
     );
   const nodesBefore = graph.node?.length ?? 0;
 
-  const layers = findAttentionLayers(model);
-  const missingV = layers.find((l) => l.kind === 'cross' && !l.vTensor);
-  if (missingV)
-    throw new PtpPackError(
-      'MISSING_TO_V',
-      `cross-attention layer ${missingV.id} has no ${missingV.id}/to_v/ node feeding its P·V MatMul; V injection needs it (re-export with diffusers module names)`,
-    );
   const io = detectIo(graph);
   const half = usesHalfPrecision(graph);
   if (half && opset < 15)
@@ -79,20 +82,27 @@ export function patchControllableUnet(model: ModelProto, options: PatchOptions =
       `half-precision UNet with opset ${opset}: the patch needs CastLike (opset 15); re-export with opset >= 15 or in float32`,
     );
   const nominal = nominalSize(graph, io.sample, options.nominalLatentSize);
-  const levels = resolutionLevels(
-    graph.node ?? [],
-    layers.map((l) => l.id),
-  );
-
-  const patcher = new UnetPatcher(graph, {
+  const controlled = (kind: AttentionKind, level: number): boolean => {
+    if (kind === 'cross') return true;
+    const grid = gridAt(nominal, level);
+    const max = options.selfMaxQueryLength;
+    return (max === undefined || grid[0] * grid[1] <= max) && 2 ** level >= (options.selfControlDivisor ?? 1);
+  };
+  const plan = planAttentionLayers(model, {
     opset,
-    io,
     half,
-    nominal,
-    levels,
-    layers,
-    selfMaxQueryLength: options.selfMaxQueryLength,
+    controlled,
+    fuseUncontrolled: options.fuseUncontrolled ?? false,
   });
+  const layers = plan.slots;
+  const missingV = layers.find((l) => l.kind === 'cross' && l.explicit && !l.explicit.vTensor);
+  if (missingV)
+    throw new PtpPackError(
+      'MISSING_TO_V',
+      `cross-attention layer ${missingV.id} has no ${missingV.id}/to_v/ node feeding its P·V MatMul; V injection needs it (re-export with diffusers module names)`,
+    );
+
+  const patcher = new UnetPatcher(graph, { opset, io, half, nominal, layers });
   layers.forEach((layer, order) => patcher.patchLayer(layer, order));
   const { groups, outputs } = patcher.addGroupOutputs();
   const nodes = patcher.finish(outputs);
@@ -109,7 +119,15 @@ export function patchControllableUnet(model: ModelProto, options: PatchOptions =
     layers: patcher.manifestLayers,
     resolutionGroups: groups,
     attentionOutputs: outputs.map((o) => o.name ?? ''),
-    stats: { nodesBefore, nodesAfter: nodes.length, opsAdded, initializersAdded: patcher.b.newInitializers.length },
+    stats: {
+      nodesBefore,
+      nodesAfter: nodes.length,
+      opsAdded,
+      initializersAdded: patcher.b.newInitializers.length,
+      layersExpanded: plan.expanded,
+      layersFused: layers.filter((l) => l.fused).length,
+    },
+    notFused: plan.notFused,
   };
 }
 
@@ -119,10 +137,8 @@ interface PatchSetup {
   io: UnetIo;
   half: boolean;
   nominal: [number, number];
-  /** Each attention layer's resolution level (downsampling 2^level). */
-  levels: Map<string, number>;
-  layers: readonly AttentionLayer[];
-  selfMaxQueryLength: number | undefined;
+  /** Every attention layer in graph order, with its level and whether a control reaches it. */
+  layers: readonly LayerSlot[];
 }
 
 /**
@@ -174,13 +190,20 @@ class UnetPatcher {
     return list;
   }
 
-  patchLayer(layer: AttentionLayer, order: number): void {
+  patchLayer(slot: LayerSlot, order: number): void {
     const { b, ctl, setup } = this;
-    const kindIndex = this.counts[layer.kind]++;
-    const level = setup.levels.get(layer.id) ?? 0;
+    const kindIndex = this.counts[slot.kind]++;
+    const { level, controlled } = slot;
     const grid = gridAt(setup.nominal, level);
-    const controlled =
-      layer.kind === 'cross' || setup.selfMaxQueryLength === undefined || grid[0] * grid[1] <= setup.selfMaxQueryLength;
+    const layer = slot.explicit;
+    if (!layer) {
+      // A fused layer: no control reaches it, so it only takes its column in the manifest.
+      this.manifestLayers.push({
+        ...manifestEntry(slot, kindIndex, order, grid, level),
+        fusedNode: slot.fused?.name ?? '',
+      });
+      return;
+    }
     // Fast path: the P·V MatMul reads the Softmax output directly and an If takes it over (with
     // the V injection too when the to_v output only feeds it); the probabilities themselves are
     // never rewritten. Anything else reading P (an exported tensor, a Cast before the MatMul) gets
@@ -199,16 +222,8 @@ class UnetPatcher {
       rewriteValues(b, rewrite);
     }
     this.manifestLayers.push({
-      id: layer.id,
-      kind: layer.kind,
-      index: kindIndex,
-      order,
+      ...manifestEntry(slot, kindIndex, order, grid, level),
       layout: layer.layout,
-      controlled,
-      downsample: 2 ** level,
-      queryLength: grid[0] * grid[1],
-      group: `${grid[0]}x${grid[1]}`,
-      heads: layer.heads,
       softmaxNode: layer.softmax.name ?? '',
       pvMatMulNode: layer.pvMatMul.name ?? '',
       toVNode: layer.toV?.name ?? null,
@@ -249,7 +264,7 @@ class UnetPatcher {
     b.sink = this.tail;
     const groups: ResolutionGroup[] = [];
     const outputs: ValueInfoProto[] = [];
-    for (const level of [...new Set(setup.levels.values())].sort((x, y) => x - y)) {
+    for (const level of [...new Set(setup.layers.map((l) => l.level))].sort((x, y) => x - y)) {
       const grid = gridAt(setup.nominal, level);
       const name = `${grid[0]}x${grid[1]}`;
       const sums = this.mapsByLevel.get(level);
@@ -295,6 +310,31 @@ class UnetPatcher {
     graph.output = [...(graph.output ?? []), ...newOutputs];
     return nodes;
   }
+}
+
+/** The manifest fields every layer has; explicit layers add their node names. */
+function manifestEntry(
+  slot: LayerSlot,
+  index: number,
+  order: number,
+  grid: [number, number],
+  level: number,
+): ManifestLayer {
+  return {
+    id: slot.id,
+    kind: slot.kind,
+    index,
+    order,
+    layout: '4d',
+    controlled: slot.controlled,
+    downsample: 2 ** level,
+    queryLength: grid[0] * grid[1],
+    group: `${grid[0]}x${grid[1]}`,
+    heads: slot.heads,
+    softmaxNode: '',
+    pvMatMulNode: '',
+    toVNode: null,
+  };
 }
 
 /** Ops that only move V's elements between the to_v output and the P·V MatMul (the head split). */

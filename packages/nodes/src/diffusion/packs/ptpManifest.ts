@@ -36,8 +36,10 @@ export const ManifestLayerSchema = z.object({
   /** Position among all layers (graph order: down, mid, up). */
   order: Int.nonnegative(),
   layout: z.enum(['folded', '4d']),
-  /** False for self layers left unpatched (PatchOptions.selfMaxQueryLength): their alpha is ignored. */
+  /** False for self layers no control reaches (beyond the import's self limit): their alpha is ignored. */
   controlled: z.boolean(),
+  /** Set when the layer runs as one fused attention node (com.microsoft MultiHeadAttention/Attention): its name. */
+  fusedNode: z.string().optional(),
   /** Latent side / layer grid side (a power of two). */
   downsample: Int.positive(),
   /** Query length H*W at the nominal latent size. */
@@ -80,6 +82,10 @@ export const PatchStatsSchema = z.object({
   /** Size of unet model.onnx before / after the patch (graph and inline tensors, not external data). */
   modelBytesBefore: Int.nonnegative(),
   modelBytesAfter: Int.nonnegative(),
+  /** Fused attention nodes of the export expanded into the explicit, controllable form. */
+  layersExpanded: Int.nonnegative().optional(),
+  /** Uncontrolled layers left fused (kept from the export or fused by the import). */
+  layersFused: Int.nonnegative().optional(),
 });
 export type PatchStats = z.infer<typeof PatchStatsSchema>;
 

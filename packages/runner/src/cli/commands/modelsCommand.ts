@@ -1,9 +1,13 @@
 import { parseArgs } from 'node:util';
-import { importPack, PtpPackError } from '../../onnx/index.js';
+import { DEFAULT_SELF_CONTROL_DIVISOR, importPack, PtpPackError } from '../../onnx/index.js';
+import type { PtpManifest } from '@ptp/nodes/diffusion';
 import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
 import { localBackend } from '../localSetup.js';
 
-/** `ptp models import <export-dir> <pack-dir>` and `ptp models list [--packs DIR]...`. */
+/**
+ * `ptp models import <export-dir> <pack-dir> [--name N] [--no-plain] [--no-fuse-uncontrolled]
+ * [--self-control-divisor D] [--json]` and `ptp models list [--packs DIR]...`.
+ */
 export const modelsCommand: Command = async (args, io) => {
   const [sub, ...rest] = args;
   if (sub === 'import') {
@@ -13,17 +17,25 @@ export const modelsCommand: Command = async (args, io) => {
         name: { type: 'string' },
         json: { type: 'boolean', default: false },
         'no-plain': { type: 'boolean', default: false },
+        'fuse-uncontrolled': { type: 'boolean', default: false },
+        'no-fuse-uncontrolled': { type: 'boolean', default: false },
+        'self-control-divisor': { type: 'string' },
       },
       allowPositionals: true,
       strict: true,
     });
     if (positionals.length !== 2) throw new UsageError('models import takes <export-dir> <pack-dir>');
     const [exportDir, packDir] = positionals.map(resolveUserPath) as [string, string];
+    if (values['fuse-uncontrolled'] && values['no-fuse-uncontrolled'])
+      throw new UsageError('choose one of --fuse-uncontrolled and --no-fuse-uncontrolled');
+    const divisor = parseDivisor(values['self-control-divisor']);
     try {
       const started = Date.now();
       const { manifest } = await importPack(exportDir, packDir, {
         ...(values.name ? { name: values.name } : {}),
         ...(values['no-plain'] ? { keepPlainMaxBytes: 0 } : {}),
+        fuseUncontrolled: !values['no-fuse-uncontrolled'],
+        ...(divisor === undefined ? {} : { selfControlDivisor: divisor }),
       });
       const self = manifest.layers.filter((l) => l.kind === 'self').length;
       if (values.json) io.out(JSON.stringify({ ok: true, packDir, manifest }, null, 2));
@@ -36,6 +48,7 @@ export const modelsCommand: Command = async (args, io) => {
           `  resolution groups: ${manifest.resolutionGroups.map((g) => `${g.name} (${g.crossLayers.length} cross)`).join(', ')}`,
         );
         io.out(`  controls: ${Object.values(manifest.controls).join(', ')}`);
+        io.out(`  ${describeFusion(manifest)}`);
       }
       return EXIT.ok;
     } catch (err) {
@@ -53,3 +66,31 @@ export const modelsCommand: Command = async (args, io) => {
   }
   throw new UsageError('models takes a subcommand: import <export-dir> <pack-dir> | list [--packs DIR]');
 };
+
+/** `--self-control-divisor`: a power of two >= 1 (layer sides halve per level), like the schedule's divisor. */
+function parseDivisor(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const d = Number(raw);
+  if (!Number.isInteger(d) || d < 1 || d > 64 || (d & (d - 1)) !== 0)
+    throw new UsageError(
+      `--self-control-divisor takes a power of two from 1 to 64 (default ${DEFAULT_SELF_CONTROL_DIVISOR}), not '${raw}'`,
+    );
+  return d;
+}
+
+/** One line on what runs fused and which schedules the pack can serve. */
+function describeFusion(manifest: PtpManifest): string {
+  const self = manifest.layers.filter((l) => l.kind === 'self');
+  const fused = self.filter((l) => l.fusedNode);
+  const off = self.filter((l) => !l.controlled);
+  if (off.length === 0) return `self-attention: all ${self.length} self layers controllable, none fused`;
+  // A schedule's divisor d replaces layers with downsample >= d, so it must pass every uncontrolled one.
+  const needed = 2 * Math.max(...off.map((l) => l.downsample));
+  const expanded = manifest.patch.layersExpanded
+    ? `; ${manifest.patch.layersExpanded} fused layers of the export expanded`
+    : '';
+  return (
+    `self-attention: ${off.length} of ${self.length} self layers uncontrolled (${fused.length} fused: ${[...new Set(off.map((l) => l.group))].join(', ')})` +
+    `; schedules need selfResolutionDivisor >= ${needed}${expanded}`
+  );
+}
