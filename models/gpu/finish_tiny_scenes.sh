@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# After the GPU run, on the CPU machine: export, import, one generation, the quality figures.
+#
+#   bash models/gpu/finish_tiny_scenes.sh <train dir> [packs dir]     # default models/generated/packs
+#
+# The pack lands in <packs dir>/tiny-scenes (models/generated/ is git-ignored; pass models/packs once
+# the figures meet the bars). SAMPLES (default 240) sets the quality run's sample count.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+TRAIN="${1:?usage: finish_tiny_scenes.sh <train dir> [packs dir]}"
+PACKS="${2:-models/generated/packs}"
+EXPORT="${EXPORT:-models/generated/tiny-scenes}"
+SAMPLES="${SAMPLES:-240}"
+t0=$(date +%s)
+/usr/bin/python3 models/export_scenes.py "$TRAIN" "$EXPORT" 2>&1 | grep -v Warning | grep -v '^  _C\.' | tail -15
+t1=$(date +%s)
+pnpm -s ptp models import "$EXPORT" "$PACKS/tiny-scenes" --no-plain
+t2=$(date +%s)
+pnpm -s ptp run examples/generate.json --packs "$PACKS" --out models/generated/scenes-generate \
+  --set model.pack=tiny-scenes --set 'prompt.text=a red circle and a blue square on a striped background' | tail -2
+t3=$(date +%s)
+pnpm -s ptp quality --pack tiny-scenes --packs "$PACKS" --samples "$SAMPLES" --out models/generated/scenes-quality
+t4=$(date +%s)
+echo "export $((t1 - t0)) s, import $((t2 - t1)) s, generate $((t3 - t2)) s, quality $((t4 - t3)) s"
