@@ -42,6 +42,8 @@ export * from './metrics/editMetrics.js';
 export * from './metrics/shapeJudgeNode.js';
 export * from './metrics/editMetricsNode.js';
 export * from './metrics/measureQuality.js';
+export * from './metrics/scenesScore.js';
+export * from './metrics/measureScenesQuality.js';
 export * from './runtime/UploadStore.js';
 export * from './runtime/ImageDecoder.js';
 export * from './image/decode/readImageHeader.js';

@@ -184,7 +184,7 @@ export function judgeScenesImage(im: RgbaImage, options: ScenesJudgeOptions = {}
   const { width: W, height: H } = im;
   let background: SceneBackground = 'white';
   let bestScore = Infinity;
-  let bestDist = new Float32Array(0);
+  let bestDist: Float32Array = new Float32Array(0);
   for (const kind of SCENE_BACKGROUNDS) {
     const d = backgroundDistance(im, kind);
     let score = 0;
