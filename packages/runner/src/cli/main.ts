@@ -24,8 +24,9 @@ const COMMAND_USAGE: Record<string, string> = {
                                       reproduce the original P2P reference runs; one line per case
 `,
   quality: `  quality [--pack tiny-shapes] [--samples 240] [--steps 20] [--guidance 7.5] [--seed 0] [--batch 32] [--provider P] [--out DIR] [--json] [--fail-below]
-                                      [--packs DIR]... [--scheduler pack|pndm|ddim|euler|euler-ancestral]
-                                      generate tiny-shapes captions, judge them; prompted colour/shape/background % vs the bars
+                                      [--packs DIR]... [--scheduler pack|pndm|ddim|euler|euler-ancestral] [--world auto|shapes|scenes] [--iou-scenes 100]
+                                      generate captions of the pack's world, judge them; prompted colour/shape/background % vs the bars
+                                      (scenes, default for a "*scenes*" pack: per object, object count and the attention IoU of object words)
 `,
   sweep: `  sweep <workflow.json> --grid node.param=v1,v2,... [--grid ...] [--pairs pairs.json] --out DIR [--provider P] [--plot node.metric]...
                                       [--source-node ID] [--target-node ID] [--save-images] [--max-cells N] [--packs DIR]... [--uploads DIR]... [--title T]

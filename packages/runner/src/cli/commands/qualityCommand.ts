@@ -1,10 +1,18 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { encodePng, measureQuality, SCHEDULER_KINDS, type SchedulerKind } from '@ptp/nodes';
+import {
+  encodePng,
+  measureQuality,
+  measureScenesQuality,
+  SCHEDULER_KINDS,
+  type ImageBatch,
+  type SchedulerKind,
+} from '@ptp/nodes';
 import { PROVIDERS } from '../../backends/providers.js';
 import { contactSheet } from '../../study/contactSheet.js';
 import { formatQualityReport, qualityJson } from '../../study/qualityTable.js';
+import { formatScenesQualityReport, scenesQualityJson } from '../../study/scenesQualityTable.js';
 import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
 import { localBackend } from '../localSetup.js';
 
@@ -15,10 +23,23 @@ function intOption(name: string, raw: string, min: number, max: number): number 
   return v;
 }
 
+const WORLDS = ['auto', 'shapes', 'scenes'] as const;
+
+interface Measured {
+  text: string;
+  json: unknown;
+  images: ImageBatch['images'];
+  ok: boolean[];
+  pass: boolean;
+}
+
 /**
- * `ptp quality`: draws tiny-shapes captions, generates them with the pack, judges them with the
- * shape classifier and prints how often the prompted colour, shape and background were drawn,
- * against the issue's bars (90 / 80 / 95 %).
+ * `ptp quality`: draws captions of the pack's world, generates them with the pack, judges them and
+ * prints how often the prompted things were drawn, against the issues' bars. tiny-shapes world
+ * (default for other packs): prompted colour, shape and background (90 / 80 / 95 %). tiny-scenes
+ * world (`--world scenes`, the default for a pack whose id contains "scenes"): per object colour
+ * and shape, object count and background (90 / 80 / 90 / 95 %) and the attention IoU of each
+ * object word (>= 0.5) on the first `--iou-scenes` samples.
  */
 export const qualityCommand: Command = async (args, io) => {
   const { values } = parseArgs({
@@ -36,6 +57,8 @@ export const qualityCommand: Command = async (args, io) => {
       out: { type: 'string' },
       json: { type: 'boolean', default: false },
       'fail-below': { type: 'boolean', default: false },
+      world: { type: 'string', default: 'auto' },
+      'iou-scenes': { type: 'string', default: '100' },
     },
     strict: true,
   });
@@ -43,6 +66,9 @@ export const qualityCommand: Command = async (args, io) => {
     throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
   if (!(SCHEDULER_KINDS as readonly string[]).includes(values.scheduler))
     throw new UsageError(`--scheduler must be one of ${SCHEDULER_KINDS.join(', ')}`);
+  if (!(WORLDS as readonly string[]).includes(values.world))
+    throw new UsageError(`--world must be one of ${WORLDS.join(', ')}`);
+  const iouScenes = intOption('iou-scenes', values['iou-scenes'], 0, 100_000);
   const guidance = Number(values.guidance);
   if (!Number.isFinite(guidance) || guidance < 0 || guidance > 30)
     throw new UsageError(`--guidance must be a number in 0..30, got "${values.guidance}"`);
@@ -61,29 +87,51 @@ export const qualityCommand: Command = async (args, io) => {
   try {
     const pack = await backend.loadPack(values.pack);
     let lastTenth = -1;
-    const report = await measureQuality({
+    const common = {
       pack,
       ...options,
       signal: controller.signal,
-      onProgress: (done, total) => {
+      onProgress: (done: number, total: number) => {
         const tenth = Math.floor((10 * done) / total);
         if (tenth !== lastTenth) io.err(`  ${done}/${total} samples`);
         lastTenth = tenth;
       },
-    });
+    };
+    const scenes = values.world === 'scenes' || (values.world === 'auto' && pack.id.includes('scenes'));
+    let m: Measured;
+    if (scenes) {
+      const report = await measureScenesQuality({ ...common, iouScenes });
+      m = {
+        text: formatScenesQualityReport(report),
+        json: scenesQualityJson(report),
+        images: report.images.images,
+        ok: report.items.map(
+          (i) => i.colour === i.objects && i.shape === i.objects && i.countRight && i.backgroundRight,
+        ),
+        pass: Object.values(report.pass).every(Boolean),
+      };
+    } else {
+      const report = await measureQuality(common);
+      m = {
+        text: formatQualityReport(report),
+        json: qualityJson(report),
+        images: report.images.images,
+        ok: report.items.map(
+          (i) =>
+            i.got.colour === i.want.colour && i.got.shape === i.want.shape && i.got.background === i.want.background,
+        ),
+        pass: Object.values(report.pass).every(Boolean),
+      };
+    }
     if (values.out) {
       const dir = resolveUserPath(values.out);
       await mkdir(dir, { recursive: true });
-      const ok = report.items.map(
-        (i) => i.got.colour === i.want.colour && i.got.shape === i.want.shape && i.got.background === i.want.background,
-      );
-      await writeFile(path.join(dir, 'samples.png'), encodePng(contactSheet(report.images.images, ok)));
-      await writeFile(path.join(dir, 'quality.json'), `${JSON.stringify(qualityJson(report), null, 2)}\n`);
+      await writeFile(path.join(dir, 'samples.png'), encodePng(contactSheet(m.images, m.ok)));
+      await writeFile(path.join(dir, 'quality.json'), `${JSON.stringify(m.json, null, 2)}\n`);
       io.err(`wrote ${path.join(dir, 'samples.png')} and quality.json`);
     }
-    io.out(values.json ? JSON.stringify(qualityJson(report), null, 2) : formatQualityReport(report));
-    const pass = Object.values(report.pass).every(Boolean);
-    return values['fail-below'] && !pass ? EXIT.failed : EXIT.ok;
+    io.out(values.json ? JSON.stringify(m.json, null, 2) : m.text);
+    return values['fail-below'] && !m.pass ? EXIT.failed : EXIT.ok;
   } catch (err) {
     if (controller.signal.aborted) {
       io.err('interrupted');

@@ -1,0 +1,85 @@
+import type { ScenesQualityLabel, ScenesQualityReport, Tally } from '@ptp/nodes';
+
+type Counted = Exclude<ScenesQualityLabel, 'attentionIoU'>;
+const LABELS: readonly Counted[] = ['colour', 'shape', 'count', 'background'];
+const WHAT: Record<Counted, string> = {
+  colour: 'object colour',
+  shape: 'object shape',
+  count: 'object count',
+  background: 'background',
+};
+const pct = (t: Tally) => (t.n ? `${((100 * t.correct) / t.n).toFixed(1)}%` : '-');
+const cell = (t: Tally) => `${pct(t)} (${t.correct}/${t.n})`;
+
+function table(head: string[], rows: string[][]): string[] {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)];
+}
+
+/**
+ * The tiny-scenes figures as markdown: per prompted object (colour, shape), per picture (count,
+ * background), the attention overlap, each against its bar; then by number of objects.
+ */
+export function formatScenesQualityReport(r: ScenesQualityReport): string {
+  const out: string[] = [
+    `pack ${r.pack}: ${r.samples} scenes, ${r.steps} steps, guidance ${r.guidance}, seed ${r.seed} (${r.seconds.toFixed(1)} s)`,
+    '',
+  ];
+  const iou = r.attentionIoU;
+  out.push(
+    ...table(
+      ['prompted', 'right', 'n', 'bar', ''],
+      [
+        ...LABELS.map((l) => [
+          WHAT[l],
+          pct(r.overall[l]),
+          String(r.overall[l].n),
+          `>= ${Math.round(r.bars[l] * 100)}%`,
+          r.pass[l] ? 'PASS' : 'below',
+        ]),
+        [
+          'attention IoU (mean)',
+          iou.mean.toFixed(3),
+          String(iou.objects),
+          `>= ${r.bars.attentionIoU}`,
+          r.pass.attentionIoU ? 'PASS' : 'below',
+        ],
+      ],
+    ),
+    '',
+    `attention IoU: each object word's cross-attention map (summed over steps, groups ${iou.groups.join(', ') || '-'}), ` +
+      `thresholded at half its max, vs the judged object's pixels; ${iou.objects} objects of the first ${iou.scenes} scenes ` +
+      `(an object not drawn counts 0)`,
+    '',
+    ...table(
+      ['scenes with', ...LABELS.map((l) => WHAT[l])],
+      Object.entries(r.byObjects)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, t]) => [k, ...LABELS.map((l) => cell(t[l]))]),
+    ),
+    '',
+  );
+  const missed = r.items.filter(
+    (i) => i.colour < i.objects || i.shape < i.objects || !i.countRight || !i.backgroundRight,
+  );
+  if (missed.length) {
+    out.push(`first misses (of ${missed.length}):`);
+    for (const m of missed.slice(0, 8)) {
+      const got = m.got.objects.map((o) => `${o.colour} ${o.shape}`).join(', ') || 'nothing';
+      out.push(`  "${m.caption}" -> ${got} on ${m.got.background}`);
+    }
+  }
+  return out.join('\n');
+}
+
+/** The report without pixels, for --json and quality.json. */
+export function scenesQualityJson(
+  r: ScenesQualityReport,
+): Omit<ScenesQualityReport, 'images'> & { rates: Record<ScenesQualityLabel, number> } {
+  const { images: _images, ...rest } = r;
+  const rates = Object.fromEntries(
+    LABELS.map((l) => [l, r.overall[l].n ? r.overall[l].correct / r.overall[l].n : 0]),
+  ) as Record<Counted, number>;
+  return { ...rest, rates: { ...rates, attentionIoU: r.attentionIoU.mean } };
+}
