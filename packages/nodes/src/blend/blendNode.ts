@@ -26,11 +26,12 @@ export const blendNode = defineNode({
       .min(0)
       .max(1)
       .default(0)
-      .meta({ description: 'fraction of steps before blending starts', step: 0.05 }),
+      .meta({ description: 'fraction of steps before blending starts', step: 0.05, advanced: true }),
     subtractWords: Words.default([]).meta({
       widget: 'words',
       wordsFrom: 'target',
       description: 'words whose mask is removed',
+      advanced: true,
     }),
   }),
   check: ({ source, target }, p) => [

@@ -99,15 +99,15 @@ export const attentionViewerNode = defineNode({
       .string()
       .max(16)
       .default('')
-      .meta({ description: 'group such as 16x16; empty = finest with per-step maps' }),
-    fromStep: z.number().int().min(0).max(1000).default(0),
-    toStep: z.number().int().min(0).max(1000).default(1000),
-    tileSize: z.number().int().min(16).max(512).default(128),
+      .meta({ description: 'group such as 16x16; empty = finest with per-step maps', advanced: true }),
+    fromStep: z.number().int().min(0).max(1000).default(0).meta({ advanced: true }),
+    toStep: z.number().int().min(0).max(1000).default(1000).meta({ advanced: true }),
+    tileSize: z.number().int().min(16).max(512).default(128).meta({ advanced: true }),
     prefix: z
       .string()
       .regex(FilePrefixSchemaPattern)
       .default('attention')
-      .meta({ description: 'name of the maps file (<prefix>.heatmaps.json) the editor shows' }),
+      .meta({ description: 'name of the maps file (<prefix>.heatmaps.json) the editor shows', advanced: true }),
   }),
   run: ({ attention }, p) => {
     const result = tokenHeatmaps(attention, p.item, p.resolution, p.fromStep, p.toStep, p.words);

@@ -23,7 +23,7 @@ export const editSamplerNode = defineNode({
   },
   params: z.object({
     /** Bound on batch size: every edit doubles into the CFG batch. */
-    maxEdits: z.number().int().min(1).max(16).default(8),
+    maxEdits: z.number().int().min(1).max(16).default(8).meta({ advanced: true }),
   }),
   check: ({ edits }, p) =>
     edits === undefined

@@ -17,7 +17,13 @@ export const saveImageNode = defineNode({
   output: true,
   inputs: { image: { type: 'IMAGE' } },
   outputs: { image: { type: 'IMAGE' }, files: { type: 'ANY' } },
-  params: z.object({ prefix: prefix('ptp'), embedWorkflow: z.boolean().default(true) }),
+  params: z.object({
+    prefix: prefix('ptp'),
+    embedWorkflow: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'the workflow inside the PNG: drop it on the editor to reopen', advanced: true }),
+  }),
   run: ({ image }, p, ctx) => ({
     image,
     files: imageFiles(

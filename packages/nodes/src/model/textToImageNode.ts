@@ -16,12 +16,15 @@ export const SamplingParams = {
     .max(2 ** 32 - 1)
     .default(0)
     .meta({ widget: 'seed' }),
-  steps: z.number().int().min(1).max(500).default(50),
+  steps: z.number().int().min(1).max(500).default(20),
   guidance: z.number().min(0).max(30).default(7.5).meta({ step: 0.5 }),
-  scheduler: z.enum(SCHEDULER_KINDS).default('pack').meta({ description: '"pack" uses the scheduler the pack ships' }),
+  scheduler: z
+    .enum(SCHEDULER_KINDS)
+    .default('pack')
+    .meta({ description: '"pack" uses the scheduler the pack ships', advanced: true }),
   /** 0 = the pack's own size. Bounded: a huge size would exhaust memory on any runner. */
-  width: z.number().int().min(0).max(2048).default(0).meta({ step: 8 }),
-  height: z.number().int().min(0).max(2048).default(0).meta({ step: 8 }),
+  width: z.number().int().min(0).max(2048).default(0).meta({ step: 8, advanced: true }),
+  height: z.number().int().min(0).max(2048).default(0).meta({ step: 8, advanced: true }),
 };
 
 export function latentSize(

@@ -29,26 +29,27 @@ export const injectionScheduleNode = defineNode({
     crossWords: z
       .record(z.string().min(1).max(100), WindowSchema)
       .default({})
-      .meta({ description: 'per-word cross windows overriding the default', widget: 'word-windows' }),
+      .meta({ description: 'per-word cross windows overriding the default', widget: 'word-windows', advanced: true }),
     self: WindowSchema.default(0.4).meta({ description: 'self-attention injection window', step: 0.05 }),
-    selfResolutionDivisor: z
-      .number()
-      .int()
-      .min(1)
-      .max(64)
-      .default(4)
-      .meta({ description: 'replace self-attention only in layers of side <= latent side / this (SD: 64/4 = 16)' }),
-    vWindow: WindowSchema.default(0).meta({ description: 'V-value injection window', step: 0.05 }),
+    selfResolutionDivisor: z.number().int().min(1).max(64).default(4).meta({
+      description: 'replace self-attention only in layers of side <= latent side / this (SD: 64/4 = 16)',
+      advanced: true,
+    }),
+    vWindow: WindowSchema.default(0).meta({ description: 'V-value injection window', step: 0.05, advanced: true }),
     vBeta: z
       .number()
       .min(0)
       .max(1)
       .default(0)
-      .meta({ description: 'V-value injection strength (0 = off)', step: 0.05 }),
+      .meta({ description: 'V-value injection strength (0 = off)', step: 0.05, advanced: true }),
     equalizer: z
       .record(z.string().min(1).max(100), z.number().min(-10).max(20))
       .default({})
-      .meta({ description: 'attention reweighting per target word (1 = unchanged)', widget: 'word-values' }),
+      .meta({
+        description: 'attention reweighting per target word (1 = unchanged)',
+        widget: 'word-values',
+        advanced: true,
+      }),
   }),
   check: ({ source, target }, p) => [
     ...(p.mode === 'replace' && source && target && source.words.length !== target.words.length

@@ -164,6 +164,7 @@ export function App() {
     (window as unknown as { ptpEditor: unknown }).ptpEditor = {
       document: () => store.document(),
       state: () => store.getState(),
+      arrange: (maxHeight?: number) => store.arrange(maxHeight),
     };
   }, [store]);
 

@@ -1,8 +1,9 @@
-import { useCallback, useMemo, useRef, type DragEvent } from 'react';
+import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
 import {
   applyEdgeChanges,
   applyNodeChanges,
   Background,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
@@ -31,6 +32,7 @@ const nodeTypes = { ptp: PtpNode };
 const PRO_OPTIONS = { hideAttribution: true };
 /** Large graphs render only what is on screen; small ones render everything (smoother panning). */
 const VIRTUALIZE_ABOVE = 150;
+const MINIMAP_ABOVE = 20;
 
 function orient(state: FinalConnectionState): Connection | undefined {
   const from = state.fromHandle;
@@ -168,6 +170,10 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
     [index],
   );
 
+  // The overview map covers a corner of the canvas: on by default only for graphs too big to see at once.
+  const [minimap, setMinimap] = useState<boolean>();
+  const showMinimap = minimap ?? nodes.length > MINIMAP_ABOVE;
+
   return (
     <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow
@@ -195,8 +201,16 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
         connectionRadius={24}
       >
         <Background gap={24} />
-        <Controls />
-        <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} />
+        <Controls>
+          <ControlButton
+            onClick={() => setMinimap(!showMinimap)}
+            title={showMinimap ? 'hide the overview map' : 'show the overview map'}
+            data-testid="toggle-minimap"
+          >
+            ▦
+          </ControlButton>
+        </Controls>
+        {showMinimap && <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} />}
       </ReactFlow>
       {nodes.length === 0 && (
         <div className="empty-hint">

@@ -1,9 +1,9 @@
-import { memo, useCallback, useMemo } from 'react';
+import { memo, useCallback, useMemo, useState } from 'react';
 import { Handle, Position, useStore, type Node, type NodeProps, type ReactFlowState } from '@xyflow/react';
 import type { CatalogueEntry, GraphError } from '@ptp/graph-core';
 import type { EditorEdge, PtpNodeData } from '../model/editorGraph';
 import type { NodeProblems } from '../model/errorMap';
-import { paramValue, paramWidgets } from '../model/paramWidgets';
+import { paramValue, paramWidgets, shownParams } from '../model/paramWidgets';
 import { wordsForPicker } from '../model/promptWords';
 import { progressFraction, type NodeRunStatus } from '../model/runStatus';
 import { useEditor, useRun } from '../hooks/useEditor';
@@ -172,20 +172,34 @@ function Params({
     return new Map(wordWidgets.map((w, i) => [w.name, parts[i] ? parts[i]!.split('\n') : []]));
   }, [wordsKey, wordWidgets]);
   const onChange = useCallback((name: string, value: unknown) => store.setParam(id, name, value), [store, id]);
+  const [more, setMore] = useState(false);
+  const { shown, hidden } = shownParams(entry, params, (name) => Boolean(problems(name)?.length));
   if (!widgets.length) return null;
   return (
     <div className="params">
-      {widgets.map((w) => (
-        <ParamField
-          key={w.name}
-          nodeId={id}
-          widget={w}
-          value={paramValue(entry, params, w.name)}
-          errors={problems(w.name)}
-          words={words.get(w.name) ?? NO_WORDS}
-          onChange={onChange}
-        />
-      ))}
+      {widgets
+        .filter((w) => more || shown.has(w.name))
+        .map((w) => (
+          <ParamField
+            key={w.name}
+            nodeId={id}
+            widget={w}
+            value={paramValue(entry, params, w.name)}
+            errors={problems(w.name)}
+            words={words.get(w.name) ?? NO_WORDS}
+            onChange={onChange}
+          />
+        ))}
+      {hidden > 0 && (
+        <button
+          type="button"
+          className="nodrag link more-params"
+          onClick={() => setMore((m) => !m)}
+          data-testid={`more-params-${id}`}
+        >
+          {more ? 'fewer settings' : `${hidden} more setting${hidden > 1 ? 's' : ''}`}
+        </button>
+      )}
     </div>
   );
 }

@@ -10,7 +10,7 @@ function isTyping(target: EventTarget | null): boolean {
 }
 
 /**
- * ctrl/cmd + z undo, + shift + z (or y) redo, + c copy, + v paste, + s save; Delete/Backspace
+ * ctrl/cmd + z undo, + shift + z (or y) redo, + c copy, + v paste (nodes or a workflow JSON), + s save; Delete/Backspace
  * removes the selection. Also warns before leaving the page with unsaved changes.
  */
 export function useShortcuts(actions: EditorActions, store: EditorStore): void {
@@ -33,16 +33,23 @@ export function useShortcuts(actions: EditorActions, store: EditorStore): void {
         actions.redo();
       } else if (mod && key === 'c') {
         actions.copy();
-      } else if (mod && key === 'v') {
-        e.preventDefault();
-        actions.paste();
       } else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) {
         e.preventDefault();
         actions.deleteSelection();
       }
     };
+    // Pasting reads the system clipboard through the paste event (no permission prompt).
+    const onPaste = (e: ClipboardEvent) => {
+      if (isTyping(e.target)) return;
+      e.preventDefault();
+      actions.paste(e.clipboardData?.getData('text/plain') ?? '');
+    };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    window.addEventListener('paste', onPaste);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('paste', onPaste);
+    };
   }, [actions]);
 
   useEffect(() => {

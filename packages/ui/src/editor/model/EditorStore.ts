@@ -19,6 +19,7 @@ import {
 } from './editorGraph';
 import { buildErrorMap, EMPTY_ERROR_MAP, type ErrorMap } from './errorMap';
 import { History } from './History';
+import { compactLayout } from './autoLayout';
 import { checkConnection, type ConnectionAttempt, type ConnectionCheck } from './isValidConnection';
 
 /** The server library record the open document is saved as. */
@@ -217,6 +218,22 @@ export class EditorStore {
   endDrag(): void {
     const dirty = fingerprint(this.#state.graph) !== this.#savedFingerprint;
     if (dirty !== this.#state.dirty) this.#emit({ ...this.#state, dirty });
+  }
+
+  /**
+   * Lays the graph out compactly (columns up to `maxHeight`, see compactLayout) from the nodes'
+   * measured sizes; one undo step. Nodes not measured yet count as 240 x 160.
+   */
+  arrange(maxHeight = 820): void {
+    const { nodes, edges } = this.#state.graph;
+    const at = compactLayout(
+      nodes.map((n) => ({ id: n.id, width: n.measured?.width ?? 240, height: n.measured?.height ?? 160 })),
+      edges.map((e) => ({ from: e.source, to: e.target })),
+      { maxHeight },
+    );
+    this.#change((g) => ({ ...g, nodes: g.nodes.map((n) => ({ ...n, position: at.get(n.id) ?? n.position })) }), {
+      structural: false,
+    });
   }
 
   setViewport(viewport: Viewport): void {

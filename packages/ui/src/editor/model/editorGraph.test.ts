@@ -19,7 +19,7 @@ describe('documentToGraph / graphToDocument', () => {
   it('maps node.ui to React Flow positions and handles to socket names', () => {
     const g = documentToGraph(TEMPLATES.find((t) => t.id === 'word-swap')!.document);
     const capture = g.nodes.find((n) => n.id === 'capture')!;
-    expect(capture.position).toEqual({ x: 320, y: 0 });
+    expect(capture.position).toEqual({ x: 0, y: 409 });
     expect(capture.data.nodeType).toBe('ptp.captureSource');
     const edge = g.edges.find((e) => e.target === 'capture' && e.targetHandle === 'prompt')!;
     expect(edge.source).toBe('source');

@@ -19,7 +19,7 @@ const widgets = (type: string) =>
 describe('param widgets from the catalogue JSON Schema', () => {
   it('makes bounded numbers sliders with the step from .meta, integers stepping by 1', () => {
     const t2i = widgets('ptp.textToImage');
-    expect(t2i.steps).toMatchObject({ kind: 'slider', min: 1, max: 500, step: 1, integer: true, default: 50 });
+    expect(t2i.steps).toMatchObject({ kind: 'slider', min: 1, max: 500, step: 1, integer: true, default: 20 });
     expect(t2i.guidance).toMatchObject({ kind: 'slider', min: 0, max: 30, step: 0.5, integer: false });
     expect(t2i.width).toMatchObject({ kind: 'slider', min: 0, max: 2048, step: 8 });
     expect(t2i.scheduler).toMatchObject({

@@ -1,4 +1,4 @@
-import type { CatalogueEntry } from '@ptp/graph-core';
+import { stableStringify, type CatalogueEntry } from '@ptp/graph-core';
 
 /**
  * How a param is edited, derived from its JSON Schema in the catalogue (bounds, enums, defaults)
@@ -140,6 +140,27 @@ export function widgetFor(name: string, schema: Schema): ParamWidget {
 export function paramWidgets(entry: CatalogueEntry): ParamWidget[] {
   const props = (entry.params.properties ?? {}) as Record<string, Schema>;
   return Object.entries(props).map(([name, s]) => widgetFor(name, s));
+}
+
+/**
+ * The params a node shows before "more" is opened: every param not marked `advanced` in its
+ * schema, and any advanced one that differs from its default or has a problem (nothing set is ever
+ * hidden). Keeps templates' nodes small enough to read at first sight.
+ */
+export function shownParams(
+  entry: CatalogueEntry,
+  params: Readonly<Record<string, unknown>>,
+  hasProblem: (name: string) => boolean,
+): { shown: Set<string>; hidden: number } {
+  const props = (entry.params.properties ?? {}) as Record<string, Schema & { advanced?: boolean }>;
+  const shown = new Set<string>();
+  let hidden = 0;
+  for (const [name, s] of Object.entries(props)) {
+    const changed = name in params && stableStringify(params[name]) !== stableStringify(entry.defaults[name] ?? null);
+    if (s.advanced !== true || changed || hasProblem(name)) shown.add(name);
+    else hidden++;
+  }
+  return { shown, hidden };
 }
 
 /** A param's current value: the node's own, else the catalogue default. */

@@ -107,8 +107,14 @@ function FileButtons({ actions, onTemplates, onLibrary }: ToolbarProps) {
 }
 
 function HistoryButtons({ actions }: { actions: EditorActions }) {
+  const { store } = useServices();
+  const rf = useReactFlow();
   const canUndo = useEditor((s) => s.canUndo);
   const canRedo = useEditor((s) => s.canRedo);
+  const arrange = () => {
+    store.arrange();
+    requestAnimationFrame(() => void rf.fitView({ padding: 0.05, maxZoom: 1, duration: 0 }));
+  };
   return (
     <div className="group">
       <button type="button" onClick={actions.undo} disabled={!canUndo} title="Ctrl+Z" data-testid="undo">
@@ -116,6 +122,9 @@ function HistoryButtons({ actions }: { actions: EditorActions }) {
       </button>
       <button type="button" onClick={actions.redo} disabled={!canRedo} title="Ctrl+Shift+Z" data-testid="redo">
         Redo
+      </button>
+      <button type="button" onClick={arrange} title="lay the graph out in compact columns" data-testid="arrange">
+        Arrange
       </button>
     </div>
   );

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { useReactFlow } from '@xyflow/react';
-import type { GraphError, WorkflowDocument } from '@ptp/graph-core';
+import { loadDocument, type GraphError, type WorkflowDocument } from '@ptp/graph-core';
 import { parseClipboard } from '../model/clipboard';
 import { templateDocument } from '../model/templates';
 import { exportFileName, exportJson, readWorkflowFile } from '../model/workflowFile';
@@ -9,6 +9,7 @@ import { useServices, type EditorServices } from './EditorContext';
 import type { RunTarget } from './RunController';
 
 const CLIPBOARD_KEY = 'ptp-studio-clipboard';
+const UNTITLED = 'Untitled workflow';
 
 export interface EditorActions {
   newWorkflow(): void;
@@ -23,7 +24,8 @@ export interface EditorActions {
   undo(): void;
   redo(): void;
   copy(): void;
-  paste(): void;
+  /** Ctrl+V: nodes copied in the studio, or a whole workflow JSON (opened), or says why not. */
+  paste(text?: string): void;
   deleteSelection(): void;
 }
 
@@ -38,7 +40,7 @@ export function useEditorActions(): EditorActions {
   const services = useServices();
   const rf = useReactFlow();
   return useMemo(
-    () => createEditorActions(services, () => void rf.fitView({ padding: 0.1, duration: 0 })),
+    () => createEditorActions(services, () => void rf.fitView({ padding: 0.05, maxZoom: 1, duration: 0 })),
     [services, rf],
   );
 }
@@ -98,8 +100,11 @@ function documentActions(
         return;
       }
       if (!confirmDiscard()) return;
-      openDocument(loaded.value, { saved: false });
-      notify('success', `Opened “${loaded.value.metadata.name}” from ${file.name}`, 'file-opened');
+      const doc = loaded.value;
+      // A workflow that was never named takes the file's name (what the user knows it by).
+      if (doc.metadata.name === UNTITLED) doc.metadata.name = file.name.replace(/\.(json|png)$/i, '') || UNTITLED;
+      openDocument(doc, { saved: false });
+      notify('success', `Opened “${doc.metadata.name}” from ${file.name}`, 'file-opened');
     },
     exportJson() {
       const doc = store.document();
@@ -181,6 +186,8 @@ function runActions({ services: { store, runs, notify } }: ActionKit): Pick<Edit
 /** Undo, redo, the clipboard and deleting. */
 function editActions({
   services: { store, notify },
+  confirmDiscard,
+  openDocument,
 }: ActionKit): Pick<EditorActions, 'undo' | 'redo' | 'copy' | 'paste' | 'deleteSelection'> {
   return {
     undo: () => void store.undo(),
@@ -194,9 +201,27 @@ function editActions({
       void navigator.clipboard?.writeText(text).catch(() => {});
       notify('info', `Copied ${payload.nodes.length} node${payload.nodes.length > 1 ? 's' : ''}`, 'copied');
     },
-    paste() {
-      const payload = parseClipboard(localStorage.getItem(CLIPBOARD_KEY) ?? '');
-      if (payload) store.paste(payload);
+    paste(text) {
+      const pasted = text?.trim() ?? '';
+      // Nothing in the system clipboard (or no access to it): what this studio copied last.
+      const nodes = parseClipboard(pasted || (localStorage.getItem(CLIPBOARD_KEY) ?? ''));
+      if (nodes) {
+        store.paste(nodes);
+        return;
+      }
+      if (!pasted) return;
+      if (!pasted.startsWith('{')) {
+        notify('info', 'Nothing to paste: the clipboard holds text, not studio nodes or a workflow JSON.', 'paste');
+        return;
+      }
+      const loaded = loadDocument(pasted, { registry: store.registry });
+      if (!loaded.ok) {
+        notify('error', `The pasted JSON is not a workflow: ${describe(loaded.errors)}`, 'paste-failed');
+        return;
+      }
+      if (!confirmDiscard()) return;
+      openDocument(loaded.value, { saved: false });
+      notify('success', `Opened “${loaded.value.metadata.name}” from the clipboard`, 'paste-opened');
     },
     deleteSelection: () => store.deleteSelection(),
   };
