@@ -121,7 +121,7 @@ def main(argv=None):
     ap.add_argument("--vae-eval", type=int, default=0, help="samples for PSNR/scaling (0: 1024 CUDA, 32 CPU)")
     ap.add_argument("--kl", type=float, default=1e-4)
     ap.add_argument("--steps", type=int, default=10 ** 9, help="UNet step cap (the clock usually ends it)")
-    ap.add_argument("--lr", type=float, default=4e-4)
+    ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--warmup", type=int, default=300)
     ap.add_argument("--ema", type=float, default=0.999)
     ap.add_argument("--checkpoint-every", type=float, default=90, help="seconds between weight saves")

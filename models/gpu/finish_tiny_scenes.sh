@@ -5,6 +5,9 @@
 #
 # The pack lands in <packs dir>/tiny-scenes (models/generated/ is git-ignored; pass models/packs once
 # the figures meet the bars). SAMPLES (default 240) sets the quality run's sample count.
+# --self-control-divisor 1: every self layer stays controllable, the 16x16 ones included (the import's
+# default, 2, fuses full-grid self layers as SD needs; at 16x16 latents they are small, and issue 13
+# wants the self window to reach them).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TRAIN="${1:?usage: finish_tiny_scenes.sh <train dir> [packs dir]}"
@@ -14,7 +17,9 @@ SAMPLES="${SAMPLES:-240}"
 t0=$(date +%s)
 /usr/bin/python3 models/export_scenes.py "$TRAIN" "$EXPORT" 2>&1 | grep -v Warning | grep -v '^  _C\.' | tail -15
 t1=$(date +%s)
-pnpm -s ptp models import "$EXPORT" "$PACKS/tiny-scenes" --no-plain
+# The import refuses a non-empty folder: replace an earlier tiny-scenes pack (and only a pack).
+if [ -f "$PACKS/tiny-scenes/ptp-manifest.json" ]; then rm -rf "$PACKS/tiny-scenes"; fi
+pnpm -s ptp models import "$EXPORT" "$PACKS/tiny-scenes" --no-plain --self-control-divisor 1
 t2=$(date +%s)
 pnpm -s ptp run examples/generate.json --packs "$PACKS" --out models/generated/scenes-generate \
   --set model.pack=tiny-scenes --set 'prompt.text=a red circle and a blue square on a striped background' | tail -2
