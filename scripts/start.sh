@@ -8,7 +8,8 @@ bash scripts/bootstrap.sh
 # Build the editor (Vite) when it has a build script and its dist is missing or older than its sources;
 # the server serves packages/ui/dist, or a page saying how to build it.
 if [[ -f packages/ui/package.json ]] && grep -q '"build"' packages/ui/package.json; then
-  if [[ ! -f packages/ui/dist/index.html ]] || [[ -n "$(find packages/ui/src packages/ui/index.html packages/ui/package.json -newer packages/ui/dist/index.html -print -quit 2>/dev/null)" ]]; then
+  # The editor bundles graph-core, the nodes and the templates (examples/) too: any of them makes it stale.
+  if [[ ! -f packages/ui/dist/index.html ]] || [[ -n "$(find packages/ui/src packages/ui/index.html packages/ui/package.json packages/graph-core/src packages/nodes/src examples models/packs -newer packages/ui/dist/index.html -print -quit 2>/dev/null)" ]]; then
     echo "start: building the editor"
     pnpm --filter @ptp/ui build
   fi

@@ -33,7 +33,7 @@ let baseUrl: string;
 let closeServer: () => Promise<void>;
 const pages: Page[] = [];
 
-async function open(query = ''): Promise<Page> {
+async function open(query = '?new'): Promise<Page> {
   const { page, logs } = await openEditor(browser, `${baseUrl}${query}`);
   page.on('pageerror', (e) => console.error(`[pageerror] ${e.message}\n${logs.join('\n')}`));
   pages.push(page);

@@ -113,3 +113,18 @@ describe('node checks: one rule for validation, the editor and the engine', () =
     expect(buildCatalogue(registry).limits).toBeUndefined();
   });
 });
+
+describe('limits against raw values', () => {
+  it("names the runner's limit once, even when the value is also over the schema's own bound", () => {
+    const d = doc([{ id: 'late', type: 'test.heavy', params: { steps: 100_000 } }]);
+    const errors = validateGraph(d, registry, { limits: { maxSteps: 200, maxImageSize: 1024, maxBatch: 8 } }).errors;
+    const steps = errors.filter((e) => e.param === 'steps');
+    expect(steps).toHaveLength(1);
+    expect(steps[0]).toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      message: "steps = 100000 is over this server's limit of 200",
+    });
+    // Without limits the schema's bound speaks.
+    expect(validateGraph(d, registry).errors.find((e) => e.param === 'steps')).toMatchObject({ code: 'INVALID_PARAM' });
+  });
+});

@@ -42,7 +42,17 @@ export function validateGraph(
   for (const node of index.nodes.values()) checkInputLinks(node, index, registry, problems);
   checkCycles(index, problems);
   problems.push(...checkNodes(index, registry, params, doc));
-  if (options.limits) problems.push(...checkParamLimits(params, index.nodes.keys(), options.limits));
+  if (options.limits) {
+    // Raw values, so a number over the schema's own bound still gets the runner's limit named; the
+    // schema's complaint about the same param is then dropped (one message per field).
+    const raw = new Map([...index.nodes.values()].map((n) => [n.id, { ...n.params, ...params.get(n.id) }]));
+    const over = checkParamLimits(raw, index.nodes.keys(), options.limits);
+    const key = (e: GraphError) => `${e.nodeId}\u0000${e.param}`;
+    const limited = new Set(over.map(key));
+    const kept = problems.filter((e) => e.code !== 'INVALID_PARAM' || !limited.has(key(e)));
+    problems.length = 0;
+    problems.push(...kept, ...over);
+  }
 
   const outputNodes = [...index.nodes.values()].filter((n) => registry.get(n.type)?.output).map((n) => n.id);
   if (outputNodes.length === 0)

@@ -2,7 +2,7 @@ import { defineNode, NodeRunError } from '@ptp/graph-core';
 import { memoryLimitOf } from '../pipeline/runMemory.js';
 import { z } from 'zod';
 import '../values.js';
-import { latentSize, SamplingParams } from '../model/textToImageNode.js';
+import { latentSize, SamplingParams, stepsDefaultedTo50 } from '../model/textToImageNode.js';
 import { checkPromptLength } from '../pipeline/checkPromptLength.js';
 import { randn } from '../pipeline/randn.js';
 import type { SourceValue } from '../values.js';
@@ -10,7 +10,8 @@ import { sampleEdits } from './sampleEdits.js';
 
 export const captureSourceNode = defineNode({
   type: 'ptp.captureSource',
-  version: 1,
+  version: 2,
+  migrations: { 1: stepsDefaultedTo50 },
   title: 'Attention capture',
   category: 'edit',
   description:

@@ -58,3 +58,12 @@ describe('Text to image node', () => {
     await expect(generate({}, abort.signal)).rejects.toThrow('aborted');
   });
 });
+
+describe('steps default', () => {
+  it('is 20 for new nodes; a v1 document that left steps out keeps the 50 it meant', () => {
+    expect(textToImageNode.params.parse({}).steps).toBe(20);
+    expect(textToImageNode.version).toBe(2);
+    expect(textToImageNode.migrations![1]!({ seed: 3 })).toEqual({ seed: 3, steps: 50 });
+    expect(textToImageNode.migrations![1]!({ steps: 7 })).toEqual({ steps: 7 });
+  });
+});

@@ -1,4 +1,4 @@
-import { defineNode, NodeRunError } from '@ptp/graph-core';
+import { defineNode, NodeRunError, type ParamMigration } from '@ptp/graph-core';
 import { memoryLimitOf } from '../pipeline/runMemory.js';
 import { z } from 'zod';
 import '../values.js';
@@ -27,6 +27,12 @@ export const SamplingParams = {
   height: z.number().int().min(0).max(2048).default(0).meta({ step: 8, advanced: true }),
 };
 
+/**
+ * v1 defaulted `steps` to 50; v2 defaults to 20 (what a new user should wait for). A v1 document
+ * that left steps out meant 50 and keeps it.
+ */
+export const stepsDefaultedTo50: ParamMigration = (params) => ('steps' in params ? params : { ...params, steps: 50 });
+
 export function latentSize(
   pack: { vaeScale: number; defaultImageSize: number },
   width: number,
@@ -49,7 +55,8 @@ export function latentSize(
 
 export const textToImageNode = defineNode({
   type: 'ptp.textToImage',
-  version: 1,
+  version: 2,
+  migrations: { 1: stepsDefaultedTo50 },
   title: 'Text to image',
   category: 'sampling',
   description: 'Generates latents from a prompt with classifier-free guidance (no edits).',

@@ -58,7 +58,8 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
   const started = useRef(false);
   useShortcuts(actions, store);
 
-  // The document to start with: ?template=ID, #/workflow/ID (library) or #/template/ID.
+  // The document to start with: ?template=ID, #/workflow/ID (library), #/template/ID, ?new (empty),
+  // else the default template, ready to run.
   useEffect(() => {
     if (!ready || started.current) return;
     started.current = true;
@@ -68,7 +69,7 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
     if (hash?.[1] === 'workflow' && server) void actions.openFromLibrary(decodeURIComponent(hash[2]!));
     else if (hash?.[1] === 'template') actions.openTemplate(decodeURIComponent(hash[2]!));
     else if (query.get('template')) actions.openTemplate(query.get('template')!);
-    else actions.openTemplate(DEFAULT_TEMPLATE, { quiet: true });
+    else if (!query.has('new')) actions.openTemplate(DEFAULT_TEMPLATE, { quiet: true });
   }, [ready, server, actions]);
 
   // An edit makes the last run's errors describe another graph: validation shows what still holds.

@@ -54,7 +54,7 @@ function ColourScale() {
     <div className="colour-scale" data-testid="colour-scale">
       <span>low</span>
       <span className="ramp" style={{ background: rampGradient() }} />
-      <span>high attention (each map scaled to its max)</span>
+      <span title="each map is scaled to its own maximum">high</span>
     </div>
   );
 }

@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { API_LIMITS, type WorkflowDocument } from '@ptp/graph-core';
+import type { StudioServer } from '@ptp/runner/server/createStudioServer';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureUiBuilt, launchBrowser, screenshot } from './support/browser.js';
+import { editorDocument, node, openEditor, setNumberParam, waitForRunEnd } from './support/editorPage.js';
+import { repoRoot } from './support/repoRoot.js';
+import { startServer } from './support/studioServer.js';
+
+// The editor as a newcomer meets it (issue 14): served by the studio, opened with nothing in the
+// address bar, run without touching anything; every invalid case reported on its node before a run.
+
+let browser: Browser;
+let server: StudioServer;
+const blur = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+
+/** Screen rectangles of every node, and the pairs that overlap. */
+async function overlaps(page: Page): Promise<string[]> {
+  const boxes = await page.evaluate(() =>
+    [...document.querySelectorAll('.react-flow__node')].map((el) => {
+      const r = el.getBoundingClientRect();
+      return { id: el.getAttribute('data-id')!, x: r.x, y: r.y, w: r.width, h: r.height };
+    }),
+  );
+  const out: string[] = [];
+  for (const a of boxes)
+    for (const b of boxes)
+      if (a.id < b.id && a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h)
+        out.push(`${a.id}/${b.id}`);
+  return out;
+}
+
+const zoomOf = async (page: Page) =>
+  Number(/scale\(([\d.]+)\)/.exec((await page.locator('.react-flow__viewport').getAttribute('style')) ?? '')?.[1]);
+
+const problemNodes = (page: Page) =>
+  page.getByTestId('problem-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-node')));
+
+async function paste(page: Page, text: string): Promise<void> {
+  await page.evaluate((t) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', t);
+    window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
+  }, text);
+}
+
+beforeAll(async () => {
+  server = await startServer({ uiDir: await ensureUiBuilt() });
+  browser = await launchBrowser();
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+}, 60_000);
+
+describe('the editor for a new user', () => {
+  it('opens ready to run, legible, on the server; Run shows the edit beside the source and labelled maps', async () => {
+    const { page } = await openEditor(browser, `${server.url}/`);
+    await node(page, 'blend1').waitFor();
+    expect((await editorDocument(page)).metadata.name).toBe('Word swap (reference defaults)');
+    expect(await page.getByTestId('run-target').inputValue()).toBe('server');
+    expect(await page.getByTestId('problem-count').textContent()).toBe('ready to run');
+    expect(await zoomOf(page)).toBeGreaterThanOrEqual(0.8);
+    expect(await overlaps(page)).toEqual([]);
+    await screenshot(page, 'newuser-first-open');
+
+    await page.getByTestId('run').click();
+    expect(await waitForRunEnd(page), (await page.locator('[data-testid=notice]').allTextContents()).join('\n')).toBe(
+      'success',
+    );
+    const panel = page.getByTestId('results-panel');
+    await panel.getByTestId('compare').waitFor();
+    expect(await panel.getByTestId('result-image').count()).toBe(2);
+    // The maps of the server run: the first content word of the source, labelled, with the run's steps.
+    const label = panel.getByTestId('heatmap-label');
+    await label.waitFor();
+    expect(await label.textContent()).toMatch(/^“red” in “a red circle”, steps 0–19 of 20, \d+×\d+/);
+    expect(await panel.locator('.chip.on').textContent()).toBe('red');
+    await panel.getByTestId('colour-scale').waitFor();
+    expect(await panel.getByTestId('heatmap-to').getAttribute('max')).toBe('19');
+    await panel.getByTestId('heatmap-word-circle').click();
+    expect(await label.textContent()).toMatch(/^“circle”/);
+    // Results arrived in fixed slots: nothing grew over a neighbour.
+    expect(await overlaps(page)).toEqual([]);
+    expect(await panel.getAttribute('data-stale')).toBe('false');
+    await screenshot(page, 'newuser-server-run-maps');
+  }, 600_000);
+
+  it('says before a run what the run would reject, on the right node, and the list selects it', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=word-swap`);
+    await node(page, 'blend1').waitFor();
+    const count = page.getByTestId('problem-count');
+
+    // No blend words.
+    for (const param of ['sourceWords', 'targetWords'])
+      await page.locator(`[data-testid=param-blend1-${param}] .chip.on`).click();
+    await page.getByTestId('param-error-blend1-targetWords').waitFor();
+    expect(await page.getByTestId('param-error-blend1-targetWords').textContent()).toMatch(/at least one blend word/);
+    await page.locator('[data-testid=param-blend1-targetWords] [data-word=circle]').click();
+
+    // A blend word the edited prompt no longer has; fixed, the error goes (no stale error).
+    const target = page.locator('[data-testid=param-target1-text] textarea');
+    await target.fill('a blue square');
+    await blur(page);
+    await page.getByTestId('param-error-blend1-targetWords').waitFor();
+    expect(await page.getByTestId('param-error-blend1-targetWords').textContent()).toMatch(
+      /"circle" not in the prompt "a blue square"/,
+    );
+    await target.fill('a blue circle');
+    await blur(page);
+    await page.getByTestId('param-error-blend1-targetWords').waitFor({ state: 'detached' });
+
+    // An empty prompt; steps over the server's limit, kept as typed and named under the field.
+    await page.locator('[data-testid=param-source-text] textarea').fill('  ');
+    await setNumberParam(page, 'capture', 'steps', 100_000);
+    await blur(page);
+    await page.getByTestId('param-error-source-text').waitFor();
+    expect(await page.getByTestId('param-error-capture-steps').textContent()).toBe(
+      `steps = 100000 is over this server's limit of ${API_LIMITS.maxSteps}`,
+    );
+    expect(await page.locator('[data-testid=param-capture-steps] input[type=number]').inputValue()).toBe('100000');
+
+    // No output node.
+    for (const id of ['save', 'viewer']) {
+      await node(page, id).locator('header .title').click();
+      await page.keyboard.press('Delete');
+    }
+    await expect.poll(() => count.getAttribute('data-count')).toBe('3');
+    await count.click();
+    expect((await problemNodes(page)).sort()).toEqual(['', 'capture', 'source']);
+    await screenshot(page, 'newuser-problems');
+    expect(await page.getByTestId('problem-list').textContent()).toMatch(/no output node/);
+
+    // A problem in the list selects its node; Run refuses with the count, and nothing runs.
+    await page.locator('[data-testid=problem-item][data-node=capture]').click();
+    await expect.poll(async () => (await editorDocument(page)).nodes.length).toBe(8);
+    await expect
+      .poll(() =>
+        page.evaluate(() =>
+          (
+            window as unknown as { ptpEditor: { state(): { graph: { nodes: { id: string; selected?: boolean }[] } } } }
+          ).ptpEditor
+            .state()
+            .graph.nodes.filter((n) => n.selected)
+            .map((n) => n.id),
+        ),
+      )
+      .toEqual(['capture']);
+    await page.getByTestId('run').click();
+    await page.locator('[data-testid=notice][data-tag=run-blocked]').waitFor();
+    expect(await page.getByTestId('run-status').getAttribute('data-phase')).toBe('idle');
+  }, 300_000);
+
+  it('remembers the run target per browser and offers WASM on software WebGPU', async () => {
+    const { page } = await openEditor(browser, `${server.url}/`);
+    await page.getByTestId('run-target').selectOption('browser');
+    const hint = page.getByTestId('adapter-hint');
+    await hint.waitFor();
+    expect(await hint.textContent()).toMatch(/Software WebGPU \(.*swiftshader.*\): slow here/i);
+    await screenshot(page, 'newuser-software-webgpu');
+    await page.reload();
+    await page.waitForSelector('[data-testid=app][data-ready=true]');
+    expect(await page.getByTestId('run-target').inputValue()).toBe('browser');
+    await page.getByTestId('use-wasm').click();
+    expect(await page.getByTestId('run-target').inputValue()).toBe('wasm');
+    await page.reload();
+    await page.waitForSelector('[data-testid=app][data-ready=true]');
+    expect(await page.getByTestId('run-target').inputValue()).toBe('wasm');
+    await page.getByTestId('run-target').selectOption('server');
+  }, 120_000);
+
+  it('marks the results of an earlier run while the next runs and after it is cancelled', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=word-swap&run=server`);
+    await node(page, 'capture').waitFor();
+    await setNumberParam(page, 'capture', 'steps', 3);
+    await blur(page);
+    await page.getByTestId('run').click();
+    expect(await waitForRunEnd(page)).toBe('success');
+    const panel = page.getByTestId('results-panel');
+    expect(await panel.getAttribute('data-stale')).toBe('false');
+
+    await setNumberParam(page, 'capture', 'steps', API_LIMITS.maxSteps);
+    await blur(page);
+    await page.getByTestId('run').click();
+    await expect.poll(() => panel.getAttribute('data-stale')).toBe('true');
+    await page.getByTestId('run-activity').waitFor();
+    // The phase and, once sampling, step n/N with the time left.
+    await expect
+      .poll(() => page.getByTestId('run-activity').textContent(), { timeout: 120_000 })
+      .toMatch(/^sampling: step \d+\/200 · ~[\d.]+ s left$/);
+    await screenshot(page, 'newuser-progress');
+    await page.getByTestId('cancel').click();
+    expect(await waitForRunEnd(page)).toBe('interrupted');
+    expect(await panel.getAttribute('data-stale')).toBe('true');
+    expect(await panel.getByTestId('stale-results').textContent()).toMatch(/earlier run/);
+    await screenshot(page, 'newuser-stale-results');
+  }, 600_000);
+
+  it('opens a workflow pasted as JSON, says why when the paste is not one, and names dropped PNGs', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?new`);
+    const generate = JSON.parse(
+      readFileSync(path.join(repoRoot, 'examples/generate.json'), 'utf8'),
+    ) as WorkflowDocument;
+    await paste(page, JSON.stringify(generate));
+    await page.locator('[data-testid=notice][data-tag=paste-opened]').waitFor();
+    expect((await editorDocument(page)).metadata.name).toBe(generate.metadata.name);
+    expect((await editorDocument(page)).nodes.map((n) => n.id)).toEqual(generate.nodes.map((n) => n.id));
+
+    await paste(page, '{"schemaVersion": 2, "nodes": 7}');
+    const failed = page.locator('[data-testid=notice][data-tag=paste-failed]');
+    await failed.waitFor();
+    expect(await failed.textContent()).toMatch(/not a workflow: .*nodes/);
+    await paste(page, 'just some words');
+    await page.locator('[data-testid=notice][data-tag=paste]').waitFor();
+    // Neither changed the open workflow.
+    expect((await editorDocument(page)).metadata.name).toBe(generate.metadata.name);
+  }, 120_000);
+});
