@@ -64,9 +64,25 @@ def make_optimizer(params, lr, cuda):
     return torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
 
 
+BF16 = {"on": False}  # set by --bf16
+
+
+def emulate_cuda_autocast_norms():
+    """CUDA autocast runs group_norm / layer_norm in float32; torch 1.13's CPU autocast does not
+    (it fails on a bf16 input with float32 weights). For the CPU test of the bf16 path only."""
+    for name in ("group_norm", "layer_norm"):
+        orig = getattr(F, name)
+
+        def wrapped(x, *a, _orig=orig, **k):
+            return _orig(x.float(), *a, **k)
+
+        setattr(F, name, wrapped)
+
+
 def autocast(device: torch.device):
-    if device.type == "cuda":
-        return torch.autocast("cuda", dtype=torch.bfloat16)
+    """bf16 autocast on CUDA; on the CPU only with --bf16 on (to test that path without a GPU)."""
+    if device.type == "cuda" or BF16["on"]:
+        return torch.autocast(device.type, dtype=torch.bfloat16)
     return contextlib.nullcontext()
 
 
@@ -131,10 +147,15 @@ def main(argv=None):
     ap.add_argument("--reserve", type=float, default=0, help="seconds kept for the final save + judge "
                                                               "(0: 30 on CUDA, 10 on CPU)")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--bf16", choices=("auto", "on"), default="auto",
+                    help="auto: bf16 autocast on CUDA only; on: also on the CPU (a test of that path)")
     ap.add_argument("--resume", help="train dir of an earlier run: start from its weights and VAE")
     args = ap.parse_args(argv)
     t_start = time.time()
     device = torch.device(args.device)
+    BF16["on"] = args.bf16 == "on"
+    if BF16["on"] and device.type == "cpu":
+        emulate_cuda_autocast_norms()
     cuda = device.type == "cuda"
     for k, gpu, cpu in (("batch", 512, 8), ("vae_batch", 256, 8), ("vae_eval", 1024, 32), ("judge", 256, 4),
                         ("reserve", 30, 10)):
