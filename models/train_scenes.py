@@ -37,7 +37,32 @@ from ptp_models.text_encoder import CLIPTextModel  # noqa: E402
 from ptp_models.tokenizer_vocab import BOS, EOS, ClipBpe, build_reduced_bpe  # noqa: E402
 from ptp_models.unet import UNet2DConditionModel  # noqa: E402
 from ptp_models.vae import AutoencoderKL  # noqa: E402
-from train_shapes import Log, alphas_cumprod, encode_mean, set_lr  # noqa: E402
+
+
+class Log:
+    def __init__(self, path: str):
+        self.f = open(path, "a")
+
+    def __call__(self, msg: str) -> None:
+        line = f"[{time.strftime('%H:%M:%S')}] {msg}"
+        print(line, flush=True)
+        self.f.write(line + "\n")
+        self.f.flush()
+
+
+def alphas_cumprod(device) -> torch.Tensor:
+    """SD 1.x scaled-linear schedule (as train_shapes.py; not imported from there: it needs numpy)."""
+    betas = torch.linspace(0.00085 ** 0.5, 0.012 ** 0.5, 1000, dtype=torch.float64) ** 2
+    return torch.cumprod(1 - betas, 0).to(device=device, dtype=torch.float32)
+
+
+def set_lr(opt, lr):
+    for g in opt.param_groups:
+        g["lr"] = lr
+
+
+def encode_mean(vae, x):
+    return vae.quant_conv(vae.encoder(x))[:, : vae.config.latent_channels]
 
 
 def lr_at(progress: float, step: int, base: float, warmup: int) -> float:
