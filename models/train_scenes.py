@@ -92,6 +92,44 @@ def make_optimizer(params, lr, cuda):
 BF16 = {"on": False}  # set by --bf16
 
 
+class BatchProbe:
+    """Chooses the UNet batch by measurement: the first `steps` steps run at each candidate size in
+    turn (real training steps), timed after one warm-up step each; then the smallest size within
+    `prefer` of the best samples/s is kept. Why: a 16M-parameter UNet may leave an H200
+    launch-bound, where twice the batch costs little more time per step; when it is compute-bound,
+    the smaller batch gives more optimiser steps for the same samples."""
+
+    def __init__(self, sizes, steps, device, log, prefer=1.4):
+        self.sizes, self.steps, self.device, self.log, self.prefer = list(sizes), max(2, steps), device, log, prefer
+        self.rates, self.chosen, self.t = {}, None if len(self.sizes) > 1 else self.sizes[0], None
+
+    def _sync(self):
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+        return time.time()
+
+    def batch(self, step: int) -> int:
+        if self.chosen is not None:
+            return self.chosen
+        phase, k = divmod(step, self.steps)
+        if k == 1:  # after one warm-up step at this size
+            self.t = self._sync()
+        return self.sizes[phase]
+
+    def done_step(self, step: int) -> None:
+        if self.chosen is not None:
+            return
+        phase, k = divmod(step, self.steps)
+        if k == self.steps - 1:
+            size = self.sizes[phase]
+            self.rates[size] = size * (self.steps - 1) / max(1e-9, self._sync() - self.t)
+            if phase == len(self.sizes) - 1:
+                best = max(self.rates.values())
+                self.chosen = min(s for s, r in self.rates.items() if r * self.prefer >= best)
+                rates = ", ".join(f"{s}: {r:,.0f}/s" for s, r in self.rates.items())
+                self.log(f"batch probe ({rates}) -> batch {self.chosen}")
+
+
 def emulate_cuda_autocast_norms():
     """CUDA autocast runs group_norm / layer_norm in float32; torch 1.13's CPU autocast does not
     (it fails on a bf16 input with float32 weights). For the CPU test of the bf16 path only."""
@@ -154,7 +192,11 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--minutes", type=float, default=8.0, help="wall budget for everything, judge included")
-    ap.add_argument("--batch", type=int, default=0, help="UNet batch (0: 512 on CUDA, 8 on CPU)")
+    ap.add_argument("--batch", type=int, default=0, help="UNet batch (0: chosen by --batch-probe on CUDA, 8 on CPU)")
+    ap.add_argument("--batch-probe", default="512,1024",
+                    help="candidate UNet batches timed at the start when --batch is 0 on CUDA (or always, "
+                         "if given explicitly with --batch 0 on the CPU)")
+    ap.add_argument("--batch-probe-steps", type=int, default=6)
     ap.add_argument("--vae-batch", type=int, default=0, help="VAE batch (0: 256 on CUDA, 8 on CPU)")
     ap.add_argument("--vae-share", type=float, default=0.15, help="share of the budget for the VAE")
     ap.add_argument("--vae-steps", type=int, default=100000)
@@ -182,6 +224,8 @@ def main(argv=None):
     if BF16["on"] and device.type == "cpu":
         emulate_cuda_autocast_norms()
     cuda = device.type == "cuda"
+    probe_flag = any(a.startswith("--batch-probe") for a in (argv if argv is not None else sys.argv[1:]))
+    probe_sizes = [int(x) for x in args.batch_probe.split(",")] if not args.batch and (cuda or probe_flag) else []
     for k, gpu, cpu in (("batch", 512, 8), ("vae_batch", 256, 8), ("vae_eval", 1024, 32), ("judge", 256, 4),
                         ("reserve", 30, 10)):
         if not getattr(args, k):
@@ -245,14 +289,16 @@ def main(argv=None):
     unet_deadline = deadline - args.reserve
     t0 = last_save = time.time()
     losses = []
-    step = 0
+    step = samples = 0
+    probe = BatchProbe(probe_sizes or [args.batch], args.batch_probe_steps, device, log)
     while step < args.steps and time.time() < unet_deadline:
+        batch = probe.batch(step)
         progress = (time.time() - t0) / max(1e-6, unet_deadline - t0)
         set_lr(opt, lr_at(progress, step, args.lr, args.warmup))
-        b = sample_batch(args.batch, gen, device, words)
+        b = sample_batch(batch, gen, device, words)
         with torch.no_grad(), autocast(device):
             lat = encode_mean(vae, b.images).float() * sf
-        t = torch.randint(0, 1000, (args.batch,), generator=gen, device=device)
+        t = torch.randint(0, 1000, (batch,), generator=gen, device=device)
         noise = torch.randn(lat.shape, generator=gen, device=device)
         a = ac[t][:, None, None, None]
         noisy = a.sqrt() * lat + (1 - a).sqrt() * noise
@@ -269,7 +315,9 @@ def main(argv=None):
         ema_update(ema_text, text, decay)
         ema_update(ema_unet, unet, decay)
         losses.append(loss.detach())
+        probe.done_step(step)
         step += 1
+        samples += batch
         if step % 250 == 0 or step == 1:
             recent = torch.stack(losses[-250:]).mean().item()
             losses = losses[-250:]
@@ -281,8 +329,9 @@ def main(argv=None):
     unet_s = time.time() - t0
     final_loss = torch.stack(losses[-250:]).mean().item() if losses else None
     save(unet_steps=step, unet_steps_total=info["resumed_from"] + step, unet_seconds=unet_s,
-         ms_per_step=1000 * unet_s / max(1, step), final_loss=final_loss)
-    log(f"unet done: {step} steps in {unet_s:.0f}s ({1000 * unet_s / max(1, step):.0f} ms/step), loss {final_loss}")
+         ms_per_step=1000 * unet_s / max(1, step), final_loss=final_loss, batch=probe.chosen, samples=samples,
+         batch_probe=probe.rates)
+    log(f"unet done: {step} steps ({samples:,} samples) in {unet_s:.0f}s ({1000 * unet_s / max(1, step):.0f} ms/step), loss {final_loss}")
 
     try:
         from scenes_sampling import judge_samples  # numpy: the GPU machine may lack it
