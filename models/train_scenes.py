@@ -291,7 +291,8 @@ def main(argv=None):
     losses = []
     step = samples = 0
     probe = BatchProbe(probe_sizes or [args.batch], args.batch_probe_steps, device, log)
-    while step < args.steps and time.time() < unet_deadline:
+    # At least one step, so even a budget spent on the VAE leaves a consistent trained-by-this-code state.
+    while step < args.steps and (step == 0 or time.time() < unet_deadline):
         batch = probe.batch(step)
         progress = (time.time() - t0) / max(1e-6, unet_deadline - t0)
         set_lr(opt, lr_at(progress, step, args.lr, args.warmup))
