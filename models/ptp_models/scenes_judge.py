@@ -13,7 +13,7 @@ from .scenes_world import BACKGROUNDS, COLOURS, IMAGE_SIZE, SHAPES, background_i
 
 FOREGROUND_THRESHOLD = 0.3
 MIN_OBJECT_PIXELS = 24
-CIRCLE_FILL = (0.64, 0.877)
+CIRCLE_FILL = (0.64, 0.83)
 TRIANGLE_CENTROID = 0.58
 _PALETTE = np.array(list(COLOURS.values()), dtype=np.float64)
 
@@ -73,6 +73,29 @@ def _components(mask: np.ndarray) -> List[np.ndarray]:
     return out
 
 
+def _coverage_fill(img: np.ndarray, comp: np.ndarray, fg: np.ndarray, tpl: np.ndarray) -> float:
+    """coverageFill() of the TS judge: interior pixels count 1, edge pixels and the ring outside
+    count their alpha between the background template and the palette colour."""
+    H, W, _ = img.shape
+    inside = np.zeros((H, W), dtype=bool)
+    inside[comp[:, 0], comp[:, 1]] = True
+    pad = np.pad(inside, 1)
+    interior = inside & pad[:-2, 1:-1] & pad[2:, 1:-1] & pad[1:-1, :-2] & pad[1:-1, 2:]
+    edge = inside & ~interior
+    pe = np.pad(edge, 1)
+    ring = np.zeros_like(edge)
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            ring |= pe[dy:dy + H, dx:dx + W]
+    ring &= ~inside
+    d = fg[None, None] - tpl
+    dd = np.maximum((d * d).sum(axis=2), 1e-9)
+    alpha = np.clip(((img - tpl) * d).sum(axis=2) / dd, 0, 1)
+    a = np.where(interior, 1.0, np.where(edge | ring, alpha, 0.0))
+    wh = a.max(axis=0).sum() * a.max(axis=1).sum()
+    return float(a.sum() / wh) if wh > 0 else 0.0
+
+
 def judge_image(img: np.ndarray, templates: np.ndarray) -> Dict:
     """img [H, W, 3] in 0..1 -> {background, objects: [{colour, shape, cx, cy, pixels}] left to right}."""
     dists = [_neighbourhood_distance(img, t) for t in templates]
@@ -85,9 +108,10 @@ def judge_image(img: np.ndarray, templates: np.ndarray) -> Dict:
             continue
         ys, xs = comp[:, 0], comp[:, 1]
         med = np.median(img[ys, xs], axis=0)  # numpy's median averages the middle pair; close enough
-        colour = list(COLOURS)[int(np.argmin(np.linalg.norm(_PALETTE - med, axis=1)))]
+        ci = int(np.argmin(np.linalg.norm(_PALETTE - med, axis=1)))
+        colour = list(COLOURS)[ci]
         h = ys.max() - ys.min() + 1
-        fill = len(comp) / ((xs.max() - xs.min() + 1) * h)
+        fill = _coverage_fill(img, comp, _PALETTE[ci], templates[k])
         centroid = (ys.mean() - ys.min() + 0.5) / h
         shape = ("square" if fill >= CIRCLE_FILL[1] else "circle" if fill >= CIRCLE_FILL[0]
                  else "triangle" if centroid >= TRIANGLE_CENTROID else "diamond")
