@@ -44,6 +44,7 @@ export * from './metrics/editMetricsNode.js';
 export * from './metrics/measureQuality.js';
 export * from './metrics/scenesScore.js';
 export * from './metrics/measureScenesQuality.js';
+export * from './metrics/scenesEditMetrics.js';
 export * from './runtime/UploadStore.js';
 export * from './runtime/ImageDecoder.js';
 export * from './image/decode/readImageHeader.js';

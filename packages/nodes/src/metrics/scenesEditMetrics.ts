@@ -1,0 +1,88 @@
+import type { RgbaImage } from '../image/ImageBatch.js';
+import { dilateMask, maskedPsnr, maskIoU } from './editMetrics.js';
+import { judgeScenesImage, type JudgedObject } from './scenesJudge.js';
+import { scoreScene } from './scenesScore.js';
+import { parseScenesCaption, type ObjectLabels, type Scene, type SceneObject } from './scenesWorld.js';
+
+/**
+ * How well an edit of a tiny-scenes picture changed the objects the target caption changes and
+ * kept the others (issue 13: "a colour swap of one object keeps the other objects, PSNR >= 30 dB"):
+ *
+ * - `changed`: indices (caption order) of the objects whose words differ between the captions;
+ * - `editedRight`: every changed object, as judged in the edit, has the target's colour and shape;
+ * - `keptPsnr`: per unchanged object, PSNR (dB) between source and edit over the source object's
+ *   pixels dilated by `dilate` (+Infinity when identical, NaN when the source object was not
+ *   found); `keptPsnrMin` the lowest (NaN when none);
+ * - `backgroundPsnr`: outside the union of all judged objects of both pictures, dilated;
+ * - `structureIoU`: IoU of the two foreground masks.
+ * Objects are found by the scenes judge and assigned to the caption's objects by scoreScene.
+ */
+export interface ScenesEditMeasurement {
+  readonly changed: readonly number[];
+  readonly editedRight: boolean;
+  readonly keptPsnr: readonly number[];
+  readonly keptPsnrMin: number;
+  readonly backgroundPsnr: number;
+  readonly structureIoU: number;
+}
+
+/** A caption's objects as a Scene for scoreScene (positions unknown; only labels are compared). */
+function asScene(labels: readonly ObjectLabels[], background: Scene['background']): Scene {
+  const objects = labels.map((l): SceneObject => ({
+    shape: l.shape ?? 'circle',
+    colour: l.colour ?? 'red',
+    size: l.size ?? 'medium',
+    texture: l.texture ?? 'plain',
+    cx: 0,
+    cy: 0,
+    r: 0,
+  }));
+  return { background, objects };
+}
+
+const same = (a: ObjectLabels | undefined, b: ObjectLabels | undefined) =>
+  a?.colour === b?.colour && a?.shape === b?.shape && a?.size === b?.size && a?.texture === b?.texture;
+
+function maskOf(objects: readonly (JudgedObject | undefined)[], n: number): Uint8Array {
+  const m = new Uint8Array(n);
+  for (const o of objects) if (o) for (const p of o.indices) m[p] = 1;
+  return m;
+}
+
+export function measureScenesEdit(
+  source: RgbaImage,
+  edit: RgbaImage,
+  sourceCaption: string,
+  targetCaption: string,
+  dilate = 1,
+): ScenesEditMeasurement {
+  const W = source.width;
+  const H = source.height;
+  const want = parseScenesCaption(sourceCaption);
+  const target = parseScenesCaption(targetCaption);
+  const js = judgeScenesImage(source);
+  const je = judgeScenesImage(edit);
+  const src = scoreScene(asScene(want.objects, want.background ?? js.background), js);
+  const dst = scoreScene(asScene(target.objects, target.background ?? je.background), je);
+  const changed = want.objects.flatMap((o, k) => (same(o, target.objects[k]) ? [] : [k]));
+  const editedRight = changed.every((k) => {
+    const got = dst.assigned[k];
+    const t = target.objects[k];
+    return got !== undefined && t !== undefined && got.colour === t.colour && got.shape === t.shape;
+  });
+  const keptPsnr = want.objects.flatMap((_, k) => {
+    if (changed.includes(k)) return [];
+    const obj = src.assigned[k];
+    return [obj ? maskedPsnr(source, edit, dilateMask(maskOf([obj], W * H), W, H, dilate)) : NaN];
+  });
+  const union = maskOf([...js.objects, ...je.objects], W * H);
+  const outside = dilateMask(union, W, H, dilate).map((v) => 1 - v);
+  return {
+    changed,
+    editedRight,
+    keptPsnr,
+    keptPsnrMin: keptPsnr.length ? Math.min(...keptPsnr) : NaN,
+    backgroundPsnr: maskedPsnr(source, edit, outside),
+    structureIoU: maskIoU(js.foreground, je.foreground),
+  };
+}
