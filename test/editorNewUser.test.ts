@@ -5,7 +5,7 @@ import type { StudioServer } from '@ptp/runner/server/createStudioServer';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureUiBuilt, launchBrowser, screenshot } from './support/browser.js';
-import { editorDocument, node, openEditor, setNumberParam, waitForRunEnd } from './support/editorPage.js';
+import { dropFile, editorDocument, node, openEditor, setNumberParam, waitForRunEnd } from './support/editorPage.js';
 import { repoRoot } from './support/repoRoot.js';
 import { startServer } from './support/studioServer.js';
 
@@ -199,11 +199,23 @@ describe('the editor for a new user', () => {
     await screenshot(page, 'newuser-stale-results');
   }, 600_000);
 
-  it('opens a workflow pasted as JSON, says why when the paste is not one, and names dropped PNGs', async () => {
+  it('starts prompts with the pack sample, opens a workflow pasted as JSON, and says why when a paste is not one', async () => {
     const { page } = await openEditor(browser, `${server.url}/?new`);
+    // Opening over unsaved changes asks first: the user says yes.
+    page.on('dialog', (d) => void d.accept());
     const generate = JSON.parse(
       readFileSync(path.join(repoRoot, 'examples/generate.json'), 'utf8'),
     ) as WorkflowDocument;
+    // New prompts start with the default pack's sample caption (its manifest's samplePrompt).
+    const { packs } = (await (await fetch(`${server.url}/api/models`)).json()) as {
+      packs: { id: string; samplePrompt?: string }[];
+    };
+    const sample = packs.find((p) => p.id === 'tiny-shapes')!.samplePrompt;
+    expect(sample).toBe('a red circle on a white background');
+    await page.getByTestId('palette-ptp.prompt').click();
+    await node(page, 'prompt').waitFor();
+    expect((await editorDocument(page)).nodes[0]!.params).toEqual({ text: sample });
+
     await paste(page, JSON.stringify(generate));
     await page.locator('[data-testid=notice][data-tag=paste-opened]').waitFor();
     expect((await editorDocument(page)).metadata.name).toBe(generate.metadata.name);
@@ -217,5 +229,11 @@ describe('the editor for a new user', () => {
     await page.locator('[data-testid=notice][data-tag=paste]').waitFor();
     // Neither changed the open workflow.
     expect((await editorDocument(page)).metadata.name).toBe(generate.metadata.name);
+
+    // A dropped file whose workflow was never named opens under the file's name.
+    const { metadata: _unnamed, ...unnamed } = generate;
+    await dropFile(page, 'my red circle.json', 'application/json', new TextEncoder().encode(JSON.stringify(unnamed)));
+    await page.locator('[data-testid=notice][data-tag=file-opened]').waitFor();
+    expect((await editorDocument(page)).metadata.name).toBe('my red circle');
   }, 120_000);
 });

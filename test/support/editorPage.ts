@@ -102,15 +102,26 @@ export function graphOf(doc: WorkflowDocument) {
   };
 }
 
-/** Clicks an edge at the middle of its drawn path (where no other edge is likely to lie). */
+/**
+ * Clicks an edge on its drawn path: the middle, or the nearest point along it that no node covers
+ * (an edge between nodes of one column loops around them).
+ */
 export async function clickEdge(page: Page, edgeId: string): Promise<void> {
   const point = await page
     .locator(`[data-id="${edgeId}"] path.react-flow__edge-path`)
-    .evaluate((path: SVGPathElement) => {
-      const p = path.getPointAtLength(path.getTotalLength() / 2);
+    .evaluate((path: SVGPathElement, id: string) => {
       const m = path.getScreenCTM()!;
-      return { x: p.x * m.a + p.y * m.c + m.e, y: p.x * m.b + p.y * m.d + m.f };
-    });
+      const length = path.getTotalLength();
+      const at = (f: number) => {
+        const p = path.getPointAtLength(length * f);
+        return { x: p.x * m.a + p.y * m.c + m.e, y: p.x * m.b + p.y * m.d + m.f };
+      };
+      for (const f of [0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.25, 0.75, 0.2, 0.8]) {
+        const q = at(f);
+        if (document.elementFromPoint(q.x, q.y)?.closest('.react-flow__edge')?.getAttribute('data-id') === id) return q;
+      }
+      return at(0.5);
+    }, edgeId);
   await page.mouse.click(point.x, point.y);
 }
 

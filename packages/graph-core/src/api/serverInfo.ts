@@ -22,8 +22,16 @@ export const HealthResponseSchema = z.object({
 });
 export type HealthResponse = z.infer<typeof HealthResponseSchema>;
 
-/** GET /api/models: the packs the server sees in its configured folders; graphs name them by id. */
-export const ModelsResponseSchema = z.object({
-  packs: z.array(z.object({ id: z.string(), name: z.string(), defaultImageSize: z.number() })),
+/** One pack a runner can load, as the server, its workers and the browser runtime list it. */
+export const PackSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  defaultImageSize: z.number(),
+  /** A caption the pack draws well (its manifest's `samplePrompt`): the editor's default prompt. */
+  samplePrompt: z.string().max(500).optional(),
 });
+export type PackSummary = z.infer<typeof PackSummarySchema>;
+
+/** GET /api/models: the packs the server sees in its configured folders; graphs name them by id. */
+export const ModelsResponseSchema = z.object({ packs: z.array(PackSummarySchema) });
 export type ModelsResponse = z.infer<typeof ModelsResponseSchema>;

@@ -117,6 +117,8 @@ export interface PackInfo {
   readonly id: string;
   readonly name: string;
   readonly defaultImageSize: number;
+  /** A caption the pack draws well (manifest `samplePrompt`), when it names one. */
+  readonly samplePrompt?: string;
 }
 
 export interface InferenceBackend {

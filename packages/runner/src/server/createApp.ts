@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import {
   API_LIMITS,
   buildCatalogue,
+  PackSummarySchema,
   type ApiLimits,
   type HealthResponse,
   type ModelsResponse,
@@ -88,7 +89,7 @@ export function createApp(options: AppOptions): Express {
   if (listPacks) {
     app.get('/api/models', async (_req, res) => {
       res.json({
-        packs: (await listPacks()).map((p) => ({ id: p.id, name: p.name, defaultImageSize: p.defaultImageSize })),
+        packs: (await listPacks()).map((p) => PackSummarySchema.parse(p)),
       } satisfies ModelsResponse);
     });
   }

@@ -23,6 +23,7 @@ import {
 } from './services/EditorContext';
 import { createBrowserRunner, uploadId } from './services/createBrowserRunner';
 import { RunController, RUN_TARGETS, type RunTarget } from './services/RunController';
+import { samplePrompt } from './services/samplePrompt';
 import { useEditorActions } from './services/useEditorActions';
 
 const NOTICE_MS = 8000;
@@ -154,6 +155,10 @@ export function App() {
         setServer(conn);
       }
       setReady(true);
+      // New Prompt nodes start with a caption the default pack can draw.
+      void samplePrompt(store.index, conn?.client).then((text) => {
+        if (live && text) store.setNodeDefaults('ptp.prompt', { text });
+      });
     });
     return () => {
       live = false;

@@ -1,4 +1,4 @@
-import { GraphErrorSchema, RunEventSchema } from '@ptp/graph-core';
+import { GraphErrorSchema, PackSummarySchema, RunEventSchema } from '@ptp/graph-core';
 import { z } from 'zod';
 import { WEB_PROVIDERS } from './backend/webgpu';
 
@@ -81,7 +81,7 @@ export const BackendInfoSchema = z.object({
   adapter: z.string().optional(),
   /** Why `auto` fell back to wasm. */
   fallbackReason: z.string().optional(),
-  packs: z.array(z.object({ id: z.string(), name: z.string(), defaultImageSize: z.number() })),
+  packs: z.array(PackSummarySchema),
 });
 export type BackendInfo = z.infer<typeof BackendInfoSchema>;
 

@@ -18,7 +18,13 @@ export function packDefaultImageSize(files: ParsedPack): number {
 }
 
 export function packInfo(id: string, files: ParsedPack): PackInfo {
-  return { id, name: files.manifest.name, defaultImageSize: packDefaultImageSize(files) };
+  const { samplePrompt } = files.manifest;
+  return {
+    id,
+    name: files.manifest.name,
+    defaultImageSize: packDefaultImageSize(files),
+    ...(samplePrompt ? { samplePrompt } : {}),
+  };
 }
 
 /** `PackInfo` of each pack, in order; an unreadable pack is left out (loading it by id reports why). */

@@ -102,6 +102,8 @@ export const PtpManifestSchema = z.object({
   format: z.literal('ptp-studio-pack'),
   name: z.string(),
   createdAt: z.string(),
+  /** A caption the pack draws well; the editor starts new prompts with it. Optional (older packs). */
+  samplePrompt: z.string().max(500).optional(),
   unet: z.object({
     /** The controllable UNet, relative to the pack. */
     model: z.string(),

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { API_LIMITS } from '@ptp/graph-core';
+import { API_LIMITS, type PackSummary } from '@ptp/graph-core';
 import { PROVIDERS, type Provider } from '../../backends/providers.js';
 import { PackStore } from '../../packs/PackStore.js';
 import { readPack } from '../../packs/readPack.js';
@@ -139,12 +139,17 @@ function redactUrl(url: string): string {
 }
 
 /** The packs this worker advertises (read from their manifests; onnxruntime stays out of this process). */
-async function listPacks(dirs: string[]): Promise<{ id: string; name: string; defaultImageSize: number }[]> {
-  const out: { id: string; name: string; defaultImageSize: number }[] = [];
+async function listPacks(dirs: string[]): Promise<PackSummary[]> {
+  const out: PackSummary[] = [];
   for (const { id, dir } of await new PackStore(dirs).list()) {
     try {
       const pack = await readPack(dir);
-      out.push({ id, name: pack.manifest.name, defaultImageSize: pack.manifest.nominalLatentSize[0] * pack.vaeScale });
+      out.push({
+        id,
+        name: pack.manifest.name,
+        defaultImageSize: pack.manifest.nominalLatentSize[0] * pack.vaeScale,
+        ...(pack.manifest.samplePrompt ? { samplePrompt: pack.manifest.samplePrompt } : {}),
+      });
     } catch {
       // An unreadable pack is not advertised: jobs for it go to workers that can load it.
     }

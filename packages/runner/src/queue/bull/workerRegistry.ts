@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { PackSummarySchema } from '@ptp/graph-core';
 import { z } from 'zod';
 import type { RedisKeys } from './redisConnection.js';
 
@@ -8,7 +9,7 @@ export const WorkerInfoSchema = z.object({
   host: z.string(),
   pid: z.number().int(),
   provider: z.string(),
-  packs: z.array(z.object({ id: z.string(), name: z.string(), defaultImageSize: z.number() })),
+  packs: z.array(PackSummarySchema),
   startedAt: z.string(),
   /** The run it executes now. */
   runId: z.string().optional(),

@@ -74,6 +74,8 @@ export class EditorStore {
   readonly #history: History<Snapshot>;
   readonly #listeners = new Set<() => void>();
   #savedFingerprint: string;
+  /** Param defaults of new nodes that differ from the catalogue's (e.g. the pack's sample prompt). */
+  readonly #defaultsFor = new Map<string, Record<string, unknown>>();
 
   constructor(options: {
     index: CatalogueIndex;
@@ -241,6 +243,11 @@ export class EditorStore {
     this.#state = { ...this.#state, graph: { ...this.#state.graph, viewport } };
   }
 
+  /** New nodes of `type` start with these params over the catalogue's defaults. */
+  setNodeDefaults(type: string, params: Record<string, unknown>): void {
+    this.#defaultsFor.set(type, params);
+  }
+
   addNode(type: string, position: { x: number; y: number }): string | undefined {
     const entry = this.#index.byType.get(type);
     if (!entry) return undefined;
@@ -249,7 +256,11 @@ export class EditorStore {
       id,
       type: 'ptp',
       position,
-      data: { nodeType: type, typeVersion: entry.version, params: structuredClone(entry.defaults) },
+      data: {
+        nodeType: type,
+        typeVersion: entry.version,
+        params: structuredClone({ ...entry.defaults, ...this.#defaultsFor.get(type) }),
+      },
       selected: true,
     };
     this.#change((g) => ({ ...g, nodes: [...g.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] }));
