@@ -20,6 +20,21 @@ t1=$(date +%s)
 # The import refuses a non-empty folder: replace an earlier tiny-scenes pack (and only a pack).
 if [ -f "$PACKS/tiny-scenes/ptp-manifest.json" ]; then rm -rf "$PACKS/tiny-scenes"; fi
 pnpm -s ptp models import "$EXPORT" "$PACKS/tiny-scenes" --no-plain --self-control-divisor 1
+# The editor starts new prompts with the manifest's samplePrompt (as tiny-shapes' manifest has one).
+/usr/bin/python3 - "$PACKS/tiny-scenes/ptp-manifest.json" <<'PY'
+import json, sys
+path = sys.argv[1]
+with open(path) as f:
+    m = json.load(f)
+out = {}
+for k, v in m.items():
+    out[k] = v
+    if k == "createdAt":
+        out["samplePrompt"] = "a red circle and a blue square on a striped background"
+with open(path, "w") as f:
+    json.dump(out, f, indent=1)
+    f.write("\n")
+PY
 t2=$(date +%s)
 pnpm -s ptp run examples/generate.json --packs "$PACKS" --out models/generated/scenes-generate \
   --set model.pack=tiny-scenes --set 'prompt.text=a red circle and a blue square on a striped background' | tail -2
