@@ -149,9 +149,25 @@ def signed_distance(shape, cx, cy, r, xs, ys):
     return torch.where(s == 0, circle, torch.where(s == 1, square, torch.where(s == 2, triangle, diamond)))
 
 
+_CONSTANTS: Dict[tuple, torch.Tensor] = {}
+
+
+def _constant(key: tuple, device, make: Callable[[], torch.Tensor]) -> torch.Tensor:
+    """A tensor made once per device. Why: torch.tensor(list, device="cuda") is a blocking copy
+    (PyTorch synchronises the stream after a non-pinned host-to-device copy), and one per training
+    step would stop the CPU from queueing the next step while the GPU works."""
+    k = key + (str(device),)
+    if k not in _CONSTANTS:
+        _CONSTANTS[k] = make()
+    return _CONSTANTS[k]
+
+
 def background_image(kind: torch.Tensor, size: int = IMAGE_SIZE) -> torch.Tensor:
     """kind [B] (index into BACKGROUNDS) -> [B, 3, H, W] in 0..1; integer pixel maths only."""
-    device = kind.device
+    return _constant(("backgrounds", size), kind.device, lambda: _background_table(kind.device, size))[kind]
+
+
+def _background_table(device, size: int) -> torch.Tensor:
     i = torch.arange(size, device=device)
     y, x = torch.meshgrid(i, i, indexing="ij")
 
@@ -163,9 +179,8 @@ def background_image(kind: torch.Tensor, size: int = IMAGE_SIZE) -> torch.Tensor
     sky = torch.tensor(SKY, device=device)[:, None, None].expand(3, size, size)
     grass = torch.tensor(GRASS, device=device)[:, None, None].expand(3, size, size)
     land = torch.where((y >= HORIZON)[None], grass, sky)
-    table = torch.stack([torch.full((3, size, size), WHITE, device=device),
-                         torch.full((3, size, size), BLACK, device=device), stripes, checks, land])
-    return table[kind]
+    return torch.stack([torch.full((3, size, size), WHITE, device=device),
+                        torch.full((3, size, size), BLACK, device=device), stripes, checks, land])
 
 
 def render(background, shape, colour, texture, cx, cy, r, active, size: int = IMAGE_SIZE):
@@ -177,7 +192,7 @@ def render(background, shape, colour, texture, cx, cy, r, active, size: int = IM
     grid = torch.arange(size, device=device, dtype=torch.float32) + 0.5
     ys, xs = torch.meshgrid(grid, grid, indexing="ij")
     img = background_image(background, size)
-    pal = torch.tensor(list(COLOURS.values()), device=device)
+    pal = _constant(("palette",), device, lambda: torch.tensor(list(COLOURS.values()), device=device))
     sd = signed_distance(shape, cx, cy, r, xs, ys)  # [B, K, H, W]
     lx = xs - cx[..., None, None]
     ly = ys - cy[..., None, None]
@@ -245,7 +260,7 @@ def sample_batch(n: int, gen: torch.Generator, device, words: Dict[str, int], p_
     count = idx(K, n) + 1
     shape, colour, sz = idx(len(SHAPES), n, K), idx(len(COLOURS), n, K), idx(len(SIZES), n, K)
     texture = (u(n, K) < P_DOTTED).long()
-    ranges = torch.tensor(SIZE_RANGES, device=device)
+    ranges = _constant(("sizes",), device, lambda: torch.tensor(SIZE_RANGES, device=device))
     lo, hi = ranges[sz, 0], ranges[sz, 1]
     r = lo + (hi - lo) * u(n, K)
     span = size - 2 * (r + MARGIN)
@@ -290,10 +305,11 @@ def caption_ids(background, shape, colour, sz, texture, active, words: Dict[str,
     device = shape.device
 
     def table(names):
-        return torch.tensor([words[w] for w in names], device=device)
+        ids = [words[w] if w else -1 for w in names]
+        return _constant(("ids",) + tuple(ids), device, lambda: torch.tensor(ids, device=device))
 
     col_t, shp_t, bg_t = table(list(COLOURS)), table(SHAPES), table(BACKGROUNDS)
-    size_t = torch.tensor([words["small"], -1, words["large"]], device=device)
+    size_t = table(["small", "", "large"])
     full = lambda v: torch.full((n,), v, dtype=torch.long, device=device)  # noqa: E731
     slots, valid = [full(words["<bos>"])], [torch.ones(n, dtype=torch.bool, device=device)]
     n_active = active.sum(dim=1)
