@@ -17,7 +17,10 @@ const COMMAND_USAGE: Record<string, string> = {
   extract: `  extract <image.png>                 print the workflow embedded in a studio PNG
 `,
   models: `  models import <export-dir> <pack-dir> [--name N] [--no-plain] [--json]
-                                      turn a diffusers/optimum ONNX export into a controllable pack
+                [--no-fuse-uncontrolled] [--self-control-divisor 2]
+                                      turn a diffusers/optimum ONNX export (plain or with fused attention) into a
+                                      controllable pack; self layers no control reaches (side > latent / divisor)
+                                      run fused (com.microsoft MultiHeadAttention) unless --no-fuse-uncontrolled
   models list [--packs DIR]...        the packs a runner sees
 `,
   parity: `  parity [dir] [--provider cpu|webgpu] [--case NAME]... [--stop-after N] [--json]

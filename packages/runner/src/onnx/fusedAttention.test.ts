@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OrtCpuSession } from '../backends/OrtCpuSession.js';
 import type { F32Tensor } from '../backends/OrtCpuSession.js';
-import { encodeOnnxModel, readOnnxModel } from './OnnxModel.js';
-import type { ModelProto } from './onnxProto.js';
+import { decodeOnnxModel, encodeOnnxModel, readOnnxModel } from './OnnxModel.js';
+import { AttributeType, DataType, int64ToNumber } from './onnxProto.js';
+import type { ModelProto, NodeProto, TensorProto } from './onnxProto.js';
 import { patchControllableUnet, type PatchOptions, type PatchedUnet } from './patchControllableUnet.js';
 import { PTP_CONTROL_INPUTS as C } from '@ptp/nodes/diffusion';
 import { FIXTURES, maxAbsDiff, neutralControls, randomTensor, seededRandom, syncKeep } from './testing/unetTestKit.js';
@@ -148,5 +149,85 @@ describe.each(['unet-torch113', 'unet-sdpa'])('plain export %s with fuseUncontro
     const explicit = await patchFixture(name, { ...FUSE, fuseUncontrolled: false });
     expect(explicit.layers.filter((l) => !l.controlled)).toHaveLength(3);
     expect(await activeDiff(fused, explicit)).toBeLessThanOrEqual(1e-4);
+  });
+});
+
+/** An int64 initializer. */
+function i64(name: string, values: number[]): TensorProto {
+  const raw = new Uint8Array(values.length * 8);
+  values.forEach((v, k) => new DataView(raw.buffer).setBigInt64(k * 8, BigInt(v), true));
+  return { name, dims: [values.length], data_type: DataType.INT64, raw_data: raw };
+}
+
+/**
+ * The fused fixture rewritten into the packed forms newer ORT optimizers write: every attn1
+ * `Attention(x, W, b)` becomes MatMul + bias -> [B, S, heads, 3, d] -> MultiHeadAttention(qkv),
+ * every attn2 `MultiHeadAttention(q, k, v)` becomes MultiHeadAttention(q, kv [B, L, heads, 2, d],
+ * '', zero bias). Same arithmetic, so its output is the fixture's.
+ */
+function packedForms(model: ModelProto): ModelProto {
+  const graph = model.graph!;
+  const inits = new Map((graph.initializer ?? []).map((t) => [t.name, t]));
+  const producers = new Map((graph.node ?? []).flatMap((n) => (n.output ?? []).map((o) => [o, n] as const)));
+  const added: TensorProto[] = [];
+  const nodes: NodeProto[] = [];
+  for (const n of graph.node ?? []) {
+    const heads = int64ToNumber(n.attribute?.find((a) => a.name === 'num_heads')?.i);
+    const s = n.name ?? '';
+    const mha = (inputs: string[]): NodeProto => ({ ...n, op_type: 'MultiHeadAttention', input: inputs });
+    if (n.op_type === 'Attention') {
+      const [x = '', w = '', bias = ''] = n.input ?? [];
+      added.push(i64(`${s}/pack5`, [0, 0, 3, heads, -1]));
+      nodes.push(
+        { name: `${s}/QkvMatMul`, op_type: 'MatMul', input: [x, w], output: [`${s}/qkv`] },
+        { name: `${s}/QkvBias`, op_type: 'Add', input: [`${s}/qkv`, bias], output: [`${s}/qkvb`] },
+        { name: `${s}/QkvSplit`, op_type: 'Reshape', input: [`${s}/qkvb`, `${s}/pack5`], output: [`${s}/qkv5`] },
+        {
+          name: `${s}/QkvPack`,
+          op_type: 'Transpose',
+          input: [`${s}/qkv5`],
+          output: [`${s}/packed`],
+          attribute: [{ name: 'perm', type: AttributeType.INTS, ints: [0, 1, 3, 2, 4] }],
+        },
+        mha([`${s}/packed`, '', '']),
+      );
+    } else if (n.op_type === 'MultiHeadAttention') {
+      const [q = '', k = '', v = ''] = n.input ?? [];
+      const width = (t: string) => int64ToNumber(inits.get(producers.get(t)?.input?.[1])?.dims?.[1]);
+      const zeros = width(q) + width(k) + width(v);
+      added.push(i64(`${s}/pack5`, [0, 0, heads, 1, -1]), {
+        name: `${s}/bias`,
+        dims: [zeros],
+        data_type: DataType.FLOAT,
+        raw_data: new Uint8Array(zeros * 4),
+      });
+      nodes.push(
+        { name: `${s}/K5`, op_type: 'Reshape', input: [k, `${s}/pack5`], output: [`${s}/k5`] },
+        { name: `${s}/V5`, op_type: 'Reshape', input: [v, `${s}/pack5`], output: [`${s}/v5`] },
+        {
+          name: `${s}/KvPack`,
+          op_type: 'Concat',
+          input: [`${s}/k5`, `${s}/v5`],
+          output: [`${s}/kv`],
+          attribute: [{ name: 'axis', type: AttributeType.INT, i: 3 }],
+        },
+        mha([q, `${s}/kv`, '', `${s}/bias`]),
+      );
+    } else nodes.push(n);
+  }
+  graph.node = nodes;
+  graph.initializer = [...(graph.initializer ?? []), ...added];
+  return model;
+}
+
+describe('packed forms (newer ORT fusion): packed QKV, packed KV with bias', () => {
+  it('expands them; neutral controls give the fused fixture', async () => {
+    const packed = packedForms(await readOnnxModel(fixture('unet-fused')));
+    expect(opCount(packed, 'MultiHeadAttention')).toBe(14);
+    const result = patchControllableUnet(decodeOnnxModel(encodeOnnxModel(packed)), { nominalLatentSize: LATENT });
+    expect(result.stats).toMatchObject({ layersExpanded: 14, layersFused: 0 });
+    const diffs = await neutralDiffs(fixture('unet-fused'), result, [2]);
+    console.info(`[unet-fused packed forms, expanded] neutral diffs ${diffs.join(', ')}`);
+    for (const d of diffs) expect(d).toBeLessThanOrEqual(1e-4);
   });
 });

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrtCpuSession } from '../backends/OrtCpuSession.js';
-import { decodeOnnxModel, encodeOnnxModel } from './OnnxModel.js';
+import { decodeOnnxModel, encodeOnnxModel, readOnnxModel } from './OnnxModel.js';
 import { importPack } from './importPack.js';
 import { sha256File } from './packFiles.js';
 import { PTP_MANIFEST_FILE, PtpManifestSchema } from '@ptp/nodes/diffusion';
 import type { ModelProto } from './onnxProto.js';
 import { buildTinyUnet } from './testing/buildTinyUnet.js';
 import { externalizeWeights } from './testing/externalizeWeights.js';
-import { TOY_PACK, maxAbsDiff, neutralControls, randomTensor, seededRandom } from './testing/unetTestKit.js';
+import { FIXTURES, TOY_PACK, maxAbsDiff, neutralControls, randomTensor, seededRandom } from './testing/unetTestKit.js';
 
 let tmp: string;
 
@@ -134,6 +134,21 @@ describe('importPack', () => {
       message: expect.stringMatching(/outside|\.\.|absolute/),
     });
     expect(await leftovers(`${name}-pack`)).toEqual([]);
+  });
+
+  it('imports a fused export: keeps the self layers beyond the limit fused (default) or expands them all', async () => {
+    const fused = await readOnnxModel(join(FIXTURES, 'unet-fused/model.onnx'));
+    const exportDir = await fakeExport('export-fused', fused);
+    const byDefault = (await importPack(exportDir, join(tmp, 'pack-fused'))).manifest;
+    expect(byDefault.patch).toMatchObject({ layersExpanded: 11, layersFused: 3 });
+    const kept = byDefault.layers.filter((l) => l.fusedNode);
+    expect(kept.every((l) => l.kind === 'self' && l.downsample === 1 && !l.controlled)).toBe(true);
+    expect(kept.map((l) => l.fusedNode)).toEqual(kept.map((l) => `${l.id}/Attention`));
+    const all = (await importPack(exportDir, join(tmp, 'pack-fused-all'), { fuseUncontrolled: false })).manifest;
+    expect(all.patch).toMatchObject({ layersExpanded: 14, layersFused: 0 });
+    expect(all.layers.every((l) => l.controlled)).toBe(true);
+    const wider = (await importPack(exportDir, join(tmp, 'pack-fused-4'), { selfControlDivisor: 4 })).manifest;
+    expect(wider.layers.filter((l) => l.fusedNode).map((l) => l.downsample)).toEqual([1, 2, 2, 2, 1, 1]);
   });
 
   it('refuses a non-empty pack folder and an incomplete export with structured errors', async () => {
