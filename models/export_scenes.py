@@ -3,6 +3,8 @@
 
   /usr/bin/python3 models/export_scenes.py <train dir> models/generated/tiny-scenes
   pnpm ptp models import models/generated/tiny-scenes models/packs/tiny-scenes --no-plain
+  # optional: torch outputs of the trained weights, compared with onnxruntime
+  /usr/bin/python3 models/export_scenes.py <train dir> <out> --golden /tmp/g && node models/ort_compare.mjs /tmp/g
 """
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import json
 import os
 import shutil
 import sys
+
+import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -26,10 +30,37 @@ from ptp_models.unet import UNet2DConditionModel  # noqa: E402
 from ptp_models.vae import AutoencoderKL, VaeDecoderExport, VaeEncoderExport  # noqa: E402
 
 
+@torch.no_grad()
+def write_goldens(pack: str, out: str, spec, text, unet, vae) -> None:
+    """As check_pack.write_goldens, for the trained weights: scenes prompts, 16x16 and 8x24 latents."""
+    from ptp_models.golden import GoldenWriter
+    from ptp_models.tokenizer_vocab import ClipBpe, read_tokenizer
+
+    gw = GoldenWriter(out, pack)
+    tok = ClipBpe(*read_tokenizer(os.path.join(pack, "tokenizer")))
+    prompts = ["a red circle and a blue square on a striped background", ""]
+    ids = torch.tensor([tok(p) for p in prompts], dtype=torch.int64)
+    gen = torch.Generator().manual_seed(1234)
+    last, pooled = text(ids)
+    gw.case("text_encoder/model.onnx", {"input_ids": ids}, {"last_hidden_state": last, "pooler_output": pooled}, 1e-4)
+    for (h, w, t) in [(spec.latent_size, spec.latent_size, 981.0), (8, 24, 1.0)]:  # multiples of 8
+        sample = torch.randn(2, 4, h, w, generator=gen)
+        ts = torch.tensor(t)
+        gw.case("unet/model.onnx", {"sample": sample, "timestep": ts, "encoder_hidden_states": last},
+                {"out_sample": unet(sample, ts, last)}, 1e-3)
+    enc, dec = VaeEncoderExport(vae), VaeDecoderExport(vae)
+    img = torch.rand(1, 3, 64, 80, generator=gen) * 2 - 1
+    gw.case("vae_encoder/model.onnx", {"sample": img}, {"latent_sample": enc(img)}, 1e-3)
+    z = torch.randn(2, 4, spec.latent_size, spec.latent_size, generator=gen) / spec.vae.scaling_factor
+    gw.case("vae_decoder/model.onnx", {"latent_sample": z}, {"sample": dec(z)}, 1e-3)
+    gw.close()
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("train_dir")
     ap.add_argument("out")
+    ap.add_argument("--golden", metavar="DIR", help="also write torch goldens for models/ort_compare.mjs")
     args = ap.parse_args(argv)
     with open(os.path.join(args.train_dir, "train.json")) as f:
         info = json.load(f)
@@ -59,6 +90,8 @@ def main(argv=None):
     # extrapolation drifts off a small model's manifold.
     write_json(os.path.join(args.out, "scheduler", "scheduler_config.json"), SHAPES_SCHEDULER)
     write_json(os.path.join(args.out, "model_index.json"), {**MODEL_INDEX, "scheduler": ["diffusers", "DDIMScheduler"]})
+    if args.golden:
+        write_goldens(args.out, args.golden, spec, text, unet, vae)
     total = 0
     for f, n in list_pack_files(args.out).items():
         total += n

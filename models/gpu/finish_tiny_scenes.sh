@@ -15,7 +15,9 @@ PACKS="${2:-models/generated/packs}"
 EXPORT="${EXPORT:-models/generated/tiny-scenes}"
 SAMPLES="${SAMPLES:-240}"
 t0=$(date +%s)
-/usr/bin/python3 models/export_scenes.py "$TRAIN" "$EXPORT" 2>&1 | grep -v Warning | grep -v '^  _C\.' | tail -15
+/usr/bin/python3 models/export_scenes.py "$TRAIN" "$EXPORT" --golden models/generated/scenes-golden 2>&1 \
+  | grep -v Warning | grep -v '^  _C\.' | tail -15
+node models/ort_compare.mjs models/generated/scenes-golden   # onnxruntime vs torch on the trained weights
 t1=$(date +%s)
 # The import refuses a non-empty folder: replace an earlier tiny-scenes pack (and only a pack).
 if [ -f "$PACKS/tiny-scenes/ptp-manifest.json" ]; then rm -rf "$PACKS/tiny-scenes"; fi
