@@ -237,3 +237,51 @@ describe('the editor for a new user', () => {
     expect((await editorDocument(page)).metadata.name).toBe('my red circle');
   }, 120_000);
 });
+
+describe('queue and history (issue 16)', () => {
+  it('lists a finished run with its thumbnail, reopens its graph as it ran, re-runs and deletes it', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=generate&run=server`);
+    page.on('dialog', (d) => void d.accept());
+    await node(page, 'sample').waitFor();
+    await page.getByTestId('workflow-name').fill('History test: circle');
+    await setNumberParam(page, 'sample', 'steps', 2);
+    await blur(page);
+    await page.getByTestId('run').click();
+    expect(await waitForRunEnd(page)).toBe('success');
+
+    await page.getByTestId('open-history').click();
+    await page.getByTestId('history-search').fill('history test');
+    const row = page.locator('[data-testid^=history-run_][data-status=succeeded]').first();
+    await row.waitFor();
+    const runId = (await row.getAttribute('data-testid'))!.replace('history-', '');
+    expect(await row.textContent()).toMatch(/History test: circle.*succeeded/);
+    const image = (await row.locator('img.thumb').getAttribute('src'))!;
+    expect(image).toMatch(new RegExp(`/api/runs/${runId}/outputs/`));
+    await screenshot(page, 'history-panel');
+
+    // The graph as it ran (2 steps), even after the open one changed.
+    await row.getByTestId('history-open').click();
+    await page.locator('[data-testid=notice][data-tag=history-opened]').waitFor();
+    const reopened = await editorDocument(page);
+    expect(reopened.metadata.name).toBe('History test: circle');
+    expect(reopened.nodes.find((n) => n.id === 'sample')!.params).toMatchObject({ steps: 2 });
+
+    // Re-run queues it again; the new run appears live, on top.
+    await page.getByTestId('open-history').click();
+    await page.getByTestId('history-search').fill('history test');
+    await page.locator(`[data-testid=history-${runId}]`).getByTestId('history-rerun').click();
+    await expect.poll(() => page.locator('[data-testid^=history-run_]').count(), { timeout: 60_000 }).toBe(2);
+    await expect
+      .poll(() => page.locator('[data-testid^=history-run_]').first().getAttribute('data-status'), {
+        timeout: 120_000,
+      })
+      .toBe('succeeded');
+
+    // Delete removes the run and its outputs.
+    expect((await fetch(new URL(image, server.url))).status).toBe(200);
+    await page.locator(`[data-testid=history-${runId}]`).getByTestId('history-delete').click();
+    await page.locator(`[data-testid=history-${runId}]`).waitFor({ state: 'detached' });
+    expect((await fetch(new URL(image, server.url))).status).toBe(404);
+    expect((await fetch(`${server.url}/api/runs/${runId}`)).status).toBe(404);
+  }, 300_000);
+});

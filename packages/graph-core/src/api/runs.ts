@@ -88,10 +88,16 @@ export type RunRecord = z.infer<typeof RunRecordSchema>;
 export const RunDetailSchema = RunRecordSchema.extend({ workflow: z.record(z.string(), z.unknown()) });
 export type RunDetail = z.infer<typeof RunDetailSchema>;
 
-/** GET /api/runs?status=queued&limit=50 */
+/**
+ * GET /api/runs?status=queued&limit=50&q=swap&before=<run id>: newest first; `q` matches the
+ * workflow name or run id (case-insensitive), `before` pages on from a run of the previous page.
+ */
 export const RunListQuerySchema = z.object({
   status: RunStatusSchema.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  q: z.string().trim().max(200).optional(),
+  before: ApiIdSchema.optional(),
 });
+export type RunListQuery = z.input<typeof RunListQuerySchema>;
 export const RunListResponseSchema = z.object({ runs: z.array(RunRecordSchema) });
 export type RunListResponse = z.infer<typeof RunListResponseSchema>;

@@ -22,6 +22,8 @@ export const SOCKET_EVENTS = {
   preview: 'run:preview',
   /** S->C `RunStatusMessage`: a followed run changed state (queued, running, succeeded, ...). */
   status: 'run:status',
+  /** S->C `RunIdMessage` to queue followers: a run and its outputs were deleted. */
+  deleted: 'run:deleted',
 } as const;
 
 export const FollowMessageSchema = z.object({

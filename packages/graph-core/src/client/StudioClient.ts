@@ -1,6 +1,7 @@
 import {
   isFinalRunStatus,
   RunAckSchema,
+  RunIdMessageSchema,
   RunEventMessageSchema,
   RunPreviewMessageSchema,
   RunStatusMessageSchema,
@@ -63,6 +64,7 @@ export class StudioClient extends StudioRest {
   #connecting: Promise<Socket> | undefined;
   readonly #followed = new Map<string, Followed>();
   readonly #queueListeners = new Set<(run: RunRecord) => void>();
+  readonly #deletedListeners = new Set<(runId: string) => void>();
 
   constructor(options: StudioClientOptions) {
     super(options);
@@ -112,6 +114,10 @@ export class StudioClient extends StudioRest {
       socket.on(SOCKET_EVENTS.event, (msg: unknown) => this.#onEvent(msg));
       socket.on(SOCKET_EVENTS.preview, (msg: unknown) => this.#onPreview(msg));
       socket.on(SOCKET_EVENTS.status, (msg: unknown) => this.#onStatus(msg));
+      socket.on(SOCKET_EVENTS.deleted, (msg: unknown) => {
+        const parsed = RunIdMessageSchema.safeParse(msg);
+        if (parsed.success) for (const l of this.#deletedListeners) l(parsed.data.runId);
+      });
     });
     return this.#connecting;
   }
@@ -131,12 +137,14 @@ export class StudioClient extends StudioRest {
     return this.#track(SOCKET_EVENTS.follow, { runId, afterSeq }, handlers);
   }
 
-  /** Status of every run (queue views); returns the function that stops it. */
-  async watchQueue(listener: (run: RunRecord) => void): Promise<() => void> {
+  /** Status of every run, and deletions (queue and history views); returns the function that stops it. */
+  async watchQueue(listener: (run: RunRecord) => void, onDeleted?: (runId: string) => void): Promise<() => void> {
     this.#queueListeners.add(listener);
+    if (onDeleted) this.#deletedListeners.add(onDeleted);
     await this.#emit(SOCKET_EVENTS.followQueue, {});
     return () => {
       this.#queueListeners.delete(listener);
+      if (onDeleted) this.#deletedListeners.delete(onDeleted);
       if (!this.#queueListeners.size) void this.#emit(SOCKET_EVENTS.unfollowQueue, {}).catch(() => {});
     };
   }

@@ -124,11 +124,20 @@ export class StudioRest {
   getRun(id: string): Promise<RunDetail> {
     return this.#json('GET', `/api/runs/${enc(id)}`, RunDetailSchema);
   }
-  async listRuns(query: { status?: RunStatus; limit?: number } = {}): Promise<RunRecord[]> {
+  /** Newest first; `q` matches the name or id, `before` pages on from the last run of a page. */
+  async listRuns(
+    query: { status?: RunStatus; limit?: number; q?: string; before?: string } = {},
+  ): Promise<RunRecord[]> {
     const params = new URLSearchParams();
     if (query.status) params.set('status', query.status);
     if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.q) params.set('q', query.q);
+    if (query.before) params.set('before', query.before);
     return (await this.#json('GET', `/api/runs${params.size ? `?${params}` : ''}`, RunListResponseSchema)).runs;
+  }
+  /** Deletes a finished run and its outputs (409 NOT_DELETABLE while queued or running). */
+  async deleteRun(id: string): Promise<void> {
+    await this.#request('DELETE', `/api/runs/${enc(id)}`);
   }
   async runEvents(id: string, afterSeq = -1): Promise<RunEvent[]> {
     return (

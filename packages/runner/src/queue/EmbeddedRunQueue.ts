@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, realpath } from 'node:fs/promises';
+import { readFile, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   API_LIMITS,
@@ -14,7 +14,10 @@ import {
 } from '@ptp/graph-core';
 import { apiFail, apiOk, type ApiResult } from '../ApiResult.js';
 import type { RunExecutor, RunOutcome } from '../worker/workerProtocol.js';
-import type { PreparedRun, QueueNotice, RunQueue, SubmitOutcome } from './RunQueue.js';
+import type { PreparedRun, QueueNotice, RunListOptions, RunQueue, SubmitOutcome } from './RunQueue.js';
+
+/** Finished runs kept by default (with their outputs); `ptp serve --keep-runs` changes it. */
+export const DEFAULT_KEEP_RUNS = 5000;
 import type { RunStore } from './RunStore.js';
 
 interface CurrentRun {
@@ -30,6 +33,8 @@ export interface EmbeddedRunQueueOptions {
   /** Run outputs go to `<outputsDir>/<runId>/`. */
   outputsDir: string;
   maxQueuedRuns?: number;
+  /** Retention: finished runs beyond the newest this many are deleted with their outputs (default 5000). */
+  keepRuns?: number;
   now?: () => Date;
   log?: (message: string) => void;
 }
@@ -44,6 +49,7 @@ export class EmbeddedRunQueue implements RunQueue {
   readonly #executor: RunExecutor;
   readonly #outputsDir: string;
   readonly #maxQueued: number;
+  readonly #keepRuns: number;
   readonly #now: () => string;
   readonly #log: (message: string) => void;
   readonly #listeners = new Set<(notice: QueueNotice) => void>();
@@ -57,6 +63,7 @@ export class EmbeddedRunQueue implements RunQueue {
     this.#executor = options.executor;
     this.#outputsDir = options.outputsDir;
     this.#maxQueued = options.maxQueuedRuns ?? API_LIMITS.maxQueuedRuns;
+    this.#keepRuns = options.keepRuns ?? DEFAULT_KEEP_RUNS;
     const now = options.now ?? (() => new Date());
     this.#now = () => now().toISOString();
     this.#log = options.log ?? (() => {});
@@ -97,8 +104,31 @@ export class EmbeddedRunQueue implements RunQueue {
     return detail && this.#withProgress(detail);
   }
 
-  async list(query: { status?: RunStatus | undefined; limit: number }): Promise<RunRecord[]> {
-    return this.#store.list(query.status, query.limit).map((r) => this.#withProgress(r));
+  async list(query: RunListOptions): Promise<RunRecord[]> {
+    return this.#store.list(query).map((r) => this.#withProgress(r));
+  }
+
+  async delete(runId: string): Promise<ApiResult<{ id: string }>> {
+    const run = this.#store.get(runId);
+    if (!run) return apiFail('UNKNOWN_RUN', `unknown run "${runId}"`);
+    if (run.status === 'queued' || run.status === 'running')
+      return apiFail('NOT_DELETABLE', `run "${runId}" is ${run.status}; cancel it first`);
+    await this.#remove(runId);
+    return apiOk({ id: runId });
+  }
+
+  /** A final run's record, events and output folder; announced to queue followers. */
+  async #remove(runId: string): Promise<void> {
+    if (!this.#store.delete(runId)) return;
+    await rm(path.join(this.#outputsDir, runId), { recursive: true, force: true }).catch((err: Error) =>
+      this.#log(`could not delete the outputs of ${runId}: ${err.message}`),
+    );
+    this.#notify({ kind: 'deleted', runId });
+  }
+
+  /** Retention: the oldest finished runs beyond `keepRuns` go, outputs included. */
+  async #applyRetention(): Promise<void> {
+    for (const id of this.#store.beyond(this.#keepRuns)) await this.#remove(id);
   }
 
   async cancel(runId: string): Promise<ApiResult<RunRecord>> {
@@ -252,6 +282,7 @@ export class EmbeddedRunQueue implements RunQueue {
       this.#onEvent({ type: 'interrupted', ...base, seq: last < 0 ? 1 : last + 1, ...(nodeId ? { nodeId } : {}) });
     }
     this.#notify({ kind: 'status', run: this.#store.get(run.id)! });
+    void this.#applyRetention();
     return true;
   }
 

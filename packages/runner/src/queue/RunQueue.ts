@@ -21,7 +21,20 @@ export interface PreparedRun {
  * What the queue tells its listeners. Live events keep their preview bytes (progress events);
  * stored and replayed events never carry them.
  */
-export type QueueNotice = { kind: 'event'; runId: string; event: RunEvent } | { kind: 'status'; run: RunRecord };
+export type QueueNotice =
+  | { kind: 'event'; runId: string; event: RunEvent }
+  | { kind: 'status'; run: RunRecord }
+  | { kind: 'deleted'; runId: string };
+
+/** What a run list asks for (GET /api/runs): newest first, filtered, paged by `before`. */
+export interface RunListOptions {
+  status?: RunStatus | undefined;
+  limit: number;
+  /** Matches the name or id, case-insensitively. */
+  q?: string | undefined;
+  /** Only runs queued before this one (the last of the previous page). */
+  before?: string | undefined;
+}
 
 export interface SubmitOutcome {
   run: RunRecord;
@@ -49,7 +62,9 @@ export interface RunQueue {
   start(): Promise<{ interrupted: string[]; queued: number }>;
   submit(run: PreparedRun): Promise<ApiResult<SubmitOutcome>>;
   get(runId: string): Promise<RunDetail | undefined>;
-  list(query: { status?: RunStatus | undefined; limit: number }): Promise<RunRecord[]>;
+  list(query: RunListOptions): Promise<RunRecord[]>;
+  /** Removes a final run, its events and its outputs; queued or running runs are cancelled first. */
+  delete(runId: string): Promise<ApiResult<{ id: string }>>;
   /** Queued: cancelled at once. Running: asks the executor to stop; final when it has. */
   cancel(runId: string): Promise<ApiResult<RunRecord>>;
   /** Queues a new run with the workflow and options of a finished (not succeeded) one. */

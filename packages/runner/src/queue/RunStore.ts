@@ -9,6 +9,7 @@ import type {
   WorkflowDocument,
 } from '@ptp/graph-core';
 import { migrateComponent, type StudioDatabase } from '../library/openStudioDatabase.js';
+import type { RunListOptions } from './RunQueue.js';
 
 const MIGRATIONS = [
   `CREATE TABLE runs (
@@ -81,6 +82,11 @@ export class RunStore {
       events: db.prepare('SELECT event FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq'),
       count: db.prepare('SELECT COUNT(*) AS n FROM runs WHERE status = ?'),
       running: db.prepare("SELECT * FROM runs WHERE status = 'running' ORDER BY seq_no"),
+      remove: db.prepare("DELETE FROM runs WHERE id = ? AND status NOT IN ('queued', 'running')"),
+      removeEvents: db.prepare('DELETE FROM run_events WHERE run_id = ?'),
+      beyond: db.prepare(
+        "SELECT id FROM runs WHERE status NOT IN ('queued', 'running') ORDER BY seq_no DESC LIMIT -1 OFFSET ?",
+      ),
     };
   }
 
@@ -128,13 +134,39 @@ export class RunStore {
     return row && { ...this.#toRecord(row), workflow: JSON.parse(row.workflow) as Record<string, unknown> };
   }
 
-  list(status: RunStatus | undefined, limit: number): RunRecord[] {
-    const rows = (
-      status
-        ? this.#db.prepare('SELECT * FROM runs WHERE status = ? ORDER BY seq_no DESC LIMIT ?').all(status, limit)
-        : this.#db.prepare('SELECT * FROM runs ORDER BY seq_no DESC LIMIT ?').all(limit)
-    ) as RunRow[];
-    return rows.map((r) => this.#toRecord(r));
+  /** Newest first; `q` matches name or id (case-insensitive), `before` pages on from a run id. */
+  list(query: RunListOptions): RunRecord[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.status) {
+      where.push('status = ?');
+      args.push(query.status);
+    }
+    if (query.q) {
+      const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push("(name LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')");
+      args.push(like, like);
+    }
+    if (query.before) {
+      where.push('seq_no < (SELECT seq_no FROM runs WHERE id = ?)');
+      args.push(query.before);
+    }
+    const sql = `SELECT * FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq_no DESC LIMIT ?`;
+    return (this.#db.prepare(sql).all(...args, query.limit) as RunRow[]).map((r) => this.#toRecord(r));
+  }
+
+  /** Deletes a final run and its events; false when unknown or still queued or running. */
+  delete(id: string): boolean {
+    return this.#db.transaction(() => {
+      const gone = this.#stmts.remove.run(id).changes === 1;
+      if (gone) this.#stmts.removeEvents.run(id);
+      return gone;
+    })();
+  }
+
+  /** Ids of the final runs beyond the newest `keep` (oldest first): what retention deletes. */
+  beyond(keep: number): string[] {
+    return (this.#stmts.beyond.all(keep) as { id: string }[]).map((r) => r.id);
   }
 
   /** Moves the oldest queued run to running and returns it with its workflow, or undefined. */

@@ -98,6 +98,10 @@ function createGuardedServer(httpServer: HttpServer, guard: RequestGuard, limits
 /** Sends one queue notice to one client: a status always, an event only past the client's last seq. */
 function send(client: Client, notice: QueueNotice): void {
   const { socket } = client;
+  if (notice.kind === 'deleted') {
+    socket.emit(SOCKET_EVENTS.deleted, { runId: notice.runId });
+    return;
+  }
   if (notice.kind === 'status') {
     socket.emit(SOCKET_EVENTS.status, { run: notice.run } satisfies RunStatusMessage);
     return;
@@ -154,10 +158,10 @@ class FollowHub {
 
   /** A queue notice to the run's followers, and a status also to every client following the queue. */
   dispatch(notice: QueueNotice): void {
-    const runId = notice.kind === 'event' ? notice.runId : notice.run.id;
+    const runId = notice.kind === 'status' ? notice.run.id : notice.runId;
     const targets = this.followers.get(runId);
     for (const client of targets ?? []) this.deliver(client, runId, notice);
-    if (notice.kind === 'status')
+    if (notice.kind !== 'event')
       for (const client of this.clients) if (client.queue && !targets?.has(client)) send(client, notice);
   }
 

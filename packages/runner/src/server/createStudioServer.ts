@@ -42,6 +42,8 @@ export interface StudioServerOptions {
   warmWorker?: boolean;
   /** Byte budget of the worker's output cache (default 256 MiB per provider). */
   cacheBytes?: number;
+  /** Retention of the embedded queue: finished runs kept with their outputs (default 5000). */
+  keepRuns?: number;
   /** Queue runs on BullMQ/Redis for `ptp worker` processes (any machine) instead of this process's worker. */
   redis?: RedisTarget;
   log?: (message: string) => void;
@@ -110,6 +112,7 @@ function createQueue(
         executor: worker,
         outputsDir: path.join(options.dataDir, 'runs'),
         maxQueuedRuns: limits.maxQueuedRuns,
+        ...(options.keepRuns ? { keepRuns: options.keepRuns } : {}),
         log,
       });
 }

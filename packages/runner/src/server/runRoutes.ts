@@ -52,6 +52,11 @@ export function runRoutes(queue: RunQueue, registry: NodeRegistry, limits: RunLi
     sendResult(res, await queue.cancel(req.params.id));
   });
 
+  router.delete('/:id', async (req, res) => {
+    if (!ApiIdSchema.safeParse(req.params.id).success) return sendError(res, 404, unknownRun(req.params.id));
+    sendResult(res, await queue.delete(req.params.id));
+  });
+
   router.post('/:id/resubmit', async (req, res) => {
     if (!ApiIdSchema.safeParse(req.params.id).success) return sendError(res, 404, unknownRun(req.params.id));
     const submitted = await queue.resubmit(req.params.id);

@@ -7,6 +7,7 @@ import { editorRegistry, localCatalogue } from './model/catalogueRegistry';
 import { EditorStore } from './model/EditorStore';
 import { Canvas } from './canvas/Canvas';
 import { useShortcuts } from './hooks/useShortcuts';
+import { HistoryDialog } from './panels/HistoryDialog';
 import { LibraryDialog } from './panels/LibraryDialog';
 import { Notices } from './panels/Notices';
 import { Palette } from './panels/Palette';
@@ -49,13 +50,13 @@ function defaultTarget(server: ServerConnection | undefined): RunTarget {
 /** The editor once services exist: layout, startup document, shortcuts. */
 function Shell({ ready, server }: { ready: boolean; server: ServerConnection | undefined }) {
   const actions = useEditorActions();
-  const { store, runs } = useServices();
+  const { store, runs, notify } = useServices();
   const [target, setTargetState] = useState<RunTarget>('browser');
   const setTarget = useCallback((t: RunTarget) => {
     setTargetState(t);
     localStorage.setItem(TARGET_KEY, t);
   }, []);
-  const [dialog, setDialog] = useState<'templates' | 'library' | undefined>();
+  const [dialog, setDialog] = useState<'templates' | 'library' | 'history' | undefined>();
   const started = useRef(false);
   useShortcuts(actions, store);
 
@@ -96,6 +97,7 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
         onTarget={setTarget}
         onTemplates={() => setDialog('templates')}
         onLibrary={() => setDialog('library')}
+        onHistory={() => setDialog('history')}
         browserRunner
       />
       <div className="workspace">
@@ -109,6 +111,16 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
           onOpen={(id) => {
             setDialog(undefined);
             actions.openTemplate(id);
+          }}
+        />
+      )}
+      {dialog === 'history' && (
+        <HistoryDialog
+          onClose={() => setDialog(undefined)}
+          onOpenGraph={(doc, run) => {
+            setDialog(undefined);
+            actions.openDocument(doc, { saved: false });
+            notify('info', `Opened the graph of run ${run.id} as it ran`, 'history-opened');
           }}
         />
       )}

@@ -29,6 +29,8 @@ function parseServeArgs(args: string[]) {
       'max-run-seconds': { type: 'string' },
       'max-run-memory-gb': { type: 'string' },
       'cache-mb': { type: 'string' },
+      // Retention: finished runs (with outputs) kept in the history.
+      'keep-runs': { type: 'string' },
     },
     strict: true,
   }).values;
@@ -62,6 +64,7 @@ function checkServeArgs(values: ServeArgs) {
   const maxRunSeconds = positive('max-run-seconds', values['max-run-seconds'], 1);
   const maxRunMemoryBytes = positive('max-run-memory-gb', values['max-run-memory-gb'], 1024 ** 3);
   const cacheBytes = positive('cache-mb', values['cache-mb'], 1024 ** 2);
+  const keepRuns = positive('keep-runs', values['keep-runs'], 1);
   if (values.redis) {
     try {
       checkRedisUrl(values.redis);
@@ -71,7 +74,7 @@ function checkServeArgs(values: ServeArgs) {
   }
   const dataDir = values.data ? resolveUserPath(values.data) : defaultDataDir();
   const uiDir = values.ui ? resolveUserPath(values.ui) : DEFAULT_UI_DIR;
-  return { port, token, maxRunSeconds, maxRunMemoryBytes, cacheBytes, dataDir, uiDir };
+  return { port, token, maxRunSeconds, maxRunMemoryBytes, cacheBytes, keepRuns, dataDir, uiDir };
 }
 
 /** Where the server listens, its queue and data, what it recovered, and whether it serves the editor. */
@@ -105,7 +108,8 @@ function announce(
  */
 export const serveCommand: Command = async (args, io) => {
   const values = parseServeArgs(args);
-  const { port, token, maxRunSeconds, maxRunMemoryBytes, cacheBytes, dataDir, uiDir } = checkServeArgs(values);
+  const { port, token, maxRunSeconds, maxRunMemoryBytes, cacheBytes, keepRuns, dataDir, uiDir } =
+    checkServeArgs(values);
   const server = await createStudioServer({
     dataDir,
     host: values.host,
@@ -119,6 +123,7 @@ export const serveCommand: Command = async (args, io) => {
     warmWorker: true,
     limits: { ...(maxRunSeconds ? { maxRunSeconds } : {}), ...(maxRunMemoryBytes ? { maxRunMemoryBytes } : {}) },
     ...(cacheBytes ? { cacheBytes } : {}),
+    ...(keepRuns ? { keepRuns } : {}),
     ...(values.redis ? { redis: { url: values.redis, prefix: values['redis-prefix'] } } : {}),
   });
   announce(io, server, { values, token, dataDir, uiDir });

@@ -14,7 +14,7 @@ import type { UploadStore } from '@ptp/nodes';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { apiFail, apiOk, type ApiResult } from '../../ApiResult.js';
-import type { PreparedRun, QueueNotice, RunQueue, SubmitOutcome } from '../RunQueue.js';
+import type { PreparedRun, QueueNotice, RunListOptions, RunQueue, SubmitOutcome } from '../RunQueue.js';
 import type { DecodedNotice } from './noticeCodec.js';
 import { NoticeSubscriber } from './NoticeSubscriber.js';
 import { DEFAULT_PREFIX, openRedis, RedisKeys, type RedisTarget } from './redisConnection.js';
@@ -119,8 +119,17 @@ export class BullRunQueue implements RunQueue {
     return this.#store.detail(runId);
   }
 
-  list(query: { status?: RunStatus | undefined; limit: number }): Promise<RunRecord[]> {
-    return this.#store.list(query.status, query.limit);
+  list(query: RunListOptions): Promise<RunRecord[]> {
+    return this.#store.list(query);
+  }
+
+  async delete(runId: string): Promise<ApiResult<{ id: string }>> {
+    const run = await this.#store.get(runId);
+    if (!run) return apiFail('UNKNOWN_RUN', `unknown run "${runId}"`);
+    if (!(await this.#store.delete(runId)))
+      return apiFail('NOT_DELETABLE', `run "${runId}" is ${run.status}; cancel it first`);
+    this.#notify({ kind: 'deleted', runId });
+    return apiOk({ id: runId });
   }
 
   async cancel(runId: string): Promise<ApiResult<RunRecord>> {

@@ -10,6 +10,7 @@ import type {
 } from '@ptp/graph-core';
 import type { Redis } from 'ioredis';
 import type { RunMetric } from '../../worker/collectMetrics.js';
+import type { RunListOptions } from '../RunQueue.js';
 import { encodeNotice, eventNotice, statusNotice } from './noticeCodec.js';
 import type { RedisKeys } from './redisConnection.js';
 import { scriptSource, RUN_SCRIPTS, type RunScriptName } from './runScripts.js';
@@ -42,6 +43,9 @@ export interface NewRun {
 }
 
 const TERMINAL = new Set(['success', 'error', 'interrupted']);
+/** A search reads runs in pages of this many, up to SEARCH_SCAN runs back. */
+const SEARCH_PAGE = 500;
+const SEARCH_SCAN = 20_000;
 
 /**
  * Run records, events and outputs in Redis: what the embedded queue keeps in SQLite, shared here
@@ -246,9 +250,42 @@ export class RedisRunStore {
     return (await this.#redis.hget(this.keys.run(runId), 'cancel')) === '1';
   }
 
-  /** Newest first. */
-  async list(status: RunStatus | undefined, limit: number): Promise<RunRecord[]> {
-    return this.getMany(await this.#redis.zrevrange(this.keys.runs(status), 0, limit - 1));
+  /**
+   * Newest first, from the run `before` on; `q` (name or id, case-insensitive) is matched here,
+   * scanning at most SEARCH_SCAN runs, which a history of a few thousand runs stays within.
+   */
+  async list(query: RunListOptions): Promise<RunRecord[]> {
+    const key = this.keys.runs(query.status);
+    let max = '+inf';
+    if (query.before) {
+      const score = await this.#redis.zscore(this.keys.runs(), query.before);
+      if (score === null) return [];
+      max = `(${score}`;
+    }
+    if (!query.q) return this.getMany(await this.#redis.zrevrangebyscore(key, max, '-inf', 'LIMIT', 0, query.limit));
+    const q = query.q.toLowerCase();
+    const found: RunRecord[] = [];
+    for (let offset = 0; offset < SEARCH_SCAN && found.length < query.limit; offset += SEARCH_PAGE) {
+      const ids = await this.#redis.zrevrangebyscore(key, max, '-inf', 'LIMIT', offset, SEARCH_PAGE);
+      for (const r of await this.getMany(ids))
+        if (r.name.toLowerCase().includes(q) || r.id.toLowerCase().includes(q)) found.push(r);
+      if (ids.length < SEARCH_PAGE) break;
+    }
+    return found.slice(0, query.limit);
+  }
+
+  /** Removes a final run with its events, attempts, metrics and outputs; false when unknown or not final. */
+  async delete(runId: string): Promise<boolean> {
+    const [record] = await this.getMany([runId]);
+    if (!record || record.status === 'queued' || record.status === 'running') return false;
+    const pipe = this.#redis.multi();
+    pipe.del(this.keys.run(runId), this.keys.events(runId), this.keys.attempts(runId), this.keys.metrics(runId));
+    for (const o of record.outputs) pipe.del(this.keys.output(runId, o.name));
+    if (record.clientRequestId) pipe.del(this.keys.request(record.clientRequestId));
+    pipe.zrem(this.keys.runs(), runId);
+    pipe.zrem(this.keys.runs(record.status), runId);
+    await pipe.exec();
+    return true;
   }
 
   /** Oldest first: for recovery passes. */

@@ -24,6 +24,7 @@ type ToolbarProps = {
   onTarget(t: RunTarget): void;
   onTemplates(): void;
   onLibrary(): void;
+  onHistory(): void;
   browserRunner: boolean;
 };
 
@@ -41,7 +42,7 @@ export function Toolbar(props: ToolbarProps) {
 }
 
 /** New, templates, the server library, import and export. */
-function FileButtons({ actions, onTemplates, onLibrary }: ToolbarProps) {
+function FileButtons({ actions, onTemplates, onLibrary, onHistory }: ToolbarProps) {
   const { server } = useServices();
   const library = useEditor((s) => s.library);
   const file = useRef<HTMLInputElement>(null);
@@ -101,6 +102,15 @@ function FileButtons({ actions, onTemplates, onLibrary }: ToolbarProps) {
       />
       <button type="button" onClick={actions.exportJson} data-testid="export">
         Export
+      </button>
+      <button
+        type="button"
+        onClick={onHistory}
+        disabled={!server}
+        title={server ? "the server's queue and every run it kept" : 'needs the studio server'}
+        data-testid="open-history"
+      >
+        History
       </button>
     </div>
   );

@@ -1,0 +1,64 @@
+import type { WorkflowDocument } from '@ptp/graph-core';
+import { describe, expect, it } from 'vitest';
+import { openStudioDatabase } from '../library/openStudioDatabase.js';
+import { RunStore } from './RunStore.js';
+
+const workflow = { schemaVersion: 2, metadata: { name: 'x', description: '', tags: [] }, nodes: [], edges: [] };
+
+/** A store with `n` runs named by kind; every third one still queued, the rest succeeded. */
+function storeWith(n: number): RunStore {
+  const store = new RunStore(openStudioDatabase(':memory:'));
+  for (let i = 0; i < n; i++) {
+    const id = `run_${String(i).padStart(5, '0')}`;
+    store.insert({
+      id,
+      name: i % 2 ? `Word swap ${i}` : `Refine 50%_${i}`,
+      options: {},
+      workflow: workflow as unknown as WorkflowDocument,
+      createdAt: new Date(Date.UTC(2026, 11, 2, 0, 0, i)).toISOString(),
+    });
+    if (i % 3) store.finish(id, 'succeeded', new Date().toISOString());
+  }
+  return store;
+}
+
+describe('RunStore history', () => {
+  it('pages newest first through thousands of runs, searching names and ids', () => {
+    const store = storeWith(3000);
+    const first = store.list({ limit: 50 });
+    expect(first.map((r) => r.id).slice(0, 2)).toEqual(['run_02999', 'run_02998']);
+    const second = store.list({ limit: 50, before: first.at(-1)!.id });
+    expect(second[0]!.id).toBe('run_02949');
+    // Every run exactly once across all pages.
+    const seen: string[] = [];
+    for (let page = store.list({ limit: 500 }); page.length; page = store.list({ limit: 500, before: page.at(-1)!.id }))
+      seen.push(...page.map((r) => r.id));
+    expect(new Set(seen).size).toBe(3000);
+
+    const swaps = store.list({ limit: 500, q: 'WORD swap' });
+    expect(swaps).toHaveLength(500);
+    expect(swaps.every((r) => r.name.startsWith('Word swap'))).toBe(true);
+    // LIKE wildcards in the query are literal: "50%_" matches only names that contain it.
+    expect(store.list({ limit: 5, q: '50%_1' }).map((r) => r.name)).toEqual([
+      'Refine 50%_1998',
+      'Refine 50%_1996',
+      'Refine 50%_1994',
+      'Refine 50%_1992',
+      'Refine 50%_1990',
+    ]);
+    expect(store.list({ limit: 3, q: 'run_00012' }).map((r) => r.id)).toEqual(['run_00012']);
+    expect(store.list({ limit: 10, status: 'queued', q: 'swap' }).every((r) => r.status === 'queued')).toBe(true);
+  });
+
+  it('deletes final runs with their events, never queued ones; retention names the oldest beyond N', () => {
+    const store = storeWith(10);
+    expect(store.delete('run_00000')).toBe(false); // queued
+    store.appendEvent({ type: 'success', runId: 'run_00001', seq: 0, time: 0, durationMs: 1 } as never);
+    expect(store.delete('run_00001')).toBe(true);
+    expect(store.get('run_00001')).toBeUndefined();
+    expect(store.events('run_00001', -1)).toEqual([]);
+    expect(store.delete('run_00001')).toBe(false);
+    // Final runs now: 2, 4, 5, 7, 8 (3, 6, 9 and 0 are queued). Keep the newest 3.
+    expect(store.beyond(3)).toEqual(['run_00004', 'run_00002']);
+  });
+});

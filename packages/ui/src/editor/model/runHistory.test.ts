@@ -1,0 +1,43 @@
+import type { RunRecord } from '@ptp/graph-core';
+import { describe, expect, it } from 'vitest';
+import { mergeRunPage, runDuration, upsertRun } from './runHistory';
+
+const run = (id: string, patch: Partial<RunRecord> = {}): RunRecord => ({
+  id,
+  status: 'succeeded',
+  name: `swap ${id}`,
+  options: {},
+  createdAt: '2026-12-02T10:00:00.000Z',
+  lastSeq: 3,
+  outputs: [],
+  ...patch,
+});
+const ALL = { q: '', status: '' as const };
+
+describe('run history list', () => {
+  it('appends pages without repeating runs a live update already added', () => {
+    expect(mergeRunPage([run('a'), run('b')], [run('b'), run('c')]).map((r) => r.id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('updates shown runs in place, puts new ones on top, and follows the filter', () => {
+    const list = [run('a', { status: 'running' }), run('b')];
+    expect(upsertRun(list, run('a'), ALL).map((r) => [r.id, r.status])).toEqual([
+      ['a', 'succeeded'],
+      ['b', 'succeeded'],
+    ]);
+    expect(upsertRun(list, run('n', { status: 'queued' }), ALL).map((r) => r.id)).toEqual(['n', 'a', 'b']);
+    // Filtered on running: a finished run leaves the list; a run of another name never enters it.
+    expect(upsertRun(list, run('a'), { q: '', status: 'running' }).map((r) => r.id)).toEqual(['b']);
+    expect(upsertRun(list, run('x', { name: 'refine' }), { q: 'swap', status: '' }).map((r) => r.id)).toEqual([
+      'a',
+      'b',
+    ]);
+  });
+
+  it('measures a run from start to finish, or to now while it runs', () => {
+    const started = { startedAt: '2026-12-02T10:00:01.000Z' };
+    expect(runDuration(run('a'))).toBeUndefined();
+    expect(runDuration(run('a', { ...started, finishedAt: '2026-12-02T10:00:03.500Z' }))).toBe(2500);
+    expect(runDuration(run('a', started), Date.parse('2026-12-02T10:00:02.000Z'))).toBe(1000);
+  });
+});
