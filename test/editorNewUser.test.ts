@@ -47,7 +47,8 @@ async function paste(page: Page, text: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  server = await startServer({ uiDir: await ensureUiBuilt() });
+  // The committed exports are the model manager's import root (imports hard-link or copy, never change them).
+  server = await startServer({ uiDir: await ensureUiBuilt(), importRoots: [path.join(repoRoot, 'models/exports')] });
   browser = await launchBrowser();
 }, 600_000);
 
@@ -283,5 +284,50 @@ describe('queue and history (issue 16)', () => {
     await page.locator(`[data-testid=history-${runId}]`).waitFor({ state: 'detached' });
     expect((await fetch(new URL(image, server.url))).status).toBe(404);
     expect((await fetch(`${server.url}/api/runs/${runId}`)).status).toBe(404);
+  }, 300_000);
+});
+
+describe('model manager (issue 16)', () => {
+  it('shows the packs with their manifests, imports an export with progress, uses it in a run, removes it', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=generate&run=server`);
+    await node(page, 'sample').waitFor();
+    await page.getByTestId('open-models').click();
+    const bundled = page.getByTestId('pack-tiny-shapes');
+    await bundled.waitFor();
+    expect(await bundled.textContent()).toMatch(/tiny-shapes.*64 px.*DDIM|tiny-shapes.*px/);
+    // Bundled packs cannot be removed through the API.
+    expect(await bundled.getByTestId('pack-remove').count()).toBe(0);
+
+    await page.getByTestId('import-source').selectOption({ label: 'tiny-random' });
+    await page.getByTestId('import-id').fill('my-tiny');
+    await page.getByTestId('import-start').click();
+    const job = page.getByTestId('import-my-tiny');
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 120_000 }).toBe('done');
+    const imported = page.getByTestId('pack-my-tiny');
+    await imported.waitFor();
+    expect(await imported.textContent()).toMatch(/PNDM/);
+    await screenshot(page, 'models-imported');
+
+    await imported.getByTestId('pack-use').click();
+    await page.locator('.modal-backdrop').click({ position: { x: 5, y: 5 } });
+    expect((await editorDocument(page)).nodes.find((n) => n.type === 'ptp.loadModel')!.params).toMatchObject({
+      pack: 'my-tiny',
+    });
+    await setNumberParam(page, 'sample', 'steps', 2);
+    await blur(page);
+    await page.getByTestId('run').click();
+    expect(await waitForRunEnd(page), (await page.locator('[data-testid=notice]').allTextContents()).join('\n')).toBe(
+      'success',
+    );
+
+    // Importing to an id that exists is refused with the reason; removing the imported pack works.
+    await page.getByTestId('open-models').click();
+    await page.getByTestId('import-id').fill('my-tiny');
+    await page.getByTestId('import-start').click();
+    expect(await page.getByTestId('models-error').textContent()).toMatch(/exists already/);
+    await page.getByTestId('pack-my-tiny').getByTestId('pack-remove').click();
+    await page.getByTestId('pack-my-tiny').waitFor({ state: 'detached' });
+    const { packs } = (await (await fetch(`${server.url}/api/models`)).json()) as { packs: { id: string }[] };
+    expect(packs.map((p) => p.id)).not.toContain('my-tiny');
   }, 300_000);
 });

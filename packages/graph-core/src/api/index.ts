@@ -6,3 +6,4 @@ export * from './library.js';
 export * from './uploads.js';
 export * from './socketProtocol.js';
 export * from './serverInfo.js';
+export * from './models.js';

@@ -1,6 +1,8 @@
 import {
   ApiErrorBodySchema,
   HealthResponseSchema,
+  ImportJobSchema,
+  ModelManagerResponseSchema,
   ModelsResponseSchema,
   RunDetailSchema,
   RunListResponseSchema,
@@ -11,6 +13,9 @@ import {
   WorkflowVersionRecordSchema,
   type ApiError,
   type HealthResponse,
+  type ImportJob,
+  type ModelManagerResponse,
+  type StartImportRequest,
   type ModelsResponse,
   type RunDetail,
   type RunRecord,
@@ -76,6 +81,19 @@ export class StudioRest {
   }
   models(): Promise<ModelsResponse> {
     return this.#json('GET', '/api/models', ModelsResponseSchema);
+  }
+  /** The model manager: packs with their manifests, importable exports, recent imports. */
+  modelManager(): Promise<ModelManagerResponse> {
+    return this.#json('GET', '/api/models/manage', ModelManagerResponseSchema);
+  }
+  startImport(request: StartImportRequest): Promise<ImportJob> {
+    return this.#json('POST', '/api/models/imports', ImportJobSchema, request);
+  }
+  importJob(id: string): Promise<ImportJob> {
+    return this.#json('GET', `/api/models/imports/${enc(id)}`, ImportJobSchema);
+  }
+  async removePack(id: string): Promise<void> {
+    await this.#request('DELETE', `/api/models/${enc(id)}`);
   }
 
   listWorkflows(

@@ -37,7 +37,7 @@ const COMMAND_USAGE: Record<string, string> = {
                                       --redis URL [--redis-prefix P] [--in-flight N]: one job per cell, spread over ptp workers
 `,
   serve: `  serve [--host H] [--port N] [--token T] [--data DIR] [--packs DIR]... [--provider P] [--allow-host NAME]... [--allow-origin URL]... [--ui DIR] [--redis URL] [--redis-prefix P]
-                                      [--max-run-seconds S] [--max-run-memory-gb G] [--cache-mb M] [--keep-runs N]
+                                      [--max-run-seconds S] [--max-run-memory-gb G] [--cache-mb M] [--keep-runs N] [--import-root DIR]...
                                       start the studio server (editor, API, socket.io, queue); data in
                                       --data, $PTP_DATA_DIR or ~/.ptp-studio; a token is required beyond loopback
 `,

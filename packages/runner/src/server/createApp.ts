@@ -12,7 +12,9 @@ import type { PackInfo } from '@ptp/nodes';
 import type { WorkflowLibrary } from '../library/WorkflowLibrary.js';
 import type { RunQueue } from '../queue/RunQueue.js';
 import type { DirectoryUploadStore } from '../uploads/DirectoryUploadStore.js';
+import type { ModelManager } from '../models/ModelManager.js';
 import { errorHandler, sendError } from './httpErrors.js';
+import { modelRoutes } from './modelRoutes.js';
 import { RequestGuard } from './RequestGuard.js';
 import { runRoutes } from './runRoutes.js';
 import { DEFAULT_UI_DIR, serveEditor } from './serveEditor.js';
@@ -29,6 +31,8 @@ export interface AppOptions {
   uploads?: DirectoryUploadStore;
   /** The packs the server's runs can load (GET /api/models). */
   listPacks?: () => Promise<PackInfo[]>;
+  /** The model manager (GET /api/models/manage, imports, removal). */
+  models?: ModelManager;
   /** The built editor; default packages/ui/dist. */
   uiDir?: string;
   limits?: ApiLimits;
@@ -93,6 +97,7 @@ export function createApp(options: AppOptions): Express {
       } satisfies ModelsResponse);
     });
   }
+  if (options.models) app.use('/api/models', modelRoutes(options.models, limits));
   if (library) app.use('/api/workflows', workflowRoutes(library, limits));
   if (queue) app.use('/api/runs', runRoutes(queue, registry, limits));
   if (uploads) app.use('/api/uploads', uploadRoutes(uploads, limits));

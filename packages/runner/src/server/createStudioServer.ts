@@ -18,6 +18,7 @@ import type { RunQueue } from '../queue/RunQueue.js';
 import { RunStore } from '../queue/RunStore.js';
 import { DirectoryUploadStore } from '../uploads/DirectoryUploadStore.js';
 import { InferenceWorker } from '../worker/InferenceWorker.js';
+import { ModelManager } from '../models/ModelManager.js';
 import { attachSocket } from './attachSocket.js';
 import { createApp } from './createApp.js';
 import { RequestGuard } from './RequestGuard.js';
@@ -44,6 +45,8 @@ export interface StudioServerOptions {
   cacheBytes?: number;
   /** Retention of the embedded queue: finished runs kept with their outputs (default 5000). */
   keepRuns?: number;
+  /** Folders whose export sub-folders the model manager may import (default `<dataDir>/exports`). */
+  importRoots?: readonly string[];
   /** Queue runs on BullMQ/Redis for `ptp worker` processes (any machine) instead of this process's worker. */
   redis?: RedisTarget;
   log?: (message: string) => void;
@@ -143,7 +146,9 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
   });
   // The server validates with the same catalogue the worker runs.
   const registry = createNodeRegistry(await loadExtraNodes(options.nodeModules ?? []));
-  const packDirs = [...(options.packDirs ?? []).map((d) => path.resolve(d)), BUNDLED_PACKS_DIR];
+  // Packs the model manager imports go to <dataDir>/packs, searched first.
+  const managedPacks = path.join(options.dataDir, 'packs');
+  const packDirs = [managedPacks, ...(options.packDirs ?? []).map((d) => path.resolve(d)), BUNDLED_PACKS_DIR];
   const uploadsDir = path.join(options.dataDir, 'uploads');
   const provider = options.provider ?? 'cpu';
 
@@ -156,14 +161,23 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
     const uploads = new DirectoryUploadStore(uploadsDir);
     const queue = createQueue(options, { db, worker, registry, uploads, limits, log });
     const listing = new OrtNodeBackend({ provider, packs: new PackStore(packDirs) });
+    const listPacks =
+      queue instanceof BullRunQueue ? () => withWorkerPacks(queue, listing.listPacks()) : () => listing.listPacks();
+    const models = new ModelManager({
+      managedDir: managedPacks,
+      packDirs,
+      importRoots: (options.importRoots ?? [path.join(options.dataDir, 'exports')]).map((d) => path.resolve(d)),
+      summaries: listPacks,
+      log,
+    });
     const app = createApp({
       registry,
       guard,
       library,
       queue,
       uploads,
-      listPacks:
-        queue instanceof BullRunQueue ? () => withWorkerPacks(queue, listing.listPacks()) : () => listing.listPacks(),
+      listPacks,
+      models,
       limits,
       log,
       ...(options.uiDir ? { uiDir: options.uiDir } : {}),

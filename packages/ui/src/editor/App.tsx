@@ -9,6 +9,7 @@ import { Canvas } from './canvas/Canvas';
 import { useShortcuts } from './hooks/useShortcuts';
 import { HistoryDialog } from './panels/HistoryDialog';
 import { LibraryDialog } from './panels/LibraryDialog';
+import { ModelsDialog } from './panels/ModelsDialog';
 import { Notices } from './panels/Notices';
 import { Palette } from './panels/Palette';
 import { ResultsPanel } from './panels/ResultsPanel';
@@ -56,7 +57,7 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
     setTargetState(t);
     localStorage.setItem(TARGET_KEY, t);
   }, []);
-  const [dialog, setDialog] = useState<'templates' | 'library' | 'history' | undefined>();
+  const [dialog, setDialog] = useState<'templates' | 'library' | 'history' | 'models' | undefined>();
   const started = useRef(false);
   useShortcuts(actions, store);
 
@@ -98,6 +99,7 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
         onTemplates={() => setDialog('templates')}
         onLibrary={() => setDialog('library')}
         onHistory={() => setDialog('history')}
+        onModels={() => setDialog('models')}
         browserRunner
       />
       <div className="workspace">
@@ -114,6 +116,7 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
           }}
         />
       )}
+      {dialog === 'models' && <ModelsDialog onClose={() => setDialog(undefined)} />}
       {dialog === 'history' && (
         <HistoryDialog
           onClose={() => setDialog(undefined)}

@@ -31,6 +31,8 @@ function parseServeArgs(args: string[]) {
       'cache-mb': { type: 'string' },
       // Retention: finished runs (with outputs) kept in the history.
       'keep-runs': { type: 'string' },
+      // Model manager: folders whose exports may be imported from the editor (default <data>/exports).
+      'import-root': { type: 'string', multiple: true },
     },
     strict: true,
   }).values;
@@ -89,7 +91,7 @@ function announce(
     io.out(
       `  queue: BullMQ on ${values.redis.replace(/\/\/[^@/]*@/, '//***@')} — runs execute on \`ptp worker --redis\` processes`,
     );
-  io.out(`  data: ${dataDir} (library and queue in studio.db, uploads/, runs/)`);
+  io.out(`  data: ${dataDir} (library and queue in studio.db, uploads/, runs/, imported packs in packs/)`);
   if (server.recovered.interrupted.length)
     io.out(
       `  ${server.recovered.interrupted.length} run(s) were executing when the server last stopped: marked interrupted (resubmit them to run again)`,
@@ -124,6 +126,7 @@ export const serveCommand: Command = async (args, io) => {
     limits: { ...(maxRunSeconds ? { maxRunSeconds } : {}), ...(maxRunMemoryBytes ? { maxRunMemoryBytes } : {}) },
     ...(cacheBytes ? { cacheBytes } : {}),
     ...(keepRuns ? { keepRuns } : {}),
+    ...(values['import-root'] ? { importRoots: values['import-root'].map(resolveUserPath) } : {}),
     ...(values.redis ? { redis: { url: values.redis, prefix: values['redis-prefix'] } } : {}),
   });
   announce(io, server, { values, token, dataDir, uiDir });

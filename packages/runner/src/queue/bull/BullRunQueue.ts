@@ -7,7 +7,6 @@ import {
   type RunEvent,
   type RunOutput,
   type RunRecord,
-  type RunStatus,
   type WorkerHealth,
 } from '@ptp/graph-core';
 import type { UploadStore } from '@ptp/nodes';

@@ -25,6 +25,7 @@ type ToolbarProps = {
   onTemplates(): void;
   onLibrary(): void;
   onHistory(): void;
+  onModels(): void;
   browserRunner: boolean;
 };
 
@@ -42,7 +43,7 @@ export function Toolbar(props: ToolbarProps) {
 }
 
 /** New, templates, the server library, import and export. */
-function FileButtons({ actions, onTemplates, onLibrary, onHistory }: ToolbarProps) {
+function FileButtons({ actions, onTemplates, onLibrary, onHistory, onModels }: ToolbarProps) {
   const { server } = useServices();
   const library = useEditor((s) => s.library);
   const file = useRef<HTMLInputElement>(null);
@@ -111,6 +112,15 @@ function FileButtons({ actions, onTemplates, onLibrary, onHistory }: ToolbarProp
         data-testid="open-history"
       >
         History
+      </button>
+      <button
+        type="button"
+        onClick={onModels}
+        disabled={!server}
+        title={server ? 'the model packs the server sees; import and remove' : 'needs the studio server'}
+        data-testid="open-models"
+      >
+        Models
       </button>
     </div>
   );
