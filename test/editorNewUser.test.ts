@@ -90,6 +90,23 @@ describe('the editor for a new user', () => {
     await screenshot(page, 'newuser-server-run-maps');
   }, 600_000);
 
+  it('shows the same labelled maps for a run in the page (WASM)', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=word-swap&run=wasm`);
+    await node(page, 'capture').waitFor();
+    expect(await page.getByTestId('run-target').inputValue()).toBe('wasm');
+    await setNumberParam(page, 'capture', 'steps', 3);
+    await blur(page);
+    await page.getByTestId('run').click();
+    expect(await waitForRunEnd(page), (await page.locator('[data-testid=notice]').allTextContents()).join('\n')).toBe(
+      'success',
+    );
+    const label = page.getByTestId('results-panel').getByTestId('heatmap-label');
+    await label.waitFor();
+    expect(await label.textContent()).toMatch(/^“red” in “a red circle”, steps 0–2 of 3, /);
+    expect(await page.getByTestId('results-panel').getByTestId('result-image').count()).toBe(2);
+    await screenshot(page, 'newuser-wasm-run-maps');
+  }, 600_000);
+
   it('says before a run what the run would reject, on the right node, and the list selects it', async () => {
     const { page } = await openEditor(browser, `${server.url}/?template=word-swap`);
     await node(page, 'blend1').waitFor();
