@@ -42,14 +42,11 @@ export const injectionScheduleNode = defineNode({
       .max(1)
       .default(0)
       .meta({ description: 'V-value injection strength (0 = off)', step: 0.05, advanced: true }),
-    equalizer: z
-      .record(z.string().min(1).max(100), z.number().min(-10).max(20))
-      .default({})
-      .meta({
-        description: 'attention reweighting per target word (1 = unchanged)',
-        widget: 'word-values',
-        advanced: true,
-      }),
+    equalizer: z.record(z.string().min(1).max(100), z.number().min(-10).max(20)).default({}).meta({
+      description: 'attention reweighting per target word (1 = unchanged)',
+      widget: 'word-values',
+      advanced: true,
+    }),
   }),
   check: ({ source, target }, p) => [
     ...(p.mode === 'replace' && source && target && source.words.length !== target.words.length
