@@ -44,6 +44,7 @@ const run = (params: Record<string, unknown>) =>
   attentionViewerNode.run({ attention }, attentionViewerNode.params.parse(params), fakeContext()) as {
     image: ImageBatch;
     heatmaps: { group: string; grid: readonly [number, number]; perStep: boolean; maps: TokenHeatmap[] };
+    files: OutputFile[];
   };
 
 describe('Attention viewer node', () => {
@@ -102,7 +103,7 @@ describe('Attention viewer node', () => {
 
 describe('the maps file', () => {
   it('carries the labelled maps, the prompt and the step range really covered, in a schema the editor parses', () => {
-    const out = run({ item: 1, fromStep: 1, prefix: 'maps' }) as ReturnType<typeof run> & { files: OutputFile[] };
+    const out = run({ item: 1, fromStep: 1, prefix: 'maps' });
     expect(out.files).toHaveLength(1);
     const [file] = out.files;
     expect(file).toMatchObject({ name: 'maps.heatmaps.json', mime: 'application/json' });
