@@ -19,7 +19,7 @@ const blur = (page: Page) => page.evaluate(() => (document.activeElement as HTML
 /** Screen rectangles of every node, and the pairs that overlap. */
 async function overlaps(page: Page): Promise<string[]> {
   const boxes = await page.evaluate(() =>
-    [...document.querySelectorAll('.react-flow__node')].map((el) => {
+    Array.from(document.querySelectorAll('.react-flow__node'), (el) => {
       const r = el.getBoundingClientRect();
       return { id: el.getAttribute('data-id')!, x: r.x, y: r.y, w: r.width, h: r.height };
     }),
