@@ -16,7 +16,14 @@ const B = 2 * N;
 const T: number = manifest.tokenLength;
 const C: number = manifest.latentChannels;
 
-const session = await ort.InferenceSession.create(model!, { executionProviders: ['cpu'], logSeverityLevel: 3 });
+// PTP_BENCH_UNET_THREADS=1 makes CPU time per step a stable measure on a shared machine (no
+// thread-pool spinning, no waiting on other processes counted).
+const threads = Number(process.env.PTP_BENCH_UNET_THREADS ?? 0);
+const session = await ort.InferenceSession.create(model!, {
+  executionProviders: ['cpu'],
+  logSeverityLevel: 3,
+  ...(threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
+});
 const hiddenMeta = session.inputMetadata.find((m) => m.name === manifest.unet.io.encoderHiddenStates);
 const D = Number(hiddenMeta && hiddenMeta.isTensor ? hiddenMeta.shape[2] : 768);
 const tsMeta = session.inputMetadata.find((m) => m.name === manifest.unet.io.timestep);
@@ -58,12 +65,17 @@ const outputs =
   variant === 'active' ? [manifest.unet.io.output, ...manifest.attentionOutputs] : [manifest.unet.io.output];
 await session.run(feeds, outputs); // warm-up
 const times: number[] = [];
+const cpu: number[] = [];
 for (let i = 0; i < runs; i++) {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   await session.run(feeds, outputs);
+  const c = process.cpuUsage(c0);
   times.push(performance.now() - t0);
+  cpu.push((c.user + c.system) / 1000);
 }
 times.sort((a, b) => a - b);
+cpu.sort((a, b) => a - b);
 console.log(
   JSON.stringify({
     variant,
@@ -71,6 +83,8 @@ console.log(
     side,
     medianMs: times[Math.floor(times.length / 2)],
     minMs: times[0],
+    medianCpuMs: cpu[Math.floor(cpu.length / 2)],
+    minCpuMs: cpu[0],
     maxRssMiB: process.resourceUsage().maxRSS / 1024,
   }),
 );

@@ -18,9 +18,9 @@ import shutil
 import tempfile
 from typing import Dict, List
 
-import onnx
+import inspect
+
 import torch
-from onnx import TensorProto
 
 OPSET = 14
 DATA_ALIGN = 4096  # offsets of external tensors (page-aligned, as onnx>=1.15 does; mmap friendly)
@@ -33,6 +33,14 @@ def write_json(path: str, obj) -> None:
         f.write("\n")
 
 
+def _torch_onnx_export(*args, **kwargs) -> None:
+    """torch.onnx.export with the TorchScript exporter: torch >= 2.9 defaults to the dynamo one,
+    which names nodes differently (no `/down_blocks.0/.../attn1/` scopes) and needs onnxscript."""
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        kwargs["dynamo"] = False
+    torch.onnx.export(*args, **kwargs)
+
+
 def _export(module: torch.nn.Module, args, path: str, input_names: List[str],
             output_names: List[str], dynamic_axes: Dict[str, Dict[int, str]],
             external: bool = False) -> None:
@@ -40,24 +48,36 @@ def _export(module: torch.nn.Module, args, path: str, input_names: List[str],
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with torch.no_grad():
         if not external:
-            torch.onnx.export(module, args, path, opset_version=OPSET, input_names=input_names,
-                              output_names=output_names, dynamic_axes=dynamic_axes,
-                              do_constant_folding=True)
+            _torch_onnx_export(module, args, path, opset_version=OPSET, input_names=input_names,
+                               output_names=output_names, dynamic_axes=dynamic_axes,
+                               do_constant_folding=True)
             return
         # torch writes one file per tensor when the model exceeds 2 GB (and none below): export
         # into a scratch folder, then gather whatever it wrote into one data file.
         tmp = tempfile.mkdtemp(prefix=".export-", dir=os.path.dirname(path))
         try:
             tmp_model = os.path.join(tmp, "model.onnx")
-            torch.onnx.export(module, args, tmp_model, opset_version=OPSET,
-                              input_names=input_names, output_names=output_names,
-                              dynamic_axes=dynamic_axes, do_constant_folding=True)
+            _torch_onnx_export(module, args, tmp_model, opset_version=OPSET,
+                               input_names=input_names, output_names=output_names,
+                               dynamic_axes=dynamic_axes, do_constant_folding=True)
+            try:
+                import onnx  # noqa: F401  (only the single-data-file rewrite needs it)
+            except ImportError:
+                # A machine without the onnx package (e.g. a GPU box with torch alone): keep
+                # torch's one file per tensor; the pack importer accepts any number of data files.
+                _move_all(tmp, os.path.dirname(path))
+                return
             save_with_external_data(tmp_model, path)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _ext_info(t: TensorProto) -> Dict[str, str]:
+def _move_all(src_dir: str, dst_dir: str) -> None:
+    for name in os.listdir(src_dir):
+        shutil.move(os.path.join(src_dir, name), os.path.join(dst_dir, name))
+
+
+def _ext_info(t) -> Dict[str, str]:
     return {e.key: e.value for e in t.external_data}
 
 
@@ -67,6 +87,8 @@ def save_with_external_data(src: str, dst: str, data_name: str = "model.onnx_dat
     plus ONE data file `data_name` beside it, like optimum. Tensors are streamed one at a time,
     so a 3.4 GB UNet never sits in memory twice. Tensors under `size_threshold` bytes stay
     inline (as onnx's convert_model_to_external_data does)."""
+    import onnx
+    from onnx import TensorProto
     model = onnx.load(src, load_external_data=False)
     src_dir = os.path.dirname(os.path.abspath(src))
     dst_dir = os.path.dirname(os.path.abspath(dst))
