@@ -348,3 +348,54 @@ describe('model manager (issue 16)', () => {
     expect(packs.map((p) => p.id)).not.toContain('my-tiny');
   }, 300_000);
 });
+
+describe('groups (issue 16)', () => {
+  it('frames selected nodes in a titled, coloured group that moves with them and is saved with the workflow', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=word-swap`);
+    await node(page, 'source').waitFor();
+    await node(page, 'source').locator('header .title').click();
+    await node(page, 'target1')
+      .locator('header .title')
+      .click({ modifiers: ['Control'] });
+    await page.keyboard.press('Control+g');
+    const frame = page.locator('[data-testid^=group-group]').first();
+    await frame.waitFor();
+    await page.getByTestId('group-title-group1').dblclick();
+    await page.getByTestId('group-title-input-group1').fill('Prompts');
+    await page.getByTestId('group-title-input-group1').press('Enter');
+    expect(await page.getByTestId('group-title-group1').textContent()).toBe('Prompts');
+
+    const before = await editorDocument(page);
+    const at = (doc: WorkflowDocument, id: string) => doc.nodes.find((n) => n.id === id)!.ui!.position;
+    const title = (await page.getByTestId('group-title-group1').boundingBox())!;
+    await page.mouse.move(title.x + 5, title.y + title.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(title.x + 60, title.y + 40, { steps: 8 });
+    await page.mouse.move(title.x + 105, title.y + 80, { steps: 8 });
+    await page.mouse.up();
+    const after = await editorDocument(page);
+    const moved = (id: string) => ({ dx: at(after, id).x - at(before, id).x, dy: at(after, id).y - at(before, id).y });
+    expect(moved('source').dx).toBeGreaterThan(50);
+    expect(moved('target1').dx).toBeCloseTo(moved('source').dx, 6);
+    expect(moved('target1').dy).toBeCloseTo(moved('source').dy, 6);
+    expect(moved('capture')).toEqual({ dx: 0, dy: 0 });
+    expect(after.ui?.groups).toEqual([
+      { id: 'group1', title: 'Prompts', color: expect.any(String), nodes: ['source', 'target1'] },
+    ]);
+    await screenshot(page, 'groups-frame');
+
+    // Saved to the library and reopened: the frame comes back.
+    await page.getByTestId('workflow-name').fill('Groups test');
+    await blur(page);
+    await page.keyboard.press('Control+s');
+    await page.locator('[data-testid=notice][data-tag=saved]').waitFor();
+    await page.reload();
+    await page.waitForSelector('[data-testid=app][data-ready=true]');
+    await page.getByTestId('group-title-group1').waitFor();
+    expect((await editorDocument(page)).ui?.groups?.[0]?.title).toBe('Prompts');
+    // Ungroup removes the frame and keeps the nodes.
+    await page.getByTestId('ungroup-group1').click();
+    await page.getByTestId('group-group1').waitFor({ state: 'detached' });
+    expect((await editorDocument(page)).nodes.map((n) => n.id)).toContain('source');
+  }, 180_000);
+});

@@ -24,6 +24,15 @@ export const NodeUiSchema = z.object({
 });
 export type NodeUi = z.infer<typeof NodeUiSchema>;
 
+/** A frame around some nodes in the editor (moves with them); never affects results. */
+export const NodeGroupSchema = z.object({
+  id: Id,
+  title: z.string().max(200),
+  color: z.string().max(64),
+  nodes: z.array(Id).max(DOCUMENT_LIMITS.maxNodes),
+});
+export type NodeGroup = z.infer<typeof NodeGroupSchema>;
+
 export const WorkflowNodeSchema = z.object({
   id: Id,
   type: z.string().min(1).max(200),
@@ -56,9 +65,12 @@ export const WorkflowDocumentSchema = z.object({
   metadata: WorkflowMetadataSchema.default({ name: 'Untitled workflow', description: '', tags: [] }),
   nodes: z.array(WorkflowNodeSchema).max(DOCUMENT_LIMITS.maxNodes),
   edges: z.array(WorkflowEdgeSchema).max(DOCUMENT_LIMITS.maxEdges).default([]),
-  /** Editor-only view state. */
+  /** Editor-only view state: the viewport and the titled, coloured frames grouping nodes. */
   ui: z
-    .object({ viewport: z.object({ x: z.number(), y: z.number(), zoom: z.number().positive() }).optional() })
+    .object({
+      viewport: z.object({ x: z.number(), y: z.number(), zoom: z.number().positive() }).optional(),
+      groups: z.array(NodeGroupSchema).max(1000).optional(),
+    })
     .optional(),
 });
 export type WorkflowDocument = z.infer<typeof WorkflowDocumentSchema>;

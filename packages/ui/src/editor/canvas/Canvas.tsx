@@ -17,18 +17,21 @@ import {
   type OnConnectEnd,
   type Viewport,
 } from '@xyflow/react';
+import type { NodeGroup } from '@ptp/graph-core';
 import type { CatalogueIndex } from '../model/catalogueIndex';
 import type { EditorEdge, EditorNode } from '../model/editorGraph';
 import type { EditorStore } from '../model/EditorStore';
 import { useEditor } from '../hooks/useEditor';
 import { useServices, type EditorServices } from '../services/EditorContext';
 import { categoryColor } from './categoryColors';
+import { FRAME_PREFIX, GroupFrame, GroupTitle, TITLE_PREFIX, type FrameNode } from './GroupFrame';
 import { PtpNode, type FlowNode } from './PtpNode';
+import { FRAME_TITLE, frameOf } from '../model/groups';
 
 /** The MIME type the palette drags node types with. */
 export const NODE_DRAG_TYPE = 'application/x-ptp-node-type';
 
-const nodeTypes = { ptp: PtpNode };
+const nodeTypes = { ptp: PtpNode, ptpGroup: GroupFrame, ptpGroupTitle: GroupTitle };
 const PRO_OPTIONS = { hideAttribution: true };
 /** Large graphs render only what is on screen; small ones render everything (smoother panning). */
 const VIRTUALIZE_ABOVE = 150;
@@ -71,11 +74,64 @@ function useStyledEdges(store: EditorStore, edges: readonly EditorEdge[], index:
   }, [edges, index, store]);
 }
 
+/** A frame dragged to `to`: its group's nodes move by the same amount. */
+function moveFrame(store: EditorStore, frameId: string, to: { x: number; y: number }): void {
+  const { graph } = store.getState();
+  const group = graph.groups?.find((g) => `${TITLE_PREFIX}${g.id}` === frameId);
+  const frame = group && frameOf(group, graph.nodes);
+  if (group && frame) store.moveGroup(group.id, to.x - frame.x, to.y - frame.y);
+}
+
+/** Frames of the groups, drawn behind the nodes. */
+function useFrames(nodes: readonly EditorNode[], groups: readonly NodeGroup[] | undefined): FrameNode[] {
+  return useMemo(
+    () =>
+      (groups ?? []).flatMap((group) => {
+        const f = frameOf(group, nodes);
+        if (!f) return [];
+        const frame: FrameNode = {
+          id: `${FRAME_PREFIX}${group.id}`,
+          type: 'ptpGroup',
+          position: { x: f.x, y: f.y },
+          width: f.width,
+          height: f.height,
+          style: { width: f.width, height: f.height, pointerEvents: 'none' },
+          zIndex: -1,
+          selectable: false,
+          draggable: false,
+          focusable: false,
+          data: { group },
+        };
+        const title: FrameNode = {
+          id: `${TITLE_PREFIX}${group.id}`,
+          type: 'ptpGroupTitle',
+          position: { x: f.x, y: f.y },
+          width: f.width,
+          height: FRAME_TITLE,
+          style: { width: f.width, height: FRAME_TITLE },
+          zIndex: 1000,
+          selectable: false,
+          data: { group },
+        };
+        return [frame, title];
+      }),
+    [nodes, groups],
+  );
+}
+
 /** Node and edge changes into the store; a drag (of nodes or a selection) is one undo step. */
 function useGraphChanges(store: EditorStore) {
   const dragging = useRef(false);
   const onNodesChange = useCallback(
-    (changes: NodeChange<FlowNode>[]) => {
+    (all: NodeChange<FlowNode>[]) => {
+      // A frame's position change moves its group's nodes; its other changes are React Flow's own.
+      const isFrame = (id: string) => id.startsWith(FRAME_PREFIX) || id.startsWith(TITLE_PREFIX);
+      // Dragging a title moves its group alone (React Flow would also drag the selected nodes).
+      const titleDrag = all.some((c) => c.type === 'position' && c.id.startsWith(TITLE_PREFIX));
+      const changes = all.filter((c) => !('id' in c && isFrame(c.id)) && !(titleDrag && c.type === 'position'));
+      for (const c of all)
+        if (c.type === 'position' && c.id.startsWith(TITLE_PREFIX) && c.position) moveFrame(store, c.id, c.position);
+      if (!changes.length) return;
       const current = store.getState().graph.nodes as FlowNode[];
       const next = applyNodeChanges(changes, current) as EditorNode[];
       store.setNodes(next, nodeChangeKind(changes, dragging.current));
@@ -154,6 +210,13 @@ function useCanvasDrop(store: EditorStore, onDropFile: (file: File) => void) {
 export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
   const { store, notify } = useServices();
   const nodes = useEditor((s) => s.graph.nodes) as FlowNode[];
+  const groups = useEditor((s) => s.graph.groups);
+  const frames = useFrames(nodes, groups);
+  // Frames ride along with the nodes React Flow draws (typed as nodes: onNodesChange tells them apart by id).
+  const flowNodes = useMemo(
+    () => (frames.length ? ([...frames, ...nodes] as unknown as FlowNode[]) : nodes),
+    [frames, nodes],
+  );
   const edges = useEditor((s) => s.graph.edges);
   const index = useEditor((s) => s.index);
   const styledEdges = useStyledEdges(store, edges, index);
@@ -177,7 +240,7 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
   return (
     <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow
-        nodes={nodes}
+        nodes={flowNodes}
         edges={styledEdges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}

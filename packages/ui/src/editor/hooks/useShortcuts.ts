@@ -10,7 +10,7 @@ function isTyping(target: EventTarget | null): boolean {
 }
 
 /**
- * ctrl/cmd + z undo, + shift + z (or y) redo, + c copy, + v paste (nodes or a workflow JSON), + s save; Delete/Backspace
+ * ctrl/cmd + z undo, + shift + z (or y) redo, + g group the selection, + c copy, + v paste (nodes or a workflow JSON), + s save; Delete/Backspace
  * removes the selection. Also warns before leaving the page with unsaved changes.
  */
 export function useShortcuts(actions: EditorActions, store: EditorStore): void {
@@ -31,6 +31,9 @@ export function useShortcuts(actions: EditorActions, store: EditorStore): void {
       } else if (mod && key === 'y') {
         e.preventDefault();
         actions.redo();
+      } else if (mod && key === 'g') {
+        e.preventDefault();
+        store.groupSelection();
       } else if (mod && key === 'c') {
         actions.copy();
       } else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) {
@@ -50,7 +53,7 @@ export function useShortcuts(actions: EditorActions, store: EditorStore): void {
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('paste', onPaste);
     };
-  }, [actions]);
+  }, [actions, store]);
 
   useEffect(() => {
     const onBeforeUnload = (e: BeforeUnloadEvent) => {

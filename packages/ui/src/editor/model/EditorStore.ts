@@ -4,6 +4,7 @@ import {
   WorkflowMetadataSchema,
   type NodeRegistry,
   type WorkflowDocument,
+  type NodeGroup,
   type WorkflowMetadata,
 } from '@ptp/graph-core';
 import { newNodeId, type CatalogueIndex } from './catalogueIndex';
@@ -19,6 +20,7 @@ import {
 } from './editorGraph';
 import { buildErrorMap, EMPTY_ERROR_MAP, type ErrorMap } from './errorMap';
 import { History } from './History';
+import { addGroup, GROUP_COLORS, moveGroupNodes, newGroupId, patchGroup, removeGroup } from './groups';
 import { compactLayout } from './autoLayout';
 import { checkConnection, type ConnectionAttempt, type ConnectionCheck } from './isValidConnection';
 
@@ -46,7 +48,7 @@ export interface EditorState {
   revision: number;
 }
 
-type Snapshot = Pick<EditorGraph, 'nodes' | 'edges' | 'metadata'>;
+type Snapshot = Pick<EditorGraph, 'nodes' | 'edges' | 'metadata' | 'groups'>;
 
 interface ChangeOptions {
   /** Record an undo step (default true); with a key, repeated changes within a second merge. */
@@ -169,7 +171,7 @@ export class EditorStore {
     if (graph === before) return;
     if (options.history !== false)
       this.#history.record(
-        { nodes: before.nodes, edges: before.edges, metadata: before.metadata },
+        { nodes: before.nodes, edges: before.edges, metadata: before.metadata, groups: before.groups },
         options.coalesceKey,
       );
     const structural = options.structural !== false;
@@ -212,7 +214,7 @@ export class EditorStore {
   /** Call when a drag starts: the positions before it become one undo step. */
   beginDrag(): void {
     const g = this.#state.graph;
-    this.#history.record({ nodes: g.nodes, edges: g.edges, metadata: g.metadata });
+    this.#history.record({ nodes: g.nodes, edges: g.edges, metadata: g.metadata, groups: g.groups });
     this.#history.seal();
     this.#emit({ ...this.#state, canUndo: true, canRedo: false });
   }
@@ -236,6 +238,28 @@ export class EditorStore {
     this.#change((g) => ({ ...g, nodes: g.nodes.map((n) => ({ ...n, position: at.get(n.id) ?? n.position })) }), {
       structural: false,
     });
+  }
+
+  /** Frames the selected nodes in a new group (one undo step); returns its id. */
+  groupSelection(title = 'Group'): string | undefined {
+    const ids = this.#state.graph.nodes.filter((n) => n.selected).map((n) => n.id);
+    if (!ids.length) return undefined;
+    const id = newGroupId(this.#state.graph);
+    this.#change((g) => addGroup(g, { id, title, color: GROUP_COLORS[0]!, nodes: ids }), { structural: false });
+    return id;
+  }
+
+  updateGroup(id: string, patch: Partial<Pick<NodeGroup, 'title' | 'color'>>): void {
+    this.#change((g) => patchGroup(g, id, patch), { structural: false, coalesceKey: `group:${id}` });
+  }
+
+  ungroup(id: string): void {
+    this.#change((g) => removeGroup(g, id), { structural: false });
+  }
+
+  /** Moves every node of a group (a frame drag); the drag's undo step comes from beginDrag. */
+  moveGroup(id: string, dx: number, dy: number): void {
+    this.#change((g) => moveGroupNodes(g, id, dx, dy), { history: false, structural: false, transient: true });
   }
 
   setViewport(viewport: Viewport): void {
@@ -407,7 +431,7 @@ export class EditorStore {
 
   #snapshot(): Snapshot {
     const g = this.#state.graph;
-    return { nodes: g.nodes, edges: g.edges, metadata: g.metadata };
+    return { nodes: g.nodes, edges: g.edges, metadata: g.metadata, groups: g.groups };
   }
 
   #restore(snap: Snapshot | undefined): boolean {

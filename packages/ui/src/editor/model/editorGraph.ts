@@ -1,5 +1,6 @@
 import {
   CURRENT_SCHEMA_VERSION,
+  type NodeGroup,
   type WorkflowDocument,
   type WorkflowMetadata,
   type WorkflowNode,
@@ -56,6 +57,8 @@ export interface EditorGraph {
   /** The document id, when the document carries one. */
   documentId?: string;
   viewport?: Viewport;
+  /** Frames around nodes (editor-only; saved in the document's `ui.groups`). */
+  groups?: NodeGroup[];
 }
 
 /** Column width and row height of the automatic layout for nodes saved without positions. */
@@ -136,6 +139,7 @@ export function documentToGraph(doc: WorkflowDocument): EditorGraph {
   const graph: EditorGraph = { nodes, edges, metadata: structuredClone(doc.metadata) };
   if (doc.id !== undefined) graph.documentId = doc.id;
   if (doc.ui?.viewport) graph.viewport = { ...doc.ui.viewport };
+  if (doc.ui?.groups?.length) graph.groups = structuredClone(doc.ui.groups);
   return graph;
 }
 
@@ -162,5 +166,11 @@ export function graphToDocument(graph: EditorGraph, options: { includeViewport?:
   };
   if (graph.documentId !== undefined) doc.id = graph.documentId;
   if (options.includeViewport !== false && graph.viewport) doc.ui = { viewport: { ...graph.viewport } };
+  // Groups keep only nodes that still exist; a group left empty is gone.
+  const ids = new Set(nodes.map((n) => n.id));
+  const groups = (graph.groups ?? [])
+    .map((g) => ({ ...g, nodes: g.nodes.filter((id) => ids.has(id)) }))
+    .filter((g) => g.nodes.length > 0);
+  if (groups.length) doc.ui = { ...doc.ui, groups };
   return doc;
 }

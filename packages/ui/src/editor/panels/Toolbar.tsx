@@ -131,6 +131,7 @@ function HistoryButtons({ actions }: { actions: EditorActions }) {
   const rf = useReactFlow();
   const canUndo = useEditor((s) => s.canUndo);
   const canRedo = useEditor((s) => s.canRedo);
+  const selected = useEditor((s) => s.graph.nodes.some((n) => n.selected));
   const arrange = () => {
     store.arrange();
     requestAnimationFrame(() => void rf.fitView({ padding: 0.05, maxZoom: 1, duration: 0 }));
@@ -145,6 +146,15 @@ function HistoryButtons({ actions }: { actions: EditorActions }) {
       </button>
       <button type="button" onClick={arrange} title="lay the graph out in compact columns" data-testid="arrange">
         Arrange
+      </button>
+      <button
+        type="button"
+        onClick={() => store.groupSelection()}
+        disabled={!selected}
+        title="frame the selected nodes in a group (Ctrl+G)"
+        data-testid="group"
+      >
+        Group
       </button>
     </div>
   );

@@ -1,0 +1,71 @@
+import type { NodeGroup } from '@ptp/graph-core';
+import type { EditorGraph, EditorNode } from './editorGraph';
+
+/** Frame colours offered in the editor (dark enough for white titles). */
+export const GROUP_COLORS = ['#3b5b7a', '#5b3b7a', '#3b7a55', '#7a5b3b', '#7a3b3b', '#555555'] as const;
+
+/** Space between a frame and its nodes, and the height of its title bar (graph units). */
+export const FRAME_PAD = 16;
+export const FRAME_TITLE = 28;
+
+export function newGroupId(graph: EditorGraph): string {
+  const taken = new Set((graph.groups ?? []).map((g) => g.id));
+  for (let i = 1; ; i++) if (!taken.has(`group${i}`)) return `group${i}`;
+}
+
+/** A new group; its nodes leave any group they were in (a node belongs to one frame). */
+export function addGroup(graph: EditorGraph, group: NodeGroup): EditorGraph {
+  const members = new Set(group.nodes);
+  const others = (graph.groups ?? [])
+    .map((g) => ({ ...g, nodes: g.nodes.filter((id) => !members.has(id)) }))
+    .filter((g) => g.nodes.length > 0);
+  return { ...graph, groups: [...others, group] };
+}
+
+export function patchGroup(
+  graph: EditorGraph,
+  id: string,
+  patch: Partial<Pick<NodeGroup, 'title' | 'color'>>,
+): EditorGraph {
+  if (!graph.groups?.some((g) => g.id === id)) return graph;
+  return { ...graph, groups: graph.groups.map((g) => (g.id === id ? { ...g, ...patch } : g)) };
+}
+
+export function removeGroup(graph: EditorGraph, id: string): EditorGraph {
+  if (!graph.groups?.some((g) => g.id === id)) return graph;
+  return { ...graph, groups: graph.groups.filter((g) => g.id !== id) };
+}
+
+export function moveGroupNodes(graph: EditorGraph, id: string, dx: number, dy: number): EditorGraph {
+  const group = graph.groups?.find((g) => g.id === id);
+  if (!group || (dx === 0 && dy === 0)) return graph;
+  const members = new Set(group.nodes);
+  return {
+    ...graph,
+    nodes: graph.nodes.map((n) =>
+      members.has(n.id) ? { ...n, position: { x: n.position.x + dx, y: n.position.y + dy } } : n,
+    ),
+  };
+}
+
+/** The frame of a group around its nodes' measured boxes; undefined when none of its nodes exist. */
+export function frameOf(
+  group: NodeGroup,
+  nodes: readonly EditorNode[],
+): { x: number; y: number; width: number; height: number } | undefined {
+  const members = new Set(group.nodes);
+  const boxes = nodes
+    .filter((n) => members.has(n.id))
+    .map((n) => ({
+      x: n.position.x,
+      y: n.position.y,
+      w: n.measured?.width ?? n.width ?? 240,
+      h: n.measured?.height ?? n.height ?? 160,
+    }));
+  if (!boxes.length) return undefined;
+  const x0 = Math.min(...boxes.map((b) => b.x)) - FRAME_PAD;
+  const y0 = Math.min(...boxes.map((b) => b.y)) - FRAME_PAD - FRAME_TITLE;
+  const x1 = Math.max(...boxes.map((b) => b.x + b.w)) + FRAME_PAD;
+  const y1 = Math.max(...boxes.map((b) => b.y + b.h)) + FRAME_PAD;
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
