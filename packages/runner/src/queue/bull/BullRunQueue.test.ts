@@ -223,3 +223,33 @@ describe('BullRunQueue on a real redis-server (no workers)', () => {
     expect(await queue.get(vanishing.id!)).toMatchObject({ status: 'interrupted', error: { code: 'INTERRUPTED' } });
   });
 });
+
+describe('BullRunQueue history', () => {
+  it('searches names and ids, pages by cursor, deletes final runs with their keys and says so', async () => {
+    const runs = [];
+    for (const text of ['alpha one', 'beta two', 'alpha three']) runs.push((await submit(promptDoc(text))).run);
+    const notices: QueueNotice[] = [];
+    const stop = queue.subscribe((n) => notices.push(n));
+    try {
+      const alphas = await queue.list({ limit: 10, q: 'PROMPT ALPHA' });
+      expect(alphas.map((r) => r.id)).toEqual([runs[2]!.id, runs[0]!.id]);
+      expect((await queue.list({ limit: 10, q: runs[1]!.id })).map((r) => r.id)).toEqual([runs[1]!.id]);
+      const page = await queue.list({ limit: 2 });
+      const next = await queue.list({ limit: 2, before: page.at(-1)!.id });
+      expect(next.some((r) => page.some((p) => p.id === r.id))).toBe(false);
+      expect(await queue.list({ limit: 2, before: 'run_unknown' })).toEqual([]);
+
+      // Queued runs are refused; cancelled ones go, events and all.
+      expect(await queue.delete(runs[1]!.id)).toMatchObject({ ok: false, error: { code: 'NOT_DELETABLE' } });
+      expect((await queue.cancel(runs[1]!.id)).ok).toBe(true);
+      expect(await queue.delete(runs[1]!.id)).toEqual({ ok: true, value: { id: runs[1]!.id } });
+      expect(await queue.get(runs[1]!.id)).toBeUndefined();
+      expect(await raw.exists(keys.run(runs[1]!.id), keys.events(runs[1]!.id))).toBe(0);
+      expect((await queue.list({ limit: 100 })).map((r) => r.id)).not.toContain(runs[1]!.id);
+      expect(notices).toContainEqual({ kind: 'deleted', runId: runs[1]!.id });
+      expect(await queue.delete(runs[1]!.id)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_RUN' } });
+    } finally {
+      stop();
+    }
+  });
+});
