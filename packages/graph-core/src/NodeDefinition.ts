@@ -129,6 +129,13 @@ export interface NodeDefinition<
   run(inputs: InputValues<I>, params: z.output<P>, ctx: NodeContext): Promise<OutputValues<O>> | OutputValues<O>;
   /** A small JSON summary of the outputs for `node_executed` events; the engine has a default. */
   summarize?(outputs: OutputValues<O>): unknown;
+  /** Where a node type from outside the project came from; set by the node-package loader, absent for built-ins. */
+  readonly origin?: NodeOrigin;
+}
+
+/** The node package (`name@version`) a node type was loaded from. */
+export interface NodeOrigin {
+  readonly package: string;
 }
 
 // The registry stores definitions with their precise generics erased.

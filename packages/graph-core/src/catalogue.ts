@@ -12,6 +12,35 @@ const SocketSpecSchema = z.object({
   multi: z.boolean().optional(),
 });
 
+/** Codes of a node package the loader refused (whole package, or one of its node types). */
+export const NODE_PACKAGE_PROBLEM_CODES = [
+  'PACKAGE_UNREADABLE',
+  'PACKAGE_INVALID',
+  'PACKAGE_LOAD_FAILED',
+  'PACKAGE_DUPLICATE',
+  'NODE_INVALID',
+  'NODE_TYPE_TAKEN',
+] as const;
+
+export const NodePackageProblemSchema = z.object({
+  code: z.enum(NODE_PACKAGE_PROBLEM_CODES),
+  message: z.string(),
+  /** `name@version` when package.json could be read, else the folder's name. */
+  package: z.string(),
+  /** The node type refused, when the problem is one type rather than the package. */
+  nodeType: z.string().optional(),
+});
+export type NodePackageProblem = z.infer<typeof NodePackageProblemSchema>;
+
+export const NodePackageSummarySchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  /** URL path of the package's `ptpNodes` module on the runner that lists it. */
+  module: z.string().optional(),
+  types: z.array(z.string()),
+});
+export type NodePackageSummary = z.infer<typeof NodePackageSummarySchema>;
+
 export const CatalogueEntrySchema = z.object({
   type: z.string(),
   version: z.number().int(),
@@ -26,6 +55,8 @@ export const CatalogueEntrySchema = z.object({
   params: z.record(z.string(), z.unknown()),
   /** The params with every default applied: what a freshly added node holds. */
   defaults: z.record(z.string(), z.unknown()),
+  /** The node package (`name@version`) a third-party type came from; absent for the studio's own nodes. */
+  origin: z.object({ package: z.string() }).optional(),
 });
 export type CatalogueEntry = z.infer<typeof CatalogueEntrySchema>;
 
@@ -39,6 +70,10 @@ export const CatalogueSchema = z.object({
   nodes: z.array(CatalogueEntrySchema),
   /** The limits of the runner that serves this catalogue; param maxima already honour them. */
   limits: z.object({ maxSteps: z.number(), maxImageSize: z.number(), maxBatch: z.number() }).optional(),
+  /** The node packages the runner loaded: the browser runtime imports `module` (a URL path) to run their types. */
+  nodePackages: z.array(NodePackageSummarySchema).optional(),
+  /** Node packages (or single node types) the runner refused, with why; the rest of the studio works without them. */
+  packageProblems: z.array(NodePackageProblemSchema).optional(),
 });
 export type Catalogue = z.infer<typeof CatalogueSchema>;
 
@@ -92,6 +127,7 @@ export function describeNode(def: AnyNodeDefinition, limits?: RunLimits): Catalo
     outputs: describeSockets(def.outputs),
     params: limitParams(params, limits),
     defaults: def.params.parse({}) as Record<string, unknown>,
+    ...(def.origin ? { origin: { package: def.origin.package } } : {}),
   };
 }
 

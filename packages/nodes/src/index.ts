@@ -62,3 +62,4 @@ export * from './invert/mirrorSchedule.js';
 export * from './invert/runCycle.js';
 export * from './invert/invertNode.js';
 export * from './invert/cycleNode.js';
+export * from './nodePackages/registerNodePackage.js';
