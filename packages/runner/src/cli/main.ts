@@ -4,12 +4,14 @@ import { EXIT, processIo, UsageError, type Command, type Io } from './cliSupport
 
 /** Each command's lines of the usage, in the order `ptp --help` lists them; `ptp <command> --help` prints one. */
 const COMMAND_USAGE: Record<string, string> = {
-  validate: `  validate <workflow.json> [--json]   check a workflow; exit 0 valid, 1 invalid, 2 usage error
+  validate: `  validate <workflow.json> [--json] [--node-packages DIR]...
+                                      check a workflow; exit 0 valid, 1 invalid, 2 usage error
 `,
-  catalog: `  catalog                             print the node catalogue as JSON
+  catalog: `  catalog [--node-packages DIR]...    print the node catalogue as JSON (with the node packages loaded and refused)
 `,
   run: `  run <workflow.json> --out DIR [--provider cpu|webgpu|cuda] [--packs DIR]... [--output NODE]... [--set node.param=value]...
                                       [--uploads DIR]... (default $PTP_DATA_DIR/uploads or ~/.ptp-studio/uploads, then examples/uploads)
+                                      [--node-packages DIR]... (node packages; also $PTP_NODE_PACKAGES, path-delimited)
                                       run a workflow headless; writes images and summary.json
   run --server URL [--token T] <workflow.json> --out DIR [--provider P] [--output NODE]... [--set node.param=value]...
                                       run it on a studio server: progress streams here, outputs are downloaded
@@ -38,11 +40,12 @@ const COMMAND_USAGE: Record<string, string> = {
 `,
   serve: `  serve [--host H] [--port N] [--token T] [--data DIR] [--packs DIR]... [--provider P] [--allow-host NAME]... [--allow-origin URL]... [--ui DIR] [--redis URL] [--redis-prefix P]
                                       [--max-run-seconds S] [--max-run-memory-gb G] [--cache-mb M] [--keep-runs N] [--import-root DIR]...
+                                      [--node-packages DIR]... (third-party node types; also $PTP_NODE_PACKAGES)
                                       start the studio server (editor, API, socket.io, queue); data in
                                       --data, $PTP_DATA_DIR or ~/.ptp-studio; a token is required beyond loopback
 `,
   worker: `  worker --redis URL [--provider cpu|webgpu|cuda] [--packs DIR]... [--drain-timeout S] [--id NAME] [--threads N] [--redis-prefix P]
-                                      [--node-module FILE]... [--lock-ms N] [--stalled-ms N] [--poll-ms N] [--max-run-seconds S]
+                                      [--node-module FILE]... [--node-packages DIR]... [--lock-ms N] [--stalled-ms N] [--poll-ms N] [--max-run-seconds S]
                                       one per GPU: run queued runs and sweep cells from Redis (BullMQ) for the
                                       packs it holds; SIGTERM finishes the current run or hands it back
 `,

@@ -10,6 +10,8 @@ import {
 } from '@ptp/graph-core';
 import type { PackInfo } from '@ptp/nodes';
 import type { WorkflowLibrary } from '../library/WorkflowLibrary.js';
+import { NODE_PACKAGES_URL, type LoadedNodePackages } from '../nodePackages/loadNodePackages.js';
+import { nodePackageRoutes } from '../nodePackages/nodePackageRoutes.js';
 import type { RunQueue } from '../queue/RunQueue.js';
 import type { DirectoryUploadStore } from '../uploads/DirectoryUploadStore.js';
 import type { ModelManager } from '../models/ModelManager.js';
@@ -37,6 +39,8 @@ export interface AppOptions {
   uiDir?: string;
   limits?: ApiLimits;
   log?: (message: string) => void;
+  /** Node packages from the configured folders: listed in the catalogue, their modules served to the browser runtime. */
+  nodePackages?: LoadedNodePackages;
 }
 
 /**
@@ -52,7 +56,11 @@ export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  const catalogue = buildCatalogue(registry, { limits });
+  const { nodePackages } = options;
+  const catalogue = {
+    ...buildCatalogue(registry, { limits }),
+    ...(nodePackages ? { nodePackages: nodePackages.packages, packageProblems: nodePackages.problems } : {}),
+  };
 
   app.use((req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -105,6 +113,7 @@ export function createApp(options: AppOptions): Express {
     sendError(res, 404, { code: 'NOT_FOUND', message: 'no such API route' });
   });
 
+  if (nodePackages) app.use(NODE_PACKAGES_URL, nodePackageRoutes(nodePackages.folders));
   app.use(serveEditor(options.uiDir ?? DEFAULT_UI_DIR));
   app.use(errorHandler(log));
   return app;

@@ -10,6 +10,7 @@ import { OrtNodeBackend } from '../backends/OrtNodeBackend.js';
 import type { Provider } from '../backends/providers.js';
 import { openStudioDatabase, type StudioDatabase } from '../library/openStudioDatabase.js';
 import { WorkflowLibrary } from '../library/WorkflowLibrary.js';
+import { describePackageProblem, loadNodePackages, type LoadedNodePackages } from '../nodePackages/loadNodePackages.js';
 import { BUNDLED_PACKS_DIR, PackStore } from '../packs/PackStore.js';
 import { BullRunQueue } from '../queue/bull/BullRunQueue.js';
 import type { RedisTarget } from '../queue/bull/redisConnection.js';
@@ -38,6 +39,8 @@ export interface StudioServerOptions {
   limits?: Partial<ApiLimits>;
   /** Modules whose `nodes` export adds node types (server configuration, e.g. tests' nodes; never from clients). */
   nodeModules?: string[];
+  /** Folders of node packages (`--node-packages`, $PTP_NODE_PACKAGES): server configuration, never from clients. */
+  nodePackageDirs?: readonly string[];
   cancelGraceMs?: number;
   /** Start the worker process before the first run. */
   warmWorker?: boolean;
@@ -79,7 +82,14 @@ async function loadExtraNodes(modules: readonly string[]): Promise<AnyNodeDefini
 /** The inference child process (started on its first run, or by `warm`). */
 function startWorker(
   options: StudioServerOptions,
-  o: { packDirs: string[]; provider: Provider; uploadsDir: string; limits: ApiLimits; log: Log },
+  o: {
+    packDirs: string[];
+    provider: Provider;
+    uploadsDir: string;
+    limits: ApiLimits;
+    log: Log;
+    nodePackages: LoadedNodePackages;
+  },
 ): InferenceWorker {
   const { packDirs, provider, uploadsDir, limits, log } = o;
   return new InferenceWorker({
@@ -87,6 +97,7 @@ function startWorker(
     provider,
     uploadsDir,
     nodeModules: options.nodeModules ?? [],
+    nodePackages: [...o.nodePackages.folders.values()].map(({ name, version, file }) => ({ name, version, file })),
     log,
     maxRunMs: limits.maxRunSeconds * 1000,
     maxRunMemoryBytes: limits.maxRunMemoryBytes,
@@ -145,7 +156,9 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
     allowOrigins: options.allowOrigins ?? [],
   });
   // The server validates with the same catalogue the worker runs.
-  const registry = createNodeRegistry(await loadExtraNodes(options.nodeModules ?? []));
+  const nodePackages = await loadNodePackages(options.nodePackageDirs ?? []);
+  for (const problem of nodePackages.problems) log(describePackageProblem(problem));
+  const registry = createNodeRegistry([...(await loadExtraNodes(options.nodeModules ?? [])), ...nodePackages.nodes]);
   // Packs the model manager imports go to <dataDir>/packs, searched first.
   const managedPacks = path.join(options.dataDir, 'packs');
   const packDirs = [managedPacks, ...(options.packDirs ?? []).map((d) => path.resolve(d)), BUNDLED_PACKS_DIR];
@@ -157,7 +170,7 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
   try {
     db = openStudioDatabase(path.join(options.dataDir, 'studio.db'));
     const library = new WorkflowLibrary(db, { registry });
-    worker = startWorker(options, { packDirs, provider, uploadsDir, limits, log });
+    worker = startWorker(options, { packDirs, provider, uploadsDir, limits, log, nodePackages });
     const uploads = new DirectoryUploadStore(uploadsDir);
     const queue = createQueue(options, { db, worker, registry, uploads, limits, log });
     const listing = new OrtNodeBackend({ provider, packs: new PackStore(packDirs) });
@@ -180,6 +193,7 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
       models,
       limits,
       log,
+      nodePackages,
       ...(options.uiDir ? { uiDir: options.uiDir } : {}),
       ...(options.version ? { version: options.version } : {}),
     });

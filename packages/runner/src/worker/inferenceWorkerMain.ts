@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Engine, OutputCache, type AnyNodeDefinition, type RunResources, type RunOutput } from '@ptp/graph-core';
-import { createNodeRegistry, isOutputFile } from '@ptp/nodes';
+import { createNodeRegistry, isOutputFile, NodePackageCollector } from '@ptp/nodes';
 import { OrtNodeBackend } from '../backends/OrtNodeBackend.js';
 import type { Provider } from '../backends/providers.js';
 import { PackStore } from '../packs/PackStore.js';
@@ -40,6 +40,12 @@ async function init(c: WorkerConfig): Promise<void> {
     const loaded = (await import(pathToFileURL(mod).href)) as { nodes?: AnyNodeDefinition[] };
     extraNodes.push(...(loaded.nodes ?? []));
   }
+  // The same checks as the server's: a package that loads differently here is skipped, not fatal.
+  const packages = new NodePackageCollector();
+  for (const p of c.nodePackages ?? []) await packages.add(p, () => import(pathToFileURL(p.file).href));
+  for (const problem of packages.problems)
+    console.error(`[worker] node package ${problem.package}: ${problem.message} [${problem.code}]; skipped`);
+  extraNodes.push(...packages.nodes);
   resources = await createRunResources(c);
 }
 

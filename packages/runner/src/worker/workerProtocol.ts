@@ -23,6 +23,8 @@ export interface WorkerConfig {
   uploadsDir?: string;
   /** Modules whose `nodes` export adds node types (server configuration, e.g. test nodes; never from clients). */
   nodeModules?: string[];
+  /** Node packages the server loaded from its configured folders (it reported the broken ones): loaded again here. */
+  nodePackages?: { name: string; version: string; file: string }[];
   /** onnxruntime intra-op threads (several CPU workers on one machine); default onnxruntime's. */
   intraOpThreads?: number;
   /** Ceiling for a run's estimated memory (nodes refuse larger sizes with MEMORY_LIMIT). */

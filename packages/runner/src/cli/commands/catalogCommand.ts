@@ -1,11 +1,25 @@
 import { parseArgs } from 'node:util';
 import { buildCatalogue } from '@ptp/graph-core';
-import { createNodeRegistry } from '@ptp/nodes';
 import { EXIT, UsageError, type Command } from '../cliSupport.js';
+import { cliNodePackages, NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 
 export const catalogCommand: Command = async (args, io) => {
-  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: NODE_PACKAGES_OPTION,
+    allowPositionals: true,
+    strict: true,
+  });
   if (positionals.length) throw new UsageError('catalog takes no arguments');
-  io.out(JSON.stringify(buildCatalogue(createNodeRegistry()), null, 2));
+  const { registry, packages, dirs } = await cliNodePackages(values['node-packages'], io);
+  const catalogue = buildCatalogue(registry);
+  // Module URLs are the server's business: the CLI lists what it loaded and what it refused.
+  const listed = dirs.length
+    ? {
+        nodePackages: packages.packages.map(({ module: _url, ...p }) => p),
+        packageProblems: packages.problems,
+      }
+    : {};
+  io.out(JSON.stringify({ ...catalogue, ...listed }, null, 2));
   return EXIT.ok;
 };

@@ -10,12 +10,13 @@ import {
   type RunResult,
   type WorkflowDocument,
 } from '@ptp/graph-core';
-import { createNodeRegistry, isOutputFile } from '@ptp/nodes';
+import { isOutputFile } from '@ptp/nodes';
 import { PROVIDERS } from '../../backends/providers.js';
 import { defaultUploadsDir, nodeRunResources } from '../../uploads/nodeRunResources.js';
 import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
 import { applySet } from '../applySet.js';
 import { localBackend, onInterrupt } from '../localSetup.js';
+import { cliNodePackages, NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 import { progressPrinter } from '../progressPrinter.js';
 import { runRemote } from './runRemote.js';
 
@@ -43,7 +44,7 @@ export const runCommand: Command = async (args, io) => {
     throw new UsageError(`cannot read ${file}: ${err.code ?? err.message}`);
   });
 
-  const registry = createNodeRegistry();
+  const { registry } = await cliNodePackages(values['node-packages'], io);
   const loaded = loadDocument(text, { registry });
   if (!loaded.ok) {
     for (const e of loaded.errors) io.err(`error ${e.code}: ${e.message}`);
@@ -83,6 +84,7 @@ function parseRunArgs(args: string[]) {
       uploads: { type: 'string', multiple: true },
       server: { type: 'string' },
       token: { type: 'string' },
+      ...NODE_PACKAGES_OPTION,
     },
     allowPositionals: true,
     strict: true,

@@ -7,7 +7,9 @@ import { isLoopbackHost, TOKEN_HINT, tokenProblem } from '../../server/RequestGu
 import { DEFAULT_UI_DIR } from '../../server/serveEditor.js';
 import { createStudioServer, type StudioServer } from '../../server/createStudioServer.js';
 import { defaultDataDir } from '../../uploads/DirectoryUploadStore.js';
+import { nodePackageDirs } from '../../nodePackages/loadNodePackages.js';
 import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
+import { NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 
 function parseServeArgs(args: string[]) {
   return parseArgs({
@@ -31,6 +33,8 @@ function parseServeArgs(args: string[]) {
       'cache-mb': { type: 'string' },
       // Retention: finished runs (with outputs) kept in the history.
       'keep-runs': { type: 'string' },
+      // Node packages: folders of third-party node types (and $PTP_NODE_PACKAGES).
+      ...NODE_PACKAGES_OPTION,
       // Model manager: folders whose exports may be imported from the editor (default <data>/exports).
       'import-root': { type: 'string', multiple: true },
     },
@@ -118,6 +122,7 @@ export const serveCommand: Command = async (args, io) => {
     port,
     token,
     packDirs: (values.packs ?? []).map(resolveUserPath),
+    nodePackageDirs: nodePackageDirs((values['node-packages'] ?? []).map(resolveUserPath)),
     provider: values.provider as Provider,
     allowHosts: values['allow-host'] ?? [],
     allowOrigins: values['allow-origin'] ?? [],

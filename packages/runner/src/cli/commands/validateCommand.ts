@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { errorPlace, loadDocument, validateGraph, type GraphError } from '@ptp/graph-core';
-import { createNodeRegistry } from '@ptp/nodes';
 import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
+import { cliNodePackages, NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 
 function describe(e: GraphError): string {
   return `  ${e.severity === 'warning' ? 'warning' : 'error  '} ${e.code}${errorPlace(e, { nodeType: true })}: ${e.message}`;
@@ -11,7 +11,7 @@ function describe(e: GraphError): string {
 export const validateCommand: Command = async (args, io) => {
   const { values, positionals } = parseArgs({
     args,
-    options: { json: { type: 'boolean', default: false } },
+    options: { json: { type: 'boolean', default: false }, ...NODE_PACKAGES_OPTION },
     allowPositionals: true,
     strict: true,
   });
@@ -23,7 +23,7 @@ export const validateCommand: Command = async (args, io) => {
   } catch (err) {
     throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  const registry = createNodeRegistry();
+  const { registry } = await cliNodePackages(values['node-packages'], io);
   const loaded = loadDocument(text, { registry });
   const report = loaded.ok ? validateGraph(loaded.value, registry) : undefined;
   const errors = loaded.ok ? report!.errors : loaded.errors;

@@ -12,6 +12,7 @@ import { DirectoryUploadStore } from '../../uploads/DirectoryUploadStore.js';
 import { InferenceWorker } from '../../worker/InferenceWorker.js';
 import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
 import { userPackDirs } from '../localSetup.js';
+import { cliNodePackages, NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -40,6 +41,8 @@ function parseWorkerArgs(args: string[]) {
       'poll-ms': { type: 'string' },
       // Server configuration, like serve's: modules whose `nodes` export adds node types (tests).
       'node-module': { type: 'string', multiple: true },
+      // Node packages, like serve's: the server and its workers need the same ones.
+      ...NODE_PACKAGES_OPTION,
     },
     strict: true,
   });
@@ -98,11 +101,13 @@ export const workerCommand: Command = async (args, io) => {
   const threads = positiveInt('threads', values.threads);
   // The same per-run budgets as the embedded server: wall time here, memory in the nodes.
   const maxRunMs = positiveInt('max-run-seconds', values['max-run-seconds'])! * 1000;
+  const { packages: nodePackages } = await cliNodePackages(values['node-packages'], io);
   const executor = new InferenceWorker({
     packDirs,
     provider,
     uploadsDir,
     nodeModules: (values['node-module'] ?? []).map(resolveUserPath),
+    nodePackages: [...nodePackages.folders.values()].map(({ name, version, file }) => ({ name, version, file })),
     log,
     maxRunMs,
     ...(threads ? { intraOpThreads: threads } : {}),
