@@ -23,7 +23,7 @@ import {
   type Notice,
   type NoticeKind,
 } from './services/EditorContext';
-import { createBrowserRunner, uploadId } from './services/createBrowserRunner';
+import { createBrowserRunner, nodePackageModules, uploadId } from './services/createBrowserRunner';
 import { RunController, RUN_TARGETS, type RunTarget } from './services/RunController';
 import { samplePrompt } from './services/samplePrompt';
 import { useEditorActions } from './services/useEditorActions';
@@ -168,6 +168,13 @@ export function App() {
         // The server's catalogue may list node types this page does not bundle (its plugins).
         store.setCatalogue(indexCatalogue(conn.catalogue), editorRegistry(conn.catalogue));
         setServer(conn);
+        // A broken node package was skipped by the server: say so once, the rest of the studio works.
+        for (const p of conn.catalogue.packageProblems ?? [])
+          notify(
+            'error',
+            `Node package ${p.package}${p.nodeType ? ` (${p.nodeType})` : ''} skipped: ${p.message}`,
+            'node-package-problem',
+          );
       }
       setReady(true);
       // New Prompt nodes start with a caption the default pack can draw.
@@ -178,7 +185,7 @@ export function App() {
     return () => {
       live = false;
     };
-  }, [store]);
+  }, [store, notify]);
 
   // A read-only handle for the browser tests, the bench and debugging from the console.
   useEffect(() => {
@@ -189,7 +196,15 @@ export function App() {
     };
   }, [store]);
 
-  const browser = useMemo(() => createBrowserRunner(() => server?.client.token), [server]);
+  // The browser runtime imports the server's node packages, so their types run in the page too.
+  const browser = useMemo(
+    () =>
+      createBrowserRunner(
+        () => server?.client.token,
+        () => (server ? nodePackageModules(server.catalogue, server.client.baseUrl, document.baseURI) : []),
+      ),
+    [server],
+  );
   const runs = useMemo(
     () => new RunController({ browser, ...(server ? { server: server.client } : {}) }),
     [browser, server],

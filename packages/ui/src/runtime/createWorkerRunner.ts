@@ -3,6 +3,7 @@ import {
   FromWorkerSchema,
   WorkerRunnerError,
   type BackendInfo,
+  type NodePackageModule,
   type ToWorker,
   type UploadPayload,
   type WorkerProvider,
@@ -18,6 +19,8 @@ export interface WorkerRunnerOptions {
   token?: string;
   /** WebGPU: keep session outputs on the GPU and download them concurrently (default true). */
   gpuOutputs?: boolean;
+  /** Node packages of the studio server to import in the worker (absolute module URLs). */
+  nodePackages?: NodePackageModule[];
   /** Creates the worker (tests and other bundlers); default the bundled engineWorker. */
   createWorker?: () => Worker;
 }
@@ -114,6 +117,7 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): WorkerRun
     baseUrl: options.baseUrl ?? document.baseURI,
     provider: options.provider ?? 'auto',
     gpuOutputs: options.gpuOutputs ?? true,
+    nodePackages: options.nodePackages ?? [],
     ...(options.token ? { token: options.token } : {}),
   });
 

@@ -1,12 +1,12 @@
-// The engine's Web Worker: graph-core's Engine with every node of @ptp/nodes on the
-// onnxruntime-web backend, so runs never block the editor's main thread.
-import { Engine, loadDocument, type RunEvent } from '@ptp/graph-core';
-import { ChainedUploadStore, createNodeRegistry, MemoryUploadStore } from '@ptp/nodes';
+// The engine's Web Worker: graph-core's Engine with every node of @ptp/nodes (and the studio
+// server's node packages) on the onnxruntime-web backend, so runs never block the main thread.
+import { Engine, loadDocument, type NodePackageProblem, type NodeRegistry, type RunEvent } from '@ptp/graph-core';
+import { ChainedUploadStore, createNodeRegistry, MemoryUploadStore, NodePackageCollector } from '@ptp/nodes';
 import { OrtWebBackend } from './backend/OrtWebBackend';
 import { BrowserImageDecoder } from './BrowserImageDecoder';
 import { FetchUploadStore } from './FetchUploadStore';
 import { splitOutputs } from './plainOutputs';
-import { ToWorkerSchema, type FromWorker, type WorkerError } from './protocol';
+import { ToWorkerSchema, type FromWorker, type NodePackageModule, type WorkerError } from './protocol';
 
 interface WorkerScope {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -14,15 +14,33 @@ interface WorkerScope {
 }
 const scope = globalThis as unknown as WorkerScope;
 
-const registry = createNodeRegistry();
 const memoryUploads = new MemoryUploadStore();
-let state: { backend: OrtWebBackend; engine: Engine<OrtWebBackend>; uploads: ChainedUploadStore } | undefined;
+interface Loaded {
+  registry: NodeRegistry;
+  engine: Engine<OrtWebBackend>;
+  problems: NodePackageProblem[];
+}
+let state: { backend: OrtWebBackend; loaded: Promise<Loaded>; uploads: ChainedUploadStore } | undefined;
 const controllers = new Map<string, AbortController>();
 // Runs execute one after another: they share the device, the sessions and the output cache.
 let queue: Promise<void> = Promise.resolve();
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
+}
+
+/**
+ * The registry with the server's node packages, imported from the URLs the server serves them at
+ * and checked like the server does (NodePackageCollector): one that fails here is skipped and
+ * reported in `info`; the built-in nodes always work.
+ */
+async function loadRegistry(backend: OrtWebBackend, packages: NodePackageModule[]): Promise<Loaded> {
+  const collector = new NodePackageCollector();
+  for (const p of packages) await collector.add(p, () => import(/* @vite-ignore */ p.url));
+  for (const problem of collector.problems)
+    console.warn(`node package ${problem.package} skipped: ${problem.message} [${problem.code}]`);
+  const registry = createNodeRegistry(collector.nodes);
+  return { registry, engine: new Engine(registry, { backend }), problems: collector.problems };
 }
 
 function fail(requestId: string | undefined, code: WorkerError['code'], message: string): void {
@@ -35,7 +53,8 @@ async function execute(
   targets: string[] | undefined,
   signal: AbortSignal,
 ): Promise<void> {
-  const { engine, uploads } = state!;
+  const { engine, registry } = await state!.loaded;
+  const { uploads } = state!;
   const loaded = loadDocument(document, { registry });
   if (!loaded.ok) {
     // Refused before the engine: still report it as the run's error event, like the engine does.
@@ -101,7 +120,7 @@ scope.addEventListener('message', (e) => {
       const backend = new OrtWebBackend({ baseUrl: msg.baseUrl, provider: msg.provider, gpuOutputs: msg.gpuOutputs });
       state = {
         backend,
-        engine: new Engine(registry, { backend }),
+        loaded: loadRegistry(backend, msg.nodePackages),
         uploads: new ChainedUploadStore([memoryUploads, new FetchUploadStore(msg.baseUrl, msg.token)]),
       };
       return;
@@ -111,16 +130,22 @@ scope.addEventListener('message', (e) => {
       return;
     case 'info': {
       if (!state) return fail(msg.requestId, 'NOT_INITIALIZED', 'the engine worker got a request before init');
-      const { backend } = state;
+      const { backend, loaded } = state;
       backend
         .ready()
-        .then(async (r) =>
+        .then(async (r) => {
+          const { problems } = await loaded;
           post({
             type: 'info',
             requestId: msg.requestId,
-            info: { backend: backend.name, ...r, packs: await backend.listPacks() },
-          }),
-        )
+            info: {
+              backend: backend.name,
+              ...r,
+              packs: await backend.listPacks(),
+              ...(problems.length ? { nodePackageProblems: problems } : {}),
+            },
+          });
+        })
         .catch((err: unknown) => fail(msg.requestId, 'BACKEND_FAILED', (err as Error).message));
       return;
     }

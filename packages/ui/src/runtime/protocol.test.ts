@@ -8,6 +8,7 @@ describe('worker protocol', () => {
       baseUrl: 'http://127.0.0.1:1/',
       provider: 'auto',
       gpuOutputs: true,
+      nodePackages: [],
     });
     expect(
       ToWorkerSchema.safeParse({ type: 'run', requestId: 'r1', document: { any: 'thing' }, targets: ['save'] }).success,
@@ -22,6 +23,7 @@ describe('worker protocol', () => {
       { type: 'run' },
       { type: 'init', baseUrl: 'not a url' },
       { type: 'init', baseUrl: 'http://x/', provider: 'cuda' },
+      { type: 'init', baseUrl: 'http://x/', nodePackages: [{ name: 'p', version: '1', url: 'not a url' }] },
       { type: 'uploads', uploads: [{ id: 'x', name: 'a', mediaType: 'image/png', bytes: [1] }] },
     ]) {
       expect(ToWorkerSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);

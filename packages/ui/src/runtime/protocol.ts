@@ -1,4 +1,4 @@
-import { GraphErrorSchema, PackSummarySchema, RunEventSchema } from '@ptp/graph-core';
+import { GraphErrorSchema, NodePackageProblemSchema, PackSummarySchema, RunEventSchema } from '@ptp/graph-core';
 import { z } from 'zod';
 import { WEB_PROVIDERS } from './backend/webgpu';
 
@@ -21,6 +21,9 @@ export const UploadPayloadSchema = z.object({
 });
 export type UploadPayload = z.infer<typeof UploadPayloadSchema>;
 
+export const NodePackageModuleSchema = z.object({ name: z.string(), version: z.string(), url: z.url() });
+export type NodePackageModule = z.infer<typeof NodePackageModuleSchema>;
+
 export const InitMessageSchema = z.object({
   type: z.literal('init'),
   /** The editor's URL: packs are fetched from `<baseUrl>/packs/`, uploads from `<baseUrl>/api/uploads/`. */
@@ -30,6 +33,8 @@ export const InitMessageSchema = z.object({
   token: z.string().optional(),
   /** WebGPU: keep outputs on the GPU and download them concurrently (see OrtWebBackend). */
   gpuOutputs: z.boolean().default(true),
+  /** Node packages of the studio server (its catalogue's `nodePackages`): the worker imports each module URL. */
+  nodePackages: z.array(NodePackageModuleSchema).default([]),
 });
 export const RunMessageSchema = z.object({
   type: z.literal('run'),
@@ -82,6 +87,8 @@ export const BackendInfoSchema = z.object({
   /** Why `auto` fell back to wasm. */
   fallbackReason: z.string().optional(),
   packs: z.array(PackSummarySchema),
+  /** Node packages (or types) this worker could not load: the graphs using them fail, nothing else does. */
+  nodePackageProblems: z.array(NodePackageProblemSchema).optional(),
 });
 export type BackendInfo = z.infer<typeof BackendInfoSchema>;
 

@@ -36,10 +36,17 @@ function looseDefinition(entry: CatalogueEntry): AnyNodeDefinition {
     category: entry.category,
     description: entry.description,
     output: entry.output,
+    ...(entry.origin ? { origin: entry.origin } : {}),
     inputs: sockets(entry.inputs),
     outputs: sockets(entry.outputs),
-    params: z.object(Object.fromEntries(props.map((p) => [p, z.unknown()]))),
+    // A param the document leaves out takes the catalogue's default, as the real definition would.
+    params: z.object(
+      Object.fromEntries(
+        props.map((p) => [p, p in entry.defaults ? z.unknown().default(entry.defaults[p]) : z.unknown().optional()]),
+      ),
+    ),
     run: () => {
+      // The browser runtime has its own registry (with the server's node packages imported).
       throw new Error(`${entry.type} runs on the server only`);
     },
   });

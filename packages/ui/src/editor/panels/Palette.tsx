@@ -35,7 +35,7 @@ export function Palette() {
       className="palette-item"
       draggable
       data-testid={`palette-${entry.type}`}
-      title={entry.description}
+      title={entry.origin ? `${entry.description}\n\nfrom node package ${entry.origin.package}` : entry.description}
       onDragStart={(e) => {
         e.dataTransfer.setData(NODE_DRAG_TYPE, entry.type);
         e.dataTransfer.effectAllowed = 'move';
@@ -45,6 +45,11 @@ export function Palette() {
     >
       <span className="name">{entry.title}</span>
       <span className="type">{entry.type}</span>
+      {entry.origin && (
+        <span className="origin" data-testid={`palette-origin-${entry.type}`}>
+          {entry.origin.package}
+        </span>
+      )}
     </li>
   );
 

@@ -1,4 +1,6 @@
+import type { Catalogue } from '@ptp/graph-core';
 import type { WorkerRunner } from '../../runtime/createWorkerRunner';
+import type { NodePackageModule } from '../../runtime/protocol';
 
 export type BrowserProvider = 'auto' | 'wasm';
 
@@ -9,6 +11,7 @@ export type BrowserProvider = 'auto' | 'wasm';
  */
 export function createBrowserRunner(
   token: () => string | undefined,
+  nodePackages: () => NodePackageModule[] = () => [],
 ): (provider?: BrowserProvider) => Promise<WorkerRunner> {
   const runners = new Map<BrowserProvider, Promise<WorkerRunner>>();
   return (provider = 'auto') => {
@@ -16,7 +19,7 @@ export function createBrowserRunner(
     if (!runner) {
       runner = import('../../runtime/index').then((m) => {
         const t = token();
-        return m.createWorkerRunner({ provider, ...(t ? { token: t } : {}) });
+        return m.createWorkerRunner({ provider, nodePackages: nodePackages(), ...(t ? { token: t } : {}) });
       });
       runners.set(provider, runner);
       // A failed start (e.g. the worker script could not load) is retried on the next run.
@@ -24,6 +27,17 @@ export function createBrowserRunner(
     }
     return runner;
   };
+}
+
+/**
+ * The node-package modules a server's catalogue lists, as absolute URLs on that server (the page
+ * may come from elsewhere with `?server=`): the browser runtime imports them to run their types.
+ */
+export function nodePackageModules(catalogue: Catalogue, serverUrl: string, pageUrl: string): NodePackageModule[] {
+  const base = new URL(serverUrl || '/', pageUrl);
+  return (catalogue.nodePackages ?? []).flatMap((p) =>
+    p.module ? [{ name: p.name, version: p.version, url: new URL(p.module, base).href }] : [],
+  );
 }
 
 /** sha256 of the bytes as lowercase hex: the id uploads go by, on the server and in the page. */
