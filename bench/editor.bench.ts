@@ -147,9 +147,9 @@ export async function benchEditor(): Promise<void> {
     const smallDrag = await drag(page, 'capture_0');
     const big = tiledPreset(45);
     await load(page, big);
-    const bigFit = await drag(page, 'capture_22');
-    await zoomTo(page, 'capture_22');
-    const bigZoomed = await drag(page, 'capture_22');
+    const bigFit = await drag(page, 'capture_20');
+    await zoomTo(page, 'capture_20');
+    const bigZoomed = await drag(page, 'capture_20');
     const gen = generated(500);
     await load(page, gen);
     const genFit = await drag(page, 'n250');
