@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newNodeId, searchCatalogue } from './catalogueIndex';
+import { indexCatalogue, newNodeId, searchCatalogue } from './catalogueIndex';
 import { testIndex } from './testSupport';
 
 describe('catalogue index', () => {
@@ -21,6 +21,13 @@ describe('catalogue index', () => {
     expect(titles('SCHEDULE')).toEqual(expect.arrayContaining(['ptp.injectionSchedule', 'ptp.editSampler']));
     expect(titles('zzzz')).toEqual([]);
     expect(titles('  ')).toHaveLength(testIndex().catalogue.nodes.length);
+  });
+
+  it("finds a node package's types by the package name", () => {
+    const catalogue = testIndex().catalogue;
+    const entry = { ...catalogue.nodes[0]!, type: 'example.thing', origin: { package: 'ptp-example-invert@1.0.0' } };
+    const ix = indexCatalogue({ ...catalogue, nodes: [...catalogue.nodes, entry] });
+    expect(searchCatalogue(ix, 'example-invert').map((e) => e.type)).toEqual(['example.thing']);
   });
 
   it('applies the catalogue compatibility rules and socket colours', () => {

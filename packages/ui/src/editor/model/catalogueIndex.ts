@@ -46,7 +46,9 @@ export function searchCatalogue(index: CatalogueIndex, query: string): Catalogue
     const sockets = [...Object.values(entry.inputs), ...Object.values(entry.outputs)]
       .map((s) => s.type.toLowerCase())
       .join(' ');
-    const hay = `${title} ${entry.type.toLowerCase()} ${entry.category.toLowerCase()} ${entry.description.toLowerCase()} ${sockets}`;
+    // A node package's name finds its types too.
+    const origin = entry.origin?.package.toLowerCase() ?? '';
+    const hay = `${title} ${entry.type.toLowerCase()} ${entry.category.toLowerCase()} ${entry.description.toLowerCase()} ${sockets} ${origin}`;
     if (!terms.every((t) => hay.includes(t))) continue;
     const score = terms.reduce((s, t) => s + (title.startsWith(t) ? 3 : title.includes(t) ? 2 : 0), 0);
     scored.push({ entry, score });
