@@ -6,6 +6,7 @@ import { editSamplerNode } from './edit/editSamplerNode.js';
 import { previewImageNode, saveImageNode } from './image/saveImageNode.js';
 import { loadImageNode } from './image/loadImageNode.js';
 import { cycleNode } from './invert/cycleNode.js';
+import { editChainNode } from './invert/editChainNode.js';
 import { editMetricsNode } from './metrics/editMetricsNode.js';
 import { shapeJudgeNode } from './metrics/shapeJudgeNode.js';
 import { invertNode } from './invert/invertNode.js';
@@ -32,6 +33,7 @@ export const allNodes: readonly AnyNodeDefinition[] = [
   vaeEncodeNode,
   invertNode,
   cycleNode,
+  editChainNode,
   shapeJudgeNode,
   editMetricsNode,
   decodeNode,

@@ -62,4 +62,7 @@ export * from './invert/mirrorSchedule.js';
 export * from './invert/runCycle.js';
 export * from './invert/invertNode.js';
 export * from './invert/cycleNode.js';
+export * from './invert/chainDrift.js';
+export * from './invert/runChain.js';
+export * from './invert/editChainNode.js';
 export * from './nodePackages/registerNodePackage.js';
