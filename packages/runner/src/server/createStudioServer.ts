@@ -65,6 +65,8 @@ export interface StudioServer {
   readonly worker: InferenceWorker;
   readonly library: WorkflowLibrary;
   readonly recovered: { interrupted: string[]; queued: number };
+  /** The node packages loaded from `nodePackageDirs` (the refused ones were logged). */
+  readonly nodePackages: LoadedNodePackages['packages'];
   close(): Promise<void>;
 }
 
@@ -217,6 +219,7 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
       worker: w,
       library,
       recovered,
+      nodePackages: nodePackages.packages,
       close: () =>
         (closing ??= (async () => {
           io.close();

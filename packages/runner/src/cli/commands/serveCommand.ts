@@ -101,6 +101,7 @@ function announce(
       `  ${server.recovered.interrupted.length} run(s) were executing when the server last stopped: marked interrupted (resubmit them to run again)`,
     );
   if (server.recovered.queued) io.out(`  ${server.recovered.queued} queued run(s) resume now`);
+  for (const p of server.nodePackages) io.out(`  node package ${p.name}@${p.version}: ${p.types.join(', ')}`);
   io.out(
     existsSync(path.join(uiDir, 'index.html'))
       ? `  editor: ${uiDir}`
