@@ -18,7 +18,7 @@ export type UntouchedRegion = 'background' | 'shape' | 'none';
  *   design once a turn has changed the background);
  * - `shapePsnr`: PSNR against the PREVIOUS turn inside the intersection of both masks, eroded by
  *   `dilate` px: how much this turn changed the shape's pixels (what a background-only turn should
- *   not do);
+ *   not do); NaN when the two shapes no longer overlap;
  * - `untouchedPsnr`: the figure for the region no turn so far was asked to change, against the
  *   last picture that region was set in: the background against the original while no turn has
  *   changed the background; the shape against the previous turn when this turn changed only the
