@@ -89,6 +89,14 @@ describe('Edit chain node', () => {
     await expect(run({ turns: [schedule(0, 1), schedule(1, 2)] }, { maxTurns: 1 })).rejects.toMatchObject({
       param: 'maxTurns',
     });
+    // The same problems show before running, from the schedules alone.
+    const check = (turns: ScheduleSpec[], combined?: ScheduleSpec) =>
+      editChainNode.check!({ turns, combined }, editChainNode.params.parse({}));
+    expect(check([schedule(0, 1), schedule(1, 2)], schedule(0, 2))).toEqual([]);
+    expect(check([schedule(0, 1), schedule(0, 2)])).toEqual([
+      { message: 'turn 2 starts from "a red circle" but the picture shows "a blue circle"', input: 'turns' },
+    ]);
+    expect(check([schedule(0, 1)], schedule(0, 2))).toMatchObject([{ input: 'combined' }]);
     const abort = new AbortController();
     abort.abort();
     await expect(run({}, {}, abort.signal)).rejects.toThrow('aborted');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import '../values.js';
 import type { RgbaImage } from '../image/ImageBatch.js';
 import { INVERSION_METHODS, type MetricsValue, type ScheduleSpec } from '../values.js';
-import { chainPhases, runChain, type ChainResult } from './runChain.js';
+import { chainPhases, chainProblems, runChain, type ChainResult } from './runChain.js';
 
 const withoutV = (s: ScheduleSpec): ScheduleSpec => ({ ...s, vInjection: { ...s.vInjection, beta: 0 } });
 
@@ -71,10 +71,12 @@ export const editChainNode = defineNode({
       .meta({ description: 'pixels masks grow (background) or shrink (shape) by before comparing' }),
     maxTurns: z.number().int().min(1).max(16).default(8).meta({ advanced: true }),
   }),
-  check: ({ turns }, p) =>
-    turns !== undefined && turns.length > p.maxTurns
-      ? [{ message: `${turns.length} turns exceed maxTurns ${p.maxTurns}`, input: 'turns', param: 'maxTurns' }]
-      : [],
+  check: ({ turns, combined }, p) =>
+    turns === undefined
+      ? []
+      : turns.length > p.maxTurns
+        ? [{ message: `${turns.length} turns exceed maxTurns ${p.maxTurns}`, input: 'turns', param: 'maxTurns' }]
+        : chainProblems(turns, combined),
   run: async ({ model: pack, source, turns, combined }, p, ctx) => {
     if (source.packId !== pack.id)
       throw new NodeRunError(`the source was made with pack "${source.packId}", not "${pack.id}"`, {

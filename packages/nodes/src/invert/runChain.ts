@@ -34,24 +34,41 @@ export interface ChainResult {
   oneStep?: { image: RgbaImage; drift: TurnDrift; vsChainPsnr: number };
 }
 
-/** Errors before any sampling: every turn must start where the previous one ended. */
-export function checkChain(source: SourceValue, turns: readonly ScheduleSpec[], combined?: ScheduleSpec): void {
-  if (turns.length === 0)
-    throw new NodeRunError('connect at least one turn', { code: 'MISSING_INPUT', input: 'turns' });
-  let prompt = source.prompt.text;
+/**
+ * What is wrong with a chain of schedules, found without running it: every turn must start where
+ * the previous one ended (and turn 1 where `sourceText`, when known, says the picture is), and the
+ * combined edit must span the whole chain. Used by the node's static check and before sampling.
+ */
+export function chainProblems(
+  turns: readonly ScheduleSpec[],
+  combined?: ScheduleSpec,
+  sourceText?: string,
+): { message: string; input: 'turns' | 'combined' }[] {
+  const problems: { message: string; input: 'turns' | 'combined' }[] = [];
+  const first = sourceText ?? turns[0]?.source.text;
+  let prompt = first;
   turns.forEach((t, k) => {
-    if (t.source.text !== prompt)
-      throw new NodeRunError(`turn ${k + 1} starts from "${t.source.text}" but the picture shows "${prompt}"`, {
-        code: 'INVALID_INPUT',
+    if (prompt !== undefined && t.source.text !== prompt)
+      problems.push({
+        message: `turn ${k + 1} starts from "${t.source.text}" but the picture shows "${prompt}"`,
         input: 'turns',
       });
     prompt = t.target.text;
   });
-  if (combined && (combined.source.text !== source.prompt.text || combined.target.text !== prompt))
-    throw new NodeRunError(
-      `the combined edit must go from "${source.prompt.text}" to "${prompt}" (got "${combined.source.text}" -> "${combined.target.text}")`,
-      { code: 'INVALID_INPUT', input: 'combined' },
-    );
+  if (combined && turns.length > 0 && (combined.source.text !== first || combined.target.text !== prompt))
+    problems.push({
+      message: `the combined edit must go from "${first}" to "${prompt}" (got "${combined.source.text}" -> "${combined.target.text}")`,
+      input: 'combined',
+    });
+  return problems;
+}
+
+/** Errors before any sampling (see chainProblems). */
+export function checkChain(source: SourceValue, turns: readonly ScheduleSpec[], combined?: ScheduleSpec): void {
+  if (turns.length === 0)
+    throw new NodeRunError('connect at least one turn', { code: 'MISSING_INPUT', input: 'turns' });
+  const [problem] = chainProblems(turns, combined, source.prompt.text);
+  if (problem) throw new NodeRunError(problem.message, { code: 'INVALID_INPUT', input: problem.input });
 }
 
 /** The picture turn 1 edits: the real image, or the generated source decoded. */
