@@ -127,7 +127,14 @@ export function secondsLeft(s: NodeRunStatus | undefined): number | undefined {
 }
 
 /** Node types whose first step also builds their sessions (the wait a user sees as "compiling"). */
-const SAMPLERS = new Set(['ptp.captureSource', 'ptp.editSampler', 'ptp.textToImage', 'ptp.invert', 'ptp.cycle']);
+const SAMPLERS = new Set([
+  'ptp.captureSource',
+  'ptp.editSampler',
+  'ptp.textToImage',
+  'ptp.invert',
+  'ptp.cycle',
+  'ptp.editChain',
+]);
 
 /**
  * What the run is doing now, in words for the toolbar: loading the model, compiling (a sampler
