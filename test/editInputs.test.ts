@@ -73,14 +73,26 @@ describe('bad input gets structured errors', () => {
     ]);
   });
 
-  it('an empty edit prompt in a word swap names the schedule and its input', async () => {
+  it('an empty edit prompt is refused before running, on the prompt node and its text', async () => {
     const e = await lastError(example('v-injection', (d) => (node(d, 'target1').params.text = '')));
+    expect(e).toMatchObject({ type: 'error', nodeId: 'target1', param: 'text', code: 'INVALID_PARAM' });
+  });
+
+  it('a word swap between prompts of different lengths names the schedule and its input', async () => {
+    const e = await lastError(example('v-injection', (d) => (node(d, 'target1').params.text = 'a big blue circle')));
     expect(e).toMatchObject({ type: 'error', nodeId: 'schedule1', input: 'target' });
   });
 
   it('more tokens than the model reads is refused, not truncated', async () => {
     const long = Array.from({ length: 90 }, () => 'cat').join(' ');
-    const e = await lastError(example('word-swap', (d) => (node(d, 'source').params.text = long)));
+    // Both prompts long (a valid word swap) and blend words they have: only the model's limit is left.
+    const e = await lastError(
+      example('word-swap', (d) => {
+        node(d, 'source').params.text = long;
+        node(d, 'target1').params.text = long;
+        Object.assign(node(d, 'blend1').params, { sourceWords: ['cat'], targetWords: ['cat'] });
+      }),
+    );
     expect(e).toMatchObject({ type: 'error', nodeId: 'capture', input: 'prompt' });
     if (e.type === 'error') expect(e.message).toContain('at most 75');
   });
