@@ -66,3 +66,6 @@ export * from './invert/chainDrift.js';
 export * from './invert/runChain.js';
 export * from './invert/editChainNode.js';
 export * from './nodePackages/registerNodePackage.js';
+export * from './tune/tuneSpace.js';
+export * from './tune/successiveHalving.js';
+export * from './tune/tuneObjective.js';
