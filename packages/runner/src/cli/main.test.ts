@@ -110,6 +110,7 @@ describe('ptp CLI', () => {
       'parity',
       'quality',
       'sweep',
+      'tune',
       'serve',
       'worker',
     ]);

@@ -38,6 +38,13 @@ const COMMAND_USAGE: Record<string, string> = {
                                       every grid cell x pair; results.csv (resumable), results.md, plot.svg
                                       --redis URL [--redis-prefix P] [--in-flight N]: one job per cell, spread over ptp workers
 `,
+  tune: `  tune <workflow.json> --pairs pairs.json --budget N --out DIR [--tune-seeds 1,2,3,4] [--test-seeds 101,102,103] [--steps N]
+                                      [--weights success=3,iou=1,background=1,untouched=1] [--space space.json] [--search-seed S]
+                                      [--schedule-node ID] [--blend-node ID|none] [--seed-node ID] [--metrics-node ID] [--provider P] [--packs DIR]...
+                                      per pair, successive halving over the schedule (cross, self, divisor, k, V beta) within N runs
+                                      on the tuning seeds; tuned vs reference defaults vs CL P2P on the held-back seeds;
+                                      results.csv (resumable), results.json, results.md; --redis URL as for sweep
+`,
   serve: `  serve [--host H] [--port N] [--token T] [--data DIR] [--packs DIR]... [--provider P] [--allow-host NAME]... [--allow-origin URL]... [--ui DIR] [--redis URL] [--redis-prefix P]
                                       [--max-run-seconds S] [--max-run-memory-gb G] [--cache-mb M] [--keep-runs N] [--import-root DIR]...
                                       [--node-packages DIR]... (third-party node types; also $PTP_NODE_PACKAGES)
@@ -82,6 +89,7 @@ const commands: Record<string, () => Promise<Command>> = {
   parity: async () => (await import('./commands/parityCommand.js')).parityCommand,
   quality: async () => (await import('./commands/qualityCommand.js')).qualityCommand,
   sweep: async () => (await import('./commands/sweepCommand.js')).sweepCommand,
+  tune: async () => (await import('./commands/tuneCommand.js')).tuneCommand,
   serve: async () => (await import('./commands/serveCommand.js')).serveCommand,
   worker: async () => (await import('./commands/workerCommand.js')).workerCommand,
 };

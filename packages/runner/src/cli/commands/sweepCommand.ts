@@ -147,15 +147,16 @@ async function planCells(doc: WorkflowDocument, values: SweepValues): Promise<Sw
 }
 
 /** Where the cells run: jobs on the workers of --redis, or an engine with a local backend. */
-interface Execution {
+export interface Execution {
   executor: CellExecutor;
   concurrency?: number;
   close(): Promise<void>;
 }
 
-async function openExecution(o: {
+/** Also `ptp tune`'s: the options it reads have the same names there. */
+export async function openExecution(o: {
   args: string[];
-  values: SweepValues;
+  values: Pick<SweepValues, 'in-flight' | 'uploads' | 'save-images' | 'redis' | 'redis-prefix' | 'provider' | 'packs'>;
   io: Io;
   doc: WorkflowDocument;
   registry: NodeRegistry;
@@ -271,13 +272,13 @@ async function writeReports(o: {
   );
 }
 
-async function readText(file: string): Promise<string> {
+export async function readText(file: string): Promise<string> {
   return readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read ${file}: ${err.code ?? err.message}`);
   });
 }
 
-function parseJson(text: string, name: string): unknown {
+export function parseJson(text: string, name: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { TuneReportSchema } from '../../tune/tuneReport.js';
+import { main } from '../main.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
+const workflow = path.join(repoRoot, 'docs/study/edit.json');
+
+async function cli(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
+  return { code, out, err };
+}
+
+function pairsFile(dir: string): string {
+  const file = path.join(dir, 'pairs.json');
+  const all = JSON.parse(readFileSync(path.join(repoRoot, 'docs/study/pairs.json'), 'utf8')) as unknown[];
+  writeFileSync(file, JSON.stringify(all.slice(0, 1)));
+  return file;
+}
+
+describe('ptp tune', () => {
+  it('refuses a missing pairs file, a budget under 2 and seeds used for both tuning and testing (exit 2)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-tune-cli-'));
+    const pairs = pairsFile(dir);
+    const out = path.join(dir, 'out');
+    expect((await cli('tune', workflow, '--budget', '8', '--out', out)).err).toContain('--pairs');
+    const low = await cli('tune', workflow, '--pairs', pairs, '--budget', '1', '--out', out);
+    expect(low.code).toBe(2);
+    expect(low.err).toContain('--budget');
+    const overlap = await cli(
+      'tune',
+      workflow,
+      '--pairs',
+      pairs,
+      '--budget',
+      '4',
+      '--tune-seeds',
+      '1,2',
+      '--test-seeds',
+      '2',
+      '--out',
+      out,
+    );
+    expect(overlap.code).toBe(2);
+    expect(overlap.err).toContain('seeds 2 are both');
+    const weights = await cli(
+      'tune',
+      workflow,
+      '--pairs',
+      pairs,
+      '--budget',
+      '4',
+      '--weights',
+      'success=-1',
+      '--out',
+      out,
+    );
+    expect(weights.code).toBe(2);
+    expect(
+      (await cli('tune', workflow, '--pairs', pairs, '--budget', '4', '--seed-node', 'nope', '--out', out)).err,
+    ).toContain('no node "nope"');
+  });
+
+  it('tunes one pair on the tiny-shapes pack at 4 steps and writes results.json, results.md and a resumable results.csv', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-tune-cli-'));
+    const out = path.join(dir, 'out');
+    const args = [
+      'tune',
+      workflow,
+      '--pairs',
+      pairsFile(dir),
+      '--budget',
+      '4',
+      '--tune-seeds',
+      '1,2',
+      '--test-seeds',
+      '9',
+      '--steps',
+      '4',
+      '--out',
+      out,
+    ];
+    const first = await cli(...args);
+    expect(first.code, first.err).toBe(0);
+    const report = TuneReportSchema.parse(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')));
+    expect(report.status).toBe('complete');
+    expect(report.cost.tuneRunsPerPair).toBeLessThanOrEqual(4);
+    expect(report.pairs[0]!.test.tuned!.j.n).toBe(1);
+    expect(readFileSync(path.join(out, 'results.md'), 'utf8')).toContain('| reference defaults |');
+    const again = await cli(...args);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('(0 computed now)');
+  });
+});

@@ -1,0 +1,226 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadDocument } from '@ptp/graph-core';
+import {
+  createNodeRegistry,
+  defaultTuneSpace,
+  ObjectiveWeightsSchema,
+  TuneSpaceSchema,
+  tunePresets,
+  type TuneSpace,
+} from '@ptp/nodes';
+import { PROVIDERS } from '../../backends/providers.js';
+import { PairsFileSchema, readPairs, SweepSpecError } from '../../sweep/sweepSpec.js';
+import { SweepResults } from '../../sweep/SweepResults.js';
+import { runTune, type TuneEvent, type TuneSetup } from '../../tune/runTune.js';
+import { tuneMarkdown } from '../../tune/tuneMarkdown.js';
+import { tuneReport } from '../../tune/tuneReport.js';
+import { setParam } from '../../workflowParams.js';
+import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
+import { openExecution, parseJson, readText } from './sweepCommand.js';
+
+const seedList = (raw: string, name: string): number[] => {
+  const seeds = raw.split(',').map((s) => Number(s.trim()));
+  if (!seeds.length || seeds.some((s) => !Number.isInteger(s) || s < 0))
+    throw new UsageError(`${name} takes non-negative integer seeds separated by commas, got "${raw}"`);
+  if (new Set(seeds).size !== seeds.length) throw new UsageError(`${name} names a seed twice`);
+  return seeds;
+};
+
+function parseTuneArgs(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      pairs: { type: 'string' },
+      budget: { type: 'string' },
+      out: { type: 'string' },
+      'tune-seeds': { type: 'string', default: '1,2,3,4' },
+      'test-seeds': { type: 'string', default: '101,102,103' },
+      'search-seed': { type: 'string', default: '0' },
+      weights: { type: 'string' },
+      space: { type: 'string' },
+      steps: { type: 'string' },
+      'schedule-node': { type: 'string', default: 'schedule' },
+      'blend-node': { type: 'string' },
+      'seed-node': { type: 'string', default: 'capture' },
+      'metrics-node': { type: 'string' },
+      'source-node': { type: 'string', default: 'source' },
+      'target-node': { type: 'string', default: 'target' },
+      title: { type: 'string' },
+      provider: { type: 'string', default: 'cpu' },
+      packs: { type: 'string', multiple: true },
+      uploads: { type: 'string', multiple: true },
+      'save-images': { type: 'boolean', default: false },
+      redis: { type: 'string' },
+      'redis-prefix': { type: 'string' },
+      'in-flight': { type: 'string', default: '64' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) throw new UsageError('tune takes exactly one workflow file');
+  if (!values.out) throw new UsageError('tune needs --out DIR');
+  if (!values.pairs) throw new UsageError('tune needs --pairs FILE (the source/target pairs to tune for)');
+  const budget = Number(values.budget);
+  if (!Number.isInteger(budget) || budget < 2 || budget > 10_000)
+    throw new UsageError(`--budget takes the runs per pair to spend (2 to 10000), got "${values.budget}"`);
+  if (!(PROVIDERS as readonly string[]).includes(values.provider))
+    throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  const steps = values.steps === undefined ? undefined : Number(values.steps);
+  if (steps !== undefined && (!Number.isInteger(steps) || steps < 1 || steps > 1000))
+    throw new UsageError(`--steps takes a step count, got "${values.steps}"`);
+  const weights = ObjectiveWeightsSchema.safeParse(
+    Object.fromEntries(
+      (values.weights ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((kv) => [kv.split('=')[0]!.trim(), Number(kv.split('=')[1])]),
+    ),
+  );
+  if (!weights.success)
+    throw new UsageError(
+      `--weights takes success=3,iou=1,background=1,untouched=1: ${weights.error.issues.map((i) => `${i.path.join('.') || '(all)'}: ${i.message}`).join('; ')}`,
+    );
+  return {
+    values,
+    file: resolveUserPath(positionals[0]!),
+    outDir: resolveUserPath(values.out),
+    budget,
+    steps,
+    weights: weights.data,
+    tuneSeeds: seedList(values['tune-seeds'], '--tune-seeds'),
+    testSeeds: seedList(values['test-seeds'], '--test-seeds'),
+    searchSeed: seedList(values['search-seed'], '--search-seed')[0]!,
+  };
+}
+
+function progress(io: Io) {
+  const started = Date.now();
+  return (e: TuneEvent) => {
+    if (e.type === 'started') return;
+    const what =
+      e.type === 'skipped'
+        ? 'done before'
+        : e.result.status === 'ok'
+          ? `${(e.result.ms / 1000).toFixed(1)} s`
+          : `FAILED: ${e.result.error}`;
+    const set = e.cell.axes.map(
+      (c) =>
+        `${c.slice(c.indexOf('.') + 1)}=${String(e.cell.assignments.find((a) => `${a.node}.${a.param}` === c)?.value)}`,
+    );
+    io.err(
+      `[${e.phase} ${e.done}/${e.total}, ${Math.round((Date.now() - started) / 1000)} s] ${e.cell.pair} ${set.join(' ')} (${what})`,
+    );
+  };
+}
+
+/**
+ * `ptp tune <workflow> --pairs pairs.json --budget N --out DIR`: per pair, successive halving over
+ * schedule candidates on the tuning seeds, then tuned vs the reference defaults vs CL P2P on the
+ * held-back seeds. results.csv (every run, resumable), results.json and results.md.
+ */
+export const tuneCommand: Command = async (args, io) => {
+  const a = parseTuneArgs(args);
+  const { values } = a;
+  const registry = createNodeRegistry();
+  const loaded = loadDocument(await readText(a.file), { registry });
+  if (!loaded.ok) {
+    for (const e of loaded.errors) io.err(`error ${e.code}: ${e.message}`);
+    return EXIT.failed;
+  }
+  const doc = loaded.value;
+  const has = (id: string) => doc.nodes.some((n) => n.id === id);
+  for (const [flag, id] of [
+    ['--schedule-node', values['schedule-node']],
+    ['--seed-node', values['seed-node']],
+  ] as const)
+    if (!has(id)) throw new UsageError(`${flag}: no node "${id}" in the workflow`);
+  const blend = values['blend-node'] ?? (has('blend') ? 'blend' : undefined);
+  if (blend && blend !== 'none' && !has(blend))
+    throw new UsageError(`--blend-node: no node "${blend}" in the workflow`);
+  if (a.steps !== undefined) setParam(doc, values['seed-node'], 'steps', a.steps);
+  const nodes = { schedule: values['schedule-node'], ...(blend && blend !== 'none' ? { blend } : {}) };
+  let space: TuneSpace = defaultTuneSpace(nodes);
+  if (values.space) {
+    const parsed = TuneSpaceSchema.safeParse(parseJson(await readText(resolveUserPath(values.space)), values.space));
+    if (!parsed.success)
+      throw new UsageError(
+        `${values.space}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
+    space = parsed.data;
+  }
+  const pairsFile = PairsFileSchema.safeParse(parseJson(await readText(resolveUserPath(values.pairs!)), values.pairs!));
+  if (!pairsFile.success)
+    throw new UsageError(
+      `${values.pairs}: ${pairsFile.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`,
+    );
+  const setup: TuneSetup = {
+    doc,
+    pairs: readPairs(pairsFile.data, { source: values['source-node'], target: values['target-node'] }),
+    space,
+    presets: tunePresets(nodes),
+    budget: a.budget,
+    tuneSeeds: a.tuneSeeds,
+    testSeeds: a.testSeeds,
+    seedColumn: `${values['seed-node']}.seed`,
+    weights: a.weights,
+    searchSeed: a.searchSeed,
+    ...(values['metrics-node'] ? { metricsNode: values['metrics-node'] } : {}),
+  };
+
+  await mkdir(a.outDir, { recursive: true });
+  const paramColumns = [
+    ...setup.pairs.flatMap((p) => p.assignments.map((x) => `${x.node}.${x.param}`)),
+    ...space.dimensions.map((d) => d.column),
+    ...Object.keys(space.fixed),
+    ...Object.values(setup.presets).flatMap((p) => Object.keys(p)),
+    setup.seedColumn,
+  ];
+  const results = await SweepResults.open(path.join(a.outDir, 'results.csv'), { paramColumns });
+  const execution = await openExecution({ args, values, io, doc, registry, outDir: a.outDir });
+  const controller = new AbortController();
+  let sigints = 0;
+  const onSigint = () => {
+    if (++sigints > 1) process.exit(130);
+    io.err('\nstopping: finished runs are kept; run the same command again to resume');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const started = performance.now();
+  const outcome = await runTune(setup, {
+    executor: execution.executor,
+    results,
+    signal: controller.signal,
+    onEvent: progress(io),
+    ...(execution.concurrency !== undefined ? { concurrency: execution.concurrency } : {}),
+  })
+    .catch((err: unknown) => {
+      if (err instanceof SweepSpecError) throw new UsageError(err.message);
+      throw err;
+    })
+    .finally(async () => {
+      process.off('SIGINT', onSigint);
+      await execution.close();
+    });
+  const command = ['pnpm ptp tune', ...args.map((x) => (/[^\w./,=:-]/.test(x) ? `'${x}'` : x))].join(' ');
+  const report = tuneReport({
+    setup,
+    outcome,
+    workflow: path.relative(process.env.INIT_CWD ?? process.cwd(), a.file),
+    command,
+    wallSeconds: (performance.now() - started) / 1000,
+  });
+  await writeFile(path.join(a.outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(path.join(a.outDir, 'results.md'), tuneMarkdown(report, values.title));
+  if (outcome.status === 'interrupted') {
+    io.err(`stopped after ${outcome.ran} runs; run the same command again to resume`);
+    return EXIT.failed;
+  }
+  const o = report.overall;
+  const j = (s: string) => (o[s]?.j.mean ?? Number.NaN).toFixed(3);
+  io.out(
+    `ok: ${setup.pairs.length} pairs, ${report.cost.tuneRuns} tuning + ${report.cost.testRuns} held-back runs (${outcome.ran} computed now); held-back J: tuned ${j('tuned')}, reference ${j('reference')}, CL P2P ${j('clP2p')}; wrote ${path.join(a.outDir, 'results.md')}`,
+  );
+  return EXIT.ok;
+};

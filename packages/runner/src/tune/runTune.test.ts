@@ -1,0 +1,134 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadDocument } from '@ptp/graph-core';
+import { createNodeRegistry, defaultTuneSpace, ObjectiveWeightsSchema, tunePresets } from '@ptp/nodes';
+import { describe, expect, it } from 'vitest';
+import type { CellExecutor } from '../sweep/runSweep.js';
+import { PairsFileSchema, readPairs } from '../sweep/sweepSpec.js';
+import { SweepResults } from '../sweep/SweepResults.js';
+import { planTune, runTune, TuneSetupError, type TuneSetup } from './runTune.js';
+import { tuneMarkdown } from './tuneMarkdown.js';
+import { tuneReport, TuneReportSchema } from './tuneReport.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const registry = createNodeRegistry();
+const loaded = loadDocument(readFileSync(path.join(repoRoot, 'docs/study/edit.json'), 'utf8'), { registry });
+if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+const doc = loaded.value;
+const pairs = readPairs(
+  PairsFileSchema.parse(JSON.parse(readFileSync(path.join(repoRoot, 'docs/study/pairs.json'), 'utf8'))),
+).slice(0, 2);
+const nodes = { schedule: 'schedule', blend: 'blend' };
+const setup: TuneSetup = {
+  doc,
+  pairs,
+  space: defaultTuneSpace(nodes),
+  presets: tunePresets(nodes),
+  budget: 20,
+  tuneSeeds: [1, 2, 3],
+  testSeeds: [11, 12],
+  seedColumn: 'capture.seed',
+  weights: ObjectiveWeightsSchema.parse({}),
+  searchSeed: 5,
+};
+
+/**
+ * A made-up world where each pair has its own best cross window (0.3 for the first pair, 0.9
+ * for the second), k >= 0.8 undoes the edit, and each seed shifts IoU a little.
+ */
+function fakeWorld(): CellExecutor & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    run: async (cell) => {
+      calls.push(cell.key);
+      const p = Object.fromEntries(cell.assignments.map((a) => [`${a.node}.${a.param}`, a.value])) as Record<
+        string,
+        number
+      >;
+      const want = cell.pair === pairs[0]!.id ? 0.3 : 0.9;
+      const undone = p['blend.k']! >= 0.8;
+      const iou = Math.max(0, 1 - Math.abs(p['schedule.cross']! - want) - 0.02 * (p['capture.seed']! % 3));
+      return {
+        key: cell.key,
+        index: cell.index,
+        pair: cell.pair,
+        tags: cell.tags,
+        params: p,
+        status: 'ok',
+        ms: 10,
+        metrics: {
+          'metrics.success': undone ? 0 : 1,
+          'metrics.iou': undone ? 1 : iou,
+          'metrics.backgroundPsnr': undone ? Infinity : 40,
+        },
+      };
+    },
+  };
+}
+
+const open = async (dir: string) =>
+  SweepResults.open(path.join(dir, 'results.csv'), {
+    paramColumns: [...Object.keys(setup.presets.reference!), 'capture.seed'],
+  });
+
+describe('runTune', () => {
+  it('finds each pair its own cross window within the budget and scores tuned vs presets on held-back seeds', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-tune-'));
+    const world = fakeWorld();
+    const out = await runTune(setup, { executor: world, results: await open(dir) });
+    expect(out.status).toBe('complete');
+    expect(out.plan.cost).toBeLessThanOrEqual(20);
+    // Tuning runs (never more than the budget per pair) plus 3 settings x 2 held-back seeds per pair.
+    expect(world.calls.length).toBe(out.plan.cost * 2 + 3 * 2 * 2);
+    const best = out.pairs.map((p) => out.candidates[p.best]!);
+    expect(Math.abs(best[0]!['schedule.cross']! - 0.3)).toBeLessThanOrEqual(0.15);
+    expect(Math.abs(best[1]!['schedule.cross']! - 0.9)).toBeLessThanOrEqual(0.15);
+    for (const b of best) expect(b['blend.k']).toBeLessThan(0.8);
+    // Held-back figures exist for every pair x setting x seed, and only held-back seeds are used there.
+    expect(out.test).toHaveLength(12);
+    expect(new Set(out.test.map((t) => t.seed))).toEqual(new Set([11, 12]));
+
+    const report = TuneReportSchema.parse(
+      tuneReport({ setup, outcome: out, workflow: 'edit.json', command: 'ptp tune', wallSeconds: 1 }),
+    );
+    expect(report.overall.tuned!.j.mean!).toBeGreaterThanOrEqual(report.overall.reference!.j.mean!);
+    expect(report.tunedMinus.clP2p!.n).toBe(4);
+    expect(report.cost).toMatchObject({ tuneRunsPerPair: out.plan.cost, testRuns: 12, ranNow: world.calls.length });
+    const md = tuneMarkdown(report);
+    expect(md).toContain('| tuned |');
+    expect(md).toContain(pairs[1]!.id);
+  });
+
+  it('resumes: a rerun over the same results file computes nothing and decides the same', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-tune-'));
+    const first = await runTune(setup, { executor: fakeWorld(), results: await open(dir) });
+    const again = fakeWorld();
+    const second = await runTune(setup, { executor: again, results: await open(dir) });
+    expect(again.calls).toEqual([]);
+    expect(second.pairs.map((p) => p.best)).toEqual(first.pairs.map((p) => p.best));
+    expect(second.reused).toBe(first.ran);
+  });
+
+  it('stops when aborted and reports interrupted', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-tune-'));
+    const controller = new AbortController();
+    const world = fakeWorld();
+    const stopping: CellExecutor = {
+      run: async (cell, signal) => {
+        if (world.calls.length === 5) controller.abort();
+        return signal.aborted ? 'interrupted' : world.run(cell, signal);
+      },
+    };
+    const out = await runTune(setup, { executor: stopping, results: await open(dir), signal: controller.signal });
+    expect(out.status).toBe('interrupted');
+    expect(world.calls.length).toBe(5);
+  });
+
+  it('refuses overlapping seeds and a budget too small for two candidates', () => {
+    expect(() => planTune({ ...setup, testSeeds: [3, 4] })).toThrow(TuneSetupError);
+    expect(() => planTune({ ...setup, budget: 1 })).toThrow(/budget of 1/);
+  });
+});

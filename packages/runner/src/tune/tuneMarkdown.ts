@@ -1,0 +1,89 @@
+import { formatMeanCi } from '../sweep/meanCi.js';
+import type { SettingStats, Stat, TuneReport } from './tuneReport.js';
+
+const SETTING_NAMES: Record<string, string> = { tuned: 'tuned', reference: 'reference defaults', clP2p: 'CL P2P' };
+const nameOf = (s: string) => SETTING_NAMES[s] ?? s;
+const fmt = (s: Stat | undefined, digits = 3) =>
+  s ? formatMeanCi({ ...s, mean: s.mean ?? Number.NaN, half: s.half ?? Number.NaN }, digits) : 'n/a';
+const row = (cells: readonly (string | number)[]) => `| ${cells.join(' | ')} |`;
+const short = (column: string) => column.slice(column.indexOf('.') + 1);
+
+function figuresHeader(untouched: boolean): string[] {
+  return [
+    'n',
+    'J',
+    'edit success',
+    'structure IoU',
+    'background PSNR (dB)',
+    ...(untouched ? ['untouched PSNR (dB)'] : []),
+  ];
+}
+
+function figuresRow(s: SettingStats, untouched: boolean): string[] {
+  return [
+    String(s.j.n),
+    fmt(s.j),
+    fmt(s.success),
+    fmt(s.iou),
+    fmt(s.backgroundPsnr, 1),
+    ...(untouched ? [fmt(s.untouchedPsnr, 1)] : []),
+  ];
+}
+
+/** results.md of `ptp tune`: how it was run, what it cost, tuned vs presets on the held-back seeds. */
+export function tuneMarkdown(r: TuneReport, title = 'Tuned schedules'): string {
+  const settings = Object.keys(r.overall);
+  const untouched = Object.values(r.overall).some((s) => s.untouchedPsnr.n + s.untouchedPsnr.infinite > 0);
+  const columns = r.space.dimensions.map((d) => d.column);
+  const rungs = r.plan.rungs.map((x) => `${x.candidates} x ${x.seeds} seed${x.seeds > 1 ? 's' : ''}`).join(' -> ');
+  const out = [
+    `# ${title}`,
+    '',
+    `\`${r.command}\``,
+    '',
+    `Workflow \`${r.workflow}\`, ${r.pairs.length} pairs.${r.status === 'complete' ? '' : ' **Interrupted: run the same command again to finish.**'}`,
+    `Search: successive halving per pair over ${r.candidates.length} candidates (the presets and quasi-random`,
+    `points of the space, search seed ${r.searchSeed}): ${rungs}; tuning seeds ${r.tuneSeeds.join(', ')}.`,
+    `Held-back seeds (never seen by the search): ${r.testSeeds.join(', ')}.`,
+    '',
+    `Objective: ${r.objective.formula}; weights success ${r.objective.weights.success}, IoU ${r.objective.weights.iou},`,
+    `background ${r.objective.weights.background}, untouched ${r.objective.weights.untouched}.`,
+    '',
+    `Cost: ${r.cost.tuneRunsPerPair} runs per pair to tune (${r.cost.tuneRuns} in all, ${r.cost.tuneCellSeconds.toFixed(0)} s of cell time),`,
+    `${r.cost.testRuns} held-back runs (${r.cost.testCellSeconds.toFixed(0)} s); this invocation computed ${r.cost.ranNow}`,
+    `cells and reused ${r.cost.reused} in ${r.cost.wallSeconds} s.`,
+    '',
+    '## On held-back seeds, all pairs (mean ± 95 % CI over pairs x seeds)',
+    '',
+    row(['setting', ...figuresHeader(untouched)]),
+    row(['---', ...figuresHeader(untouched).map(() => '---')]),
+    ...settings.map((s) => row([nameOf(s), ...figuresRow(r.overall[s]!, untouched)])),
+    '',
+    '### Tuned minus each preset, paired by pair and seed',
+    '',
+    row(['against', 'n', 'J difference']),
+    row(['---', '---', '---']),
+    ...Object.entries(r.tunedMinus).map(([p, s]) => row([nameOf(p), s.n, fmt(s)])),
+    '',
+    '## Per pair: the tuned schedule and J',
+    '',
+    row(['pair', ...columns.map(short), 'J (tuning seeds)', ...settings.map((s) => `J ${nameOf(s)} (held back)`)]),
+    row(['---', ...columns.map(() => '---'), '---', ...settings.map(() => '---')]),
+    ...r.pairs.map((p) =>
+      row([
+        p.id,
+        ...columns.map((c) => String(p.best.params[c] ?? '')),
+        p.best.tuneMean === null ? 'n/a' : p.best.tuneMean.toFixed(3),
+        ...settings.map((s) => fmt(p.test[s]?.j)),
+      ]),
+    ),
+    '',
+    '## Per pair and setting, held-back seeds',
+    '',
+    row(['pair', 'setting', ...figuresHeader(untouched)]),
+    row(['---', '---', ...figuresHeader(untouched).map(() => '---')]),
+    ...r.pairs.flatMap((p) => settings.map((s) => row([p.id, nameOf(s), ...figuresRow(p.test[s]!, untouched)]))),
+    '',
+  ];
+  return out.join('\n');
+}
