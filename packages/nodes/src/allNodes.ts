@@ -18,6 +18,7 @@ import { textToImageNode } from './model/textToImageNode.js';
 import { promptNode } from './prompt/promptNode.js';
 import { injectionScheduleNode } from './schedule/injectionScheduleNode.js';
 import { showValueNode } from './util/showValueNode.js';
+import { tuneNode } from './tune/tuneNode.js';
 import { P2P_SOCKET_TYPES } from './sockets.js';
 
 /** Every node type PtP Studio ships, in catalogue order. Add new nodes here, explicitly. */
@@ -29,6 +30,7 @@ export const allNodes: readonly AnyNodeDefinition[] = [
   injectionScheduleNode,
   blendNode,
   editSamplerNode,
+  tuneNode,
   loadImageNode,
   vaeEncodeNode,
   invertNode,

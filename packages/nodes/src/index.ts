@@ -69,3 +69,5 @@ export * from './nodePackages/registerNodePackage.js';
 export * from './tune/tuneSpace.js';
 export * from './tune/successiveHalving.js';
 export * from './tune/tuneObjective.js';
+export * from './tune/scheduleCandidate.js';
+export * from './tune/tuneNode.js';
