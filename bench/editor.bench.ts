@@ -16,7 +16,7 @@ type Page = Awaited<ReturnType<typeof openPage>>['page'];
 function tiledPreset(copies: number): WorkflowDocument {
   const preset = JSON.parse(readFileSync(path.join(repoRoot, 'examples/word-swap.json'), 'utf8')) as WorkflowDocument;
   const doc: WorkflowDocument = {
-    schemaVersion: 2,
+    schemaVersion: 3,
     metadata: { name: `${copies} x word swap`, description: '', tags: [] },
     nodes: [],
     edges: [],

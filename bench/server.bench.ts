@@ -25,7 +25,7 @@ async function cannon(url: string): Promise<{ p50: number; p99: number; rps: num
 }
 
 const burst = (count: number): WorkflowDocumentInput => ({
-  schemaVersion: 2,
+  schemaVersion: 3,
   metadata: { name: 'burst', description: '', tags: [] },
   nodes: [{ id: 'b', type: 'bench.burst', typeVersion: 1, params: { count } }],
   edges: [],

@@ -90,7 +90,7 @@ const finalRun = (id: string, timeoutMs: number) =>
 
 const PARAMS = { paramColumns: ['schedule.cross', 'schedule.self', 'capture.seed'] };
 const uploadWorkflow = (upload: string): WorkflowDocumentInput => ({
-  schemaVersion: 2,
+  schemaVersion: 3,
   metadata: { name: 'upload', description: '', tags: [] },
   nodes: [
     { id: 'load', type: 'ptp.loadImage', typeVersion: 1, params: { upload, width: 16, height: 16 } },
@@ -243,7 +243,7 @@ describe('scale-out: BullMQ on a real redis-server, three `ptp worker` processes
 
   it('a run that kills its worker every time fails after the bounded attempts, with the error kept', async () => {
     const poison: WorkflowDocumentInput = {
-      schemaVersion: 2,
+      schemaVersion: 3,
       metadata: { name: 'poison', description: '', tags: [] },
       nodes: [{ id: 'p', type: 'test.poison', typeVersion: 1, params: {} }],
       edges: [],

@@ -176,9 +176,9 @@ describe('studio server: workflow library, models, uploads', () => {
     expect((await client.listWorkflows({ tag: ['gen'] })).workflows.map((w) => w.id)).toEqual([created.id]);
     expect((await client.listWorkflows({ q: 'other' })).workflows.map((w) => w.name)).toEqual(['Other']);
     expect((await client.getWorkflowVersion(created.id, 1)).document.nodes).toHaveLength(doc.nodes.length);
-    expect(await client.exportWorkflow(created.id)).toMatchObject({ schemaVersion: 2, metadata: { name: 'Gen one' } });
+    expect(await client.exportWorkflow(created.id)).toMatchObject({ schemaVersion: 3, metadata: { name: 'Gen one' } });
     const invalid = await client
-      .createWorkflow({ document: { schemaVersion: 2, nodes: 'nope' } as never })
+      .createWorkflow({ document: { schemaVersion: 3, nodes: 'nope' } as never })
       .catch((e: StudioApiError) => e);
     expect(invalid).toMatchObject({ status: 400, code: 'INVALID_DOCUMENT' });
     await client.deleteWorkflow(created.id);

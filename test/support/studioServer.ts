@@ -60,7 +60,7 @@ export function generateWorkflow(steps = 4, seed = 42): WorkflowDocumentInput {
 /** The cheapest runnable graph: a prompt shown by an output node (no model). */
 export function promptWorkflow(text: string): WorkflowDocumentInput {
   return {
-    schemaVersion: 2,
+    schemaVersion: 3,
     metadata: { name: `prompt ${text}`, description: '', tags: [] },
     nodes: [
       { id: 'p', type: 'ptp.prompt', typeVersion: 1, params: { text } },
@@ -72,7 +72,7 @@ export function promptWorkflow(text: string): WorkflowDocumentInput {
 
 export function tickerWorkflow(ticks: number, ms: number, label = ''): WorkflowDocumentInput {
   return {
-    schemaVersion: 2,
+    schemaVersion: 3,
     metadata: { name: 'ticker', description: '', tags: [] },
     nodes: [{ id: 'tick', type: 'test.ticker', typeVersion: 1, params: { ticks, ms, label } }],
     edges: [],

@@ -9,6 +9,8 @@ import { hashString, stableStringify } from './stableHash.js';
 import { summarizeValue } from './summarizeValue.js';
 import { checkFailure, runCheck } from './checkNodes.js';
 import { validateGraph, type ValidationReport } from './validateGraph.js';
+import type { FlatDocument } from './subgraphs/flattenSubgraphs.js';
+import { liftError } from './subgraphs/liftError.js';
 
 export interface RunOptions {
   runId?: string;
@@ -169,7 +171,7 @@ class EngineRun<Backend> {
   #plan(): RunPlan {
     const report = validateGraph(this.#doc, this.#services.registry);
     const { index } = report;
-    const targets = this.#options.outputs ? [...this.#options.outputs] : report.outputNodes;
+    const targets = this.#options.outputs ? expandTargets(this.#options.outputs, report) : report.outputNodes;
     const needed = ancestorsOf(index, targets);
     const order = topologicalOrder(index, needed) ?? [];
     return { report, index, targets, needed, order };
@@ -181,8 +183,11 @@ class EngineRun<Backend> {
    */
   #blockingErrors({ report, index, targets, needed }: RunPlan): GraphError[] {
     const partial = Boolean(this.#options.outputs);
+    // Problems name the document's nodes: a node inside a block counts as its block node.
+    const { origins } = report.flat;
+    const neededHere = origins.size ? new Set([...needed].map((id) => origins.get(id)?.instance ?? id)) : needed;
     const blocking = report.errors.filter((e) =>
-      e.nodeId === undefined ? !(partial && e.code === 'NO_OUTPUT') : needed.has(e.nodeId),
+      e.nodeId === undefined ? !(partial && e.code === 'NO_OUTPUT') : neededHere.has(e.nodeId),
     );
     for (const t of targets) {
       if (!index.nodes.has(t))
@@ -246,7 +251,7 @@ class EngineRun<Backend> {
       return undefined;
     } catch (err) {
       if (err instanceof Interrupted || (signal.aborted && !(err instanceof NodeRunError))) return this.#interrupted();
-      return this.#nodeFailed(plan.index, err);
+      return this.#nodeFailed(plan.index, err, plan.report.flat);
     } finally {
       outer?.removeEventListener('abort', onAbort);
     }
@@ -316,18 +321,17 @@ class EngineRun<Backend> {
     return this.#result;
   }
 
-  #nodeFailed(index: GraphIndex, err: unknown): RunResult {
+  #nodeFailed(index: GraphIndex, err: unknown, flat?: FlatDocument): RunResult {
     const currentNode = this.#currentNode;
     const node = currentNode ? index.nodes.get(currentNode) : undefined;
     const e = err as Error & Partial<NodeRunError>;
     this.#services.log.error(`node ${currentNode} failed`, err); // the stack stays in the log, never in events
-    return this.#fail([
-      graphError(e.code ?? 'NODE_FAILED', e.message || String(err), {
-        ...(node ? { nodeId: node.id, nodeType: node.type } : {}),
-        ...(e.input !== undefined ? { input: e.input } : {}),
-        ...(e.param !== undefined ? { param: e.param } : {}),
-      }),
-    ]);
+    const error = graphError(e.code ?? 'NODE_FAILED', e.message || String(err), {
+      ...(node ? { nodeId: node.id, nodeType: node.type } : {}),
+      ...(e.input !== undefined ? { input: e.input } : {}),
+      ...(e.param !== undefined ? { param: e.param } : {}),
+    });
+    return this.#fail([flat ? liftError(error, flat) : error]);
   }
 
   #succeed(targets: readonly string[]): RunResult {
@@ -342,6 +346,16 @@ class EngineRun<Backend> {
     });
     return result;
   }
+}
+
+/** Requested outputs as nodes of the flattened graph: a block node stands for the output nodes inside it. */
+function expandTargets(requested: readonly string[], report: ValidationReport): string[] {
+  const { origins } = report.flat;
+  return requested.flatMap((t) => {
+    if (report.index.nodes.has(t) || !origins.size) return [t];
+    const inside = report.outputNodes.filter((id) => origins.get(id)?.instance === t);
+    return inside.length ? inside : [t];
+  });
 }
 
 function pick(e: GraphError): { nodeId?: string; input?: string; param?: string } {

@@ -38,6 +38,9 @@ export const ERROR_CODES = [
   'RUN_TIMEOUT',
   // A param over the limits of the runner that would run it (the server's steps, size, batch).
   'LIMIT_EXCEEDED',
+  // Blocks (subgraphs): a block node whose definition is missing, or a definition that cannot be flattened.
+  'UNKNOWN_SUBGRAPH',
+  'INVALID_SUBGRAPH',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

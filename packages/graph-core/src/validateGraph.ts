@@ -5,6 +5,9 @@ import type { InputSpec } from './NodeDefinition.js';
 import type { NodeRegistry } from './NodeRegistry.js';
 import { checkNodes } from './checkNodes.js';
 import { checkParamLimits, type RunLimits } from './paramLimits.js';
+import { flattenSubgraphs, type FlatDocument } from './subgraphs/flattenSubgraphs.js';
+import { liftError } from './subgraphs/liftError.js';
+import { subgraphIdOf } from './document/WorkflowDocument.js';
 
 export interface ValidateOptions {
   /** Hold cost-scaling params (steps, size, batch) to a runner's limits, e.g. the server's. */
@@ -13,12 +16,16 @@ export interface ValidateOptions {
 
 export interface ValidationReport {
   readonly ok: boolean;
+  /** Problems in terms of the document as given: a node inside a block is reported on the block node. */
   readonly errors: GraphError[];
   readonly warnings: GraphError[];
-  /** Params with defaults applied, for every node whose params are valid (the engine reuses them). */
+  /** The graph that runs: the document with its blocks flattened (the same document when it has none). */
+  readonly flat: FlatDocument;
+  /** Params with defaults applied, for every node of the flattened graph whose params are valid. */
   readonly params: ReadonlyMap<string, Record<string, unknown>>;
+  /** The flattened graph's index (node ids inside blocks are `<block node>/<inner>`). */
   readonly index: GraphIndex;
-  /** The nodes a run with no explicit targets produces. */
+  /** The nodes (of the flattened graph) a run with no explicit targets produces. */
   readonly outputNodes: string[];
 }
 
@@ -29,11 +36,13 @@ export interface ValidationReport {
  * types stay in the graph as placeholders and are reported, so the editor can still show them.
  */
 export function validateGraph(
-  doc: WorkflowDocument,
+  given: WorkflowDocument,
   registry: NodeRegistry,
   options: ValidateOptions = {},
 ): ValidationReport {
-  const problems: GraphError[] = [];
+  const flat = flattenSubgraphs(given);
+  const doc = flat.doc;
+  const problems: GraphError[] = [...flat.errors];
   const params = new Map<string, Record<string, unknown>>();
   const index = indexGraph(doc);
   checkUniqueIds(doc, problems);
@@ -63,9 +72,10 @@ export function validateGraph(
       ),
     );
 
-  const errors = problems.filter((p) => p.severity !== 'warning');
-  const warnings = problems.filter((p) => p.severity === 'warning');
-  return { ok: errors.length === 0, errors, warnings, params, index, outputNodes };
+  const lifted = flat.origins.size ? problems.map((e) => liftError(e, flat)) : problems;
+  const errors = lifted.filter((p) => p.severity !== 'warning');
+  const warnings = lifted.filter((p) => p.severity === 'warning');
+  return { ok: errors.length === 0, errors, warnings, flat, params, index, outputNodes };
 }
 
 function checkUniqueIds(doc: WorkflowDocument, problems: GraphError[]): void {
@@ -97,6 +107,8 @@ function checkNode(
 ): void {
   const ctx = { nodeId: node.id, nodeType: node.type };
   const def = registry.get(node.type);
+  // A block node still here could not be expanded; flattening said why.
+  if (!def && subgraphIdOf(node.type) !== undefined) return;
   if (!def) {
     problems.push(
       graphError(

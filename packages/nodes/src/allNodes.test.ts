@@ -5,7 +5,7 @@ import { createNodeRegistry } from './allNodes.js';
 const registry = createNodeRegistry();
 
 const swap = (target: string, scheduleParams: Record<string, unknown> = {}) => ({
-  schemaVersion: 2,
+  schemaVersion: 3,
   metadata: { name: 'swap', tags: [] },
   nodes: [
     { id: 'src', type: 'ptp.prompt', typeVersion: 1, params: { text: 'a photo of a cat' } },

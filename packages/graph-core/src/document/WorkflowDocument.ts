@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** The schema version this build writes. Older documents migrate forward on load. */
-export const CURRENT_SCHEMA_VERSION = 2;
+export const CURRENT_SCHEMA_VERSION = 3;
 
 /** Hard limits that keep a hostile or broken document from exhausting memory. */
 export const DOCUMENT_LIMITS = {
@@ -10,6 +10,10 @@ export const DOCUMENT_LIMITS = {
   maxEdges: 50_000,
   maxIdLength: 128,
   maxTags: 64,
+  /** Block definitions per document, sockets/params each block exposes, and how deep blocks nest. */
+  maxSubgraphs: 256,
+  maxExposed: 64,
+  maxSubgraphDepth: 8,
 } as const;
 
 const Id = z.string().min(1).max(DOCUMENT_LIMITS.maxIdLength);
@@ -59,12 +63,70 @@ export const WorkflowMetadataSchema = z.object({
 });
 export type WorkflowMetadata = z.infer<typeof WorkflowMetadataSchema>;
 
+const SocketName = z.string().min(1).max(200);
+
+/** An input of a block: what reaches it from outside feeds every one of its inner targets. */
+export const SubgraphInputSchema = z.object({
+  name: SocketName,
+  label: z.string().max(200).optional(),
+  targets: z
+    .array(z.object({ node: Id, input: SocketName }))
+    .min(1)
+    .max(DOCUMENT_LIMITS.maxExposed),
+});
+export type SubgraphInput = z.infer<typeof SubgraphInputSchema>;
+
+/** An output of a block: one inner node's output, seen from outside. */
+export const SubgraphOutputSchema = z.object({
+  name: SocketName,
+  label: z.string().max(200).optional(),
+  from: z.object({ node: Id, output: SocketName }),
+});
+export type SubgraphOutput = z.infer<typeof SubgraphOutputSchema>;
+
+/** A param of a block: set on the block node, it overrides one inner node's param. */
+export const SubgraphParamSchema = z.object({
+  name: SocketName,
+  label: z.string().max(200).optional(),
+  node: Id,
+  param: SocketName,
+});
+export type SubgraphParam = z.infer<typeof SubgraphParamSchema>;
+
+/**
+ * A reusable block (subgraph): inner nodes and edges plus what it exposes. A node of type
+ * `subgraph:<id>` is one use of it; runs flatten it into its inner nodes (see flattenSubgraphs),
+ * so a folded graph computes, and caches, exactly what the unfolded one does.
+ */
+export const SubgraphSchema = z.object({
+  id: Id.regex(/^[^/]+$/, 'a block id cannot contain "/"'),
+  name: z.string().min(1).max(200),
+  description: z.string().max(2000).default(''),
+  color: z.string().max(64).optional(),
+  nodes: z.array(WorkflowNodeSchema).max(DOCUMENT_LIMITS.maxNodes),
+  edges: z.array(WorkflowEdgeSchema).max(DOCUMENT_LIMITS.maxEdges).default([]),
+  inputs: z.array(SubgraphInputSchema).max(DOCUMENT_LIMITS.maxExposed).default([]),
+  outputs: z.array(SubgraphOutputSchema).max(DOCUMENT_LIMITS.maxExposed).default([]),
+  params: z.array(SubgraphParamSchema).max(DOCUMENT_LIMITS.maxExposed).default([]),
+});
+export type Subgraph = z.infer<typeof SubgraphSchema>;
+export type SubgraphDefinitionInput = z.input<typeof SubgraphSchema>;
+
+/** Node types of block uses: `subgraph:<block id>`. */
+export const SUBGRAPH_TYPE_PREFIX = 'subgraph:';
+export const subgraphType = (id: string): string => `${SUBGRAPH_TYPE_PREFIX}${id}`;
+/** The block id of a block node's type, or undefined for an ordinary node type. */
+export const subgraphIdOf = (type: string): string | undefined =>
+  type.startsWith(SUBGRAPH_TYPE_PREFIX) ? type.slice(SUBGRAPH_TYPE_PREFIX.length) : undefined;
+
 export const WorkflowDocumentSchema = z.object({
   schemaVersion: z.literal(CURRENT_SCHEMA_VERSION),
   id: Id.optional(),
   metadata: WorkflowMetadataSchema.default({ name: 'Untitled workflow', description: '', tags: [] }),
   nodes: z.array(WorkflowNodeSchema).max(DOCUMENT_LIMITS.maxNodes),
   edges: z.array(WorkflowEdgeSchema).max(DOCUMENT_LIMITS.maxEdges).default([]),
+  /** Block definitions used by `subgraph:<id>` nodes here (and by other blocks). Since version 3. */
+  subgraphs: z.array(SubgraphSchema).max(DOCUMENT_LIMITS.maxSubgraphs).optional(),
   /** Editor-only view state: the viewport and the titled, coloured frames grouping nodes. */
   ui: z
     .object({

@@ -60,5 +60,20 @@ const v1ToV2: DocumentMigration = {
   }),
 };
 
+/** Version 2 as saved: anything else in it is checked by the current schema after the step. */
+const DocumentV2Schema = z.looseObject({ schemaVersion: z.literal(2) });
+
+/**
+ * Version 3 adds block (subgraph) definitions, `subgraphs`, and `subgraph:<id>` node types. A
+ * version-2 document has neither, so it carries over unchanged but for its version.
+ */
+const v2ToV3: DocumentMigration = {
+  from: 2,
+  to: 3,
+  description: 'block (subgraph) definitions under `subgraphs`',
+  schema: DocumentV2Schema,
+  up: (doc: z.infer<typeof DocumentV2Schema>) => ({ ...doc, schemaVersion: 3 }),
+};
+
 /** Ordered, contiguous: `DOCUMENT_MIGRATIONS[i].to === DOCUMENT_MIGRATIONS[i + 1].from`. */
-export const DOCUMENT_MIGRATIONS: readonly DocumentMigration[] = [v1ToV2];
+export const DOCUMENT_MIGRATIONS: readonly DocumentMigration[] = [v1ToV2, v2ToV3];

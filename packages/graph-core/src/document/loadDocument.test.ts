@@ -36,7 +36,7 @@ describe('loadDocument', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const doc = r.value;
-    expect(doc.schemaVersion).toBe(2);
+    expect(doc.schemaVersion).toBe(3);
     expect(doc.metadata).toMatchObject({ name: 'old swap', tags: ['legacy'] });
     expect(doc.nodes[0]).toMatchObject({
       id: '1',

@@ -5,7 +5,7 @@ type NodeSpec = { id: string; type: string; typeVersion?: number; params?: Recor
 /** Terse document construction for tests: edges as `from.output -> to.input` strings. */
 export function doc(nodes: NodeSpec[], edges: string[] = []): WorkflowDocument {
   return {
-    schemaVersion: 2,
+    schemaVersion: 3,
     metadata: { name: 'test', description: '', tags: [] },
     nodes: nodes.map((n) => ({
       id: n.id,

@@ -33,7 +33,7 @@ describe('ptp CLI', () => {
     const file = write(
       'bad.json',
       JSON.stringify({
-        schemaVersion: 2,
+        schemaVersion: 3,
         nodes: [
           { id: 'p', type: 'ptp.prompt', typeVersion: 1, params: { text: 42 } },
           { id: 'x', type: 'vendor.unknown', typeVersion: 1 },
@@ -69,7 +69,7 @@ describe('ptp CLI', () => {
   });
 
   it('validate: malformed JSON is a structured failure (1); usage mistakes are 2', async () => {
-    const r = await cli('validate', write('broken.json', '{"schemaVersion": 2, "nodes": ['), '--json');
+    const r = await cli('validate', write('broken.json', '{"schemaVersion": 3, "nodes": ['), '--json');
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out).errors[0].code).toBe('INVALID_JSON');
     expect((await cli('validate')).code).toBe(2);

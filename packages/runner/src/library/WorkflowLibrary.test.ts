@@ -8,7 +8,7 @@ import { openStudioDatabase } from './openStudioDatabase.js';
 import { WorkflowLibrary } from './WorkflowLibrary.js';
 
 const doc = (text: string, tags: string[] = []): WorkflowDocumentInput => ({
-  schemaVersion: 2,
+  schemaVersion: 3,
   metadata: { name: `about ${text}`, description: `a graph about ${text}`, tags },
   nodes: [
     { id: 'p', type: 'ptp.prompt', typeVersion: 1, params: { text } },
@@ -81,7 +81,7 @@ describe('WorkflowLibrary (real SQLite file)', () => {
       ok: false,
       error: { code: 'CONFLICT' },
     });
-    const invalid = lib.update(id, { document: { schemaVersion: 2, nodes: [{ id: 'x' }] } as never });
+    const invalid = lib.update(id, { document: { schemaVersion: 3, nodes: [{ id: 'x' }] } as never });
     expect(invalid).toMatchObject({ ok: false, error: { code: 'INVALID_DOCUMENT' } });
     expect(lib.get(id)!.version).toBe(2);
     expect(lib.get(id)!.document.nodes[0]!.params).toEqual({ text: 'v2' });
@@ -95,7 +95,7 @@ describe('WorkflowLibrary (real SQLite file)', () => {
     const { lib } = open();
     const unfinished = lib.create({
       document: {
-        schemaVersion: 2,
+        schemaVersion: 3,
         nodes: [
           { id: 'p', type: 'ptp.prompt', typeVersion: 1, params: {} },
           { id: 'u', type: 'vendor.unknown', typeVersion: 1 },
@@ -119,7 +119,7 @@ describe('WorkflowLibrary (real SQLite file)', () => {
       name: 'legacy',
       tags: ['old'],
       document: {
-        schemaVersion: 2,
+        schemaVersion: 3,
         edges: [{ from: { node: '1', output: 'prompt' }, to: { node: '2', input: 'value' } }],
       },
     });

@@ -46,7 +46,7 @@ describe('loadNodePackages', () => {
     expect(def.origin).toEqual({ package: 'ptp-example-invert@1.0.0' });
 
     const doc: WorkflowDocument = {
-      schemaVersion: 2,
+      schemaVersion: 3,
       metadata: { name: 'invert', description: '', tags: [] },
       nodes: [
         { id: 'img', type: 'test.image', typeVersion: 1, params: {} },

@@ -40,7 +40,7 @@ export function caseWorkflow(c: ReferenceCase, packId: string): WorkflowDocument
     edge('noise', 'noise', 'capture', 'noise'),
   ];
   const doc = (): WorkflowDocument => ({
-    schemaVersion: 2,
+    schemaVersion: 3,
     metadata: { name: c.name, description: '', tags: ['parity'] },
     nodes,
     edges,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openStudioDatabase } from '../library/openStudioDatabase.js';
 import { RunStore } from './RunStore.js';
 
-const workflow = { schemaVersion: 2, metadata: { name: 'x', description: '', tags: [] }, nodes: [], edges: [] };
+const workflow = { schemaVersion: 3, metadata: { name: 'x', description: '', tags: [] }, nodes: [], edges: [] };
 
 /** A store with `n` runs named by kind; every third one still queued, the rest succeeded. */
 function storeWith(n: number): RunStore {

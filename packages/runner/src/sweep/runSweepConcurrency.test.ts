@@ -8,7 +8,7 @@ import { columnOf, parseGridArg, planSweep } from './sweepSpec.js';
 import { SweepResults } from './SweepResults.js';
 
 const doc = {
-  schemaVersion: 2,
+  schemaVersion: 3,
   metadata: { name: 'c', description: '', tags: [] },
   nodes: [{ id: 'p', type: 'ptp.prompt', typeVersion: 1, params: { text: 'x' } }],
   edges: [],

@@ -24,7 +24,7 @@ let raw: Redis;
 let store: RedisRunStore;
 
 const promptDoc = (text: string): WorkflowDocumentInput => ({
-  schemaVersion: 2,
+  schemaVersion: 3,
   metadata: { name: `prompt ${text}`, description: '', tags: [] },
   nodes: [
     { id: 'p', type: 'ptp.prompt', typeVersion: 1, params: { text } },

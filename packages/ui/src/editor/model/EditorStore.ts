@@ -1,4 +1,5 @@
 import {
+  CURRENT_SCHEMA_VERSION,
   stableStringify,
   validateGraph,
   WorkflowMetadataSchema,
@@ -149,7 +150,7 @@ export class EditorStore {
   }
 
   newDocument(): void {
-    this.load({ schemaVersion: 2, metadata: emptyMetadata(), nodes: [], edges: [] });
+    this.load({ schemaVersion: CURRENT_SCHEMA_VERSION, metadata: emptyMetadata(), nodes: [], edges: [] });
   }
 
   /** After a save to the library (or export): the current graph is the clean state. */

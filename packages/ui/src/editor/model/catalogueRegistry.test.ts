@@ -26,7 +26,7 @@ describe('editorRegistry', () => {
     expect(registry.get('example.scale')?.origin).toEqual({ package: 'example@1.0.0' });
     const loaded = loadDocument(
       {
-        schemaVersion: 2,
+        schemaVersion: 3,
         nodes: [
           { id: 'n', type: 'ptp.prompt', typeVersion: 1, params: { text: 'a cat' } },
           { id: 's', type: 'example.scale', typeVersion: 1, params: {} },

@@ -28,7 +28,7 @@ describe('documentToGraph / graphToDocument', () => {
 
   it('lays out nodes saved without positions by depth and gives edges unique ids', () => {
     const doc: WorkflowDocument = {
-      schemaVersion: 2,
+      schemaVersion: 3,
       metadata: { name: 'x', description: '', tags: [] },
       nodes: [
         { id: 'a', type: 'ptp.prompt', typeVersion: 1, params: {} },
@@ -52,7 +52,7 @@ describe('documentToGraph / graphToDocument', () => {
 
   it('keeps unknown node types, labels and the viewport', () => {
     const doc: WorkflowDocument = {
-      schemaVersion: 2,
+      schemaVersion: 3,
       id: 'doc1',
       metadata: { name: 'x', description: '', tags: [] },
       nodes: [
