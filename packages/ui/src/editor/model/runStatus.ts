@@ -134,6 +134,7 @@ const SAMPLERS = new Set([
   'ptp.invert',
   'ptp.cycle',
   'ptp.editChain',
+  'ptp.tune',
 ]);
 
 /**

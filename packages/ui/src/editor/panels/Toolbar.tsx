@@ -8,6 +8,7 @@ import { useServices } from '../services/EditorContext';
 import { RUN_TARGETS, type RunTarget } from '../services/RunController';
 import { probeWebGpuAdapter, type AdapterInfo } from '../services/webgpuAdapter';
 import type { EditorActions } from '../services/useEditorActions';
+import { TuneResultsButton } from './TuneResultsButton';
 
 function Elapsed({ since }: { since: number | undefined }) {
   const [, tick] = useState(0);
@@ -122,6 +123,7 @@ function FileButtons({ actions, onTemplates, onLibrary, onHistory, onModels }: T
       >
         Models
       </button>
+      <TuneResultsButton />
     </div>
   );
 }

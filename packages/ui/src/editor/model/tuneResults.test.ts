@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseCsvRows, parseResultsFile, tableFromTuneSummary } from './tuneResults';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
+
+const CSV = [
+  'key,index,pair,status,ms,error,tag:kind,source.text,schedule.cross,blend.k,capture.seed,metrics.iou,metrics.success,metrics.backgroundPsnr,metrics.editColour',
+  'a,0,p1,ok,10,,colour,"a red, circle",0.2,0.3,1,0.5,1,40,blue',
+  'b,1,p1,ok,10,,colour,"a red, circle",0.8,0.3,1,0.9,1,44,blue',
+  'c,2,p2,ok,10,,colour,a blue square,0.8,0.3,1,0.7,1,inf,red',
+  'd,3,p1,ok,10,,colour,"a red, circle",0.8,1,1,1,0,inf,red',
+  'e,4,p1,error,10,boom,colour,"a red, circle",0.2,1,1,,,,',
+].join('\n');
+
+describe('results tables', () => {
+  it('parses quoted CSV fields with commas and doubled quotes', () => {
+    expect(parseCsvRows('a,"b, c","d ""e"""\n1,2,3\n')).toEqual([
+      ['a', 'b, c', 'd "e"'],
+      ['1', '2', '3'],
+    ]);
+  });
+
+  it('groups a sweep by its schedule params, averages J over pairs, and ranks the settings', () => {
+    const r = parseResultsFile(CSV, 'results.csv');
+    if (!r.ok) throw new Error(r.message);
+    const t = r.table;
+    // Texts, words and seeds are not settings; failed cells are left out.
+    expect(t.columns).toEqual(['schedule.cross', 'blend.k']);
+    expect(t.rows).toHaveLength(3);
+    // cross 0.8, k 0.3 (two pairs, both edited) beats cross 0.2 and the undone k = 1.
+    expect(t.rows[t.best]!.params).toEqual({ 'schedule.cross': 0.8, 'blend.k': 0.3 });
+    expect(t.rows[t.best]!.label).toBe('2 cells');
+    expect(t.rows.at(-1)!.params['blend.k']).toBe(1);
+    expect(t.rows[t.best]!.figures['metrics.iou']).toBeCloseTo(0.8);
+  });
+
+  it("reads ptp tune's results.json: one row per pair with the tuned settings and held-back J", () => {
+    const text = readFileSync(path.join(repoRoot, 'docs/study/tune/results.json'), 'utf8');
+    const r = parseResultsFile(text, 'results.json');
+    if (!r.ok) throw new Error(r.message);
+    expect(r.table.rows.length).toBeGreaterThan(0);
+    expect(r.table.columns).toContain('schedule.cross');
+    // The V window is the same for every candidate: it goes last, after the knobs that vary.
+    expect(r.table.columns.at(-1)).toBe('schedule.vWindow');
+    expect(r.table.figures).toContain('J reference (held back)');
+    expect(r.table.notes[0]).toMatch(/^Held back, all pairs: tuned /);
+  });
+
+  it('refuses files that are neither, with a code', () => {
+    expect(parseResultsFile('{"kind":"x"}', 'x.json')).toMatchObject({ ok: false, code: 'UNREADABLE' });
+    expect(parseResultsFile('nope', 'x.csv')).toMatchObject({ ok: false, code: 'UNREADABLE' });
+  });
+
+  it("reads a Tune node's summary ranking", () => {
+    const t = tableFromTuneSummary('tune', {
+      runs: 16,
+      plan: '8x1 -> 4x2 -> 2x2',
+      'tuned.j': 0.9,
+      ranking: JSON.stringify([
+        { params: { 'schedule.cross': 0.4, 'blend.k': 0.2 }, tuneJ: 0.91 },
+        { params: { 'schedule.cross': 0.8, 'blend.k': 0.3 }, tuneJ: 0.88 },
+      ]),
+    })!;
+    expect(t.best).toBe(0);
+    expect(t.rows[0]!.params['schedule.cross']).toBe(0.4);
+    expect(t.notes[0]).toContain('tuned 0.900');
+    expect(tableFromTuneSummary('x', { iou: 1 })).toBeUndefined();
+  });
+});

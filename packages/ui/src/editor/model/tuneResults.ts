@@ -1,0 +1,229 @@
+import { objective, objectiveInputs } from '@ptp/nodes';
+import { z } from 'zod';
+
+/**
+ * A sweep's or a tune's results as one table the editor can show, plot and load from: rows of
+ * schedule settings (`node.param` -> value) with a score (J, tuneObjective.ts) and the figures
+ * behind it. Read from `ptp tune`'s results.json, `ptp sweep`'s results.csv, or a Tune node's
+ * summary in the last run.
+ */
+export interface ResultRow {
+  readonly label: string;
+  readonly params: Readonly<Record<string, number>>;
+  /** J (higher is better); null when the row has none. */
+  readonly score: number | null;
+  readonly figures: Readonly<Record<string, number | null>>;
+}
+
+export interface ResultTable {
+  readonly title: string;
+  readonly source: 'tune' | 'sweep' | 'tune-node';
+  /** Param columns, in order. */
+  readonly columns: readonly string[];
+  /** Figure columns, in order. */
+  readonly figures: readonly string[];
+  readonly rows: readonly ResultRow[];
+  /** Index of the row with the best score. */
+  readonly best: number;
+  /** Lines under the table (held-back comparison, cost). */
+  readonly notes: readonly string[];
+}
+
+export type ParseResult = { ok: true; table: ResultTable } | { ok: false; code: 'UNREADABLE'; message: string };
+
+const Stat = z.object({ n: z.number(), mean: z.number().nullable(), half: z.number().nullable() }).loose();
+const Stats = z.record(z.string(), Stat);
+/** The part of `ptp tune`'s results.json (TuneReportSchema in the runner) the editor reads. */
+export const TuneFileSchema = z
+  .object({
+    kind: z.literal('ptp.tune'),
+    pairs: z.array(
+      z
+        .object({
+          id: z.string(),
+          best: z.object({ params: z.record(z.string(), z.number()), tuneMean: z.number().nullable() }).loose(),
+          test: z.record(z.string(), Stats),
+        })
+        .loose(),
+    ),
+    overall: z.record(z.string(), Stats),
+    cost: z.object({ tuneRunsPerPair: z.number(), testRuns: z.number() }).loose(),
+  })
+  .loose();
+
+/** Columns whose value differs between rows first (what the plot and the eye want), constant ones after. */
+function varyingFirst(columns: readonly string[], rows: readonly ResultRow[]): string[] {
+  const varies = (c: string) => new Set(rows.map((r) => r.params[c])).size > 1;
+  return [...columns.filter(varies), ...columns.filter((c) => !varies(c))];
+}
+
+const bestIndex = (rows: readonly ResultRow[]) =>
+  rows.reduce((b, r, i) => ((r.score ?? -Infinity) > (rows[b]?.score ?? -Infinity) ? i : b), 0);
+const fmt = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : v.toFixed(3));
+
+function fromTuneFile(data: z.infer<typeof TuneFileSchema>): ResultTable {
+  const settings = Object.keys(data.overall);
+  const rows = data.pairs.map((p): ResultRow => ({
+    label: p.id,
+    params: p.best.params,
+    score: p.test.tuned?.j?.mean ?? p.best.tuneMean,
+    figures: {
+      'J (tuning seeds)': p.best.tuneMean,
+      ...Object.fromEntries(settings.map((s) => [`J ${s} (held back)`, p.test[s]?.j?.mean ?? null])),
+    },
+  }));
+  return {
+    title: 'Tuned schedules (ptp tune)',
+    source: 'tune',
+    columns: varyingFirst([...new Set(rows.flatMap((r) => Object.keys(r.params)))], rows),
+    figures: ['J (tuning seeds)', ...settings.map((s) => `J ${s} (held back)`)],
+    rows,
+    best: bestIndex(rows),
+    notes: [
+      `Held back, all pairs: ${settings.map((s) => `${s} ${fmt(data.overall[s]?.j?.mean)} ± ${fmt(data.overall[s]?.j?.half)}`).join(', ')}.`,
+      `Cost: ${data.cost.tuneRunsPerPair} runs per pair to tune, ${data.cost.testRuns} held-back runs.`,
+    ],
+  };
+}
+
+/** RFC 4180 fields (quotes doubled inside quoted fields); the sweep writes nothing fancier. */
+export function parseCsvRows(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  const endField = () => {
+    row.push(field);
+    field = '';
+  };
+  const endRow = () => {
+    endField();
+    rows.push(row);
+    row = [];
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') endField();
+    else if (c === '\n') endRow();
+    else if (c !== '\r') field += c;
+  }
+  if (field || row.length) endRow();
+  return rows;
+}
+
+const numberOf = (s: string | undefined): number | null =>
+  s === undefined || s === '' ? null : s === 'inf' ? Infinity : Number.isNaN(Number(s)) ? null : Number(s);
+
+/**
+ * A sweep's results.csv: cells grouped by their numeric schedule params (pair texts, words and
+ * seeds set apart), each group's J and figures averaged over its cells.
+ */
+function fromSweepCsv(text: string): ResultTable | undefined {
+  const [header, ...body] = parseCsvRows(text).filter((r) => r.length > 1);
+  if (!header || header[0] !== 'key') return undefined;
+  const at = (row: string[], c: string) => row[header.indexOf(c)];
+  const metricCols = header.filter((c) =>
+    /^[^.:]+\.(success|iou|backgroundPsnr|keptPsnrMin|editedRight|structureIoU)$/.test(c),
+  );
+  const isParam = (c: string) =>
+    /^[^.:]+\.[^.]+$/.test(c) && !metricCols.includes(c) && !/\.(seed|text|sourceWords|targetWords)$/.test(c);
+  const ok = body.filter((r) => at(r, 'status') === 'ok');
+  const columns = header.filter((c) => isParam(c) && ok.some((r) => numberOf(at(r, c)) !== null));
+  const groups = new Map<string, string[][]>();
+  for (const r of ok) {
+    const k = columns.map((c) => at(r, c)).join('|');
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  const rows = [...groups.values()].map((cells): ResultRow => {
+    const scores = cells.flatMap((r) => {
+      const f = objectiveInputs(Object.fromEntries(metricCols.map((c) => [c, numberOf(at(r, c))])));
+      return f ? [objective(f)] : [];
+    });
+    const params = Object.fromEntries(columns.map((c) => [c, numberOf(at(cells[0]!, c)) ?? Number.NaN]));
+    return {
+      label: `${cells.length} cell${cells.length > 1 ? 's' : ''}`,
+      params,
+      score: mean(scores),
+      figures: Object.fromEntries(
+        metricCols.map((c) => [
+          c,
+          mean(cells.map((r) => numberOf(at(r, c))).filter((v): v is number => v !== null && Number.isFinite(v))),
+        ]),
+      ),
+    };
+  });
+  rows.sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity));
+  return {
+    title: 'Sweep (ptp sweep), by setting',
+    source: 'sweep',
+    columns: varyingFirst(columns, rows),
+    figures: metricCols,
+    rows,
+    best: bestIndex(rows),
+    notes: [`${ok.length} finished cells in ${rows.length} settings; J averaged over each setting's pairs and seeds.`],
+  };
+}
+
+/** Reads a file the user opened: `ptp tune`'s results.json or `ptp sweep`'s results.csv. */
+export function parseResultsFile(text: string, name: string): ParseResult {
+  if (name.endsWith('.csv') || text.startsWith('key,')) {
+    const table = fromSweepCsv(text);
+    return table
+      ? { ok: true, table }
+      : { ok: false, code: 'UNREADABLE', message: `${name} is not a sweep's results.csv (no "key" header)` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, code: 'UNREADABLE', message: `${name} is neither CSV nor JSON: ${(err as Error).message}` };
+  }
+  const parsed = TuneFileSchema.safeParse(json);
+  if (!parsed.success)
+    return {
+      ok: false,
+      code: 'UNREADABLE',
+      message: `${name} is not a ptp tune results.json (${parsed.error.issues[0]?.message})`,
+    };
+  return { ok: true, table: fromTuneFile(parsed.data) };
+}
+
+/** A Tune node's summary (its METRICS values and context) from the last run; undefined when it is not one. */
+export function tableFromTuneSummary(nodeId: string, summary: unknown): ResultTable | undefined {
+  const s = summary as Record<string, unknown> | undefined;
+  if (!s || typeof s.ranking !== 'string') return undefined;
+  let ranking: { params: Record<string, number>; tuneJ: number | null }[];
+  try {
+    ranking = z
+      .array(z.object({ params: z.record(z.string(), z.number()), tuneJ: z.number().nullable() }))
+      .parse(JSON.parse(s.ranking));
+  } catch {
+    return undefined;
+  }
+  const rows = ranking.map((r, i): ResultRow => ({
+    label: i === 0 ? 'best' : `runner-up ${i}`,
+    params: r.params,
+    score: r.tuneJ,
+    figures: { 'J (tuning seeds)': r.tuneJ },
+  }));
+  const n = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : null);
+  return {
+    title: `Tune node "${nodeId}" (last run)`,
+    source: 'tune-node',
+    columns: varyingFirst([...new Set(rows.flatMap((r) => Object.keys(r.params)))], rows),
+    figures: ['J (tuning seeds)'],
+    rows,
+    best: bestIndex(rows),
+    notes: [
+      `${n('runs') ?? '?'} runs (${String(s.plan ?? '')}); held back: tuned ${fmt(n('tuned.j'))}, reference ${fmt(n('reference.j'))}, CL P2P ${fmt(n('clP2p.j'))}.`,
+    ],
+  };
+}

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureUiBuilt, launchBrowser, screenshot, serveStatic } from './support/browser.js';
+import { editorDocument, openEditor } from './support/editorPage.js';
+import { repoRoot } from './support/repoRoot.js';
+
+// Issue 15 part 4: the editor shows a tune's results (docs/study/tune/results.json, written by
+// `ptp tune`) as a table and plot, and "Use best schedule" loads the best row into the graph.
+
+let browser: Browser;
+let baseUrl: string;
+let closeServer: () => Promise<void>;
+
+beforeAll(async () => {
+  const served = await serveStatic(await ensureUiBuilt());
+  baseUrl = served.url;
+  closeServer = served.close;
+  browser = await launchBrowser();
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await closeServer?.();
+});
+
+describe('results view', () => {
+  it("shows ptp tune's results.json and loads the best schedule into the graph's schedule and blend", async () => {
+    const { page } = await openEditor(browser, `${baseUrl}?template=word-swap`);
+    await page.getByTestId('node-schedule1').waitFor();
+    await page.getByTestId('open-tune-results').click();
+    const file = path.join(repoRoot, 'docs/study/tune/results.json');
+    await page.getByTestId('tune-results-file').setInputFiles(file);
+    const table = page.getByTestId('tune-results-table');
+    await table.waitFor();
+    const report = JSON.parse(readFileSync(file, 'utf8')) as {
+      pairs: { id: string; best: { params: Record<string, number> }; test: { tuned: { j: { mean: number } } } }[];
+    };
+    expect(await table.locator('tbody tr').count()).toBe(report.pairs.length);
+    expect(await page.getByTestId('results-plot').locator('circle').count()).toBe(report.pairs.length);
+    const best = report.pairs.reduce((b, p) => (p.test.tuned.j.mean > b.test.tuned.j.mean ? p : b));
+    await page.getByTestId('use-best-schedule').click();
+    await screenshot(page, 'tune-results');
+    const doc = await editorDocument(page);
+    const params = (id: string) => doc.nodes.find((n) => n.id === id)!.params;
+    expect(params('schedule1')).toMatchObject({
+      cross: best.best.params['schedule.cross'],
+      self: best.best.params['schedule.self'],
+      selfResolutionDivisor: best.best.params['schedule.selfResolutionDivisor'],
+      vBeta: best.best.params['schedule.vBeta'],
+    });
+    expect(params('blend1').k).toBe(best.best.params['blend.k']);
+  });
+});
