@@ -154,7 +154,7 @@ class EngineRun<Backend> {
     this.#emit({ type: 'run_started', nodes: result.executed, cached: result.cached, targets: plan.targets });
     if (result.cached.length) this.#emit({ type: 'node_cached', nodeIds: result.cached });
     const ended = await this.#executeAll(plan, signatures);
-    return ended ?? this.#succeed(plan.targets);
+    return ended ?? this.#succeed(plan);
   }
 
   #emit(body: RunEventBody): void {
@@ -205,7 +205,12 @@ class EngineRun<Backend> {
       const node = index.nodes.get(id)!;
       const def = this.#services.registry.get(node.type)!;
       let key = `${node.type}@${def.version}|${stableStringify(report.params.get(id))}`;
-      for (const e of index.incoming.get(id)!) key += `|${e.to.input}<${signatures.get(e.from.node)}.${e.from.output}`;
+      // By input name, so the order links were saved in (which folding a block changes) never
+      // matters; a multi input keeps its links' order, which is the order of its values.
+      const incoming = [...index.incoming.get(id)!].sort((a, b) =>
+        a.to.input < b.to.input ? -1 : a.to.input > b.to.input ? 1 : 0,
+      );
+      for (const e of incoming) key += `|${e.to.input}<${signatures.get(e.from.node)}.${e.from.output}`;
       if (def.cacheable === false) key += `|run:${this.#result.runId}`;
       signatures.set(id, hashString(key));
     }
@@ -334,9 +339,19 @@ class EngineRun<Backend> {
     return this.#fail([flat ? liftError(error, flat) : error]);
   }
 
-  #succeed(targets: readonly string[]): RunResult {
+  #succeed({ targets, report }: Pick<RunPlan, 'targets' | 'report'>): RunResult {
+    const plan = { report };
     const result = this.#result;
     for (const t of targets) result.outputs.set(t, this.#values.get(t)!);
+    // A block asked for by name also answers under its own id, with its exposed outputs.
+    for (const t of this.#options.outputs ?? []) {
+      const exposed = plan.report.flat.blockOutputs.get(t);
+      if (exposed && !result.outputs.has(t))
+        result.outputs.set(
+          t,
+          Object.fromEntries([...exposed].map(([name, o]) => [name, this.#values.get(o.node)?.[o.output]])),
+        );
+    }
     result.status = 'success';
     this.#emit({
       type: 'success',
@@ -348,13 +363,17 @@ class EngineRun<Backend> {
   }
 }
 
-/** Requested outputs as nodes of the flattened graph: a block node stands for the output nodes inside it. */
+/**
+ * Requested outputs as nodes of the flattened graph: a block node stands for the output nodes
+ * inside it and the nodes behind its exposed outputs.
+ */
 function expandTargets(requested: readonly string[], report: ValidationReport): string[] {
-  const { origins } = report.flat;
+  const { origins, blockOutputs } = report.flat;
   return requested.flatMap((t) => {
-    if (report.index.nodes.has(t) || !origins.size) return [t];
+    const exposed = blockOutputs.get(t);
+    if (report.index.nodes.has(t) || !exposed) return [t];
     const inside = report.outputNodes.filter((id) => origins.get(id)?.instance === t);
-    return inside.length ? inside : [t];
+    return [...new Set([...inside, ...[...exposed.values()].map((o) => o.node)])];
   });
 }
 

@@ -27,6 +27,8 @@ export interface FlatDocument {
   readonly origins: ReadonlyMap<string, FlatOrigin>;
   /** Block definitions by id (the document's). */
   readonly definitions: ReadonlyMap<string, Subgraph>;
+  /** Each expanded block node's outputs, by exposed name, as the flattened node outputs they are. */
+  readonly blockOutputs: ReadonlyMap<string, ReadonlyMap<string, { node: string; output: string }>>;
   /** Problems only flattening sees: unknown or recursive blocks, exposed names that do not exist. */
   readonly errors: GraphError[];
 }
@@ -57,7 +59,8 @@ export function flattenSubgraphs(doc: WorkflowDocument): FlatDocument {
     else definitions.set(def.id, def);
   }
   const origins = new Map<string, FlatOrigin>();
-  if (!doc.nodes.some((n) => subgraphIdOf(n.type) !== undefined)) return { doc, origins, definitions, errors };
+  if (!doc.nodes.some((n) => subgraphIdOf(n.type) !== undefined))
+    return { doc, origins, definitions, errors, blockOutputs: new Map() };
 
   const expandable = expansionCheck(doc.nodes, definitions, errors);
   const flattener = new Flattener(definitions, expandable, origins, errors);
@@ -65,7 +68,7 @@ export function flattenSubgraphs(doc: WorkflowDocument): FlatDocument {
   const edges: WorkflowEdge[] = [];
   flattener.expand(doc.nodes, doc.edges, '', undefined, nodes, edges);
   const { subgraphs: _defs, ...rest } = doc;
-  return { doc: { ...rest, nodes, edges }, origins, definitions, errors };
+  return { doc: { ...rest, nodes, edges }, origins, definitions, errors, blockOutputs: flattener.blockOutputs() };
 }
 
 /**
@@ -191,6 +194,19 @@ class Flattener {
         });
       });
     }
+  }
+
+  blockOutputs(): Map<string, Map<string, { node: string; output: string }>> {
+    const out = new Map<string, Map<string, { node: string; output: string }>>();
+    for (const [id, def] of this.#instances) {
+      const byName = new Map<string, { node: string; output: string }>();
+      for (const o of def.outputs) {
+        const at = this.#resolveOutput(id, o.name);
+        if (at) byName.set(o.name, { node: at.node, output: at.port });
+      }
+      out.set(id, byName);
+    }
+    return out;
   }
 
   /** The inner output a block's output stands for (through nested blocks); undefined when unknown. */

@@ -154,8 +154,12 @@ describe('blocks (subgraphs)', () => {
     expect(twice.doc.subgraphs).toHaveLength(2);
     const r = await new Engine(registry).run(twice.doc, { outputs: [twice.nodeId] });
     expect(r.status).toBe('success');
-    expect([...r.outputs.keys()]).toEqual([`${twice.nodeId}/${once.nodeId}/out`]);
+    // The output node inside, the inner node behind its exposed output, and the block by its own id.
+    expect([...r.outputs.keys()].sort()).toEqual(
+      [`${twice.nodeId}/${once.nodeId}/out`, `${twice.nodeId}/${once.nodeId}/add2`, twice.nodeId].sort(),
+    );
     expect(r.outputs.get(`${twice.nodeId}/${once.nodeId}/out`)).toEqual({ value: 16 });
+    expect(r.outputs.get(twice.nodeId)).toEqual({ sum: 16 });
   });
 
   it('plans what a selection could expose and describes blocks for the editor', () => {
