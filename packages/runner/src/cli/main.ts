@@ -35,7 +35,8 @@ const COMMAND_USAGE: Record<string, string> = {
 `,
   sweep: `  sweep <workflow.json> --grid node.param=v1,v2,... [--grid ...] [--pairs pairs.json] --out DIR [--provider P] [--plot node.metric]...
                                       [--source-node ID] [--target-node ID] [--save-images] [--max-cells N] [--packs DIR]... [--uploads DIR]... [--title T]
-                                      every grid cell x pair; results.csv (resumable), results.md, plot.svg
+                                      [--seeds 1,2,3 [--seed-node ID]] (each cell on every seed; tables average over pairs x seeds)
+                                      every grid cell x pair; results.csv (resumable), results.md (means ± 95 % t intervals), plot.svg
                                       --redis URL [--redis-prefix P] [--in-flight N]: one job per cell, spread over ptp workers
 `,
   tune: `  tune <workflow.json> --pairs pairs.json --budget N --out DIR [--tune-seeds 1,2,3,4] [--test-seeds 101,102,103] [--steps N]

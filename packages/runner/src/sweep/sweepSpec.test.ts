@@ -71,4 +71,15 @@ describe('sweep spec', () => {
     expect(PairsFileSchema.safeParse({ pairs: [{ set: { nodot: 1 } }] }).success).toBe(false);
     expect(PairsFileSchema.safeParse([{ source: 'a', target: 'b', extra: 1 }]).success).toBe(false);
   });
+  it('multiplies cells by replicate seeds without grouping by them', () => {
+    const doc = load();
+    const cells = planSweep(doc, [parseGridArg('schedule.cross=0.2,0.8')], [], [parseGridArg('capture.seed=1,2,3')]);
+    expect(cells).toHaveLength(6);
+    expect(cells.every((c) => c.axes.length === 1 && c.axes[0] === 'schedule.cross')).toBe(true);
+    expect(new Set(cells.map((c) => c.key)).size).toBe(6);
+    expect(cells[0]!.assignments.at(-1)).toEqual({ node: 'capture', param: 'seed', value: 1 });
+    expect(() => planSweep(doc, [parseGridArg('capture.seed=1')], [], [parseGridArg('capture.seed=2')])).toThrow(
+      SweepSpecError,
+    );
+  });
 });

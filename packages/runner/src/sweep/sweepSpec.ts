@@ -152,21 +152,27 @@ export function workflowHash(doc: WorkflowDocument): string {
 
 export const columnOf = (a: { node: string; param: string }) => `${a.node}.${a.param}`;
 
-/** The cartesian product of the axes (first axis slowest) for each pair (or once without pairs). */
+/**
+ * The cartesian product of the axes (first axis slowest) for each pair (or once without pairs).
+ * `replicates` (e.g. seeds) multiply the cells like axes but are not grouped by: tables and plots
+ * average over them, as over pairs.
+ */
 export function planSweep(
   doc: WorkflowDocument,
   axes: readonly GridAxis[],
   pairs: readonly SweepPair[] = [],
+  replicates: readonly GridAxis[] = [],
 ): SweepCell[] {
   const nodeIds = new Set(doc.nodes.map((n) => n.id));
-  for (const a of [...axes, ...pairs.flatMap((p) => p.assignments)]) {
+  for (const a of [...axes, ...replicates, ...pairs.flatMap((p) => p.assignments)]) {
     if (!nodeIds.has(a.node)) throw new SweepSpecError(`no node "${a.node}" in the workflow (from ${columnOf(a)})`);
   }
   const axisColumns = axes.map(columnOf);
-  if (new Set(axisColumns).size !== axisColumns.length)
-    throw new SweepSpecError('the same node.param appears in two --grid axes');
+  const allColumns = [...axisColumns, ...replicates.map(columnOf)];
+  if (new Set(allColumns).size !== allColumns.length)
+    throw new SweepSpecError('the same node.param appears in two --grid axes (or in --grid and --seeds)');
   let combos: Assignment[][] = [[]];
-  for (const axis of axes)
+  for (const axis of [...axes, ...replicates])
     combos = combos.flatMap((c) => axis.values.map((value) => [...c, { node: axis.node, param: axis.param, value }]));
   const hash = workflowHash(doc);
   const cells: SweepCell[] = [];

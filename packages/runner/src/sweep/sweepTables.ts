@@ -1,3 +1,4 @@
+import { tQuantile975 } from './meanCi.js';
 import type { SweepCell } from './sweepSpec.js';
 import { formatValue, type CellResult } from './SweepResults.js';
 
@@ -6,8 +7,11 @@ export interface GroupMean {
   /** Axis column -> value (and `tag:<name>` when grouped by a tag). */
   readonly by: Readonly<Record<string, unknown>>;
   readonly n: number;
-  /** metric -> mean over finite values, with how many were +/-Infinity. */
-  readonly means: Readonly<Record<string, { mean: number; finite: number; infinite: number }>>;
+  /**
+   * metric -> mean over finite values, with how many were +/-Infinity, and the half-width of its
+   * 95 % Student-t interval (NaN under 2 finite values).
+   */
+  readonly means: Readonly<Record<string, { mean: number; finite: number; infinite: number; half: number }>>;
 }
 
 /** The numeric metric columns of the results, in `order` (results.csv's columns) then first-seen order. */
@@ -65,7 +69,10 @@ export function groupMeans(
               ? Infinity
               : -Infinity
             : Number.NaN;
-        return [m, { mean, finite: finite.length, infinite: vs.length - finite.length }];
+        const n = finite.length;
+        const sd = n > 1 ? Math.sqrt(finite.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : Number.NaN;
+        const half = n > 1 ? (tQuantile975(n - 1) * sd) / Math.sqrt(n) : Number.NaN;
+        return [m, { mean, finite: n, infinite: vs.length - n, half }];
       }),
     ),
   }));
@@ -79,8 +86,9 @@ export function formatNumber(v: number): string {
   return a >= 100 ? v.toFixed(1) : a >= 10 ? v.toFixed(2) : v.toFixed(3);
 }
 
-const formatMean = (m: { mean: number; finite: number; infinite: number }) =>
-  m.infinite && m.finite ? `${formatNumber(m.mean)} (+${m.infinite} inf)` : formatNumber(m.mean);
+/** "0.812 ± 0.041": the mean and its 95 % t interval (none for a single value), "(+k inf)" for identical pixels. */
+const formatMean = (m: { mean: number; finite: number; infinite: number; half: number }) =>
+  `${formatNumber(m.mean)}${Number.isFinite(m.half) ? ` ± ${formatNumber(m.half)}` : ''}${m.infinite && m.finite ? ` (+${m.infinite} inf)` : ''}`;
 const escapeCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const shownMetric = (v: unknown) => escapeCell(typeof v === 'number' ? formatNumber(v) : formatValue(v));
 /** Params as they were set (0.2 stays 0.2). */
@@ -116,7 +124,7 @@ export function sweepMarkdown(o: {
   const out: string[] = [`# ${o.title}`, ''];
   if (o.command) out.push(`Regenerate: \`${o.command}\``, '');
   out.push(
-    `${rows.length} of ${o.cells.length} cells finished${failed ? `, ${failed} failed (see results.csv)` : ''}. Means over finite values; "(+k inf)": k more were infinite (identical pixels).`,
+    `${rows.length} of ${o.cells.length} cells finished${failed ? `, ${failed} failed (see results.csv)` : ''}. Means over finite values ± the half-width of their 95 % Student-t interval (over the pairs and seeds in each row); "(+k inf)": k more were infinite (identical pixels).`,
     '',
   );
   if (o.plot) out.push(`![plot](${o.plot})`, '');

@@ -78,6 +78,29 @@ describe('ptp sweep', () => {
     expect(svg.match(/<polyline/g)?.length).toBeGreaterThanOrEqual(2); // one line per schedule.self value
   });
 
+  it('runs every cell on each --seeds seed and reports means with 95 % intervals over the seeds', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'ptp-sweep-seeds-')), 'out');
+    const r = await cli(
+      'sweep',
+      path.join(repoRoot, 'examples/study-word-swap.json'),
+      '--grid',
+      'schedule.cross=0.2,0.8',
+      '--grid',
+      'capture.steps=2',
+      '--seeds',
+      '1,2,3',
+      '--out',
+      out,
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(parseCsv(readFileSync(path.join(out, 'results.csv'), 'utf8')).rows).toHaveLength(1 + 6);
+    const md = readFileSync(path.join(out, 'results.md'), 'utf8');
+    // One row per cross value (not per seed), n = 3 seeds, each mean with its interval.
+    expect(md).toMatch(/\| schedule\.cross \| capture\.steps \| n \|/);
+    expect(md).toMatch(/\| 0\.2 \| 2 \| 3 \| [-\d.e]+ ± /);
+    expect((await cli('sweep', 'x.json', '--seeds', 'a', '--out', out)).code).toBe(2);
+  });
+
   it('refuses a malformed pairs file and an unknown grid node with usage errors', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ptp-sweep-cli-'));
     const pairs = path.join(dir, 'pairs.json');

@@ -70,7 +70,7 @@ export const sweepCommand: Command = async (args, io) => {
   });
   await writeFile(
     path.join(outDir, 'sweep.json'),
-    `${JSON.stringify({ workflow: file, grid: values.grid ?? [], pairs: values.pairs ?? null, cells }, null, 2)}\n`,
+    `${JSON.stringify({ workflow: file, grid: values.grid ?? [], pairs: values.pairs ?? null, seeds: values.seeds ?? null, cells }, null, 2)}\n`,
   );
   const execution = await openExecution({ args, values, io, doc, registry, outDir });
   const { summary, sigints } = await runCells({ io, cells, results, execution, maxCells });
@@ -95,6 +95,9 @@ function parseSweepArgs(args: string[]) {
     options: {
       grid: { type: 'string', multiple: true },
       pairs: { type: 'string' },
+      // Replicates: every cell on each seed, averaged over like pairs (means with 95 % intervals).
+      seeds: { type: 'string' },
+      'seed-node': { type: 'string', default: 'capture' },
       'source-node': { type: 'string', default: 'source' },
       'target-node': { type: 'string', default: 'target' },
       out: { type: 'string' },
@@ -115,8 +118,10 @@ function parseSweepArgs(args: string[]) {
   });
   if (positionals.length !== 1) throw new UsageError('sweep takes exactly one workflow file');
   if (!values.out) throw new UsageError('sweep needs --out DIR');
-  if (!values.grid?.length && !values.pairs)
-    throw new UsageError('sweep needs at least one --grid node.param=v1,v2,... or --pairs FILE');
+  if (!values.grid?.length && !values.pairs && !values.seeds)
+    throw new UsageError('sweep needs at least one --grid node.param=v1,v2,..., --pairs FILE or --seeds');
+  if (values.seeds !== undefined && !/^\d+(,\d+)*$/.test(values.seeds))
+    throw new UsageError(`--seeds takes non-negative integer seeds separated by commas, got "${values.seeds}"`);
   if (!(PROVIDERS as readonly string[]).includes(values.provider))
     throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
   const maxCells = values['max-cells'] === undefined ? Infinity : Number(values['max-cells']);
@@ -139,7 +144,10 @@ async function planCells(doc: WorkflowDocument, values: SweepValues): Promise<Sw
         );
       pairs = readPairs(parsed.data, { source: values['source-node'], target: values['target-node'] });
     }
-    return planSweep(doc, axes, pairs);
+    const replicates = values.seeds
+      ? [{ node: values['seed-node'], param: 'seed', values: values.seeds.split(',').map(Number) }]
+      : [];
+    return planSweep(doc, axes, pairs, replicates);
   } catch (err) {
     if (err instanceof SweepSpecError) throw new UsageError(err.message);
     throw err;
@@ -255,6 +263,7 @@ async function writeReports(o: {
     path.relative(process.env.INIT_CWD ?? process.cwd(), file),
     ...(values.grid ?? []).map((g) => `--grid '${g}'`),
     ...(values.pairs ? [`--pairs ${values.pairs}`] : []),
+    ...(values.seeds ? [`--seeds ${values.seeds}`, `--seed-node ${values['seed-node']}`] : []),
     `--out ${values.out}`,
   ].join(' ');
   await writeFile(
