@@ -19,4 +19,13 @@ sweep $out/edit.json --pairs $out/pairs.json --out $out/presets/reference \
 # 3. V injection: beta over A -> B -> A cycles (Direct Inversion of B).
 sweep $out/cycle.json --pairs $out/pairs-cycle.json --out $out/vbeta \
   --grid schedule.vBeta=0,0.5,1 --plot metrics.iou --plot cycle.psnr
+# 4. Tuned settings per pair (ptp tune): successive halving on seeds 1-4 at three budgets, then tuned vs
+#    the reference defaults vs CL P2P on held-back seeds 101-105 (about 1.5 min per budget on 2 cores).
+[ "${STUDY_FRESH:-0}" = 1 ] && rm -rf "$out"/tune "$out"/tune-budget-12 "$out"/tune-budget-64
+for b in 12 32 64; do
+  dir=$out/tune-budget-$b; [ "$b" = 32 ] && dir=$out/tune
+  pnpm --silent ptp tune $out/edit.json --pairs $out/pairs.json --budget $b --tune-seeds 1,2,3,4 \
+    --test-seeds 101,102,103,104,105 --out "$dir" --provider "${PROVIDER:-cpu}" \
+    --title "Tuned schedules on tiny-shapes, budget $b"
+done
 pnpm --silent exec tsx scripts/studyReport.ts

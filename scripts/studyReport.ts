@@ -111,11 +111,58 @@ const pairs = JSON.parse(readFileSync(path.join(dir, 'pairs.json'), 'utf8')) as 
   tags: Record<string, string>;
 }[];
 
+/** Section 4 from `ptp tune`'s results.json files (docs/study/tune*, one per budget), when there are any. */
+function tuneSection(): string {
+  type Stat = { n: number; mean: number | null; half: number | null };
+  type Report = {
+    command: string;
+    budget: number;
+    plan: { rungs: { candidates: number; seeds: number }[] };
+    testSeeds: number[];
+    overall: Record<string, { j: Stat; success: Stat; iou: Stat; backgroundPsnr: Stat }>;
+    tunedMinus: Record<string, Stat>;
+    cost: { tuneRunsPerPair: number; tuneCellSeconds: number };
+  };
+  const ci = (s: Stat | undefined) =>
+    s?.mean === null || s?.mean === undefined ? 'n/a' : `${fmt(s.mean)}${s.half === null ? '' : ` ± ${fmt(s.half)}`}`;
+  const runs = ['tune-budget-12', 'tune', 'tune-budget-64']
+    .map((d) => path.join(dir, d, 'results.json'))
+    .filter((f) => existsSync(f))
+    .map((f) => JSON.parse(readFileSync(f, 'utf8')) as Report)
+    .sort((a, b) => a.budget - b.budget);
+  if (!runs.length) return '';
+  const r0 = runs[0]!;
+  const settings: [string, string][] = [
+    ['tuned', 'tuned'],
+    ['reference', 'reference'],
+    ['clP2p', 'CL P2P'],
+  ];
+  return `## 4. Tuned settings per pair (\`ptp tune\`)
+
+Per pair, successive halving over the schedule (cross, self, self-attention divisor 1/2/4, k, V beta
+over 80 % of steps) on tuning seeds 1-4, maximising J = (3 success + IoU + P(background PSNR)) / 5
+with P(x) = clamp((x - 20 dB) / 30 dB, 0, 1); the winner, the reference defaults and CL P2P are then
+run on ${r0.testSeeds.length} held-back seeds (${r0.testSeeds.join(', ')}) the search never saw. Means ± 95 % t intervals over
+pairs x held-back seeds (n = ${r0.overall.tuned?.j.n}); "tuned - X" pairs each tuned run with X on the same pair and seed.
+
+| budget (runs per pair) | rungs | ${settings.map(([, n]) => `J ${n}`).join(' | ')} | IoU tuned | IoU reference | tuned - reference | tuned - CL P2P | cell time |
+| --- | --- | ${settings.map(() => '---').join(' | ')} | --- | --- | --- | --- | --- |
+${runs
+  .map(
+    (r) =>
+      `| ${r.cost.tuneRunsPerPair} | ${r.plan.rungs.map((x) => `${x.candidates}x${x.seeds}`).join(' > ')} | ${settings.map(([k]) => ci(r.overall[k]?.j)).join(' | ')} | ${ci(r.overall.tuned?.iou)} | ${ci(r.overall.reference?.iou)} | ${ci(r.tunedMinus.reference)} | ${ci(r.tunedMinus.clP2p)} | ${Math.round(r.cost.tuneCellSeconds)} s |`,
+  )
+  .join('\n')}
+
+Per-pair winners and figures: \`docs/study/tune*/results.md\`; regenerate with \`${r0.command}\` (and the other budgets).
+`;
+}
+
 const doc = `# The study: Prompt-to-Prompt settings measured on tiny-shapes
 
 Regenerate everything below with \`bash scripts/study.sh\` (resumable; \`STUDY_FRESH=1\` recomputes),
-which runs \`pnpm ptp sweep\` over \`docs/study/edit.json\` and \`docs/study/cycle.json\` and then this
-report (\`scripts/studyReport.ts\`). Pack: \`tiny-shapes\` (trained by \`models/train_shapes.py\`),
+which runs \`pnpm ptp sweep\` over \`docs/study/edit.json\` and \`docs/study/cycle.json\`, \`pnpm ptp tune\`
+(section 4) and then this report (\`scripts/studyReport.ts\`). Pack: \`tiny-shapes\` (trained by \`models/train_shapes.py\`),
 20 DDIM steps, guidance 7.5, seed 7, CPU. Metrics (packages/nodes/src/metrics): **structure IoU**
 between the source and edit foreground masks; **edit success** = the judge recognises the target's
 colour and shape; **background PSNR** outside the dilated union of both masks; **cycle** = A -> B ->
@@ -180,6 +227,7 @@ ${table(vbeta, ['schedule.vBeta'], cycleCols)}
 ### Dark <-> light pairs
 ${table(vbeta, ['tag:contrast', 'schedule.vBeta'], cycleCols)}
 
+${tuneSection()}
 Raw data: \`docs/study/*/results.csv\` (one row per cell) and \`results.md\` beside each.
 `;
 writeFileSync(path.join(root, 'docs', 'study.md'), doc);
