@@ -6,6 +6,8 @@ export const PROVIDERS = ['cpu', 'webgpu', 'cuda'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+/** The documented switch that installs onnxruntime-node's CUDA provider (scripts/cudaSetup.mjs). */
+export const CUDA_SWITCH = 'bash scripts/bootstrap.sh --cuda (or PTP_CUDA=1 npm start)';
 
 /** A provider that cannot start, with the missing piece named so the user can fix it. */
 export class ProviderUnavailableError extends Error {
@@ -48,7 +50,7 @@ export function preflight(provider: Provider): void {
   if (provider === 'cuda' && !existsSync(path.join(ortBinDir(), 'libonnxruntime_providers_cuda.so'))) {
     throw new ProviderUnavailableError(
       'cuda',
-      'the CUDA provider libraries are not installed (libonnxruntime_providers_cuda.so is missing next to onnxruntime-node). Install onnxruntime-node without ONNXRUNTIME_NODE_INSTALL=skip on a machine that can download them, with CUDA 12 and cuDNN 9 present; or use --provider webgpu or cpu',
+      `the CUDA provider libraries are not installed (libonnxruntime_providers_cuda.so is missing next to onnxruntime-node; the normal setup skips that download). Install them with ${CUDA_SWITCH} on a machine with network access, CUDA 12 and cuDNN 9; or use --provider webgpu or cpu`,
     );
   }
 }
@@ -69,7 +71,7 @@ export function explainProviderError(provider: Provider, err: unknown): Error {
   if (provider === 'cuda' && /cuda|cudnn|shared library/i.test(message)) {
     return new ProviderUnavailableError(
       'cuda',
-      `the CUDA provider could not start: ${message.split('\n')[0]}. It needs CUDA 12 and cuDNN 9 libraries on the library path`,
+      `the CUDA provider could not start: ${message.split('\n')[0]}. It needs an NVIDIA GPU and CUDA 12 and cuDNN 9 libraries on the library path (the provider itself: ${CUDA_SWITCH})`,
     );
   }
   return err instanceof Error ? err : new Error(message);
