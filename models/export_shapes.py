@@ -41,6 +41,38 @@ def load(module: torch.nn.Module, arrays, prefix: str) -> torch.nn.Module:
     return module.eval()
 
 
+def write_trained_pack(spec, text, unet, vae, out: str) -> None:
+    """A small trained pack in the optimum layout (tiny-shapes, tiny-scenes): tokenizer, the three
+    networks, their configs, and a DDIM scheduler. Replaces `out`."""
+    if os.path.exists(out):
+        shutil.rmtree(out)
+    os.makedirs(out)
+    write_tokenizer_for(spec, out)
+    export_text_encoder(text, out, spec.text.vocab_size)
+    write_json(os.path.join(out, "text_encoder", "config.json"), spec.text.transformers_config())
+    export_unet(unet, os.path.join(out, "unet", "model.onnx"), spec.latent_size,
+                spec.unet.cross_attention_dim)
+    write_json(os.path.join(out, "unet", "config.json"), spec.unet.diffusers_config())
+    factor = 2 ** (len(spec.vae.block_out_channels) - 1)
+    export_vae(VaeEncoderExport(vae), VaeDecoderExport(vae), out, spec.latent_size,
+               spec.vae.latent_channels, factor)
+    vae_cfg = spec.vae.diffusers_config()
+    write_json(os.path.join(out, "vae_encoder", "config.json"), vae_cfg)
+    write_json(os.path.join(out, "vae_decoder", "config.json"), vae_cfg)
+    # DDIM, not SD's PNDM: the judge in train_shapes.py (and train_scenes.py's log) samples with DDIM,
+    # and PNDM's multistep extrapolation drifts off a small model's manifold (colours wrong in most samples).
+    write_json(os.path.join(out, "scheduler", "scheduler_config.json"), SHAPES_SCHEDULER)
+    write_json(os.path.join(out, "model_index.json"), {**MODEL_INDEX, "scheduler": ["diffusers", "DDIMScheduler"]})
+
+
+def print_pack_files(out: str) -> None:
+    total = 0
+    for f, n in list_pack_files(out).items():
+        total += n
+        print(f"  {f:40s} {n:>12,d}")
+    print(f"wrote {out}: {total:,d} bytes")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("train_dir")
@@ -55,30 +87,8 @@ def main(argv=None):
     unet = load(UNet2DConditionModel(spec.unet), arrays, "unet")
     vae = load(AutoencoderKL(spec.vae), arrays, "vae")
 
-    if os.path.exists(args.out):
-        shutil.rmtree(args.out)
-    os.makedirs(args.out)
-    write_tokenizer_for(spec, args.out)
-    export_text_encoder(text, args.out, spec.text.vocab_size)
-    write_json(os.path.join(args.out, "text_encoder", "config.json"), spec.text.transformers_config())
-    export_unet(unet, os.path.join(args.out, "unet", "model.onnx"), spec.latent_size,
-                spec.unet.cross_attention_dim)
-    write_json(os.path.join(args.out, "unet", "config.json"), spec.unet.diffusers_config())
-    factor = 2 ** (len(spec.vae.block_out_channels) - 1)
-    export_vae(VaeEncoderExport(vae), VaeDecoderExport(vae), args.out, spec.latent_size,
-               spec.vae.latent_channels, factor)
-    vae_cfg = spec.vae.diffusers_config()
-    write_json(os.path.join(args.out, "vae_encoder", "config.json"), vae_cfg)
-    write_json(os.path.join(args.out, "vae_decoder", "config.json"), vae_cfg)
-    # DDIM, not SD's PNDM: the judge in train_shapes.py samples with DDIM, and PNDM's multistep
-    # extrapolation drifts off this small model's manifold (colours wrong in most samples).
-    write_json(os.path.join(args.out, "scheduler", "scheduler_config.json"), SHAPES_SCHEDULER)
-    write_json(os.path.join(args.out, "model_index.json"), {**MODEL_INDEX, "scheduler": ["diffusers", "DDIMScheduler"]})
-    total = 0
-    for f, n in list_pack_files(args.out).items():
-        total += n
-        print(f"  {f:40s} {n:>12,d}")
-    print(f"wrote {args.out}: {total:,d} bytes")
+    write_trained_pack(spec, text, unet, vae, args.out)
+    print_pack_files(args.out)
 
 
 if __name__ == "__main__":

@@ -30,24 +30,9 @@ from ptp_models.shapes_world import (BACKGROUNDS, COLOURS, SHAPES, caption_table
                                      sample_batch)
 from ptp_models.text_encoder import CLIPTextModel  # noqa: E402
 from ptp_models.tokenizer_vocab import ClipBpe, build_reduced_bpe  # noqa: E402
+from ptp_models.train_utils import Log, alphas_cumprod, encode_mean, set_lr  # noqa: E402
 from ptp_models.unet import UNet2DConditionModel  # noqa: E402
 from ptp_models.vae import AutoencoderKL  # noqa: E402
-
-
-class Log:
-    def __init__(self, path: str):
-        self.f = open(path, "a")
-
-    def __call__(self, msg: str) -> None:
-        line = f"[{time.strftime('%H:%M:%S')}] {msg}"
-        print(line, flush=True)
-        self.f.write(line + "\n")
-        self.f.flush()
-
-
-def alphas_cumprod(device) -> torch.Tensor:
-    betas = torch.linspace(0.00085 ** 0.5, 0.012 ** 0.5, 1000, dtype=torch.float64) ** 2
-    return torch.cumprod(1 - betas, 0).to(device=device, dtype=torch.float32)
 
 
 def lr_at(step: int, total: int, base: float, warmup: int = 300) -> float:
@@ -57,20 +42,10 @@ def lr_at(step: int, total: int, base: float, warmup: int = 300) -> float:
     return base * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(p, 1.0))))
 
 
-def set_lr(opt, lr):
-    for g in opt.param_groups:
-        g["lr"] = lr
-
-
 @torch.no_grad()
 def ema_update(ema, model, decay):
     for e, p in zip(ema.parameters(), model.parameters()):
         e.mul_(decay).add_(p.detach(), alpha=1 - decay)
-
-
-def encode_mean(vae, x):
-    moments = vae.quant_conv(vae.encoder(x))
-    return moments[:, : vae.config.latent_channels]
 
 
 def train_vae(vae, args, gen, device, log):

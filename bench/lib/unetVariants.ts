@@ -43,7 +43,7 @@ export async function prepareUnetVariants(exportDir: string): Promise<UnetVarian
   await importPack(exportDir, full, { fuseUncontrolled: false, keepPlainMaxBytes: 0 });
   const partly = path.join(scratch, 'partly-fused');
   const imported = await importPack(exportDir, partly, { keepPlainMaxBytes: 0 });
-  const fusedPlain = await writeFusedPlain(path.join(exportDir, 'unet'), path.join(scratch, 'fused-plain'));
+  const { out: fusedPlain } = await writeFusedPlain(path.join(exportDir, 'unet'), path.join(scratch, 'fused-plain'));
   return {
     plain: { model: path.join(exportDir, 'unet/model.onnx'), manifestPath: manifest(full) },
     fusedPlain: { model: fusedPlain, manifestPath: manifest(full) },
@@ -57,16 +57,23 @@ export async function prepareUnetVariants(exportDir: string): Promise<UnetVarian
   };
 }
 
-/** The plain UNet with every attention layer fused; its external data placed beside it. */
-async function writeFusedPlain(unetDir: string, outDir: string): Promise<string> {
+/**
+ * The plain UNet with every attention layer fused (com.microsoft MultiHeadAttention); its external
+ * data placed beside it. A layer that cannot be fused is an error unless `allowSkipped`.
+ */
+export async function writeFusedPlain(
+  unetDir: string,
+  outDir: string,
+  options: { allowSkipped?: boolean } = {},
+): Promise<{ out: string; fused: number; skipped: number }> {
   const model = decodeOnnxModel(await readFile(path.join(unetDir, 'model.onnx')));
   const data = await checkExternalData(model, unetDir, unetDir);
-  const { skipped } = fuseAttentionLayers(model, findAttentionLayers(model));
-  if (skipped.size)
+  const { fused, skipped } = fuseAttentionLayers(model, findAttentionLayers(model));
+  if (skipped.size && !options.allowSkipped)
     throw new Error(`fused plain UNet: ${skipped.size} layer(s) not fused: ${[...skipped.values()][0]}`);
   await mkdir(outDir, { recursive: true });
   const out = path.join(outDir, 'model.onnx');
   await writeFile(out, encodeOnnxModel(model));
   for (const f of data) await placeFile(path.join(unetDir, f), path.join(outDir, f));
-  return out;
+  return { out, fused: fused.size, skipped: skipped.size };
 }

@@ -1,6 +1,7 @@
 """Training helpers of train_scenes.py: log, noise schedule, clock-driven learning rate, EMA,
-optimiser, bf16 autocast (CUDA; emulated on the CPU for tests) and the batch-size probe. Plain torch
-that runs on torch 1.13 and 2.x; no numpy (the GPU machine may lack it)."""
+optimiser, bf16 autocast (CUDA; emulated on the CPU for tests) and the batch-size probe; the log,
+schedule, set_lr and encode_mean serve train_shapes.py too. Plain torch that runs on torch 1.13 and
+2.x; no numpy (the GPU machine may lack it)."""
 from __future__ import annotations
 
 import contextlib
@@ -23,7 +24,7 @@ class Log:
 
 
 def alphas_cumprod(device) -> torch.Tensor:
-    """SD 1.x scaled-linear schedule (as train_shapes.py; not imported from there: it needs numpy)."""
+    """SD 1.x scaled-linear schedule (train_shapes.py and train_scenes.py)."""
     betas = torch.linspace(0.00085 ** 0.5, 0.012 ** 0.5, 1000, dtype=torch.float64) ** 2
     return torch.cumprod(1 - betas, 0).to(device=device, dtype=torch.float32)
 
