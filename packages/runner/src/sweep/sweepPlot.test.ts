@@ -44,4 +44,16 @@ describe('plot.svg', () => {
     expect(svg).toContain('no finite values');
     expect(svg).not.toContain('m.label'); // strings are context, not plotted
   });
+  it('draws a 95 % error bar for a mean over several cells, none for a single cell', () => {
+    // Three seeds of one setting (n = 3: a bar) and one cell of another (no bar).
+    const cells = [cell(0, 0.2, 0.2), cell(1, 0.2, 0.2), cell(2, 0.2, 0.2), cell(3, 0.8, 0.2)].map((c, i) => ({
+      ...c,
+      key: `k${i}`,
+      axes: ['s.cross'],
+    }));
+    const results = cells.map((c, i) => result(c, { 'm.iou': [0.5, 0.6, 0.7, 0.9][i]! }));
+    const svg = sweepPlot({ cells, results });
+    expect(svg.match(/<path d="M[^"]*V/g)).toHaveLength(1);
+    expect(svg.match(/<circle/g)).toHaveLength(2);
+  });
 });

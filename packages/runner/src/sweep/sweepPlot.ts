@@ -98,7 +98,7 @@ function yTicksSvg(f: PanelFrame, yMin: number, yMax: number): string[] {
   return parts;
 }
 
-/** One line with its points per series (finite means only). */
+/** One line with its points per series (finite means only), each with its 95 % interval as an error bar. */
 function seriesSvg(d: PlotData, metric: string, f: PanelFrame): string[] {
   const parts: string[] = [];
   d.seriesKeys.forEach((sk, si) => {
@@ -109,15 +109,23 @@ function seriesSvg(d: PlotData, metric: string, f: PanelFrame): string[] {
           JSON.stringify(gg.by[d.xCol]) === JSON.stringify(xv) &&
           JSON.stringify(d.seriesCols.map((c) => gg.by[c])) === sk,
       );
-      const y = g?.means[metric]!.mean;
-      return y !== undefined && Number.isFinite(y) ? [[f.sx(d.xs[i]!), f.sy(y)] as const] : [];
+      const m = g?.means[metric];
+      const y = m?.mean;
+      if (y === undefined || !Number.isFinite(y)) return [];
+      const half = Number.isFinite(m!.half) ? m!.half : 0;
+      return [[f.sx(d.xs[i]!), f.sy(y), f.sy(y - half), f.sy(y + half)] as const];
     });
     if (pts.length > 1)
       parts.push(
         `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>`,
       );
-    for (const [x, y] of pts)
+    for (const [x, y, lo, hi] of pts) {
+      if (lo - hi > 1)
+        parts.push(
+          `<path d="M${(x - 3).toFixed(1)},${lo.toFixed(1)}h6M${x.toFixed(1)},${lo.toFixed(1)}V${hi.toFixed(1)}M${(x - 3).toFixed(1)},${hi.toFixed(1)}h6" stroke="${colour}" stroke-width="1" opacity="0.6"/>`,
+        );
       parts.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="2.5" fill="${colour}"/>`);
+    }
   });
   return parts;
 }
@@ -128,7 +136,14 @@ function panelSvg(d: PlotData, metric: string, pi: number, cols: number): string
   const oy = Math.floor(pi / cols) * PANEL_H;
   const pw = PANEL_W - M.left - M.right;
   const ph = PANEL_H - M.top - M.bottom;
-  const ys = d.groups.map((g) => g.means[metric]!.mean).filter(Number.isFinite);
+  // The y range covers the error bars (mean ± the 95 % half-width), so none is cut off.
+  const ys = d.groups
+    .flatMap((g) => {
+      const m = g.means[metric]!;
+      const half = Number.isFinite(m.half) ? m.half : 0;
+      return [m.mean - half, m.mean + half];
+    })
+    .filter(Number.isFinite);
   let [yMin, yMax] = ys.length ? [Math.min(...ys), Math.max(...ys)] : [0, 1];
   if (yMax - yMin < 1e-9) [yMin, yMax] = [yMin - 0.5, yMax + 0.5];
   const pad = (yMax - yMin) * 0.08;
@@ -172,7 +187,8 @@ function legendSvg(d: PlotData, top: number, W: number): string[] {
  * plot.svg: one small panel per metric (the named ones; else IoU, success, background PSNR, PSNR,
  * SSIM, MAE when measured; else the first `maxPanels`). x: the first grid
  * axis (numeric axes to scale, others evenly spaced; the pairs when there is no grid); one line per
- * combination of the other axes; y: mean over pairs (finite values). Hand-written SVG, no deps.
+ * combination of the other axes; y: mean over pairs (finite values) with its 95 % t interval as an
+ * error bar. Hand-written SVG, no deps.
  */
 export function sweepPlot(o: PlotOptions): string {
   const d = plotData(o);
