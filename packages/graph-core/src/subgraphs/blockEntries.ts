@@ -38,14 +38,18 @@ export function blockEntries(
       const first = specs.find((s) => s !== undefined);
       inputs[i.name] = {
         type: first?.type ?? 'ANY',
-        label: i.label ?? first?.label ?? i.name,
+        // The inner socket's label while the name is the inner one's; a renamed or de-duplicated name as is.
+        label: i.label ?? (i.name === i.targets[0]?.input ? (first?.label ?? i.name) : i.name),
         ...(specs.every((s) => s?.optional || s?.multi) ? { optional: true } : {}),
       };
     }
     const outputs: CatalogueEntry['outputs'] = {};
     for (const o of def.outputs) {
       const spec = innerEntry(o.from.node)?.entry?.outputs[o.from.output];
-      outputs[o.name] = { type: spec?.type ?? 'ANY', label: o.label ?? spec?.label ?? o.name };
+      outputs[o.name] = {
+        type: spec?.type ?? 'ANY',
+        label: o.label ?? (o.name === o.from.output ? (spec?.label ?? o.name) : o.name),
+      };
     }
     const properties: Record<string, unknown> = {};
     for (const p of def.params) {

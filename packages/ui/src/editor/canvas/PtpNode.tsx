@@ -1,6 +1,6 @@
 import { memo, useCallback, useMemo, useState } from 'react';
 import { Handle, Position, useStore, type Node, type NodeProps, type ReactFlowState } from '@xyflow/react';
-import type { CatalogueEntry, GraphError } from '@ptp/graph-core';
+import { subgraphIdOf, type CatalogueEntry, type GraphError } from '@ptp/graph-core';
 import type { EditorEdge, PtpNodeData } from '../model/editorGraph';
 import type { NodeProblems } from '../model/errorMap';
 import { paramValue, paramWidgets, shownParams } from '../model/paramWidgets';
@@ -296,6 +296,17 @@ function NodeHeader(props: {
         {title}
       </span>
       <span className="node-id">{id}</span>
+      {subgraphIdOf(data.nodeType) !== undefined && (
+        <button
+          type="button"
+          className="badge block nodrag"
+          title="a block: its nodes run as if unfolded; click to unfold it"
+          data-testid={`unfold-${id}`}
+          onClick={() => store.unfold(id)}
+        >
+          block ⤢
+        </button>
+      )}
       {state === 'cached' && (
         <span className="badge cached" data-testid={`cached-${id}`} title="outputs reused from the cache">
           cached

@@ -31,7 +31,7 @@ export function useShortcuts(actions: EditorActions, store: EditorStore): void {
       } else if (mod && key === 'y') {
         e.preventDefault();
         actions.redo();
-      } else if (mod && key === 'g') {
+      } else if (mod && key === 'g' && !e.shiftKey) {
         e.preventDefault();
         store.groupSelection();
       } else if (mod && key === 'c') {

@@ -1,14 +1,20 @@
 import {
   CURRENT_SCHEMA_VERSION,
+  blockEntries,
+  foldNodes,
   stableStringify,
+  unfoldNode,
   validateGraph,
+  type FoldChoice,
+  type Subgraph,
   WorkflowMetadataSchema,
   type NodeRegistry,
   type WorkflowDocument,
   type NodeGroup,
   type WorkflowMetadata,
 } from '@ptp/graph-core';
-import { newNodeId, type CatalogueIndex } from './catalogueIndex';
+import { indexCatalogue, newNodeId, type CatalogueIndex } from './catalogueIndex';
+import { mergeBlocks, shapeLookup } from './blocks';
 import { copyNodes, pasteNodes, type ClipboardPayload } from './clipboard';
 import {
   documentToGraph,
@@ -33,7 +39,10 @@ export interface LibraryRef {
 
 export interface EditorState {
   graph: EditorGraph;
-  /** The catalogue the palette, nodes and connection checks use (the server's when there is one). */
+  /**
+   * The catalogue the palette, nodes and connection checks use (the server's when there is one),
+   * with an entry for each block the document defines.
+   */
   index: CatalogueIndex;
   /** Validation problems by node / input / param, recomputed when the graph's meaning changes. */
   problems: ErrorMap;
@@ -49,7 +58,15 @@ export interface EditorState {
   revision: number;
 }
 
-type Snapshot = Pick<EditorGraph, 'nodes' | 'edges' | 'metadata' | 'groups'>;
+type Snapshot = Pick<EditorGraph, 'nodes' | 'edges' | 'metadata' | 'groups' | 'subgraphs'>;
+
+const snapshotOf = (g: EditorGraph): Snapshot => ({
+  nodes: g.nodes,
+  edges: g.edges,
+  metadata: g.metadata,
+  groups: g.groups,
+  subgraphs: g.subgraphs,
+});
 
 interface ChangeOptions {
   /** Record an undo step (default true); with a key, repeated changes within a second merge. */
@@ -77,6 +94,7 @@ export class EditorStore {
   readonly #history: History<Snapshot>;
   readonly #listeners = new Set<() => void>();
   #savedFingerprint: string;
+  #blockIndex?: { base: CatalogueIndex; subgraphs: Subgraph[]; index: CatalogueIndex };
   /** Param defaults of new nodes that differ from the catalogue's (e.g. the pack's sample prompt). */
   readonly #defaultsFor = new Map<string, Record<string, unknown>>();
 
@@ -113,7 +131,7 @@ export class EditorStore {
   };
 
   get index(): CatalogueIndex {
-    return this.#index;
+    return this.#state.index;
   }
   get registry(): NodeRegistry {
     return this.#registry;
@@ -170,11 +188,7 @@ export class EditorStore {
     const before = this.#state.graph;
     const graph = update(before);
     if (graph === before) return;
-    if (options.history !== false)
-      this.#history.record(
-        { nodes: before.nodes, edges: before.edges, metadata: before.metadata, groups: before.groups },
-        options.coalesceKey,
-      );
+    if (options.history !== false) this.#history.record(snapshotOf(before), options.coalesceKey);
     const structural = options.structural !== false;
     this.#emit({
       ...this.#state,
@@ -215,7 +229,7 @@ export class EditorStore {
   /** Call when a drag starts: the positions before it become one undo step. */
   beginDrag(): void {
     const g = this.#state.graph;
-    this.#history.record({ nodes: g.nodes, edges: g.edges, metadata: g.metadata, groups: g.groups });
+    this.#history.record(snapshotOf(g));
     this.#history.seal();
     this.#emit({ ...this.#state, canUndo: true, canRedo: false });
   }
@@ -263,6 +277,67 @@ export class EditorStore {
     this.#change((g) => moveGroupNodes(g, id, dx, dy), { history: false, structural: false, transient: true });
   }
 
+  /**
+   * Folds the selected nodes into a new block exposing what `choice` picks (see planFold); one
+   * undo step. Returns the block node's id, or the reason it could not.
+   */
+  foldSelection(choice: FoldChoice): { ok: true; nodeId: string } | { ok: false; message: string } {
+    const ids = this.#state.graph.nodes.filter((n) => n.selected).map((n) => n.id);
+    const folded = foldNodes(this.document(), ids, choice, shapeLookup(this.#state.index));
+    if (!folded.ok) return { ok: false, message: folded.errors[0]!.message };
+    this.#replaceGraph(folded.value.doc, [folded.value.nodeId]);
+    return { ok: true, nodeId: folded.value.nodeId };
+  }
+
+  /** Replaces a block node by its inner nodes (selected afterwards); one undo step. */
+  unfold(nodeId: string): { ok: true; nodeIds: string[] } | { ok: false; message: string } {
+    const unfolded = unfoldNode(this.document(), nodeId);
+    if (!unfolded.ok) return { ok: false, message: unfolded.errors[0]!.message };
+    this.#replaceGraph(unfolded.value.doc, unfolded.value.nodeIds);
+    return { ok: true, nodeIds: unfolded.value.nodeIds };
+  }
+
+  /**
+   * Adds a block from elsewhere (a shipped block or the library): its definitions join the
+   * document's (renamed when an id is taken by a different one), then a node of it. Returns the id.
+   */
+  addBlock(definitions: readonly Subgraph[], blockId: string, position: { x: number; y: number }): string | undefined {
+    const merged = mergeBlocks(this.#state.graph.subgraphs ?? [], definitions);
+    const id = merged.ids.get(blockId);
+    if (!id) return undefined;
+    const graph = { ...this.#state.graph, subgraphs: merged.subgraphs };
+    const index = this.#indexFor(graph);
+    const entry = index.byType.get(`subgraph:${id}`);
+    if (!entry) return undefined;
+    const nodeId = newNodeId(id, new Set(graph.nodes.map((n) => n.id)));
+    const node: EditorNode = {
+      id: nodeId,
+      type: 'ptp',
+      position,
+      data: { nodeType: entry.type, typeVersion: entry.version, params: {} },
+      selected: true,
+    };
+    this.#change((g) => ({
+      ...g,
+      subgraphs: merged.subgraphs,
+      nodes: [...g.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node],
+    }));
+    return nodeId;
+  }
+
+  /** A document made by fold/unfold as the graph (one undo step); `select` becomes the selection. */
+  #replaceGraph(doc: WorkflowDocument, select: readonly string[]): void {
+    const next = documentToGraph(doc);
+    const chosen = new Set(select);
+    this.#change((g) => ({
+      ...g,
+      nodes: next.nodes.map((n) => (chosen.has(n.id) ? { ...n, selected: true } : n)),
+      edges: next.edges,
+      subgraphs: next.subgraphs,
+      groups: next.groups,
+    }));
+  }
+
   setViewport(viewport: Viewport): void {
     // Not an edit: no undo step, no unsaved-changes flag.
     this.#state = { ...this.#state, graph: { ...this.#state.graph, viewport } };
@@ -274,7 +349,7 @@ export class EditorStore {
   }
 
   addNode(type: string, position: { x: number; y: number }): string | undefined {
-    const entry = this.#index.byType.get(type);
+    const entry = this.#state.index.byType.get(type);
     if (!entry) return undefined;
     const id = newNodeId(type, new Set(this.#state.graph.nodes.map((n) => n.id)));
     const node: EditorNode = {
@@ -293,7 +368,7 @@ export class EditorStore {
   }
 
   checkConnection(attempt: ConnectionAttempt): ConnectionCheck {
-    return checkConnection(attempt, this.#state.graph.nodes, this.#state.graph.edges, this.#index);
+    return checkConnection(attempt, this.#state.graph.nodes, this.#state.graph.edges, this.#state.index);
   }
 
   /** Adds an edge when `checkConnection` allows it; returns the verdict either way. */
@@ -431,8 +506,7 @@ export class EditorStore {
   }
 
   #snapshot(): Snapshot {
-    const g = this.#state.graph;
-    return { nodes: g.nodes, edges: g.edges, metadata: g.metadata, groups: g.groups };
+    return snapshotOf(this.#state.graph);
   }
 
   #restore(snap: Snapshot | undefined): boolean {
@@ -462,7 +536,21 @@ export class EditorStore {
     return buildErrorMap([...report.errors, ...report.warnings]);
   }
 
+  /** The catalogue index with entries for the graph's blocks (kept while the definitions are). */
+  #indexFor(graph: EditorGraph): CatalogueIndex {
+    const subgraphs = graph.subgraphs;
+    if (!subgraphs?.length) return this.#index;
+    const memo = this.#blockIndex;
+    if (memo && memo.base === this.#index && memo.subgraphs === subgraphs) return memo.index;
+    const entries = blockEntries(subgraphs, (t) => this.#index.byType.get(t));
+    const catalogue = this.#index.catalogue;
+    const index = indexCatalogue({ ...catalogue, nodes: [...catalogue.nodes, ...entries] });
+    this.#blockIndex = { base: this.#index, subgraphs, index };
+    return index;
+  }
+
   #emit(state: EditorState): void {
+    state.index = this.#indexFor(state.graph);
     this.#state = state;
     for (const l of [...this.#listeners]) l();
   }

@@ -1,6 +1,7 @@
 import {
   CURRENT_SCHEMA_VERSION,
   type NodeGroup,
+  type Subgraph,
   type WorkflowDocument,
   type WorkflowMetadata,
   type WorkflowNode,
@@ -59,6 +60,8 @@ export interface EditorGraph {
   viewport?: Viewport;
   /** Frames around nodes (editor-only; saved in the document's `ui.groups`). */
   groups?: NodeGroup[];
+  /** Block definitions the document holds (its `subgraphs`): what `subgraph:<id>` nodes run. */
+  subgraphs?: Subgraph[];
 }
 
 /** Column width and row height of the automatic layout for nodes saved without positions. */
@@ -140,6 +143,7 @@ export function documentToGraph(doc: WorkflowDocument): EditorGraph {
   if (doc.id !== undefined) graph.documentId = doc.id;
   if (doc.ui?.viewport) graph.viewport = { ...doc.ui.viewport };
   if (doc.ui?.groups?.length) graph.groups = structuredClone(doc.ui.groups);
+  if (doc.subgraphs?.length) graph.subgraphs = structuredClone(doc.subgraphs);
   return graph;
 }
 
@@ -165,6 +169,7 @@ export function graphToDocument(graph: EditorGraph, options: { includeViewport?:
     })),
   };
   if (graph.documentId !== undefined) doc.id = graph.documentId;
+  if (graph.subgraphs?.length) doc.subgraphs = graph.subgraphs;
   if (options.includeViewport !== false && graph.viewport) doc.ui = { viewport: { ...graph.viewport } };
   // Groups keep only nodes that still exist; a group left empty is gone.
   const ids = new Set(nodes.map((n) => n.id));

@@ -1,11 +1,12 @@
 import { useMemo, useState } from 'react';
 import { useReactFlow } from '@xyflow/react';
-import type { CatalogueEntry } from '@ptp/graph-core';
+import { BLOCK_CATEGORY, type CatalogueEntry } from '@ptp/graph-core';
 import { searchCatalogue } from '../model/catalogueIndex';
 import { useEditor } from '../hooks/useEditor';
 import { useServices } from '../services/EditorContext';
 import { NODE_DRAG_TYPE } from '../canvas/Canvas';
 import { categoryColor } from '../canvas/categoryColors';
+import { MyBlocks } from './MyBlocks';
 
 /**
  * Node types from the catalogue by category, with search. Drag one onto the canvas, or click
@@ -19,15 +20,17 @@ export function Palette() {
   const [closed, setClosed] = useState<ReadonlySet<string>>(new Set());
   const matches = useMemo(() => (query.trim() ? searchCatalogue(index, query) : undefined), [index, query]);
 
-  const addAtCentre = (entry: CatalogueEntry) => {
+  /** The middle of the view, nudged per addition so repeated clicks do not stack nodes exactly. */
+  const centre = () => {
     const box = document.querySelector('.canvas')?.getBoundingClientRect();
-    const centre = box
+    const c = box
       ? rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 })
       : { x: 0, y: 0 };
-    // Nudge each addition so repeated clicks do not stack nodes exactly.
     const n = store.getState().graph.nodes.length % 8;
-    store.addNode(entry.type, { x: centre.x - 120 + n * 24, y: centre.y - 60 + n * 24 });
+    return { x: c.x - 120 + n * 24, y: c.y - 60 + n * 24 };
   };
+  const addAtCentre = (entry: CatalogueEntry) => store.addNode(entry.type, centre());
+  const blocks = index.categories.find((c) => c.name === BLOCK_CATEGORY)?.entries ?? [];
 
   const item = (entry: CatalogueEntry) => (
     <li
@@ -71,21 +74,26 @@ export function Palette() {
           {matches.length ? matches.map(item) : <li className="hint">no node matches “{query}”</li>}
         </ul>
       ) : (
-        index.categories.map((cat) => (
-          <section key={cat.name} className="palette-category">
-            <h3
-              onClick={() => {
-                const next = new Set(closed);
-                if (next.has(cat.name)) next.delete(cat.name);
-                else next.add(cat.name);
-                setClosed(next);
-              }}
-            >
-              {closed.has(cat.name) ? '▸' : '▾'} {cat.name}
-            </h3>
-            {!closed.has(cat.name) && <ul className="palette-list">{cat.entries.map(item)}</ul>}
-          </section>
-        ))
+        <>
+          {index.categories
+            .filter((cat) => cat.name !== BLOCK_CATEGORY)
+            .map((cat) => (
+              <section key={cat.name} className="palette-category">
+                <h3
+                  onClick={() => {
+                    const next = new Set(closed);
+                    if (next.has(cat.name)) next.delete(cat.name);
+                    else next.add(cat.name);
+                    setClosed(next);
+                  }}
+                >
+                  {closed.has(cat.name) ? '▸' : '▾'} {cat.name}
+                </h3>
+                {!closed.has(cat.name) && <ul className="palette-list">{cat.entries.map(item)}</ul>}
+              </section>
+            ))}
+          <MyBlocks entries={blocks} item={item} centre={centre} />
+        </>
       )}
     </aside>
   );

@@ -8,6 +8,7 @@ import { useServices } from '../services/EditorContext';
 import { RUN_TARGETS, type RunTarget } from '../services/RunController';
 import { probeWebGpuAdapter, type AdapterInfo } from '../services/webgpuAdapter';
 import type { EditorActions } from '../services/useEditorActions';
+import { BlockButtons } from './BlockButtons';
 import { TuneResultsButton } from './TuneResultsButton';
 
 function Elapsed({ since }: { since: number | undefined }) {
@@ -158,6 +159,7 @@ function HistoryButtons({ actions }: { actions: EditorActions }) {
       >
         Group
       </button>
+      <BlockButtons />
     </div>
   );
 }

@@ -3,6 +3,7 @@ import type { Runner } from '../../runtime/Runner';
 import type { StudioClient } from '@ptp/graph-core/client';
 import { buildErrorMap, EMPTY_ERROR_MAP, type ErrorMap } from '../model/errorMap.js';
 import { resultsFromRun, resultsFromServerOutputs, type NodeResult } from '../model/runResults.js';
+import { canvasNodeIds, eventOnCanvas, resultsOnCanvas } from '../model/canvasNodeIds.js';
 import { applyRunEvent, failRun, IDLE_RUN, isRunActive, startRun, type RunView } from '../model/runStatus.js';
 
 /** Where a run goes: the studio server, or the page (WebGPU when it has an adapter, or WASM on the CPU). */
@@ -40,6 +41,8 @@ export class RunController {
   #abort: AbortController | undefined;
   #cancelServer: (() => Promise<unknown>) | undefined;
   readonly #urls = new Set<string>();
+  /** The running document's node ids for the canvas (a block's inner nodes show on the block). */
+  #onCanvas: (id: string) => string = (id) => id;
 
   constructor(
     private readonly ports: { browser?: (provider?: 'auto' | 'wasm') => Promise<Runner>; server?: StudioClient },
@@ -61,7 +64,8 @@ export class RunController {
     for (const l of [...this.#listeners]) l();
   }
 
-  #onEvent = (event: RunEvent): void => {
+  #onEvent = (raw: RunEvent): void => {
+    const event = eventOnCanvas(raw, this.#onCanvas);
     const view = applyRunEvent(this.#state.view, event);
     if (view === this.#state.view) return;
     const patch: Partial<RunState> = { view };
@@ -76,7 +80,7 @@ export class RunController {
   };
 
   #onPreview = (nodeId: string, mime: string, data: Uint8Array): void => {
-    this.#set({ previews: this.#previewsWith(nodeId, this.#url(data, mime)) });
+    this.#set({ previews: this.#previewsWith(this.#onCanvas(nodeId), this.#url(data, mime)) });
   };
 
   /** The preview map with one node's preview replaced (or removed); the old object URL is freed. */
@@ -96,7 +100,8 @@ export class RunController {
     return url;
   }
 
-  #mergeResults(fresh: Map<string, NodeResult>): void {
+  #mergeResults(flat: Map<string, NodeResult>): void {
+    const fresh = resultsOnCanvas(flat, this.#onCanvas);
     for (const r of fresh.values())
       for (const img of r.images) if (!img.url && img.bytes) img.url = this.#url(img.bytes, img.mime);
     const results = new Map(this.#state.results);
@@ -112,6 +117,7 @@ export class RunController {
     if (isRunActive(this.#state.view)) return this.#state.view;
     for (const url of Object.values(this.#state.previews)) this.#revoke(url);
     const where = target === 'server' ? 'server' : 'browser';
+    this.#onCanvas = canvasNodeIds(new Set(doc.nodes.map((n) => n.id)));
     this.#set({ view: startRun(where, performance.now()), previews: {}, runSerial: this.#state.runSerial + 1 });
     this.#abort = new AbortController();
     try {

@@ -1,0 +1,124 @@
+import type { StudioServer } from '@ptp/runner/server/createStudioServer';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureUiBuilt, launchBrowser, screenshot } from './support/browser.js';
+import { editorDocument, node, openEditor, setNumberParam, waitForRunEnd } from './support/editorPage.js';
+import { startServer } from './support/studioServer.js';
+
+// Issue 16 part 2 in the editor: fold a selection into a block, pick what it exposes, run it on
+// the server to the same pixels as before folding, unfold it; the shipped CL P2P block and blocks
+// saved to the library show under "my blocks".
+
+let browser: Browser;
+let server: StudioServer;
+
+beforeAll(async () => {
+  server = await startServer({ uiDir: await ensureUiBuilt() });
+  browser = await launchBrowser();
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+}, 60_000);
+
+/** Runs the open graph on the server; returns the RGBA pixels of every result image, in order. */
+async function runPixels(page: Page): Promise<number[][]> {
+  await page.getByTestId('run').click();
+  expect(await waitForRunEnd(page), (await page.locator('[data-testid=notice]').allTextContents()).join('\n')).toBe(
+    'success',
+  );
+  const panel = page.getByTestId('results-panel');
+  await panel.getByTestId('result-image').first().waitFor();
+  const urls = await panel
+    .getByTestId('result-image')
+    .evaluateAll((els) => els.map((e) => (e as HTMLImageElement).src));
+  return page.evaluate(async (list) => {
+    const out: number[][] = [];
+    for (const url of list) {
+      const img = new Image();
+      img.src = url;
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.naturalWidth;
+      c.height = img.naturalHeight;
+      const g = c.getContext('2d')!;
+      g.drawImage(img, 0, 0);
+      out.push(Array.from(g.getImageData(0, 0, c.width, c.height).data));
+    }
+    return out;
+  }, urls);
+}
+
+async function select(page: Page, ids: string[]): Promise<void> {
+  await node(page, ids[0]!).locator('header .title').click();
+  for (const id of ids.slice(1))
+    await node(page, id)
+      .locator('header .title')
+      .click({ modifiers: ['Control'] });
+}
+
+describe('blocks (subgraphs) in the editor', () => {
+  it('folds a selection into a block that runs to the same image, exposes a chosen param, and unfolds', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=word-swap`);
+    await node(page, 'capture').waitFor();
+    await setNumberParam(page, 'capture', 'steps', 4);
+    const before = await runPixels(page);
+    expect(before.length).toBeGreaterThan(0);
+
+    await select(page, ['schedule1', 'blend1', 'sampler']);
+    await page.getByTestId('fold').click();
+    await page.getByTestId('fold-dialog').waitFor();
+    await page.getByTestId('fold-name').fill('Swap edit');
+    // The links crossing the border are exposed already; expose the blend's k as a param too.
+    expect(await page.getByTestId('fold-input-model').isChecked()).toBe(true);
+    await page.getByTestId('fold-param-k').check();
+    await page.getByTestId('fold-confirm').click();
+    await node(page, 'swap-edit').waitFor();
+    await node(page, 'sampler').waitFor({ state: 'detached' });
+    const folded = await editorDocument(page);
+    expect(folded.schemaVersion).toBe(3);
+    expect(folded.subgraphs?.map((s) => [s.name, s.nodes.length])).toEqual([['Swap edit', 3]]);
+    expect(folded.subgraphs![0]!.params.map((p) => p.name)).toEqual(['k']);
+    expect(await page.getByTestId('problem-count').textContent()).toBe('ready to run');
+    expect(await page.getByTestId('palette-subgraph:swap-edit').isVisible()).toBe(true);
+    await screenshot(page, 'blocks-folded');
+
+    // Same pixels as before folding (the server's engine also hits its cache for every node).
+    expect(await runPixels(page)).toEqual(before);
+
+    // The exposed param is a field on the block node; unfolding writes it into the blend.
+    await setNumberParam(page, 'swap-edit', 'k', 0.5);
+    await page.getByTestId('unfold').click();
+    await node(page, 'blend1').waitFor();
+    const unfolded = await editorDocument(page);
+    expect(unfolded.nodes.find((n) => n.id === 'blend1')!.params.k).toBe(0.5);
+    expect(unfolded.nodes.some((n) => n.type.startsWith('subgraph:'))).toBe(false);
+    expect(await page.getByTestId('problem-count').textContent()).toBe('ready to run');
+  });
+
+  it('adds the shipped CL P2P block from "my blocks", saves a block to the library and offers it back', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=word-swap`);
+    await node(page, 'capture').waitFor();
+    await page.getByTestId('block-offer-shipped-cl-p2p-edit').click();
+    await node(page, 'cl-p2p-edit').waitFor();
+    const doc = await editorDocument(page);
+    expect(doc.subgraphs?.map((s) => s.name)).toEqual(['CL P2P edit']);
+    // Its sockets and exposed params are the inner ones'.
+    await page.getByTestId('input-cl-p2p-edit-sourcePrompt').waitFor();
+    await page.locator('[data-testid="param-cl-p2p-edit-cross"]').waitFor();
+
+    await page.getByTestId('save-block-subgraph:cl-p2p-edit').click();
+    await page.locator('[data-testid=notice]', { hasText: 'Saved block' }).waitFor();
+    const saved = await server.library.list({ tag: ['block'], limit: 10, offset: 0 });
+    expect(saved.workflows.map((w) => w.name)).toEqual(['CL P2P edit']);
+
+    // In another workflow the library's block is offered and adds with its definition.
+    const other = await openEditor(browser, `${server.url}/?template=generate`);
+    const offer = other.page.getByTestId(`block-offer-library-${saved.workflows[0]!.id}`);
+    await offer.waitFor();
+    await offer.click();
+    await node(other.page, 'cl-p2p-edit').waitFor();
+    expect((await editorDocument(other.page)).subgraphs?.[0]?.name).toBe('CL P2P edit');
+  });
+});
