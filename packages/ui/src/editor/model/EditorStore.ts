@@ -3,6 +3,8 @@ import {
   blockEntries,
   foldNodes,
   stableStringify,
+  subgraphIdOf,
+  subgraphType,
   unfoldNode,
   validateGraph,
   type FoldChoice,
@@ -488,9 +490,25 @@ export class EditorStore {
 
   /** Pastes as one undo step; the pasted nodes become the selection. Returns their ids. */
   paste(payload: ClipboardPayload, at?: { x: number; y: number }): string[] {
-    const pasted = pasteNodes(payload, new Set(this.#state.graph.nodes.map((n) => n.id)), at ? { at } : {});
+    // Blocks the nodes use join this workflow's (an identical definition is reused, a clash renamed).
+    const merged = payload.subgraphs?.length
+      ? mergeBlocks(this.#state.graph.subgraphs ?? [], payload.subgraphs)
+      : undefined;
+    const nodes = merged
+      ? payload.nodes.map((n) => {
+          const id = subgraphIdOf(n.type);
+          const to = id === undefined ? undefined : merged.ids.get(id);
+          return to === undefined ? n : { ...n, type: subgraphType(to) };
+        })
+      : payload.nodes;
+    const pasted = pasteNodes(
+      { ...payload, nodes },
+      new Set(this.#state.graph.nodes.map((n) => n.id)),
+      at ? { at } : {},
+    );
     this.#change((g) => ({
       ...g,
+      ...(merged ? { subgraphs: merged.subgraphs } : {}),
       nodes: [...g.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...pasted.nodes],
       edges: [...g.edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...pasted.edges],
     }));

@@ -80,3 +80,20 @@ describe('blocks in the editor model', () => {
     expect(results.get('block')!.images.map((i) => i.name)).toEqual(['a.png', 'b.png']);
   });
 });
+
+describe('copying block nodes', () => {
+  it('carries the block definitions to another workflow', () => {
+    const a = store();
+    a.selectOnly(['schedule1', 'blend1', 'sampler']);
+    a.foldSelection({ name: 'Swap edit' });
+    a.selectOnly(['swap-edit']);
+    const payload = a.copySelection()!;
+    expect(payload.subgraphs?.map((d) => d.id)).toEqual(['swap-edit']);
+    const b = new EditorStore({ index: testIndex(), registry: testRegistry() });
+    b.newDocument();
+    const [id] = b.paste(payload);
+    expect(id).toBe('swap-edit');
+    expect(b.document().subgraphs?.[0]?.name).toBe('Swap edit');
+    expect(b.getState().index.byType.has('subgraph:swap-edit')).toBe(true);
+  });
+});

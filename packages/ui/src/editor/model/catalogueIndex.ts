@@ -58,7 +58,9 @@ export function searchCatalogue(index: CatalogueIndex, query: string): Catalogue
 
 /** A readable unique node id from its type: `ptp.prompt` -> `prompt`, `prompt_2`, ... */
 export function newNodeId(type: string, taken: ReadonlySet<string>): string {
-  const base = (type.split('.').pop() ?? type).replace(/[^A-Za-z0-9_-]/g, '') || 'node';
+  // A block node is named after its block (`subgraph:cl-p2p-edit` -> `cl-p2p-edit`).
+  const name = type.startsWith('subgraph:') ? type.slice('subgraph:'.length) : (type.split('.').pop() ?? type);
+  const base = name.replace(/[^A-Za-z0-9_-]/g, '') || 'node';
   if (!taken.has(base)) return base;
   for (let i = 2; ; i++) if (!taken.has(`${base}_${i}`)) return `${base}_${i}`;
 }

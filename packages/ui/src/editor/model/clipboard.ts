@@ -1,4 +1,5 @@
-import { WorkflowEdgeSchema, WorkflowNodeSchema } from '@ptp/graph-core';
+import { SubgraphSchema, subgraphIdOf, WorkflowEdgeSchema, WorkflowNodeSchema } from '@ptp/graph-core';
+import { blockClosure } from './blocks';
 import { z } from 'zod';
 import { newNodeId } from './catalogueIndex';
 import { edgeIdFor, graphToDocument, type EditorEdge, type EditorGraph, type EditorNode } from './editorGraph';
@@ -9,6 +10,8 @@ export const ClipboardPayloadSchema = z.object({
   version: z.literal(1),
   nodes: z.array(WorkflowNodeSchema).min(1).max(2000),
   edges: z.array(WorkflowEdgeSchema).max(10_000),
+  /** Definitions of the blocks the copied nodes use, so they paste into another workflow whole. */
+  subgraphs: z.array(SubgraphSchema).max(256).optional(),
 });
 export type ClipboardPayload = z.infer<typeof ClipboardPayloadSchema>;
 
@@ -19,7 +22,17 @@ export function copyNodes(graph: EditorGraph, ids: ReadonlySet<string>): Clipboa
   const nodes = doc.nodes.filter((n) => ids.has(n.id));
   if (!nodes.length) return undefined;
   const edges = doc.edges.filter((e) => ids.has(e.from.node) && ids.has(e.to.node));
-  return structuredClone({ kind: 'ptp-studio/nodes', version: 1, nodes, edges });
+  const used = [...new Set(nodes.map((n) => subgraphIdOf(n.type)).filter((id) => id !== undefined))];
+  const subgraphs = [
+    ...new Map(used.flatMap((id) => blockClosure(doc.subgraphs ?? [], id)).map((d) => [d.id, d])).values(),
+  ];
+  return structuredClone({
+    kind: 'ptp-studio/nodes',
+    version: 1,
+    nodes,
+    edges,
+    ...(subgraphs.length ? { subgraphs } : {}),
+  } as const);
 }
 
 /** Clipboard text back to a payload; anything else (plain text, other apps' JSON) is undefined. */
