@@ -96,10 +96,37 @@ describe('runTune', () => {
     );
     expect(report.overall.tuned!.j.mean!).toBeGreaterThanOrEqual(report.overall.reference!.j.mean!);
     expect(report.tunedMinus.clP2p!.n).toBe(4);
+    expect(report.shared).toBeUndefined();
     expect(report.cost).toMatchObject({ tuneRunsPerPair: out.plan.cost, testRuns: 12, ranNow: world.calls.length });
     const md = tuneMarkdown(report);
-    expect(md).toContain('| tuned |');
+    expect(md).toContain('| tuned per pair |');
     expect(md).toContain(pairs[1]!.id);
+  });
+
+  it('also tunes one setting for all pairs: a compromise between their optima, scored on the held-back seeds', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-tune-'));
+    const world = fakeWorld();
+    const out = await runTune({ ...setup, shared: true }, { executor: world, results: await open(dir) });
+    const sharedCross = out.candidates[out.shared!.best]!['schedule.cross']!;
+    // Each pair's own optimum is 0.3 or 0.9; one setting for both lands between them.
+    expect(sharedCross).toBeGreaterThanOrEqual(0.3 - 0.15);
+    expect(sharedCross).toBeLessThanOrEqual(0.9 + 0.15);
+    // Its rung 0 is every pair's rung 0: the extra runs are fewer than a second search's.
+    expect(out.shared!.extraRuns).toBeLessThan(out.plan.cost * 2 - out.plan.rungs[0]!.candidates * 2);
+    // Held back: 4 settings x 2 seeds per pair, fewer where two settings coincide (one cell each).
+    expect(world.calls.length).toBeLessThanOrEqual(out.plan.cost * 2 + out.shared!.extraRuns + 4 * 2 * 2);
+    expect(world.calls.length).toBeGreaterThan(out.plan.cost * 2 + out.shared!.extraRuns + 2 * 2 * 2);
+    const report = tuneReport({
+      setup: { ...setup, shared: true },
+      outcome: out,
+      workflow: 'w',
+      command: 'c',
+      wallSeconds: 1,
+    });
+    expect(Object.keys(report.overall)).toEqual(['tuned', 'shared', 'reference', 'clP2p']);
+    // Per-pair tuning fits each pair at least as well as one compromise setting, on average.
+    expect(report.tunedMinus.shared!.mean!).toBeGreaterThanOrEqual(0);
+    expect(tuneMarkdown(report)).toContain('| tuned for all pairs |');
   });
 
   it('resumes: a rerun over the same results file computes nothing and decides the same', async () => {

@@ -42,6 +42,12 @@ export interface TuneSetup {
   readonly searchSeed: number;
   /** Read the objective's figures from this METRICS node only (default: any). */
   readonly metricsNode?: string;
+  /**
+   * Also search one setting for all pairs (J averaged over the pairs) with the same plan, scored on
+   * the held-back seeds as "shared": per-pair tuning against a single tuned setting. Its runs are
+   * mostly the per-pair searches' own cells (same candidates, seeds and pairs).
+   */
+  readonly shared?: boolean;
 }
 
 export type TuneEvent = SweepEvent & { phase: string };
@@ -68,6 +74,8 @@ export interface TuneOutcome {
   readonly plan: HalvingPlan;
   readonly candidates: readonly Candidate[];
   readonly pairs: readonly PairTune[];
+  /** The search for one setting for all pairs (when asked for), and the runs it added to the per-pair ones. */
+  readonly shared?: Omit<PairTune, 'pair'> & { readonly extraRuns: number };
   readonly test: readonly TestRun[];
   /** Cells this invocation computed and those found in the results file. */
   readonly ran: number;
@@ -162,6 +170,16 @@ export async function runTune(
     survivors: candidates.map((_, i) => i),
     rungs: [] as { candidate: number; mean: number }[][],
   }));
+  const shared = setup.shared
+    ? { survivors: candidates.map((_, i) => i), rungs: [] as { candidate: number; mean: number }[][] }
+    : undefined;
+  const perPairKeys = new Set<string>();
+  const sharedKeys = new Set<string>();
+  /** J of a candidate on a seed averaged over every pair (undefined when a run failed). */
+  const sharedScore = (c: number, seed: number) => {
+    const js = setup.pairs.map((pair) => score(pair, `c${c}`, seed));
+    return js.some((j) => j === undefined) ? undefined : js.reduce((a, b) => a! + b!, 0)! / js.length;
+  };
   const outcome = (status: TuneOutcome['status'], test: TestRun[] = []): TuneOutcome => {
     const msOf = (pred: (k: string) => boolean) =>
       [...keys.entries()].filter(([k]) => pred(k)).reduce((sum, [, key]) => sum + (o.results.get(key)?.ms ?? 0), 0);
@@ -170,6 +188,15 @@ export async function runTune(
       plan,
       candidates,
       pairs: state.map((s) => ({ pair: s.pair, rungs: s.rungs, best: s.survivors[0]! })),
+      ...(shared
+        ? {
+            shared: {
+              rungs: shared.rungs,
+              best: shared.survivors[0]!,
+              extraRuns: [...sharedKeys].filter((k) => !perPairKeys.has(k)).length,
+            },
+          }
+        : {}),
       test,
       ran,
       reused,
@@ -184,15 +211,32 @@ export async function runTune(
         cellFor(s.pair, `c${candidate}`, candidates[candidate]!, setup.tuneSeeds[seed]!),
       ),
     );
+    for (const c of cells) perPairKeys.add(c.key);
+    if (shared)
+      for (const { candidate, seed } of rungRuns(plan, r, shared.survivors))
+        for (const pair of setup.pairs) {
+          const cell = cellFor(pair, `c${candidate}`, candidates[candidate]!, setup.tuneSeeds[seed]!);
+          sharedKeys.add(cell.key);
+          cells.push(cell);
+        }
     if (!(await phase(cells, `rung ${r + 1}/${plan.rungs.length}`))) return outcome('interrupted');
     for (const s of state) {
       const ranked = rankRung(plan, r, s.survivors, (c, k) => score(s.pair, `c${c}`, setup.tuneSeeds[k]!));
       s.rungs.push(ranked);
       s.survivors = survivorsAfter(plan, ranked, r);
     }
+    if (shared) {
+      const ranked = rankRung(plan, r, shared.survivors, (c, k) => sharedScore(c, setup.tuneSeeds[k]!));
+      shared.rungs.push(ranked);
+      shared.survivors = survivorsAfter(plan, ranked, r);
+    }
   }
 
-  const settings = (s: (typeof state)[number]) => ({ tuned: candidates[s.survivors[0]!]!, ...setup.presets });
+  const settings = (s: (typeof state)[number]) => ({
+    tuned: candidates[s.survivors[0]!]!,
+    ...(shared ? { shared: candidates[shared.survivors[0]!]! } : {}),
+    ...setup.presets,
+  });
   const testCells = state.flatMap((s) =>
     Object.entries(settings(s)).flatMap(([name, params]) =>
       setup.testSeeds.map((seed) => cellFor(s.pair, `test:${name}`, params, seed)),

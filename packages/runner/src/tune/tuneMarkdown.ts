@@ -1,7 +1,12 @@
 import { formatMeanCi } from '../sweep/meanCi.js';
 import type { SettingStats, Stat, TuneReport } from './tuneReport.js';
 
-const SETTING_NAMES: Record<string, string> = { tuned: 'tuned', reference: 'reference defaults', clP2p: 'CL P2P' };
+const SETTING_NAMES: Record<string, string> = {
+  tuned: 'tuned per pair',
+  shared: 'tuned for all pairs',
+  reference: 'reference defaults',
+  clP2p: 'CL P2P',
+};
 const nameOf = (s: string) => SETTING_NAMES[s] ?? s;
 const fmt = (s: Stat | undefined, digits = 3) =>
   s ? formatMeanCi({ ...s, mean: s.mean ?? Number.NaN, half: s.half ?? Number.NaN }, digits) : 'n/a';
@@ -59,7 +64,13 @@ export function tuneMarkdown(r: TuneReport, title = 'Tuned schedules'): string {
     row(['---', ...figuresHeader(untouched).map(() => '---')]),
     ...settings.map((s) => row([nameOf(s), ...figuresRow(r.overall[s]!, untouched)])),
     '',
-    '### Tuned minus each preset, paired by pair and seed',
+    ...(r.shared
+      ? [
+          `One setting for all pairs (same plan, J averaged over the pairs; ${r.shared.extraRuns} runs beyond the per-pair searches'): ${columns.map((c) => `${short(c)} ${r.shared!.best.params[c]}`).join(', ')}.`,
+          '',
+        ]
+      : []),
+    '### Tuned per pair minus each other setting, paired by pair and seed',
     '',
     row(['against', 'n', 'J difference']),
     row(['---', '---', '---']),

@@ -60,9 +60,17 @@ export const TuneReportSchema = z.object({
       test: z.record(z.string(), SettingStatsSchema),
     }),
   ),
+  /** One setting for all pairs, searched with the same plan on J averaged over the pairs (when asked for). */
+  shared: z
+    .object({
+      best: z.object({ candidate: z.number().int(), params: CandidateSchema, tuneMean: Num }),
+      /** Runs it needed beyond the per-pair searches' cells. */
+      extraRuns: z.number().int(),
+    })
+    .optional(),
   /** Over all pairs x held-back seeds, per setting. */
   overall: z.record(z.string(), SettingStatsSchema),
-  /** Paired differences in J (tuned minus the preset), same pair and seed. */
+  /** Paired differences in J (tuned minus each other setting), same pair and seed. */
   tunedMinus: z.record(z.string(), StatSchema),
   cost: z.object({
     tuneRunsPerPair: z.number().int(),
@@ -97,12 +105,13 @@ export function tuneReport(o: {
   wallSeconds: number;
 }): TuneReport {
   const { setup, outcome } = o;
-  const settings = ['tuned', ...Object.keys(setup.presets)];
+  const others = [...(outcome.shared ? ['shared'] : []), ...Object.keys(setup.presets)];
+  const settings = ['tuned', ...others];
   const by = (pred: (r: TestRun) => boolean) => outcome.test.filter(pred);
   const jOf = (pair: string, setting: string, seed: number) =>
     outcome.test.find((r) => r.pair === pair && r.setting === setting && r.seed === seed)?.j;
   const tunedMinus = Object.fromEntries(
-    Object.keys(setup.presets).map((p) => [
+    others.map((p) => [
       p,
       stat(
         meanCi(
@@ -145,6 +154,20 @@ export function tuneReport(o: {
         test: Object.fromEntries(settings.map((s) => [s, statsOf(by((r) => r.pair === p.pair.id && r.setting === s))])),
       };
     }),
+    ...(outcome.shared
+      ? {
+          shared: {
+            best: {
+              candidate: outcome.shared.best,
+              params: outcome.candidates[outcome.shared.best]!,
+              tuneMean: finite(
+                outcome.shared.rungs.at(-1)?.find((x) => x.candidate === outcome.shared!.best)?.mean ?? Number.NaN,
+              ),
+            },
+            extraRuns: outcome.shared.extraRuns,
+          },
+        }
+      : {}),
     overall: Object.fromEntries(settings.map((s) => [s, statsOf(by((r) => r.setting === s))])),
     tunedMinus,
     cost: {

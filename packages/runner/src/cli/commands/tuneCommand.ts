@@ -45,6 +45,8 @@ function parseTuneArgs(args: string[]) {
       'blend-node': { type: 'string' },
       'seed-node': { type: 'string', default: 'capture' },
       'metrics-node': { type: 'string' },
+      // Skip the search for one setting for all pairs (on by default: per-pair vs shared tuning).
+      'per-pair-only': { type: 'boolean', default: false },
       'source-node': { type: 'string', default: 'source' },
       'target-node': { type: 'string', default: 'target' },
       title: { type: 'string' },
@@ -166,6 +168,7 @@ export const tuneCommand: Command = async (args, io) => {
     seedColumn: `${values['seed-node']}.seed`,
     weights: a.weights,
     searchSeed: a.searchSeed,
+    shared: !values['per-pair-only'],
     ...(values['metrics-node'] ? { metricsNode: values['metrics-node'] } : {}),
   };
 
@@ -220,7 +223,7 @@ export const tuneCommand: Command = async (args, io) => {
   const o = report.overall;
   const j = (s: string) => (o[s]?.j.mean ?? Number.NaN).toFixed(3);
   io.out(
-    `ok: ${setup.pairs.length} pairs, ${report.cost.tuneRuns} tuning + ${report.cost.testRuns} held-back runs (${outcome.ran} computed now); held-back J: tuned ${j('tuned')}, reference ${j('reference')}, CL P2P ${j('clP2p')}; wrote ${path.join(a.outDir, 'results.md')}`,
+    `ok: ${setup.pairs.length} pairs, ${report.cost.tuneRuns} tuning + ${report.cost.testRuns} held-back runs (${outcome.ran} computed now); held-back J: tuned per pair ${j('tuned')}${o.shared ? `, tuned for all pairs ${j('shared')}` : ''}, reference ${j('reference')}, CL P2P ${j('clP2p')}; wrote ${path.join(a.outDir, 'results.md')}`,
   );
   return EXIT.ok;
 };
