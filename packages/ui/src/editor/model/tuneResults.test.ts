@@ -41,7 +41,11 @@ describe('results tables', () => {
     const text = readFileSync(path.join(repoRoot, 'docs/study/tune/results.json'), 'utf8');
     const r = parseResultsFile(text, 'results.json');
     if (!r.ok) throw new Error(r.message);
-    expect(r.table.rows.length).toBeGreaterThan(0);
+    const report = JSON.parse(text) as { pairs: unknown[]; shared: { best: { params: Record<string, number> } } };
+    // The setting tuned for all pairs first (and the default to load), then each pair's winner.
+    expect(r.table.rows).toHaveLength(report.pairs.length + 1);
+    expect(r.table.best).toBe(0);
+    expect(r.table.rows[0]!.params).toEqual(report.shared.best.params);
     expect(r.table.columns).toContain('schedule.cross');
     // The V window is the same for every candidate: it goes last, after the knobs that vary.
     expect(r.table.columns.at(-1)).toBe('schedule.vWindow');

@@ -47,6 +47,10 @@ export const TuneFileSchema = z
         .loose(),
     ),
     overall: z.record(z.string(), Stats),
+    shared: z
+      .object({ best: z.object({ params: z.record(z.string(), z.number()), tuneMean: z.number().nullable() }).loose() })
+      .loose()
+      .optional(),
     cost: z.object({ tuneRunsPerPair: z.number(), testRuns: z.number() }).loose(),
   })
   .loose();
@@ -63,7 +67,7 @@ const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '
 
 function fromTuneFile(data: z.infer<typeof TuneFileSchema>): ResultTable {
   const settings = Object.keys(data.overall);
-  const rows = data.pairs.map((p): ResultRow => ({
+  const perPair = data.pairs.map((p): ResultRow => ({
     label: p.id,
     params: p.best.params,
     score: p.test.tuned?.j?.mean ?? p.best.tuneMean,
@@ -72,13 +76,29 @@ function fromTuneFile(data: z.infer<typeof TuneFileSchema>): ResultTable {
       ...Object.fromEntries(settings.map((s) => [`J ${s} (held back)`, p.test[s]?.j?.mean ?? null])),
     },
   }));
+  // One setting tuned for every pair comes first and is the one to load by default: a per-pair
+  // winner is best only for its own edit.
+  const shared: ResultRow[] = data.shared
+    ? [
+        {
+          label: 'all pairs (one setting)',
+          params: data.shared.best.params,
+          score: data.overall.shared?.j?.mean ?? data.shared.best.tuneMean,
+          figures: {
+            'J (tuning seeds)': data.shared.best.tuneMean,
+            ...Object.fromEntries(settings.map((s) => [`J ${s} (held back)`, data.overall[s]?.j?.mean ?? null])),
+          },
+        },
+      ]
+    : [];
+  const rows = [...shared, ...perPair];
   return {
     title: 'Tuned schedules (ptp tune)',
     source: 'tune',
     columns: varyingFirst([...new Set(rows.flatMap((r) => Object.keys(r.params)))], rows),
     figures: ['J (tuning seeds)', ...settings.map((s) => `J ${s} (held back)`)],
     rows,
-    best: bestIndex(rows),
+    best: shared.length ? 0 : bestIndex(rows),
     notes: [
       `Held back, all pairs: ${settings.map((s) => `${s} ${fmt(data.overall[s]?.j?.mean)} ± ${fmt(data.overall[s]?.j?.half)}`).join(', ')}.`,
       `Cost: ${data.cost.tuneRunsPerPair} runs per pair to tune, ${data.cost.testRuns} held-back runs.`,
