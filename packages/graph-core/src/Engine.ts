@@ -1,7 +1,8 @@
 import type { WorkflowDocument } from './document/WorkflowDocument.js';
 import { graphError, NodeRunError, type GraphError } from './errors.js';
 import type { RunEvent, RunEventBody } from './events.js';
-import { ancestorsOf, topologicalOrder, type GraphIndex } from './graphIndex.js';
+import { topologicalOrder, type GraphIndex } from './graphIndex.js';
+import { runTargets } from './runTargets.js';
 import type { InputSpec, Logger, NodeContext, RunResources } from './NodeDefinition.js';
 import type { NodeRegistry } from './NodeRegistry.js';
 import { OutputCache } from './OutputCache.js';
@@ -113,6 +114,8 @@ interface RunPlan {
   targets: string[];
   needed: Set<string>;
   order: string[];
+  /** Problems that stop this run (see runTargets). */
+  blocking: GraphError[];
 }
 
 type NodeOutputs = Record<string, unknown>;
@@ -141,7 +144,7 @@ class EngineRun<Backend> {
 
   async execute(): Promise<RunResult> {
     const plan = this.#plan();
-    const blocking = this.#blockingErrors(plan);
+    const { blocking } = plan;
     if (blocking.length) {
       this.#emit({ type: 'run_started', nodes: [], cached: [], targets: plan.targets });
       return this.#fail(blocking);
@@ -171,31 +174,9 @@ class EngineRun<Backend> {
   #plan(): RunPlan {
     const report = validateGraph(this.#doc, this.#services.registry);
     const { index } = report;
-    const targets = this.#options.outputs ? expandTargets(this.#options.outputs, report) : report.outputNodes;
-    const needed = ancestorsOf(index, targets);
+    const { targets, needed, blocking } = runTargets(report, this.#options.outputs);
     const order = topologicalOrder(index, needed) ?? [];
-    return { report, index, targets, needed, order };
-  }
-
-  /**
-   * Only problems in what this run needs block it (ComfyUI semantics): a broken branch elsewhere
-   * does not stop a partial run of a healthy one.
-   */
-  #blockingErrors({ report, index, targets, needed }: RunPlan): GraphError[] {
-    const partial = Boolean(this.#options.outputs);
-    // Problems name the document's nodes: a node inside a block counts as its block node.
-    const { origins } = report.flat;
-    const neededHere = origins.size ? new Set([...needed].map((id) => origins.get(id)?.instance ?? id)) : needed;
-    const blocking = report.errors.filter((e) =>
-      e.nodeId === undefined ? !(partial && e.code === 'NO_OUTPUT') : neededHere.has(e.nodeId),
-    );
-    for (const t of targets) {
-      if (!index.nodes.has(t))
-        blocking.push(
-          graphError('UNKNOWN_OUTPUT_NODE', `requested output node "${t}" is not in the graph`, { nodeId: t }),
-        );
-    }
-    return blocking;
+    return { report, index, targets, needed, order, blocking };
   }
 
   /** Signatures: what a node computes depends only on its type, version, params and inputs. */
@@ -361,20 +342,6 @@ class EngineRun<Backend> {
     });
     return result;
   }
-}
-
-/**
- * Requested outputs as nodes of the flattened graph: a block node stands for the output nodes
- * inside it and the nodes behind its exposed outputs.
- */
-function expandTargets(requested: readonly string[], report: ValidationReport): string[] {
-  const { origins, blockOutputs } = report.flat;
-  return requested.flatMap((t) => {
-    const exposed = blockOutputs.get(t);
-    if (report.index.nodes.has(t) || !exposed) return [t];
-    const inside = report.outputNodes.filter((id) => origins.get(id)?.instance === t);
-    return [...new Set([...inside, ...[...exposed.values()].map((o) => o.node)])];
-  });
 }
 
 function pick(e: GraphError): { nodeId?: string; input?: string; param?: string } {

@@ -8,6 +8,7 @@ export * from './document/documentMigrations.js';
 export * from './document/loadDocument.js';
 export * from './document/migrateNodeParams.js';
 export * from './validateGraph.js';
+export * from './runTargets.js';
 export * from './subgraphs/flattenSubgraphs.js';
 export * from './subgraphs/liftError.js';
 export * from './checkNodes.js';

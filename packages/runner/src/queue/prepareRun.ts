@@ -1,10 +1,11 @@
 import {
-  ancestorsOf,
   API_LIMITS,
   checkParamLimits,
   graphError,
   isError,
+  liftError,
   loadDocument,
+  runTargets,
   validateGraph,
   type ApiLimits,
   type GraphError,
@@ -32,16 +33,9 @@ export function prepareRun(
   if (!loaded.ok) return graphFailure('INVALID_DOCUMENT', loaded.errors.filter(isError));
   const doc = loaded.value;
   const report = validateGraph(doc, registry);
-  const targets = request.options.targets;
-  const needed = ancestorsOf(report.index, targets ?? report.outputNodes);
   // The same rule as the engine: with explicit targets, problems in other branches don't block.
-  const errors = report.errors
-    .filter(isError)
-    .filter((e) => (e.nodeId === undefined ? !(targets && e.code === 'NO_OUTPUT') : needed.has(e.nodeId)));
-  for (const t of targets ?? []) {
-    if (!report.index.nodes.has(t))
-      errors.push(graphError('UNKNOWN_OUTPUT_NODE', `requested output node "${t}" is not in the graph`, { nodeId: t }));
-  }
+  const { needed, blocking } = runTargets(report, request.options.targets);
+  const errors = blocking.filter(isError);
   if (errors.length) return graphFailure('VALIDATION_FAILED', errors);
 
   const over: GraphError[] = [];
@@ -57,7 +51,7 @@ export function prepareRun(
         ),
       );
   }
-  over.push(...checkParamLimits(report.params, needed, limits));
+  over.push(...checkParamLimits(report.params, needed, limits).map((e) => liftError(e, report.flat)));
   if (over.length) return graphFailure('LIMIT_EXCEEDED', over);
   return apiOk({
     workflow: doc,

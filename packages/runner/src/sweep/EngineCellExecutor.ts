@@ -1,6 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Engine, errorPlace, type NodeRegistry, type RunResources, type WorkflowDocument } from '@ptp/graph-core';
+import {
+  Engine,
+  errorPlace,
+  flattenSubgraphs,
+  type NodeRegistry,
+  type RunResources,
+  type WorkflowDocument,
+} from '@ptp/graph-core';
 import type { InferenceBackend, MetricsValue, OutputFile } from '@ptp/nodes';
 import { setParam } from '../workflowParams.js';
 import type { CellExecutor } from './runSweep.js';
@@ -13,9 +20,9 @@ const isOutputFile = (v: unknown): v is OutputFile =>
   typeof (v as OutputFile).name === 'string' &&
   (v as OutputFile).data instanceof Uint8Array;
 
-/** The nodes of `doc` with a METRICS output: what a sweep collects. */
+/** The nodes of `doc` with a METRICS output (inside blocks too, by flattened id): what a sweep collects. */
 export function metricNodes(doc: WorkflowDocument, registry: NodeRegistry): { node: string; outputs: string[] }[] {
-  return doc.nodes.flatMap((n) => {
+  return flattenSubgraphs(doc).doc.nodes.flatMap((n) => {
     const def = registry.get(n.type);
     const outputs = Object.entries(def?.outputs ?? {}).flatMap(([name, s]) =>
       (s as { type: string }).type === 'METRICS' ? [name] : [],
@@ -38,7 +45,9 @@ export function cellTargets(
     throw new SweepSpecError(
       'the workflow has no node with a METRICS output (e.g. Edit metrics), so a sweep would measure nothing',
     );
-  const outputNodes = doc.nodes.filter((n) => registry.get(n.type)?.output).map((n) => n.id);
+  const outputNodes = flattenSubgraphs(doc)
+    .doc.nodes.filter((n) => registry.get(n.type)?.output)
+    .map((n) => n.id);
   return {
     metricNodes: metrics,
     targets: [...new Set([...metrics.map((m) => m.node), ...(keepImages ? outputNodes : [])])],

@@ -1,4 +1,4 @@
-import type { NodeRegistry, WorkflowDocument } from '@ptp/graph-core';
+import { flattenSubgraphs, type NodeRegistry, type WorkflowDocument } from '@ptp/graph-core';
 import type { MetricsValue } from '@ptp/nodes';
 
 /** A METRICS output of a finished run (what sweeps collect), by node and output name. */
@@ -19,7 +19,8 @@ export function collectMetrics(
   registry: NodeRegistry,
 ): RunMetric[] {
   const metrics: RunMetric[] = [];
-  for (const node of workflow.nodes) {
+  // Metric nodes inside blocks report under their flattened ids, as the engine ran them.
+  for (const node of flattenSubgraphs(workflow).doc.nodes) {
     const values = outputs.get(node.id);
     const def = registry.get(node.type);
     if (!values || !def) continue;

@@ -1,0 +1,40 @@
+import { graphError, type GraphError } from './errors.js';
+import { ancestorsOf } from './graphIndex.js';
+import type { ValidationReport } from './validateGraph.js';
+
+/** What a run of a validated graph covers: its targets and their ancestors, in the flattened graph. */
+export interface RunTargets {
+  targets: string[];
+  needed: Set<string>;
+  /** The report's problems that stop this run: those in what it needs, and unknown targets. */
+  blocking: GraphError[];
+}
+
+/**
+ * The nodes a run produces and needs, and what blocks it. ComfyUI's rule: with explicit targets,
+ * problems in other branches do not block. A block node named as a target stands for the output
+ * nodes inside it and the nodes behind its exposed outputs; problems are reported on block nodes,
+ * so a block counts as needed when any node inside it is.
+ */
+export function runTargets(report: ValidationReport, requested?: readonly string[]): RunTargets {
+  const { origins, blockOutputs } = report.flat;
+  const targets = requested
+    ? requested.flatMap((t) => {
+        const exposed = blockOutputs.get(t);
+        if (report.index.nodes.has(t) || !exposed) return [t];
+        const inside = report.outputNodes.filter((id) => origins.get(id)?.instance === t);
+        return [...new Set([...inside, ...[...exposed.values()].map((o) => o.node)])];
+      })
+    : report.outputNodes;
+  const needed = ancestorsOf(report.index, targets);
+  const neededHere = origins.size ? new Set([...needed].map((id) => origins.get(id)?.instance ?? id)) : needed;
+  const blocking = report.errors.filter((e) =>
+    e.nodeId === undefined ? !(requested && e.code === 'NO_OUTPUT') : neededHere.has(e.nodeId),
+  );
+  for (const t of targets)
+    if (!report.index.nodes.has(t))
+      blocking.push(
+        graphError('UNKNOWN_OUTPUT_NODE', `requested output node "${t}" is not in the graph`, { nodeId: t }),
+      );
+  return { targets, needed, blocking };
+}
