@@ -73,6 +73,7 @@ describe('blocks (subgraphs) in the editor', () => {
     // The links crossing the border are exposed already; expose the blend's k as a param too.
     expect(await page.getByTestId('fold-input-model').isChecked()).toBe(true);
     await page.getByTestId('fold-param-k').check();
+    await screenshot(page, 'blocks-fold-dialog');
     await page.getByTestId('fold-confirm').click();
     await node(page, 'swap-edit').waitFor();
     await node(page, 'sampler').waitFor({ state: 'detached' });

@@ -74,8 +74,10 @@ export function planFold(
     const known = bySource.get(key);
     if (known) known.targets.push({ node: e.to.node, input: e.to.input });
     else {
+      // A second link into an input of the same name is named after where it comes from.
+      const name = inputNames.has(e.to.input) ? `${e.from.node}_${e.from.output}` : e.to.input;
       const candidate = {
-        name: uniqueName(e.to.input, inputNames),
+        name: uniqueName(name, inputNames),
         targets: [{ node: e.to.node, input: e.to.input }],
         source: { ...e.from },
         crossing: true,

@@ -22,7 +22,7 @@ describe('blocks in the editor model', () => {
     expect(state.graph.nodes.map((n) => n.id)).not.toContain('sampler');
     expect(state.problems.errorCount).toBe(0);
     const entry = state.index.byType.get('subgraph:swap-edit')!;
-    expect(Object.keys(entry.inputs)).toEqual(['model', 'source', 'source_2', 'target']);
+    expect(Object.keys(entry.inputs)).toEqual(['model', 'source', 'source_prompt', 'target']);
     expect(entry.outputs.latent!.type).toBe('LATENT');
     expect(s.document().subgraphs).toHaveLength(1);
 
