@@ -134,6 +134,7 @@ function expansionCheck(
 class Flattener {
   /** Flattened block node id -> its definition, for re-attaching edges to its sockets. */
   readonly #instances = new Map<string, Subgraph>();
+  #tooManyEdges = false;
 
   constructor(
     readonly definitions: ReadonlyMap<string, Subgraph>,
@@ -182,9 +183,20 @@ class Flattener {
       );
     }
     for (const edge of edges) {
+      if (this.#tooManyEdges) return;
       const from = this.#resolveOutput(prefix + edge.from.node, edge.from.output);
       const to = this.#resolveInput(prefix + edge.to.node, edge.to.input);
       if (!from || !to) continue;
+      // Exposed inputs fan out (and nest): bound the flattened links like a document's own.
+      if (outEdges.length + to.length > DOCUMENT_LIMITS.maxEdges) {
+        this.#tooManyEdges = true;
+        this.errors.push(
+          graphError('INVALID_SUBGRAPH', `the graph expands to more than ${DOCUMENT_LIMITS.maxEdges} links`, {
+            nodeId: (top?.instance ?? prefix) || edge.to.node,
+          }),
+        );
+        return;
+      }
       to.forEach((t, i) => {
         const id = edge.id === undefined ? undefined : prefix + edge.id + (to.length > 1 ? `#${i + 1}` : '');
         outEdges.push({
@@ -230,7 +242,12 @@ class Flattener {
       this.#unknownSocket(node, def, 'input', input);
       return undefined;
     }
-    return exposed.targets.flatMap((t) => this.#resolveInput(node + FLAT_ID_SEPARATOR + t.node, t.input) ?? []);
+    // Distinct endpoints only: a target listed twice (or reached twice through nested blocks) is one link.
+    const seen = new Map<string, Endpoint>();
+    for (const t of exposed.targets)
+      for (const e of this.#resolveInput(node + FLAT_ID_SEPARATOR + t.node, t.input) ?? [])
+        seen.set(`${e.node}\u0000${e.port}`, e);
+    return [...seen.values()];
   }
 
   #unknownSocket(node: string, def: Subgraph, kind: 'input' | 'output', name: string): void {

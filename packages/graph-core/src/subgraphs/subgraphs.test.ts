@@ -147,6 +147,56 @@ describe('blocks (subgraphs)', () => {
     expect(flat.doc.nodes).toHaveLength(1);
   });
 
+  it('bounds the links that exposed inputs fan out to through nested blocks', () => {
+    const { registry } = createTestRegistry();
+    // Each level's input feeds 8 uses of the level below, each listed twice: 8^4 = 4096 sums at the bottom.
+    const level = (i: number): Subgraph => ({
+      id: `f${i}`,
+      name: `F${i}`,
+      description: '',
+      nodes: Array.from({ length: 8 }, (_, k) => ({
+        id: `n${k}`,
+        type: i === 3 ? 'test.sum' : `subgraph:f${i + 1}`,
+        typeVersion: 1,
+        params: {},
+      })),
+      edges: [],
+      inputs: [
+        {
+          name: 'in',
+          targets: Array.from({ length: 16 }, (_, k) => ({ node: `n${k % 8}`, input: i === 3 ? 'values' : 'in' })),
+        },
+      ],
+      outputs: [],
+      params: [],
+    });
+    // `sources` numbers all feed the block's input: sources x 4096 links once flattened.
+    const fan = (sources: number) => ({
+      ...graph(),
+      subgraphs: Array.from({ length: 4 }, (_, i) => level(i)),
+      nodes: [
+        ...Array.from({ length: sources }, (_, k) => ({
+          id: `a${k}`,
+          type: 'test.number',
+          typeVersion: 1,
+          params: {},
+        })),
+        { id: 'f', type: 'subgraph:f0', typeVersion: 1, params: {} },
+      ],
+      edges: Array.from({ length: sources }, (_, k) => ({
+        from: { node: `a${k}`, output: 'value' },
+        to: { node: 'f', input: 'in' },
+      })),
+    });
+    const ok = flattenSubgraphs(fan(12));
+    expect(ok.errors).toEqual([]);
+    expect(ok.doc.edges).toHaveLength(12 * 4096); // duplicates listed in `targets` are one link
+    const over = validateGraph(fan(13), registry);
+    expect(over.errors).toContainEqual(
+      expect.objectContaining({ code: 'INVALID_SUBGRAPH', message: expect.stringContaining('50000 links') }),
+    );
+  });
+
   it('nests blocks and runs a block node named as the output to produce', async () => {
     const { registry } = createTestRegistry();
     const once = fold(graph(), ['add2', 'out']);
