@@ -54,4 +54,18 @@ describe('results view', () => {
     });
     expect(params('blend1').k).toBe(best.best.params['blend.k']);
   });
+  it('opens the tune-schedule template: the Tune node sits between the schedule and the Edit sampler', async () => {
+    const { page } = await openEditor(browser, `${baseUrl}?template=tune-schedule`);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.getByTestId('node-tune').waitFor();
+    const doc = await editorDocument(page);
+    const into = (node: string) =>
+      doc.edges.filter((e) => e.to.node === node).map((e) => `${e.from.node}.${e.from.output}`);
+    expect(into('tune')).toEqual(expect.arrayContaining(['model.model', 'schedule.schedule']));
+    expect(into('sampler')).toContain('tune.schedule');
+    expect(doc.nodes.find((n) => n.id === 'tune')!.params).toMatchObject({ budget: 12, seeds: [1, 2] });
+    await screenshot(page, 'tune-template');
+    expect(errors).toEqual([]);
+  });
 });
