@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureUiBuilt, launchBrowser, screenshot, serveStatic } from './support/browser.js';
-import { editorDocument, openEditor } from './support/editorPage.js';
+import { editorDocument, openEditor, setNumberParam, waitForRunEnd } from './support/editorPage.js';
 import { repoRoot } from './support/repoRoot.js';
 
 // Issue 15 part 4: the editor shows a tune's results (docs/study/tune/results.json, written by
@@ -67,5 +67,30 @@ describe('results view', () => {
     expect(doc.nodes.find((n) => n.id === 'tune')!.params).toMatchObject({ budget: 12, seeds: [1, 2] });
     await screenshot(page, 'tune-template');
     expect(errors).toEqual([]);
+  });
+  it('runs the Tune node in the page (wasm, 4 steps, 4 runs), shows its ranking and loads its best settings', async () => {
+    const { page } = await openEditor(browser, `${baseUrl}?template=tune-schedule&run=wasm`);
+    await page.getByTestId('node-tune').waitFor();
+    await setNumberParam(page, 'tune', 'budget', 4);
+    await setNumberParam(page, 'tune', 'steps', 4);
+    await setNumberParam(page, 'capture', 'steps', 4);
+    await page.getByTestId('run').click();
+    expect(await waitForRunEnd(page)).toBe('success');
+    await page.getByTestId('open-tune-results').click();
+    const table = page.getByTestId('tune-results-table');
+    await table.waitFor();
+    expect(await page.getByTestId('tune-results').locator('h2').textContent()).toContain('Tune node "tune"');
+    // The last rung's two candidates, best first.
+    expect(await table.locator('tbody tr').count()).toBe(2);
+    const head = await table.locator('thead th').allTextContents();
+    const first = await table.locator('tbody tr').first().locator('td').allTextContents();
+    const shown = (name: string) => Number(first[head.indexOf(name)]);
+    await page.getByTestId('use-best-schedule').click();
+    await screenshot(page, 'tune-node-results');
+    const doc = await editorDocument(page);
+    const params = (id: string) => doc.nodes.find((n) => n.id === id)!.params;
+    for (const p of ['cross', 'self', 'selfResolutionDivisor', 'vBeta'])
+      expect(params('schedule')[p], p).toBeCloseTo(shown(p), 3);
+    expect(params('blend').k).toBeCloseTo(shown('k'), 3);
   });
 });
