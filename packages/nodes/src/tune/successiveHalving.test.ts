@@ -30,6 +30,12 @@ describe('planHalving', () => {
     }
   });
 
+  it('spends what the largest plan leaves on more seeds for its last rung', () => {
+    // 3 candidates would cost 3 + 2 = 5; two candidates on both seeds use the 4 runs.
+    expect(planHalving({ budget: 4, seeds: 2 })).toMatchObject({ rungs: [{ candidates: 2, seeds: 2 }], cost: 4 });
+    expect(planHalving({ budget: 3, seeds: 3 })).toMatchObject({ rungs: [{ candidates: 2, seeds: 1 }], cost: 2 });
+  });
+
   it('refuses a budget under two runs and caps the candidates', () => {
     expect(planHalving({ budget: 1, seeds: 3 })).toBeUndefined();
     expect(planHalving({ budget: 10_000, seeds: 2, maxCandidates: 16 })!.rungs[0]!.candidates).toBe(16);

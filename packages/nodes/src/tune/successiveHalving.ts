@@ -61,8 +61,9 @@ export function planCost(rungs: readonly HalvingRung[]): number {
 }
 
 /**
- * The plan with the most starting candidates whose cost fits `budget`; undefined when not even
- * two candidates on one seed fit.
+ * The plan with the most starting candidates whose cost fits `budget`, its last rung then scored
+ * on as many more seeds as the rest of the budget pays for; undefined when not even two
+ * candidates on one seed fit.
  */
 export function planHalving(options: HalvingOptions): HalvingPlan | undefined {
   const o: Required<HalvingOptions> = { eta: 2, firstSeeds: 1, maxCandidates: 64, ...options };
@@ -73,7 +74,11 @@ export function planHalving(options: HalvingOptions): HalvingPlan | undefined {
     if (planCost(rungs) > o.budget) break;
     best = rungs;
   }
-  return best && { rungs: best, cost: planCost(best), eta: o.eta };
+  if (!best) return undefined;
+  // What the largest fitting plan leaves of the budget scores its last rung on more seeds.
+  const last = best.at(-1)!;
+  while (last.seeds < o.seeds && planCost(best) + last.candidates <= o.budget) last.seeds++;
+  return { rungs: best, cost: planCost(best), eta: o.eta };
 }
 
 /** The (candidate, seed index) pairs rung `r` needs scored beyond those of earlier rungs. */
