@@ -1,4 +1,5 @@
 import { benchBrowser } from './browser.bench.js';
+import { benchBrowserLarge } from './browserLarge.bench.js';
 import { benchEditVsGeneration } from './editVsGeneration.bench.js';
 import { benchEditor } from './editor.bench.js';
 import { benchGraphCore } from './graphCore.bench.js';
@@ -22,7 +23,10 @@ const suites: Record<string, () => Promise<void>> = {
   editor: benchEditor,
   scaleout: benchScaleOut,
   hardening: benchHardening,
+  'browser-large': benchBrowserLarge,
 };
+/** Run only when named: they take many minutes and need a generated multi-GB pack. */
+const OPT_IN = new Set(['browser-large']);
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !(w in suites));
@@ -33,7 +37,7 @@ if (unknown.length) {
 console.log(
   `PtP Studio benchmarks, ${new Date().toISOString()}, node ${process.version}, ${process.platform}/${process.arch}`,
 );
-for (const name of wanted.length ? wanted : Object.keys(suites)) {
+for (const name of wanted.length ? wanted : Object.keys(suites).filter((s) => !OPT_IN.has(s))) {
   console.log(`\n## ${name}`);
   await suites[name]!();
 }

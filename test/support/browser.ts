@@ -111,11 +111,24 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** A tiny static file server for `dir` on 127.0.0.1 (random port). */
-export async function serveStatic(dir: string): Promise<{ url: string; server: Server; close(): Promise<void> }> {
-  const root = path.resolve(dir);
+/**
+ * A tiny static file server for `dir` on 127.0.0.1 (random port). `mounts` serve other folders
+ * under URL prefixes (e.g. `{ '/large/': 'bench/out/browser-large' }`). Files carry their
+ * Content-Length: onnxruntime-web streams external data of 1 GB and more into one buffer only when
+ * it knows the size.
+ */
+export async function serveStatic(
+  dir: string,
+  mounts: Record<string, string> = {},
+): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const server = createServer((req, res) => {
-    const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let root = path.resolve(dir);
+    const mount = Object.keys(mounts).find((prefix) => urlPath.startsWith(prefix));
+    if (mount) {
+      root = path.resolve(mounts[mount]!);
+      urlPath = `/${urlPath.slice(mount.length)}`;
+    }
     let file = path.resolve(root, `.${urlPath}`);
     if (!file.startsWith(root)) {
       res.writeHead(403).end();
@@ -128,6 +141,7 @@ export async function serveStatic(dir: string): Promise<{ url: string; server: S
     }
     res.writeHead(200, {
       'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'content-length': statSync(file).size,
       'cache-control': 'no-store',
     });
     createReadStream(file).pipe(res);

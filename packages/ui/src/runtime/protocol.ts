@@ -86,6 +86,8 @@ export const BackendInfoSchema = z.object({
   adapter: z.string().optional(),
   /** Why `auto` fell back to wasm. */
   fallbackReason: z.string().optional(),
+  /** WebGPU: the adapter has `shader-f16` (float16 packs need it). */
+  shaderF16: z.boolean().optional(),
   packs: z.array(PackSummarySchema),
   /** Node packages (or types) this worker could not load: the graphs using them fail, nothing else does. */
   nodePackageProblems: z.array(NodePackageProblemSchema).optional(),

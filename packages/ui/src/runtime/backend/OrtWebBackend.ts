@@ -12,6 +12,8 @@ import {
 } from '@ptp/nodes/diffusion';
 import * as ort from 'onnxruntime-web/webgpu';
 import { fetchPackSource, PackFetchError, type PackSource } from './PackSource';
+import { checkLoadable } from './checkLoadable';
+import { scanOnnxModel, type OnnxModelScan } from './scanOnnxModel';
 import { detectWebGpu, type WebProvider } from './webgpu';
 
 export interface OrtWebBackendOptions {
@@ -37,6 +39,8 @@ export interface ResolvedProvider {
   adapter?: string;
   /** Why `auto` chose wasm. */
   fallbackReason?: string;
+  /** WebGPU: the adapter has `shader-f16` (float16 models need it). */
+  shaderF16?: boolean;
 }
 
 /** Turns session-creation failures into errors that say what to do. */
@@ -80,7 +84,7 @@ export class OrtWebBackend implements InferenceBackend {
   async #resolve(wanted: WebProvider | 'auto'): Promise<ResolvedProvider> {
     if (wanted === 'wasm') return { provider: 'wasm' };
     const gpu = await detectWebGpu();
-    if (gpu.ok) return { provider: 'webgpu', adapter: gpu.adapter };
+    if (gpu.ok) return { provider: 'webgpu', adapter: gpu.adapter, shaderF16: gpu.shaderF16 };
     if (wanted === 'webgpu') throw new Error(`WebGPU is not available in this browser: ${gpu.reason}`);
     return { provider: 'wasm', fallbackReason: gpu.reason };
   }
@@ -125,15 +129,28 @@ export class OrtWebBackend implements InferenceBackend {
   }
 
   async #createSession(id: string, file: string, externalData: readonly string[]): Promise<OrtSession<ort.Tensor>> {
-    const { provider } = await this.#ready;
+    const resolved = await this.#ready;
+    const { provider } = resolved;
     const bytes = await this.packs.bytes(id, file);
+    let scan: OnnxModelScan | undefined;
+    try {
+      scan = scanOnnxModel(bytes);
+    } catch {
+      // not readable as a ModelProto here: onnxruntime says why below
+    }
+    if (scan) checkLoadable(resolved, `${id}/${file}`, bytes.length, scan);
     const modelDir = packDirname(file);
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: [provider],
       logSeverityLevel: 3,
       graphOptimizationLevel: 'all',
+      // Graph capture replays one recorded command stream: it needs static shapes and every node on
+      // the GPU, which a pack's UNet (any image size, control inputs) does not promise.
+      enableGraphCapture: false,
       ...(provider === 'webgpu' && this.#gpuOutputs ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
-      // External data is named in the model relative to the model file; ort fetches it by URL.
+      // External data is named in the model relative to the model file; ort fetches it by URL
+      // (streamed into one buffer per file when the server sends Content-Length) and, on WebGPU,
+      // uploads each initializer from that buffer to the GPU without copying it into the wasm heap.
       ...(externalData.length
         ? {
             externalData: externalData.map((p) => ({

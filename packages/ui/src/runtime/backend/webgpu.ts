@@ -11,11 +11,17 @@ interface GpuAdapterInfoLike {
 interface GpuLike {
   requestAdapter(options?: {
     powerPreference?: 'high-performance' | 'low-power';
-  }): Promise<{ info?: GpuAdapterInfoLike } | null>;
+  }): Promise<{ info?: GpuAdapterInfoLike; features?: { has(name: string): boolean } } | null>;
 }
 
-/** Whether this browser (page or worker) has a WebGPU adapter, and which. */
-export async function detectWebGpu(): Promise<{ ok: true; adapter: string } | { ok: false; reason: string }> {
+/**
+ * Whether this browser (page or worker) has a WebGPU adapter, and which. `shaderF16`: the adapter
+ * offers the `shader-f16` feature, without which onnxruntime-web has no float16 GPU kernels
+ * (SwiftShader lacks it; most desktop GPUs in Chrome have it).
+ */
+export async function detectWebGpu(): Promise<
+  { ok: true; adapter: string; shaderF16: boolean } | { ok: false; reason: string }
+> {
   const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
   if (!gpu)
     return {
@@ -30,7 +36,7 @@ export async function detectWebGpu(): Promise<{ ok: true; adapter: string } | { 
     const name = [info.description || info.device || info.architecture, info.vendor && `(${info.vendor})`]
       .filter(Boolean)
       .join(' ');
-    return { ok: true, adapter: name || 'unknown adapter' };
+    return { ok: true, adapter: name || 'unknown adapter', shaderF16: adapter.features?.has('shader-f16') ?? false };
   } catch (err) {
     return { ok: false, reason: `requestAdapter failed: ${(err as Error).message}` };
   }
