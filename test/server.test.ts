@@ -64,7 +64,7 @@ describe('studio server: runs over socket.io and REST (real server, worker, onnx
       detail = await client.getRun(queued.id);
     }
     expect(RunDetailSchema.parse(detail).status).toBe('succeeded');
-    expect((detail.workflow as { schemaVersion: number }).schemaVersion).toBe(2);
+    expect((detail.workflow as { schemaVersion: number }).schemaVersion).toBe(3);
     const png = await client.fetchOutput(queued.id, 'generate_000.png');
     expect(readPngText(png).ok).toBe(true);
     expect(checkEventOrder(await client.runEvents(queued.id))).toEqual([]);
