@@ -1,21 +1,13 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDocument, type NodeRegistry, type WorkflowDocument } from '@ptp/graph-core';
+import { loadDocument, type WorkflowDocument } from '@ptp/graph-core';
 import { createNodeRegistry } from '@ptp/nodes';
-import { OrtNodeBackend } from '../../backends/OrtNodeBackend.js';
-import { PROVIDERS, type Provider } from '../../backends/providers.js';
-import { BUNDLED_PACKS_DIR, PackStore } from '../../packs/PackStore.js';
-import { defaultUploadsDir, nodeRunResources } from '../../uploads/nodeRunResources.js';
-import { EngineCellExecutor } from '../../sweep/EngineCellExecutor.js';
-import { openQueueSweep } from '../../sweep/openQueueSweep.js';
-import { runSweep, type CellExecutor, type SweepEvent, type SweepSummary } from '../../sweep/runSweep.js';
+import { runSweep, type SweepEvent, type SweepSummary } from '../../sweep/runSweep.js';
 import {
   columnOf,
-  PairsFileSchema,
   parseGridArg,
   planSweep,
-  readPairs,
   SweepSpecError,
   type SweepCell,
   type SweepPair,
@@ -24,6 +16,15 @@ import { sweepPlot } from '../../sweep/sweepPlot.js';
 import { SweepResults } from '../../sweep/SweepResults.js';
 import { sweepMarkdown } from '../../sweep/sweepTables.js';
 import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
+import {
+  checkExecutionValues,
+  EXECUTION_OPTIONS,
+  openExecution,
+  readPairsFile,
+  readText,
+  stopOnSigint,
+  type Execution,
+} from './cellExecution.js';
 
 /** One line per cell on stderr, or a bar redrawn in place on a terminal. */
 function progressBar(io: Io, tty: boolean) {
@@ -98,20 +99,11 @@ function parseSweepArgs(args: string[]) {
       // Replicates: every cell on each seed, averaged over like pairs (means with 95 % intervals).
       seeds: { type: 'string' },
       'seed-node': { type: 'string', default: 'capture' },
-      'source-node': { type: 'string', default: 'source' },
-      'target-node': { type: 'string', default: 'target' },
       out: { type: 'string' },
-      provider: { type: 'string', default: 'cpu' },
-      packs: { type: 'string', multiple: true },
-      uploads: { type: 'string', multiple: true },
       plot: { type: 'string', multiple: true },
-      'save-images': { type: 'boolean', default: false },
       'max-cells': { type: 'string' },
       title: { type: 'string' },
-      // Scale-out: one job per cell on the workers serving this Redis (ptp worker).
-      redis: { type: 'string' },
-      'redis-prefix': { type: 'string' },
-      'in-flight': { type: 'string', default: '64' },
+      ...EXECUTION_OPTIONS,
     },
     allowPositionals: true,
     strict: true,
@@ -122,8 +114,7 @@ function parseSweepArgs(args: string[]) {
     throw new UsageError('sweep needs at least one --grid node.param=v1,v2,..., --pairs FILE or --seeds');
   if (values.seeds !== undefined && !/^\d+(,\d+)*$/.test(values.seeds))
     throw new UsageError(`--seeds takes non-negative integer seeds separated by commas, got "${values.seeds}"`);
-  if (!(PROVIDERS as readonly string[]).includes(values.provider))
-    throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  checkExecutionValues(values);
   const maxCells = values['max-cells'] === undefined ? Infinity : Number(values['max-cells']);
   if (!(maxCells >= 0)) throw new UsageError(`--max-cells takes a count, got "${values['max-cells']}"`);
   return { values, file: resolveUserPath(positionals[0]!), outDir: resolveUserPath(values.out), maxCells };
@@ -135,15 +126,7 @@ type SweepValues = ReturnType<typeof parseSweepArgs>['values'];
 async function planCells(doc: WorkflowDocument, values: SweepValues): Promise<SweepCell[]> {
   try {
     const axes = (values.grid ?? []).map(parseGridArg);
-    let pairs: SweepPair[] = [];
-    if (values.pairs) {
-      const parsed = PairsFileSchema.safeParse(parseJson(await readText(resolveUserPath(values.pairs)), values.pairs));
-      if (!parsed.success)
-        throw new UsageError(
-          `${values.pairs}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`,
-        );
-      pairs = readPairs(parsed.data, { source: values['source-node'], target: values['target-node'] });
-    }
+    const pairs: SweepPair[] = values.pairs ? await readPairsFile(values.pairs, values) : [];
     const replicates = values.seeds
       ? [{ node: values['seed-node'], param: 'seed', values: values.seeds.split(',').map(Number) }]
       : [];
@@ -152,63 +135,6 @@ async function planCells(doc: WorkflowDocument, values: SweepValues): Promise<Sw
     if (err instanceof SweepSpecError) throw new UsageError(err.message);
     throw err;
   }
-}
-
-/** Where the cells run: jobs on the workers of --redis, or an engine with a local backend. */
-export interface Execution {
-  executor: CellExecutor;
-  concurrency?: number;
-  close(): Promise<void>;
-}
-
-/** Also `ptp tune`'s: the options it reads have the same names there. */
-export async function openExecution(o: {
-  args: string[];
-  values: Pick<SweepValues, 'in-flight' | 'uploads' | 'save-images' | 'redis' | 'redis-prefix' | 'provider' | 'packs'>;
-  io: Io;
-  doc: WorkflowDocument;
-  registry: NodeRegistry;
-  outDir: string;
-}): Promise<Execution> {
-  const { values, doc, registry, outDir } = o;
-  const inFlight = Number(values['in-flight']);
-  if (!Number.isInteger(inFlight) || inFlight < 1)
-    throw new UsageError(`--in-flight takes a positive count, got "${values['in-flight']}"`);
-  const uploads = nodeRunResources((values.uploads ?? [defaultUploadsDir()]).map(resolveUserPath));
-  const imagesDir = values['save-images'] ? path.join(outDir, 'images') : undefined;
-  // With --redis the provider is only asked for when given (else any worker's own will do).
-  const providerGiven = o.args.some((a) => a === '--provider' || a.startsWith('--provider='));
-  const remote = values.redis
-    ? await openQueueSweep({
-        url: values.redis,
-        prefix: values['redis-prefix'],
-        inFlight,
-        doc,
-        registry,
-        outDir,
-        uploads: uploads.uploads!,
-        ...(providerGiven ? { provider: values.provider as Provider } : {}),
-        ...(imagesDir ? { imagesDir } : {}),
-        log: (m) => o.io.err(`[queue] ${m}`),
-      })
-    : undefined;
-  const backend = remote
-    ? undefined
-    : new OrtNodeBackend({
-        provider: values.provider as Provider,
-        packs: new PackStore([...(values.packs ?? []).map(resolveUserPath), BUNDLED_PACKS_DIR]),
-      });
-  const executor =
-    remote?.executor ??
-    new EngineCellExecutor(doc, registry, backend!, { resources: uploads, ...(imagesDir ? { imagesDir } : {}) });
-  return {
-    executor,
-    ...(remote ? { concurrency: remote.concurrency } : {}),
-    close: async () => {
-      await backend?.release();
-      await remote?.close();
-    },
-  };
 }
 
 /** Runs the cells with a progress bar; the first Ctrl-C (or --max-cells new cells) stops, a second quits. */
@@ -221,13 +147,11 @@ async function runCells(o: {
 }): Promise<{ summary: SweepSummary; sigints: number }> {
   const { io, execution } = o;
   const controller = new AbortController();
-  let sigints = 0;
-  const onSigint = () => {
-    if (++sigints > 1) process.exit(130);
-    io.err('\nstopping: the running cell is dropped, finished ones are kept (Ctrl-C again to quit at once)');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const sigint = stopOnSigint(
+    io,
+    controller,
+    'stopping: the running cell is dropped, finished ones are kept (Ctrl-C again to quit at once)',
+  );
   const bar = progressBar(io, Boolean(process.stderr.isTTY));
   let newCells = 0;
   const summary = await runSweep({
@@ -241,10 +165,10 @@ async function runCells(o: {
       if (e.type === 'finished' && ++newCells >= o.maxCells) controller.abort();
     },
   }).finally(async () => {
-    process.off('SIGINT', onSigint);
+    sigint.dispose();
     await execution.close();
   });
-  return { summary, sigints };
+  return { summary, sigints: sigint.count() };
 }
 
 /** plot.svg and results.md from every result so far (this run's and earlier ones'). */
@@ -279,18 +203,4 @@ async function writeReports(o: {
     path.join(outDir, 'results.md'),
     sweepMarkdown({ title, command, cells, results: results.results, columns: results.columns, plot: 'plot.svg' }),
   );
-}
-
-export async function readText(file: string): Promise<string> {
-  return readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot read ${file}: ${err.code ?? err.message}`);
-  });
-}
-
-export function parseJson(text: string, name: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${name} is not JSON: ${(err as Error).message}`);
-  }
 }

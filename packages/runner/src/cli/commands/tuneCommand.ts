@@ -10,15 +10,22 @@ import {
   tunePresets,
   type TuneSpace,
 } from '@ptp/nodes';
-import { PROVIDERS } from '../../backends/providers.js';
-import { PairsFileSchema, readPairs, SweepSpecError } from '../../sweep/sweepSpec.js';
+import { SweepSpecError } from '../../sweep/sweepSpec.js';
 import { SweepResults } from '../../sweep/SweepResults.js';
 import { runTune, type TuneEvent, type TuneSetup } from '../../tune/runTune.js';
 import { tuneMarkdown } from '../../tune/tuneMarkdown.js';
 import { tuneReport } from '../../tune/tuneReport.js';
 import { setParam } from '../../workflowParams.js';
 import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
-import { openExecution, parseJson, readText } from './sweepCommand.js';
+import {
+  checkExecutionValues,
+  EXECUTION_OPTIONS,
+  openExecution,
+  parseJson,
+  readPairsFile,
+  readText,
+  stopOnSigint,
+} from './cellExecution.js';
 
 const seedList = (raw: string, name: string): number[] => {
   const seeds = raw.split(',').map((s) => Number(s.trim()));
@@ -47,16 +54,8 @@ function parseTuneArgs(args: string[]) {
       'metrics-node': { type: 'string' },
       // Skip the search for one setting for all pairs (on by default: per-pair vs shared tuning).
       'per-pair-only': { type: 'boolean', default: false },
-      'source-node': { type: 'string', default: 'source' },
-      'target-node': { type: 'string', default: 'target' },
       title: { type: 'string' },
-      provider: { type: 'string', default: 'cpu' },
-      packs: { type: 'string', multiple: true },
-      uploads: { type: 'string', multiple: true },
-      'save-images': { type: 'boolean', default: false },
-      redis: { type: 'string' },
-      'redis-prefix': { type: 'string' },
-      'in-flight': { type: 'string', default: '64' },
+      ...EXECUTION_OPTIONS,
     },
     allowPositionals: true,
     strict: true,
@@ -67,8 +66,7 @@ function parseTuneArgs(args: string[]) {
   const budget = Number(values.budget);
   if (!Number.isInteger(budget) || budget < 2 || budget > 10_000)
     throw new UsageError(`--budget takes the runs per pair to spend (2 to 10000), got "${values.budget}"`);
-  if (!(PROVIDERS as readonly string[]).includes(values.provider))
-    throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  checkExecutionValues(values);
   const steps = values.steps === undefined ? undefined : Number(values.steps);
   if (steps !== undefined && (!Number.isInteger(steps) || steps < 1 || steps > 1000))
     throw new UsageError(`--steps takes a step count, got "${values.steps}"`);
@@ -152,14 +150,9 @@ export const tuneCommand: Command = async (args, io) => {
       );
     space = parsed.data;
   }
-  const pairsFile = PairsFileSchema.safeParse(parseJson(await readText(resolveUserPath(values.pairs!)), values.pairs!));
-  if (!pairsFile.success)
-    throw new UsageError(
-      `${values.pairs}: ${pairsFile.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`,
-    );
   const setup: TuneSetup = {
     doc,
-    pairs: readPairs(pairsFile.data, { source: values['source-node'], target: values['target-node'] }),
+    pairs: await readPairsFile(values.pairs!, values),
     space,
     presets: tunePresets(nodes),
     budget: a.budget,
@@ -183,13 +176,7 @@ export const tuneCommand: Command = async (args, io) => {
   const results = await SweepResults.open(path.join(a.outDir, 'results.csv'), { paramColumns });
   const execution = await openExecution({ args, values, io, doc, registry, outDir: a.outDir });
   const controller = new AbortController();
-  let sigints = 0;
-  const onSigint = () => {
-    if (++sigints > 1) process.exit(130);
-    io.err('\nstopping: finished runs are kept; run the same command again to resume');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const sigint = stopOnSigint(io, controller, 'stopping: finished runs are kept; run the same command again to resume');
   const started = performance.now();
   const outcome = await runTune(setup, {
     executor: execution.executor,
@@ -203,7 +190,7 @@ export const tuneCommand: Command = async (args, io) => {
       throw err;
     })
     .finally(async () => {
-      process.off('SIGINT', onSigint);
+      sigint.dispose();
       await execution.close();
     });
   const command = ['pnpm ptp tune', ...args.map((x) => (/[^\w./,=:-]/.test(x) ? `'${x}'` : x))].join(' ');
