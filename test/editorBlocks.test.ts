@@ -108,6 +108,15 @@ describe('blocks (subgraphs) in the editor', () => {
     // Its sockets and exposed params are the inner ones'.
     await page.getByTestId('input-cl-p2p-edit-sourcePrompt').waitFor();
     await page.locator('[data-testid="param-cl-p2p-edit-cross"]').waitFor();
+    // Unset block params show the inner nodes' values (the schedule's cross 0.2 and self 0.8).
+    const shown = (name: string) =>
+      page.locator(`[data-testid="param-cl-p2p-edit-${name}"] .param-value`).textContent();
+    expect(await shown('cross')).toBe('0.20');
+    expect(await shown('self')).toBe('0.80');
+    // Its unconnected sockets are reported in the block's own words, not by the inner path.
+    const missing = page.getByTestId('input-error-cl-p2p-edit-sourcePrompt');
+    await missing.waitFor();
+    expect(await missing.textContent()).toMatch(/^required input "sourcePrompt" \(.*\) is not connected$/);
 
     await page.getByTestId('save-block-subgraph:cl-p2p-edit').click();
     await page.locator('[data-testid=notice]', { hasText: 'Saved block' }).waitFor();

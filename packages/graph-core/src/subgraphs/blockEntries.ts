@@ -52,6 +52,8 @@ export function blockEntries(
       };
     }
     const properties: Record<string, unknown> = {};
+    // The inner nodes' values, so a param the block node leaves unset shows what will run.
+    const defaults: Record<string, unknown> = {};
     for (const p of def.params) {
       const inner = innerEntry(p.node);
       const props = (inner?.entry?.params.properties ?? {}) as Record<string, Record<string, unknown>>;
@@ -61,6 +63,7 @@ export function blockEntries(
         ...(value !== undefined ? { default: value } : {}),
         ...(p.label ? { title: p.label } : {}),
       };
+      if (value !== undefined) defaults[p.name] = value;
     }
     const innerEntries = def.nodes.map((n) => lookup(n.type));
     const entry: CatalogueEntry = {
@@ -74,7 +77,7 @@ export function blockEntries(
       inputs,
       outputs,
       params: { type: 'object', properties, additionalProperties: false },
-      defaults: {},
+      defaults,
     };
     making.delete(def.id);
     made.set(def.id, entry);

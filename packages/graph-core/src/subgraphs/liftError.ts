@@ -26,9 +26,22 @@ export function liftError(e: GraphError, flat: Pick<FlatDocument, 'origins' | 'd
   if (input !== undefined) lifted.input = input;
   if (output !== undefined) lifted.output = output;
   if (param !== undefined) lifted.param = param;
+  const renames: [string | undefined, string | undefined][] = [
+    [e.input, input],
+    [e.output, output],
+    [e.param, param],
+  ];
+  const named = renames.filter(([inner]) => inner !== undefined);
+  if (named.length && named.every(([, outer]) => outer !== undefined)) {
+    // It is about a socket or param the block shows: say it in the block's own words, as a
+    // problem of any other node would be (the field it appears under already says where).
+    lifted.message = named.reduce((m, [inner, outer]) => m.split(`"${inner}"`).join(`"${outer}"`), e.message);
+    return lifted;
+  }
   const where = [
     `node "${origin.inner}"`,
     e.input !== undefined && input === undefined ? `input "${e.input}"` : '',
+    e.output !== undefined && output === undefined ? `output "${e.output}"` : '',
     e.param !== undefined && param === undefined ? `param "${e.param}"` : '',
   ]
     .filter(Boolean)

@@ -100,9 +100,19 @@ describe('blocks (subgraphs)', () => {
     const report = validateGraph(folded, registry);
     const byCode = Object.fromEntries([...report.errors, ...report.warnings].map((e) => [e.code, e]));
     expect(byCode.MISSING_INPUT).toMatchObject({ nodeId, input: 'a' });
-    expect(byCode.MISSING_INPUT!.message).toContain('in block "Two adds"');
+    // Exposed: told as the block's own socket and param, without the inner path.
+    expect(byCode.MISSING_INPUT!.message).toMatch(/^required input "a" \(.*\) is not connected$/);
     expect(byCode.INVALID_PARAM).toMatchObject({ nodeId, param: 'offset' });
+    expect(byCode.INVALID_PARAM!.message).toMatch(/^param "offset"/);
     expect(byCode.UNKNOWN_PARAM).toMatchObject({ nodeId, param: 'nope', severity: 'warning' });
+
+    // Not exposed: the message says which inner node and param, since no field of the block shows it.
+    const hidden = fold(graph(), ['add1', 'add2']);
+    hidden.doc.subgraphs![0]!.nodes.find((n) => n.id === 'add2')!.params = { bias: 'lots' };
+    const inner = validateGraph(hidden.doc, registry).errors.find((e) => e.code === 'INVALID_PARAM');
+    expect(inner).toMatchObject({ nodeId: hidden.nodeId });
+    expect(inner!.param).toBeUndefined();
+    expect(inner!.message).toMatch(/^in block "Two adds", node "add2", param "bias": /);
   });
 
   it('refuses unknown, recursive and oversized blocks with structured errors, without throwing', () => {
@@ -237,5 +247,7 @@ describe('blocks (subgraphs)', () => {
       outputs: { sum: { type: 'NUMBER' } },
     });
     expect((entry!.params.properties as Record<string, { default: unknown }>).bias!.default).toBe(3);
+    // What an unset block param shows (and runs with): the inner node's value.
+    expect(entry!.defaults).toEqual({ bias: 3 });
   });
 });
