@@ -56,7 +56,8 @@ afterAll(async () => {
 
 describe('editor (browser only)', () => {
   it('loads a template from the gallery', async () => {
-    const page = await open();
+    const { page, logs } = await openEditor(browser, `${baseUrl}?new`);
+    pages.push(page);
     expect(await page.getByTestId('app').getAttribute('data-server')).toBe('false');
     await page.getByTestId('open-templates').click();
     await page.getByTestId('template-word-swap').click();
@@ -77,6 +78,11 @@ describe('editor (browser only)', () => {
     expect(download.suggestedFilename()).toBe('word-swap-reference-defaults.json');
     const exported = JSON.parse(readFileSync(await download.path(), 'utf8')) as WorkflowDocument;
     expect(graphOf(exported)).toEqual(graphOf(example('word-swap')));
+    // A newcomer's console stays clean: no error, no failed request (the favicon included) but the
+    // probe for a studio server, which browser-only mode expects to fail.
+    const failed = logs.filter((l) => /^\[(http \d+|pageerror)\]/.test(l) && !l.endsWith('/api/health'));
+    const errors = logs.filter((l) => l.startsWith('[error]') && !l.includes('Failed to load resource'));
+    expect([...failed, ...errors]).toEqual([]);
   });
 
   it('adds nodes from the palette: search, drag onto the canvas, click', async () => {

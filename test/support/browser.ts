@@ -185,6 +185,10 @@ export async function openPage(browser: Browser, url: string): Promise<{ page: P
   const logs: string[] = [];
   page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
+  // Chromium's own line for a failed request has no URL; this one does.
+  page.on('response', (r) => {
+    if (r.status() >= 400) logs.push(`[http ${r.status()}] ${r.url()}`);
+  });
   // Functions passed to page.evaluate from code run by tsx carry esbuild's keep-names helper calls.
   await page.addInitScript('globalThis.__name = (fn) => fn;');
   await page.goto(url, { waitUntil: 'load' });
