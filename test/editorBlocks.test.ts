@@ -131,4 +131,44 @@ describe('blocks (subgraphs) in the editor', () => {
     await node(other.page, 'cl-p2p-edit').waitFor();
     expect((await editorDocument(other.page)).subgraphs?.[0]?.name).toBe('CL P2P edit');
   });
+
+  it('opens a block to edit its inside in place: every use changes, the run shows on inner nodes, undo restores', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=cl-p2p-block`);
+    await node(page, 'cl-p2p-edit').waitFor();
+    const before = await runPixels(page);
+
+    await page.getByTestId('open-block-cl-p2p-edit').click();
+    const path = page.getByTestId('block-path');
+    await path.waitFor();
+    expect(await path.textContent()).toContain('CL P2P edit');
+    await node(page, 'schedule1').waitFor();
+    expect(await node(page, 'capture').count()).toBe(0);
+    // What the block exposes is marked on the inner sockets and params; nothing inside is a problem.
+    expect(await node(page, 'schedule1').getByTestId('exposed').count()).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => page.getByTestId('problem-count').getAttribute('data-count')).toBe('0');
+
+    // An inner param the block does not expose: the schedule's mode.
+    await page.locator('[data-testid="param-schedule1-mode"] select').selectOption('refine');
+    const def = async () => (await editorDocument(page)).subgraphs!.find((d) => d.id === 'cl-p2p-edit')!;
+    expect((await def()).nodes.find((n) => n.id === 'schedule1')!.params.mode).toBe('refine');
+
+    // Running from inside shows the inner nodes' progress on them.
+    await page.getByTestId('run').click();
+    expect(await waitForRunEnd(page)).toBe('success');
+    await node(page, 'sampler').locator('.badge.done').waitFor();
+    // The workflow's saved images still show in the results panel.
+    await page.getByTestId('results-panel').getByTestId('result-image').first().waitFor();
+    await screenshot(page, 'blocks-open');
+
+    await page.keyboard.press('Escape');
+    await node(page, 'capture').waitFor();
+    expect(await path.count()).toBe(0);
+    const edited = await runPixels(page);
+    expect(edited).not.toEqual(before);
+
+    // The whole visit is one undo step.
+    await page.getByTestId('undo').click();
+    expect((await def()).nodes.find((n) => n.id === 'schedule1')!.params.mode).toBe('replace');
+    expect(await runPixels(page)).toEqual(before);
+  });
 });

@@ -12,6 +12,11 @@ import { subgraphIdOf } from './document/WorkflowDocument.js';
 export interface ValidateOptions {
   /** Hold cost-scaling params (steps, size, batch) to a runner's limits, e.g. the server's. */
   readonly limits?: RunLimits;
+  /**
+   * Report problems inside blocks on the block node (default), or, with false, on the flattened
+   * graph's `<block node>/<inner>` ids: what an editor showing a block's inside wants.
+   */
+  readonly lift?: boolean;
 }
 
 export interface ValidationReport {
@@ -72,7 +77,7 @@ export function validateGraph(
       ),
     );
 
-  const lifted = flat.origins.size ? problems.map((e) => liftError(e, flat)) : problems;
+  const lifted = flat.origins.size && options.lift !== false ? problems.map((e) => liftError(e, flat)) : problems;
   const errors = lifted.filter((p) => p.severity !== 'warning');
   const warnings = lifted.filter((p) => p.severity === 'warning');
   return { ok: errors.length === 0, errors, warnings, flat, params, index, outputNodes };

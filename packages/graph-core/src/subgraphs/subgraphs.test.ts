@@ -106,6 +106,13 @@ describe('blocks (subgraphs)', () => {
     expect(byCode.INVALID_PARAM!.message).toMatch(/^param "offset"/);
     expect(byCode.UNKNOWN_PARAM).toMatchObject({ nodeId, param: 'nope', severity: 'warning' });
 
+    // Unlifted (an editor showing the block's inside): on the flattened ids, in the inner names.
+    const flatReport = validateGraph(folded, registry, { lift: false });
+    expect(flatReport.errors.find((e) => e.code === 'MISSING_INPUT')).toMatchObject({
+      nodeId: `${nodeId}/add1`,
+      input: 'a',
+    });
+
     // Not exposed: the message says which inner node and param, since no field of the block shows it.
     const hidden = fold(graph(), ['add1', 'add2']);
     hidden.doc.subgraphs![0]!.nodes.find((n) => n.id === 'add2')!.params = { bias: 'lots' };

@@ -27,6 +27,7 @@ import { categoryColor } from './categoryColors';
 import { FRAME_PREFIX, GroupFrame, GroupTitle, TITLE_PREFIX, type FrameNode } from './GroupFrame';
 import { PtpNode, type FlowNode } from './PtpNode';
 import { FRAME_TITLE, frameOf } from '../model/groups';
+import { BlockPath } from '../panels/BlockPath';
 
 /** The MIME type the palette drags node types with. */
 export const NODE_DRAG_TYPE = 'application/x-ptp-node-type';
@@ -275,6 +276,7 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
         </Controls>
         {showMinimap && <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} />}
       </ReactFlow>
+      <BlockPath />
       {nodes.length === 0 && (
         <div className="empty-hint">
           Open a template, drop a studio PNG or workflow JSON here, or drag nodes from the palette.

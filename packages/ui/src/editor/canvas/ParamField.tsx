@@ -12,6 +12,8 @@ export interface ParamFieldProps {
   /** Words of the connected prompts, for word pickers. */
   words: readonly string[];
   onChange(name: string, value: unknown): void;
+  /** Inside an open block: the block param that stands for this one. */
+  exposedAs?: string;
 }
 
 /** A text field that commits on every keystroke but keeps what the user typed while it is invalid. */
@@ -307,7 +309,18 @@ export const ParamField = memo(function ParamField(p: ParamFieldProps) {
       data-testid={`param-${p.nodeId}-${p.widget.name}`}
       data-kind={p.widget.kind}
     >
-      <label title={p.widget.description}>{p.widget.label}</label>
+      <label title={p.widget.description}>
+        {p.widget.label}
+        {p.exposedAs !== undefined && (
+          <span
+            className="exposed"
+            title={`the block's param "${p.exposedAs}": a value set on a block node overrides this one`}
+            data-testid="exposed"
+          >
+            ⇠ {p.exposedAs}
+          </span>
+        )}
+      </label>
       {control(p, commit)}
       {p.errors?.map((e, i) => (
         <div key={i} className={`param-error ${e.severity}`} data-testid={`param-error-${p.nodeId}-${p.widget.name}`}>

@@ -66,6 +66,27 @@ function useLinkedSockets(id: string, known: boolean): { inputs: string[]; outpu
   }, [key]);
 }
 
+const NO_EXPOSED: ReadonlyMap<string, string> = new Map();
+
+/** Inside an open block: this node's sockets or params the block exposes (name inside -> name outside). */
+function useExposed(id: string, kind: 'inputs' | 'outputs' | 'params'): ReadonlyMap<string, string> {
+  return useEditor((s) => s.scope?.exposures[kind].get(id) ?? NO_EXPOSED);
+}
+
+function ExposedTag({ name, side }: { name: string; side: 'in' | 'out' | 'param' }) {
+  const what =
+    side === 'in'
+      ? `the block's input "${name}" feeds it from outside`
+      : side === 'out'
+        ? `the block's output "${name}" shows it outside`
+        : `the block's param "${name}": a value set on a block node overrides this one`;
+  return (
+    <span className="exposed" title={what} data-testid="exposed">
+      {side === 'out' ? `${name} ⇢` : `⇠ ${name}`}
+    </span>
+  );
+}
+
 function Sockets({
   id,
   entry,
@@ -76,6 +97,8 @@ function Sockets({
   problems: (input: string) => GraphError[] | undefined;
 }) {
   const index = useEditor((s) => s.index);
+  const exposedIn = useExposed(id, 'inputs');
+  const exposedOut = useExposed(id, 'outputs');
   const inputs = Object.entries(entry.inputs);
   const outputs = Object.entries(entry.outputs);
   const rows = Math.max(inputs.length, outputs.length);
@@ -104,6 +127,7 @@ function Sockets({
                   {input[1].label}
                   {input[1].optional ? '?' : ''}
                 </span>
+                {exposedIn.has(input[0]) && <ExposedTag name={exposedIn.get(input[0])!} side="in" />}
                 {errs && (
                   <span
                     className="input-error"
@@ -119,6 +143,7 @@ function Sockets({
             )}
             {output ? (
               <div className="socket out" title={output[1].type}>
+                {exposedOut.has(output[0]) && <ExposedTag name={exposedOut.get(output[0])!} side="out" />}
                 <span>{output[1].label}</span>
                 <Handle
                   type="source"
@@ -160,7 +185,7 @@ function Params({
   const index = useEditor((s) => s.index);
   const wordsKey = useMemo(() => {
     if (!wordWidgets.length || revision < 0) return '';
-    const { graph } = store.getState(); // current as of `revision`
+    const graph = store.wordsGraph(); // current as of `revision`; inside a block, with the graph around it
     return wordWidgets
       .map((w) =>
         wordsForPicker(id, 'wordsFrom' in w ? w.wordsFrom : undefined, graph.nodes, graph.edges, index).join('\n'),
@@ -172,6 +197,7 @@ function Params({
     return new Map(wordWidgets.map((w, i) => [w.name, parts[i] ? parts[i]!.split('\n') : []]));
   }, [wordsKey, wordWidgets]);
   const onChange = useCallback((name: string, value: unknown) => store.setParam(id, name, value), [store, id]);
+  const exposed = useExposed(id, 'params');
   const [more, setMore] = useState(false);
   const { shown, hidden } = shownParams(entry, params, (name) => Boolean(problems(name)?.length));
   if (!widgets.length) return null;
@@ -188,6 +214,7 @@ function Params({
             errors={problems(w.name)}
             words={words.get(w.name) ?? NO_WORDS}
             onChange={onChange}
+            {...(exposed.has(w.name) ? { exposedAs: exposed.get(w.name)! } : {})}
           />
         ))}
       {hidden > 0 && (
@@ -296,6 +323,17 @@ function NodeHeader(props: {
         {title}
       </span>
       <span className="node-id">{id}</span>
+      {subgraphIdOf(data.nodeType) !== undefined && (
+        <button
+          type="button"
+          className="badge block nodrag"
+          title="edit the block's inside here: changes apply to every node of this block"
+          data-testid={`open-block-${id}`}
+          onClick={() => store.openBlock(id)}
+        >
+          edit ✎
+        </button>
+      )}
       {subgraphIdOf(data.nodeType) !== undefined && (
         <button
           type="button"

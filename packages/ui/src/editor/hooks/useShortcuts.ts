@@ -11,7 +11,7 @@ function isTyping(target: EventTarget | null): boolean {
 
 /**
  * ctrl/cmd + z undo, + shift + z (or y) redo, + g group the selection, + c copy, + v paste (nodes or a workflow JSON), + s save; Delete/Backspace
- * removes the selection. Also warns before leaving the page with unsaved changes.
+ * removes the selection; Escape leaves an open block. Also warns before leaving the page with unsaved changes.
  */
 export function useShortcuts(actions: EditorActions, store: EditorStore): void {
   useEffect(() => {
@@ -39,6 +39,13 @@ export function useShortcuts(actions: EditorActions, store: EditorStore): void {
       } else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) {
         e.preventDefault();
         actions.deleteSelection();
+      } else if (
+        e.key === 'Escape' &&
+        store.getState().scope &&
+        !document.querySelector('[role="dialog"], dialog[open]')
+      ) {
+        // Out of an open block, one level (a dialog's Escape is the dialog's).
+        store.closeBlock();
       }
     };
     // Pasting reads the system clipboard through the paste event (no permission prompt).

@@ -2,6 +2,7 @@ import {
   CURRENT_SCHEMA_VERSION,
   blockEntries,
   foldNodes,
+  planFold,
   stableStringify,
   subgraphIdOf,
   subgraphType,
@@ -32,6 +33,20 @@ import { History } from './History';
 import { addGroup, GROUP_COLORS, moveGroupNodes, newGroupId, patchGroup, removeGroup } from './groups';
 import { compactLayout } from './autoLayout';
 import { checkConnection, type ConnectionAttempt, type ConnectionCheck } from './isValidConnection';
+import {
+  enterBlock,
+  exposuresOf,
+  graphWithSurroundings,
+  keepExposed,
+  leaveBlock,
+  problemsInScope,
+  rootGraph,
+  retargetFolded,
+  retargetUnfolded,
+  scopePrefix,
+  type BlockScope,
+  type Exposures,
+} from './blockScope';
 
 /** The server library record the open document is saved as. */
 export interface LibraryRef {
@@ -58,6 +73,16 @@ export interface EditorState {
    * what depends on the graph's meaning (word pickers, validation) recomputes on it, never per drag frame.
    */
   revision: number;
+  /** Set while the canvas shows the inside of a block (outermost first); see openBlock. */
+  scope?: {
+    path: readonly { nodeId: string; name: string; subgraphId: string }[];
+    /** The inner sockets and params the open block exposes, by inner node. */
+    exposures: Exposures;
+    /** Nodes of the whole workflow (top level and inside blocks) that use the open block. */
+    uses: number;
+    /** The workflow's top-level nodes as they were when the first block was opened (their results still show). */
+    topNodes: readonly EditorNode[];
+  };
 }
 
 type Snapshot = Pick<EditorGraph, 'nodes' | 'edges' | 'metadata' | 'groups' | 'subgraphs'>;
@@ -82,6 +107,20 @@ interface ChangeOptions {
 
 const fingerprint = (g: Snapshot): string => stableStringify(graphToDocument({ ...g }, { includeViewport: false }));
 
+const withDefinition = (doc: WorkflowDocument, def: Subgraph): WorkflowDocument => ({
+  ...doc,
+  subgraphs: (doc.subgraphs ?? []).map((s) => (s.id === def.id ? def : s)),
+});
+
+/** Nodes of `graph` and of its block definitions that use block `id`. */
+function usesOf(graph: EditorGraph, id: string): number {
+  const type = subgraphType(id);
+  return (
+    graph.nodes.filter((n) => n.data.nodeType === type).length +
+    (graph.subgraphs ?? []).reduce((sum, s) => sum + s.nodes.filter((n) => n.type === type).length, 0)
+  );
+}
+
 export const emptyMetadata = (): WorkflowMetadata => WorkflowMetadataSchema.parse({});
 
 /**
@@ -93,10 +132,15 @@ export class EditorStore {
   #state: EditorState;
   #index: CatalogueIndex;
   #registry: NodeRegistry;
-  readonly #history: History<Snapshot>;
+  #history: History<Snapshot>;
+  readonly #historyOptions: { capacity: number; now?: () => number };
+  /** Blocks opened for editing, outermost first, each with the undo history of the level above. */
+  #scopes: { scope: BlockScope; history: History<Snapshot> }[] = [];
   readonly #listeners = new Set<() => void>();
   #savedFingerprint: string;
   #blockIndex?: { base: CatalogueIndex; subgraphs: Subgraph[]; index: CatalogueIndex };
+  #wordsMemo?: { nodes: EditorNode[]; edges: EditorEdge[]; value: Pick<EditorGraph, 'nodes' | 'edges'> };
+  #scopeMemo?: { key: string; subgraphs: Subgraph[] | undefined; scope: NonNullable<EditorState['scope']> };
   /** Param defaults of new nodes that differ from the catalogue's (e.g. the pack's sample prompt). */
   readonly #defaultsFor = new Map<string, Record<string, unknown>>();
 
@@ -108,10 +152,11 @@ export class EditorStore {
   }) {
     this.#index = options.index;
     this.#registry = options.registry;
-    this.#history = new History<Snapshot>({
+    this.#historyOptions = {
       capacity: options.historyCapacity ?? 100,
       ...(options.now ? { now: options.now } : {}),
-    });
+    };
+    this.#history = new History<Snapshot>(this.#historyOptions);
     const graph: EditorGraph = { nodes: [], edges: [], metadata: emptyMetadata() };
     this.#savedFingerprint = fingerprint(graph);
     this.#state = {
@@ -146,14 +191,75 @@ export class EditorStore {
     this.#emit({ ...this.#state, index, problems: this.#validate(this.#state.graph) });
   }
 
-  /** The current graph as a document (what is saved, exported and run). */
+  /**
+   * The whole workflow as a document (what is saved, exported and run), with the inside of an
+   * open block written back into its definition.
+   */
   document(): WorkflowDocument {
+    return graphToDocument(this.#root(this.#state.graph));
+  }
+
+  /** The graph the canvas shows as a document: the inside of the open block, if one is. */
+  canvasDocument(): WorkflowDocument {
     return graphToDocument(this.#state.graph);
+  }
+
+  /**
+   * Shows the inside of block node `nodeId` for editing: its nodes' params, links and new nodes
+   * change the block's definition (every node of that block). Undo works inside; closeBlock goes
+   * back, and the whole visit is then one undo step.
+   */
+  openBlock(nodeId: string): { ok: true } | { ok: false; message: string } {
+    const entered = enterBlock(this.#state.graph, nodeId);
+    if (!entered.ok) return entered;
+    const path = this.#scopes.map((s) => s.scope);
+    if (path.some((s) => s.subgraphId === entered.scope.subgraphId))
+      return { ok: false, message: `block "${entered.scope.name}" is already open` };
+    this.#scopes.push({ scope: entered.scope, history: this.#history });
+    this.#history = new History<Snapshot>(this.#historyOptions);
+    this.#emit({
+      ...this.#state,
+      graph: entered.inner,
+      problems: this.#validate(entered.inner),
+      canUndo: false,
+      canRedo: false,
+      revision: this.#state.revision + 1,
+    });
+    return { ok: true };
+  }
+
+  /** Leaves `levels` open blocks (all with Infinity), writing their insides back; the block node is selected. */
+  closeBlock(levels = 1): void {
+    for (let i = 0; i < levels && this.#scopes.length; i++) {
+      const { scope, history } = this.#scopes.pop()!;
+      const back = leaveBlock(scope, this.#state.graph);
+      const changed = fingerprint(back) !== fingerprint(scope.outer);
+      this.#history = history;
+      if (changed) this.#history.record(snapshotOf(scope.outer));
+      const graph = {
+        ...back,
+        nodes: back.nodes.map((n) =>
+          Boolean(n.selected) === (n.id === scope.nodeId) ? n : { ...n, selected: !n.selected },
+        ),
+      };
+      this.#emit({
+        ...this.#state,
+        graph,
+        problems: this.#validate(graph),
+        canUndo: this.#history.canUndo,
+        canRedo: this.#history.canRedo,
+        revision: this.#state.revision + 1,
+      });
+    }
   }
 
   /** Opens a document: clears undo history; it counts as saved unless `saved: false`. */
   load(doc: WorkflowDocument, options: { library?: LibraryRef; saved?: boolean } = {}): void {
     const graph = documentToGraph(doc);
+    if (this.#scopes.length) {
+      this.#history = this.#scopes[0]!.history;
+      this.#scopes = [];
+    }
     this.#history.clear();
     this.#savedFingerprint = options.saved === false ? '' : fingerprint(graph);
     const next: EditorState = {
@@ -179,7 +285,12 @@ export class EditorStore {
     if (metadata) graph = { ...graph, metadata };
     if (library && graph.documentId !== undefined && graph.documentId !== library.id)
       graph = { ...graph, documentId: library.id };
-    this.#savedFingerprint = fingerprint(graph);
+    // The levels above an open block keep what was saved too (they are written back on leaving).
+    for (const s of this.#scopes) {
+      s.scope.outer = { ...s.scope.outer, metadata: graph.metadata };
+      if (library && s.scope.outer.documentId !== undefined) s.scope.outer.documentId = library.id;
+    }
+    this.#savedFingerprint = fingerprint(this.#root(graph));
     const next: EditorState = { ...this.#state, graph, dirty: false };
     if (library) next.library = library;
     this.#emit(next);
@@ -198,7 +309,7 @@ export class EditorStore {
       problems: structural ? this.#validate(graph) : this.#state.problems,
       canUndo: this.#history.canUndo,
       canRedo: this.#history.canRedo,
-      dirty: options.transient ? this.#state.dirty : fingerprint(graph) !== this.#savedFingerprint,
+      dirty: options.transient ? this.#state.dirty : fingerprint(this.#root(graph)) !== this.#savedFingerprint,
       revision: structural ? this.#state.revision + 1 : this.#state.revision,
     });
   }
@@ -237,7 +348,7 @@ export class EditorStore {
   }
 
   endDrag(): void {
-    const dirty = fingerprint(this.#state.graph) !== this.#savedFingerprint;
+    const dirty = fingerprint(this.#root(this.#state.graph)) !== this.#savedFingerprint;
     if (dirty !== this.#state.dirty) this.#emit({ ...this.#state, dirty });
   }
 
@@ -285,18 +396,39 @@ export class EditorStore {
    */
   foldSelection(choice: FoldChoice): { ok: true; nodeId: string } | { ok: false; message: string } {
     const ids = this.#state.graph.nodes.filter((n) => n.selected).map((n) => n.id);
-    const folded = foldNodes(this.document(), ids, choice, shapeLookup(this.#state.index));
+    const doc = this.canvasDocument();
+    const shapes = shapeLookup(this.#state.index);
+    const open = this.#openDefinition();
+    // Inside a block, what it exposes of the folded nodes is exposed through the new block too.
+    const chosen = open ? keepExposed(planFold(doc, ids, shapes), open, ids, choice) : choice;
+    const folded = foldNodes(doc, ids, chosen, shapes);
     if (!folded.ok) return { ok: false, message: folded.errors[0]!.message };
-    this.#replaceGraph(folded.value.doc, [folded.value.nodeId]);
-    return { ok: true, nodeId: folded.value.nodeId };
+    const { nodeId, subgraphId } = folded.value;
+    let next = folded.value.doc;
+    const nested = next.subgraphs?.find((s) => s.id === subgraphId);
+    if (open && nested) next = withDefinition(next, retargetFolded(open, ids, nodeId, nested));
+    this.#replaceGraph(next, [nodeId]);
+    return { ok: true, nodeId };
   }
 
   /** Replaces a block node by its inner nodes (selected afterwards); one undo step. */
   unfold(nodeId: string): { ok: true; nodeIds: string[] } | { ok: false; message: string } {
-    const unfolded = unfoldNode(this.document(), nodeId);
+    const doc = this.canvasDocument();
+    const unfolded = unfoldNode(doc, nodeId);
     if (!unfolded.ok) return { ok: false, message: unfolded.errors[0]!.message };
-    this.#replaceGraph(unfolded.value.doc, unfolded.value.nodeIds);
+    let next = unfolded.value.doc;
+    const open = this.#openDefinition();
+    const type = doc.nodes.find((n) => n.id === nodeId)?.type ?? '';
+    const nested = doc.subgraphs?.find((s) => s.id === subgraphIdOf(type));
+    if (open && nested) next = withDefinition(next, retargetUnfolded(open, nodeId, nested, unfolded.value.nodeIds));
+    this.#replaceGraph(next, unfolded.value.nodeIds);
     return { ok: true, nodeIds: unfolded.value.nodeIds };
+  }
+
+  /** The definition of the innermost open block, as the canvas graph holds it. */
+  #openDefinition(): Subgraph | undefined {
+    const open = this.#scopes.at(-1)?.scope;
+    return open && this.#state.graph.subgraphs?.find((s) => s.id === open.subgraphId);
   }
 
   /**
@@ -536,22 +668,56 @@ export class EditorStore {
       problems: this.#validate(graph),
       canUndo: this.#history.canUndo,
       canRedo: this.#history.canRedo,
-      dirty: fingerprint(graph) !== this.#savedFingerprint,
+      dirty: fingerprint(this.#root(graph)) !== this.#savedFingerprint,
       revision: this.#state.revision + 1,
     });
     return true;
   }
 
   #validate(graph: EditorGraph): ErrorMap {
-    if (!graph.nodes.length) return EMPTY_ERROR_MAP;
+    if (!graph.nodes.length && !this.#scopes.length) return EMPTY_ERROR_MAP;
     // The server's limits come with its catalogue: fields, validation and the server agree.
     const limits = this.#index.catalogue.limits;
-    const report = validateGraph(
-      graphToDocument(graph, { includeViewport: false }),
-      this.#registry,
-      limits ? { limits } : {},
-    );
-    return buildErrorMap([...report.errors, ...report.warnings]);
+    const scoped = this.#scopes.length > 0;
+    const report = validateGraph(graphToDocument(this.#root(graph), { includeViewport: false }), this.#registry, {
+      ...(limits ? { limits } : {}),
+      // Inside a block, problems are wanted on its inner nodes, not lifted onto the block node.
+      ...(scoped ? { lift: false } : {}),
+    });
+    const problems = [...report.errors, ...report.warnings];
+    if (!scoped) return buildErrorMap(problems);
+    const open = this.#scopes.at(-1)!.scope;
+    const def = graph.subgraphs?.find((s) => s.id === open.subgraphId);
+    return buildErrorMap(problemsInScope(problems, this.#prefix(), exposuresOf(def), open.name));
+  }
+
+  /** The whole workflow for a graph of the innermost open block (the graph itself when none is open). */
+  #root(graph: EditorGraph): EditorGraph {
+    return this.#scopes.length
+      ? rootGraph(
+          this.#scopes.map((s) => s.scope),
+          graph,
+        )
+      : graph;
+  }
+
+  #prefix(): string {
+    return scopePrefix(this.#scopes.map((s) => s.scope));
+  }
+
+  /** Nodes and links word pickers read prompts from: the canvas's, and inside a block the graph around it. */
+  wordsGraph(): Pick<EditorGraph, 'nodes' | 'edges'> {
+    const g = this.#state.graph;
+    const memo = this.#wordsMemo;
+    if (memo && memo.nodes === g.nodes && memo.edges === g.edges) return memo.value;
+    const value = graphWithSurroundings(this.#scopes.at(-1)?.scope, g);
+    this.#wordsMemo = { nodes: g.nodes, edges: g.edges, value };
+    return value;
+  }
+
+  /** The flattened-graph prefix of the canvas's nodes ('' at the top level): runs report `<prefix><id>`. */
+  get canvasPrefix(): string {
+    return this.#prefix();
   }
 
   /** The catalogue index with entries for the graph's blocks (kept while the definitions are). */
@@ -569,6 +735,27 @@ export class EditorStore {
 
   #emit(state: EditorState): void {
     state.index = this.#indexFor(state.graph);
+    if (this.#scopes.length) {
+      const path = this.#scopes.map(({ scope }) => ({
+        nodeId: scope.nodeId,
+        name: scope.name,
+        subgraphId: scope.subgraphId,
+      }));
+      const key = path.map((p) => p.nodeId).join('/');
+      // Kept while the path and the definitions are the same, so subscribers see no change.
+      const memo = this.#scopeMemo;
+      if (memo && memo.key === key && memo.subgraphs === state.graph.subgraphs) state.scope = memo.scope;
+      else {
+        const def = state.graph.subgraphs?.find((s) => s.id === path.at(-1)!.subgraphId);
+        state.scope = {
+          path,
+          exposures: exposuresOf(def),
+          uses: usesOf(this.#root(state.graph), def?.id ?? ''),
+          topNodes: this.#scopes[0]!.scope.outer.nodes,
+        };
+        this.#scopeMemo = { key, subgraphs: state.graph.subgraphs, scope: state.scope };
+      }
+    } else delete state.scope;
     this.#state = state;
     for (const l of [...this.#listeners]) l();
   }

@@ -3,10 +3,16 @@ import type { NodeResult } from './runResults';
 
 /**
  * Runs report the nodes inside a block as `<block node>/<inner>` (the flattened graph). The canvas
- * shows the block node: this maps such an id to it, and leaves every other id alone.
+ * shows the block node: this maps such an id to it, and leaves every other id alone. Inside an open
+ * block the canvas holds its inner nodes, whose flattened ids start with `prefix` (see
+ * EditorStore.canvasPrefix): those map to the inner node (or the block inside it they are in).
  */
-export function canvasNodeIds(canvas: ReadonlySet<string>): (id: string) => string {
+export function canvasNodeIds(canvas: ReadonlySet<string>, prefix = ''): (id: string) => string {
   return (id) => {
+    if (prefix) {
+      if (!id.startsWith(prefix)) return id;
+      id = id.slice(prefix.length);
+    }
     if (canvas.has(id)) return id;
     const cut = id.indexOf(FLAT_ID_SEPARATOR);
     return cut > 0 && canvas.has(id.slice(0, cut)) ? id.slice(0, cut) : id;

@@ -61,11 +61,18 @@ export function ResultsPanel({ onRerun }: { onRerun(targets: string[]): void }) 
   const results = useRun((s) => s.results);
   const runSerial = useRun((s) => s.runSerial);
   const busy = useRun((s) => isRunActive(s.view));
-  const nodes = useEditor((s) => s.graph.nodes);
+  const canvasNodes = useEditor((s) => s.graph.nodes);
+  // Inside a block, what the workflow's own outputs (Save image, viewers) made still shows here.
+  const topNodes = useEditor((s) => s.scope?.topNodes);
+  const nodes = useMemo(() => {
+    if (!topNodes) return canvasNodes;
+    const ids = new Set(canvasNodes.map((n) => n.id));
+    return [...canvasNodes, ...topNodes.filter((n) => !ids.has(n.id))];
+  }, [canvasNodes, topNodes]);
   const selectedNode = useMemo(() => {
-    const sel = nodes.filter((n) => n.selected);
+    const sel = canvasNodes.filter((n) => n.selected);
     return sel.length === 1 ? sel[0] : undefined;
-  }, [nodes]);
+  }, [canvasNodes]);
   const selected: Shown =
     selectedNode && results.has(selectedNode.id)
       ? { node: selectedNode, result: results.get(selectedNode.id)! }

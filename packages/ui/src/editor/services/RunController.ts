@@ -113,11 +113,22 @@ export class RunController {
   }
 
   /** Starts a run; resolves when it has finished (whatever its outcome). One run at a time. */
-  async run(doc: WorkflowDocument, target: RunTarget, options: { targets?: string[] } = {}): Promise<RunView> {
+  async run(
+    doc: WorkflowDocument,
+    target: RunTarget,
+    options: {
+      targets?: string[];
+      /** The nodes the canvas shows and their flattened-id prefix (inside an open block); default: doc's. */
+      canvas?: { nodes: readonly string[]; prefix: string };
+    } = {},
+  ): Promise<RunView> {
     if (isRunActive(this.#state.view)) return this.#state.view;
     for (const url of Object.values(this.#state.previews)) this.#revoke(url);
     const where = target === 'server' ? 'server' : 'browser';
-    this.#onCanvas = canvasNodeIds(new Set(doc.nodes.map((n) => n.id)));
+    this.#onCanvas = canvasNodeIds(
+      new Set(options.canvas?.nodes ?? doc.nodes.map((n) => n.id)),
+      options.canvas?.prefix ?? '',
+    );
     this.#set({ view: startRun(where, performance.now()), previews: {}, runSerial: this.#state.runSerial + 1 });
     this.#abort = new AbortController();
     try {

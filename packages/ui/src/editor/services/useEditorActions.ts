@@ -174,8 +174,14 @@ function runActions({ services: { store, runs, notify } }: ActionKit): Pick<Edit
         );
         return;
       }
-      runs.prune(new Set(store.getState().graph.nodes.map((n) => n.id)));
-      const view = await runs.run(store.document(), target, targets ? { targets } : {});
+      const nodes = store.getState().graph.nodes.map((n) => n.id);
+      // Inside an open block the canvas shows its inner nodes: ids there are flattened ids' tails.
+      const prefix = store.canvasPrefix;
+      runs.prune(new Set(nodes));
+      const view = await runs.run(store.document(), target, {
+        ...(targets ? { targets: targets.map((t) => prefix + t) } : {}),
+        canvas: { nodes, prefix },
+      });
       if (view.phase === 'error') notify('error', `Run failed: ${describe(view.errors)}`, 'run-failed');
       else if (view.phase === 'interrupted') notify('info', 'Run cancelled', 'run-cancelled');
     },
