@@ -15,7 +15,8 @@ export function FoldDialog({ onClose }: { onClose(): void }) {
       .getState()
       .graph.nodes.filter((n) => n.selected)
       .map((n) => n.id);
-    return planFold(store.document(), ids, shapeLookup(store.getState().index));
+    // The canvas's graph: inside an open block, its inner nodes.
+    return planFold(store.canvasDocument(), ids, shapeLookup(store.getState().index));
   }, [store]);
   const [name, setName] = useState('My block');
   const [inputs, setInputs] = useState(() => new Set(plan.inputs.filter((i) => i.crossing).map((i) => i.name)));
