@@ -371,7 +371,8 @@ export class EditorStore {
   /** Frames the selected nodes in a new group (one undo step); returns its id. */
   groupSelection(title = 'Group'): string | undefined {
     const ids = this.#state.graph.nodes.filter((n) => n.selected).map((n) => n.id);
-    if (!ids.length) return undefined;
+    // Frames are the workflow's editor data; a block's definition has none to keep them in.
+    if (!ids.length || this.#scopes.length) return undefined;
     const id = newGroupId(this.#state.graph);
     this.#change((g) => addGroup(g, { id, title, color: GROUP_COLORS[0]!, nodes: ids }), { structural: false });
     return id;

@@ -27,6 +27,9 @@ describe('editing a block in place', () => {
     // Exposed inputs are fed from outside: no "not connected" problem inside.
     expect(s.getState().problems.errorCount).toBe(0);
     expect(s.getState().canUndo).toBe(false);
+    // Frames live in the workflow's editor data, which a definition does not have.
+    s.selectOnly(['sampler']);
+    expect(s.groupSelection()).toBeUndefined();
 
     s.setParam('schedule1', 'mode', 'refine');
     expect(s.getState().dirty).toBe(true);

@@ -135,6 +135,7 @@ function HistoryButtons({ actions }: { actions: EditorActions }) {
   const canUndo = useEditor((s) => s.canUndo);
   const canRedo = useEditor((s) => s.canRedo);
   const selected = useEditor((s) => s.graph.nodes.some((n) => n.selected));
+  const inBlock = useEditor((s) => s.scope !== undefined);
   const arrange = () => {
     store.arrange();
     requestAnimationFrame(() => void rf.fitView({ padding: 0.05, maxZoom: 1, duration: 0 }));
@@ -153,8 +154,8 @@ function HistoryButtons({ actions }: { actions: EditorActions }) {
       <button
         type="button"
         onClick={() => store.groupSelection()}
-        disabled={!selected}
-        title="frame the selected nodes in a group (Ctrl+G)"
+        disabled={!selected || inBlock}
+        title={inBlock ? 'frames are not kept inside blocks' : 'frame the selected nodes in a group (Ctrl+G)'}
         data-testid="group"
       >
         Group
