@@ -105,7 +105,10 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
       <div className="workspace">
         <Palette />
         <Canvas onDropFile={(f) => void actions.openFile(f)} />
-        <ResultsPanel onRerun={(targets) => void actions.run(target, targets)} />
+        <ResultsPanel
+          onRerun={(targets) => void actions.run(target, targets)}
+          onEditResult={(image, index) => void actions.editResult(image, index)}
+        />
       </div>
       {dialog === 'templates' && (
         <TemplatesGallery

@@ -56,7 +56,14 @@ function StaleNote({ shown, runSerial, busy }: { shown: Shown; runSerial: number
  * attention viewer's per-word maps over the picture, together without selecting anything. Selecting
  * a node shows its own images or maps. Results of an earlier run are marked as such.
  */
-export function ResultsPanel({ onRerun }: { onRerun(targets: string[]): void }) {
+export function ResultsPanel({
+  onRerun,
+  onEditResult,
+}: {
+  onRerun(targets: string[]): void;
+  /** Edit picture `index` of the shown result further (see EditorActions.editResult). */
+  onEditResult(image: ResultImage, index: number): void;
+}) {
   const { store } = useServices();
   const results = useRun((s) => s.results);
   const runSerial = useRun((s) => s.runSerial);
@@ -122,12 +129,23 @@ export function ResultsPanel({ onRerun }: { onRerun(targets: string[]): void }) 
           {images.result.images.length >= 2 && <CompareView images={images.result.images} />}
           <div className="result-images">
             {images.result.images.map((img, i) => (
-              <a key={img.url ?? img.name} href={img.url} download={img.name} title={`${img.name} (click to download)`}>
-                <img src={img.url} alt={img.name} data-testid="result-image" />
+              <div className="result-item" key={img.url ?? img.name}>
+                <a href={img.url} download={img.name} title={`${img.name} (click to download)`}>
+                  <img src={img.url} alt={img.name} data-testid="result-image" />
+                </a>
                 <span className="caption">
-                  {images.result.images.length > 1 ? (i === 0 ? 'source' : `edit ${i}`) : img.name}
+                  {images.result.images.length > 1 ? (i === 0 ? 'source' : `edit ${i}`) : img.name}{' '}
+                  <button
+                    type="button"
+                    className="link edit-result"
+                    title="edit this picture further: it is loaded, inverted under the prompt it was made from, and edited"
+                    data-testid="edit-result"
+                    onClick={() => onEditResult(img, i)}
+                  >
+                    edit ↻
+                  </button>
                 </span>
-              </a>
+              </div>
             ))}
           </div>
         </section>

@@ -2,6 +2,8 @@ import { useMemo } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import { loadDocument, type GraphError, type WorkflowDocument } from '@ptp/graph-core';
 import { parseClipboard } from '../model/clipboard';
+import { EDIT_RESULT_TEMPLATE, editResultDocument, packOf, promptOfResult } from '../model/editResult';
+import type { ResultImage } from '../model/runResults';
 import { templateDocument } from '../model/templates';
 import { exportFileName, exportJson, readWorkflowFile } from '../model/workflowFile';
 import type { LibraryRef } from '../model/EditorStore';
@@ -17,6 +19,11 @@ export interface EditorActions {
   openDocument(doc: WorkflowDocument, options?: { library?: LibraryRef; saved?: boolean }): void;
   openFile(file: File): Promise<void>;
   openFromLibrary(id: string): Promise<void>;
+  /**
+   * Opens the real-image edit on picture `index` of a result (uploaded like any picture), inverted
+   * under the prompt it was made from: editing a result further, turn after turn.
+   */
+  editResult(image: ResultImage, index: number): Promise<void>;
   exportJson(): void;
   save(asNew?: boolean): Promise<void>;
   run(target: RunTarget, targets?: string[]): Promise<void>;
@@ -73,7 +80,7 @@ function createEditorActions(services: EditorServices, fitView: () => void): Edi
 /** New, templates, files and export. */
 function documentActions(
   kit: ActionKit,
-): Pick<EditorActions, 'newWorkflow' | 'openTemplate' | 'openDocument' | 'openFile' | 'exportJson'> {
+): Pick<EditorActions, 'newWorkflow' | 'openTemplate' | 'openDocument' | 'openFile' | 'exportJson' | 'editResult'> {
   const { store, runs, notify } = kit.services;
   const { confirmDiscard, setHash, openDocument } = kit;
   return {
@@ -93,6 +100,31 @@ function documentActions(
       return true;
     },
     openDocument,
+    async editResult(image, index) {
+      const template = templateDocument(EDIT_RESULT_TEMPLATE);
+      if (!template) return;
+      const current = store.document();
+      if (!confirmDiscard()) return;
+      let upload: string;
+      try {
+        // A copy, so the Blob owns a plain ArrayBuffer.
+        const bytes = new Uint8Array(image.bytes ?? (await (await fetch(image.url!)).arrayBuffer()));
+        upload = await kit.services.uploadImage(new File([bytes], image.name, { type: image.mime || 'image/png' }));
+      } catch (err) {
+        notify('error', `Could not take ${image.name} for editing: ${(err as Error).message}`, 'edit-result-failed');
+        return;
+      }
+      const prompt = promptOfResult(current, index);
+      const pack = packOf(current);
+      const name = current.metadata.name || UNTITLED;
+      openDocument(
+        editResultDocument(template, { upload, name, ...(prompt ? { prompt } : {}), ...(pack ? { pack } : {}) }),
+        {
+          saved: false,
+        },
+      );
+      notify('info', `Editing ${image.name} further: change a word of the target prompt, then Run.`, 'edit-result');
+    },
     async openFile(file) {
       const loaded = readWorkflowFile(new Uint8Array(await file.arrayBuffer()), store.registry);
       if (!loaded.ok) {
