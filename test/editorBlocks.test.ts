@@ -1,54 +1,14 @@
-import type { StudioServer } from '@ptp/runner/server/createStudioServer';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureUiBuilt, launchBrowser, screenshot } from './support/browser.js';
-import { editorDocument, node, openEditor, setNumberParam, waitForRunEnd } from './support/editorPage.js';
-import { startServer } from './support/studioServer.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { screenshot } from './support/browser.js';
+import { editorDocument, node, openEditor, runPixels, setNumberParam, waitForRunEnd } from './support/editorPage.js';
+import { useEditorServer } from './support/editorServer.js';
 
 // Issue 16 part 2 in the editor: fold a selection into a block, pick what it exposes, run it on
 // the server to the same pixels as before folding, unfold it; the shipped CL P2P block and blocks
 // saved to the library show under "my blocks".
 
-let browser: Browser;
-let server: StudioServer;
-
-beforeAll(async () => {
-  server = await startServer({ uiDir: await ensureUiBuilt() });
-  browser = await launchBrowser();
-}, 600_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-}, 60_000);
-
-/** Runs the open graph on the server; returns the RGBA pixels of every result image, in order. */
-async function runPixels(page: Page): Promise<number[][]> {
-  await page.getByTestId('run').click();
-  expect(await waitForRunEnd(page), (await page.locator('[data-testid=notice]').allTextContents()).join('\n')).toBe(
-    'success',
-  );
-  const panel = page.getByTestId('results-panel');
-  await panel.getByTestId('result-image').first().waitFor();
-  const urls = await panel
-    .getByTestId('result-image')
-    .evaluateAll((els) => els.map((e) => (e as HTMLImageElement).src));
-  return page.evaluate(async (list) => {
-    const out: number[][] = [];
-    for (const url of list) {
-      const img = new Image();
-      img.src = url;
-      await img.decode();
-      const c = document.createElement('canvas');
-      c.width = img.naturalWidth;
-      c.height = img.naturalHeight;
-      const g = c.getContext('2d')!;
-      g.drawImage(img, 0, 0);
-      out.push(Array.from(g.getImageData(0, 0, c.width, c.height).data));
-    }
-    return out;
-  }, urls);
-}
+const studio = useEditorServer();
 
 async function select(page: Page, ids: string[]): Promise<void> {
   await node(page, ids[0]!).locator('header .title').click();
@@ -60,7 +20,7 @@ async function select(page: Page, ids: string[]): Promise<void> {
 
 describe('blocks (subgraphs) in the editor', () => {
   it('folds a selection into a block that runs to the same image, exposes a chosen param, and unfolds', async () => {
-    const { page } = await openEditor(browser, `${server.url}/?template=word-swap`);
+    const { page } = await openEditor(studio.browser, `${studio.server.url}/?template=word-swap`);
     await node(page, 'capture').waitFor();
     await setNumberParam(page, 'capture', 'steps', 4);
     const before = await runPixels(page);
@@ -99,7 +59,7 @@ describe('blocks (subgraphs) in the editor', () => {
   });
 
   it('adds the shipped CL P2P block from "my blocks", saves a block to the library and offers it back', async () => {
-    const { page } = await openEditor(browser, `${server.url}/?template=word-swap`);
+    const { page } = await openEditor(studio.browser, `${studio.server.url}/?template=word-swap`);
     await node(page, 'capture').waitFor();
     await page.getByTestId('block-offer-shipped-cl-p2p-edit').click();
     await node(page, 'cl-p2p-edit').waitFor();
@@ -120,11 +80,11 @@ describe('blocks (subgraphs) in the editor', () => {
 
     await page.getByTestId('save-block-subgraph:cl-p2p-edit').click();
     await page.locator('[data-testid=notice]', { hasText: 'Saved block' }).waitFor();
-    const saved = await server.library.list({ tag: ['block'], limit: 10, offset: 0 });
+    const saved = await studio.server.library.list({ tag: ['block'], limit: 10, offset: 0 });
     expect(saved.workflows.map((w) => w.name)).toEqual(['CL P2P edit']);
 
     // In another workflow the library's block is offered and adds with its definition.
-    const other = await openEditor(browser, `${server.url}/?template=generate`);
+    const other = await openEditor(studio.browser, `${studio.server.url}/?template=generate`);
     const offer = other.page.getByTestId(`block-offer-library-${saved.workflows[0]!.id}`);
     await offer.waitFor();
     await offer.click();
@@ -133,7 +93,7 @@ describe('blocks (subgraphs) in the editor', () => {
   });
 
   it('opens a block to edit its inside in place: every use changes, the run shows on inner nodes, undo restores', async () => {
-    const { page } = await openEditor(browser, `${server.url}/?template=cl-p2p-block`);
+    const { page } = await openEditor(studio.browser, `${studio.server.url}/?template=cl-p2p-block`);
     await node(page, 'cl-p2p-edit').waitFor();
     const before = await runPixels(page);
 

@@ -153,3 +153,32 @@ export async function watchProgress(page: Page, nodeId: string): Promise<void> {
     }).observe(document.body, { subtree: true, childList: true });
   }, nodeId);
 }
+
+/**
+ * Presses Run, fails with the notices when the run does not succeed, and returns the RGBA pixels of
+ * every picture in the results panel, in order.
+ */
+export async function runPixels(page: Page): Promise<number[][]> {
+  await page.getByTestId('run').click();
+  const phase = await waitForRunEnd(page);
+  if (phase !== 'success')
+    throw new Error(`run ended ${phase}: ${(await page.locator('[data-testid=notice]').allTextContents()).join('\n')}`);
+  const images = page.getByTestId('results-panel').getByTestId('result-image');
+  await images.first().waitFor();
+  const urls = await images.evaluateAll((els) => els.map((e) => (e as HTMLImageElement).src));
+  return page.evaluate(async (list) => {
+    const out: number[][] = [];
+    for (const url of list) {
+      const img = new Image();
+      img.src = url;
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.naturalWidth;
+      c.height = img.naturalHeight;
+      const g = c.getContext('2d')!;
+      g.drawImage(img, 0, 0);
+      out.push(Array.from(g.getImageData(0, 0, c.width, c.height).data));
+    }
+    return out;
+  }, urls);
+}

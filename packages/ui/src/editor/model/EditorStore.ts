@@ -217,14 +217,7 @@ export class EditorStore {
       return { ok: false, message: `block "${entered.scope.name}" is already open` };
     this.#scopes.push({ scope: entered.scope, history: this.#history });
     this.#history = new History<Snapshot>(this.#historyOptions);
-    this.#emit({
-      ...this.#state,
-      graph: entered.inner,
-      problems: this.#validate(entered.inner),
-      canUndo: false,
-      canRedo: false,
-      revision: this.#state.revision + 1,
-    });
+    this.#show(entered.inner);
     return { ok: true };
   }
 
@@ -242,14 +235,7 @@ export class EditorStore {
           Boolean(n.selected) === (n.id === scope.nodeId) ? n : { ...n, selected: !n.selected },
         ),
       };
-      this.#emit({
-        ...this.#state,
-        graph,
-        problems: this.#validate(graph),
-        canUndo: this.#history.canUndo,
-        canRedo: this.#history.canRedo,
-        revision: this.#state.revision + 1,
-      });
+      this.#show(graph);
     }
   }
 
@@ -662,7 +648,12 @@ export class EditorStore {
 
   #restore(snap: Snapshot | undefined): boolean {
     if (!snap) return false;
-    const graph = { ...this.#state.graph, ...snap };
+    this.#show({ ...this.#state.graph, ...snap });
+    return true;
+  }
+
+  /** A whole new graph on the canvas (undo, redo, a block opened or left): revalidated, flags recomputed. */
+  #show(graph: EditorGraph): void {
     this.#emit({
       ...this.#state,
       graph,
@@ -672,7 +663,6 @@ export class EditorStore {
       dirty: fingerprint(this.#root(graph)) !== this.#savedFingerprint,
       revision: this.#state.revision + 1,
     });
-    return true;
   }
 
   #validate(graph: EditorGraph): ErrorMap {
