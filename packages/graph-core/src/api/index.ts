@@ -7,3 +7,4 @@ export * from './uploads.js';
 export * from './socketProtocol.js';
 export * from './serverInfo.js';
 export * from './models.js';
+export * from './boards.js';

@@ -1,5 +1,12 @@
 import {
   ApiErrorBodySchema,
+  BoardListResponseSchema,
+  BoardSchema,
+  GalleryResponseSchema,
+  type Board,
+  type GalleryQuery,
+  type GalleryRef,
+  type GalleryResponse,
   HealthResponseSchema,
   ImportJobSchema,
   ModelManagerResponseSchema,
@@ -187,6 +194,31 @@ export class StudioRest {
       type: mediaType,
     });
     return UploadRecordSchema.parse(await res.json());
+  }
+
+  // Boards and the gallery of result pictures.
+  async boards(): Promise<Board[]> {
+    return (await this.#json('GET', '/api/boards', BoardListResponseSchema)).boards;
+  }
+  createBoard(name: string): Promise<Board> {
+    return this.#json('POST', '/api/boards', BoardSchema, { name });
+  }
+  renameBoard(id: string, name: string): Promise<Board> {
+    return this.#json('PATCH', `/api/boards/${enc(id)}`, BoardSchema, { name });
+  }
+  async deleteBoard(id: string): Promise<void> {
+    await this.#request('DELETE', `/api/boards/${enc(id)}`);
+  }
+  addToBoard(id: string, picture: GalleryRef): Promise<Board> {
+    return this.#json('POST', `/api/boards/${enc(id)}/items`, BoardSchema, picture);
+  }
+  removeFromBoard(id: string, picture: GalleryRef): Promise<Board> {
+    return this.#json('POST', `/api/boards/${enc(id)}/items/remove`, BoardSchema, picture);
+  }
+  gallery(query: GalleryQuery = {}): Promise<GalleryResponse> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    return this.#json('GET', `/api/gallery${params.size ? `?${params}` : ''}`, GalleryResponseSchema);
   }
 
   async #json<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {

@@ -9,12 +9,14 @@ import {
   type NodeRegistry,
 } from '@ptp/graph-core';
 import type { PackInfo } from '@ptp/nodes';
+import type { BoardStore } from '../library/BoardStore.js';
 import type { WorkflowLibrary } from '../library/WorkflowLibrary.js';
 import { NODE_PACKAGES_URL, type LoadedNodePackages } from '../nodePackages/loadNodePackages.js';
 import { nodePackageRoutes } from '../nodePackages/nodePackageRoutes.js';
 import type { RunQueue } from '../queue/RunQueue.js';
 import type { DirectoryUploadStore } from '../uploads/DirectoryUploadStore.js';
 import type { ModelManager } from '../models/ModelManager.js';
+import { boardRoutes } from './boardRoutes.js';
 import { errorHandler, sendError } from './httpErrors.js';
 import { modelRoutes } from './modelRoutes.js';
 import { RequestGuard } from './RequestGuard.js';
@@ -30,6 +32,8 @@ export interface AppOptions {
   guard?: RequestGuard;
   library?: WorkflowLibrary;
   queue?: RunQueue;
+  /** Boards of result pictures (needs the queue): /api/boards and /api/gallery. */
+  boards?: BoardStore;
   uploads?: DirectoryUploadStore;
   /** The packs the server's runs can load (GET /api/models). */
   listPacks?: () => Promise<PackInfo[]>;
@@ -107,7 +111,16 @@ export function createApp(options: AppOptions): Express {
   }
   if (options.models) app.use('/api/models', modelRoutes(options.models, limits));
   if (library) app.use('/api/workflows', workflowRoutes(library, limits));
-  if (queue) app.use('/api/runs', runRoutes(queue, registry, limits));
+  if (queue)
+    app.use(
+      '/api/runs',
+      runRoutes(queue, registry, limits, options.boards ? { onDeleted: (id) => options.boards!.forgetRun(id) } : {}),
+    );
+  if (queue && options.boards) {
+    const routes = boardRoutes(options.boards, queue, limits);
+    app.use('/api/boards', routes.boards);
+    app.use('/api/gallery', routes.gallery);
+  }
   if (uploads) app.use('/api/uploads', uploadRoutes(uploads, limits));
   app.use('/api', (_req, res) => {
     sendError(res, 404, { code: 'NOT_FOUND', message: 'no such API route' });

@@ -10,6 +10,7 @@ import { OrtNodeBackend } from '../backends/OrtNodeBackend.js';
 import type { Provider } from '../backends/providers.js';
 import { openStudioDatabase, type StudioDatabase } from '../library/openStudioDatabase.js';
 import { WorkflowLibrary } from '../library/WorkflowLibrary.js';
+import { BoardStore } from '../library/BoardStore.js';
 import { describePackageProblem, loadNodePackages, type LoadedNodePackages } from '../nodePackages/loadNodePackages.js';
 import { BUNDLED_PACKS_DIR, PackStore } from '../packs/PackStore.js';
 import { BullRunQueue } from '../queue/bull/BullRunQueue.js';
@@ -172,6 +173,7 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
   try {
     db = openStudioDatabase(path.join(options.dataDir, 'studio.db'));
     const library = new WorkflowLibrary(db, { registry });
+    const boards = new BoardStore(db);
     worker = startWorker(options, { packDirs, provider, uploadsDir, limits, log, nodePackages });
     const uploads = new DirectoryUploadStore(uploadsDir);
     const queue = createQueue(options, { db, worker, registry, uploads, limits, log });
@@ -190,6 +192,7 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
       guard,
       library,
       queue,
+      boards,
       uploads,
       listPacks,
       models,

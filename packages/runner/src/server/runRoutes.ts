@@ -11,7 +11,12 @@ const OUTPUT_NAME = /^[A-Za-z0-9 _-][A-Za-z0-9 _.-]{0,199}$/;
 const unknownRun = (id: string) => ({ code: 'UNKNOWN_RUN', message: `unknown run "${id}"` });
 
 /** Runs over HTTP: submit, list, inspect, events, cancel, resubmit, download outputs. */
-export function runRoutes(queue: RunQueue, registry: NodeRegistry, limits: RunLimits & JsonBodyLimits): Router {
+export function runRoutes(
+  queue: RunQueue,
+  registry: NodeRegistry,
+  limits: RunLimits & JsonBodyLimits,
+  hooks: { onDeleted?(runId: string): void } = {},
+): Router {
   const router = Router();
 
   router.post('/', jsonBody(limits), async (req, res) => {
@@ -54,7 +59,9 @@ export function runRoutes(queue: RunQueue, registry: NodeRegistry, limits: RunLi
 
   router.delete('/:id', async (req, res) => {
     if (!ApiIdSchema.safeParse(req.params.id).success) return sendError(res, 404, unknownRun(req.params.id));
-    sendResult(res, await queue.delete(req.params.id));
+    const deleted = await queue.delete(req.params.id);
+    if (deleted.ok) hooks.onDeleted?.(req.params.id);
+    sendResult(res, deleted);
   });
 
   router.post('/:id/resubmit', async (req, res) => {
