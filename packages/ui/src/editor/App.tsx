@@ -7,6 +7,7 @@ import { editorRegistry, localCatalogue } from './model/catalogueRegistry';
 import { EditorStore } from './model/EditorStore';
 import { Canvas } from './canvas/Canvas';
 import { useShortcuts } from './hooks/useShortcuts';
+import { GalleryDialog } from './panels/GalleryDialog';
 import { HistoryDialog } from './panels/HistoryDialog';
 import { LibraryDialog } from './panels/LibraryDialog';
 import { ModelsDialog } from './panels/ModelsDialog';
@@ -57,7 +58,7 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
     setTargetState(t);
     localStorage.setItem(TARGET_KEY, t);
   }, []);
-  const [dialog, setDialog] = useState<'templates' | 'library' | 'history' | 'models' | undefined>();
+  const [dialog, setDialog] = useState<'templates' | 'library' | 'history' | 'models' | 'gallery' | undefined>();
   const started = useRef(false);
   useShortcuts(actions, store);
 
@@ -99,6 +100,7 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
         onTemplates={() => setDialog('templates')}
         onLibrary={() => setDialog('library')}
         onHistory={() => setDialog('history')}
+        onGallery={() => setDialog('gallery')}
         onModels={() => setDialog('models')}
         browserRunner
       />
@@ -127,6 +129,20 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
             setDialog(undefined);
             actions.openDocument(doc, { saved: false });
             notify('info', `Opened the graph of run ${run.id} as it ran`, 'history-opened');
+          }}
+        />
+      )}
+      {dialog === 'gallery' && (
+        <GalleryDialog
+          onClose={() => setDialog(undefined)}
+          onOpenGraph={(doc, runId) => {
+            setDialog(undefined);
+            actions.openDocument(doc, { saved: false });
+            notify('info', `Opened the graph of run ${runId} as it ran`, 'gallery-opened');
+          }}
+          onEditPicture={(picture, index, doc) => {
+            setDialog(undefined);
+            void actions.editResult(picture, index, doc);
           }}
         />
       )}

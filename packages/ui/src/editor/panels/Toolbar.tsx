@@ -27,6 +27,7 @@ type ToolbarProps = {
   onTemplates(): void;
   onLibrary(): void;
   onHistory(): void;
+  onGallery(): void;
   onModels(): void;
   browserRunner: boolean;
 };
@@ -45,7 +46,7 @@ export function Toolbar(props: ToolbarProps) {
 }
 
 /** New, templates, the server library, import and export. */
-function FileButtons({ actions, onTemplates, onLibrary, onHistory, onModels }: ToolbarProps) {
+function FileButtons({ actions, onTemplates, onLibrary, onHistory, onGallery, onModels }: ToolbarProps) {
   const { server } = useServices();
   const library = useEditor((s) => s.library);
   const file = useRef<HTMLInputElement>(null);
@@ -114,6 +115,15 @@ function FileButtons({ actions, onTemplates, onLibrary, onHistory, onModels }: T
         data-testid="open-history"
       >
         History
+      </button>
+      <button
+        type="button"
+        onClick={onGallery}
+        disabled={!server}
+        title={server ? 'every picture the server made, and boards to keep them in' : 'needs the studio server'}
+        data-testid="open-gallery"
+      >
+        Gallery
       </button>
       <button
         type="button"

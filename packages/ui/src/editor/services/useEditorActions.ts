@@ -21,9 +21,10 @@ export interface EditorActions {
   openFromLibrary(id: string): Promise<void>;
   /**
    * Opens the real-image edit on picture `index` of a result (uploaded like any picture), inverted
-   * under the prompt it was made from: editing a result further, turn after turn.
+   * under the prompt it was made from: editing a result further, turn after turn. `from` is the
+   * graph that made it when that is not the open one.
    */
-  editResult(image: ResultImage, index: number): Promise<void>;
+  editResult(image: ResultImage, index: number, from?: WorkflowDocument): Promise<void>;
   exportJson(): void;
   save(asNew?: boolean): Promise<void>;
   run(target: RunTarget, targets?: string[]): Promise<void>;
@@ -100,10 +101,11 @@ function documentActions(
       return true;
     },
     openDocument,
-    async editResult(image, index) {
+    async editResult(image, index, from) {
       const template = templateDocument(EDIT_RESULT_TEMPLATE);
       if (!template) return;
-      const current = store.document();
+      // The graph the picture came from: the open one, or a run's (from the gallery).
+      const current = from ?? store.document();
       if (!confirmDiscard()) return;
       let upload: string;
       try {
