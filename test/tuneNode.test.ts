@@ -82,6 +82,10 @@ describe('Tune node on tiny-shapes', () => {
     const tune = r.outputs.get('tune')!;
     const values = (tune.metrics as MetricsValue).values;
     expect(values.runs).toBeLessThanOrEqual(4);
+    // Picked by the default rule (mean J minus 1 standard error over the tuning seeds), a bound
+    // below the winner's mean J.
+    expect((tune.metrics as MetricsValue).context?.select).toBe('lcb (z 1)');
+    expect(values['best.selectScore']).toBeLessThanOrEqual(values['best.tuneJ']! + 1e-12);
     const schedule = tune.schedule as ScheduleSpec;
     expect(schedule.cross.default).toBe(values['best.cross']);
     expect(schedule.blend?.k).toBe(values['best.k']);

@@ -62,7 +62,14 @@ describe('Tune node', () => {
       expect(v[`${s}.j`]).toBeGreaterThanOrEqual(0);
       expect(v[`${s}.j`]).toBeLessThanOrEqual(1);
     }
-    expect(JSON.parse(String(out.metrics.context!.ranking))).toHaveLength(2);
+    // The final pick, best first by the selection rule (lcb, z 1, by default): its score is a lower
+    // bound on its mean.
+    const ranking = JSON.parse(String(out.metrics.context!.ranking)) as { tuneJ: number; score: number }[];
+    expect(ranking).toHaveLength(2);
+    expect(out.metrics.context!.select).toBe('lcb (z 1)');
+    expect(ranking[0]!.score).toBe(v['best.selectScore']);
+    expect(ranking[0]!.score).toBeGreaterThanOrEqual(ranking[1]!.score);
+    expect(v['best.selectScore']).toBeLessThanOrEqual(v['best.tuneJ']! + 1e-12);
     // Batches of 2 edits: fewer sampler calls (2 steps each) than runs.
     expect(pack.unet.calls.length - calls).toBeLessThan(2 * (v.runs! + 3));
     const last = ctx.progressCalls.at(-1)!;
@@ -87,5 +94,27 @@ describe('Tune node', () => {
     expect(issues).toEqual([expect.objectContaining({ param: 'testSeeds' })]);
     expect(tuneNode.params.safeParse({ budget: 1 }).success).toBe(false);
     expect(tuneNode.params.safeParse({ budget: 257 }).success).toBe(false);
+    expect(tuneNode.params.parse({})).toMatchObject({ select: 'lcb', lcbZ: 1, firstSeeds: 1 });
+    expect(tuneNode.params.safeParse({ select: 'best' }).success).toBe(false);
+    expect(tuneNode.params.safeParse({ lcbZ: -1 }).success).toBe(false);
+    expect(tuneNode.params.safeParse({ firstSeeds: 0 }).success).toBe(false);
+    // Rung 0 on more seeds than the budget pays for two candidates: refused before running.
+    expect(tuneNode.check!({ schedule: base }, params({ budget: 4, seeds: [1, 2, 3], firstSeeds: 3 }))).toEqual([
+      expect.objectContaining({ param: 'budget' }),
+    ]);
+  });
+
+  it('picks by mean or the worst seed when asked, within the same budget', async () => {
+    for (const select of ['mean', 'min'] as const) {
+      const out = (await runChecked(
+        tuneNode,
+        { model: fakePack(), schedule: base },
+        params({ select, testSeeds: [] }),
+        fakeContext(),
+      )) as Out;
+      expect(out.metrics.context!.select).toBe(select);
+      expect(out.metrics.values.runs).toBeLessThanOrEqual(4);
+      if (select === 'mean') expect(out.metrics.values['best.selectScore']).toBe(out.metrics.values['best.tuneJ']);
+    }
   });
 });

@@ -15,7 +15,13 @@ import {
   scheduleSpace,
   type TuneWorld,
 } from './scheduleCandidate.js';
-import { planHalving, successiveHalving } from './successiveHalving.js';
+import {
+  DEFAULT_LCB_Z,
+  DEFAULT_SELECT_RULE,
+  planHalving,
+  SelectRuleSchema,
+  successiveHalving,
+} from './successiveHalving.js';
 import { objective, ObjectiveWeightsSchema, type ObjectiveWeights } from './tuneObjective.js';
 import { sampleCandidates, type Candidate } from './tuneSpace.js';
 
@@ -113,6 +119,23 @@ export const tuneNode = defineNode({
       .default(16)
       .meta({ description: 'runs (one schedule on one seed) the search may spend' }),
     seeds: Seeds.min(1).max(8).default([1, 2]).meta({ description: 'tuning seeds' }),
+    select: SelectRuleSchema.default(DEFAULT_SELECT_RULE).meta({
+      description:
+        'how the winner is picked among the schedules scored on the most seeds: mean J, lcb = mean J minus lcbZ standard errors (resists lucky seeds), min = J on the worst seed; ties go to the reference defaults',
+    }),
+    lcbZ: z
+      .number()
+      .min(0)
+      .max(10)
+      .default(DEFAULT_LCB_Z)
+      .meta({ description: 'standard errors lcb takes off the mean', step: 0.5, advanced: true }),
+    firstSeeds: z
+      .number()
+      .int()
+      .min(1)
+      .max(8)
+      .default(1)
+      .meta({ description: 'seeds per schedule at the first rung', advanced: true }),
     testSeeds: Seeds.max(8)
       .default([101])
       .meta({ description: 'held-back seeds: tuned vs reference vs CL P2P (3 runs each; none: skip)' }),
@@ -145,12 +168,12 @@ export const tuneNode = defineNode({
     ...(p.seeds.some((s) => p.testSeeds.includes(s))
       ? [{ message: 'a held-back seed is also a tuning seed: keep them apart', param: 'testSeeds' }]
       : []),
-    ...(planHalving({ budget: p.budget, seeds: p.seeds.length }) === undefined
+    ...(planHalving({ budget: p.budget, seeds: p.seeds.length, firstSeeds: p.firstSeeds }) === undefined
       ? [{ message: `a budget of ${p.budget} cannot score two candidates`, param: 'budget' }]
       : []),
   ],
   run: async ({ model: pack, schedule: base }, p, ctx) => {
-    const plan = planHalving({ budget: p.budget, seeds: p.seeds.length });
+    const plan = planHalving({ budget: p.budget, seeds: p.seeds.length, firstSeeds: p.firstSeeds });
     if (!plan)
       throw new NodeRunError(`a budget of ${p.budget} cannot score two candidates`, {
         code: 'INVALID_PARAM',
@@ -182,12 +205,16 @@ export const tuneNode = defineNode({
         which.forEach((c, k) => scores.set(`${c}:${seedIndex}`, scored[k]!));
       }
     };
-    const result = await successiveHalving(plan, score, (c, s) => scores.get(`${c}:${s}`)?.j);
+    const result = await successiveHalving(plan, score, (c, s) => scores.get(`${c}:${s}`)?.j, {
+      rule: p.select,
+      z: p.lcbZ,
+    });
     const best: Candidate = candidates[result.best]!;
 
     const values: Record<string, number> = { runs: plan.cost, candidates: candidates.length };
     for (const [k, v] of Object.entries(best)) values[`best.${k.slice(k.indexOf('.') + 1)}`] = v;
-    values['best.tuneJ'] = result.rungs.at(-1)!.find((x) => x.candidate === result.best)!.mean;
+    values['best.tuneJ'] = result.selection[0]!.mean;
+    values['best.selectScore'] = result.selection[0]!.score;
     const settings: [string, Candidate][] = [
       ['tuned', best],
       ['reference', presets.reference],
@@ -218,8 +245,12 @@ export const tuneNode = defineNode({
         seeds: p.seeds.join(','),
         testSeeds: p.testSeeds.join(','),
         plan: plan.rungs.map((r) => `${r.candidates}x${r.seeds}`).join(' -> '),
-        // The final ranking with each survivor's settings, for the editor's results view.
-        ranking: JSON.stringify(result.rungs.at(-1)!.map((x) => ({ params: candidates[x.candidate], tuneJ: x.mean }))),
+        select: p.select === 'lcb' ? `lcb (z ${p.lcbZ})` : p.select,
+        // The final pick's ranking (schedules scored on the most seeds, by the selection rule) with
+        // each one's settings, for the editor's results view.
+        ranking: JSON.stringify(
+          result.selection.map((x) => ({ params: candidates[x.candidate], tuneJ: x.mean, score: x.score })),
+        ),
       },
     };
     return { schedule: applyCandidate(base, best), metrics };

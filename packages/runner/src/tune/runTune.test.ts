@@ -139,6 +139,59 @@ describe('runTune', () => {
     expect(second.reused).toBe(first.ran);
   });
 
+  it('picks the winner by the selection rule among the candidates on the most seeds, reusing a file searched under another rule', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-tune-'));
+    const byMean = await runTune(
+      { ...setup, select: { rule: 'mean' } },
+      { executor: fakeWorld(), results: await open(dir) },
+    );
+    const most = byMean.plan.rungs.at(-1)!.seeds;
+    for (const p of byMean.pairs) {
+      expect(p.selection[0]!.candidate).toBe(p.best);
+      expect(p.selection.every((x) => x.seeds === most)).toBe(true);
+      // Under mean the winner is the best of the last rung, as before the rule existed.
+      expect(p.best).toBe(p.rungs.at(-1)![0]!.candidate);
+    }
+    // The same search under lcb and min runs no tuning cell again (the CSV keys are the same): at
+    // most the held-back runs of a different winner.
+    for (const rule of ['lcb', 'min'] as const) {
+      const world = fakeWorld();
+      const out = await runTune({ ...setup, select: { rule, z: 2 } }, { executor: world, results: await open(dir) });
+      expect(world.calls.length).toBeLessThanOrEqual(2 * setup.testSeeds.length);
+      for (const p of out.pairs) expect(p.best).toBe(p.selection[0]!.candidate);
+      const report = TuneReportSchema.parse(
+        tuneReport({
+          setup: { ...setup, select: { rule, z: 2 } },
+          outcome: out,
+          workflow: 'w',
+          command: 'c',
+          wallSeconds: 1,
+        }),
+      );
+      expect(report.select).toEqual(rule === 'lcb' ? { rule, z: 2 } : { rule });
+      expect(report.pairs[0]!.best.tuneSeeds).toBe(most);
+      expect(report.pairs[0]!.best.selectScore).toBeTypeOf('number');
+      expect(tuneMarkdown(report)).toContain(`--select ${rule}`);
+    }
+  });
+
+  it('scores rung 0 on firstSeeds seeds, and reads reports written before the selection rule', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-tune-'));
+    const { plan } = planTune({ ...setup, firstSeeds: 2 });
+    expect(plan.rungs[0]!.seeds).toBe(2);
+    expect(plan.cost).toBeLessThanOrEqual(setup.budget);
+    expect(() => planTune({ ...setup, firstSeeds: 0 })).toThrow(TuneSetupError);
+    const out = await runTune({ ...setup, firstSeeds: 2 }, { executor: fakeWorld(), results: await open(dir) });
+    const report = tuneReport({ setup, outcome: out, workflow: 'w', command: 'c', wallSeconds: 1 });
+    // A report from before: no select, no selectScore or tuneSeeds on the winners.
+    const old = JSON.parse(JSON.stringify(report)) as Record<string, unknown> & { pairs: { best: object }[] };
+    delete old.select;
+    for (const p of old.pairs) p.best = { ...p.best, selectScore: undefined, tuneSeeds: undefined };
+    const parsed = TuneReportSchema.parse(JSON.parse(JSON.stringify(old)));
+    expect(parsed.select).toBeUndefined();
+    expect(tuneMarkdown(parsed)).toContain('Winner: the best mean J of the last rung');
+  });
+
   it('stops when aborted and reports interrupted', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ptp-tune-'));
     const controller = new AbortController();

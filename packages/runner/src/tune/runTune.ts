@@ -6,11 +6,14 @@ import {
   rankRung,
   rungRuns,
   sampleCandidates,
+  selectWinner,
   survivorsAfter,
   type Candidate,
   type HalvingPlan,
   type ObjectiveInputs,
   type ObjectiveWeights,
+  type SelectionEntry,
+  type SelectOptions,
   type TuneSpace,
 } from '@ptp/nodes';
 import { runSweep, type CellExecutor, type SweepEvent } from '../sweep/runSweep.js';
@@ -48,6 +51,10 @@ export interface TuneSetup {
    * mostly the per-pair searches' own cells (same candidates, seeds and pairs).
    */
   readonly shared?: boolean;
+  /** How the winner is picked among the candidates scored on the most seeds (default: lcb, z 1). */
+  readonly select?: SelectOptions;
+  /** Seeds per candidate at rung 0 (default 1). */
+  readonly firstSeeds?: number;
 }
 
 export type TuneEvent = SweepEvent & { phase: string };
@@ -57,6 +64,8 @@ export interface PairTune {
   /** Each rung's ranking, best first (mean J over the rung's seeds). */
   readonly rungs: { candidate: number; mean: number }[][];
   readonly best: number;
+  /** The final pick's pool ranked by the selection rule, best first (empty when interrupted). */
+  readonly selection: SelectionEntry[];
 }
 
 /** One held-back run: which pair, setting and seed, and its figures (undefined: the run failed). */
@@ -96,7 +105,10 @@ export function planTune(setup: TuneSetup): { plan: HalvingPlan; candidates: Can
     throw new TuneSetupError(`seeds ${overlap.join(', ')} are both tuning and held-back seeds: keep them apart`);
   if (!setup.tuneSeeds.length || !setup.testSeeds.length)
     throw new TuneSetupError('tuning needs at least one tuning seed and one held-back seed');
-  let plan = planHalving({ budget: setup.budget, seeds: setup.tuneSeeds.length });
+  const firstSeeds = setup.firstSeeds ?? 1;
+  if (!Number.isInteger(firstSeeds) || firstSeeds < 1)
+    throw new TuneSetupError(`seeds at rung 0 must be a whole number of at least 1, got ${firstSeeds}`);
+  let plan = planHalving({ budget: setup.budget, seeds: setup.tuneSeeds.length, firstSeeds });
   if (!plan) throw new TuneSetupError(`a budget of ${setup.budget} runs cannot score two candidates`);
   const candidates = sampleCandidates(
     setup.space,
@@ -105,7 +117,12 @@ export function planTune(setup: TuneSetup): { plan: HalvingPlan; candidates: Can
     Object.values(setup.presets),
   );
   if (candidates.length < plan.rungs[0]!.candidates) {
-    plan = planHalving({ budget: setup.budget, seeds: setup.tuneSeeds.length, maxCandidates: candidates.length });
+    plan = planHalving({
+      budget: setup.budget,
+      seeds: setup.tuneSeeds.length,
+      firstSeeds,
+      maxCandidates: candidates.length,
+    });
     if (!plan) throw new TuneSetupError('the space has fewer than two distinct candidates');
   }
   return { plan, candidates };
@@ -169,10 +186,18 @@ export async function runTune(
     pair,
     survivors: candidates.map((_, i) => i),
     rungs: [] as { candidate: number; mean: number }[][],
+    selection: [] as SelectionEntry[],
   }));
   const shared = setup.shared
-    ? { survivors: candidates.map((_, i) => i), rungs: [] as { candidate: number; mean: number }[][] }
+    ? {
+        survivors: candidates.map((_, i) => i),
+        rungs: [] as { candidate: number; mean: number }[][],
+        selection: [] as SelectionEntry[],
+      }
     : undefined;
+  /** The winner: the selection's first, or (interrupted before it) the current leader. */
+  const bestOf = (s: { survivors: number[]; selection: SelectionEntry[] }) =>
+    s.selection[0]?.candidate ?? s.survivors[0]!;
   const perPairKeys = new Set<string>();
   const sharedKeys = new Set<string>();
   /** J of a candidate on a seed averaged over every pair (undefined when a run failed). */
@@ -187,12 +212,13 @@ export async function runTune(
       status,
       plan,
       candidates,
-      pairs: state.map((s) => ({ pair: s.pair, rungs: s.rungs, best: s.survivors[0]! })),
+      pairs: state.map((s) => ({ pair: s.pair, rungs: s.rungs, best: bestOf(s), selection: s.selection })),
       ...(shared
         ? {
             shared: {
               rungs: shared.rungs,
-              best: shared.survivors[0]!,
+              best: bestOf(shared),
+              selection: shared.selection,
               extraRuns: [...sharedKeys].filter((k) => !perPairKeys.has(k)).length,
             },
           }
@@ -232,9 +258,14 @@ export async function runTune(
     }
   }
 
+  for (const s of state)
+    s.selection = selectWinner(plan, s.rungs, (c, k) => score(s.pair, `c${c}`, setup.tuneSeeds[k]!), setup.select);
+  if (shared)
+    shared.selection = selectWinner(plan, shared.rungs, (c, k) => sharedScore(c, setup.tuneSeeds[k]!), setup.select);
+
   const settings = (s: (typeof state)[number]) => ({
-    tuned: candidates[s.survivors[0]!]!,
-    ...(shared ? { shared: candidates[shared.survivors[0]!]! } : {}),
+    tuned: candidates[bestOf(s)]!,
+    ...(shared ? { shared: candidates[bestOf(shared)]! } : {}),
     ...setup.presets,
   });
   const testCells = state.flatMap((s) =>

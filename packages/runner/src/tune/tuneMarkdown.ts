@@ -1,3 +1,4 @@
+import { DEFAULT_LCB_Z } from '@ptp/nodes';
 import { formatMeanCi } from '../sweep/meanCi.js';
 import type { SettingStats, Stat, TuneReport } from './tuneReport.js';
 
@@ -35,6 +36,16 @@ function figuresRow(s: SettingStats, untouched: boolean): string[] {
   ];
 }
 
+/** How the winners were picked, in words. */
+export function selectionText(select: TuneReport['select']): string {
+  if (!select) return 'the best mean J of the last rung';
+  const pool = 'among the candidates scored on the most tuning seeds';
+  if (select.rule === 'mean') return `the highest mean J ${pool} (\`--select mean\`)`;
+  if (select.rule === 'min') return `the highest J on its worst seed ${pool} (\`--select min\`)`;
+  const z = select.z ?? DEFAULT_LCB_Z;
+  return `the highest mean J minus ${z} standard error${z === 1 ? '' : 's'} ${pool} (\`--select lcb --lcb-z ${z}\`)`;
+}
+
 /** results.md of `ptp tune`: how it was run, what it cost, tuned vs presets on the held-back seeds. */
 export function tuneMarkdown(r: TuneReport, title = 'Tuned schedules'): string {
   const settings = Object.keys(r.overall);
@@ -49,6 +60,7 @@ export function tuneMarkdown(r: TuneReport, title = 'Tuned schedules'): string {
     `Workflow \`${r.workflow}\`, ${r.pairs.length} pairs.${r.status === 'complete' ? '' : ' **Interrupted: run the same command again to finish.**'}`,
     `Search: successive halving per pair over ${r.candidates.length} candidates (the presets and quasi-random`,
     `points of the space, search seed ${r.searchSeed}): ${rungs}; tuning seeds ${r.tuneSeeds.join(', ')}.`,
+    `Winner: ${selectionText(r.select)}; ties go to the reference defaults.`,
     `Held-back seeds (never seen by the search): ${r.testSeeds.join(', ')}.`,
     '',
     `Objective: ${r.objective.formula}; weights success ${r.objective.weights.success}, IoU ${r.objective.weights.iou},`,
@@ -78,13 +90,20 @@ export function tuneMarkdown(r: TuneReport, title = 'Tuned schedules'): string {
     '',
     '## Per pair: the tuned schedule and J',
     '',
-    row(['pair', ...columns.map(short), 'J (tuning seeds)', ...settings.map((s) => `J ${nameOf(s)} (held back)`)]),
-    row(['---', ...columns.map(() => '---'), '---', ...settings.map(() => '---')]),
+    row([
+      'pair',
+      ...columns.map(short),
+      'J (tuning seeds)',
+      ...(r.select ? ['selection score'] : []),
+      ...settings.map((s) => `J ${nameOf(s)} (held back)`),
+    ]),
+    row(['---', ...columns.map(() => '---'), '---', ...(r.select ? ['---'] : []), ...settings.map(() => '---')]),
     ...r.pairs.map((p) =>
       row([
         p.id,
         ...columns.map((c) => String(p.best.params[c] ?? '')),
         p.best.tuneMean === null ? 'n/a' : p.best.tuneMean.toFixed(3),
+        ...(r.select ? [p.best.selectScore == null ? 'n/a' : p.best.selectScore.toFixed(3)] : []),
         ...settings.map((s) => fmt(p.test[s]?.j)),
       ]),
     ),

@@ -1,9 +1,13 @@
 import {
   CandidateSchema,
+  DEFAULT_LCB_Z,
+  DEFAULT_SELECT_RULE,
   HalvingPlanSchema,
   ObjectiveWeightsSchema,
+  SelectRuleSchema,
   TuneSpaceSchema,
   type Candidate,
+  type SelectionEntry,
 } from '@ptp/nodes';
 import { z } from 'zod';
 import { meanCi, type MeanCi } from '../sweep/meanCi.js';
@@ -25,6 +29,18 @@ export const StatSchema = z.object({
 });
 export type Stat = z.infer<typeof StatSchema>;
 
+/**
+ * A winner: its settings, its mean J on the tuning seeds it was scored on and (reports written
+ * since the selection rule) the rule's score and that seed count.
+ */
+const BestSchema = z.object({
+  candidate: z.number().int(),
+  params: CandidateSchema,
+  tuneMean: Num,
+  selectScore: Num.optional(),
+  tuneSeeds: z.number().int().optional(),
+});
+
 export const FIGURES = ['j', 'success', 'iou', 'backgroundPsnr', 'untouchedPsnr'] as const;
 export type Figure = (typeof FIGURES)[number];
 export const SettingStatsSchema = z.object({
@@ -45,6 +61,8 @@ export const TuneReportSchema = z.object({
   space: TuneSpaceSchema,
   budget: z.number().int(),
   plan: HalvingPlanSchema,
+  /** How the winners were picked (absent in reports from before the rule: the best mean of the last rung). */
+  select: z.object({ rule: SelectRuleSchema, /** lcb's standard errors. */ z: z.number().optional() }).optional(),
   tuneSeeds: z.array(z.number()),
   testSeeds: z.array(z.number()),
   searchSeed: z.number(),
@@ -56,14 +74,14 @@ export const TuneReportSchema = z.object({
       id: z.string(),
       tags: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
       rungs: z.array(z.array(z.object({ candidate: z.number().int(), mean: Num }))),
-      best: z.object({ candidate: z.number().int(), params: CandidateSchema, tuneMean: Num }),
+      best: BestSchema,
       test: z.record(z.string(), SettingStatsSchema),
     }),
   ),
   /** One setting for all pairs, searched with the same plan on J averaged over the pairs (when asked for). */
   shared: z
     .object({
-      best: z.object({ candidate: z.number().int(), params: CandidateSchema, tuneMean: Num }),
+      best: BestSchema,
       /** Runs it needed beyond the per-pair searches' cells. */
       extraRuns: z.number().int(),
     })
@@ -89,6 +107,29 @@ export const OBJECTIVE_FORMULA =
   'J = (w_s*success + w_i*IoU + w_b*P(background PSNR) + w_u*P(untouched PSNR)) / (sum of weights used), P(x) = clamp((x - 20 dB)/30 dB, 0, 1); w_u counts only when untouched-object PSNR is measured';
 
 const finite = (v: number) => (Number.isNaN(v) ? null : v);
+const orNull = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
+
+/** The rule the winners were picked by, with z only where it counts (lcb). */
+function selectOf(setup: TuneSetup): NonNullable<TuneReport['select']> {
+  const rule = setup.select?.rule ?? DEFAULT_SELECT_RULE;
+  return rule === 'lcb' ? { rule, z: setup.select?.z ?? DEFAULT_LCB_Z } : { rule };
+}
+
+/** The winner's entry: the selection's when there is one, else (interrupted) its last-rung mean. */
+function bestOf(
+  best: number,
+  candidates: TuneOutcome['candidates'],
+  selection: readonly SelectionEntry[],
+  rungs: readonly { candidate: number; mean: number }[][],
+) {
+  const picked = selection.find((x) => x.candidate === best);
+  return {
+    candidate: best,
+    params: candidates[best]!,
+    tuneMean: orNull(picked?.mean ?? rungs.at(-1)?.find((x) => x.candidate === best)?.mean),
+    ...(picked ? { selectScore: orNull(picked.score), tuneSeeds: picked.seeds } : {}),
+  };
+}
 const stat = (m: MeanCi): Stat => ({ ...m, mean: finite(m.mean), half: finite(m.half) });
 
 function statsOf(runs: readonly TestRun[]): SettingStats {
@@ -132,38 +173,26 @@ export function tuneReport(o: {
     space: setup.space,
     budget: setup.budget,
     plan: outcome.plan,
+    select: selectOf(setup),
     tuneSeeds: [...setup.tuneSeeds],
     testSeeds: [...setup.testSeeds],
     searchSeed: setup.searchSeed,
     candidates: [...outcome.candidates],
     presets: { ...setup.presets } as Record<string, Candidate>,
     status: outcome.status,
-    pairs: outcome.pairs.map((p) => {
-      const last = p.rungs.at(-1) ?? [];
-      return {
-        id: p.pair.id,
-        tags: { ...p.pair.tags },
-        rungs: p.rungs.map((r) =>
-          r.map((x) => ({ candidate: x.candidate, mean: Number.isFinite(x.mean) ? x.mean : null })),
-        ),
-        best: {
-          candidate: p.best,
-          params: outcome.candidates[p.best]!,
-          tuneMean: finite(last.find((x) => x.candidate === p.best)?.mean ?? Number.NaN),
-        },
-        test: Object.fromEntries(settings.map((s) => [s, statsOf(by((r) => r.pair === p.pair.id && r.setting === s))])),
-      };
-    }),
+    pairs: outcome.pairs.map((p) => ({
+      id: p.pair.id,
+      tags: { ...p.pair.tags },
+      rungs: p.rungs.map((r) =>
+        r.map((x) => ({ candidate: x.candidate, mean: Number.isFinite(x.mean) ? x.mean : null })),
+      ),
+      best: bestOf(p.best, outcome.candidates, p.selection, p.rungs),
+      test: Object.fromEntries(settings.map((s) => [s, statsOf(by((r) => r.pair === p.pair.id && r.setting === s))])),
+    })),
     ...(outcome.shared
       ? {
           shared: {
-            best: {
-              candidate: outcome.shared.best,
-              params: outcome.candidates[outcome.shared.best]!,
-              tuneMean: finite(
-                outcome.shared.rungs.at(-1)?.find((x) => x.candidate === outcome.shared!.best)?.mean ?? Number.NaN,
-              ),
-            },
+            best: bestOf(outcome.shared.best, outcome.candidates, outcome.shared.selection, outcome.shared.rungs),
             extraRuns: outcome.shared.extraRuns,
           },
         }

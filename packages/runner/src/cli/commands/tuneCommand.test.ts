@@ -61,6 +61,15 @@ describe('ptp tune', () => {
       out,
     );
     expect(weights.code).toBe(2);
+    for (const [flag, value] of [
+      ['--select', 'best'],
+      ['--lcb-z', '-1'],
+      ['--first-seeds', '0'],
+    ] as const) {
+      const bad = await cli('tune', workflow, '--pairs', pairs, '--budget', '4', flag, value, '--out', out);
+      expect(bad.code, flag).toBe(2);
+      expect(bad.err).toContain(flag);
+    }
     expect(
       (await cli('tune', workflow, '--pairs', pairs, '--budget', '4', '--seed-node', 'nope', '--out', out)).err,
     ).toContain('no node "nope"');
@@ -92,8 +101,17 @@ describe('ptp tune', () => {
     expect(report.cost.tuneRunsPerPair).toBeLessThanOrEqual(4);
     expect(report.pairs[0]!.test.tuned!.j.n).toBe(1);
     expect(readFileSync(path.join(out, 'results.md'), 'utf8')).toContain('| reference defaults |');
+    // The default selection rule is recorded and stated.
+    expect(report.select).toEqual({ rule: 'lcb', z: 1 });
+    expect(readFileSync(path.join(out, 'results.md'), 'utf8')).toContain('`--select lcb --lcb-z 1`');
     const again = await cli(...args);
     expect(again.code).toBe(0);
     expect(again.out).toContain('(0 computed now)');
+    // Another rule over the same results.csv reuses every tuning run.
+    const byMean = await cli(...args, '--select', 'mean');
+    expect(byMean.code, byMean.err).toBe(0);
+    const meanReport = TuneReportSchema.parse(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')));
+    expect(meanReport.select).toEqual({ rule: 'mean' });
+    expect(meanReport.cost.ranNow).toBeLessThanOrEqual(1);
   });
 });

@@ -4,8 +4,12 @@ import { parseArgs } from 'node:util';
 import { loadDocument } from '@ptp/graph-core';
 import {
   createNodeRegistry,
+  DEFAULT_LCB_Z,
+  DEFAULT_SELECT_RULE,
   defaultTuneSpace,
   ObjectiveWeightsSchema,
+  SELECT_RULES,
+  SelectRuleSchema,
   TuneSpaceSchema,
   tunePresets,
   type TuneSpace,
@@ -45,6 +49,10 @@ function parseTuneArgs(args: string[]) {
       'tune-seeds': { type: 'string', default: '1,2,3,4' },
       'test-seeds': { type: 'string', default: '101,102,103' },
       'search-seed': { type: 'string', default: '0' },
+      // How the winner is picked among the candidates scored on the most seeds (mean | lcb | min).
+      select: { type: 'string', default: DEFAULT_SELECT_RULE },
+      'lcb-z': { type: 'string', default: String(DEFAULT_LCB_Z) },
+      'first-seeds': { type: 'string', default: '1' },
       weights: { type: 'string' },
       space: { type: 'string' },
       steps: { type: 'string' },
@@ -82,8 +90,20 @@ function parseTuneArgs(args: string[]) {
     throw new UsageError(
       `--weights takes success=3,iou=1,background=1,untouched=1: ${weights.error.issues.map((i) => `${i.path.join('.') || '(all)'}: ${i.message}`).join('; ')}`,
     );
+  const select = SelectRuleSchema.safeParse(values.select);
+  if (!select.success) throw new UsageError(`--select takes ${SELECT_RULES.join(' | ')}, got "${values.select}"`);
+  const lcbZ = Number(values['lcb-z']);
+  if (!Number.isFinite(lcbZ) || lcbZ < 0 || lcbZ > 10)
+    throw new UsageError(`--lcb-z takes the standard errors taken off the mean (0 to 10), got "${values['lcb-z']}"`);
+  const firstSeeds = Number(values['first-seeds']);
+  if (!Number.isInteger(firstSeeds) || firstSeeds < 1 || firstSeeds > 100)
+    throw new UsageError(
+      `--first-seeds takes the seeds per candidate at rung 0 (1 to 100), got "${values['first-seeds']}"`,
+    );
   return {
     values,
+    select: { rule: select.data, z: lcbZ },
+    firstSeeds,
     file: resolveUserPath(positionals[0]!),
     outDir: resolveUserPath(values.out),
     budget,
@@ -162,6 +182,8 @@ export const tuneCommand: Command = async (args, io) => {
     weights: a.weights,
     searchSeed: a.searchSeed,
     shared: !values['per-pair-only'],
+    select: a.select,
+    firstSeeds: a.firstSeeds,
     ...(values['metrics-node'] ? { metricsNode: values['metrics-node'] } : {}),
   };
 
