@@ -118,6 +118,7 @@ function tuneSection(): string {
     command: string;
     budget: number;
     plan: { rungs: { candidates: number; seeds: number }[] };
+    select?: { rule: string; z: number };
     testSeeds: number[];
     overall: Record<string, { j: Stat; success: Stat; iou: Stat; backgroundPsnr: Stat }>;
     tunedMinus: Record<string, Stat>;
@@ -132,6 +133,12 @@ function tuneSection(): string {
     .sort((a, b) => a.budget - b.budget);
   if (!runs.length) return '';
   const r0 = runs[0]!;
+  const selectRule = (r: Report) =>
+    !r.select || r.select.rule === 'mean'
+      ? 'mean J (plain successive halving)'
+      : r.select.rule === 'lcb'
+        ? `mean J minus ${r.select.z} standard error${r.select.z === 1 ? '' : 's'} (lcb)`
+        : 'its worst seed (min)';
   const settings: [string, string][] = [
     ['tuned', 'tuned per pair'],
     ...(runs.every((r) => r.overall.shared) ? [['shared', 'tuned for all'] as [string, string]] : []),
@@ -144,7 +151,8 @@ function tuneSection(): string {
 Per pair, successive halving over the schedule (cross, self, self-attention divisor 1/2/4, k, V beta
 over 80 % of steps) on tuning seeds 1-4, maximising J = (3 success + IoU + P(background PSNR)) / 5
 with P(x) = clamp((x - 20 dB) / 30 dB, 0, 1); "tuned for all" is one setting searched the same way on J
-averaged over the six pairs (whether settings should adapt to the edit). The winners, the reference
+averaged over the six pairs (whether settings should adapt to the edit). The winner is picked among the
+schedules scored on the most seeds by ${selectRule(r0)} (\`--select\`, docs/algorithms.md section 10). The winners, the reference
 defaults and CL P2P are then run on ${r0.testSeeds.length} held-back seeds (${r0.testSeeds.join(', ')}) the search never saw. Means ± 95 % t intervals over
 pairs x held-back seeds (n = ${r0.overall.tuned?.j.n}); "per pair - X" pairs each run tuned per pair with X on the same pair and seed.
 
@@ -157,7 +165,7 @@ ${runs
   )
   .join('\n')}
 
-Per-pair winners and figures: \`docs/study/tune*/results.md\`; regenerate with \`${r0.command}\` (and the other budgets).
+Per-pair winners and figures: \`docs/study/tune*/results.md\` (picked by mean J instead: \`results-mean.md\` beside, the same winners on these pairs); regenerate with \`${r0.command}\` (and the other budgets).
 `;
 }
 

@@ -42,8 +42,10 @@ const COMMAND_USAGE: Record<string, string> = {
   tune: `  tune <workflow.json> --pairs pairs.json --budget N --out DIR [--tune-seeds 1,2,3,4] [--test-seeds 101,102,103] [--steps N]
                                       [--weights success=3,iou=1,background=1,untouched=1] [--space space.json] [--search-seed S]
                                       [--schedule-node ID] [--blend-node ID|none] [--seed-node ID] [--metrics-node ID] [--per-pair-only] [--provider P] [--packs DIR]...
+                                      [--select lcb|mean|min] [--lcb-z Z] [--first-seeds N]
                                       per pair, successive halving over the schedule (cross, self, divisor, k, V beta) within N runs
-                                      on the tuning seeds, and one setting for all pairs the same way; tuned per pair vs tuned for all
+                                      on the tuning seeds, and one setting for all pairs the same way; the winner among those scored on
+                                      the most seeds by --select (lcb: mean J minus Z (1) standard errors; mean; min: worst seed); tuned per pair vs tuned for all
                                       vs reference defaults vs CL P2P on the held-back seeds;
                                       results.csv (resumable), results.json, results.md; --redis URL as for sweep
 `,

@@ -73,4 +73,20 @@ describe('results tables', () => {
     expect(t.notes[0]).toContain('tuned 0.900');
     expect(tableFromTuneSummary('x', { iou: 1 })).toBeUndefined();
   });
+
+  it("keeps the node's winner first under lcb, even below a runner-up's mean J", () => {
+    const t = tableFromTuneSummary('tune', {
+      runs: 16,
+      plan: '8x1 -> 4x2 -> 2x4',
+      select: 'lcb (z 1)',
+      ranking: JSON.stringify([
+        { params: { 'schedule.cross': 0.4 }, tuneJ: 0.9, score: 0.88 },
+        { params: { 'schedule.cross': 0.8 }, tuneJ: 0.93, score: 0.84 },
+      ]),
+    })!;
+    expect(t.best).toBe(0);
+    expect(t.figures).toEqual(['J (tuning seeds)', 'score (lcb (z 1))']);
+    expect(t.rows[1]!.figures['score (lcb (z 1))']).toBe(0.84);
+    expect(t.notes.at(-1)).toContain('lcb (z 1)');
+  });
 });

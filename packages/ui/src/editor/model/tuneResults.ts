@@ -220,30 +220,44 @@ export function parseResultsFile(text: string, name: string): ParseResult {
 export function tableFromTuneSummary(nodeId: string, summary: unknown): ResultTable | undefined {
   const s = summary as Record<string, unknown> | undefined;
   if (!s || typeof s.ranking !== 'string') return undefined;
-  let ranking: { params: Record<string, number>; tuneJ: number | null }[];
+  let ranking: { params: Record<string, number>; tuneJ: number | null; score?: number | null }[];
   try {
     ranking = z
-      .array(z.object({ params: z.record(z.string(), z.number()), tuneJ: z.number().nullable() }))
+      .array(
+        z.object({
+          params: z.record(z.string(), z.number()),
+          tuneJ: z.number().nullable(),
+          // Older summaries (before selection rules) have no score: ranked by mean J then.
+          score: z.number().nullable().optional(),
+        }),
+      )
       .parse(JSON.parse(s.ranking));
   } catch {
     return undefined;
   }
+  const rule = typeof s.select === 'string' ? s.select : undefined;
+  const scored = rule !== undefined && ranking.some((r) => r.score !== undefined);
   const rows = ranking.map((r, i): ResultRow => ({
     label: i === 0 ? 'best' : `runner-up ${i}`,
     params: r.params,
     score: r.tuneJ,
-    figures: { 'J (tuning seeds)': r.tuneJ },
+    figures: scored
+      ? { 'J (tuning seeds)': r.tuneJ, [`score (${rule})`]: r.score ?? null }
+      : { 'J (tuning seeds)': r.tuneJ },
   }));
   const n = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : null);
   return {
     title: `Tune node "${nodeId}" (last run)`,
     source: 'tune-node',
     columns: varyingFirst([...new Set(rows.flatMap((r) => Object.keys(r.params)))], rows),
-    figures: ['J (tuning seeds)'],
+    figures: scored ? ['J (tuning seeds)', `score (${rule})`] : ['J (tuning seeds)'],
     rows,
-    best: bestIndex(rows),
+    // The node ranks by its selection rule, so its winner is row 0 even where a runner-up has a
+    // higher mean J (lcb prefers the steadier one).
+    best: scored ? 0 : bestIndex(rows),
     notes: [
       `${n('runs') ?? '?'} runs (${String(s.plan ?? '')}); held back: tuned ${fmt(n('tuned.j'))}, reference ${fmt(n('reference.j'))}, CL P2P ${fmt(n('clP2p.j'))}.`,
+      ...(rule ? [`Winner picked by ${rule} among the schedules scored on the most tuning seeds.`] : []),
     ],
   };
 }
