@@ -24,3 +24,4 @@ export * from './api/index.js';
 export * from './subgraphs/foldNodes.js';
 export * from './subgraphs/unfoldNode.js';
 export * from './subgraphs/blockEntries.js';
+export * from './csv.js';

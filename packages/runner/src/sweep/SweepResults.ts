@@ -1,6 +1,6 @@
 import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { csvLine, parseCsv } from './csv.js';
+import { csvLine, parseCsv } from '@ptp/graph-core';
 
 /**
  * One finished cell, as a worker reports it; `mergeResults` combines results from anywhere by key.

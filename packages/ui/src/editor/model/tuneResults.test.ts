@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseCsvRows, parseResultsFile, tableFromTuneSummary } from './tuneResults';
+import { parseResultsFile, tableFromTuneSummary } from './tuneResults';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
 
@@ -16,13 +16,6 @@ const CSV = [
 ].join('\n');
 
 describe('results tables', () => {
-  it('parses quoted CSV fields with commas and doubled quotes', () => {
-    expect(parseCsvRows('a,"b, c","d ""e"""\n1,2,3\n')).toEqual([
-      ['a', 'b, c', 'd "e"'],
-      ['1', '2', '3'],
-    ]);
-  });
-
   it('groups a sweep by its schedule params, averages J over pairs, and ranks the settings', () => {
     const r = parseResultsFile(CSV, 'results.csv');
     if (!r.ok) throw new Error(r.message);

@@ -1,3 +1,4 @@
+import { parseCsv } from '@ptp/graph-core';
 import { objective, objectiveInputs } from '@ptp/nodes';
 import { z } from 'zod';
 
@@ -106,38 +107,6 @@ function fromTuneFile(data: z.infer<typeof TuneFileSchema>): ResultTable {
   };
 }
 
-/** RFC 4180 fields (quotes doubled inside quoted fields); the sweep writes nothing fancier. */
-export function parseCsvRows(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const endField = () => {
-    row.push(field);
-    field = '';
-  };
-  const endRow = () => {
-    endField();
-    rows.push(row);
-    row = [];
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') endField();
-    else if (c === '\n') endRow();
-    else if (c !== '\r') field += c;
-  }
-  if (field || row.length) endRow();
-  return rows;
-}
-
 const numberOf = (s: string | undefined): number | null =>
   s === undefined || s === '' ? null : s === 'inf' ? Infinity : Number.isNaN(Number(s)) ? null : Number(s);
 
@@ -146,7 +115,7 @@ const numberOf = (s: string | undefined): number | null =>
  * seeds set apart), each group's J and figures averaged over its cells.
  */
 function fromSweepCsv(text: string): ResultTable | undefined {
-  const [header, ...body] = parseCsvRows(text).filter((r) => r.length > 1);
+  const [header, ...body] = parseCsv(text).rows.filter((r) => r.length > 1);
   if (!header || header[0] !== 'key') return undefined;
   const at = (row: string[], c: string) => row[header.indexOf(c)];
   const metricCols = header.filter((c) =>

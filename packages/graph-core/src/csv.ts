@@ -16,9 +16,13 @@ export function parseCsv(text: string): { rows: string[][]; lastComplete: boolea
   let row: string[] = [];
   let field = '';
   let quoted = false;
+  // True right after a row's line break (or at the start): only then is the text whole. Field
+  // content alone cannot tell, since a cut after `""` leaves an empty, unquoted field.
+  let atRowStart = true;
   let i = 0;
   while (i < text.length) {
     const c = text[i]!;
+    atRowStart = false;
     if (quoted) {
       if (c === '"' && text[i + 1] === '"') {
         field += '"';
@@ -40,10 +44,11 @@ export function parseCsv(text: string): { rows: string[][]; lastComplete: boolea
       rows.push(row);
       row = [];
       field = '';
+      atRowStart = true;
     } else field += c;
     i++;
   }
-  const lastComplete = field === '' && row.length === 0 && !quoted;
+  const lastComplete = atRowStart;
   if (!lastComplete) {
     row.push(field);
     rows.push(row);

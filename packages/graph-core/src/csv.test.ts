@@ -40,4 +40,11 @@ describe('csv', () => {
       { numRuns: 300 },
     );
   });
+
+  it('sees a cut inside an empty quoted field (found by the property above)', () => {
+    expect(parseCsv('a\n""')).toEqual({ rows: [['a'], ['']], lastComplete: false });
+    expect(parseCsv('a\n"""').lastComplete).toBe(false);
+    expect(parseCsv('a,""\n')).toEqual({ rows: [['a', '']], lastComplete: true });
+    expect(parseCsv('').lastComplete).toBe(true);
+  });
 });
