@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureUiBuilt, launchBrowser, screenshot, serveStatic } from './support/browser.js';
 import {
   clickEdge,
+  clickRun,
   dragLink,
   dropFile,
   editorDocument,
@@ -15,6 +16,7 @@ import {
   loadedImageSize,
   node,
   openEditor,
+  runToEnd,
   selectedEdges,
   setNumberParam,
   waitForRunEnd,
@@ -274,8 +276,7 @@ describe('editor (browser only)', () => {
     await node(page, 'model').waitFor();
     await page.locator('[data-testid=param-model-pack] input').fill('no-such-pack');
     await blur(page);
-    await page.getByTestId('run').click();
-    expect(await waitForRunEnd(page)).toBe('error');
+    expect(await runToEnd(page)).toBe('error');
     expect(await node(page, 'model').getAttribute('data-run-state')).toBe('error');
     // Load model names its `pack` param as the cause: the message sits under that param.
     expect(await page.getByTestId('param-error-model-pack').textContent()).toMatch(/no-such-pack/);
@@ -289,8 +290,7 @@ describe('editor (browser only)', () => {
     await setNumberParam(page, 'sample', 'steps', 2);
     await blur(page);
     await watchProgress(page, 'sample');
-    await page.getByTestId('run').click();
-    const phase = await waitForRunEnd(page);
+    const phase = await runToEnd(page);
     expect(
       phase,
       await page
@@ -306,9 +306,9 @@ describe('editor (browser only)', () => {
     await screenshot(page, 'editor-run-browser');
 
     // Unchanged graph: the output comes from the worker's cache, so nothing upstream runs.
-    await page.getByTestId('run').click();
+    const again = await clickRun(page);
     await page.getByTestId('cached-save').waitFor({ timeout: 120_000 });
-    expect(await waitForRunEnd(page)).toBe('success');
+    expect(await waitForRunEnd(page, undefined, again)).toBe('success');
     expect(await node(page, 'sample').getAttribute('data-run-state')).toBe('idle');
 
     // The result PNG carries the workflow: dropping it on a new editor restores the graph.

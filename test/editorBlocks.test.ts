@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { screenshot } from './support/browser.js';
-import { editorDocument, node, openEditor, runPixels, setNumberParam, waitForRunEnd } from './support/editorPage.js';
+import { editorDocument, node, openEditor, runPixels, runToEnd, setNumberParam } from './support/editorPage.js';
 import { useEditorServer } from './support/editorServer.js';
 
 // Issue 16 part 2 in the editor: fold a selection into a block, pick what it exposes, run it on
@@ -113,8 +113,7 @@ describe('blocks (subgraphs) in the editor', () => {
     expect((await def()).nodes.find((n) => n.id === 'schedule1')!.params.mode).toBe('refine');
 
     // Running from inside shows the inner nodes' progress on them.
-    await page.getByTestId('run').click();
-    expect(await waitForRunEnd(page)).toBe('success');
+    expect(await runToEnd(page)).toBe('success');
     await node(page, 'sampler').locator('.badge.done').waitFor();
     // The workflow's saved images still show in the results panel.
     await page.getByTestId('results-panel').getByTestId('result-image').first().waitFor();

@@ -5,7 +5,15 @@ import type { StudioServer } from '@ptp/runner/server/createStudioServer';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureUiBuilt, launchBrowser, screenshot } from './support/browser.js';
-import { dropFile, editorDocument, node, openEditor, setNumberParam, waitForRunEnd } from './support/editorPage.js';
+import {
+  dropFile,
+  editorDocument,
+  node,
+  openEditor,
+  runToEnd,
+  setNumberParam,
+  waitForRunEnd,
+} from './support/editorPage.js';
 import { repoRoot } from './support/repoRoot.js';
 import { startServer } from './support/studioServer.js';
 
@@ -68,8 +76,7 @@ describe('the editor for a new user', () => {
     expect(await overlaps(page)).toEqual([]);
     await screenshot(page, 'newuser-first-open');
 
-    await page.getByTestId('run').click();
-    expect(await waitForRunEnd(page), (await page.locator('[data-testid=notice]').allTextContents()).join('\n')).toBe(
+    expect(await runToEnd(page), (await page.locator('[data-testid=notice]').allTextContents()).join('\n')).toBe(
       'success',
     );
     const panel = page.getByTestId('results-panel');
@@ -96,8 +103,7 @@ describe('the editor for a new user', () => {
     expect(await page.getByTestId('run-target').inputValue()).toBe('wasm');
     await setNumberParam(page, 'capture', 'steps', 3);
     await blur(page);
-    await page.getByTestId('run').click();
-    expect(await waitForRunEnd(page), (await page.locator('[data-testid=notice]').allTextContents()).join('\n')).toBe(
+    expect(await runToEnd(page), (await page.locator('[data-testid=notice]').allTextContents()).join('\n')).toBe(
       'success',
     );
     const label = page.getByTestId('results-panel').getByTestId('heatmap-label');
@@ -195,8 +201,7 @@ describe('the editor for a new user', () => {
     await node(page, 'capture').waitFor();
     await setNumberParam(page, 'capture', 'steps', 3);
     await blur(page);
-    await page.getByTestId('run').click();
-    expect(await waitForRunEnd(page)).toBe('success');
+    expect(await runToEnd(page)).toBe('success');
     const panel = page.getByTestId('results-panel');
     expect(await panel.getAttribute('data-stale')).toBe('false');
 
@@ -264,8 +269,7 @@ describe('queue and history (issue 16)', () => {
     await page.getByTestId('workflow-name').fill('History test: circle');
     await setNumberParam(page, 'sample', 'steps', 2);
     await blur(page);
-    await page.getByTestId('run').click();
-    expect(await waitForRunEnd(page)).toBe('success');
+    expect(await runToEnd(page)).toBe('success');
 
     await page.getByTestId('open-history').click();
     await page.getByTestId('history-search').fill('history test');
@@ -332,8 +336,7 @@ describe('model manager (issue 16)', () => {
     });
     await setNumberParam(page, 'sample', 'steps', 2);
     await blur(page);
-    await page.getByTestId('run').click();
-    expect(await waitForRunEnd(page), (await page.locator('[data-testid=notice]').allTextContents()).join('\n')).toBe(
+    expect(await runToEnd(page), (await page.locator('[data-testid=notice]').allTextContents()).join('\n')).toBe(
       'success',
     );
 

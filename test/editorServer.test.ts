@@ -9,6 +9,7 @@ import {
   loadedImageSize,
   node,
   openEditor,
+  runToEnd,
   setNumberParam,
   waitForRunEnd,
 } from './support/editorPage.js';
@@ -39,8 +40,7 @@ describe('editor with the studio server', () => {
     await setNumberParam(page, 'sample', 'steps', 2);
     await blur(page);
     await page.getByTestId('run-target').selectOption('server');
-    await page.getByTestId('run').click();
-    expect(await waitForRunEnd(page), (await page.locator('[data-testid=notice]').allTextContents()).join('\n')).toBe(
+    expect(await runToEnd(page), (await page.locator('[data-testid=notice]').allTextContents()).join('\n')).toBe(
       'success',
     );
     const img = page.getByTestId('node-image-save').first();
@@ -74,8 +74,7 @@ describe('editor with the studio server', () => {
     await node(page, 'capture').waitFor();
     await setNumberParam(page, 'capture', 'steps', 3);
     await blur(page);
-    await page.getByTestId('run').click();
-    expect(await waitForRunEnd(page)).toBe('success');
+    expect(await runToEnd(page)).toBe('success');
     // Save image wrote the source and the edit: the results panel compares them.
     await node(page, 'save').locator('header .title').click();
     await page.getByTestId('compare').waitFor();

@@ -6,7 +6,7 @@ import type { StudioServer } from '@ptp/runner/server/createStudioServer';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureUiBuilt, launchBrowser, screenshot } from './support/browser.js';
-import { editorDocument, node, openEditor, waitForRunEnd } from './support/editorPage.js';
+import { editorDocument, node, openEditor, runToEnd } from './support/editorPage.js';
 import { repoRoot } from './support/repoRoot.js';
 import { startServer } from './support/studioServer.js';
 
@@ -126,9 +126,8 @@ describe('node packages in the studio', () => {
       await page.getByTestId('run-target').selectOption(target);
       await page.locator('[data-testid=notice][data-tag=paste-opened]').waitFor();
       expect(await page.getByTestId('problem-count').textContent()).toBe('ready to run');
-      await page.getByTestId('run').click();
       expect(
-        await waitForRunEnd(page, 300_000),
+        await runToEnd(page, 300_000),
         (await page.locator('[data-testid=notice]').allTextContents()).join('\n'),
       ).toBe('success');
       await page.getByTestId('node-image-save').first().waitFor();

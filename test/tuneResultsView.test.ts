@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureUiBuilt, launchBrowser, screenshot, serveStatic } from './support/browser.js';
-import { editorDocument, openEditor, setNumberParam, waitForRunEnd } from './support/editorPage.js';
+import { editorDocument, openEditor, runToEnd, setNumberParam } from './support/editorPage.js';
 import { repoRoot } from './support/repoRoot.js';
 
 // Issue 15 part 4: the editor shows a tune's results (docs/study/tune/results.json, written by
@@ -74,8 +74,7 @@ describe('results view', () => {
     await setNumberParam(page, 'tune', 'budget', 4);
     await setNumberParam(page, 'tune', 'steps', 4);
     await setNumberParam(page, 'capture', 'steps', 4);
-    await page.getByTestId('run').click();
-    expect(await waitForRunEnd(page)).toBe('success');
+    expect(await runToEnd(page)).toBe('success');
     await page.getByTestId('open-tune-results').click();
     const table = page.getByTestId('tune-results-table');
     await table.waitFor();

@@ -65,12 +65,28 @@ export async function dropFile(page: Page, name: string, mime: string, bytes: Ui
 }
 
 /** Waits until the run shown in the toolbar has ended; returns its phase. */
-export async function waitForRunEnd(page: Page, timeout = 600_000): Promise<string> {
+/**
+ * Waits for a run to end and returns its phase. `run`: the run's serial (the status's `data-run`,
+ * see clickRun); without it, a run that ended before the click counts too.
+ */
+export async function waitForRunEnd(page: Page, timeout = 600_000, run?: number): Promise<string> {
   await page.waitForSelector(
-    '[data-testid=run-status]:is([data-phase=success],[data-phase=error],[data-phase=interrupted])',
+    `[data-testid=run-status]${run === undefined ? '' : `[data-run="${run}"]`}:is([data-phase=success],[data-phase=error],[data-phase=interrupted])`,
     { timeout },
   );
   return (await page.getByTestId('run-status').getAttribute('data-phase')) ?? '';
+}
+
+/** Clicks Run and waits for that run (not an earlier one) to end; returns its phase. */
+export async function runToEnd(page: Page, timeout?: number): Promise<string> {
+  return waitForRunEnd(page, timeout, await clickRun(page));
+}
+
+/** Clicks Run; returns the serial of the run it starts (for waitForRunEnd). */
+export async function clickRun(page: Page): Promise<number> {
+  const before = Number(await page.getByTestId('run-status').getAttribute('data-run'));
+  await page.getByTestId('run').click();
+  return before + 1;
 }
 
 /** Sets a number param through its text box (as typing and pressing Enter). */
@@ -159,8 +175,7 @@ export async function watchProgress(page: Page, nodeId: string): Promise<void> {
  * every picture in the results panel, in order.
  */
 export async function runPixels(page: Page): Promise<number[][]> {
-  await page.getByTestId('run').click();
-  const phase = await waitForRunEnd(page);
+  const phase = await runToEnd(page);
   if (phase !== 'success')
     throw new Error(`run ended ${phase}: ${(await page.locator('[data-testid=notice]').allTextContents()).join('\n')}`);
   const images = page.getByTestId('results-panel').getByTestId('result-image');

@@ -252,6 +252,7 @@ function Activity() {
 function RunControls({ actions, target, onTarget, browserRunner }: ToolbarProps) {
   const { server } = useServices();
   const view = useRun((s) => s.view);
+  const serial = useRun((s) => s.runSerial);
   const running = isRunActive(view);
   return (
     <div className="group run">
@@ -277,7 +278,7 @@ function RunControls({ actions, target, onTarget, browserRunner }: ToolbarProps)
           Run
         </button>
       )}
-      <span className={`run-status ${view.phase}`} data-testid="run-status" data-phase={view.phase}>
+      <span className={`run-status ${view.phase}`} data-testid="run-status" data-phase={view.phase} data-run={serial}>
         {view.phase === 'idle' || running ? '' : view.phase}
         {running && <Activity />}
         {running && <Elapsed since={view.startedAt} />}

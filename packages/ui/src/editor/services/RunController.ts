@@ -66,6 +66,12 @@ export class RunController {
 
   #onEvent = (raw: RunEvent): void => {
     const event = eventOnCanvas(raw, this.#onCanvas);
+    // "success" shows with the run's pictures, not before them beside the previous run's (the
+    // server's outputs are fetched after its last event).
+    if (event.type === 'success') {
+      this.#heldEnd = event;
+      return;
+    }
     const view = applyRunEvent(this.#state.view, event);
     if (view === this.#state.view) return;
     const patch: Partial<RunState> = { view };
@@ -100,6 +106,16 @@ export class RunController {
     return url;
   }
 
+  /** The run's `success` event, applied when its results are in (#mergeResults) or as the run ends. */
+  #heldEnd: RunEvent | undefined;
+
+  #releaseEnd(patch: Partial<RunState> = {}): void {
+    const end = this.#heldEnd;
+    this.#heldEnd = undefined;
+    if (end) patch = { ...patch, view: applyRunEvent(this.#state.view, end) };
+    if (Object.keys(patch).length) this.#set(patch);
+  }
+
   #mergeResults(flat: Map<string, NodeResult>): void {
     const fresh = resultsOnCanvas(flat, this.#onCanvas);
     for (const r of fresh.values())
@@ -109,7 +125,7 @@ export class RunController {
       for (const old of results.get(id)?.images ?? []) if (old.url) this.#revoke(old.url);
       results.set(id, r);
     }
-    this.#set({ results });
+    this.#releaseEnd({ results });
   }
 
   /** Starts a run; resolves when it has finished (whatever its outcome). One run at a time. */
@@ -131,16 +147,20 @@ export class RunController {
     );
     this.#set({ view: startRun(where, performance.now()), previews: {}, runSerial: this.#state.runSerial + 1 });
     this.#abort = new AbortController();
+    this.#heldEnd = undefined;
     try {
       if (target === 'server') await this.#runOnServer(doc, options.targets);
       else await this.#runInBrowser(doc, options.targets, target === 'wasm' ? 'wasm' : 'auto');
     } catch (err) {
       const e = err as Error & { code?: string; errors?: RunView['errors'] };
+      // A success whose results could not be fetched ends as that error.
+      this.#heldEnd = undefined;
       if (isRunActive(this.#state.view)) {
         const failed = failRun(this.#state.view, e.code ?? 'RUN_FAILED', e.message);
         this.#set({ view: e.errors?.length ? { ...failed, errors: e.errors } : failed });
       }
     } finally {
+      this.#releaseEnd();
       this.#abort = undefined;
       this.#cancelServer = undefined;
     }
