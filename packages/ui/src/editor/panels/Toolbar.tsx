@@ -107,35 +107,53 @@ function FileButtons({ actions, onTemplates, onLibrary, onHistory, onGallery, on
       <button type="button" onClick={actions.exportJson} data-testid="export">
         Export
       </button>
-      <button
-        type="button"
+      <ServerButton
+        server={Boolean(server)}
         onClick={onHistory}
-        disabled={!server}
-        title={server ? "the server's queue and every run it kept" : 'needs the studio server'}
-        data-testid="open-history"
+        title="the server's queue and every run it kept"
+        testId="open-history"
       >
         History
-      </button>
-      <button
-        type="button"
+      </ServerButton>
+      <ServerButton
+        server={Boolean(server)}
         onClick={onGallery}
-        disabled={!server}
-        title={server ? 'every picture the server made, and boards to keep them in' : 'needs the studio server'}
-        data-testid="open-gallery"
+        title="every picture the server made, and boards to keep them in"
+        testId="open-gallery"
       >
         Gallery
-      </button>
-      <button
-        type="button"
+      </ServerButton>
+      <ServerButton
+        server={Boolean(server)}
         onClick={onModels}
-        disabled={!server}
-        title={server ? 'the model packs the server sees; import and remove' : 'needs the studio server'}
-        data-testid="open-models"
+        title="the model packs the server sees; import and remove"
+        testId="open-models"
       >
         Models
-      </button>
+      </ServerButton>
       <TuneResultsButton />
     </div>
+  );
+}
+
+/** A button for what only the studio server has: off, and saying so, in browser-only mode. */
+function ServerButton(props: {
+  server: boolean;
+  onClick: () => void;
+  title: string;
+  testId: string;
+  children: string;
+}) {
+  return (
+    <button
+      type="button"
+      onClick={props.onClick}
+      disabled={!props.server}
+      title={props.server ? props.title : 'needs the studio server'}
+      data-testid={props.testId}
+    >
+      {props.children}
+    </button>
   );
 }
 
