@@ -41,6 +41,8 @@ export const ERROR_CODES = [
   // Blocks (subgraphs): a block node whose definition is missing, or a definition that cannot be flattened.
   'UNKNOWN_SUBGRAPH',
   'INVALID_SUBGRAPH',
+  // A reference by id to a node the graph does not have (a batch row's `node.param`).
+  'UNKNOWN_NODE',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

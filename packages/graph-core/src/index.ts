@@ -25,3 +25,4 @@ export * from './subgraphs/foldNodes.js';
 export * from './subgraphs/unfoldNode.js';
 export * from './subgraphs/blockEntries.js';
 export * from './csv.js';
+export * from './batch/planBatch.js';

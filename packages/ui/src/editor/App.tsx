@@ -7,6 +7,7 @@ import { editorRegistry, localCatalogue } from './model/catalogueRegistry';
 import { EditorStore } from './model/EditorStore';
 import { Canvas } from './canvas/Canvas';
 import { useShortcuts } from './hooks/useShortcuts';
+import { BatchDialog } from './panels/BatchDialog';
 import { GalleryDialog } from './panels/GalleryDialog';
 import { HistoryDialog } from './panels/HistoryDialog';
 import { LibraryDialog } from './panels/LibraryDialog';
@@ -58,7 +59,9 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
     setTargetState(t);
     localStorage.setItem(TARGET_KEY, t);
   }, []);
-  const [dialog, setDialog] = useState<'templates' | 'library' | 'history' | 'models' | 'gallery' | undefined>();
+  const [dialog, setDialog] = useState<
+    'templates' | 'library' | 'history' | 'models' | 'gallery' | 'batch' | undefined
+  >();
   const started = useRef(false);
   useShortcuts(actions, store);
 
@@ -102,6 +105,7 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
         onHistory={() => setDialog('history')}
         onGallery={() => setDialog('gallery')}
         onModels={() => setDialog('models')}
+        onBatch={() => setDialog('batch')}
         browserRunner
       />
       <div className="workspace">
@@ -122,6 +126,7 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
         />
       )}
       {dialog === 'models' && <ModelsDialog onClose={() => setDialog(undefined)} />}
+      {dialog === 'batch' && <BatchDialog onClose={() => setDialog(undefined)} onQueued={() => setDialog('history')} />}
       {dialog === 'history' && (
         <HistoryDialog
           onClose={() => setDialog(undefined)}

@@ -29,6 +29,7 @@ type ToolbarProps = {
   onHistory(): void;
   onGallery(): void;
   onModels(): void;
+  onBatch(): void;
   browserRunner: boolean;
 };
 
@@ -267,7 +268,7 @@ function Activity() {
 }
 
 /** Where to run, Run or Cancel, and the run's phase and time. */
-function RunControls({ actions, target, onTarget, browserRunner }: ToolbarProps) {
+function RunControls({ actions, target, onTarget, onBatch, browserRunner }: ToolbarProps) {
   const { server } = useServices();
   const view = useRun((s) => s.view);
   const serial = useRun((s) => s.runSerial);
@@ -296,6 +297,14 @@ function RunControls({ actions, target, onTarget, browserRunner }: ToolbarProps)
           Run
         </button>
       )}
+      <ServerButton
+        server={Boolean(server)}
+        onClick={onBatch}
+        title="queue this workflow many times on the server: seeds per run, rows of prompts or params"
+        testId="open-batch"
+      >
+        Batch…
+      </ServerButton>
       <span className={`run-status ${view.phase}`} data-testid="run-status" data-phase={view.phase} data-run={serial}>
         {view.phase === 'idle' || running ? '' : view.phase}
         {running && <Activity />}

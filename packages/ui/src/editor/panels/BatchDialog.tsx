@@ -1,0 +1,182 @@
+import { useMemo, useState } from 'react';
+import {
+  BATCH_LIMITS,
+  batchRowsFromCsv,
+  csvLine,
+  planBatch,
+  SEED_MODES,
+  validateGraph,
+  type GraphError,
+  type SeedMode,
+  type WorkflowDocument,
+} from '@ptp/graph-core';
+import { useServices } from '../services/EditorContext';
+
+const SEED_LABELS: Record<SeedMode, string> = {
+  increment: 'seed + 1 per run',
+  random: 'a random seed per run',
+  fixed: "the graph's seeds",
+};
+
+/** The graph's prompt texts as a first rows table: a header of `node.text` and one row of today's values. */
+function promptRows(doc: WorkflowDocument): string {
+  const prompts = doc.nodes.filter((n) => n.type === 'ptp.prompt');
+  if (!prompts.length) return '';
+  return csvLine(prompts.map((n) => `${n.id}.text`)) + csvLine(prompts.map((n) => String(n.params.text ?? '')));
+}
+
+/**
+ * Queues the open workflow many times on the server (ComfyUI's batch count, InvokeAI's iterations
+ * and batch lists): runs per row with their seeds stepped, drawn or kept, and optional rows of
+ * params (CSV with `node.param` columns, e.g. each run's prompts). Every run is planned and
+ * validated before the first is queued; History and Gallery show them as they finish.
+ */
+export function BatchDialog({ onClose, onQueued }: { onClose(): void; onQueued(): void }) {
+  const { store, server, notify } = useServices();
+  const doc = useMemo(() => store.document(), [store]);
+  const [count, setCount] = useState(4);
+  const [seeds, setSeeds] = useState<SeedMode>('increment');
+  const [rowsText, setRowsText] = useState('');
+  const [queued, setQueued] = useState<{ done: number; error?: string } | undefined>();
+
+  const plan = useMemo(() => {
+    const entryOf = (t: string) => store.getState().index.byType.get(t);
+    const rows = batchRowsFromCsv(rowsText, doc, entryOf);
+    if (!rows.ok) return { problems: rows.errors };
+    const planned = planBatch(doc, { count, seeds, rows: rows.value }, entryOf);
+    if (!planned.ok) return { problems: planned.errors };
+    // Each run is checked as a run would be: the first few problems, named by run, node and param
+    // (once per row: the runs of a row differ only in their seeds).
+    const problems: GraphError[] = [];
+    const seen = new Set<string>();
+    for (const run of planned.value) {
+      for (const e of validateGraph(run.document, store.registry).errors) {
+        const key = JSON.stringify([run.row, e.nodeId, e.param, e.input, e.message]);
+        if (seen.has(key) || problems.length >= 5) continue;
+        seen.add(key);
+        const where = e.nodeId ? `${e.nodeId}${e.param || e.input ? ` (${e.param ?? e.input})` : ''}: ` : '';
+        problems.push({ ...e, message: `${run.label || 'run'}: ${where}${e.message}` });
+      }
+    }
+    return { runs: planned.value, problems };
+  }, [store, doc, count, seeds, rowsText]);
+
+  const runs = plan.runs ?? [];
+  const ready = Boolean(server) && runs.length > 0 && plan.problems.length === 0 && !queued;
+  const queue = async () => {
+    if (!server) return;
+    const batch = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    setQueued({ done: 0 });
+    for (const [i, run] of runs.entries()) {
+      try {
+        // One key per run: a retried batch never queues a run twice.
+        await server.submitRun({ workflow: run.document, clientRequestId: `batch-${batch}-${i}` });
+        setQueued({ done: i + 1 });
+      } catch (err) {
+        setQueued({ done: i, error: (err as Error).message });
+        notify('error', `Batch stopped after ${i} of ${runs.length} runs: ${(err as Error).message}`, 'batch-failed');
+        return;
+      }
+    }
+    notify('success', `Queued ${runs.length} runs: History follows them, Gallery shows their pictures`, 'batch-queued');
+    onQueued();
+  };
+
+  return (
+    <div className="modal-backdrop" onClick={onClose}>
+      <div className="modal batch" data-testid="batch" onClick={(e) => e.stopPropagation()}>
+        <header>
+          <h2>Batch: queue “{doc.metadata.name}” many times</h2>
+          <button type="button" onClick={onClose} aria-label="close">
+            ×
+          </button>
+        </header>
+        <div className="batch-settings">
+          <label>
+            Runs per row
+            <input
+              type="number"
+              min={1}
+              max={BATCH_LIMITS.runs}
+              value={count}
+              onChange={(e) =>
+                setCount(Math.max(1, Math.min(BATCH_LIMITS.runs, Math.floor(Number(e.target.value) || 1))))
+              }
+              data-testid="batch-count"
+            />
+          </label>
+          <label>
+            Seeds
+            <select value={seeds} onChange={(e) => setSeeds(e.target.value as SeedMode)} data-testid="batch-seeds">
+              {SEED_MODES.map((m) => (
+                <option key={m} value={m}>
+                  {SEED_LABELS[m]}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <label className="batch-rows">
+          <span>
+            Rows (optional): CSV with <code>node.param</code> columns, one row per setting; an empty cell keeps the
+            graph's value.{' '}
+            <button
+              type="button"
+              className="link"
+              onClick={() => setRowsText(promptRows(doc))}
+              data-testid="batch-prompts"
+            >
+              start from the prompts
+            </button>
+          </span>
+          <textarea
+            rows={6}
+            value={rowsText}
+            onChange={(e) => setRowsText(e.target.value)}
+            placeholder={'source.text,target1.text\n"a red circle","a blue circle"\n"a red square","a green square"'}
+            spellCheck={false}
+            data-testid="batch-rows"
+          />
+        </label>
+        {plan.problems.length > 0 ? (
+          <ul className="batch-problems" data-testid="batch-problems">
+            {plan.problems.map((p, i) => (
+              <li key={i} className="error">
+                {p.message}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="hint" data-testid="batch-summary" data-runs={runs.length}>
+            {runs.length} run{runs.length === 1 ? '' : 's'}:{' '}
+            {runs
+              .slice(0, 4)
+              .map((r) => r.label || 'as the graph')
+              .join(', ')}
+            {runs.length > 4 ? `, … ${runs[runs.length - 1]!.label}` : ''}
+          </p>
+        )}
+        <footer>
+          {queued && (
+            <span className={queued.error ? 'error' : 'hint'} data-testid="batch-progress">
+              queued {queued.done} of {runs.length}
+              {queued.error ? `: ${queued.error}` : ''}
+            </span>
+          )}
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className="primary"
+            disabled={!ready}
+            onClick={() => void queue()}
+            data-testid="batch-queue"
+          >
+            Queue {runs.length} run{runs.length === 1 ? '' : 's'}
+          </button>
+        </footer>
+      </div>
+    </div>
+  );
+}
