@@ -2,25 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CatalogueSchema } from '@ptp/graph-core';
 import { describe, expect, it } from 'vitest';
-import { main } from './main.js';
+import { cli, repoRoot } from './testCli.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const dir = mkdtempSync(path.join(tmpdir(), 'ptp-cli-'));
 const write = (name: string, text: string) => {
   const p = path.join(dir, name);
   writeFileSync(p, text);
   return p;
 };
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
-  return { code, out, err };
-}
 
 describe('ptp CLI', () => {
   it('validate: exit 0 for a valid document', async () => {

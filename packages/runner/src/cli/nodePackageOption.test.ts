@@ -3,18 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CatalogueSchema } from '@ptp/graph-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cli } from './testCli.js';
 import { REPO_ROOT } from '../repoRoot.js';
-import { main } from './main.js';
 
 const EXAMPLES = path.join(REPO_ROOT, 'examples/node-packages');
 const dir = mkdtempSync(path.join(tmpdir(), 'ptp-cli-node-packages-'));
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
-  return { code, out, err };
-}
 
 /** A folder holding one package whose register() throws. */
 function brokenPackages(): string {

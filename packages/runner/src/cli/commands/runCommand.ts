@@ -1,13 +1,23 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  BATCH_LIMITS,
+  batchRowsFromCsv,
+  buildCatalogue,
   Engine,
   errorPlace,
   loadDocument,
+  planBatch,
+  SEED_MODES,
+  validateGraph,
+  type BatchRow,
+  type BatchRun,
+  type GraphError,
   type NodeRegistry,
   type RunEvent,
   type RunResult,
+  type SeedMode,
   type WorkflowDocument,
 } from '@ptp/graph-core';
 import { isOutputFile } from '@ptp/nodes';
@@ -18,6 +28,7 @@ import { applySet } from '../applySet.js';
 import { localBackend, onInterrupt } from '../localSetup.js';
 import { cliNodePackages, NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 import { progressPrinter } from '../progressPrinter.js';
+import { readText } from './cellExecution.js';
 import { runRemote } from './runRemote.js';
 
 export const runCommand: Command = async (args, io) => {
@@ -52,25 +63,104 @@ export const runCommand: Command = async (args, io) => {
   }
   const doc = loaded.value;
   for (const assignment of values.set ?? []) applySet(doc, assignment);
+  const batch = values.count !== undefined || values.rows !== undefined || values.seeds !== undefined;
+  const planned = batch ? await planCliBatch(doc, registry, values) : [{ document: doc, label: '' }];
+  if (!Array.isArray(planned)) {
+    for (const e of planned.errors) io.err(`error ${e.code}${errorPlace(e)}: ${e.message}`);
+    return EXIT.failed;
+  }
   const backend = localBackend(values);
   const started = Date.now();
-  const { result, events } = await runLocally({ doc, registry, backend, values, io });
-  await backend.release();
-
-  await mkdir(outDir, { recursive: true });
-  const written = await writeOutputFiles(result, outDir, io);
-  const summary = runSummary({ file, doc, result, events, backend, started, written });
-  await writeFile(path.join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  if (result.status !== 'success') {
-    for (const e of result.errors)
-      io.err(`${result.status === 'interrupted' ? 'interrupted' : 'error'} ${e.code}${errorPlace(e)}: ${e.message}`);
+  const engine = new Engine(registry, { backend });
+  const runs: { label: string; dir: string; status: string; outputs: string[] }[] = [];
+  try {
+    for (const [i, run] of planned.entries()) {
+      // One folder per run of a batch (001, 002, ...); the engine's cache carries what runs share.
+      const dir = batch ? path.join(outDir, String(i + 1).padStart(3, '0')) : outDir;
+      if (batch) io.err(`run ${i + 1}/${planned.length}${run.label ? ` (${run.label})` : ''} -> ${dir}`);
+      const one = await runOne({ file, doc: run.document, engine, registry, backend, values, io, dir });
+      runs.push({ label: run.label, dir: path.relative(outDir, dir) || '.', status: one.status, outputs: one.written });
+      if (one.status === 'interrupted') break;
+    }
+  } finally {
+    await backend.release();
+  }
+  if (batch)
+    await writeFile(
+      path.join(outDir, 'batch.json'),
+      `${JSON.stringify({ workflow: { file, name: doc.metadata.name }, runs }, null, 2)}\n`,
+    );
+  const failed = runs.filter((r) => r.status !== 'success').length;
+  const files = runs.reduce((n, r) => n + r.outputs.length, 0);
+  const took = `${((Date.now() - started) / 1000).toFixed(1)} s on ${backend.provider}`;
+  if (failed || runs.length < planned.length) {
+    if (batch)
+      io.err(`${runs.length - failed} of ${planned.length} runs succeeded (${took}); see ${outDir}/batch.json`);
     return EXIT.failed;
   }
   io.out(
-    `ok: ${written.length} file(s) in ${outDir} (${((Date.now() - started) / 1000).toFixed(1)} s on ${backend.provider})`,
+    batch
+      ? `ok: ${runs.length} runs, ${files} file(s) in ${outDir} (${took})`
+      : `ok: ${files} file(s) in ${outDir} (${took})`,
   );
   return EXIT.ok;
 };
+
+/** One run into `dir`: its files and summary.json; errors printed. */
+async function runOne(o: {
+  file: string;
+  doc: WorkflowDocument;
+  engine: Engine;
+  registry: NodeRegistry;
+  backend: LocalBackend;
+  values: RunValues;
+  io: Io;
+  dir: string;
+}): Promise<{ status: RunResult['status']; written: string[] }> {
+  const started = Date.now();
+  const { result, events } = await runLocally(o);
+  await mkdir(o.dir, { recursive: true });
+  const written = await writeOutputFiles(result, o.dir, o.io);
+  const summary = runSummary({ ...o, result, events, started, written });
+  await writeFile(path.join(o.dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  for (const e of result.errors)
+    o.io.err(`${result.status === 'interrupted' ? 'interrupted' : 'error'} ${e.code}${errorPlace(e)}: ${e.message}`);
+  return { status: result.status, written };
+}
+
+/** `--count N --seeds MODE --rows FILE`: the batch's documents (planBatch), each validated, or every problem. */
+async function planCliBatch(
+  doc: WorkflowDocument,
+  registry: NodeRegistry,
+  values: RunValues,
+): Promise<BatchRun[] | { errors: GraphError[] }> {
+  const count = values.count === undefined ? 1 : Number(values.count);
+  if (!Number.isInteger(count) || count < 1 || count > BATCH_LIMITS.runs)
+    throw new UsageError(`--count takes 1 to ${BATCH_LIMITS.runs} runs, got "${values.count}"`);
+  const seeds = values.seeds ?? 'increment';
+  if (!(SEED_MODES as readonly string[]).includes(seeds))
+    throw new UsageError(`--seeds takes ${SEED_MODES.join(' | ')}, got "${seeds}"`);
+  const entries = new Map(buildCatalogue(registry).nodes.map((e) => [e.type, e]));
+  const entryOf = (t: string) => entries.get(t);
+  let rows: BatchRow[] = [];
+  if (values.rows !== undefined) {
+    const file = resolveUserPath(values.rows);
+    // Bounded before it is read (batchRowsFromCsv bounds the text again).
+    const most = BATCH_LIMITS.rows * BATCH_LIMITS.keys * BATCH_LIMITS.cell;
+    const size = (await stat(file).catch(() => undefined))?.size ?? 0;
+    if (size > most) throw new UsageError(`--rows ${file} is ${size} bytes; a batch's rows are at most ${most}`);
+    const text = await readText(file);
+    const parsed = batchRowsFromCsv(text, doc, entryOf);
+    if (!parsed.ok) return { errors: parsed.errors };
+    rows = parsed.value;
+  }
+  const planned = planBatch(doc, { count, seeds: seeds as SeedMode, rows }, entryOf);
+  if (!planned.ok) return { errors: planned.errors };
+  const errors = planned.value.flatMap((run) =>
+    validateGraph(run.document, registry).errors.map((e) => ({ ...e, message: `${run.label}: ${e.message}` })),
+  );
+  return errors.length ? { errors: errors.slice(0, 20) } : planned.value;
+}
 
 function parseRunArgs(args: string[]) {
   const parsed = parseArgs({
@@ -84,6 +174,10 @@ function parseRunArgs(args: string[]) {
       uploads: { type: 'string', multiple: true },
       server: { type: 'string' },
       token: { type: 'string' },
+      // A batch (as the editor's Batch…): runs per row, their seeds, rows of node.param values.
+      count: { type: 'string' },
+      seeds: { type: 'string' },
+      rows: { type: 'string' },
       ...NODE_PACKAGES_OPTION,
     },
     allowPositionals: true,
@@ -92,6 +186,8 @@ function parseRunArgs(args: string[]) {
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError('run takes exactly one workflow file');
   if (!values.out) throw new UsageError('run needs --out DIR');
+  if (values.server && (values.count ?? values.rows ?? values.seeds) !== undefined)
+    throw new UsageError('--count, --seeds and --rows run here; on a server, queue a batch from the editor (Batch…)');
   if (!(PROVIDERS as readonly string[]).includes(values.provider))
     throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
   return parsed;
@@ -103,8 +199,8 @@ type LocalBackend = ReturnType<typeof localBackend>;
 /** Runs the document on this machine with progress on stderr; Ctrl-C aborts the run (its partial results are kept). */
 async function runLocally(o: {
   doc: WorkflowDocument;
+  engine: Engine;
   registry: NodeRegistry;
-  backend: LocalBackend;
   values: RunValues;
   io: Io;
 }): Promise<{ result: RunResult; events: RunEvent[] }> {
@@ -116,7 +212,7 @@ async function runLocally(o: {
   const result = await onInterrupt(
     () => controller.abort(),
     () =>
-      new Engine(registry, { backend: o.backend }).run(doc, {
+      o.engine.run(doc, {
         signal: controller.signal,
         // Load image reads uploads by id from --uploads (default the data dir's), then the bundled examples'.
         resources: nodeRunResources((values.uploads ?? [defaultUploadsDir()]).map(resolveUserPath)),

@@ -1,19 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseCsv } from '@ptp/graph-core';
 import { describe, expect, it } from 'vitest';
-import { main } from '../main.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
-  return { code, out, err };
-}
+import { cli, repoRoot } from '../testCli.js';
 
 describe('ptp sweep', () => {
   it('runs a 2x2 grid over a pair, writes results.csv/md and plot.svg, and resumes without recomputing', async () => {

@@ -1,20 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { cli, repoRoot } from '../testCli.js';
 import { TuneReportSchema } from '../../tune/tuneReport.js';
-import { main } from '../main.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
 const workflow = path.join(repoRoot, 'docs/study/edit.json');
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
-  return { code, out, err };
-}
 
 function pairsFile(dir: string): string {
   const file = path.join(dir, 'pairs.json');
