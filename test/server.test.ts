@@ -239,6 +239,35 @@ describe('ptp run --server (remote runner)', () => {
     expect(summary).toMatchObject({ status: 'succeeded', server: server.url, outputs: ['generate_000.png'] });
     expect(readPngText(new Uint8Array(readFileSync(path.join(out, 'generate_000.png')))).ok).toBe(true);
 
+    // A batch: queued whole, then each run downloaded into its folder, with batch.json.
+    const batchOut = tempDataDir('cli-batch');
+    const batchLines: string[] = [];
+    const batchCode = await main(
+      ['run', '--server', server.url, path.join(repoRoot, 'examples/generate.json'), '--out', batchOut].concat([
+        '--set',
+        'sample.steps=2',
+        '--count',
+        '3',
+      ]),
+      { out: (t) => batchLines.push(t), err: (t) => batchLines.push(t) },
+    );
+    expect(batchCode, batchLines.join('\n')).toBe(0);
+    expect(batchLines.join('\n')).toMatch(/ok: 3 runs, 3 file\(s\)/);
+    const report = JSON.parse(readFileSync(path.join(batchOut, 'batch.json'), 'utf8'));
+    expect(report.runs.map((r: { dir: string; status: string }) => `${r.dir} ${r.status}`)).toEqual([
+      '001 success',
+      '002 success',
+      '003 success',
+    ]);
+    const seeds = ['001', '002', '003'].map(
+      (d) =>
+        JSON.parse(readFileSync(path.join(batchOut, d, 'summary.json'), 'utf8')).nodes.find(
+          (n: { id: string }) => n.id === 'sample',
+        ).params.seed,
+    );
+    expect(seeds).toEqual([seeds[0], seeds[0] + 1, seeds[0] + 2]);
+    expect(readPngText(new Uint8Array(readFileSync(path.join(batchOut, '003', 'generate_000.png')))).ok).toBe(true);
+
     // A refused run prints the code and the node, exits 1, and writes nothing.
     const bad: string[] = [];
     const refused = await main(

@@ -17,6 +17,7 @@ const COMMAND_USAGE: Record<string, string> = {
                                       N runs per row (seeds + 1 per run by default), rows of node.param columns; DIR/001, ... and batch.json
   run --server URL [--token T] <workflow.json> --out DIR [--provider P] [--output NODE]... [--set node.param=value]...
                                       run it on a studio server: progress streams here, outputs are downloaded
+                                      (--count/--seeds/--rows too: the batch is queued whole, then downloaded run by run)
 `,
   extract: `  extract <image.png>                 print the workflow embedded in a studio PNG
 `,

@@ -43,7 +43,7 @@ describe('ptp run, batches', () => {
     expect(png('001').equals(png('002'))).toBe(false);
   });
 
-  it('names a bad row by row, node and param and runs nothing; refuses bad counts and server batches', async () => {
+  it('names a bad row by row, node and param and runs nothing; refuses bad counts and seed modes', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ptp-batch-bad-'));
     const rows = path.join(dir, 'rows.csv');
     writeFileSync(rows, 'source.text,capture.steps\na red circle,many\na red square,\n');
@@ -64,9 +64,6 @@ describe('ptp run, batches', () => {
     expect((await cli('run', wordSwap, '--out', out, '--count', '101')).code).toBe(2);
     expect((await cli('run', wordSwap, '--out', out, '--seeds', 'sometimes')).err).toContain(
       '--seeds takes increment | random | fixed',
-    );
-    expect((await cli('run', '--server', 'http://127.0.0.1:1', wordSwap, '--out', out, '--count', '2')).err).toContain(
-      'queue a batch from the editor',
     );
   });
 });

@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -28,11 +28,29 @@ import { applySet } from '../applySet.js';
 import { localBackend, onInterrupt } from '../localSetup.js';
 import { cliNodePackages, NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 import { progressPrinter } from '../progressPrinter.js';
+import { batchRunDir, writeBatchReport, type BatchReportRun } from './batchReport.js';
 import { readText } from './cellExecution.js';
 import { runRemote } from './runRemote.js';
 
 export const runCommand: Command = async (args, io) => {
   const { values, positionals } = parseRunArgs(args);
+  const file = resolveUserPath(positionals[0]!);
+  const outDir = resolveUserPath(values.out!);
+  const text = await readText(file);
+  const { registry } = await cliNodePackages(values['node-packages'], io);
+  const loaded = loadDocument(text, { registry });
+  if (!loaded.ok) {
+    for (const e of loaded.errors) io.err(`error ${e.code}${errorPlace(e)}: ${e.message}`);
+    return EXIT.failed;
+  }
+  const doc = loaded.value;
+  for (const assignment of values.set ?? []) applySet(doc, assignment);
+  const batch = values.count !== undefined || values.rows !== undefined || values.seeds !== undefined;
+  const planned = batch ? await planCliBatch(doc, registry, values) : [{ document: doc, label: '', row: 0 }];
+  if (!Array.isArray(planned)) {
+    for (const e of planned.errors) io.err(`error ${e.code}${errorPlace(e)}: ${e.message}`);
+    return EXIT.failed;
+  }
   if (values.server) {
     // Remote: the server runs it; --provider is passed on only when given (else the server's default).
     const provider = args.some((a) => a === '--provider' || a.startsWith('--provider=')) ? values.provider : undefined;
@@ -40,43 +58,24 @@ export const runCommand: Command = async (args, io) => {
       {
         server: values.server,
         token: values.token ?? process.env.PTP_TOKEN,
-        file: positionals[0]!,
-        out: values.out!,
+        file,
+        outDir,
+        doc,
         provider,
         outputs: values.output,
-        set: values.set,
+        ...(batch ? { batch: planned } : {}),
       },
       io,
     );
   }
-  const file = resolveUserPath(positionals[0]!);
-  const outDir = resolveUserPath(values.out!);
-  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot read ${file}: ${err.code ?? err.message}`);
-  });
-
-  const { registry } = await cliNodePackages(values['node-packages'], io);
-  const loaded = loadDocument(text, { registry });
-  if (!loaded.ok) {
-    for (const e of loaded.errors) io.err(`error ${e.code}: ${e.message}`);
-    return EXIT.failed;
-  }
-  const doc = loaded.value;
-  for (const assignment of values.set ?? []) applySet(doc, assignment);
-  const batch = values.count !== undefined || values.rows !== undefined || values.seeds !== undefined;
-  const planned = batch ? await planCliBatch(doc, registry, values) : [{ document: doc, label: '' }];
-  if (!Array.isArray(planned)) {
-    for (const e of planned.errors) io.err(`error ${e.code}${errorPlace(e)}: ${e.message}`);
-    return EXIT.failed;
-  }
   const backend = localBackend(values);
   const started = Date.now();
   const engine = new Engine(registry, { backend });
-  const runs: { label: string; dir: string; status: string; outputs: string[] }[] = [];
+  const runs: BatchReportRun[] = [];
   try {
     for (const [i, run] of planned.entries()) {
       // One folder per run of a batch (001, 002, ...); the engine's cache carries what runs share.
-      const dir = batch ? path.join(outDir, String(i + 1).padStart(3, '0')) : outDir;
+      const dir = batch ? batchRunDir(outDir, i) : outDir;
       if (batch) io.err(`run ${i + 1}/${planned.length}${run.label ? ` (${run.label})` : ''} -> ${dir}`);
       const one = await runOne({ file, doc: run.document, engine, registry, backend, values, io, dir });
       runs.push({ label: run.label, dir: path.relative(outDir, dir) || '.', status: one.status, outputs: one.written });
@@ -85,11 +84,7 @@ export const runCommand: Command = async (args, io) => {
   } finally {
     await backend.release();
   }
-  if (batch)
-    await writeFile(
-      path.join(outDir, 'batch.json'),
-      `${JSON.stringify({ workflow: { file, name: doc.metadata.name }, runs }, null, 2)}\n`,
-    );
+  if (batch) await writeBatchReport(outDir, { file, name: doc.metadata.name }, runs);
   const failed = runs.filter((r) => r.status !== 'success').length;
   const files = runs.reduce((n, r) => n + r.outputs.length, 0);
   const took = `${((Date.now() - started) / 1000).toFixed(1)} s on ${backend.provider}`;
@@ -186,8 +181,6 @@ function parseRunArgs(args: string[]) {
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError('run takes exactly one workflow file');
   if (!values.out) throw new UsageError('run needs --out DIR');
-  if (values.server && (values.count ?? values.rows ?? values.seeds) !== undefined)
-    throw new UsageError('--count, --seeds and --rows run here; on a server, queue a batch from the editor (Batch…)');
   if (!(PROVIDERS as readonly string[]).includes(values.provider))
     throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
   return parsed;

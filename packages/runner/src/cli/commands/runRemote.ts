@@ -1,28 +1,30 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   errorPlace,
-  loadDocument,
+  type BatchRun,
   type GraphError,
   type RunEvent,
   type RunRecord,
   type WorkflowDocument,
 } from '@ptp/graph-core';
-import { createNodeRegistry } from '@ptp/nodes';
-import { StudioApiError, StudioClient } from '@ptp/graph-core/client';
+import { StudioApiError, StudioClient, type RunHandle } from '@ptp/graph-core/client';
 import { downloadRunOutputs } from '../../client/downloadRunOutputs.js';
-import { EXIT, resolveUserPath, UsageError, type Io } from '../cliSupport.js';
-import { applySet } from '../applySet.js';
+import { EXIT, type Io } from '../cliSupport.js';
 import { progressPrinter } from '../progressPrinter.js';
+import { batchRunDir, writeBatchReport, type BatchReportRun } from './batchReport.js';
 
 export interface RemoteRunArgs {
   server: string;
   token?: string | undefined;
+  /** The workflow file (for summaries) and its loaded document, `--set` applied. */
   file: string;
-  out: string;
+  doc: WorkflowDocument;
+  outDir: string;
   provider?: string | undefined;
   outputs?: string[] | undefined;
-  set?: string[] | undefined;
+  /** `--count/--rows`: the batch's runs (planBatch), each into its own folder. */
+  batch?: readonly BatchRun[] | undefined;
 }
 
 function describe(e: {
@@ -89,62 +91,76 @@ function reportFailure(io: Io, run: RunRecord): void {
 /**
  * `ptp run --server URL [--token T] workflow.json --out DIR`: the same run, executed by a studio
  * server. Progress streams over socket.io; outputs are downloaded into DIR with a summary.json.
- * Ctrl-C cancels the run on the server.
+ * A batch (`--count/--rows`) is queued whole first, so the server's workers share it, then followed
+ * in order into DIR/001, ... with batch.json. Ctrl-C cancels the runs on the server.
  */
 export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
-  const file = resolveUserPath(args.file);
-  const outDir = resolveUserPath(args.out);
-  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot read ${file}: ${err.code ?? err.message}`);
-  });
-  const loaded = loadDocument(text, { registry: createNodeRegistry() });
-  if (!loaded.ok) {
-    for (const e of loaded.errors) io.err(`error ${describe(e)}`);
-    return EXIT.failed;
-  }
-  const doc = loaded.value;
-  for (const assignment of args.set ?? []) applySet(doc, assignment);
-
+  const { file, outDir } = args;
+  const runs = args.batch ?? [{ document: args.doc, label: '', row: 0 }];
   const client = new StudioClient({ baseUrl: args.server, token: args.token, transports: ['websocket'] });
   const started = Date.now();
   const print = progressPrinter(io);
-  let lastStatus = '';
+  const runIds: string[] = [];
   const onSigint = () => {
-    io.err('cancelling the run on the server...');
-    if (runId) void client.cancel(runId).catch(() => {});
+    io.err(`cancelling ${runIds.length === 1 ? 'the run' : `${runIds.length} runs`} on the server...`);
+    for (const id of runIds) void client.cancel(id).catch(() => {});
   };
-  let runId: string | undefined;
   process.once('SIGINT', onSigint);
   try {
     await checkReachable(client, args.server);
-    const handle = await client.submit(
-      {
-        workflow: doc,
-        options: {
-          ...(args.provider ? { provider: args.provider as 'cpu' } : {}),
-          ...(args.outputs?.length ? { targets: args.outputs } : {}),
+    const handles: RunHandle[] = [];
+    for (const [i, r] of runs.entries()) {
+      let lastStatus = '';
+      const tag = args.batch ? ` (${i + 1}/${runs.length}${r.label ? `, ${r.label}` : ''})` : '';
+      const handle = await client.submit(
+        {
+          workflow: r.document,
+          options: {
+            ...(args.provider ? { provider: args.provider as 'cpu' } : {}),
+            ...(args.outputs?.length ? { targets: args.outputs } : {}),
+          },
         },
-      },
-      {
-        onEvent: print,
-        onStatus: (run) => {
-          const line = run.status === 'queued' ? `queued (position ${(run.queuePosition ?? 0) + 1})` : run.status;
-          if (line !== lastStatus) io.err(`run ${run.id}: ${line}`);
-          lastStatus = line;
+        {
+          // A batch's progress bars would interleave: its runs report their status only.
+          ...(args.batch ? {} : { onEvent: print }),
+          onStatus: (run) => {
+            const line = run.status === 'queued' ? `queued (position ${(run.queuePosition ?? 0) + 1})` : run.status;
+            if (line !== lastStatus) io.err(`run ${run.id}${tag}: ${line}`);
+            lastStatus = line;
+          },
         },
-      },
-    );
-    runId = handle.runId;
-    const run: RunRecord = await handle.done;
-    const written = run.status === 'succeeded' ? await downloadRunOutputs(client, run, outDir) : [];
-    for (const w of written) io.err(`wrote ${w.file}`);
-    await writeSummary(outDir, { file, doc, server: args.server, run, started, written, events: handle.events });
-    if (run.status !== 'succeeded') {
-      reportFailure(io, run);
+      );
+      runIds.push(handle.runId);
+      handles.push(handle);
+    }
+    const report: BatchReportRun[] = [];
+    for (const [i, handle] of handles.entries()) {
+      const dir = args.batch ? batchRunDir(outDir, i) : outDir;
+      const run: RunRecord = await handle.done;
+      const written = run.status === 'succeeded' ? await downloadRunOutputs(client, run, dir) : [];
+      for (const w of written) io.err(`wrote ${w.file}`);
+      const doc = runs[i]!.document;
+      await writeSummary(dir, { file, doc, server: args.server, run, started, written, events: handle.events });
+      if (run.status !== 'succeeded') reportFailure(io, run);
+      report.push({
+        label: runs[i]!.label,
+        dir: path.relative(outDir, dir) || '.',
+        status: run.status === 'succeeded' ? 'success' : run.status,
+        outputs: written.map((w) => w.name),
+      });
+    }
+    if (args.batch) await writeBatchReport(outDir, { file, name: args.doc.metadata.name }, report);
+    const ok = report.filter((r) => r.status === 'success').length;
+    const files = report.reduce((n, r) => n + r.outputs.length, 0);
+    const took = `${((Date.now() - started) / 1000).toFixed(1)} s on ${args.server}`;
+    if (ok < report.length) {
+      if (args.batch) io.err(`${ok} of ${report.length} runs succeeded (${took}); see ${outDir}/batch.json`);
       return EXIT.failed;
     }
     io.out(
-      `ok: ${written.length} file(s) in ${outDir} (${((Date.now() - started) / 1000).toFixed(1)} s on ${args.server})`,
+      args.batch
+        ? `ok: ${ok} runs, ${files} file(s) in ${outDir} (${took})`
+        : `ok: ${files} file(s) in ${outDir} (${took})`,
     );
     return EXIT.ok;
   } catch (err) {

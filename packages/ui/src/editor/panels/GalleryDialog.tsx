@@ -26,6 +26,10 @@ function Tile(props: {
       </a>
       <div className="gallery-info">
         <strong title={item.workflowName}>{item.workflowName}</strong>
+        {/* Which picture of its run (a source and its edit share the run's name). */}
+        <span className="file" title={item.output}>
+          {item.output}
+        </span>
         <span className="when">{new Date(item.createdAt).toLocaleString()}</span>
         <span className="on-boards">
           {item.boards.map((b) => (
