@@ -5,7 +5,7 @@ import { defineNode } from '../NodeDefinition.js';
 import { NodeRegistry } from '../NodeRegistry.js';
 import { doc } from '../testing/documentBuilder.js';
 import { validateGraph } from '../validateGraph.js';
-import { BATCH_LIMITS, batchRowsFromCsv, planBatch, seedParamsOf, type BatchRow } from './planBatch.js';
+import { BATCH_LIMITS, batchRowsFromCsv, planBatch, seedParamsOf, validateBatch, type BatchRow } from './planBatch.js';
 
 // A sampler-like node: a seed (widget "seed", as the studio's samplers), a prompt, a number, a flag.
 const sample = defineNode({
@@ -104,6 +104,20 @@ describe('planBatch', () => {
     ]);
     const big = planBatch(graph(), { count: BATCH_LIMITS.runs, seeds: 'fixed', rows: [{}, {}] }, entryOf);
     expect(!big.ok && big.errors[0]).toMatchObject({ code: 'LIMIT_EXCEEDED', param: 'count' });
+  });
+});
+
+describe('validateBatch', () => {
+  it("tells each run's problem once per row, with the run it was found in", () => {
+    const rows: BatchRow[] = [{ 'a.steps': 99 }, { 'a.steps': 5 }, { 'a.steps': 0 }];
+    const r = planBatch(graph(), { count: 2, seeds: 'increment', rows }, entryOf);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    const problems = validateBatch(r.value, registry);
+    expect(problems.map((p) => [p.run, p.code, p.nodeId, p.param])).toEqual([
+      ['row 1 · seed 7', 'INVALID_PARAM', 'a', 'steps'],
+      ['row 3 · seed 7', 'INVALID_PARAM', 'a', 'steps'],
+    ]);
+    expect(validateBatch(r.value, registry, 1)).toHaveLength(1);
   });
 });
 

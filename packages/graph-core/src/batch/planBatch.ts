@@ -3,6 +3,8 @@ import type { CatalogueEntry } from '../catalogue.js';
 import { parseCsv } from '../csv.js';
 import type { WorkflowDocument } from '../document/WorkflowDocument.js';
 import { graphError, type GraphError, type Result } from '../errors.js';
+import type { NodeRegistry } from '../NodeRegistry.js';
+import { validateGraph } from '../validateGraph.js';
 
 /**
  * A batch: one workflow queued many times (ComfyUI's batch count, InvokeAI's iterations and batch
@@ -44,6 +46,17 @@ const paramsOf = (entry: CatalogueEntry | undefined): Record<string, ParamSchema
     ParamSchema
   >;
 
+/** What a row key `node.param` names in `doc`: the node (if any), the param and its JSON Schema (if any). */
+function paramAt(doc: WorkflowDocument, key: string, entryOf: (type: string) => CatalogueEntry | undefined) {
+  const dot = key.lastIndexOf('.');
+  const node = dot > 0 ? doc.nodes.find((n) => n.id === key.slice(0, dot)) : undefined;
+  const param = key.slice(dot + 1);
+  const schema = node ? paramsOf(entryOf(node.type))[param] : undefined;
+  // Integers are numbers to a CSV cell and to a row's value.
+  const kind = schema?.type === 'integer' ? 'number' : schema?.type;
+  return { dot, node, param, schema, kind };
+}
+
 /** The seed params (widget `seed`) of a node type. */
 export function seedParamsOf(entry: CatalogueEntry | undefined): string[] {
   return Object.entries(paramsOf(entry))
@@ -72,14 +85,11 @@ export function planBatch(
         param: 'count',
       }),
     );
-  const nodes = new Map(doc.nodes.map((n) => [n.id, n]));
   rows.forEach((row, r) => {
     for (const [key, value] of Object.entries(row)) {
-      const dot = key.lastIndexOf('.');
-      const node = nodes.get(key.slice(0, dot));
-      const param = key.slice(dot + 1);
+      const { dot, node, param, schema, kind } = paramAt(doc, key, entryOf);
       const where = spec.rows.length ? `row ${r + 1}, ` : '';
-      if (dot <= 0 || !node) {
+      if (!node) {
         errors.push(
           graphError(
             'UNKNOWN_NODE',
@@ -90,14 +100,12 @@ export function planBatch(
         );
         continue;
       }
-      const schema = paramsOf(entryOf(node.type))[param];
       if (!schema) {
         errors.push(
           graphError('UNKNOWN_PARAM', `${where}node "${node.id}" has no param "${param}"`, { nodeId: node.id, param }),
         );
         continue;
       }
-      const kind = schema.type === 'integer' ? 'number' : schema.type;
       if ((kind === 'number' || kind === 'boolean') && typeof value !== kind)
         errors.push(
           graphError('INVALID_PARAM', `${where}${node.id}.${param} takes a ${kind}, got "${String(value)}"`, {
@@ -109,6 +117,7 @@ export function planBatch(
   });
   if (errors.length) return { ok: false, errors };
 
+  const nodes = new Map(doc.nodes.map((n) => [n.id, n]));
   const seeded = doc.nodes.flatMap((n) => seedParamsOf(entryOf(n.type)).map((p) => ({ id: n.id, param: p })));
   const runs: BatchRun[] = [];
   rows.forEach((row, r) => {
@@ -152,6 +161,29 @@ export function planBatch(
 }
 
 /**
+ * Each run checked as a run would be (validateGraph): the first `most` problems with the label of
+ * the run they were found in, each told once per row (a row's runs differ only in their seeds).
+ */
+export function validateBatch(
+  runs: readonly BatchRun[],
+  registry: NodeRegistry,
+  most = 20,
+): (GraphError & { run: string })[] {
+  const problems: (GraphError & { run: string })[] = [];
+  const seen = new Set<string>();
+  for (const run of runs) {
+    for (const e of validateGraph(run.document, registry).errors) {
+      const key = JSON.stringify([run.row, e.nodeId, e.param, e.input, e.message]);
+      if (seen.has(key)) continue;
+      if (problems.length >= most) return problems;
+      seen.add(key);
+      problems.push({ ...e, run: run.label || 'run' });
+    }
+  }
+  return problems;
+}
+
+/**
  * Batch rows from CSV text: a header of `node.param` keys, one row per line; cells read as numbers
  * or booleans where the param takes one (by the catalogue), else as text; an empty cell keeps the
  * graph's value. Bounded before anything is built.
@@ -176,13 +208,7 @@ export function batchRowsFromCsv(
       ],
     };
   const keys = header.map((k) => k.trim());
-  const kindOf = (key: string) => {
-    const dot = key.lastIndexOf('.');
-    const node = doc.nodes.find((n) => n.id === key.slice(0, dot));
-    const t = node ? paramsOf(entryOf(node.type))[key.slice(dot + 1)]?.type : undefined;
-    return t === 'integer' ? 'number' : t;
-  };
-  const kinds = keys.map(kindOf);
+  const kinds = keys.map((key) => paramAt(doc, key, entryOf).kind);
   const rows = body.map((cells) => {
     const row: BatchRow = {};
     keys.forEach((key, c) => {

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { EXIT, type Io } from '../cliSupport.js';
 
 /** One run of a `ptp run --count/--rows` batch as batch.json lists it. */
 export interface BatchReportRun {
@@ -21,4 +22,32 @@ export async function writeBatchReport(
   runs: readonly BatchReportRun[],
 ): Promise<void> {
   await writeFile(path.join(outDir, 'batch.json'), `${JSON.stringify({ workflow, runs }, null, 2)}\n`);
+}
+
+/**
+ * The end of `ptp run`, local or --server: batch.json for a batch, then one line, "ok: ..." on
+ * stdout or how many runs failed on stderr; returns the exit code.
+ */
+export async function finishRuns(
+  io: Io,
+  o: {
+    batch: boolean;
+    outDir: string;
+    workflow: { file: string; name: string };
+    runs: readonly BatchReportRun[];
+    /** Runs planned (an interrupted batch reports fewer). */
+    planned: number;
+    /** e.g. "1.9 s on cpu". */
+    took: string;
+  },
+): Promise<number> {
+  if (o.batch) await writeBatchReport(o.outDir, o.workflow, o.runs);
+  const ok = o.runs.filter((r) => r.status === 'success').length;
+  if (ok < o.planned) {
+    if (o.batch) io.err(`${ok} of ${o.planned} runs succeeded (${o.took}); see ${o.outDir}/batch.json`);
+    return EXIT.failed;
+  }
+  const files = o.runs.reduce((n, r) => n + r.outputs.length, 0);
+  io.out(`ok: ${o.batch ? `${ok} runs, ` : ''}${files} file(s) in ${o.outDir} (${o.took})`);
+  return EXIT.ok;
 }

@@ -10,7 +10,7 @@ import {
   loadDocument,
   planBatch,
   SEED_MODES,
-  validateGraph,
+  validateBatch,
   type BatchRow,
   type BatchRun,
   type GraphError,
@@ -28,7 +28,7 @@ import { applySet } from '../applySet.js';
 import { localBackend, onInterrupt } from '../localSetup.js';
 import { cliNodePackages, NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 import { progressPrinter } from '../progressPrinter.js';
-import { batchRunDir, writeBatchReport, type BatchReportRun } from './batchReport.js';
+import { batchRunDir, finishRuns, type BatchReportRun } from './batchReport.js';
 import { readText } from './cellExecution.js';
 import { runRemote } from './runRemote.js';
 
@@ -84,21 +84,14 @@ export const runCommand: Command = async (args, io) => {
   } finally {
     await backend.release();
   }
-  if (batch) await writeBatchReport(outDir, { file, name: doc.metadata.name }, runs);
-  const failed = runs.filter((r) => r.status !== 'success').length;
-  const files = runs.reduce((n, r) => n + r.outputs.length, 0);
-  const took = `${((Date.now() - started) / 1000).toFixed(1)} s on ${backend.provider}`;
-  if (failed || runs.length < planned.length) {
-    if (batch)
-      io.err(`${runs.length - failed} of ${planned.length} runs succeeded (${took}); see ${outDir}/batch.json`);
-    return EXIT.failed;
-  }
-  io.out(
-    batch
-      ? `ok: ${runs.length} runs, ${files} file(s) in ${outDir} (${took})`
-      : `ok: ${files} file(s) in ${outDir} (${took})`,
-  );
-  return EXIT.ok;
+  return finishRuns(io, {
+    batch,
+    outDir,
+    workflow: { file, name: doc.metadata.name },
+    runs,
+    planned: planned.length,
+    took: `${((Date.now() - started) / 1000).toFixed(1)} s on ${backend.provider}`,
+  });
 };
 
 /** One run into `dir`: its files and summary.json; errors printed. */
@@ -151,10 +144,8 @@ async function planCliBatch(
   }
   const planned = planBatch(doc, { count, seeds: seeds as SeedMode, rows }, entryOf);
   if (!planned.ok) return { errors: planned.errors };
-  const errors = planned.value.flatMap((run) =>
-    validateGraph(run.document, registry).errors.map((e) => ({ ...e, message: `${run.label}: ${e.message}` })),
-  );
-  return errors.length ? { errors: errors.slice(0, 20) } : planned.value;
+  const errors = validateBatch(planned.value, registry).map((e) => ({ ...e, message: `${e.run}: ${e.message}` }));
+  return errors.length ? { errors } : planned.value;
 }
 
 function parseRunArgs(args: string[]) {

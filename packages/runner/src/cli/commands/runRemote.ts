@@ -12,7 +12,7 @@ import { StudioApiError, StudioClient, type RunHandle } from '@ptp/graph-core/cl
 import { downloadRunOutputs } from '../../client/downloadRunOutputs.js';
 import { EXIT, type Io } from '../cliSupport.js';
 import { progressPrinter } from '../progressPrinter.js';
-import { batchRunDir, writeBatchReport, type BatchReportRun } from './batchReport.js';
+import { batchRunDir, finishRuns, type BatchReportRun } from './batchReport.js';
 
 export interface RemoteRunArgs {
   server: string;
@@ -149,20 +149,14 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
         outputs: written.map((w) => w.name),
       });
     }
-    if (args.batch) await writeBatchReport(outDir, { file, name: args.doc.metadata.name }, report);
-    const ok = report.filter((r) => r.status === 'success').length;
-    const files = report.reduce((n, r) => n + r.outputs.length, 0);
-    const took = `${((Date.now() - started) / 1000).toFixed(1)} s on ${args.server}`;
-    if (ok < report.length) {
-      if (args.batch) io.err(`${ok} of ${report.length} runs succeeded (${took}); see ${outDir}/batch.json`);
-      return EXIT.failed;
-    }
-    io.out(
-      args.batch
-        ? `ok: ${ok} runs, ${files} file(s) in ${outDir} (${took})`
-        : `ok: ${files} file(s) in ${outDir} (${took})`,
-    );
-    return EXIT.ok;
+    return await finishRuns(io, {
+      batch: Boolean(args.batch),
+      outDir,
+      workflow: { file, name: args.doc.metadata.name },
+      runs: report,
+      planned: runs.length,
+      took: `${((Date.now() - started) / 1000).toFixed(1)} s on ${args.server}`,
+    });
   } catch (err) {
     if (!(err instanceof StudioApiError)) throw err;
     io.err(`error ${describe(err)}`);

@@ -5,8 +5,7 @@ import {
   csvLine,
   planBatch,
   SEED_MODES,
-  validateGraph,
-  type GraphError,
+  validateBatch,
   type SeedMode,
   type WorkflowDocument,
 } from '@ptp/graph-core';
@@ -45,19 +44,11 @@ export function BatchDialog({ onClose, onQueued }: { onClose(): void; onQueued()
     if (!rows.ok) return { problems: rows.errors };
     const planned = planBatch(doc, { count, seeds, rows: rows.value }, entryOf);
     if (!planned.ok) return { problems: planned.errors };
-    // Each run is checked as a run would be: the first few problems, named by run, node and param
-    // (once per row: the runs of a row differ only in their seeds).
-    const problems: GraphError[] = [];
-    const seen = new Set<string>();
-    for (const run of planned.value) {
-      for (const e of validateGraph(run.document, store.registry).errors) {
-        const key = JSON.stringify([run.row, e.nodeId, e.param, e.input, e.message]);
-        if (seen.has(key) || problems.length >= 5) continue;
-        seen.add(key);
-        const where = e.nodeId ? `${e.nodeId}${e.param || e.input ? ` (${e.param ?? e.input})` : ''}: ` : '';
-        problems.push({ ...e, message: `${run.label || 'run'}: ${where}${e.message}` });
-      }
-    }
+    // Each run is checked as a run would be; the node and param lead each message here.
+    const problems = validateBatch(planned.value, store.registry, 5).map((e) => {
+      const where = e.nodeId ? `${e.nodeId}${e.param || e.input ? ` (${e.param ?? e.input})` : ''}: ` : '';
+      return { ...e, message: `${e.run}: ${where}${e.message}` };
+    });
     return { runs: planned.value, problems };
   }, [store, doc, count, seeds, rowsText]);
 
