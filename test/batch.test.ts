@@ -71,5 +71,35 @@ describe('batch', () => {
     ]);
     const gallery = await rest.gallery({ limit: 50 });
     expect(gallery.items.length).toBe(8);
+
+    // History groups the batch: a run's chip shows only its batch, with how far it got.
+    const history = page.getByTestId('history');
+    await history.getByTestId('history-batch').first().click();
+    const bar = history.getByTestId('history-batch-bar');
+    await expect.poll(() => bar.textContent()).toContain('Batch of 4: 0 waiting · 0 running · 4 succeeded');
+    expect(await history.locator('.history-row').count()).toBe(4);
+    expect(await bar.getByTestId('history-batch-cancel').isDisabled()).toBe(true);
+    await bar.getByTestId('history-batch-leave').click();
+    await history.locator('[data-testid=history-batch-bar]').waitFor({ state: 'detached' });
+    await history.getByRole('button', { name: 'close' }).click();
+
+    // A second batch, its rest cancelled from History: nothing of it is left waiting or running.
+    await page.getByTestId('open-batch').click();
+    await dialog.getByTestId('batch-count').fill('3');
+    // More steps than the first batch: nothing is cached, so the runs take a while.
+    await dialog.getByTestId('batch-rows').fill('capture.steps\n120\n');
+    await expect.poll(() => summary.getAttribute('data-runs')).toBe('3');
+    await dialog.getByTestId('batch-queue').click();
+    await history.waitFor();
+    await history.locator('[data-testid=history-batch]', { hasText: 'of 3' }).first().click();
+    await expect.poll(() => bar.textContent()).toMatch(/Batch of 3: /);
+    await screenshot(page, 'batch-history');
+    await bar.getByTestId('history-batch-cancel').click();
+    await expect.poll(() => bar.textContent(), { timeout: 60_000 }).toMatch(/0 waiting · 0 running/);
+    const second = (await rest.listRuns({ limit: 50 })).filter((r) => r.batch?.size === 3);
+    expect(second).toHaveLength(3);
+    // The first may have finished before the click; the ones still queued never ran.
+    expect(second.filter((r) => r.status === 'cancelled').length).toBeGreaterThanOrEqual(2);
+    expect(second.every((r) => r.status === 'cancelled' || r.status === 'succeeded')).toBe(true);
   });
 });

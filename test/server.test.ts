@@ -267,6 +267,24 @@ describe('ptp run --server (remote runner)', () => {
     );
     expect(seeds).toEqual([seeds[0], seeds[0] + 1, seeds[0] + 2]);
     expect(readPngText(new Uint8Array(readFileSync(path.join(batchOut, '003', 'generate_000.png')))).ok).toBe(true);
+    // The server keeps the batch: History lists its runs together (newest first).
+    const batchId = /batch (cli-[\w-]+): queueing 3 runs/.exec(batchLines.join('\n'))?.[1];
+    expect(batchId).toBeDefined();
+    const listed = (await (await fetch(`${server.url}/api/runs?batch=${batchId}`)).json()) as {
+      runs: { batch: { index: number; size: number } }[];
+    };
+    expect(listed.runs.map((r) => `${r.batch.index + 1}/${r.batch.size}`)).toEqual(['3/3', '2/3', '1/3']);
+    // A batch place past its size is refused with the field named, before anything is queued.
+    const badBatch = await fetch(`${server.url}/api/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        workflow: JSON.parse(readFileSync(path.join(repoRoot, 'examples/generate.json'), 'utf8')),
+        batch: { id: 'b', index: 3, size: 3 },
+      }),
+    });
+    expect(badBatch.status).toBe(400);
+    expect(JSON.stringify(await badBatch.json())).toMatch(/batch\.index/);
 
     // A refused run prints the code and the node, exits 1, and writes nothing.
     const bad: string[] = [];

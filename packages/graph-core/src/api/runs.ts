@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { WorkflowDocumentInput } from '../document/WorkflowDocument.js';
 import { GraphErrorSchema } from '../errors.js';
+import { BATCH_LIMITS } from '../batch/planBatch.js';
 import { API_LIMITS } from './apiLimits.js';
 
 /** Ids the server hands out for runs, workflows and outputs: safe in URLs and file names. */
@@ -23,6 +24,20 @@ export const RunRequestOptionsSchema = z.object({
 });
 export type RunRequestOptions = z.infer<typeof RunRequestOptionsSchema>;
 
+/**
+ * Which batch a run belongs to (the editor's Batch… and `ptp run --server --count`): History groups
+ * the runs by it and can cancel what is left of one. The client chooses the id.
+ */
+export const RunBatchSchema = z
+  .object({
+    id: ApiIdSchema,
+    /** 0-based place in the batch's queue order. */
+    index: z.number().int().min(0),
+    size: z.number().int().min(1).max(BATCH_LIMITS.runs),
+  })
+  .refine((b) => b.index < b.size, { message: 'index must be below size', path: ['index'] });
+export type RunBatch = z.infer<typeof RunBatchSchema>;
+
 const isJsonObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -37,6 +52,7 @@ export const RunRequestSchema = z.object({
    * instead of queueing another (a retry after a lost answer never runs a graph twice).
    */
   clientRequestId: z.string().min(1).max(128).optional(),
+  batch: RunBatchSchema.optional(),
 });
 export type RunRequest = z.infer<typeof RunRequestSchema>;
 export type RunRequestInput = z.input<typeof RunRequestSchema>;
@@ -81,6 +97,7 @@ export const RunRecordSchema = z.object({
   clientRequestId: z.string().optional(),
   /** For a resubmitted run: the run it repeats. */
   resubmittedFrom: ApiIdSchema.optional(),
+  batch: RunBatchSchema.optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
@@ -90,10 +107,12 @@ export type RunDetail = z.infer<typeof RunDetailSchema>;
 
 /**
  * GET /api/runs?status=queued&limit=50&q=swap&before=<run id>: newest first; `q` matches the
- * workflow name or run id (case-insensitive), `before` pages on from a run of the previous page.
+ * workflow name or run id (case-insensitive), `before` pages on from a run of the previous page,
+ * `batch` keeps the runs of one batch.
  */
 export const RunListQuerySchema = z.object({
   status: RunStatusSchema.optional(),
+  batch: ApiIdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   q: z.string().trim().max(200).optional(),
   before: ApiIdSchema.optional(),

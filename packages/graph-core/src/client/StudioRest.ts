@@ -149,12 +149,13 @@ export class StudioRest {
   getRun(id: string): Promise<RunDetail> {
     return this.#json('GET', `/api/runs/${enc(id)}`, RunDetailSchema);
   }
-  /** Newest first; `q` matches the name or id, `before` pages on from the last run of a page. */
+  /** Newest first; `q` matches the name or id, `before` pages on from the last run of a page, `batch` keeps one batch. */
   async listRuns(
-    query: { status?: RunStatus; limit?: number; q?: string; before?: string } = {},
+    query: { status?: RunStatus; limit?: number; q?: string; before?: string; batch?: string } = {},
   ): Promise<RunRecord[]> {
     const params = new URLSearchParams();
     if (query.status) params.set('status', query.status);
+    if (query.batch) params.set('batch', query.batch);
     if (query.limit !== undefined) params.set('limit', String(query.limit));
     if (query.q) params.set('q', query.q);
     if (query.before) params.set('before', query.before);

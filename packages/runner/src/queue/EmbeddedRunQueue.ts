@@ -200,6 +200,7 @@ export class EmbeddedRunQueue implements RunQueue {
       createdAt: this.#now(),
       clientRequestId: run.clientRequestId,
       resubmittedFrom,
+      batch: run.batch,
     });
     if (!duplicate) {
       this.#notify({ kind: 'status', run: record });

@@ -1,5 +1,6 @@
 import type {
   WorkerHealth,
+  RunBatch,
   RunDetail,
   RunEvent,
   RunOutput,
@@ -15,6 +16,7 @@ export interface PreparedRun {
   workflow: WorkflowDocument;
   options: RunRequestOptions;
   clientRequestId?: string;
+  batch?: RunBatch;
 }
 
 /**
@@ -34,6 +36,8 @@ export interface RunListOptions {
   q?: string | undefined;
   /** Only runs queued before this one (the last of the previous page). */
   before?: string | undefined;
+  /** Only the runs of this batch. */
+  batch?: string | undefined;
 }
 
 export interface SubmitOutcome {

@@ -1,7 +1,7 @@
 import type { WorkflowDocument } from '@ptp/graph-core';
 import { describe, expect, it } from 'vitest';
-import { openStudioDatabase } from '../library/openStudioDatabase.js';
-import { RunStore } from './RunStore.js';
+import { migrateComponent, openStudioDatabase } from '../library/openStudioDatabase.js';
+import { RUN_STORE_MIGRATIONS, RunStore } from './RunStore.js';
 
 const workflow = { schemaVersion: 3, metadata: { name: 'x', description: '', tags: [] }, nodes: [], edges: [] };
 
@@ -60,5 +60,43 @@ describe('RunStore history', () => {
     expect(store.delete('run_00001')).toBe(false);
     // Final runs now: 2, 4, 5, 7, 8 (3, 6, 9 and 0 are queued). Keep the newest 3.
     expect(store.beyond(3)).toEqual(['run_00004', 'run_00002']);
+  });
+});
+
+describe('RunStore batches', () => {
+  it("keeps a run's batch and lists one batch newest first, whatever else was queued between", () => {
+    const store = new RunStore(openStudioDatabase(':memory:'));
+    const add = (id: string, batch?: { id: string; index: number; size: number }) =>
+      store.insert({
+        id,
+        name: 'w',
+        options: {},
+        workflow: workflow as unknown as WorkflowDocument,
+        createdAt: new Date().toISOString(),
+        batch,
+      });
+    add('run_a0', { id: 'b1', index: 0, size: 2 });
+    add('run_x');
+    add('run_a1', { id: 'b1', index: 1, size: 2 });
+    add('run_b0', { id: 'b2', index: 0, size: 1 });
+    expect(store.list({ limit: 10, batch: 'b1' }).map((r) => [r.id, r.batch?.index])).toEqual([
+      ['run_a1', 1],
+      ['run_a0', 0],
+    ]);
+    expect(store.get('run_x')!.batch).toBeUndefined();
+    expect(store.list({ limit: 10, batch: 'b1', before: 'run_a1' }).map((r) => r.id)).toEqual(['run_a0']);
+    expect(store.list({ limit: 10, batch: 'nope' })).toEqual([]);
+  });
+
+  it('upgrades a database from before batches, keeping its runs', () => {
+    const db = openStudioDatabase(':memory:');
+    migrateComponent(db, 'run-queue', RUN_STORE_MIGRATIONS.slice(0, 1));
+    db.prepare(
+      "INSERT INTO runs (id, status, name, options, workflow, created_at) VALUES ('run_old', 'succeeded', 'old', '{}', '{}', '2026-01-01T00:00:00.000Z')",
+    ).run();
+    const store = new RunStore(db);
+    expect(store.get('run_old')).toMatchObject({ id: 'run_old', status: 'succeeded', name: 'old' });
+    expect(store.get('run_old')!.batch).toBeUndefined();
+    expect(store.list({ limit: 5, batch: 'b1' })).toEqual([]);
   });
 });

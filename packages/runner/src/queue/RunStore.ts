@@ -1,4 +1,5 @@
 import type {
+  RunBatch,
   RunDetail,
   RunEvent,
   RunFailure,
@@ -11,7 +12,8 @@ import type {
 import { migrateComponent, type StudioDatabase } from '../library/openStudioDatabase.js';
 import type { RunListOptions } from './RunQueue.js';
 
-const MIGRATIONS = [
+/** Exported for the upgrade test. */
+export const RUN_STORE_MIGRATIONS = [
   `CREATE TABLE runs (
      seq_no INTEGER PRIMARY KEY AUTOINCREMENT,
      id TEXT NOT NULL UNIQUE,
@@ -35,6 +37,10 @@ const MIGRATIONS = [
      event TEXT NOT NULL,
      PRIMARY KEY (run_id, seq)
    ) WITHOUT ROWID;`,
+  // 2: batches (History groups a batch's runs and cancels what is left of one).
+  `ALTER TABLE runs ADD COLUMN batch_id TEXT;
+   ALTER TABLE runs ADD COLUMN batch TEXT;
+   CREATE INDEX runs_by_batch ON runs(batch_id, seq_no) WHERE batch_id IS NOT NULL;`,
 ];
 
 interface RunRow {
@@ -52,6 +58,7 @@ interface RunRow {
   client_request_id: string | null;
   resubmitted_from: string | null;
   last_seq: number;
+  batch: string | null;
 }
 
 /**
@@ -64,12 +71,12 @@ export class RunStore {
 
   constructor(db: StudioDatabase) {
     this.#db = db;
-    migrateComponent(db, 'run-queue', MIGRATIONS);
+    migrateComponent(db, 'run-queue', RUN_STORE_MIGRATIONS);
     this.#stmts = {
       byId: db.prepare('SELECT * FROM runs WHERE id = ?'),
       byRequest: db.prepare('SELECT * FROM runs WHERE client_request_id = ?'),
       insert: db.prepare(
-        'INSERT INTO runs (id, status, name, options, workflow, created_at, client_request_id, resubmitted_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO runs (id, status, name, options, workflow, created_at, client_request_id, resubmitted_from, batch_id, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       position: db.prepare("SELECT COUNT(*) AS n FROM runs WHERE status = 'queued' AND seq_no < ?"),
       nextQueued: db.prepare("SELECT * FROM runs WHERE status = 'queued' ORDER BY seq_no LIMIT 1"),
@@ -98,6 +105,7 @@ export class RunStore {
     createdAt: string;
     clientRequestId?: string | undefined;
     resubmittedFrom?: string | undefined;
+    batch?: RunBatch | undefined;
   }): { record: RunRecord; duplicate: boolean } {
     return this.#db.transaction(() => {
       if (run.clientRequestId) {
@@ -113,6 +121,8 @@ export class RunStore {
         run.createdAt,
         run.clientRequestId ?? null,
         run.resubmittedFrom ?? null,
+        run.batch?.id ?? null,
+        run.batch ? JSON.stringify(run.batch) : null,
       );
       return { record: this.get(run.id)!, duplicate: false };
     })();
@@ -146,6 +156,10 @@ export class RunStore {
       const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       where.push("(name LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')");
       args.push(like, like);
+    }
+    if (query.batch) {
+      where.push('batch_id = ?');
+      args.push(query.batch);
     }
     if (query.before) {
       where.push('seq_no < (SELECT seq_no FROM runs WHERE id = ?)');
@@ -225,6 +239,7 @@ export class RunStore {
       ...(row.error ? { error: JSON.parse(row.error) as RunFailure } : {}),
       ...(row.client_request_id ? { clientRequestId: row.client_request_id } : {}),
       ...(row.resubmitted_from ? { resubmittedFrom: row.resubmitted_from } : {}),
+      ...(row.batch ? { batch: JSON.parse(row.batch) as RunBatch } : {}),
     };
   }
 }

@@ -57,5 +57,6 @@ export function prepareRun(
     workflow: doc,
     options: request.options,
     ...(request.clientRequestId ? { clientRequestId: request.clientRequestId } : {}),
+    ...(request.batch ? { batch: request.batch } : {}),
   });
 }

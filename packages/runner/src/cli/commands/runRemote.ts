@@ -109,6 +109,9 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
   try {
     await checkReachable(client, args.server);
     const handles: RunHandle[] = [];
+    // History groups a batch's runs by this id (and can cancel what is left of it).
+    const batchId = args.batch ? `cli-${started.toString(36)}-${Math.random().toString(36).slice(2, 8)}` : '';
+    if (args.batch) io.err(`batch ${batchId}: queueing ${runs.length} runs`);
     for (const [i, r] of runs.entries()) {
       let lastStatus = '';
       const tag = args.batch ? ` (${i + 1}/${runs.length}${r.label ? `, ${r.label}` : ''})` : '';
@@ -119,6 +122,7 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
             ...(args.provider ? { provider: args.provider as 'cpu' } : {}),
             ...(args.outputs?.length ? { targets: args.outputs } : {}),
           },
+          ...(args.batch ? { batch: { id: batchId, index: i, size: runs.length } } : {}),
         },
         {
           // A batch's progress bars would interleave: its runs report their status only.

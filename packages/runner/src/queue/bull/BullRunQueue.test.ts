@@ -96,6 +96,26 @@ describe('BullRunQueue on a real redis-server (no workers)', () => {
     expect(await queue.stats()).toMatchObject({ queued: 2, running: 0, worker: { alive: false } });
   });
 
+  it("keeps a run's batch and lists one batch (newest first), the runs between left out", async () => {
+    const batched = async (text: string, index: number) => {
+      const p = prepareRun({ workflow: promptDoc(text), options: {}, batch: { id: 'bt1', index, size: 2 } }, registry);
+      if (!p.ok) throw new Error(p.error.message);
+      const r = await queue.submit(p.value);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value.run;
+    };
+    const first = await batched('b0', 0);
+    await submit(promptDoc('between'));
+    const second = await batched('b1', 1);
+    expect(second.batch).toEqual({ id: 'bt1', index: 1, size: 2 });
+    expect((await queue.list({ limit: 10, batch: 'bt1' })).map((r) => [r.id, r.batch?.index])).toEqual([
+      [second.id, 1],
+      [first.id, 0],
+    ]);
+    expect((await queue.list({ limit: 10, batch: 'bt1', q: 'b0' })).map((r) => r.id)).toEqual([first.id]);
+    for (const r of [first, second]) await queue.cancel(r.id);
+  });
+
   it('cancels a queued run at once (its job removed), refuses unknown runs, resubmits as a new run', async () => {
     const notices: QueueNotice[] = [];
     const off = queue.subscribe((n) => notices.push(n));

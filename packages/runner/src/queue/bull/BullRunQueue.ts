@@ -234,6 +234,7 @@ export class BullRunQueue implements RunQueue {
       route,
       clientRequestId: run.clientRequestId,
       resubmittedFrom,
+      batch: run.batch,
     });
     if (!duplicate) {
       try {

@@ -1,4 +1,5 @@
 import type {
+  RunBatch,
   RunDetail,
   RunEvent,
   RunFailure,
@@ -40,6 +41,7 @@ export interface NewRun {
   route: string;
   clientRequestId?: string | undefined;
   resubmittedFrom?: string | undefined;
+  batch?: RunBatch | undefined;
 }
 
 const TERMINAL = new Set(['success', 'error', 'interrupted']);
@@ -98,6 +100,7 @@ export class RedisRunStore {
     ];
     if (run.clientRequestId) fields.push('clientRequestId', run.clientRequestId);
     if (run.resubmittedFrom) fields.push('resubmittedFrom', run.resubmittedFrom);
+    if (run.batch) fields.push('batch', JSON.stringify(run.batch));
     const [fresh, id] = (await this.#script('submit')(
       this.#p,
       run.id,
@@ -251,8 +254,9 @@ export class RedisRunStore {
   }
 
   /**
-   * Newest first, from the run `before` on; `q` (name or id, case-insensitive) is matched here,
-   * scanning at most SEARCH_SCAN runs, which a history of a few thousand runs stays within.
+   * Newest first, from the run `before` on; `q` (name or id, case-insensitive) and `batch` are
+   * matched here, scanning at most SEARCH_SCAN runs, which a history of a few thousand runs stays
+   * within (a batch's runs are queued together, so they sit close to each other).
    */
   async list(query: RunListOptions): Promise<RunRecord[]> {
     const key = this.keys.runs(query.status);
@@ -262,13 +266,16 @@ export class RedisRunStore {
       if (score === null) return [];
       max = `(${score}`;
     }
-    if (!query.q) return this.getMany(await this.#redis.zrevrangebyscore(key, max, '-inf', 'LIMIT', 0, query.limit));
-    const q = query.q.toLowerCase();
+    if (!query.q && !query.batch)
+      return this.getMany(await this.#redis.zrevrangebyscore(key, max, '-inf', 'LIMIT', 0, query.limit));
+    const q = query.q?.toLowerCase() ?? '';
+    const matches = (r: RunRecord) =>
+      (!query.batch || r.batch?.id === query.batch) &&
+      (!q || r.name.toLowerCase().includes(q) || r.id.toLowerCase().includes(q));
     const found: RunRecord[] = [];
     for (let offset = 0; offset < SEARCH_SCAN && found.length < query.limit; offset += SEARCH_PAGE) {
       const ids = await this.#redis.zrevrangebyscore(key, max, '-inf', 'LIMIT', offset, SEARCH_PAGE);
-      for (const r of await this.getMany(ids))
-        if (r.name.toLowerCase().includes(q) || r.id.toLowerCase().includes(q)) found.push(r);
+      for (const r of await this.getMany(ids)) if (matches(r)) found.push(r);
       if (ids.length < SEARCH_PAGE) break;
     }
     return found.slice(0, query.limit);
@@ -388,5 +395,6 @@ function toRecord(h: Record<string, string>, queueRank: number | null | undefine
     ...(h.error ? { error: JSON.parse(h.error) as RunFailure } : {}),
     ...(h.clientRequestId ? { clientRequestId: h.clientRequestId } : {}),
     ...(h.resubmittedFrom ? { resubmittedFrom: h.resubmittedFrom } : {}),
+    ...(h.batch ? { batch: JSON.parse(h.batch) as RunBatch } : {}),
   };
 }

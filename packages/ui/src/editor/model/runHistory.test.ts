@@ -1,6 +1,6 @@
 import type { RunRecord } from '@ptp/graph-core';
 import { describe, expect, it } from 'vitest';
-import { mergeRunPage, runDuration, upsertRun } from './runHistory';
+import { batchSummary, mergeRunPage, runDuration, upsertRun } from './runHistory';
 
 const run = (id: string, patch: Partial<RunRecord> = {}): RunRecord => ({
   id,
@@ -39,5 +39,25 @@ describe('run history list', () => {
     expect(runDuration(run('a'))).toBeUndefined();
     expect(runDuration(run('a', { ...started, finishedAt: '2026-12-02T10:00:03.500Z' }))).toBe(2500);
     expect(runDuration(run('a', started), Date.parse('2026-12-02T10:00:02.000Z'))).toBe(1000);
+  });
+
+  it('keeps a batch filter live and sums up a batch', () => {
+    const batch = (index: number) => ({ batch: { id: 'b1', index, size: 4 } });
+    const list = [run('a', { ...batch(1), status: 'running' }), run('b', batch(0))];
+    const only = { ...ALL, batch: 'b1' };
+    expect(upsertRun(list, run('c', { ...batch(2), status: 'queued' }), only).map((r) => r.id)).toEqual([
+      'c',
+      'a',
+      'b',
+    ]);
+    expect(upsertRun(list, run('x', { status: 'queued' }), only).map((r) => r.id)).toEqual(['a', 'b']);
+    expect(batchSummary([...list, run('d', { ...batch(3), status: 'failed' })])).toEqual({
+      size: 4,
+      shown: 3,
+      waiting: 0,
+      running: 1,
+      succeeded: 1,
+      other: 1,
+    });
   });
 });

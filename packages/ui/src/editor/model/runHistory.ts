@@ -6,8 +6,16 @@ export function mergeRunPage(list: readonly RunRecord[], page: readonly RunRecor
   return [...list, ...page.filter((r) => !seen.has(r.id))];
 }
 
-function matches(run: RunRecord, filter: { q: string; status: RunStatus | '' }): boolean {
+/** What the History list shows: a search, a status, one batch ('' for any). */
+export interface RunFilter {
+  q: string;
+  status: RunStatus | '';
+  batch?: string;
+}
+
+function matches(run: RunRecord, filter: RunFilter): boolean {
   if (filter.status && run.status !== filter.status) return false;
+  if (filter.batch && run.batch?.id !== filter.batch) return false;
   const q = filter.q.toLowerCase();
   return !q || run.name.toLowerCase().includes(q) || run.id.toLowerCase().includes(q);
 }
@@ -16,11 +24,7 @@ function matches(run: RunRecord, filter: { q: string; status: RunStatus | '' }):
  * A live status in the list: the shown run updated in place (or dropped when it no longer passes
  * the filter), a run not shown yet put on top when it passes (new runs are the newest).
  */
-export function upsertRun(
-  list: readonly RunRecord[],
-  run: RunRecord,
-  filter: { q: string; status: RunStatus | '' },
-): RunRecord[] {
+export function upsertRun(list: readonly RunRecord[], run: RunRecord, filter: RunFilter): RunRecord[] {
   const at = list.findIndex((r) => r.id === run.id);
   if (at < 0) return matches(run, filter) ? [run, ...list] : [...list];
   if (!matches(run, filter)) return list.filter((r) => r.id !== run.id);
@@ -32,4 +36,27 @@ export function runDuration(run: RunRecord, now = Date.now()): number | undefine
   if (!run.startedAt) return undefined;
   const end = run.finishedAt ? Date.parse(run.finishedAt) : now;
   return Math.max(0, end - Date.parse(run.startedAt));
+}
+
+/** A batch at a glance, from its runs in the list: how many wait, run, succeeded or ended otherwise. */
+export function batchSummary(runs: readonly RunRecord[]): {
+  size: number;
+  shown: number;
+  waiting: number;
+  running: number;
+  succeeded: number;
+  other: number;
+} {
+  const count = (s: RunStatus) => runs.filter((r) => r.status === s).length;
+  const waiting = count('queued');
+  const running = count('running');
+  const succeeded = count('succeeded');
+  return {
+    size: Math.max(0, ...runs.map((r) => r.batch?.size ?? 0)),
+    shown: runs.length,
+    waiting,
+    running,
+    succeeded,
+    other: runs.length - waiting - running - succeeded,
+  };
 }

@@ -61,7 +61,11 @@ export function BatchDialog({ onClose, onQueued }: { onClose(): void; onQueued()
     for (const [i, run] of runs.entries()) {
       try {
         // One key per run: a retried batch never queues a run twice.
-        await server.submitRun({ workflow: run.document, clientRequestId: `batch-${batch}-${i}` });
+        await server.submitRun({
+          workflow: run.document,
+          clientRequestId: `batch-${batch}-${i}`,
+          batch: { id: batch, index: i, size: runs.length },
+        });
         setQueued({ done: i + 1 });
       } catch (err) {
         setQueued({ done: i, error: (err as Error).message });

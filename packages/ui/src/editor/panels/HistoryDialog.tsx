@@ -1,6 +1,13 @@
 import { useCallback, useEffect, useState } from 'react';
-import { isFinalRunStatus, loadDocument, type RunRecord, type RunStatus, type WorkflowDocument } from '@ptp/graph-core';
-import { mergeRunPage, runDuration, upsertRun } from '../model/runHistory';
+import {
+  BATCH_LIMITS,
+  isFinalRunStatus,
+  loadDocument,
+  type RunRecord,
+  type RunStatus,
+  type WorkflowDocument,
+} from '@ptp/graph-core';
+import { batchSummary, mergeRunPage, runDuration, upsertRun } from '../model/runHistory';
 import { useServices } from '../services/EditorContext';
 
 const PAGE = 50;
@@ -28,6 +35,8 @@ function RunRow(props: {
   onRerun(run: RunRecord): void;
   onCancel(run: RunRecord): void;
   onDelete(run: RunRecord): void;
+  /** Shows only the runs of this run's batch. */
+  onBatch(batchId: string): void;
 }) {
   const { run } = props;
   const final = isFinalRunStatus(run.status);
@@ -37,6 +46,17 @@ function RunRow(props: {
       <Thumbnail run={run} />
       <div className="history-info">
         <strong>{run.name}</strong>
+        {run.batch && (
+          <button
+            type="button"
+            className="batch-chip"
+            title="show only this batch"
+            onClick={() => props.onBatch(run.batch!.id)}
+            data-testid="history-batch"
+          >
+            batch · {run.batch.index + 1} of {run.batch.size}
+          </button>
+        )}
         <span className={`status ${run.status}`}>
           {run.status}
           {run.status === 'queued' && run.queuePosition !== undefined ? ` (#${run.queuePosition + 1})` : ''}
@@ -72,15 +92,37 @@ function RunRow(props: {
   );
 }
 
+/** The batch being shown: how far it got, and a way to stop what is left of it or leave it. */
+function BatchBar(props: { runs: readonly RunRecord[]; onCancelRest(): void; onLeave(): void }) {
+  const s = batchSummary(props.runs);
+  const left = s.waiting + s.running;
+  return (
+    <div className="history-batch" data-testid="history-batch-bar">
+      <span>
+        Batch of {s.size || s.shown}: {s.waiting} waiting · {s.running} running · {s.succeeded} succeeded
+        {s.other ? ` · ${s.other} failed or cancelled` : ''}
+        {s.size > s.shown ? ` · ${s.size - s.shown} deleted` : ''}
+      </span>
+      <button type="button" disabled={left === 0} onClick={props.onCancelRest} data-testid="history-batch-cancel">
+        Cancel the rest ({left})
+      </button>
+      <button type="button" onClick={props.onLeave} data-testid="history-batch-leave">
+        All runs
+      </button>
+    </div>
+  );
+}
+
 /**
  * The server's queue and history: every run with its thumbnail, times and error, live over
  * socket.io; search, filter and page through thousands; open a run's graph as it ran, re-run,
- * cancel or delete it (outputs too).
+ * cancel or delete it (outputs too); show one batch's runs and cancel what is left of it.
  */
 export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: WorkflowDocument, run: RunRecord): void }) {
   const { server, notify } = useServices();
   const [query, setQuery] = useState('');
   const [status, setStatus] = useState<RunStatus | ''>('');
+  const [batch, setBatch] = useState('');
   const [runs, setRuns] = useState<RunRecord[]>([]);
   const [more, setMore] = useState(false);
   const [error, setError] = useState<string>();
@@ -88,21 +130,24 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
   const load = useCallback(
     async (before?: string) => {
       if (!server) return;
+      // A whole batch fits one page.
+      const limit = batch ? BATCH_LIMITS.runs : PAGE;
       try {
         const page = await server.listRuns({
-          limit: PAGE,
+          limit,
           ...(query.trim() ? { q: query.trim() } : {}),
           ...(status ? { status } : {}),
           ...(before ? { before } : {}),
+          ...(batch ? { batch } : {}),
         });
         setRuns((old) => (before ? mergeRunPage(old, page) : page));
-        setMore(page.length === PAGE);
+        setMore(page.length === limit);
         setError(undefined);
       } catch (err) {
         setError((err as Error).message);
       }
     },
-    [server, query, status],
+    [server, query, status, batch],
   );
 
   useEffect(() => {
@@ -117,7 +162,7 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
     let live = true;
     void server
       .watchQueue(
-        (run) => setRuns((old) => upsertRun(old, run, { q: query.trim(), status })),
+        (run) => setRuns((old) => upsertRun(old, run, { q: query.trim(), status, batch })),
         (runId) => setRuns((old) => old.filter((r) => r.id !== runId)),
       )
       .then((s) => (live ? (stop = s) : s()));
@@ -125,7 +170,7 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
       live = false;
       stop?.();
     };
-  }, [server, query, status]);
+  }, [server, query, status, batch]);
 
   if (!server) return null;
   const act = async (what: string, fn: () => Promise<unknown>) => {
@@ -165,6 +210,24 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
             ))}
           </select>
         </div>
+        {batch && (
+          <BatchBar
+            runs={runs}
+            onLeave={() => setBatch('')}
+            onCancelRest={() =>
+              void act('Cancelling the batch', async () => {
+                // Later runs first, so the queue never starts one that is about to be cancelled.
+                const left = runs.filter((r) => !isFinalRunStatus(r.status));
+                for (const r of left) await server.cancel(r.id);
+                notify(
+                  'info',
+                  `Cancelled ${left.length} run${left.length === 1 ? '' : 's'} of the batch`,
+                  'batch-cancelled',
+                );
+              })
+            }
+          />
+        )}
         {error && <p className="error">{error}</p>}
         <ul className="history-list">
           {runs.length === 0 && <li className="hint">no runs{query ? ` match “${query}”` : ''}</li>}
@@ -188,6 +251,7 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
                 })
               }
               onCancel={(r) => void act('Cancel', () => server.cancel(r.id))}
+              onBatch={setBatch}
               onDelete={(r) =>
                 void act('Delete', async () => {
                   await server.deleteRun(r.id);
