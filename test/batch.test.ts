@@ -85,21 +85,21 @@ describe('batch', () => {
 
     // A second batch, its rest cancelled from History: nothing of it is left waiting or running.
     await page.getByTestId('open-batch').click();
-    await dialog.getByTestId('batch-count').fill('3');
+    await dialog.getByTestId('batch-count').fill('6');
     // More steps than the first batch: nothing is cached, so the runs take a while.
-    await dialog.getByTestId('batch-rows').fill('capture.steps\n120\n');
-    await expect.poll(() => summary.getAttribute('data-runs')).toBe('3');
+    await dialog.getByTestId('batch-rows').fill('capture.steps\n200\n');
+    await expect.poll(() => summary.getAttribute('data-runs')).toBe('6');
     await dialog.getByTestId('batch-queue').click();
     await history.waitFor();
-    await history.locator('[data-testid=history-batch]', { hasText: 'of 3' }).first().click();
-    await expect.poll(() => bar.textContent()).toMatch(/Batch of 3: /);
+    await history.locator('[data-testid=history-batch]', { hasText: 'of 6' }).first().click();
+    await expect.poll(() => bar.textContent()).toMatch(/Batch of 6: /);
     await screenshot(page, 'batch-history');
     await bar.getByTestId('history-batch-cancel').click();
     await expect.poll(() => bar.textContent(), { timeout: 60_000 }).toMatch(/0 waiting · 0 running/);
-    const second = (await rest.listRuns({ limit: 50 })).filter((r) => r.batch?.size === 3);
-    expect(second).toHaveLength(3);
+    const second = (await rest.listRuns({ limit: 50 })).filter((r) => r.batch?.size === 6);
+    expect(second).toHaveLength(6);
     // The first may have finished before the click; the ones still queued never ran.
-    expect(second.filter((r) => r.status === 'cancelled').length).toBeGreaterThanOrEqual(2);
+    expect(second.filter((r) => r.status === 'cancelled').length).toBeGreaterThanOrEqual(5);
     expect(second.every((r) => r.status === 'cancelled' || r.status === 'succeeded')).toBe(true);
   });
 });
