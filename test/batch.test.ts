@@ -74,7 +74,10 @@ describe('batch', () => {
 
     // History groups the batch: a run's chip shows only its batch, with how far it got.
     const history = page.getByTestId('history');
+    // A status filter set before is dropped: the bar sums up the whole batch.
+    await history.getByTestId('history-status').selectOption('succeeded');
     await history.getByTestId('history-batch').first().click();
+    expect(await history.getByTestId('history-status').inputValue()).toBe('');
     const bar = history.getByTestId('history-batch-bar');
     await expect.poll(() => bar.textContent()).toContain('Batch of 4: 0 waiting · 0 running · 4 succeeded');
     expect(await history.locator('.history-row').count()).toBe(4);

@@ -251,7 +251,12 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
                 })
               }
               onCancel={(r) => void act('Cancel', () => server.cancel(r.id))}
-              onBatch={setBatch}
+              onBatch={(id) => {
+                // The bar counts the whole batch, so a search or status filter would skew it.
+                setQuery('');
+                setStatus('');
+                setBatch(id);
+              }}
               onDelete={(r) =>
                 void act('Delete', async () => {
                   await server.deleteRun(r.id);
