@@ -103,6 +103,31 @@ describe('studio server: runs over socket.io and REST (real server, worker, onnx
     expect((await blocker.done).status).toBe('succeeded');
   });
 
+  it('cancels what is left of a batch in one call, the running run too; other runs go on', async () => {
+    const blocker = await client.submit({ workflow: tickerWorkflow(20, 20) });
+    const batch = (i: number) => ({ id: 'srv-batch', index: i, size: 3 });
+    const queued = [
+      await client.submitRun({ workflow: tickerWorkflow(200, 20), batch: batch(0) }),
+      await client.submitRun({ workflow: promptWorkflow('batch 1'), batch: batch(1) }),
+      await client.submitRun({ workflow: promptWorkflow('batch 2'), batch: batch(2) }),
+    ];
+    const other = await client.submit({ workflow: promptWorkflow('not in the batch') });
+    // The first run of the batch is running when the batch is cancelled.
+    while ((await client.getRun(queued[0]!.id)).status !== 'running') await new Promise((r) => setTimeout(r, 20));
+    const result = await client.cancelBatch('srv-batch');
+    expect(result).toEqual({ batch: 'srv-batch', cancelled: queued.map((r) => r.id).reverse(), final: 0 });
+    expect((await blocker.done).status).toBe('succeeded');
+    expect((await other.done).status).toBe('succeeded');
+    const after = await client.listRuns({ batch: 'srv-batch' });
+    expect(after.map((r) => r.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    // The queued runs never ran; a second call has nothing left to cancel.
+    expect(await client.runEvents(queued[2]!.id)).toEqual([]);
+    expect(await client.cancelBatch('srv-batch')).toEqual({ batch: 'srv-batch', cancelled: [], final: 3 });
+    await expect(client.cancelBatch('no-such-batch')).rejects.toMatchObject({ code: 'UNKNOWN_BATCH' });
+    const bad = await fetch(`${server.url}/api/runs/batches/${encodeURIComponent('../x')}/cancel`, { method: 'POST' });
+    expect(bad.status).toBe(404);
+  });
+
   it('previews arrive as binary frames tied to their run, node and seq', async () => {
     const previews: RunPreview[] = [];
     const handle = await client.submit({ workflow: tickerWorkflow(5, 5) }, { onPreview: (p) => previews.push(p) });
@@ -285,6 +310,38 @@ describe('ptp run --server (remote runner)', () => {
     });
     expect(badBatch.status).toBe(400);
     expect(JSON.stringify(await badBatch.json())).toMatch(/batch\.index/);
+
+    // Ctrl-C while a batch is being queued (behind another run): nothing more is queued, and the
+    // server cancels what is left of the batch in one call.
+    const busy = await client.submit({ workflow: tickerWorkflow(100, 20) });
+    const stopLines: string[] = [];
+    const stopped = await main(
+      ['run', '--server', server.url, path.join(repoRoot, 'examples/generate.json')].concat([
+        '--out',
+        tempDataDir('cli-stop'),
+        '--set',
+        'sample.steps=2',
+        '--count',
+        '4',
+      ]),
+      {
+        out: (t) => stopLines.push(t),
+        err: (t) => {
+          stopLines.push(t);
+          if (/\(2\/4, seed \d+\): queued/.test(t)) process.emit('SIGINT');
+        },
+      },
+    );
+    const stopLog = stopLines.join('\n');
+    expect(stopped, stopLog).not.toBe(0);
+    const stopId = /cancelling batch (cli-[\w-]+) on the server/.exec(stopLog)?.[1];
+    expect(stopId, stopLog).toBeDefined();
+    const stoppedRuns = await client.listRuns({ batch: stopId! });
+    expect(stoppedRuns.length, stopLog).toBeGreaterThanOrEqual(2);
+    expect(stoppedRuns.length, stopLog).toBeLessThan(4);
+    expect(new Set(stoppedRuns.map((r) => r.status))).toEqual(new Set(['cancelled']));
+    expect(stopLog).toMatch(/0 of 4 runs succeeded/);
+    expect((await busy.done).status).toBe('succeeded');
 
     // A refused run prints the code and the node, exits 1, and writes nothing.
     const bad: string[] = [];

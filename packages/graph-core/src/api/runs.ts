@@ -120,3 +120,15 @@ export const RunListQuerySchema = z.object({
 export type RunListQuery = z.input<typeof RunListQuerySchema>;
 export const RunListResponseSchema = z.object({ runs: z.array(RunRecordSchema) });
 export type RunListResponse = z.infer<typeof RunListResponseSchema>;
+
+/**
+ * POST /api/runs/batches/:id/cancel: what is left of a batch is cancelled in one call, later runs
+ * first (as InvokeAI's cancel batch). `cancelled` are the runs this call stopped or asked to stop;
+ * `final` counts those that had already ended.
+ */
+export const BatchCancelResultSchema = z.object({
+  batch: ApiIdSchema,
+  cancelled: z.array(ApiIdSchema),
+  final: z.number().int().min(0),
+});
+export type BatchCancelResult = z.infer<typeof BatchCancelResultSchema>;

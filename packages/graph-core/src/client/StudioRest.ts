@@ -1,5 +1,6 @@
 import {
   ApiErrorBodySchema,
+  BatchCancelResultSchema,
   BoardListResponseSchema,
   BoardSchema,
   GalleryResponseSchema,
@@ -19,6 +20,7 @@ import {
   WorkflowRecordSchema,
   WorkflowVersionRecordSchema,
   type ApiError,
+  type BatchCancelResult,
   type HealthResponse,
   type ImportJob,
   type ModelManagerResponse,
@@ -176,6 +178,10 @@ export class StudioRest {
   }
   cancelRun(id: string): Promise<RunRecord> {
     return this.#json('POST', `/api/runs/${enc(id)}/cancel`, RunRecordSchema);
+  }
+  /** Cancels what is left of a batch in one call (404 UNKNOWN_BATCH when it has no runs). */
+  cancelBatch(batchId: string): Promise<BatchCancelResult> {
+    return this.#json('POST', `/api/runs/batches/${enc(batchId)}/cancel`, BatchCancelResultSchema);
   }
   resubmitRun(id: string): Promise<RunRecord> {
     return this.#json('POST', `/api/runs/${enc(id)}/resubmit`, RunRecordSchema);

@@ -1,5 +1,6 @@
 import { ApiIdSchema, RunListQuerySchema, RunRequestSchema, type NodeRegistry } from '@ptp/graph-core';
 import { Router } from 'express';
+import { cancelBatch } from '../queue/cancelBatch.js';
 import { prepareRun, type RunLimits } from '../queue/prepareRun.js';
 import type { RunQueue } from '../queue/RunQueue.js';
 import { parseWith, sendError, sendResult } from './httpErrors.js';
@@ -10,7 +11,7 @@ const OUTPUT_NAME = /^[A-Za-z0-9 _-][A-Za-z0-9 _.-]{0,199}$/;
 
 const unknownRun = (id: string) => ({ code: 'UNKNOWN_RUN', message: `unknown run "${id}"` });
 
-/** Runs over HTTP: submit, list, inspect, events, cancel, resubmit, download outputs. */
+/** Runs over HTTP: submit, list, inspect, events, cancel (a run or what is left of a batch), resubmit, download outputs. */
 export function runRoutes(
   queue: RunQueue,
   registry: NodeRegistry,
@@ -33,6 +34,13 @@ export function runRoutes(
     const query = parseWith(RunListQuerySchema, req.query, 'query');
     if (!query.ok) return sendResult(res, query);
     res.json({ runs: await queue.list(query.value) });
+  });
+
+  router.post('/batches/:batch/cancel', async (req, res) => {
+    const batch = req.params.batch;
+    if (!ApiIdSchema.safeParse(batch).success)
+      return sendError(res, 404, { code: 'UNKNOWN_BATCH', message: `no runs of batch "${batch}"` });
+    sendResult(res, await cancelBatch(queue, batch));
   });
 
   router.get('/:id', async (req, res) => {

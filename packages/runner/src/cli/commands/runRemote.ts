@@ -101,18 +101,26 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
   const started = Date.now();
   const print = progressPrinter(io);
   const runIds: string[] = [];
+  // History groups a batch's runs by this id (and can cancel what is left of it).
+  const batchId = args.batch ? `cli-${started.toString(36)}-${Math.random().toString(36).slice(2, 8)}` : '';
+  let stopping = false;
+  const cancelEach = (ids: readonly string[]) => {
+    for (const id of ids) void client.cancel(id).catch(() => {});
+  };
   const onSigint = () => {
-    io.err(`cancelling ${runIds.length === 1 ? 'the run' : `${runIds.length} runs`} on the server...`);
-    for (const id of runIds) void client.cancel(id).catch(() => {});
+    stopping = true;
+    io.err(`cancelling ${batchId ? `batch ${batchId}` : 'the run'} on the server...`);
+    if (batchId) void client.cancelBatch(batchId).catch(() => cancelEach(runIds));
+    else cancelEach(runIds);
   };
   process.once('SIGINT', onSigint);
   try {
     await checkReachable(client, args.server);
     const handles: RunHandle[] = [];
-    // History groups a batch's runs by this id (and can cancel what is left of it).
-    const batchId = args.batch ? `cli-${started.toString(36)}-${Math.random().toString(36).slice(2, 8)}` : '';
     if (args.batch) io.err(`batch ${batchId}: queueing ${runs.length} runs`);
     for (const [i, r] of runs.entries()) {
+      // Ctrl-C while the batch is being queued: nothing more is queued.
+      if (stopping) break;
       let lastStatus = '';
       const tag = args.batch ? ` (${i + 1}/${runs.length}${r.label ? `, ${r.label}` : ''})` : '';
       const handle = await client.submit(
@@ -136,6 +144,8 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
       );
       runIds.push(handle.runId);
       handles.push(handle);
+      // Queued while the batch was being cancelled: the server's cancel may have missed it.
+      if (stopping) cancelEach([handle.runId]);
     }
     const report: BatchReportRun[] = [];
     for (const [i, handle] of handles.entries()) {

@@ -6,6 +6,7 @@ import { createNodeRegistry } from '@ptp/nodes';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cancelBatch } from '../cancelBatch.js';
 import { prepareRun } from '../prepareRun.js';
 import type { QueueNotice } from '../RunQueue.js';
 import { BullRunQueue } from './BullRunQueue.js';
@@ -113,7 +114,15 @@ describe('BullRunQueue on a real redis-server (no workers)', () => {
       [first.id, 0],
     ]);
     expect((await queue.list({ limit: 10, batch: 'bt1', q: 'b0' })).map((r) => r.id)).toEqual([first.id]);
-    for (const r of [first, second]) await queue.cancel(r.id);
+    // What is left of the batch is cancelled in one call, later runs first; the run between stays.
+    expect(await cancelBatch(queue, 'bt1')).toEqual({
+      ok: true,
+      value: { batch: 'bt1', cancelled: [second.id, first.id], final: 0 },
+    });
+    expect((await queue.list({ limit: 10, batch: 'bt1' })).map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
+    expect((await queue.list({ limit: 10, q: 'between' })).map((r) => r.status)).toEqual(['queued']);
+    expect(await cancelBatch(queue, 'bt1')).toMatchObject({ ok: true, value: { cancelled: [], final: 2 } });
+    expect(await cancelBatch(queue, 'bt-none')).toMatchObject({ ok: false, error: { code: 'UNKNOWN_BATCH' } });
   });
 
   it('cancels a queued run at once (its job removed), refuses unknown runs, resubmits as a new run', async () => {

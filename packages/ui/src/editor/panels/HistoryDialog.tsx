@@ -216,12 +216,11 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
             onLeave={() => setBatch('')}
             onCancelRest={() =>
               void act('Cancelling the batch', async () => {
-                // Later runs first, so the queue never starts one that is about to be cancelled.
-                const left = runs.filter((r) => !isFinalRunStatus(r.status));
-                for (const r of left) await server.cancel(r.id);
+                // One call: the server cancels every run left, including any this page has not seen yet.
+                const { cancelled } = await server.cancelBatch(batch);
                 notify(
                   'info',
-                  `Cancelled ${left.length} run${left.length === 1 ? '' : 's'} of the batch`,
+                  `Cancelled ${cancelled.length} run${cancelled.length === 1 ? '' : 's'} of the batch`,
                   'batch-cancelled',
                 );
               })
