@@ -18,16 +18,27 @@ import {
 } from '@ptp/graph-core';
 import { indexCatalogue, newNodeId, type CatalogueIndex } from './catalogueIndex';
 import { mergeBlocks, shapeLookup } from './blocks';
-import { copyNodes, pasteNodes, type ClipboardPayload } from './clipboard';
+import { copyNodes, type ClipboardPayload } from './clipboard';
 import {
   documentToGraph,
-  edgeIdFor,
   graphToDocument,
   type EditorEdge,
   type EditorGraph,
   type EditorNode,
   type Viewport,
 } from './editorGraph';
+import {
+  withEdge,
+  withNode,
+  withNodeUi,
+  withoutEdges,
+  withoutNodes,
+  withoutParam,
+  withoutSelection,
+  withParam,
+  withPasted,
+  withSelection,
+} from './graphEdits';
 import { buildErrorMap, EMPTY_ERROR_MAP, type ErrorMap } from './errorMap';
 import { History } from './History';
 import { addGroup, GROUP_COLORS, moveGroupNodes, newGroupId, patchGroup, removeGroup } from './groups';
@@ -438,11 +449,7 @@ export class EditorStore {
       data: { nodeType: entry.type, typeVersion: entry.version, params: {} },
       selected: true,
     };
-    this.#change((g) => ({
-      ...g,
-      subgraphs: merged.subgraphs,
-      nodes: [...g.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node],
-    }));
+    this.#change((g) => withNode({ ...g, subgraphs: merged.subgraphs }, node));
     return nodeId;
   }
 
@@ -484,7 +491,7 @@ export class EditorStore {
       },
       selected: true,
     };
-    this.#change((g) => ({ ...g, nodes: [...g.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] }));
+    this.#change((g) => withNode(g, node));
     return id;
   }
 
@@ -496,92 +503,37 @@ export class EditorStore {
   connect(attempt: ConnectionAttempt): ConnectionCheck {
     const verdict = this.checkConnection(attempt);
     if (!verdict.ok) return verdict;
-    const { source, sourceHandle, target, targetHandle } = attempt as {
-      source: string;
-      sourceHandle: string;
-      target: string;
-      targetHandle: string;
-    };
-    this.#change((g) => {
-      const id = edgeIdFor(source, sourceHandle, target, targetHandle, new Set(g.edges.map((e) => e.id)));
-      return { ...g, edges: [...g.edges, { id, source, sourceHandle, target, targetHandle }] };
-    });
+    const link = attempt as { source: string; sourceHandle: string; target: string; targetHandle: string };
+    this.#change((g) => withEdge(g, link));
     return verdict;
   }
 
   removeEdges(ids: readonly string[]): void {
-    const drop = new Set(ids);
-    this.#change((g) =>
-      g.edges.some((e) => drop.has(e.id)) ? { ...g, edges: g.edges.filter((e) => !drop.has(e.id)) } : g,
-    );
+    this.#change((g) => withoutEdges(g, ids));
   }
 
   removeNodes(ids: readonly string[]): void {
-    const drop = new Set(ids);
-    this.#change((g) =>
-      g.nodes.some((n) => drop.has(n.id))
-        ? {
-            ...g,
-            nodes: g.nodes.filter((n) => !drop.has(n.id)),
-            edges: g.edges.filter((e) => !drop.has(e.source) && !drop.has(e.target)),
-          }
-        : g,
-    );
+    this.#change((g) => withoutNodes(g, ids));
   }
 
   /** Deletes the selected nodes (with their links) and selected edges as one undo step. */
   deleteSelection(): void {
-    const nodes = new Set(this.#state.graph.nodes.filter((n) => n.selected).map((n) => n.id));
-    const edges = new Set(this.#state.graph.edges.filter((e) => e.selected).map((e) => e.id));
-    if (!nodes.size && !edges.size) return;
-    this.#change((g) => ({
-      ...g,
-      nodes: g.nodes.filter((n) => !nodes.has(n.id)),
-      edges: g.edges.filter((e) => !edges.has(e.id) && !nodes.has(e.source) && !nodes.has(e.target)),
-    }));
+    this.#change(withoutSelection);
   }
 
   /** Sets one param; consecutive edits of the same param (slider drags, typing) are one undo step. */
   setParam(nodeId: string, name: string, value: unknown): void {
-    this.#change(
-      (g) => {
-        const i = g.nodes.findIndex((n) => n.id === nodeId);
-        const node = g.nodes[i];
-        if (!node || Object.is(node.data.params[name], value)) return g;
-        const nodes = [...g.nodes];
-        nodes[i] = { ...node, data: { ...node.data, params: { ...node.data.params, [name]: value } } };
-        return { ...g, nodes };
-      },
-      { coalesceKey: `param:${nodeId}:${name}` },
-    );
+    this.#change((g) => withParam(g, nodeId, name, value), { coalesceKey: `param:${nodeId}:${name}` });
   }
 
   /** Drops a param so the node uses the type's default again. */
   resetParam(nodeId: string, name: string): void {
-    this.#change((g) => {
-      const i = g.nodes.findIndex((n) => n.id === nodeId);
-      const node = g.nodes[i];
-      if (!node || !(name in node.data.params)) return g;
-      const { [name]: _drop, ...params } = node.data.params;
-      const nodes = [...g.nodes];
-      nodes[i] = { ...node, data: { ...node.data, params } };
-      return { ...g, nodes };
-    });
+    this.#change((g) => withoutParam(g, nodeId, name));
   }
 
   /** Editor-only node extras (label, colour, collapsed): saved, undoable, never revalidated. */
   setNodeUi(nodeId: string, patch: Partial<Pick<EditorNode['data'], 'label' | 'color' | 'collapsed'>>): void {
-    this.#change(
-      (g) => {
-        const i = g.nodes.findIndex((n) => n.id === nodeId);
-        const node = g.nodes[i];
-        if (!node) return g;
-        const nodes = [...g.nodes];
-        nodes[i] = { ...node, data: { ...node.data, ...patch } };
-        return { ...g, nodes };
-      },
-      { structural: false },
-    );
+    this.#change((g) => withNodeUi(g, nodeId, patch), { structural: false });
   }
 
   setMetadata(patch: Partial<WorkflowMetadata>): void {
@@ -592,14 +544,7 @@ export class EditorStore {
   }
 
   selectOnly(ids: readonly string[]): void {
-    const want = new Set(ids);
-    this.#change(
-      (g) => ({
-        ...g,
-        nodes: g.nodes.map((n) => (Boolean(n.selected) === want.has(n.id) ? n : { ...n, selected: want.has(n.id) })),
-      }),
-      { history: false, structural: false, transient: true },
-    );
+    this.#change((g) => withSelection(g, ids), { history: false, structural: false, transient: true });
   }
 
   copySelection(): ClipboardPayload | undefined {
@@ -609,29 +554,9 @@ export class EditorStore {
 
   /** Pastes as one undo step; the pasted nodes become the selection. Returns their ids. */
   paste(payload: ClipboardPayload, at?: { x: number; y: number }): string[] {
-    // Blocks the nodes use join this workflow's (an identical definition is reused, a clash renamed).
-    const merged = payload.subgraphs?.length
-      ? mergeBlocks(this.#state.graph.subgraphs ?? [], payload.subgraphs)
-      : undefined;
-    const nodes = merged
-      ? payload.nodes.map((n) => {
-          const id = subgraphIdOf(n.type);
-          const to = id === undefined ? undefined : merged.ids.get(id);
-          return to === undefined ? n : { ...n, type: subgraphType(to) };
-        })
-      : payload.nodes;
-    const pasted = pasteNodes(
-      { ...payload, nodes },
-      new Set(this.#state.graph.nodes.map((n) => n.id)),
-      at ? { at } : {},
-    );
-    this.#change((g) => ({
-      ...g,
-      ...(merged ? { subgraphs: merged.subgraphs } : {}),
-      nodes: [...g.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...pasted.nodes],
-      edges: [...g.edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...pasted.edges],
-    }));
-    return pasted.nodes.map((n) => n.id);
+    const pasted = withPasted(this.#state.graph, payload, at);
+    this.#change(() => pasted.graph);
+    return pasted.ids;
   }
 
   undo(): boolean {

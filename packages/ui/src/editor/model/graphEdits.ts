@@ -1,0 +1,125 @@
+import { subgraphIdOf, subgraphType } from '@ptp/graph-core';
+import { mergeBlocks } from './blocks';
+import { pasteNodes, type ClipboardPayload } from './clipboard';
+import { edgeIdFor, type EditorGraph, type EditorNode } from './editorGraph';
+
+/**
+ * The editor's graph edits as pure functions, graph in, graph out. An edit that changes nothing
+ * returns the same graph object, so the store records no undo step and subscribers see no change.
+ */
+
+/** Changes one node; the same graph when there is no such node or `update` returns it unchanged. */
+function updateNode(g: EditorGraph, nodeId: string, update: (n: EditorNode) => EditorNode): EditorGraph {
+  const i = g.nodes.findIndex((n) => n.id === nodeId);
+  const node = g.nodes[i];
+  if (!node) return g;
+  const next = update(node);
+  if (next === node) return g;
+  const nodes = [...g.nodes];
+  nodes[i] = next;
+  return { ...g, nodes };
+}
+
+const deselected = (nodes: readonly EditorNode[]): EditorNode[] =>
+  nodes.map((n) => (n.selected ? { ...n, selected: false } : n));
+
+export function withParam(g: EditorGraph, nodeId: string, name: string, value: unknown): EditorGraph {
+  return updateNode(g, nodeId, (node) =>
+    Object.is(node.data.params[name], value)
+      ? node
+      : { ...node, data: { ...node.data, params: { ...node.data.params, [name]: value } } },
+  );
+}
+
+/** Drops a param so the node uses the type's default again. */
+export function withoutParam(g: EditorGraph, nodeId: string, name: string): EditorGraph {
+  return updateNode(g, nodeId, (node) => {
+    if (!(name in node.data.params)) return node;
+    const { [name]: _drop, ...params } = node.data.params;
+    return { ...node, data: { ...node.data, params } };
+  });
+}
+
+export function withNodeUi(
+  g: EditorGraph,
+  nodeId: string,
+  patch: Partial<Pick<EditorNode['data'], 'label' | 'color' | 'collapsed'>>,
+): EditorGraph {
+  return updateNode(g, nodeId, (node) => ({ ...node, data: { ...node.data, ...patch } }));
+}
+
+/** Adds a node as the only selected one. */
+export function withNode(g: EditorGraph, node: EditorNode): EditorGraph {
+  return { ...g, nodes: [...deselected(g.nodes), { ...node, selected: true }] };
+}
+
+export function withEdge(
+  g: EditorGraph,
+  link: { source: string; sourceHandle: string; target: string; targetHandle: string },
+): EditorGraph {
+  const { source, sourceHandle, target, targetHandle } = link;
+  const id = edgeIdFor(source, sourceHandle, target, targetHandle, new Set(g.edges.map((e) => e.id)));
+  return { ...g, edges: [...g.edges, { id, source, sourceHandle, target, targetHandle }] };
+}
+
+export function withoutEdges(g: EditorGraph, ids: readonly string[]): EditorGraph {
+  const drop = new Set(ids);
+  return g.edges.some((e) => drop.has(e.id)) ? { ...g, edges: g.edges.filter((e) => !drop.has(e.id)) } : g;
+}
+
+/** Removes nodes with every link to or from them. */
+export function withoutNodes(g: EditorGraph, ids: Iterable<string>, edgeIds: Iterable<string> = []): EditorGraph {
+  const nodes = new Set(ids);
+  const edges = new Set(edgeIds);
+  if (!g.nodes.some((n) => nodes.has(n.id)) && !g.edges.some((e) => edges.has(e.id))) return g;
+  return {
+    ...g,
+    nodes: g.nodes.filter((n) => !nodes.has(n.id)),
+    edges: g.edges.filter((e) => !edges.has(e.id) && !nodes.has(e.source) && !nodes.has(e.target)),
+  };
+}
+
+/** The selected nodes (with their links) and the selected edges removed. */
+export function withoutSelection(g: EditorGraph): EditorGraph {
+  return withoutNodes(
+    g,
+    g.nodes.filter((n) => n.selected).map((n) => n.id),
+    g.edges.filter((e) => e.selected).map((e) => e.id),
+  );
+}
+
+/** Exactly these nodes selected (nodes whose selection does not change keep their objects). */
+export function withSelection(g: EditorGraph, ids: readonly string[]): EditorGraph {
+  const want = new Set(ids);
+  return {
+    ...g,
+    nodes: g.nodes.map((n) => (Boolean(n.selected) === want.has(n.id) ? n : { ...n, selected: want.has(n.id) })),
+  };
+}
+
+/**
+ * Pastes a clipboard payload as the selection. The blocks its nodes use join the graph's (an
+ * identical definition is reused, a clash renamed). Returns the pasted node ids too.
+ */
+export function withPasted(
+  g: EditorGraph,
+  payload: ClipboardPayload,
+  at?: { x: number; y: number },
+): { graph: EditorGraph; ids: string[] } {
+  const merged = payload.subgraphs?.length ? mergeBlocks(g.subgraphs ?? [], payload.subgraphs) : undefined;
+  const nodes = merged
+    ? payload.nodes.map((n) => {
+        const id = subgraphIdOf(n.type);
+        const to = id === undefined ? undefined : merged.ids.get(id);
+        return to === undefined ? n : { ...n, type: subgraphType(to) };
+      })
+    : payload.nodes;
+  const pasted = pasteNodes({ ...payload, nodes }, new Set(g.nodes.map((n) => n.id)), at ? { at } : {});
+  const graph: EditorGraph = {
+    ...g,
+    ...(merged ? { subgraphs: merged.subgraphs } : {}),
+    nodes: [...deselected(g.nodes), ...pasted.nodes],
+    edges: [...g.edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...pasted.edges],
+  };
+  return { graph, ids: pasted.nodes.map((n) => n.id) };
+}
