@@ -104,5 +104,21 @@ describe('batch', () => {
     // The first may have finished before the click; the ones still queued never ran.
     expect(second.filter((r) => r.status === 'cancelled').length).toBeGreaterThanOrEqual(5);
     expect(second.every((r) => r.status === 'cancelled' || r.status === 'succeeded')).toBe(true);
+
+    // Clear queue: every waiting run is cancelled, whichever batch it is in; the running one goes on.
+    await bar.getByTestId('history-batch-leave').click();
+    await history.getByRole('button', { name: 'close' }).click();
+    await page.getByTestId('open-batch').click();
+    await dialog.getByTestId('batch-count').fill('3');
+    await dialog.getByTestId('batch-rows').fill('capture.steps\n150\n');
+    await expect.poll(() => summary.getAttribute('data-runs')).toBe('3');
+    await dialog.getByTestId('batch-queue').click();
+    await history.waitFor();
+    await history.getByTestId('history-clear-queue').click();
+    await page.getByText(/Cancelled [23] waiting runs/).waitFor();
+    await screenshot(page, 'history-clear-queue');
+    expect(await rest.listRuns({ status: 'queued' })).toEqual([]);
+    const third = (await rest.listRuns({ limit: 50 })).filter((r) => r.batch?.size === 3);
+    expect(third.filter((r) => r.status === 'cancelled').length).toBeGreaterThanOrEqual(2);
   });
 });

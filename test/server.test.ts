@@ -128,6 +128,18 @@ describe('studio server: runs over socket.io and REST (real server, worker, onnx
     expect(bad.status).toBe(404);
   });
 
+  it('cancels every waiting run in one call (Clear queue); the running run goes on', async () => {
+    const running = await client.submit({ workflow: tickerWorkflow(50, 20) });
+    const waiting = [
+      await client.submitRun({ workflow: promptWorkflow('waits 1') }),
+      await client.submitRun({ workflow: promptWorkflow('waits 2') }),
+    ];
+    expect(await client.cancelWaiting()).toEqual({ cancelled: waiting.map((r) => r.id).reverse() });
+    expect((await running.done).status).toBe('succeeded');
+    for (const r of waiting) expect((await client.getRun(r.id)).status).toBe('cancelled');
+    expect(await client.cancelWaiting()).toEqual({ cancelled: [] });
+  });
+
   it('previews arrive as binary frames tied to their run, node and seq', async () => {
     const previews: RunPreview[] = [];
     const handle = await client.submit({ workflow: tickerWorkflow(5, 5) }, { onPreview: (p) => previews.push(p) });

@@ -132,3 +132,7 @@ export const BatchCancelResultSchema = z.object({
   final: z.number().int().min(0),
 });
 export type BatchCancelResult = z.infer<typeof BatchCancelResultSchema>;
+
+/** POST /api/runs/cancel-waiting: every queued run cancelled (running ones go on), newest first. */
+export const WaitingCancelResultSchema = z.object({ cancelled: z.array(ApiIdSchema) });
+export type WaitingCancelResult = z.infer<typeof WaitingCancelResultSchema>;

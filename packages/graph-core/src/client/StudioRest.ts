@@ -1,6 +1,7 @@
 import {
   ApiErrorBodySchema,
   BatchCancelResultSchema,
+  WaitingCancelResultSchema,
   BoardListResponseSchema,
   BoardSchema,
   GalleryResponseSchema,
@@ -21,6 +22,7 @@ import {
   WorkflowVersionRecordSchema,
   type ApiError,
   type BatchCancelResult,
+  type WaitingCancelResult,
   type HealthResponse,
   type ImportJob,
   type ModelManagerResponse,
@@ -182,6 +184,10 @@ export class StudioRest {
   /** Cancels what is left of a batch in one call (404 UNKNOWN_BATCH when it has no runs). */
   cancelBatch(batchId: string): Promise<BatchCancelResult> {
     return this.#json('POST', `/api/runs/batches/${enc(batchId)}/cancel`, BatchCancelResultSchema);
+  }
+  /** Cancels every run waiting in the server's queue (ComfyUI's "Clear queue"); running ones go on. */
+  cancelWaiting(): Promise<WaitingCancelResult> {
+    return this.#json('POST', '/api/runs/cancel-waiting', WaitingCancelResultSchema);
   }
   resubmitRun(id: string): Promise<RunRecord> {
     return this.#json('POST', `/api/runs/${enc(id)}/resubmit`, RunRecordSchema);

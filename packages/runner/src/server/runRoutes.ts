@@ -1,6 +1,13 @@
-import { ApiIdSchema, RunListQuerySchema, RunRequestSchema, type NodeRegistry } from '@ptp/graph-core';
+import {
+  API_LIMITS,
+  ApiIdSchema,
+  RunListQuerySchema,
+  RunRequestSchema,
+  type ApiLimits,
+  type NodeRegistry,
+} from '@ptp/graph-core';
 import { Router } from 'express';
-import { cancelBatch } from '../queue/cancelBatch.js';
+import { cancelBatch, cancelWaiting } from '../queue/cancelRuns.js';
 import { prepareRun, type RunLimits } from '../queue/prepareRun.js';
 import type { RunQueue } from '../queue/RunQueue.js';
 import { parseWith, sendError, sendResult } from './httpErrors.js';
@@ -15,7 +22,7 @@ const unknownRun = (id: string) => ({ code: 'UNKNOWN_RUN', message: `unknown run
 export function runRoutes(
   queue: RunQueue,
   registry: NodeRegistry,
-  limits: RunLimits & JsonBodyLimits,
+  limits: RunLimits & JsonBodyLimits & Partial<Pick<ApiLimits, 'maxQueuedRuns'>>,
   hooks: { onDeleted?(runId: string): void } = {},
 ): Router {
   const router = Router();
@@ -34,6 +41,10 @@ export function runRoutes(
     const query = parseWith(RunListQuerySchema, req.query, 'query');
     if (!query.ok) return sendResult(res, query);
     res.json({ runs: await queue.list(query.value) });
+  });
+
+  router.post('/cancel-waiting', async (_req, res) => {
+    res.json(await cancelWaiting(queue, limits.maxQueuedRuns ?? API_LIMITS.maxQueuedRuns));
   });
 
   router.post('/batches/:batch/cancel', async (req, res) => {

@@ -6,7 +6,7 @@ import { createNodeRegistry } from '@ptp/nodes';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cancelBatch } from '../cancelBatch.js';
+import { cancelBatch, cancelWaiting } from '../cancelRuns.js';
 import { prepareRun } from '../prepareRun.js';
 import type { QueueNotice } from '../RunQueue.js';
 import { BullRunQueue } from './BullRunQueue.js';
@@ -280,5 +280,19 @@ describe('BullRunQueue history', () => {
     } finally {
       stop();
     }
+  });
+
+  it('cancels every waiting run in one call, newest first, and only those', async () => {
+    const runs = [];
+    for (const text of ['wait one', 'wait two']) runs.push((await submit(promptDoc(text))).run);
+    const waiting = await queue.list({ status: 'queued', limit: 500 });
+    expect(waiting.map((r) => r.id).slice(0, 2)).toEqual([runs[1]!.id, runs[0]!.id]);
+    const finished = (await queue.list({ limit: 500 })).filter((r) => r.status !== 'queued');
+    const result = await cancelWaiting(queue, 1000);
+    expect(result.cancelled).toEqual(waiting.map((r) => r.id));
+    expect(await queue.list({ status: 'queued', limit: 500 })).toEqual([]);
+    // Runs that had ended keep their state.
+    for (const r of finished) expect((await queue.get(r.id))?.status).toBe(r.status);
+    expect(await cancelWaiting(queue, 1000)).toEqual({ cancelled: [] });
   });
 });

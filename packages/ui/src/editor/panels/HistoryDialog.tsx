@@ -209,6 +209,25 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
               </option>
             ))}
           </select>
+          <button
+            type="button"
+            title="cancel every run waiting in the queue, of every batch and client; the running one goes on"
+            onClick={() =>
+              void act('Clearing the queue', async () => {
+                const { cancelled } = await server.cancelWaiting();
+                notify(
+                  'info',
+                  cancelled.length
+                    ? `Cancelled ${cancelled.length} waiting run${cancelled.length === 1 ? '' : 's'}`
+                    : 'No run was waiting',
+                  'queue-cleared',
+                );
+              })
+            }
+            data-testid="history-clear-queue"
+          >
+            Clear queue
+          </button>
         </div>
         {batch && (
           <BatchBar
