@@ -120,5 +120,30 @@ describe('batch', () => {
     expect(await rest.listRuns({ status: 'queued' })).toEqual([]);
     const third = (await rest.listRuns({ limit: 50 })).filter((r) => r.batch?.size === 3);
     expect(third.filter((r) => r.status === 'cancelled').length).toBeGreaterThanOrEqual(2);
+
+    // Run next: the editor's own run goes ahead of a batch waiting on the server.
+    await history.getByRole('button', { name: 'close' }).click();
+    await page.getByTestId('open-batch').click();
+    await dialog.getByTestId('batch-count').fill('2');
+    await dialog.getByTestId('batch-rows').fill('capture.steps\n120\n');
+    await expect.poll(() => summary.getAttribute('data-runs')).toBe('2');
+    await dialog.getByTestId('batch-queue').click();
+    await history.waitFor();
+    await history.getByRole('button', { name: 'close' }).click();
+    const status = page.getByTestId('run-status');
+    const before = await status.getAttribute('data-run');
+    await page.getByTestId('run-front').click();
+    await expect
+      .poll(async () => [await status.getAttribute('data-phase'), (await status.getAttribute('data-run')) !== before], {
+        timeout: 60_000,
+      })
+      .toEqual(['success', true]);
+    const all = await rest.listRuns({ limit: 50 });
+    const mine = all.find((r) => !r.batch)!;
+    const behind = all.find((r) => r.batch?.size === 2 && r.batch.index === 1)!;
+    expect(mine.createdAt > behind.createdAt).toBe(true);
+    // The batch's second run was waiting when Run next was pressed: it starts after the editor's run, if at all.
+    expect(!behind.startedAt || mine.startedAt! < behind.startedAt).toBe(true);
+    await rest.cancelWaiting();
   });
 });

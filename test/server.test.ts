@@ -140,6 +140,23 @@ describe('studio server: runs over socket.io and REST (real server, worker, onnx
     expect(await client.cancelWaiting()).toEqual({ cancelled: [] });
   });
 
+  it('queue front: a front run goes ahead of the waiting runs (the newest front run first)', async () => {
+    const running = await client.submit({ workflow: tickerWorkflow(25, 20) });
+    // Each takes 20 ms or more, so their start times tell their order.
+    const later = await client.submitRun({ workflow: tickerWorkflow(2, 10, 'queued first') });
+    const front1 = await client.submitRun({ workflow: tickerWorkflow(2, 10, 'front 1'), front: true });
+    const front2 = await client.submitRun({ workflow: tickerWorkflow(2, 10, 'front 2'), front: true });
+    expect([front1.queuePosition, front2.queuePosition]).toEqual([0, 0]);
+    expect((await client.getRun(later.id)).queuePosition).toBe(2);
+    await running.done;
+    const started = async (id: string) => {
+      await expect.poll(async () => (await client.getRun(id)).status, { timeout: 20_000 }).toBe('succeeded');
+      return (await client.getRun(id)).startedAt!;
+    };
+    const [t2, t1, tl] = [await started(front2.id), await started(front1.id), await started(later.id)];
+    expect([t2 < t1, t1 < tl]).toEqual([true, true]);
+  });
+
   it('previews arrive as binary frames tied to their run, node and seq', async () => {
     const previews: RunPreview[] = [];
     const handle = await client.submit({ workflow: tickerWorkflow(5, 5) }, { onPreview: (p) => previews.push(p) });
@@ -354,6 +371,32 @@ describe('ptp run --server (remote runner)', () => {
     expect(new Set(stoppedRuns.map((r) => r.status))).toEqual(new Set(['cancelled']));
     expect(stopLog).toMatch(/0 of 4 runs succeeded/);
     expect((await busy.done).status).toBe('succeeded');
+
+    // --front: the run goes ahead of a run already waiting.
+    const blocking = await client.submit({ workflow: tickerWorkflow(25, 20) });
+    const waiting = await client.submitRun({ workflow: tickerWorkflow(2, 10, 'waiting') });
+    const frontLines: string[] = [];
+    const frontCode = await main(
+      ['run', '--server', server.url, path.join(repoRoot, 'examples/generate.json'), '--front'].concat([
+        '--out',
+        tempDataDir('cli-front'),
+        '--set',
+        'sample.steps=2',
+      ]),
+      { out: (t) => frontLines.push(t), err: (t) => frontLines.push(t) },
+    );
+    expect(frontCode, frontLines.join('\n')).toBe(0);
+    const frontId = /run (run_\w+): queued \(position 1\)/.exec(frontLines.join('\n'))?.[1];
+    expect(frontId, frontLines.join('\n')).toBeDefined();
+    await blocking.done;
+    await expect.poll(async () => (await client.getRun(waiting.id)).status).toBe('succeeded');
+    expect((await client.getRun(frontId!)).startedAt! < (await client.getRun(waiting.id)).startedAt!).toBe(true);
+    expect(
+      await main(['run', path.join(repoRoot, 'examples/generate.json'), '--out', 'x', '--front'], {
+        out: () => {},
+        err: () => {},
+      }),
+    ).toBe(2);
 
     // A refused run prints the code and the node, exits 1, and writes nothing.
     const bad: string[] = [];

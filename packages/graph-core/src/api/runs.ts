@@ -53,6 +53,8 @@ export const RunRequestSchema = z.object({
    */
   clientRequestId: z.string().min(1).max(128).optional(),
   batch: RunBatchSchema.optional(),
+  /** Queue it ahead of every waiting run (ComfyUI's "Queue Front", InvokeAI's prepend). */
+  front: z.boolean().optional(),
 });
 export type RunRequest = z.infer<typeof RunRequestSchema>;
 export type RunRequestInput = z.input<typeof RunRequestSchema>;
@@ -133,6 +135,6 @@ export const BatchCancelResultSchema = z.object({
 });
 export type BatchCancelResult = z.infer<typeof BatchCancelResultSchema>;
 
-/** POST /api/runs/cancel-waiting: every queued run cancelled (running ones go on), newest first. */
+/** POST /api/runs/cancel-waiting: every queued run cancelled (running ones go on), from the back of the queue. */
 export const WaitingCancelResultSchema = z.object({ cancelled: z.array(ApiIdSchema) });
 export type WaitingCancelResult = z.infer<typeof WaitingCancelResultSchema>;

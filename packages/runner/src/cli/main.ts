@@ -18,6 +18,7 @@ const COMMAND_USAGE: Record<string, string> = {
   run --server URL [--token T] <workflow.json> --out DIR [--provider P] [--output NODE]... [--set node.param=value]...
                                       run it on a studio server: progress streams here, outputs are downloaded
                                       (--count/--seeds/--rows too: the batch is queued whole, then downloaded run by run)
+                                      [--front]: ahead of the runs waiting on the server (ComfyUI's Queue Front)
 `,
   extract: `  extract <image.png>                 print the workflow embedded in a studio PNG
 `,

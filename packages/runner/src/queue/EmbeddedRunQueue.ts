@@ -201,6 +201,7 @@ export class EmbeddedRunQueue implements RunQueue {
       clientRequestId: run.clientRequestId,
       resubmittedFrom,
       batch: run.batch,
+      front: run.front,
     });
     if (!duplicate) {
       this.#notify({ kind: 'status', run: record });

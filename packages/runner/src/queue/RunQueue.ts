@@ -17,6 +17,8 @@ export interface PreparedRun {
   options: RunRequestOptions;
   clientRequestId?: string;
   batch?: RunBatch;
+  /** Ahead of every waiting run (the newest front run first). */
+  front?: boolean;
 }
 
 /**

@@ -99,4 +99,37 @@ describe('RunStore batches', () => {
     expect(store.get('run_old')!.batch).toBeUndefined();
     expect(store.list({ limit: 5, batch: 'b1' })).toEqual([]);
   });
+
+  it('queues a front run ahead of every waiting one (the newest front run first); positions follow', () => {
+    const db = openStudioDatabase(':memory:');
+    // Upgraded from before queue front, with a run still waiting: it keeps its place.
+    migrateComponent(db, 'run-queue', RUN_STORE_MIGRATIONS.slice(0, 2));
+    db.prepare(
+      "INSERT INTO runs (id, status, name, options, workflow, created_at) VALUES ('run_old', 'queued', 'old', '{}', '{}', '2026-01-01T00:00:00.000Z')",
+    ).run();
+    const store = new RunStore(db);
+    const add = (id: string, front?: boolean) =>
+      store.insert({
+        id,
+        name: 'w',
+        options: {},
+        workflow: workflow as unknown as WorkflowDocument,
+        createdAt: new Date().toISOString(),
+        front,
+      }).record;
+    add('run_a');
+    expect(add('run_f1', true).queuePosition).toBe(0);
+    add('run_b');
+    expect(add('run_f2', true).queuePosition).toBe(0);
+    const order = ['run_f2', 'run_f1', 'run_old', 'run_a', 'run_b'];
+    expect(order.map((id) => store.get(id)!.queuePosition)).toEqual([0, 1, 2, 3, 4]);
+    // History still lists by submission, newest first.
+    expect(store.list({ limit: 10 }).map((r) => r.id)).toEqual(['run_f2', 'run_b', 'run_f1', 'run_a', 'run_old']);
+    const claimed: string[] = [];
+    for (let next = store.claimNext('t'); next; next = store.claimNext('t')) claimed.push(next.record.id);
+    expect(claimed).toEqual(order);
+    // With nothing waiting, a front run is simply next.
+    expect(add('run_f3', true).queuePosition).toBe(0);
+    expect(add('run_c').queuePosition).toBe(1);
+  });
 });

@@ -41,7 +41,13 @@ export const RUN_STORE_MIGRATIONS = [
   `ALTER TABLE runs ADD COLUMN batch_id TEXT;
    ALTER TABLE runs ADD COLUMN batch TEXT;
    CREATE INDEX runs_by_batch ON runs(batch_id, seq_no) WHERE batch_id IS NOT NULL;`,
+  // 3: queue front (a run queued ahead of the waiting ones); NULL means submission order.
+  `ALTER TABLE runs ADD COLUMN queue_order INTEGER;
+   CREATE INDEX runs_by_queue_order ON runs(status, COALESCE(queue_order, seq_no));`,
 ];
+
+/** Where a run stands in the queue: its submission order, unless it was queued at the front. */
+const QUEUE_ORDER = 'COALESCE(queue_order, seq_no)';
 
 interface RunRow {
   seq_no: number;
@@ -59,6 +65,7 @@ interface RunRow {
   resubmitted_from: string | null;
   last_seq: number;
   batch: string | null;
+  queue_order: number | null;
 }
 
 /**
@@ -78,8 +85,11 @@ export class RunStore {
       insert: db.prepare(
         'INSERT INTO runs (id, status, name, options, workflow, created_at, client_request_id, resubmitted_from, batch_id, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
-      position: db.prepare("SELECT COUNT(*) AS n FROM runs WHERE status = 'queued' AND seq_no < ?"),
-      nextQueued: db.prepare("SELECT * FROM runs WHERE status = 'queued' ORDER BY seq_no LIMIT 1"),
+      position: db.prepare(`SELECT COUNT(*) AS n FROM runs WHERE status = 'queued' AND ${QUEUE_ORDER} < ?`),
+      nextQueued: db.prepare(`SELECT * FROM runs WHERE status = 'queued' ORDER BY ${QUEUE_ORDER} LIMIT 1`),
+      toFront: db.prepare(
+        `UPDATE runs SET queue_order = (SELECT MIN(${QUEUE_ORDER}) FROM runs WHERE status = 'queued') - 1 WHERE id = ?`,
+      ),
       start: db.prepare("UPDATE runs SET status = 'running', started_at = ? WHERE id = ? AND status = 'queued'"),
       finish: db.prepare(
         "UPDATE runs SET status = ?, finished_at = ?, error = ?, outputs = ? WHERE id = ? AND status IN ('queued', 'running')",
@@ -106,6 +116,7 @@ export class RunStore {
     clientRequestId?: string | undefined;
     resubmittedFrom?: string | undefined;
     batch?: RunBatch | undefined;
+    front?: boolean | undefined;
   }): { record: RunRecord; duplicate: boolean } {
     return this.#db.transaction(() => {
       if (run.clientRequestId) {
@@ -124,6 +135,7 @@ export class RunStore {
         run.batch?.id ?? null,
         run.batch ? JSON.stringify(run.batch) : null,
       );
+      if (run.front) this.#stmts.toFront.run(run.id);
       return { record: this.get(run.id)!, duplicate: false };
     })();
   }
@@ -233,7 +245,9 @@ export class RunStore {
       createdAt: row.created_at,
       ...(row.started_at ? { startedAt: row.started_at } : {}),
       ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
-      ...(row.status === 'queued' ? { queuePosition: (this.#stmts.position.get(row.seq_no) as { n: number }).n } : {}),
+      ...(row.status === 'queued'
+        ? { queuePosition: (this.#stmts.position.get(row.queue_order ?? row.seq_no) as { n: number }).n }
+        : {}),
       lastSeq: row.last_seq,
       outputs: JSON.parse(row.outputs) as RunOutput[],
       ...(row.error ? { error: JSON.parse(row.error) as RunFailure } : {}),

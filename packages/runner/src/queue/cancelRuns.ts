@@ -48,6 +48,7 @@ export async function cancelWaiting(queue: RunQueue, limit: number): Promise<Wai
     if (page.length < 500) break;
     before = page.at(-1)!.id;
   }
-  // Oldest first into cancelAll, which cancels from the newest.
-  return { cancelled: await cancelAll(queue, waiting.reverse()) };
+  // In queue order into cancelAll, which cancels from the back of the queue.
+  waiting.sort((a, b) => (a.queuePosition ?? 0) - (b.queuePosition ?? 0));
+  return { cancelled: await cancelAll(queue, waiting) };
 }

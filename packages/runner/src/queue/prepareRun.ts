@@ -58,5 +58,6 @@ export function prepareRun(
     options: request.options,
     ...(request.clientRequestId ? { clientRequestId: request.clientRequestId } : {}),
     ...(request.batch ? { batch: request.batch } : {}),
+    ...(request.front ? { front: true } : {}),
   });
 }

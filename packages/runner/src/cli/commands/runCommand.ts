@@ -63,6 +63,7 @@ export const runCommand: Command = async (args, io) => {
         doc,
         provider,
         outputs: values.output,
+        front: values.front,
         ...(batch ? { batch: planned } : {}),
       },
       io,
@@ -160,6 +161,7 @@ function parseRunArgs(args: string[]) {
       uploads: { type: 'string', multiple: true },
       server: { type: 'string' },
       token: { type: 'string' },
+      front: { type: 'boolean' },
       // A batch (as the editor's Batch…): runs per row, their seeds, rows of node.param values.
       count: { type: 'string' },
       seeds: { type: 'string' },
@@ -172,6 +174,8 @@ function parseRunArgs(args: string[]) {
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError('run takes exactly one workflow file');
   if (!values.out) throw new UsageError('run needs --out DIR');
+  if (values.front && !values.server)
+    throw new UsageError('--front is for --server runs (it places them in the server queue)');
   if (!(PROVIDERS as readonly string[]).includes(values.provider))
     throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
   return parsed;

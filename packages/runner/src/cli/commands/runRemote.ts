@@ -23,6 +23,8 @@ export interface RemoteRunArgs {
   outDir: string;
   provider?: string | undefined;
   outputs?: string[] | undefined;
+  /** `--front`: ahead of the runs waiting on the server (a batch keeps its own order). */
+  front?: boolean | undefined;
   /** `--count/--rows`: the batch's runs (planBatch), each into its own folder. */
   batch?: readonly BatchRun[] | undefined;
 }
@@ -116,9 +118,13 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
   process.once('SIGINT', onSigint);
   try {
     await checkReachable(client, args.server);
-    const handles: RunHandle[] = [];
-    if (args.batch) io.err(`batch ${batchId}: queueing ${runs.length} runs`);
-    for (const [i, r] of runs.entries()) {
+    const handles: (RunHandle | undefined)[] = [];
+    if (args.batch) io.err(`batch ${batchId}: queueing ${runs.length} runs${args.front ? ' at the front' : ''}`);
+    // At the front, each run goes ahead of the one queued before it: queue the batch from its end.
+    const order = [...runs.keys()];
+    if (args.front) order.reverse();
+    for (const i of order) {
+      const r = runs[i]!;
       // Ctrl-C while the batch is being queued: nothing more is queued.
       if (stopping) break;
       let lastStatus = '';
@@ -131,6 +137,7 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
             ...(args.outputs?.length ? { targets: args.outputs } : {}),
           },
           ...(args.batch ? { batch: { id: batchId, index: i, size: runs.length } } : {}),
+          ...(args.front ? { front: true } : {}),
         },
         {
           // A batch's progress bars would interleave: its runs report their status only.
@@ -143,12 +150,13 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
         },
       );
       runIds.push(handle.runId);
-      handles.push(handle);
+      handles[i] = handle;
       // Queued while the batch was being cancelled: the server's cancel may have missed it.
       if (stopping) cancelEach([handle.runId]);
     }
     const report: BatchReportRun[] = [];
     for (const [i, handle] of handles.entries()) {
+      if (!handle) continue; // not queued: Ctrl-C came first
       const dir = args.batch ? batchRunDir(outDir, i) : outDir;
       const run: RunRecord = await handle.done;
       const written = run.status === 'succeeded' ? await downloadRunOutputs(client, run, dir) : [];

@@ -34,12 +34,15 @@ const promptDoc = (text: string): WorkflowDocumentInput => ({
   edges: [{ from: { node: 'p', output: 'prompt' }, to: { node: 'show', input: 'value' } }],
 });
 
-function prepared(workflow: WorkflowDocumentInput, extra: { clientRequestId?: string; provider?: 'cpu' } = {}) {
+type SubmitExtra = { clientRequestId?: string; provider?: 'cpu'; front?: boolean };
+
+function prepared(workflow: WorkflowDocumentInput, extra: SubmitExtra = {}) {
   const p = prepareRun(
     {
       workflow,
       options: extra.provider ? { provider: extra.provider } : {},
       ...(extra.clientRequestId ? { clientRequestId: extra.clientRequestId } : {}),
+      ...(extra.front ? { front: true } : {}),
     },
     registry,
   );
@@ -47,7 +50,7 @@ function prepared(workflow: WorkflowDocumentInput, extra: { clientRequestId?: st
   return p.value;
 }
 
-async function submit(workflow: WorkflowDocumentInput, extra: { clientRequestId?: string; provider?: 'cpu' } = {}) {
+async function submit(workflow: WorkflowDocumentInput, extra: SubmitExtra = {}) {
   const r = await queue.submit(prepared(workflow, extra));
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
@@ -294,5 +297,22 @@ describe('BullRunQueue history', () => {
     // Runs that had ended keep their state.
     for (const r of finished) expect((await queue.get(r.id))?.status).toBe(r.status);
     expect(await cancelWaiting(queue, 1000)).toEqual({ cancelled: [] });
+  });
+
+  it('queues a front run ahead of the waiting ones: its place, its list order and the job a worker takes next', async () => {
+    const a = (await submit(promptDoc('front a'))).run;
+    const b = (await submit(promptDoc('front b'))).run;
+    const f = (await submit(promptDoc('front f'), { front: true })).run;
+    expect(f.queuePosition).toBe(0);
+    expect(await Promise.all([f, a, b].map(async (r) => (await queue.get(r.id))?.queuePosition))).toEqual([0, 1, 2]);
+    // The queued list pages by place, without losing or repeating the front run.
+    const first = await queue.list({ status: 'queued', limit: 2 });
+    const rest = await queue.list({ status: 'queued', limit: 2, before: first.at(-1)!.id });
+    expect([...first, ...rest].map((r) => r.id)).toEqual([b.id, a.id, f.id]);
+    const worker = new Worker(routeQueueName('any~-'), null, { connection: raw, prefix: keys.bull, autorun: false });
+    const job = await worker.getNextJob('tok-front', { block: false });
+    expect(job?.id).toBe(f.id);
+    await worker.close(true);
+    expect((await cancelWaiting(queue, 1000)).cancelled).toEqual([b.id, a.id, f.id]);
   });
 });

@@ -235,10 +235,11 @@ export class BullRunQueue implements RunQueue {
       clientRequestId: run.clientRequestId,
       resubmittedFrom,
       batch: run.batch,
+      front: run.front,
     });
     if (!duplicate) {
       try {
-        await this.#addJob(route, id);
+        await this.#addJob(route, id, run.front);
         void this.#warnIfUnserved(route);
       } catch (err) {
         await this.#store.finish(id, '', 'failed', this.#now(), {
@@ -251,7 +252,7 @@ export class BullRunQueue implements RunQueue {
     return apiOk({ run: (await this.#store.get(id))!, duplicate });
   }
 
-  async #addJob(route: string, runId: string): Promise<void> {
+  async #addJob(route: string, runId: string, front = false): Promise<void> {
     await this.#redis.sadd(this.#keys.routes, route);
     const opts: JobsOptions = {
       jobId: runId,
@@ -260,6 +261,8 @@ export class BullRunQueue implements RunQueue {
       removeOnComplete: true,
       // Failed jobs keep BullMQ's own record of why (failedReason, stacktrace) for a week.
       removeOnFail: { age: 7 * DAY_S },
+      // Queue front: BullMQ takes it before the jobs already waiting on its route.
+      ...(front ? { lifo: true } : {}),
     };
     await this.#queue(route).add('run', { runId }, opts);
   }

@@ -42,6 +42,8 @@ export interface NewRun {
   clientRequestId?: string | undefined;
   resubmittedFrom?: string | undefined;
   batch?: RunBatch | undefined;
+  /** Ahead of every waiting run. */
+  front?: boolean | undefined;
 }
 
 const TERMINAL = new Set(['success', 'error', 'interrupted']);
@@ -106,6 +108,7 @@ export class RedisRunStore {
       run.id,
       run.clientRequestId ?? '',
       statusNotice(run.id),
+      run.front ? '1' : '',
       ...fields,
     )) as [number, string];
     return { id, duplicate: fresh === 0 };
@@ -262,7 +265,9 @@ export class RedisRunStore {
     const key = this.keys.runs(query.status);
     let max = '+inf';
     if (query.before) {
-      const score = await this.#redis.zscore(this.keys.runs(), query.before);
+      // A status set's score is the submission order, except a front run's place in the queued set.
+      const score =
+        (await this.#redis.zscore(key, query.before)) ?? (await this.#redis.zscore(this.keys.runs(), query.before));
       if (score === null) return [];
       max = `(${score}`;
     }

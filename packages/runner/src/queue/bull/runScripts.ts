@@ -25,7 +25,10 @@ local function isFinal(st) return st ~= 'queued' and st ~= 'running' end
 local function notify(msg) redis.call('PUBLISH', P .. ':notices', msg) end
 `;
 
-/** ARGV: P, id, clientRequestId|'', statusNotice, field, value, ... -> {1, id} or {0, earlierId}. */
+/**
+ * ARGV: P, id, clientRequestId|'', statusNotice, front '1'|'', field, value, ... -> {1, id} or
+ * {0, earlierId}. A front run's place in `<P>:runs:queued` is ahead of every waiting run.
+ */
 const submit = `
 if ARGV[3] ~= '' then
   local seen = redis.call('GET', P .. ':req:' .. ARGV[3])
@@ -33,10 +36,15 @@ if ARGV[3] ~= '' then
 end
 local seq = redis.call('INCR', P .. ':runseq')
 local fields = {}
-for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', runKey(ARGV[2]), 'seqNo', seq, 'status', 'queued', 'lastSeq', -1, unpack(fields))
 redis.call('ZADD', P .. ':runs', seq, ARGV[2])
-redis.call('ZADD', P .. ':runs:queued', seq, ARGV[2])
+local place = seq
+if ARGV[5] == '1' then
+  local first = redis.call('ZRANGE', P .. ':runs:queued', 0, 0, 'WITHSCORES')
+  if first[2] then place = tonumber(first[2]) - 1 end
+end
+redis.call('ZADD', P .. ':runs:queued', place, ARGV[2])
 if ARGV[3] ~= '' then redis.call('SET', P .. ':req:' .. ARGV[3], ARGV[2]) end
 notify(ARGV[4])
 return {1, ARGV[2]}

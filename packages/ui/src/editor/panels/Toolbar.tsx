@@ -293,9 +293,27 @@ function RunControls({ actions, target, onTarget, onBatch, browserRunner }: Tool
           Cancel
         </button>
       ) : (
-        <button type="button" className="primary" onClick={() => void actions.run(target)} data-testid="run">
-          Run
-        </button>
+        <>
+          <button
+            type="button"
+            className="primary"
+            title={target === 'server' ? 'run on the server (Shift+click: ahead of the runs waiting there)' : 'run'}
+            onClick={(e) => void actions.run(target, undefined, { front: target === 'server' && e.shiftKey })}
+            data-testid="run"
+          >
+            Run
+          </button>
+          {target === 'server' && (
+            <ServerButton
+              server={Boolean(server)}
+              onClick={() => void actions.run(target, undefined, { front: true })}
+              title="run ahead of every run waiting on the server (ComfyUI's Queue Front)"
+              testId="run-front"
+            >
+              Run next
+            </ServerButton>
+          )}
+        </>
       )}
       <ServerButton
         server={Boolean(server)}

@@ -136,6 +136,8 @@ export class RunController {
       targets?: string[];
       /** The nodes the canvas shows and their flattened-id prefix (inside an open block); default: doc's. */
       canvas?: { nodes: readonly string[]; prefix: string };
+      /** On the server: ahead of the runs waiting there (queue front). */
+      front?: boolean;
     } = {},
   ): Promise<RunView> {
     if (isRunActive(this.#state.view)) return this.#state.view;
@@ -149,7 +151,7 @@ export class RunController {
     this.#abort = new AbortController();
     this.#heldEnd = undefined;
     try {
-      if (target === 'server') await this.#runOnServer(doc, options.targets);
+      if (target === 'server') await this.#runOnServer(doc, options.targets, options.front);
       else await this.#runInBrowser(doc, options.targets, target === 'wasm' ? 'wasm' : 'auto');
     } catch (err) {
       const e = err as Error & { code?: string; errors?: RunView['errors'] };
@@ -189,7 +191,7 @@ export class RunController {
     }
   }
 
-  async #runOnServer(doc: WorkflowDocument, targets: string[] | undefined): Promise<void> {
+  async #runOnServer(doc: WorkflowDocument, targets: string[] | undefined, front?: boolean): Promise<void> {
     const client = this.ports.server;
     if (!client)
       throw Object.assign(new Error('no studio server: open the editor from `pnpm ptp serve` to run there'), {
@@ -200,6 +202,7 @@ export class RunController {
         workflow: doc,
         options: targets ? { targets } : {},
         clientRequestId: `editor-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+        ...(front ? { front: true } : {}),
       },
       { onEvent: this.#onEvent, onPreview: (p) => this.#onPreview(p.nodeId, p.mime, p.data) },
     );

@@ -27,7 +27,8 @@ export interface EditorActions {
   editResult(image: ResultImage, index: number, from?: WorkflowDocument): Promise<void>;
   exportJson(): void;
   save(asNew?: boolean): Promise<void>;
-  run(target: RunTarget, targets?: string[]): Promise<void>;
+  /** `front`: on the server, ahead of the runs waiting there. */
+  run(target: RunTarget, targets?: string[], options?: { front?: boolean }): Promise<void>;
   cancel(): void;
   undo(): void;
   redo(): void;
@@ -198,7 +199,7 @@ function libraryActions(kit: ActionKit): Pick<EditorActions, 'openFromLibrary' |
 
 function runActions({ services: { store, runs, notify } }: ActionKit): Pick<EditorActions, 'run' | 'cancel'> {
   return {
-    async run(target, targets) {
+    async run(target, targets, options) {
       const problems = store.getState().problems;
       if (problems.errorCount > 0) {
         notify(
@@ -215,6 +216,7 @@ function runActions({ services: { store, runs, notify } }: ActionKit): Pick<Edit
       const view = await runs.run(store.document(), target, {
         ...(targets ? { targets: targets.map((t) => prefix + t) } : {}),
         canvas: { nodes, prefix },
+        ...(options?.front ? { front: true } : {}),
       });
       if (view.phase === 'error') notify('error', `Run failed: ${describe(view.errors)}`, 'run-failed');
       else if (view.phase === 'interrupted') notify('info', 'Run cancelled', 'run-cancelled');
