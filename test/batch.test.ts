@@ -74,6 +74,15 @@ describe('batch', () => {
 
     // History groups the batch: a run's chip shows only its batch, with how far it got.
     const history = page.getByTestId('history');
+    /** Queues `count` runs of the open workflow from the Batch dialog, all at `steps` capture steps; History opens. */
+    const queueStepsBatch = async (count: number, steps: number) => {
+      await page.getByTestId('open-batch').click();
+      await dialog.getByTestId('batch-count').fill(String(count));
+      await dialog.getByTestId('batch-rows').fill(`capture.steps\n${steps}\n`);
+      await expect.poll(() => summary.getAttribute('data-runs')).toBe(String(count));
+      await dialog.getByTestId('batch-queue').click();
+      await history.waitFor();
+    };
     // A status filter set before is dropped: the bar sums up the whole batch.
     await history.getByTestId('history-status').selectOption('succeeded');
     await history.getByTestId('history-batch').first().click();
@@ -87,13 +96,8 @@ describe('batch', () => {
     await history.getByRole('button', { name: 'close' }).click();
 
     // A second batch, its rest cancelled from History: nothing of it is left waiting or running.
-    await page.getByTestId('open-batch').click();
-    await dialog.getByTestId('batch-count').fill('6');
     // More steps than the first batch: nothing is cached, so the runs take a while.
-    await dialog.getByTestId('batch-rows').fill('capture.steps\n200\n');
-    await expect.poll(() => summary.getAttribute('data-runs')).toBe('6');
-    await dialog.getByTestId('batch-queue').click();
-    await history.waitFor();
+    await queueStepsBatch(6, 200);
     await history.locator('[data-testid=history-batch]', { hasText: 'of 6' }).first().click();
     await expect.poll(() => bar.textContent()).toMatch(/Batch of 6: /);
     await screenshot(page, 'batch-history');
@@ -108,12 +112,7 @@ describe('batch', () => {
     // Clear queue: every waiting run is cancelled, whichever batch it is in; the running one goes on.
     await bar.getByTestId('history-batch-leave').click();
     await history.getByRole('button', { name: 'close' }).click();
-    await page.getByTestId('open-batch').click();
-    await dialog.getByTestId('batch-count').fill('3');
-    await dialog.getByTestId('batch-rows').fill('capture.steps\n150\n');
-    await expect.poll(() => summary.getAttribute('data-runs')).toBe('3');
-    await dialog.getByTestId('batch-queue').click();
-    await history.waitFor();
+    await queueStepsBatch(3, 150);
     await history.getByTestId('history-clear-queue').click();
     await page.getByText(/Cancelled [23] waiting runs/).waitFor();
     await screenshot(page, 'history-clear-queue');
@@ -123,12 +122,7 @@ describe('batch', () => {
 
     // Run next: the editor's own run goes ahead of a batch waiting on the server.
     await history.getByRole('button', { name: 'close' }).click();
-    await page.getByTestId('open-batch').click();
-    await dialog.getByTestId('batch-count').fill('2');
-    await dialog.getByTestId('batch-rows').fill('capture.steps\n120\n');
-    await expect.poll(() => summary.getAttribute('data-runs')).toBe('2');
-    await dialog.getByTestId('batch-queue').click();
-    await history.waitFor();
+    await queueStepsBatch(2, 120);
     await history.getByRole('button', { name: 'close' }).click();
     const status = page.getByTestId('run-status');
     const before = await status.getAttribute('data-run');

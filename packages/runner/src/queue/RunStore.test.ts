@@ -1,4 +1,4 @@
-import type { WorkflowDocument } from '@ptp/graph-core';
+import type { RunBatch, WorkflowDocument } from '@ptp/graph-core';
 import { describe, expect, it } from 'vitest';
 import { migrateComponent, openStudioDatabase } from '../library/openStudioDatabase.js';
 import { RUN_STORE_MIGRATIONS, RunStore } from './RunStore.js';
@@ -20,6 +20,18 @@ function storeWith(n: number): RunStore {
     if (i % 3) store.finish(id, 'succeeded', new Date().toISOString());
   }
   return store;
+}
+
+/** One queued run named 'w', now, with a batch place or queued at the front. */
+function insertRun(store: RunStore, id: string, extra: { batch?: RunBatch | undefined; front?: boolean | undefined }) {
+  return store.insert({
+    id,
+    name: 'w',
+    options: {},
+    workflow: workflow as unknown as WorkflowDocument,
+    createdAt: new Date().toISOString(),
+    ...extra,
+  });
 }
 
 describe('RunStore history', () => {
@@ -66,15 +78,7 @@ describe('RunStore history', () => {
 describe('RunStore batches', () => {
   it("keeps a run's batch and lists one batch newest first, whatever else was queued between", () => {
     const store = new RunStore(openStudioDatabase(':memory:'));
-    const add = (id: string, batch?: { id: string; index: number; size: number }) =>
-      store.insert({
-        id,
-        name: 'w',
-        options: {},
-        workflow: workflow as unknown as WorkflowDocument,
-        createdAt: new Date().toISOString(),
-        batch,
-      });
+    const add = (id: string, batch?: RunBatch) => insertRun(store, id, { batch });
     add('run_a0', { id: 'b1', index: 0, size: 2 });
     add('run_x');
     add('run_a1', { id: 'b1', index: 1, size: 2 });
@@ -108,15 +112,7 @@ describe('RunStore batches', () => {
       "INSERT INTO runs (id, status, name, options, workflow, created_at) VALUES ('run_old', 'queued', 'old', '{}', '{}', '2026-01-01T00:00:00.000Z')",
     ).run();
     const store = new RunStore(db);
-    const add = (id: string, front?: boolean) =>
-      store.insert({
-        id,
-        name: 'w',
-        options: {},
-        workflow: workflow as unknown as WorkflowDocument,
-        createdAt: new Date().toISOString(),
-        front,
-      }).record;
+    const add = (id: string, front?: boolean) => insertRun(store, id, { front }).record;
     add('run_a');
     expect(add('run_f1', true).queuePosition).toBe(0);
     add('run_b');

@@ -40,14 +40,8 @@ export async function cancelBatch(queue: RunQueue, batchId: string): Promise<Api
  * all except current"); running runs go on.
  */
 export async function cancelWaiting(queue: RunQueue, limit: number): Promise<WaitingCancelResult> {
-  const waiting: RunRecord[] = [];
-  // Newest first, page by page; bounded by the queue's own limit on waiting runs.
-  for (let before: string | undefined; waiting.length < limit;) {
-    const page = await queue.list({ status: 'queued', limit: 500, ...(before ? { before } : {}) });
-    waiting.push(...page);
-    if (page.length < 500) break;
-    before = page.at(-1)!.id;
-  }
+  // The queue holds at most `limit` waiting runs, so one list holds all of them.
+  const waiting = await queue.list({ status: 'queued', limit });
   // In queue order into cancelAll, which cancels from the back of the queue.
   waiting.sort((a, b) => (a.queuePosition ?? 0) - (b.queuePosition ?? 0));
   return { cancelled: await cancelAll(queue, waiting) };
