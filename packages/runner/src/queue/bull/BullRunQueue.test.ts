@@ -216,6 +216,59 @@ describe('BullRunQueue on a real redis-server (no workers)', () => {
     off();
   });
 
+  it('a run ended for its dead executor is final and its stream closed in one step, at the node it was running', async () => {
+    const worker = { worker: 'w', host: 'h', pid: 1, startedAt: new Date().toISOString() };
+    const cancelError = { code: 'INTERRUPTED', message: 'cancelled' };
+    const { run } = await submit(promptDoc('dies'));
+    await store.begin(run.id, 'tok-1', worker, cancelError);
+    expect(
+      await store.append(run.id, 'tok-1', {
+        type: 'run_started',
+        runId: run.id,
+        seq: 0,
+        time: 0,
+        nodes: ['p'],
+        cached: [],
+        targets: [],
+      }),
+    ).toBe(1);
+    expect(
+      await store.append(run.id, 'tok-1', {
+        type: 'progress',
+        runId: run.id,
+        seq: 1,
+        time: 0,
+        nodeId: 'p',
+        value: 1,
+        max: 9,
+      }),
+    ).toBe(1);
+    // Whoever reads the record as final reads the terminal event with it (no window between the two).
+    const seen: string[] = [];
+    const off = queue.subscribe((n) => {
+      if (n.kind === 'event' && n.runId === run.id && n.event.seq > 1) seen.push(n.event.type);
+      if (n.kind === 'status' && n.run.id === run.id) seen.push(n.run.status);
+    });
+    const failure = { code: 'WORKER_CRASHED', message: 'exited (SIGKILL)' };
+    expect(await store.finish(run.id, 'tok-1', 'failed', new Date().toISOString(), failure, [], true)).toBe(true);
+    expect(await queue.get(run.id)).toMatchObject({ status: 'failed', lastSeq: 2 });
+    expect((await queue.events(run.id, 1))!).toMatchObject([{ type: 'interrupted', seq: 2, nodeId: 'p' }]);
+    // Followers hear the stream end before the status that says so.
+    await expect.poll(() => seen).toEqual(['interrupted', 'failed']);
+    off();
+    // Already final: nothing more is appended.
+    expect(await store.finish(run.id, '', 'interrupted', new Date().toISOString(), undefined, [], true)).toBe(false);
+    expect(await queue.get(run.id)).toMatchObject({ status: 'failed', lastSeq: 2 });
+
+    // A run that never started gets run_started then interrupted.
+    const { run: idle } = await submit(promptDoc('never ran'));
+    expect(await store.finish(idle.id, '', 'interrupted', new Date().toISOString(), undefined, [], true)).toBe(true);
+    expect((await queue.events(idle.id, -1))!.map((e) => [e.seq, e.type])).toEqual([
+      [0, 'run_started'],
+      [1, 'interrupted'],
+    ]);
+  });
+
   it('reconcile: a queued run without its job gets one; a running run whose job BullMQ failed ends failed with the reason; one whose job vanished ends interrupted', async () => {
     const lost = await submit(promptDoc('lost job'));
     const bull = new Queue(routeQueueName('any~-'), { connection: raw, prefix: keys.bull });

@@ -213,8 +213,15 @@ export class BullRunWorker {
   /** Fails a run for good (no retry): it was started more often than its attempts and stalls allow. */
   async #giveUp(job: Job, token: string, runId: string): Promise<void> {
     const message = `started ${job.attemptsStarted} times without finishing (its workers kept dying)`;
-    if (await this.#store.finish(runId, '', 'failed', new Date().toISOString(), { code: 'WORKER_CRASHED', message }))
-      await this.#store.closeStream(runId);
+    await this.#store.finish(
+      runId,
+      '',
+      'failed',
+      new Date().toISOString(),
+      { code: 'WORKER_CRASHED', message },
+      [],
+      true,
+    );
     await job
       .moveToFailed(new UnrecoverableError(message), token, false)
       .catch((err: Error) => this.#log(`run ${runId}: ${err.message}`));

@@ -156,26 +156,22 @@ export class RedisRunStore {
    * For a final run whose worker never sent a terminal event (it died, or never started): adds
    * `run_started` when there was nothing, then `interrupted`, so followers see the stream end.
    */
-  async closeStream(runId: string, now = Date.now()): Promise<void> {
+  async #closeStream(runId: string, now = Date.now()): Promise<void> {
     const record = await this.get(runId);
     if (!record || !['failed', 'cancelled', 'interrupted'].includes(record.status)) return;
-    let seq = record.lastSeq + 1;
-    const base = { runId, time: now };
-    const events: RunEvent[] = [];
-    if (seq === 0) events.push({ type: 'run_started', ...base, seq: seq++, nodes: [], cached: [], targets: [] });
-    events.push({
-      type: 'interrupted',
-      ...base,
-      seq: seq++,
-      ...(record.progress ? { nodeId: record.progress.nodeId } : {}),
-    });
-    for (const event of events) {
+    for (const event of closingEvents(record, now)) {
       const { stored, notice } = eventNotice(event);
       if (Number(await this.#script('appendClosing')(this.#p, runId, event.seq, stored, event.type, notice)) !== 1)
         return;
     }
   }
 
+  /**
+   * Moves a run to its final state; false when it already was final or another attempt holds it.
+   * With `close`, the stream gets its terminal events in the same step (the run's executor died
+   * or never ran, so nothing else will send them): a reader never sees the run final with its
+   * stream still open.
+   */
   async finish(
     runId: string,
     token: string,
@@ -183,21 +179,34 @@ export class RedisRunStore {
     at: string,
     failure?: RunFailure,
     outputs: RunOutput[] = [],
+    close = false,
   ): Promise<boolean> {
-    return (
-      Number(
-        await this.#script('finish')(
-          this.#p,
-          runId,
-          token,
-          status,
-          at,
-          failure ? JSON.stringify(failure) : '',
-          JSON.stringify(outputs),
-          statusNotice(runId),
-        ),
-      ) === 1
+    const closing: (string | number | Buffer)[] = [];
+    const before = close ? await this.get(runId) : undefined;
+    if (before) {
+      const events = closingEvents(before, Date.now());
+      closing.push(events[0]!.seq);
+      for (const event of events) {
+        const { stored, notice } = eventNotice(event);
+        closing.push(stored, event.type, notice);
+      }
+    }
+    const result = Number(
+      await this.#script('finish')(
+        this.#p,
+        runId,
+        token,
+        status,
+        at,
+        failure ? JSON.stringify(failure) : '',
+        JSON.stringify(outputs),
+        statusNotice(runId),
+        ...closing,
+      ),
     );
+    // The stream moved on between reading it and finishing (a last event of the dying attempt).
+    if (result === 2) await this.#closeStream(runId);
+    return result !== 0;
   }
 
   async requeue(runId: string, token: string): Promise<boolean> {
@@ -375,6 +384,16 @@ export class RedisRunStore {
     if (!name || !mediaType || !data) return undefined;
     return { name: name.toString('utf8'), mediaType: mediaType.toString('utf8'), bytes: new Uint8Array(data) };
   }
+}
+
+/** `run_started` when the stream is empty, then `interrupted` at the node it was running. */
+function closingEvents(record: RunRecord, now: number): RunEvent[] {
+  let seq = record.lastSeq + 1;
+  const base = { runId: record.id, time: now };
+  const events: RunEvent[] = [];
+  if (seq === 0) events.push({ type: 'run_started', ...base, seq: seq++, nodes: [], cached: [], targets: [] });
+  events.push({ type: 'interrupted', ...base, seq, ...(record.progress ? { nodeId: record.progress.nodeId } : {}) });
+  return events;
 }
 
 export function isTerminalEventType(type: string): boolean {

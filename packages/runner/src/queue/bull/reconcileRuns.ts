@@ -22,22 +22,12 @@ export async function reconcileRuns(
     if (state === 'failed') {
       const job = await queue.getJob(id);
       const reason = job?.failedReason || 'the job failed';
-      if (
-        await store.finish(id, '', 'failed', now, {
-          code: 'WORKER_CRASHED',
-          message: `${reason} (its workers kept dying; BullMQ gave up after ${job?.attemptsStarted ?? '?'} starts)`,
-        })
-      )
-        await store.closeStream(id);
+      const message = `${reason} (its workers kept dying; BullMQ gave up after ${job?.attemptsStarted ?? '?'} starts)`;
+      await store.finish(id, '', 'failed', now, { code: 'WORKER_CRASHED', message }, [], true);
     } else if (state === 'unknown' || state === 'completed') {
       // A worker writes the final state before it completes the job, so a completed job here lost its record's update.
-      if (
-        await store.finish(id, '', 'interrupted', now, {
-          code: 'INTERRUPTED',
-          message: 'its job is gone from Redis (restarted without persistence?); resubmit it to run it again',
-        })
-      )
-        await store.closeStream(id);
+      const message = 'its job is gone from Redis (restarted without persistence?); resubmit it to run it again';
+      await store.finish(id, '', 'interrupted', now, { code: 'INTERRUPTED', message }, [], true);
     }
   }
   for (const id of await store.idsWithStatus('queued', 1000)) {

@@ -113,7 +113,11 @@ return 1
 
 /**
  * Final state. ARGV: P, id, token ('' = whoever holds it), status, now, errorJson|'',
- * outputsJson, statusNotice. -> 1, or 0 when already final or held by another attempt.
+ * outputsJson, statusNotice, then optionally the closing events: firstSeq, and per event
+ * eventJson, type, eventNotice. The closing events are appended in the same step, so no reader
+ * sees a final run whose stream has not ended. -> 1, 2 (final, but the stream moved on since the
+ * closing events were built: they were not appended), or 0 when already final or held by another
+ * attempt.
  */
 const finish = `
 local key = runKey(ARGV[2])
@@ -124,8 +128,25 @@ move(ARGV[2], st, ARGV[4])
 redis.call('HSET', key, 'finishedAt', ARGV[5], 'outputs', ARGV[7])
 if ARGV[6] ~= '' then redis.call('HSET', key, 'error', ARGV[6]) end
 redis.call('HDEL', key, 'token', 'progress', 'cancel')
+local result = 1
+if ARGV[9] then
+  local ev = P .. ':events:' .. ARGV[2]
+  local lt = redis.call('HGET', key, 'lastType')
+  local ended = lt == 'success' or lt == 'error' or lt == 'interrupted'
+  if not ended and redis.call('LLEN', ev) ~= tonumber(ARGV[9]) then
+    result = 2
+  elseif not ended then
+    local seq = tonumber(ARGV[9])
+    for i = 10, #ARGV, 3 do
+      redis.call('RPUSH', ev, ARGV[i])
+      redis.call('HSET', key, 'lastSeq', seq, 'lastType', ARGV[i + 1])
+      notify(ARGV[i + 2])
+      seq = seq + 1
+    end
+  end
+end
 notify(ARGV[8])
-return 1
+return result
 `;
 
 /** The attempt holding `token` hands the run back (shutdown, retry). ARGV: P, id, token, statusNotice. */

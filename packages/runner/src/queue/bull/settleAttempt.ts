@@ -46,13 +46,8 @@ export async function settleAttempt(o: {
     return;
   }
   if (current.cancelRequested && outcome.status !== 'success') {
-    if (
-      await store.finish(runId, token, 'cancelled', now(), {
-        code: 'INTERRUPTED',
-        message: outcome.crashed ? 'cancelled (the run did not stop in time: its process was stopped)' : 'cancelled',
-      })
-    )
-      await store.closeStream(runId);
+    const message = outcome.crashed ? 'cancelled (the run did not stop in time: its process was stopped)' : 'cancelled';
+    await store.finish(runId, token, 'cancelled', now(), { code: 'INTERRUPTED', message }, [], true);
     await complete('cancelled');
     return;
   }
@@ -79,8 +74,7 @@ export async function settleAttempt(o: {
   const reason = outcome.crashed ?? 'the run stopped without finishing';
   if (n >= attempts) {
     const message = `${reason} (attempt ${n} of ${attempts}; giving up)`;
-    if (await store.finish(runId, token, 'failed', now(), { code: 'WORKER_CRASHED', message }))
-      await store.closeStream(runId);
+    await store.finish(runId, token, 'failed', now(), { code: 'WORKER_CRASHED', message }, [], true);
     await job.moveToFailed(new Error(message), token, false).catch((err: Error) => log(`run ${runId}: ${err.message}`));
   } else {
     log(`run ${runId}: ${reason} (attempt ${n} of ${attempts}); it will be retried`);
