@@ -113,6 +113,17 @@ describe('batch', () => {
     await bar.getByTestId('history-batch-leave').click();
     await history.getByRole('button', { name: 'close' }).click();
     await queueStepsBatch(3, 150);
+    // While the first runs, the other two wait with live places (the server's order, not the
+    // place each had when queued: the second was #2 then), and the button counts them.
+    await expect
+      .poll(
+        async () => [
+          await history.locator('.history-row.queued .status').allTextContents(),
+          await history.getByTestId('history-clear-queue').textContent(),
+        ],
+        { timeout: 30_000 },
+      )
+      .toEqual([['queued (#2)', 'queued (#1)'], 'Clear queue (2)']);
     await history.getByTestId('history-clear-queue').click();
     await page.getByText(/Cancelled [23] waiting runs/).waitFor();
     await screenshot(page, 'history-clear-queue');

@@ -1,4 +1,10 @@
-import { checkEventOrder, RunDetailSchema, WorkflowRecordSchema, type RunEvent } from '@ptp/graph-core';
+import {
+  checkEventOrder,
+  RunDetailSchema,
+  WorkflowRecordSchema,
+  type QueueOrderMessage,
+  type RunEvent,
+} from '@ptp/graph-core';
 import { readPngText } from '@ptp/nodes';
 import { StudioApiError, StudioClient, type RunPreview } from '@ptp/graph-core/client';
 import { downloadRunOutputs } from '@ptp/runner/client/node';
@@ -155,6 +161,32 @@ describe('studio server: runs over socket.io and REST (real server, worker, onnx
     };
     const [t2, t1, tl] = [await started(front2.id), await started(front1.id), await started(later.id)];
     expect([t2 < t1, t1 < tl]).toEqual([true, true]);
+  });
+
+  it('queue followers hear the waiting order whenever it changes: on watching, a front run, a start, a cancel', async () => {
+    const orders: QueueOrderMessage[] = [];
+    const watcher = new StudioClient({ baseUrl: server.url, transports: ['websocket'] });
+    const stop = await watcher.watchQueue({ onStatus: () => {}, onOrder: (o) => orders.push(o) });
+    try {
+      await expect.poll(() => orders.at(-1)).toEqual({ waiting: [], total: 0 });
+      const running = await client.submit({ workflow: tickerWorkflow(60, 20) });
+      await expect.poll(async () => (await client.getRun(running.runId)).status).toBe('running');
+      const a = await client.submitRun({ workflow: promptWorkflow('order a') });
+      const b = await client.submitRun({ workflow: promptWorkflow('order b') });
+      await expect.poll(() => orders.at(-1)).toEqual({ waiting: [a.id, b.id], total: 2 });
+      const f = await client.submitRun({ workflow: promptWorkflow('order front'), front: true });
+      await expect.poll(() => orders.at(-1)).toEqual({ waiting: [f.id, a.id, b.id], total: 3 });
+      await client.cancelRun(a.id);
+      await expect.poll(() => orders.at(-1)).toEqual({ waiting: [f.id, b.id], total: 2 });
+      await client.cancelRun(running.runId);
+      // The front run starts, then b (close together: their changes may come as one message).
+      await expect.poll(() => orders.at(-1), { timeout: 20_000 }).toEqual({ waiting: [], total: 0 });
+      // Only changes are sent: no two messages in a row are the same.
+      for (let i = 1; i < orders.length; i++) expect(orders[i]).not.toEqual(orders[i - 1]);
+    } finally {
+      stop();
+      watcher.close();
+    }
   });
 
   it('previews arrive as binary frames tied to their run, node and seq', async () => {

@@ -24,6 +24,11 @@ export const SOCKET_EVENTS = {
   status: 'run:status',
   /** S->C `RunIdMessage` to queue followers: a run and its outputs were deleted. */
   deleted: 'run:deleted',
+  /**
+   * S->C `QueueOrderMessage` to queue followers: the waiting runs in the order they will start,
+   * sent when a client starts following the queue and whenever that order changes.
+   */
+  queueOrder: 'queue:order',
 } as const;
 
 export const FollowMessageSchema = z.object({
@@ -66,6 +71,17 @@ export const RunPreviewMessageSchema = z.object({
   data: z.custom<Uint8Array | ArrayBuffer>(isBinary, 'preview data must be binary'),
 });
 export type RunPreviewMessage = z.infer<typeof RunPreviewMessageSchema>;
+
+/** At most this many waiting runs are named in a `queue:order` message (the next to start). */
+export const QUEUE_ORDER_MAX = 1000;
+
+export const QueueOrderMessageSchema = z.object({
+  /** Waiting run ids, the next to start first; index = place in the queue (0 = next). */
+  waiting: z.array(ApiIdSchema).max(QUEUE_ORDER_MAX),
+  /** How many runs wait in all (more than `waiting` holds when the queue is longer). */
+  total: z.number().int().nonnegative(),
+});
+export type QueueOrderMessage = z.infer<typeof QueueOrderMessageSchema>;
 
 export const RunStatusMessageSchema = z.object({ run: RunRecordSchema });
 export type RunStatusMessage = z.infer<typeof RunStatusMessageSchema>;

@@ -4,8 +4,10 @@ import {
   RunIdMessageSchema,
   RunEventMessageSchema,
   RunPreviewMessageSchema,
+  QueueOrderMessageSchema,
   RunStatusMessageSchema,
   SOCKET_EVENTS,
+  type QueueOrderMessage,
   type RunRecord,
   type RunRequestInput,
 } from '../api/index.js';
@@ -20,6 +22,14 @@ export interface RunPreview {
   seq: number;
   mime: string;
   data: Uint8Array;
+}
+
+/** What a queue view hears: every run's status, deletions, and the order of the waiting runs. */
+export interface QueueHandlers {
+  onStatus(run: RunRecord): void;
+  onDeleted?(runId: string): void;
+  /** The waiting runs in the order they will start; sent on watching and whenever it changes. */
+  onOrder?(order: QueueOrderMessage): void;
 }
 
 export interface RunHandlers {
@@ -63,8 +73,7 @@ export class StudioClient extends StudioRest {
   #socket: Socket | undefined;
   #connecting: Promise<Socket> | undefined;
   readonly #followed = new Map<string, Followed>();
-  readonly #queueListeners = new Set<(run: RunRecord) => void>();
-  readonly #deletedListeners = new Set<(runId: string) => void>();
+  readonly #queueWatchers = new Set<QueueHandlers>();
 
   constructor(options: StudioClientOptions) {
     super(options);
@@ -109,14 +118,18 @@ export class StudioClient extends StudioRest {
       socket.io.on('reconnect', () => {
         for (const [runId, f] of this.#followed)
           void this.#emit(SOCKET_EVENTS.follow, { runId, afterSeq: f.lastSeq }).catch(() => {});
-        if (this.#queueListeners.size) void this.#emit(SOCKET_EVENTS.followQueue, {}).catch(() => {});
+        if (this.#queueWatchers.size) void this.#emit(SOCKET_EVENTS.followQueue, {}).catch(() => {});
       });
       socket.on(SOCKET_EVENTS.event, (msg: unknown) => this.#onEvent(msg));
       socket.on(SOCKET_EVENTS.preview, (msg: unknown) => this.#onPreview(msg));
       socket.on(SOCKET_EVENTS.status, (msg: unknown) => this.#onStatus(msg));
       socket.on(SOCKET_EVENTS.deleted, (msg: unknown) => {
         const parsed = RunIdMessageSchema.safeParse(msg);
-        if (parsed.success) for (const l of this.#deletedListeners) l(parsed.data.runId);
+        if (parsed.success) for (const w of this.#queueWatchers) w.onDeleted?.(parsed.data.runId);
+      });
+      socket.on(SOCKET_EVENTS.queueOrder, (msg: unknown) => {
+        const parsed = QueueOrderMessageSchema.safeParse(msg);
+        if (parsed.success) for (const w of this.#queueWatchers) w.onOrder?.(parsed.data);
       });
     });
     return this.#connecting;
@@ -137,15 +150,15 @@ export class StudioClient extends StudioRest {
     return this.#track(SOCKET_EVENTS.follow, { runId, afterSeq }, handlers);
   }
 
-  /** Status of every run, and deletions (queue and history views); returns the function that stops it. */
-  async watchQueue(listener: (run: RunRecord) => void, onDeleted?: (runId: string) => void): Promise<() => void> {
-    this.#queueListeners.add(listener);
-    if (onDeleted) this.#deletedListeners.add(onDeleted);
+  /** Status of every run, deletions and the waiting order (queue and history views); returns the function that stops it. */
+  async watchQueue(handlers: QueueHandlers): Promise<() => void> {
+    // Its own object: the same handlers watched twice are two watchers.
+    const watcher = { ...handlers };
+    this.#queueWatchers.add(watcher);
     await this.#emit(SOCKET_EVENTS.followQueue, {});
     return () => {
-      this.#queueListeners.delete(listener);
-      if (onDeleted) this.#deletedListeners.delete(onDeleted);
-      if (!this.#queueListeners.size) void this.#emit(SOCKET_EVENTS.unfollowQueue, {}).catch(() => {});
+      this.#queueWatchers.delete(watcher);
+      if (!this.#queueWatchers.size) void this.#emit(SOCKET_EVENTS.unfollowQueue, {}).catch(() => {});
     };
   }
 
@@ -222,7 +235,7 @@ export class StudioClient extends StudioRest {
     const parsed = RunStatusMessageSchema.safeParse(msg);
     if (!parsed.success) return;
     const run = parsed.data.run;
-    for (const l of this.#queueListeners) l(run);
+    for (const w of this.#queueWatchers) w.onStatus(run);
     const f = this.#followed.get(run.id);
     if (!f) return;
     f.handle.run = run;

@@ -20,6 +20,7 @@ import {
 import { Server, type Socket } from 'socket.io';
 import { prepareRun } from '../queue/prepareRun.js';
 import type { QueueNotice, RunQueue } from '../queue/RunQueue.js';
+import { QueueOrderFeed } from './QueueOrderFeed.js';
 import { RequestGuard, type GuardVerdict } from './RequestGuard.js';
 
 export interface SocketOptions {
@@ -58,8 +59,12 @@ const bad = (message: string): ApiError => ({ code: 'BAD_REQUEST', message });
 export function attachSocket(httpServer: HttpServer, options: SocketOptions): Server {
   const log = options.log ?? (() => {});
   const io = createGuardedServer(httpServer, options.guard, options.limits);
-  const hub = new FollowHub(options.queue);
-  const unsubscribe = options.queue.subscribe((notice) => hub.dispatch(notice));
+  const hub = new FollowHub(options.queue, log);
+  const stopNotices = options.queue.subscribe((notice) => hub.dispatch(notice));
+  const unsubscribe = () => {
+    stopNotices();
+    hub.close();
+  };
   io.engine.on('close', () => unsubscribe());
   httpServer.once('close', () => unsubscribe());
   io.on('connection', (socket) => new ClientSession(socket, hub, { ...options, log }).listen());
@@ -144,8 +149,29 @@ function publicRecord(run: RunDetail): RunRecord {
 class FollowHub {
   private readonly followers = new Map<string, Set<Client>>();
   private readonly clients = new Set<Client>();
+  private readonly order: QueueOrderFeed;
 
-  constructor(private readonly queue: RunQueue) {}
+  constructor(
+    private readonly queue: RunQueue,
+    log: (message: string) => void,
+  ) {
+    this.order = new QueueOrderFeed({
+      queue,
+      log,
+      send: (order) => {
+        for (const client of this.clients) if (client.queue) client.socket.emit(SOCKET_EVENTS.queueOrder, order);
+      },
+    });
+  }
+
+  /** A client started following the queue: it gets the waiting order (everyone gets it again). */
+  queueFollowed(): void {
+    this.order.resend();
+  }
+
+  close(): void {
+    this.order.close();
+  }
 
   add(client: Client): void {
     this.clients.add(client);
@@ -161,8 +187,15 @@ class FollowHub {
     const runId = notice.kind === 'status' ? notice.run.id : notice.runId;
     const targets = this.followers.get(runId);
     for (const client of targets ?? []) this.deliver(client, runId, notice);
-    if (notice.kind !== 'event')
-      for (const client of this.clients) if (client.queue && !targets?.has(client)) send(client, notice);
+    if (notice.kind === 'event') return;
+    let queueFollowers = false;
+    for (const client of this.clients) {
+      if (!client.queue) continue;
+      queueFollowers = true;
+      if (!targets?.has(client)) send(client, notice);
+    }
+    // A status change may move the waiting runs (one started, was cancelled, went in front).
+    if (queueFollowers && notice.kind === 'status') this.order.changed();
   }
 
   /** Starts following: replays recorded events after `afterSeq`, then live ones, then the current status. */
@@ -304,5 +337,6 @@ class ClientSession {
   private followQueue(on: boolean, reply: Reply<OkAck>): void {
     this.client.queue = on;
     reply({ ok: true });
+    if (on) this.hub.queueFollowed();
   }
 }

@@ -1,6 +1,6 @@
 import type { RunRecord } from '@ptp/graph-core';
 import { describe, expect, it } from 'vitest';
-import { batchSummary, mergeRunPage, runDuration, upsertRun } from './runHistory';
+import { batchSummary, mergeRunPage, queuePlaces, runDuration, upsertRun } from './runHistory';
 
 const run = (id: string, patch: Partial<RunRecord> = {}): RunRecord => ({
   id,
@@ -59,5 +59,30 @@ describe('run history list', () => {
       succeeded: 1,
       other: 1,
     });
+  });
+
+  it("places waiting runs by the server's latest order, falling back to their record's place", () => {
+    const runs = [
+      run('a', { status: 'queued', queuePosition: 4 }),
+      run('b', { status: 'queued', queuePosition: 0 }),
+      run('c', { status: 'queued', queuePosition: 7 }),
+      run('d', { status: 'running' }),
+    ];
+    // Since the records were read, b started and a front run f arrived: a is second now.
+    expect([...queuePlaces(runs, { waiting: ['f', 'a', 'c'], total: 3 })]).toEqual([
+      ['a', 1],
+      ['c', 2],
+    ]);
+    // An order naming only the first runs: the others are behind them.
+    expect([...queuePlaces(runs, { waiting: ['f', 'a'], total: 4 })]).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 7],
+    ]);
+    expect([...queuePlaces(runs, undefined)]).toEqual([
+      ['a', 4],
+      ['b', 0],
+      ['c', 7],
+    ]);
   });
 });

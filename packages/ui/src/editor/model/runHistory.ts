@@ -1,4 +1,4 @@
-import type { RunRecord, RunStatus } from '@ptp/graph-core';
+import type { QueueOrderMessage, RunRecord, RunStatus } from '@ptp/graph-core';
 
 /** A next page appended to the list, runs already shown (a live update raced the page) kept once. */
 export function mergeRunPage(list: readonly RunRecord[], page: readonly RunRecord[]): RunRecord[] {
@@ -59,4 +59,24 @@ export function batchSummary(runs: readonly RunRecord[]): {
     succeeded,
     other: runs.length - waiting - running - succeeded,
   };
+}
+
+/**
+ * Each waiting run's place (0 = next) from the server's latest queue order. A run the order does
+ * not name is not waiting any more when the order is whole (its status notice is on the way);
+ * when the order names only the first runs, it is somewhere behind them.
+ */
+export function queuePlaces(runs: readonly RunRecord[], order: QueueOrderMessage | undefined): Map<string, number> {
+  const live = new Map(order?.waiting.map((id, i) => [id, i]));
+  const places = new Map<string, number>();
+  for (const run of runs) {
+    if (run.status !== 'queued') continue;
+    const named = live.get(run.id);
+    if (named !== undefined) places.set(run.id, named);
+    else if (!order) {
+      if (run.queuePosition !== undefined) places.set(run.id, run.queuePosition);
+    } else if (order.waiting.length < order.total)
+      places.set(run.id, Math.max(order.waiting.length, run.queuePosition ?? 0));
+  }
+  return places;
 }

@@ -3,11 +3,12 @@ import {
   BATCH_LIMITS,
   isFinalRunStatus,
   loadDocument,
+  type QueueOrderMessage,
   type RunRecord,
   type RunStatus,
   type WorkflowDocument,
 } from '@ptp/graph-core';
-import { batchSummary, mergeRunPage, runDuration, upsertRun } from '../model/runHistory';
+import { batchSummary, mergeRunPage, queuePlaces, runDuration, upsertRun } from '../model/runHistory';
 import { useServices } from '../services/EditorContext';
 
 const PAGE = 50;
@@ -31,6 +32,8 @@ function Thumbnail({ run }: { run: RunRecord }) {
 
 function RunRow(props: {
   run: RunRecord;
+  /** Its place in the queue while it waits (0 = next). */
+  place: number | undefined;
   onOpen(run: RunRecord): void;
   onRerun(run: RunRecord): void;
   onCancel(run: RunRecord): void;
@@ -59,7 +62,7 @@ function RunRow(props: {
         )}
         <span className={`status ${run.status}`}>
           {run.status}
-          {run.status === 'queued' && run.queuePosition !== undefined ? ` (#${run.queuePosition + 1})` : ''}
+          {props.place !== undefined ? ` (#${props.place + 1})` : ''}
         </span>
         <span className="when">
           {new Date(run.createdAt).toLocaleString()}
@@ -124,6 +127,8 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
   const [status, setStatus] = useState<RunStatus | ''>('');
   const [batch, setBatch] = useState('');
   const [runs, setRuns] = useState<RunRecord[]>([]);
+  // The server's waiting order, live: places stay right as runs start, leave or jump the queue.
+  const [order, setOrder] = useState<QueueOrderMessage>();
   const [more, setMore] = useState(false);
   const [error, setError] = useState<string>();
 
@@ -161,10 +166,11 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
     let stop: (() => void) | undefined;
     let live = true;
     void server
-      .watchQueue(
-        (run) => setRuns((old) => upsertRun(old, run, { q: query.trim(), status, batch })),
-        (runId) => setRuns((old) => old.filter((r) => r.id !== runId)),
-      )
+      .watchQueue({
+        onStatus: (run) => setRuns((old) => upsertRun(old, run, { q: query.trim(), status, batch })),
+        onDeleted: (runId) => setRuns((old) => old.filter((r) => r.id !== runId)),
+        onOrder: setOrder,
+      })
       .then((s) => (live ? (stop = s) : s()));
     return () => {
       live = false;
@@ -173,6 +179,7 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
   }, [server, query, status, batch]);
 
   if (!server) return null;
+  const places = queuePlaces(runs, order);
   const act = async (what: string, fn: () => Promise<unknown>) => {
     try {
       await fn();
@@ -224,9 +231,10 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
                 );
               })
             }
+            disabled={order?.total === 0}
             data-testid="history-clear-queue"
           >
-            Clear queue
+            Clear queue{order ? ` (${order.total})` : ''}
           </button>
         </div>
         {batch && (
@@ -253,6 +261,7 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
             <RunRow
               key={run.id}
               run={run}
+              place={places.get(run.id)}
               onOpen={(r) =>
                 void act('Opening the graph', async () => {
                   const loaded = loadDocument((await server.getRun(r.id)).workflow);
