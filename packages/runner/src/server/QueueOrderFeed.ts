@@ -1,11 +1,18 @@
 import { QUEUE_ORDER_MAX, type QueueOrderMessage } from '@ptp/graph-core';
 import type { RunQueue } from '../queue/RunQueue.js';
 
-/** The waiting runs in the order they will start (the next first), as queue followers see it. */
-export async function readQueueOrder(queue: RunQueue): Promise<QueueOrderMessage> {
-  const [waiting, stats] = await Promise.all([queue.list({ status: 'queued', limit: QUEUE_ORDER_MAX }), queue.stats()]);
+/**
+ * The waiting runs in the order they will start (the next first), as queue followers see it.
+ * Lists order waiting runs by submission or from the back, so all of them are read (the queue
+ * holds at most `maxQueued`) and the first QUEUE_ORDER_MAX named.
+ */
+export async function readQueueOrder(queue: RunQueue, maxQueued: number): Promise<QueueOrderMessage> {
+  const [waiting, stats] = await Promise.all([queue.list({ status: 'queued', limit: maxQueued }), queue.stats()]);
   waiting.sort((a, b) => (a.queuePosition ?? 0) - (b.queuePosition ?? 0));
-  return { waiting: waiting.map((r) => r.id), total: Math.max(stats.queued, waiting.length) };
+  return {
+    waiting: waiting.slice(0, QUEUE_ORDER_MAX).map((r) => r.id),
+    total: Math.max(stats.queued, waiting.length),
+  };
 }
 
 /**
@@ -16,6 +23,7 @@ export async function readQueueOrder(queue: RunQueue): Promise<QueueOrderMessage
  */
 export class QueueOrderFeed {
   readonly #queue: RunQueue;
+  readonly #maxQueued: number;
   readonly #send: (order: QueueOrderMessage) => void;
   readonly #delayMs: number;
   readonly #log: (message: string) => void;
@@ -27,11 +35,14 @@ export class QueueOrderFeed {
 
   constructor(o: {
     queue: RunQueue;
+    /** The queue's bound on waiting runs. */
+    maxQueued: number;
     send: (order: QueueOrderMessage) => void;
     delayMs?: number;
     log?: (message: string) => void;
   }) {
     this.#queue = o.queue;
+    this.#maxQueued = o.maxQueued;
     this.#send = o.send;
     this.#delayMs = o.delayMs ?? 100;
     this.#log = o.log ?? (() => {});
@@ -63,7 +74,7 @@ export class QueueOrderFeed {
     this.#timer = undefined;
     this.#reading = true;
     try {
-      const order = await readQueueOrder(this.#queue);
+      const order = await readQueueOrder(this.#queue, this.#maxQueued);
       const key = `${order.total}:${order.waiting.join(',')}`;
       if (!this.#closed && key !== this.#last) {
         this.#last = key;

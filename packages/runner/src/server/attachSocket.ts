@@ -59,7 +59,7 @@ const bad = (message: string): ApiError => ({ code: 'BAD_REQUEST', message });
 export function attachSocket(httpServer: HttpServer, options: SocketOptions): Server {
   const log = options.log ?? (() => {});
   const io = createGuardedServer(httpServer, options.guard, options.limits);
-  const hub = new FollowHub(options.queue, log);
+  const hub = new FollowHub(options.queue, options.limits.maxQueuedRuns, log);
   const stopNotices = options.queue.subscribe((notice) => hub.dispatch(notice));
   const unsubscribe = () => {
     stopNotices();
@@ -153,10 +153,12 @@ class FollowHub {
 
   constructor(
     private readonly queue: RunQueue,
+    maxQueued: number,
     log: (message: string) => void,
   ) {
     this.order = new QueueOrderFeed({
       queue,
+      maxQueued,
       log,
       send: (order) => {
         for (const client of this.clients) if (client.queue) client.socket.emit(SOCKET_EVENTS.queueOrder, order);

@@ -6,6 +6,7 @@ import { createNodeRegistry } from '@ptp/nodes';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readQueueOrder } from '../../server/QueueOrderFeed.js';
 import { cancelBatch, cancelWaiting } from '../cancelRuns.js';
 import { prepareRun } from '../prepareRun.js';
 import type { QueueNotice } from '../RunQueue.js';
@@ -362,6 +363,8 @@ describe('BullRunQueue history', () => {
     const first = await queue.list({ status: 'queued', limit: 2 });
     const rest = await queue.list({ status: 'queued', limit: 2, before: first.at(-1)!.id });
     expect([...first, ...rest].map((r) => r.id)).toEqual([b.id, a.id, f.id]);
+    // Queue followers are told the start order, whatever order the list pages in.
+    expect(await readQueueOrder(queue, 1000)).toEqual({ waiting: [f.id, a.id, b.id], total: 3 });
     const worker = new Worker(routeQueueName('any~-'), null, { connection: raw, prefix: keys.bull, autorun: false });
     const job = await worker.getNextJob('tok-front', { block: false });
     expect(job?.id).toBe(f.id);
