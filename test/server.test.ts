@@ -163,6 +163,73 @@ describe('studio server: runs over socket.io and REST (real server, worker, onnx
     expect([t2 < t1, t1 < tl]).toEqual([true, true]);
   });
 
+  it('queues a batch in one call, all or nothing: a bad run names itself and queues none; a retry queues nothing twice', async () => {
+    const bad = generateWorkflow(4);
+    bad.edges = bad.edges!.filter((e) => e.to.input !== 'prompt');
+    const batch = (i: number) => ({ id: 'one-call', index: i, size: 3 });
+    const refused = (await client
+      .submitBatch({
+        runs: [
+          { workflow: promptWorkflow('b0'), batch: batch(0) },
+          { workflow: bad, batch: batch(1) },
+          { workflow: promptWorkflow('b2'), batch: batch(2) },
+        ],
+      })
+      .catch((e: unknown) => e)) as StudioApiError;
+    expect(refused).toMatchObject({ status: 422, code: 'VALIDATION_FAILED', nodeId: 'sample', input: 'prompt' });
+    expect(refused.message).toMatch(/^run 2 of 3: /);
+    expect(await client.listRuns({ batch: 'one-call' })).toEqual([]);
+
+    const blocker = await client.submit({ workflow: tickerWorkflow(30, 20) });
+    const waiting = await client.submitRun({ workflow: promptWorkflow('waiting') });
+    const runs = [0, 1, 2].map((i) => ({
+      workflow: promptWorkflow(`b${i}`),
+      clientRequestId: `one-call-${i}`,
+      batch: batch(i),
+    }));
+    const queued = await client.submitBatch({ runs });
+    expect(queued.duplicates).toBe(0);
+    expect(queued.runs.map((r) => [r.batch?.index, r.status])).toEqual([
+      [0, 'queued'],
+      [1, 'queued'],
+      [2, 'queued'],
+    ]);
+    // A retry (the answer was lost) answers the same runs and queues none.
+    const again = await client.submitBatch({ runs });
+    expect(again.duplicates).toBe(3);
+    expect(again.runs.map((r) => r.id)).toEqual(queued.runs.map((r) => r.id));
+    // A front batch goes ahead of the waiting runs in its own order.
+    const front = await client.submitBatch({
+      runs: [0, 1].map((i) => ({ workflow: promptWorkflow(`f${i}`), front: true })),
+    });
+    const place = async (id: string) => (await client.getRun(id)).queuePosition;
+    expect(await Promise.all([...front.runs, waiting, ...queued.runs].map((r) => place(r.id)))).toEqual([
+      0, 1, 2, 3, 4, 5,
+    ]);
+    // Bounds: an empty batch and one over the batch limit are refused before anything is read.
+    for (const body of [{ runs: [] }, { runs: Array.from({ length: 101 }, () => runs[0]) }]) {
+      const res = await fetch(`${server.url}/api/runs/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(400);
+    }
+    // Clear queue pressed while a batch is being queued waits for the whole batch: none of it is left waiting.
+    const big = client.submitBatch({
+      runs: Array.from({ length: 100 }, (_, i) => ({
+        workflow: promptWorkflow(`big ${i}`),
+        batch: { id: 'big', index: i, size: 100 },
+      })),
+    });
+    await expect.poll(async () => (await client.listRuns({ batch: 'big', limit: 1 })).length, { interval: 2 }).toBe(1);
+    const cleared = await client.cancelWaiting();
+    expect((await big).runs).toHaveLength(100);
+    expect(cleared.cancelled.length).toBeGreaterThanOrEqual(100);
+    expect(await client.listRuns({ batch: 'big', status: 'queued' })).toEqual([]);
+    await blocker.cancel();
+  });
+
   it('queue followers hear the waiting order whenever it changes: on watching, a front run, a start, a cancel', async () => {
     const orders: QueueOrderMessage[] = [];
     const watcher = new StudioClient({ baseUrl: server.url, transports: ['websocket'] });

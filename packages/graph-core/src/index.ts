@@ -25,4 +25,5 @@ export * from './subgraphs/foldNodes.js';
 export * from './subgraphs/unfoldNode.js';
 export * from './subgraphs/blockEntries.js';
 export * from './csv.js';
+export * from './batch/chunkRuns.js';
 export * from './batch/planBatch.js';

@@ -59,6 +59,17 @@ export const RunRequestSchema = z.object({
 export type RunRequest = z.infer<typeof RunRequestSchema>;
 export type RunRequestInput = z.input<typeof RunRequestSchema>;
 
+/**
+ * POST /api/runs/batch (InvokeAI's enqueue_batch): several run requests queued in one call, in
+ * order. Every request is checked first and nothing is queued unless all pass; a batch whose runs
+ * are all `front` keeps its own order ahead of the waiting runs.
+ */
+export const RunBatchRequestSchema = z.object({
+  runs: z.array(RunRequestSchema).min(1).max(BATCH_LIMITS.runs),
+});
+export type RunBatchRequest = z.infer<typeof RunBatchRequestSchema>;
+export type RunBatchRequestInput = z.input<typeof RunBatchRequestSchema>;
+
 /** A file a run produced; download it from GET /api/runs/:id/outputs/:name. */
 export const RunOutputSchema = z.object({
   name: z.string().min(1).max(255),
@@ -134,6 +145,13 @@ export const BatchCancelResultSchema = z.object({
   final: z.number().int().min(0),
 });
 export type BatchCancelResult = z.infer<typeof BatchCancelResultSchema>;
+
+/** The runs a batch request queued, in request order; `duplicates` were queued before (same clientRequestId). */
+export const RunBatchResultSchema = z.object({
+  runs: z.array(RunRecordSchema),
+  duplicates: z.number().int().min(0),
+});
+export type RunBatchResult = z.infer<typeof RunBatchResultSchema>;
 
 /** POST /api/runs/cancel-waiting: every queued run cancelled (running ones go on), from the back of the queue. */
 export const WaitingCancelResultSchema = z.object({ cancelled: z.array(ApiIdSchema) });

@@ -13,6 +13,7 @@ import {
   ImportJobSchema,
   ModelManagerResponseSchema,
   ModelsResponseSchema,
+  RunBatchResultSchema,
   RunDetailSchema,
   RunListResponseSchema,
   RunRecordSchema,
@@ -28,6 +29,8 @@ import {
   type ModelManagerResponse,
   type StartImportRequest,
   type ModelsResponse,
+  type RunBatchRequestInput,
+  type RunBatchResult,
   type RunDetail,
   type RunRecord,
   type RunRequestInput,
@@ -149,6 +152,10 @@ export class StudioRest {
   /** Queues a run over REST (the socket's `submit` also follows it). */
   submitRun(request: RunRequestInput): Promise<RunRecord> {
     return this.#json('POST', '/api/runs', RunRecordSchema, request);
+  }
+  /** Queues several runs in one call, all or none (see RunBatchRequestSchema). */
+  submitBatch(request: RunBatchRequestInput): Promise<RunBatchResult> {
+    return this.#json('POST', '/api/runs/batch', RunBatchResultSchema, request);
   }
   getRun(id: string): Promise<RunDetail> {
     return this.#json('GET', `/api/runs/${enc(id)}`, RunDetailSchema);

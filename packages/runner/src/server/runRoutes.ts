@@ -1,6 +1,7 @@
 import {
   API_LIMITS,
   ApiIdSchema,
+  RunBatchRequestSchema,
   RunListQuerySchema,
   RunRequestSchema,
   type ApiLimits,
@@ -10,6 +11,7 @@ import { Router } from 'express';
 import { cancelBatch, cancelWaiting } from '../queue/cancelRuns.js';
 import { prepareRun, type RunLimits } from '../queue/prepareRun.js';
 import type { RunQueue } from '../queue/RunQueue.js';
+import { submitBatch } from '../queue/submitBatch.js';
 import { parseWith, sendError, sendResult } from './httpErrors.js';
 import { jsonBody, type JsonBodyLimits } from './jsonBody.js';
 
@@ -26,6 +28,15 @@ export function runRoutes(
   hooks: { onDeleted?(runId: string): void } = {},
 ): Router {
   const router = Router();
+  const maxQueuedRuns = limits.maxQueuedRuns ?? API_LIMITS.maxQueuedRuns;
+  // Queueing a batch and cancelling many runs take turns, so Clear queue or Cancel the rest never
+  // sees half a batch (on this server; several servers on one Redis may still interleave).
+  let turn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(fn: () => Promise<T>): Promise<T> => {
+    const mine = turn.then(fn, fn);
+    turn = mine.catch(() => undefined);
+    return mine;
+  };
 
   router.post('/', jsonBody(limits), async (req, res) => {
     const request = parseWith(RunRequestSchema, req.body, 'run request');
@@ -37,6 +48,16 @@ export function runRoutes(
     res.status(submitted.value.duplicate ? 200 : 202).json(submitted.value.run);
   });
 
+  router.post('/batch', jsonBody(limits), async (req, res) => {
+    const request = parseWith(RunBatchRequestSchema, req.body, 'batch request');
+    if (!request.ok) return sendResult(res, request);
+    const submitted = await inTurn(() =>
+      submitBatch(queue, registry, { ...limits, maxQueuedRuns }, request.value.runs),
+    );
+    if (!submitted.ok) return sendResult(res, submitted);
+    res.status(submitted.value.duplicates === submitted.value.runs.length ? 200 : 202).json(submitted.value);
+  });
+
   router.get('/', async (req, res) => {
     const query = parseWith(RunListQuerySchema, req.query, 'query');
     if (!query.ok) return sendResult(res, query);
@@ -44,14 +65,14 @@ export function runRoutes(
   });
 
   router.post('/cancel-waiting', async (_req, res) => {
-    res.json(await cancelWaiting(queue, limits.maxQueuedRuns ?? API_LIMITS.maxQueuedRuns));
+    res.json(await inTurn(() => cancelWaiting(queue, maxQueuedRuns)));
   });
 
   router.post('/batches/:batch/cancel', async (req, res) => {
     const batch = req.params.batch;
     if (!ApiIdSchema.safeParse(batch).success)
       return sendError(res, 404, { code: 'UNKNOWN_BATCH', message: `no runs of batch "${batch}"` });
-    sendResult(res, await cancelBatch(queue, batch));
+    sendResult(res, await inTurn(() => cancelBatch(queue, batch)));
   });
 
   router.get('/:id', async (req, res) => {

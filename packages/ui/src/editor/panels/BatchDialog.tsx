@@ -1,7 +1,9 @@
 import { useMemo, useState } from 'react';
 import {
+  API_LIMITS,
   BATCH_LIMITS,
   batchRowsFromCsv,
+  chunkRuns,
   csvLine,
   planBatch,
   SEED_MODES,
@@ -58,18 +60,26 @@ export function BatchDialog({ onClose, onQueued }: { onClose(): void; onQueued()
     if (!server) return;
     const batch = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     setQueued({ done: 0 });
-    for (const [i, run] of runs.entries()) {
+    // One key per run: a retried batch never queues a run twice.
+    const requests = runs.map((run, i) => ({
+      workflow: run.document,
+      clientRequestId: `batch-${batch}-${i}`,
+      batch: { id: batch, index: i, size: runs.length },
+    }));
+    // As few calls as the server's body limit allows (one for most batches): each is all or nothing.
+    let done = 0;
+    for (const group of chunkRuns(requests, API_LIMITS.maxJsonBodyBytes * 0.9, BATCH_LIMITS.runs)) {
       try {
-        // One key per run: a retried batch never queues a run twice.
-        await server.submitRun({
-          workflow: run.document,
-          clientRequestId: `batch-${batch}-${i}`,
-          batch: { id: batch, index: i, size: runs.length },
-        });
-        setQueued({ done: i + 1 });
+        await server.submitBatch({ runs: group });
+        done += group.length;
+        setQueued({ done });
       } catch (err) {
-        setQueued({ done: i, error: (err as Error).message });
-        notify('error', `Batch stopped after ${i} of ${runs.length} runs: ${(err as Error).message}`, 'batch-failed');
+        setQueued({ done, error: (err as Error).message });
+        notify(
+          'error',
+          `Batch stopped after ${done} of ${runs.length} runs: ${(err as Error).message}`,
+          'batch-failed',
+        );
         return;
       }
     }

@@ -1,0 +1,46 @@
+import type { ApiLimits, NodeRegistry, RunBatchResult, RunRecord, RunRequest } from '@ptp/graph-core';
+import { apiFail, apiOk, type ApiResult } from '../ApiResult.js';
+import { prepareRun, type RunLimits } from './prepareRun.js';
+import type { PreparedRun, RunQueue } from './RunQueue.js';
+
+/**
+ * Queues several runs in one call (InvokeAI's enqueue_batch). Every request is checked first, and
+ * nothing is queued unless all pass and all fit in the queue; the error names the run (and, as
+ * for one run, its node and input). Runs are queued in request order; a batch of front runs is
+ * queued from its end, so it keeps its own order ahead of the runs already waiting.
+ */
+export async function submitBatch(
+  queue: RunQueue,
+  registry: NodeRegistry,
+  limits: RunLimits & Pick<ApiLimits, 'maxQueuedRuns'>,
+  requests: readonly RunRequest[],
+): Promise<ApiResult<RunBatchResult>> {
+  const n = requests.length;
+  const which = (i: number) => `run ${i + 1} of ${n}`;
+  const prepared: PreparedRun[] = [];
+  for (const [i, request] of requests.entries()) {
+    const one = prepareRun(request, registry, limits);
+    if (!one.ok) return { ok: false, error: { ...one.error, message: `${which(i)}: ${one.error.message}` } };
+    prepared.push(one.value);
+  }
+  const { queued } = await queue.stats();
+  if (queued + n > limits.maxQueuedRuns)
+    return apiFail(
+      'QUEUE_FULL',
+      `the queue holds ${queued} of at most ${limits.maxQueuedRuns} runs: a batch of ${n} does not fit; nothing was queued`,
+    );
+  const order = prepared.map((_, i) => i);
+  if (prepared.every((p) => p.front)) order.reverse();
+  const runs: RunRecord[] = [];
+  let duplicates = 0;
+  for (const [k, i] of order.entries()) {
+    const submitted = await queue.submit(prepared[i]!);
+    if (!submitted.ok) {
+      const error = submitted.error;
+      return { ok: false, error: { ...error, message: `${which(i)}: ${error.message} (${k} queued before it)` } };
+    }
+    runs[i] = submitted.value.run;
+    if (submitted.value.duplicate) duplicates++;
+  }
+  return apiOk({ runs, duplicates });
+}
