@@ -121,6 +121,10 @@ describe('RunStore batches', () => {
     expect(order.map((id) => store.get(id)!.queuePosition)).toEqual([0, 1, 2, 3, 4]);
     // History still lists by submission, newest first.
     expect(store.list({ limit: 10 }).map((r) => r.id)).toEqual(['run_f2', 'run_b', 'run_f1', 'run_a', 'run_old']);
+    // The queued runs alone by place, from the back (as on Redis), paged without a loss or a repeat.
+    const first = store.list({ status: 'queued', limit: 3 });
+    const rest = store.list({ status: 'queued', limit: 3, before: first.at(-1)!.id });
+    expect([...first, ...rest].map((r) => r.id)).toEqual([...order].reverse());
     const claimed: string[] = [];
     for (let next = store.claimNext('t'); next; next = store.claimNext('t')) claimed.push(next.record.id);
     expect(claimed).toEqual(order);

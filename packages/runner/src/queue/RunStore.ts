@@ -156,8 +156,13 @@ export class RunStore {
     return row && { ...this.#toRecord(row), workflow: JSON.parse(row.workflow) as Record<string, unknown> };
   }
 
-  /** Newest first; `q` matches name or id (case-insensitive), `before` pages on from a run id. */
+  /**
+   * Newest first; `q` matches name or id (case-insensitive), `before` pages on from a run id. The
+   * queued runs alone are listed by their place, from the back of the queue (as the Redis queue
+   * lists them): a front run comes last.
+   */
   list(query: RunListOptions): RunRecord[] {
+    const key = query.status === 'queued' ? QUEUE_ORDER : 'seq_no';
     const where: string[] = [];
     const args: unknown[] = [];
     if (query.status) {
@@ -174,10 +179,10 @@ export class RunStore {
       args.push(query.batch);
     }
     if (query.before) {
-      where.push('seq_no < (SELECT seq_no FROM runs WHERE id = ?)');
+      where.push(`${key} < (SELECT ${key} FROM runs WHERE id = ?)`);
       args.push(query.before);
     }
-    const sql = `SELECT * FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq_no DESC LIMIT ?`;
+    const sql = `SELECT * FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${key} DESC LIMIT ?`;
     return (this.#db.prepare(sql).all(...args, query.limit) as RunRow[]).map((r) => this.#toRecord(r));
   }
 
