@@ -1,6 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  API_LIMITS,
+  BATCH_LIMITS,
+  chunkRuns,
   errorPlace,
   type BatchRun,
   type GraphError,
@@ -8,7 +11,7 @@ import {
   type RunRecord,
   type WorkflowDocument,
 } from '@ptp/graph-core';
-import { StudioApiError, StudioClient, type RunHandle } from '@ptp/graph-core/client';
+import { StudioApiError, StudioClient, type RunHandle, type RunHandlers } from '@ptp/graph-core/client';
 import { downloadRunOutputs } from '../../client/downloadRunOutputs.js';
 import { EXIT, type Io } from '../cliSupport.js';
 import { progressPrinter } from '../progressPrinter.js';
@@ -119,40 +122,51 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
   try {
     await checkReachable(client, args.server);
     const handles: (RunHandle | undefined)[] = [];
-    if (args.batch) io.err(`batch ${batchId}: queueing ${runs.length} runs${args.front ? ' at the front' : ''}`);
-    // At the front, each run goes ahead of the one queued before it: queue the batch from its end.
-    const order = [...runs.keys()];
-    if (args.front) order.reverse();
-    for (const i of order) {
-      const r = runs[i]!;
-      // Ctrl-C while the batch is being queued: nothing more is queued.
-      if (stopping) break;
+    const requests = runs.map((r, i) => ({
+      workflow: r.document,
+      options: {
+        ...(args.provider ? { provider: args.provider as 'cpu' } : {}),
+        ...(args.outputs?.length ? { targets: args.outputs } : {}),
+      },
+      ...(args.batch ? { batch: { id: batchId, index: i, size: runs.length } } : {}),
+      ...(args.front ? { front: true } : {}),
+    }));
+    const handlers = (i: number): RunHandlers => {
       let lastStatus = '';
+      const r = runs[i]!;
       const tag = args.batch ? ` (${i + 1}/${runs.length}${r.label ? `, ${r.label}` : ''})` : '';
-      const handle = await client.submit(
-        {
-          workflow: r.document,
-          options: {
-            ...(args.provider ? { provider: args.provider as 'cpu' } : {}),
-            ...(args.outputs?.length ? { targets: args.outputs } : {}),
-          },
-          ...(args.batch ? { batch: { id: batchId, index: i, size: runs.length } } : {}),
-          ...(args.front ? { front: true } : {}),
+      return {
+        // A batch's progress bars would interleave: its runs report their status only.
+        ...(args.batch ? {} : { onEvent: print }),
+        onStatus: (run) => {
+          const line = run.status === 'queued' ? `queued (position ${(run.queuePosition ?? 0) + 1})` : run.status;
+          if (line !== lastStatus) io.err(`run ${run.id}${tag}: ${line}`);
+          lastStatus = line;
         },
-        {
-          // A batch's progress bars would interleave: its runs report their status only.
-          ...(args.batch ? {} : { onEvent: print }),
-          onStatus: (run) => {
-            const line = run.status === 'queued' ? `queued (position ${(run.queuePosition ?? 0) + 1})` : run.status;
-            if (line !== lastStatus) io.err(`run ${run.id}${tag}: ${line}`);
-            lastStatus = line;
-          },
-        },
-      );
+      };
+    };
+    if (!args.batch) {
+      const handle = await client.submit(requests[0]!, handlers(0));
       runIds.push(handle.runId);
-      handles[i] = handle;
-      // Queued while the batch was being cancelled: the server's cancel may have missed it.
+      handles[0] = handle;
       if (stopping) cancelEach([handle.runId]);
+    } else {
+      io.err(`batch ${batchId}: queueing ${runs.length} runs${args.front ? ' at the front' : ''}`);
+      // All checked before any is queued, in as few calls as the body limit allows. At the front,
+      // a later call goes ahead of an earlier one: send the groups from the end.
+      const groups = chunkRuns(requests, API_LIMITS.maxJsonBodyBytes * 0.9, BATCH_LIMITS.runs);
+      if (args.front) groups.reverse();
+      const queued: RunRecord[] = [];
+      for (const group of groups) {
+        // Ctrl-C while the batch is being queued: nothing more is queued.
+        if (stopping) break;
+        const result = await client.submitBatch({ runs: group });
+        runIds.push(...result.runs.map((r) => r.id));
+        for (const run of result.runs) queued[run.batch!.index] = run;
+      }
+      // Queued while the batch was being cancelled: the server's cancel may have missed them.
+      if (stopping) cancelEach(runIds);
+      for (const [i, run] of queued.entries()) if (run) handles[i] = await client.follow(run.id, handlers(i));
     }
     const report: BatchReportRun[] = [];
     for (const [i, handle] of handles.entries()) {
