@@ -7,7 +7,16 @@ export default defineConfig({
     projects: [
       { test: { name: 'graph-core', root: 'packages/graph-core', include: ['src/**/*.test.ts'] } },
       { test: { name: 'nodes', root: 'packages/nodes', include: ['src/**/*.test.ts'] } },
-      { test: { name: 'runner', root: 'packages/runner', include: ['src/**/*.test.ts'], testTimeout: 120_000 } },
+      {
+        test: {
+          name: 'runner',
+          root: 'packages/runner',
+          include: ['src/**/*.test.ts'],
+          testTimeout: 120_000,
+          // Polls wait on real processes (Redis, workers): a loaded CI machine gets time, a bug still fails.
+          expect: { poll: { timeout: 10_000 } },
+        },
+      },
       // The editor's pure logic (no DOM); its components are tested in the browser by test/editor*.test.ts.
       { test: { name: 'ui', root: 'packages/ui', include: ['src/**/*.test.ts'] } },
       {
@@ -17,6 +26,7 @@ export default defineConfig({
           include: ['**/*.test.ts'],
           exclude: ['**/node_modules/**'],
           testTimeout: 300_000,
+          expect: { poll: { timeout: 10_000 } },
           // onnxruntime's WebGPU provider runs on Chromium's SwiftShader Vulkan driver where no GPU is.
           env: { VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? '/usr/lib/chromium/vk_swiftshader_icd.json' },
         },
