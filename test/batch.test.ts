@@ -150,5 +150,23 @@ describe('batch', () => {
     // The batch's second run was waiting when Run next was pressed: it starts after the editor's run, if at all.
     expect(!behind.startedAt || mine.startedAt! < behind.startedAt).toBe(true);
     await rest.cancelWaiting();
+
+    // Pause queue: the editor's run waits (queued) until Resume queue.
+    await page.getByTestId('open-history').click();
+    await history.getByTestId('history-pause').click();
+    await history.getByTestId('history-paused').waitFor();
+    expect(await history.getByTestId('history-pause').textContent()).toBe('Resume queue');
+    await history.getByRole('button', { name: 'close' }).click();
+    await page.getByTestId('run').click();
+    await expect.poll(async () => (await rest.listRuns({ status: 'queued' })).length).toBe(1);
+    const waitingId = (await rest.listRuns({ status: 'queued' }))[0]!.id;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await rest.getRun(waitingId)).status).toBe('queued');
+    await page.getByTestId('open-history').click();
+    await history.locator(`[data-testid=history-${waitingId}][data-status=queued]`).waitFor();
+    await screenshot(page, 'history-paused');
+    await history.getByTestId('history-pause').click();
+    await history.locator('[data-testid=history-paused]').waitFor({ state: 'detached' });
+    await expect.poll(async () => (await rest.getRun(waitingId)).status, { timeout: 60_000 }).toBe('succeeded');
   });
 });

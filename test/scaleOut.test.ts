@@ -241,6 +241,21 @@ describe('scale-out: BullMQ on a real redis-server, three `ptp worker` processes
     workers = workers.filter((w) => w !== victim);
   }, 180_000);
 
+  it('pause on one Redis: no worker starts a waiting run until resumed', async () => {
+    await queue.setPaused(true);
+    try {
+      const run = await submit(tickerWorkflow(2, 10, 'paused'));
+      expect(await queue.stats()).toMatchObject({ paused: true });
+      // Longer than a worker's idle poll (1 s): had one fetched, the run would be running by now.
+      await new Promise((r) => setTimeout(r, 2500));
+      expect((await queue.get(run.id))!.status).toBe('queued');
+      await queue.setPaused(false);
+      expect((await finalRun(run.id, 60_000)).status).toBe('succeeded');
+    } finally {
+      await queue.setPaused(false);
+    }
+  }, 120_000);
+
   it('a run that kills its worker every time fails after the bounded attempts, with the error kept', async () => {
     const poison: WorkflowDocumentInput = {
       schemaVersion: 3,

@@ -235,22 +235,46 @@ describe('studio server: runs over socket.io and REST (real server, worker, onnx
     const watcher = new StudioClient({ baseUrl: server.url, transports: ['websocket'] });
     const stop = await watcher.watchQueue({ onStatus: () => {}, onOrder: (o) => orders.push(o) });
     try {
-      await expect.poll(() => orders.at(-1)).toEqual({ waiting: [], total: 0 });
+      await expect.poll(() => orders.at(-1)).toEqual({ waiting: [], total: 0, paused: false });
       const running = await client.submit({ workflow: tickerWorkflow(60, 20) });
       await expect.poll(async () => (await client.getRun(running.runId)).status).toBe('running');
       const a = await client.submitRun({ workflow: promptWorkflow('order a') });
       const b = await client.submitRun({ workflow: promptWorkflow('order b') });
-      await expect.poll(() => orders.at(-1)).toEqual({ waiting: [a.id, b.id], total: 2 });
+      await expect.poll(() => orders.at(-1)).toEqual({ waiting: [a.id, b.id], total: 2, paused: false });
       const f = await client.submitRun({ workflow: promptWorkflow('order front'), front: true });
-      await expect.poll(() => orders.at(-1)).toEqual({ waiting: [f.id, a.id, b.id], total: 3 });
+      await expect.poll(() => orders.at(-1)).toEqual({ waiting: [f.id, a.id, b.id], total: 3, paused: false });
       await client.cancelRun(a.id);
-      await expect.poll(() => orders.at(-1)).toEqual({ waiting: [f.id, b.id], total: 2 });
+      await expect.poll(() => orders.at(-1)).toEqual({ waiting: [f.id, b.id], total: 2, paused: false });
       await client.cancelRun(running.runId);
       // The front run starts, then b (close together: their changes may come as one message).
-      await expect.poll(() => orders.at(-1), { timeout: 20_000 }).toEqual({ waiting: [], total: 0 });
+      await expect.poll(() => orders.at(-1), { timeout: 20_000 }).toEqual({ waiting: [], total: 0, paused: false });
       // Only changes are sent: no two messages in a row are the same.
       for (let i = 1; i < orders.length; i++) expect(orders[i]).not.toEqual(orders[i - 1]);
     } finally {
+      stop();
+      watcher.close();
+    }
+  });
+
+  it('pause: no waiting run starts (the running one finishes, runs still queue) until resumed; followers are told', async () => {
+    const orders: QueueOrderMessage[] = [];
+    const watcher = new StudioClient({ baseUrl: server.url, transports: ['websocket'] });
+    const stop = await watcher.watchQueue({ onStatus: () => {}, onOrder: (o) => orders.push(o) });
+    try {
+      const running = await client.submit({ workflow: tickerWorkflow(10, 20) });
+      await expect.poll(async () => (await client.getRun(running.runId)).status).toBe('running');
+      expect(await client.pauseQueue()).toEqual({ paused: true });
+      const waiting = await client.submitRun({ workflow: promptWorkflow('paused') });
+      expect((await running.done).status).toBe('succeeded');
+      await expect.poll(() => orders.at(-1)).toEqual({ waiting: [waiting.id], total: 1, paused: true });
+      expect((await client.health()).queue).toMatchObject({ queued: 1, paused: true });
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await client.getRun(waiting.id)).status).toBe('queued');
+      expect(await client.resumeQueue()).toEqual({ paused: false });
+      await expect.poll(async () => (await client.getRun(waiting.id)).status).toBe('succeeded');
+      await expect.poll(() => orders.at(-1)).toEqual({ waiting: [], total: 0, paused: false });
+    } finally {
+      await client.resumeQueue();
       stop();
       watcher.close();
     }

@@ -156,3 +156,10 @@ export type RunBatchResult = z.infer<typeof RunBatchResultSchema>;
 /** POST /api/runs/cancel-waiting: every queued run cancelled (running ones go on), from the back of the queue. */
 export const WaitingCancelResultSchema = z.object({ cancelled: z.array(ApiIdSchema) });
 export type WaitingCancelResult = z.infer<typeof WaitingCancelResultSchema>;
+
+/**
+ * POST /api/queue/pause and /api/queue/resume (InvokeAI's pause processor): paused, no waiting
+ * run starts (the running one goes on, runs are still queued); kept across server restarts.
+ */
+export const QueueStateSchema = z.object({ paused: z.boolean() });
+export type QueueState = z.infer<typeof QueueStateSchema>;

@@ -15,7 +15,12 @@ export const HealthResponseSchema = z.object({
   ok: z.boolean(),
   version: z.string(),
   nodeTypes: z.number().int(),
-  queue: z.object({ queued: z.number().int(), running: z.number().int() }),
+  queue: z.object({
+    queued: z.number().int(),
+    running: z.number().int(),
+    /** No waiting run starts until the queue is resumed (POST /api/queue/resume). */
+    paused: z.boolean().optional(),
+  }),
   worker: WorkerHealthSchema,
   /** Whether requests need a token (always when bound beyond loopback). */
   auth: z.boolean(),

@@ -80,6 +80,8 @@ export const QueueOrderMessageSchema = z.object({
   waiting: z.array(ApiIdSchema).max(QUEUE_ORDER_MAX),
   /** How many runs wait in all (more than `waiting` holds when the queue is longer). */
   total: z.number().int().nonnegative(),
+  /** Paused: no waiting run starts until the queue is resumed. */
+  paused: z.boolean(),
 });
 export type QueueOrderMessage = z.infer<typeof QueueOrderMessageSchema>;
 

@@ -13,6 +13,7 @@ import {
   ImportJobSchema,
   ModelManagerResponseSchema,
   ModelsResponseSchema,
+  QueueStateSchema,
   RunBatchResultSchema,
   RunDetailSchema,
   RunListResponseSchema,
@@ -29,6 +30,7 @@ import {
   type ModelManagerResponse,
   type StartImportRequest,
   type ModelsResponse,
+  type QueueState,
   type RunBatchRequestInput,
   type RunBatchResult,
   type RunDetail,
@@ -193,6 +195,13 @@ export class StudioRest {
     return this.#json('POST', `/api/runs/batches/${enc(batchId)}/cancel`, BatchCancelResultSchema);
   }
   /** Cancels every run waiting in the server's queue (ComfyUI's "Clear queue"); running ones go on. */
+  /** No waiting run starts until resumed (the running one goes on). */
+  pauseQueue(): Promise<QueueState> {
+    return this.#json('POST', '/api/queue/pause', QueueStateSchema);
+  }
+  resumeQueue(): Promise<QueueState> {
+    return this.#json('POST', '/api/queue/resume', QueueStateSchema);
+  }
   cancelWaiting(): Promise<WaitingCancelResult> {
     return this.#json('POST', '/api/runs/cancel-waiting', WaitingCancelResultSchema);
   }

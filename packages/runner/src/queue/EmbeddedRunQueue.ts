@@ -10,11 +10,10 @@ import {
   type RunOutput,
   type RunRecord,
   type RunStatus,
-  type WorkerHealth,
 } from '@ptp/graph-core';
 import { apiFail, apiOk, type ApiResult } from '../ApiResult.js';
 import type { RunExecutor, RunOutcome } from '../worker/workerProtocol.js';
-import type { PreparedRun, QueueNotice, RunListOptions, RunQueue, SubmitOutcome } from './RunQueue.js';
+import type { PreparedRun, QueueNotice, QueueStats, RunListOptions, RunQueue, SubmitOutcome } from './RunQueue.js';
 
 /** Finished runs kept by default (with their outputs); `ptp serve --keep-runs` changes it. */
 export const DEFAULT_KEEP_RUNS = 5000;
@@ -169,12 +168,20 @@ export class EmbeddedRunQueue implements RunQueue {
     return () => this.#listeners.delete(listener);
   }
 
-  async stats(): Promise<{ queued: number; running: number; worker: WorkerHealth }> {
+  async stats(): Promise<QueueStats> {
     return {
       queued: this.#store.count('queued'),
       running: this.#store.count('running'),
+      paused: this.#store.paused(),
       worker: this.#executor.status(),
     };
+  }
+
+  async setPaused(paused: boolean): Promise<void> {
+    if (this.#store.paused() === paused) return;
+    this.#store.setPaused(paused);
+    this.#notify({ kind: 'queue' });
+    if (!paused) this.#pump();
   }
 
   async close(): Promise<void> {
@@ -211,7 +218,7 @@ export class EmbeddedRunQueue implements RunQueue {
   }
 
   #pump(): void {
-    if (!this.#started || this.#closed || this.#current) return;
+    if (!this.#started || this.#closed || this.#current || this.#store.paused()) return;
     const next = this.#store.claimNext(this.#now());
     if (!next) return;
     const runId = next.record.id;

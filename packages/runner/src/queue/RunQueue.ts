@@ -28,7 +28,9 @@ export interface PreparedRun {
 export type QueueNotice =
   | { kind: 'event'; runId: string; event: RunEvent }
   | { kind: 'status'; run: RunRecord }
-  | { kind: 'deleted'; runId: string };
+  | { kind: 'deleted'; runId: string }
+  /** The queue itself changed: paused or resumed. */
+  | { kind: 'queue' };
 
 /** What a run list asks for (GET /api/runs): newest first, filtered, paged by `before`. */
 export interface RunListOptions {
@@ -40,6 +42,14 @@ export interface RunListOptions {
   before?: string | undefined;
   /** Only the runs of this batch. */
   batch?: string | undefined;
+}
+
+export interface QueueStats {
+  queued: number;
+  running: number;
+  /** No waiting run starts until resumed. */
+  paused: boolean;
+  worker: WorkerHealth;
 }
 
 export interface SubmitOutcome {
@@ -79,7 +89,12 @@ export interface RunQueue {
   events(runId: string, afterSeq: number): Promise<RunEvent[] | undefined>;
   readOutput(runId: string, name: string): Promise<{ output: RunOutput; data: Uint8Array } | undefined>;
   subscribe(listener: (notice: QueueNotice) => void): () => void;
-  stats(): Promise<{ queued: number; running: number; worker: WorkerHealth }>;
+  stats(): Promise<QueueStats>;
+  /**
+   * Paused, no waiting run starts (the running one goes on); runs are still queued. Kept across
+   * restarts, like the runs themselves (InvokeAI's pause processor).
+   */
+  setPaused(paused: boolean): Promise<void>;
   /** Stops taking work; a run still executing is left to be found interrupted on the next start. */
   close(): Promise<void>;
 }

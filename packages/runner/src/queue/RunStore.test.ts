@@ -132,4 +132,14 @@ describe('RunStore batches', () => {
     expect(add('run_f3', true).queuePosition).toBe(0);
     expect(add('run_c').queuePosition).toBe(1);
   });
+
+  it('keeps the queue paused across a restart (a new store on the same database)', () => {
+    const db = openStudioDatabase(':memory:');
+    const store = new RunStore(db);
+    expect(store.paused()).toBe(false);
+    store.setPaused(true);
+    expect(new RunStore(db).paused()).toBe(true);
+    store.setPaused(false);
+    expect(new RunStore(db).paused()).toBe(false);
+  });
 });

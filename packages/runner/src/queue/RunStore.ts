@@ -44,6 +44,8 @@ export const RUN_STORE_MIGRATIONS = [
   // 3: queue front (a run queued ahead of the waiting ones); NULL means submission order.
   `ALTER TABLE runs ADD COLUMN queue_order INTEGER;
    CREATE INDEX runs_by_queue_order ON runs(status, COALESCE(queue_order, seq_no));`,
+  // 4: the queue's own state (paused), kept across restarts.
+  `CREATE TABLE run_queue_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];
 
 /** Where a run stands in the queue: its submission order, unless it was queued at the front. */
@@ -98,6 +100,10 @@ export class RunStore {
       lastSeq: db.prepare('UPDATE runs SET last_seq = ? WHERE id = ? AND last_seq < ?'),
       events: db.prepare('SELECT event FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq'),
       count: db.prepare('SELECT COUNT(*) AS n FROM runs WHERE status = ?'),
+      readState: db.prepare('SELECT value FROM run_queue_state WHERE key = ?'),
+      writeState: db.prepare(
+        'INSERT INTO run_queue_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ),
       running: db.prepare("SELECT * FROM runs WHERE status = 'running' ORDER BY seq_no"),
       remove: db.prepare("DELETE FROM runs WHERE id = ? AND status NOT IN ('queued', 'running')"),
       removeEvents: db.prepare('DELETE FROM run_events WHERE run_id = ?'),
@@ -201,6 +207,15 @@ export class RunStore {
   }
 
   /** Moves the oldest queued run to running and returns it with its workflow, or undefined. */
+  /** Whether the queue was paused (no waiting run starts). */
+  paused(): boolean {
+    return (this.#stmts.readState.get('paused') as { value: string } | undefined)?.value === '1';
+  }
+
+  setPaused(paused: boolean): void {
+    this.#stmts.writeState.run('paused', paused ? '1' : '0');
+  }
+
   claimNext(now: string): { record: RunRecord; workflow: WorkflowDocument; options: RunRequestOptions } | undefined {
     return this.#db.transaction(() => {
       const row = this.#stmts.nextQueued.get() as RunRow | undefined;

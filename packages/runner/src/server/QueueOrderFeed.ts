@@ -12,12 +12,13 @@ export async function readQueueOrder(queue: RunQueue, maxQueued: number): Promis
   return {
     waiting: waiting.slice(0, QUEUE_ORDER_MAX).map((r) => r.id),
     total: Math.max(stats.queued, waiting.length),
+    paused: stats.paused,
   };
 }
 
 /**
  * Tells queue followers the waiting order whenever it may have changed (a run queued, started,
- * cancelled, put in front), so a waiting run's place never goes stale on their screens. Status
+ * cancelled, put in front; the queue paused or resumed), so a waiting run's place never goes stale on their screens. Status
  * changes come in bursts (a batch of 100 runs), so reads are coalesced: at most one read per
  * `delayMs`, never two at once, and a message only when the order differs from the last one sent.
  */
@@ -75,7 +76,7 @@ export class QueueOrderFeed {
     this.#reading = true;
     try {
       const order = await readQueueOrder(this.#queue, this.#maxQueued);
-      const key = `${order.total}:${order.waiting.join(',')}`;
+      const key = `${order.paused}:${order.total}:${order.waiting.join(',')}`;
       if (!this.#closed && key !== this.#last) {
         this.#last = key;
         this.#send(order);

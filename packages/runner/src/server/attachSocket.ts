@@ -31,11 +31,14 @@ export interface SocketOptions {
   log?: (message: string) => void;
 }
 
+/** What concerns one run (the queue's own changes reach clients as `queue:order`). */
+type RunNotice = Exclude<QueueNotice, { kind: 'queue' }>;
+
 /** Runs one socket follows, with the last seq it has been sent. */
 interface Follow {
   lastSeq: number;
   /** While the recorded events are being replayed, live notices wait here (order is kept). */
-  pending: QueueNotice[] | undefined;
+  pending: RunNotice[] | undefined;
 }
 
 interface Client {
@@ -101,7 +104,7 @@ function createGuardedServer(httpServer: HttpServer, guard: RequestGuard, limits
 }
 
 /** Sends one queue notice to one client: a status always, an event only past the client's last seq. */
-function send(client: Client, notice: QueueNotice): void {
+function send(client: Client, notice: RunNotice): void {
   const { socket } = client;
   if (notice.kind === 'deleted') {
     socket.emit(SOCKET_EVENTS.deleted, { runId: notice.runId });
@@ -186,6 +189,10 @@ class FollowHub {
 
   /** A queue notice to the run's followers, and a status also to every client following the queue. */
   dispatch(notice: QueueNotice): void {
+    if (notice.kind === 'queue') {
+      if ([...this.clients].some((c) => c.queue)) this.order.changed();
+      return;
+    }
     const runId = notice.kind === 'status' ? notice.run.id : notice.runId;
     const targets = this.followers.get(runId);
     for (const client of targets ?? []) this.deliver(client, runId, notice);
@@ -238,7 +245,7 @@ class FollowHub {
     return f;
   }
 
-  private deliver(client: Client, runId: string, notice: QueueNotice): void {
+  private deliver(client: Client, runId: string, notice: RunNotice): void {
     const follow = client.follows.get(runId);
     if (follow?.pending) follow.pending.push(notice);
     else send(client, notice);

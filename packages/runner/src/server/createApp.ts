@@ -7,13 +7,14 @@ import {
   type HealthResponse,
   type ModelsResponse,
   type NodeRegistry,
+  type QueueState,
 } from '@ptp/graph-core';
 import type { PackInfo } from '@ptp/nodes';
 import type { BoardStore } from '../library/BoardStore.js';
 import type { WorkflowLibrary } from '../library/WorkflowLibrary.js';
 import { NODE_PACKAGES_URL, type LoadedNodePackages } from '../nodePackages/loadNodePackages.js';
 import { nodePackageRoutes } from '../nodePackages/nodePackageRoutes.js';
-import type { RunQueue } from '../queue/RunQueue.js';
+import type { QueueStats, RunQueue } from '../queue/RunQueue.js';
 import type { DirectoryUploadStore } from '../uploads/DirectoryUploadStore.js';
 import type { ModelManager } from '../models/ModelManager.js';
 import { boardRoutes } from './boardRoutes.js';
@@ -88,13 +89,15 @@ export function createApp(options: AppOptions): Express {
   });
 
   app.get('/api/health', async (_req, res) => {
-    const stats = queue ? await queue.stats() : { queued: 0, running: 0, worker: { alive: false, restarts: 0 } };
+    const stats: QueueStats = queue
+      ? await queue.stats()
+      : { queued: 0, running: 0, paused: false, worker: { alive: false, restarts: 0 } };
     const ok = stats.worker.acceptingRuns !== false;
     res.status(ok ? 200 : 503).json({
       ok,
       version,
       nodeTypes: catalogue.nodes.length,
-      queue: { queued: stats.queued, running: stats.running },
+      queue: { queued: stats.queued, running: stats.running, paused: stats.paused },
       worker: stats.worker,
       auth: guard.requiresToken,
     } satisfies HealthResponse);
@@ -116,6 +119,15 @@ export function createApp(options: AppOptions): Express {
       '/api/runs',
       runRoutes(queue, registry, limits, options.boards ? { onDeleted: (id) => options.boards!.forgetRun(id) } : {}),
     );
+  if (queue)
+    for (const [action, paused] of [
+      ['pause', true],
+      ['resume', false],
+    ] as const)
+      app.post(`/api/queue/${action}`, async (_req, res) => {
+        await queue.setPaused(paused);
+        res.json({ paused } satisfies QueueState);
+      });
   if (queue && options.boards) {
     const routes = boardRoutes(options.boards, queue, limits);
     app.use('/api/boards', routes.boards);

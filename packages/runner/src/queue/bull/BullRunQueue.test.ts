@@ -364,7 +364,7 @@ describe('BullRunQueue history', () => {
     const rest = await queue.list({ status: 'queued', limit: 2, before: first.at(-1)!.id });
     expect([...first, ...rest].map((r) => r.id)).toEqual([b.id, a.id, f.id]);
     // Queue followers are told the start order, whatever order the list pages in.
-    expect(await readQueueOrder(queue, 1000)).toEqual({ waiting: [f.id, a.id, b.id], total: 3 });
+    expect(await readQueueOrder(queue, 1000)).toEqual({ waiting: [f.id, a.id, b.id], total: 3, paused: false });
     const worker = new Worker(routeQueueName('any~-'), null, { connection: raw, prefix: keys.bull, autorun: false });
     const job = await worker.getNextJob('tok-front', { block: false });
     expect(job?.id).toBe(f.id);

@@ -7,13 +7,12 @@ import {
   type RunEvent,
   type RunOutput,
   type RunRecord,
-  type WorkerHealth,
 } from '@ptp/graph-core';
 import type { UploadStore } from '@ptp/nodes';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { apiFail, apiOk, type ApiResult } from '../../ApiResult.js';
-import type { PreparedRun, QueueNotice, RunListOptions, RunQueue, SubmitOutcome } from '../RunQueue.js';
+import type { PreparedRun, QueueNotice, QueueStats, RunListOptions, RunQueue, SubmitOutcome } from '../RunQueue.js';
 import type { DecodedNotice } from './noticeCodec.js';
 import { NoticeSubscriber } from './NoticeSubscriber.js';
 import { DEFAULT_PREFIX, openRedis, RedisKeys, type RedisTarget } from './redisConnection.js';
@@ -164,13 +163,19 @@ export class BullRunQueue implements RunQueue {
     return () => this.#listeners.delete(listener);
   }
 
-  async stats(): Promise<{ queued: number; running: number; worker: WorkerHealth }> {
-    const [queued, running, workers] = await Promise.all([
+  async stats(): Promise<QueueStats> {
+    const [queued, running, paused, workers] = await Promise.all([
       this.#store.count('queued'),
       this.#store.count('running'),
+      this.#store.paused(),
       this.workers(),
     ]);
-    return { queued, running, worker: { alive: workers.length > 0, restarts: 0 } };
+    return { queued, running, paused, worker: { alive: workers.length > 0, restarts: 0 } };
+  }
+
+  /** Every worker on this Redis stops starting runs (the ones running go on), or starts again. */
+  async setPaused(paused: boolean): Promise<void> {
+    await this.#store.setPaused(paused);
   }
 
   /** Workers alive now (they refresh their entry while they run), with the packs they hold. */
@@ -314,6 +319,7 @@ export class BullRunQueue implements RunQueue {
 
   async #dispatch(notice: Exclude<DecodedNotice, { k: 'cancel' }>): Promise<void> {
     if (!this.#listeners.size) return;
+    if (notice.k === 'queue') return this.#notify({ kind: 'queue' });
     if (notice.k === 'status') {
       const run = await this.#store.get(notice.runId);
       if (!run) return;

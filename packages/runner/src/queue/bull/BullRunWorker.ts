@@ -91,7 +91,7 @@ export class BullRunWorker {
       this.#keys.notices,
       (n) => {
         if (n.k === 'cancel' && this.#current?.runId === n.runId) this.#cancelCurrent();
-        else if (n.k === 'status') this.#wake?.();
+        else if (n.k === 'status' || n.k === 'queue') this.#wake?.();
       },
       this.#log,
     );
@@ -147,7 +147,8 @@ export class BullRunWorker {
     while (!this.#stopping) {
       try {
         if (Date.now() - this.#routesRefreshedAt > 2000) await this.#refreshRoutes();
-        const next = await this.#fetch();
+        // Paused: take no job (the one running goes on); a resume notice wakes the loop.
+        const next = (await this.#redis.exists(this.#keys.paused)) ? undefined : await this.#fetch();
         if (next) await this.#process(next.job, next.token);
         else await this.#idle(this.#o.pollMs ?? 1000);
       } catch (err) {

@@ -209,6 +209,17 @@ export class RedisRunStore {
     return result !== 0;
   }
 
+  /** Whether the queue is paused (shared by every server and worker on this Redis). */
+  async paused(): Promise<boolean> {
+    return (await this.#redis.exists(this.keys.paused)) === 1;
+  }
+
+  /** Pauses or resumes, and tells every server and worker. */
+  async setPaused(paused: boolean): Promise<void> {
+    await (paused ? this.#redis.set(this.keys.paused, '1') : this.#redis.del(this.keys.paused));
+    await this.#redis.publish(this.keys.notices, encodeNotice({ k: 'queue' }));
+  }
+
   async requeue(runId: string, token: string): Promise<boolean> {
     return Number(await this.#script('requeue')(this.#p, runId, token, statusNotice(runId))) === 1;
   }

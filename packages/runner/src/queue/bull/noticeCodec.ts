@@ -18,11 +18,16 @@ export const NoticeHeaderSchema = z.discriminatedUnion('k', [
     previewMime: z.string().optional(),
   }),
   z.object({ k: z.literal('cancel'), runId: z.string() }),
+  /** The queue itself changed (paused or resumed). */
+  z.object({ k: z.literal('queue') }),
 ]);
 export type NoticeHeader = z.infer<typeof NoticeHeaderSchema>;
 
 export type DecodedNotice =
-  { k: 'status'; runId: string } | { k: 'event'; runId: string; event: RunEvent } | { k: 'cancel'; runId: string };
+  | { k: 'status'; runId: string }
+  | { k: 'event'; runId: string; event: RunEvent }
+  | { k: 'cancel'; runId: string }
+  | { k: 'queue' };
 
 export function encodeNotice(header: NoticeHeader, payload?: Uint8Array): Buffer {
   const json = Buffer.from(JSON.stringify(header), 'utf8');

@@ -87,6 +87,10 @@ export class RedisKeys {
   worker(id: string): string {
     return `${this.prefix}:worker:${id}`;
   }
+  /** Set while the queue is paused: workers start no waiting run. */
+  get paused(): string {
+    return `${this.prefix}:paused`;
+  }
   /** Pub/sub channel every server, sweep and worker listens to. */
   get notices(): string {
     return `${this.prefix}:notices`;

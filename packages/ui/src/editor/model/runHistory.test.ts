@@ -69,12 +69,12 @@ describe('run history list', () => {
       run('d', { status: 'running' }),
     ];
     // Since the records were read, b started and a front run f arrived: a is second now.
-    expect([...queuePlaces(runs, { waiting: ['f', 'a', 'c'], total: 3 })]).toEqual([
+    expect([...queuePlaces(runs, { waiting: ['f', 'a', 'c'], total: 3, paused: false })]).toEqual([
       ['a', 1],
       ['c', 2],
     ]);
     // An order naming only the first runs: the others are behind them.
-    expect([...queuePlaces(runs, { waiting: ['f', 'a'], total: 4 })]).toEqual([
+    expect([...queuePlaces(runs, { waiting: ['f', 'a'], total: 4, paused: false })]).toEqual([
       ['a', 1],
       ['b', 2],
       ['c', 7],

@@ -236,7 +236,29 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
           >
             Clear queue{order ? ` (${order.total})` : ''}
           </button>
+          <button
+            type="button"
+            title={
+              order?.paused
+                ? 'waiting runs start again'
+                : 'no waiting run starts until you resume (the running one goes on; runs can still be queued)'
+            }
+            disabled={!order}
+            onClick={() =>
+              void act(order?.paused ? 'Resuming the queue' : 'Pausing the queue', () =>
+                order?.paused ? server.resumeQueue() : server.pauseQueue(),
+              )
+            }
+            data-testid="history-pause"
+          >
+            {order?.paused ? 'Resume queue' : 'Pause queue'}
+          </button>
         </div>
+        {order?.paused && (
+          <p className="hint" data-testid="history-paused">
+            The queue is paused: no waiting run starts until you resume it.
+          </p>
+        )}
         {batch && (
           <BatchBar
             runs={runs}
