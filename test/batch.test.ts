@@ -160,13 +160,15 @@ describe('batch', () => {
     await page.getByTestId('run').click();
     await expect.poll(async () => (await rest.listRuns({ status: 'queued' })).length).toBe(1);
     const waitingId = (await rest.listRuns({ status: 'queued' }))[0]!.id;
-    await new Promise((r) => setTimeout(r, 1000));
+    // The toolbar says why it waits.
+    await page.getByTestId('run-queue-paused').waitFor();
     expect((await rest.getRun(waitingId)).status).toBe('queued');
     await page.getByTestId('open-history').click();
     await history.locator(`[data-testid=history-${waitingId}][data-status=queued]`).waitFor();
     await screenshot(page, 'history-paused');
     await history.getByTestId('history-pause').click();
     await history.locator('[data-testid=history-paused]').waitFor({ state: 'detached' });
+    await page.locator('[data-testid=run-queue-paused]').waitFor({ state: 'detached', timeout: 60_000 });
     await expect.poll(async () => (await rest.getRun(waitingId)).status, { timeout: 60_000 }).toBe('succeeded');
   });
 });

@@ -4,6 +4,7 @@ import type { EditorNode } from '../model/editorGraph';
 import { problemsOf } from '../model/errorMap';
 import { describeActivity, isRunActive } from '../model/runStatus';
 import { useEditor, useRun } from '../hooks/useEditor';
+import { useQueuePaused } from '../hooks/useQueuePaused';
 import { useServices } from '../services/EditorContext';
 import { RUN_TARGETS, type RunTarget } from '../services/RunController';
 import { probeWebGpuAdapter, type AdapterInfo } from '../services/webgpuAdapter';
@@ -258,11 +259,18 @@ function Activity() {
     const type = store.getState().graph.nodes.find((n) => n.id === id)?.data.nodeType;
     return type ? { type, title: index.byType.get(type)?.title ?? type } : undefined;
   });
+  const paused = useQueuePaused(activity?.phase === 'queued');
   if (!activity) return null;
   return (
     <span className="activity" data-testid="run-activity" data-activity={activity.phase}>
       {activity.phase}
       {activity.detail ? `: ${activity.detail}` : ''}
+      {paused && (
+        <span className="error" data-testid="run-queue-paused">
+          {' '}
+          · the server's queue is paused (History: Resume queue)
+        </span>
+      )}
     </span>
   );
 }
