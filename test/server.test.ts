@@ -390,6 +390,35 @@ describe('studio server: workflow library, models, uploads', () => {
 });
 
 describe('ptp run --server (remote runner)', () => {
+  it("ptp queue: status, pause, resume and clear a server's queue from the terminal", async () => {
+    const queueCli = async (...args: string[]) => {
+      const lines: string[] = [];
+      const code = await main(['queue', '--server', server.url, ...args], {
+        out: (t) => lines.push(t),
+        err: (t) => lines.push(t),
+      });
+      return { code, text: lines.join('\n') };
+    };
+    const running = await client.submit({ workflow: tickerWorkflow(50, 20) });
+    await expect.poll(async () => (await client.getRun(running.runId)).status).toBe('running');
+    expect(await queueCli('pause')).toMatchObject({ code: 0, text: expect.stringMatching(/^queue paused/) });
+    const a = await client.submitRun({ workflow: promptWorkflow('cli a') });
+    const f = await client.submitRun({ workflow: promptWorkflow('cli front'), front: true });
+    const status = await queueCli();
+    expect(status.code).toBe(0);
+    expect(status.text).toContain(`${server.url}: 2 waiting, 1 running, paused`);
+    // The next to start first.
+    expect(status.text.indexOf(`#1  ${f.id}`)).toBeGreaterThan(0);
+    expect(status.text.indexOf(`#2  ${a.id}`)).toBeGreaterThan(status.text.indexOf(`#1  ${f.id}`));
+    expect(await queueCli('clear')).toMatchObject({ code: 0, text: 'cancelled 2 waiting runs' });
+    expect(await queueCli('resume')).toMatchObject({ code: 0, text: 'queue resumed' });
+    expect((await queueCli()).text).toMatch(/: 0 waiting, 1 running$/);
+    await running.cancel();
+    expect((await queueCli('shuffle')).code).toBe(2);
+    const down = await main(['queue', '--server', 'http://127.0.0.1:9'], { out: () => {}, err: () => {} });
+    expect(down).toBe(1);
+  });
+
   it('streams progress to the terminal and downloads the outputs with a summary', async () => {
     const out = tempDataDir('cli-out');
     const lines: { out: string[]; err: string[] } = { out: [], err: [] };

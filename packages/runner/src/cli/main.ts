@@ -59,6 +59,10 @@ const COMMAND_USAGE: Record<string, string> = {
                                       start the studio server (editor, API, socket.io, queue); data in
                                       --data, $PTP_DATA_DIR or ~/.ptp-studio; a token is required beyond loopback
 `,
+  queue: `  queue --server URL [--token T] [status|pause|resume|clear]
+                                      a studio server's queue: waiting and running counts, paused or not, the next
+                                      waiting runs (status, the default); pause or resume it; clear cancels every waiting run
+`,
   worker: `  worker --redis URL [--provider cpu|webgpu|cuda] [--packs DIR]... [--drain-timeout S] [--id NAME] [--threads N] [--redis-prefix P]
                                       [--node-module FILE]... [--node-packages DIR]... [--lock-ms N] [--stalled-ms N] [--poll-ms N] [--max-run-seconds S]
                                       one per GPU: run queued runs and sweep cells from Redis (BullMQ) for the
@@ -91,6 +95,7 @@ function asksForHelp(args: string[]): boolean {
 const commands: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validateCommand.js')).validateCommand,
   catalog: async () => (await import('./commands/catalogCommand.js')).catalogCommand,
+  queue: async () => (await import('./commands/queueCommand.js')).queueCommand,
   run: async () => (await import('./commands/runCommand.js')).runCommand,
   models: async () => (await import('./commands/modelsCommand.js')).modelsCommand,
   extract: async () => (await import('./commands/extractCommand.js')).extractCommand,
