@@ -1,0 +1,90 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { API_LIMITS, RunBatchResultSchema, WaitingCancelResultSchema } from '@ptp/graph-core';
+import { createNodeRegistry } from '@ptp/nodes';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStudioDatabase } from '../library/openStudioDatabase.js';
+import { EmbeddedRunQueue } from '../queue/EmbeddedRunQueue.js';
+import type { RunQueue } from '../queue/RunQueue.js';
+import { RunStore } from '../queue/RunStore.js';
+import type { RunExecutor } from '../worker/workerProtocol.js';
+import { runRoutes } from './runRoutes.js';
+
+// The queue is never started, so no run executes: this is about which request sees which runs.
+const idleExecutor: RunExecutor = {
+  execute: () => Promise.reject(new Error('not started')),
+  cancel: () => {},
+  status: () => ({ alive: true, restarts: 0 }),
+  close: async () => {},
+};
+
+/** The real queue, with each submit taking a few ms (as on a busy disk or a remote Redis). */
+function slowSubmits(queue: EmbeddedRunQueue, ms: number): RunQueue {
+  return new Proxy(queue, {
+    get(target, prop) {
+      if (prop === 'submit')
+        return async (run: Parameters<RunQueue['submit']>[0]) => {
+          await new Promise((r) => setTimeout(r, ms));
+          return target.submit(run);
+        };
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+const prompt = (text: string) => ({
+  schemaVersion: 3,
+  metadata: { name: text, description: '', tags: [] },
+  nodes: [
+    { id: 'p', type: 'ptp.prompt', typeVersion: 1, params: { text } },
+    { id: 'show', type: 'ptp.showValue', typeVersion: 1, params: {} },
+  ],
+  edges: [{ from: { node: 'p', output: 'prompt' }, to: { node: 'show', input: 'value' } }],
+});
+
+let base = '';
+let close: () => void;
+beforeAll(async () => {
+  const store = new RunStore(openStudioDatabase(':memory:'));
+  const queue = new EmbeddedRunQueue({
+    store,
+    executor: idleExecutor,
+    outputsDir: mkdtempSync(path.join(tmpdir(), 'ptp-routes-')),
+  });
+  const app = express();
+  app.use('/api/runs', runRoutes(slowSubmits(queue, 5), createNodeRegistry(), API_LIMITS));
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  close = () => server.close();
+});
+afterAll(() => close());
+
+const post = (route: string, body?: unknown) =>
+  fetch(`${base}/api/runs${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+
+describe('run routes: a batch and the cancels take turns', () => {
+  it('Clear queue pressed while a batch is being queued cancels the whole batch, not the part queued so far', async () => {
+    const batch = post('/batch', {
+      runs: Array.from({ length: 20 }, (_, i) => ({
+        workflow: prompt(`run ${i}`),
+        batch: { id: 'turns', index: i, size: 20 },
+      })),
+    });
+    // The batch takes about 100 ms to queue; Clear queue arrives a third of the way in.
+    await new Promise((r) => setTimeout(r, 30));
+    const cleared = WaitingCancelResultSchema.parse(await (await post('/cancel-waiting')).json());
+    const queued = RunBatchResultSchema.parse(await (await batch).json());
+    expect(queued.runs).toHaveLength(20);
+    expect(cleared.cancelled).toHaveLength(20);
+  });
+});
