@@ -160,8 +160,9 @@ describe('batch', () => {
     await page.getByTestId('run').click();
     await expect.poll(async () => (await rest.listRuns({ status: 'queued' })).length).toBe(1);
     const waitingId = (await rest.listRuns({ status: 'queued' }))[0]!.id;
-    // The toolbar says why it waits.
+    // The toolbar says why it waits, and History's badge counts the waiting run.
     await page.getByTestId('run-queue-paused').waitFor();
+    await expect.poll(() => page.getByTestId('queue-badge').textContent()).toBe('1 · paused');
     expect((await rest.getRun(waitingId)).status).toBe('queued');
     await page.getByTestId('open-history').click();
     await history.locator(`[data-testid=history-${waitingId}][data-status=queued]`).waitFor();
@@ -169,6 +170,7 @@ describe('batch', () => {
     await history.getByTestId('history-pause').click();
     await history.locator('[data-testid=history-paused]').waitFor({ state: 'detached' });
     await page.locator('[data-testid=run-queue-paused]').waitFor({ state: 'detached', timeout: 60_000 });
+    await page.locator('[data-testid=queue-badge]').waitFor({ state: 'detached', timeout: 60_000 });
     await expect.poll(async () => (await rest.getRun(waitingId)).status, { timeout: 60_000 }).toBe('succeeded');
   });
 });

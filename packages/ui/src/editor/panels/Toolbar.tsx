@@ -1,10 +1,10 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import type { EditorNode } from '../model/editorGraph';
 import { problemsOf } from '../model/errorMap';
 import { describeActivity, isRunActive } from '../model/runStatus';
 import { useEditor, useRun } from '../hooks/useEditor';
-import { useQueuePaused } from '../hooks/useQueuePaused';
+import { useServerQueue } from '../hooks/useServerQueue';
 import { useServices } from '../services/EditorContext';
 import { RUN_TARGETS, type RunTarget } from '../services/RunController';
 import { probeWebGpuAdapter, type AdapterInfo } from '../services/webgpuAdapter';
@@ -116,6 +116,7 @@ function FileButtons({ actions, onTemplates, onLibrary, onHistory, onGallery, on
         testId="open-history"
       >
         History
+        <QueueBadge />
       </ServerButton>
       <ServerButton
         server={Boolean(server)}
@@ -144,7 +145,7 @@ function ServerButton(props: {
   onClick: () => void;
   title: string;
   testId: string;
-  children: string;
+  children: ReactNode;
 }) {
   return (
     <button
@@ -251,6 +252,18 @@ function AdapterHint({ target, onTarget }: Pick<ToolbarProps, 'target' | 'onTarg
 }
 
 /** What the running graph does now: loading, compiling, sampling step n/N with the time left. */
+/** Beside History: how many runs wait on the server, and whether its queue is paused (as ComfyUI's queue size). */
+function QueueBadge() {
+  const queue = useServerQueue();
+  if (!queue || (!queue.total && !queue.paused)) return null;
+  return (
+    <span className={`queue-badge${queue.paused ? ' paused' : ''}`} data-testid="queue-badge">
+      {queue.total}
+      {queue.paused ? ' · paused' : ''}
+    </span>
+  );
+}
+
 function Activity() {
   const { store } = useServices();
   const view = useRun((s) => s.view);
@@ -259,7 +272,7 @@ function Activity() {
     const type = store.getState().graph.nodes.find((n) => n.id === id)?.data.nodeType;
     return type ? { type, title: index.byType.get(type)?.title ?? type } : undefined;
   });
-  const paused = useQueuePaused(activity?.phase === 'queued');
+  const paused = useServerQueue()?.paused === true && activity?.phase === 'queued';
   if (!activity) return null;
   return (
     <span className="activity" data-testid="run-activity" data-activity={activity.phase}>
