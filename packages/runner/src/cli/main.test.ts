@@ -103,6 +103,7 @@ describe('ptp CLI', () => {
       'sweep',
       'tune',
       'serve',
+      'queue',
       'worker',
     ]);
     for (const name of names) {
