@@ -180,7 +180,7 @@ describe('studio server: runs over socket.io and REST (real server, worker, onnx
     expect(refused.message).toMatch(/^run 2 of 3: /);
     expect(await client.listRuns({ batch: 'one-call' })).toEqual([]);
 
-    const blocker = await client.submit({ workflow: tickerWorkflow(30, 20) });
+    const blocker = await client.submit({ workflow: tickerWorkflow(500, 20) });
     const waiting = await client.submitRun({ workflow: promptWorkflow('waiting') });
     const runs = [0, 1, 2].map((i) => ({
       workflow: promptWorkflow(`b${i}`),
@@ -236,7 +236,7 @@ describe('studio server: runs over socket.io and REST (real server, worker, onnx
     const stop = await watcher.watchQueue({ onStatus: () => {}, onOrder: (o) => orders.push(o) });
     try {
       await expect.poll(() => orders.at(-1)).toEqual({ waiting: [], total: 0, paused: false });
-      const running = await client.submit({ workflow: tickerWorkflow(60, 20) });
+      const running = await client.submit({ workflow: tickerWorkflow(500, 20) });
       await expect.poll(async () => (await client.getRun(running.runId)).status).toBe('running');
       const a = await client.submitRun({ workflow: promptWorkflow('order a') });
       const b = await client.submitRun({ workflow: promptWorkflow('order b') });
@@ -399,7 +399,7 @@ describe('ptp run --server (remote runner)', () => {
       });
       return { code, text: lines.join('\n') };
     };
-    const running = await client.submit({ workflow: tickerWorkflow(50, 20) });
+    const running = await client.submit({ workflow: tickerWorkflow(500, 20) });
     await expect.poll(async () => (await client.getRun(running.runId)).status).toBe('running');
     expect(await queueCli('pause')).toMatchObject({ code: 0, text: expect.stringMatching(/^queue paused/) });
     const a = await client.submitRun({ workflow: promptWorkflow('cli a') });

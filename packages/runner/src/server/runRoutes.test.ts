@@ -57,7 +57,7 @@ beforeAll(async () => {
     outputsDir: mkdtempSync(path.join(tmpdir(), 'ptp-routes-')),
   });
   const app = express();
-  app.use('/api/runs', runRoutes(slowSubmits(queue, 5), createNodeRegistry(), API_LIMITS));
+  app.use('/api/runs', runRoutes(slowSubmits(queue, 10), createNodeRegistry(), API_LIMITS));
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -80,8 +80,10 @@ describe('run routes: a batch and the cancels take turns', () => {
         batch: { id: 'turns', index: i, size: 20 },
       })),
     });
-    // The batch takes about 100 ms to queue; Clear queue arrives a third of the way in.
-    await new Promise((r) => setTimeout(r, 30));
+    // The batch takes about 200 ms to queue; Clear queue arrives once its first run is queued.
+    const first = async () =>
+      ((await (await fetch(`${base}/api/runs?batch=turns&limit=1`)).json()) as { runs: unknown[] }).runs;
+    await expect.poll(first, { interval: 2 }).toHaveLength(1);
     const cleared = WaitingCancelResultSchema.parse(await (await post('/cancel-waiting')).json());
     const queued = RunBatchResultSchema.parse(await (await batch).json());
     expect(queued.runs).toHaveLength(20);
