@@ -40,9 +40,15 @@ export async function cancelBatch(queue: RunQueue, batchId: string): Promise<Api
  * all except current"); running runs go on.
  */
 export async function cancelWaiting(queue: RunQueue, limit: number): Promise<WaitingCancelResult> {
-  // The queue holds at most `limit` waiting runs, so one list holds all of them.
-  const waiting = await queue.list({ status: 'queued', limit });
   // In queue order into cancelAll, which cancels from the back of the queue.
-  waiting.sort((a, b) => (a.queuePosition ?? 0) - (b.queuePosition ?? 0));
-  return { cancelled: await cancelAll(queue, waiting) };
+  return { cancelled: await cancelAll(queue, await waitingInOrder(queue, limit)) };
+}
+
+/**
+ * Every waiting run, the next to start first. Lists page waiting runs from the back of the queue,
+ * so all are read: the queue holds at most `limit` of them, so one list holds all.
+ */
+export async function waitingInOrder(queue: RunQueue, limit: number): Promise<RunRecord[]> {
+  const waiting = await queue.list({ status: 'queued', limit });
+  return waiting.sort((a, b) => (a.queuePosition ?? 0) - (b.queuePosition ?? 0));
 }

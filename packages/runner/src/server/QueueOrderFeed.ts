@@ -1,14 +1,10 @@
 import { QUEUE_ORDER_MAX, type QueueOrderMessage } from '@ptp/graph-core';
+import { waitingInOrder } from '../queue/cancelRuns.js';
 import type { RunQueue } from '../queue/RunQueue.js';
 
-/**
- * The waiting runs in the order they will start (the next first), as queue followers see it.
- * Lists order waiting runs by submission or from the back, so all of them are read (the queue
- * holds at most `maxQueued`) and the first QUEUE_ORDER_MAX named.
- */
+/** The waiting runs in the order they will start (the first QUEUE_ORDER_MAX named), as queue followers see it. */
 export async function readQueueOrder(queue: RunQueue, maxQueued: number): Promise<QueueOrderMessage> {
-  const [waiting, stats] = await Promise.all([queue.list({ status: 'queued', limit: maxQueued }), queue.stats()]);
-  waiting.sort((a, b) => (a.queuePosition ?? 0) - (b.queuePosition ?? 0));
+  const [waiting, stats] = await Promise.all([waitingInOrder(queue, maxQueued), queue.stats()]);
   return {
     waiting: waiting.slice(0, QUEUE_ORDER_MAX).map((r) => r.id),
     total: Math.max(stats.queued, waiting.length),
@@ -18,9 +14,10 @@ export async function readQueueOrder(queue: RunQueue, maxQueued: number): Promis
 
 /**
  * Tells queue followers the waiting order whenever it may have changed (a run queued, started,
- * cancelled, put in front; the queue paused or resumed), so a waiting run's place never goes stale on their screens. Status
- * changes come in bursts (a batch of 100 runs), so reads are coalesced: at most one read per
- * `delayMs`, never two at once, and a message only when the order differs from the last one sent.
+ * cancelled, put in front; the queue paused or resumed), so a waiting run's place never goes
+ * stale on their screens. Status changes come in bursts (a batch of 100 runs), so reads are
+ * coalesced: at most one read per `delayMs`, never two at once, and a message only when the
+ * order differs from the last one sent.
  */
 export class QueueOrderFeed {
   readonly #queue: RunQueue;

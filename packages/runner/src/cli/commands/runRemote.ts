@@ -1,8 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  API_LIMITS,
-  BATCH_LIMITS,
   chunkRuns,
   errorPlace,
   type BatchRun,
@@ -154,7 +152,7 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
       io.err(`batch ${batchId}: queueing ${runs.length} runs${args.front ? ' at the front' : ''}`);
       // All checked before any is queued, in as few calls as the body limit allows. At the front,
       // a later call goes ahead of an earlier one: send the groups from the end.
-      const groups = chunkRuns(requests, API_LIMITS.maxJsonBodyBytes * 0.9, BATCH_LIMITS.runs);
+      const groups = chunkRuns(requests);
       if (args.front) groups.reverse();
       const queued: RunRecord[] = [];
       for (const group of groups) {

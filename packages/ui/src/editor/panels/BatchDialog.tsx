@@ -1,6 +1,5 @@
 import { useMemo, useState } from 'react';
 import {
-  API_LIMITS,
   BATCH_LIMITS,
   batchRowsFromCsv,
   chunkRuns,
@@ -68,7 +67,7 @@ export function BatchDialog({ onClose, onQueued }: { onClose(): void; onQueued()
     }));
     // As few calls as the server's body limit allows (one for most batches): each is all or nothing.
     let done = 0;
-    for (const group of chunkRuns(requests, API_LIMITS.maxJsonBodyBytes * 0.9, BATCH_LIMITS.runs)) {
+    for (const group of chunkRuns(requests)) {
       try {
         await server.submitBatch({ runs: group });
         done += group.length;

@@ -3,12 +3,12 @@ import {
   BATCH_LIMITS,
   isFinalRunStatus,
   loadDocument,
-  type QueueOrderMessage,
   type RunRecord,
   type RunStatus,
   type WorkflowDocument,
 } from '@ptp/graph-core';
 import { batchSummary, mergeRunPage, queuePlaces, runDuration, upsertRun } from '../model/runHistory';
+import { useServerQueue } from '../hooks/useServerQueue';
 import { useServices } from '../services/EditorContext';
 
 const PAGE = 50;
@@ -128,7 +128,7 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
   const [batch, setBatch] = useState('');
   const [runs, setRuns] = useState<RunRecord[]>([]);
   // The server's waiting order, live: places stay right as runs start, leave or jump the queue.
-  const [order, setOrder] = useState<QueueOrderMessage>();
+  const order = useServerQueue();
   const [more, setMore] = useState(false);
   const [error, setError] = useState<string>();
 
@@ -169,7 +169,6 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
       .watchQueue({
         onStatus: (run) => setRuns((old) => upsertRun(old, run, { q: query.trim(), status, batch })),
         onDeleted: (runId) => setRuns((old) => old.filter((r) => r.id !== runId)),
-        onOrder: setOrder,
       })
       .then((s) => (live ? (stop = s) : s()));
     return () => {
