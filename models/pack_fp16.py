@@ -7,6 +7,13 @@ small enough to stay inline. The plain UNet is not carried over (`unet.plain` be
 
   /usr/bin/python3 models/pack_fp16.py models/generated/packs/sd15-shaped models/generated/packs/sd15-shaped-fp16
 
+`--storage` keeps the compute in float32 and only stores the weights in float16: each large float
+initializer becomes a float16 one plus a Cast to float32 under the original name (onnxruntime folds
+those casts when the session loads, so step time and memory are the float32 pack's). Half the bytes
+on disk and over the wire, for packs that are committed or downloaded (tiny-scenes), on any provider.
+
+  /usr/bin/python3 models/pack_fp16.py --storage models/generated/packs/tiny-scenes models/packs/tiny-scenes
+
 Float16 compute needs a GPU provider with float16 kernels: WebGPU with the `shader-f16` feature
 (onnxruntime-web and onnxruntime-node's WebGPU provider) or CUDA. onnxruntime's CPU provider lacks
 most float16 kernels, and SwiftShader (software WebGPU) has no `shader-f16`.
@@ -118,10 +125,29 @@ def convert_model(m: onnx.ModelProto) -> int:
     return n
 
 
-def convert_file(src: str, dst: str, external: bool) -> dict:
+def store_weights_fp16(m: onnx.ModelProto, min_elements: int = 256) -> int:
+    """Top-level float initializers of at least `min_elements` -> float16 + Cast(to float32)."""
+    g = m.graph
+    casts = []
+    n = 0
+    for t in g.initializer:
+        if t.data_type != TensorProto.FLOAT or int(np.prod(t.dims)) < min_elements:
+            continue
+        name = t.name
+        _to_fp16(t)
+        t.name = name + "__fp16"
+        casts.append(helper.make_node("Cast", [t.name], [name], to=TensorProto.FLOAT, name=f"ptp_f32_{name}"))
+        n += 1
+    nodes = casts + list(g.node)
+    del g.node[:]
+    g.node.extend(nodes)
+    return n
+
+
+def convert_file(src: str, dst: str, external: bool, storage: bool = False) -> dict:
     t0 = time.time()
     m = onnx.load(src)  # loads external data from next to src
-    n = convert_model(m)
+    n = store_weights_fp16(m) if storage else convert_model(m)
     os.makedirs(os.path.dirname(dst), exist_ok=True)
     data_name = os.path.basename(dst) + "_data"
     if external:
@@ -139,6 +165,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("pack", help="an imported pack (has ptp-manifest.json)")
     ap.add_argument("out")
+    ap.add_argument("--storage", action="store_true", help="float16 weights on disk only; float32 compute")
     args = ap.parse_args(argv)
     with open(os.path.join(args.pack, "ptp-manifest.json")) as f:
         manifest = json.load(f)
@@ -156,9 +183,17 @@ def main(argv=None) -> None:
     total = 0
     for rel in sorted(models):
         unet = rel == manifest["unet"]["model"]
-        r = convert_file(os.path.join(args.pack, rel), os.path.join(args.out, rel), external=unet)
+        r = convert_file(os.path.join(args.pack, rel), os.path.join(args.out, rel), external=unet and not args.storage,
+                         storage=args.storage)
         total += r["bytes"]
         print(f"  {rel:28s} {r['tensors']:5d} tensors -> float16, {r['bytes']:>14,d} bytes, {r['seconds']:.0f}s", flush=True)
+    if args.storage:  # same I/O, same compute: only the bytes on disk change
+        manifest["name"] = os.path.basename(os.path.normpath(args.out))
+        with open(os.path.join(args.out, "ptp-manifest.json"), "w") as f:
+            json.dump(manifest, f, indent=1)
+            f.write("\n")
+        print(f"wrote {args.out}: {total:,d} bytes of models (float16 storage, float32 compute)")
+        return
     manifest["unet"]["plain"] = None
     manifest["unet"]["plainNote"] = "float16 copy (models/pack_fp16.py): the plain UNet is not carried over"
     manifest["unet"]["externalData"] = [manifest["unet"]["model"] + "_data"]

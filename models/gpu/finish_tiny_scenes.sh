@@ -19,9 +19,13 @@ t0=$(date +%s)
   | grep -v Warning | grep -v '^  _C\.' | tail -15
 node models/ort_compare.mjs models/generated/scenes-golden   # onnxruntime vs torch on the trained weights
 t1=$(date +%s)
-# The import refuses a non-empty folder: replace an earlier tiny-scenes pack (and only a pack).
+# The import refuses a non-empty folder: import next to the export, then store the weights as float16
+# (float32 compute: pack_fp16.py --storage) in place of an earlier tiny-scenes pack (and only a pack).
+IMPORTED="$EXPORT-imported"
+rm -rf "$IMPORTED"
+pnpm -s ptp models import "$EXPORT" "$IMPORTED" --no-plain --self-control-divisor 1
 if [ -f "$PACKS/tiny-scenes/ptp-manifest.json" ]; then rm -rf "$PACKS/tiny-scenes"; fi
-pnpm -s ptp models import "$EXPORT" "$PACKS/tiny-scenes" --no-plain --self-control-divisor 1
+/usr/bin/python3 models/pack_fp16.py --storage "$IMPORTED" "$PACKS/tiny-scenes"
 # The editor starts new prompts with the manifest's samplePrompt (as tiny-shapes' manifest has one).
 /usr/bin/python3 - "$PACKS/tiny-scenes/ptp-manifest.json" <<'PY'
 import json, sys
