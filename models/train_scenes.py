@@ -30,8 +30,10 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from ptp_models.grounding import capture_cross_attention, grounding_loss, object_word_weights  # noqa: E402
 from ptp_models.presets import tiny_scenes  # noqa: E402
-from ptp_models.scenes_world import caption, mulberry32, random_scene, sample_batch  # noqa: E402
+from ptp_models.scenes_world import (COLOURS, MAX_OBJECTS, SHAPES, caption, mulberry32,  # noqa: E402
+                                     random_scene, sample_batch)
 from ptp_models.shards import load_module, read_shards, save_shards  # noqa: E402
 from ptp_models.text_encoder import CLIPTextModel  # noqa: E402
 from ptp_models.tokenizer_vocab import BOS, EOS, ClipBpe, build_reduced_bpe  # noqa: E402
@@ -110,6 +112,10 @@ def main(argv=None):
     ap.add_argument("--bf16", choices=("auto", "on"), default="auto",
                     help="auto: bf16 autocast on CUDA only; on: also on the CPU (a test of that path)")
     ap.add_argument("--resume", help="train dir of an earlier run: start from its weights and VAE")
+    ap.add_argument("--ground", type=float, default=0.0,
+                    help="weight of the token grounding loss on the object words' cross-attention (0: off)")
+    ap.add_argument("--ground-min-grid", type=int, default=4, help="cross layers with a grid at least this side")
+    ap.add_argument("--ground-pixel", type=float, default=1.0, help="weight of its pixel term")
     args = ap.parse_args(argv)
     t_start = time.time()
     device = torch.device(args.device)
@@ -181,8 +187,10 @@ def main(argv=None):
     ac = alphas_cumprod(device)
     unet_deadline = deadline - args.reserve
     t0 = last_save = time.time()
-    losses = []
+    losses, ground_losses = [], []
     step = samples = 0
+    colour_ids = torch.tensor([words[c] for c in COLOURS], device=device)
+    shape_ids = torch.tensor([words[c] for c in SHAPES], device=device)
     probe = BatchProbe(probe_sizes or [args.batch], args.batch_probe_steps, device, log)
     # At least one step, so even a budget spent on the VAE leaves a consistent trained-by-this-code state.
     while step < args.steps and (step == 0 or time.time() < unet_deadline):
@@ -196,11 +204,17 @@ def main(argv=None):
         noise = torch.randn(lat.shape, generator=gen, device=device)
         a = ac[t][:, None, None, None]
         noisy = a.sqrt() * lat + (1 - a).sqrt() * noise
-        with autocast(device):
+        grounding = capture_cross_attention(unet) if args.ground else contextlib.nullcontext([])
+        with autocast(device), grounding as maps:
             pred = unet(noisy, t.float(), text(b.ids)[0])
         # Min-SNR-5 weighting (Hang et al. 2023), as tiny-shapes.
         snr = a.flatten() / (1 - a.flatten())
         loss = ((snr.clamp(max=5.0) / snr) * ((pred.float() - noise) ** 2).mean(dim=(1, 2, 3))).mean()
+        if args.ground:
+            weights = object_word_weights(b.ids, colour_ids, shape_ids, MAX_OBJECTS)
+            g_loss = grounding_loss(maps, b.masks, weights, args.ground_min_grid, args.ground_pixel)
+            ground_losses.append(g_loss.detach())
+            loss = loss + args.ground * g_loss
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -215,6 +229,9 @@ def main(argv=None):
         if step % 250 == 0 or step == 1:
             recent = torch.stack(losses[-250:]).mean().item()
             losses = losses[-250:]
+            if ground_losses:
+                ground_losses = ground_losses[-250:]
+                log(f"grounding loss {torch.stack(ground_losses).mean().item():.4f} (weight {args.ground})")
             log(f"unet step {step} loss {recent:.4f} lr {opt.param_groups[0]['lr']:.2e} "
                 f"({time.time() - t0:.0f}s, {(time.time() - t0) / step * 1000:.0f} ms/step)")
         if time.time() - last_save > args.checkpoint_every:

@@ -39,6 +39,9 @@ class CrossAttention(nn.Module):
         self.to_v = nn.Linear(context_dim, inner, bias=False)
         # ModuleList so the export names the projection `to_out.0` (index 1 is dropout upstream).
         self.to_out = nn.ModuleList([nn.Linear(inner, query_dim), nn.Dropout(0.0)])
+        # Training only (train_scenes.py --ground): a list that receives each call's head-averaged
+        # probabilities [B, Q, K]. None (the default, and in every export) records nothing.
+        self.capture: list | None = None
 
     def forward(self, hidden_states: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:
         context = hidden_states if context is None else context
@@ -68,6 +71,8 @@ class CrossAttention(nn.Module):
         q, k, v = self._heads_to_batch(q), self._heads_to_batch(k), self._heads_to_batch(v)
         scores = torch.matmul(q, k.transpose(-1, -2)) * self.scale
         probs = scores.softmax(dim=-1)  # [B*heads, Q, K]: the node the patcher hooks
+        if self.capture is not None:
+            self.capture.append(probs.reshape(-1, self.heads, *probs.shape[1:]).mean(1))
         return self._batch_to_heads(torch.matmul(probs, v))
 
     # -- torch 2 SDPA decomposition -------------------------------------------------------
@@ -84,5 +89,7 @@ class CrossAttention(nn.Module):
         sqrt_scale = torch.sqrt(scale)
         scores = torch.matmul(q * sqrt_scale, k.transpose(-2, -1) * sqrt_scale)
         probs = scores.softmax(dim=-1)  # [B, heads, Q, K]
+        if self.capture is not None:
+            self.capture.append(probs.mean(1))
         out = torch.matmul(probs, v)
         return out.transpose(1, 2).reshape(b, -1, h * d)
