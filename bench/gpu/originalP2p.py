@@ -53,6 +53,9 @@ def original_stage(a) -> dict:
     from ptp_models.presets import build_models, get_spec
     from ptp_models.tokenizer_vocab import ClipBpe, read_tokenizer
     from ptp_models.vae import VaeDecoderExport
+    # ptp_utils imports tqdm.notebook, which needs ipywidgets outside Jupyter: a plain iterator instead.
+    import types
+    sys.modules["tqdm.notebook"] = types.SimpleNamespace(tqdm=lambda it, *a, **k: it)
     import ptp_utils
     import seq_aligner
     from diffusers.schedulers.scheduling_pndm import PNDMScheduler
