@@ -4,6 +4,7 @@ import type { ImageBatch, RgbaImage } from '../image/ImageBatch.js';
 import { fakeContext } from '../testing/fakePack.js';
 import type { MetricsValue } from '../values.js';
 import { editMetricsNode } from './editMetricsNode.js';
+import { renderScenesImage, scenesCaption, type Scene } from './scenesWorld.js';
 
 /** 32x32 on white, a filled rectangle [x0, x1) x [y0, y1) of one colour; `dot` paints one extra pixel. */
 function picture(rgb: number[], x0: number, x1: number, y0: number, y1: number, dot?: [number, number]): RgbaImage {
@@ -65,5 +66,36 @@ describe('Edit metrics node', () => {
     expect(caught).toBeInstanceOf(NodeRunError);
     expect(caught).toMatchObject({ input: 'source', param: 'sourceItem' });
     expect(editMetricsNode.params.safeParse({ dilate: 9 }).success).toBe(false);
+  });
+
+  it('judges a 64 px tiny-scenes edit per object: success, untouched-object PSNR, the changed object named', () => {
+    const source: Scene = {
+      background: 'striped',
+      objects: [
+        { shape: 'circle', colour: 'red', size: 'medium', texture: 'plain', cx: 16, cy: 30, r: 10 },
+        { shape: 'square', colour: 'blue', size: 'large', texture: 'plain', cx: 46, cy: 34, r: 12 },
+      ],
+    };
+    const edited: Scene = { ...source, objects: [source.objects[0]!, { ...source.objects[1]!, colour: 'green' }] };
+    const prompt = (s: Scene) => ({ text: scenesCaption(s), words: scenesCaption(s).split(' ') });
+    const batch = { images: [renderScenesImage(source).image, renderScenesImage(edited).image] };
+    const run = (inputs: Record<string, unknown>, params: Record<string, unknown> = {}) =>
+      editMetricsNode.run(
+        { source: batch, edit: batch, target: prompt(edited), ...inputs } as Parameters<typeof editMetricsNode.run>[0],
+        editMetricsNode.params.parse(params),
+        fakeContext(),
+      ) as { metrics: MetricsValue; masks: ImageBatch };
+    const r = run({ sourcePrompt: prompt(source) });
+    expect(r.metrics.values).toMatchObject({ success: 1, iou: 1, untouchedPsnr: Infinity, backgroundPsnr: Infinity });
+    expect(r.metrics.context).toEqual({ changedObjects: '2' });
+    expect(r.masks.images).toHaveLength(3);
+    // Nothing changed: the edit did not happen.
+    const same = run({ edit: { images: [batch.images[0]!, batch.images[0]!] }, sourcePrompt: prompt(source) });
+    expect(same.metrics.values.success).toBe(0);
+    // Without the source prompt the kept objects are unknown: refused, naming the input.
+    expect(() => run({})).toThrow(NodeRunError);
+    expect(() => run({})).toThrow(expect.objectContaining({ input: 'sourcePrompt', code: 'MISSING_INPUT' }));
+    // Forced to the tiny-shapes judge, the same pictures measure as one shape (no untouched figure).
+    expect(run({}, { world: 'shapes' }).metrics.values).not.toHaveProperty('untouchedPsnr');
   });
 });

@@ -1,7 +1,10 @@
-import { defineNode } from '@ptp/graph-core';
+import { defineNode, NodeRunError } from '@ptp/graph-core';
 import { z } from 'zod';
 import '../values.js';
 import { dilateMask, measureEdit } from './editMetrics.js';
+import { psnr, ssim } from './imageMetrics.js';
+import { measureScenesEdit } from './scenesEditMetrics.js';
+import { SCENE_SIZE } from './scenesWorld.js';
 import { batchItem, maskImage } from './shapeJudgeNode.js';
 
 export const editMetricsNode = defineNode({
@@ -10,7 +13,7 @@ export const editMetricsNode = defineNode({
   title: 'Edit metrics',
   category: 'metrics',
   description:
-    "Measures a tiny-shapes edit: structure IoU of source and edit foregrounds, edit success (the target prompt's colour/shape recognised), background PSNR outside the dilated masks, whole-image PSNR and SSIM.",
+    "Measures an edit of a tiny-shapes or tiny-scenes picture: structure IoU of source and edit foregrounds, edit success (the target prompt's colour/shape recognised), background PSNR outside the dilated masks, whole-image PSNR and SSIM; on tiny-scenes also untouched PSNR (the lowest over the objects the target prompt does not change).",
   output: true,
   inputs: {
     source: { type: 'IMAGE', description: 'the unedited picture (item sourceItem)' },
@@ -18,6 +21,11 @@ export const editMetricsNode = defineNode({
     target: {
       type: 'PROMPT',
       description: 'the edit prompt: its colour/shape/background words are what success checks',
+    },
+    sourcePrompt: {
+      type: 'PROMPT',
+      optional: true,
+      description: 'the source prompt; tiny-scenes needs it to tell the objects the edit changes from those it keeps',
     },
   },
   outputs: {
@@ -40,10 +48,42 @@ export const editMetricsNode = defineNode({
       .max(8)
       .default(1)
       .meta({ description: 'pixels the mask union grows by before comparing the background' }),
+    world: z.enum(['auto', 'shapes', 'scenes']).default('auto').meta({
+      description: 'which judge: tiny-shapes (one shape) or tiny-scenes (1-3 objects); auto: scenes for 64 px pictures',
+    }),
   }),
-  run: ({ source, edit, target }, p) => {
+  run: ({ source, edit, target, sourcePrompt }, p) => {
     const a = batchItem(source, p.sourceItem, 'source', 'sourceItem');
     const b = batchItem(edit, p.editItem, 'edit', 'editItem');
+    if (p.world === 'scenes' || (p.world === 'auto' && a.width === SCENE_SIZE && a.height === SCENE_SIZE)) {
+      if (!sourcePrompt)
+        throw new NodeRunError('tiny-scenes edits need the source prompt to know which objects must stay', {
+          input: 'sourcePrompt',
+          code: 'MISSING_INPUT',
+        });
+      const m = measureScenesEdit(a, b, sourcePrompt.text, target.text, p.dilate);
+      return {
+        metrics: {
+          kind: 'edit',
+          values: {
+            iou: m.structureIoU,
+            success: m.editedRight ? 1 : 0,
+            backgroundPsnr: m.backgroundPsnr,
+            ...(m.keptPsnr.length ? { untouchedPsnr: m.keptPsnrMin } : {}),
+            psnr: psnr(a, b),
+            ssim: ssim(a, b),
+          },
+          context: { changedObjects: m.changed.map((k) => k + 1).join(',') || 'none' } as Record<string, string>,
+        },
+        masks: {
+          images: [
+            maskImage(m.masks.source, a.width, a.height),
+            maskImage(m.masks.edit, a.width, a.height),
+            maskImage(m.masks.outside, a.width, a.height),
+          ],
+        },
+      };
+    }
     const m = measureEdit(a, b, target.text, { dilate: p.dilate });
     const union = m.source.mask.map((v, i) => v | m.edit.mask[i]!);
     const outside = dilateMask(union, a.width, a.height, p.dilate).map((v) => 1 - v);
@@ -56,7 +96,7 @@ export const editMetricsNode = defineNode({
           sourceShape: m.source.shape ?? 'none',
           editColour: m.edit.colour ?? 'none',
           editShape: m.edit.shape ?? 'none',
-        },
+        } as Record<string, string>,
       },
       masks: {
         images: [

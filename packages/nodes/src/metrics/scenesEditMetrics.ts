@@ -24,6 +24,8 @@ export interface ScenesEditMeasurement {
   readonly keptPsnrMin: number;
   readonly backgroundPsnr: number;
   readonly structureIoU: number;
+  /** Foreground masks (1 = object) of source and edit, and the background compared (1 = compared). */
+  readonly masks: { readonly source: Uint8Array; readonly edit: Uint8Array; readonly outside: Uint8Array };
 }
 
 /** A caption's objects as a Scene for scoreScene (positions unknown; only labels are compared). */
@@ -84,5 +86,6 @@ export function measureScenesEdit(
     keptPsnrMin: keptPsnr.length ? Math.min(...keptPsnr) : NaN,
     backgroundPsnr: maskedPsnr(source, edit, outside),
     structureIoU: maskIoU(js.foreground, je.foreground),
+    masks: { source: js.foreground, edit: je.foreground, outside },
   };
 }
