@@ -11,7 +11,7 @@ const studio = useEditorServer();
 
 describe('batch', () => {
   it('queues a workflow for rows of prompts and stepped seeds; bad rows are named first', async () => {
-    const { page } = await openEditor(studio.browser, `${studio.server.url}/?template=word-swap`);
+    const { page } = await openEditor(studio.browser, `${studio.server.url}/?template=tiny-word-swap`);
     await node(page, 'capture').waitFor();
     await page.getByTestId('open-batch').click();
     const dialog = page.getByTestId('batch');

@@ -105,7 +105,7 @@ describe('browser runtime (engine in a Web Worker on onnxruntime-web)', () => {
     expect(info.packs.map((p) => p.id)).toContain('tiny-random');
   });
 
-  it('runs examples/generate.json (3 steps) on WebGPU to a PNG matching the Node CPU run', async () => {
+  it('runs examples/tiny-generate.json (3 steps) on WebGPU to a PNG matching the Node CPU run', async () => {
     const doc = generateDocument(3);
     const [browserRun, nodeRun] = await Promise.all([runInPage(doc), runOnNode(doc, 'cpu')]);
     await screenshot(page, 'browserRuntime-generate');

@@ -30,7 +30,7 @@ async function lastError(doc: WorkflowDocument) {
 
 describe('edit semantics', () => {
   it('an edit whose controls are all neutral equals plain generation of the edit prompt', async () => {
-    const doc = example('word-swap', (d) => {
+    const doc = example('tiny-word-swap', (d) => {
       Object.assign(node(d, 'schedule1').params, { cross: 0, self: 0 });
       d.edges = d.edges.filter((e) => e.to.input !== 'blend');
       d.nodes.push({ id: 'plain', type: 'ptp.textToImage', typeVersion: 1, params: { ...node(d, 'capture').params } });
@@ -57,12 +57,12 @@ describe('edit semantics', () => {
 
 describe('bad input gets structured errors', () => {
   it('an unknown word in blend words names the blend node and param', async () => {
-    const e = await lastError(example('word-swap', (d) => (node(d, 'blend1').params.targetWords = ['unicorn'])));
+    const e = await lastError(example('tiny-word-swap', (d) => (node(d, 'blend1').params.targetWords = ['unicorn'])));
     expect(e).toMatchObject({ type: 'error', nodeId: 'blend1', param: 'targetWords', code: 'INVALID_PARAM' });
   });
 
   it('windows and beta outside [0, 1] are refused by validation, all at once', () => {
-    const doc = example('v-injection', (d) =>
+    const doc = example('tiny-v-injection', (d) =>
       Object.assign(node(d, 'schedule1').params, { cross: 1.5, self: [0.5, 0.2], vBeta: 2 }),
     );
     const errors = validateGraph(doc, registry).errors.map((x) => [x.nodeId, x.param, x.code]);
@@ -74,12 +74,14 @@ describe('bad input gets structured errors', () => {
   });
 
   it('an empty edit prompt is refused before running, on the prompt node and its text', async () => {
-    const e = await lastError(example('v-injection', (d) => (node(d, 'target1').params.text = '')));
+    const e = await lastError(example('tiny-v-injection', (d) => (node(d, 'target1').params.text = '')));
     expect(e).toMatchObject({ type: 'error', nodeId: 'target1', param: 'text', code: 'INVALID_PARAM' });
   });
 
   it('a word swap between prompts of different lengths names the schedule and its input', async () => {
-    const e = await lastError(example('v-injection', (d) => (node(d, 'target1').params.text = 'a big blue circle')));
+    const e = await lastError(
+      example('tiny-v-injection', (d) => (node(d, 'target1').params.text = 'a big blue circle')),
+    );
     expect(e).toMatchObject({ type: 'error', nodeId: 'schedule1', input: 'target' });
   });
 
@@ -87,7 +89,7 @@ describe('bad input gets structured errors', () => {
     const long = Array.from({ length: 90 }, () => 'cat').join(' ');
     // Both prompts long (a valid word swap) and blend words they have: only the model's limit is left.
     const e = await lastError(
-      example('word-swap', (d) => {
+      example('tiny-word-swap', (d) => {
         node(d, 'source').params.text = long;
         node(d, 'target1').params.text = long;
         Object.assign(node(d, 'blend1').params, { sourceWords: ['cat'], targetWords: ['cat'] });

@@ -12,7 +12,7 @@ const meanAbsDiff = (a: number[], b: number[]) => a.reduce((s, v, i) => s + Math
 
 describe('edit a result further', () => {
   it('takes an edit into the real-image edit under its own prompt, and edits it again', async () => {
-    const { page } = await openEditor(studio.browser, `${studio.server.url}/?template=word-swap`);
+    const { page } = await openEditor(studio.browser, `${studio.server.url}/?template=tiny-word-swap`);
     await node(page, 'capture').waitFor();
     const [, blue] = await runPixels(page);
 

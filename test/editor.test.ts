@@ -62,10 +62,10 @@ describe('editor (browser only)', () => {
     pages.push(page);
     expect(await page.getByTestId('app').getAttribute('data-server')).toBe('false');
     await page.getByTestId('open-templates').click();
-    await page.getByTestId('template-word-swap').click();
+    await page.getByTestId('template-tiny-word-swap').click();
     await node(page, 'blend1').waitFor();
     const doc = await editorDocument(page);
-    expect(graphOf(doc)).toEqual(graphOf(example('word-swap')));
+    expect(graphOf(doc)).toEqual(graphOf(example('tiny-word-swap')));
     expect(await page.locator('.react-flow__node').count()).toBe(doc.nodes.length);
     expect(await page.locator('.react-flow__edge').count()).toBe(doc.edges.length);
     await expect.poll(() => page.getByTestId('problem-count').getAttribute('data-count')).toBe('0');
@@ -79,7 +79,7 @@ describe('editor (browser only)', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
     expect(download.suggestedFilename()).toBe('word-swap-reference-defaults.json');
     const exported = JSON.parse(readFileSync(await download.path(), 'utf8')) as WorkflowDocument;
-    expect(graphOf(exported)).toEqual(graphOf(example('word-swap')));
+    expect(graphOf(exported)).toEqual(graphOf(example('tiny-word-swap')));
     // A newcomer's console stays clean: no error, no failed request (the favicon included) but the
     // probe for a studio server, which browser-only mode expects to fail.
     const failed = logs.filter((l) => /^\[(http \d+|pageerror)\]/.test(l) && !l.endsWith('/api/health'));
@@ -107,7 +107,7 @@ describe('editor (browser only)', () => {
   });
 
   it('disconnects and connects edges; the missing input is shown on the right node', async () => {
-    const page = await open('?template=word-swap');
+    const page = await open('?template=tiny-word-swap');
     await node(page, 'capture').waitFor();
     await clickEdge(page, 'e2'); // source.prompt -> capture.prompt
     expect(await selectedEdges(page)).toEqual(['e2']);
@@ -130,7 +130,7 @@ describe('editor (browser only)', () => {
   });
 
   it('refuses a connection between mismatched socket types and says why', async () => {
-    const page = await open('?template=word-swap');
+    const page = await open('?template=tiny-word-swap');
     await node(page, 'capture').waitFor();
     const before = (await editorDocument(page)).edges.length;
     // decode.image (IMAGE) into capture.negative (PROMPT).
@@ -143,11 +143,11 @@ describe('editor (browser only)', () => {
   });
 
   it('edits params with their widgets: number, prompt text, enum, slider, word picker', async () => {
-    const page = await open('?template=word-swap');
+    const page = await open('?template=tiny-word-swap');
     await node(page, 'capture').waitFor();
     await setNumberParam(page, 'capture', 'steps', 5);
     // The preset swaps "circle" words; the new target prompt drops "circle" for "square".
-    const preset = example('word-swap');
+    const preset = example('tiny-word-swap');
     const oldTarget = String(preset.nodes.find((n) => n.id === 'target1')!.params.text);
     const stale = (preset.nodes.find((n) => n.id === 'blend1')!.params.targetWords as string[])[0]!;
     const newTarget = oldTarget.replace(stale, 'square');
@@ -181,7 +181,7 @@ describe('editor (browser only)', () => {
   });
 
   it('undoes and redoes param edits, deletions and pastes from the keyboard', async () => {
-    const page = await open('?template=word-swap');
+    const page = await open('?template=tiny-word-swap');
     await node(page, 'capture').waitFor();
     const steps = page.locator('[data-testid=param-capture-steps] input[type=number]');
     await setNumberParam(page, 'capture', 'steps', 5);
@@ -212,7 +212,7 @@ describe('editor (browser only)', () => {
     await page.keyboard.press('Control+v');
     await node(page, 'prompt').waitFor();
     expect((await editorDocument(page)).nodes.find((n) => n.id === 'prompt')!.params).toEqual(
-      example('word-swap').nodes.find((n) => n.id === 'source')!.params,
+      example('tiny-word-swap').nodes.find((n) => n.id === 'source')!.params,
     );
     await screenshot(page, 'editor-undo-redo-paste');
     await page.keyboard.press('Control+z');
@@ -223,7 +223,7 @@ describe('editor (browser only)', () => {
 
   it('restores the graph from a studio PNG dropped on the canvas, and refuses other files', async () => {
     const page = await open();
-    const doc = example('refine');
+    const doc = example('tiny-refine');
     doc.nodes.find((n) => n.id === 'capture')!.params.steps = 3;
     const png = encodePng(
       { width: 4, height: 4, rgba: new Uint8Array(64).fill(128) },
@@ -242,7 +242,7 @@ describe('editor (browser only)', () => {
 
   it('shows unknown node types as placeholders with their links and a validation error', async () => {
     const page = await open();
-    const doc = example('generate');
+    const doc = example('tiny-generate');
     doc.nodes.push({
       id: 'mystery',
       type: 'plugin.mystery',
@@ -272,7 +272,7 @@ describe('editor (browser only)', () => {
   });
 
   it('shows a run failure on the failing node', async () => {
-    const page = await open('?template=generate');
+    const page = await open('?template=tiny-generate');
     await node(page, 'model').waitFor();
     await page.locator('[data-testid=param-model-pack] input').fill('no-such-pack');
     await blur(page);
@@ -285,7 +285,7 @@ describe('editor (browser only)', () => {
   }, 300_000);
 
   it('runs a template in the browser (WebGPU worker) to a visible image, then from the cache; its PNG restores the graph', async () => {
-    const page = await open('?template=generate');
+    const page = await open('?template=tiny-generate');
     await node(page, 'sample').waitFor();
     await setNumberParam(page, 'sample', 'steps', 2);
     await blur(page);

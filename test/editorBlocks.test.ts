@@ -20,7 +20,7 @@ async function select(page: Page, ids: string[]): Promise<void> {
 
 describe('blocks (subgraphs) in the editor', () => {
   it('folds a selection into a block that runs to the same image, exposes a chosen param, and unfolds', async () => {
-    const { page } = await openEditor(studio.browser, `${studio.server.url}/?template=word-swap`);
+    const { page } = await openEditor(studio.browser, `${studio.server.url}/?template=tiny-word-swap`);
     await node(page, 'capture').waitFor();
     await setNumberParam(page, 'capture', 'steps', 4);
     const before = await runPixels(page);
@@ -59,7 +59,7 @@ describe('blocks (subgraphs) in the editor', () => {
   });
 
   it('adds the shipped CL P2P block from "my blocks", saves a block to the library and offers it back', async () => {
-    const { page } = await openEditor(studio.browser, `${studio.server.url}/?template=word-swap`);
+    const { page } = await openEditor(studio.browser, `${studio.server.url}/?template=tiny-word-swap`);
     await node(page, 'capture').waitFor();
     await page.getByTestId('block-offer-shipped-cl-p2p-edit').click();
     await node(page, 'cl-p2p-edit').waitFor();
@@ -84,7 +84,7 @@ describe('blocks (subgraphs) in the editor', () => {
     expect(saved.workflows.map((w) => w.name)).toEqual(['CL P2P edit']);
 
     // In another workflow the library's block is offered and adds with its definition.
-    const other = await openEditor(studio.browser, `${studio.server.url}/?template=generate`);
+    const other = await openEditor(studio.browser, `${studio.server.url}/?template=tiny-generate`);
     const offer = other.page.getByTestId(`block-offer-library-${saved.workflows[0]!.id}`);
     await offer.waitFor();
     await offer.click();
@@ -93,7 +93,7 @@ describe('blocks (subgraphs) in the editor', () => {
   });
 
   it('opens a block to edit its inside in place: every use changes, the run shows on inner nodes, undo restores', async () => {
-    const { page } = await openEditor(studio.browser, `${studio.server.url}/?template=cl-p2p-block`);
+    const { page } = await openEditor(studio.browser, `${studio.server.url}/?template=tiny-cl-p2p-block`);
     await node(page, 'cl-p2p-edit').waitFor();
     const before = await runPixels(page);
 

@@ -98,7 +98,7 @@ describe('the editor for a new user', () => {
   }, 600_000);
 
   it('shows the same labelled maps for a run in the page (WASM)', async () => {
-    const { page } = await openEditor(browser, `${server.url}/?template=word-swap&run=wasm`);
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=wasm`);
     await node(page, 'capture').waitFor();
     expect(await page.getByTestId('run-target').inputValue()).toBe('wasm');
     await setNumberParam(page, 'capture', 'steps', 3);
@@ -114,7 +114,7 @@ describe('the editor for a new user', () => {
   }, 600_000);
 
   it('says before a run what the run would reject, on the right node, and the list selects it', async () => {
-    const { page } = await openEditor(browser, `${server.url}/?template=word-swap`);
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap`);
     await node(page, 'blend1').waitFor();
     const count = page.getByTestId('problem-count');
 
@@ -197,7 +197,7 @@ describe('the editor for a new user', () => {
   }, 120_000);
 
   it('marks the results of an earlier run while the next runs and after it is cancelled', async () => {
-    const { page } = await openEditor(browser, `${server.url}/?template=word-swap&run=server`);
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=server`);
     await node(page, 'capture').waitFor();
     await setNumberParam(page, 'capture', 'steps', 3);
     await blur(page);
@@ -227,7 +227,7 @@ describe('the editor for a new user', () => {
     // Opening over unsaved changes asks first: the user says yes.
     page.on('dialog', (d) => void d.accept());
     const generate = JSON.parse(
-      readFileSync(path.join(repoRoot, 'examples/generate.json'), 'utf8'),
+      readFileSync(path.join(repoRoot, 'examples/tiny-generate.json'), 'utf8'),
     ) as WorkflowDocument;
     // New prompts start with the default pack's sample caption (its manifest's samplePrompt).
     const { packs } = (await (await fetch(`${server.url}/api/models`)).json()) as {
@@ -263,7 +263,7 @@ describe('the editor for a new user', () => {
 
 describe('queue and history (issue 16)', () => {
   it('lists a finished run with its thumbnail, reopens its graph as it ran, re-runs and deletes it', async () => {
-    const { page } = await openEditor(browser, `${server.url}/?template=generate&run=server`);
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-generate&run=server`);
     page.on('dialog', (d) => void d.accept());
     await node(page, 'sample').waitFor();
     await page.getByTestId('workflow-name').fill('History test: circle');
@@ -310,7 +310,7 @@ describe('queue and history (issue 16)', () => {
 
 describe('model manager (issue 16)', () => {
   it('shows the packs with their manifests, imports an export with progress, uses it in a run, removes it', async () => {
-    const { page } = await openEditor(browser, `${server.url}/?template=generate&run=server`);
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-generate&run=server`);
     await node(page, 'sample').waitFor();
     await page.getByTestId('open-models').click();
     const bundled = page.getByTestId('pack-tiny-shapes');
@@ -354,7 +354,7 @@ describe('model manager (issue 16)', () => {
 
 describe('groups (issue 16)', () => {
   it('frames selected nodes in a titled, coloured group that moves with them and is saved with the workflow', async () => {
-    const { page } = await openEditor(browser, `${server.url}/?template=word-swap`);
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap`);
     await node(page, 'source').waitFor();
     await node(page, 'source').locator('header .title').click();
     await node(page, 'target1')

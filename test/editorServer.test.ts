@@ -34,7 +34,7 @@ afterAll(async () => {
 
 describe('editor with the studio server', () => {
   it('runs a template on the server to a visible image', async () => {
-    const { page } = await openEditor(browser, `${server.url}/?template=generate`);
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-generate`);
     expect(await page.getByTestId('app').getAttribute('data-server')).toBe('true');
     await node(page, 'sample').waitFor();
     await setNumberParam(page, 'sample', 'steps', 2);
@@ -51,7 +51,7 @@ describe('editor with the studio server', () => {
   }, 600_000);
 
   it('cancels a server run from the toolbar', async () => {
-    const { page } = await openEditor(browser, `${server.url}/?template=generate&run=server`);
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-generate&run=server`);
     await node(page, 'sample').waitFor();
     // The most steps a server run may ask for (API_LIMITS.maxSteps): long enough to cancel mid-way.
     await setNumberParam(page, 'sample', 'steps', API_LIMITS.maxSteps);
@@ -70,7 +70,7 @@ describe('editor with the studio server', () => {
   }, 300_000);
 
   it('compares source and edit of a server run of the word-swap preset', async () => {
-    const { page } = await openEditor(browser, `${server.url}/?template=word-swap&run=server`);
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=server`);
     await node(page, 'capture').waitFor();
     await setNumberParam(page, 'capture', 'steps', 3);
     await blur(page);
@@ -91,7 +91,7 @@ describe('editor with the studio server', () => {
   }, 600_000);
 
   it('saves to the library, reloads to an equal graph, and saves a new version', async () => {
-    const { page } = await openEditor(browser, `${server.url}/?template=word-swap`);
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap`);
     await node(page, 'capture').waitFor();
     await setNumberParam(page, 'capture', 'steps', 9);
     await page.getByTestId('workflow-name').fill('Editor test: fox swap');

@@ -10,7 +10,7 @@ const studio = useEditorServer();
 
 describe('gallery and boards', () => {
   it('shows the pictures of runs, keeps them on boards, and edits one further from there', async () => {
-    const { page } = await openEditor(studio.browser, `${studio.server.url}/?template=word-swap`);
+    const { page } = await openEditor(studio.browser, `${studio.server.url}/?template=tiny-word-swap`);
     page.on('dialog', (d) => void d.accept());
     await node(page, 'capture').waitFor();
     await runPixels(page);

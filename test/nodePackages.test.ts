@@ -30,9 +30,9 @@ function brokenPackages(): string {
   return dir;
 }
 
-/** examples/generate.json (2 steps) with the example node between Decode and Save, and the original previewed. */
+/** examples/tiny-generate.json (2 steps) with the example node between Decode and Save, and the original previewed. */
 function invertGraph(): WorkflowDocument {
-  const doc = JSON.parse(readFileSync(path.join(repoRoot, 'examples/generate.json'), 'utf8')) as WorkflowDocument;
+  const doc = JSON.parse(readFileSync(path.join(repoRoot, 'examples/tiny-generate.json'), 'utf8')) as WorkflowDocument;
   doc.metadata = { ...doc.metadata, name: 'Inverted (example node package)' };
   const sample = doc.nodes.find((n) => n.id === 'sample')!;
   sample.params = { ...sample.params, steps: 2 };

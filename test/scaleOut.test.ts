@@ -47,7 +47,7 @@ function sweepWorkflowFile(): string {
   ) as WorkflowDocumentInput;
   const capture = doc.nodes.find((n) => n.id === 'capture')!;
   capture.params = { ...capture.params, steps: 2 };
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'ptp-scaleout-')), 'word-swap.json');
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'ptp-scaleout-')), 'tiny-word-swap.json');
   writeFileSync(file, JSON.stringify(doc));
   return file;
 }

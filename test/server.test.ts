@@ -428,7 +428,7 @@ describe('ptp run --server (remote runner)', () => {
         'run',
         '--server',
         server.url,
-        path.join(repoRoot, 'examples/generate.json'),
+        path.join(repoRoot, 'examples/tiny-generate.json'),
         '--out',
         out,
         '--set',
@@ -449,7 +449,7 @@ describe('ptp run --server (remote runner)', () => {
     const batchOut = tempDataDir('cli-batch');
     const batchLines: string[] = [];
     const batchCode = await main(
-      ['run', '--server', server.url, path.join(repoRoot, 'examples/generate.json'), '--out', batchOut].concat([
+      ['run', '--server', server.url, path.join(repoRoot, 'examples/tiny-generate.json'), '--out', batchOut].concat([
         '--set',
         'sample.steps=2',
         '--count',
@@ -485,7 +485,7 @@ describe('ptp run --server (remote runner)', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        workflow: JSON.parse(readFileSync(path.join(repoRoot, 'examples/generate.json'), 'utf8')),
+        workflow: JSON.parse(readFileSync(path.join(repoRoot, 'examples/tiny-generate.json'), 'utf8')),
         batch: { id: 'b', index: 3, size: 3 },
       }),
     });
@@ -497,7 +497,7 @@ describe('ptp run --server (remote runner)', () => {
     const busy = await client.submit({ workflow: tickerWorkflow(100, 20) });
     const stopLines: string[] = [];
     const stopped = await main(
-      ['run', '--server', server.url, path.join(repoRoot, 'examples/generate.json')].concat([
+      ['run', '--server', server.url, path.join(repoRoot, 'examples/tiny-generate.json')].concat([
         '--out',
         tempDataDir('cli-stop'),
         '--set',
@@ -528,7 +528,7 @@ describe('ptp run --server (remote runner)', () => {
     const waiting = await client.submitRun({ workflow: tickerWorkflow(2, 10, 'waiting') });
     const frontLines: string[] = [];
     const frontCode = await main(
-      ['run', '--server', server.url, path.join(repoRoot, 'examples/generate.json'), '--front'].concat([
+      ['run', '--server', server.url, path.join(repoRoot, 'examples/tiny-generate.json'), '--front'].concat([
         '--out',
         tempDataDir('cli-front'),
         '--set',
@@ -543,7 +543,7 @@ describe('ptp run --server (remote runner)', () => {
     await expect.poll(async () => (await client.getRun(waiting.id)).status).toBe('succeeded');
     expect((await client.getRun(frontId!)).startedAt! < (await client.getRun(waiting.id)).startedAt!).toBe(true);
     expect(
-      await main(['run', path.join(repoRoot, 'examples/generate.json'), '--out', 'x', '--front'], {
+      await main(['run', path.join(repoRoot, 'examples/tiny-generate.json'), '--out', 'x', '--front'], {
         out: () => {},
         err: () => {},
       }),
@@ -556,7 +556,7 @@ describe('ptp run --server (remote runner)', () => {
         'run',
         '--server',
         server.url,
-        path.join(repoRoot, 'examples/generate.json'),
+        path.join(repoRoot, 'examples/tiny-generate.json'),
         '--out',
         tempDataDir('cli-bad'),
         '--set',
@@ -569,7 +569,7 @@ describe('ptp run --server (remote runner)', () => {
     const unreachable: string[] = [];
     expect(
       await main(
-        ['run', '--server', 'http://127.0.0.1:9', path.join(repoRoot, 'examples/generate.json'), '--out', out],
+        ['run', '--server', 'http://127.0.0.1:9', path.join(repoRoot, 'examples/tiny-generate.json'), '--out', out],
         { out: () => {}, err: (t) => unreachable.push(t) },
       ),
     ).toBe(1);

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './support/repoRoot.js';
 
 /**
- * Issue 16 part 2 on the tiny-shapes pack: the shipped CL P2P block (examples/cl-p2p-block.json)
+ * Issue 16 part 2 on the tiny-shapes pack: the shipped CL P2P block (examples/tiny-cl-p2p-block.json)
  * and a selection folded on the fly run to exactly the pixels of the unfolded graph, and with the
  * same cache keys: on an engine that ran the unfolded graph, the folded one executes nothing.
  */
@@ -38,9 +38,9 @@ async function images(engine: Engine, doc: WorkflowDocument) {
 describe('blocks (subgraphs) on the tiny-shapes pack', () => {
   it('the shipped CL P2P block edits to the same image as the unfolded CL P2P graph, from the cache', async () => {
     const engine = new Engine(registry, { backend });
-    const plain = await engine.run(example('cl-p2p.json'));
+    const plain = await engine.run(example('tiny-cl-p2p.json'));
     expect(plain.status).toBe('success');
-    const block = example('cl-p2p-block.json');
+    const block = example('tiny-cl-p2p-block.json');
     expect(validateGraph(block, registry).ok).toBe(true);
     const again = await engine.run(block);
     expect(again.status).toBe('success');
@@ -54,12 +54,12 @@ describe('blocks (subgraphs) on the tiny-shapes pack', () => {
       (await fresh.run(doc, { outputs: [id] })).outputs.get(id)!.latent as { data: Float32Array };
     const folded = await latentOf(block, 'cl-p2p-edit');
     fresh.cache.clear();
-    const unfolded = await latentOf(example('cl-p2p.json'), 'sampler');
+    const unfolded = await latentOf(example('tiny-cl-p2p.json'), 'sampler');
     expect(Array.from(folded.data)).toEqual(Array.from(unfolded.data));
   });
 
   it('folding a selection and unfolding it again keeps what the graph computes', async () => {
-    const doc = example('word-swap.json', 4);
+    const doc = example('tiny-word-swap.json', 4);
     const ids = doc.nodes.filter((n) => ['ptp.editSampler', 'ptp.decode'].includes(n.type)).map((n) => n.id);
     const folded = foldNodes(doc, ids, { name: 'Edit and decode' });
     if (!folded.ok) throw new Error(folded.errors[0]!.message);

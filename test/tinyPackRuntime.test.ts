@@ -74,7 +74,7 @@ describe.each(['cpu', 'webgpu'] as const)('tiny-random pack on the %s provider',
 
 async function generate(provider: 'cpu' | 'webgpu', steps = 8) {
   const registry = createNodeRegistry();
-  const doc = loadDocument(readFileSync(path.join(repoRoot, 'examples/generate.json'), 'utf8'), { registry });
+  const doc = loadDocument(readFileSync(path.join(repoRoot, 'examples/tiny-generate.json'), 'utf8'), { registry });
   if (!doc.ok) throw new Error('example failed to load');
   doc.value.nodes.find((n) => n.id === 'sample')!.params.steps = steps;
   const result = await new Engine(registry, { backend: backend(provider) }).run(doc.value, { outputs: ['decode'] });
@@ -98,7 +98,7 @@ describe('text to image', () => {
 
   it('`pnpm ptp run` writes PNGs carrying the workflow, and summary.json', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'ptp-run-'));
-    const r = spawnSync('pnpm', ['ptp', 'run', 'examples/generate.json', '--provider', 'cpu', '--out', out], {
+    const r = spawnSync('pnpm', ['ptp', 'run', 'examples/tiny-generate.json', '--provider', 'cpu', '--out', out], {
       cwd: repoRoot,
       encoding: 'utf8',
     });
@@ -117,16 +117,20 @@ describe('text to image', () => {
 
   it('names the missing piece when a provider cannot start', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'ptp-run-'));
-    const webgpu = spawnSync('pnpm', ['ptp', 'run', 'examples/generate.json', '--provider', 'webgpu', '--out', out], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' },
-    });
+    const webgpu = spawnSync(
+      'pnpm',
+      ['ptp', 'run', 'examples/tiny-generate.json', '--provider', 'webgpu', '--out', out],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' },
+      },
+    );
     expect(webgpu.status).toBe(1);
     expect(webgpu.stderr).toContain('VK_ICD_FILENAMES');
     // Dawn prints its own native trace lines; what must never appear is a JavaScript stack.
     expect(webgpu.stderr).not.toMatch(/\n\s+at .*\.[jt]s:\d+/);
-    const cuda = spawnSync('pnpm', ['ptp', 'run', 'examples/generate.json', '--provider', 'cuda', '--out', out], {
+    const cuda = spawnSync('pnpm', ['ptp', 'run', 'examples/tiny-generate.json', '--provider', 'cuda', '--out', out], {
       cwd: repoRoot,
       encoding: 'utf8',
     });

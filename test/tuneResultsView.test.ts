@@ -27,7 +27,7 @@ afterAll(async () => {
 
 describe('results view', () => {
   it("shows ptp tune's results.json and loads the best schedule into the graph's schedule and blend", async () => {
-    const { page } = await openEditor(browser, `${baseUrl}?template=word-swap`);
+    const { page } = await openEditor(browser, `${baseUrl}?template=tiny-word-swap`);
     await page.getByTestId('node-schedule1').waitFor();
     await page.getByTestId('open-tune-results').click();
     const file = path.join(repoRoot, 'docs/study/tune/results.json');

@@ -13,7 +13,9 @@ const engine = new Engine(registry, { backend });
 afterAll(() => backend.release());
 
 function vDoc(schedule: Record<string, unknown>): WorkflowDocument {
-  const loaded = loadDocument(readFileSync(path.join(repoRoot, 'examples/v-injection.json'), 'utf8'), { registry });
+  const loaded = loadDocument(readFileSync(path.join(repoRoot, 'examples/tiny-v-injection.json'), 'utf8'), {
+    registry,
+  });
   if (!loaded.ok) throw new Error('example failed to load');
   const doc = loaded.value;
   doc.nodes.find((n) => n.id === 'capture')!.params.steps = 12;

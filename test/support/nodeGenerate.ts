@@ -9,11 +9,11 @@ const isOutputFileList = (v: unknown): v is OutputFile[] =>
   Array.isArray(v) &&
   v.every((f) => typeof f === 'object' && f !== null && (f as OutputFile).data instanceof Uint8Array);
 
-/** examples/generate.json with `steps` and `seed` changed (as a parsed document). */
+/** examples/tiny-generate.json with `steps` and `seed` changed (as a parsed document). */
 export function generateDocument(steps: number, seed = 42): WorkflowDocument {
   const registry = createNodeRegistry();
-  const loaded = loadDocument(readFileSync(path.join(repoRoot, 'examples/generate.json'), 'utf8'), { registry });
-  if (!loaded.ok) throw new Error(`examples/generate.json does not load: ${loaded.errors[0]?.message}`);
+  const loaded = loadDocument(readFileSync(path.join(repoRoot, 'examples/tiny-generate.json'), 'utf8'), { registry });
+  if (!loaded.ok) throw new Error(`examples/tiny-generate.json does not load: ${loaded.errors[0]?.message}`);
   const sample = loaded.value.nodes.find((n) => n.id === 'sample')!;
   sample.params = { ...sample.params, steps, seed };
   return loaded.value;

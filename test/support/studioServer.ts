@@ -49,9 +49,11 @@ export function useStudioServer(
   }, 60_000);
 }
 
-/** examples/generate.json on the tiny pack with few steps (real onnxruntime). */
+/** examples/tiny-generate.json on the tiny pack with few steps (real onnxruntime). */
 export function generateWorkflow(steps = 4, seed = 42): WorkflowDocumentInput {
-  const doc = JSON.parse(readFileSync(path.join(repoRoot, 'examples/generate.json'), 'utf8')) as WorkflowDocumentInput;
+  const doc = JSON.parse(
+    readFileSync(path.join(repoRoot, 'examples/tiny-generate.json'), 'utf8'),
+  ) as WorkflowDocumentInput;
   const sample = doc.nodes.find((n) => n.id === 'sample')!;
   sample.params = { ...sample.params, steps, seed };
   return doc;

@@ -27,8 +27,8 @@ describe('Load model node', () => {
     await expect(load('fake', undefined)).rejects.toThrow(/needs a model backend/);
   });
 
-  it('takes pack ids only, never paths, and defaults to the bundled tiny-shapes', () => {
-    expect(loadModelNode.params.parse({})).toEqual({ pack: 'tiny-shapes' });
+  it('takes pack ids only, never paths, and defaults to the bundled tiny-scenes', () => {
+    expect(loadModelNode.params.parse({})).toEqual({ pack: 'tiny-scenes' });
     for (const bad of ['../models/packs/x', '/etc', 'Tiny', 'a/b', '', '.hidden'])
       expect(loadModelNode.params.safeParse({ pack: bad }).success, bad).toBe(false);
   });

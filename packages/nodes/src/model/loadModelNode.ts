@@ -16,7 +16,7 @@ export const loadModelNode = defineNode({
     pack: z
       .string()
       .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a pack id: lower-case letters, digits, ".", "_" or "-"')
-      .default('tiny-shapes')
+      .default('tiny-scenes')
       .meta({ widget: 'pack' }),
   }),
   run: async (_inputs, p, ctx) => {

@@ -44,7 +44,7 @@ describe('ptp with node packages', () => {
   });
 
   it('run: executes a graph with the example node; without the package the type is unknown', async () => {
-    const doc = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples/generate.json'), 'utf8'));
+    const doc = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples/tiny-generate.json'), 'utf8'));
     doc.nodes.find((n: { id: string }) => n.id === 'sample').params.steps = 2;
     doc.nodes.push({ id: 'invert', type: 'example.invertColors', typeVersion: 1, params: {} });
     doc.edges = doc.edges.filter((e: { to: { node: string } }) => e.to.node !== 'save');

@@ -9,7 +9,7 @@ import { prepareRun } from './prepareRun.js';
 const registry = createNodeRegistry();
 const generate = JSON.parse(
   readFileSync(
-    path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../examples/generate.json'),
+    path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../examples/tiny-generate.json'),
     'utf8',
   ),
 ) as WorkflowDocumentInput;

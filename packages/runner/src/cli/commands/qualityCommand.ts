@@ -45,7 +45,7 @@ export const qualityCommand: Command = async (args, io) => {
   const { values } = parseArgs({
     args,
     options: {
-      pack: { type: 'string', default: 'tiny-shapes' },
+      pack: { type: 'string', default: 'tiny-scenes' },
       packs: { type: 'string', multiple: true },
       samples: { type: 'string', default: '240' },
       steps: { type: 'string', default: '20' },

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { cli, repoRoot } from '../testCli.js';
 
 // `ptp run --count/--seeds/--rows`: the editor's Batch… headless, on the bundled tiny pack.
-const wordSwap = path.join(repoRoot, 'examples/word-swap.json');
+const wordSwap = path.join(repoRoot, 'examples/tiny-word-swap.json');
 const paramsOf = (dir: string) => {
   const summary = JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8')) as {
     nodes: { id: string; params: Record<string, unknown> }[];

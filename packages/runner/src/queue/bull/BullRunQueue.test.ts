@@ -74,7 +74,7 @@ afterAll(async () => {
 describe('BullRunQueue on a real redis-server (no workers)', () => {
   it('queues one BullMQ job per run on its route; a repeated clientRequestId answers the first run', async () => {
     const generate = JSON.parse(
-      readFileSync(path.join(repoRoot, 'examples/generate.json'), 'utf8'),
+      readFileSync(path.join(repoRoot, 'examples/tiny-generate.json'), 'utf8'),
     ) as WorkflowDocumentInput;
     const a = await submit(generate, { clientRequestId: 'req-1' });
     expect(a.duplicate).toBe(false);
