@@ -169,6 +169,36 @@ Per-pair winners and figures: \`docs/study/tune*/results.md\` (picked by mean J 
 `;
 }
 
+/** The tiny-scenes section (issue 13): k and the self window x divisor on multi-object pairs, when swept. */
+function scenesSection(): string {
+  const scenes = path.join(dir, 'scenes');
+  const k = path.join(scenes, 'k', 'results.csv');
+  const self = path.join(scenes, 'self', 'results.csv');
+  if (!existsSync(k) || !existsSync(self)) return '';
+  const metrics = [...EDIT, { col: 'metrics.untouchedPsnr', name: 'untouched PSNR (dB)' }];
+  const scenesPairs = JSON.parse(readFileSync(path.join(scenes, 'pairs.json'), 'utf8')) as unknown[];
+  const notes = existsSync(path.join(scenes, 'findings.md'))
+    ? readFileSync(path.join(scenes, 'findings.md'), 'utf8').trim()
+    : '';
+  return `## tiny-scenes: local blend k and the self window now change the result
+
+The same edit graph on the default pack, tiny-scenes (1-3 objects, structured backgrounds, 16x16
+latents; \`docs/study/scenes/edit.json\`): ${scenesPairs.length} pairs that change one object among two or three
+(\`docs/study/scenes/pairs.json\`: colour and shape swaps, every background kind, dark <-> light among them),
+seeds 7, 8, 9. Edit metrics judges tiny-scenes pictures per object: **untouched PSNR** is the lowest
+PSNR over the objects the target prompt does not change. Reference defaults elsewhere (cross 0.8,
+self 0.4, divisor 4, k 0.3). Means over pairs x seeds (95 % intervals in \`docs/study/scenes/*/results.md\`).
+Swept by \`scripts/study.sh\` (about 3 min on 2 cores).
+
+${table(readCsv(k), ['blend.k'], metrics)}
+
+${table(readCsv(self), ['schedule.selfResolutionDivisor', 'schedule.self'], metrics)}
+
+${notes}
+
+`;
+}
+
 const doc = `# The study: Prompt-to-Prompt settings measured on tiny-shapes
 
 Regenerate everything below with \`bash scripts/study.sh\` (resumable; \`STUDY_FRESH=1\` recomputes),
@@ -183,7 +213,7 @@ mean absolute error.
 Pairs (${pairs.length}; dark = blue, purple; light = yellow, orange):
 ${pairs.map((p) => `- \`${p.id}\`: "${p.source}" -> "${p.target}" (${Object.values(p.tags).join(', ')})`).join('\n')}
 
-## Findings
+${scenesSection()}## Findings
 
 ${findings}
 
