@@ -21,7 +21,7 @@ const red = [220, 30, 30];
 const blue = [30, 60, 220];
 const measure = (source: ImageBatch, edit: ImageBatch, target: string, params: Record<string, unknown> = {}) =>
   editMetricsNode.run(
-    { source, edit, target: { text: target, words: target.split(' ') } },
+    { source, edit, target: { text: target, words: target.split(' ') }, sourcePrompt: undefined },
     editMetricsNode.params.parse(params),
     fakeContext(),
   ) as { metrics: MetricsValue; masks: ImageBatch };
@@ -81,7 +81,9 @@ describe('Edit metrics node', () => {
     const batch = { images: [renderScenesImage(source).image, renderScenesImage(edited).image] };
     const run = (inputs: Record<string, unknown>, params: Record<string, unknown> = {}) =>
       editMetricsNode.run(
-        { source: batch, edit: batch, target: prompt(edited), ...inputs } as Parameters<typeof editMetricsNode.run>[0],
+        { source: batch, edit: batch, target: prompt(edited), sourcePrompt: undefined, ...inputs } as Parameters<
+          typeof editMetricsNode.run
+        >[0],
         editMetricsNode.params.parse(params),
         fakeContext(),
       ) as { metrics: MetricsValue; masks: ImageBatch };

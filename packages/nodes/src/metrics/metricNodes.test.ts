@@ -26,7 +26,7 @@ describe('metric nodes', () => {
   it('Edit metrics: source item 0 vs edit item 1 of one decoded batch, with the masks it compared', async () => {
     const images = batch({}, { colour: 'blue' });
     const out = (await editMetricsNode.run(
-      { source: images, edit: images, target: prompt('a blue circle') },
+      { source: images, edit: images, target: prompt('a blue circle'), sourcePrompt: undefined },
       editMetricsNode.params.parse({}),
       ctx,
     )) as { metrics: MetricsValue; masks: ImageBatch };
@@ -43,7 +43,7 @@ describe('metric nodes', () => {
     let caught: unknown;
     try {
       await editMetricsNode.run(
-        { source: images, edit: images, target: prompt('a blue circle') },
+        { source: images, edit: images, target: prompt('a blue circle'), sourcePrompt: undefined },
         editMetricsNode.params.parse({}),
         ctx,
       );
