@@ -8,7 +8,9 @@
 3. the batched sampler (training) and the scalar mulberry32 sampler (TypeScript twin) draw the same
    distribution: object counts, backgrounds, shapes, sizes, dotted share within sampling error;
 4. the numpy judge is right >= 99 % on ground-truth renders;
-5. weight shards stay <= 15 MiB and read back equal (float16).
+5. weight shards stay <= 15 MiB and read back equal (float16);
+6. the grounding loss (--ground) finds each object's colour and shape words, and is lower for
+   attention on the object's mask than for attention spread evenly.
 """
 from __future__ import annotations
 
@@ -21,9 +23,11 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from ptp_models.grounding import grounding_loss, object_word_weights  # noqa: E402
 from ptp_models.presets import tiny_scenes  # noqa: E402
 from ptp_models.scenes_judge import judge_batch  # noqa: E402
-from ptp_models.scenes_world import (BACKGROUNDS, SHAPES, batch_scene, caption, mulberry32,  # noqa: E402
+from ptp_models.scenes_world import (BACKGROUNDS, COLOURS, MAX_OBJECTS, SHAPES, batch_scene, caption,  # noqa: E402
+                                     mulberry32,
                                      random_scene, render_scene, sample_batch)
 from ptp_models.shards import read_shards, save_shards  # noqa: E402
 from ptp_models.tokenizer_vocab import BOS, EOS, ClipBpe, build_reduced_bpe, check_single_tokens  # noqa: E402
@@ -81,6 +85,26 @@ def main() -> None:
         same = all(torch.equal(back[f"unet/{k}"], v.half().float()) for k, v in unet.state_dict().items())
         assert same and max(sizes) <= 15 * 2 ** 20
     print(f"5. shards {names}, bytes {sizes}, read back equal")
+
+    g = sample_batch(16, gen, "cpu", words, p_drop=0.0)
+    colour_ids = torch.tensor([words[c] for c in COLOURS])
+    shape_ids = torch.tensor([words[x] for x in SHAPES])
+    w = object_word_weights(g.ids, colour_ids, shape_ids, MAX_OBJECTS)
+    for i in range(16):
+        scene = batch_scene(g, i)
+        for k, o in enumerate(scene.objects):
+            assert int(w[i, k].sum()) == 2, (i, k)
+            ids = set(g.ids[i][w[i, k] > 0].tolist())
+            assert ids == {words[o.colour], words[o.shape]}, (i, k, caption(scene))
+        assert int(w[i, len(scene.objects):].sum()) == 0
+    side = 16
+    masks = torch.nn.functional.adaptive_avg_pool2d(g.masks.float(), side).flatten(2)  # [B, K, Q]
+    on_mask = torch.einsum("bkq,bkt->bqt", masks, w) + 1e-3  # each word's attention on its object
+    even = torch.full_like(on_mask, 1.0)
+    good, flat = grounding_loss([on_mask], g.masks, w), grounding_loss([even], g.masks, w)
+    assert good < 0.5 * flat, (float(good), float(flat))
+    print(f"6. grounding: each object's colour + shape words found; loss on the masks {float(good):.3f} "
+          f"< spread evenly {float(flat):.3f}")
 
 
 if __name__ == "__main__":
