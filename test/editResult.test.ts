@@ -20,7 +20,7 @@ describe('edit a result further', () => {
     await page.getByTestId('results-panel').getByTestId('edit-result').nth(1).click();
     await node(page, 'invert').waitFor();
     const doc = await editorDocument(page);
-    expect(doc.metadata.name).toBe('Edit of Word swap (reference defaults)');
+    expect(doc.metadata.name).toBe('Edit of Word swap (reference defaults) · tiny-shapes');
     const params = (type: string, i = 0) => doc.nodes.filter((n) => n.type === type)[i]!.params;
     expect(params('ptp.prompt', 0).text).toBe('a blue circle');
     expect(params('ptp.prompt', 1).text).toBe('a blue circle');

@@ -77,7 +77,7 @@ describe('editor (browser only)', () => {
 
     // Export writes the same document as a JSON download.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
-    expect(download.suggestedFilename()).toBe('word-swap-reference-defaults.json');
+    expect(download.suggestedFilename()).toBe('word-swap-reference-defaults-tiny-shapes.json');
     const exported = JSON.parse(readFileSync(await download.path(), 'utf8')) as WorkflowDocument;
     expect(graphOf(exported)).toEqual(graphOf(example('tiny-word-swap')));
     // A newcomer's console stays clean: no error, no failed request (the favicon included) but the

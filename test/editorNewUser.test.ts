@@ -233,8 +233,8 @@ describe('the editor for a new user', () => {
     const { packs } = (await (await fetch(`${server.url}/api/models`)).json()) as {
       packs: { id: string; samplePrompt?: string }[];
     };
-    const sample = packs.find((p) => p.id === 'tiny-shapes')!.samplePrompt;
-    expect(sample).toBe('a red circle on a white background');
+    const sample = packs.find((p) => p.id === 'tiny-scenes')!.samplePrompt;
+    expect(sample).toBe('a red circle and a blue square on a striped background');
     await page.getByTestId('palette-ptp.prompt').click();
     await node(page, 'prompt').waitFor();
     expect((await editorDocument(page)).nodes[0]!.params).toEqual({ text: sample });

@@ -112,7 +112,7 @@ describe('text to image', () => {
     });
     expect(summary.nodes.find((n: { id: string }) => n.id === 'sample').ms).toBeGreaterThan(0);
     const png = readPngText(new Uint8Array(readFileSync(path.join(out, 'generate_000.png'))));
-    expect(png.ok && JSON.parse(png.text.workflow!).metadata.name).toBe('Text to image');
+    expect(png.ok && JSON.parse(png.text.workflow!).metadata.name).toBe('Text to image · tiny-shapes');
   });
 
   it('names the missing piece when a provider cannot start', () => {

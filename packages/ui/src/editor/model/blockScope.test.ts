@@ -138,7 +138,17 @@ describe('editing a block in place', () => {
     s.openBlock('cl-p2p-edit');
     const { nodes, edges } = s.wordsGraph();
     const words = (id: string, from: string) => wordsForPicker(id, from, nodes, edges, s.index);
-    expect(words('blend1', 'source')).toEqual(['a', 'yellow', 'square', 'on', 'black', 'background']);
+    expect(words('blend1', 'source')).toEqual([
+      'a',
+      'yellow',
+      'square',
+      'and',
+      'red',
+      'circle',
+      'on',
+      'black',
+      'background',
+    ]);
     expect(words('blend1', 'target')).toContain('purple');
     // The canvas itself holds only the inside.
     expect(s.getState().graph.nodes).toHaveLength(3);

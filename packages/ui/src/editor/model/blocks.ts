@@ -110,10 +110,13 @@ export function mergeBlocks(
   return { subgraphs, ids };
 }
 
-/** The shipped blocks (e.g. the CL P2P edit): the examples tagged `block`, each offering its block. */
-export const SHIPPED_BLOCKS: readonly BlockOffer[] = TEMPLATES.filter((t) => t.tags.includes(BLOCK_TAG)).flatMap(
-  (t) => {
+/**
+ * The shipped blocks (e.g. the CL P2P edit): the examples tagged `block`, each offering its block,
+ * once per block id (an example and its tiny-shapes twin ship the same block).
+ */
+export const SHIPPED_BLOCKS: readonly BlockOffer[] = TEMPLATES.filter((t) => t.tags.includes(BLOCK_TAG))
+  .flatMap((t) => {
     const offer = offerOf(t.document, 'shipped');
     return offer ? [offer] : [];
-  },
-);
+  })
+  .filter((offer, i, all) => all.findIndex((o) => o.blockId === offer.blockId) === i);

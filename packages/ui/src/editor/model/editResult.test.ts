@@ -7,14 +7,14 @@ const text = (id: string, node: string) => template(id).nodes.find((n) => n.id =
 
 describe('editing a result further', () => {
   it('finds the prompt each saved picture was made from: the source first, then each edit', () => {
-    expect(promptOfResult(template('word-swap'), 0)).toBe('a red circle');
-    expect(promptOfResult(template('word-swap'), 1)).toBe('a blue circle');
+    expect(promptOfResult(template('word-swap'), 0)).toBe(text('word-swap', 'source'));
+    expect(promptOfResult(template('word-swap'), 1)).toBe(text('word-swap', 'target1'));
     const multi = template('multi-edit');
     expect([1, 2, 3].map((i) => promptOfResult(multi, i))).toEqual(
       ['target1', 'target2', 'target3'].map((t) => text('multi-edit', t)),
     );
     // Through a block, and for a plain generation.
-    expect(promptOfResult(template('cl-p2p-block'), 1)).toBe('a purple square on a black background');
+    expect(promptOfResult(template('cl-p2p-block'), 1)).toBe(text('cl-p2p-block', 'target1'));
     expect(promptOfResult(template('generate'), 0)).toBe(
       text('generate', template('generate').nodes.find((n) => n.type === 'ptp.prompt')!.id),
     );
