@@ -85,7 +85,9 @@ describe('the editor for a new user', () => {
     // The maps of the server run: the first content word of the source, labelled, with the run's steps.
     const label = panel.getByTestId('heatmap-label');
     await label.waitFor();
-    expect(await label.textContent()).toMatch(/^“red” in “a red circle”, steps 0–19 of 20, \d+×\d+/);
+    expect(await label.textContent()).toMatch(
+      /^“red” in “a red circle and a blue square on a striped background”, steps 0–19 of 20, 16×16/,
+    );
     expect(await panel.locator('.chip.on').textContent()).toBe('red');
     await panel.getByTestId('colour-scale').waitFor();
     expect(await panel.getByTestId('heatmap-to').getAttribute('max')).toBe('19');

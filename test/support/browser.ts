@@ -39,6 +39,7 @@ const BUILD_INPUTS = [
   'packages/graph-core/src',
   'packages/nodes/src',
   'models/packs',
+  'examples', // the templates are bundled
 ];
 
 function newestMtime(p: string): number {
