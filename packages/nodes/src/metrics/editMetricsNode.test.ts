@@ -4,6 +4,7 @@ import type { ImageBatch, RgbaImage } from '../image/ImageBatch.js';
 import { fakeContext } from '../testing/fakePack.js';
 import type { MetricsValue } from '../values.js';
 import { editMetricsNode } from './editMetricsNode.js';
+import { TWO_OBJECT_SCENE } from '../testing/twoObjectScene.js';
 import { renderScenesImage, scenesCaption, type Scene } from './scenesWorld.js';
 
 /** 32x32 on white, a filled rectangle [x0, x1) x [y0, y1) of one colour; `dot` paints one extra pixel. */
@@ -69,13 +70,7 @@ describe('Edit metrics node', () => {
   });
 
   it('judges a 64 px tiny-scenes edit per object: success, untouched-object PSNR, the changed object named', () => {
-    const source: Scene = {
-      background: 'striped',
-      objects: [
-        { shape: 'circle', colour: 'red', size: 'medium', texture: 'plain', cx: 16, cy: 30, r: 10 },
-        { shape: 'square', colour: 'blue', size: 'large', texture: 'plain', cx: 46, cy: 34, r: 12 },
-      ],
-    };
+    const source: Scene = TWO_OBJECT_SCENE;
     const edited: Scene = { ...source, objects: [source.objects[0]!, { ...source.objects[1]!, colour: 'green' }] };
     const prompt = (s: Scene) => ({ text: scenesCaption(s), words: scenesCaption(s).split(' ') });
     const batch = { images: [renderScenesImage(source).image, renderScenesImage(edited).image] };

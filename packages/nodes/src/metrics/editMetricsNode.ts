@@ -1,6 +1,8 @@
 import { defineNode, NodeRunError } from '@ptp/graph-core';
 import { z } from 'zod';
+import type { RgbaImage } from '../image/ImageBatch.js';
 import '../values.js';
+import type { PromptValue } from '../values.js';
 import { dilateMask, measureEdit } from './editMetrics.js';
 import { psnr, ssim } from './imageMetrics.js';
 import { measureScenesEdit } from './scenesEditMetrics.js';
@@ -55,57 +57,64 @@ export const editMetricsNode = defineNode({
   run: ({ source, edit, target, sourcePrompt }, p) => {
     const a = batchItem(source, p.sourceItem, 'source', 'sourceItem');
     const b = batchItem(edit, p.editItem, 'edit', 'editItem');
-    if (p.world === 'scenes' || (p.world === 'auto' && a.width === SCENE_SIZE && a.height === SCENE_SIZE)) {
-      if (!sourcePrompt)
-        throw new NodeRunError('tiny-scenes edits need the source prompt to know which objects must stay', {
-          input: 'sourcePrompt',
-          code: 'MISSING_INPUT',
-        });
-      const m = measureScenesEdit(a, b, sourcePrompt.text, target.text, p.dilate);
-      return {
-        metrics: {
-          kind: 'edit',
-          values: {
-            iou: m.structureIoU,
-            success: m.editedRight ? 1 : 0,
-            backgroundPsnr: m.backgroundPsnr,
-            ...(m.keptPsnr.length ? { untouchedPsnr: m.keptPsnrMin } : {}),
-            psnr: psnr(a, b),
-            ssim: ssim(a, b),
-          },
-          context: { changedObjects: m.changed.map((k) => k + 1).join(',') || 'none' } as Record<string, string>,
-        },
-        masks: {
-          images: [
-            maskImage(m.masks.source, a.width, a.height),
-            maskImage(m.masks.edit, a.width, a.height),
-            maskImage(m.masks.outside, a.width, a.height),
-          ],
-        },
-      };
-    }
-    const m = measureEdit(a, b, target.text, { dilate: p.dilate });
-    const union = m.source.mask.map((v, i) => v | m.edit.mask[i]!);
-    const outside = dilateMask(union, a.width, a.height, p.dilate).map((v) => 1 - v);
+    const scenes = p.world === 'scenes' || (p.world === 'auto' && a.width === SCENE_SIZE && a.height === SCENE_SIZE);
+    const m = scenes
+      ? measureScenes(a, b, sourcePrompt, target.text, p.dilate)
+      : measureShapes(a, b, target.text, p.dilate);
     return {
-      metrics: {
-        kind: 'edit',
-        values: { ...m.values },
-        context: {
-          sourceColour: m.source.colour ?? 'none',
-          sourceShape: m.source.shape ?? 'none',
-          editColour: m.edit.colour ?? 'none',
-          editShape: m.edit.shape ?? 'none',
-        } as Record<string, string>,
-      },
-      masks: {
-        images: [
-          maskImage(m.source.mask, a.width, a.height),
-          maskImage(m.edit.mask, a.width, a.height),
-          maskImage(outside, a.width, a.height),
-        ],
-      },
+      metrics: { kind: 'edit', values: m.values, context: m.context },
+      masks: { images: m.masks.map((mask) => maskImage(mask, a.width, a.height)) },
     };
   },
   summarize: ({ metrics }) => ({ ...metrics.values, ...metrics.context }),
 });
+
+interface Measured {
+  values: Record<string, number>;
+  context: Record<string, string>;
+  /** Source foreground, edit foreground, the background compared (1 = compared). */
+  masks: [Uint8Array, Uint8Array, Uint8Array];
+}
+
+function measureShapes(a: RgbaImage, b: RgbaImage, target: string, dilate: number): Measured {
+  const m = measureEdit(a, b, target, { dilate });
+  const union = m.source.mask.map((v, i) => v | m.edit.mask[i]!);
+  const outside = dilateMask(union, a.width, a.height, dilate).map((v) => 1 - v);
+  return {
+    values: { ...m.values },
+    context: {
+      sourceColour: m.source.colour ?? 'none',
+      sourceShape: m.source.shape ?? 'none',
+      editColour: m.edit.colour ?? 'none',
+      editShape: m.edit.shape ?? 'none',
+    },
+    masks: [m.source.mask, m.edit.mask, outside],
+  };
+}
+
+function measureScenes(
+  a: RgbaImage,
+  b: RgbaImage,
+  sourcePrompt: PromptValue | undefined,
+  target: string,
+  dilate: number,
+): Measured {
+  if (!sourcePrompt)
+    throw new NodeRunError('tiny-scenes edits need the source prompt to know which objects must stay', {
+      input: 'sourcePrompt',
+      code: 'MISSING_INPUT',
+    });
+  const m = measureScenesEdit(a, b, sourcePrompt.text, target, dilate);
+  return {
+    values: {
+      iou: m.structureIoU,
+      success: m.editedRight ? 1 : 0,
+      backgroundPsnr: m.backgroundPsnr,
+      ...(m.keptPsnr.length ? { untouchedPsnr: m.keptPsnrMin } : {}),
+      psnr: psnr(a, b),
+      ssim: ssim(a, b),
+    },
+    context: { changedObjects: m.changed.map((k) => k + 1).join(',') || 'none' },
+    masks: [m.masks.source, m.masks.edit, m.masks.outside],
+  };
+}

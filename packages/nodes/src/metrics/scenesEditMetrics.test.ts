@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { measureScenesEdit } from './scenesEditMetrics.js';
+import { TWO_OBJECT_SCENE } from '../testing/twoObjectScene.js';
 import { renderScenesImage, scenesCaption, type Scene } from './scenesWorld.js';
 
-const source: Scene = {
-  background: 'striped',
-  objects: [
-    { shape: 'circle', colour: 'red', size: 'medium', texture: 'plain', cx: 16, cy: 30, r: 10 },
-    { shape: 'square', colour: 'blue', size: 'large', texture: 'plain', cx: 46, cy: 34, r: 12 },
-  ],
-};
+const source: Scene = TWO_OBJECT_SCENE;
 const recoloured: Scene = { ...source, objects: [source.objects[0]!, { ...source.objects[1]!, colour: 'yellow' }] };
 const image = (s: Scene) => renderScenesImage(s).image;
 
