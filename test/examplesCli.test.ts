@@ -18,9 +18,10 @@ const examples = readdirSync(path.join(repoRoot, 'examples')).filter(
 );
 
 // WebGPU runs on SwiftShader here (a CPU rasteriser): each example costs tens of seconds to
-// minutes, so CI runs the ones that cover distinct node paths (generation, edit with blend and
-// attention maps, real image + inversion); the rest are covered on webgpu by node-level tests.
-const WEBGPU_EXAMPLES = new Set(['tiny-generate.json', 'tiny-word-swap.json', 'edit-real-image.json']);
+// minutes, so CI runs the ones that cover distinct node paths (edit with blend and attention maps,
+// real image + inversion); plain generation on webgpu is tinyPackRuntime.test.ts's cpu/webgpu check,
+// and the rest are covered on webgpu by node-level tests.
+const WEBGPU_EXAMPLES = new Set(['tiny-word-swap.json', 'edit-real-image.json']);
 
 describe.each(['cpu', 'webgpu'])('examples through `pnpm ptp run` (%s)', (provider) => {
   it.each(examples.filter((f) => provider === 'cpu' || WEBGPU_EXAMPLES.has(f)))('%s', (file) => {

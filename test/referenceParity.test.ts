@@ -44,12 +44,14 @@ describe(`parity with the original implementation (${dir})`, () => {
     expectWithin(results, tolerance);
   }, 1_200_000); // about 12 toy cases of 51 UNet calls each, some with three prompts
 
-  it('webgpu (SwiftShader in CI): the word-swap case, first two saved steps, within the stated looser tolerance', async () => {
-    // SwiftShader runs this toy UNet at about 80 s per step on 2 cores, so CI checks the first two
-    // calls (steps 0 and 1) of one case; `pnpm ptp parity --provider webgpu` runs every case in full.
-    const { tolerance, results } = await runParity({ dir, provider: 'webgpu', only: ['replace'], stopAfter: 2 });
+  it('webgpu (SwiftShader in CI): the word-swap case, first saved step, within the stated looser tolerance', async () => {
+    // SwiftShader runs this toy UNet at about 45 s per call on 2 cores, so CI checks the first call of
+    // one case (every controlled kernel runs in it: replace, blend capture, self injection); the
+    // step-to-step logic is provider-independent and checked on the CPU at every saved step above.
+    // `pnpm ptp parity --provider webgpu` runs every case in full.
+    const { tolerance, results } = await runParity({ dir, provider: 'webgpu', only: ['replace'], stopAfter: 1 });
     expect(results).toHaveLength(1);
-    expect(results[0]!.steps.map((s) => s.step)).toEqual([0, 1]);
+    expect(results[0]!.steps.map((s) => s.step)).toEqual([0]);
     expectWithin(results, tolerance);
   });
 });
