@@ -27,6 +27,8 @@ export const SCENES_QUALITY_BARS = {
   attentionIoU: 0.5,
 } as const;
 export type ScenesQualityLabel = keyof typeof SCENES_QUALITY_BARS;
+/** Counted per object or picture: the barred labels and the object size (shown, no bar). */
+export type ScenesQualityCount = Exclude<ScenesQualityLabel, 'attentionIoU'> | 'size';
 
 export interface ScenesQualityOptions extends Omit<QualityOptions, 'scheduler'> {
   scheduler?: QualityOptions['scheduler'];
@@ -42,6 +44,7 @@ export interface ScenesQualitySample {
   got: { background: string; objects: { colour: string; shape: string }[] };
   colour: number;
   shape: number;
+  size: number;
   objects: number;
   countRight: boolean;
   backgroundRight: boolean;
@@ -56,9 +59,9 @@ export interface ScenesQualityReport {
   guidance: number;
   seed: number;
   seconds: number;
-  overall: Record<Exclude<ScenesQualityLabel, 'attentionIoU'>, Tally>;
+  overall: Record<ScenesQualityCount, Tally>;
   attentionIoU: { mean: number; objects: number; scenes: number; groups: string[] };
-  byObjects: Record<string, Record<Exclude<ScenesQualityLabel, 'attentionIoU'>, Tally>>;
+  byObjects: Record<string, Record<ScenesQualityCount, Tally>>;
   bars: typeof SCENES_QUALITY_BARS;
   pass: Record<ScenesQualityLabel, boolean>;
   items: ScenesQualitySample[];
@@ -133,6 +136,7 @@ const emptyTallies = () => ({
   shape: { correct: 0, n: 0 },
   count: { correct: 0, n: 0 },
   background: { correct: 0, n: 0 },
+  size: { correct: 0, n: 0 },
 });
 
 export async function measureScenesQuality(o: ScenesQualityOptions): Promise<ScenesQualityReport> {
@@ -159,6 +163,7 @@ export async function measureScenesQuality(o: ScenesQualityOptions): Promise<Sce
         got: { background: j.background, objects: j.objects.map((x) => ({ colour: x.colour, shape: x.shape })) },
         colour: s.colour,
         shape: s.shape,
+        size: s.size,
         objects: s.objects,
         countRight: s.countRight,
         backgroundRight: s.backgroundRight,
@@ -196,6 +201,8 @@ export async function measureScenesQuality(o: ScenesQualityOptions): Promise<Sce
       t.count.n++;
       t.background.correct += it.backgroundRight ? 1 : 0;
       t.background.n++;
+      t.size.correct += it.size;
+      t.size.n += it.objects;
     }
   }
   const ious = items.flatMap((it) => it.iou ?? []);

@@ -35,7 +35,7 @@ function degrade(im: RgbaImage, noise: number, seed: number): RgbaImage {
 describe('scenes judge', () => {
   it('is right >= 99 % of the time on ground-truth renders (background, count, colour and shape per object)', () => {
     const N = 400;
-    const right = { background: 0, count: 0, colour: 0, shape: 0 };
+    const right = { background: 0, count: 0, colour: 0, shape: 0, size: 0 };
     let objects = 0;
     for (let s = 0; s < N; s++) {
       const scene = sceneForSeed(1000 + s);
@@ -55,6 +55,7 @@ describe('scenes judge', () => {
         }
         if (best?.colour === o.colour) right.colour++;
         if (best?.shape === o.shape) right.shape++;
+        if (best?.size === o.size) right.size++;
       });
     }
     const rate = {
@@ -62,24 +63,27 @@ describe('scenes judge', () => {
       count: right.count / N,
       colour: right.colour / objects,
       shape: right.shape / objects,
+      size: right.size / objects,
     };
     console.log(`scenes judge on ${N} ground-truth scenes (${objects} objects):`, rate);
     for (const v of Object.values(rate)) expect(v).toBeGreaterThanOrEqual(0.99);
   }, 60_000);
 
   it('stays right on blurred, noisy renders (>= 97 % per label; what a model draws is never exact)', () => {
-    const t = { colour: 0, shape: 0, objects: 0, count: 0, background: 0 };
+    const t = { colour: 0, shape: 0, size: 0, objects: 0, count: 0, background: 0 };
     const N = 120;
     for (let i = 0; i < N; i++) {
       const scene = sceneForSeed(5000 + i);
       const s = scoreScene(scene, judgeScenesImage(degrade(renderScenesImage(scene).image, 0.06, i)));
       t.colour += s.colour;
       t.shape += s.shape;
+      t.size += s.size;
       t.objects += s.objects;
       t.count += s.countRight ? 1 : 0;
       t.background += s.backgroundRight ? 1 : 0;
     }
-    for (const v of [t.colour / t.objects, t.shape / t.objects, t.count / N, t.background / N])
+    console.log('degraded:', { colour: t.colour / t.objects, shape: t.shape / t.objects, size: t.size / t.objects });
+    for (const v of [t.colour / t.objects, t.shape / t.objects, t.size / t.objects, t.count / N, t.background / N])
       expect(v).toBeGreaterThanOrEqual(0.97);
   }, 60_000);
 

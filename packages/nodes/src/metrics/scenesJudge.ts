@@ -1,6 +1,13 @@
 import type { RgbaImage } from '../image/ImageBatch.js';
 import { COLOURS, type ColourName, type Rgb } from './shapesWorld.js';
-import { backgroundAt, SCENE_BACKGROUNDS, type SceneBackground, type SceneShape } from './scenesWorld.js';
+import {
+  backgroundAt,
+  SCENE_BACKGROUNDS,
+  SIZE_RANGES,
+  type SceneBackground,
+  type SceneShape,
+  type SceneSize,
+} from './scenesWorld.js';
 
 /**
  * Judges a picture of the tiny-scenes world object by object (what the model drew):
@@ -22,7 +29,10 @@ import { backgroundAt, SCENE_BACKGROUNDS, type SceneBackground, type SceneShape 
  *    slightly rounded corners), circle from 0.64; below, the centroid's height in the mask's box
  *    decides: a triangle (apex up) has it at 2/3 (0.61-0.67 measured), a diamond at 1/2
  *    (0.47-0.54). With 1-px blur and noise of std 0.06 on the renders: shape 99.7%, colour,
- *    count and background 100% (200 scenes).
+ *    count and background 100% (200 scenes);
+ * 6. size: every shape spans 2r across (the triangle's base, the diamond's diagonals), so half the
+ *    larger of the coverage width and height (as for the fill) estimates r; the size is the range of SIZE_RANGES it falls
+ *    in, split halfway across the gaps between them (small < 8 px <= medium <= 11 px < large).
  * Objects come back left to right (by centroid x), the order captions name them.
  * Accuracy on exact renders is measured by scenesJudge.test.ts.
  */
@@ -45,6 +55,9 @@ export const SCENES_JUDGE_DEFAULTS = {
 export interface JudgedObject {
   readonly colour: ColourName;
   readonly shape: SceneShape;
+  readonly size: SceneSize;
+  /** Half the larger side of the component's box, pixels (the world's half extent r). */
+  readonly halfExtent: number;
   readonly pixels: number;
   readonly cx: number;
   readonly cy: number;
@@ -161,7 +174,12 @@ function median(values: number[]): number {
  * small circle fills up to 0.87 of its box and a slightly blurred square drops below 0.88; with
  * coverage circles sit near pi/4 and squares near 1, as in the tiny-shapes judge.
  */
-function coverageFill(im: RgbaImage, comp: readonly number[], fg: Rgb, kind: SceneBackground): number {
+function coverageFill(
+  im: RgbaImage,
+  comp: readonly number[],
+  fg: Rgb,
+  kind: SceneBackground,
+): { fill: number; width: number; height: number } {
   const { width: W, height: H } = im;
   const inComp = new Set(comp);
   const alpha = new Map<number, number>();
@@ -205,9 +223,13 @@ function coverageFill(im: RgbaImage, comp: readonly number[], fg: Rgb, kind: Sce
     rows.set(y, Math.max(rows.get(y) ?? 0, a));
   }
   const sum = (m: Map<number, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-  const wh = sum(cols) * sum(rows);
-  return wh > 0 ? area / wh : 0;
+  const [width, height] = [sum(cols), sum(rows)];
+  return { fill: width * height > 0 ? area / (width * height) : 0, width, height };
 }
+
+const SMALL_BELOW = (SIZE_RANGES.small[1] + SIZE_RANGES.medium[0]) / 2;
+const LARGE_ABOVE = (SIZE_RANGES.medium[1] + SIZE_RANGES.large[0]) / 2;
+const sizeOf = (r: number): SceneSize => (r < SMALL_BELOW ? 'small' : r > LARGE_ABOVE ? 'large' : 'medium');
 
 function judgeComponent(
   im: RgbaImage,
@@ -227,15 +249,18 @@ function judgeComponent(
   const ch = (c: number) => median(comp.map((p) => im.rgba[p * 4 + c]! / 255));
   const colour = nearestColour([ch(0), ch(1), ch(2)]);
   const h = maxY - minY + 1;
-  const fill = coverageFill(im, comp, COLOURS[colour], kind);
+  const { fill, width, height } = coverageFill(im, comp, COLOURS[colour], kind);
   const centroidY = (sy / comp.length - minY + 0.5) / h;
   const [lo, hi] = o.circleFill;
   const shape: SceneShape =
     fill >= hi ? 'square' : fill >= lo ? 'circle' : centroidY >= o.triangleCentroid ? 'triangle' : 'diamond';
   const n = comp.length;
+  const halfExtent = Math.max(width, height) / 2;
   return {
     colour,
     shape,
+    size: sizeOf(halfExtent),
+    halfExtent,
     pixels: n,
     cx: sx / n + 0.5,
     cy: sy / n + 0.5,

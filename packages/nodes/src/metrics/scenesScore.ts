@@ -9,6 +9,8 @@ export interface SceneScore {
   /** Prompted objects whose assigned judged object has the prompted colour / shape. */
   readonly colour: number;
   readonly shape: number;
+  /** Prompted objects whose assigned judged object has the prompted size (not used to assign). */
+  readonly size: number;
   readonly objects: number;
   readonly countRight: boolean;
   readonly backgroundRight: boolean;
@@ -50,6 +52,7 @@ export function scoreScene(want: Pick<Scene, 'background' | 'objects'>, got: Sce
   return {
     colour: best.colour,
     shape: best.shape,
+    size: want.objects.filter((o, k) => best.assigned[k]?.size === o.size).length,
     objects: n,
     countRight: got.objects.length === n,
     backgroundRight: got.background === want.background,

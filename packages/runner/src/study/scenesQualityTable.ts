@@ -1,12 +1,13 @@
-import type { ScenesQualityLabel, ScenesQualityReport, Tally } from '@ptp/nodes';
+import type { ScenesQualityCount, ScenesQualityLabel, ScenesQualityReport, Tally } from '@ptp/nodes';
 
-type Counted = Exclude<ScenesQualityLabel, 'attentionIoU'>;
-const LABELS: readonly Counted[] = ['colour', 'shape', 'count', 'background'];
-const WHAT: Record<Counted, string> = {
+type Barred = Exclude<ScenesQualityLabel, 'attentionIoU'>;
+const LABELS: readonly Barred[] = ['colour', 'shape', 'count', 'background'];
+const WHAT: Record<ScenesQualityCount, string> = {
   colour: 'object colour',
   shape: 'object shape',
   count: 'object count',
   background: 'background',
+  size: 'object size',
 };
 const pct = (t: Tally) => (t.n ? `${((100 * t.correct) / t.n).toFixed(1)}%` : '-');
 const cell = (t: Tally) => `${pct(t)} (${t.correct}/${t.n})`;
@@ -38,6 +39,8 @@ export function formatScenesQualityReport(r: ScenesQualityReport): string {
           `>= ${Math.round(r.bars[l] * 100)}%`,
           r.pass[l] ? 'PASS' : 'below',
         ]),
+        // Size words ("small", "large") are asked for no bar (issue 13); shown because refine edits vary them.
+        [WHAT.size, pct(r.overall.size), String(r.overall.size.n), '-', ''],
         [
           'attention IoU (mean)',
           iou.mean.toFixed(3),
@@ -53,10 +56,10 @@ export function formatScenesQualityReport(r: ScenesQualityReport): string {
       `(an object not drawn counts 0)`,
     '',
     ...table(
-      ['scenes with', ...LABELS.map((l) => WHAT[l])],
+      ['scenes with', ...[...LABELS, 'size' as const].map((l) => WHAT[l])],
       Object.entries(r.byObjects)
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, t]) => [k, ...LABELS.map((l) => cell(t[l]))]),
+        .map(([k, t]) => [k, ...[...LABELS, 'size' as const].map((l) => cell(t[l]))]),
     ),
     '',
   );
@@ -76,10 +79,10 @@ export function formatScenesQualityReport(r: ScenesQualityReport): string {
 /** The report without pixels, for --json and quality.json. */
 export function scenesQualityJson(
   r: ScenesQualityReport,
-): Omit<ScenesQualityReport, 'images'> & { rates: Record<ScenesQualityLabel, number> } {
+): Omit<ScenesQualityReport, 'images'> & { rates: Record<ScenesQualityLabel | 'size', number> } {
   const { images: _images, ...rest } = r;
   const rates = Object.fromEntries(
-    LABELS.map((l) => [l, r.overall[l].n ? r.overall[l].correct / r.overall[l].n : 0]),
-  ) as Record<Counted, number>;
+    [...LABELS, 'size' as const].map((l) => [l, r.overall[l].n ? r.overall[l].correct / r.overall[l].n : 0]),
+  ) as Record<ScenesQualityCount, number>;
   return { ...rest, rates: { ...rates, attentionIoU: r.attentionIoU.mean } };
 }
