@@ -94,5 +94,21 @@ describe('Edit metrics node', () => {
     expect(() => run({})).toThrow(expect.objectContaining({ input: 'sourcePrompt', code: 'MISSING_INPUT' }));
     // Forced to the tiny-shapes judge, the same pictures measure as one shape (no untouched figure).
     expect(run({}, { world: 'shapes' }).metrics.values).not.toHaveProperty('untouchedPsnr');
+    // A reweight keeps the prompt: `expected` says what the edit should show instead.
+    const kept = { target: prompt(source), sourcePrompt: prompt(source) };
+    expect(run(kept).metrics.values.success).toBe(1); // nothing asked, nothing changed
+    expect(run(kept, { expected: scenesCaption(edited) }).metrics.values).toMatchObject({ success: 1 });
+    const undone = { ...kept, edit: { images: [batch.images[0]!, batch.images[0]!] } };
+    expect(run(undone, { expected: scenesCaption(edited) }).metrics.values.success).toBe(0);
+    // A background swap: success checks the background, and there is no background left to compare.
+    const white: Scene = { ...source, background: 'white' };
+    const swapped = run({
+      edit: { images: [batch.images[0]!, renderScenesImage(white).image] },
+      target: prompt(white),
+      sourcePrompt: prompt(source),
+    });
+    expect(swapped.metrics.values.success).toBe(1);
+    expect(swapped.metrics.values).not.toHaveProperty('backgroundPsnr');
+    expect(swapped.metrics.context).toEqual({ changedObjects: 'none', backgroundChanged: 'yes' });
   });
 });

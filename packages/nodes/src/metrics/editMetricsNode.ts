@@ -53,14 +53,20 @@ export const editMetricsNode = defineNode({
     world: z.enum(['auto', 'shapes', 'scenes']).default('auto').meta({
       description: 'which judge: tiny-shapes (one shape) or tiny-scenes (1-3 objects); auto: scenes for 64 px pictures',
     }),
+    expected: z.string().max(500).default('').meta({
+      description:
+        'judge the edit against this caption instead of the target prompt (a reweight keeps the prompt: say what it should draw)',
+      advanced: true,
+    }),
   }),
   run: ({ source, edit, target, sourcePrompt }, p) => {
     const a = batchItem(source, p.sourceItem, 'source', 'sourceItem');
     const b = batchItem(edit, p.editItem, 'edit', 'editItem');
     const scenes = p.world === 'scenes' || (p.world === 'auto' && a.width === SCENE_SIZE && a.height === SCENE_SIZE);
+    const want = p.expected || target.text;
     const m = scenes
-      ? measureScenes(a, b, sourcePrompt, target.text, p.dilate)
-      : measureShapes(a, b, target.text, p.dilate);
+      ? measureScenes(a, b, sourcePrompt, target.text, p.dilate, p.expected)
+      : measureShapes(a, b, want, p.dilate);
     return {
       metrics: { kind: 'edit', values: m.values, context: m.context },
       masks: { images: m.masks.map((mask) => maskImage(mask, a.width, a.height)) },
@@ -98,23 +104,28 @@ function measureScenes(
   sourcePrompt: PromptValue | undefined,
   target: string,
   dilate: number,
+  expected: string,
 ): Measured {
   if (!sourcePrompt)
     throw new NodeRunError('tiny-scenes edits need the source prompt to know which objects must stay', {
       input: 'sourcePrompt',
       code: 'MISSING_INPUT',
     });
-  const m = measureScenesEdit(a, b, sourcePrompt.text, target, dilate);
+  const m = measureScenesEdit(a, b, sourcePrompt.text, target, { dilate, expected });
   return {
     values: {
       iou: m.structureIoU,
       success: m.editedRight ? 1 : 0,
-      backgroundPsnr: m.backgroundPsnr,
+      // A background swap changes what this compares: no background figure, none to keep.
+      ...(m.backgroundChanged ? {} : { backgroundPsnr: m.backgroundPsnr }),
       ...(m.keptPsnr.length ? { untouchedPsnr: m.keptPsnrMin } : {}),
       psnr: psnr(a, b),
       ssim: ssim(a, b),
     },
-    context: { changedObjects: m.changed.map((k) => k + 1).join(',') || 'none' },
+    context: {
+      changedObjects: m.changed.map((k) => k + 1).join(',') || 'none',
+      ...(m.backgroundChanged ? { backgroundChanged: 'yes' } : {}),
+    },
     masks: [m.masks.source, m.masks.edit, m.masks.outside],
   };
 }

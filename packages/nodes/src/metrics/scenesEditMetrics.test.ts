@@ -23,4 +23,30 @@ describe('measureScenesEdit', () => {
     const none = measureScenesEdit(image(source), image(source), scenesCaption(source), scenesCaption(recoloured));
     expect(none.editedRight).toBe(false);
   });
+
+  it('judges a background swap by the background, every object then being one to keep', () => {
+    const white: Scene = { ...source, background: 'white' };
+    const m = measureScenesEdit(image(source), image(white), scenesCaption(source), scenesCaption(white));
+    expect(m).toMatchObject({ changed: [], backgroundChanged: true, editedRight: true });
+    // Both objects are kept (their dilated masks take in a ring of the new background).
+    expect(m.keptPsnr).toHaveLength(2);
+    expect(m.keptPsnrMin).toBeGreaterThan(15);
+    const kept = measureScenesEdit(image(source), image(source), scenesCaption(source), scenesCaption(white));
+    expect(kept.editedRight).toBe(false);
+  });
+
+  it('checks a changed size word, and an expected caption in place of the target (a reweight)', () => {
+    const large: Scene = { ...source, objects: [{ ...source.objects[0]!, size: 'small', r: 7 }, source.objects[1]!] };
+    expect(source.objects[0]!.size).toBe('medium');
+    const grown = measureScenesEdit(image(source), image(large), scenesCaption(source), scenesCaption(large));
+    expect(grown).toMatchObject({ changed: [0], editedRight: true });
+    const unchanged = measureScenesEdit(image(source), image(source), scenesCaption(source), scenesCaption(large));
+    expect(unchanged.editedRight).toBe(false);
+    // A reweight: the prompt stays, the expected caption says what the edit should draw.
+    const prompt = scenesCaption(large);
+    const back = measureScenesEdit(image(large), image(source), prompt, prompt, { expected: scenesCaption(source) });
+    expect(back).toMatchObject({ changed: [0], editedRight: true });
+    const same = measureScenesEdit(image(large), image(large), prompt, prompt, { expected: scenesCaption(source) });
+    expect(same.editedRight).toBe(false);
+  });
 });

@@ -9,7 +9,10 @@ import { parseScenesCaption, type ObjectLabels, type Scene, type SceneObject } f
  * kept the others (issue 13: "a colour swap of one object keeps the other objects, PSNR >= 30 dB"):
  *
  * - `changed`: indices (caption order) of the objects whose words differ between the captions;
- * - `editedRight`: every changed object, as judged in the edit, has the target's colour and shape;
+ * - `backgroundChanged`: the captions name different backgrounds;
+ * - `editedRight`: every changed object, as judged in the edit, has the target's colour and shape
+ *   (and its size where the size word changed: "small", none = medium, "large"), and a changed
+ *   background is the target's;
  * - `keptPsnr`: per unchanged object, PSNR (dB) between source and edit over the source object's
  *   pixels dilated by `dilate` (+Infinity when identical, NaN when the source object was not
  *   found); `keptPsnrMin` the lowest (NaN when none);
@@ -19,6 +22,7 @@ import { parseScenesCaption, type ObjectLabels, type Scene, type SceneObject } f
  */
 export interface ScenesEditMeasurement {
   readonly changed: readonly number[];
+  readonly backgroundChanged: boolean;
   readonly editedRight: boolean;
   readonly keptPsnr: readonly number[];
   readonly keptPsnrMin: number;
@@ -29,7 +33,7 @@ export interface ScenesEditMeasurement {
 }
 
 /** A caption's objects as a Scene for scoreScene (positions unknown; only labels are compared). */
-function asScene(labels: readonly ObjectLabels[], background: Scene['background']): Scene {
+export function captionAsScene(labels: readonly ObjectLabels[], background: Scene['background']): Scene {
   const objects = labels.map((l): SceneObject => ({
     shape: l.shape ?? 'circle',
     colour: l.colour ?? 'red',
@@ -51,27 +55,44 @@ function maskOf(objects: readonly (JudgedObject | undefined)[], n: number): Uint
   return m;
 }
 
+export interface ScenesEditOptions {
+  /** Pixels the masks grow by before comparing (default 1). */
+  readonly dilate?: number;
+  /**
+   * The caption the edit should match, when not the target prompt: a reweight keeps the prompt
+   * and changes what it draws ("a small blue square" with "small" weighted down should give a
+   * medium one).
+   */
+  readonly expected?: string;
+}
+
 export function measureScenesEdit(
   source: RgbaImage,
   edit: RgbaImage,
   sourceCaption: string,
   targetCaption: string,
-  dilate = 1,
+  options: ScenesEditOptions = {},
 ): ScenesEditMeasurement {
+  const dilate = options.dilate ?? 1;
   const W = source.width;
   const H = source.height;
   const want = parseScenesCaption(sourceCaption);
-  const target = parseScenesCaption(targetCaption);
+  const target = parseScenesCaption(options.expected || targetCaption);
   const js = judgeScenesImage(source);
   const je = judgeScenesImage(edit);
-  const src = scoreScene(asScene(want.objects, want.background ?? js.background), js);
-  const dst = scoreScene(asScene(target.objects, target.background ?? je.background), je);
+  const src = scoreScene(captionAsScene(want.objects, want.background ?? js.background), js);
+  const dst = scoreScene(captionAsScene(target.objects, target.background ?? je.background), je);
   const changed = want.objects.flatMap((o, k) => (same(o, target.objects[k]) ? [] : [k]));
-  const editedRight = changed.every((k) => {
-    const got = dst.assigned[k];
-    const t = target.objects[k];
-    return got !== undefined && t !== undefined && got.colour === t.colour && got.shape === t.shape;
-  });
+  const backgroundChanged = !!want.background && !!target.background && want.background !== target.background;
+  const editedRight =
+    (!backgroundChanged || je.background === target.background) &&
+    changed.every((k) => {
+      const got = dst.assigned[k];
+      const t = target.objects[k];
+      if (!got || !t || got.colour !== t.colour || got.shape !== t.shape) return false;
+      const size = t.size ?? 'medium';
+      return size === (want.objects[k]?.size ?? 'medium') || got.size === size;
+    });
   const keptPsnr = want.objects.flatMap((_, k) => {
     if (changed.includes(k)) return [];
     const obj = src.assigned[k];
@@ -81,6 +102,7 @@ export function measureScenesEdit(
   const outside = dilateMask(union, W, H, dilate).map((v) => 1 - v);
   return {
     changed,
+    backgroundChanged,
     editedRight,
     keptPsnr,
     keptPsnrMin: keptPsnr.length ? Math.min(...keptPsnr) : NaN,

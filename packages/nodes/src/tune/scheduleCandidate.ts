@@ -56,7 +56,7 @@ export function measureForObjective(
     return {
       success: m.editedRight ? 1 : 0,
       iou: m.structureIoU,
-      backgroundPsnr: m.backgroundPsnr,
+      ...(m.backgroundChanged ? {} : { backgroundPsnr: m.backgroundPsnr }),
       ...(m.keptPsnr.length ? { untouchedPsnr: m.keptPsnrMin } : {}),
     };
   }

@@ -84,7 +84,12 @@ async function scoreOnSeed(o: {
     const images = (await decodeLatents(o.pack, run.latents, run.latentDims)).images;
     chunk.forEach((s, k) => {
       const f = measureForObjective(o.world, images[0]!, images[k + 1]!, s);
-      out.push({ j: objective(f, o.weights), success: f.success, iou: f.iou, backgroundPsnr: f.backgroundPsnr });
+      out.push({
+        j: objective(f, o.weights),
+        success: f.success,
+        iou: f.iou,
+        backgroundPsnr: f.backgroundPsnr ?? Number.NaN,
+      });
     });
   }
   return out;

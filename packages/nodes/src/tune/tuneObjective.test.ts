@@ -22,6 +22,8 @@ describe('tune objective', () => {
     const w = ObjectiveWeightsSchema.parse({});
     expect(objective({ success: 1, iou: 1, backgroundPsnr: 50, untouchedPsnr: 20 }, w)).toBeCloseTo(5 / 6);
     expect(objective({ success: 1, iou: 1, backgroundPsnr: 50 }, w)).toBe(1);
+    // A background swap measures no background to keep: that term drops out, it does not score 0.
+    expect(objective({ success: 1, iou: 1, untouchedPsnr: 35 }, w)).toBeCloseTo((3 + 1 + 0.5) / 5);
   });
 
   it('reads the figures from prefixed metric names of either world', () => {
@@ -33,6 +35,12 @@ describe('tune objective', () => {
     expect(
       objectiveInputs({ 'm.editedRight': 0, 'm.structureIoU': 0.7, 'm.backgroundPsnr': 30, 'm.keptPsnrMin': 40 }),
     ).toEqual({ success: 0, iou: 0.7, backgroundPsnr: 30, untouchedPsnr: 40 });
+    // The Edit metrics node's names on tiny-scenes; no backgroundPsnr when the edit swapped it.
+    expect(objectiveInputs({ 'metrics.success': 1, 'metrics.iou': 0.8, 'metrics.untouchedPsnr': 28 })).toEqual({
+      success: 1,
+      iou: 0.8,
+      untouchedPsnr: 28,
+    });
     expect(objectiveInputs({ 'metrics.psnr': 30 })).toBeUndefined();
   });
 

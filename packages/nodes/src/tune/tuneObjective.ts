@@ -10,7 +10,8 @@ import { z } from 'zod';
  * - P(x) = clamp((x - 20 dB) / 30 dB, 0, 1): PSNR of what the edit should leave alone mapped to
  *   [0, 1] (20 dB or less: 0; 50 dB or more, and identical pixels (+Infinity): 1; NaN: 0);
  * - untouched PSNR: the lowest PSNR over objects the prompt did not change (tiny-scenes
- *   `keptPsnrMin`); its weight counts only when the run measured it.
+ *   `untouchedPsnr`); its weight counts only when the run measured it; likewise the background
+ *   term, which a background swap does not measure (the background is what it changes).
  * Defaults 3 / 1 / 1 / 1: a failed edit never scores above a successful one (at most 2/5 against
  * at least 3/5 on tiny-shapes; 1/2 against 1/2 with the untouched term), so success comes first
  * and structure and preservation rank the successes. J is in [0, 1].
@@ -41,7 +42,8 @@ export function psnrScore(db: number): number {
 export interface ObjectiveInputs {
   success: number;
   iou: number;
-  backgroundPsnr: number;
+  /** Absent when the edit changes the background (nothing there to keep). */
+  backgroundPsnr?: number;
   untouchedPsnr?: number;
 }
 
@@ -63,19 +65,24 @@ export function objectiveInputs(metrics: Readonly<Record<string, unknown>>): Obj
   const success = find('success', 'editedRight');
   const iou = find('iou', 'structureIoU');
   if (success === undefined || iou === undefined) return undefined;
-  const untouchedPsnr = find('keptPsnrMin');
+  // The Edit metrics node names it untouchedPsnr; keptPsnrMin is measureScenesEdit's own name.
+  const untouchedPsnr = find('untouchedPsnr', 'keptPsnrMin');
+  const backgroundPsnr = find('backgroundPsnr');
   return {
     success,
     iou,
-    backgroundPsnr: find('backgroundPsnr') ?? Number.NaN,
+    ...(backgroundPsnr !== undefined ? { backgroundPsnr } : {}),
     ...(untouchedPsnr !== undefined ? { untouchedPsnr } : {}),
   };
 }
 
 export function objective(m: ObjectiveInputs, w: ObjectiveWeights = DEFAULT_OBJECTIVE_WEIGHTS): number {
   let sum = w.success * (m.success > 0 ? 1 : 0) + w.iou * (Number.isNaN(m.iou) ? 0 : m.iou);
-  sum += w.background * psnrScore(m.backgroundPsnr);
-  let weight = w.success + w.iou + w.background;
+  let weight = w.success + w.iou;
+  if (m.backgroundPsnr !== undefined) {
+    sum += w.background * psnrScore(m.backgroundPsnr);
+    weight += w.background;
+  }
   if (m.untouchedPsnr !== undefined) {
     sum += w.untouched * psnrScore(m.untouchedPsnr);
     weight += w.untouched;
