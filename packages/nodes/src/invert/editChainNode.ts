@@ -30,7 +30,7 @@ export const editChainNode = defineNode({
   title: 'Edit chain',
   category: 'edit',
   description:
-    'Edits a picture turn after turn, re-encoding and inverting each result before the next edit, and measures the drift of each turn against the original (tiny-shapes: structure IoU, background and untouched-region PSNR, success); with and without V injection, and against the combined edit in one step.',
+    'Edits a picture turn after turn, re-encoding and inverting each result before the next edit, and measures the drift of each turn against the original (tiny-shapes or tiny-scenes: structure IoU, background and untouched-object or -region PSNR, success); with and without V injection, and against the combined edit in one step.',
   inputs: {
     model: { type: 'MODEL' },
     source: { type: 'SOURCE', description: 'the original: an inverted picture or a generated source' },

@@ -2,12 +2,11 @@ import { NodeRunError } from '@ptp/graph-core';
 import { sampleEdits } from '../edit/sampleEdits.js';
 import type { RgbaImage } from '../image/ImageBatch.js';
 import { psnr } from '../metrics/imageMetrics.js';
-import { judgeShapeImage } from '../metrics/shapeClassifier.js';
 import { decodeLatents } from '../pipeline/decodeLatents.js';
 import { encodeImages } from '../pipeline/encodeImages.js';
 import type { ModelPack } from '../runtime/InferenceBackend.js';
 import type { InversionMethod, ScheduleSpec, SourceValue } from '../values.js';
-import { changedLabels, turnDrift, untouchedRegion, type TurnDrift } from './chainDrift.js';
+import { chainMeter, type ChainTurnFigures } from './chainMeter.js';
 import { invertToSource } from './invertToSource.js';
 
 export interface RunChainOptions {
@@ -30,8 +29,8 @@ export interface ChainResult {
   original: RgbaImage;
   /** Turn 1..N results. */
   images: RgbaImage[];
-  drift: TurnDrift[];
-  oneStep?: { image: RgbaImage; drift: TurnDrift; vsChainPsnr: number };
+  drift: ChainTurnFigures[];
+  oneStep?: { image: RgbaImage; drift: ChainTurnFigures; vsChainPsnr: number };
 }
 
 /**
@@ -86,7 +85,8 @@ export const chainPhases = (turns: number, combined: boolean): number => 2 * tur
  * A multi-turn edit chain (issue 15 part 3): turn 1 edits the source; every later turn decodes the
  * previous result, encodes it again and inverts it under the previous target prompt, as a user
  * re-editing the saved picture would, then edits it. Each turn is measured against the original
- * (`turnDrift`), and the combined edit, if given, is applied to the original in one step.
+ * (`chainMeter`: the tiny-shapes or tiny-scenes figures), and the combined edit, if given, is applied
+ * to the original in one step.
  * `phaseOffset`/`phaseTotal` let two chains (with and without V injection) share one progress bar.
  */
 export async function runChain(o: RunChainOptions, phaseOffset = 0, phaseTotal?: number): Promise<ChainResult> {
@@ -107,12 +107,10 @@ export async function runChain(o: RunChainOptions, phaseOffset = 0, phaseTotal?:
   };
 
   const original = await originalImage(pack, source);
-  const originalJudgement = judgeShapeImage(original);
-  const changed = turns.map((t) => changedLabels(t.source.text, t.target.text));
+  const meter = chainMeter(original, o.dilate);
   const images: RgbaImage[] = [];
-  const drift: TurnDrift[] = [];
+  const drift: ChainTurnFigures[] = [];
   let previous = original;
-  let previousJudgement = originalJudgement;
   for (let k = 0; k < turns.length; k++) {
     const turn = turns[k]!;
     let from: SourceValue = source;
@@ -134,32 +132,12 @@ export async function runChain(o: RunChainOptions, phaseOffset = 0, phaseTotal?:
       });
     }
     const image = await editOnce(from, turn);
-    const d = turnDrift({
-      original,
-      previous,
-      image,
-      target: turn.target.text,
-      untouched: untouchedRegion(changed, k),
-      dilate: o.dilate,
-      originalJudgement,
-      previousJudgement,
-    });
     images.push(image);
-    drift.push(d);
+    drift.push(meter.turn(image, turn.source.text, turn.target.text));
     previous = image;
-    previousJudgement = d.judgement;
   }
   if (!o.combined) return { original, images, drift };
   const image = await editOnce(source, o.combined);
-  const oneStep = turnDrift({
-    original,
-    previous: original,
-    image,
-    target: o.combined.target.text,
-    untouched: untouchedRegion([changedLabels(o.combined.source.text, o.combined.target.text)], 0),
-    dilate: o.dilate,
-    originalJudgement,
-    previousJudgement: originalJudgement,
-  });
+  const oneStep = meter.oneStep(image, o.combined.source.text, o.combined.target.text);
   return { original, images, drift, oneStep: { image, drift: oneStep, vsChainPsnr: psnr(previous, image) } };
 }
