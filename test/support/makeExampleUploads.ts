@@ -1,12 +1,13 @@
 /**
  * Renders the pictures the example workflows load (a shape from the tiny-shapes world: palette and
- * geometry as models/ptp_models/shapes_world.py draws them) and stores them content-addressed in
+ * geometry as models/ptp_models/shapes_world.py draws them; a two-object scene of the tiny-scenes
+ * world, drawn by its TypeScript twin) and stores them content-addressed in
  * examples/uploads, as `POST /api/uploads` would. Deterministic: rerunning writes the same ids.
  *
  *   pnpm exec tsx test/support/makeExampleUploads.ts
  */
 import { pathToFileURL } from 'node:url';
-import { encodePng, type RgbaImage } from '@ptp/nodes';
+import { encodePng, renderScenesImage, type RgbaImage, type Scene } from '@ptp/nodes';
 import { BUNDLED_UPLOADS_DIR, DirectoryUploadStore } from '@ptp/runner/uploads/DirectoryUploadStore';
 
 const SIZE = 64;
@@ -34,6 +35,15 @@ function circle(
   return { width: SIZE, height: SIZE, rgba };
 }
 
+/** A red circle and a blue square on white, apart (examples/edit-chain-scenes.json). */
+const TWO_OBJECTS: Scene = {
+  background: 'white',
+  objects: [
+    { shape: 'circle', colour: 'red', size: 'medium', texture: 'plain', cx: 18, cy: 33, r: 9.5 },
+    { shape: 'square', colour: 'blue', size: 'medium', texture: 'plain', cx: 45, cy: 30, r: 9.5 },
+  ],
+};
+
 /** The example pictures: file name, caption, PNG bytes. */
 export function examplePictures(): { name: string; caption: string; png: Uint8Array }[] {
   return [
@@ -41,6 +51,11 @@ export function examplePictures(): { name: string; caption: string; png: Uint8Ar
       name: 'red-circle.png',
       caption: 'a red circle on a white background',
       png: encodePng(circle(30, 34, 13, RED, WHITE)),
+    },
+    {
+      name: 'red-circle-blue-square.png',
+      caption: 'a red circle and a blue square on a white background',
+      png: encodePng(renderScenesImage(TWO_OBJECTS).image),
     },
   ];
 }
