@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Regenerates docs/study.md: the paper's sweep and V injection on the tiny-shapes pack.
-#   bash scripts/study.sh            (about 10 min on 2 cores; resumable: rerun after Ctrl-C)
+# Regenerates docs/study.md: the study on tiny-scenes (scripts/study-scenes.sh) and the first one on
+# tiny-shapes (the paper's sweep, V injection, tuning).
+#   bash scripts/study.sh            (about 90 min on 2 cores from scratch; resumable: rerun after Ctrl-C)
 #   STUDY_FRESH=1 bash scripts/study.sh   (recompute every cell)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=docs/study
-[ "${STUDY_FRESH:-0}" = 1 ] && rm -rf "$out"/grid "$out"/presets "$out"/vbeta "$out"/scenes/k "$out"/scenes/self
+[ "${STUDY_FRESH:-0}" = 1 ] && rm -rf "$out"/grid "$out"/presets "$out"/vbeta
+bash scripts/study-scenes.sh
 sweep() { pnpm --silent ptp sweep "$@" --provider "${PROVIDER:-cpu}"; }
 # 1. The paper's grid: local blend k x cross-attention window x self-attention window.
 sweep $out/edit.json --pairs $out/pairs.json --out $out/grid \
@@ -16,13 +18,6 @@ sweep $out/edit.json --pairs $out/pairs.json --out $out/presets/cl-p2p \
   --grid schedule.cross=0.2 --grid schedule.self=0.8 --grid blend.k=0
 sweep $out/edit.json --pairs $out/pairs.json --out $out/presets/reference \
   --grid schedule.cross=0.8 --grid schedule.self=0.4 --grid blend.k=0.3
-# 2b. tiny-scenes (the default pack): k, and the self window x the self-attention divisor, on pairs that
-#     change one object among several (seeds 7-9; about 3 min).
-sweep $out/scenes/edit.json --pairs $out/scenes/pairs.json --seeds 7,8,9 --out $out/scenes/k \
-  --grid blend.k=0,0.3,0.6,1.0 --plot metrics.untouchedPsnr --plot metrics.success --title "tiny-scenes: local blend k"
-sweep $out/scenes/edit.json --pairs $out/scenes/pairs.json --seeds 7,8,9 --out $out/scenes/self \
-  --grid schedule.self=0.2,0.6,1.0 --grid schedule.selfResolutionDivisor=1,4 --plot metrics.iou \
-  --title "tiny-scenes: self window x self divisor"
 # 3. V injection: beta over A -> B -> A cycles (Direct Inversion of B).
 sweep $out/cycle.json --pairs $out/pairs-cycle.json --out $out/vbeta \
   --grid schedule.vBeta=0,0.5,1 --plot metrics.iou --plot cycle.psnr

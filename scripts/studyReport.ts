@@ -1,82 +1,13 @@
 // Assembles docs/study.md from the sweeps scripts/study.sh ran (docs/study/*/results.csv) and the
-// hand-written findings (docs/study/findings.md). Tables are recomputed from the CSVs, so the
+// hand-written findings (docs/study/findings.md, docs/study/scenes/findings.md). Tables are recomputed from the CSVs, so the
 // document always matches the data next to it.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { scenesSections } from './studyScenesReport.js';
+import { fmt, mean, readCsv, table, type Row } from './studyTables.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dir = path.join(root, 'docs', 'study');
-
-type Row = Record<string, string>;
-
-function readCsv(file: string): Row[] {
-  const text = readFileSync(file, 'utf8').trim();
-  const lines = text.split('\n');
-  const parse = (line: string): string[] => {
-    const out: string[] = [];
-    let cur = '';
-    let quoted = false;
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i]!;
-      if (quoted) {
-        if (c === '"' && line[i + 1] === '"') {
-          cur += '"';
-          i++;
-        } else if (c === '"') quoted = false;
-        else cur += c;
-      } else if (c === '"') quoted = true;
-      else if (c === ',') {
-        out.push(cur);
-        cur = '';
-      } else cur += c;
-    }
-    out.push(cur);
-    return out;
-  };
-  const head = parse(lines[0]!);
-  return lines.slice(1).map((l) => Object.fromEntries(parse(l).map((v, i) => [head[i]!, v])));
-}
-
-const fmt = (v: number, digits = 3) =>
-  Number.isFinite(v) ? (Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(digits)) : 'n/a';
-
-/** Mean of finite values; identical images give an empty PSNR cell (infinite), counted apart. */
-function mean(rows: Row[], col: string): { value: number; inf: number } {
-  let sum = 0;
-  let n = 0;
-  let inf = 0;
-  for (const r of rows) {
-    const s = r[col];
-    if (s === undefined || s === '') {
-      if (col.toLowerCase().includes('psnr')) inf++;
-      continue;
-    }
-    const v = Number(s);
-    if (Number.isFinite(v)) {
-      sum += v;
-      n++;
-    } else inf++;
-  }
-  return { value: n ? sum / n : NaN, inf };
-}
-
-function table(rows: Row[], by: string[], metrics: { col: string; name: string }[]): string {
-  const groups = new Map<string, Row[]>();
-  for (const r of rows.filter((x) => x.status === 'ok')) {
-    const key = by.map((b) => r[b]).join('\u0000');
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  const head = [...by.map((b) => b.replace(/^tag:/, '')), 'n', ...metrics.map((m) => m.name)];
-  const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
-  for (const [key, g] of groups) {
-    const cells = metrics.map((m) => {
-      const { value, inf } = mean(g, m.col);
-      return fmt(value) + (inf ? ` (+${inf} identical)` : '');
-    });
-    lines.push(`| ${[...key.split('\u0000'), String(g.length), ...cells].join(' | ')} |`);
-  }
-  return lines.join('\n');
-}
 
 const EDIT = [
   { col: 'metrics.iou', name: 'structure IoU' },
@@ -169,37 +100,13 @@ Per-pair winners and figures: \`docs/study/tune*/results.md\` (picked by mean J 
 `;
 }
 
-/** The tiny-scenes section (issue 13): k and the self window x divisor on multi-object pairs, when swept. */
-function scenesSection(): string {
-  const scenes = path.join(dir, 'scenes');
-  const k = path.join(scenes, 'k', 'results.csv');
-  const self = path.join(scenes, 'self', 'results.csv');
-  if (!existsSync(k) || !existsSync(self)) return '';
-  const metrics = [...EDIT, { col: 'metrics.untouchedPsnr', name: 'untouched PSNR (dB)' }];
-  const scenesPairs = JSON.parse(readFileSync(path.join(scenes, 'pairs.json'), 'utf8')) as unknown[];
-  const notes = existsSync(path.join(scenes, 'findings.md'))
-    ? readFileSync(path.join(scenes, 'findings.md'), 'utf8').trim()
-    : '';
-  return `## tiny-scenes: local blend k and the self window now change the result
+const doc = `# The study: Prompt-to-Prompt settings measured
 
-The same edit graph on the default pack, tiny-scenes (1-3 objects, structured backgrounds, 16x16
-latents; \`docs/study/scenes/edit.json\`): ${scenesPairs.length} pairs that change one object among two or three
-(\`docs/study/scenes/pairs.json\`: colour and shape swaps, every background kind, dark <-> light among them),
-seeds 7, 8, 9. Edit metrics judges tiny-scenes pictures per object: **untouched PSNR** is the lowest
-PSNR over the objects the target prompt does not change. Reference defaults elsewhere (cross 0.8,
-self 0.4, divisor 4, k 0.3). Means over pairs x seeds (95 % intervals in \`docs/study/scenes/*/results.md\`).
-Swept by \`scripts/study.sh\` (about 3 min on 2 cores).
+Two worlds: **tiny-scenes** (the default pack: multi-object scenes, where local blend and the self window
+act; first) and **tiny-shapes** (one shape on a flat background, 32 px; the first study, kept below).
 
-${table(readCsv(k), ['blend.k'], metrics)}
-
-${table(readCsv(self), ['schedule.selfResolutionDivisor', 'schedule.self'], metrics)}
-
-${notes}
-
-`;
-}
-
-const doc = `# The study: Prompt-to-Prompt settings measured on tiny-shapes
+${scenesSections(dir)}
+# tiny-shapes
 
 Regenerate everything below with \`bash scripts/study.sh\` (resumable; \`STUDY_FRESH=1\` recomputes),
 which runs \`pnpm ptp sweep\` over \`docs/study/edit.json\` and \`docs/study/cycle.json\`, \`pnpm ptp tune\`
@@ -213,7 +120,7 @@ mean absolute error.
 Pairs (${pairs.length}; dark = blue, purple; light = yellow, orange):
 ${pairs.map((p) => `- \`${p.id}\`: "${p.source}" -> "${p.target}" (${Object.values(p.tags).join(', ')})`).join('\n')}
 
-${scenesSection()}## Findings
+## Findings
 
 ${findings}
 
