@@ -1,5 +1,5 @@
 import type { RgbaImage } from '../image/ImageBatch.js';
-import { dilateMask, maskedPsnr, maskIoU } from '../metrics/editMetrics.js';
+import { dilateMask, erodeMask, maskedPsnr, maskIoU } from '../metrics/editMetrics.js';
 import { MetricInputError, psnr } from '../metrics/imageMetrics.js';
 import { judgeShapeImage, type ShapeJudgement } from '../metrics/shapeClassifier.js';
 import { parseShapesCaption, type CaptionLabels } from '../metrics/shapesWorld.js';
@@ -56,14 +56,6 @@ export function untouchedRegion(changedPerTurn: readonly (keyof CaptionLabels)[]
   return now.length > 0 && now.every((l) => l === 'background') ? 'shape' : 'none';
 }
 
-const erode = (mask: Uint8Array, w: number, h: number, r: number): Uint8Array =>
-  dilateMask(
-    mask.map((v) => 1 - v),
-    w,
-    h,
-    r,
-  ).map((v) => 1 - v);
-
 export interface TurnDriftInput {
   readonly original: RgbaImage;
   readonly previous: RgbaImage;
@@ -97,7 +89,7 @@ export function turnDrift(o: TurnDriftInput): TurnDrift {
   const ji = judgeShapeImage(image);
   const union = jo.mask.map((v, i) => v | ji.mask[i]!);
   const outside = dilateMask(union, W, H, r).map((v) => 1 - v);
-  const inside = erode(
+  const inside = erodeMask(
     jp.mask.map((v, i) => v & ji.mask[i]!),
     W,
     H,

@@ -39,4 +39,13 @@ describe('scenes chain meter', () => {
     const one = meter.oneStep(image(turn3), caption(original), caption(turn3));
     expect(one).toMatchObject({ untouched: 'none', values: { success: 1 } });
   });
+
+  it('compares kept objects over their interiors once the background has changed', () => {
+    const meter = chainMeter(image(original), 1);
+    const white: Scene = { ...original, background: 'white' };
+    const t1 = meter.turn(image(white), caption(original), caption(white));
+    expect(t1.untouched).toBe('objects 1,2');
+    expect(t1.values).toMatchObject({ success: 1, untouchedPsnr: Infinity });
+    expect(t1.values.backgroundPsnr).toBeLessThan(20);
+  });
 });

@@ -3,7 +3,7 @@ import { dilateMask, maskedPsnr, maskIoU } from '../metrics/editMetrics.js';
 import { psnr } from '../metrics/imageMetrics.js';
 import { judgeScenesImage, type SceneJudgement } from '../metrics/scenesJudge.js';
 import { scoreScene } from '../metrics/scenesScore.js';
-import { captionAsScene } from '../metrics/scenesEditMetrics.js';
+import { captionAsScene, keptObjectMask } from '../metrics/scenesEditMetrics.js';
 import { parseScenesCaption, type ObjectLabels, type SceneCaptionLabels } from '../metrics/scenesWorld.js';
 import type { ChainMeter, ChainTurnFigures } from './chainMeter.js';
 
@@ -14,7 +14,8 @@ import type { ChainMeter, ChainTurnFigures } from './chainMeter.js';
  *
  * - `untouchedPsnr`: the lowest PSNR over the objects that no turn so far changed (their labels in
  *   this turn's target caption are those of the original caption), each over the original object's
- *   pixels dilated by `dilate`; NaN once every object has been changed;
+ *   pixels dilated by `dilate`, or eroded by it once the background has changed (as Edit metrics,
+ *   `keptObjectMask`); NaN once every object has been changed;
  * - `backgroundPsnr`: outside every object of the original and of this turn, dilated (low by design
  *   once a turn has changed the background: `untouched` then no longer lists it);
  * - `iou` / `stepIou`: foreground IoU against the original / the previous turn;
@@ -37,17 +38,14 @@ export function scenesChainMeter(original: RgbaImage, dilate: number): ChainMete
       a?.colour === b?.colour && a?.shape === b?.shape && a?.size === b?.size;
     const origScore = scoreScene(captionAsScene(first.objects, first.background ?? jo.background), jo);
     const kept = first.objects.flatMap((o, k) => (same(o, want.objects[k]) ? [k] : []));
+    const backgroundKept = want.background === undefined || want.background === first.background;
     const keptPsnr = kept.map((k) => {
       const obj = origScore.assigned[k];
-      if (!obj) return Number.NaN;
-      const m = new Uint8Array(W * H);
-      for (const p of obj.indices) m[p] = 1;
-      return maskedPsnr(original, image, dilateMask(m, W, H, dilate));
+      return obj ? maskedPsnr(original, image, keptObjectMask(obj, W, H, dilate, !backgroundKept)) : Number.NaN;
     });
     const union = jo.foreground.map((v, i) => v | ji.foreground[i]!);
     const outside = dilateMask(union, W, H, dilate).map((v) => 1 - v);
     const s = scoreScene(captionAsScene(want.objects, want.background ?? ji.background), ji);
-    const backgroundKept = want.background === undefined || want.background === first.background;
     const figures: ChainTurnFigures = {
       values: {
         iou: maskIoU(jo.foreground, ji.foreground),

@@ -68,6 +68,16 @@ export function dilateMask(mask: Uint8Array, width: number, height: number, radi
   return out;
 }
 
+/** `mask` shrunk by `radius` pixels (Chebyshev): what dilating its complement leaves. */
+export function erodeMask(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
+  return dilateMask(
+    mask.map((v) => 1 - v),
+    width,
+    height,
+    radius,
+  ).map((v) => 1 - v);
+}
+
 /** The pixels of `im` where `keep` is 1, as a one-row image (so imageMetrics can compare just them). */
 function gather(im: RgbaImage, keep: Uint8Array): RgbaImage {
   let n = 0;

@@ -1,5 +1,5 @@
 import type { RgbaImage } from '../image/ImageBatch.js';
-import { dilateMask, maskedPsnr, maskIoU } from './editMetrics.js';
+import { dilateMask, erodeMask, maskedPsnr, maskIoU } from './editMetrics.js';
 import { judgeScenesImage, type JudgedObject } from './scenesJudge.js';
 import { scoreScene } from './scenesScore.js';
 import { parseScenesCaption, type ObjectLabels, type Scene, type SceneObject } from './scenesWorld.js';
@@ -14,8 +14,10 @@ import { parseScenesCaption, type ObjectLabels, type Scene, type SceneObject } f
  *   (and its size where the size word changed: "small", none = medium, "large"), and a changed
  *   background is the target's;
  * - `keptPsnr`: per unchanged object, PSNR (dB) between source and edit over the source object's
- *   pixels dilated by `dilate` (+Infinity when identical, NaN when the source object was not
- *   found); `keptPsnrMin` the lowest (NaN when none);
+ *   pixels dilated by `dilate` (a kept object that moved or grew shows), or eroded by it when the
+ *   background changed (its anti-aliased edge mixes in the old background, and the ring around it
+ *   is new background by design); +Infinity when identical, NaN when the source object was not
+ *   found; `keptPsnrMin` the lowest (NaN when none);
  * - `backgroundPsnr`: outside the union of all judged objects of both pictures, dilated;
  * - `structureIoU`: IoU of the two foreground masks.
  * Objects are found by the scenes judge and assigned to the caption's objects by scoreScene.
@@ -48,6 +50,18 @@ export function captionAsScene(labels: readonly ObjectLabels[], background: Scen
 
 const same = (a: ObjectLabels | undefined, b: ObjectLabels | undefined) =>
   a?.colour === b?.colour && a?.shape === b?.shape && a?.size === b?.size && a?.texture === b?.texture;
+
+/** The pixels a kept object is compared over (see `keptPsnr`). */
+export function keptObjectMask(
+  obj: JudgedObject,
+  W: number,
+  H: number,
+  dilate: number,
+  backgroundChanged: boolean,
+): Uint8Array {
+  const m = maskOf([obj], W * H);
+  return backgroundChanged ? erodeMask(m, W, H, dilate) : dilateMask(m, W, H, dilate);
+}
 
 function maskOf(objects: readonly (JudgedObject | undefined)[], n: number): Uint8Array {
   const m = new Uint8Array(n);
@@ -96,7 +110,7 @@ export function measureScenesEdit(
   const keptPsnr = want.objects.flatMap((_, k) => {
     if (changed.includes(k)) return [];
     const obj = src.assigned[k];
-    return [obj ? maskedPsnr(source, edit, dilateMask(maskOf([obj], W * H), W, H, dilate)) : NaN];
+    return [obj ? maskedPsnr(source, edit, keptObjectMask(obj, W, H, dilate, backgroundChanged)) : NaN];
   });
   const union = maskOf([...js.objects, ...je.objects], W * H);
   const outside = dilateMask(union, W, H, dilate).map((v) => 1 - v);
