@@ -8,8 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 s=docs/study/scenes
-[ "${STUDY_FRESH:-0}" = 1 ] && rm -rf "$s"/k "$s"/grid "$s"/presets "$s"/vbeta "$s"/chain "$s"/tune
-sweep() { pnpm --silent ptp sweep "$@" --seeds 7,8,9 --provider "${PROVIDER:-cpu}"; }
+[ "${STUDY_FRESH:-0}" = 1 ] && rm -rf "$s"/k "$s"/grid "$s"/presets "$s"/vbeta "$s"/blend-v "$s"/chain "$s"/tune
+# STUDY_REDIS=redis://host:6379 fans every sweep and tune out over `pnpm ptp worker --redis ...` processes.
+fan=(${STUDY_REDIS:+--redis "$STUDY_REDIS"})
+sweep() { pnpm --silent ptp sweep "$@" --seeds 7,8,9 --provider "${PROVIDER:-cpu}" "${fan[@]}"; }
 # 1. Local blend k at the reference schedule (cross 0.8, self 0.4, divisor 4).
 sweep $s/edit.json --pairs $s/pairs.json --out $s/k --grid blend.k=0,0.3,0.6,1.0 \
   --plot metrics.untouchedPsnr --plot metrics.success --title "tiny-scenes: local blend k"
@@ -27,10 +29,14 @@ sweep $s/cycle.json --pairs $s/pairs-cycle.json --out $s/vbeta \
 sweep $s/edit.json --pairs $s/pairs.json --out $s/grid \
   --grid schedule.cross=0.2,0.5,0.8 --grid schedule.self=0.2,0.6,1.0 --grid schedule.selfResolutionDivisor=1,4 \
   --plot metrics.iou --plot metrics.success --plot metrics.untouchedPsnr --title "tiny-scenes: cross x self x divisor"
-# 5. Three-turn chains (colour, shape, background) with and without V injection, and in one step.
+# 5. Local blend with V injection (window 0.8): does keeping the source's values protect the objects the
+#    word maps do not separate?
+sweep $s/edit.json --pairs $s/pairs.json --out $s/blend-v --grid blend.k=0.3,0.6 --grid schedule.vBeta=0,1 \
+  --grid schedule.vWindow=0.8 --plot metrics.untouchedPsnr --title "tiny-scenes: local blend k x V injection"
+# 6. Three-turn chains (colour, shape, background) with and without V injection, and in one step.
 sweep $s/chain.json --pairs $s/chains.json --out $s/chain --title "tiny-scenes: three-turn edit chains"
-# 6. Tuned settings per pair: successive halving on seeds 1-4 (budget 32 runs per pair), then tuned vs the
+# 7. Tuned settings per pair: successive halving on seeds 1-4 (budget 32 runs per pair), then tuned vs the
 #    reference defaults vs CL P2P on held-back seeds 101-103.
-pnpm --silent ptp tune $s/edit.json --pairs $s/pairs.json --provider "${PROVIDER:-cpu}" --budget 32 \
+pnpm --silent ptp tune $s/edit.json --pairs $s/pairs.json --provider "${PROVIDER:-cpu}" "${fan[@]}" --budget 32 \
   --tune-seeds 1,2,3,4 --test-seeds 101,102,103 --out $s/tune --select lcb --lcb-z 1 \
   --title "Tuned schedules on tiny-scenes, budget 32"

@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 out=docs/study
 [ "${STUDY_FRESH:-0}" = 1 ] && rm -rf "$out"/grid "$out"/presets "$out"/vbeta
 bash scripts/study-scenes.sh
-sweep() { pnpm --silent ptp sweep "$@" --provider "${PROVIDER:-cpu}"; }
+# STUDY_REDIS=redis://host:6379 fans every sweep and tune out over `pnpm ptp worker --redis ...` processes.
+fan=(${STUDY_REDIS:+--redis "$STUDY_REDIS"})
+sweep() { pnpm --silent ptp sweep "$@" --provider "${PROVIDER:-cpu}" "${fan[@]}"; }
 # 1. The paper's grid: local blend k x cross-attention window x self-attention window.
 sweep $out/edit.json --pairs $out/pairs.json --out $out/grid \
   --grid blend.k=0,0.3,0.6,1.0 --grid schedule.cross=0.2,0.5,0.8 --grid schedule.self=0.2,0.6,1.0 \
@@ -27,7 +29,7 @@ sweep $out/cycle.json --pairs $out/pairs-cycle.json --out $out/vbeta \
 #    seeds, among the candidates scored on the most seeds); results-mean.{json,md} beside each: the
 #    same search with the winner by mean J (the rule before), from the same results.csv.
 [ "${STUDY_FRESH:-0}" = 1 ] && rm -rf "$out"/tune "$out"/tune-budget-12 "$out"/tune-budget-64 "$out"/tune-select
-tune() { pnpm --silent ptp tune $out/edit.json --pairs $out/pairs.json --provider "${PROVIDER:-cpu}" "$@"; }
+tune() { pnpm --silent ptp tune $out/edit.json --pairs $out/pairs.json --provider "${PROVIDER:-cpu}" "${fan[@]}" "$@"; }
 for b in 12 32 64; do
   dir=$out/tune-budget-$b; [ "$b" = 32 ] && dir=$out/tune
   args=(--budget $b --tune-seeds 1,2,3,4 --test-seeds 101,102,103,104,105 --out "$dir")

@@ -17,6 +17,7 @@ const CYCLE: Metric[] = [
   { col: 'cycle.ssim', name: 'cycle SSIM' },
 ];
 
+const GRID_OTHER = ['schedule.self', 'schedule.selfResolutionDivisor'];
 const where = (rows: Row[], cond: Record<string, string>) =>
   rows.filter((r) => Object.entries(cond).every(([k, v]) => r[k] === v));
 
@@ -118,10 +119,12 @@ export function scenesSections(dir: string): string {
   const ref = csv('presets/reference');
   const vbeta = csv('vbeta');
   const chain = csv('chain');
+  const blendV = csv('blend-v');
   const notes = existsSync(path.join(s, 'findings.md')) ? readFileSync(path.join(s, 'findings.md'), 'utf8').trim() : '';
   const missing = (what: string) => `_Not swept yet (${what}): run \`bash scripts/study-scenes.sh\`._`;
   const seeds = [...new Set((k ?? []).map((r) => r['capture.seed']))].join(', ');
   const divisor1 = grid ? where(grid, { 'schedule.selfResolutionDivisor': '1' }) : [];
+  const divisor4 = grid ? where(grid, { 'schedule.selfResolutionDivisor': '4' }) : [];
   const colourOnly = (rows: Row[]) => rows.filter((r) => r['tag:kind'] === 'colour');
   return `## The study on tiny-scenes
 
@@ -156,6 +159,24 @@ ${table(k, ['tag:kind', 'blend.k'], METRICS.slice(0, 3))}`
     : ''
 }
 
+### S1b. Local blend with V injection (window 0.8)
+
+${
+  blendV
+    ? `${table(blendV, ['blend.k', 'schedule.vBeta'], METRICS, true)}
+
+Paired, V beta 1 - beta 0 at k 0.6: untouched PSNR ${paired(where(blendV, { 'blend.k': '0.6', 'schedule.vBeta': '1' }), where(blendV, { 'blend.k': '0.6', 'schedule.vBeta': '0' }), 'metrics.untouchedPsnr')} dB, success ${paired(where(blendV, { 'blend.k': '0.6', 'schedule.vBeta': '1' }), where(blendV, { 'blend.k': '0.6', 'schedule.vBeta': '0' }), 'metrics.success')}.
+
+Colour swaps only (the issue's "the other objects at >= 30 dB"):
+
+${table(colourOnly(blendV), ['blend.k', 'schedule.vBeta'], METRICS.slice(0, 3), true)}
+
+By kind:
+
+${table(blendV, ['tag:kind', 'blend.k', 'schedule.vBeta'], METRICS.slice(0, 3))}`
+    : missing('blend-v')
+}
+
 ### S2. The paper's grid: cross window x self window x self-attention divisor (k 0.3)
 
 ${
@@ -170,8 +191,9 @@ By self window and divisor (1 replaces self-attention in the 16x16, 8x8 and 4x4 
 
 ${table(grid, ['schedule.selfResolutionDivisor', 'schedule.self'], METRICS, true)}
 
-Paired, divisor 1: self 1.0 - self 0.2: IoU ${paired(where(divisor1, { 'schedule.self': '1' }), where(divisor1, { 'schedule.self': '0.2' }), 'metrics.iou')}, success ${paired(where(divisor1, { 'schedule.self': '1' }), where(divisor1, { 'schedule.self': '0.2' }), 'metrics.success')}.
-Paired, cross 0.2 - cross 0.8 (all self settings): success ${paired(where(grid, { 'schedule.cross': '0.2' }), where(grid, { 'schedule.cross': '0.8' }), 'metrics.success')}, untouched PSNR ${paired(where(grid, { 'schedule.cross': '0.2' }), where(grid, { 'schedule.cross': '0.8' }), 'metrics.untouchedPsnr')} dB.
+Paired, divisor 1: self 1.0 - self 0.2: IoU ${paired(where(divisor1, { 'schedule.self': '1' }), where(divisor1, { 'schedule.self': '0.2' }), 'metrics.iou', ['schedule.cross'])}, untouched PSNR ${paired(where(divisor1, { 'schedule.self': '1' }), where(divisor1, { 'schedule.self': '0.2' }), 'metrics.untouchedPsnr', ['schedule.cross'])} dB, success ${paired(where(divisor1, { 'schedule.self': '1' }), where(divisor1, { 'schedule.self': '0.2' }), 'metrics.success', ['schedule.cross'])}.
+Paired, divisor 4: self 1.0 - self 0.2: IoU ${paired(where(divisor4, { 'schedule.self': '1' }), where(divisor4, { 'schedule.self': '0.2' }), 'metrics.iou', ['schedule.cross'])}, success ${paired(where(divisor4, { 'schedule.self': '1' }), where(divisor4, { 'schedule.self': '0.2' }), 'metrics.success', ['schedule.cross'])}.
+Paired, cross 0.2 - cross 0.8 (all self settings): success ${paired(where(grid, { 'schedule.cross': '0.2' }), where(grid, { 'schedule.cross': '0.8' }), 'metrics.success', GRID_OTHER)}, untouched PSNR ${paired(where(grid, { 'schedule.cross': '0.2' }), where(grid, { 'schedule.cross': '0.8' }), 'metrics.untouchedPsnr', GRID_OTHER)} dB, IoU ${paired(where(grid, { 'schedule.cross': '0.2' }), where(grid, { 'schedule.cross': '0.8' }), 'metrics.iou', GRID_OTHER)}.
 
 cross x self, divisor 1:
 
@@ -212,7 +234,12 @@ ${
   vbeta
     ? `${table(vbeta, ['schedule.vBeta', 'schedule.vWindow'], CYCLE, true)}
 
-Paired, beta 1 - beta 0 (window 0.8): cycle PSNR ${paired(where(vbeta, { 'schedule.vBeta': '1', 'schedule.vWindow': '0.8' }), where(vbeta, { 'schedule.vBeta': '0', 'schedule.vWindow': '0.8' }), 'cycle.psnr')} dB, success ${paired(where(vbeta, { 'schedule.vBeta': '1', 'schedule.vWindow': '0.8' }), where(vbeta, { 'schedule.vBeta': '0', 'schedule.vWindow': '0.8' }), 'metrics.success')}.
+Paired, beta 1 - beta 0: ${['0.4', '0.8']
+        .map(
+          (w) =>
+            `window ${w}: cycle PSNR ${paired(where(vbeta, { 'schedule.vBeta': '1', 'schedule.vWindow': w }), where(vbeta, { 'schedule.vBeta': '0', 'schedule.vWindow': w }), 'cycle.psnr')} dB, untouched PSNR ${paired(where(vbeta, { 'schedule.vBeta': '1', 'schedule.vWindow': w }), where(vbeta, { 'schedule.vBeta': '0', 'schedule.vWindow': w }), 'metrics.untouchedPsnr')} dB, success ${paired(where(vbeta, { 'schedule.vBeta': '1', 'schedule.vWindow': w }), where(vbeta, { 'schedule.vBeta': '0', 'schedule.vWindow': w }), 'metrics.success')}`,
+        )
+        .join('; ')}.
 
 Dark <-> light:
 

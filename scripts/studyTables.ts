@@ -86,11 +86,14 @@ export function table(rows: Row[], by: readonly string[], metrics: readonly Metr
 }
 
 /**
- * Paired differences a - b of `col` over the runs both have (same pair and seed), with a 95 %
- * interval; identical-picture PSNRs (+Infinity) are capped at `psnrCap` dB so a pair is not lost.
+ * Paired differences a - b of `col` over the runs both have (same pair and seed, and the same
+ * values of the `match` columns, the other axes of a grid), with a 95 % interval; identical-picture
+ * PSNRs (+Infinity) are capped at `psnrCap` dB so a pair is not lost.
  */
-export function paired(a: Row[], b: Row[], col: string, psnrCap = 60): string {
-  const key = (r: Row) => `${r.pair}|${r['capture.seed']}`;
+export function paired(a: Row[], b: Row[], col: string, match: readonly string[] = [], psnrCap = 60): string {
+  const key = (r: Row) => [r.pair, r['capture.seed'], ...match.map((m) => r[m])].join('|');
+  if (new Set(b.map(key)).size !== b.length)
+    throw new Error(`paired ${col}: rows repeat a key; name the other axes in match`);
   const bv = new Map(b.filter((r) => r.status === 'ok').map((r) => [key(r), value(r, col)]));
   const cap = (v: number | undefined) => (v === Number.POSITIVE_INFINITY ? psnrCap : v);
   const diffs = a
