@@ -69,6 +69,20 @@ function chainTable(rows: Row[]): string {
       lines.push(
         `| ${t === 'oneStep' ? 'one step' : t} | ${v} | ${cols.map(([c]) => cell(prefix, t, c)).join(' | ')} |`,
       );
+  // Each run holds both chains: with V injection minus without, paired within the run.
+  const diff = (a: string, b: string, col: string) =>
+    formatMeanCi(
+      meanCi(ok.map((r) => (value(r, `chain.${a}.${col}`) ?? NaN) - (value(r, `chain.${b}.${col}`) ?? NaN))),
+      digitsFor(col),
+    );
+  lines.push(
+    '',
+    `Paired within each run, V injection on turns 1-2 minus off: ${['turn1', 'turn2', 'turn3']
+      .map((t) => `${t} IoU ${diff(t, `noV.${t}`, 'iou')}, untouched PSNR ${diff(t, `noV.${t}`, 'untouchedPsnr')} dB`)
+      .join('; ')}.`,
+    '',
+    `The chain (without V) after turn 3 minus the one-step edit: IoU ${diff('noV.turn3', 'noV.oneStep', 'iou')}, untouched PSNR ${diff('noV.turn3', 'noV.oneStep', 'untouchedPsnr')} dB, success ${diff('noV.turn3', 'noV.oneStep', 'success')}.`,
+  );
   return lines.join('\n');
 }
 
