@@ -3,8 +3,8 @@ import { dilateMask, maskedPsnr, maskIoU } from '../metrics/editMetrics.js';
 import { psnr } from '../metrics/imageMetrics.js';
 import { judgeScenesImage, type SceneJudgement } from '../metrics/scenesJudge.js';
 import { scoreScene } from '../metrics/scenesScore.js';
-import { captionAsScene, keptObjectMask } from '../metrics/scenesEditMetrics.js';
-import { parseScenesCaption, type ObjectLabels, type SceneCaptionLabels } from '../metrics/scenesWorld.js';
+import { captionAsScene, keptObjectMask, sameLabels } from '../metrics/scenesEditMetrics.js';
+import { parseScenesCaption, type SceneCaptionLabels } from '../metrics/scenesWorld.js';
 import type { ChainMeter, ChainTurnFigures } from './chainMeter.js';
 
 /**
@@ -28,19 +28,24 @@ export function scenesChainMeter(original: RgbaImage, dilate: number): ChainMete
   const W = original.width;
   const H = original.height;
   const jo = judgeScenesImage(original);
-  let first: SceneCaptionLabels | undefined;
+  // The original's caption (turn 1's source) and its objects, found once per chain.
+  let first: { labels: SceneCaptionLabels; assigned: ReturnType<typeof scoreScene>['assigned'] } | undefined;
   let previous: SceneJudgement = jo;
   const measure = (image: RgbaImage, sourceText: string, targetText: string, prior: SceneJudgement) => {
-    first ??= parseScenesCaption(sourceText);
+    if (!first) {
+      const labels = parseScenesCaption(sourceText);
+      first = {
+        labels,
+        assigned: scoreScene(captionAsScene(labels.objects, labels.background ?? jo.background), jo).assigned,
+      };
+    }
     const want = parseScenesCaption(targetText);
     const ji = judgeScenesImage(image);
-    const same = (a: ObjectLabels | undefined, b: ObjectLabels | undefined) =>
-      a?.colour === b?.colour && a?.shape === b?.shape && a?.size === b?.size;
-    const origScore = scoreScene(captionAsScene(first.objects, first.background ?? jo.background), jo);
-    const kept = first.objects.flatMap((o, k) => (same(o, want.objects[k]) ? [k] : []));
-    const backgroundKept = want.background === undefined || want.background === first.background;
+    const { labels, assigned } = first;
+    const kept = labels.objects.flatMap((o, k) => (sameLabels(o, want.objects[k]) ? [k] : []));
+    const backgroundKept = want.background === undefined || want.background === labels.background;
     const keptPsnr = kept.map((k) => {
-      const obj = origScore.assigned[k];
+      const obj = assigned[k];
       return obj ? maskedPsnr(original, image, keptObjectMask(obj, W, H, dilate, !backgroundKept)) : Number.NaN;
     });
     const union = jo.foreground.map((v, i) => v | ji.foreground[i]!);

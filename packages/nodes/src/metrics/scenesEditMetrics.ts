@@ -48,7 +48,8 @@ export function captionAsScene(labels: readonly ObjectLabels[], background: Scen
   return { background, objects };
 }
 
-const same = (a: ObjectLabels | undefined, b: ObjectLabels | undefined) =>
+/** Two caption objects name the same colour, shape, size and texture. */
+export const sameLabels = (a: ObjectLabels | undefined, b: ObjectLabels | undefined) =>
   a?.colour === b?.colour && a?.shape === b?.shape && a?.size === b?.size && a?.texture === b?.texture;
 
 /** The pixels a kept object is compared over (see `keptPsnr`). */
@@ -96,7 +97,7 @@ export function measureScenesEdit(
   const je = judgeScenesImage(edit);
   const src = scoreScene(captionAsScene(want.objects, want.background ?? js.background), js);
   const dst = scoreScene(captionAsScene(target.objects, target.background ?? je.background), je);
-  const changed = want.objects.flatMap((o, k) => (same(o, target.objects[k]) ? [] : [k]));
+  const changed = want.objects.flatMap((o, k) => (sameLabels(o, target.objects[k]) ? [] : [k]));
   const backgroundChanged = !!want.background && !!target.background && want.background !== target.background;
   const editedRight =
     (!backgroundChanged || je.background === target.background) &&
