@@ -116,6 +116,11 @@ def main(argv=None):
                     help="weight of the token grounding loss on the object words' cross-attention (0: off)")
     ap.add_argument("--ground-min-grid", type=int, default=4, help="cross layers with a grid at least this side")
     ap.add_argument("--ground-pixel", type=float, default=1.0, help="weight of its pixel term")
+    ap.add_argument("--train-only", choices=("all", "attn2"), default="all",
+                    help="attn2: train only the UNet's cross-attention (text encoder and the rest frozen)")
+    ap.add_argument("--distill", action="store_true",
+                    help="regress the starting model's own prediction instead of the noise (a --resume "
+                         "fine-tune: a low-variance target that keeps what the model draws at small batches)")
     args = ap.parse_args(argv)
     t_start = time.time()
     device = torch.device(args.device)
@@ -182,7 +187,20 @@ def main(argv=None):
         with open(os.path.join(args.out, "train.json"), "w") as f:
             json.dump(info, f, indent=1)
 
-    params = list(text.parameters()) + list(unet.parameters())
+    teacher = None
+    if args.distill:
+        if not args.resume:
+            raise SystemExit("--distill needs --resume (the teacher is the starting model)")
+        teacher = (copy.deepcopy(text).eval(), copy.deepcopy(unet).eval())
+        for p in [*teacher[0].parameters(), *teacher[1].parameters()]:
+            p.requires_grad_(False)
+    if args.train_only == "attn2":
+        for p in text.parameters():
+            p.requires_grad_(False)
+        for name, p in unet.named_parameters():
+            p.requires_grad_(".attn2." in name)
+    params = [p for p in list(text.parameters()) + list(unet.parameters()) if p.requires_grad]
+    log(f"trainable parameters: {sum(p.numel() for p in params):,} ({args.train_only})")
     opt = make_optimizer(params, args.lr, cuda)
     ac = alphas_cumprod(device)
     unet_deadline = deadline - args.reserve
@@ -207,9 +225,13 @@ def main(argv=None):
         grounding = capture_cross_attention(unet) if args.ground else contextlib.nullcontext([])
         with autocast(device), grounding as maps:
             pred = unet(noisy, t.float(), text(b.ids)[0])
+        target = noise
+        if teacher is not None:
+            with torch.no_grad(), autocast(device):
+                target = teacher[1](noisy, t.float(), teacher[0](b.ids)[0]).float()
         # Min-SNR-5 weighting (Hang et al. 2023), as tiny-shapes.
         snr = a.flatten() / (1 - a.flatten())
-        loss = ((snr.clamp(max=5.0) / snr) * ((pred.float() - noise) ** 2).mean(dim=(1, 2, 3))).mean()
+        loss = ((snr.clamp(max=5.0) / snr) * ((pred.float() - target) ** 2).mean(dim=(1, 2, 3))).mean()
         if args.ground:
             weights = object_word_weights(b.ids, colour_ids, shape_ids, MAX_OBJECTS)
             g_loss = grounding_loss(maps, b.masks, weights, args.ground_min_grid, args.ground_pixel)
