@@ -29,6 +29,10 @@ describe('measureScenesQuality (machinery, on the fake pack)', () => {
     expect(r.items.slice(3).every((i) => i.iou === undefined)).toBe(true);
     for (const it of r.items.slice(0, 3)) for (const v of it.iou!) expect(v).toBeGreaterThanOrEqual(0);
     expect(r.attentionIoU.mean).toBeLessThanOrEqual(1);
+    // The colour word's overlap beside it, one per object as well.
+    for (const it of r.items.slice(0, 3)) expect(it.iouColour).toHaveLength(it.iou!.length);
+    expect(r.attentionIoU.colourWordMean).toBeGreaterThanOrEqual(0);
+    expect(r.attentionIoU.colourWordMean).toBeLessThanOrEqual(1);
     expect(r.images.images).toHaveLength(5);
   });
 

@@ -9,6 +9,7 @@ import type { QualityOptions, Tally } from './measureQuality.js';
 import { judgeScenesImage } from './scenesJudge.js';
 import { averagedWordMap, objectWordTokens, scoreScene, thresholdIoU } from './scenesScore.js';
 import { SCENE_SHAPES, sceneForSeed, scenesCaption, type Scene } from './scenesWorld.js';
+import { COLOUR_NAMES } from './shapesWorld.js';
 
 /**
  * How well a pack draws tiny-scenes captions (issue 13): seeded scenes of 1-3 objects are
@@ -17,7 +18,9 @@ import { SCENE_SHAPES, sceneForSeed, scenesCaption, type Scene } from './scenesW
  * For the first `iouScenes` samples the cross-attention maps are recorded as well: for each
  * prompted object that was drawn, the map of its shape word (summed over steps, averaged over the
  * groups of at least `iouMinGrid` cells a side, thresholded at half its max) against the judged
- * object's pixels, as IoU (0 for a prompted object that was not drawn).
+ * object's pixels, as IoU (0 for a prompted object that was not drawn). The same overlap for the
+ * object's colour word is reported beside it, without a bar: on a model that carries an object's
+ * identity on its colour word, that is the map the attention viewer shows localised.
  */
 export const SCENES_QUALITY_BARS = {
   colour: 0.9,
@@ -50,6 +53,8 @@ export interface ScenesQualitySample {
   backgroundRight: boolean;
   /** Per prompted object, the IoU of its word's map (0 when not drawn); absent beyond iouScenes. */
   iou?: number[];
+  /** The same for its colour word. */
+  iouColour?: number[];
 }
 
 export interface ScenesQualityReport {
@@ -60,7 +65,7 @@ export interface ScenesQualityReport {
   seed: number;
   seconds: number;
   overall: Record<ScenesQualityCount, Tally>;
-  attentionIoU: { mean: number; objects: number; scenes: number; groups: string[] };
+  attentionIoU: { mean: number; objects: number; scenes: number; groups: string[]; colourWordMean: number };
   byObjects: Record<string, Record<ScenesQualityCount, Tally>>;
   bars: typeof SCENES_QUALITY_BARS;
   pass: Record<ScenesQualityLabel, boolean>;
@@ -127,8 +132,10 @@ function overlap(pack: ModelPack, rec: AttentionRecorder, item: number, caption:
     const cells = g.grid[0] * g.grid[1];
     return { grid: g.grid, maps: g.sum.subarray(item * cells * T, (item + 1) * cells * T) };
   });
-  const tokens = objectWordTokens(pack.tokenizer.tokenizeWords(caption), SCENE_SHAPES);
-  return { groups: groups.map((g) => g.name), tokens, maps, T };
+  const words = pack.tokenizer.tokenizeWords(caption);
+  const tokens = objectWordTokens(words, SCENE_SHAPES);
+  const colourTokens = objectWordTokens(words, COLOUR_NAMES);
+  return { groups: groups.map((g) => g.name), tokens, colourTokens, maps, T };
 }
 
 const emptyTallies = () => ({
@@ -172,16 +179,15 @@ export async function measureScenesQuality(o: ScenesQualityOptions): Promise<Sce
         const ov = overlap(o.pack, g.recorder, i, captions[i]!, minGrid);
         groupNames = ov.groups;
         item.iou = [];
+        item.iouColour = [];
         // An object that was not drawn scores 0: its word attends to nothing that is there.
         s.assigned.forEach((obj, k) => {
-          const tokens = ov.tokens[k];
-          if (!obj || !tokens) {
-            item.iou!.push(0);
-            return;
-          }
           const mask = new Uint8Array(im.width * im.height);
-          for (const p of obj.indices) mask[p] = 1;
-          item.iou!.push(thresholdIoU(averagedWordMap(ov.maps, ov.T, tokens, im.width), mask));
+          for (const p of obj?.indices ?? []) mask[p] = 1;
+          const iou = (tokens: number[] | undefined) =>
+            obj && tokens ? thresholdIoU(averagedWordMap(ov.maps, ov.T, tokens, im.width), mask) : 0;
+          item.iou!.push(iou(ov.tokens[k]));
+          item.iouColour!.push(iou(ov.colourTokens[k]));
         });
       }
       items.push(item);
@@ -205,8 +211,9 @@ export async function measureScenesQuality(o: ScenesQualityOptions): Promise<Sce
       t.size.n += it.objects;
     }
   }
+  const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0);
   const ious = items.flatMap((it) => it.iou ?? []);
-  const meanIoU = ious.length ? ious.reduce((a, b) => a + b, 0) / ious.length : 0;
+  const meanIoU = mean(ious);
   const rate = (t: Tally) => (t.n ? t.correct / t.n : 0);
   const b = SCENES_QUALITY_BARS;
   return {
@@ -222,6 +229,7 @@ export async function measureScenesQuality(o: ScenesQualityOptions): Promise<Sce
       objects: ious.length,
       scenes: Math.min(iouScenes, items.length),
       groups: groupNames,
+      colourWordMean: mean(items.flatMap((it) => it.iouColour ?? [])),
     },
     byObjects,
     bars: b,

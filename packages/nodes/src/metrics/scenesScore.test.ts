@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { judgeScenesImage } from './scenesJudge.js';
 import { averagedWordMap, objectWordTokens, resizeMap, scoreScene, thresholdIoU } from './scenesScore.js';
 import { renderScenesImage, SCENE_SHAPES, type Scene } from './scenesWorld.js';
+import { COLOUR_NAMES } from './shapesWorld.js';
 
 const scene: Scene = {
   background: 'landscape',
@@ -36,6 +37,8 @@ describe('attention overlap', () => {
       (word, i) => ({ word, tokenIndices: [i + 1] }),
     );
     expect(objectWordTokens(words, SCENE_SHAPES)).toEqual([[3], [7]]);
+    // Colour words too; the background's "white" after "on" is not an object's.
+    expect(objectWordTokens(words, COLOUR_NAMES)).toEqual([[2], [6]]);
   });
 
   it('resizes bilinearly with half-pixel centres', () => {

@@ -61,8 +61,8 @@ export function scoreScene(want: Pick<Scene, 'background' | 'objects'>, got: Sce
 }
 
 /**
- * Token positions of each object's shape word in a caption, in caption order: the words of
- * `tokenizeWords` split into phrases at "and", ending at "on" (the background phrase).
+ * Token positions of each object's word from `shapes` in a caption (its shape word; pass the
+ * colour names for its colour word), in caption order, up to "on" (the background phrase).
  */
 export function objectWordTokens(
   words: readonly { word: string; tokenIndices: readonly number[] }[],

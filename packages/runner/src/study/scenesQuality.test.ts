@@ -38,6 +38,7 @@ describe('ptp quality --world scenes', () => {
     expect(out).toMatch(/\| object count +\| [\d.]+% +\| 3 +\| >= 90% \|/);
     expect(out).toMatch(/\| background +\| [\d.]+% +\| 3 +\| >= 95% \|/);
     expect(out).toMatch(/\| attention IoU \(mean\) \| [\d.]+ +\| \d+ +\| >= 0.5 +\|/);
+    expect(out).toMatch(/\| IoU of colour words +\| [\d.]+ +\| \d+ +\| - +\|/);
     const json = JSON.parse(readFileSync(path.join(dir, 'quality.json'), 'utf8'));
     expect(json).toMatchObject({ pack: 'tiny-random', samples: 3, overall: { count: { n: 3 } } });
     expect(json.attentionIoU.scenes).toBe(2);

@@ -48,10 +48,12 @@ export function formatScenesQualityReport(r: ScenesQualityReport): string {
           `>= ${r.bars.attentionIoU}`,
           r.pass.attentionIoU ? 'PASS' : 'below',
         ],
+        // The bar is on the shape word; the colour word's map is shown beside it (no bar).
+        ['IoU of colour words', iou.colourWordMean.toFixed(3), String(iou.objects), '-', ''],
       ],
     ),
     '',
-    `attention IoU: each object word's cross-attention map (summed over steps, groups ${iou.groups.join(', ') || '-'}), ` +
+    `attention IoU: each object's shape word's (and colour word's) cross-attention map (summed over steps, groups ${iou.groups.join(', ') || '-'}), ` +
       `thresholded at half its max, vs the judged object's pixels; ${iou.objects} objects of the first ${iou.scenes} scenes ` +
       `(an object not drawn counts 0)`,
     '',
