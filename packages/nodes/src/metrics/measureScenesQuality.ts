@@ -18,9 +18,8 @@ import { COLOUR_NAMES } from './shapesWorld.js';
  * For the first `iouScenes` samples the cross-attention maps are recorded as well: for each
  * prompted object that was drawn, the map of its shape word (summed over steps, averaged over the
  * groups of at least `iouMinGrid` cells a side, thresholded at half its max) against the judged
- * object's pixels, as IoU (0 for a prompted object that was not drawn). The same overlap for the
- * object's colour word is reported beside it, without a bar: on a model that carries an object's
- * identity on its colour word, that is the map the attention viewer shows localised.
+ * object's pixels, as IoU (0 for a prompted object that was not drawn). The same overlap for its
+ * colour word is reported beside it, without a bar (a model may carry an object on either word).
  */
 export const SCENES_QUALITY_BARS = {
   colour: 0.9,
@@ -51,7 +50,7 @@ export interface ScenesQualitySample {
   objects: number;
   countRight: boolean;
   backgroundRight: boolean;
-  /** Per prompted object, the IoU of its word's map (0 when not drawn); absent beyond iouScenes. */
+  /** Per prompted object, the IoU of its shape word's map (0 when not drawn); absent beyond iouScenes. */
   iou?: number[];
   /** The same for its colour word. */
   iouColour?: number[];
@@ -184,7 +183,7 @@ export async function measureScenesQuality(o: ScenesQualityOptions): Promise<Sce
         s.assigned.forEach((obj, k) => {
           const mask = new Uint8Array(im.width * im.height);
           for (const p of obj?.indices ?? []) mask[p] = 1;
-          const iou = (tokens: number[] | undefined) =>
+          const iou = (tokens?: number[]) =>
             obj && tokens ? thresholdIoU(averagedWordMap(ov.maps, ov.T, tokens, im.width), mask) : 0;
           item.iou!.push(iou(ov.tokens[k]));
           item.iouColour!.push(iou(ov.colourTokens[k]));
