@@ -192,10 +192,10 @@ describe('editor (browser only)', () => {
     expect((await p()).seed).toBe(7);
     await page.keyboard.press('Control+z');
     expect((await p()).steps).toBe(20);
-    expect(await steps.inputValue()).toBe('20');
+    await expect.poll(() => steps.inputValue()).toBe('20');
     await page.keyboard.press('Control+Shift+z');
     expect((await p()).steps).toBe(5);
-    expect(await steps.inputValue()).toBe('5');
+    await expect.poll(() => steps.inputValue()).toBe('5');
 
     // Delete a node with its links, then bring both back.
     await node(page, 'blend1').locator('header .title').click();
@@ -288,7 +288,7 @@ describe('editor (browser only)', () => {
   // browserRuntime.test.ts's (a minute of SwiftShader there, not paid twice).
   it('runs a template in the browser (worker) to a visible image, then from the cache; its PNG restores the graph', async () => {
     const page = await open('?template=tiny-generate&run=wasm');
-    expect(await page.getByTestId('run-target').inputValue()).toBe('wasm');
+    await expect.poll(() => page.getByTestId('run-target').inputValue()).toBe('wasm');
     await node(page, 'sample').waitFor();
     await setNumberParam(page, 'sample', 'steps', 2);
     await blur(page);

@@ -70,7 +70,7 @@ describe('the editor for a new user', () => {
     const { page } = await openEditor(browser, `${server.url}/`);
     await node(page, 'blend1').waitFor();
     expect((await editorDocument(page)).metadata.name).toBe('Word swap (reference defaults)');
-    expect(await page.getByTestId('run-target').inputValue()).toBe('server');
+    await expect.poll(() => page.getByTestId('run-target').inputValue()).toBe('server');
     expect(await page.getByTestId('problem-count').textContent()).toBe('ready to run');
     expect(await zoomOf(page)).toBeGreaterThanOrEqual(0.8);
     expect(await overlaps(page)).toEqual([]);
@@ -102,7 +102,7 @@ describe('the editor for a new user', () => {
   it('shows the same labelled maps for a run in the page (WASM)', async () => {
     const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=wasm`);
     await node(page, 'capture').waitFor();
-    expect(await page.getByTestId('run-target').inputValue()).toBe('wasm');
+    await expect.poll(() => page.getByTestId('run-target').inputValue()).toBe('wasm');
     await setNumberParam(page, 'capture', 'steps', 3);
     await blur(page);
     expect(await runToEnd(page), (await page.locator('[data-testid=notice]').allTextContents()).join('\n')).toBe(
@@ -194,7 +194,7 @@ describe('the editor for a new user', () => {
     expect(await page.getByTestId('run-target').inputValue()).toBe('wasm');
     await page.reload();
     await page.waitForSelector('[data-testid=app][data-ready=true]');
-    expect(await page.getByTestId('run-target').inputValue()).toBe('wasm');
+    await expect.poll(() => page.getByTestId('run-target').inputValue()).toBe('wasm');
     await page.getByTestId('run-target').selectOption('server');
   }, 120_000);
 
