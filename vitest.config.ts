@@ -5,8 +5,13 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'graph-core', root: 'packages/graph-core', include: ['src/**/*.test.ts'] } },
-      { test: { name: 'nodes', root: 'packages/nodes', include: ['src/**/*.test.ts'] } },
+      // CPU-bound tests that take a second or so on an idle machine (a block flattened to ~50,000
+      // links, 32 MiB inflated) can run past the 5 s default on a loaded 2-core CI machine; a hang
+      // still fails, after 30 s.
+      {
+        test: { name: 'graph-core', root: 'packages/graph-core', include: ['src/**/*.test.ts'], testTimeout: 30_000 },
+      },
+      { test: { name: 'nodes', root: 'packages/nodes', include: ['src/**/*.test.ts'], testTimeout: 30_000 } },
       {
         test: {
           name: 'runner',

@@ -345,8 +345,16 @@ describe('scale-out: BullMQ on a real redis-server, three `ptp worker` processes
   }, 180_000);
 
   it('SIGTERM lets a run that finishes within --drain-timeout complete on the same worker', async () => {
-    const run = await submit(tickerWorkflow(8, 100, 'finish'));
-    const started = await waitFor('the run to start', async () => (await queue.attempts(run.id))[0], 60_000);
+    const run = await submit(tickerWorkflow(5, 100, 'finish'));
+    // Signalled once it ticks (the inference child has it): about 0.4 s of the run left, well inside the 2 s drain.
+    const started = await waitFor(
+      'the run to tick',
+      async () => {
+        const [attempt] = await queue.attempts(run.id);
+        return attempt && (await queue.events(run.id, -1))?.some((e) => e.type === 'progress') ? attempt : undefined;
+      },
+      60_000,
+    );
     const leaving = workers.find((w) => w.id === started.worker)!;
     expect(await leaving.stop()).toBe(0);
     workers = workers.filter((w) => w !== leaving);

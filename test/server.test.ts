@@ -100,7 +100,8 @@ describe('studio server: runs over socket.io and REST (real server, worker, onnx
   });
 
   it('cancelling a queued run cancels it without running it', async () => {
-    const blocker = await client.submit({ workflow: tickerWorkflow(20, 20) });
+    // Busy for 2 s, so the run is still waiting when the cancel arrives, even on a loaded machine.
+    const blocker = await client.submit({ workflow: tickerWorkflow(100, 20) });
     const queued = await client.submitRun({ workflow: promptWorkflow('never runs') });
     expect(queued.status).toBe('queued');
     const cancelled = await client.cancelRun(queued.id);
@@ -147,7 +148,8 @@ describe('studio server: runs over socket.io and REST (real server, worker, onnx
   });
 
   it('queue front: a front run goes ahead of the waiting runs (the newest front run first)', async () => {
-    const running = await client.submit({ workflow: tickerWorkflow(25, 20) });
+    // Busy for 2 s: the three runs are queued (and their places read) before it ends, even on a loaded machine.
+    const running = await client.submit({ workflow: tickerWorkflow(100, 20) });
     // Each takes 20 ms or more, so their start times tell their order.
     const later = await client.submitRun({ workflow: tickerWorkflow(2, 10, 'queued first') });
     const front1 = await client.submitRun({ workflow: tickerWorkflow(2, 10, 'front 1'), front: true });
@@ -261,7 +263,8 @@ describe('studio server: runs over socket.io and REST (real server, worker, onnx
     const watcher = new StudioClient({ baseUrl: server.url, transports: ['websocket'] });
     const stop = await watcher.watchQueue({ onStatus: () => {}, onOrder: (o) => orders.push(o) });
     try {
-      const running = await client.submit({ workflow: tickerWorkflow(10, 20) });
+      // 1 s long, so the poll below sees it running even on a loaded machine.
+      const running = await client.submit({ workflow: tickerWorkflow(50, 20) });
       await expect.poll(async () => (await client.getRun(running.runId)).status).toBe('running');
       expect(await client.pauseQueue()).toEqual({ paused: true });
       const waiting = await client.submitRun({ workflow: promptWorkflow('paused') });
@@ -523,8 +526,9 @@ describe('ptp run --server (remote runner)', () => {
     expect(stopLog).toMatch(/0 of 4 runs succeeded/);
     expect((await busy.done).status).toBe('succeeded');
 
-    // --front: the run goes ahead of a run already waiting.
-    const blocking = await client.submit({ workflow: tickerWorkflow(25, 20) });
+    // --front: the run goes ahead of a run already waiting. The blocking run lasts 2 s, so the CLI
+    // (health check, socket, submit) queues its run before the waiting one can start.
+    const blocking = await client.submit({ workflow: tickerWorkflow(100, 20) });
     const waiting = await client.submitRun({ workflow: tickerWorkflow(2, 10, 'waiting') });
     const frontLines: string[] = [];
     const frontCode = await main(
