@@ -17,13 +17,13 @@ const doc = (text: string, tags: string[] = []): WorkflowDocumentInput => ({
   edges: [{ from: { node: 'p', output: 'prompt' }, to: { node: 'show', input: 'value' } }],
 });
 
-function open(file = path.join(mkdtempSync(path.join(os.tmpdir(), 'ptp-lib-')), 'studio.db')) {
+function open(file = path.join(mkdtempSync(path.join(os.tmpdir(), 'ptp-lib-')), 'studio.db'), tick = 1000) {
   let t = Date.parse('2025-01-01T00:00:00Z');
   const db = openStudioDatabase(file);
   return {
     db,
     file,
-    lib: new WorkflowLibrary(db, { registry: createNodeRegistry(), now: () => new Date((t += 1000)) }),
+    lib: new WorkflowLibrary(db, { registry: createNodeRegistry(), now: () => new Date((t += tick)) }),
   };
 }
 
@@ -69,6 +69,22 @@ describe('WorkflowLibrary (real SQLite file)', () => {
     expect(ids({ q: '%', tag: [], limit: 10, offset: 0 })).toEqual(['about 100% cotton']); // LIKE wildcards are literal
     expect(lib.list({ tag: [], limit: 1, offset: 0 })).toMatchObject({ total: 3, workflows: [expect.anything()] });
     expect(a.ok && b.ok).toBe(true);
+  });
+
+  it('lists the newest save first, also when saves share a millisecond', () => {
+    const { lib } = open(undefined, 0); // a frozen clock: every save at the same instant
+    const saved = ['one', 'two', 'three', 'four'].map((t) => {
+      const r = lib.create({ document: doc(t) });
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value;
+    });
+    const names = () => lib.list({ tag: [], limit: 10, offset: 0 }).workflows.map((w) => w.name);
+    expect(names()).toEqual(['about four', 'about three', 'about two', 'about one']);
+    expect(lib.update(saved[1]!.id, { document: doc('two again'), baseVersion: 1 }).ok).toBe(true);
+    expect(names()).toEqual(['about two again', 'about four', 'about three', 'about one']);
+    expect(lib.delete(saved[3]!.id)).toBe(true);
+    expect(lib.update(saved[0]!.id, { document: doc('one again'), baseVersion: 1 }).ok).toBe(true);
+    expect(names()).toEqual(['about one again', 'about two again', 'about three']);
   });
 
   it('refuses a stale or invalid save and keeps what was saved', () => {

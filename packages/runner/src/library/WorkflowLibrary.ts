@@ -90,8 +90,14 @@ export class WorkflowLibrary {
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.#db.prepare(`SELECT COUNT(*) AS n FROM workflows ${clause}`).get(...args) as { n: number }).n;
+    // Newest save first. Saves within one millisecond tie on updated_at; the rowid of a workflow's
+    // last version row breaks the tie in save order (every save inserts one, ids are random).
     const rows = this.#db
-      .prepare(`SELECT * FROM workflows ${clause} ORDER BY updated_at DESC, id LIMIT ? OFFSET ?`)
+      .prepare(
+        `SELECT * FROM workflows ${clause} ORDER BY updated_at DESC,
+           (SELECT MAX(v.rowid) FROM workflow_versions v WHERE v.workflow_id = workflows.id) DESC
+         LIMIT ? OFFSET ?`,
+      )
       .all(...args, query.limit, query.offset) as WorkflowRow[];
     return { workflows: rows.map(toSummary), total };
   }
