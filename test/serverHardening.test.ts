@@ -166,6 +166,24 @@ describe('hardening: concurrency and idempotency', () => {
     expect(again.id).toBe(queued[0]!.id);
     for (const r of [busy, ...queued]) await client.cancelRun(r.id).catch(() => undefined);
   });
+
+  it('a retried batch fits when the queue is full of its own runs; only new runs count against the bound', async () => {
+    const busy = await client.submitRun({ workflow: tickerWorkflow(100, 20, 'busy') });
+    const runs = [0, 1].map((i) => ({ workflow: promptWorkflow(`batch ${i}`), clientRequestId: `retry-batch-${i}` }));
+    const first = await client.submitBatch({ runs });
+    expect(first.duplicates).toBe(0);
+    // The queue is full now (2 of 2), all of it this batch: its retry answers the same runs.
+    const again = await client.submitBatch({ runs });
+    expect(again.duplicates).toBe(2);
+    expect(again.runs.map((r) => r.id)).toEqual(first.runs.map((r) => r.id));
+    // One new run beside the two retried ones does not fit: refused whole, nothing queued.
+    const grown = [...runs, { workflow: promptWorkflow('batch 2'), clientRequestId: 'retry-batch-2' }];
+    const refused = await client.submitBatch({ runs: grown }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ status: 503, code: 'QUEUE_FULL' });
+    expect((refused as Error).message).toMatch(/a batch of 1 new runs does not fit/);
+    expect(await client.listRuns({ q: 'batch 2' })).toEqual([]);
+    for (const r of [busy, ...first.runs]) await client.cancelRun(r.id).catch(() => undefined);
+  });
 });
 
 describe('hardening: tokens and sockets', () => {

@@ -87,6 +87,10 @@ export class EmbeddedRunQueue implements RunQueue {
     return this.#enqueue(run);
   }
 
+  async submitted(clientRequestId: string): Promise<boolean> {
+    return this.#store.byClientRequestId(clientRequestId) !== undefined;
+  }
+
   async resubmit(runId: string): Promise<ApiResult<SubmitOutcome>> {
     const detail = this.#store.detail(runId);
     if (!detail) return apiFail('UNKNOWN_RUN', `unknown run "${runId}"`);

@@ -77,6 +77,8 @@ export interface RunQueue {
   /** Recovers state after a restart and starts executing. */
   start(): Promise<{ interrupted: string[]; queued: number }>;
   submit(run: PreparedRun): Promise<ApiResult<SubmitOutcome>>;
+  /** Whether a run was already submitted under this clientRequestId (a retry of it queues nothing). */
+  submitted(clientRequestId: string): Promise<boolean>;
   get(runId: string): Promise<RunDetail | undefined>;
   list(query: RunListOptions): Promise<RunRecord[]>;
   /** Removes a final run, its events and its outputs; queued or running runs are cancelled first. */

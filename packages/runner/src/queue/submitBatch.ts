@@ -23,11 +23,14 @@ export async function submitBatch(
     if (!one.ok) return { ok: false, error: { ...one.error, message: `${which(i)}: ${one.error.message}` } };
     prepared.push(one.value);
   }
+  // A retried batch (its answer was lost) queues nothing for the runs it already queued: only the
+  // new ones must fit.
+  const fresh = await countFresh(queue, prepared);
   const { queued } = await queue.stats();
-  if (queued + n > limits.maxQueuedRuns)
+  if (fresh > 0 && queued + fresh > limits.maxQueuedRuns)
     return apiFail(
       'QUEUE_FULL',
-      `the queue holds ${queued} of at most ${limits.maxQueuedRuns} runs: a batch of ${n} does not fit; nothing was queued`,
+      `the queue holds ${queued} of at most ${limits.maxQueuedRuns} runs: a batch of ${fresh} new runs does not fit; nothing was queued`,
     );
   const order = prepared.map((_, i) => i);
   if (prepared.every((p) => p.front)) order.reverse();
@@ -43,4 +46,19 @@ export async function submitBatch(
     if (submitted.value.duplicate) duplicates++;
   }
   return apiOk({ runs, duplicates });
+}
+
+/** How many of the runs would be new: not retries of an earlier submit, nor repeats within the batch. */
+async function countFresh(queue: RunQueue, runs: readonly PreparedRun[]): Promise<number> {
+  const ids = new Set<string>();
+  let fresh = 0;
+  for (const run of runs) {
+    const id = run.clientRequestId;
+    if (id === undefined) fresh++;
+    else if (!ids.has(id)) {
+      ids.add(id);
+      if (!(await queue.submitted(id))) fresh++;
+    }
+  }
+  return fresh;
 }

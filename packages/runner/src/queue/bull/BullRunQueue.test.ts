@@ -86,6 +86,7 @@ describe('BullRunQueue on a real redis-server (no workers)', () => {
     });
     const again = await submit(generate, { clientRequestId: 'req-1' });
     expect(again).toMatchObject({ duplicate: true, run: { id: a.run.id } });
+    expect([await queue.submitted('req-1'), await queue.submitted('req-2')]).toEqual([true, false]);
     const b = await submit(promptDoc('no model'), { provider: 'cpu' });
 
     const pack = generate.nodes.find((n) => n.type === 'ptp.loadModel')!.params!.pack as string;

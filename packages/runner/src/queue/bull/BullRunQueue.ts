@@ -102,6 +102,10 @@ export class BullRunQueue implements RunQueue {
     return this.#enqueueRun(run);
   }
 
+  async submitted(clientRequestId: string): Promise<boolean> {
+    return (await this.#earlierRun(clientRequestId)) !== undefined;
+  }
+
   async resubmit(runId: string): Promise<ApiResult<SubmitOutcome>> {
     const detail = await this.#store.detail(runId);
     if (!detail) return apiFail('UNKNOWN_RUN', `unknown run "${runId}"`);
@@ -219,10 +223,15 @@ export class BullRunQueue implements RunQueue {
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 
+  /** The run an earlier submit with this clientRequestId created, unless it has been deleted since. */
+  async #earlierRun(clientRequestId: string): Promise<RunRecord | undefined> {
+    const earlier = await this.#store.byClientRequestId(clientRequestId);
+    return earlier ? await this.#store.get(earlier) : undefined;
+  }
+
   async #enqueueRun(run: PreparedRun, resubmittedFrom?: string): Promise<ApiResult<SubmitOutcome>> {
     // An idempotent retry answers the first run whatever the queue's state (full, closing).
-    const earlier = run.clientRequestId ? await this.#store.byClientRequestId(run.clientRequestId) : undefined;
-    const earlierRun = earlier ? await this.#store.get(earlier) : undefined;
+    const earlierRun = run.clientRequestId ? await this.#earlierRun(run.clientRequestId) : undefined;
     if (earlierRun) return apiOk({ run: earlierRun, duplicate: true });
     if (this.#closed) return apiFail('QUEUE_FULL', 'the server is shutting down');
     const max = this.#options.maxQueuedRuns ?? API_LIMITS.maxQueuedRuns;
