@@ -553,6 +553,32 @@ describe('ptp run --server (remote runner)', () => {
       }),
     ).toBe(2);
 
+    // While it waits, the CLI says its place again when it changes: a run ahead of it is cancelled.
+    const ahead = await client.submit({ workflow: tickerWorkflow(100, 20) });
+    const first = await client.submitRun({ workflow: tickerWorkflow(2, 10, 'first in line') });
+    const placeLines: string[] = [];
+    const placeCode = await main(
+      ['run', '--server', server.url, path.join(repoRoot, 'examples/tiny-generate.json')].concat([
+        '--out',
+        tempDataDir('cli-place'),
+        '--set',
+        'sample.steps=2',
+      ]),
+      {
+        out: (t) => placeLines.push(t),
+        err: (t) => {
+          placeLines.push(t);
+          if (/: queued \(position 2\)/.test(t)) void client.cancelRun(first.id);
+        },
+      },
+    );
+    const placeLog = placeLines.join('\n');
+    expect(placeCode, placeLog).toBe(0);
+    expect(placeLog).toMatch(
+      /queued \(position 2\)\n(.*\n)*run run_\w+: queued \(position 1\)\n(.*\n)*run run_\w+: running/,
+    );
+    expect((await ahead.done).status).toBe('succeeded');
+
     // A refused run prints the code and the node, exits 1, and writes nothing.
     const bad: string[] = [];
     const refused = await main(

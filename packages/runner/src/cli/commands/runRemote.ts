@@ -48,6 +48,39 @@ async function checkReachable(client: StudioClient, server: string): Promise<voi
   });
 }
 
+function queuedLine(place: number, paused = false): string {
+  return `queued (position ${place + 1}${paused ? ', the queue is paused' : ''})`;
+}
+
+/**
+ * While the run waits, its place is said again whenever it changes (a run ahead of it started, was
+ * cancelled or jumped the queue), as History shows it; stops listening once the run has left the queue.
+ */
+async function followPlace(
+  client: StudioClient,
+  handle: RunHandle,
+  report: (runId: string, line: string) => void,
+): Promise<void> {
+  if (handle.run.status !== 'queued') return;
+  let stop: (() => void) | undefined;
+  const leave = () => {
+    stop?.();
+    stop = undefined;
+  };
+  stop = await client.watchQueue({
+    onStatus: () => {},
+    onOrder: (order) => {
+      // The record follows the run's own status messages: an order sent before it started says nothing now.
+      if (handle.run.status !== 'queued') return leave();
+      const place = order.waiting.indexOf(handle.runId);
+      if (place >= 0) report(handle.runId, queuedLine(place, order.paused));
+    },
+  });
+  void handle.done.finally(leave);
+  // It may have started while the watch was being set up.
+  if (handle.run.status !== 'queued') leave();
+}
+
 /** summary.json: the run's status, timings per node, outputs and errors. */
 async function writeSummary(
   outDir: string,
@@ -129,25 +162,27 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
       ...(args.batch ? { batch: { id: batchId, index: i, size: runs.length } } : {}),
       ...(args.front ? { front: true } : {}),
     }));
-    const handlers = (i: number): RunHandlers => {
-      let lastStatus = '';
+    const say = (i: number) => {
+      let last = '';
       const r = runs[i]!;
       const tag = args.batch ? ` (${i + 1}/${runs.length}${r.label ? `, ${r.label}` : ''})` : '';
-      return {
-        // A batch's progress bars would interleave: its runs report their status only.
-        ...(args.batch ? {} : { onEvent: print }),
-        onStatus: (run) => {
-          const line = run.status === 'queued' ? `queued (position ${(run.queuePosition ?? 0) + 1})` : run.status;
-          if (line !== lastStatus) io.err(`run ${run.id}${tag}: ${line}`);
-          lastStatus = line;
-        },
+      return (runId: string, line: string) => {
+        if (line !== last) io.err(`run ${runId}${tag}: ${line}`);
+        last = line;
       };
     };
+    const handlers = (report: ReturnType<typeof say>): RunHandlers => ({
+      // A batch's progress bars would interleave: its runs report their status only.
+      ...(args.batch ? {} : { onEvent: print }),
+      onStatus: (run) => report(run.id, run.status === 'queued' ? queuedLine(run.queuePosition ?? 0) : run.status),
+    });
     if (!args.batch) {
-      const handle = await client.submit(requests[0]!, handlers(0));
+      const report = say(0);
+      const handle = await client.submit(requests[0]!, handlers(report));
       runIds.push(handle.runId);
       handles[0] = handle;
       if (stopping) cancelEach([handle.runId]);
+      else await followPlace(client, handle, report);
     } else {
       io.err(`batch ${batchId}: queueing ${runs.length} runs${args.front ? ' at the front' : ''}`);
       // All checked before any is queued, in as few calls as the body limit allows. At the front,
@@ -164,7 +199,7 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
       }
       // Queued while the batch was being cancelled: the server's cancel may have missed them.
       if (stopping) cancelEach(runIds);
-      for (const [i, run] of queued.entries()) if (run) handles[i] = await client.follow(run.id, handlers(i));
+      for (const [i, run] of queued.entries()) if (run) handles[i] = await client.follow(run.id, handlers(say(i)));
     }
     const report: BatchReportRun[] = [];
     for (const [i, handle] of handles.entries()) {
