@@ -146,6 +146,15 @@ describe('editor (browser only)', () => {
     const page = await open('?template=tiny-word-swap');
     await node(page, 'capture').waitFor();
     await setNumberParam(page, 'capture', 'steps', 5);
+    // An emptied field, or letters (a number input reports them as ''), keep the value: not 0.
+    const stepsBox = page.locator('[data-testid=param-capture-steps] input[type=number]');
+    await stepsBox.fill('');
+    await stepsBox.press('Tab');
+    await expect.poll(() => stepsBox.inputValue()).toBe('5');
+    await stepsBox.selectText();
+    await page.keyboard.type('abc');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => stepsBox.inputValue()).toBe('5');
     // The preset swaps "circle" words; the new target prompt drops "circle" for "square".
     const preset = example('tiny-word-swap');
     const oldTarget = String(preset.nodes.find((n) => n.id === 'target1')!.params.text);

@@ -36,6 +36,12 @@ function NumberInput({
   onCommit(v: unknown): void;
 }) {
   const [draft, setDraft] = useDraft(value, asText);
+  const commit = () => {
+    const next = coerceNumber(widget, draft, value);
+    // Kept (no number typed): the field shows the value again, as the store still has it.
+    setDraft(asText(next));
+    onCommit(next);
+  };
   return (
     <input
       className="nodrag param-number"
@@ -45,8 +51,8 @@ function NumberInput({
       min={widget.min}
       max={widget.max}
       onChange={(e) => setDraft(e.target.value)}
-      onBlur={() => onCommit(coerceNumber(widget, draft, value))}
-      onKeyDown={(e) => e.key === 'Enter' && onCommit(coerceNumber(widget, draft, value))}
+      onBlur={commit}
+      onKeyDown={(e) => e.key === 'Enter' && commit()}
     />
   );
 }

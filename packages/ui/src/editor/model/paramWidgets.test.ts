@@ -69,6 +69,9 @@ describe('param widgets from the catalogue JSON Schema', () => {
     // Kept as typed: validation names the bound instead of the field changing the number.
     expect(coerceNumber(steps, '9999', 50)).toBe(9999);
     expect(coerceNumber(steps, 'abc', 50)).toBe(50);
+    // What a number input reports for letters or an emptied field: not 0.
+    expect(coerceNumber(steps, '', 50)).toBe(50);
+    expect(coerceNumber(steps, '  ', 50)).toBe(50);
     expect(coerceNumber(steps, -3, 50)).toBe(-3);
   });
 

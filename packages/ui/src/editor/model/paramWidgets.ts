@@ -173,7 +173,7 @@ export function paramValue(
 }
 
 /**
- * A typed number, rounded for integer widgets; NaN keeps the old value. Out-of-range values are
+ * A typed number, rounded for integer widgets; an empty field or NaN keeps the old value. Out-of-range values are
  * kept as typed, never silently changed: validation then says, under the field, what the bound is
  * (the server's limit included).
  */
@@ -182,6 +182,8 @@ export function coerceNumber(
   raw: string | number,
   previous: unknown,
 ): unknown {
+  // An emptied field (a number input also reports letters as '') is no number: Number('') is 0.
+  if (typeof raw === 'string' && raw.trim() === '') return previous;
   let v = typeof raw === 'number' ? raw : Number(raw.trim());
   if (!Number.isFinite(v)) return previous;
   if (widget.kind === 'seed' || widget.integer) v = Math.round(v);
