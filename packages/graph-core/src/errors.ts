@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeZodIssue } from './describeZodIssue.js';
 
 /** Every problem the core reports has one of these codes; clients switch on them, never on text. */
 export const ERROR_CODES = [
@@ -93,7 +94,7 @@ export function fromZodIssues(
   return issues.map((issue) => {
     const path = [...basePath, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
     const where = path.length ? `${path.join('.')}: ` : '';
-    return graphError(code, `${where}${issue.message}`, { ...context, path });
+    return graphError(code, `${where}${describeZodIssue(issue)}`, { ...context, path });
   });
 }
 

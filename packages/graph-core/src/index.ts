@@ -1,5 +1,6 @@
 export * from './sockets.js';
 export * from './errors.js';
+export * from './describeZodIssue.js';
 export * from './NodeDefinition.js';
 export * from './NodeRegistry.js';
 export * from './catalogue.js';

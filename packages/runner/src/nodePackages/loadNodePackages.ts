@@ -1,3 +1,4 @@
+import { describeZodIssue } from '@ptp/graph-core';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -89,7 +90,7 @@ async function readPackage(dir: string): Promise<NodePackageFolder | NodePackage
   const parsed = PackageJsonSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    return problem('PACKAGE_INVALID', `package.json ${issue.path.join('.') || ''}: ${issue.message}`.trim());
+    return problem('PACKAGE_INVALID', `package.json ${issue.path.join('.') || ''}: ${describeZodIssue(issue)}`.trim());
   }
   const { name, version, ptpNodes } = parsed.data;
   const realDir = await realpath(dir);

@@ -1,3 +1,4 @@
+import { describeZodIssue } from '@ptp/graph-core';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -187,7 +188,7 @@ function readCase(file: string, dir: string, folder: string): FoundCase {
     return {
       name,
       dir,
-      error: `case.json: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      error: `case.json: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${describeZodIssue(i)}`).join('; ')}`,
     };
   return { name, dir, case: { ...parsed.data, dir } };
 }

@@ -1,3 +1,4 @@
+import { describeZodIssue } from '@ptp/graph-core';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { NodeRegistry, WorkflowDocument } from '@ptp/graph-core';
@@ -111,7 +112,7 @@ export async function readPairsFile(
   const parsed = PairsFileSchema.options[Array.isArray(json) ? 0 : 1].safeParse(json);
   if (!parsed.success)
     throw new UsageError(
-      `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`,
+      `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${describeZodIssue(i)}`).join('; ')}`,
     );
   return readPairs(parsed.data, { source: values['source-node'], target: values['target-node'] });
 }

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDocument } from '@ptp/graph-core';
+import { loadDocument, describeZodIssue } from '@ptp/graph-core';
 import {
   createNodeRegistry,
   DEFAULT_LCB_Z,
@@ -88,7 +88,7 @@ function parseTuneArgs(args: string[]) {
   );
   if (!weights.success)
     throw new UsageError(
-      `--weights takes success=3,iou=1,background=1,untouched=1: ${weights.error.issues.map((i) => `${i.path.join('.') || '(all)'}: ${i.message}`).join('; ')}`,
+      `--weights takes success=3,iou=1,background=1,untouched=1: ${weights.error.issues.map((i) => `${i.path.join('.') || '(all)'}: ${describeZodIssue(i)}`).join('; ')}`,
     );
   const select = SelectRuleSchema.safeParse(values.select);
   if (!select.success) throw new UsageError(`--select takes ${SELECT_RULES.join(' | ')}, got "${values.select}"`);
@@ -166,7 +166,7 @@ export const tuneCommand: Command = async (args, io) => {
     const parsed = TuneSpaceSchema.safeParse(parseJson(await readText(resolveUserPath(values.space)), values.space));
     if (!parsed.success)
       throw new UsageError(
-        `${values.space}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        `${values.space}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${describeZodIssue(i)}`).join('; ')}`,
       );
     space = parsed.data;
   }
