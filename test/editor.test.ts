@@ -61,6 +61,11 @@ describe('editor (browser only)', () => {
     const { page, logs } = await openEditor(browser, `${baseUrl}?new`);
     pages.push(page);
     expect(await page.getByTestId('app').getAttribute('data-server')).toBe('false');
+    // A dialog closes on Escape, as on its backdrop.
+    await page.getByTestId('open-templates').click();
+    await page.getByTestId('templates').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('templates').waitFor({ state: 'detached' });
     await page.getByTestId('open-templates').click();
     await page.getByTestId('template-tiny-word-swap').click();
     await node(page, 'blend1').waitFor();

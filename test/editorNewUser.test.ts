@@ -159,6 +159,17 @@ describe('the editor for a new user', () => {
     expect((await problemNodes(page)).sort()).toEqual(['', 'capture', 'source']);
     await screenshot(page, 'newuser-problems');
     expect(await page.getByTestId('problem-list').textContent()).toMatch(/no output node/);
+    // Named as the nodes and fields are on the canvas, the message not repeating the param.
+    expect(await page.getByTestId('problem-list').textContent()).toContain(
+      `Attention capture · Steps: steps = 100000 is over this server's limit`,
+    );
+    // Closed as a menu: Escape, or a press elsewhere.
+    await page.keyboard.press('Escape');
+    await page.getByTestId('problem-list').waitFor({ state: 'detached' });
+    await count.click();
+    await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+    await page.getByTestId('problem-list').waitFor({ state: 'detached' });
+    await count.click();
 
     // A problem in the list selects its node; Run refuses with the count, and nothing runs.
     await page.locator('[data-testid=problem-item][data-node=capture]').click();

@@ -42,9 +42,9 @@ export function useShortcuts(actions: EditorActions, store: EditorStore): void {
       } else if (
         e.key === 'Escape' &&
         store.getState().scope &&
-        !document.querySelector('[role="dialog"], dialog[open]')
+        !document.querySelector('[role="dialog"], [role="menu"], dialog[open]')
       ) {
-        // Out of an open block, one level (a dialog's Escape is the dialog's).
+        // Out of an open block, one level (a dialog's or an open menu's Escape is theirs).
         store.closeBlock();
       }
     };

@@ -11,6 +11,7 @@ import {
   type WorkflowDocument,
 } from '@ptp/graph-core';
 import { useServices } from '../services/EditorContext';
+import { Modal } from './Modal';
 
 const SEED_LABELS: Record<SeedMode, string> = {
   increment: 'seed + 1 per run',
@@ -87,100 +88,98 @@ export function BatchDialog({ onClose, onQueued }: { onClose(): void; onQueued()
   };
 
   return (
-    <div className="modal-backdrop" onClick={onClose}>
-      <div className="modal batch" data-testid="batch" onClick={(e) => e.stopPropagation()}>
-        <header>
-          <h2>Batch: queue “{doc.metadata.name}” many times</h2>
-          <button type="button" onClick={onClose} aria-label="close">
-            ×
-          </button>
-        </header>
-        <div className="batch-settings">
-          <label>
-            Runs per row
-            <input
-              type="number"
-              min={1}
-              max={BATCH_LIMITS.runs}
-              value={count}
-              onChange={(e) =>
-                setCount(Math.max(1, Math.min(BATCH_LIMITS.runs, Math.floor(Number(e.target.value) || 1))))
-              }
-              data-testid="batch-count"
-            />
-          </label>
-          <label>
-            Seeds
-            <select value={seeds} onChange={(e) => setSeeds(e.target.value as SeedMode)} data-testid="batch-seeds">
-              {SEED_MODES.map((m) => (
-                <option key={m} value={m}>
-                  {SEED_LABELS[m]}
-                </option>
-              ))}
-            </select>
-          </label>
-        </div>
-        <label className="batch-rows">
-          <span>
-            Rows (optional): CSV with <code>node.param</code> columns, one row per setting; an empty cell keeps the
-            graph's value.{' '}
-            <button
-              type="button"
-              className="link"
-              onClick={() => setRowsText(promptRows(doc))}
-              data-testid="batch-prompts"
-            >
-              start from the prompts
-            </button>
-          </span>
-          <textarea
-            rows={6}
-            value={rowsText}
-            onChange={(e) => setRowsText(e.target.value)}
-            placeholder={'source.text,target1.text\n"a red circle","a blue circle"\n"a red square","a green square"'}
-            spellCheck={false}
-            data-testid="batch-rows"
+    <Modal className="batch" testId="batch" label="Batch" onClose={onClose}>
+      <header>
+        <h2>Batch: queue “{doc.metadata.name}” many times</h2>
+        <button type="button" onClick={onClose} aria-label="close">
+          ×
+        </button>
+      </header>
+      <div className="batch-settings">
+        <label>
+          Runs per row
+          <input
+            type="number"
+            min={1}
+            max={BATCH_LIMITS.runs}
+            value={count}
+            onChange={(e) =>
+              setCount(Math.max(1, Math.min(BATCH_LIMITS.runs, Math.floor(Number(e.target.value) || 1))))
+            }
+            data-testid="batch-count"
           />
         </label>
-        {plan.problems.length > 0 ? (
-          <ul className="batch-problems" data-testid="batch-problems">
-            {plan.problems.map((p, i) => (
-              <li key={i} className="error">
-                {p.message}
-              </li>
+        <label>
+          Seeds
+          <select value={seeds} onChange={(e) => setSeeds(e.target.value as SeedMode)} data-testid="batch-seeds">
+            {SEED_MODES.map((m) => (
+              <option key={m} value={m}>
+                {SEED_LABELS[m]}
+              </option>
             ))}
-          </ul>
-        ) : (
-          <p className="hint" data-testid="batch-summary" data-runs={runs.length}>
-            {runs.length} run{runs.length === 1 ? '' : 's'}:{' '}
-            {runs
-              .slice(0, 4)
-              .map((r) => r.label || 'as the graph')
-              .join(', ')}
-            {runs.length > 4 ? `, … ${runs[runs.length - 1]!.label}` : ''}
-          </p>
-        )}
-        <footer>
-          {queued && (
-            <span className={queued.error ? 'error' : 'hint'} data-testid="batch-progress">
-              queued {queued.done} of {runs.length}
-              {queued.error ? `: ${queued.error}` : ''}
-            </span>
-          )}
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
+          </select>
+        </label>
+      </div>
+      <label className="batch-rows">
+        <span>
+          Rows (optional): CSV with <code>node.param</code> columns, one row per setting; an empty cell keeps the
+          graph's value.{' '}
           <button
             type="button"
-            className="primary"
-            disabled={!ready}
-            onClick={() => void queue()}
-            data-testid="batch-queue"
+            className="link"
+            onClick={() => setRowsText(promptRows(doc))}
+            data-testid="batch-prompts"
           >
-            Queue {runs.length} run{runs.length === 1 ? '' : 's'}
+            start from the prompts
           </button>
-        </footer>
-      </div>
-    </div>
+        </span>
+        <textarea
+          rows={6}
+          value={rowsText}
+          onChange={(e) => setRowsText(e.target.value)}
+          placeholder={'source.text,target1.text\n"a red circle","a blue circle"\n"a red square","a green square"'}
+          spellCheck={false}
+          data-testid="batch-rows"
+        />
+      </label>
+      {plan.problems.length > 0 ? (
+        <ul className="batch-problems" data-testid="batch-problems">
+          {plan.problems.map((p, i) => (
+            <li key={i} className="error">
+              {p.message}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="hint" data-testid="batch-summary" data-runs={runs.length}>
+          {runs.length} run{runs.length === 1 ? '' : 's'}:{' '}
+          {runs
+            .slice(0, 4)
+            .map((r) => r.label || 'as the graph')
+            .join(', ')}
+          {runs.length > 4 ? `, … ${runs[runs.length - 1]!.label}` : ''}
+        </p>
+      )}
+      <footer>
+        {queued && (
+          <span className={queued.error ? 'error' : 'hint'} data-testid="batch-progress">
+            queued {queued.done} of {runs.length}
+            {queued.error ? `: ${queued.error}` : ''}
+          </span>
+        )}
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="primary"
+          disabled={!ready}
+          onClick={() => void queue()}
+          data-testid="batch-queue"
+        >
+          Queue {runs.length} run{runs.length === 1 ? '' : 's'}
+        </button>
+      </footer>
+    </Modal>
   );
 }

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { planFold, type SubgraphParam } from '@ptp/graph-core';
 import { shapeLookup } from '../model/blocks';
 import { useServices } from '../services/EditorContext';
+import { Modal } from './Modal';
 
 /**
  * Folds the selected nodes into a block: the user names it and picks what it exposes. Links that
@@ -44,79 +45,77 @@ export function FoldDialog({ onClose }: { onClose(): void }) {
     </li>
   );
   return (
-    <div className="modal-backdrop" onClick={onClose}>
-      <div className="modal fold" data-testid="fold-dialog" onClick={(e) => e.stopPropagation()}>
-        <header>
-          <h2>Fold into a block</h2>
-          <button type="button" onClick={onClose} aria-label="close">
-            ×
-          </button>
-        </header>
-        <label className="fold-name">
-          Name{' '}
-          <input
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            data-testid="fold-name"
-            autoFocus
-            maxLength={200}
-          />
-        </label>
-        <div className="fold-columns">
-          <section>
-            <h3>Inputs</h3>
-            <ul>
-              {plan.inputs.map((i) =>
-                row(
-                  `input-${i.name}`,
-                  i.name,
-                  inputs.has(i.name),
-                  () => setInputs(toggle(inputs, i.name)),
-                  i.source
-                    ? `← ${i.source.node}.${i.source.output}`
-                    : `(${i.targets.map((t) => `${t.node}.${t.input}`).join(', ')})`,
-                ),
-              )}
-            </ul>
-          </section>
-          <section>
-            <h3>Outputs</h3>
-            <ul>
-              {plan.outputs.map((o) =>
-                row(
-                  `output-${o.name}`,
-                  o.name,
-                  outputs.has(o.name),
-                  () => setOutputs(toggle(outputs, o.name)),
-                  o.external.length ? `→ ${o.external.map((t) => t.node).join(', ')}` : `(${o.from.node})`,
-                ),
-              )}
-            </ul>
-          </section>
-          <section>
-            <h3>Params on the block</h3>
-            <ul className="fold-params">
-              {plan.params.map((p) =>
-                row(
-                  `param-${p.name}`,
-                  p.name,
-                  params.has(p.name),
-                  () => setParams(toggle(params, p.name)),
-                  `(${p.node})`,
-                ),
-              )}
-            </ul>
-          </section>
-        </div>
-        <footer>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="primary" onClick={fold} data-testid="fold-confirm" disabled={!name.trim()}>
-            Fold
-          </button>
-        </footer>
+    <Modal className="fold" testId="fold-dialog" label="Fold into a block" onClose={onClose}>
+      <header>
+        <h2>Fold into a block</h2>
+        <button type="button" onClick={onClose} aria-label="close">
+          ×
+        </button>
+      </header>
+      <label className="fold-name">
+        Name{' '}
+        <input
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          data-testid="fold-name"
+          autoFocus
+          maxLength={200}
+        />
+      </label>
+      <div className="fold-columns">
+        <section>
+          <h3>Inputs</h3>
+          <ul>
+            {plan.inputs.map((i) =>
+              row(
+                `input-${i.name}`,
+                i.name,
+                inputs.has(i.name),
+                () => setInputs(toggle(inputs, i.name)),
+                i.source
+                  ? `← ${i.source.node}.${i.source.output}`
+                  : `(${i.targets.map((t) => `${t.node}.${t.input}`).join(', ')})`,
+              ),
+            )}
+          </ul>
+        </section>
+        <section>
+          <h3>Outputs</h3>
+          <ul>
+            {plan.outputs.map((o) =>
+              row(
+                `output-${o.name}`,
+                o.name,
+                outputs.has(o.name),
+                () => setOutputs(toggle(outputs, o.name)),
+                o.external.length ? `→ ${o.external.map((t) => t.node).join(', ')}` : `(${o.from.node})`,
+              ),
+            )}
+          </ul>
+        </section>
+        <section>
+          <h3>Params on the block</h3>
+          <ul className="fold-params">
+            {plan.params.map((p) =>
+              row(
+                `param-${p.name}`,
+                p.name,
+                params.has(p.name),
+                () => setParams(toggle(params, p.name)),
+                `(${p.node})`,
+              ),
+            )}
+          </ul>
+        </section>
       </div>
-    </div>
+      <footer>
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="button" className="primary" onClick={fold} data-testid="fold-confirm" disabled={!name.trim()}>
+          Fold
+        </button>
+      </footer>
+    </Modal>
   );
 }

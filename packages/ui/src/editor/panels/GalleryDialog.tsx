@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { loadDocument, type Board, type GalleryItem, type WorkflowDocument } from '@ptp/graph-core';
 import { useServices } from '../services/EditorContext';
+import { Modal } from './Modal';
 
 /** Where the gallery's next page starts (see GalleryResponse.next). */
 type Cursor = { before?: string; offset?: number } | undefined;
@@ -140,134 +141,132 @@ export function GalleryDialog(props: {
     return { detail, doc: loaded.value };
   };
   return (
-    <div className="modal-backdrop" onClick={props.onClose}>
-      <div className="modal gallery" data-testid="gallery" onClick={(e) => e.stopPropagation()}>
-        <header>
-          <h2>Gallery</h2>
-          <button type="button" onClick={props.onClose} aria-label="close">
-            ×
+    <Modal className="gallery" testId="gallery" label="Gallery" onClose={props.onClose}>
+      <header>
+        <h2>Gallery</h2>
+        <button type="button" onClick={props.onClose} aria-label="close">
+          ×
+        </button>
+      </header>
+      <div className="gallery-body">
+        <nav className="gallery-boards">
+          <button
+            type="button"
+            className={board === undefined ? 'current' : ''}
+            onClick={() => setBoard(undefined)}
+            data-testid="gallery-all"
+          >
+            All pictures
           </button>
-        </header>
-        <div className="gallery-body">
-          <nav className="gallery-boards">
-            <button
-              type="button"
-              className={board === undefined ? 'current' : ''}
-              onClick={() => setBoard(undefined)}
-              data-testid="gallery-all"
-            >
-              All pictures
-            </button>
-            {boards.map((b) => (
-              <div key={b.id} className={`board-row${board === b.id ? ' current' : ''}`}>
-                <button type="button" onClick={() => setBoard(b.id)} data-testid={`gallery-board-${b.name}`}>
-                  {b.name} <span className="count">{b.count}</span>
-                </button>
-                <button
-                  type="button"
-                  className="link"
-                  title="rename"
-                  onClick={() => {
-                    const name = window.prompt('New name of the board', b.name);
-                    if (name) void act('Renaming', async () => (await server.renameBoard(b.id, name), loadBoards()));
-                  }}
-                >
-                  ✎
-                </button>
-                <button
-                  type="button"
-                  className="link"
-                  title="delete the board (its pictures stay with their runs)"
-                  data-testid={`gallery-delete-${b.name}`}
-                  onClick={() => {
-                    if (!window.confirm(`Delete the board “${b.name}”? Its pictures stay with their runs.`)) return;
-                    void act('Deleting the board', async () => {
-                      await server.deleteBoard(b.id);
-                      if (board === b.id) setBoard(undefined);
-                      await loadBoards();
-                      await load();
-                    });
-                  }}
-                >
-                  ×
-                </button>
-              </div>
-            ))}
-            <form
-              onSubmit={(e) => {
-                e.preventDefault();
-                const name = newName.trim();
-                if (!name) return;
-                void act('Making the board', async () => {
-                  await server.createBoard(name);
-                  setNewName('');
-                  await loadBoards();
-                });
-              }}
-            >
-              <input
-                value={newName}
-                onChange={(e) => setNewName(e.target.value)}
-                placeholder="New board…"
-                maxLength={100}
-                data-testid="gallery-new-board"
-              />
-            </form>
-          </nav>
-          <div className="gallery-main">
-            <ul className="gallery-grid">
-              {items.length === 0 && (
-                <li className="hint">
-                  {board ? 'no pictures on this board yet' : 'no pictures yet: run a workflow on the server'}
-                </li>
-              )}
-              {items.map((item) => (
-                <Tile
-                  key={keyOf(item)}
-                  item={item}
-                  boards={boards}
-                  onAdd={(i, b) =>
-                    void act('Putting it on the board', async () => {
-                      await server.addToBoard(b, { runId: i.runId, output: i.output });
-                      update(i, [...i.boards, b]);
-                      await loadBoards();
-                    })
-                  }
-                  onRemove={(i, b) =>
-                    void act('Taking it off the board', async () => {
-                      await server.removeFromBoard(b, { runId: i.runId, output: i.output });
-                      update(
-                        i,
-                        i.boards.filter((x) => x !== b),
-                      );
-                      await loadBoards();
-                    })
-                  }
-                  onOpen={(i) =>
-                    void act('Opening the graph', async () => props.onOpenGraph((await runDoc(i.runId)).doc, i.runId))
-                  }
-                  onEdit={(i) =>
-                    void act('Taking the picture', async () => {
-                      const { detail, doc } = await runDoc(i.runId);
-                      // Its place among the pictures its node saved: the source first, then each edit.
-                      const index = detail.outputs
-                        .filter((o) => o.nodeId === i.nodeId && o.mime.startsWith('image/'))
-                        .findIndex((o) => o.name === i.output);
-                      const bytes = await server.fetchOutput(i.runId, i.output);
-                      props.onEditPicture({ bytes, name: i.output, mime: i.mime }, Math.max(0, index), doc);
-                    })
-                  }
-                />
-              ))}
-            </ul>
-            {next && (
-              <button type="button" onClick={() => void load(next)} data-testid="gallery-more">
-                Load more
+          {boards.map((b) => (
+            <div key={b.id} className={`board-row${board === b.id ? ' current' : ''}`}>
+              <button type="button" onClick={() => setBoard(b.id)} data-testid={`gallery-board-${b.name}`}>
+                {b.name} <span className="count">{b.count}</span>
               </button>
+              <button
+                type="button"
+                className="link"
+                title="rename"
+                onClick={() => {
+                  const name = window.prompt('New name of the board', b.name);
+                  if (name) void act('Renaming', async () => (await server.renameBoard(b.id, name), loadBoards()));
+                }}
+              >
+                ✎
+              </button>
+              <button
+                type="button"
+                className="link"
+                title="delete the board (its pictures stay with their runs)"
+                data-testid={`gallery-delete-${b.name}`}
+                onClick={() => {
+                  if (!window.confirm(`Delete the board “${b.name}”? Its pictures stay with their runs.`)) return;
+                  void act('Deleting the board', async () => {
+                    await server.deleteBoard(b.id);
+                    if (board === b.id) setBoard(undefined);
+                    await loadBoards();
+                    await load();
+                  });
+                }}
+              >
+                ×
+              </button>
+            </div>
+          ))}
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              const name = newName.trim();
+              if (!name) return;
+              void act('Making the board', async () => {
+                await server.createBoard(name);
+                setNewName('');
+                await loadBoards();
+              });
+            }}
+          >
+            <input
+              value={newName}
+              onChange={(e) => setNewName(e.target.value)}
+              placeholder="New board…"
+              maxLength={100}
+              data-testid="gallery-new-board"
+            />
+          </form>
+        </nav>
+        <div className="gallery-main">
+          <ul className="gallery-grid">
+            {items.length === 0 && (
+              <li className="hint">
+                {board ? 'no pictures on this board yet' : 'no pictures yet: run a workflow on the server'}
+              </li>
             )}
-          </div>
+            {items.map((item) => (
+              <Tile
+                key={keyOf(item)}
+                item={item}
+                boards={boards}
+                onAdd={(i, b) =>
+                  void act('Putting it on the board', async () => {
+                    await server.addToBoard(b, { runId: i.runId, output: i.output });
+                    update(i, [...i.boards, b]);
+                    await loadBoards();
+                  })
+                }
+                onRemove={(i, b) =>
+                  void act('Taking it off the board', async () => {
+                    await server.removeFromBoard(b, { runId: i.runId, output: i.output });
+                    update(
+                      i,
+                      i.boards.filter((x) => x !== b),
+                    );
+                    await loadBoards();
+                  })
+                }
+                onOpen={(i) =>
+                  void act('Opening the graph', async () => props.onOpenGraph((await runDoc(i.runId)).doc, i.runId))
+                }
+                onEdit={(i) =>
+                  void act('Taking the picture', async () => {
+                    const { detail, doc } = await runDoc(i.runId);
+                    // Its place among the pictures its node saved: the source first, then each edit.
+                    const index = detail.outputs
+                      .filter((o) => o.nodeId === i.nodeId && o.mime.startsWith('image/'))
+                      .findIndex((o) => o.name === i.output);
+                    const bytes = await server.fetchOutput(i.runId, i.output);
+                    props.onEditPicture({ bytes, name: i.output, mime: i.mime }, Math.max(0, index), doc);
+                  })
+                }
+              />
+            ))}
+          </ul>
+          {next && (
+            <button type="button" onClick={() => void load(next)} data-testid="gallery-more">
+              Load more
+            </button>
+          )}
         </div>
       </div>
-    </div>
+    </Modal>
   );
 }

@@ -10,6 +10,7 @@ import {
 import { batchSummary, mergeRunPage, queuePlaces, runDuration, upsertRun } from '../model/runHistory';
 import { useServerQueue } from '../hooks/useServerQueue';
 import { useServices } from '../services/EditorContext';
+import { Modal } from './Modal';
 
 const PAGE = 50;
 const STATUSES: readonly (RunStatus | '')[] = [
@@ -187,139 +188,137 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
     }
   };
   return (
-    <div className="modal-backdrop" onClick={props.onClose}>
-      <div className="modal history" data-testid="history" onClick={(e) => e.stopPropagation()}>
-        <header>
-          <h2>Queue and history</h2>
-          <button type="button" onClick={props.onClose} aria-label="close">
-            ×
-          </button>
-        </header>
-        <div className="history-filters">
-          <input
-            type="search"
-            placeholder="Search by workflow name or run id…"
-            value={query}
-            onChange={(e) => setQuery(e.target.value)}
-            data-testid="history-search"
-            autoFocus
-          />
-          <select
-            value={status}
-            onChange={(e) => setStatus(e.target.value as RunStatus | '')}
-            data-testid="history-status"
-          >
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s || 'every status'}
-              </option>
-            ))}
-          </select>
-          <button
-            type="button"
-            title="cancel every run waiting in the queue, of every batch and client; the running one goes on"
-            onClick={() =>
-              void act('Clearing the queue', async () => {
-                const { cancelled } = await server.cancelWaiting();
-                notify(
-                  'info',
-                  cancelled.length
-                    ? `Cancelled ${cancelled.length} waiting run${cancelled.length === 1 ? '' : 's'}`
-                    : 'No run was waiting',
-                  'queue-cleared',
-                );
-              })
-            }
-            disabled={order?.total === 0}
-            data-testid="history-clear-queue"
-          >
-            Clear queue{order ? ` (${order.total})` : ''}
-          </button>
-          <button
-            type="button"
-            title={
-              order?.paused
-                ? 'waiting runs start again'
-                : 'no waiting run starts until you resume (the running one goes on; runs can still be queued)'
-            }
-            disabled={!order}
-            onClick={() =>
-              void act(order?.paused ? 'Resuming the queue' : 'Pausing the queue', () =>
-                order?.paused ? server.resumeQueue() : server.pauseQueue(),
-              )
-            }
-            data-testid="history-pause"
-          >
-            {order?.paused ? 'Resume queue' : 'Pause queue'}
-          </button>
-        </div>
-        {order?.paused && (
-          <p className="hint" data-testid="history-paused">
-            The queue is paused: no waiting run starts until you resume it.
-          </p>
-        )}
-        {batch && (
-          <BatchBar
-            runs={runs}
-            onLeave={() => setBatch('')}
-            onCancelRest={() =>
-              void act('Cancelling the batch', async () => {
-                // One call: the server cancels every run left, including any this page has not seen yet.
-                const { cancelled } = await server.cancelBatch(batch);
-                notify(
-                  'info',
-                  `Cancelled ${cancelled.length} run${cancelled.length === 1 ? '' : 's'} of the batch`,
-                  'batch-cancelled',
-                );
-              })
-            }
-          />
-        )}
-        {error && <p className="error">{error}</p>}
-        <ul className="history-list">
-          {runs.length === 0 && <li className="hint">no runs{query ? ` match “${query}”` : ''}</li>}
-          {runs.map((run) => (
-            <RunRow
-              key={run.id}
-              run={run}
-              place={places.get(run.id)}
-              onOpen={(r) =>
-                void act('Opening the graph', async () => {
-                  const loaded = loadDocument((await server.getRun(r.id)).workflow);
-                  if (!loaded.ok) throw new Error(loaded.errors[0]?.message ?? 'unreadable workflow');
-                  props.onOpenGraph(loaded.value, r);
-                })
-              }
-              onRerun={(r) =>
-                void act('Re-run', async () => {
-                  const detail = await server.getRun(r.id);
-                  // The graph exactly as it ran; the server checks it again like any submit.
-                  await server.submitRun({ workflow: detail.workflow as WorkflowDocument, options: detail.options });
-                  notify('info', `Queued “${r.name}” again`, 'history-rerun');
-                })
-              }
-              onCancel={(r) => void act('Cancel', () => server.cancel(r.id))}
-              onBatch={(id) => {
-                // The bar counts the whole batch, so a search or status filter would skew it.
-                setQuery('');
-                setStatus('');
-                setBatch(id);
-              }}
-              onDelete={(r) =>
-                void act('Delete', async () => {
-                  await server.deleteRun(r.id);
-                  setRuns((old) => old.filter((x) => x.id !== r.id));
-                })
-              }
-            />
+    <Modal className="history" testId="history" label="Queue and history" onClose={props.onClose}>
+      <header>
+        <h2>Queue and history</h2>
+        <button type="button" onClick={props.onClose} aria-label="close">
+          ×
+        </button>
+      </header>
+      <div className="history-filters">
+        <input
+          type="search"
+          placeholder="Search by workflow name or run id…"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          data-testid="history-search"
+          autoFocus
+        />
+        <select
+          value={status}
+          onChange={(e) => setStatus(e.target.value as RunStatus | '')}
+          data-testid="history-status"
+        >
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s || 'every status'}
+            </option>
           ))}
-        </ul>
-        {more && (
-          <button type="button" onClick={() => void load(runs.at(-1)?.id)} data-testid="history-more">
-            Load more
-          </button>
-        )}
+        </select>
+        <button
+          type="button"
+          title="cancel every run waiting in the queue, of every batch and client; the running one goes on"
+          onClick={() =>
+            void act('Clearing the queue', async () => {
+              const { cancelled } = await server.cancelWaiting();
+              notify(
+                'info',
+                cancelled.length
+                  ? `Cancelled ${cancelled.length} waiting run${cancelled.length === 1 ? '' : 's'}`
+                  : 'No run was waiting',
+                'queue-cleared',
+              );
+            })
+          }
+          disabled={order?.total === 0}
+          data-testid="history-clear-queue"
+        >
+          Clear queue{order ? ` (${order.total})` : ''}
+        </button>
+        <button
+          type="button"
+          title={
+            order?.paused
+              ? 'waiting runs start again'
+              : 'no waiting run starts until you resume (the running one goes on; runs can still be queued)'
+          }
+          disabled={!order}
+          onClick={() =>
+            void act(order?.paused ? 'Resuming the queue' : 'Pausing the queue', () =>
+              order?.paused ? server.resumeQueue() : server.pauseQueue(),
+            )
+          }
+          data-testid="history-pause"
+        >
+          {order?.paused ? 'Resume queue' : 'Pause queue'}
+        </button>
       </div>
-    </div>
+      {order?.paused && (
+        <p className="hint" data-testid="history-paused">
+          The queue is paused: no waiting run starts until you resume it.
+        </p>
+      )}
+      {batch && (
+        <BatchBar
+          runs={runs}
+          onLeave={() => setBatch('')}
+          onCancelRest={() =>
+            void act('Cancelling the batch', async () => {
+              // One call: the server cancels every run left, including any this page has not seen yet.
+              const { cancelled } = await server.cancelBatch(batch);
+              notify(
+                'info',
+                `Cancelled ${cancelled.length} run${cancelled.length === 1 ? '' : 's'} of the batch`,
+                'batch-cancelled',
+              );
+            })
+          }
+        />
+      )}
+      {error && <p className="error">{error}</p>}
+      <ul className="history-list">
+        {runs.length === 0 && <li className="hint">no runs{query ? ` match “${query}”` : ''}</li>}
+        {runs.map((run) => (
+          <RunRow
+            key={run.id}
+            run={run}
+            place={places.get(run.id)}
+            onOpen={(r) =>
+              void act('Opening the graph', async () => {
+                const loaded = loadDocument((await server.getRun(r.id)).workflow);
+                if (!loaded.ok) throw new Error(loaded.errors[0]?.message ?? 'unreadable workflow');
+                props.onOpenGraph(loaded.value, r);
+              })
+            }
+            onRerun={(r) =>
+              void act('Re-run', async () => {
+                const detail = await server.getRun(r.id);
+                // The graph exactly as it ran; the server checks it again like any submit.
+                await server.submitRun({ workflow: detail.workflow as WorkflowDocument, options: detail.options });
+                notify('info', `Queued “${r.name}” again`, 'history-rerun');
+              })
+            }
+            onCancel={(r) => void act('Cancel', () => server.cancel(r.id))}
+            onBatch={(id) => {
+              // The bar counts the whole batch, so a search or status filter would skew it.
+              setQuery('');
+              setStatus('');
+              setBatch(id);
+            }}
+            onDelete={(r) =>
+              void act('Delete', async () => {
+                await server.deleteRun(r.id);
+                setRuns((old) => old.filter((x) => x.id !== r.id));
+              })
+            }
+          />
+        ))}
+      </ul>
+      {more && (
+        <button type="button" onClick={() => void load(runs.at(-1)?.id)} data-testid="history-more">
+          Load more
+        </button>
+      )}
+    </Modal>
   );
 }

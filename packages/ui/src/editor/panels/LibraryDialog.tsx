@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { WorkflowSummary } from '@ptp/graph-core';
 import { useServices } from '../services/EditorContext';
+import { Modal } from './Modal';
 
 /** The server's workflow library: search by name or description, open one. */
 export function LibraryDialog({ onOpen, onClose }: { onOpen(id: string): void; onClose(): void }) {
@@ -22,44 +23,42 @@ export function LibraryDialog({ onOpen, onClose }: { onOpen(id: string): void; o
     };
   }, [server, query]);
   return (
-    <div className="modal-backdrop" onClick={onClose}>
-      <div className="modal library" data-testid="library" onClick={(e) => e.stopPropagation()}>
-        <header>
-          <h2>Workflow library</h2>
-          <button type="button" onClick={onClose} aria-label="close">
-            ×
-          </button>
-        </header>
-        <input
-          type="search"
-          placeholder="Search…"
-          value={query}
-          onChange={(e) => setQuery(e.target.value)}
-          data-testid="library-search"
-          autoFocus
-        />
-        {!list && <p className="hint">loading…</p>}
-        {list && 'error' in list && <p className="error">{list.error}</p>}
-        {list && 'workflows' in list && (
-          <ul>
-            {list.workflows.length === 0 && (
-              <li className="hint">no saved workflows{query ? ` match “${query}”` : ''}</li>
-            )}
-            {list.workflows.map((w) => (
-              <li key={w.id}>
-                <button type="button" data-testid={`library-${w.id}`} onClick={() => onOpen(w.id)}>
-                  <strong>{w.name}</strong>
-                  <span className="desc">{w.description}</span>
-                  <span className="tags">
-                    v{w.version} · {new Date(w.updatedAt).toLocaleString()}{' '}
-                    {w.tags.length ? `· ${w.tags.join(', ')}` : ''}
-                  </span>
-                </button>
-              </li>
-            ))}
-          </ul>
-        )}
-      </div>
-    </div>
+    <Modal className="library" testId="library" label="Workflow library" onClose={onClose}>
+      <header>
+        <h2>Workflow library</h2>
+        <button type="button" onClick={onClose} aria-label="close">
+          ×
+        </button>
+      </header>
+      <input
+        type="search"
+        placeholder="Search…"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+        data-testid="library-search"
+        autoFocus
+      />
+      {!list && <p className="hint">loading…</p>}
+      {list && 'error' in list && <p className="error">{list.error}</p>}
+      {list && 'workflows' in list && (
+        <ul>
+          {list.workflows.length === 0 && (
+            <li className="hint">no saved workflows{query ? ` match “${query}”` : ''}</li>
+          )}
+          {list.workflows.map((w) => (
+            <li key={w.id}>
+              <button type="button" data-testid={`library-${w.id}`} onClick={() => onOpen(w.id)}>
+                <strong>{w.name}</strong>
+                <span className="desc">{w.description}</span>
+                <span className="tags">
+                  v{w.version} · {new Date(w.updatedAt).toLocaleString()}{' '}
+                  {w.tags.length ? `· ${w.tags.join(', ')}` : ''}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Modal>
   );
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ImportJob, ModelManagerResponse, PackDetails } from '@ptp/graph-core';
 import { useServices } from '../services/EditorContext';
+import { Modal } from './Modal';
 
 const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(bytes < 10 * 1024 ** 2 ? 1 : 0)} MB`;
 
@@ -91,83 +92,81 @@ export function ModelsDialog({ onClose }: { onClose(): void }) {
     }
   };
   return (
-    <div className="modal-backdrop" onClick={onClose}>
-      <div className="modal models" data-testid="models" onClick={(e) => e.stopPropagation()}>
-        <header>
-          <h2>Models</h2>
-          <button type="button" onClick={onClose} aria-label="close">
-            ×
-          </button>
-        </header>
-        {error && (
-          <p className="error" data-testid="models-error">
-            {error}
-          </p>
-        )}
-        {!state && <p className="hint">loading…</p>}
-        {state && (
-          <table className="packs">
-            <thead>
-              <tr>
-                <th>pack</th>
-                <th>size</th>
-                <th>scheduler</th>
-                <th>controlled layers</th>
-                <th>on disk</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {state.packs.map((p) => (
-                <PackRow
-                  key={p.id}
-                  pack={p}
-                  onUse={() => useInGraph(p.id)}
-                  onRemove={() => void server.removePack(p.id).then(refresh, (err: Error) => setError(err.message))}
-                />
-              ))}
-            </tbody>
-          </table>
-        )}
-        {state && (
-          <section className="import">
-            <h3>Import an export</h3>
-            {state.exports.length === 0 ? (
-              <p className="hint">
-                No exports under the server's import folders (an optimum-layout ONNX export has a model_index.json; see{' '}
-                <code>ptp serve --import-root</code>).
-              </p>
-            ) : (
-              <div className="import-form">
-                <select value={source} onChange={(e) => setSource(e.target.value)} data-testid="import-source">
-                  {state.exports.map((x) => (
-                    <option key={x.source} value={x.source}>
-                      {x.name}
-                    </option>
-                  ))}
-                </select>
-                <input
-                  placeholder="pack id, e.g. my-model"
-                  value={id}
-                  onChange={(e) => setId(e.target.value)}
-                  data-testid="import-id"
-                />
-                <button
-                  type="button"
-                  disabled={!source || !id.trim()}
-                  onClick={() => void startImport()}
-                  data-testid="import-start"
-                >
-                  Import
-                </button>
-              </div>
-            )}
-            {state.imports.map((j) => (
-              <ImportProgress key={j.id} job={j} />
+    <Modal className="models" testId="models" label="Models" onClose={onClose}>
+      <header>
+        <h2>Models</h2>
+        <button type="button" onClick={onClose} aria-label="close">
+          ×
+        </button>
+      </header>
+      {error && (
+        <p className="error" data-testid="models-error">
+          {error}
+        </p>
+      )}
+      {!state && <p className="hint">loading…</p>}
+      {state && (
+        <table className="packs">
+          <thead>
+            <tr>
+              <th>pack</th>
+              <th>size</th>
+              <th>scheduler</th>
+              <th>controlled layers</th>
+              <th>on disk</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {state.packs.map((p) => (
+              <PackRow
+                key={p.id}
+                pack={p}
+                onUse={() => useInGraph(p.id)}
+                onRemove={() => void server.removePack(p.id).then(refresh, (err: Error) => setError(err.message))}
+              />
             ))}
-          </section>
-        )}
-      </div>
-    </div>
+          </tbody>
+        </table>
+      )}
+      {state && (
+        <section className="import">
+          <h3>Import an export</h3>
+          {state.exports.length === 0 ? (
+            <p className="hint">
+              No exports under the server's import folders (an optimum-layout ONNX export has a model_index.json; see{' '}
+              <code>ptp serve --import-root</code>).
+            </p>
+          ) : (
+            <div className="import-form">
+              <select value={source} onChange={(e) => setSource(e.target.value)} data-testid="import-source">
+                {state.exports.map((x) => (
+                  <option key={x.source} value={x.source}>
+                    {x.name}
+                  </option>
+                ))}
+              </select>
+              <input
+                placeholder="pack id, e.g. my-model"
+                value={id}
+                onChange={(e) => setId(e.target.value)}
+                data-testid="import-id"
+              />
+              <button
+                type="button"
+                disabled={!source || !id.trim()}
+                onClick={() => void startImport()}
+                data-testid="import-start"
+              >
+                Import
+              </button>
+            </div>
+          )}
+          {state.imports.map((j) => (
+            <ImportProgress key={j.id} job={j} />
+          ))}
+        </section>
+      )}
+    </Modal>
   );
 }

@@ -1,30 +1,29 @@
 import { TEMPLATES } from '../model/templates';
+import { Modal } from './Modal';
 
 /** The presets from examples/, bundled with the editor. */
 export function TemplatesGallery({ onOpen, onClose }: { onOpen(id: string): void; onClose(): void }) {
   return (
-    <div className="modal-backdrop" onClick={onClose}>
-      <div className="modal templates" data-testid="templates" onClick={(e) => e.stopPropagation()}>
-        <header>
-          <h2>Templates</h2>
-          <button type="button" onClick={onClose} aria-label="close">
-            ×
-          </button>
-        </header>
-        <ul>
-          {TEMPLATES.map((t) => (
-            <li key={t.id}>
-              <button type="button" data-testid={`template-${t.id}`} onClick={() => onOpen(t.id)}>
-                <strong>{t.name}</strong>
-                <span className="desc">{t.description}</span>
-                <span className="tags">
-                  {t.document.nodes.length} nodes · {t.tags.join(', ')}
-                </span>
-              </button>
-            </li>
-          ))}
-        </ul>
-      </div>
-    </div>
+    <Modal className="templates" testId="templates" label="Templates" onClose={onClose}>
+      <header>
+        <h2>Templates</h2>
+        <button type="button" onClick={onClose} aria-label="close">
+          ×
+        </button>
+      </header>
+      <ul>
+        {TEMPLATES.map((t) => (
+          <li key={t.id}>
+            <button type="button" data-testid={`template-${t.id}`} onClick={() => onOpen(t.id)}>
+              <strong>{t.name}</strong>
+              <span className="desc">{t.description}</span>
+              <span className="tags">
+                {t.document.nodes.length} nodes · {t.tags.join(', ')}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </Modal>
   );
 }

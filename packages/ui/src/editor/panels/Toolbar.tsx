@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import type { EditorNode } from '../model/editorGraph';
+import type { CatalogueIndex } from '../model/catalogueIndex';
+import { paramLabel } from '../model/paramWidgets';
 import { problemsOf } from '../model/errorMap';
 import { describeActivity, isRunActive } from '../model/runStatus';
 import { useEditor, useRun } from '../hooks/useEditor';
@@ -359,14 +361,28 @@ function ProblemCount() {
   const { store } = useServices();
   const problems = useEditor((s) => s.problems);
   const nodes = useEditor((s) => s.graph.nodes);
+  const index = useEditor((s) => s.index);
   const rf = useReactFlow();
   const [open, setOpen] = useState(false);
+  const wrap = useRef<HTMLSpanElement>(null);
   const list = [...problems.graph, ...[...problems.byNode.values()].flatMap(problemsOf)].filter(
     (e) => e.severity !== 'warning',
   );
   useEffect(() => {
     if (!list.length) setOpen(false);
   }, [list.length]);
+  // Closed as a menu is: Escape, or a press anywhere else.
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    const onDown = (e: PointerEvent) => !wrap.current?.contains(e.target as Node) && setOpen(false);
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('pointerdown', onDown, true);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('pointerdown', onDown, true);
+    };
+  }, [open]);
   const show = (nodeId: string | undefined) => {
     const n = nodeId && nodes.find((x) => x.id === nodeId);
     if (!n) return;
@@ -380,7 +396,7 @@ function ProblemCount() {
     ? `${problems.errorCount} problem${problems.errorCount > 1 ? 's' : ''}`
     : 'ready to run';
   return (
-    <span className="problems-wrap">
+    <span className="problems-wrap" ref={wrap}>
       <button
         type="button"
         className={`problems${problems.errorCount ? ' bad' : ''}`}
@@ -402,8 +418,9 @@ function ProblemCount() {
                 data-testid="problem-item"
                 data-node={e.nodeId ?? ''}
               >
-                <strong>{titleOf(e.nodeId, nodes)}</strong>
-                {e.param ? ` · ${e.param}` : e.input ? ` · ${e.input}` : ''}: {e.message}
+                <strong>{titleOf(e.nodeId, nodes, index)}</strong>
+                {e.param ? ` · ${paramLabel(e.param)}` : e.input ? ` · ${e.input}` : ''}:{' '}
+                {e.message.replace(/^param "[^"]*": /, '')}
               </button>
             </li>
           ))}
@@ -413,8 +430,10 @@ function ProblemCount() {
   );
 }
 
-function titleOf(nodeId: string | undefined, nodes: readonly EditorNode[]): string {
+/** The node's name as its header shows it (its label, else its type's title). */
+function titleOf(nodeId: string | undefined, nodes: readonly EditorNode[], index: CatalogueIndex): string {
   if (!nodeId) return 'Graph';
   const n = nodes.find((x) => x.id === nodeId);
-  return n?.data.label ?? nodeId;
+  if (!n) return nodeId;
+  return n.data.label ?? index.byType.get(n.data.nodeType)?.title ?? nodeId;
 }

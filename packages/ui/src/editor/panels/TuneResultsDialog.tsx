@@ -3,6 +3,7 @@ import { useEditor, useRun } from '../hooks/useEditor';
 import { planApplySchedule } from '../model/applySchedule';
 import { parseResultsFile, tableFromTuneSummary, type ResultTable } from '../model/tuneResults';
 import { useServices } from '../services/EditorContext';
+import { Modal } from './Modal';
 
 const short = (column: string) => column.slice(column.lastIndexOf('.') + 1);
 const cell = (v: number | null | undefined) =>
@@ -88,93 +89,91 @@ export function TuneResultsDialog({ onClose }: { onClose(): void }) {
   };
 
   return (
-    <div className="modal-backdrop" onClick={onClose}>
-      <div className="modal tune-results" data-testid="tune-results" onClick={(e) => e.stopPropagation()}>
-        <header>
-          <h2>{table?.title ?? 'Sweep and tune results'}</h2>
-          <button type="button" onClick={onClose} aria-label="close">
-            ×
-          </button>
-        </header>
-        <label className="hint">
-          Open results.json (ptp tune) or results.csv (ptp sweep):{' '}
-          <input
-            type="file"
-            accept=".json,.csv,application/json,text/csv"
-            data-testid="tune-results-file"
-            onChange={async (e) => {
-              const f = e.target.files?.[0];
-              if (!f) return;
-              const r = parseResultsFile(await f.text(), f.name);
-              setError(r.ok ? undefined : r.message);
-              if (r.ok) setOpened(r.table);
-            }}
-          />
-        </label>
-        {error && <p className="error">{error}</p>}
-        {!table && !error && <p className="hint">Run a graph with a Tune schedule node, or open a results file.</p>}
-        {table && (
-          <>
-            {table.notes.map((n) => (
-              <p key={n} className="hint">
-                {n}
-              </p>
-            ))}
-            <div className="tune-results-plot">
-              <ResultsPlot table={table} x={xColumn!} />
-              <label>
-                x:{' '}
-                <select value={xColumn} onChange={(e) => setX(e.target.value)} data-testid="tune-results-x">
+    <Modal className="tune-results" testId="tune-results" label="Sweep and tune results" onClose={onClose}>
+      <header>
+        <h2>{table?.title ?? 'Sweep and tune results'}</h2>
+        <button type="button" onClick={onClose} aria-label="close">
+          ×
+        </button>
+      </header>
+      <label className="hint">
+        Open results.json (ptp tune) or results.csv (ptp sweep):{' '}
+        <input
+          type="file"
+          accept=".json,.csv,application/json,text/csv"
+          data-testid="tune-results-file"
+          onChange={async (e) => {
+            const f = e.target.files?.[0];
+            if (!f) return;
+            const r = parseResultsFile(await f.text(), f.name);
+            setError(r.ok ? undefined : r.message);
+            if (r.ok) setOpened(r.table);
+          }}
+        />
+      </label>
+      {error && <p className="error">{error}</p>}
+      {!table && !error && <p className="hint">Run a graph with a Tune schedule node, or open a results file.</p>}
+      {table && (
+        <>
+          {table.notes.map((n) => (
+            <p key={n} className="hint">
+              {n}
+            </p>
+          ))}
+          <div className="tune-results-plot">
+            <ResultsPlot table={table} x={xColumn!} />
+            <label>
+              x:{' '}
+              <select value={xColumn} onChange={(e) => setX(e.target.value)} data-testid="tune-results-x">
+                {table.columns.map((c) => (
+                  <option key={c} value={c}>
+                    {short(c)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="button" className="primary" onClick={() => use(table.best)} data-testid="use-best-schedule">
+              Use best schedule
+            </button>
+          </div>
+          <div className="tune-results-table">
+            <table data-testid="tune-results-table">
+              <thead>
+                <tr>
+                  <th>row</th>
                   {table.columns.map((c) => (
-                    <option key={c} value={c}>
-                      {short(c)}
-                    </option>
+                    <th key={c}>{short(c)}</th>
                   ))}
-                </select>
-              </label>
-              <button type="button" className="primary" onClick={() => use(table.best)} data-testid="use-best-schedule">
-                Use best schedule
-              </button>
-            </div>
-            <div className="tune-results-table">
-              <table data-testid="tune-results-table">
-                <thead>
-                  <tr>
-                    <th>row</th>
+                  <th>J</th>
+                  {table.figures.map((f) => (
+                    <th key={f}>{f}</th>
+                  ))}
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {table.rows.map((r, i) => (
+                  <tr key={`${r.label}-${i}`} className={i === table.best ? 'best' : undefined}>
+                    <td>{r.label}</td>
                     {table.columns.map((c) => (
-                      <th key={c}>{short(c)}</th>
+                      <td key={c}>{cell(r.params[c])}</td>
                     ))}
-                    <th>J</th>
+                    <td>{cell(r.score)}</td>
                     {table.figures.map((f) => (
-                      <th key={f}>{f}</th>
+                      <td key={f}>{cell(r.figures[f])}</td>
                     ))}
-                    <th />
+                    <td>
+                      <button type="button" onClick={() => use(i)}>
+                        Use
+                      </button>
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {table.rows.map((r, i) => (
-                    <tr key={`${r.label}-${i}`} className={i === table.best ? 'best' : undefined}>
-                      <td>{r.label}</td>
-                      {table.columns.map((c) => (
-                        <td key={c}>{cell(r.params[c])}</td>
-                      ))}
-                      <td>{cell(r.score)}</td>
-                      {table.figures.map((f) => (
-                        <td key={f}>{cell(r.figures[f])}</td>
-                      ))}
-                      <td>
-                        <button type="button" onClick={() => use(i)}>
-                          Use
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </>
-        )}
-      </div>
-    </div>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </Modal>
   );
 }

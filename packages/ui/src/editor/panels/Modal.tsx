@@ -1,0 +1,50 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+
+/**
+ * A dialog over the editor: closed by its backdrop or by Escape (the topmost one only, so a dialog
+ * opened from another closes first). `role="dialog"` also tells the editor's shortcuts that Escape
+ * is the dialog's.
+ */
+export function Modal({
+  className,
+  testId,
+  label,
+  onClose,
+  children,
+}: {
+  className: string;
+  testId: string;
+  label: string;
+  onClose(): void;
+  children: ReactNode;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  const close = useRef(onClose);
+  close.current = onClose;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      const open = document.querySelectorAll('.modal[role="dialog"]');
+      if (open[open.length - 1] !== ref.current) return;
+      e.preventDefault();
+      close.current();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  return (
+    <div className="modal-backdrop" onClick={onClose}>
+      <div
+        ref={ref}
+        className={`modal ${className}`}
+        data-testid={testId}
+        role="dialog"
+        aria-modal="true"
+        aria-label={label}
+        onClick={(e) => e.stopPropagation()}
+      >
+        {children}
+      </div>
+    </div>
+  );
+}
