@@ -31,6 +31,9 @@ describe('describeZodIssue', () => {
     expect(say(z.object({ text: z.string() }), {})).toEqual(['is required']);
     expect(say(z.enum(['replace', 'refine']), 'swap')).toEqual(['must be one of "replace", "refine"']);
     expect(say(z.literal(2), 3)).toEqual(['must be 2']);
+    expect(say(z.union([z.number(), z.tuple([z.number(), z.number()])]), 'abc')).toEqual([
+      'must be a number or an array (got a string)',
+    ]);
   });
 
   it("keeps zod's message for what it does not word itself", () => {

@@ -1,6 +1,11 @@
 import type { z } from 'zod';
 
 const a = (noun: string) => (/^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`);
+const kindOf = (expected: string) => (expected === 'tuple' ? 'an array' : a(expected));
+const received = (message: string) => {
+  const got = /received (\w+)$/.exec(message)?.[1];
+  return got ? ` (got ${a(got)})` : '';
+};
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /**
@@ -28,8 +33,16 @@ export function describeZodIssue(issue: z.core.$ZodIssue): string {
     case 'invalid_type': {
       if (/received undefined$/.test(issue.message)) return 'is required';
       if (issue.expected === 'int') return 'must be a whole number';
-      const got = /received (\w+)$/.exec(issue.message)?.[1];
-      return `must be ${a(issue.expected)}${got ? ` (got ${a(got)})` : ''}`;
+      return `must be ${kindOf(issue.expected)}${received(issue.message)}`;
+    }
+    case 'invalid_union': {
+      // "number or [start, end]": each branch refused the value's type outright.
+      const firsts = issue.errors.map((branch) => branch[0]);
+      if (firsts.length && firsts.every((i) => i?.code === 'invalid_type' && i.path.length === 0)) {
+        const kinds = [...new Set(firsts.map((i) => kindOf((i as { expected: string }).expected)))];
+        return `must be ${kinds.join(' or ')}${received(firsts[0]!.message)}`;
+      }
+      return issue.message;
     }
     case 'invalid_value':
       return issue.values.length === 1

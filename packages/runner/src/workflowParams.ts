@@ -1,4 +1,4 @@
-import type { WorkflowDocument } from '@ptp/graph-core';
+import { describeZodIssue, type NodeRegistry, type WorkflowDocument } from '@ptp/graph-core';
 
 /** `node.param=value` (value as JSON when it parses, else a string), as `--set` and sweeps write it. */
 export function parseSetArg(
@@ -25,4 +25,36 @@ export function setParam(doc: WorkflowDocument, nodeId: string, param: string, v
   if (!node) return false;
   node.params = { ...node.params, [param]: value };
   return true;
+}
+
+/**
+ * Why `node.param` (= value) cannot be set: no such node, a param its type does not have (naming
+ * the ones it has), or a value its schema refuses. Undefined when it can; a node of a type this
+ * build does not know (or a block) is left to validation, which says so.
+ */
+export function paramProblem(
+  doc: WorkflowDocument,
+  registry: NodeRegistry,
+  nodeId: string,
+  param: string,
+  value?: unknown,
+): string | undefined {
+  const node = doc.nodes.find((n) => n.id === nodeId);
+  if (!node) return `no node "${nodeId}" in the workflow`;
+  const def = registry.get(node.type);
+  if (!def) return undefined;
+  const shape = def.params.shape as Record<
+    string,
+    { safeParse(v: unknown): { success: boolean; error?: { issues: unknown[] } } }
+  >;
+  const field = shape[param];
+  if (!field) {
+    const names = Object.keys(shape);
+    return `node "${nodeId}" (${node.type}) has no param "${param}"; its params: ${names.join(', ') || 'none'}`;
+  }
+  if (value === undefined) return undefined;
+  const parsed = field.safeParse(value);
+  if (parsed.success) return undefined;
+  const issue = parsed.error!.issues[0] as Parameters<typeof describeZodIssue>[0];
+  return `${nodeId}.${param} = ${JSON.stringify(value)}: ${describeZodIssue(issue)}`;
 }

@@ -67,3 +67,41 @@ describe('ptp run, batches', () => {
     );
   });
 });
+
+describe('ptp run, refusals', () => {
+  it('refuses a --set of a param the node lacks or a value its schema refuses, before anything is written', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'ptp-set-')), 'out');
+    const typo = await cli('run', wordSwap, '--out', out, '--set', 'capture.stepz=3');
+    expect(typo.code).toBe(2);
+    expect(typo.err).toMatch(
+      /--set capture\.stepz=3: node "capture" \(ptp\.[\w.]+\) has no param "stepz"; its params: .*steps/,
+    );
+    const low = await cli('run', wordSwap, '--out', out, '--set', 'capture.steps=-5');
+    expect(low.code).toBe(2);
+    expect(low.err).toContain('capture.steps = -5: must be at least 1');
+    expect((await cli('run', wordSwap, '--out', out, '--set', 'nosuch.steps=3')).err).toContain(
+      'no node "nosuch" in the workflow',
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('writes nothing for a run refused before any node ran, and says at once when --out is a file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-refused-'));
+    const doc = JSON.parse(readFileSync(wordSwap, 'utf8')) as { nodes: { id: string; type: string }[] };
+    doc.nodes.find((n) => n.id === 'source')!.type = 'ptp.noSuchNode';
+    const file = path.join(dir, 'unknown.json');
+    writeFileSync(file, JSON.stringify(doc));
+    const out = path.join(dir, 'out');
+    const r = await cli('run', file, '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/error UNKNOWN_NODE_TYPE \[node source/);
+    expect(existsSync(out)).toBe(false);
+
+    const asFile = path.join(dir, 'a-file.txt');
+    writeFileSync(asFile, 'not a folder');
+    const f = await cli('run', wordSwap, '--out', asFile);
+    expect(f.code).toBe(2);
+    expect(f.err).toContain(`--out ${asFile} is a file; --out takes a folder`);
+    expect(readFileSync(asFile, 'utf8')).toBe('not a folder');
+  });
+});

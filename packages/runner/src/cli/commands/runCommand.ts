@@ -36,6 +36,9 @@ export const runCommand: Command = async (args, io) => {
   const { values, positionals } = parseRunArgs(args);
   const file = resolveUserPath(positionals[0]!);
   const outDir = resolveUserPath(values.out!);
+  // Said before the run, not after it when its files cannot be written.
+  if ((await stat(outDir).catch(() => undefined))?.isDirectory() === false)
+    throw new UsageError(`--out ${outDir} is a file; --out takes a folder (made when missing)`);
   const text = await readText(file);
   const { registry } = await cliNodePackages(values['node-packages'], io);
   const loaded = loadDocument(text, { registry });
@@ -44,7 +47,7 @@ export const runCommand: Command = async (args, io) => {
     return EXIT.failed;
   }
   const doc = loaded.value;
-  for (const assignment of values.set ?? []) applySet(doc, assignment);
+  for (const assignment of values.set ?? []) applySet(doc, registry, assignment);
   const batch = values.count !== undefined || values.rows !== undefined || values.seeds !== undefined;
   const planned = batch ? await planCliBatch(doc, registry, values) : [{ document: doc, label: '', row: 0 }];
   if (!Array.isArray(planned)) {
@@ -108,6 +111,11 @@ async function runOne(o: {
 }): Promise<{ status: RunResult['status']; written: string[] }> {
   const started = Date.now();
   const { result, events } = await runLocally(o);
+  // Refused before any node ran (validation, a node's check): nothing is written, as for a server refusal.
+  if (result.status === 'error' && !result.executed.length && !result.cached.length) {
+    for (const e of result.errors) o.io.err(`error ${e.code}${errorPlace(e)}: ${e.message}`);
+    return { status: result.status, written: [] };
+  }
   await mkdir(o.dir, { recursive: true });
   const written = await writeOutputFiles(result, o.dir, o.io);
   const summary = runSummary({ ...o, result, events, started, written });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseCsv } from '@ptp/graph-core';
@@ -102,5 +102,15 @@ describe('ptp sweep', () => {
     const unknown = await cli('sweep', wf, '--grid', 'nope.cross=1', '--out', dir);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('no node "nope"');
+    // A misspelt param would run identical cells; a value its schema refuses would fail each one.
+    const typo = await cli('sweep', wf, '--grid', 'schedule.crosss=0.2,0.5', '--out', path.join(dir, 'typo'));
+    expect(typo.code).toBe(2);
+    expect(typo.err).toMatch(
+      /--grid schedule\.crosss: node "schedule" \([\w.]+\) has no param "crosss"; its params: .*cross/,
+    );
+    const value = await cli('sweep', wf, '--grid', 'schedule.cross=0.2,abc', '--out', path.join(dir, 'value'));
+    expect(value.code).toBe(2);
+    expect(value.err).toContain('--grid schedule.cross: schedule.cross = "abc": must be');
+    expect(existsSync(path.join(dir, 'typo'))).toBe(false);
   });
 });

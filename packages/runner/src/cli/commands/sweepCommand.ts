@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDocument, type WorkflowDocument } from '@ptp/graph-core';
+import { loadDocument, type NodeRegistry, type WorkflowDocument } from '@ptp/graph-core';
 import { createNodeRegistry } from '@ptp/nodes';
 import { runSweep, type SweepEvent, type SweepSummary } from '../../sweep/runSweep.js';
 import {
@@ -16,6 +16,7 @@ import { sweepPlot } from '../../sweep/sweepPlot.js';
 import { SweepResults } from '../../sweep/SweepResults.js';
 import { sweepMarkdown } from '../../sweep/sweepTables.js';
 import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
+import { paramProblem } from '../../workflowParams.js';
 import {
   checkExecutionValues,
   EXECUTION_OPTIONS,
@@ -63,7 +64,7 @@ export const sweepCommand: Command = async (args, io) => {
     return EXIT.failed;
   }
   const doc = loaded.value;
-  const cells = await planCells(doc, values);
+  const cells = await planCells(doc, registry, values);
 
   await mkdir(outDir, { recursive: true });
   const results = await SweepResults.open(path.join(outDir, 'results.csv'), {
@@ -123,13 +124,19 @@ function parseSweepArgs(args: string[]) {
 type SweepValues = ReturnType<typeof parseSweepArgs>['values'];
 
 /** The grid's axes crossed with the prompt pairs of --pairs; a bad spec is a usage error. */
-async function planCells(doc: WorkflowDocument, values: SweepValues): Promise<SweepCell[]> {
+async function planCells(doc: WorkflowDocument, registry: NodeRegistry, values: SweepValues): Promise<SweepCell[]> {
   try {
     const axes = (values.grid ?? []).map(parseGridArg);
     const pairs: SweepPair[] = values.pairs ? await readPairsFile(values.pairs, values) : [];
     const replicates = values.seeds
       ? [{ node: values['seed-node'], param: 'seed', values: values.seeds.split(',').map(Number) }]
       : [];
+    // A misspelt param or a value its schema refuses would fail (or silently change nothing in) every cell.
+    for (const a of [...axes, ...replicates])
+      for (const value of a.values) {
+        const problem = paramProblem(doc, registry, a.node, a.param, value);
+        if (problem) throw new SweepSpecError(`--grid ${columnOf(a)}: ${problem}`);
+      }
     return planSweep(doc, axes, pairs, replicates);
   } catch (err) {
     if (err instanceof SweepSpecError) throw new UsageError(err.message);
