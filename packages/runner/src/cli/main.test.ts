@@ -70,6 +70,19 @@ describe('ptp CLI', () => {
     expect((await cli('frobnicate')).code).toBe(2);
   });
 
+  it('says what a mistyped command or option likely meant, in one line, not the whole usage', async () => {
+    const typo = await cli('rnu', 'x.json');
+    expect(typo.code).toBe(2);
+    expect(typo.err).toBe('unknown command "rnu"; did you mean "run"?\n(pnpm ptp --help lists the commands)\n');
+    expect((await cli('frobnicate')).err).toMatch(/^unknown command "frobnicate"\n/);
+    const option = await cli('run', 'x.json', '--ot', 'out');
+    expect(option.code).toBe(2);
+    expect(option.err).toMatch(/^ptp run: unknown option --ot; did you mean --out\?\n/);
+    expect((await cli('quality', '--sample', '4')).err).toMatch(
+      /^ptp quality: unknown option --sample; did you mean --samples\?/,
+    );
+  });
+
   it('catalog prints the catalogue as JSON', async () => {
     const r = await cli('catalog');
     expect(r.code).toBe(0);

@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EXIT, processIo, UsageError, type Command, type Io } from './cliSupport.js';
+import { closestWord } from './closestWord.js';
 
 /** Each command's lines of the usage, in the order `ptp --help` lists them; `ptp <command> --help` prints one. */
 const COMMAND_USAGE: Record<string, string> = {
@@ -32,7 +33,7 @@ const COMMAND_USAGE: Record<string, string> = {
   parity: `  parity [dir] [--provider cpu|webgpu] [--case NAME]... [--stop-after N] [--json]
                                       reproduce the original P2P reference runs; one line per case
 `,
-  quality: `  quality [--pack tiny-shapes] [--samples 240] [--steps 20] [--guidance 7.5] [--seed 0] [--batch 32] [--provider P] [--out DIR] [--json] [--fail-below]
+  quality: `  quality [--pack tiny-scenes] [--samples 240] [--steps 20] [--guidance 7.5] [--seed 0] [--batch 32] [--provider P] [--out DIR] [--json] [--fail-below]
                                       [--packs DIR]... [--scheduler pack|pndm|ddim|euler|euler-ancestral] [--world auto|shapes|scenes] [--iou-scenes 100]
                                       generate captions of the pack's world, judge them; prompted colour/shape/background % vs the bars
                                       (scenes, default for a "*scenes*" pack: per object, object count and the attention IoU of object words)
@@ -107,13 +108,26 @@ const commands: Record<string, () => Promise<Command>> = {
   worker: async () => (await import('./commands/workerCommand.js')).workerCommand,
 };
 
+function unknownCommand(name: string): string {
+  const near = closestWord(name, Object.keys(commands));
+  return `unknown command "${name}"${near ? `; did you mean "${near}"?` : ''}\n(pnpm ptp --help lists the commands)`;
+}
+
+/** parseArgs' "Unknown option '--ot'. To specify a positional argument ..." as one line, with the option it likely meant. */
+function unknownOption(command: string, message: string): string {
+  const option = /Unknown option '([^']+)'/.exec(message)?.[1];
+  if (!option) return message;
+  const near = closestWord(option, [...new Set(commandUsage(command).match(/--[a-z][a-z-]*/g) ?? [])]);
+  return `unknown option ${option}${near ? `; did you mean ${near}?` : ''}`;
+}
+
 /** Runs one CLI invocation and returns its exit code; never lets a stack trace reach the user. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
     if (topic && !Object.hasOwn(commands, topic)) {
-      io.err(`unknown command "${topic}"\n\n${USAGE}`);
+      io.err(unknownCommand(topic));
       return EXIT.usage;
     }
     (name ? io.out : io.err)(topic ? commandUsage(topic) : USAGE);
@@ -121,7 +135,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
-    io.err(`unknown command "${name}"\n\n${USAGE}`);
+    io.err(unknownCommand(name));
     return EXIT.usage;
   }
   if (asksForHelp(rest)) {
@@ -133,8 +147,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       await command()
     )(rest, io);
   } catch (err) {
-    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    io.err(`ptp ${name}: ${(err as Error).message}`);
+    const code = (err as { code?: string }).code;
+    const usage = err instanceof UsageError || code?.startsWith('ERR_PARSE_ARGS');
+    io.err(
+      `ptp ${name}: ${code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? unknownOption(name, (err as Error).message) : (err as Error).message}`,
+    );
     if (usage) io.err(`\n${commandUsage(name)}`);
     return usage ? EXIT.usage : EXIT.failed;
   }
