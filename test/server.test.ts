@@ -596,6 +596,7 @@ describe('ptp run --server (remote runner)', () => {
     );
     expect(refused).toBe(1);
     expect(bad.join('\n')).toMatch(/LIMIT_EXCEEDED \[node sample, param steps\]/);
+    expect(bad.filter((l) => l.includes("over this server's limit"))).toHaveLength(1);
     const unreachable: string[] = [];
     expect(
       await main(
@@ -603,6 +604,21 @@ describe('ptp run --server (remote runner)', () => {
         { out: () => {}, err: (t) => unreachable.push(t) },
       ),
     ).toBe(1);
-    expect(unreachable.join('\n')).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/);
+    expect(unreachable.join('\n')).toMatch(
+      /cannot reach http:\/\/127\.0\.0\.1:9: .*; is `pnpm ptp serve` running there\?/,
+    );
+    const notUrl: string[] = [];
+    expect(
+      await main(
+        ['run', '--server', '127.0.0.1:8188', path.join(repoRoot, 'examples/tiny-generate.json'), '--out', out],
+        {
+          out: () => {},
+          err: (t) => notUrl.push(t),
+        },
+      ),
+    ).toBe(2);
+    expect(notUrl.join('\n')).toContain(
+      '--server takes the studio\'s URL, such as http://127.0.0.1:8188; got "127.0.0.1:8188"',
+    );
   });
 });

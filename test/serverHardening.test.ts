@@ -229,6 +229,22 @@ describe('hardening: tokens and sockets', () => {
     const fresh = await startServer({ token, warmWorker: false });
     try {
       const p = fresh.port;
+      // The CLI says which flag fixes a missing or refused token.
+      const queueSays = async (...extra: string[]) => {
+        const lines: string[] = [];
+        const code = await main(['queue', '--server', `http://127.0.0.1:${p}`, ...extra], {
+          out: (t) => lines.push(t),
+          err: (t) => lines.push(t),
+        });
+        return [code, lines.join('\n')] as const;
+      };
+      const [noToken, noTokenSays] = await queueSays();
+      expect(noToken).toBe(1);
+      expect(noTokenSays).toMatch(/needs a token: pass --token T or set PTP_TOKEN/);
+      const [wrong, wrongSays] = await queueSays('--token', 'not-the-token-1234');
+      expect(wrong).toBe(1);
+      expect(wrongSays).toMatch(/refused the token \(--token or \$PTP_TOKEN\)/);
+      expect((await queueSays('--token', token))[0]).toBe(0);
       const poll = (q: string, method = 'GET', headers: Record<string, string> = {}, body?: string) =>
         rawRequest(p, {
           method,

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import { errorPlace, type RunRecord } from '@ptp/graph-core';
-import { StudioApiError, StudioRest } from '@ptp/graph-core/client';
+import type { RunRecord } from '@ptp/graph-core';
+import { StudioRest } from '@ptp/graph-core/client';
 import { EXIT, UsageError, type Command } from '../cliSupport.js';
+import { checkServerUrl, describeServerFailure } from '../serverErrors.js';
 
 const ACTIONS = ['status', 'pause', 'resume', 'clear'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -24,10 +25,12 @@ export const queueCommand: Command = async (args, io) => {
     strict: true,
   });
   if (!values.server) throw new UsageError('queue needs --server URL');
+  checkServerUrl(values.server);
   if (positionals.length > 1) throw new UsageError(`queue takes one action: ${ACTIONS.join(', ')}`);
   const action = (positionals[0] ?? 'status') as Action;
   if (!ACTIONS.includes(action)) throw new UsageError(`unknown queue action "${action}": ${ACTIONS.join(', ')}`);
-  const rest = new StudioRest({ baseUrl: values.server, token: values.token ?? process.env.PTP_TOKEN });
+  const token = values.token ?? process.env.PTP_TOKEN;
+  const rest = new StudioRest({ baseUrl: values.server, token });
   try {
     if (action === 'pause' || action === 'resume') {
       const { paused } = action === 'pause' ? await rest.pauseQueue() : await rest.resumeQueue();
@@ -53,12 +56,7 @@ export const queueCommand: Command = async (args, io) => {
     }
     return EXIT.ok;
   } catch (err) {
-    if (err instanceof StudioApiError) {
-      io.err(`error ${err.code}${errorPlace(err)}: ${err.message}`);
-      return EXIT.failed;
-    }
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-    io.err(`cannot reach ${values.server}: ${cause}`);
+    for (const text of describeServerFailure(err, values.server, Boolean(token))) io.err(`ptp queue: ${text}`);
     return EXIT.failed;
   }
 };

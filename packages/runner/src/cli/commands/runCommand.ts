@@ -25,6 +25,7 @@ import { PROVIDERS } from '../../backends/providers.js';
 import { defaultUploadsDir, nodeRunResources } from '../../uploads/nodeRunResources.js';
 import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
 import { applySet } from '../applySet.js';
+import { checkServerUrl } from '../serverErrors.js';
 import { localBackend, onInterrupt } from '../localSetup.js';
 import { cliNodePackages, NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 import { progressPrinter } from '../progressPrinter.js';
@@ -182,6 +183,7 @@ function parseRunArgs(args: string[]) {
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError('run takes exactly one workflow file');
   if (!values.out) throw new UsageError('run needs --out DIR');
+  if (values.server !== undefined) checkServerUrl(values.server);
   if (values.front && !values.server)
     throw new UsageError('--front is for --server runs (it places them in the server queue)');
   if (!(PROVIDERS as readonly string[]).includes(values.provider))

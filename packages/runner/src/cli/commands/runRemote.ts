@@ -12,6 +12,7 @@ import {
 import { StudioApiError, StudioClient, type RunHandle, type RunHandlers } from '@ptp/graph-core/client';
 import { downloadRunOutputs } from '../../client/downloadRunOutputs.js';
 import { EXIT, type Io } from '../cliSupport.js';
+import { describeServerFailure } from '../serverErrors.js';
 import { progressPrinter } from '../progressPrinter.js';
 import { batchRunDir, finishRuns, type BatchReportRun } from './batchReport.js';
 
@@ -44,7 +45,7 @@ function describe(e: {
 async function checkReachable(client: StudioClient, server: string): Promise<void> {
   await client.health().catch((err: Error) => {
     if (err instanceof StudioApiError) throw err;
-    throw new Error(`cannot reach ${server}: ${(err as { cause?: { code?: string } }).cause?.code ?? err.message}`);
+    throw new Error(describeServerFailure(err, server, false).join('\n'));
   });
 }
 
@@ -228,8 +229,7 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
     });
   } catch (err) {
     if (!(err instanceof StudioApiError)) throw err;
-    io.err(`error ${describe(err)}`);
-    for (const e of err.errors ?? []) io.err(`  ${describe(e)}`);
+    for (const text of describeServerFailure(err, args.server, Boolean(args.token))) io.err(text);
     return EXIT.failed;
   } finally {
     process.off('SIGINT', onSigint);
