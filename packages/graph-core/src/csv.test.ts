@@ -47,4 +47,10 @@ describe('csv', () => {
     expect(parseCsv('a,""\n')).toEqual({ rows: [['a', '']], lastComplete: true });
     expect(parseCsv('').lastComplete).toBe(true);
   });
+
+  it('says on which line a quoted field began that the text never closes', () => {
+    expect(parseCsv('a,b\n"x\ny,1\n').unclosedQuoteLine).toBe(2);
+    expect(parseCsv('a\n"two\nlines"\n"open').unclosedQuoteLine).toBe(4);
+    expect(parseCsv('a\n"closed"\n').unclosedQuoteLine).toBeUndefined();
+  });
 });

@@ -135,6 +135,17 @@ describe('batchRowsFromCsv', () => {
     expect(bad.ok && planBatch(graph(), { count: 1, seeds: 'fixed', rows: bad.value }, entryOf).ok).toBe(false);
   });
 
+  it('refuses a quote never closed and a row with more cells than columns, naming where', () => {
+    const open = batchRowsFromCsv('a.text,a.steps\n"unterminated,1\n', graph(), entryOf);
+    expect(open).toMatchObject({ ok: false, errors: [{ code: 'INVALID_INPUT' }] });
+    expect(!open.ok && open.errors[0]!.message).toContain('the quote opened on line 2 is never closed');
+    const wide = batchRowsFromCsv('a.text\nred,5\n', graph(), entryOf);
+    expect(!wide.ok && wide.errors[0]!.message).toContain('row 1 has 2 cells but the header names 1 columns');
+    // A quoted line break is one cell, not a second row.
+    const multi = batchRowsFromCsv('a.text,a.steps\n"two\nlines",3\n', graph(), entryOf);
+    expect(multi.ok && multi.value).toEqual([{ 'a.text': 'two\nlines', 'a.steps': 3 }]);
+  });
+
   it('bounds columns and rows before building them', () => {
     const wide = `${Array.from({ length: BATCH_LIMITS.keys + 1 }, (_, i) => `a.k${i}`).join(',')}\n`;
     expect(batchRowsFromCsv(wide, graph(), entryOf)).toMatchObject({ ok: false, errors: [{ code: 'LIMIT_EXCEEDED' }] });

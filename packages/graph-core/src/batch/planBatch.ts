@@ -195,8 +195,30 @@ export function batchRowsFromCsv(
 ): Result<BatchRow[]> {
   if (text.length > BATCH_LIMITS.rows * BATCH_LIMITS.keys * BATCH_LIMITS.cell)
     return { ok: false, errors: [graphError('LIMIT_EXCEEDED', 'the batch rows are too long')] };
-  const [header, ...body] = parseCsv(text).rows.filter((r) => r.some((c) => c.trim() !== ''));
+  const parsed = parseCsv(text);
+  if (parsed.unclosedQuoteLine !== undefined)
+    return {
+      ok: false,
+      errors: [
+        graphError(
+          'INVALID_INPUT',
+          `batch rows: the quote opened on line ${parsed.unclosedQuoteLine} is never closed (a quote inside a quoted cell is written "")`,
+        ),
+      ],
+    };
+  const [header, ...body] = parsed.rows.filter((r) => r.some((c) => c.trim() !== ''));
   if (!header) return { ok: true, value: [], warnings: [] };
+  const long = body.findIndex((cells) => cells.length > header.length);
+  if (long >= 0)
+    return {
+      ok: false,
+      errors: [
+        graphError(
+          'INVALID_INPUT',
+          `batch rows: row ${long + 1} has ${body[long]!.length} cells but the header names ${header.length} columns`,
+        ),
+      ],
+    };
   if (header.length > BATCH_LIMITS.keys || body.length > BATCH_LIMITS.rows)
     return {
       ok: false,
