@@ -3,7 +3,29 @@ import path from 'node:path';
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** A mistake in how the command was called: exit code 2 with the message and usage, no stack. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  /** False for a mistake the message alone explains (a missing file): no usage after it. */
+  readonly showUsage: boolean;
+  constructor(message: string, options: { showUsage?: boolean } = {}) {
+    super(message);
+    this.showUsage = options.showUsage ?? true;
+  }
+}
+
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'is a folder, not a file',
+  EACCES: 'permission denied',
+  ENOTDIR: 'a part of the path is not a folder',
+};
+
+/** A file named on the command line could not be read: said in words, without the usage. */
+export function cannotRead(file: string, err: unknown): UsageError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new UsageError(`cannot read ${file}: ${(code && READ_ERRORS[code]) ?? code ?? (err as Error).message}`, {
+    showUsage: false,
+  });
+}
 
 /** `pnpm ptp` runs from the repo root; resolve user paths against where the user typed the command. */
 export function resolveUserPath(p: string): string {

@@ -70,6 +70,14 @@ describe('ptp CLI', () => {
     expect((await cli('frobnicate')).code).toBe(2);
   });
 
+  it('says a missing file or a folder in words, without the usage after it', async () => {
+    const missing = await cli('validate', path.join(dir, 'nofile.json'));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toBe(`ptp validate: cannot read ${path.join(dir, 'nofile.json')}: no such file\n`);
+    const folder = await cli('run', dir, '--out', path.join(dir, 'out'));
+    expect(folder.err).toBe(`ptp run: cannot read ${dir}: is a folder, not a file\n`);
+  });
+
   it('says what a mistyped command or option likely meant, in one line, not the whole usage', async () => {
     const typo = await cli('rnu', 'x.json');
     expect(typo.code).toBe(2);

@@ -152,7 +152,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.err(
       `ptp ${name}: ${code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? unknownOption(name, (err as Error).message) : (err as Error).message}`,
     );
-    if (usage) io.err(`\n${commandUsage(name)}`);
+    if (usage && !(err instanceof UsageError && !err.showUsage)) io.err(`\n${commandUsage(name)}`);
     return usage ? EXIT.usage : EXIT.failed;
   }
 }

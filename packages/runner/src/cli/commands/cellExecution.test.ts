@@ -34,6 +34,6 @@ describe('cellExecution (shared by ptp sweep and ptp tune)', () => {
     const wrong = path.join(dir, 'wrong.json');
     await writeFile(wrong, JSON.stringify([{ source: 3 }]));
     await expect(readPairsFile(wrong, nodes)).rejects.toThrow(/wrong\.json: 0\.source/);
-    await expect(readPairsFile(path.join(dir, 'missing.json'), nodes)).rejects.toThrow(/cannot read .*ENOENT/);
+    await expect(readPairsFile(path.join(dir, 'missing.json'), nodes)).rejects.toThrow(/cannot read .*: no such file/);
   });
 });

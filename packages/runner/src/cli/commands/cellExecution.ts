@@ -10,7 +10,7 @@ import type { CellExecutor } from '../../sweep/runSweep.js';
 import { PairsFileSchema, readPairs, type SweepPair } from '../../sweep/sweepSpec.js';
 import { EngineCellExecutor } from '../../sweep/EngineCellExecutor.js';
 import { defaultUploadsDir, nodeRunResources } from '../../uploads/nodeRunResources.js';
-import { resolveUserPath, UsageError, type Io } from '../cliSupport.js';
+import { cannotRead, resolveUserPath, UsageError, type Io } from '../cliSupport.js';
 
 /**
  * What `ptp sweep` and `ptp tune` share: where their cells run (a local engine, or jobs on the
@@ -133,8 +133,8 @@ export function stopOnSigint(io: Io, controller: AbortController, message: strin
 }
 
 export async function readText(file: string): Promise<string> {
-  return readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot read ${file}: ${err.code ?? err.message}`);
+  return readFile(file, 'utf8').catch((err: unknown) => {
+    throw cannotRead(file, err);
   });
 }
 

@@ -2,15 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadDocument } from '@ptp/graph-core';
 import { createNodeRegistry, readPngText } from '@ptp/nodes';
-import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
+import { cannotRead, EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
 
 /** `ptp extract image.png > workflow.json`: the workflow a studio PNG carries, migrated to today's schema. */
 export const extractCommand: Command = async (args, io) => {
   const { positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UsageError('extract takes exactly one PNG file');
   const file = resolveUserPath(positionals[0]!);
-  const bytes = await readFile(file).catch((err: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot read ${file}: ${err.code ?? err.message}`);
+  const bytes = await readFile(file).catch((err: unknown) => {
+    throw cannotRead(file, err);
   });
   const png = readPngText(new Uint8Array(bytes));
   if (!png.ok) {

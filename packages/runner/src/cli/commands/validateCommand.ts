@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { errorPlace, loadDocument, validateGraph, type GraphError } from '@ptp/graph-core';
-import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
+import { cannotRead, EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
 import { cliNodePackages, NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 
 function describe(e: GraphError): string {
@@ -21,7 +21,7 @@ export const validateCommand: Command = async (args, io) => {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw cannotRead(file, err);
   }
   const { registry } = await cliNodePackages(values['node-packages'], io);
   const loaded = loadDocument(text, { registry });
