@@ -445,7 +445,13 @@ describe('ptp run --server (remote runner)', () => {
     );
     expect(lines.out.join('\n')).toMatch(/^ok: 1 file\(s\)/);
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
-    expect(summary).toMatchObject({ status: 'succeeded', server: server.url, outputs: ['generate_000.png'] });
+    // The same words as a local run's summary.json.
+    expect(summary).toMatchObject({
+      status: 'success',
+      serverStatus: 'succeeded',
+      server: server.url,
+      outputs: ['generate_000.png'],
+    });
     expect(readPngText(new Uint8Array(readFileSync(path.join(out, 'generate_000.png')))).ok).toBe(true);
 
     // A batch: queued whole, then each run downloaded into its folder, with batch.json.

@@ -82,6 +82,11 @@ async function followPlace(
   if (handle.run.status !== 'queued') leave();
 }
 
+/** A server run's status in a local run's words: success, error, interrupted (or cancelled). */
+function localStatus(status: RunRecord['status']): string {
+  return status === 'succeeded' ? 'success' : status === 'failed' ? 'error' : status;
+}
+
 /** summary.json: the run's status, timings per node, outputs and errors. */
 async function writeSummary(
   outDir: string,
@@ -103,7 +108,9 @@ async function writeSummary(
     workflow: { file, name: doc.metadata.name },
     server: o.server,
     runId: run.id,
-    status: run.status,
+    // The local run's words (summary.json reads the same wherever the run ran); the server's beside them.
+    status: localStatus(run.status),
+    serverStatus: run.status,
     startedAt: new Date(started).toISOString(),
     totalMs: Date.now() - started,
     nodes: doc.nodes.map((n) => ({ id: n.id, type: n.type, params: n.params, ms: durations[n.id] ?? null })),
@@ -215,7 +222,7 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
       report.push({
         label: runs[i]!.label,
         dir: path.relative(outDir, dir) || '.',
-        status: run.status === 'succeeded' ? 'success' : run.status,
+        status: localStatus(run.status),
         outputs: written.map((w) => w.name),
       });
     }

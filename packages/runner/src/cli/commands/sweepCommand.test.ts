@@ -91,6 +91,23 @@ describe('ptp sweep', () => {
     expect((await cli('sweep', 'x.json', '--seeds', 'a', '--out', out)).code).toBe(2);
   });
 
+  it('says failed cells as failures (not "ok"), where their errors are, and that a rerun retries them', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-sweep-fail-'));
+    const pairs = path.join(dir, 'pairs.json');
+    const target = 'a big bright blue circle on a white background';
+    writeFileSync(pairs, JSON.stringify([{ id: 'bad', source: 'a red circle on a white background', target }]));
+    const wf = path.join(repoRoot, 'examples/study-word-swap.json');
+    const r = await cli('sweep', wf, '--grid', 'capture.steps=2', '--pairs', pairs, '--out', path.join(dir, 'out'));
+    expect(r.code).toBe(1);
+    expect(r.out).not.toMatch(/^ok:/m);
+    expect(r.err).toMatch(
+      /1 of 1 cells failed \(1 computed, 0 already done, 1 failed\): their errors are in results\.csv/,
+    );
+    expect(readFileSync(path.join(dir, 'out', 'results.csv'), 'utf8')).toContain(
+      'word swap needs prompts with the same number of words',
+    );
+  });
+
   it('refuses a malformed pairs file and an unknown grid node with usage errors', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ptp-sweep-cli-'));
     const pairs = path.join(dir, 'pairs.json');

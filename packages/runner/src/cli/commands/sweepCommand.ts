@@ -85,10 +85,16 @@ export const sweepCommand: Command = async (args, io) => {
     );
     return sigints ? EXIT.failed : EXIT.ok; // --max-cells stops on purpose
   }
-  io.out(
-    `ok: ${summary.total} cells (${what}); wrote ${['results.csv', 'results.md', 'plot.svg'].map((f) => path.join(outDir, f)).join(', ')}`,
-  );
-  return summary.failed ? EXIT.failed : EXIT.ok;
+  const wrote = ['results.csv', 'results.md', 'plot.svg'].map((f) => path.join(outDir, f)).join(', ');
+  if (summary.failed) {
+    // Said on stderr, with what to do: the failed cells' errors are in results.csv; a rerun retries only them.
+    io.err(
+      `${summary.failed} of ${summary.total} cells failed (${what}): their errors are in results.csv, and the same command again retries only them; wrote ${wrote}`,
+    );
+    return EXIT.failed;
+  }
+  io.out(`ok: ${summary.total} cells (${what}); wrote ${wrote}`);
+  return EXIT.ok;
 };
 
 function parseSweepArgs(args: string[]) {
