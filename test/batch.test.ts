@@ -90,6 +90,13 @@ describe('batch', () => {
     const bar = history.getByTestId('history-batch-bar');
     await expect.poll(() => bar.textContent()).toContain('Batch of 4: 0 waiting · 0 running · 4 succeeded');
     expect(await history.locator('.history-row').count()).toBe(4);
+    // A search narrows the list, not the bar: it still sums up the whole batch, and says the list is searched.
+    await history.getByTestId('history-search').fill('no run is called this');
+    await expect.poll(() => history.locator('.history-row').count()).toBe(0);
+    await expect.poll(() => bar.textContent()).toContain('the list below is searched within this batch');
+    expect(await bar.textContent()).toContain('Batch of 4: 0 waiting · 0 running · 4 succeeded');
+    await history.getByTestId('history-search').fill('');
+    await expect.poll(() => history.locator('.history-row').count()).toBe(4);
     expect(await bar.getByTestId('history-batch-cancel').isDisabled()).toBe(true);
     await bar.getByTestId('history-batch-leave').click();
     await history.locator('[data-testid=history-batch-bar]').waitFor({ state: 'detached' });

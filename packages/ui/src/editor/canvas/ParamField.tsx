@@ -1,5 +1,6 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import type { GraphError } from '@ptp/graph-core';
+import { fieldMessage } from '../model/errorMap';
 import { coerceNumber, windowRange, windowValue, type ParamWidget } from '../model/paramWidgets';
 import { useServices } from '../services/EditorContext';
 import { WordPicker, WordTable } from './WordPicker';
@@ -330,7 +331,7 @@ export const ParamField = memo(function ParamField(p: ParamFieldProps) {
       {control(p, commit)}
       {p.errors?.map((e, i) => (
         <div key={i} className={`param-error ${e.severity}`} data-testid={`param-error-${p.nodeId}-${p.widget.name}`}>
-          {e.message}
+          {fieldMessage(e.message)}
         </div>
       ))}
     </div>

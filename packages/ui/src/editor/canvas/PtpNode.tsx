@@ -249,7 +249,7 @@ function Results({ id, nodeType, output }: { id: string; nodeType: string; outpu
           maps of {result.heatmaps.maps.map((m) => m.word).join(', ')}: shown in the results panel
         </div>
       ) : result && result.images.length > 0 ? (
-        <div className="node-images">
+        <div className={`node-images${result.images.length > 2 ? ' many' : ''}`}>
           {result.images.slice(0, 4).map((img, i) => (
             <img
               key={img.url ?? i}

@@ -63,3 +63,8 @@ export function problemsOf(p: NodeProblems | undefined): GraphError[] {
 export function hasErrors(p: NodeProblems | undefined): boolean {
   return problemsOf(p).some((e) => e.severity !== 'warning');
 }
+
+/** A param's problem where its field (or its name) is already shown: without validation's `param "x": ` lead. */
+export function fieldMessage(message: string): string {
+  return message.replace(/^param "[^"]*": /, '');
+}

@@ -67,6 +67,10 @@ export function CompareView({ images }: { images: readonly ResultImage[] }) {
             onChange={(e) => setSplit(Number(e.target.value))}
             aria-label="reveal edit"
           />
+          <div className="compare-slider-labels" aria-hidden="true">
+            <span>◀ source</span>
+            <span>edit {edit} ▶</span>
+          </div>
         </div>
       )}
     </section>

@@ -97,7 +97,7 @@ function RunRow(props: {
 }
 
 /** The batch being shown: how far it got, and a way to stop what is left of it or leave it. */
-function BatchBar(props: { runs: readonly RunRecord[]; onCancelRest(): void; onLeave(): void }) {
+function BatchBar(props: { runs: readonly RunRecord[]; filtered: boolean; onCancelRest(): void; onLeave(): void }) {
   const s = batchSummary(props.runs);
   const left = s.waiting + s.running;
   return (
@@ -106,6 +106,7 @@ function BatchBar(props: { runs: readonly RunRecord[]; onCancelRest(): void; onL
         Batch of {s.size || s.shown}: {s.waiting} waiting · {s.running} running · {s.succeeded} succeeded
         {s.other ? ` · ${s.other} failed or cancelled` : ''}
         {s.size > s.shown ? ` · ${s.size - s.shown} deleted` : ''}
+        {props.filtered ? ' · the list below is searched within this batch' : ''}
       </span>
       <button type="button" disabled={left === 0} onClick={props.onCancelRest} data-testid="history-batch-cancel">
         Cancel the rest ({left})
@@ -128,6 +129,8 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
   const [status, setStatus] = useState<RunStatus | ''>('');
   const [batch, setBatch] = useState('');
   const [runs, setRuns] = useState<RunRecord[]>([]);
+  // The shown batch's runs, whatever the search and status filters: the batch bar counts all of them.
+  const [batchRuns, setBatchRuns] = useState<RunRecord[]>([]);
   // The server's waiting order, live: places stay right as runs start, leave or jump the queue.
   const order = useServerQueue();
   const [more, setMore] = useState(false);
@@ -161,6 +164,19 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
     return () => clearTimeout(t);
   }, [load]);
 
+  useEffect(() => {
+    setBatchRuns([]);
+    if (!server || !batch) return;
+    let live = true;
+    void server
+      .listRuns({ batch, limit: BATCH_LIMITS.runs })
+      .then((page) => live && setBatchRuns(page))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [server, batch]);
+
   // Live: status changes of any run, and deletions (from this tab, another one, or retention).
   useEffect(() => {
     if (!server) return;
@@ -168,8 +184,14 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
     let live = true;
     void server
       .watchQueue({
-        onStatus: (run) => setRuns((old) => upsertRun(old, run, { q: query.trim(), status, batch })),
-        onDeleted: (runId) => setRuns((old) => old.filter((r) => r.id !== runId)),
+        onStatus: (run) => {
+          setRuns((old) => upsertRun(old, run, { q: query.trim(), status, batch }));
+          if (batch) setBatchRuns((old) => upsertRun(old, run, { q: '', status: '', batch }));
+        },
+        onDeleted: (runId) => {
+          setRuns((old) => old.filter((r) => r.id !== runId));
+          setBatchRuns((old) => old.filter((r) => r.id !== runId));
+        },
       })
       .then((s) => (live ? (stop = s) : s()));
     return () => {
@@ -260,7 +282,8 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
       )}
       {batch && (
         <BatchBar
-          runs={runs}
+          runs={batchRuns}
+          filtered={Boolean(query.trim() || status)}
           onLeave={() => setBatch('')}
           onCancelRest={() =>
             void act('Cancelling the batch', async () => {

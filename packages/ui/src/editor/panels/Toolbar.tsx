@@ -3,7 +3,7 @@ import { useReactFlow } from '@xyflow/react';
 import type { EditorNode } from '../model/editorGraph';
 import type { CatalogueIndex } from '../model/catalogueIndex';
 import { paramLabel } from '../model/paramWidgets';
-import { problemsOf } from '../model/errorMap';
+import { fieldMessage, problemsOf } from '../model/errorMap';
 import { describeActivity, isRunActive } from '../model/runStatus';
 import { useEditor, useRun } from '../hooks/useEditor';
 import { useServerQueue } from '../hooks/useServerQueue';
@@ -419,8 +419,7 @@ function ProblemCount() {
                 data-node={e.nodeId ?? ''}
               >
                 <strong>{titleOf(e.nodeId, nodes, index)}</strong>
-                {e.param ? ` · ${paramLabel(e.param)}` : e.input ? ` · ${e.input}` : ''}:{' '}
-                {e.message.replace(/^param "[^"]*": /, '')}
+                {e.param ? ` · ${paramLabel(e.param)}` : e.input ? ` · ${e.input}` : ''}: {fieldMessage(e.message)}
               </button>
             </li>
           ))}
