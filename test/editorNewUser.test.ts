@@ -217,7 +217,16 @@ describe('the editor for a new user', () => {
     expect(await runToEnd(page)).toBe('success');
     const panel = page.getByTestId('results-panel');
     expect(await panel.getAttribute('data-stale')).toBe('false');
+    expect(await panel.getByTestId('edited-since-run').count()).toBe(0);
 
+    // An edit after the run: the results say the graph has moved on; undone, they are current again.
+    await setNumberParam(page, 'capture', 'steps', API_LIMITS.maxSteps);
+    await blur(page);
+    await expect.poll(() => panel.getByTestId('edited-since-run').count()).toBe(1);
+    expect(await panel.getByTestId('edited-since-run').textContent()).toMatch(/changed since this run: press Run/);
+    await setNumberParam(page, 'capture', 'steps', 3);
+    await blur(page);
+    await expect.poll(() => panel.getByTestId('edited-since-run').count()).toBe(0);
     await setNumberParam(page, 'capture', 'steps', API_LIMITS.maxSteps);
     await blur(page);
     await page.getByTestId('run').click();

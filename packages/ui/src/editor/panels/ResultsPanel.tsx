@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import type { EditorNode } from '../model/editorGraph';
 import type { NodeResult, ResultImage } from '../model/runResults';
+import { runInputsKey } from '../model/runInputsKey';
 import { isRunActive } from '../model/runStatus';
 import { useEditor, useRun } from '../hooks/useEditor';
 import { useServices } from '../services/EditorContext';
@@ -40,7 +41,23 @@ function LivePreview() {
   );
 }
 
-function StaleNote({ shown, runSerial, busy }: { shown: Shown; runSerial: number; busy: boolean }) {
+function StaleNote({
+  shown,
+  runSerial,
+  busy,
+  edited,
+}: {
+  shown: Shown;
+  runSerial: number;
+  busy: boolean;
+  edited: boolean;
+}) {
+  if (shown && shown.result.runSerial === runSerial && edited && !busy)
+    return (
+      <p className="stale-note" data-testid="edited-since-run">
+        The graph has changed since this run: press Run to see the change.
+      </p>
+    );
   if (!shown || shown.result.runSerial === runSerial) return null;
   return (
     <p className="stale-note" data-testid="stale-results">
@@ -69,6 +86,13 @@ export function ResultsPanel({
   const runSerial = useRun((s) => s.runSerial);
   const busy = useRun((s) => isRunActive(s.view));
   const canvasNodes = useEditor((s) => s.graph.nodes);
+  const graph = useEditor((s) => s.graph);
+  const ranGraph = useRun((s) => s.ranGraph);
+  // The document follows the graph: recomputed when it changes.
+  const edited = useMemo(
+    () => ranGraph !== '' && runInputsKey(store.document()) !== ranGraph,
+    [graph, ranGraph, store],
+  );
   // Inside a block, what the workflow's own outputs (Save image, viewers) made still shows here.
   const topNodes = useEditor((s) => s.scope?.topNodes);
   const nodes = useMemo(() => {
@@ -119,7 +143,7 @@ export function ResultsPanel({
       data-node={(images ?? maps)!.node.id}
       data-stale={stale ? 'true' : 'false'}
     >
-      <StaleNote shown={images ?? maps} runSerial={runSerial} busy={busy} />
+      <StaleNote shown={images ?? maps} runSerial={runSerial} busy={busy} edited={edited} />
       <LivePreview />
       {images && (
         <section className="result-section" data-testid="result-images-section">

@@ -5,6 +5,7 @@ import { buildErrorMap, EMPTY_ERROR_MAP, type ErrorMap } from '../model/errorMap
 import { resultsFromRun, resultsFromServerOutputs, type NodeResult } from '../model/runResults.js';
 import { canvasNodeIds, eventOnCanvas, resultsOnCanvas } from '../model/canvasNodeIds.js';
 import { applyRunEvent, failRun, IDLE_RUN, isRunActive, startRun, type RunView } from '../model/runStatus.js';
+import { runInputsKey } from '../model/runInputsKey';
 
 /** Where a run goes: the studio server, or the page (WebGPU when it has an adapter, or WASM on the CPU). */
 export type RunTarget = 'server' | 'browser' | 'wasm';
@@ -22,6 +23,8 @@ export interface RunState {
   summaries: Readonly<Record<string, unknown>>;
   /** Counts runs started; a result whose `runSerial` differs comes from an earlier run. */
   runSerial: number;
+  /** runInputsKey of the last run's document ('' before any): the results panel says when the graph moved on. */
+  ranGraph: string;
 }
 
 /**
@@ -36,6 +39,7 @@ export class RunController {
     problems: EMPTY_ERROR_MAP,
     summaries: {},
     runSerial: 0,
+    ranGraph: '',
   };
   readonly #listeners = new Set<() => void>();
   #abort: AbortController | undefined;
@@ -147,7 +151,12 @@ export class RunController {
       new Set(options.canvas?.nodes ?? doc.nodes.map((n) => n.id)),
       options.canvas?.prefix ?? '',
     );
-    this.#set({ view: startRun(where, performance.now()), previews: {}, runSerial: this.#state.runSerial + 1 });
+    this.#set({
+      view: startRun(where, performance.now()),
+      previews: {},
+      runSerial: this.#state.runSerial + 1,
+      ranGraph: runInputsKey(doc),
+    });
     this.#abort = new AbortController();
     this.#heldEnd = undefined;
     try {
