@@ -34,8 +34,22 @@ export const loadImageNode = defineNode({
         'center-crop: cover the size and cut the overflow equally; fit: letterbox with the background colour; stretch: scale each axis',
     }),
     /** 0 = the connected model's image size. */
-    width: z.number().int().min(0).max(2048).default(0).meta({ step: 8 }),
-    height: z.number().int().min(0).max(2048).default(0).meta({ step: 8 }),
+    width: z
+      .number()
+      .int()
+      .min(0)
+      .max(2048)
+      .default(0)
+      .meta({ step: 8 })
+      .describe("0: the connected model's image size"),
+    height: z
+      .number()
+      .int()
+      .min(0)
+      .max(2048)
+      .default(0)
+      .meta({ step: 8 })
+      .describe("0: the connected model's image size"),
     background: z
       .string()
       .regex(/^#[0-9a-fA-F]{6}$/, 'a colour #rrggbb')

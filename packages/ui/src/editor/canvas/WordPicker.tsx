@@ -20,7 +20,7 @@ export function WordPicker({
   const full = max !== undefined && value.length >= max;
   return (
     <div className="word-picker nodrag">
-      {words.length === 0 && <span className="hint">connect a prompt to pick its words</span>}
+      {words.length === 0 && <span className="hint">no words yet: connect a prompt and write its text</span>}
       {words.map((w) => (
         <button
           key={w}
@@ -114,7 +114,7 @@ export function WordTable(props: {
         </select>
       )}
       {addable.length === 0 && Object.keys(value).length === 0 && (
-        <span className="hint">connect a prompt to pick its words</span>
+        <span className="hint">no words yet: connect a prompt and write its text</span>
       )}
     </div>
   );
