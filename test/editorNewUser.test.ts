@@ -309,6 +309,13 @@ describe('queue and history (issue 16)', () => {
     const reopened = await editorDocument(page);
     expect(reopened.metadata.name).toBe('History test: circle');
     expect(reopened.nodes.find((n) => n.id === 'sample')!.params).toMatchObject({ steps: 2 });
+    // With what it made: the run's picture in the results panel, current (not from another run or graph).
+    const panel = page.getByTestId('results-panel');
+    await expect
+      .poll(() => panel.getByTestId('result-image').first().getAttribute('src'), { timeout: 20_000 })
+      .toMatch(new RegExp(`/api/runs/${runId}/outputs/`));
+    expect(await panel.getAttribute('data-stale')).toBe('false');
+    expect(await panel.getByTestId('edited-since-run').count()).toBe(0);
 
     // Re-run queues it again; the new run appears live, on top.
     await page.getByTestId('open-history').click();

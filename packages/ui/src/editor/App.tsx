@@ -133,17 +133,19 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
           onOpenGraph={(doc, run) => {
             setDialog(undefined);
             actions.openDocument(doc, { saved: false });
-            notify('info', `Opened the graph of run ${run.id} as it ran`, 'history-opened');
+            void runs.showServerRun(run, doc);
+            notify('info', `Opened the graph of “${run.name}” as it ran, with what it made`, 'history-opened');
           }}
         />
       )}
       {dialog === 'gallery' && (
         <GalleryDialog
           onClose={() => setDialog(undefined)}
-          onOpenGraph={(doc, runId) => {
+          onOpenGraph={(doc, run) => {
             setDialog(undefined);
             actions.openDocument(doc, { saved: false });
-            notify('info', `Opened the graph of run ${runId} as it ran`, 'gallery-opened');
+            void runs.showServerRun(run, doc);
+            notify('info', `Opened the graph of “${run.name}” as it ran, with what it made`, 'gallery-opened');
           }}
           onEditPicture={(picture, index, doc) => {
             setDialog(undefined);

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { loadDocument, type Board, type GalleryItem, type WorkflowDocument } from '@ptp/graph-core';
+import { loadDocument, type Board, type GalleryItem, type RunRecord, type WorkflowDocument } from '@ptp/graph-core';
 import { useServices } from '../services/EditorContext';
 import { Modal } from './Modal';
 
@@ -86,7 +86,7 @@ function Tile(props: {
  */
 export function GalleryDialog(props: {
   onClose(): void;
-  onOpenGraph(doc: WorkflowDocument, runId: string): void;
+  onOpenGraph(doc: WorkflowDocument, run: RunRecord): void;
   /** Edit picture `index` (among its node's pictures) of a run further, its graph being `doc`. */
   onEditPicture(picture: { bytes: Uint8Array; name: string; mime: string }, index: number, doc: WorkflowDocument): void;
 }) {
@@ -244,7 +244,10 @@ export function GalleryDialog(props: {
                   })
                 }
                 onOpen={(i) =>
-                  void act('Opening the graph', async () => props.onOpenGraph((await runDoc(i.runId)).doc, i.runId))
+                  void act('Opening the graph', async () => {
+                    const { doc, detail } = await runDoc(i.runId);
+                    props.onOpenGraph(doc, detail);
+                  })
                 }
                 onEdit={(i) =>
                   void act('Taking the picture', async () => {

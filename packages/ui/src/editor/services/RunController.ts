@@ -1,11 +1,11 @@
-import type { GraphError, RunEvent, WorkflowDocument } from '@ptp/graph-core';
+import type { GraphError, RunEvent, RunRecord, WorkflowDocument } from '@ptp/graph-core';
 import type { Runner } from '../../runtime/Runner';
 import type { StudioClient } from '@ptp/graph-core/client';
 import { buildErrorMap, EMPTY_ERROR_MAP, type ErrorMap } from '../model/errorMap.js';
 import { resultsFromRun, resultsFromServerOutputs, type NodeResult } from '../model/runResults.js';
 import { canvasNodeIds, eventOnCanvas, resultsOnCanvas } from '../model/canvasNodeIds.js';
 import { applyRunEvent, failRun, IDLE_RUN, isRunActive, startRun, type RunView } from '../model/runStatus.js';
-import { runInputsKey } from '../model/runInputsKey';
+import { runInputsKey } from '../model/runInputsKey.js';
 
 /** Where a run goes: the studio server, or the page (WebGPU when it has an adapter, or WASM on the CPU). */
 export type RunTarget = 'server' | 'browser' | 'wasm';
@@ -237,6 +237,22 @@ export class RunController {
             : failRun(this.#state.view, err?.code ?? 'RUN_FAILED', err?.message ?? `run ${final.status}`),
       });
     }
+  }
+
+  /**
+   * Shows what a finished server run made as the results of its graph, just opened (History,
+   * Gallery): the pictures and maps it wrote, current until the graph is edited.
+   */
+  async showServerRun(run: RunRecord, doc: WorkflowDocument): Promise<void> {
+    const client = this.ports.server;
+    if (!client || isRunActive(this.#state.view) || !run.outputs.length) return;
+    const runSerial = this.#state.runSerial + 1;
+    const flat = await resultsFromServerOutputs(run.outputs, (name) => client.outputUrl(run.id, name), runSerial);
+    // Another run, or another graph, may have started meanwhile.
+    if (isRunActive(this.#state.view) || this.#state.results.size) return;
+    this.#onCanvas = canvasNodeIds(new Set(doc.nodes.map((n) => n.id)), '');
+    this.#set({ runSerial, ranGraph: runInputsKey(doc) });
+    this.#mergeResults(flat);
   }
 
   /** Asks the running graph to stop; the run ends with `interrupted`. */
