@@ -1,5 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { WorkflowDocumentInput } from '@ptp/graph-core';
 import { encodePng } from '@ptp/nodes';
 import { pngIccpBomb, pngIdatBomb, pngTextBomb } from '@ptp/nodes/testing/pngBombs';
@@ -314,6 +316,27 @@ describe('hardening: process lifecycle', () => {
       return false;
     }
   };
+
+  it('a second ptp serve on a port in use says so and touches neither the port nor the data dir', async () => {
+    const first = await startServer({ warmWorker: false });
+    try {
+      const data = tempDataDir('second-serve');
+      const lines: string[] = [];
+      const code = await main(['serve', '--port', String(first.port), '--data', data], {
+        out: (t) => lines.push(t),
+        err: (t) => lines.push(t),
+      });
+      expect(code).toBe(1);
+      expect(lines.join('\n')).toContain(
+        `ptp serve: port ${first.port} on 127.0.0.1 is in use (another ptp serve?): stop it, or start this one with --port N`,
+      );
+      // Refused before it opened its database: nothing written there.
+      expect(existsSync(path.join(data, 'studio.db'))).toBe(false);
+      expect((await fetch(`${first.url}/api/health`)).status).toBe(200);
+    } finally {
+      await first.close();
+    }
+  });
 
   it('SIGTERM to `pnpm ptp serve` stops the server and its worker; nothing is left answering', async () => {
     const proc = spawn('pnpm', ['--silent', 'ptp', 'serve', '--port', '0', '--data', tempDataDir('sigterm')], {

@@ -1,11 +1,24 @@
+import { statSync } from 'node:fs';
 import { OrtNodeBackend } from '../backends/OrtNodeBackend.js';
 import type { Provider } from '../backends/providers.js';
 import { BUNDLED_PACKS_DIR, PackStore } from '../packs/PackStore.js';
-import { resolveUserPath } from './cliSupport.js';
+import { resolveUserPath, UsageError } from './cliSupport.js';
 
-/** The pack folders a command searches: the user's --packs (relative to where they ran it), then the bundled packs. */
+/** The user's --packs folders (relative to where they ran the command); one that is not a folder is a usage error. */
+export function givenPackDirs(packs: readonly string[] | undefined): string[] {
+  return (packs ?? []).map((p) => {
+    const dir = resolveUserPath(p);
+    if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory())
+      throw new UsageError(`--packs ${dir}: no such folder (it holds packs, e.g. what \`ptp models import\` made)`, {
+        showUsage: false,
+      });
+    return dir;
+  });
+}
+
+/** The pack folders a command searches: the user's --packs, then the bundled packs. */
 export function userPackDirs(packs: readonly string[] | undefined): string[] {
-  return [...(packs ?? []).map(resolveUserPath), BUNDLED_PACKS_DIR];
+  return [...givenPackDirs(packs), BUNDLED_PACKS_DIR];
 }
 
 /** The backend local commands run on: onnxruntime-node with the given provider over the user's pack folders. */

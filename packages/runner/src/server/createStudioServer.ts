@@ -170,7 +170,11 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
 
   let db: StudioDatabase | undefined;
   let worker: InferenceWorker | undefined;
+  // The port first: a second server started by mistake (the port in use) stops here, before it
+  // opens the data dir's database or recovers a queue another server is running.
+  const http = createServer();
   try {
+    const { port, url } = await listen(http, options.port ?? 8188, host);
     db = openStudioDatabase(path.join(options.dataDir, 'studio.db'));
     const library = new WorkflowLibrary(db, { registry });
     const boards = new BoardStore(db);
@@ -202,14 +206,13 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
       ...(options.uiDir ? { uiDir: options.uiDir } : {}),
       ...(options.version ? { version: options.version } : {}),
     });
-    const http = createServer(app);
+    http.on('request', app);
     // Slow or stuck clients must not hold connections forever.
     http.headersTimeout = 20_000;
     http.requestTimeout = 120_000;
     const io = attachSocket(http, { queue, registry, guard, limits, log });
     if (options.warmWorker && !options.redis) await worker.warm();
     const recovered = await queue.start();
-    const { port, url } = await listen(http, options.port ?? 8188, host);
     const w = worker;
     const d = db;
     let closing: Promise<void> | undefined;
@@ -235,6 +238,7 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
   } catch (err) {
     await worker?.close();
     db?.close();
+    http.close();
     throw err;
   }
 }

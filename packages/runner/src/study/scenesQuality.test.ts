@@ -32,6 +32,8 @@ describe('ptp quality --world scenes', () => {
       { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) },
     );
     expect(code, err).toBe(1); // an untrained pack is below the bars
+    // It says which: the attention IoU of a random pack is far below 0.5, whatever else passes.
+    expect(err).toMatch(/^below the bar: (\w+, )*attentionIoU(, \w+)* \(--fail-below\)$/m);
     expect(out).toContain('pack tiny-random: 3 scenes, 2 steps, guidance 7.5');
     expect(out).toMatch(/\| object colour +\| [\d.]+% +\| \d+ +\| >= 90% \| (PASS|below) \|/);
     expect(out).toMatch(/\| object shape +\| [\d.]+% +\| \d+ +\| >= 80% \|/);

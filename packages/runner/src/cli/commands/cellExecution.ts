@@ -4,13 +4,14 @@ import path from 'node:path';
 import type { NodeRegistry, WorkflowDocument } from '@ptp/graph-core';
 import { OrtNodeBackend } from '../../backends/OrtNodeBackend.js';
 import { PROVIDERS, type Provider } from '../../backends/providers.js';
-import { BUNDLED_PACKS_DIR, PackStore } from '../../packs/PackStore.js';
+import { PackStore } from '../../packs/PackStore.js';
 import { openQueueSweep } from '../../sweep/openQueueSweep.js';
 import type { CellExecutor } from '../../sweep/runSweep.js';
 import { PairsFileSchema, readPairs, type SweepPair } from '../../sweep/sweepSpec.js';
 import { EngineCellExecutor } from '../../sweep/EngineCellExecutor.js';
 import { defaultUploadsDir, nodeRunResources } from '../../uploads/nodeRunResources.js';
 import { cannotRead, resolveUserPath, UsageError, type Io } from '../cliSupport.js';
+import { userPackDirs } from '../localSetup.js';
 
 /**
  * What `ptp sweep` and `ptp tune` share: where their cells run (a local engine, or jobs on the
@@ -87,7 +88,7 @@ export async function openExecution(o: {
     ? undefined
     : new OrtNodeBackend({
         provider: values.provider as Provider,
-        packs: new PackStore([...(values.packs ?? []).map(resolveUserPath), BUNDLED_PACKS_DIR]),
+        packs: new PackStore(userPackDirs(values.packs)),
       });
   const executor =
     remote?.executor ??

@@ -30,7 +30,8 @@ interface Measured {
   json: unknown;
   images: ImageBatch['images'];
   ok: boolean[];
-  pass: boolean;
+  /** The figures under their bar (empty: all pass). */
+  below: string[];
 }
 
 /**
@@ -41,6 +42,11 @@ interface Measured {
  * and shape, object count and background (90 / 80 / 90 / 95 %) and the attention IoU of each
  * object word (>= 0.5) on the first `--iou-scenes` samples.
  */
+const belowBars = (pass: Record<string, boolean>) =>
+  Object.entries(pass)
+    .filter(([, ok]) => !ok)
+    .map(([label]) => label);
+
 export const qualityCommand: Command = async (args, io) => {
   const { values } = parseArgs({
     args,
@@ -108,7 +114,7 @@ export const qualityCommand: Command = async (args, io) => {
         ok: report.items.map(
           (i) => i.colour === i.objects && i.shape === i.objects && i.countRight && i.backgroundRight,
         ),
-        pass: Object.values(report.pass).every(Boolean),
+        below: belowBars(report.pass),
       };
     } else {
       const report = await measureQuality(common);
@@ -120,7 +126,7 @@ export const qualityCommand: Command = async (args, io) => {
           (i) =>
             i.got.colour === i.want.colour && i.got.shape === i.want.shape && i.got.background === i.want.background,
         ),
-        pass: Object.values(report.pass).every(Boolean),
+        below: belowBars(report.pass),
       };
     }
     if (values.out) {
@@ -131,7 +137,11 @@ export const qualityCommand: Command = async (args, io) => {
       io.err(`wrote ${path.join(dir, 'samples.png')} and quality.json`);
     }
     io.out(values.json ? JSON.stringify(m.json, null, 2) : m.text);
-    return values['fail-below'] && !m.pass ? EXIT.failed : EXIT.ok;
+    if (values['fail-below'] && m.below.length) {
+      io.err(`below the bar: ${m.below.join(', ')} (--fail-below)`);
+      return EXIT.failed;
+    }
+    return EXIT.ok;
   } catch (err) {
     if (controller.signal.aborted) {
       io.err('interrupted');

@@ -102,6 +102,10 @@ describe('ptp run, refusals', () => {
     const f = await cli('run', wordSwap, '--out', asFile);
     expect(f.code).toBe(2);
     expect(f.err).toContain(`--out ${asFile} is a file; --out takes a folder`);
+    const packs = await cli('run', wordSwap, '--out', out, '--packs', path.join(dir, 'no-such-packs'));
+    expect(packs.code).toBe(2);
+    expect(packs.err).toContain(`--packs ${path.join(dir, 'no-such-packs')}: no such folder`);
+    expect(existsSync(out)).toBe(false);
     expect(readFileSync(asFile, 'utf8')).toBe('not a folder');
   });
 });

@@ -9,6 +9,7 @@ import { createStudioServer, type StudioServer } from '../../server/createStudio
 import { defaultDataDir } from '../../uploads/DirectoryUploadStore.js';
 import { nodePackageDirs } from '../../nodePackages/loadNodePackages.js';
 import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
+import { givenPackDirs } from '../localSetup.js';
 import { NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 
 function parseServeArgs(args: string[]) {
@@ -117,24 +118,37 @@ export const serveCommand: Command = async (args, io) => {
   const values = parseServeArgs(args);
   const { port, token, maxRunSeconds, maxRunMemoryBytes, cacheBytes, keepRuns, dataDir, uiDir } =
     checkServeArgs(values);
-  const server = await createStudioServer({
-    dataDir,
-    host: values.host,
-    port,
-    token,
-    packDirs: (values.packs ?? []).map(resolveUserPath),
-    nodePackageDirs: nodePackageDirs((values['node-packages'] ?? []).map(resolveUserPath)),
-    provider: values.provider as Provider,
-    allowHosts: values['allow-host'] ?? [],
-    allowOrigins: values['allow-origin'] ?? [],
-    uiDir,
-    warmWorker: true,
-    limits: { ...(maxRunSeconds ? { maxRunSeconds } : {}), ...(maxRunMemoryBytes ? { maxRunMemoryBytes } : {}) },
-    ...(cacheBytes ? { cacheBytes } : {}),
-    ...(keepRuns ? { keepRuns } : {}),
-    ...(values['import-root'] ? { importRoots: values['import-root'].map(resolveUserPath) } : {}),
-    ...(values.redis ? { redis: { url: values.redis, prefix: values['redis-prefix'] } } : {}),
-  });
+  let server: StudioServer;
+  try {
+    server = await createStudioServer({
+      dataDir,
+      host: values.host,
+      port,
+      token,
+      packDirs: givenPackDirs(values.packs),
+      nodePackageDirs: nodePackageDirs((values['node-packages'] ?? []).map(resolveUserPath)),
+      provider: values.provider as Provider,
+      allowHosts: values['allow-host'] ?? [],
+      allowOrigins: values['allow-origin'] ?? [],
+      uiDir,
+      warmWorker: true,
+      limits: { ...(maxRunSeconds ? { maxRunSeconds } : {}), ...(maxRunMemoryBytes ? { maxRunMemoryBytes } : {}) },
+      ...(cacheBytes ? { cacheBytes } : {}),
+      ...(keepRuns ? { keepRuns } : {}),
+      ...(values['import-root'] ? { importRoots: values['import-root'].map(resolveUserPath) } : {}),
+      ...(values.redis ? { redis: { url: values.redis, prefix: values['redis-prefix'] } } : {}),
+    });
+  } catch (err) {
+    const { code, syscall } = err as NodeJS.ErrnoException;
+    if (syscall !== 'listen' || (code !== 'EADDRINUSE' && code !== 'EACCES')) throw err;
+    const where = `port ${port} on ${values.host}`;
+    io.err(
+      code === 'EADDRINUSE'
+        ? `ptp serve: ${where} is in use (another ptp serve?): stop it, or start this one with --port N`
+        : `ptp serve: ${where} needs more rights than this user has; use a port above 1023 (--port N)`,
+    );
+    return EXIT.failed;
+  }
   announce(io, server, { values, token, dataDir, uiDir });
   await stopOnSignalOrOrphan(() => {
     io.err('shutting down...');
