@@ -9,6 +9,10 @@ import { DEFAULT_IMAGE_LIMITS, ImageFileError } from './decode/readImageHeader.j
 
 const LIMITS = DEFAULT_IMAGE_LIMITS;
 
+/** Width or height: 0 takes the connected model's image size. */
+const sizeParam = () =>
+  z.number().int().min(0).max(2048).default(0).meta({ step: 8 }).describe("0: the connected model's image size");
+
 export const loadImageNode = defineNode({
   type: 'ptp.loadImage',
   version: 1,
@@ -34,22 +38,8 @@ export const loadImageNode = defineNode({
         'center-crop: cover the size and cut the overflow equally; fit: letterbox with the background colour; stretch: scale each axis',
     }),
     /** 0 = the connected model's image size. */
-    width: z
-      .number()
-      .int()
-      .min(0)
-      .max(2048)
-      .default(0)
-      .meta({ step: 8 })
-      .describe("0: the connected model's image size"),
-    height: z
-      .number()
-      .int()
-      .min(0)
-      .max(2048)
-      .default(0)
-      .meta({ step: 8 })
-      .describe("0: the connected model's image size"),
+    width: sizeParam(),
+    height: sizeParam(),
     background: z
       .string()
       .regex(/^#[0-9a-fA-F]{6}$/, 'a colour #rrggbb')

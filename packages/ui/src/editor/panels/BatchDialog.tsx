@@ -88,13 +88,13 @@ export function BatchDialog({ onClose, onQueued }: { onClose(): void; onQueued()
   };
 
   return (
-    <Modal className="batch" testId="batch" label="Batch" onClose={onClose}>
-      <header>
-        <h2>Batch: queue “{doc.metadata.name}” many times</h2>
-        <button type="button" onClick={onClose} aria-label="close">
-          ×
-        </button>
-      </header>
+    <Modal
+      className="batch"
+      testId="batch"
+      label="Batch"
+      onClose={onClose}
+      title={<>Batch: queue “{doc.metadata.name}” many times</>}
+    >
       <div className="batch-settings">
         <label>
           Runs per row

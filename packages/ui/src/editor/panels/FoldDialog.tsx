@@ -45,13 +45,7 @@ export function FoldDialog({ onClose }: { onClose(): void }) {
     </li>
   );
   return (
-    <Modal className="fold" testId="fold-dialog" label="Fold into a block" onClose={onClose}>
-      <header>
-        <h2>Fold into a block</h2>
-        <button type="button" onClick={onClose} aria-label="close">
-          ×
-        </button>
-      </header>
+    <Modal className="fold" testId="fold-dialog" onClose={onClose} title="Fold into a block">
       <label className="fold-name">
         Name{' '}
         <input

@@ -141,13 +141,7 @@ export function GalleryDialog(props: {
     return { detail, doc: loaded.value };
   };
   return (
-    <Modal className="gallery" testId="gallery" label="Gallery" onClose={props.onClose}>
-      <header>
-        <h2>Gallery</h2>
-        <button type="button" onClick={props.onClose} aria-label="close">
-          ×
-        </button>
-      </header>
+    <Modal className="gallery" testId="gallery" onClose={props.onClose} title="Gallery">
       <div className="gallery-body">
         <nav className="gallery-boards">
           <button

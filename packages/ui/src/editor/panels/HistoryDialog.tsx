@@ -210,13 +210,13 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
     }
   };
   return (
-    <Modal className="history" testId="history" label="Queue and history" onClose={props.onClose}>
-      <header>
-        <h2>Queue and history</h2>
-        <button type="button" onClick={props.onClose} aria-label="close">
-          ×
-        </button>
-      </header>
+    <Modal
+      className="history"
+      testId="history"
+
+      onClose={props.onClose}
+      title="Queue and history"
+    >
       <div className="history-filters">
         <input
           type="search"

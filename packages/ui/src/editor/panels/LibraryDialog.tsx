@@ -23,13 +23,7 @@ export function LibraryDialog({ onOpen, onClose }: { onOpen(id: string): void; o
     };
   }, [server, query]);
   return (
-    <Modal className="library" testId="library" label="Workflow library" onClose={onClose}>
-      <header>
-        <h2>Workflow library</h2>
-        <button type="button" onClick={onClose} aria-label="close">
-          ×
-        </button>
-      </header>
+    <Modal className="library" testId="library" onClose={onClose} title="Workflow library">
       <input
         type="search"
         placeholder="Search…"

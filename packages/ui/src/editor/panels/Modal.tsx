@@ -1,7 +1,7 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 
 /**
- * A dialog over the editor: closed by its backdrop or by Escape (the topmost one only, so a dialog
+ * A dialog over the editor with its heading and close button: closed by that button, its backdrop or Escape (the topmost one only, so a dialog
  * opened from another closes first). `role="dialog"` also tells the editor's shortcuts that Escape
  * is the dialog's.
  */
@@ -9,12 +9,16 @@ export function Modal({
   className,
   testId,
   label,
+  title,
   onClose,
   children,
 }: {
   className: string;
   testId: string;
-  label: string;
+  /** For assistive tech when the title is not plain text. */
+  label?: string;
+  /** The heading, beside the close button. */
+  title: ReactNode;
   onClose(): void;
   children: ReactNode;
 }) {
@@ -40,9 +44,15 @@ export function Modal({
         data-testid={testId}
         role="dialog"
         aria-modal="true"
-        aria-label={label}
+        aria-label={label ?? (typeof title === 'string' ? title : undefined)}
         onClick={(e) => e.stopPropagation()}
       >
+        <header>
+          <h2>{title}</h2>
+          <button type="button" onClick={onClose} aria-label="close">
+            ×
+          </button>
+        </header>
         {children}
       </div>
     </div>

@@ -92,13 +92,7 @@ export function ModelsDialog({ onClose }: { onClose(): void }) {
     }
   };
   return (
-    <Modal className="models" testId="models" label="Models" onClose={onClose}>
-      <header>
-        <h2>Models</h2>
-        <button type="button" onClick={onClose} aria-label="close">
-          ×
-        </button>
-      </header>
+    <Modal className="models" testId="models" onClose={onClose} title="Models">
       {error && (
         <p className="error" data-testid="models-error">
           {error}

@@ -4,13 +4,7 @@ import { Modal } from './Modal';
 /** The presets from examples/, bundled with the editor. */
 export function TemplatesGallery({ onOpen, onClose }: { onOpen(id: string): void; onClose(): void }) {
   return (
-    <Modal className="templates" testId="templates" label="Templates" onClose={onClose}>
-      <header>
-        <h2>Templates</h2>
-        <button type="button" onClick={onClose} aria-label="close">
-          ×
-        </button>
-      </header>
+    <Modal className="templates" testId="templates" onClose={onClose} title="Templates">
       <ul>
         {TEMPLATES.map((t) => (
           <li key={t.id}>

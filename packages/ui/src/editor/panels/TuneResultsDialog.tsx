@@ -89,13 +89,13 @@ export function TuneResultsDialog({ onClose }: { onClose(): void }) {
   };
 
   return (
-    <Modal className="tune-results" testId="tune-results" label="Sweep and tune results" onClose={onClose}>
-      <header>
-        <h2>{table?.title ?? 'Sweep and tune results'}</h2>
-        <button type="button" onClick={onClose} aria-label="close">
-          ×
-        </button>
-      </header>
+    <Modal
+      className="tune-results"
+      testId="tune-results"
+      label="Sweep and tune results"
+      onClose={onClose}
+      title={table?.title ?? 'Sweep and tune results'}
+    >
       <label className="hint">
         Open results.json (ptp tune) or results.csv (ptp sweep):{' '}
         <input
