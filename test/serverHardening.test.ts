@@ -338,6 +338,26 @@ describe('hardening: process lifecycle', () => {
     }
   });
 
+  it('a second ptp serve on the same data dir (another port) is refused; the first keeps its queue', async () => {
+    const data = tempDataDir('same-data');
+    const first = await startServer({ warmWorker: false, dataDir: data });
+    try {
+      const lines: string[] = [];
+      const code = await main(['serve', '--port', '0', '--data', data], {
+        out: (t) => lines.push(t),
+        err: (t) => lines.push(t),
+      });
+      expect(code).toBe(1);
+      expect(lines.join('\n')).toContain(`is in use by the studio server at ${first.url} (pid ${process.pid}`);
+      expect((await fetch(`${first.url}/api/health`)).status).toBe(200);
+    } finally {
+      await first.close();
+    }
+    // Closed: the data dir is free again.
+    const again = await startServer({ warmWorker: false, dataDir: data });
+    await again.close();
+  });
+
   it('SIGTERM to `pnpm ptp serve` stops the server and its worker; nothing is left answering', async () => {
     const proc = spawn('pnpm', ['--silent', 'ptp', 'serve', '--port', '0', '--data', tempDataDir('sigterm')], {
       cwd: repoRoot,

@@ -23,6 +23,7 @@ import { InferenceWorker } from '../worker/InferenceWorker.js';
 import { ModelManager } from '../models/ModelManager.js';
 import { attachSocket } from './attachSocket.js';
 import { createApp } from './createApp.js';
+import { lockDataDir, type DataDirLock } from './DataDirLock.js';
 import { RequestGuard } from './RequestGuard.js';
 
 export interface StudioServerOptions {
@@ -170,11 +171,18 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
 
   let db: StudioDatabase | undefined;
   let worker: InferenceWorker | undefined;
+  let lock: DataDirLock | undefined;
   // The port first: a second server started by mistake (the port in use) stops here, before it
   // opens the data dir's database or recovers a queue another server is running.
   const http = createServer();
   try {
     const { port, url } = await listen(http, options.port ?? 8188, host);
+    // Then the data dir: the embedded queue belongs to one server (with Redis, the queue is shared).
+    if (!options.redis) {
+      lock = await lockDataDir(options.dataDir, url);
+      const stale = lock.tookOverFrom;
+      if (stale) log(`data dir: took over the lock of pid ${stale.pid} (${stale.url}), which no longer answers`);
+    }
     db = openStudioDatabase(path.join(options.dataDir, 'studio.db'));
     const library = new WorkflowLibrary(db, { registry });
     const boards = new BoardStore(db);
@@ -215,6 +223,7 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
     const recovered = await queue.start();
     const w = worker;
     const d = db;
+    const l = lock;
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -233,11 +242,13 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
           await queue.close();
           await new Promise<void>((resolve) => http.close(() => resolve()));
           d.close();
+          l?.release();
         })()),
     };
   } catch (err) {
     await worker?.close();
     db?.close();
+    lock?.release();
     http.close();
     throw err;
   }

@@ -6,6 +6,7 @@ import { checkRedisUrl } from '../../queue/bull/redisConnection.js';
 import { isLoopbackHost, TOKEN_HINT, tokenProblem } from '../../server/RequestGuard.js';
 import { DEFAULT_UI_DIR } from '../../server/serveEditor.js';
 import { createStudioServer, type StudioServer } from '../../server/createStudioServer.js';
+import { DataDirInUseError } from '../../server/DataDirLock.js';
 import { defaultDataDir } from '../../uploads/DirectoryUploadStore.js';
 import { nodePackageDirs } from '../../nodePackages/loadNodePackages.js';
 import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
@@ -139,6 +140,10 @@ export const serveCommand: Command = async (args, io) => {
       ...(values.redis ? { redis: { url: values.redis, prefix: values['redis-prefix'] } } : {}),
     });
   } catch (err) {
+    if (err instanceof DataDirInUseError) {
+      io.err(`ptp serve: ${err.message}`);
+      return EXIT.failed;
+    }
     const { code, syscall } = err as NodeJS.ErrnoException;
     if (syscall !== 'listen' || (code !== 'EADDRINUSE' && code !== 'EACCES')) throw err;
     const where = `port ${port} on ${values.host}`;
