@@ -7,7 +7,7 @@ import { PROVIDERS, type Provider } from '../../backends/providers.js';
 import { PackStore } from '../../packs/PackStore.js';
 import { readPack } from '../../packs/readPack.js';
 import { BullRunWorker } from '../../queue/bull/BullRunWorker.js';
-import { checkRedisUrl } from '../../queue/bull/redisConnection.js';
+import { checkRedisUrl, redactRedisUrl } from '../../queue/bull/redisConnection.js';
 import { DirectoryUploadStore } from '../../uploads/DirectoryUploadStore.js';
 import { InferenceWorker } from '../../worker/InferenceWorker.js';
 import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
@@ -128,7 +128,7 @@ export const workerCommand: Command = async (args, io) => {
   });
   await worker.start();
   io.out(
-    `ptp worker ${worker.id} ready: provider ${provider}, packs ${packs.map((p) => p.id).join(', ') || '(none)'}, redis ${redactUrl(values.redis)}`,
+    `ptp worker ${worker.id} ready: provider ${provider}, packs ${packs.map((p) => p.id).join(', ') || '(none)'}, redis ${redactRedisUrl(values.redis)}`,
   );
 
   await untilStopped(io, worker, drainS);
@@ -136,12 +136,6 @@ export const workerCommand: Command = async (args, io) => {
   io.out(`ptp worker ${worker.id} stopped`);
   return EXIT.ok;
 };
-
-function redactUrl(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = '***';
-  return u.toString();
-}
 
 /** The packs this worker advertises (read from their manifests; onnxruntime stays out of this process). */
 async function listPacks(dirs: string[]): Promise<PackSummary[]> {

@@ -15,7 +15,14 @@ import { apiFail, apiOk, type ApiResult } from '../../ApiResult.js';
 import type { PreparedRun, QueueNotice, QueueStats, RunListOptions, RunQueue, SubmitOutcome } from '../RunQueue.js';
 import type { DecodedNotice } from './noticeCodec.js';
 import { NoticeSubscriber } from './NoticeSubscriber.js';
-import { DEFAULT_PREFIX, openRedis, RedisKeys, type RedisTarget } from './redisConnection.js';
+import {
+  DEFAULT_PREFIX,
+  openRedis,
+  quietRepeats,
+  RedisKeys,
+  reportOutages,
+  type RedisTarget,
+} from './redisConnection.js';
 import { RedisRunStore, type RunAttempt } from './RedisRunStore.js';
 import { canServe, parseRouteKey, routeKey, routeOf, routeQueueName } from './runRoute.js';
 import { reconcileRuns } from './reconcileRuns.js';
@@ -76,7 +83,7 @@ export class BullRunQueue implements RunQueue {
     this.#keys = new RedisKeys(options.redis.prefix ?? DEFAULT_PREFIX);
     this.#log = options.log ?? (() => {});
     this.#redis = openRedis(options.redis.url);
-    this.#redis.on('error', (err: Error) => this.#log(`redis: ${err.message}`));
+    reportOutages(this.#redis, { url: options.redis.url, label: 'redis', log: this.#log });
     this.#store = new RedisRunStore(this.#redis, this.#keys);
     const now = options.now ?? (() => new Date());
     this.#now = () => now().toISOString();
@@ -300,7 +307,8 @@ export class BullRunQueue implements RunQueue {
     let queue = this.#queues.get(route);
     if (!queue) {
       queue = new Queue(routeQueueName(route), { connection: this.#redis, prefix: this.#keys.bull });
-      queue.on('error', (err: Error) => this.#log(`queue ${route}: ${err.message}`));
+      const say = quietRepeats(this.#log);
+      queue.on('error', (err: Error) => say(`queue ${route}: ${err.message}`));
       this.#queues.set(route, queue);
     }
     return queue;

@@ -8,7 +8,14 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RunExecutor, RunOutcome } from '../../worker/workerProtocol.js';
 import { NoticeSubscriber } from './NoticeSubscriber.js';
-import { DEFAULT_PREFIX, openRedis, RedisKeys, type RedisTarget } from './redisConnection.js';
+import {
+  DEFAULT_PREFIX,
+  openRedis,
+  quietRepeats,
+  RedisKeys,
+  reportOutages,
+  type RedisTarget,
+} from './redisConnection.js';
 import { RedisRunStore } from './RedisRunStore.js';
 import { canServe, parseRouteKey, routeQueueName } from './runRoute.js';
 import { settleAttempt, type AttemptState } from './settleAttempt.js';
@@ -83,7 +90,7 @@ export class BullRunWorker {
     this.#keys = new RedisKeys(options.redis.prefix ?? DEFAULT_PREFIX);
     this.#log = options.log ?? (() => {});
     this.#redis = openRedis(options.redis.url);
-    this.#redis.on('error', (err: Error) => this.#log(`redis: ${err.message}`));
+    reportOutages(this.#redis, { url: options.redis.url, label: 'redis', log: this.#log });
     this.#store = new RedisRunStore(this.#redis, this.#keys);
     this.#packs = new Set(options.packs.map((p) => p.id));
     this.#subscriber = new NoticeSubscriber(
@@ -189,7 +196,8 @@ export class BullRunWorker {
         stalledInterval: this.#o.stalledIntervalMs ?? 30_000,
         maxStalledCount: this.#o.maxStalledCount ?? 2,
       });
-      worker.on('error', (err: Error) => this.#log(`route ${key}: ${err.message}`));
+      const say = quietRepeats(this.#log);
+      worker.on('error', (err: Error) => say(`route ${key}: ${err.message}`));
       this.#routes.set(key, worker);
       await worker.startStalledCheckTimer();
       this.#log(`serving route ${key}`);

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { reportOutages } from './redisConnection.js';
 import { decodeNotice, type DecodedNotice } from './noticeCodec.js';
 
 /**
@@ -19,7 +20,7 @@ export class NoticeSubscriber {
   ) {
     this.#channel = channel;
     this.#sub = base.duplicate();
-    this.#sub.on('error', (err: Error) => log(`redis (notices): ${err.message}`));
+    reportOutages(this.#sub, { label: 'redis (notices)', log });
     this.#sub.on('messageBuffer', (channelBuf: Buffer, message: Buffer) => {
       if (channelBuf.toString() !== channel) return;
       const notice = decodeNotice(message);

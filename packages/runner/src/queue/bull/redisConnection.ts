@@ -27,6 +27,55 @@ export function openRedis(url: string, extra: RedisOptions = {}): Redis {
   });
 }
 
+/** A Redis URL as logs may show it (no password). */
+export function redactRedisUrl(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
+/**
+ * Reports a connection's outages in words, once each: the reconnect loop retries every 2 s and
+ * would otherwise log the same refusal forever. The first error of an outage says what happens
+ * next (given the URL: the main connection); a different error is said again; `ready` after an
+ * outage says it is back.
+ */
+export function reportOutages(redis: Redis, o: { url?: string; label: string; log: (m: string) => void }): void {
+  let outage: string | undefined;
+  redis.on('error', (err: Error) => {
+    if (err.message === outage) return;
+    const first = outage === undefined;
+    outage = err.message;
+    o.log(
+      first && o.url
+        ? `${o.label}: ${err.message}; waiting for Redis at ${redactRedisUrl(o.url)} (retrying every 2 s; is it running, is --redis right?)`
+        : `${o.label}: ${err.message}`,
+    );
+  });
+  redis.on('ready', () => {
+    if (outage !== undefined) o.log(`${o.label}: connected to Redis again`);
+    outage = undefined;
+  });
+}
+
+/** A log that says a repeated message once per `windowMs` with how often it came (BullMQ's own connections). */
+export function quietRepeats(log: (m: string) => void, windowMs = 60_000): (message: string) => void {
+  let last: string | undefined;
+  let since = 0;
+  let repeats = 0;
+  return (message) => {
+    const now = Date.now();
+    if (message !== last) log(message);
+    else if (now - since < windowMs) {
+      repeats++;
+      return;
+    } else log(repeats ? `${message} (and ${repeats} more like it)` : message);
+    last = message;
+    since = now;
+    repeats = 0;
+  };
+}
+
 /** A usage mistake in --redis is reported before anything connects. */
 export function checkRedisUrl(url: string): void {
   let parsed: URL;
