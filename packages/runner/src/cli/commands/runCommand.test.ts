@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,6 +41,17 @@ describe('ptp run, batches', () => {
     // Different seeds make different pictures; the same row and seed twice would not.
     const png = (d: string) => readFileSync(path.join(out, d, 'word-swap_001.png'));
     expect(png('001').equals(png('002'))).toBe(false);
+  });
+
+  it("a reused --out holds the new run's files only: the previous batch's folders and batch.json go", async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'ptp-reuse-')), 'out');
+    expect((await cli('run', wordSwap, '--out', out, '--set', 'capture.steps=2', '--count', '2')).code).toBe(0);
+    writeFileSync(path.join(out, 'notes.txt'), 'mine');
+    const r = await cli('run', wordSwap, '--out', out, '--set', 'capture.steps=2', '--output', 'save');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/removed the previous run's \d+ file\(s\)/);
+    const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')) as { outputs: string[] };
+    expect(readdirSync(out).sort()).toEqual([...summary.outputs, 'notes.txt', 'summary.json'].sort());
   });
 
   it('names a bad row by row, node and param and runs nothing; refuses bad counts and seed modes', async () => {

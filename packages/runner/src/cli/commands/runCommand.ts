@@ -31,6 +31,7 @@ import { cliNodePackages, NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 import { progressPrinter } from '../progressPrinter.js';
 import { batchRunDir, finishRuns, type BatchReportRun } from './batchReport.js';
 import { readText } from './cellExecution.js';
+import { clearBeforeFirstWrite } from './clearPreviousRun.js';
 import { runRemote } from './runRemote.js';
 
 export const runCommand: Command = async (args, io) => {
@@ -77,18 +78,20 @@ export const runCommand: Command = async (args, io) => {
   const started = Date.now();
   const engine = new Engine(registry, { backend });
   const runs: BatchReportRun[] = [];
+  const beforeWrite = clearBeforeFirstWrite(outDir, io);
   try {
     for (const [i, run] of planned.entries()) {
       // One folder per run of a batch (001, 002, ...); the engine's cache carries what runs share.
       const dir = batch ? batchRunDir(outDir, i) : outDir;
       if (batch) io.err(`run ${i + 1}/${planned.length}${run.label ? ` (${run.label})` : ''} -> ${dir}`);
-      const one = await runOne({ file, doc: run.document, engine, registry, backend, values, io, dir });
+      const one = await runOne({ file, doc: run.document, engine, registry, backend, values, io, dir, beforeWrite });
       runs.push({ label: run.label, dir: path.relative(outDir, dir) || '.', status: one.status, outputs: one.written });
       if (one.status === 'interrupted') break;
     }
   } finally {
     await backend.release();
   }
+  if (batch) await beforeWrite(); // batch.json is written even when every run was refused
   return finishRuns(io, {
     batch,
     outDir,
@@ -109,6 +112,7 @@ async function runOne(o: {
   values: RunValues;
   io: Io;
   dir: string;
+  beforeWrite: () => Promise<void>;
 }): Promise<{ status: RunResult['status']; written: string[] }> {
   const started = Date.now();
   const { result, events } = await runLocally(o);
@@ -117,6 +121,7 @@ async function runOne(o: {
     for (const e of result.errors) o.io.err(`error ${e.code}${errorPlace(e)}: ${e.message}`);
     return { status: result.status, written: [] };
   }
+  await o.beforeWrite();
   await mkdir(o.dir, { recursive: true });
   const written = await writeOutputFiles(result, o.dir, o.io);
   const summary = runSummary({ ...o, result, events, started, written });

@@ -14,6 +14,7 @@ import { downloadRunOutputs } from '../../client/downloadRunOutputs.js';
 import { EXIT, type Io } from '../cliSupport.js';
 import { describeServerFailure } from '../serverErrors.js';
 import { progressPrinter } from '../progressPrinter.js';
+import { clearBeforeFirstWrite } from './clearPreviousRun.js';
 import { batchRunDir, finishRuns, type BatchReportRun } from './batchReport.js';
 
 export interface RemoteRunArgs {
@@ -210,10 +211,12 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
       for (const [i, run] of queued.entries()) if (run) handles[i] = await client.follow(run.id, handlers(say(i)));
     }
     const report: BatchReportRun[] = [];
+    const beforeWrite = clearBeforeFirstWrite(outDir, io);
     for (const [i, handle] of handles.entries()) {
       if (!handle) continue; // not queued: Ctrl-C came first
       const dir = args.batch ? batchRunDir(outDir, i) : outDir;
       const run: RunRecord = await handle.done;
+      await beforeWrite();
       const written = run.status === 'succeeded' ? await downloadRunOutputs(client, run, dir) : [];
       for (const w of written) io.err(`wrote ${w.file}`);
       const doc = runs[i]!.document;
@@ -226,6 +229,7 @@ export async function runRemote(args: RemoteRunArgs, io: Io): Promise<number> {
         outputs: written.map((w) => w.name),
       });
     }
+    if (args.batch) await beforeWrite();
     return await finishRuns(io, {
       batch: Boolean(args.batch),
       outDir,
