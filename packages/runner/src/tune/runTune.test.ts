@@ -97,7 +97,14 @@ describe('runTune', () => {
     expect(report.overall.tuned!.j.mean!).toBeGreaterThanOrEqual(report.overall.reference!.j.mean!);
     expect(report.tunedMinus.clP2p!.n).toBe(4);
     expect(report.shared).toBeUndefined();
-    expect(report.cost).toMatchObject({ tuneRunsPerPair: out.plan.cost, testRuns: 12, ranNow: world.calls.length });
+    expect(report.cost).toMatchObject({
+      tuneRunsPerPair: out.plan.cost,
+      testRuns: new Set(out.test.map((t) => t.key)).size,
+      testFigures: 12,
+      ranNow: world.calls.length,
+    });
+    // Computed once each: the search's and the held-back runs are what ran.
+    expect(report.cost.tuneRuns + report.cost.testRuns).toBe(world.calls.length);
     const md = tuneMarkdown(report);
     expect(md).toContain('| tuned per pair |');
     expect(md).toContain(pairs[1]!.id);
@@ -124,6 +131,8 @@ describe('runTune', () => {
       wallSeconds: 1,
     });
     expect(Object.keys(report.overall)).toEqual(['tuned', 'shared', 'reference', 'clP2p']);
+    // The cost line counts what ran: the all-pairs search's own runs, equal settings' runs once.
+    expect(report.cost.tuneRuns + report.cost.testRuns).toBe(world.calls.length);
     // Per-pair tuning fits each pair at least as well as one compromise setting, on average.
     expect(report.tunedMinus.shared!.mean!).toBeGreaterThanOrEqual(0);
     expect(tuneMarkdown(report)).toContain('| tuned for all pairs |');

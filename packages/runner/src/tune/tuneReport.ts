@@ -94,6 +94,8 @@ export const TuneReportSchema = z.object({
     tuneRunsPerPair: z.number().int(),
     tuneRuns: z.number().int(),
     testRuns: z.number().int(),
+    /** Pair x setting x seed figures the held-back runs give (more than the runs when settings are equal). */
+    testFigures: z.number().int().optional(),
     ranNow: z.number().int(),
     reused: z.number().int(),
     tuneCellSeconds: z.number(),
@@ -201,8 +203,11 @@ export function tuneReport(o: {
     tunedMinus,
     cost: {
       tuneRunsPerPair: outcome.plan.cost,
-      tuneRuns: outcome.plan.cost * setup.pairs.length,
-      testRuns: settings.length * setup.testSeeds.length * setup.pairs.length,
+      // Distinct runs, as computed: the all-pairs search's own cells count, and settings that
+      // came out equal (tuned = a preset) share their held-back runs.
+      tuneRuns: outcome.plan.cost * setup.pairs.length + (outcome.shared?.extraRuns ?? 0),
+      testRuns: new Set(outcome.test.map((t) => t.key)).size,
+      testFigures: settings.length * setup.testSeeds.length * setup.pairs.length,
       ranNow: outcome.ran,
       reused: outcome.reused,
       tuneCellSeconds: Math.round(outcome.tuneMs) / 1000,
