@@ -13,6 +13,7 @@ import {
   rawRequest,
   startServer,
   tempDataDir,
+  tickerWorkflow,
   useStudioServer,
 } from './support/studioServer.js';
 
@@ -256,6 +257,72 @@ describe('safety: size and parameter limits', () => {
     heavy.close();
     expect((await (await client.submit({ workflow: promptWorkflow('still fine') })).done).status).toBe('succeeded');
   });
+});
+
+describe('safety: socket messages are bounded whole, and replays wait for slow readers', () => {
+  const connect = async () => {
+    const c = ioClient(server.url, { transports: ['websocket'], reconnection: false });
+    await new Promise<void>((resolve) => c.on('connect', () => resolve()));
+    return c;
+  };
+
+  it('drops a socket whose message carries binary attachments, each under the frame limit', async () => {
+    const sender = await connect();
+    const closed = new Promise<string>((resolve) => sender.on('disconnect', (reason) => resolve(reason)));
+    const part = Buffer.alloc(LIMITS.maxSocketMessageBytes / 2);
+    sender.emit(SOCKET_EVENTS.follow, { runId: 'run_x', parts: [part, part, part] });
+    expect(await closed).toMatch(/transport/);
+    sender.close();
+    expect((await client.health()).ok).toBe(true);
+  });
+
+  it('answers an ack sent without a payload', async () => {
+    const c = await connect();
+    expect(await c.timeout(3000).emitWithAck(SOCKET_EVENTS.followQueue)).toEqual({ ok: true });
+    expect(await c.timeout(3000).emitWithAck(SOCKET_EVENTS.submit)).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
+    c.close();
+  });
+
+  it('a socket that re-follows a long run without reading gets CLIENT_BEHIND, not another whole replay', async () => {
+    // Four tickers of 1,000 ticks: about 4,000 recorded events (with previews) to replay per follow.
+    const workflow = {
+      ...tickerWorkflow(1000, 0),
+      nodes: [0, 1, 2, 3].map((i) => ({
+        id: `t${i}`,
+        type: 'test.ticker',
+        typeVersion: 1,
+        params: { ticks: 1000, ms: 0 },
+      })),
+    };
+    const run = await (await client.submit({ workflow })).done;
+    expect(run.status).toBe('succeeded');
+    const events = (await client.runEvents(run.id)).length;
+    const slow = await connect();
+    let received = 0;
+    slow.on(SOCKET_EVENTS.event, () => received++);
+    // Stop reading: the server's writes pile up once the kernel's buffers are full.
+    const tcp = (slow.io.engine.transport as unknown as { ws: { _socket: { pause(): void; resume(): void } } }).ws
+      ._socket;
+    tcp.pause();
+    const follows = 200;
+    const acks = Array.from({ length: follows }, () =>
+      slow.timeout(60_000).emitWithAck(SOCKET_EVENTS.follow, { runId: run.id, afterSeq: -1 }),
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    tcp.resume();
+    const answers = (await Promise.all(acks)) as { ok: boolean; error?: { code: string } }[];
+    const behind = answers.filter((a) => a.error?.code === 'CLIENT_BEHIND').length;
+    expect(behind).toBeGreaterThan(follows / 2);
+    expect(answers.filter((a) => a.ok).length + behind).toBe(follows);
+    // What was replayed went out, at most once per accepted follow: far from 200 whole replays.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(received).toBeLessThan((follows / 2) * events);
+    slow.close();
+    expect((await client.health()).ok).toBe(true);
+  }, 120_000);
 });
 
 describe('safety: fuzzed socket messages never crash the server', () => {

@@ -18,6 +18,7 @@ import {
   type RunStatusMessage,
 } from '@ptp/graph-core';
 import { Server, type Socket } from 'socket.io';
+import * as parser from 'socket.io-parser';
 import { prepareRun } from '../queue/prepareRun.js';
 import type { QueueNotice, RunQueue } from '../queue/RunQueue.js';
 import { QueueOrderFeed } from './QueueOrderFeed.js';
@@ -78,6 +79,13 @@ export function attachSocket(httpServer: HttpServer, options: SocketOptions): Se
  * A socket.io server whose handshake and every later engine.io request pass the guard: Host,
  * Origin and the token (query `token` or Authorization).
  */
+class JsonOnlyDecoder extends parser.Decoder {
+  constructor() {
+    super({ maxAttachments: 0 });
+  }
+}
+const jsonOnlyParser = { protocol: parser.protocol, Encoder: parser.Encoder, Decoder: JsonOnlyDecoder };
+
 function createGuardedServer(httpServer: HttpServer, guard: RequestGuard, limits: ApiLimits): Server {
   const admit = (req: IncomingMessage): GuardVerdict => {
     const verdict = guard.checkHeaders(req.headers);
@@ -87,6 +95,9 @@ function createGuardedServer(httpServer: HttpServer, guard: RequestGuard, limits
   const io = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: limits.maxSocketMessageBytes,
+    // maxHttpBufferSize bounds each frame; a message's binary attachments are frames of their
+    // own (10 by default). Clients send JSON only, so a message with any attachment is refused.
+    parser: jsonOnlyParser,
     // Handshakes: refused with the reason as the body, before a session (or any frame) exists.
     allowRequest: (req, callback) => {
       const verdict = admit(req);
@@ -257,6 +268,7 @@ type Reply<A> = (answer: A) => void;
 /** One connected socket: its handlers, each validating its payload and answering through the ack. */
 class ClientSession {
   private readonly client: Client;
+  private replays: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly socket: Socket,
@@ -280,7 +292,10 @@ class ClientSession {
   /** Wraps a handler: a missing or non-function ack is tolerated, any throw becomes an error ack. */
   private handle<A>(name: string, fn: (payload: unknown, reply: Reply<A>) => Promise<void>): void {
     const { limits, log } = this.options;
-    this.socket.on(name, (payload: unknown, ack: unknown) => {
+    this.socket.on(name, (...args: unknown[]) => {
+      // socket.io passes the ack last: `emit(name, cb)` without a payload makes it the first argument.
+      const ack = args.at(-1);
+      const payload = typeof args[0] === 'function' ? undefined : args[0];
       const reply = (answer: A) => {
         if (typeof ack === 'function') ack(answer);
       };
@@ -325,8 +340,23 @@ class ClientSession {
         ok: false,
         error: { code: 'LIMIT_EXCEEDED', message: `a socket may follow ${MAX_FOLLOWS} runs at most` },
       });
-    reply({ ok: true, run: publicRecord(run) });
-    await this.hub.follow(this.client, run.id, msg.data.afterSeq ?? -1);
+    // One replay at a time per socket, and none while it has not read what went before: each
+    // follow of a long run from the start would otherwise queue all its events again here.
+    const turn = this.replays.then(async () => {
+      const unread = writeBufferLength(this.socket);
+      if (unread >= MAX_WRITE_BUFFER)
+        return reply({
+          ok: false,
+          error: {
+            code: 'CLIENT_BEHIND',
+            message: `this socket has ${unread} messages it has not read yet; follow again once it has`,
+          },
+        });
+      reply({ ok: true, run: publicRecord(run) });
+      await this.hub.follow(this.client, run.id, msg.data.afterSeq ?? -1);
+    });
+    this.replays = turn.catch(() => {});
+    await turn;
   }
 
   private async unfollow(payload: unknown, reply: Reply<OkAck>): Promise<void> {
