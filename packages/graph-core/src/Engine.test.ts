@@ -121,6 +121,14 @@ describe('Engine', () => {
     broken.edges.push({ from: { node: 'bad', output: 'x' }, to: { node: 'o2', input: 'value' } });
     expect((await engine.run(broken, { outputs: ['side'] })).status).toBe('success');
     expect((await engine.run(broken)).status).toBe('error');
+    // A whole-graph run: a dangling node of an unknown type may be an output this runtime cannot
+    // see, so it blocks (its result would be lost); other dangling problems do not.
+    const dangling = chain();
+    dangling.nodes.push({ id: 'saveX', type: 'pkg.saveSomewhere', typeVersion: 1, params: {} });
+    const refused = await engine.run(dangling);
+    expect(refused.status).toBe('error');
+    expect(refused.errors).toEqual([expect.objectContaining({ code: 'UNKNOWN_NODE_TYPE', nodeId: 'saveX' })]);
+    expect((await engine.run(dangling, { outputs: ['side'] })).status).toBe('success');
   });
 
   it('never caches non-cacheable nodes, and re-runs their descendants', async () => {

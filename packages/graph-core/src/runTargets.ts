@@ -11,8 +11,8 @@ export interface RunTargets {
 }
 
 /**
- * The nodes a run produces and needs, and what blocks it. ComfyUI's rule: with explicit targets,
- * problems in other branches do not block. A block node named as a target stands for the output
+ * The nodes a run produces and needs, and what blocks it. ComfyUI's rule: problems in other
+ * branches do not block, except an unknown node type when no targets are given. A block node named as a target stands for the output
  * nodes inside it and the nodes behind its exposed outputs; problems are reported on block nodes,
  * so a block counts as needed when any node inside it is.
  */
@@ -28,8 +28,12 @@ export function runTargets(report: ValidationReport, requested?: readonly string
     : report.outputNodes;
   const needed = ancestorsOf(report.index, targets);
   const neededHere = origins.size ? new Set([...needed].map((id) => origins.get(id)?.instance ?? id)) : needed;
+  // An unknown type blocks a whole-graph run wherever it is (as ComfyUI refuses such a prompt):
+  // it may be an output node (a package this runtime lacks) whose result would silently be lost.
   const blocking = report.errors.filter((e) =>
-    e.nodeId === undefined ? !(requested && e.code === 'NO_OUTPUT') : neededHere.has(e.nodeId),
+    e.nodeId === undefined
+      ? !(requested && e.code === 'NO_OUTPUT')
+      : neededHere.has(e.nodeId) || (!requested && e.code === 'UNKNOWN_NODE_TYPE'),
   );
   for (const t of targets)
     if (!report.index.nodes.has(t))

@@ -123,7 +123,7 @@ describe('validateGraph', () => {
     const r = validateGraph(
       doc(
         [
-          { id: 'a', type: 'test.number', params: { value: 1, legacy: true } },
+          { id: 'a', type: 'test.number', params: { value: 1, legacy: true, constructor: 1, toString: 2 } },
           { id: 's', type: 'test.sum' },
           { id: 'o', type: 'test.output' },
         ],
@@ -132,6 +132,9 @@ describe('validateGraph', () => {
       registry,
     );
     expect(r.errors).toEqual([]);
-    expect(r.warnings).toMatchObject([{ code: 'UNKNOWN_PARAM', nodeId: 'a', param: 'legacy' }]);
+    // Names every object inherits are unknown params too.
+    expect(r.warnings).toMatchObject(
+      ['legacy', 'constructor', 'toString'].map((param) => ({ code: 'UNKNOWN_PARAM', nodeId: 'a', param })),
+    );
   });
 });

@@ -147,7 +147,7 @@ function checkNode(
     }
   }
   for (const key of Object.keys(node.params)) {
-    if (!(key in def.params.shape))
+    if (!Object.hasOwn(def.params.shape, key))
       problems.push(
         graphWarning('UNKNOWN_PARAM', `param "${key}" is not used by ${node.type} and will be dropped`, {
           ...ctx,

@@ -20,7 +20,7 @@ export const RunRequestOptionsSchema = z.object({
   /** Execution provider on the server; default the server's. */
   provider: z.enum(RUN_PROVIDERS).optional(),
   /** Output node ids to produce (partial execution); default every output node. */
-  targets: z.array(z.string().min(1).max(128)).max(API_LIMITS.maxTargets).optional(),
+  targets: z.array(z.string().min(1).max(128)).min(1).max(API_LIMITS.maxTargets).optional(),
 });
 export type RunRequestOptions = z.infer<typeof RunRequestOptionsSchema>;
 

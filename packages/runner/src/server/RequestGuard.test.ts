@@ -51,6 +51,7 @@ describe('RequestGuard', () => {
       expect(open.checkToken(t)).toBe(false);
     expect(loopback.checkToken(undefined)).toBe(true);
     expect(RequestGuard.tokenOf({ authorization: 'Bearer abc' }, 'POST', '/api/runs')).toBe('abc');
+    expect(RequestGuard.tokenOf({ authorization: 'bearer abc' }, 'POST', '/api/runs')).toBe('abc');
     expect(RequestGuard.tokenOf({}, 'GET', '/api/runs/x/outputs/y?token=abc')).toBe('abc');
     expect(RequestGuard.tokenOf({}, 'POST', '/api/runs?token=abc')).toBeUndefined(); // query tokens only for plain downloads
     expect(RequestGuard.tokenOf({}, 'POST', '/socket.io/?EIO=4&sid=x&token=abc', true)).toBe('abc'); // and for sockets

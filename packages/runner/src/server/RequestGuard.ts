@@ -219,7 +219,7 @@ export class RequestGuard {
     anyMethod = false,
   ): string | undefined {
     const auth = headers.authorization;
-    if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+    if (auth && /^bearer /i.test(auth)) return auth.slice(7).trim(); // the scheme is case-insensitive (RFC 9110)
     if ((anyMethod || method === 'GET' || method === 'HEAD') && url?.includes('token=')) {
       return new URL(url, 'http://x').searchParams.get('token') ?? undefined;
     }

@@ -77,6 +77,7 @@ export function errorHandler(log: (message: string) => void) {
     }
     if (err.type === 'entity.parse.failed')
       return sendError(res, 400, { code: 'BAD_REQUEST', message: `body is not valid JSON: ${err.message}` });
+    if (err.status === 415) return sendError(res, 415, { code: 'UNSUPPORTED_MEDIA_TYPE', message: err.message });
     if (err.status && err.status >= 400 && err.status < 500)
       return sendError(res, err.status, { code: 'BAD_REQUEST', message: err.message });
     log(`internal error: ${err.stack ?? err.message}`);

@@ -18,6 +18,12 @@ export function jsonBody(limits: JsonBodyLimits): RequestHandler {
     raw(req, res, (err?: unknown) => {
       if (err) return next(err);
       if (!(req.body instanceof Uint8Array)) {
+        // A body of another type would read as no body at all ("expected object"): say what to send.
+        if (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0)
+          return sendError(res, 415, {
+            code: 'UNSUPPORTED_MEDIA_TYPE',
+            message: `send the body as application/json (got ${req.headers['content-type'] ?? 'no content-type'})`,
+          });
         req.body = undefined;
         return next();
       }

@@ -8,6 +8,7 @@ import { createNodeRegistry } from '@ptp/nodes';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStudioDatabase } from '../library/openStudioDatabase.js';
+import { errorHandler } from './httpErrors.js';
 import { EmbeddedRunQueue } from '../queue/EmbeddedRunQueue.js';
 import type { RunQueue } from '../queue/RunQueue.js';
 import { RunStore } from '../queue/RunStore.js';
@@ -58,6 +59,7 @@ beforeAll(async () => {
   });
   const app = express();
   app.use('/api/runs', runRoutes(slowSubmits(queue, 10), createNodeRegistry(), API_LIMITS));
+  app.use(errorHandler(() => {}));
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -88,5 +90,43 @@ describe('run routes: a batch and the cancels take turns', () => {
     const queued = RunBatchResultSchema.parse(await (await batch).json());
     expect(queued.runs).toHaveLength(20);
     expect(cleared.cancelled).toHaveLength(20);
+  });
+});
+
+describe('run routes: what a careless client sends', () => {
+  const send = (headers: Record<string, string>, body: string) =>
+    fetch(`${base}/api/runs`, { method: 'POST', headers, body });
+  const answer = async (res: Response) => [
+    res.status,
+    ((await res.json()) as { error: { code: string; message: string } }).error,
+  ];
+
+  it('a body that is not JSON-typed is 415 saying what to send (it read as no body at all)', async () => {
+    const [status, error] = await answer(
+      await send({ 'content-type': 'text/plain' }, JSON.stringify({ workflow: prompt('x') })),
+    );
+    expect(status).toBe(415);
+    expect(error).toMatchObject({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: expect.stringContaining('application/json'),
+    });
+  });
+
+  it('an encoding the server cannot undo is 415 with the matching code', async () => {
+    const [status, error] = await answer(
+      await send({ 'content-type': 'application/json', 'content-encoding': 'gzip, gzip' }, '{}'),
+    );
+    expect([status, (error as { code: string }).code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+  });
+
+  it('an empty targets list is refused (it would run nothing and call it a success)', async () => {
+    const [status, error] = await answer(
+      await send(
+        { 'content-type': 'application/json' },
+        JSON.stringify({ workflow: prompt('x'), options: { targets: [] } }),
+      ),
+    );
+    expect(status).toBe(400);
+    expect((error as { message: string }).message).toContain('options.targets');
   });
 });
