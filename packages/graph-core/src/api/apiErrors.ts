@@ -39,6 +39,7 @@ export const API_ERROR_CODES = [
   'UNKNOWN_BOARD',
   'UNKNOWN_BATCH',
   'QUEUE_FULL',
+  'LIBRARY_FULL',
   'WORKER_CRASHED',
   'INTERNAL',
 ] as const;

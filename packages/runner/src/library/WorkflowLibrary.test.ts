@@ -5,7 +5,7 @@ import { WorkflowRecordSchema, type WorkflowDocumentInput } from '@ptp/graph-cor
 import { createNodeRegistry } from '@ptp/nodes';
 import { describe, expect, it } from 'vitest';
 import { openStudioDatabase } from './openStudioDatabase.js';
-import { WorkflowLibrary } from './WorkflowLibrary.js';
+import { LIBRARY_LIMITS, WorkflowLibrary } from './WorkflowLibrary.js';
 
 const doc = (text: string, tags: string[] = []): WorkflowDocumentInput => ({
   schemaVersion: 3,
@@ -17,13 +17,17 @@ const doc = (text: string, tags: string[] = []): WorkflowDocumentInput => ({
   edges: [{ from: { node: 'p', output: 'prompt' }, to: { node: 'show', input: 'value' } }],
 });
 
-function open(file = path.join(mkdtempSync(path.join(os.tmpdir(), 'ptp-lib-')), 'studio.db'), tick = 1000) {
+function open(
+  file = path.join(mkdtempSync(path.join(os.tmpdir(), 'ptp-lib-')), 'studio.db'),
+  tick = 1000,
+  limits: Partial<typeof LIBRARY_LIMITS> = {},
+) {
   let t = Date.parse('2025-01-01T00:00:00Z');
   const db = openStudioDatabase(file);
   return {
     db,
     file,
-    lib: new WorkflowLibrary(db, { registry: createNodeRegistry(), now: () => new Date((t += tick)) }),
+    lib: new WorkflowLibrary(db, { registry: createNodeRegistry(), now: () => new Date((t += tick)), limits }),
   };
 }
 
@@ -154,5 +158,29 @@ describe('WorkflowLibrary (real SQLite file)', () => {
     expect(lib.get(created.value.id)).toBeUndefined();
     expect(lib.getVersion(created.value.id, 1)).toBeUndefined();
     expect(lib.delete(created.value.id)).toBe(false);
+  });
+
+  it('keeps the last maxVersions versions of a workflow and refuses saves past the byte quota, changing nothing', () => {
+    const { lib } = open(undefined, 1000, { maxVersions: 3 });
+    const created = lib.create({ document: doc('v1') });
+    if (!created.ok) throw new Error(created.error.message);
+    for (let v = 2; v <= 5; v++) lib.update(created.value.id, { document: doc(`v${v}`) });
+    const record = lib.get(created.value.id)!;
+    expect(record.history.map((h) => h.version)).toEqual([5, 4, 3]);
+    expect(lib.getVersion(created.value.id, 2)).toBeUndefined();
+
+    const small = open(undefined, 1000, { maxBytes: 3000 });
+    const first = small.lib.create({ document: doc('a') });
+    expect(first.ok).toBe(true);
+    const long = (text: string) => ({ ...doc('long'), nodes: [{ ...doc('long').nodes[0]!, params: { text } }] });
+    const big = small.lib.create({ document: long('x'.repeat(3000)) });
+    expect(big).toMatchObject({
+      ok: false,
+      error: { code: 'LIBRARY_FULL', message: expect.stringContaining('limit') },
+    });
+    const over = small.lib.update(first.ok ? first.value.id : '', { document: long('y'.repeat(3000)) });
+    expect(over).toMatchObject({ ok: false, error: { code: 'LIBRARY_FULL' } });
+    expect(small.lib.list({ tag: [], limit: 10, offset: 0 }).total).toBe(1);
+    expect(small.lib.get(first.ok ? first.value.id : '')!.version).toBe(1);
   });
 });

@@ -40,7 +40,18 @@ const MIGRATIONS = [
      PRIMARY KEY (workflow_id, tag)
    );
    CREATE INDEX workflow_tags_by_tag ON workflow_tags(tag);`,
+  // Each version's size, so the library's quota is a sum of integers, not a read of every document.
+  `ALTER TABLE workflow_versions ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+   UPDATE workflow_versions SET bytes = length(CAST(document AS BLOB));`,
 ];
+
+/** What one library holds at most: saves past these are refused or prune the oldest versions. */
+export const LIBRARY_LIMITS = {
+  /** Versions kept per workflow; a save beyond drops the oldest. */
+  maxVersions: 100,
+  /** Bytes of saved documents, all versions of all workflows together. */
+  maxBytes: 2 * 1024 ** 3,
+};
 
 interface WorkflowRow {
   id: string;
@@ -60,7 +71,7 @@ export interface WorkflowQuery {
 }
 
 /**
- * The workflow library: named, tagged workflows with every saved version kept. Documents are
+ * The workflow library: named, tagged workflows with their last saved versions (LIBRARY_LIMITS). Documents are
  * migrated to the current schema on save (older files import cleanly) but are not required to
  * be runnable: a half-built graph is still worth saving. A refused save changes nothing.
  */
@@ -68,11 +79,16 @@ export class WorkflowLibrary {
   readonly #db: StudioDatabase;
   readonly #registry: NodeRegistry | undefined;
   readonly #now: () => Date;
+  readonly #limits: typeof LIBRARY_LIMITS;
 
-  constructor(db: StudioDatabase, options: { registry?: NodeRegistry; now?: () => Date } = {}) {
+  constructor(
+    db: StudioDatabase,
+    options: { registry?: NodeRegistry; now?: () => Date; limits?: Partial<typeof LIBRARY_LIMITS> } = {},
+  ) {
     this.#db = db;
     this.#registry = options.registry;
     this.#now = options.now ?? (() => new Date());
+    this.#limits = { ...LIBRARY_LIMITS, ...options.limits };
     migrateComponent(db, 'workflow-library', MIGRATIONS);
   }
 
@@ -147,6 +163,8 @@ export class WorkflowLibrary {
     const prepared = this.#prepare(request);
     if (!prepared.ok) return prepared;
     const { doc, name, description, tags } = prepared.value;
+    const full = this.#overQuota(doc);
+    if (full) return full;
     const id = `wf_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
     const at = this.#now().toISOString();
     doc.id = id;
@@ -174,6 +192,8 @@ export class WorkflowLibrary {
     const prepared = this.#prepare(request);
     if (!prepared.ok) return prepared;
     const { doc, name, description, tags } = prepared.value;
+    const full = this.#overQuota(doc);
+    if (full) return full;
     const at = this.#now().toISOString();
     const version = row.version + 1;
     doc.id = id;
@@ -207,13 +227,29 @@ export class WorkflowLibrary {
     note: string | undefined,
     doc: WorkflowDocument,
   ): void {
+    const text = JSON.stringify(doc);
     this.#db
       .prepare(
-        'INSERT INTO workflow_versions (workflow_id, version, saved_at, name, tags, note, document) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO workflow_versions (workflow_id, version, saved_at, name, tags, note, document, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(id, version, at, name, JSON.stringify(tags), note ?? null, JSON.stringify(doc));
+      .run(id, version, at, name, JSON.stringify(tags), note ?? null, text, Buffer.byteLength(text));
+    this.#db
+      .prepare('DELETE FROM workflow_versions WHERE workflow_id = ? AND version <= ?')
+      .run(id, version - this.#limits.maxVersions);
     const tagStmt = this.#db.prepare('INSERT OR IGNORE INTO workflow_tags (workflow_id, tag) VALUES (?, ?)');
     for (const tag of tags) tagStmt.run(id, tag);
+  }
+
+  /** LIBRARY_FULL when saving `doc` would take the library past its byte quota. */
+  #overQuota(doc: WorkflowDocument): ApiResult<never> | undefined {
+    const held = (this.#db.prepare('SELECT COALESCE(SUM(bytes), 0) AS n FROM workflow_versions').get() as { n: number })
+      .n;
+    if (held + Buffer.byteLength(JSON.stringify(doc)) <= this.#limits.maxBytes) return undefined;
+    const mib = (n: number) => `${(n / 1024 ** 2).toFixed(0)} MiB`;
+    return apiFail(
+      'LIBRARY_FULL',
+      `the workflow library holds ${mib(held)} of saved versions, its limit is ${mib(this.#limits.maxBytes)}: delete workflows you no longer need`,
+    );
   }
 
   #prepare(

@@ -40,6 +40,7 @@ const HTTP_STATUS: Partial<Record<ApiErrorCode, number>> = {
   TOO_MANY_ATTEMPTS: 429,
   INTERNAL: 500,
   QUEUE_FULL: 503,
+  LIBRARY_FULL: 507,
 };
 
 export function httpStatusOf(code: string): number {
