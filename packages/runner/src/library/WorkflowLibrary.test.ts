@@ -5,7 +5,7 @@ import { WorkflowRecordSchema, type WorkflowDocumentInput } from '@ptp/graph-cor
 import { createNodeRegistry } from '@ptp/nodes';
 import { describe, expect, it } from 'vitest';
 import { openStudioDatabase } from './openStudioDatabase.js';
-import { LIBRARY_LIMITS, WorkflowLibrary } from './WorkflowLibrary.js';
+import { WorkflowLibrary, type LIBRARY_LIMITS } from './WorkflowLibrary.js';
 
 const doc = (text: string, tags: string[] = []): WorkflowDocumentInput => ({
   schemaVersion: 3,
