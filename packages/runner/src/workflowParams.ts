@@ -1,4 +1,5 @@
 import { describeZodIssue, type NodeRegistry, type WorkflowDocument } from '@ptp/graph-core';
+import { closestWord } from './cli/closestWord.js';
 
 /** `node.param=value` (value as JSON when it parses, else a string), as `--set` and sweeps write it. */
 export function parseSetArg(
@@ -40,14 +41,20 @@ export function paramProblem(
   value?: unknown,
 ): string | undefined {
   const node = doc.nodes.find((n) => n.id === nodeId);
-  if (!node) return `no node "${nodeId}" in the workflow`;
+  if (!node) {
+    const near = closestWord(
+      nodeId,
+      doc.nodes.map((n) => n.id),
+    );
+    return `no node "${nodeId}" in the workflow${near ? `; did you mean "${near}"?` : ''}`;
+  }
   const def = registry.get(node.type);
   if (!def) return undefined;
   const shape = def.params.shape as Record<
     string,
     { safeParse(v: unknown): { success: boolean; error?: { issues: unknown[] } } }
   >;
-  const field = shape[param];
+  const field = Object.hasOwn(shape, param) ? shape[param] : undefined;
   if (!field) {
     const names = Object.keys(shape);
     return `node "${nodeId}" (${node.type}) has no param "${param}"; its params: ${names.join(', ') || 'none'}`;
@@ -56,5 +63,10 @@ export function paramProblem(
   const parsed = field.safeParse(value);
   if (parsed.success) return undefined;
   const issue = parsed.error!.issues[0] as Parameters<typeof describeZodIssue>[0];
-  return `${nodeId}.${param} = ${JSON.stringify(value)}: ${describeZodIssue(issue)}`;
+  // Values are read as JSON when they parse: say so when the kind is wrong (a list, text like 42).
+  const asJson =
+    (issue as { code?: string }).code === 'invalid_type'
+      ? ` (the value is read as JSON when it parses: a list is '["a","b"]', text that reads as a number is '"42"')`
+      : '';
+  return `${nodeId}.${param} = ${JSON.stringify(value)}: ${describeZodIssue(issue)}${asJson}`;
 }

@@ -34,9 +34,15 @@ describe('wordTokenIndices', () => {
     expect(wordTokenIndices(tok, 'The cat and the Cat', 'CAT')).toEqual([2, 5]);
   });
 
-  it('matches whole words only, punctuation included (as the reference)', () => {
-    expect(wordTokenIndices(tok, 'a burger.', 'burger')).toEqual([]);
+  it('matches whole words, punctuation included; without it only where nothing else matches, and only its own tokens', () => {
     expect(wordTokenIndices(tok, 'a burger.', 'burger.')).toEqual([2, 3]);
+    // The reference selects nothing here (its split(" ") words are "burger."); validation accepts
+    // the word, so it must select the word's own token, not the full stop.
+    expect(wordTokenIndices(tok, 'a burger.', 'burger')).toEqual([2]);
+    expect(wordTokenIndices(tok, 'a red square, on grass', 'square')).toEqual([3]);
+    expect(wordTokenIndices(tok, 'a "red" square', 'red')).toEqual([3]);
+    expect(wordTokenIndices(tok, 'burger. and a burger', 'burger')).toEqual([5]); // an exact match wins
+    expect(wordTokenIndices(tok, 'a burger', ',')).toEqual([]);
     expect(wordTokenIndices(tok, SQUIRREL, 'lion')).toEqual([]);
     expect(wordTokenIndices(tok, SQUIRREL, '')).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import type { CheckIssue } from '@ptp/graph-core';
 import type { PromptValue } from '../values.js';
+import { wordCore } from '../p2p/wordTokenIndices.js';
 import { splitWords } from './splitWords.js';
 
 /**
@@ -13,7 +14,8 @@ export function promptWordIssues(
   param: string,
 ): CheckIssue[] {
   if (!prompt) return [];
-  const have = new Set(prompt.words.map((w) => w.toLowerCase()));
+  // As the controllers find them: also without the punctuation around a prompt word ("square,").
+  const have = new Set(prompt.words.flatMap((w) => [w.toLowerCase(), wordCore(w).toLowerCase()]));
   const missing = words.flatMap(splitWords).filter((w) => !have.has(w.toLowerCase()));
   if (!missing.length) return [];
   return [{ message: `${missing.map((w) => `"${w}"`).join(', ')} not in the prompt "${prompt.text}"`, param }];

@@ -89,6 +89,13 @@ describe('ptp CLI', () => {
     expect((await cli('quality', '--sample', '4')).err).toMatch(
       /^ptp quality: unknown option --sample; did you mean --samples\?/,
     );
+    // A param given as an option points at --set; another subcommand's option is not "did you mean" itself.
+    expect((await cli('run', 'x.json', '--steps', '5')).err).toMatch(
+      /^ptp run: unknown option --steps; a node's params are set with --set NODE.steps=VALUE/,
+    );
+    expect((await cli('models', 'list', '--json')).err).toMatch(
+      /^ptp models: --json is not an option of this models subcommand \(see ptp models --help\)/,
+    );
   });
 
   it('catalog prints the catalogue as JSON', async () => {

@@ -117,7 +117,15 @@ function unknownCommand(name: string): string {
 function unknownOption(command: string, message: string): string {
   const option = /Unknown option '([^']+)'/.exec(message)?.[1];
   if (!option) return message;
-  const near = closestWord(option, [...new Set(commandUsage(command).match(/--[a-z][a-z-]*/g) ?? [])]);
+  const known = [...new Set(commandUsage(command).match(/--[a-z][a-z-]*/g) ?? [])];
+  // An option of another subcommand (models import's --json given to models list).
+  if (known.includes(option))
+    return `${option} is not an option of this ${command} subcommand (see ptp ${command} --help)`;
+  // A node's param given as an option: graphs' params are set with --set.
+  const param = /^--(steps|seed|guidance|width|height|prompt|text|scheduler)$/.exec(option)?.[1];
+  if (param && known.includes('--set'))
+    return `unknown option ${option}; a node's params are set with --set NODE.${param}=VALUE (e.g. --set capture.steps=20)`;
+  const near = closestWord(option, known);
   return `unknown option ${option}${near ? `; did you mean ${near}?` : ''}`;
 }
 
@@ -152,7 +160,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.err(
       `ptp ${name}: ${code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? unknownOption(name, (err as Error).message) : (err as Error).message}`,
     );
-    if (usage && !(err instanceof UsageError && !err.showUsage)) io.err(`\n${commandUsage(name)}`);
+    // The whole usage for a bare command; after a specific mistake one line, so the message stays in view.
+    if (usage && !(err instanceof UsageError && !err.showUsage))
+      io.err(rest.length ? `(pnpm ptp ${name} --help shows its options)` : `\n${commandUsage(name)}`);
     return usage ? EXIT.usage : EXIT.failed;
   }
 }

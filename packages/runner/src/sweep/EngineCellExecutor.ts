@@ -43,7 +43,7 @@ export function cellTargets(
   const metrics = metricNodes(doc, registry);
   if (metrics.length === 0)
     throw new SweepSpecError(
-      'the workflow has no node with a METRICS output (e.g. Edit metrics), so a sweep would measure nothing',
+      'the workflow has no node with a METRICS output, so nothing would be measured: add an Edit metrics node fed by the source and edited images',
     );
   const outputNodes = flattenSubgraphs(doc)
     .doc.nodes.filter((n) => registry.get(n.type)?.output)

@@ -71,6 +71,8 @@ function parseTuneArgs(args: string[]) {
   if (positionals.length !== 1) throw new UsageError('tune takes exactly one workflow file');
   if (!values.out) throw new UsageError('tune needs --out DIR');
   if (!values.pairs) throw new UsageError('tune needs --pairs FILE (the source/target pairs to tune for)');
+  if (values.budget === undefined)
+    throw new UsageError('tune needs --budget N (the runs per pair to spend on the search, e.g. 32)');
   const budget = Number(values.budget);
   if (!Number.isInteger(budget) || budget < 2 || budget > 10_000)
     throw new UsageError(`--budget takes the runs per pair to spend (2 to 10000), got "${values.budget}"`);
@@ -151,11 +153,21 @@ export const tuneCommand: Command = async (args, io) => {
   }
   const doc = loaded.value;
   const has = (id: string) => doc.nodes.some((n) => n.id === id);
-  for (const [flag, id] of [
-    ['--schedule-node', values['schedule-node']],
-    ['--seed-node', values['seed-node']],
-  ] as const)
-    if (!has(id)) throw new UsageError(`${flag}: no node "${id}" in the workflow`);
+  for (const [flag, id, type] of [
+    ['--schedule-node', values['schedule-node'], 'ptp.injectionSchedule'],
+    ['--seed-node', values['seed-node'], 'ptp.captureSource'],
+  ] as const) {
+    if (has(id)) continue;
+    // Said as the workflow's problem when the user named nothing, with the nodes that would do.
+    const candidates = doc.nodes.filter((n) => n.type === type).map((n) => n.id);
+    const given = args.some((x) => x === flag || x.startsWith(`${flag}=`));
+    throw new UsageError(
+      `${given ? `${flag}: no node "${id}"` : `no node "${id}" (the default of ${flag})`} in the workflow; ` +
+        (candidates.length
+          ? `its ${type} nodes: ${candidates.join(', ')} (e.g. ${flag} ${candidates[0]})`
+          : `it has no ${type} node to tune`),
+    );
+  }
   const blend = values['blend-node'] ?? (has('blend') ? 'blend' : undefined);
   if (blend && blend !== 'none' && !has(blend))
     throw new UsageError(`--blend-node: no node "${blend}" in the workflow`);
