@@ -93,6 +93,11 @@ describe('ptp CLI', () => {
     expect((await cli('run', 'x.json', '--steps', '5')).err).toMatch(
       /^ptp run: unknown option --steps; a node's params are set with --set NODE.steps=VALUE/,
     );
+    const parity = await cli('parity', '--case', 'nope');
+    expect([parity.code, parity.err]).toEqual([
+      2,
+      expect.stringMatching(/^ptp parity: no case "nope" under .*; its cases: .*replace/),
+    ]);
     expect((await cli('models', 'list', '--json')).err).toMatch(
       /^ptp models: --json is not an option of this models subcommand \(see ptp models --help\)/,
     );

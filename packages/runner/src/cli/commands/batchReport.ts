@@ -48,6 +48,6 @@ export async function finishRuns(
     return EXIT.failed;
   }
   const files = o.runs.reduce((n, r) => n + r.outputs.length, 0);
-  io.out(`ok: ${o.batch ? `${ok} runs, ` : ''}${files} file(s) in ${o.outDir} (${o.took})`);
+  io.out(`ok: ${o.batch ? `${ok} run${ok === 1 ? '' : 's'}, ` : ''}${files} file(s) in ${o.outDir} (${o.took})`);
   return EXIT.ok;
 }

@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PROVIDERS, type Provider } from '../../backends/providers.js';
-import { DEFAULT_REFERENCE_DIR, runParity } from '../../parity/index.js';
+import { DEFAULT_REFERENCE_DIR, runParity, scanReferenceCases } from '../../parity/index.js';
 import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
 
 /**
@@ -27,6 +28,16 @@ export const parityCommand: Command = async (args, io) => {
     throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
   const given = values.ref ?? positionals[0];
   const dir = given ? resolveUserPath(given) : (process.env.PTP_P2P_REFERENCE_DIR ?? DEFAULT_REFERENCE_DIR);
+  if (values.case) {
+    // A misspelt case is the user's mistake, not the folder's: name the cases there are.
+    const names = existsSync(dir) ? scanReferenceCases(dir).map((c) => c.name) : [];
+    const unknown = values.case.filter((c) => !names.includes(c));
+    if (unknown.length && names.length)
+      throw new UsageError(
+        `no case ${unknown.map((c) => `"${c}"`).join(', ')} under ${dir}; its cases: ${names.join(', ')}`,
+        { showUsage: false },
+      );
+  }
   const { tolerance, results } = await runParity({
     dir,
     provider: values.provider as Provider,

@@ -72,6 +72,20 @@ describe('ptp run, batches', () => {
     expect(v.err).toContain('row 2 · seed 7: "circle" not in the prompt "a red square"');
     expect(existsSync(out)).toBe(false);
 
+    // A header without rows is said, not run once as the graph stands.
+    writeFileSync(rows, 'source.text\n');
+    const empty = await cli('run', wordSwap, '--out', out, '--rows', rows);
+    expect([empty.code, empty.err]).toEqual([2, expect.stringContaining('has no rows under its header')]);
+    // A --server run uses the server's packs: --packs is refused, not ignored.
+    const remote = await cli('run', wordSwap, '--out', out, '--server', 'http://127.0.0.1:1', '--packs', dir);
+    expect([remote.code, remote.err]).toEqual([2, expect.stringContaining('--packs is for local runs')]);
+    expect(existsSync(out)).toBe(false);
+    const typo = await cli('run', wordSwap, '--out', out, '--output', 'sav');
+    expect([typo.code, typo.err]).toEqual([
+      2,
+      expect.stringContaining('no node "sav" in the workflow; did you mean "save"?'),
+    ]);
+
     expect((await cli('run', wordSwap, '--out', out, '--count', '101')).code).toBe(2);
     expect((await cli('run', wordSwap, '--out', out, '--seeds', 'sometimes')).err).toContain(
       '--seeds takes increment | random | fixed',

@@ -30,6 +30,7 @@ import { localBackend, onInterrupt } from '../localSetup.js';
 import { cliNodePackages, NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 import { progressPrinter } from '../progressPrinter.js';
 import { batchRunDir, finishRuns, type BatchReportRun } from './batchReport.js';
+import { closestWord } from '../closestWord.js';
 import { readText } from './cellExecution.js';
 import { clearBeforeFirstWrite } from './clearPreviousRun.js';
 import { runRemote } from './runRemote.js';
@@ -50,6 +51,20 @@ export const runCommand: Command = async (args, io) => {
   }
   const doc = loaded.value;
   for (const assignment of values.set ?? []) applySet(doc, registry, assignment);
+  for (const id of values.output ?? [])
+    // A node inside a block (block/inner) is checked by the run itself.
+    if (!id.includes('/') && !doc.nodes.some((n) => n.id === id)) {
+      const near = closestWord(
+        id,
+        doc.nodes.map((n) => n.id),
+      );
+      throw new UsageError(
+        `--output ${id}: no node "${id}" in the workflow${near ? `; did you mean "${near}"?` : ''}`,
+        {
+          showUsage: false,
+        },
+      );
+    }
   const batch = values.count !== undefined || values.rows !== undefined || values.seeds !== undefined;
   const planned = batch ? await planCliBatch(doc, registry, values) : [{ document: doc, label: '', row: 0 }];
   if (!Array.isArray(planned)) {
@@ -156,6 +171,9 @@ async function planCliBatch(
     const parsed = batchRowsFromCsv(text, doc, entryOf);
     if (!parsed.ok) return { errors: parsed.errors };
     rows = parsed.value;
+    // A header and no rows would quietly run the graph once as it is.
+    if (!rows.length)
+      throw new UsageError(`--rows ${file} has no rows under its header (one run per row)`, { showUsage: false });
   }
   const planned = planBatch(doc, { count, seeds: seeds as SeedMode, rows }, entryOf);
   if (!planned.ok) return { errors: planned.errors };
@@ -191,6 +209,10 @@ function parseRunArgs(args: string[]) {
   if (values.server !== undefined) checkServerUrl(values.server);
   if (values.front && !values.server)
     throw new UsageError('--front is for --server runs (it places them in the server queue)');
+  // The server uses its own folders: said rather than ignored.
+  for (const local of ['packs', 'uploads'] as const)
+    if (values.server && values[local])
+      throw new UsageError(`--${local} is for local runs; a --server run uses the server's own (ptp serve --${local})`);
   if (!(PROVIDERS as readonly string[]).includes(values.provider))
     throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
   return parsed;
