@@ -15,14 +15,7 @@ import { apiFail, apiOk, type ApiResult } from '../../ApiResult.js';
 import type { PreparedRun, QueueNotice, QueueStats, RunListOptions, RunQueue, SubmitOutcome } from '../RunQueue.js';
 import type { DecodedNotice } from './noticeCodec.js';
 import { NoticeSubscriber } from './NoticeSubscriber.js';
-import {
-  DEFAULT_PREFIX,
-  openRedis,
-  quietRepeats,
-  RedisKeys,
-  reportOutages,
-  type RedisTarget,
-} from './redisConnection.js';
+import { DEFAULT_PREFIX, openRedis, quietRepeats, RedisKeys, type RedisTarget } from './redisConnection.js';
 import { RedisRunStore, type RunAttempt } from './RedisRunStore.js';
 import { canServe, parseRouteKey, routeKey, routeOf, routeQueueName } from './runRoute.js';
 import { reconcileRuns } from './reconcileRuns.js';
@@ -82,8 +75,7 @@ export class BullRunQueue implements RunQueue {
     this.#options = options;
     this.#keys = new RedisKeys(options.redis.prefix ?? DEFAULT_PREFIX);
     this.#log = options.log ?? (() => {});
-    this.#redis = openRedis(options.redis.url);
-    reportOutages(this.#redis, { url: options.redis.url, label: 'redis', log: this.#log });
+    this.#redis = openRedis(options.redis.url, this.#log);
     this.#store = new RedisRunStore(this.#redis, this.#keys);
     const now = options.now ?? (() => new Date());
     this.#now = () => now().toISOString();

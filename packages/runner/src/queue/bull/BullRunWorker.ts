@@ -8,14 +8,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RunExecutor, RunOutcome } from '../../worker/workerProtocol.js';
 import { NoticeSubscriber } from './NoticeSubscriber.js';
-import {
-  DEFAULT_PREFIX,
-  openRedis,
-  quietRepeats,
-  RedisKeys,
-  reportOutages,
-  type RedisTarget,
-} from './redisConnection.js';
+import { DEFAULT_PREFIX, openRedis, quietRepeats, RedisKeys, type RedisTarget } from './redisConnection.js';
 import { RedisRunStore } from './RedisRunStore.js';
 import { canServe, parseRouteKey, routeQueueName } from './runRoute.js';
 import { settleAttempt, type AttemptState } from './settleAttempt.js';
@@ -89,8 +82,7 @@ export class BullRunWorker {
     this.id = options.id ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
     this.#keys = new RedisKeys(options.redis.prefix ?? DEFAULT_PREFIX);
     this.#log = options.log ?? (() => {});
-    this.#redis = openRedis(options.redis.url);
-    reportOutages(this.#redis, { url: options.redis.url, label: 'redis', log: this.#log });
+    this.#redis = openRedis(options.redis.url, this.#log);
     this.#store = new RedisRunStore(this.#redis, this.#keys);
     this.#packs = new Set(options.packs.map((p) => p.id));
     this.#subscriber = new NoticeSubscriber(

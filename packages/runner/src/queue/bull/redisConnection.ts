@@ -13,11 +13,12 @@ export const DEFAULT_PREFIX = 'ptp';
 /**
  * A connection for the scale-out parts. `maxRetriesPerRequest: null` makes commands wait through
  * a Redis restart instead of failing (BullMQ requires it for workers, and a sweep or a server
- * should ride out a restart the same way); reconnects back off up to 2 s.
+ * should ride out a restart the same way); reconnects back off up to 2 s. With `log`, its outages
+ * are said (reportOutages).
  */
-export function openRedis(url: string, extra: RedisOptions = {}): Redis {
+export function openRedis(url: string, log?: (m: string) => void, extra: RedisOptions = {}): Redis {
   checkRedisUrl(url);
-  return new Redis(url, {
+  const redis = new Redis(url, {
     maxRetriesPerRequest: null,
     retryStrategy: (times) => Math.min(100 * times, 2000),
     // A restarted Redis may answer LOADING while it reads its AOF: retry rather than fail.
@@ -25,6 +26,8 @@ export function openRedis(url: string, extra: RedisOptions = {}): Redis {
     lazyConnect: false,
     ...extra,
   });
+  if (log) reportOutages(redis, { url, label: 'redis', log });
+  return redis;
 }
 
 /** A Redis URL as logs may show it (no password). */
