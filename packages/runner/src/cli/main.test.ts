@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CatalogueSchema } from '@ptp/graph-core';
+import { CatalogueSchema, CURRENT_SCHEMA_VERSION } from '@ptp/graph-core';
+import { PTP_MANIFEST_VERSION } from '@ptp/nodes/diffusion';
 import { describe, expect, it } from 'vitest';
 import { cli, repoRoot } from './testCli.js';
 
@@ -156,6 +157,19 @@ describe('ptp CLI', () => {
     expect((await cli('help', 'frobnicate')).code).toBe(2);
     // After `--` a "--help" is an argument, not a request for help.
     expect((await cli('validate', '--', '--help')).code).toBe(2);
+  });
+
+  it('--version names the studio and the saved formats it reads (what a bug report needs)', async () => {
+    const own = JSON.parse(readFileSync(path.join(repoRoot, 'packages/runner/package.json'), 'utf8')) as {
+      version: string;
+    };
+    for (const flag of ['--version', '-V', 'version']) {
+      const r = await cli(flag);
+      expect(r).toMatchObject({ code: 0, err: '' });
+      expect(r.out).toBe(
+        `ptp-studio ${own.version} (workflow schema ${CURRENT_SCHEMA_VERSION}, pack manifest ${PTP_MANIFEST_VERSION}, Node ${process.version})\n`,
+      );
+    }
   });
 
   it('the built CLI (packages/runner/dist/ptp.mjs, plain node) finds the bundled packs and prints usages', () => {

@@ -77,6 +77,7 @@ const header = (command: string) =>
 
 const USAGE = `${header('<command>')}
        pnpm ptp <command> --help         one command's usage
+       pnpm ptp --version                the studio's version and the formats it reads
 
 commands:
 ${Object.values(COMMAND_USAGE).join('')}`;
@@ -129,9 +130,23 @@ function unknownOption(command: string, message: string): string {
   return `unknown option ${option}${near ? `; did you mean ${near}?` : ''}`;
 }
 
+/** What a bug report needs: the studio's version, the saved formats it reads and writes, and Node's. */
+async function versionLine(): Promise<string> {
+  const [{ STUDIO_VERSION }, { CURRENT_SCHEMA_VERSION }, { PTP_MANIFEST_VERSION }] = await Promise.all([
+    import('../studioVersion.js'),
+    import('@ptp/graph-core'),
+    import('@ptp/nodes/diffusion'),
+  ]);
+  return `ptp-studio ${STUDIO_VERSION} (workflow schema ${CURRENT_SCHEMA_VERSION}, pack manifest ${PTP_MANIFEST_VERSION}, Node ${process.version})`;
+}
+
 /** Runs one CLI invocation and returns its exit code; never lets a stack trace reach the user. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.out(await versionLine());
+    return EXIT.ok;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
     if (topic && !Object.hasOwn(commands, topic)) {

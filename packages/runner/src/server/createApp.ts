@@ -25,6 +25,7 @@ import { runRoutes } from './runRoutes.js';
 import { DEFAULT_UI_DIR, serveEditor } from './serveEditor.js';
 import { uploadRoutes } from './uploadRoutes.js';
 import { workflowRoutes } from './workflowRoutes.js';
+import { STUDIO_VERSION } from '../studioVersion.js';
 
 export interface AppOptions {
   registry: NodeRegistry;
@@ -54,7 +55,7 @@ export interface AppOptions {
  * passes the guard first; /api requests also need the token when one is set.
  */
 export function createApp(options: AppOptions): Express {
-  const { registry, version = '0.1.0', library, queue, uploads, listPacks } = options;
+  const { registry, version = STUDIO_VERSION, library, queue, uploads, listPacks } = options;
   const guard = options.guard ?? new RequestGuard({ bindHost: '127.0.0.1' });
   const limits = options.limits ?? { ...API_LIMITS };
   const log = options.log ?? ((m: string) => console.error(m));
