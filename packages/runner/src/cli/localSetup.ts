@@ -28,7 +28,7 @@ export function localBackend(options: {
 }): OrtNodeBackend {
   return new OrtNodeBackend({
     ...(options.provider ? { provider: options.provider as Provider } : {}),
-    packs: new PackStore(userPackDirs(options.packs)),
+    packs: new PackStore(userPackDirs(options.packs), { sayFolders: true }),
   });
 }
 

@@ -16,9 +16,15 @@ export class PackNotFoundError extends Error {}
  */
 export class PackStore {
   readonly dirs: readonly string[];
+  readonly #sayFolders: boolean;
 
-  constructor(dirs: readonly string[] = [BUNDLED_PACKS_DIR]) {
+  /**
+   * `sayFolders`: name the folders searched when a pack is missing. Only where the reader owns them
+   * (the CLI run on their machine); a server's clients get the ids alone, not its paths.
+   */
+  constructor(dirs: readonly string[] = [BUNDLED_PACKS_DIR], options: { sayFolders?: boolean } = {}) {
     this.dirs = dirs.map((d) => path.resolve(d));
+    this.#sayFolders = options.sayFolders ?? false;
   }
 
   async list(): Promise<{ id: string; dir: string }[]> {
@@ -51,7 +57,8 @@ export class PackStore {
     }
     const known = (await this.list()).map((p) => p.id);
     throw new PackNotFoundError(
-      `no model pack "${id}"${known.length ? `; available: ${known.join(', ')}` : ''} (folders: ${this.dirs.join(', ')})`,
+      `no model pack "${id}"${known.length ? `; available: ${known.join(', ')}` : ''}` +
+        (this.#sayFolders ? ` (folders: ${this.dirs.join(', ')})` : ''),
     );
   }
 }

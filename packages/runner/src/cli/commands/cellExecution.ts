@@ -88,7 +88,7 @@ export async function openExecution(o: {
     ? undefined
     : new OrtNodeBackend({
         provider: values.provider as Provider,
-        packs: new PackStore(userPackDirs(values.packs)),
+        packs: new PackStore(userPackDirs(values.packs), { sayFolders: true }),
       });
   const executor =
     remote?.executor ??
