@@ -55,6 +55,16 @@ export function preflight(provider: Provider): void {
   }
 }
 
+/**
+ * What to say before work on a provider that will be slow for a reason the user may not expect, or
+ * undefined. Call after `preflight`, which picks SwiftShader when no GPU is found.
+ */
+export function slowProviderNotice(provider: Provider): string | undefined {
+  if (provider !== 'webgpu' || process.env.VK_ICD_FILENAMES !== SWIFTSHADER_ICD) return undefined;
+  // Measured here: examples/word-swap.json took 573 s on webgpu through SwiftShader, 2.7 s on cpu.
+  return 'webgpu: no GPU found, so it runs on SwiftShader (software Vulkan), a hundred times or more slower than --provider cpu (minutes per picture); it checks the WebGPU path, --provider cpu is the fast one without a GPU';
+}
+
 /** Turns onnxruntime's session-creation failures into errors that name the missing piece. */
 export function explainProviderError(provider: Provider, err: unknown): Error {
   const message = (err as Error).message ?? String(err);

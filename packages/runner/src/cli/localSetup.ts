@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { OrtNodeBackend } from '../backends/OrtNodeBackend.js';
-import type { Provider } from '../backends/providers.js';
+import { slowProviderNotice, type Provider } from '../backends/providers.js';
 import { BUNDLED_PACKS_DIR, PackStore } from '../packs/PackStore.js';
-import { resolveUserPath, UsageError } from './cliSupport.js';
+import { resolveUserPath, UsageError, type Io } from './cliSupport.js';
 
 /** The user's --packs folders (relative to where they ran the command); one that is not a folder is a usage error. */
 export function givenPackDirs(packs: readonly string[] | undefined): string[] {
@@ -22,14 +22,17 @@ export function userPackDirs(packs: readonly string[] | undefined): string[] {
 }
 
 /** The backend local commands run on: onnxruntime-node with the given provider over the user's pack folders. */
-export function localBackend(options: {
-  provider?: string | undefined;
-  packs?: readonly string[] | undefined;
-}): OrtNodeBackend {
-  return new OrtNodeBackend({
+export function localBackend(
+  options: { provider?: string | undefined; packs?: readonly string[] | undefined },
+  io?: Io,
+): OrtNodeBackend {
+  const backend = new OrtNodeBackend({
     ...(options.provider ? { provider: options.provider as Provider } : {}),
     packs: new PackStore(userPackDirs(options.packs), { sayFolders: true }),
   });
+  const notice = slowProviderNotice(backend.provider);
+  if (notice && io) io.err(notice);
+  return backend;
 }
 
 /**

@@ -4,6 +4,15 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUNDLED_PACKS_DIR, PackNotFoundError, PackStore } from './PackStore.js';
 
+/** The error resolving a pack id that is not there. */
+const missing = (store: PackStore): Promise<Error> =>
+  store.resolve('tiny-scenez').then(
+    () => {
+      throw new Error('resolved a pack that does not exist');
+    },
+    (e: Error) => e,
+  );
+
 describe('PackStore', () => {
   const empty = mkdtempSync(path.join(tmpdir(), 'ptp-packs-'));
 
@@ -20,13 +29,13 @@ describe('PackStore', () => {
 
   it('a missing pack lists the ids there are; the folders only where the reader owns them', async () => {
     const server = new PackStore([empty, BUNDLED_PACKS_DIR]);
-    const error = await server.resolve('tiny-scenez').catch((e: Error) => e);
+    const error = await missing(server);
     expect(error).toBeInstanceOf(PackNotFoundError);
     expect(error.message).toMatch(/^no model pack "tiny-scenez"; available: .*tiny-random/);
     expect(error.message).not.toContain(empty);
     expect(error.message).not.toContain(BUNDLED_PACKS_DIR);
 
     const cli = new PackStore([empty, BUNDLED_PACKS_DIR], { sayFolders: true });
-    expect((await cli.resolve('tiny-scenez').catch((e: Error) => e)).message).toContain(`(folders: ${empty}, `);
+    expect((await missing(cli)).message).toContain(`(folders: ${empty}, `);
   });
 });

@@ -2,16 +2,14 @@ import { describeZodIssue } from '@ptp/graph-core';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { NodeRegistry, WorkflowDocument } from '@ptp/graph-core';
-import { OrtNodeBackend } from '../../backends/OrtNodeBackend.js';
 import { PROVIDERS, type Provider } from '../../backends/providers.js';
-import { PackStore } from '../../packs/PackStore.js';
 import { openQueueSweep } from '../../sweep/openQueueSweep.js';
 import type { CellExecutor } from '../../sweep/runSweep.js';
 import { PairsFileSchema, readPairs, type SweepPair } from '../../sweep/sweepSpec.js';
 import { EngineCellExecutor } from '../../sweep/EngineCellExecutor.js';
 import { defaultUploadsDir, nodeRunResources } from '../../uploads/nodeRunResources.js';
 import { cannotRead, resolveUserPath, UsageError, type Io } from '../cliSupport.js';
-import { userPackDirs } from '../localSetup.js';
+import { localBackend } from '../localSetup.js';
 
 /**
  * What `ptp sweep` and `ptp tune` share: where their cells run (a local engine, or jobs on the
@@ -84,12 +82,7 @@ export async function openExecution(o: {
         log: (m) => o.io.err(`[queue] ${m}`),
       })
     : undefined;
-  const backend = remote
-    ? undefined
-    : new OrtNodeBackend({
-        provider: values.provider as Provider,
-        packs: new PackStore(userPackDirs(values.packs), { sayFolders: true }),
-      });
+  const backend = remote ? undefined : localBackend(values, o.io);
   const executor =
     remote?.executor ??
     new EngineCellExecutor(doc, registry, backend!, { resources: uploads, ...(imagesDir ? { imagesDir } : {}) });

@@ -86,7 +86,7 @@ export const qualityCommand: Command = async (args, io) => {
     guidance,
     scheduler: values.scheduler as SchedulerKind,
   };
-  const backend = localBackend(values);
+  const backend = localBackend(values, io);
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);

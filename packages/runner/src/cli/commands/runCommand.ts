@@ -89,7 +89,7 @@ export const runCommand: Command = async (args, io) => {
       io,
     );
   }
-  const backend = localBackend(values);
+  const backend = localBackend(values, io);
   const started = Date.now();
   const engine = new Engine(registry, { backend });
   const runs: BatchReportRun[] = [];

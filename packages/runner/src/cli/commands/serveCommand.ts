@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROVIDERS, type Provider } from '../../backends/providers.js';
+import { PROVIDERS, slowProviderNotice, type Provider } from '../../backends/providers.js';
 import { checkRedisUrl } from '../../queue/bull/redisConnection.js';
 import { isLoopbackHost, TOKEN_HINT, tokenProblem } from '../../server/RequestGuard.js';
 import { DEFAULT_UI_DIR } from '../../server/serveEditor.js';
@@ -97,6 +97,8 @@ function announce(
     io.out(
       `  queue: BullMQ on ${values.redis.replace(/\/\/[^@/]*@/, '//***@')} — runs execute on \`ptp worker --redis\` processes`,
     );
+  const slow = slowProviderNotice(values.provider as Provider);
+  if (slow) io.out(`  ${slow}`);
   io.out(`  data: ${dataDir} (library and queue in studio.db, uploads/, runs/, imported packs in packs/)`);
   if (server.recovered.interrupted.length)
     io.out(
