@@ -60,6 +60,31 @@ describe('ptp CLI', () => {
     expect(human.out).toContain('UNKNOWN_NODE_TYPE [node x (vendor.unknown)]');
   });
 
+  it('validate: a stray node (feeding no output) is a warning, as `ptp run` skips it', async () => {
+    const doc = JSON.parse(readFileSync(path.join(repoRoot, 'examples/word-swap.json'), 'utf8'));
+    doc.nodes.push({ id: 'stray', type: 'ptp.decode', typeVersion: 1 });
+    const r = await cli('validate', write('stray.json', JSON.stringify(doc)));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ok .*\(2 warnings\)/);
+    expect(r.out).toContain(
+      'warning MISSING_INPUT [node stray (ptp.decode), input latent]: required input "latent" (LATENT) is not connected (this node feeds no output, so runs skip it)',
+    );
+    // The same problem in a node an output needs stops the run: an error.
+    doc.edges = doc.edges.filter(
+      (e: { to: { node: string; input: string } }) => e.to.node !== 'decode' || e.to.input !== 'latent',
+    );
+    const json = await cli('validate', write('stray.json', JSON.stringify(doc)), '--json');
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.out);
+    expect(report.errors.map((e: { nodeId: string; input: string }) => `${e.nodeId}.${e.input}`)).toEqual([
+      'decode.latent',
+    ]);
+    expect(report.warnings.map((e: { nodeId: string; input: string }) => `${e.nodeId}.${e.input}`)).toEqual([
+      'stray.model',
+      'stray.latent',
+    ]);
+  });
+
   it('validate: malformed JSON is a structured failure (1); usage mistakes are 2', async () => {
     const r = await cli('validate', write('broken.json', '{"schemaVersion": 3, "nodes": ['), '--json');
     expect(r.code).toBe(1);

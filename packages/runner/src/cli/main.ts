@@ -6,7 +6,8 @@ import { closestWord } from './closestWord.js';
 /** Each command's lines of the usage, in the order `ptp --help` lists them; `ptp <command> --help` prints one. */
 const COMMAND_USAGE: Record<string, string> = {
   validate: `  validate <workflow.json> [--json] [--node-packages DIR]...
-                                      check a workflow; exit 0 valid, 1 invalid, 2 usage error
+                                      check a workflow; exit 0 when "ptp run" would run it, 1 when not (problems in
+                                      nodes no output needs are warnings: runs skip them), 2 usage error
 `,
   catalog: `  catalog [--node-packages DIR]...    print the node catalogue as JSON (with the node packages loaded and refused)
 `,

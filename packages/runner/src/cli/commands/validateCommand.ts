@@ -1,11 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { errorPlace, loadDocument, validateGraph, type GraphError } from '@ptp/graph-core';
+import { errorPlace, loadDocument, runTargets, validateGraph, type GraphError } from '@ptp/graph-core';
 import { cannotRead, EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
 import { cliNodePackages, NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 
 function describe(e: GraphError): string {
   return `  ${e.severity === 'warning' ? 'warning' : 'error  '} ${e.code}${errorPlace(e, { nodeType: true })}: ${e.message}`;
+}
+
+function skippedNode(e: GraphError): GraphError {
+  return { ...e, severity: 'warning', message: `${e.message} (this node feeds no output, so runs skip it)` };
 }
 
 export const validateCommand: Command = async (args, io) => {
@@ -26,8 +30,12 @@ export const validateCommand: Command = async (args, io) => {
   const { registry } = await cliNodePackages(values['node-packages'], io);
   const loaded = loadDocument(text, { registry });
   const report = loaded.ok ? validateGraph(loaded.value, registry) : undefined;
-  const errors = loaded.ok ? report!.errors : loaded.errors;
-  const warnings = loaded.ok ? [...loaded.warnings, ...report!.warnings] : [];
+  // What `ptp run` refuses is an error; a problem in a node no output needs (a stray node) is a
+  // warning, since runs skip that node (ComfyUI's rule, and the engine's).
+  const blocking = report ? runTargets(report).blocking : [];
+  const skipped = report ? report.errors.filter((e) => !blocking.includes(e)).map(skippedNode) : [];
+  const errors = loaded.ok ? blocking : loaded.errors;
+  const warnings = loaded.ok ? [...loaded.warnings, ...report!.warnings, ...skipped] : [];
   const ok = errors.length === 0;
   if (values.json) {
     io.out(JSON.stringify({ ok, file, errors, warnings }, null, 2));
