@@ -64,6 +64,29 @@ describe('planBatch', () => {
     if (inc.ok) for (const r of inc.value) expect(validateGraph(r.document, registry).errors).toEqual([]);
   });
 
+  it('runs once per listed seed, in place of the count, and refuses a list with a count', () => {
+    const r = planBatch(graph(), { count: 1, seeds: [3, 11, 3], rows: [{ 'a.steps': 4 }, {}] }, entryOf);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(paramsOf(r.value).map((p) => [p.seed, p.steps])).toEqual([
+      [3, 4],
+      [11, 4],
+      [3, 4],
+      [3, undefined],
+      [11, undefined],
+      [3, undefined],
+    ]);
+    expect(r.value.map((x) => x.label)).toEqual([
+      'row 1 · seed 3',
+      'row 1 · seed 11',
+      'row 1 · seed 3',
+      'row 2 · seed 3',
+      'row 2 · seed 11',
+      'row 2 · seed 3',
+    ]);
+    const both = planBatch(graph(), { count: 2, seeds: [1, 2], rows: [] }, entryOf);
+    expect(!both.ok && both.errors[0]).toMatchObject({ code: 'INVALID_PARAM', param: 'count' });
+  });
+
   it("sets each row's params, rows outer and runs inner", () => {
     const rows: BatchRow[] = [{ 'a.text': 'a blue circle' }, { 'a.text': 'a green square', 'a.steps': 5 }];
     const r = planBatch(graph(), { count: 2, seeds: 'increment', rows }, entryOf);

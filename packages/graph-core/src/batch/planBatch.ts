@@ -20,8 +20,25 @@ const Cell = z.union([z.string().max(BATCH_LIMITS.cell), z.number(), z.boolean()
 export const BatchSpecSchema = z.object({
   /** Runs per row. */
   count: z.number().int().min(1).max(BATCH_LIMITS.runs).default(1),
-  /** increment: each run's seeds are the graph's plus its index; random: drawn per run; fixed: as in the graph. */
-  seeds: z.enum(SEED_MODES).default('increment'),
+  /**
+   * increment: each run's seeds are the graph's plus its index; random: drawn per run; fixed: as in
+   * the graph; a list: one run per listed seed (every seed param set to it), in place of `count`.
+   */
+  seeds: z
+    .union([
+      z.enum(SEED_MODES),
+      z
+        .array(
+          z
+            .number()
+            .int()
+            .min(0)
+            .max(2 ** 32 - 1),
+        )
+        .min(1)
+        .max(BATCH_LIMITS.runs),
+    ])
+    .default('increment'),
   rows: z
     .array(z.record(z.string().max(200), Cell).refine((r) => Object.keys(r).length <= BATCH_LIMITS.keys))
     .max(BATCH_LIMITS.rows)
@@ -77,8 +94,16 @@ export function planBatch(
   random: () => number = Math.random,
 ): Result<BatchRun[]> {
   const rows: BatchRow[] = spec.rows.length ? spec.rows : [{}];
-  const total = rows.length * spec.count;
+  const list = Array.isArray(spec.seeds) ? spec.seeds : undefined;
+  const perRow = list?.length ?? spec.count;
+  const total = rows.length * perRow;
   const errors: GraphError[] = [];
+  if (list && spec.count > 1)
+    errors.push(
+      graphError('INVALID_PARAM', 'a list of seeds sets the runs per row; give it or a count, not both', {
+        param: 'count',
+      }),
+    );
   if (total > BATCH_LIMITS.runs)
     errors.push(
       graphError('LIMIT_EXCEEDED', `a batch is at most ${BATCH_LIMITS.runs} runs; this one is ${total}`, {
@@ -121,14 +146,15 @@ export function planBatch(
   const seeded = doc.nodes.flatMap((n) => seedParamsOf(entryOf(n.type)).map((p) => ({ id: n.id, param: p })));
   const runs: BatchRun[] = [];
   rows.forEach((row, r) => {
-    for (let i = 0; i < spec.count; i++) {
+    for (let i = 0; i < perRow; i++) {
       const overrides = new Map<string, Record<string, unknown>>();
       const set = (id: string, param: string, v: unknown) => overrides.set(id, { ...overrides.get(id), [param]: v });
       const seeds: number[] = [];
       for (const { id, param } of seeded) {
         const base = Number(nodes.get(id)!.params[param] ?? 0);
-        const seed =
-          spec.seeds === 'fixed'
+        const seed = list
+          ? list[i]!
+          : spec.seeds === 'fixed'
             ? base
             : spec.seeds === 'increment'
               ? (base + i) % (SEED_MAX + 1)
@@ -142,7 +168,7 @@ export function planBatch(
       }
       const label = [
         ...(spec.rows.length ? [`row ${r + 1}`] : []),
-        ...(seeds.length && spec.seeds !== 'fixed' ? [`seed ${seeds[0]}`] : spec.count > 1 ? [`run ${i + 1}`] : []),
+        ...(seeds.length && spec.seeds !== 'fixed' ? [`seed ${seeds[0]}`] : perRow > 1 ? [`run ${i + 1}`] : []),
       ].join(' · ');
       runs.push({
         label,

@@ -15,8 +15,8 @@ const COMMAND_USAGE: Record<string, string> = {
                                       [--uploads DIR]... (default $PTP_DATA_DIR/uploads or ~/.ptp-studio/uploads, then examples/uploads)
                                       [--node-packages DIR]... (node packages; also $PTP_NODE_PACKAGES, path-delimited)
                                       run a workflow headless; writes images and summary.json
-                                      [--count N] [--seeds increment|random|fixed] [--rows rows.csv]: a batch (as the editor's Batch…),
-                                      N runs per row (seeds + 1 per run by default), rows of node.param columns; DIR/001, ... and batch.json
+                                      [--count N] [--seeds increment|random|fixed|7,8,9] [--rows rows.csv]: a batch (as the editor's Batch…),
+                                      N runs per row (seeds + 1 per run by default; a list of seeds: one run each), rows of node.param columns; DIR/001, ... and batch.json
   run --server URL [--token T] <workflow.json> --out DIR [--provider P] [--output NODE]... [--set node.param=value]...
                                       run it on a studio server: progress streams here, outputs are downloaded
                                       (--count/--seeds/--rows too: the batch is queued whole, then downloaded run by run)

@@ -43,6 +43,18 @@ describe('ptp run, batches', () => {
     expect(png('001').equals(png('002'))).toBe(false);
   });
 
+  it('runs once per seed of a --seeds list, each labelled with its seed', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'ptp-seeds-')), 'out');
+    const r = await cli('run', wordSwap, '--out', out, '--set', 'capture.steps=2', '--seeds', '42,3');
+    expect(r.code, r.err).toBe(0);
+    const batch = JSON.parse(readFileSync(path.join(out, 'batch.json'), 'utf8')) as { runs: { label: string }[] };
+    expect(batch.runs.map((x) => x.label)).toEqual(['seed 42', 'seed 3']);
+    expect(['001', '002'].map((d) => paramsOf(path.join(out, d)))).toEqual([
+      'a red circle -> a blue circle @ 42',
+      'a red circle -> a blue circle @ 3',
+    ]);
+  });
+
   it("a reused --out holds the new run's files only: the previous batch's folders and batch.json go", async () => {
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'ptp-reuse-')), 'out');
     expect((await cli('run', wordSwap, '--out', out, '--set', 'capture.steps=2', '--count', '2')).code).toBe(0);
@@ -88,8 +100,14 @@ describe('ptp run, batches', () => {
 
     expect((await cli('run', wordSwap, '--out', out, '--count', '101')).code).toBe(2);
     expect((await cli('run', wordSwap, '--out', out, '--seeds', 'sometimes')).err).toContain(
-      '--seeds takes increment | random | fixed',
+      '--seeds takes increment | random | fixed, or a list of seeds (7,8,9)',
     );
+    const both = await cli('run', wordSwap, '--out', out, '--seeds', '1,2', '--count', '2');
+    expect([both.code, both.err]).toEqual([2, expect.stringContaining('leave out --count')]);
+    expect((await cli('run', wordSwap, '--out', out, '--seeds', '1,99999999999')).err).toContain(
+      'over the largest seed',
+    );
+    expect(existsSync(out)).toBe(false);
   });
 });
 

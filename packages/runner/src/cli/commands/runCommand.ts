@@ -155,9 +155,9 @@ async function planCliBatch(
   const count = values.count === undefined ? 1 : Number(values.count);
   if (!Number.isInteger(count) || count < 1 || count > BATCH_LIMITS.runs)
     throw new UsageError(`--count takes 1 to ${BATCH_LIMITS.runs} runs, got "${values.count}"`);
-  const seeds = values.seeds ?? 'increment';
-  if (!(SEED_MODES as readonly string[]).includes(seeds))
-    throw new UsageError(`--seeds takes ${SEED_MODES.join(' | ')}, got "${seeds}"`);
+  const seeds = seedsOption(values.seeds);
+  if (Array.isArray(seeds) && values.count !== undefined)
+    throw new UsageError('--seeds with a list runs once per listed seed; leave out --count', { showUsage: false });
   const entries = new Map(buildCatalogue(registry).nodes.map((e) => [e.type, e]));
   const entryOf = (t: string) => entries.get(t);
   let rows: BatchRow[] = [];
@@ -175,10 +175,23 @@ async function planCliBatch(
     if (!rows.length)
       throw new UsageError(`--rows ${file} has no rows under its header (one run per row)`, { showUsage: false });
   }
-  const planned = planBatch(doc, { count, seeds: seeds as SeedMode, rows }, entryOf);
+  const planned = planBatch(doc, { count, seeds, rows }, entryOf);
   if (!planned.ok) return { errors: planned.errors };
   const errors = validateBatch(planned.value, registry).map((e) => ({ ...e, message: `${e.run}: ${e.message}` }));
   return errors.length ? { errors } : planned.value;
+}
+
+/** `--seeds`: how each run's seeds are chosen (a mode), or the seeds themselves (7,8,9: one run each). */
+function seedsOption(given: string | undefined): SeedMode | number[] {
+  if (given === undefined) return 'increment';
+  if ((SEED_MODES as readonly string[]).includes(given)) return given as SeedMode;
+  const list = /^\d+(,\d+)*$/.test(given) ? given.split(',').map(Number) : undefined;
+  if (!list)
+    throw new UsageError(`--seeds takes ${SEED_MODES.join(' | ')}, or a list of seeds (7,8,9), got "${given}"`);
+  if (list.length > BATCH_LIMITS.runs) throw new UsageError(`--seeds lists at most ${BATCH_LIMITS.runs} seeds`);
+  const over = list.find((n) => n > 2 ** 32 - 1);
+  if (over !== undefined) throw new UsageError(`--seeds: ${over} is over the largest seed, ${2 ** 32 - 1}`);
+  return list;
 }
 
 function parseRunArgs(args: string[]) {
