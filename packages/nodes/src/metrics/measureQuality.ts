@@ -1,6 +1,6 @@
 import type { ImageBatch } from '../image/ImageBatch.js';
 import { decodeLatents } from '../pipeline/decodeLatents.js';
-import { denoise } from '../pipeline/denoise.js';
+import { denoise, type DenoiseOptions } from '../pipeline/denoise.js';
 import { encodeText } from '../pipeline/encodeText.js';
 import { randn } from '../pipeline/randn.js';
 import type { ModelPack, SchedulerKind } from '../runtime/InferenceBackend.js';
@@ -99,8 +99,16 @@ const emptyTallies = (): Record<QualityLabel, Tally> => ({
   background: { correct: 0, n: 0 },
 });
 
-/** Generates `labels` captions in one batch: [N] images in order. */
-async function generateBatch(o: QualityOptions, captions: string[], firstIndex: number): Promise<ImageBatch> {
+/**
+ * Samples `captions` in one batch, caption i from the seeds o.seed + first + i (the judges' fixed
+ * noise, also for ancestral schedulers' steps): [N] images in order. `extra` adds attention capture.
+ */
+export async function sampleCaptions(
+  o: Omit<QualityOptions, 'samples'>,
+  captions: string[],
+  first: number,
+  extra: Pick<DenoiseOptions, 'attentionOutputs' | 'onStep'> = {},
+): Promise<ImageBatch> {
   const { pack } = o;
   const N = captions.length;
   const C = pack.layout.latentChannels;
@@ -108,14 +116,13 @@ async function generateBatch(o: QualityOptions, captions: string[], firstIndex: 
   const per = C * h * w;
   const scheduler = pack.createScheduler(o.scheduler ?? 'pack');
   const context = await encodeText(pack, [...captions.map(() => ''), ...captions]);
-  const latents = new Float32Array(N * per);
-  for (let i = 0; i < N; i++) latents.set(randn(per, (o.seed + firstIndex + i) >>> 0), i * per);
-  for (let k = 0; k < latents.length; k++) latents[k]! *= scheduler.initNoiseSigma;
-  const stepNoise = (step: number) => {
+  const noiseFor = (offset: number) => {
     const noise = new Float32Array(N * per);
-    for (let i = 0; i < N; i++) noise.set(randn(per, (o.seed + firstIndex + i + 1 + step * 7919) >>> 0), i * per);
+    for (let i = 0; i < N; i++) noise.set(randn(per, (o.seed + first + i + offset) >>> 0), i * per);
     return noise;
   };
+  const latents = noiseFor(0);
+  for (let k = 0; k < latents.length; k++) latents[k]! *= scheduler.initNoiseSigma;
   const out = await denoise({
     pack,
     scheduler,
@@ -125,7 +132,8 @@ async function generateBatch(o: QualityOptions, captions: string[], firstIndex: 
     latentDims: [N, C, h, w],
     context: context.data,
     contextDims: context.dims,
-    ...(scheduler.needsNoise() ? { stepNoise } : {}),
+    ...(scheduler.needsNoise() ? { stepNoise: (step: number) => noiseFor(1 + step * 7919) } : {}),
+    ...extra,
     ...(o.signal ? { signal: o.signal } : {}),
   });
   return decodeLatents(pack, out, [N, C, h, w]);
@@ -140,7 +148,7 @@ export async function measureQuality(o: QualityOptions): Promise<QualityReport> 
   for (let start = 0; start < labels.length; start += batch) {
     const chunk = labels.slice(start, start + batch);
     const captions = chunk.map((l) => shapesCaption(l));
-    const decoded = await generateBatch(o, captions, start);
+    const decoded = await sampleCaptions(o, captions, start);
     decoded.images.forEach((im, i) => {
       const j = judgeShapeImage(im);
       const boxFillShape =

@@ -1,11 +1,7 @@
 import { AttentionRecorder } from '../edit/attentionRecorder.js';
 import type { ImageBatch, RgbaImage } from '../image/ImageBatch.js';
-import { decodeLatents } from '../pipeline/decodeLatents.js';
-import { denoise } from '../pipeline/denoise.js';
-import { encodeText } from '../pipeline/encodeText.js';
-import { randn } from '../pipeline/randn.js';
 import type { ModelPack } from '../runtime/InferenceBackend.js';
-import type { QualityOptions, Tally } from './measureQuality.js';
+import { sampleCaptions, type QualityOptions, type Tally } from './measureQuality.js';
 import { judgeScenesImage } from './scenesJudge.js';
 import { averagedWordMap, objectWordTokens, scoreScene, thresholdIoU } from './scenesScore.js';
 import { SCENE_SHAPES, sceneForSeed, scenesCaption, type Scene } from './scenesWorld.js';
@@ -89,39 +85,15 @@ async function generate(
   first: number,
   record: boolean,
 ): Promise<Generated> {
-  const { pack } = o;
-  const N = captions.length;
-  const C = pack.layout.latentChannels;
-  const [h, w] = pack.layout.nominalLatentSize;
-  const per = C * h * w;
-  const scheduler = pack.createScheduler(o.scheduler ?? 'pack');
-  const context = await encodeText(pack, [...captions.map(() => ''), ...captions]);
-  const latents = new Float32Array(N * per);
-  for (let i = 0; i < N; i++) latents.set(randn(per, (o.seed + first + i) >>> 0), i * per);
-  for (let k = 0; k < latents.length; k++) latents[k]! *= scheduler.initNoiseSigma;
-  const recorder = record ? new AttentionRecorder(pack, N, h, w) : undefined;
-  const out = await denoise({
-    pack,
-    scheduler,
-    steps: o.steps,
-    guidance: o.guidance,
-    latents,
-    latentDims: [N, C, h, w],
-    context: context.data,
-    contextDims: context.dims,
-    ...(scheduler.needsNoise()
-      ? {
-          stepNoise: (step: number) => {
-            const noise = new Float32Array(N * per);
-            for (let i = 0; i < N; i++) noise.set(randn(per, (o.seed + first + i + 1 + step * 7919) >>> 0), i * per);
-            return noise;
-          },
-        }
-      : {}),
-    ...(recorder ? { attentionOutputs: recorder.outputs, onStep: ({ attention }) => recorder.record(attention) } : {}),
-    ...(o.signal ? { signal: o.signal } : {}),
-  });
-  return { images: (await decodeLatents(pack, out, [N, C, h, w])).images, recorder };
+  const [h, w] = o.pack.layout.nominalLatentSize;
+  const recorder = record ? new AttentionRecorder(o.pack, captions.length, h, w) : undefined;
+  const decoded = await sampleCaptions(
+    o,
+    captions,
+    first,
+    recorder ? { attentionOutputs: recorder.outputs, onStep: ({ attention }) => recorder.record(attention) } : {},
+  );
+  return { images: decoded.images, recorder };
 }
 
 function overlap(pack: ModelPack, rec: AttentionRecorder, item: number, caption: string, minGrid: number) {
