@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureUiBuilt, launchBrowser, screenshot, serveStatic } from './support/browser.js';
 import {
+  blur,
   clickEdge,
   clickRun,
   dragLink,
@@ -41,8 +42,6 @@ async function open(query = '?new'): Promise<Page> {
   pages.push(page);
   return page;
 }
-
-const blur = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 
 beforeAll(async () => {
   const served = await serveStatic(await ensureUiBuilt());

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureUiBuilt, launchBrowser, screenshot } from './support/browser.js';
 import {
+  blur,
   dropFile,
   editorDocument,
   node,
@@ -22,7 +23,6 @@ import { startServer } from './support/studioServer.js';
 
 let browser: Browser;
 let server: StudioServer;
-const blur = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 
 /** Screen rectangles of every node, and the pairs that overlap. */
 async function overlaps(page: Page): Promise<string[]> {

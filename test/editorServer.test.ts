@@ -1,9 +1,10 @@
 import { API_LIMITS } from '@ptp/graph-core';
 import type { StudioServer } from '@ptp/runner/server/createStudioServer';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureUiBuilt, launchBrowser, screenshot } from './support/browser.js';
 import {
+  blur,
   editorDocument,
   graphOf,
   loadedImageSize,
@@ -20,7 +21,6 @@ import { startServer } from './support/studioServer.js';
 
 let browser: Browser;
 let server: StudioServer;
-const blur = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 
 beforeAll(async () => {
   server = await startServer({ uiDir: await ensureUiBuilt() });

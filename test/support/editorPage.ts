@@ -21,6 +21,10 @@ export function editorDocument(page: Page): Promise<WorkflowDocument> {
 
 export const node = (page: Page, id: string): Locator => page.getByTestId(`node-${id}`);
 
+/** Takes focus off a param field, so its edit commits (as a user clicking elsewhere). */
+export const blur = (page: Page): Promise<void> =>
+  page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+
 /** A socket's handle: `output` handles are sources, inputs targets. */
 export function handle(page: Page, nodeId: string, socket: string, kind: 'input' | 'output'): Locator {
   return page.locator(
