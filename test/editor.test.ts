@@ -60,6 +60,11 @@ describe('editor (browser only)', () => {
     const { page, logs } = await openEditor(browser, `${baseUrl}?new`);
     pages.push(page);
     expect(await page.getByTestId('app').getAttribute('data-server')).toBe('false');
+    // An empty canvas is not "ready to run", and Run says what to do instead of failing.
+    expect(await page.getByTestId('problem-count').textContent()).toBe('empty canvas');
+    await page.getByTestId('run').click();
+    expect(await page.locator('[data-testid=notice][data-tag=run-empty]').textContent()).toMatch(/open a template/);
+    expect(await page.getByTestId('run-status').getAttribute('data-phase')).toBe('idle');
     // A dialog closes on Escape, as on its backdrop.
     await page.getByTestId('open-templates').click();
     await page.getByTestId('templates').waitFor();

@@ -394,7 +394,9 @@ function ProblemCount() {
   };
   const label = problems.errorCount
     ? `${problems.errorCount} problem${problems.errorCount > 1 ? 's' : ''}`
-    : 'ready to run';
+    : nodes.length
+      ? 'ready to run'
+      : 'empty canvas';
   return (
     <span className="problems-wrap" ref={wrap}>
       <button

@@ -200,7 +200,15 @@ function libraryActions(kit: ActionKit): Pick<EditorActions, 'openFromLibrary' |
 function runActions({ services: { store, runs, notify } }: ActionKit): Pick<EditorActions, 'run' | 'cancel'> {
   return {
     async run(target, targets, options) {
-      const problems = store.getState().problems;
+      const { problems, graph } = store.getState();
+      if (!graph.nodes.length) {
+        notify(
+          'info',
+          'The canvas is empty: open a template, drop a studio PNG or workflow JSON, or add nodes from the palette.',
+          'run-empty',
+        );
+        return;
+      }
       if (problems.errorCount > 0) {
         notify(
           'error',
