@@ -378,6 +378,15 @@ describe('model manager (issue 16)', () => {
     await page.getByTestId('pack-my-tiny').waitFor({ state: 'detached' });
     const { packs } = (await (await fetch(`${server.url}/api/models`)).json()) as { packs: { id: string }[] };
     expect(packs.map((p) => p.id)).not.toContain('my-tiny');
+    // Load model lists the packs there are; the removed one stays chosen but is marked before any run.
+    await page.locator('.modal-backdrop').click({ position: { x: 5, y: 5 } });
+    const pack = page.locator('[data-testid="param-model-pack"] select');
+    expect(await pack.locator('option:checked').textContent()).toBe('my-tiny (not here)');
+    expect(await page.getByTestId('param-error-model-pack').textContent()).toMatch(/no model pack “my-tiny” here/);
+    expect(await page.getByTestId('problem-count').textContent()).toBe('1 problem');
+    await pack.selectOption('tiny-shapes');
+    await expect.poll(() => page.getByTestId('problem-count').textContent()).toBe('ready to run');
+    expect(await pack.locator('option').allTextContents()).not.toContain('my-tiny (not here)');
   }, 300_000);
 });
 

@@ -44,6 +44,8 @@ export const ERROR_CODES = [
   'INVALID_SUBGRAPH',
   // A reference by id to a node the graph does not have (a batch row's `node.param`).
   'UNKNOWN_NODE',
+  // A pack param (Load model's) naming a model pack the runner does not have.
+  'UNKNOWN_PACK',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

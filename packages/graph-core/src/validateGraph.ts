@@ -4,6 +4,7 @@ import { findCycles, indexGraph, type GraphIndex } from './graphIndex.js';
 import type { InputSpec } from './NodeDefinition.js';
 import type { NodeRegistry } from './NodeRegistry.js';
 import { checkNodes } from './checkNodes.js';
+import { checkPackParams } from './packParams.js';
 import { checkParamLimits, type RunLimits } from './paramLimits.js';
 import { flattenSubgraphs, type FlatDocument } from './subgraphs/flattenSubgraphs.js';
 import { liftError } from './subgraphs/liftError.js';
@@ -17,6 +18,8 @@ export interface ValidateOptions {
    * graph's `<block node>/<inner>` ids: what an editor showing a block's inside wants.
    */
   readonly lift?: boolean;
+  /** The model packs the runner can load: pack params naming another are errors (UNKNOWN_PACK). */
+  readonly packs?: readonly string[];
 }
 
 export interface ValidationReport {
@@ -67,6 +70,8 @@ export function validateGraph(
     problems.length = 0;
     problems.push(...kept, ...over);
   }
+
+  if (options.packs) problems.push(...checkPackParams(index, registry, params, options.packs));
 
   const outputNodes = [...index.nodes.values()].filter((n) => registry.get(n.type)?.output).map((n) => n.id);
   if (outputNodes.length === 0)

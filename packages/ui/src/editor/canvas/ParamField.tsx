@@ -3,6 +3,7 @@ import type { GraphError } from '@ptp/graph-core';
 import { fieldMessage } from '../model/errorMap';
 import { coerceNumber, windowRange, windowValue, type ParamWidget } from '../model/paramWidgets';
 import { useServices } from '../services/EditorContext';
+import { useEditor } from '../hooks/useEditor';
 import { WordPicker, WordTable } from './WordPicker';
 
 export interface ParamFieldProps {
@@ -193,6 +194,27 @@ function seedControl(w: WidgetOf<'seed'>, value: unknown, commit: Commit) {
   );
 }
 
+/**
+ * The pack a Load model node uses: a list of the packs the runner has (as ComfyUI lists checkpoint
+ * files), keeping a pack it lacks as a marked choice; a text field while the list is not known.
+ */
+function PackSelect({ widget, value, commit }: { widget: WidgetOf<'pack'>; value: unknown; commit: Commit }) {
+  const packs = useEditor((s) => s.packs);
+  const current = asText(value);
+  if (!packs) return textControl(widget, value, commit);
+  const missing = current !== '' && !packs.includes(current);
+  return (
+    <select className="nodrag param-enum" value={current} onChange={(e) => commit(e.target.value)}>
+      {missing && <option value={current}>{current} (not here)</option>}
+      {packs.map((id) => (
+        <option key={id} value={id}>
+          {id}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 function textControl(w: WidgetOf<'textarea' | 'text' | 'pack'>, value: unknown, commit: Commit) {
   if (w.kind === 'textarea')
     return (
@@ -276,8 +298,9 @@ function control(p: ParamFieldProps, commit: Commit) {
       return seedControl(w, value, commit);
     case 'textarea':
     case 'text':
-    case 'pack':
       return textControl(w, value, commit);
+    case 'pack':
+      return <PackSelect widget={w} value={value} commit={commit} />;
     case 'upload':
       return <UploadInput value={asText(value)} onCommit={commit} />;
     case 'enum':

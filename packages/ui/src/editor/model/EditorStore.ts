@@ -79,6 +79,8 @@ export interface EditorState {
   /** Differs from what was last saved, opened or created. */
   dirty: boolean;
   library?: LibraryRef;
+  /** The model packs the runner can load, once known: Load model offers them. */
+  packs?: readonly string[];
   /**
    * Bumped when nodes, links, params or metadata change, not on moves, selection or measurements:
    * what depends on the graph's meaning (word pickers, validation) recomputes on it, never per drag frame.
@@ -143,6 +145,7 @@ export class EditorStore {
   #state: EditorState;
   #index: CatalogueIndex;
   #registry: NodeRegistry;
+  #packs: readonly string[] | undefined;
   #history: History<Snapshot>;
   readonly #historyOptions: { capacity: number; now?: () => number };
   /** Blocks opened for editing, outermost first, each with the undo history of the level above. */
@@ -200,6 +203,13 @@ export class EditorStore {
     this.#index = index;
     this.#registry = registry;
     this.#emit({ ...this.#state, index, problems: this.#validate(this.#state.graph) });
+  }
+
+  /** The model packs the runner can load (undefined: not known): Load model naming another is a problem. */
+  setPacks(packs: readonly string[] | undefined): void {
+    this.#packs = packs;
+    const { packs: _drop, ...rest } = this.#state;
+    this.#emit({ ...rest, ...(packs ? { packs } : {}), problems: this.#validate(this.#state.graph) });
   }
 
   /**
@@ -597,6 +607,7 @@ export class EditorStore {
     const scoped = this.#scopes.length > 0;
     const report = validateGraph(graphToDocument(this.#root(graph), { includeViewport: false }), this.#registry, {
       ...(limits ? { limits } : {}),
+      ...(this.#packs ? { packs: this.#packs } : {}),
       // Inside a block, problems are wanted on its inner nodes, not lifted onto the block node.
       ...(scoped ? { lift: false } : {}),
     });

@@ -61,11 +61,12 @@ export function ModelsDialog({ onClose }: { onClose(): void }) {
     try {
       const next = await server.modelManager();
       setState(next);
+      store.setPacks(next.packs.map((p) => p.id));
       setSource((s) => s || next.exports[0]?.source || '');
     } catch (err) {
       setError((err as Error).message);
     }
-  }, [server]);
+  }, [server, store]);
 
   useEffect(() => void refresh(), [refresh]);
   // While an import runs, poll its progress (imports take seconds to minutes).

@@ -2,7 +2,7 @@ import type { StudioClient } from '@ptp/graph-core/client';
 import { describe, expect, it } from 'vitest';
 import { EditorStore } from '../model/EditorStore';
 import { testIndex, testRegistry } from '../model/testSupport';
-import { samplePrompt } from './samplePrompt';
+import { packIds, samplePrompt } from './samplePrompt';
 
 const serverWith = (packs: { id: string; samplePrompt?: string }[]) =>
   ({
@@ -33,5 +33,31 @@ describe("the default pack's sample prompt", () => {
     const nodes = store.document().nodes;
     expect(nodes.find((n) => n.id === id)!.params).toEqual({ text: 'a green square' });
     expect(nodes.find((n) => n.id === blend)!.params).toMatchObject({ k: 0.3 });
+  });
+});
+
+describe('the packs the runner has', () => {
+  it("are the server's, and a Load model naming another is a problem on its pack field until it names one", async () => {
+    const ids = await packIds(serverWith([{ id: 'tiny-shapes' }, { id: 'tiny-scenes' }]));
+    expect(ids).toEqual(['tiny-shapes', 'tiny-scenes']);
+    expect(await packIds({ models: () => Promise.reject(new Error('offline')) } as unknown as StudioClient)).toBe(
+      undefined,
+    );
+    const store = new EditorStore({ index: testIndex(), registry: testRegistry() });
+    const model = store.addNode('ptp.loadModel', { x: 0, y: 0 })!;
+    store.setParam(model, 'pack', 'tiny-shpaes');
+    const packProblems = () =>
+      (store.getState().problems.byNode.get(model)?.params.pack ?? []).filter((e) => e.code === 'UNKNOWN_PACK');
+    expect(packProblems()).toEqual([]);
+    store.setPacks(ids);
+    expect(store.getState().packs).toEqual(ids);
+    expect(packProblems()).toEqual([
+      expect.objectContaining({
+        param: 'pack',
+        message: 'there is no model pack “tiny-shpaes” here; the packs are: tiny-shapes, tiny-scenes',
+      }),
+    ]);
+    store.setParam(model, 'pack', 'tiny-shapes');
+    expect(packProblems()).toEqual([]);
   });
 });
