@@ -136,6 +136,12 @@ describe('editor (browser only)', () => {
     await page.getByTestId('input-error-capture-prompt').waitFor({ state: 'detached' });
     expect(await node(page, 'capture').getAttribute('data-has-error')).toBe('false');
     await screenshot(page, 'editor-connected');
+
+    // A link dropped on a linked input replaces its link, as in ComfyUI.
+    await dragLink(page, { node: 'source', output: 'prompt' }, { node: 'capture', input: 'prompt' });
+    await expect
+      .poll(async () => graphOf(await editorDocument(page)).edges.filter((e) => e.endsWith('->capture.prompt')))
+      .toEqual(['source.prompt->capture.prompt']);
   });
 
   it('refuses a connection between mismatched socket types and says why', async () => {

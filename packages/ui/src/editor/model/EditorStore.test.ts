@@ -64,6 +64,16 @@ describe('EditorStore', () => {
       { ok: true },
     );
     expect(s.getState().problems.byNode.get('capture')).toBeUndefined();
+    // A link dropped on a linked single input takes the old one's place, as one undo step.
+    const into = () => s.getState().graph.edges.filter((e) => e.target === 'capture' && e.targetHandle === 'prompt');
+    const old = into()[0]!.id;
+    expect(s.connect({ source: 'source', sourceHandle: 'prompt', target: 'capture', targetHandle: 'prompt' })).toEqual({
+      ok: true,
+      replaces: old,
+    });
+    expect(into().map((e) => e.source)).toEqual(['source']);
+    s.undo();
+    expect(into().map((e) => e.source)).toEqual(['target1']);
   });
 
   it('adds nodes with catalogue defaults and deletes the selection with its links in one step', () => {

@@ -509,12 +509,13 @@ export class EditorStore {
     return checkConnection(attempt, this.#state.graph.nodes, this.#state.graph.edges, this.#state.index);
   }
 
-  /** Adds an edge when `checkConnection` allows it; returns the verdict either way. */
+  /** Adds an edge when `checkConnection` allows it (in place of the link it replaces); returns the verdict either way. */
   connect(attempt: ConnectionAttempt): ConnectionCheck {
     const verdict = this.checkConnection(attempt);
     if (!verdict.ok) return verdict;
     const link = attempt as { source: string; sourceHandle: string; target: string; targetHandle: string };
-    this.#change((g) => withEdge(g, link));
+    const replaced = verdict.replaces ? [verdict.replaces] : [];
+    this.#change((g) => withEdge(withoutEdges(g, replaced), link));
     return verdict;
   }
 

@@ -49,8 +49,8 @@ describe('checkConnection', () => {
     expect(check('decode', 'image', 'capture', 'prompt')).toMatchObject({ ok: false, code: 'TYPE_MISMATCH' });
   });
 
-  it('refuses a second link into a single input but allows more into a multi input', () => {
-    expect(check('dst', 'prompt', 'capture', 'prompt')).toMatchObject({ ok: false, code: 'MULTIPLE_LINKS' });
+  it('replaces the link of a single input, and adds more into a multi input', () => {
+    expect(check('dst', 'prompt', 'capture', 'prompt')).toEqual({ ok: true, replaces: 'src.prompt->capture.prompt' });
     expect(check('sched2', 'schedule', 'sampler', 'edits')).toEqual({ ok: true });
     expect(check('sched', 'schedule', 'sampler', 'edits')).toMatchObject({ ok: false, code: 'DUPLICATE' });
   });
@@ -67,7 +67,11 @@ describe('checkConnection', () => {
     ).toMatchObject({ ok: false, code: 'CYCLE' });
     expect(
       checkConnection({ source: 'a', sourceHandle: 'image', target: 'c', targetHandle: 'image' }, ns, es, testIndex()),
-    ).toMatchObject({ ok: false, code: 'MULTIPLE_LINKS' });
+    ).toEqual({ ok: true, replaces: 'b.image->c.image' });
+    // A replacement that would close a loop is still refused: b feeds c, so c cannot feed b.
+    expect(
+      checkConnection({ source: 'c', sourceHandle: 'image', target: 'b', targetHandle: 'image' }, ns, es, testIndex()),
+    ).toMatchObject({ ok: false, code: 'CYCLE' });
   });
 
   it('refuses unknown sockets, unknown node types and half-made connections', () => {

@@ -9,15 +9,9 @@ export interface ConnectionAttempt {
 }
 
 export type ConnectionRefusal =
-  | 'INCOMPLETE'
-  | 'UNKNOWN_NODE'
-  | 'UNKNOWN_SOCKET'
-  | 'SELF_LOOP'
-  | 'TYPE_MISMATCH'
-  | 'MULTIPLE_LINKS'
-  | 'DUPLICATE'
-  | 'CYCLE';
-export type ConnectionCheck = { ok: true } | { ok: false; code: ConnectionRefusal; message: string };
+  'INCOMPLETE' | 'UNKNOWN_NODE' | 'UNKNOWN_SOCKET' | 'SELF_LOOP' | 'TYPE_MISMATCH' | 'DUPLICATE' | 'CYCLE';
+/** Allowed; `replaces`: the link a single input holds now, which the new one takes the place of. */
+export type ConnectionCheck = { ok: true; replaces?: string } | { ok: false; code: ConnectionRefusal; message: string };
 
 const refuse = (code: ConnectionRefusal, message: string): ConnectionCheck => ({ ok: false, code, message });
 
@@ -39,7 +33,8 @@ function reaches(edges: readonly EditorEdge[], start: string, goal: string): boo
 
 /**
  * Whether a new edge may be drawn, and why not: the socket types must be compatible (the
- * catalogue's socket widening rules), a single input takes one link, and no cycle may form.
+ * catalogue's socket widening rules) and no cycle may form. A single input that is linked
+ * already has its link replaced (as in ComfyUI and Blender): the verdict names that edge.
  * The canvas calls it while the user drags, so it only reads.
  */
 export function checkConnection(
@@ -72,8 +67,7 @@ export function checkConnection(
   const into = edges.filter((e) => e.target === target && e.targetHandle === targetHandle);
   if (into.some((e) => e.source === source && e.sourceHandle === sourceHandle))
     return refuse('DUPLICATE', 'these sockets are already linked');
-  if (into.length && !input.multi)
-    return refuse('MULTIPLE_LINKS', `input "${input.label}" takes one link; remove the existing one first`);
   if (reaches(edges, target, source)) return refuse('CYCLE', `linking ${source} -> ${target} would make a cycle`);
-  return { ok: true };
+  const replaced = input.multi ? undefined : into[0]?.id;
+  return replaced ? { ok: true, replaces: replaced } : { ok: true };
 }
