@@ -112,6 +112,18 @@ describe('editor (browser only)', () => {
     expect(doc.nodes[0]!.params).toMatchObject({ k: 0.3, sourceWords: [], targetWords: [] });
     expect(await node(page, 'blend').getAttribute('data-has-error')).toBe('true');
     await page.getByTestId('input-error-blend-source').waitFor();
+    // Clicked in again and again, new nodes find free places instead of piling up.
+    await page.getByTestId('palette-ptp.prompt').click();
+    await node(page, 'prompt_2').waitFor();
+    await page.getByTestId('palette-ptp.prompt').click();
+    await node(page, 'prompt_3').waitFor();
+    const boxes = await Promise.all(
+      ['blend', 'prompt', 'prompt_2', 'prompt_3'].map((id) => node(page, id).boundingBox()),
+    );
+    const cover = (a: (typeof boxes)[0], b: (typeof boxes)[0]) =>
+      a!.x < b!.x + b!.width && b!.x < a!.x + a!.width && a!.y < b!.y + b!.height && b!.y < a!.y + a!.height;
+    const overlapping = boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => cover(a, b)));
+    expect(overlapping).toEqual([]);
     await screenshot(page, 'editor-palette');
   });
 

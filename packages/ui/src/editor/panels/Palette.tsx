@@ -6,7 +6,11 @@ import { useEditor } from '../hooks/useEditor';
 import { useServices } from '../services/EditorContext';
 import { NODE_DRAG_TYPE } from '../canvas/Canvas';
 import { categoryColor } from '../canvas/categoryColors';
+import { freeSpot } from '../model/freeSpot';
 import { MyBlocks } from './MyBlocks';
+
+/** A fresh node's box before it is measured (graph units). */
+const NEW_NODE = { width: 240, height: 160 };
 
 /**
  * Node types from the catalogue by category, with search. Drag one onto the canvas, or click
@@ -20,14 +24,18 @@ export function Palette() {
   const [closed, setClosed] = useState<ReadonlySet<string>>(new Set());
   const matches = useMemo(() => (query.trim() ? searchCatalogue(index, query) : undefined), [index, query]);
 
-  /** The middle of the view, nudged per addition so repeated clicks do not stack nodes exactly. */
+  /** The middle of the view, or the nearest place there that covers no node. */
   const centre = () => {
     const box = document.querySelector('.canvas')?.getBoundingClientRect();
     const c = box
       ? rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 })
       : { x: 0, y: 0 };
-    const n = store.getState().graph.nodes.length % 8;
-    return { x: c.x - 120 + n * 24, y: c.y - 60 + n * 24 };
+    const taken = store.getState().graph.nodes.map((n) => ({
+      ...n.position,
+      width: n.measured?.width ?? NEW_NODE.width,
+      height: n.measured?.height ?? NEW_NODE.height,
+    }));
+    return freeSpot({ x: c.x - NEW_NODE.width / 2, y: c.y - NEW_NODE.height / 2 }, NEW_NODE, taken);
   };
   const addAtCentre = (entry: CatalogueEntry) => store.addNode(entry.type, centre());
   const blocks = index.categories.find((c) => c.name === BLOCK_CATEGORY)?.entries ?? [];
