@@ -15,6 +15,8 @@ describe('batch', () => {
     await node(page, 'capture').waitFor();
     await page.getByTestId('open-batch').click();
     const dialog = page.getByTestId('batch');
+    // Where the runs go is said, as Run may be set to the page's runner.
+    expect(await dialog.getByTestId('batch-where').textContent()).toMatch(/server's queue/);
     await dialog.getByTestId('batch-count').fill('2');
     await dialog.getByTestId('batch-prompts').click();
     expect(await dialog.getByTestId('batch-rows').inputValue()).toBe(

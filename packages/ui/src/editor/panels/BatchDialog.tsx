@@ -95,6 +95,9 @@ export function BatchDialog({ onClose, onQueued }: { onClose(): void; onQueued()
       onClose={onClose}
       title={<>Batch: queue “{doc.metadata.name}” many times</>}
     >
+      <p className="hint" data-testid="batch-where">
+        The runs go to the studio server's queue, whichever runner Run uses: they go on when this page closes.
+      </p>
       <div className="batch-settings">
         <label>
           Runs per row

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { TuneResultsDialog } from './TuneResultsDialog';
 import './tuneResults.css';
 
-/** The toolbar's "Results" button: opens the sweep/tune results view (its own state, so the toolbar only places it). */
+/** The toolbar's "Sweeps" button: opens the sweep/tune results view (its own state, so the toolbar only places it). */
 export function TuneResultsButton() {
   const [open, setOpen] = useState(false);
   return (
@@ -13,7 +13,7 @@ export function TuneResultsButton() {
         title="a sweep's or tune's results as a table and plot; load the best schedule into the graph"
         data-testid="open-tune-results"
       >
-        Results
+        Sweeps
       </button>
       {open && <TuneResultsDialog onClose={() => setOpen(false)} />}
     </>
