@@ -232,10 +232,10 @@ describe('the editor for a new user', () => {
     await page.getByTestId('run').click();
     await expect.poll(() => panel.getAttribute('data-stale')).toBe('true');
     await page.getByTestId('run-activity').waitFor();
-    // The phase and, once sampling, step n/N with the time left.
+    // The phase and, once sampling, which sampler, step n/N and the time left.
     await expect
       .poll(() => page.getByTestId('run-activity').textContent(), { timeout: 120_000 })
-      .toMatch(/^sampling: step \d+\/200 · ~[\d.]+ s left$/);
+      .toMatch(/^sampling: Attention capture, step \d+\/200 · ~[\d.]+ s left$/);
     await screenshot(page, 'newuser-progress');
     await page.getByTestId('cancel').click();
     expect(await waitForRunEnd(page)).toBe('interrupted');

@@ -115,11 +115,11 @@ describe('what the toolbar says about a running graph', () => {
     v = at(v, { type: 'node_executing', nodeId: 's' }, 3, 5);
     expect(describeActivity(v, info)).toMatchObject({ phase: 'compiling', detail: 'Edit sampler' });
     v = at(v, { type: 'progress', nodeId: 's', value: 1, max: 20 }, 4, 1000);
-    expect(describeActivity(v, info)).toMatchObject({ phase: 'sampling', detail: 'step 1/20' });
+    expect(describeActivity(v, info)).toMatchObject({ phase: 'sampling', detail: 'Edit sampler, step 1/20' });
     v = at(v, { type: 'progress', nodeId: 's', value: 5, max: 20 }, 5, 3000);
     // 4 steps in 2 s: 15 steps left take 7.5 s.
     expect(secondsLeft(v.nodes.s)).toBeCloseTo(7.5);
-    expect(describeActivity(v, info)).toMatchObject({ detail: 'step 5/20 · ~7.5 s left' });
+    expect(describeActivity(v, info)).toMatchObject({ detail: 'Edit sampler, step 5/20 · ~7.5 s left' });
     v = at(v, { type: 'success', durationMs: 4000 }, 6, 4000);
     expect(describeActivity(v, info)).toBeUndefined();
   });

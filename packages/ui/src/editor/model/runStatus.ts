@@ -139,7 +139,7 @@ const SAMPLERS = new Set([
 
 /**
  * What the run is doing now, in words for the toolbar: loading the model, compiling (a sampler
- * before its first step), sampling with step n/N and the time left, or the node that runs.
+ * before its first step), sampling with the sampler, step n/N and the time left, or the node that runs.
  */
 export function describeActivity(
   view: RunView,
@@ -156,7 +156,8 @@ export function describeActivity(
   if (p && p.max > 0 && p.value > 0) {
     const left = secondsLeft(status);
     const eta = left === undefined ? '' : ` · ~${left < 10 ? left.toFixed(1) : Math.round(left)} s left`;
-    return { phase: 'sampling', detail: `step ${p.value}/${p.max}${eta}`, nodeId };
+    // Named, as a graph can have several samplers one after another (capture, then edit).
+    return { phase: 'sampling', detail: `${info?.title ?? nodeId}, step ${p.value}/${p.max}${eta}`, nodeId };
   }
   if (info && SAMPLERS.has(info.type)) return { phase: 'compiling', detail: info.title, nodeId };
   return { phase: 'running', detail: info?.title ?? nodeId, nodeId };

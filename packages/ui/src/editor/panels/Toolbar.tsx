@@ -271,8 +271,9 @@ function Activity() {
   const view = useRun((s) => s.view);
   const index = useEditor((s) => s.index);
   const activity = describeActivity(view, (id) => {
-    const type = store.getState().graph.nodes.find((n) => n.id === id)?.data.nodeType;
-    return type ? { type, title: index.byType.get(type)?.title ?? type } : undefined;
+    const data = store.getState().graph.nodes.find((n) => n.id === id)?.data;
+    if (!data) return undefined;
+    return { type: data.nodeType, title: data.label || (index.byType.get(data.nodeType)?.title ?? data.nodeType) };
   });
   const paused = useServerQueue()?.paused === true && activity?.phase === 'queued';
   if (!activity) return null;
