@@ -75,6 +75,9 @@ describe('editor (browser only)', () => {
     await node(page, 'blend1').waitFor();
     const doc = await editorDocument(page);
     expect(graphOf(doc)).toEqual(graphOf(example('tiny-word-swap')));
+    // The user's copy is not a shipped example: its tags lose "example", and only that.
+    expect(doc.metadata.tags).toEqual(example('tiny-word-swap').metadata.tags.filter((t) => t !== 'example'));
+    expect(example('tiny-word-swap').metadata.tags).toContain('example');
     expect(await page.locator('.react-flow__node').count()).toBe(doc.nodes.length);
     expect(await page.locator('.react-flow__edge').count()).toBe(doc.edges.length);
     await expect.poll(() => page.getByTestId('problem-count').getAttribute('data-count')).toBe('0');

@@ -96,7 +96,9 @@ function documentActions(
       const doc = templateDocument(id);
       if (!doc) return false;
       if (!confirmDiscard()) return true;
-      // A template opens as a new, unsaved workflow (saving it never overwrites the preset).
+      // A template opens as a new, unsaved workflow (saving it never overwrites the preset), and the
+      // user's copy is not one of the shipped examples: it loses that tag, keeps the others.
+      doc.metadata.tags = doc.metadata.tags.filter((t) => t !== 'example');
       openDocument(doc, { saved: true });
       if (!options.quiet) notify('info', `Opened template “${doc.metadata.name}”`, 'template-opened');
       return true;
