@@ -93,6 +93,8 @@ describe('the editor for a new user', () => {
     expect(await panel.getByTestId('heatmap-to').getAttribute('max')).toBe('19');
     await panel.getByTestId('heatmap-word-circle').click();
     expect(await label.textContent()).toMatch(/^“circle”/);
+    // The prompt's three "a"s have a map each, and their chips say which is which.
+    expect(await panel.getByTestId('heatmap-word-a').allTextContents()).toEqual(['a1', 'a2', 'a3']);
     // Results arrived in fixed slots: nothing grew over a neighbour.
     expect(await overlaps(page)).toEqual([]);
     expect(await panel.getAttribute('data-stale')).toBe('false');

@@ -69,21 +69,34 @@ export interface HeatmapParams {
 type Maps = ResultHeatmaps['maps'];
 type DraftProps = { draft: HeatmapParams; onDraft(p: HeatmapParams): void };
 
-/** One chip per word of the maps; the chosen one is on. */
+/**
+ * One chip per word of the maps; the chosen one is on. A word the prompt has more than once
+ * ("a red circle and a blue square") has a map per occurrence: each chip says which one.
+ */
 function WordChips({ maps, word, onPick }: { maps: Maps; word: number; onPick(i: number): void }) {
+  const total = new Map<string, number>();
+  for (const x of maps) total.set(x.word, (total.get(x.word) ?? 0) + 1);
+  const seen = new Map<string, number>();
   return (
     <div className="heatmap-words">
-      {maps.map((x, i) => (
-        <button
-          key={`${x.word}-${i}`}
-          type="button"
-          className={`chip${i === word ? ' on' : ''}`}
-          onClick={() => onPick(i)}
-          data-testid={`heatmap-word-${x.word}`}
-        >
-          {x.word}
-        </button>
-      ))}
+      {maps.map((x, i) => {
+        const nth = (seen.get(x.word) ?? 0) + 1;
+        seen.set(x.word, nth);
+        const repeated = total.get(x.word)! > 1;
+        return (
+          <button
+            key={`${x.word}-${i}`}
+            type="button"
+            className={`chip${i === word ? ' on' : ''}`}
+            onClick={() => onPick(i)}
+            title={repeated ? `“${x.word}”, occurrence ${nth} of ${total.get(x.word)} in the prompt` : undefined}
+            data-testid={`heatmap-word-${x.word}`}
+          >
+            {x.word}
+            {repeated && <sub className="muted">{nth}</sub>}
+          </button>
+        );
+      })}
     </div>
   );
 }
