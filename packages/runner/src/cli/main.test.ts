@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CatalogueSchema, CURRENT_SCHEMA_VERSION } from '@ptp/graph-core';
@@ -83,6 +83,21 @@ describe('ptp CLI', () => {
       'stray.model',
       'stray.latent',
     ]);
+  });
+
+  it('validate: a model pack that run would not find is an error on Load model; --packs adds folders', async () => {
+    const doc = JSON.parse(readFileSync(path.join(repoRoot, 'examples/word-swap.json'), 'utf8'));
+    doc.nodes.find((n: { type: string }) => n.type === 'ptp.loadModel').params.pack = 'my-scenes';
+    const file = write('my-pack.json', JSON.stringify(doc));
+    const r = await cli('validate', file);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(
+      /UNKNOWN_PACK \[node model \(ptp.loadModel\), param pack\]: there is no model pack “my-scenes” here; the packs are: .*tiny-scenes/,
+    );
+    const packs = path.join(dir, 'packs');
+    mkdirSync(path.join(packs, 'my-scenes'), { recursive: true });
+    writeFileSync(path.join(packs, 'my-scenes', 'ptp-manifest.json'), '{}');
+    expect((await cli('validate', file, '--packs', packs)).code).toBe(0);
   });
 
   it('validate: malformed JSON is a structured failure (1); usage mistakes are 2', async () => {

@@ -10,7 +10,7 @@ import { DataDirInUseError } from '../../server/DataDirLock.js';
 import { defaultDataDir } from '../../uploads/DirectoryUploadStore.js';
 import { nodePackageDirs } from '../../nodePackages/loadNodePackages.js';
 import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
-import { givenPackDirs } from '../localSetup.js';
+import { givenPackDirs } from '../packDirs.js';
 import { NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 
 function parseServeArgs(args: string[]) {

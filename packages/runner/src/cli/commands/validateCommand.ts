@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { errorPlace, loadDocument, runTargets, validateGraph, type GraphError } from '@ptp/graph-core';
 import { cannotRead, EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
+import { PackStore } from '../../packs/PackStore.js';
 import { cliNodePackages, NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
+import { userPackDirs } from '../packDirs.js';
 
 function describe(e: GraphError): string {
   return `  ${e.severity === 'warning' ? 'warning' : 'error  '} ${e.code}${errorPlace(e, { nodeType: true })}: ${e.message}`;
@@ -15,7 +17,11 @@ function skippedNode(e: GraphError): GraphError {
 export const validateCommand: Command = async (args, io) => {
   const { values, positionals } = parseArgs({
     args,
-    options: { json: { type: 'boolean', default: false }, ...NODE_PACKAGES_OPTION },
+    options: {
+      json: { type: 'boolean', default: false },
+      packs: { type: 'string', multiple: true },
+      ...NODE_PACKAGES_OPTION,
+    },
     allowPositionals: true,
     strict: true,
   });
@@ -28,8 +34,10 @@ export const validateCommand: Command = async (args, io) => {
     throw cannotRead(file, err);
   }
   const { registry } = await cliNodePackages(values['node-packages'], io);
+  // The packs `ptp run` would see (--packs, then the bundled ones): a Load model naming another fails.
+  const packs = (await new PackStore(userPackDirs(values.packs)).list()).map((p) => p.id);
   const loaded = loadDocument(text, { registry });
-  const report = loaded.ok ? validateGraph(loaded.value, registry) : undefined;
+  const report = loaded.ok ? validateGraph(loaded.value, registry, { packs }) : undefined;
   // What `ptp run` refuses is an error; a problem in a node no output needs (a stray node) is a
   // warning, since runs skip that node (ComfyUI's rule, and the engine's).
   const blocking = report ? runTargets(report).blocking : [];

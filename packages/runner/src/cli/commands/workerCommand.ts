@@ -11,7 +11,7 @@ import { checkRedisUrl, redactRedisUrl } from '../../queue/bull/redisConnection.
 import { DirectoryUploadStore } from '../../uploads/DirectoryUploadStore.js';
 import { InferenceWorker } from '../../worker/InferenceWorker.js';
 import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
-import { userPackDirs } from '../localSetup.js';
+import { userPackDirs } from '../packDirs.js';
 import { cliNodePackages, NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
