@@ -75,10 +75,15 @@ describe('the editor for a new user', () => {
     expect(await zoomOf(page)).toBeGreaterThanOrEqual(0.8);
     expect(await overlaps(page)).toEqual([]);
     await screenshot(page, 'newuser-first-open');
+    const widths = () => page.locator('.react-flow__node').evaluateAll((els) => els.map((e) => e.clientWidth));
+    const before = await widths();
 
     expect(await runToEnd(page), (await page.locator('[data-testid=notice]').allTextContents()).join('\n')).toBe(
       'success',
     );
+    // Each node now shows its time in its header, and no node got wider for it.
+    expect(await page.locator('.ptp-node .badge.done').count()).toBeGreaterThan(5);
+    expect(await widths()).toEqual(before);
     const panel = page.getByTestId('results-panel');
     await panel.getByTestId('compare').waitFor();
     expect(await panel.getByTestId('result-image').count()).toBe(2);
