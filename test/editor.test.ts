@@ -81,6 +81,9 @@ describe('editor (browser only)', () => {
     expect(await page.locator('.react-flow__node').count()).toBe(doc.nodes.length);
     expect(await page.locator('.react-flow__edge').count()).toBe(doc.edges.length);
     await expect.poll(() => page.getByTestId('problem-count').getAttribute('data-count')).toBe('0');
+    // Without a server, Load model offers the packs the page is served with.
+    const packs = page.locator('[data-testid="param-model-pack"] select option');
+    await expect.poll(() => packs.allTextContents()).toEqual(expect.arrayContaining(['tiny-shapes', 'tiny-scenes']));
     // Handles take their socket type's colour (the catalogue's, from P2P_SOCKET_TYPES in packages/nodes: PROMPT is #ffd54f).
     expect(await handle(page, 'source', 'prompt', 'output').evaluate((h) => getComputedStyle(h).backgroundColor)).toBe(
       'rgb(255, 213, 79)',
@@ -311,7 +314,12 @@ describe('editor (browser only)', () => {
   });
 
   it('shows a run failure on the failing node', async () => {
-    const page = await open('?template=tiny-generate');
+    // Without the pack list (packs/index.json unreadable) Load model takes any id, so the missing
+    // pack is found by the run itself; with the list it is marked before (editorNewUser.test.ts).
+    const { page } = await openEditor(browser, `${baseUrl}?template=tiny-generate`, {
+      beforeLoad: (p) => p.route('**/packs/index.json', (r) => r.fulfill({ status: 404 })),
+    });
+    pages.push(page);
     await node(page, 'model').waitFor();
     await page.locator('[data-testid=param-model-pack] input').fill('no-such-pack');
     await blur(page);

@@ -246,6 +246,19 @@ describe('safety: size and parameter limits', () => {
       nodeId: 'model',
       param: 'pack',
     });
+    // A pack the server lacks is refused before it is queued, over HTTP, a batch and the socket alike.
+    const missing = generateWorkflow(2);
+    missing.nodes.find((n) => n.id === 'model')!.params = { pack: 'no-such-pack' };
+    const refused = { status: 422, code: 'VALIDATION_FAILED', nodeId: 'model', param: 'pack' };
+    const runsBefore = (await client.listRuns({ limit: 500 })).length;
+    await expect(client.submitRun({ workflow: missing })).rejects.toMatchObject(refused);
+    await expect(
+      client.submitBatch({ runs: [{ workflow: generateWorkflow(2) }, { workflow: missing }] }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    const viaSocket = await client.submit({ workflow: missing }).catch((e: unknown) => e);
+    expect(viaSocket).toMatchObject({ code: 'VALIDATION_FAILED', nodeId: 'model', param: 'pack' });
+    expect((viaSocket as Error).message).toMatch(/no model pack “no-such-pack” here; the packs are: .*tiny-random/);
+    expect((await client.listRuns({ limit: 500 })).length).toBe(runsBefore);
   });
 
   it('drops a socket that sends an oversized message; the server keeps serving others', async () => {

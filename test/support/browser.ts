@@ -181,7 +181,16 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A page whose console errors and uncaught exceptions are collected (tests print them on failure). */
-export async function openPage(browser: Browser, url: string): Promise<{ page: Page; logs: string[] }> {
+/** `beforeLoad`: set the page up (e.g. `page.route`) before it loads. */
+export interface OpenOptions {
+  beforeLoad?(page: Page): Promise<unknown>;
+}
+
+export async function openPage(
+  browser: Browser,
+  url: string,
+  options: OpenOptions = {},
+): Promise<{ page: Page; logs: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const logs: string[] = [];
   page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
@@ -192,6 +201,7 @@ export async function openPage(browser: Browser, url: string): Promise<{ page: P
   });
   // Functions passed to page.evaluate from code run by tsx carry esbuild's keep-names helper calls.
   await page.addInitScript('globalThis.__name = (fn) => fn;');
+  await options.beforeLoad?.(page);
   await page.goto(url, { waitUntil: 'load' });
   return { page, logs };
 }

@@ -1,14 +1,18 @@
 import type { WorkflowDocument } from '@ptp/graph-core';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { openPage } from './browser.js';
+import { openPage, type OpenOptions } from './browser.js';
 
 /**
  * Driving the editor (packages/ui/src/editor) in the browser tests: open it, read its document
  * through `window.ptpEditor`, and do what a user does (drag links, drop files) with real input
  * events so React Flow's own handlers run.
  */
-export async function openEditor(browser: Browser, url: string): Promise<{ page: Page; logs: string[] }> {
-  const opened = await openPage(browser, url);
+export async function openEditor(
+  browser: Browser,
+  url: string,
+  options: OpenOptions = {},
+): Promise<{ page: Page; logs: string[] }> {
+  const opened = await openPage(browser, url, options);
   await opened.page.waitForSelector('[data-testid=app][data-ready=true]', { timeout: 60_000 });
   return opened;
 }

@@ -18,21 +18,27 @@ import type { PreparedRun } from './RunQueue.js';
 export type RunLimits = Pick<ApiLimits, 'maxSteps' | 'maxImageSize' | 'maxBatch'> &
   Partial<Pick<ApiLimits, 'maxParamsBytes'>>;
 
+/** What the runner has: given, a run naming a model pack outside `packs` is refused before it is queued. */
+export interface RunnerHas {
+  readonly packs?: readonly string[];
+}
+
 /**
  * Turns a client's run request into something safe to queue: the document migrated to today's
  * schema, the graph validated as the engine will run it (all problems at once), and the
- * cost-scaling params (steps, image size, batch) held to the server's limits. Nothing reaches
- * the queue otherwise.
+ * cost-scaling params (steps, image size, batch) held to the server's limits, and, given the
+ * runner's packs, every Load model naming one of them. Nothing reaches the queue otherwise.
  */
 export function prepareRun(
   request: RunRequest,
   registry: NodeRegistry,
   limits: RunLimits = API_LIMITS,
+  has: RunnerHas = {},
 ): ApiResult<PreparedRun> {
   const loaded = loadDocument(request.workflow, { registry });
   if (!loaded.ok) return graphFailure('INVALID_DOCUMENT', loaded.errors.filter(isError));
   const doc = loaded.value;
-  const report = validateGraph(doc, registry);
+  const report = validateGraph(doc, registry, has.packs ? { packs: has.packs } : {});
   // The same rule as the engine: with explicit targets, problems in other branches don't block.
   const { needed, blocking } = runTargets(report, request.options.targets);
   const errors = blocking.filter(isError);

@@ -1,6 +1,6 @@
 import type { ApiLimits, NodeRegistry, RunBatchResult, RunRecord, RunRequest } from '@ptp/graph-core';
 import { apiFail, apiOk, type ApiResult } from '../ApiResult.js';
-import { prepareRun, type RunLimits } from './prepareRun.js';
+import { prepareRun, type RunLimits, type RunnerHas } from './prepareRun.js';
 import type { PreparedRun, RunQueue } from './RunQueue.js';
 
 /**
@@ -14,12 +14,13 @@ export async function submitBatch(
   registry: NodeRegistry,
   limits: RunLimits & Pick<ApiLimits, 'maxQueuedRuns'>,
   requests: readonly RunRequest[],
+  has: RunnerHas = {},
 ): Promise<ApiResult<RunBatchResult>> {
   const n = requests.length;
   const which = (i: number) => `run ${i + 1} of ${n}`;
   const prepared: PreparedRun[] = [];
   for (const [i, request] of requests.entries()) {
-    const one = prepareRun(request, registry, limits);
+    const one = prepareRun(request, registry, limits, has);
     if (!one.ok) return { ok: false, error: { ...one.error, message: `${which(i)}: ${one.error.message}` } };
     prepared.push(one.value);
   }

@@ -30,6 +30,8 @@ export interface SocketOptions {
   guard: RequestGuard;
   limits: ApiLimits;
   log?: (message: string) => void;
+  /** The packs runs can load, checked before a run is queued (absent: runs are not checked). */
+  packs?: () => Promise<readonly string[]>;
 }
 
 /** What concerns one run (the queue's own changes reach clients as `queue:order`). */
@@ -317,7 +319,8 @@ class ClientSession {
         ok: false,
         error: bad(`invalid run request: ${request.error.issues[0]?.message ?? 'malformed'}`),
       });
-    const prepared = prepareRun(request.data, registry, limits);
+    const packs = this.options.packs ? { packs: await this.options.packs() } : {};
+    const prepared = prepareRun(request.data, registry, limits, packs);
     if (!prepared.ok) return reply({ ok: false, error: prepared.error });
     if (this.client.follows.size >= MAX_FOLLOWS)
       return reply({

@@ -39,6 +39,8 @@ export interface AppOptions {
   uploads?: DirectoryUploadStore;
   /** The packs the server's runs can load (GET /api/models). */
   listPacks?: () => Promise<PackInfo[]>;
+  /** The packs a run may name, checked before it is queued; absent where a later worker may bring more (Redis). */
+  runPacks?: () => Promise<readonly string[]>;
   /** The model manager (GET /api/models/manage, imports, removal). */
   models?: ModelManager;
   /** The built editor; default packages/ui/dist. */
@@ -118,7 +120,10 @@ export function createApp(options: AppOptions): Express {
   if (queue)
     app.use(
       '/api/runs',
-      runRoutes(queue, registry, limits, options.boards ? { onDeleted: (id) => options.boards!.forgetRun(id) } : {}),
+      runRoutes(queue, registry, limits, {
+        ...(options.boards ? { onDeleted: (id: string) => options.boards!.forgetRun(id) } : {}),
+        ...(options.runPacks ? { packs: options.runPacks } : {}),
+      }),
     );
   if (queue)
     for (const [action, paused] of [

@@ -192,6 +192,10 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
     const listing = new OrtNodeBackend({ provider, packs: new PackStore(packDirs) });
     const listPacks =
       queue instanceof BullRunQueue ? () => withWorkerPacks(queue, listing.listPacks()) : () => listing.listPacks();
+    // In-process, the worker loads from packDirs: a run naming another pack is refused up front. With
+    // Redis a worker that has it may join later, so the run waits for one instead.
+    const runPacks =
+      queue instanceof BullRunQueue ? undefined : async () => (await new PackStore(packDirs).list()).map((p) => p.id);
     const models = new ModelManager({
       managedDir: managedPacks,
       packDirs,
@@ -207,6 +211,7 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
       boards,
       uploads,
       listPacks,
+      ...(runPacks ? { runPacks } : {}),
       models,
       limits,
       log,
@@ -218,7 +223,7 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
     // Slow or stuck clients must not hold connections forever.
     http.headersTimeout = 20_000;
     http.requestTimeout = 120_000;
-    const io = attachSocket(http, { queue, registry, guard, limits, log });
+    const io = attachSocket(http, { queue, registry, guard, limits, log, ...(runPacks ? { packs: runPacks } : {}) });
     if (options.warmWorker && !options.redis) await worker.warm();
     const recovered = await queue.start();
     const w = worker;

@@ -25,8 +25,13 @@ export function runRoutes(
   queue: RunQueue,
   registry: NodeRegistry,
   limits: RunLimits & JsonBodyLimits & Partial<Pick<ApiLimits, 'maxQueuedRuns'>>,
-  hooks: { onDeleted?(runId: string): void } = {},
+  hooks: {
+    onDeleted?(runId: string): void;
+    /** The packs runs can load, checked before a run is queued (absent: runs are not checked). */
+    packs?(): Promise<readonly string[]>;
+  } = {},
 ): Router {
+  const has = async () => (hooks.packs ? { packs: await hooks.packs() } : {});
   const router = Router();
   const maxQueuedRuns = limits.maxQueuedRuns ?? API_LIMITS.maxQueuedRuns;
   // Queueing a batch and cancelling many runs take turns, so Clear queue or Cancel the rest never
@@ -41,7 +46,7 @@ export function runRoutes(
   router.post('/', jsonBody(limits), async (req, res) => {
     const request = parseWith(RunRequestSchema, req.body, 'run request');
     if (!request.ok) return sendResult(res, request);
-    const prepared = prepareRun(request.value, registry, limits);
+    const prepared = prepareRun(request.value, registry, limits, await has());
     if (!prepared.ok) return sendResult(res, prepared);
     const submitted = await queue.submit(prepared.value);
     if (!submitted.ok) return sendResult(res, submitted);
@@ -51,8 +56,9 @@ export function runRoutes(
   router.post('/batch', jsonBody(limits), async (req, res) => {
     const request = parseWith(RunBatchRequestSchema, req.body, 'batch request');
     if (!request.ok) return sendResult(res, request);
+    const packs = await has();
     const submitted = await inTurn(() =>
-      submitBatch(queue, registry, { ...limits, maxQueuedRuns }, request.value.runs),
+      submitBatch(queue, registry, { ...limits, maxQueuedRuns }, request.value.runs, packs),
     );
     if (!submitted.ok) return sendResult(res, submitted);
     res.status(submitted.value.duplicates === submitted.value.runs.length ? 200 : 202).json(submitted.value);

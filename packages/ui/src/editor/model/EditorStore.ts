@@ -279,6 +279,7 @@ export class EditorStore {
       revision: this.#state.revision + 1,
     };
     if (options.library) next.library = options.library;
+    if (this.#packs) next.packs = this.#packs;
     this.#emit(next);
   }
 

@@ -59,5 +59,8 @@ describe('the packs the runner has', () => {
     ]);
     store.setParam(model, 'pack', 'tiny-shapes');
     expect(packProblems()).toEqual([]);
+    // Opening another workflow keeps the list (the field still offers it).
+    store.newDocument();
+    expect(store.getState().packs).toEqual(ids);
   });
 });
