@@ -74,6 +74,10 @@ describe('the editor for a new user', () => {
     expect(await page.getByTestId('problem-count').textContent()).toBe('ready to run');
     expect(await zoomOf(page)).toBeGreaterThanOrEqual(0.8);
     expect(await overlaps(page)).toEqual([]);
+    // The template's name is shown whole, not cut off.
+    expect(
+      await page.getByTestId('workflow-name').evaluate((e: HTMLInputElement) => e.scrollWidth <= e.clientWidth),
+    ).toBe(true);
     await screenshot(page, 'newuser-first-open');
     const widths = () => page.locator('.react-flow__node').evaluateAll((els) => els.map((e) => e.clientWidth));
     const before = await widths();

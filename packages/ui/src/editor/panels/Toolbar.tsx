@@ -212,6 +212,7 @@ function WorkflowName() {
         onChange={(e) => store.setMetadata({ name: e.target.value })}
         data-testid="workflow-name"
         aria-label="workflow name"
+        title={name}
       />
       <span
         className={`dirty${dirty ? ' on' : ''}`}
