@@ -239,6 +239,16 @@ describe('editor (browser only)', () => {
     expect((await p()).steps).toBe(5);
     await expect.poll(() => steps.inputValue()).toBe('5');
 
+    // With a dialog open the keys are the dialog's: the selected node behind it stays, nothing is undone.
+    await node(page, 'blend1').locator('header .title').click();
+    const before = graphOf(await editorDocument(page));
+    await page.getByTestId('open-templates').click();
+    await page.getByTestId('templates').locator('h2, header').first().click();
+    for (const key of ['Delete', 'Backspace', 'Control+z', 'Control+y']) await page.keyboard.press(key);
+    expect(graphOf(await editorDocument(page))).toEqual(before);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('templates').waitFor({ state: 'detached' });
+
     // Delete a node with its links, then bring both back.
     await node(page, 'blend1').locator('header .title').click();
     await page.keyboard.press('Delete');

@@ -297,7 +297,11 @@ describe('the editor for a new user', () => {
 describe('queue and history (issue 16)', () => {
   it('lists a finished run with its thumbnail, reopens its graph as it ran, re-runs and deletes it', async () => {
     const { page } = await openEditor(browser, `${server.url}/?template=tiny-generate&run=server`);
-    page.on('dialog', (d) => void d.accept());
+    const asked: string[] = [];
+    page.on('dialog', (d) => {
+      asked.push(d.message());
+      void d.accept();
+    });
     await node(page, 'sample').waitFor();
     await page.getByTestId('workflow-name').fill('History test: circle');
     await setNumberParam(page, 'sample', 'steps', 2);
@@ -317,6 +321,8 @@ describe('queue and history (issue 16)', () => {
     // The graph as it ran (2 steps), even after the open one changed.
     await row.getByTestId('history-open').click();
     await page.locator('[data-testid=notice][data-tag=history-opened]').waitFor();
+    // The open workflow had unsaved edits: opening another asked first, as New and Templates do.
+    expect(asked).toEqual(['Discard the unsaved changes of this workflow?']);
     const reopened = await editorDocument(page);
     expect(reopened.metadata.name).toBe('History test: circle');
     expect(reopened.nodes.find((n) => n.id === 'sample')!.params).toMatchObject({ steps: 2 });

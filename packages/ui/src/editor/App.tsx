@@ -53,7 +53,7 @@ function defaultTarget(server: ServerConnection | undefined): RunTarget {
 /** The editor once services exist: layout, startup document, shortcuts. */
 function Shell({ ready, server }: { ready: boolean; server: ServerConnection | undefined }) {
   const actions = useEditorActions();
-  const { store, runs, notify } = useServices();
+  const { store, runs } = useServices();
   const [target, setTargetState] = useState<RunTarget>('browser');
   const setTarget = useCallback((t: RunTarget) => {
     setTargetState(t);
@@ -132,9 +132,7 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
           onClose={() => setDialog(undefined)}
           onOpenGraph={(doc, run) => {
             setDialog(undefined);
-            actions.openDocument(doc, { saved: false });
-            void runs.showServerRun(run, doc);
-            notify('info', `Opened the graph of “${run.name}” as it ran, with what it made`, 'history-opened');
+            actions.openRunGraph(doc, run, 'history');
           }}
         />
       )}
@@ -143,9 +141,7 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
           onClose={() => setDialog(undefined)}
           onOpenGraph={(doc, run) => {
             setDialog(undefined);
-            actions.openDocument(doc, { saved: false });
-            void runs.showServerRun(run, doc);
-            notify('info', `Opened the graph of “${run.name}” as it ran, with what it made`, 'gallery-opened');
+            actions.openRunGraph(doc, run, 'gallery');
           }}
           onEditPicture={(picture, index, doc) => {
             setDialog(undefined);

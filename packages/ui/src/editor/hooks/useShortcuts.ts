@@ -9,9 +9,12 @@ function isTyping(target: EventTarget | null): boolean {
   return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
 }
 
+/** A dialog is open: the keys are its own, the canvas behind it must not change. */
+const dialogOpen = () => document.querySelector('[role="dialog"], dialog[open]') !== null;
+
 /**
  * ctrl/cmd + z undo, + shift + z (or y) redo, + g group the selection, + c copy, + v paste (nodes or a workflow JSON), + s save; Delete/Backspace
- * removes the selection; Escape leaves an open block. Also warns before leaving the page with unsaved changes.
+ * removes the selection; Escape leaves an open block. None of them while a dialog is open. Also warns before leaving the page with unsaved changes.
  */
 export function useShortcuts(actions: EditorActions, store: EditorStore): void {
   useEffect(() => {
@@ -23,7 +26,7 @@ export function useShortcuts(actions: EditorActions, store: EditorStore): void {
         void actions.save(e.shiftKey);
         return;
       }
-      if (isTyping(e.target)) return;
+      if (isTyping(e.target) || dialogOpen()) return;
       if (mod && key === 'z') {
         e.preventDefault();
         if (e.shiftKey) actions.redo();
@@ -39,18 +42,14 @@ export function useShortcuts(actions: EditorActions, store: EditorStore): void {
       } else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) {
         e.preventDefault();
         actions.deleteSelection();
-      } else if (
-        e.key === 'Escape' &&
-        store.getState().scope &&
-        !document.querySelector('[role="dialog"], [role="menu"], dialog[open]')
-      ) {
-        // Out of an open block, one level (a dialog's or an open menu's Escape is theirs).
+      } else if (e.key === 'Escape' && store.getState().scope && !document.querySelector('[role="menu"]')) {
+        // Out of an open block, one level (an open menu's Escape is its own, as a dialog's is).
         store.closeBlock();
       }
     };
     // Pasting reads the system clipboard through the paste event (no permission prompt).
     const onPaste = (e: ClipboardEvent) => {
-      if (isTyping(e.target)) return;
+      if (isTyping(e.target) || dialogOpen()) return;
       e.preventDefault();
       actions.paste(e.clipboardData?.getData('text/plain') ?? '');
     };

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { useReactFlow } from '@xyflow/react';
-import { loadDocument, type GraphError, type WorkflowDocument } from '@ptp/graph-core';
+import { loadDocument, type GraphError, type RunRecord, type WorkflowDocument } from '@ptp/graph-core';
 import { parseClipboard } from '../model/clipboard';
 import { EDIT_RESULT_TEMPLATE, editResultDocument, packOf, promptOfResult } from '../model/editResult';
 import type { ResultImage } from '../model/runResults';
@@ -19,6 +19,8 @@ export interface EditorActions {
   openDocument(doc: WorkflowDocument, options?: { library?: LibraryRef; saved?: boolean }): void;
   openFile(file: File): Promise<void>;
   openFromLibrary(id: string): Promise<void>;
+  /** A server run's graph as it ran, with what it made (History, Gallery); asks first when edits would be lost. */
+  openRunGraph(doc: WorkflowDocument, run: RunRecord, from: 'history' | 'gallery'): void;
   /**
    * Opens the real-image edit on picture `index` of a result (uploaded like any picture), inverted
    * under the prompt it was made from: editing a result further, turn after turn. `from` is the
@@ -82,7 +84,10 @@ function createEditorActions(services: EditorServices, fitView: () => void): Edi
 /** New, templates, files and export. */
 function documentActions(
   kit: ActionKit,
-): Pick<EditorActions, 'newWorkflow' | 'openTemplate' | 'openDocument' | 'openFile' | 'exportJson' | 'editResult'> {
+): Pick<
+  EditorActions,
+  'newWorkflow' | 'openTemplate' | 'openDocument' | 'openFile' | 'exportJson' | 'editResult' | 'openRunGraph'
+> {
   const { store, runs, notify } = kit.services;
   const { confirmDiscard, setHash, openDocument } = kit;
   return {
@@ -104,6 +109,12 @@ function documentActions(
       return true;
     },
     openDocument,
+    openRunGraph(doc, run, from) {
+      if (!confirmDiscard()) return;
+      openDocument(doc, { saved: false });
+      void runs.showServerRun(run, doc);
+      notify('info', `Opened the graph of “${run.name}” as it ran, with what it made`, `${from}-opened`);
+    },
     async editResult(image, index, from) {
       const template = templateDocument(EDIT_RESULT_TEMPLATE);
       if (!template) return;
