@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowDocument } from '@ptp/graph-core';
 import { encodePng } from '@ptp/nodes';
@@ -17,6 +17,7 @@ import {
   loadedImageSize,
   node,
   openEditor,
+  overlaps,
   runToEnd,
   selectedEdges,
   setNumberParam,
@@ -101,6 +102,20 @@ describe('editor (browser only)', () => {
     const errors = logs.filter((l) => l.startsWith('[error]') && !l.includes('Failed to load resource'));
     expect([...failed, ...errors]).toEqual([]);
   });
+
+  it('opens every template with no node over another', async () => {
+    const page = await open('?new');
+    const placed: Record<string, string[]> = {};
+    for (const file of readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.json'))) {
+      const id = file.replace(/\.json$/, '');
+      await page.goto(`${baseUrl}?template=${id}`);
+      await page.waitForSelector('[data-testid=app][data-ready=true]');
+      await expect.poll(async () => (await editorDocument(page)).metadata.name).toBe(example(id).metadata.name);
+      await page.locator('.react-flow__node').first().waitFor();
+      placed[id] = await overlaps(page);
+    }
+    expect(Object.entries(placed).filter(([, pairs]) => pairs.length)).toEqual([]);
+  }, 300_000);
 
   it('adds nodes from the palette: search, drag onto the canvas, click', async () => {
     const page = await open();

@@ -11,6 +11,7 @@ import {
   editorDocument,
   node,
   openEditor,
+  overlaps,
   runToEnd,
   setNumberParam,
   waitForRunEnd,
@@ -25,21 +26,6 @@ let browser: Browser;
 let server: StudioServer;
 
 /** Screen rectangles of every node, and the pairs that overlap. */
-async function overlaps(page: Page): Promise<string[]> {
-  const boxes = await page.evaluate(() =>
-    Array.from(document.querySelectorAll('.react-flow__node'), (el) => {
-      const r = el.getBoundingClientRect();
-      return { id: el.getAttribute('data-id')!, x: r.x, y: r.y, w: r.width, h: r.height };
-    }),
-  );
-  const out: string[] = [];
-  for (const a of boxes)
-    for (const b of boxes)
-      if (a.id < b.id && a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h)
-        out.push(`${a.id}/${b.id}`);
-  return out;
-}
-
 const zoomOf = async (page: Page) =>
   Number(/scale\(([\d.]+)\)/.exec((await page.locator('.react-flow__viewport').getAttribute('style')) ?? '')?.[1]);
 

@@ -205,3 +205,19 @@ export async function runPixels(page: Page): Promise<number[][]> {
     return out;
   }, urls);
 }
+
+/** Pairs of nodes (`a/b`) whose boxes on the canvas overlap. */
+export async function overlaps(page: Page): Promise<string[]> {
+  const boxes = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('.react-flow__node'), (el) => {
+      const r = el.getBoundingClientRect();
+      return { id: el.getAttribute('data-id')!, x: r.x, y: r.y, w: r.width, h: r.height };
+    }),
+  );
+  const out: string[] = [];
+  for (const a of boxes)
+    for (const b of boxes)
+      if (a.id < b.id && a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h)
+        out.push(`${a.id}/${b.id}`);
+  return out;
+}
