@@ -114,8 +114,8 @@ export function TuneResultsDialog({ onClose }: { onClose(): void }) {
       {error && <p className="error">{error}</p>}
       {!table && !error && (
         <p className="hint" data-testid="tune-results-empty">
-          Nothing to show yet. Run a graph with a Tune schedule node (the template “Tune the schedule for one
-          edit”), or open the results.json of <code>ptp tune</code> or the results.csv of <code>ptp sweep</code>.
+          Nothing to show yet. Run a graph with a Tune schedule node (the template “Tune the schedule for one edit”), or
+          open the results.json of <code>ptp tune</code> or the results.csv of <code>ptp sweep</code>.
         </p>
       )}
       {table && (
