@@ -30,6 +30,23 @@ describe('results tables', () => {
     expect(t.rows[t.best]!.figures['metrics.iou']).toBeCloseTo(0.8);
   });
 
+  it("groups the study's k sweep by k alone: every Edit metrics column is a figure, not a setting", () => {
+    const text = readFileSync(path.join(repoRoot, 'docs/study/scenes/k/results.csv'), 'utf8');
+    const r = parseResultsFile(text, 'results.csv');
+    if (!r.ok) throw new Error(r.message);
+    expect(r.table.columns).toEqual(['blend.k']);
+    const ks = [...new Set(r.table.rows.map((row) => row.params['blend.k']))];
+    expect(r.table.rows).toHaveLength(ks.length);
+    expect(ks.length).toBeLessThanOrEqual(6);
+    expect(r.table.figures).toEqual(expect.arrayContaining(['metrics.psnr', 'metrics.ssim', 'metrics.untouchedPsnr']));
+    expect(r.table.figures).not.toContain('metrics.expected');
+    // Each setting averages all its pairs and seeds.
+    const cells = r.table.rows.reduce((n, row) => n + Number(row.label.split(' ')[0]), 0);
+    expect(r.table.notes[0]).toBe(
+      `${cells} finished cells in ${ks.length} settings; J averaged over each setting's pairs and seeds.`,
+    );
+  });
+
   it("reads ptp tune's results.json: one row per pair with the tuned settings and held-back J", () => {
     const text = readFileSync(path.join(repoRoot, 'docs/study/tune/results.json'), 'utf8');
     const r = parseResultsFile(text, 'results.json');

@@ -118,13 +118,22 @@ function fromSweepCsv(text: string): ResultTable | undefined {
   const [header, ...body] = parseCsv(text).rows.filter((r) => r.length > 1);
   if (!header || header[0] !== 'key') return undefined;
   const at = (row: string[], c: string) => row[header.indexOf(c)];
-  const metricCols = header.filter((c) =>
-    /^[^.:]+\.(success|iou|backgroundPsnr|keptPsnrMin|editedRight|structureIoU)$/.test(c),
-  );
-  const isParam = (c: string) =>
-    /^[^.:]+\.[^.]+$/.test(c) && !metricCols.includes(c) && !/\.(seed|text|sourceWords|targetWords)$/.test(c);
   const ok = body.filter((r) => at(r, 'status') === 'ok');
-  const columns = header.filter((c) => isParam(c) && ok.some((r) => numberOf(at(r, c)) !== null));
+  const numeric = (c: string) => ok.some((r) => numberOf(at(r, c)) !== null);
+  // A node that reports an edit figure (Edit metrics) is a metrics node: all its columns are
+  // figures (psnr, ssim, changedObjects, ...), never settings.
+  const metricNodes = new Set(
+    header.flatMap(
+      (c) =>
+        /^([^.:]+)\.(success|iou|backgroundPsnr|untouchedPsnr|keptPsnrMin|editedRight|structureIoU)$/.exec(c)?.[1] ??
+        [],
+    ),
+  );
+  const nodeOf = (c: string) => c.slice(0, c.indexOf('.'));
+  const metricCols = header.filter((c) => /^[^.:]+\.[^.]+$/.test(c) && metricNodes.has(nodeOf(c)) && numeric(c));
+  const isParam = (c: string) =>
+    /^[^.:]+\.[^.]+$/.test(c) && !metricNodes.has(nodeOf(c)) && !/\.(seed|text|sourceWords|targetWords)$/.test(c);
+  const columns = header.filter((c) => isParam(c) && numeric(c));
   const groups = new Map<string, string[][]>();
   for (const r of ok) {
     const k = columns.map((c) => at(r, c)).join('|');
