@@ -75,6 +75,20 @@ describe('results view', () => {
     await setNumberParam(page, 'tune', 'steps', 4);
     await setNumberParam(page, 'capture', 'steps', 4);
     expect(await runToEnd(page)).toBe('success');
+    // Edit metrics shows its figures on its face (it makes no picture).
+    const figures = page.getByTestId('node-figures-metrics');
+    await figures.waitFor();
+    const rows = Object.fromEntries(
+      (await figures
+        .locator('tr')
+        .evaluateAll((trs) => trs.map((tr) => [tr.children[0]!.textContent, tr.children[1]!.textContent]))) as [
+        string,
+        string,
+      ][],
+    );
+    expect(Number(rows.iou)).toBeGreaterThan(0);
+    expect(rows).toHaveProperty('success');
+    await screenshot(page, 'tune-node-figures');
     await page.getByTestId('open-tune-results').click();
     const table = page.getByTestId('tune-results-table');
     await table.waitFor();

@@ -7,6 +7,7 @@ import { paramValue, paramWidgets, shownParams } from '../model/paramWidgets';
 import { wordsForPicker } from '../model/promptWords';
 import { progressFraction, type NodeRunStatus } from '../model/runStatus';
 import { useEditor, useRun } from '../hooks/useEditor';
+import { summaryLines } from '../model/summaryLines';
 import { useServices } from '../services/EditorContext';
 import { ParamField } from './ParamField';
 import { categoryColor } from './categoryColors';
@@ -240,8 +241,10 @@ function Results({ id, nodeType, output }: { id: string; nodeType: string; outpu
   const result = useRun((s) => s.results.get(id));
   const summary = useRun((s) => s.summaries[id]);
   const stale = useRun((s) => (result ? result.runSerial !== s.runSerial : false));
-  const showSummary = nodeType === 'ptp.showValue' && summary !== undefined;
-  if (!output && !result?.images.length && !showSummary) return null;
+  const showValue = nodeType === 'ptp.showValue' && summary !== undefined;
+  // An output node that makes figures, not pictures (Edit metrics, Shape judge) shows them on its face.
+  const figures = !showValue && output && summary !== undefined && !result?.images.length && !result?.heatmaps;
+  if (!output && !result?.images.length && !showValue) return null;
   return (
     <div className={`node-results${stale ? ' stale' : ''}`} data-testid={`node-results-${id}`}>
       {result?.heatmaps ? (
@@ -262,8 +265,19 @@ function Results({ id, nodeType, output }: { id: string; nodeType: string; outpu
           ))}
           {result.images.length > 4 && <span className="more">+{result.images.length - 4}</span>}
         </div>
-      ) : showSummary ? (
+      ) : showValue ? (
         <pre className="node-summary nowheel">{JSON.stringify(summary, null, 1).slice(0, 600)}</pre>
+      ) : figures ? (
+        <table className="node-figures nowheel" data-testid={`node-figures-${id}`}>
+          <tbody>
+            {summaryLines(summary).map(([k, v]) => (
+              <tr key={k}>
+                <th>{k}</th>
+                <td>{v}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       ) : (
         <div className="node-images empty">no result yet: press Run</div>
       )}
