@@ -335,6 +335,8 @@ describe('queue and history (issue 16)', () => {
     expect((await fetch(new URL(image, server.url))).status).toBe(200);
     await page.locator(`[data-testid=history-${runId}]`).getByTestId('history-delete').click();
     await page.locator(`[data-testid=history-${runId}]`).waitFor({ state: 'detached' });
+    // It asked first: a deleted run cannot come back.
+    expect(asked.at(-1)).toBe('Delete the run “History test: circle” and the pictures it made (boards included)?');
     expect((await fetch(new URL(image, server.url))).status).toBe(404);
     expect((await fetch(`${server.url}/api/runs/${runId}`)).status).toBe(404);
   }, 300_000);

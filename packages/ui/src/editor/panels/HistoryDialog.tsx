@@ -328,12 +328,14 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
               setStatus('');
               setBatch(id);
             }}
-            onDelete={(r) =>
+            onDelete={(r) => {
+              // For good: the run, its pictures and their places on boards (there is no undo).
+              if (!window.confirm(`Delete the run “${r.name}” and the pictures it made (boards included)?`)) return;
               void act('Delete', async () => {
                 await server.deleteRun(r.id);
                 setRuns((old) => old.filter((x) => x.id !== r.id));
-              })
-            }
+              });
+            }}
           />
         ))}
       </ul>
