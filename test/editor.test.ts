@@ -286,6 +286,16 @@ describe('editor (browser only)', () => {
     await node(page, 'prompt').waitFor({ state: 'detached' });
     await page.getByTestId('redo').click();
     await node(page, 'prompt').waitFor();
+
+    // Pasted again with the mouse over the canvas: the copy lands where the mouse is, as in ComfyUI.
+    const pane = (await page.getByTestId('canvas').boundingBox())!;
+    const mouse = { x: Math.round(pane.x + pane.width * 0.6), y: Math.round(pane.y + pane.height * 0.8) };
+    await page.mouse.move(mouse.x, mouse.y);
+    await page.keyboard.press('Control+v');
+    await node(page, 'prompt_2').waitFor();
+    const placed = (await node(page, 'prompt_2').boundingBox())!;
+    expect(Math.abs(placed.x - mouse.x)).toBeLessThan(3);
+    expect(Math.abs(placed.y - mouse.y)).toBeLessThan(3);
   });
 
   it('restores the graph from a studio PNG dropped on the canvas, and refuses other files', async () => {

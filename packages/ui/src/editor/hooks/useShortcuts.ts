@@ -18,6 +18,11 @@ const dialogOpen = () => document.querySelector('[role="dialog"], dialog[open]')
  */
 export function useShortcuts(actions: EditorActions, store: EditorStore): void {
   useEffect(() => {
+    // Where the mouse is: Ctrl+V pastes nodes there when it is over the canvas.
+    let pointer: { x: number; y: number } | undefined;
+    const onMove = (e: PointerEvent) => {
+      pointer = { x: e.clientX, y: e.clientY };
+    };
     const onKey = (e: KeyboardEvent) => {
       const mod = e.ctrlKey || e.metaKey;
       const key = e.key.toLowerCase();
@@ -51,13 +56,15 @@ export function useShortcuts(actions: EditorActions, store: EditorStore): void {
     const onPaste = (e: ClipboardEvent) => {
       if (isTyping(e.target) || dialogOpen()) return;
       e.preventDefault();
-      actions.paste(e.clipboardData?.getData('text/plain') ?? '');
+      actions.paste(e.clipboardData?.getData('text/plain') ?? '', pointer);
     };
     window.addEventListener('keydown', onKey);
     window.addEventListener('paste', onPaste);
+    window.addEventListener('pointermove', onMove);
     return () => {
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('paste', onPaste);
+      window.removeEventListener('pointermove', onMove);
     };
   }, [actions, store]);
 

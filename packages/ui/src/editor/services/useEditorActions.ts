@@ -35,8 +35,11 @@ export interface EditorActions {
   undo(): void;
   redo(): void;
   copy(): void;
-  /** Ctrl+V: nodes copied in the studio, or a whole workflow JSON (opened), or says why not. */
-  paste(text?: string): void;
+  /**
+   * Ctrl+V: nodes copied in the studio (at `pointer`, the mouse in client pixels, when it is over
+   * the canvas, as ComfyUI pastes), or a whole workflow JSON (opened), or says why not.
+   */
+  paste(text?: string, pointer?: { x: number; y: number }): void;
   deleteSelection(): void;
 }
 
@@ -51,7 +54,12 @@ export function useEditorActions(): EditorActions {
   const services = useServices();
   const rf = useReactFlow();
   return useMemo(
-    () => createEditorActions(services, () => void rf.fitView({ padding: 0.05, maxZoom: 1, duration: 0 })),
+    () =>
+      createEditorActions(
+        services,
+        () => void rf.fitView({ padding: 0.05, maxZoom: 1, duration: 0 }),
+        (client) => rf.screenToFlowPosition(client),
+      ),
     [services, rf],
   );
 }
@@ -62,9 +70,15 @@ interface ActionKit {
   confirmDiscard(): boolean;
   setHash(hash: string): void;
   openDocument: EditorActions['openDocument'];
+  /** A point in client pixels as a canvas position, when it lies over the canvas. */
+  onCanvas(client: { x: number; y: number }): { x: number; y: number } | undefined;
 }
 
-function createEditorActions(services: EditorServices, fitView: () => void): EditorActions {
+function createEditorActions(
+  services: EditorServices,
+  fitView: () => void,
+  toFlow: (client: { x: number; y: number }) => { x: number; y: number },
+): EditorActions {
   const { store, runs } = services;
   const setHash = (hash: string) => history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
   const kit: ActionKit = {
@@ -76,6 +90,12 @@ function createEditorActions(services: EditorServices, fitView: () => void): Edi
       store.load(doc, options);
       if (!options.library) setHash('');
       requestAnimationFrame(fitView);
+    },
+    onCanvas(client) {
+      const box = document.querySelector('.react-flow')?.getBoundingClientRect();
+      const inside =
+        box && client.x >= box.left && client.x <= box.right && client.y >= box.top && client.y <= box.bottom;
+      return inside ? toFlow(client) : undefined;
     },
   };
   return { ...documentActions(kit), ...libraryActions(kit), ...runActions(kit), ...editActions(kit) };
@@ -251,6 +271,7 @@ function editActions({
   services: { store, notify },
   confirmDiscard,
   openDocument,
+  onCanvas,
 }: ActionKit): Pick<EditorActions, 'undo' | 'redo' | 'copy' | 'paste' | 'deleteSelection'> {
   return {
     undo: () => void store.undo(),
@@ -264,12 +285,13 @@ function editActions({
       void navigator.clipboard?.writeText(text).catch(() => {});
       notify('info', `Copied ${payload.nodes.length} node${payload.nodes.length > 1 ? 's' : ''}`, 'copied');
     },
-    paste(text) {
+    paste(text, pointer) {
       const pasted = text?.trim() ?? '';
       // Nothing in the system clipboard (or no access to it): what this studio copied last.
       const nodes = parseClipboard(pasted || (localStorage.getItem(CLIPBOARD_KEY) ?? ''));
       if (nodes) {
-        store.paste(nodes);
+        const at = pointer && onCanvas(pointer);
+        store.paste(nodes, at);
         return;
       }
       if (!pasted) return;
