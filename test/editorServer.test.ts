@@ -121,5 +121,20 @@ describe('editor with the studio server', () => {
     await page.getByTestId('library').getByText('Editor test: fox swap').waitFor();
     expect(await page.getByTestId('library').getByText('Editor test: fox swap').count()).toBe(1);
     await screenshot(page, 'editor-library');
+
+    // Save as new asks for the copy's name: the library then lists both, told apart.
+    await page.keyboard.press('Escape');
+    let offered = '';
+    page.once('dialog', (d) => {
+      offered = d.defaultValue();
+      void d.accept('Editor test: fox swap, 12 steps');
+    });
+    await page.getByTestId('save-as').click();
+    await expect.poll(() => page.getByTestId('dirty').textContent()).toBe('saved v1');
+    expect(offered).toBe('Editor test: fox swap (copy)');
+    expect((await editorDocument(page)).metadata.name).toBe('Editor test: fox swap, 12 steps');
+    await page.getByTestId('open-library').click();
+    await page.getByTestId('library').getByText('Editor test: fox swap, 12 steps').waitFor();
+    expect(await page.getByTestId('library').getByText('Editor test: fox swap', { exact: true }).count()).toBe(1);
   });
 });

@@ -206,8 +206,15 @@ function libraryActions(kit: ActionKit): Pick<EditorActions, 'openFromLibrary' |
         notify('error', 'No studio server: use Export to keep this workflow as a JSON file.', 'save-failed');
         return;
       }
-      const doc = store.document();
       const library = store.getState().library;
+      if (asNew) {
+        // A copy gets its own name (ComfyUI's Save As), so the library's entries can be told apart.
+        const current = store.getState().graph.metadata.name;
+        const name = window.prompt('Name of the new workflow', `${current} (copy)`)?.trim();
+        if (name === undefined) return;
+        if (name && name !== current) store.setMetadata({ name });
+      }
+      const doc = store.document();
       try {
         const record =
           library && !asNew
