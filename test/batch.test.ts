@@ -18,6 +18,15 @@ describe('batch', () => {
     // Where the runs go is said, as Run may be set to the page's runner.
     expect(await dialog.getByTestId('batch-where').textContent()).toMatch(/server's queue/);
     await dialog.getByTestId('batch-count').fill('2');
+    // The same seeds twice would make the same run twice: said before anything is queued.
+    await dialog.getByTestId('batch-seeds').selectOption('fixed');
+    await expect
+      .poll(() => dialog.getByTestId('batch-repeats').textContent())
+      .toMatch(/^1 of these runs repeat another/);
+    await dialog.getByTestId('batch-seeds').selectOption('increment');
+    await dialog.getByTestId('batch-repeats').waitFor({ state: 'detached' });
+    // The rows example names this graph's own prompt nodes.
+    expect(await dialog.getByTestId('batch-rows').getAttribute('placeholder')).toMatch(/^source\.text,target1\.text\n/);
     await dialog.getByTestId('batch-prompts').click();
     expect(await dialog.getByTestId('batch-rows').inputValue()).toBe(
       'source.text,target1.text\na red circle,a blue circle\n',

@@ -55,6 +55,8 @@ export function BatchDialog({ onClose, onQueued }: { onClose(): void; onQueued()
   }, [store, doc, count, seeds, rowsText]);
 
   const runs = plan.runs ?? [];
+  // A graph with no seed (an edit of a picture is deterministic) makes the same run again and again.
+  const repeats = runs.length - new Set(runs.map((r) => JSON.stringify(r.document.nodes))).size;
   const ready = Boolean(server) && runs.length > 0 && plan.problems.length === 0 && !queued;
   const queue = async () => {
     if (!server) return;
@@ -140,7 +142,7 @@ export function BatchDialog({ onClose, onQueued }: { onClose(): void; onQueued()
           rows={6}
           value={rowsText}
           onChange={(e) => setRowsText(e.target.value)}
-          placeholder={'source.text,target1.text\n"a red circle","a blue circle"\n"a red square","a green square"'}
+          placeholder={promptRows(doc) || 'node.param,node.param'}
           spellCheck={false}
           data-testid="batch-rows"
         />
@@ -161,6 +163,12 @@ export function BatchDialog({ onClose, onQueued }: { onClose(): void; onQueued()
             .map((r) => r.label || 'as the graph')
             .join(', ')}
           {runs.length > 4 ? `, … ${runs[runs.length - 1]!.label}` : ''}
+        </p>
+      )}
+      {repeats > 0 && plan.problems.length === 0 && (
+        <p className="warning" data-testid="batch-repeats">
+          {repeats} of these runs repeat another exactly (nothing varies between them: this graph has no seed), so they
+          would make the same pictures again.
         </p>
       )}
       <footer>
