@@ -333,7 +333,7 @@ function NodeHeader(props: {
       >
         {data.collapsed ? '▸' : '▾'}
       </button>
-      <span className="title" title={entry?.description}>
+      <span className="title" title={entry?.description ? `${title}: ${entry.description}` : title}>
         {title}
       </span>
       <span className="node-id">{id}</span>
@@ -356,7 +356,7 @@ function NodeHeader(props: {
           data-testid={`unfold-${id}`}
           onClick={() => store.unfold(id)}
         >
-          block ⤢
+          unfold ⤢
         </button>
       )}
       {state === 'cached' && (
