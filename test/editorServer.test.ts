@@ -136,5 +136,26 @@ describe('editor with the studio server', () => {
     await page.getByTestId('open-library').click();
     await page.getByTestId('library').getByText('Editor test: fox swap, 12 steps').waitFor();
     expect(await page.getByTestId('library').getByText('Editor test: fox swap', { exact: true }).count()).toBe(1);
+
+    // An earlier version opens as unsaved edits of its workflow: v1 had 9 steps.
+    const foxId = decodeURIComponent(hash.replace('#/workflow/', ''));
+    await page.getByTestId(`library-show-versions-${foxId}`).click();
+    await page.getByTestId(`library-versions-${foxId}`).getByTestId('library-version-1').click();
+    await page.locator('[data-testid=notice][data-tag=library-opened]', { hasText: 'as it was at v1' }).waitFor();
+    expect((await editorDocument(page)).nodes.find((n) => n.id === 'capture')!.params.steps).toBe(9);
+    expect(await page.getByTestId('dirty').getAttribute('data-dirty')).toBe('true');
+    expect(await page.evaluate(() => location.hash)).toBe(hash);
+
+    // Delete asks, then the entry is gone from the library and the server.
+    const { workflows } = (await (await fetch(`${server.url}/api/workflows?q=12%20steps`)).json()) as {
+      workflows: { id: string }[];
+    };
+    const copyId = workflows[0]!.id;
+    await page.getByTestId('open-library').click();
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId(`library-delete-${copyId}`).click();
+    await page.getByTestId(`library-row-${copyId}`).waitFor({ state: 'detached' });
+    expect((await fetch(`${server.url}/api/workflows/${copyId}`)).status).toBe(404);
+    await screenshot(page, 'editor-library-versions');
   });
 });

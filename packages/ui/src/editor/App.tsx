@@ -152,9 +152,9 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
       {dialog === 'library' && (
         <LibraryDialog
           onClose={() => setDialog(undefined)}
-          onOpen={(id) => {
+          onOpen={(id, version) => {
             setDialog(undefined);
-            void actions.openFromLibrary(id);
+            void actions.openFromLibrary(id, version);
           }}
         />
       )}

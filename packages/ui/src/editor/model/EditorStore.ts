@@ -287,6 +287,13 @@ export class EditorStore {
     this.load({ schemaVersion: CURRENT_SCHEMA_VERSION, metadata: emptyMetadata(), nodes: [], edges: [] });
   }
 
+  /** The open workflow's library entry is gone (deleted): its graph stays, unsaved; Save makes a new entry. */
+  forgetLibrary(): void {
+    const { library: _gone, ...rest } = this.#state;
+    this.#savedFingerprint = '';
+    this.#emit({ ...rest, dirty: true });
+  }
+
   /** After a save to the library (or export): the current graph is the clean state. */
   markSaved(library?: LibraryRef, metadata?: WorkflowMetadata): void {
     let graph = this.#state.graph;

@@ -1,13 +1,64 @@
-import { useEffect, useState } from 'react';
-import type { WorkflowSummary } from '@ptp/graph-core';
+import { useCallback, useEffect, useState } from 'react';
+import type { WorkflowSummary, WorkflowVersionInfo } from '@ptp/graph-core';
 import { useServices } from '../services/EditorContext';
 import { Modal } from './Modal';
 
-/** The server's workflow library: search by name or description, open one. */
-export function LibraryDialog({ onOpen, onClose }: { onOpen(id: string): void; onClose(): void }) {
+const when = (iso: string) => new Date(iso).toLocaleString();
+
+/** A workflow's earlier versions (newest first), each opened by a click. */
+function Versions({ id, onOpen }: { id: string; onOpen(version: number): void }) {
   const { server } = useServices();
+  const [history, setHistory] = useState<WorkflowVersionInfo[] | { error: string }>();
+  useEffect(() => {
+    if (!server) return;
+    let live = true;
+    server.getWorkflow(id).then(
+      (r) => live && setHistory(r.history),
+      (e: Error) => live && setHistory({ error: e.message }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [server, id]);
+  if (!history) return <p className="hint">loading…</p>;
+  if ('error' in history) return <p className="error">{history.error}</p>;
+  return (
+    <ul className="versions" data-testid={`library-versions-${id}`}>
+      {history.map((v) => (
+        <li key={v.version}>
+          <button
+            type="button"
+            className="link"
+            onClick={() => onOpen(v.version)}
+            data-testid={`library-version-${v.version}`}
+          >
+            v{v.version} · {v.name} · {when(v.savedAt)}
+            {v.note ? ` · ${v.note}` : ''}
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * The server's workflow library: search by name or description, open one (its latest version or
+ * an earlier one), delete one.
+ */
+export function LibraryDialog({
+  onOpen,
+  onClose,
+}: {
+  /** `version`: an earlier version, opened as unsaved edits of the workflow (Save makes it the latest again). */
+  onOpen(id: string, version?: number): void;
+  onClose(): void;
+}) {
+  const { server, store, notify } = useServices();
   const [query, setQuery] = useState('');
   const [list, setList] = useState<{ workflows: WorkflowSummary[]; total: number } | { error: string } | undefined>();
+  const [shown, setShown] = useState<string>();
+  const [serial, setSerial] = useState(0);
+  const refresh = useCallback(() => setSerial((n) => n + 1), []);
   useEffect(() => {
     if (!server) return;
     let live = true;
@@ -21,7 +72,21 @@ export function LibraryDialog({ onOpen, onClose }: { onOpen(id: string): void; o
       live = false;
       clearTimeout(t);
     };
-  }, [server, query]);
+  }, [server, query, serial]);
+  const remove = async (w: WorkflowSummary) => {
+    if (!server) return;
+    if (!window.confirm(`Delete “${w.name}” and its ${w.version} version${w.version > 1 ? 's' : ''} from the library?`))
+      return;
+    try {
+      await server.deleteWorkflow(w.id);
+      // The open graph keeps its nodes; it is no longer a library workflow (Save makes a new one).
+      if (store.getState().library?.id === w.id) store.forgetLibrary();
+      notify('info', `Deleted “${w.name}” from the library`, 'library-deleted');
+      refresh();
+    } catch (err) {
+      notify('error', `Could not delete “${w.name}”: ${(err as Error).message}`, 'library-delete-failed');
+    }
+  };
   return (
     <Modal className="library" testId="library" onClose={onClose} title="Workflow library">
       <input
@@ -40,15 +105,30 @@ export function LibraryDialog({ onOpen, onClose }: { onOpen(id: string): void; o
             <li className="hint">no saved workflows{query ? ` match “${query}”` : ''}</li>
           )}
           {list.workflows.map((w) => (
-            <li key={w.id}>
-              <button type="button" data-testid={`library-${w.id}`} onClick={() => onOpen(w.id)}>
-                <strong>{w.name}</strong>
-                <span className="desc">{w.description}</span>
-                <span className="tags">
-                  v{w.version} · {new Date(w.updatedAt).toLocaleString()}{' '}
-                  {w.tags.length ? `· ${w.tags.join(', ')}` : ''}
-                </span>
-              </button>
+            <li key={w.id} data-testid={`library-row-${w.id}`}>
+              <div className="library-row">
+                <button type="button" data-testid={`library-${w.id}`} onClick={() => onOpen(w.id)}>
+                  <strong>{w.name}</strong>
+                  <span className="desc">{w.description}</span>
+                  <span className="tags">
+                    v{w.version} · {when(w.updatedAt)} {w.tags.length ? `· ${w.tags.join(', ')}` : ''}
+                  </span>
+                </button>
+                {w.version > 1 && (
+                  <button
+                    type="button"
+                    onClick={() => setShown((s) => (s === w.id ? undefined : w.id))}
+                    aria-expanded={shown === w.id}
+                    data-testid={`library-show-versions-${w.id}`}
+                  >
+                    Versions
+                  </button>
+                )}
+                <button type="button" onClick={() => void remove(w)} data-testid={`library-delete-${w.id}`}>
+                  Delete
+                </button>
+              </div>
+              {shown === w.id && <Versions id={w.id} onOpen={(v) => onOpen(w.id, v)} />}
             </li>
           ))}
         </ul>

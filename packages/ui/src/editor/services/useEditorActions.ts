@@ -18,7 +18,11 @@ export interface EditorActions {
   openTemplate(id: string, options?: { quiet?: boolean }): boolean;
   openDocument(doc: WorkflowDocument, options?: { library?: LibraryRef; saved?: boolean }): void;
   openFile(file: File): Promise<void>;
-  openFromLibrary(id: string): Promise<void>;
+  /**
+   * A library workflow: its latest version, or with `version` an earlier one, opened as unsaved
+   * edits of the workflow (Save then makes it the latest version again).
+   */
+  openFromLibrary(id: string, version?: number): Promise<void>;
   /** A server run's graph as it ran, with what it made (History, Gallery); asks first when edits would be lost. */
   openRunGraph(doc: WorkflowDocument, run: RunRecord, from: 'history' | 'gallery'): void;
   /**
@@ -189,14 +193,22 @@ function libraryActions(kit: ActionKit): Pick<EditorActions, 'openFromLibrary' |
   const { store, server, notify } = kit.services;
   const { confirmDiscard, setHash, openDocument } = kit;
   return {
-    async openFromLibrary(id) {
+    async openFromLibrary(id, version) {
       if (!server) return;
       if (!confirmDiscard()) return;
       try {
         const record = await server.getWorkflow(id);
-        openDocument(record.document, { library: { id: record.id, version: record.version } });
+        const old = version !== undefined && version !== record.version;
+        const doc = old ? (await server.getWorkflowVersion(id, version)).document : record.document;
+        openDocument(doc, { library: { id: record.id, version: record.version }, ...(old ? { saved: false } : {}) });
         setHash(`#/workflow/${encodeURIComponent(record.id)}`);
-        notify('info', `Opened “${record.name}” v${record.version}`, 'library-opened');
+        notify(
+          'info',
+          old
+            ? `Opened “${record.name}” as it was at v${version} (the latest is v${record.version}): Save makes it the latest`
+            : `Opened “${record.name}” v${record.version}`,
+          'library-opened',
+        );
       } catch (err) {
         notify('error', `Could not open workflow ${id}: ${(err as Error).message}`, 'open-failed');
       }
