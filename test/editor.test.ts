@@ -151,6 +151,8 @@ describe('editor (browser only)', () => {
   it('disconnects and connects edges; the missing input is shown on the right node', async () => {
     const page = await open('?template=tiny-word-swap');
     await node(page, 'capture').waitFor();
+    const width = () => node(page, 'capture').evaluate((e) => e.clientWidth);
+    const linkedWidth = await width();
     await clickEdge(page, 'e2'); // source.prompt -> capture.prompt
     expect(await selectedEdges(page)).toEqual(['e2']);
     await page.keyboard.press('Delete');
@@ -158,6 +160,8 @@ describe('editor (browser only)', () => {
     // Validation: the error sits on capture's prompt input, and on no other node.
     await page.getByTestId('input-error-capture-prompt').waitFor();
     expect(await page.getByTestId('input-error-capture-prompt').textContent()).toMatch(/not connected/);
+    // Said beside the socket without widening the node over its neighbours.
+    expect(await width()).toBe(linkedWidth);
     expect(await node(page, 'capture').getAttribute('data-has-error')).toBe('true');
     expect(await page.locator('[data-has-error=true]').count()).toBe(1);
     await screenshot(page, 'editor-validation-error');

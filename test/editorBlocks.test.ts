@@ -76,7 +76,9 @@ describe('blocks (subgraphs) in the editor', () => {
     // Its unconnected sockets are reported in the block's own words, not by the inner path.
     const missing = page.getByTestId('input-error-cl-p2p-edit-sourcePrompt');
     await missing.waitFor();
-    expect(await missing.textContent()).toMatch(/^required input "sourcePrompt" \(.*\) is not connected$/);
+    expect(await missing.getAttribute('title')).toMatch(/^required input "sourcePrompt" \(.*\) is not connected$/);
+    // Beside the socket, in two words: the node keeps its width.
+    expect(await missing.textContent()).toBe('not connected');
 
     await page.getByTestId('save-block-subgraph:cl-p2p-edit').click();
     await page.locator('[data-testid=notice]', { hasText: 'Saved block' }).waitFor();

@@ -133,9 +133,10 @@ function Sockets({
                   <span
                     className="input-error"
                     data-testid={`input-error-${id}-${input[0]}`}
-                    title={errs.map((e) => e.message).join('\n')}
+                    title={[...new Set(errs.map((e) => e.message))].join('\n')}
                   >
-                    {errs[0]!.message}
+                    {/* The commonest problem in two words (the whole message is the tooltip): the node keeps its width. */}
+                    {errs[0]!.code === 'MISSING_INPUT' ? 'not connected' : errs[0]!.message}
                   </span>
                 )}
               </div>
