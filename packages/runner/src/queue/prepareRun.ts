@@ -11,6 +11,7 @@ import {
   type GraphError,
   type NodeRegistry,
   type RunRequest,
+  type ValidateOptions,
 } from '@ptp/graph-core';
 import { apiOk, graphFailure, type ApiResult } from '../ApiResult.js';
 import type { PreparedRun } from './RunQueue.js';
@@ -19,9 +20,11 @@ export type RunLimits = Pick<ApiLimits, 'maxSteps' | 'maxImageSize' | 'maxBatch'
   Partial<Pick<ApiLimits, 'maxParamsBytes'>>;
 
 /** What the runner has: given, a run naming a model pack outside `packs` is refused before it is queued. */
-export interface RunnerHas {
-  readonly packs?: readonly string[];
-}
+export type RunnerHas = Pick<ValidateOptions, 'packs'>;
+
+/** The runner's packs from `list` (the server's lister), or nothing to check against when it has none. */
+export const runnerHas = async (list?: () => Promise<readonly string[]>): Promise<RunnerHas> =>
+  list ? { packs: await list() } : {};
 
 /**
  * Turns a client's run request into something safe to queue: the document migrated to today's
@@ -38,7 +41,7 @@ export function prepareRun(
   const loaded = loadDocument(request.workflow, { registry });
   if (!loaded.ok) return graphFailure('INVALID_DOCUMENT', loaded.errors.filter(isError));
   const doc = loaded.value;
-  const report = validateGraph(doc, registry, has.packs ? { packs: has.packs } : {});
+  const report = validateGraph(doc, registry, has);
   // The same rule as the engine: with explicit targets, problems in other branches don't block.
   const { needed, blocking } = runTargets(report, request.options.targets);
   const errors = blocking.filter(isError);

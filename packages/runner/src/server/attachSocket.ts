@@ -19,7 +19,7 @@ import {
 } from '@ptp/graph-core';
 import { Server, type Socket } from 'socket.io';
 import * as parser from 'socket.io-parser';
-import { prepareRun } from '../queue/prepareRun.js';
+import { prepareRun, runnerHas } from '../queue/prepareRun.js';
 import type { QueueNotice, RunQueue } from '../queue/RunQueue.js';
 import { QueueOrderFeed } from './QueueOrderFeed.js';
 import { RequestGuard, type GuardVerdict } from './RequestGuard.js';
@@ -319,8 +319,7 @@ class ClientSession {
         ok: false,
         error: bad(`invalid run request: ${request.error.issues[0]?.message ?? 'malformed'}`),
       });
-    const packs = this.options.packs ? { packs: await this.options.packs() } : {};
-    const prepared = prepareRun(request.data, registry, limits, packs);
+    const prepared = prepareRun(request.data, registry, limits, await runnerHas(this.options.packs));
     if (!prepared.ok) return reply({ ok: false, error: prepared.error });
     if (this.client.follows.size >= MAX_FOLLOWS)
       return reply({

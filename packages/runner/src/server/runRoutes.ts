@@ -9,7 +9,7 @@ import {
 } from '@ptp/graph-core';
 import { Router } from 'express';
 import { cancelBatch, cancelWaiting } from '../queue/cancelRuns.js';
-import { prepareRun, type RunLimits } from '../queue/prepareRun.js';
+import { prepareRun, runnerHas, type RunLimits } from '../queue/prepareRun.js';
 import type { RunQueue } from '../queue/RunQueue.js';
 import { submitBatch } from '../queue/submitBatch.js';
 import { parseWith, sendError, sendResult } from './httpErrors.js';
@@ -31,7 +31,6 @@ export function runRoutes(
     packs?(): Promise<readonly string[]>;
   } = {},
 ): Router {
-  const has = async () => (hooks.packs ? { packs: await hooks.packs() } : {});
   const router = Router();
   const maxQueuedRuns = limits.maxQueuedRuns ?? API_LIMITS.maxQueuedRuns;
   // Queueing a batch and cancelling many runs take turns, so Clear queue or Cancel the rest never
@@ -46,7 +45,7 @@ export function runRoutes(
   router.post('/', jsonBody(limits), async (req, res) => {
     const request = parseWith(RunRequestSchema, req.body, 'run request');
     if (!request.ok) return sendResult(res, request);
-    const prepared = prepareRun(request.value, registry, limits, await has());
+    const prepared = prepareRun(request.value, registry, limits, await runnerHas(hooks.packs));
     if (!prepared.ok) return sendResult(res, prepared);
     const submitted = await queue.submit(prepared.value);
     if (!submitted.ok) return sendResult(res, submitted);
@@ -56,7 +55,7 @@ export function runRoutes(
   router.post('/batch', jsonBody(limits), async (req, res) => {
     const request = parseWith(RunBatchRequestSchema, req.body, 'batch request');
     if (!request.ok) return sendResult(res, request);
-    const packs = await has();
+    const packs = await runnerHas(hooks.packs);
     const submitted = await inTurn(() =>
       submitBatch(queue, registry, { ...limits, maxQueuedRuns }, request.value.runs, packs),
     );

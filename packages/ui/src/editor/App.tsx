@@ -27,7 +27,7 @@ import {
 } from './services/EditorContext';
 import { createBrowserRunner, nodePackageModules, uploadId } from './services/createBrowserRunner';
 import { RunController, RUN_TARGETS, type RunTarget } from './services/RunController';
-import { packIds, samplePrompt } from './services/samplePrompt';
+import { listPacks, samplePrompt } from './services/samplePrompt';
 import { useEditorActions } from './services/useEditorActions';
 
 const NOTICE_MS = 8000;
@@ -199,10 +199,12 @@ export function App() {
           );
       }
       setReady(true);
-      // Load model offers the packs there are, and one naming a missing pack is marked before a run.
-      void packIds(conn?.client).then((ids) => live && store.setPacks(ids));
-      // New Prompt nodes start with a caption the default pack can draw.
-      void samplePrompt(store.index, conn?.client).then((text) => {
+      void listPacks(conn?.client).then(async (packs) => {
+        if (!live) return;
+        // Load model offers the packs there are, and one naming a missing pack is marked before a run.
+        store.setPacks(packs?.map((p) => p.id));
+        // New Prompt nodes start with a caption the default pack can draw.
+        const text = await samplePrompt(store.index, packs, Boolean(conn));
         if (live && text) store.setNodeDefaults('ptp.prompt', { text });
       });
     });

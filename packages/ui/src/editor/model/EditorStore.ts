@@ -145,7 +145,6 @@ export class EditorStore {
   #state: EditorState;
   #index: CatalogueIndex;
   #registry: NodeRegistry;
-  #packs: readonly string[] | undefined;
   #history: History<Snapshot>;
   readonly #historyOptions: { capacity: number; now?: () => number };
   /** Blocks opened for editing, outermost first, each with the undo history of the level above. */
@@ -207,9 +206,8 @@ export class EditorStore {
 
   /** The model packs the runner can load (undefined: not known): Load model naming another is a problem. */
   setPacks(packs: readonly string[] | undefined): void {
-    this.#packs = packs;
     const { packs: _drop, ...rest } = this.#state;
-    this.#emit({ ...rest, ...(packs ? { packs } : {}), problems: this.#validate(this.#state.graph) });
+    this.#emit({ ...rest, ...(packs ? { packs } : {}), problems: this.#validate(this.#state.graph, packs) });
   }
 
   /**
@@ -279,7 +277,7 @@ export class EditorStore {
       revision: this.#state.revision + 1,
     };
     if (options.library) next.library = options.library;
-    if (this.#packs) next.packs = this.#packs;
+    if (this.#state.packs) next.packs = this.#state.packs;
     this.#emit(next);
   }
 
@@ -609,14 +607,15 @@ export class EditorStore {
     });
   }
 
-  #validate(graph: EditorGraph): ErrorMap {
+  // `packs` defaults to the known list (`?.`: the constructor validates before #state exists).
+  #validate(graph: EditorGraph, packs = this.#state?.packs): ErrorMap {
     if (!graph.nodes.length && !this.#scopes.length) return EMPTY_ERROR_MAP;
     // The server's limits come with its catalogue: fields, validation and the server agree.
     const limits = this.#index.catalogue.limits;
     const scoped = this.#scopes.length > 0;
     const report = validateGraph(graphToDocument(this.#root(graph), { includeViewport: false }), this.#registry, {
       ...(limits ? { limits } : {}),
-      ...(this.#packs ? { packs: this.#packs } : {}),
+      ...(packs ? { packs } : {}),
       // Inside a block, problems are wanted on its inner nodes, not lifted onto the block node.
       ...(scoped ? { lift: false } : {}),
     });

@@ -54,9 +54,9 @@ export function BatchDialog({ onClose, onQueued }: { onClose(): void; onQueued()
     return { runs: planned.value, problems };
   }, [store, doc, count, seeds, rowsText]);
 
-  const runs = plan.runs ?? [];
+  const runs = useMemo(() => plan.runs ?? [], [plan]);
   // A graph with no seed (an edit of a picture is deterministic) makes the same run again and again.
-  const repeats = runs.length - new Set(runs.map((r) => JSON.stringify(r.document.nodes))).size;
+  const repeats = useMemo(() => runs.length - new Set(runs.map((r) => JSON.stringify(r.document.nodes))).size, [runs]);
   const ready = Boolean(server) && runs.length > 0 && plan.problems.length === 0 && !queued;
   const queue = async () => {
     if (!server) return;

@@ -2,18 +2,22 @@ import type { StudioClient } from '@ptp/graph-core/client';
 import { describe, expect, it } from 'vitest';
 import { EditorStore } from '../model/EditorStore';
 import { testIndex, testRegistry } from '../model/testSupport';
-import { packIds, samplePrompt } from './samplePrompt';
+import { listPacks, samplePrompt } from './samplePrompt';
 
 const serverWith = (packs: { id: string; samplePrompt?: string }[]) =>
   ({
     models: async () => ({ packs: packs.map((p) => ({ name: p.id, defaultImageSize: 64, ...p })) }),
   }) as unknown as StudioClient;
 
+const packIds = async (server: StudioClient) => (await listPacks(server))?.map((p) => p.id);
+const serverPrompt = async (index: ReturnType<typeof testIndex>, server: StudioClient) =>
+  samplePrompt(index, await listPacks(server), true);
+
 describe("the default pack's sample prompt", () => {
   it("is Load model's default pack's, else the first pack's, else none", async () => {
     const pack = testIndex().byType.get('ptp.loadModel')!.defaults.pack as string;
     expect(
-      await samplePrompt(
+      await serverPrompt(
         testIndex(),
         serverWith([
           { id: 'other', samplePrompt: 'a cat' },
@@ -21,8 +25,8 @@ describe("the default pack's sample prompt", () => {
         ]),
       ),
     ).toBe('a green square');
-    expect(await samplePrompt(testIndex(), serverWith([{ id: 'other', samplePrompt: 'a cat' }]))).toBe('a cat');
-    expect(await samplePrompt(testIndex(), serverWith([{ id: pack }]))).toBeUndefined();
+    expect(await serverPrompt(testIndex(), serverWith([{ id: 'other', samplePrompt: 'a cat' }]))).toBe('a cat');
+    expect(await serverPrompt(testIndex(), serverWith([{ id: pack }]))).toBeUndefined();
   });
 
   it('becomes the text of new Prompt nodes, and nothing else', () => {
