@@ -291,6 +291,7 @@ describe('queue and history (issue 16)', () => {
     await node(page, 'sample').waitFor();
     await page.getByTestId('workflow-name').fill('History test: circle');
     await setNumberParam(page, 'sample', 'steps', 2);
+    await setNumberParam(page, 'sample', 'seed', 31);
     await blur(page);
     expect(await runToEnd(page)).toBe('success');
 
@@ -300,6 +301,8 @@ describe('queue and history (issue 16)', () => {
     await row.waitFor();
     const runId = (await row.getAttribute('data-testid'))!.replace('history-', '');
     expect(await row.textContent()).toMatch(/History test: circle.*succeeded/);
+    // Its seed, so a picture can be made again.
+    expect(await row.getByTestId('history-seed').textContent()).toBe(' · seed 31');
     const image = (await row.locator('img.thumb').getAttribute('src'))!;
     expect(image).toMatch(new RegExp(`/api/runs/${runId}/outputs/`));
     await screenshot(page, 'history-panel');

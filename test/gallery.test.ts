@@ -21,6 +21,9 @@ describe('gallery and boards', () => {
     await expect.poll(() => tiles.count()).toBe(2);
     const outputs = await tiles.evaluateAll((els) => els.map((e) => e.getAttribute('data-output')));
     expect(outputs).toEqual(['word-swap_000.png', 'word-swap_001.png']);
+    // Each picture says the seed it was sampled with.
+    const seed = (await editorDocument(page)).nodes.find((n) => n.id === 'capture')!.params.seed ?? 0;
+    expect(await tiles.first().locator('.when').textContent()).toMatch(new RegExp(` · seed ${String(seed)}$`));
 
     await gallery.getByTestId('gallery-new-board').fill('Best');
     await gallery.getByTestId('gallery-new-board').press('Enter');

@@ -15,6 +15,7 @@ export * from './subgraphs/liftError.js';
 export * from './checkNodes.js';
 export * from './paramLimits.js';
 export * from './packParams.js';
+export * from './runSeeds.js';
 export * from './graphIndex.js';
 export * from './events.js';
 export * from './checkEventOrder.js';

@@ -2,21 +2,10 @@ import { graphError, type GraphError } from './errors.js';
 import type { GraphIndex } from './graphIndex.js';
 import type { AnyNodeDefinition } from './NodeDefinition.js';
 import type { NodeRegistry } from './NodeRegistry.js';
-
-const byDefinition = new WeakMap<AnyNodeDefinition, readonly string[]>();
+import { widgetParamsOf } from './widgetParams.js';
 
 /** The params of a node type that name a model pack (declared with `.meta({ widget: 'pack' })`). */
-export function packParamsOf(def: AnyNodeDefinition): readonly string[] {
-  let names = byDefinition.get(def);
-  if (!names) {
-    const shape = (def.params as { shape?: Record<string, { meta?: () => unknown }> }).shape ?? {};
-    names = Object.entries(shape)
-      .filter(([, schema]) => (schema.meta?.() as { widget?: unknown } | undefined)?.widget === 'pack')
-      .map(([name]) => name);
-    byDefinition.set(def, names);
-  }
-  return names;
-}
+export const packParamsOf = (def: AnyNodeDefinition): readonly string[] => widgetParamsOf(def, 'pack');
 
 /**
  * One UNKNOWN_PACK per pack param (Load model's `pack`) that names none of `known`, the packs

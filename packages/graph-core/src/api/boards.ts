@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiIdSchema } from './runs.js';
+import { ApiIdSchema, RunSeedsSchema } from './runs.js';
 
 /**
  * Boards (as InvokeAI's): named collections of result pictures, each picture one output file of
@@ -36,6 +36,8 @@ export const GalleryItemSchema = GalleryRefSchema.extend({
   /** The run's workflow name and when it finished (or was made). */
   workflowName: z.string(),
   createdAt: z.iso.datetime(),
+  /** The seeds its run sampled with (absent for older runs). */
+  seeds: RunSeedsSchema.optional(),
   /** Boards it is on. */
   boards: z.array(ApiIdSchema),
 });

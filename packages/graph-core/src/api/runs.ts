@@ -3,6 +3,7 @@ import type { WorkflowDocumentInput } from '../document/WorkflowDocument.js';
 import { GraphErrorSchema } from '../errors.js';
 import { BATCH_LIMITS } from '../batch/planBatch.js';
 import { API_LIMITS } from './apiLimits.js';
+import { MAX_RUN_SEEDS } from '../runSeeds.js';
 
 /** Ids the server hands out for runs, workflows and outputs: safe in URLs and file names. */
 export const ApiIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1-64 of A-Z a-z 0-9 _ -');
@@ -89,6 +90,9 @@ export const RunFailureSchema = z.object({
 });
 export type RunFailure = z.infer<typeof RunFailureSchema>;
 
+/** The seeds a run samples with (see runSeeds), for run lists and the gallery. */
+export const RunSeedsSchema = z.array(z.number().int().min(0)).max(MAX_RUN_SEEDS);
+
 export const RunRecordSchema = z.object({
   id: ApiIdSchema,
   status: RunStatusSchema,
@@ -111,6 +115,8 @@ export const RunRecordSchema = z.object({
   /** For a resubmitted run: the run it repeats. */
   resubmittedFrom: ApiIdSchema.optional(),
   batch: RunBatchSchema.optional(),
+  /** The seeds it samples with (every seed param of the nodes it runs, distinct); absent on older runs. */
+  seeds: RunSeedsSchema.optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 

@@ -99,7 +99,10 @@ export class EmbeddedRunQueue implements RunQueue {
         'NOT_RESUBMITTABLE',
         `run "${runId}" is ${detail.status}; only interrupted, failed or cancelled runs are resubmitted`,
       );
-    return this.#enqueue({ workflow: detail.workflow as never, options: detail.options }, runId);
+    return this.#enqueue(
+      { workflow: detail.workflow as never, options: detail.options, ...(detail.seeds ? { seeds: detail.seeds } : {}) },
+      runId,
+    );
   }
 
   async get(runId: string): Promise<RunDetail | undefined> {
@@ -213,6 +216,7 @@ export class EmbeddedRunQueue implements RunQueue {
       resubmittedFrom,
       batch: run.batch,
       front: run.front,
+      seeds: run.seeds,
     });
     if (!duplicate) {
       this.#notify({ kind: 'status', run: record });

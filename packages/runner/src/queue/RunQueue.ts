@@ -19,6 +19,8 @@ export interface PreparedRun {
   batch?: RunBatch;
   /** Ahead of every waiting run (the newest front run first). */
   front?: boolean;
+  /** The seeds it samples with, for run lists. */
+  seeds?: number[];
 }
 
 /**

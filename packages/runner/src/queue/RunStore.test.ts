@@ -22,16 +22,18 @@ function storeWith(n: number): RunStore {
   return store;
 }
 
+/** A queued run named 'w', now. */
+const newRun = (id: string) => ({
+  id,
+  name: 'w',
+  options: {},
+  workflow: workflow as unknown as WorkflowDocument,
+  createdAt: new Date().toISOString(),
+});
+
 /** One queued run named 'w', now, with a batch place or queued at the front. */
 function insertRun(store: RunStore, id: string, extra: { batch?: RunBatch | undefined; front?: boolean | undefined }) {
-  return store.insert({
-    id,
-    name: 'w',
-    options: {},
-    workflow: workflow as unknown as WorkflowDocument,
-    createdAt: new Date().toISOString(),
-    ...extra,
-  });
+  return store.insert({ ...newRun(id), ...extra });
 }
 
 describe('RunStore history', () => {
@@ -102,6 +104,19 @@ describe('RunStore batches', () => {
     expect(store.get('run_old')).toMatchObject({ id: 'run_old', status: 'succeeded', name: 'old' });
     expect(store.get('run_old')!.batch).toBeUndefined();
     expect(store.list({ limit: 5, batch: 'b1' })).toEqual([]);
+  });
+
+  it("keeps a run's seeds, and reads a run from before seeds without them", () => {
+    const db = openStudioDatabase(':memory:');
+    migrateComponent(db, 'run-queue', RUN_STORE_MIGRATIONS.slice(0, 4));
+    db.prepare(
+      "INSERT INTO runs (id, status, name, options, workflow, created_at) VALUES ('run_old', 'succeeded', 'old', '{}', '{}', '2026-01-01T00:00:00.000Z')",
+    ).run();
+    const store = new RunStore(db);
+    store.insert({ ...newRun('run_s'), seeds: [42, 7] });
+    store.insert({ ...newRun('run_none'), seeds: [] });
+    expect(store.get('run_s')!.seeds).toEqual([42, 7]);
+    expect(store.list({ limit: 5 }).map((r) => r.seeds)).toEqual([undefined, [42, 7], undefined]);
   });
 
   it('queues a front run ahead of every waiting one (the newest front run first); positions follow', () => {

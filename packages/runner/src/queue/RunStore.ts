@@ -46,6 +46,8 @@ export const RUN_STORE_MIGRATIONS = [
    CREATE INDEX runs_by_queue_order ON runs(status, COALESCE(queue_order, seq_no));`,
   // 4: the queue's own state (paused), kept across restarts.
   `CREATE TABLE run_queue_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // 5: the seeds a run samples with (History shows them); NULL on older runs.
+  `ALTER TABLE runs ADD COLUMN seeds TEXT;`,
 ];
 
 /** Where a run stands in the queue: its submission order, unless it was queued at the front. */
@@ -68,6 +70,7 @@ interface RunRow {
   last_seq: number;
   batch: string | null;
   queue_order: number | null;
+  seeds: string | null;
 }
 
 /**
@@ -85,7 +88,7 @@ export class RunStore {
       byId: db.prepare('SELECT * FROM runs WHERE id = ?'),
       byRequest: db.prepare('SELECT * FROM runs WHERE client_request_id = ?'),
       insert: db.prepare(
-        'INSERT INTO runs (id, status, name, options, workflow, created_at, client_request_id, resubmitted_from, batch_id, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO runs (id, status, name, options, workflow, created_at, client_request_id, resubmitted_from, batch_id, batch, seeds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       position: db.prepare(`SELECT COUNT(*) AS n FROM runs WHERE status = 'queued' AND ${QUEUE_ORDER} < ?`),
       nextQueued: db.prepare(`SELECT * FROM runs WHERE status = 'queued' ORDER BY ${QUEUE_ORDER} LIMIT 1`),
@@ -123,6 +126,7 @@ export class RunStore {
     resubmittedFrom?: string | undefined;
     batch?: RunBatch | undefined;
     front?: boolean | undefined;
+    seeds?: number[] | undefined;
   }): { record: RunRecord; duplicate: boolean } {
     return this.#db.transaction(() => {
       if (run.clientRequestId) {
@@ -140,6 +144,7 @@ export class RunStore {
         run.resubmittedFrom ?? null,
         run.batch?.id ?? null,
         run.batch ? JSON.stringify(run.batch) : null,
+        run.seeds?.length ? JSON.stringify(run.seeds) : null,
       );
       if (run.front) this.#stmts.toFront.run(run.id);
       return { record: this.get(run.id)!, duplicate: false };
@@ -274,6 +279,7 @@ export class RunStore {
       ...(row.client_request_id ? { clientRequestId: row.client_request_id } : {}),
       ...(row.resubmitted_from ? { resubmittedFrom: row.resubmitted_from } : {}),
       ...(row.batch ? { batch: JSON.parse(row.batch) as RunBatch } : {}),
+      ...(row.seeds ? { seeds: JSON.parse(row.seeds) as number[] } : {}),
     };
   }
 }

@@ -25,6 +25,11 @@ describe('prepareRun', () => {
     expect(prepared.ok && prepared.value.options).toEqual({ targets: ['save'] });
   });
 
+  it('names the seeds the run samples with, for History', () => {
+    const prepared = prepareRun(request(withParams('sample', { seed: 1234 })), registry);
+    expect(prepared.ok && prepared.value.seeds).toEqual([1234]);
+  });
+
   it('returns every validation problem of the nodes the run needs, with node and input', () => {
     const broken = { ...generate, edges: generate.edges!.filter((e) => e.to.node !== 'sample') };
     const result = prepareRun(request(broken), registry);

@@ -5,6 +5,7 @@ import {
   isError,
   liftError,
   loadDocument,
+  runSeeds,
   runTargets,
   validateGraph,
   type ApiLimits,
@@ -62,9 +63,11 @@ export function prepareRun(
   }
   over.push(...checkParamLimits(report.params, needed, limits).map((e) => liftError(e, report.flat)));
   if (over.length) return graphFailure('LIMIT_EXCEEDED', over);
+  const seeds = runSeeds(report, registry, needed);
   return apiOk({
     workflow: doc,
     options: request.options,
+    ...(seeds.length ? { seeds } : {}),
     ...(request.clientRequestId ? { clientRequestId: request.clientRequestId } : {}),
     ...(request.batch ? { batch: request.batch } : {}),
     ...(request.front ? { front: true } : {}),

@@ -25,6 +25,7 @@ function itemsOf(run: RunRecord, boardsOf: Map<string, string[]>): GalleryItem[]
       mime: o.mime,
       workflowName: run.name,
       createdAt: run.finishedAt ?? run.createdAt,
+      ...(run.seeds ? { seeds: run.seeds } : {}),
       boards: boardsOf.get(`${run.id}/${o.name}`) ?? [],
     }));
 }

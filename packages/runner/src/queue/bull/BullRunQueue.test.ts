@@ -83,6 +83,7 @@ describe('BullRunQueue on a real redis-server (no workers)', () => {
       lastSeq: -1,
       clientRequestId: 'req-1',
       queuePosition: expect.any(Number),
+      seeds: [generate.nodes.find((n) => n.id === 'sample')!.params?.seed ?? 0],
     });
     const again = await submit(generate, { clientRequestId: 'req-1' });
     expect(again).toMatchObject({ duplicate: true, run: { id: a.run.id } });
@@ -97,6 +98,8 @@ describe('BullRunQueue on a real redis-server (no workers)', () => {
     ).toBe('waiting');
     expect((await queue.list({ status: 'queued', limit: 10 })).map((r) => r.id)).toEqual([b.run.id, a.run.id]);
     expect((await queue.get(b.run.id))?.queuePosition).toBe(1);
+    expect((await queue.get(a.run.id))?.seeds).toEqual(a.run.seeds);
+    expect((await queue.get(b.run.id))?.seeds).toBeUndefined();
     expect(await queue.get('run_unknown')).toBeUndefined();
     expect(await queue.events('run_unknown', -1)).toBeUndefined();
     expect(await queue.stats()).toMatchObject({ queued: 2, running: 0, worker: { alive: false } });

@@ -113,7 +113,10 @@ export class BullRunQueue implements RunQueue {
         'NOT_RESUBMITTABLE',
         `run "${runId}" is ${detail.status}; only interrupted, failed or cancelled runs are resubmitted`,
       );
-    return this.#enqueueRun({ workflow: detail.workflow as never, options: detail.options }, runId);
+    return this.#enqueueRun(
+      { workflow: detail.workflow as never, options: detail.options, ...(detail.seeds ? { seeds: detail.seeds } : {}) },
+      runId,
+    );
   }
 
   get(runId: string): Promise<RunDetail | undefined> {
@@ -249,6 +252,7 @@ export class BullRunQueue implements RunQueue {
       resubmittedFrom,
       batch: run.batch,
       front: run.front,
+      seeds: run.seeds,
     });
     if (!duplicate) {
       try {

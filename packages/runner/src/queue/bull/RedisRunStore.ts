@@ -44,6 +44,7 @@ export interface NewRun {
   batch?: RunBatch | undefined;
   /** Ahead of every waiting run. */
   front?: boolean | undefined;
+  seeds?: number[] | undefined;
 }
 
 const TERMINAL = new Set(['success', 'error', 'interrupted']);
@@ -103,6 +104,7 @@ export class RedisRunStore {
     if (run.clientRequestId) fields.push('clientRequestId', run.clientRequestId);
     if (run.resubmittedFrom) fields.push('resubmittedFrom', run.resubmittedFrom);
     if (run.batch) fields.push('batch', JSON.stringify(run.batch));
+    if (run.seeds?.length) fields.push('seeds', JSON.stringify(run.seeds));
     const [fresh, id] = (await this.#script('submit')(
       this.#p,
       run.id,
@@ -431,5 +433,6 @@ function toRecord(h: Record<string, string>, queueRank: number | null | undefine
     ...(h.clientRequestId ? { clientRequestId: h.clientRequestId } : {}),
     ...(h.resubmittedFrom ? { resubmittedFrom: h.resubmittedFrom } : {}),
     ...(h.batch ? { batch: JSON.parse(h.batch) as RunBatch } : {}),
+    ...(h.seeds ? { seeds: JSON.parse(h.seeds) as number[] } : {}),
   };
 }

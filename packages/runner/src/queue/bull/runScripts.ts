@@ -6,7 +6,7 @@
  * single Redis (or a primary with replicas), not Redis Cluster.
  *
  * Hash `<P>:run:<id>`: status, seqNo, name, options, workflow, createdAt, startedAt, finishedAt,
- * error, outputs, clientRequestId, resubmittedFrom, route, lastSeq, lastType, progress, token
+ * error, outputs, clientRequestId, resubmittedFrom, batch, seeds, route, lastSeq, lastType, progress, token
  * (the attempt executing it), cancel ('1' when a stop was asked for while running).
  * Sorted sets `<P>:runs` and `<P>:runs:<status>` (score = submission order); list
  * `<P>:events:<id>` (index = seq); list `<P>:attempts:<id>`.

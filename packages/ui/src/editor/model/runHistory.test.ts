@@ -1,6 +1,6 @@
 import type { RunRecord } from '@ptp/graph-core';
 import { describe, expect, it } from 'vitest';
-import { batchSummary, mergeRunPage, queuePlaces, runDuration, upsertRun } from './runHistory';
+import { batchSummary, mergeRunPage, queuePlaces, runDuration, seedText, upsertRun } from './runHistory';
 
 const run = (id: string, patch: Partial<RunRecord> = {}): RunRecord => ({
   id,
@@ -15,6 +15,14 @@ const run = (id: string, patch: Partial<RunRecord> = {}): RunRecord => ({
 const ALL = { q: '', status: '' as const };
 
 describe('run history list', () => {
+  it("says a run's seeds unless its name already does", () => {
+    expect(seedText('swap a', [42])).toBe('seed 42');
+    expect(seedText('swap a', [42, 7])).toBe('seeds 42, 7');
+    expect(seedText('swap a')).toBeUndefined();
+    expect(seedText('w · row 2 · seed 42', [42])).toBeUndefined();
+    expect(seedText('w · seed 420', [42])).toBe('seed 42');
+  });
+
   it('appends pages without repeating runs a live update already added', () => {
     expect(mergeRunPage([run('a'), run('b')], [run('b'), run('c')]).map((r) => r.id)).toEqual(['a', 'b', 'c']);
   });

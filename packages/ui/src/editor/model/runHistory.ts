@@ -31,6 +31,16 @@ export function upsertRun(list: readonly RunRecord[], run: RunRecord, filter: Ru
   return list.map((r, i) => (i === at ? run : r));
 }
 
+/**
+ * "seed 42" or "seeds 42, 7" for a run's row or picture; undefined when it has none recorded (older runs) or
+ * its name already says it (a batch names its runs "row 2 · seed 9").
+ */
+export function seedText(name: string, seeds: readonly number[] = []): string | undefined {
+  if (!seeds.length) return undefined;
+  const text = `${seeds.length === 1 ? 'seed' : 'seeds'} ${seeds.join(', ')}`;
+  return new RegExp(`\\b${text}\\b`).test(name) ? undefined : text;
+}
+
 /** Milliseconds from start to finish (or to now while running); undefined before it started. */
 export function runDuration(run: RunRecord, now = Date.now()): number | undefined {
   if (!run.startedAt) return undefined;

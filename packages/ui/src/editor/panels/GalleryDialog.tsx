@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { loadDocument, type Board, type GalleryItem, type RunRecord, type WorkflowDocument } from '@ptp/graph-core';
+import { seedText } from '../model/runHistory';
 import { useServices } from '../services/EditorContext';
 import { Modal } from './Modal';
 
@@ -20,6 +21,7 @@ function Tile(props: {
   const { item, boards } = props;
   const name = (id: string) => boards.find((b) => b.id === id)?.name ?? id;
   const others = boards.filter((b) => !item.boards.includes(b.id));
+  const seeds = seedText(item.workflowName, item.seeds);
   return (
     <li className="gallery-tile" data-testid="gallery-item" data-run={item.runId} data-output={item.output}>
       <a href={server?.outputUrl(item.runId, item.output)} download={item.output} title={`${item.output} (download)`}>
@@ -31,7 +33,10 @@ function Tile(props: {
         <span className="file" title={item.output}>
           {item.output}
         </span>
-        <span className="when">{new Date(item.createdAt).toLocaleString()}</span>
+        <span className="when">
+          {new Date(item.createdAt).toLocaleString()}
+          {seeds ? ` · ${seeds}` : ''}
+        </span>
         <span className="on-boards">
           {item.boards.map((b) => (
             <button

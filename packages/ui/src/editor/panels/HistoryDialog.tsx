@@ -7,7 +7,7 @@ import {
   type RunStatus,
   type WorkflowDocument,
 } from '@ptp/graph-core';
-import { batchSummary, mergeRunPage, queuePlaces, runDuration, upsertRun } from '../model/runHistory';
+import { batchSummary, mergeRunPage, queuePlaces, runDuration, seedText, upsertRun } from '../model/runHistory';
 import { useServerQueue } from '../hooks/useServerQueue';
 import { useServices } from '../services/EditorContext';
 import { Modal } from './Modal';
@@ -45,6 +45,7 @@ function RunRow(props: {
   const { run } = props;
   const final = isFinalRunStatus(run.status);
   const took = runDuration(run);
+  const seeds = seedText(run.name, run.seeds);
   return (
     <li className={`history-row ${run.status}`} data-testid={`history-${run.id}`} data-status={run.status}>
       <Thumbnail run={run} />
@@ -69,6 +70,15 @@ function RunRow(props: {
           {new Date(run.createdAt).toLocaleString()}
           {took !== undefined ? ` · ${(took / 1000).toFixed(1)} s` : ''} · {run.outputs.length} file
           {run.outputs.length === 1 ? '' : 's'}
+          {seeds && (
+            <span
+              data-testid="history-seed"
+              title="the seed it samples with: Re-run or Open graph gives the same pictures"
+            >
+              {' · '}
+              {seeds}
+            </span>
+          )}
         </span>
         {run.error && <span className="error">{run.error.message}</span>}
       </div>
