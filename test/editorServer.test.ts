@@ -158,4 +158,37 @@ describe('editor with the studio server', () => {
     expect((await fetch(`${server.url}/api/workflows/${copyId}`)).status).toBe(404);
     await screenshot(page, 'editor-library-versions');
   });
+
+  it('reopens the run of a saved workflow from History as that workflow: Save makes a new version, not a new entry', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-generate&run=server`);
+    page.on('dialog', (d) => void d.accept());
+    await node(page, 'sample').waitFor();
+    await page.getByTestId('workflow-name').fill('Editor test: rerun keeps the entry');
+    await setNumberParam(page, 'sample', 'steps', 2);
+    await blur(page);
+    await page.getByTestId('save').click();
+    await expect.poll(() => page.getByTestId('dirty').textContent()).toBe('saved v1');
+    const hash = await page.evaluate(() => location.hash);
+    expect(await runToEnd(page)).toBe('success');
+
+    await page.getByTestId('open-history').click();
+    await page.getByTestId('history-search').fill('rerun keeps');
+    await page
+      .locator('[data-testid^=history-run_][data-status=succeeded]')
+      .first()
+      .getByTestId('history-open')
+      .click();
+    await page
+      .locator('[data-testid=notice][data-tag=history-opened]', {
+        hasText: 'Save makes it the latest version of “Editor test: rerun keeps the entry”',
+      })
+      .waitFor();
+    expect(await page.evaluate(() => location.hash)).toBe(hash);
+    await page.getByTestId('save').click();
+    await expect.poll(() => page.getByTestId('dirty').textContent()).toBe('saved v2');
+    const { workflows } = (await (await fetch(`${server.url}/api/workflows?q=rerun%20keeps`)).json()) as {
+      workflows: unknown[];
+    };
+    expect(workflows).toHaveLength(1);
+  });
 });

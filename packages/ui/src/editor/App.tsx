@@ -132,7 +132,7 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
           onClose={() => setDialog(undefined)}
           onOpenGraph={(doc, run) => {
             setDialog(undefined);
-            actions.openRunGraph(doc, run, 'history');
+            void actions.openRunGraph(doc, run, 'history');
           }}
         />
       )}
@@ -141,7 +141,7 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
           onClose={() => setDialog(undefined)}
           onOpenGraph={(doc, run) => {
             setDialog(undefined);
-            actions.openRunGraph(doc, run, 'gallery');
+            void actions.openRunGraph(doc, run, 'gallery');
           }}
           onEditPicture={(picture, index, doc) => {
             setDialog(undefined);

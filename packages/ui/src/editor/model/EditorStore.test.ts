@@ -25,6 +25,8 @@ describe('EditorStore', () => {
     s.markSaved({ id: 'w1', version: 1 });
     expect(s.getState().dirty).toBe(false);
     expect(s.getState().library).toEqual({ id: 'w1', version: 1 });
+    // A run of it names its library entry (History reopens the run as that workflow).
+    expect(s.document().id).toBe('w1');
     // Panning is not an edit.
     s.setViewport({ x: 10, y: 10, zoom: 2 });
     expect(s.getState().dirty).toBe(false);

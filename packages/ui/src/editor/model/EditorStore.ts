@@ -215,7 +215,10 @@ export class EditorStore {
    * open block written back into its definition.
    */
   document(): WorkflowDocument {
-    return graphToDocument(this.#root(this.#state.graph));
+    const doc = graphToDocument(this.#root(this.#state.graph));
+    // Its library entry: a run of it then names the workflow (History reopens it as that one).
+    if (this.#state.library) doc.id = this.#state.library.id;
+    return doc;
   }
 
   /** The graph the canvas shows as a document: the inside of the open block, if one is. */

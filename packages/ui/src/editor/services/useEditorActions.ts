@@ -23,8 +23,12 @@ export interface EditorActions {
    * edits of the workflow (Save then makes it the latest version again).
    */
   openFromLibrary(id: string, version?: number): Promise<void>;
-  /** A server run's graph as it ran, with what it made (History, Gallery); asks first when edits would be lost. */
-  openRunGraph(doc: WorkflowDocument, run: RunRecord, from: 'history' | 'gallery'): void;
+  /**
+   * A server run's graph as it ran, with what it made (History, Gallery); asks first when edits
+   * would be lost. A graph saved in the library before it ran stays that workflow: Save makes it
+   * the latest version, as for an earlier version opened from Open….
+   */
+  openRunGraph(doc: WorkflowDocument, run: RunRecord, from: 'history' | 'gallery'): Promise<void>;
   /**
    * Opens the real-image edit on picture `index` of a result (uploaded like any picture), inverted
    * under the prompt it was made from: editing a result further, turn after turn. `from` is the
@@ -112,7 +116,7 @@ function documentActions(
   EditorActions,
   'newWorkflow' | 'openTemplate' | 'openDocument' | 'openFile' | 'exportJson' | 'editResult' | 'openRunGraph'
 > {
-  const { store, runs, notify } = kit.services;
+  const { store, runs, server, notify } = kit.services;
   const { confirmDiscard, setHash, openDocument } = kit;
   return {
     newWorkflow() {
@@ -133,11 +137,18 @@ function documentActions(
       return true;
     },
     openDocument,
-    openRunGraph(doc, run, from) {
+    async openRunGraph(doc, run, from) {
       if (!confirmDiscard()) return;
-      openDocument(doc, { saved: false });
+      // Deleted since, or from another server's library: then it opens as a new workflow.
+      const saved = doc.id && server ? await server.getWorkflow(doc.id).catch(() => undefined) : undefined;
+      openDocument(doc, { saved: false, ...(saved ? { library: { id: saved.id, version: saved.version } } : {}) });
+      if (saved) setHash(`#/workflow/${encodeURIComponent(saved.id)}`);
       void runs.showServerRun(run, doc);
-      notify('info', `Opened the graph of “${run.name}” as it ran, with what it made`, `${from}-opened`);
+      notify(
+        'info',
+        `Opened the graph of “${run.name}” as it ran, with what it made${saved ? `: Save makes it the latest version of “${saved.name}”` : ''}`,
+        `${from}-opened`,
+      );
     },
     async editResult(image, index, from) {
       const template = templateDocument(EDIT_RESULT_TEMPLATE);
