@@ -2,7 +2,7 @@ import { memo, useCallback, useMemo, useState } from 'react';
 import { Handle, Position, useStore, type Node, type NodeProps, type ReactFlowState } from '@xyflow/react';
 import { subgraphIdOf, type CatalogueEntry, type GraphError } from '@ptp/graph-core';
 import type { EditorEdge, PtpNodeData } from '../model/editorGraph';
-import type { NodeProblems } from '../model/errorMap';
+import { inputProblemLabel, type NodeProblems } from '../model/errorMap';
 import { paramValue, paramWidgets, shownParams } from '../model/paramWidgets';
 import { wordsForPicker } from '../model/promptWords';
 import { progressFraction, type NodeRunStatus } from '../model/runStatus';
@@ -135,8 +135,7 @@ function Sockets({
                     data-testid={`input-error-${id}-${input[0]}`}
                     title={[...new Set(errs.map((e) => e.message))].join('\n')}
                   >
-                    {/* The commonest problem in two words (the whole message is the tooltip): the node keeps its width. */}
-                    {errs[0]!.code === 'MISSING_INPUT' ? 'not connected' : errs[0]!.message}
+                    {inputProblemLabel(errs)}
                   </span>
                 )}
               </div>

@@ -1,6 +1,6 @@
 import { validateGraph } from '@ptp/graph-core';
 import { describe, expect, it } from 'vitest';
-import { buildErrorMap, hasErrors, problemsOf } from './errorMap';
+import { buildErrorMap, hasErrors, inputProblemLabel, problemsOf } from './errorMap';
 import { documentToGraph, graphToDocument } from './editorGraph';
 import { templateDocument } from './templates';
 import { testRegistry } from './testSupport';
@@ -32,5 +32,23 @@ describe('validation report -> per-node, per-input error map', () => {
     expect(map.warningCount).toBe(1);
     expect(map.errorCount).toBe(0);
     expect(hasErrors(map.byNode.get('a'))).toBe(false);
+  });
+
+  it("says an input's problem in a word or two, or a node check's message as it is", () => {
+    const doc = templateDocument('generate')!;
+    const t2i = doc.nodes.find((n) => n.type === 'ptp.textToImage')!;
+    // The model output linked into the prompt input: a type mismatch from a hand-edited file.
+    const model = doc.edges.find((e) => e.to.node === t2i.id && e.to.input === 'model')!;
+    doc.edges = doc.edges.map((e) =>
+      e.to.node === t2i.id && e.to.input === 'prompt' ? { ...e, from: { ...model.from } } : e,
+    );
+    const report = validateGraph(doc, testRegistry());
+    const errs = buildErrorMap(report.errors).byNode.get(t2i.id)!.inputs.prompt!;
+    expect(errs[0]!.message).toMatch(/takes PROMPT but .* gives MODEL/);
+    expect(inputProblemLabel(errs)).toBe('wrong type');
+    expect(inputProblemLabel([{ code: 'INVALID_INPUT', message: 'needs 64x64', severity: 'error' }])).toBe(
+      'needs 64x64',
+    );
+    expect(inputProblemLabel([])).toBe('');
   });
 });

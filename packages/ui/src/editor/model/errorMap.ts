@@ -68,3 +68,21 @@ export function hasErrors(p: NodeProblems | undefined): boolean {
 export function fieldMessage(message: string): string {
   return message.replace(/^param "[^"]*": /, '');
 }
+
+/** Input problems said in a word or two beside the socket (the whole message is its tooltip). */
+const SHORT_INPUT_PROBLEMS: Partial<Record<GraphError['code'], string>> = {
+  MISSING_INPUT: 'not connected',
+  TYPE_MISMATCH: 'wrong type',
+  MULTIPLE_LINKS: 'linked twice',
+  DANGLING_EDGE: 'broken link',
+  CYCLE: 'in a cycle',
+};
+
+/**
+ * What an input's socket says about its problems: the first one's short form, or its message when
+ * it has none (a node's own check, which says what it wants), so the node keeps its width.
+ */
+export function inputProblemLabel(errors: readonly GraphError[]): string {
+  const first = errors[0];
+  return first ? (SHORT_INPUT_PROBLEMS[first.code] ?? first.message) : '';
+}
