@@ -178,6 +178,13 @@ describe('safety: no client path reaches the file system unchecked', () => {
       expect([p, res.status]).toEqual([p, 404]);
     }
     expect((await rawRequest(port, { path: `/api/runs/${run.id}/outputs/${name}` })).status).toBe(200);
+    // Dots inside a name are no path: a Save image prefix "v1..final" makes pictures that download.
+    const dotted = generateWorkflow(2);
+    dotted.nodes.find((n) => n.id === 'save')!.params = { prefix: 'v1..final' };
+    const dottedRun = await (await client.submit({ workflow: dotted })).done;
+    expect(dottedRun.outputs.map((o) => o.name)).toEqual(['v1..final_000.png']);
+    const got = await rawRequest(port, { path: `/api/runs/${dottedRun.id}/outputs/v1..final_000.png` });
+    expect([got.status, got.headers['content-type']]).toEqual([200, 'image/png']);
     const file = path.join(dataDir, 'runs', run.id, name);
     unlinkSync(file);
     symlinkSync(path.join(dataDir, 'studio.db'), file);

@@ -2,7 +2,7 @@ import { defineNode, NodeRunError } from '@ptp/graph-core';
 import { z } from 'zod';
 import '../values.js';
 import type { RgbaImage } from '../image/ImageBatch.js';
-import { FilePrefixSchemaPattern } from '../image/imageFiles.js';
+import { filePrefixSchema } from '../image/imageFiles.js';
 import { heatmapsFile } from './heatmapsFile.js';
 import type { AttentionValue } from '../values.js';
 
@@ -103,9 +103,7 @@ export const attentionViewerNode = defineNode({
     fromStep: z.number().int().min(0).max(1000).default(0).meta({ advanced: true }),
     toStep: z.number().int().min(0).max(1000).default(1000).meta({ advanced: true }),
     tileSize: z.number().int().min(16).max(512).default(128).meta({ advanced: true }),
-    prefix: z
-      .string()
-      .regex(FilePrefixSchemaPattern)
+    prefix: filePrefixSchema()
       .default('attention')
       .meta({ description: 'name of the maps file (<prefix>.heatmaps.json) the editor shows', advanced: true }),
   }),

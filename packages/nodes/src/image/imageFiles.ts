@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { encodePng } from './encodePng.js';
 import type { ImageBatch } from './ImageBatch.js';
 
@@ -35,4 +36,9 @@ export function imageFiles(
   }));
 }
 
-export const FilePrefixSchemaPattern = /^[A-Za-z0-9 _.-]{1,64}$/;
+/** A file name prefix: no path, and no leading "." (hidden files; the server serves no such name). */
+export const FilePrefixSchemaPattern = /^[A-Za-z0-9 _-][A-Za-z0-9 _.-]{0,63}$/;
+export const filePrefixSchema = () =>
+  z
+    .string()
+    .regex(FilePrefixSchemaPattern, 'letters, digits, space, ".", "_" or "-", not starting with "." (no paths)');

@@ -43,8 +43,9 @@ describe('Save image node', () => {
     ]);
   });
 
-  it('refuses prefixes that are paths or empty', () => {
-    for (const prefix of ['../etc', 'a/b', '', 'x'.repeat(65)])
+  it('refuses prefixes that are paths, hidden or empty; dots inside are fine', () => {
+    for (const prefix of ['../etc', 'a/b', '', 'x'.repeat(65), '.', '..', '.hidden'])
       expect(saveImageNode.params.safeParse({ prefix }).success).toBe(false);
+    expect(saveImageNode.params.safeParse({ prefix: 'v1..final' }).success).toBe(true);
   });
 });

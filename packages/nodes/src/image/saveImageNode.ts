@@ -1,12 +1,11 @@
 import { defineNode } from '@ptp/graph-core';
 import { z } from 'zod';
 import '../values.js';
-import { FilePrefixSchemaPattern, imageFiles, type OutputFile } from './imageFiles.js';
+import { filePrefixSchema, imageFiles, type OutputFile } from './imageFiles.js';
 
 export type { OutputFile } from './imageFiles.js';
 
-const prefix = (fallback: string) =>
-  z.string().regex(FilePrefixSchemaPattern, 'letters, digits, space, ".", "_" or "-" (no paths)').default(fallback);
+const prefix = (fallback: string) => filePrefixSchema().default(fallback);
 
 export const saveImageNode = defineNode({
   type: 'ptp.saveImage',

@@ -118,7 +118,8 @@ export function runRoutes(
 
   router.get('/:id/outputs/:name', async (req, res) => {
     const { id, name } = req.params;
-    if (!ApiIdSchema.safeParse(id).success || !OUTPUT_NAME.test(name) || name.includes('..')) {
+    // A name the run recorded (the queue looks it up), never a path: no "/" or "\\", no leading ".".
+    if (!ApiIdSchema.safeParse(id).success || !OUTPUT_NAME.test(name)) {
       return sendError(res, 404, { code: 'UNKNOWN_OUTPUT', message: 'no such output' });
     }
     const found = await queue.readOutput(id, name);

@@ -85,7 +85,9 @@ async function run(job: RunJob): Promise<RunOutcome> {
           if (!Array.isArray(value)) continue;
           for (const file of value.filter(isOutputFile)) {
             let name = path.basename(file.name);
-            if (!SAFE_NAME.test(name) || name.startsWith('.')) name = `output_${outputs.length}`;
+            // A node package's odd name still gets a servable one, keeping its extension.
+            if (!SAFE_NAME.test(name) || name.startsWith('.'))
+              name = `output_${outputs.length}${SAFE_NAME.test(path.extname(name)) ? path.extname(name) : ''}`;
             const ext = path.extname(name);
             for (let i = 1; taken.has(name); i++) name = `${path.basename(name, ext)}_${i}${ext}`;
             taken.add(name);
