@@ -2,6 +2,7 @@ import { graphError, NodeRunError, type GraphError } from './errors.js';
 import { topologicalOrder, type GraphIndex } from './graphIndex.js';
 import type { AnyNodeDefinition, CheckIssue, InputSpec, NodeContext } from './NodeDefinition.js';
 import type { NodeRegistry } from './NodeRegistry.js';
+import { own } from './own.js';
 
 type Values = Record<string, unknown>;
 
@@ -48,9 +49,9 @@ function knownInputs(index: GraphIndex, id: string, specs: Record<string, InputS
   for (const [name, spec] of Object.entries(specs)) if (spec.multi) inputs[name] = [];
   for (const e of index.incoming.get(id) ?? []) {
     const from = values.get(e.from.node);
-    const spec = specs[e.to.input];
+    const spec = own(specs, e.to.input);
     if (!spec) continue;
-    if (!from || !(e.from.output in from)) unknown.add(e.to.input);
+    if (!from || !Object.hasOwn(from, e.from.output)) unknown.add(e.to.input);
     else if (spec.multi) (inputs[e.to.input] as unknown[]).push(from[e.from.output]);
     else inputs[e.to.input] = from[e.from.output];
   }

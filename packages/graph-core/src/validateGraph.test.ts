@@ -60,6 +60,23 @@ describe('validateGraph', () => {
     });
   });
 
+  it('knows only the sockets a node declares, not names every object inherits', () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const r = validateGraph(
+        doc(
+          [
+            { id: 'a', type: 'test.number' },
+            { id: 'o', type: 'test.output' },
+          ],
+          ['a.value -> o.value', `a.${name} -> o.${name}`],
+        ),
+        registry,
+      );
+      expect([name, codes(r)]).toEqual([name, ['UNKNOWN_INPUT', 'UNKNOWN_OUTPUT']]);
+      expect(r.errors.find((e) => e.code === 'UNKNOWN_OUTPUT')).toMatchObject({ nodeId: 'a', output: name });
+    }
+  });
+
   it('finds cycles, out-of-range params, second links, versions too new and graphs without outputs', () => {
     const cyc = validateGraph(
       doc(

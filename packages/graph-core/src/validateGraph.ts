@@ -9,6 +9,7 @@ import { checkParamLimits, type RunLimits } from './paramLimits.js';
 import { flattenSubgraphs, type FlatDocument } from './subgraphs/flattenSubgraphs.js';
 import { liftError } from './subgraphs/liftError.js';
 import { subgraphIdOf } from './document/WorkflowDocument.js';
+import { own } from './own.js';
 
 export interface ValidateOptions {
   /** Hold cost-scaling params (steps, size, batch) to a runner's limits, e.g. the server's. */
@@ -180,8 +181,8 @@ function checkEdge(edge: WorkflowEdge, index: GraphIndex, registry: NodeRegistry
   }
   const fromDef = registry.get(from.type);
   const toDef = registry.get(to.type);
-  const outSpec = fromDef?.outputs[edge.from.output] as InputSpec | undefined;
-  const inSpec = toDef?.inputs[edge.to.input] as InputSpec | undefined;
+  const outSpec = own(fromDef?.outputs, edge.from.output) as InputSpec | undefined;
+  const inSpec = own(toDef?.inputs, edge.to.input) as InputSpec | undefined;
   if (fromDef && !outSpec)
     problems.push(
       graphError('UNKNOWN_OUTPUT', `${from.type} has no output "${edge.from.output}"`, {

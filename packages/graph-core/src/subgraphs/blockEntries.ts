@@ -1,5 +1,6 @@
 import type { CatalogueEntry } from '../catalogue.js';
 import { subgraphIdOf, subgraphType, type Subgraph } from '../document/WorkflowDocument.js';
+import { own } from '../own.js';
 
 /** The palette category of blocks (the document's own and the ones it can add). */
 export const BLOCK_CATEGORY = 'my blocks';
@@ -34,7 +35,7 @@ export function blockEntries(
     };
     const inputs: CatalogueEntry['inputs'] = {};
     for (const i of def.inputs) {
-      const specs = i.targets.map((t) => innerEntry(t.node)?.entry?.inputs[t.input]);
+      const specs = i.targets.map((t) => own(innerEntry(t.node)?.entry?.inputs, t.input));
       const first = specs.find((s) => s !== undefined);
       inputs[i.name] = {
         type: first?.type ?? 'ANY',
@@ -45,7 +46,7 @@ export function blockEntries(
     }
     const outputs: CatalogueEntry['outputs'] = {};
     for (const o of def.outputs) {
-      const spec = innerEntry(o.from.node)?.entry?.outputs[o.from.output];
+      const spec = own(innerEntry(o.from.node)?.entry?.outputs, o.from.output);
       outputs[o.name] = {
         type: spec?.type ?? 'ANY',
         label: o.label ?? (o.name === o.from.output ? (spec?.label ?? o.name) : o.name),
@@ -57,9 +58,9 @@ export function blockEntries(
     for (const p of def.params) {
       const inner = innerEntry(p.node);
       const props = (inner?.entry?.params.properties ?? {}) as Record<string, Record<string, unknown>>;
-      const value = inner?.node.params[p.param] ?? inner?.entry?.defaults[p.param];
+      const value = own(inner?.node.params, p.param) ?? own(inner?.entry?.defaults, p.param);
       properties[p.name] = {
-        ...(props[p.param] ?? {}),
+        ...(own(props, p.param) ?? {}),
         ...(value !== undefined ? { default: value } : {}),
         ...(p.label ? { title: p.label } : {}),
       };
