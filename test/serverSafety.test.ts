@@ -1,4 +1,4 @@
-import { symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SOCKET_EVENTS } from '@ptp/graph-core';
 import { main } from '@ptp/runner/cli/main';
@@ -16,6 +16,7 @@ import {
   tickerWorkflow,
   useStudioServer,
 } from './support/studioServer.js';
+import { repoRoot } from './support/repoRoot.js';
 
 const LIMITS = { maxJsonBodyBytes: 64 * 1024, maxUploadBytes: 256 * 1024, maxSocketMessageBytes: 64 * 1024 };
 let server: StudioServer;
@@ -266,6 +267,25 @@ describe('safety: size and parameter limits', () => {
     expect(viaSocket).toMatchObject({ code: 'VALIDATION_FAILED', nodeId: 'model', param: 'pack' });
     expect((viaSocket as Error).message).toMatch(/no model pack “no-such-pack” here; the packs are: .*tiny-random/);
     expect((await client.listRuns({ limit: 500 })).length).toBe(runsBefore);
+    // So is an upload it lacks (or none chosen), and steps past its limit name its limit, not the schema's.
+    const real = JSON.parse(readFileSync(path.join(repoRoot, 'examples/edit-real-image.json'), 'utf8')) as {
+      nodes: { id: string; type: string; params: Record<string, unknown> }[];
+    };
+    const image = real.nodes.find((n) => n.type === 'ptp.loadImage')!;
+    for (const [upload, message] of [
+      ['f'.repeat(64), /there is no upload ffffffffffff… here/],
+      ['', /choose an uploaded image/],
+    ] as const) {
+      image.params.upload = upload;
+      const lost = await client.submitRun({ workflow: real as never }).catch((e: unknown) => e);
+      expect(lost).toMatchObject({ status: 422, code: 'VALIDATION_FAILED', nodeId: image.id, param: 'upload' });
+      expect((lost as Error).message).toMatch(message);
+    }
+    expect((await client.listRuns({ limit: 500 })).length).toBe(runsBefore);
+    await expect(client.submitRun({ workflow: generateWorkflow(999) })).rejects.toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      message: expect.stringMatching(/steps = 999 is over this server's limit of 200/),
+    });
   });
 
   it('drops a socket that sends an oversized message; the server keeps serving others', async () => {

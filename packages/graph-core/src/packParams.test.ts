@@ -14,7 +14,11 @@ const loader = defineNode({
   description: 'names a model pack',
   inputs: {},
   outputs: { value: { type: 'NUMBER' } },
-  params: z.object({ pack: z.string().default('small').meta({ widget: 'pack' }), label: z.string().default('') }),
+  params: z.object({
+    pack: z.string().default('small').meta({ widget: 'pack' }),
+    upload: z.string().default('').meta({ widget: 'upload' }),
+    label: z.string().default(''),
+  }),
   run: () => ({ value: 1 }),
 });
 const registry = new NodeRegistry([...createTestRegistry().definitions, loader]);
@@ -48,5 +52,14 @@ describe('pack params', () => {
     // The default counts: a fresh node whose default pack the runner lacks is marked too.
     expect(validateGraph(graph(), registry, { packs: ['large'] }).errors.map((e) => e.param)).toEqual(['pack']);
     expect(validateGraph(graph(), registry, { packs: [] }).errors[0]?.message).toMatch(/the packs are: none$/);
+  });
+
+  it('reports an upload the runner lacks; an empty one is left to the node', () => {
+    const has = (id: string) => id === 'abc';
+    expect(validateGraph(graph({ upload: 'abc' }), registry, { uploads: has }).errors).toEqual([]);
+    expect(validateGraph(graph(), registry, { uploads: has }).errors).toEqual([]);
+    expect(validateGraph(graph({ upload: 'abd' }), registry, { uploads: has }).errors).toEqual([
+      expect.objectContaining({ code: 'UPLOAD_NOT_FOUND', nodeId: 'l', param: 'upload' }),
+    ]);
   });
 });

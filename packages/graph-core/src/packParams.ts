@@ -1,8 +1,8 @@
-import { graphError, type GraphError } from './errors.js';
+import type { GraphError } from './errors.js';
 import type { GraphIndex } from './graphIndex.js';
 import type { AnyNodeDefinition } from './NodeDefinition.js';
 import type { NodeRegistry } from './NodeRegistry.js';
-import { widgetParamsOf } from './widgetParams.js';
+import { checkWidgetParams, widgetParamsOf } from './widgetParams.js';
 
 /** The params of a node type that name a model pack (declared with `.meta({ widget: 'pack' })`). */
 export const packParamsOf = (def: AnyNodeDefinition): readonly string[] => widgetParamsOf(def, 'pack');
@@ -17,22 +17,32 @@ export function checkPackParams(
   params: ReadonlyMap<string, Record<string, unknown>>,
   known: readonly string[],
 ): GraphError[] {
-  const problems: GraphError[] = [];
   const list = known.length ? known.join(', ') : 'none';
-  for (const node of index.nodes.values()) {
-    const def = registry.get(node.type);
-    if (!def) continue;
-    for (const name of packParamsOf(def)) {
-      const value = params.get(node.id)?.[name];
-      if (typeof value === 'string' && !known.includes(value))
-        problems.push(
-          graphError('UNKNOWN_PACK', `there is no model pack “${value}” here; the packs are: ${list}`, {
-            nodeId: node.id,
-            nodeType: node.type,
-            param: name,
-          }),
-        );
-    }
-  }
-  return problems;
+  return checkWidgetParams(
+    index,
+    registry,
+    params,
+    'pack',
+    (pack) => known.includes(pack),
+    'UNKNOWN_PACK',
+    (pack) => `there is no model pack “${pack}” here; the packs are: ${list}`,
+  );
+}
+
+/** One UPLOAD_NOT_FOUND per upload param (Load image's `upload`) naming an upload the runner lacks. */
+export function checkUploadParams(
+  index: GraphIndex,
+  registry: NodeRegistry,
+  params: ReadonlyMap<string, Record<string, unknown>>,
+  has: (id: string) => boolean,
+): GraphError[] {
+  return checkWidgetParams(
+    index,
+    registry,
+    params,
+    'upload',
+    has,
+    'UPLOAD_NOT_FOUND',
+    (id) => `there is no upload ${id.slice(0, 12)}… here: upload the picture again`,
+  );
 }

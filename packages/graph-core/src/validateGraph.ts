@@ -4,7 +4,7 @@ import { findCycles, indexGraph, type GraphIndex } from './graphIndex.js';
 import type { InputSpec } from './NodeDefinition.js';
 import type { NodeRegistry } from './NodeRegistry.js';
 import { checkNodes } from './checkNodes.js';
-import { checkPackParams } from './packParams.js';
+import { checkPackParams, checkUploadParams } from './packParams.js';
 import { checkParamLimits, type RunLimits } from './paramLimits.js';
 import { flattenSubgraphs, type FlatDocument } from './subgraphs/flattenSubgraphs.js';
 import { liftError } from './subgraphs/liftError.js';
@@ -21,6 +21,8 @@ export interface ValidateOptions {
   readonly lift?: boolean;
   /** The model packs the runner can load: pack params naming another are errors (UNKNOWN_PACK). */
   readonly packs?: readonly string[];
+  /** Whether the runner holds an upload: upload params naming one it lacks are errors (UPLOAD_NOT_FOUND). */
+  readonly uploads?: (id: string) => boolean;
 }
 
 export interface ValidationReport {
@@ -73,6 +75,7 @@ export function validateGraph(
   }
 
   if (options.packs) problems.push(...checkPackParams(index, registry, params, options.packs));
+  if (options.uploads) problems.push(...checkUploadParams(index, registry, params, options.uploads));
 
   const outputNodes = [...index.nodes.values()].filter((n) => registry.get(n.type)?.output).map((n) => n.id);
   if (outputNodes.length === 0)

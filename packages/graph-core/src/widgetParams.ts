@@ -1,4 +1,7 @@
+import { graphError, type ErrorCode, type GraphError } from './errors.js';
+import type { GraphIndex } from './graphIndex.js';
 import type { AnyNodeDefinition } from './NodeDefinition.js';
+import type { NodeRegistry } from './NodeRegistry.js';
 
 const byDefinition = new WeakMap<AnyNodeDefinition, Map<string, readonly string[]>>();
 
@@ -18,4 +21,31 @@ export function widgetParamsOf(def: AnyNodeDefinition, widget: string): readonly
     found.set(widget, names);
   }
   return names;
+}
+
+/**
+ * One `code` error per `widget` param whose string value `known` refuses (a pack or an upload the
+ * runner lacks), worded by `message`: the editor marks the field and the server refuses the run
+ * before it is queued, instead of the run failing on it.
+ */
+export function checkWidgetParams(
+  index: GraphIndex,
+  registry: NodeRegistry,
+  params: ReadonlyMap<string, Record<string, unknown>>,
+  widget: string,
+  known: (value: string) => boolean,
+  code: ErrorCode,
+  message: (value: string) => string,
+): GraphError[] {
+  const problems: GraphError[] = [];
+  for (const node of index.nodes.values()) {
+    const def = registry.get(node.type);
+    if (!def) continue;
+    for (const name of widgetParamsOf(def, widget)) {
+      const value = params.get(node.id)?.[name];
+      if (typeof value === 'string' && value !== '' && !known(value))
+        problems.push(graphError(code, message(value), { nodeId: node.id, nodeType: node.type, param: name }));
+    }
+  }
+  return problems;
 }

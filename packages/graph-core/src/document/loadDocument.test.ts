@@ -15,6 +15,8 @@ describe('loadDocument', () => {
     expect(r.value.metadata.name).toBe('Untitled workflow');
     expect(r.value.edges).toEqual([]);
     expect(r.value.nodes[0]!.params).toEqual({});
+    // Saved by an editor that writes a byte-order mark: the same document.
+    expect(loadDocument(`\uFEFF${JSON.stringify({ schemaVersion: 3, nodes: [] })}`).ok).toBe(true);
   });
 
   it('migrates a version-1 document forward step by step, including node params', () => {

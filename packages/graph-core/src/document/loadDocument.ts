@@ -103,7 +103,8 @@ export function loadDocument(input: unknown, options: LoadOptions = {}): Result<
         };
       }
       try {
-        raw = JSON.parse(input);
+        // A byte-order mark (Windows editors write one) is not part of the JSON.
+        raw = JSON.parse(input.charCodeAt(0) === 0xfeff ? input.slice(1) : input);
       } catch (err) {
         return { ok: false, errors: [graphError('INVALID_JSON', `not valid JSON: ${(err as Error).message}`)] };
       }

@@ -70,5 +70,9 @@ describe('Load image node', () => {
     expect(bad).toBeInstanceOf(NodeRunError);
     expect(bad).toMatchObject({ param: 'upload', message: expect.stringContaining('notes.png') });
     expect(loadImageNode.params.safeParse({ upload: '../secret.png' }).success).toBe(false);
+    // No choice is also said before any run (the editor, ptp validate, the server).
+    const params = (p: object) => loadImageNode.params.parse(p);
+    expect(loadImageNode.check!({}, params({}))).toEqual([{ message: 'choose an uploaded image', param: 'upload' }]);
+    expect(loadImageNode.check!({}, params({ upload: png.id }))).toEqual([]);
   });
 });

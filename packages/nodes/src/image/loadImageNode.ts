@@ -46,6 +46,8 @@ export const loadImageNode = defineNode({
       .default('#ffffff')
       .meta({ widget: 'color', description: 'behind transparent pixels and around a fitted picture' }),
   }),
+  // Before any run (editor, validate, the server): an empty upload is the commonest slip.
+  check: (_inputs, p) => (p.upload === '' ? [{ message: 'choose an uploaded image', param: 'upload' }] : []),
   run: async ({ model }, p, ctx) => {
     if (p.upload === '') throw new NodeRunError('choose an uploaded image', { param: 'upload', code: 'INVALID_PARAM' });
     const width = p.width || model?.defaultImageSize;

@@ -100,12 +100,34 @@ describe('ptp CLI', () => {
     expect((await cli('validate', file, '--packs', packs)).code).toBe(0);
   });
 
+  it('validate: several files at once (a shell glob), each told; an upload run would not find is an error', async () => {
+    const real = JSON.parse(readFileSync(path.join(repoRoot, 'examples/edit-real-image.json'), 'utf8'));
+    const image = real.nodes.find((n: { type: string }) => n.type === 'ptp.loadImage');
+    image.params.upload = 'f'.repeat(64);
+    const lost = write('lost-upload.json', JSON.stringify(real));
+    const good = path.join(repoRoot, 'examples/word-swap.json');
+    const both = await cli('validate', good, lost, '--uploads', dir);
+    expect(both.code).toBe(1);
+    expect(both.out).toContain(`ok ${good}`);
+    expect(both.out).toMatch(
+      new RegExp(
+        `invalid .*lost-upload.json: 1 problem\\n  error   UPLOAD_NOT_FOUND \\[node ${image.id} \\(ptp.loadImage\\), param upload\\]`,
+      ),
+    );
+    const json = JSON.parse((await cli('validate', good, good, '--json')).out) as { ok: boolean }[];
+    expect(json.map((r) => r.ok)).toEqual([true, true]);
+    // The bundled example's own upload is found (it ships in examples/uploads).
+    expect((await cli('validate', path.join(repoRoot, 'examples/edit-real-image.json'), '--uploads', dir)).code).toBe(
+      0,
+    );
+  });
+
   it('validate: malformed JSON is a structured failure (1); usage mistakes are 2', async () => {
     const r = await cli('validate', write('broken.json', '{"schemaVersion": 3, "nodes": ['), '--json');
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out).errors[0].code).toBe('INVALID_JSON');
     expect((await cli('validate')).code).toBe(2);
-    expect((await cli('validate', 'a.json', 'b.json')).code).toBe(2);
+    expect((await cli('validate', 'a.json', 'b.json')).code).toBe(2); // neither file is there
     expect((await cli('validate', path.join(dir, 'missing.json'))).code).toBe(2);
     expect((await cli('validate', 'x.json', '--nope')).code).toBe(2);
     expect((await cli('frobnicate')).code).toBe(2);

@@ -5,10 +5,10 @@ import { closestWord } from './closestWord.js';
 
 /** Each command's lines of the usage, in the order `ptp --help` lists them; `ptp <command> --help` prints one. */
 const COMMAND_USAGE: Record<string, string> = {
-  validate: `  validate <workflow.json> [--json] [--packs DIR]... [--node-packages DIR]...
-                                      check a workflow; exit 0 when "ptp run" would run it, 1 when not (problems in
-                                      nodes no output needs are warnings: runs skip them; a model pack is looked
-                                      for as run does: --packs, then the bundled ones), 2 usage error
+  validate: `  validate <workflow.json>... [--json] [--packs DIR]... [--uploads DIR]... [--node-packages DIR]...
+                                      check workflows; exit 0 when "ptp run" would run each, 1 when not (problems in
+                                      nodes no output needs are warnings: runs skip them; model packs and uploads are
+                                      looked for as run does: --packs / --uploads, then the bundled ones), 2 usage error
 `,
   catalog: `  catalog [--node-packages DIR]...    print the node catalogue as JSON (with the node packages loaded and refused)
 `,

@@ -47,6 +47,29 @@ describe('prepareRun', () => {
     const result = prepareRun(request(withParams('sample', { steps: 11, width: 128 })), registry, limits);
     expect(result).toMatchObject({ ok: false, error: { code: 'LIMIT_EXCEEDED', nodeId: 'sample' } });
     expect(!result.ok && result.error.errors!.map((e) => e.param).sort()).toEqual(['steps', 'width']);
+    // Over the schema's own bound too: the server's figure is the one named, once.
+    const far = prepareRun(request(withParams('sample', { steps: 999 })), registry, limits);
+    expect(!far.ok && far.error).toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      errors: [{ nodeId: 'sample', param: 'steps', message: "steps = 999 is over this server's limit of 10" }],
+    });
+  });
+
+  it('refuses an upload the runner lacks, naming the node and param', () => {
+    const real = JSON.parse(
+      readFileSync(
+        path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../examples/edit-real-image.json'),
+        'utf8',
+      ),
+    ) as WorkflowDocumentInput;
+    const image = real.nodes.find((n) => n.type === 'ptp.loadImage')!;
+    const id = image.params!.upload as string;
+    expect(prepareRun(request(real), registry, undefined, { uploads: (u) => u === id }).ok).toBe(true);
+    const missing = prepareRun(request(real), registry, undefined, { uploads: () => false });
+    expect(!missing.ok && missing.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ code: 'UPLOAD_NOT_FOUND', nodeId: image.id, param: 'upload' }],
+    });
   });
 
   it('refuses packs named by path and documents that are not documents', () => {

@@ -1,9 +1,7 @@
 import {
   API_LIMITS,
-  checkParamLimits,
   graphError,
   isError,
-  liftError,
   loadDocument,
   runSeeds,
   runTargets,
@@ -20,18 +18,18 @@ import type { PreparedRun } from './RunQueue.js';
 export type RunLimits = Pick<ApiLimits, 'maxSteps' | 'maxImageSize' | 'maxBatch'> &
   Partial<Pick<ApiLimits, 'maxParamsBytes'>>;
 
-/** What the runner has: given, a run naming a model pack outside `packs` is refused before it is queued. */
-export type RunnerHas = Pick<ValidateOptions, 'packs'>;
-
-/** The runner's packs from `list` (the server's lister), or nothing to check against when it has none. */
-export const runnerHas = async (list?: () => Promise<readonly string[]>): Promise<RunnerHas> =>
-  list ? { packs: await list() } : {};
+/**
+ * What the runner has: given, a run naming a model pack outside `packs`, or an upload `uploads`
+ * lacks, is refused before it is queued.
+ */
+export type RunnerHas = Pick<ValidateOptions, 'packs' | 'uploads'>;
 
 /**
  * Turns a client's run request into something safe to queue: the document migrated to today's
  * schema, the graph validated as the engine will run it (all problems at once), and the
- * cost-scaling params (steps, image size, batch) held to the server's limits, and, given the
- * runner's packs, every Load model naming one of them. Nothing reaches the queue otherwise.
+ * cost-scaling params (steps, image size, batch) held to the server's limits, and, given what the
+ * runner has, every Load model and Load image naming a pack and an upload it holds. Nothing
+ * reaches the queue otherwise.
  */
 export function prepareRun(
   request: RunRequest,
@@ -42,11 +40,16 @@ export function prepareRun(
   const loaded = loadDocument(request.workflow, { registry });
   if (!loaded.ok) return graphFailure('INVALID_DOCUMENT', loaded.errors.filter(isError));
   const doc = loaded.value;
-  const report = validateGraph(doc, registry, has);
+  // With the server's limits, so steps over them are named with this server's figure, not the schema's.
+  const report = validateGraph(doc, registry, { ...has, limits });
   // The same rule as the engine: with explicit targets, problems in other branches don't block.
   const { needed, blocking } = runTargets(report, request.options.targets);
   const errors = blocking.filter(isError);
-  if (errors.length) return graphFailure('VALIDATION_FAILED', errors);
+  if (errors.length)
+    return graphFailure(
+      errors.every((e) => e.code === 'LIMIT_EXCEEDED') ? 'LIMIT_EXCEEDED' : 'VALIDATION_FAILED',
+      errors,
+    );
 
   const over: GraphError[] = [];
   const maxParamsBytes = limits.maxParamsBytes ?? API_LIMITS.maxParamsBytes;
@@ -61,7 +64,6 @@ export function prepareRun(
         ),
       );
   }
-  over.push(...checkParamLimits(report.params, needed, limits).map((e) => liftError(e, report.flat)));
   if (over.length) return graphFailure('LIMIT_EXCEEDED', over);
   const seeds = runSeeds(report, registry, needed);
   return apiOk({

@@ -19,7 +19,7 @@ import {
 } from '@ptp/graph-core';
 import { Server, type Socket } from 'socket.io';
 import * as parser from 'socket.io-parser';
-import { prepareRun, runnerHas } from '../queue/prepareRun.js';
+import { prepareRun, type RunnerHas } from '../queue/prepareRun.js';
 import type { QueueNotice, RunQueue } from '../queue/RunQueue.js';
 import { QueueOrderFeed } from './QueueOrderFeed.js';
 import { RequestGuard, type GuardVerdict } from './RequestGuard.js';
@@ -30,8 +30,8 @@ export interface SocketOptions {
   guard: RequestGuard;
   limits: ApiLimits;
   log?: (message: string) => void;
-  /** The packs runs can load, checked before a run is queued (absent: runs are not checked). */
-  packs?: () => Promise<readonly string[]>;
+  /** What runs can name (packs, uploads), checked before a run is queued (absent: not checked). */
+  has?: () => Promise<RunnerHas>;
 }
 
 /** What concerns one run (the queue's own changes reach clients as `queue:order`). */
@@ -319,7 +319,7 @@ class ClientSession {
         ok: false,
         error: bad(`invalid run request: ${request.error.issues[0]?.message ?? 'malformed'}`),
       });
-    const prepared = prepareRun(request.data, registry, limits, await runnerHas(this.options.packs));
+    const prepared = prepareRun(request.data, registry, limits, await this.options.has?.());
     if (!prepared.ok) return reply({ ok: false, error: prepared.error });
     if (this.client.follows.size >= MAX_FOLLOWS)
       return reply({

@@ -14,6 +14,7 @@ import type { BoardStore } from '../library/BoardStore.js';
 import type { WorkflowLibrary } from '../library/WorkflowLibrary.js';
 import { NODE_PACKAGES_URL, type LoadedNodePackages } from '../nodePackages/loadNodePackages.js';
 import { nodePackageRoutes } from '../nodePackages/nodePackageRoutes.js';
+import type { RunnerHas } from '../queue/prepareRun.js';
 import type { QueueStats, RunQueue } from '../queue/RunQueue.js';
 import type { DirectoryUploadStore } from '../uploads/DirectoryUploadStore.js';
 import type { ModelManager } from '../models/ModelManager.js';
@@ -39,8 +40,8 @@ export interface AppOptions {
   uploads?: DirectoryUploadStore;
   /** The packs the server's runs can load (GET /api/models). */
   listPacks?: () => Promise<PackInfo[]>;
-  /** The packs a run may name, checked before it is queued; absent where a later worker may bring more (Redis). */
-  runPacks?: () => Promise<readonly string[]>;
+  /** The packs and uploads a run may name, checked before it is queued (see RunnerHas). */
+  runnerHas?: () => Promise<RunnerHas>;
   /** The model manager (GET /api/models/manage, imports, removal). */
   models?: ModelManager;
   /** The built editor; default packages/ui/dist. */
@@ -122,7 +123,7 @@ export function createApp(options: AppOptions): Express {
       '/api/runs',
       runRoutes(queue, registry, limits, {
         ...(options.boards ? { onDeleted: (id: string) => options.boards!.forgetRun(id) } : {}),
-        ...(options.runPacks ? { packs: options.runPacks } : {}),
+        ...(options.runnerHas ? { has: options.runnerHas } : {}),
       }),
     );
   if (queue)

@@ -19,6 +19,8 @@ import { EmbeddedRunQueue } from '../queue/EmbeddedRunQueue.js';
 import type { RunQueue } from '../queue/RunQueue.js';
 import { RunStore } from '../queue/RunStore.js';
 import { DirectoryUploadStore } from '../uploads/DirectoryUploadStore.js';
+import { uploadsHave } from '../uploads/nodeRunResources.js';
+import type { RunnerHas } from '../queue/prepareRun.js';
 import { InferenceWorker } from '../worker/InferenceWorker.js';
 import { ModelManager } from '../models/ModelManager.js';
 import { attachSocket } from './attachSocket.js';
@@ -193,9 +195,13 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
     const listPacks =
       queue instanceof BullRunQueue ? () => withWorkerPacks(queue, listing.listPacks()) : () => listing.listPacks();
     // In-process, the worker loads from packDirs: a run naming another pack is refused up front. With
-    // Redis a worker that has it may join later, so the run waits for one instead.
-    const runPacks =
-      queue instanceof BullRunQueue ? undefined : async () => (await new PackStore(packDirs).list()).map((p) => p.id);
+    // Redis a worker that has it may join later, so the run waits for one instead. Uploads are this
+    // server's either way (it ships them to Redis with the run).
+    const uploadsHere = uploadsHave([uploadsDir]);
+    const runnerHas = async (): Promise<RunnerHas> => ({
+      uploads: uploadsHere,
+      ...(queue instanceof BullRunQueue ? {} : { packs: (await new PackStore(packDirs).list()).map((p) => p.id) }),
+    });
     const models = new ModelManager({
       managedDir: managedPacks,
       packDirs,
@@ -211,7 +217,7 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
       boards,
       uploads,
       listPacks,
-      ...(runPacks ? { runPacks } : {}),
+      runnerHas,
       models,
       limits,
       log,
@@ -223,7 +229,7 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
     // Slow or stuck clients must not hold connections forever.
     http.headersTimeout = 20_000;
     http.requestTimeout = 120_000;
-    const io = attachSocket(http, { queue, registry, guard, limits, log, ...(runPacks ? { packs: runPacks } : {}) });
+    const io = attachSocket(http, { queue, registry, guard, limits, log, has: runnerHas });
     if (options.warmWorker && !options.redis) await worker.warm();
     const recovered = await queue.start();
     const w = worker;

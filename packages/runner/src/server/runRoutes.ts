@@ -9,7 +9,7 @@ import {
 } from '@ptp/graph-core';
 import { Router } from 'express';
 import { cancelBatch, cancelWaiting } from '../queue/cancelRuns.js';
-import { prepareRun, runnerHas, type RunLimits } from '../queue/prepareRun.js';
+import { prepareRun, type RunLimits, type RunnerHas } from '../queue/prepareRun.js';
 import type { RunQueue } from '../queue/RunQueue.js';
 import { submitBatch } from '../queue/submitBatch.js';
 import { parseWith, sendError, sendResult } from './httpErrors.js';
@@ -27,8 +27,8 @@ export function runRoutes(
   limits: RunLimits & JsonBodyLimits & Partial<Pick<ApiLimits, 'maxQueuedRuns'>>,
   hooks: {
     onDeleted?(runId: string): void;
-    /** The packs runs can load, checked before a run is queued (absent: runs are not checked). */
-    packs?(): Promise<readonly string[]>;
+    /** What runs can name (packs, uploads), checked before a run is queued (absent: not checked). */
+    has?(): Promise<RunnerHas>;
   } = {},
 ): Router {
   const router = Router();
@@ -45,7 +45,7 @@ export function runRoutes(
   router.post('/', jsonBody(limits), async (req, res) => {
     const request = parseWith(RunRequestSchema, req.body, 'run request');
     if (!request.ok) return sendResult(res, request);
-    const prepared = prepareRun(request.value, registry, limits, await runnerHas(hooks.packs));
+    const prepared = prepareRun(request.value, registry, limits, await hooks.has?.());
     if (!prepared.ok) return sendResult(res, prepared);
     const submitted = await queue.submit(prepared.value);
     if (!submitted.ok) return sendResult(res, submitted);
@@ -55,9 +55,9 @@ export function runRoutes(
   router.post('/batch', jsonBody(limits), async (req, res) => {
     const request = parseWith(RunBatchRequestSchema, req.body, 'batch request');
     if (!request.ok) return sendResult(res, request);
-    const packs = await runnerHas(hooks.packs);
+    const has = await hooks.has?.();
     const submitted = await inTurn(() =>
-      submitBatch(queue, registry, { ...limits, maxQueuedRuns }, request.value.runs, packs),
+      submitBatch(queue, registry, { ...limits, maxQueuedRuns }, request.value.runs, has),
     );
     if (!submitted.ok) return sendResult(res, submitted);
     res.status(submitted.value.duplicates === submitted.value.runs.length ? 200 : 202).json(submitted.value);

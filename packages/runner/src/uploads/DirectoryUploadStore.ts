@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -54,6 +55,16 @@ export class DirectoryUploadStore implements UploadStore {
       await rm(tmp, { force: true });
       throw err;
     }
+  }
+
+  /**
+   * Whether an upload with this id is here, from the file names alone (a check before a run is
+   * queued; `read` still verifies the bytes when it runs).
+   */
+  has(id: string): boolean {
+    return (
+      UPLOAD_ID.test(id) && [...Object.values(EXT), '.bin'].some((ext) => existsSync(path.join(this.dir, id + ext)))
+    );
   }
 
   async read(id: string): Promise<UploadRecord | undefined> {

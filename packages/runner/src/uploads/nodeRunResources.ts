@@ -14,6 +14,14 @@ export function defaultUploadsDir(env: NodeJS.ProcessEnv = process.env): string 
  * the examples' bundled uploads; WebP decoding through wasm.
  */
 export function nodeRunResources(uploadDirs: readonly string[] = [defaultUploadsDir()]): RunResources {
-  const stores = [...uploadDirs, BUNDLED_UPLOADS_DIR].map((d) => new DirectoryUploadStore(d));
-  return { uploads: new ChainedUploadStore(stores), imageDecoder: new WasmImageDecoder() };
+  return { uploads: new ChainedUploadStore(uploadStores(uploadDirs)), imageDecoder: new WasmImageDecoder() };
+}
+
+const uploadStores = (uploadDirs: readonly string[]) =>
+  [...uploadDirs, BUNDLED_UPLOADS_DIR].map((d) => new DirectoryUploadStore(d));
+
+/** Whether a runner lent `nodeRunResources(uploadDirs)` holds an upload (checked before a run). */
+export function uploadsHave(uploadDirs: readonly string[] = [defaultUploadsDir()]): (id: string) => boolean {
+  const stores = uploadStores(uploadDirs);
+  return (id) => stores.some((s) => s.has(id));
 }
