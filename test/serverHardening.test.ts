@@ -74,6 +74,15 @@ describe('hardening: decompression bombs are refused before they allocate', () =
     const iccp = await post('/api/uploads', 'image/png', pngIccpBomb(256 * 1024 * 1024, nodeZlibBomb));
     expect(iccp.status).toBe(201);
     expect(JSON.parse(iccp.body)).toMatchObject({ width: 16, height: 16 });
+    const named = await post(
+      `/api/uploads?name=${encodeURIComponent('\u0000ev\nil.png')}`,
+      'image/png',
+      pngIccpBomb(1024),
+    );
+    expect(JSON.parse(named.body)).toMatchObject({ name: 'evil.png' });
+    // The other way: a header that claims more than the data holds is cut short, refused at the door.
+    const short = await post('/api/uploads', 'image/png', pngIdatBomb(4000, 4000, 10 * (1 + 4000 * 4)));
+    expect([short.status, codeOf(short.body)]).toEqual([400, 'IMAGE_TRUNCATED']);
     await stillRuns('after bombs');
   });
 });

@@ -37,10 +37,9 @@ export function uploadRoutes(
       const status = err.code === 'UNSUPPORTED_IMAGE_TYPE' ? 415 : err.code === 'DECOMPRESSION_LIMIT' ? 413 : 400;
       return sendError(res, status, { code: err.code, message: err.message });
     }
-    const name =
-      typeof req.query.name === 'string' && req.query.name.trim()
-        ? req.query.name.trim().slice(0, 200)
-        : `upload.${header.mediaType.slice(6)}`;
+    // A name to show, never a path: control characters (NUL, newlines) are dropped.
+    const given = typeof req.query.name === 'string' ? req.query.name.replace(/[\u0000-\u001f\u007f]/g, '').trim() : '';
+    const name = given ? given.slice(0, 200) : `upload.${header.mediaType.slice(6)}`;
     const stored = await store.put(bytes, name, header.mediaType);
     res.status(201).json({
       id: stored.id,

@@ -57,6 +57,23 @@ describe('decodeImage', () => {
     const { image } = await decodeImage(jpg);
     const worst = Math.max(...[...image.rgba].map((v, i) => (i % 4 === 3 ? 0 : Math.abs(v - 180))));
     expect(worst).toBeLessThanOrEqual(2);
+    // Damaged scan data: said as such, not as the decoder's JavaScript fault.
+    const damaged = jpg.slice();
+    const sos = damaged.findIndex((b, i) => b === 0xff && damaged[i + 1] === 0xda);
+    for (let i = sos + 14; i < damaged.length - 2; i++) damaged[i] = (i * 97) & 0xfe;
+    await expect(decodeImage(damaged)).rejects.toMatchObject({
+      code: 'IMAGE_CORRUPT',
+      message: 'image/jpeg could not be decoded: unexpected marker: ffd9',
+    });
+    // A frame without its tables, then junk: the decoder faults reading them; said as damage.
+    const tableless = Uint8Array.from([
+      0xff, 0xd8, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x00, 0x10, 0x00, 0x10, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xff,
+      0xda, 0, 2, 1, 2, 3, 0xff, 0xd9,
+    ]);
+    await expect(decodeImage(tableless)).rejects.toMatchObject({
+      code: 'IMAGE_CORRUPT',
+      message: 'image/jpeg could not be decoded: its data is damaged',
+    });
   });
 
   it('gives structured errors: truncated, 1x1, 20000x20000 header, wrong type, corrupt data', async () => {
@@ -68,8 +85,8 @@ describe('decodeImage', () => {
     const bad = png.slice();
     bad.fill(0x55, 60, 90); // inside IDAT: zlib or CRC fails
     expect(await codeOf(decodeImage(bad))).toBe('IMAGE_CORRUPT');
-    // A header that lies about the size (smaller than the data) is caught after decoding.
-    expect(await codeOf(decodeImage(pngClaiming(16, 16)))).toBe('IMAGE_CORRUPT');
+    // A header that claims more than the data holds: cut short, caught before decoding.
+    expect(await codeOf(decodeImage(pngClaiming(16, 16)))).toBe('IMAGE_TRUNCATED');
   });
 
   it('asks the decoder resource for WebP and refuses WebP without one', async () => {

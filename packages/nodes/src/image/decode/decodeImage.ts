@@ -55,7 +55,15 @@ export async function decodeImage(
     }
   } catch (err) {
     if (err instanceof ImageFileError) throw err;
-    throw new ImageFileError('IMAGE_CORRUPT', `${header.mediaType} could not be decoded: ${(err as Error).message}`);
+    // A decoder's own complaint is worth showing; a JavaScript fault inside it (reading past its
+    // tables on damaged data) is not.
+    const reason =
+      err instanceof TypeError || err instanceof RangeError
+        ? 'its data is damaged'
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    throw new ImageFileError('IMAGE_CORRUPT', `${header.mediaType} could not be decoded: ${reason}`);
   }
   if (
     image.width !== header.width ||

@@ -1,3 +1,4 @@
+import { zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { encodePng } from '../encodePng.js';
 import { pngIccpBomb, pngIdatBomb, pngTextBomb } from '../../testing/pngBombs.js';
@@ -56,6 +57,25 @@ describe('PNG streams under a budget', () => {
       const { image } = await decodeImage(file);
       expect([image.width, image.height, image.rgba[0], image.rgba[3]]).toEqual([16, 16, 200, 200]);
     }
+  });
+
+  it('refuses image data cut short or with damaged rows, which a decoder would fail on later', async () => {
+    // A 16x16 header over 10 bytes of data; a 4000x4000 one over 10 rows' worth.
+    for (const [w, h, bytes] of [
+      [16, 16, 10],
+      [4000, 4000, 10 * (1 + 4000 * 4)],
+    ] as const) {
+      const err = await boundPngStreams(pngIdatBomb(w, h, bytes)).catch((e: unknown) => e);
+      expect(err).toMatchObject({
+        code: 'IMAGE_TRUNCATED',
+        message: `PNG image data holds ${bytes} of the ${pngDataBytes(ihdr(w, h, 8, 6))} bytes its ${w}x${h} header needs (the file is cut short)`,
+      });
+    }
+    const badFilter = pngIdatBomb(4, 4, 0, () => zlibSync(new Uint8Array(4 * (1 + 16)).fill(7)));
+    await expect(boundPngStreams(badFilter)).rejects.toMatchObject({
+      code: 'IMAGE_CORRUPT',
+      message: 'PNG image data is damaged (row filter 7 at byte 0)',
+    });
   });
 
   it('passes ordinary files through unchanged', async () => {
