@@ -1,3 +1,5 @@
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -25,6 +27,32 @@ export function cannotRead(file: string, err: unknown): UsageError {
   return new UsageError(`cannot read ${file}: ${(code && READ_ERRORS[code]) ?? code ?? (err as Error).message}`, {
     showUsage: false,
   });
+}
+
+/**
+ * An output folder (made when missing) that can be made and written: said before the work, not
+ * after it when its files cannot be written. Looks up to the nearest folder that exists.
+ */
+export async function checkOutDir(outDir: string, flag = '--out'): Promise<void> {
+  for (let at = outDir; ; at = path.dirname(at)) {
+    const found = await stat(at).catch(() => undefined);
+    if (found && !found.isDirectory())
+      throw new UsageError(
+        at === outDir
+          ? `${flag} ${outDir} is a file; ${flag} takes a folder (made when missing)`
+          : `${flag} ${outDir}: ${at} is a file, so no folder can be made in it`,
+        { showUsage: false },
+      );
+    if (found) {
+      const writable = await access(at, constants.W_OK).then(
+        () => true,
+        () => false,
+      );
+      if (!writable) throw new UsageError(`${flag} ${outDir}: ${at} is not writable here`, { showUsage: false });
+      return;
+    }
+    if (path.dirname(at) === at) return;
+  }
 }
 
 /** `pnpm ptp` runs from the repo root; resolve user paths against where the user typed the command. */

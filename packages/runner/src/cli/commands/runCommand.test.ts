@@ -145,6 +145,11 @@ describe('ptp run, refusals', () => {
     const f = await cli('run', wordSwap, '--out', asFile);
     expect(f.code).toBe(2);
     expect(f.err).toContain(`--out ${asFile} is a file; --out takes a folder`);
+    const inside = await cli('run', wordSwap, '--out', path.join(asFile, 'sub'));
+    expect([inside.code, inside.err]).toEqual([
+      2,
+      `ptp run: --out ${path.join(asFile, 'sub')}: ${asFile} is a file, so no folder can be made in it\n`,
+    ]);
     const packs = await cli('run', wordSwap, '--out', out, '--packs', path.join(dir, 'no-such-packs'));
     expect(packs.code).toBe(2);
     expect(packs.err).toContain(`--packs ${path.join(dir, 'no-such-packs')}: no such folder`);

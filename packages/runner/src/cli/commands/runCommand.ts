@@ -23,7 +23,7 @@ import {
 import { isOutputFile } from '@ptp/nodes';
 import { PROVIDERS } from '../../backends/providers.js';
 import { defaultUploadsDir, nodeRunResources } from '../../uploads/nodeRunResources.js';
-import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
+import { checkOutDir, EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
 import { applySet } from '../applySet.js';
 import { checkServerUrl } from '../serverErrors.js';
 import { localBackend, onInterrupt } from '../localSetup.js';
@@ -40,8 +40,7 @@ export const runCommand: Command = async (args, io) => {
   const file = resolveUserPath(positionals[0]!);
   const outDir = resolveUserPath(values.out!);
   // Said before the run, not after it when its files cannot be written.
-  if ((await stat(outDir).catch(() => undefined))?.isDirectory() === false)
-    throw new UsageError(`--out ${outDir} is a file; --out takes a folder (made when missing)`);
+  await checkOutDir(outDir);
   const text = await readText(file);
   const { registry } = await cliNodePackages(values['node-packages'], io);
   const loaded = loadDocument(text, { registry });

@@ -15,7 +15,7 @@ import {
 import { sweepPlot } from '../../sweep/sweepPlot.js';
 import { SweepResults } from '../../sweep/SweepResults.js';
 import { sweepMarkdown } from '../../sweep/sweepTables.js';
-import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
+import { checkOutDir, EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
 import { paramProblem } from '../../workflowParams.js';
 import {
   checkExecutionValues,
@@ -66,6 +66,7 @@ export const sweepCommand: Command = async (args, io) => {
   const doc = loaded.value;
   const cells = await planCells(doc, registry, values);
 
+  await checkOutDir(outDir);
   await mkdir(outDir, { recursive: true });
   const results = await SweepResults.open(path.join(outDir, 'results.csv'), {
     paramColumns: cells.flatMap((c) => c.assignments.map(columnOf)),

@@ -20,7 +20,7 @@ import { runTune, type TuneEvent, type TuneSetup } from '../../tune/runTune.js';
 import { tuneMarkdown } from '../../tune/tuneMarkdown.js';
 import { tuneReport } from '../../tune/tuneReport.js';
 import { setParam } from '../../workflowParams.js';
-import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
+import { checkOutDir, EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
 import {
   checkExecutionValues,
   EXECUTION_OPTIONS,
@@ -199,6 +199,7 @@ export const tuneCommand: Command = async (args, io) => {
     ...(values['metrics-node'] ? { metricsNode: values['metrics-node'] } : {}),
   };
 
+  await checkOutDir(a.outDir);
   await mkdir(a.outDir, { recursive: true });
   const paramColumns = [
     ...setup.pairs.flatMap((p) => p.assignments.map((x) => `${x.node}.${x.param}`)),
