@@ -28,6 +28,10 @@ describe('describeZodIssue', () => {
   it('says wrong types, missing values and choices', () => {
     expect(say(z.number(), 'abc')).toEqual(['must be a number (got a string)']);
     expect(say(z.array(z.number()), {})).toEqual(['must be an array (got an object)']);
+    // Numbers that are none (1e400 reads as Infinity) are named as themselves.
+    expect(say(z.number(), Infinity)).toEqual(['must be a number (got Infinity)']);
+    expect(say(z.number(), -Infinity)).toEqual(['must be a number (got -Infinity)']);
+    expect(say(z.number(), NaN)).toEqual(['must be a number (got NaN)']);
     expect(say(z.object({ text: z.string() }), {})).toEqual(['is required']);
     expect(say(z.enum(['replace', 'refine']), 'swap')).toEqual(['must be one of "replace", "refine"']);
     expect(say(z.literal(2), 3)).toEqual(['must be 2']);

@@ -3,7 +3,9 @@ import type { z } from 'zod';
 const a = (noun: string) => (/^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`);
 const kindOf = (expected: string) => (expected === 'tuple' ? 'an array' : a(expected));
 const received = (message: string) => {
-  const got = /received (\w+)$/.exec(message)?.[1];
+  const got = /received (-?\w+)$/.exec(message)?.[1];
+  // Zod names a kind ("got a string"), or for numbers that are none the value itself.
+  if (got && /^(-?Infinity|NaN)$/.test(got)) return ` (got ${got})`;
   return got ? ` (got ${a(got)})` : '';
 };
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;

@@ -64,9 +64,11 @@ export function paramProblem(
   if (parsed.success) return undefined;
   const issue = parsed.error!.issues[0] as Parameters<typeof describeZodIssue>[0];
   // Values are read as JSON when they parse: say so when the kind is wrong (a list, text like 42).
+  // 1e400 reads as Infinity, which JSON would show as null.
+  const nonFinite = typeof value === 'number' && !Number.isFinite(value);
   const asJson =
-    (issue as { code?: string }).code === 'invalid_type'
+    (issue as { code?: string }).code === 'invalid_type' && !nonFinite
       ? ` (the value is read as JSON when it parses: a list is '["a","b"]', text that reads as a number is '"42"')`
       : '';
-  return `${nodeId}.${param} = ${JSON.stringify(value)}: ${describeZodIssue(issue)}${asJson}`;
+  return `${nodeId}.${param} = ${nonFinite ? String(value) : JSON.stringify(value)}: ${describeZodIssue(issue)}${asJson}`;
 }

@@ -31,7 +31,7 @@ export async function submitBatch(
   if (fresh > 0 && queued + fresh > limits.maxQueuedRuns)
     return apiFail(
       'QUEUE_FULL',
-      `the queue holds ${queued} of at most ${limits.maxQueuedRuns} runs: a batch of ${fresh} new runs does not fit; nothing was queued`,
+      `the queue holds ${queued} of at most ${limits.maxQueuedRuns} runs: a batch of ${fresh} new run${fresh === 1 ? '' : 's'} does not fit; nothing was queued`,
     );
   const order = prepared.map((_, i) => i);
   if (prepared.every((p) => p.front)) order.reverse();
