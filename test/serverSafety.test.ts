@@ -306,6 +306,26 @@ describe('safety: socket messages are bounded whole, and replays wait for slow r
     return c;
   };
 
+  it('answers an event the protocol lacks when asked (no client waits for its timeout); the socket goes on', async () => {
+    const c = await connect();
+    for (const name of ['frobnicate', '__proto__', 'constructor']) {
+      const answer = await c.timeout(5000).emitWithAck(name, { x: 1 });
+      expect([name, answer]).toEqual([
+        name,
+        {
+          ok: false,
+          error: {
+            code: 'BAD_REQUEST',
+            message: expect.stringMatching(/^unknown event ".*"; the events are run:submit, /),
+          },
+        },
+      ]);
+    }
+    const followed = await c.timeout(5000).emitWithAck(SOCKET_EVENTS.follow, { runId: 'run_unknown' });
+    expect(followed).toMatchObject({ ok: false, error: { code: 'UNKNOWN_RUN' } });
+    c.close();
+  });
+
   it('drops a socket whose message carries binary attachments, each under the frame limit', async () => {
     const sender = await connect();
     const closed = new Promise<string>((resolve) => sender.on('disconnect', (reason) => resolve(reason)));

@@ -55,6 +55,15 @@ const MAX_FOLLOWS = 1000;
 const MAX_WRITE_BUFFER = 256;
 
 const bad = (message: string): ApiError => ({ code: 'BAD_REQUEST', message });
+/** The events a client sends (everything else in SOCKET_EVENTS is the server's). */
+const CLIENT_EVENTS = [
+  SOCKET_EVENTS.submit,
+  SOCKET_EVENTS.follow,
+  SOCKET_EVENTS.unfollow,
+  SOCKET_EVENTS.cancel,
+  SOCKET_EVENTS.followQueue,
+  SOCKET_EVENTS.unfollowQueue,
+] as const;
 
 /**
  * The studio's socket.io endpoint: submit, follow (with catch-up from any seq), unfollow,
@@ -288,6 +297,17 @@ class ClientSession {
     this.handle<RunAck>(SOCKET_EVENTS.cancel, (payload, reply) => this.cancel(payload, reply));
     this.handle<OkAck>(SOCKET_EVENTS.followQueue, async (_payload, reply) => this.followQueue(true, reply));
     this.handle<OkAck>(SOCKET_EVENTS.unfollowQueue, async (_payload, reply) => this.followQueue(false, reply));
+    // An event the protocol does not have still gets an answer when it asks for one, instead of
+    // leaving the client to its own timeout.
+    const known = new Set<string>(CLIENT_EVENTS);
+    this.socket.onAny((name: string, ...args: unknown[]) => {
+      const ack = args.at(-1);
+      if (!known.has(name) && typeof ack === 'function')
+        ack({
+          ok: false,
+          error: bad(`unknown event "${String(name).slice(0, 64)}"; the events are ${[...known].join(', ')}`),
+        });
+    });
     this.socket.on('disconnect', () => this.hub.remove(this.client));
   }
 
