@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowDocumentInput } from '@ptp/graph-core';
 import { encodePng } from '@ptp/nodes';
@@ -345,6 +345,27 @@ describe('hardening: process lifecycle', () => {
     } finally {
       await first.close();
     }
+  });
+
+  it('a data folder that is a file, or a host this machine does not have, is said in words (no raw errno)', async () => {
+    const lines: string[] = [];
+    const io = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) };
+    const file = path.join(tempDataDir('data-is-file'), 'a-file');
+    writeFileSync(file, 'x');
+    expect(await main(['serve', '--port', '0', '--data', file], io)).toBe(2);
+    expect(lines.join('\n')).toContain(
+      `ptp serve: --data ${file} is a file; --data takes a folder (made when missing)`,
+    );
+    lines.length = 0;
+    const data = tempDataDir('no-such-host');
+    const code = await main(
+      ['serve', '--port', '0', '--data', data, '--host', 'nonexistent.invalid', '--token', 'x'.repeat(32)],
+      io,
+    );
+    expect(code).toBe(1);
+    expect(lines.join('\n')).toMatch(
+      /ptp serve: --host nonexistent.invalid is not an address of this machine \((ENOTFOUND|EAI_AGAIN)\)/,
+    );
   });
 
   it('a second ptp serve on the same data dir (another port) is refused; the first keeps its queue', async () => {

@@ -9,7 +9,7 @@ import { createStudioServer, type StudioServer } from '../../server/createStudio
 import { DataDirInUseError } from '../../server/DataDirLock.js';
 import { defaultDataDir } from '../../uploads/DirectoryUploadStore.js';
 import { nodePackageDirs } from '../../nodePackages/loadNodePackages.js';
-import { EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
+import { checkOutDir, EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
 import { givenPackDirs } from '../packDirs.js';
 import { NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 
@@ -55,7 +55,7 @@ function positive(name: string, raw: string | undefined, scale: number): number 
 }
 
 /** Validates the options (a UsageError for the first bad one) and resolves the paths. */
-function checkServeArgs(values: ServeArgs) {
+async function checkServeArgs(values: ServeArgs) {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port must be an integer 0..65535, got "${values.port}"`);
@@ -81,6 +81,7 @@ function checkServeArgs(values: ServeArgs) {
     }
   }
   const dataDir = values.data ? resolveUserPath(values.data) : defaultDataDir();
+  await checkOutDir(dataDir, '--data');
   const uiDir = values.ui ? resolveUserPath(values.ui) : DEFAULT_UI_DIR;
   return { port, token, maxRunSeconds, maxRunMemoryBytes, cacheBytes, keepRuns, dataDir, uiDir };
 }
@@ -120,7 +121,7 @@ function announce(
 export const serveCommand: Command = async (args, io) => {
   const values = parseServeArgs(args);
   const { port, token, maxRunSeconds, maxRunMemoryBytes, cacheBytes, keepRuns, dataDir, uiDir } =
-    checkServeArgs(values);
+    await checkServeArgs(values);
   let server: StudioServer;
   try {
     server = await createStudioServer({
@@ -147,6 +148,12 @@ export const serveCommand: Command = async (args, io) => {
       return EXIT.failed;
     }
     const { code, syscall } = err as NodeJS.ErrnoException;
+    if (code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL' || code === 'EAI_AGAIN') {
+      io.err(
+        `ptp serve: --host ${values.host} is not an address of this machine (${code}); use one it has, e.g. 127.0.0.1 or 0.0.0.0`,
+      );
+      return EXIT.failed;
+    }
     if (syscall !== 'listen' || (code !== 'EADDRINUSE' && code !== 'EACCES')) throw err;
     const where = `port ${port} on ${values.host}`;
     io.err(
