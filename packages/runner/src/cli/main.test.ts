@@ -134,6 +134,13 @@ describe('ptp CLI', () => {
   });
 
   it('says a missing file or a folder in words, without the usage after it', async () => {
+    const noExport = await cli('models', 'import', path.join(dir, 'no-export'), path.join(dir, 'pack'));
+    expect([noExport.code, noExport.err]).toEqual([
+      2,
+      `ptp models: ${path.join(dir, 'no-export')}: no such folder; <export-dir> is the folder of an ONNX export (unet/, text_encoder/, vae_decoder/...)\n`,
+    ]);
+    const readme = path.join(repoRoot, 'README.md');
+    expect((await cli('models', 'list', '--packs', readme)).err).toContain(`--packs ${readme}: is a file, not a folder`);
     const missing = await cli('validate', path.join(dir, 'nofile.json'));
     expect(missing.code).toBe(2);
     expect(missing.err).toBe(`ptp validate: cannot read ${path.join(dir, 'nofile.json')}: no such file\n`);

@@ -6,10 +6,12 @@ import { resolveUserPath, UsageError } from './cliSupport.js';
 export function givenPackDirs(packs: readonly string[] | undefined): string[] {
   return (packs ?? []).map((p) => {
     const dir = resolveUserPath(p);
-    if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory())
-      throw new UsageError(`--packs ${dir}: no such folder (it holds packs, e.g. what \`ptp models import\` made)`, {
-        showUsage: false,
-      });
+    const found = statSync(dir, { throwIfNoEntry: false });
+    if (!found?.isDirectory())
+      throw new UsageError(
+        `--packs ${dir}: ${found ? 'is a file, not a folder' : 'no such folder'} (it holds packs, e.g. what \`ptp models import\` made)`,
+        { showUsage: false },
+      );
     return dir;
   });
 }

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SELF_CONTROL_DIVISOR, importPack, PtpPackError } from '../../onnx/index.js';
 import type { PtpManifest } from '@ptp/nodes/diffusion';
@@ -26,6 +27,12 @@ export const modelsCommand: Command = async (args, io) => {
     });
     if (positionals.length !== 2) throw new UsageError('models import takes <export-dir> <pack-dir>');
     const [exportDir, packDir] = positionals.map(resolveUserPath) as [string, string];
+    const found = statSync(exportDir, { throwIfNoEntry: false });
+    if (!found?.isDirectory())
+      throw new UsageError(
+        `${exportDir}: ${found ? 'is a file' : 'no such folder'}; <export-dir> is the folder of an ONNX export (unet/, text_encoder/, vae_decoder/...)`,
+        { showUsage: false },
+      );
     if (values['fuse-uncontrolled'] && values['no-fuse-uncontrolled'])
       throw new UsageError('choose one of --fuse-uncontrolled and --no-fuse-uncontrolled');
     const divisor = parseDivisor(values['self-control-divisor']);
