@@ -25,11 +25,13 @@ describe('batch', () => {
       .toMatch(/^1 of these runs repeat another/);
     await dialog.getByTestId('batch-seeds').selectOption('increment');
     await dialog.getByTestId('batch-repeats').waitFor({ state: 'detached' });
-    // The rows example names this graph's own prompt nodes.
-    expect(await dialog.getByTestId('batch-rows').getAttribute('placeholder')).toMatch(/^source\.text,target1\.text\n/);
+    // The rows example names this graph's own prompt nodes, and its Local blend's words, which must follow them.
+    expect(await dialog.getByTestId('batch-rows').getAttribute('placeholder')).toMatch(
+      /^source\.text,target1\.text,blend1\.sourceWords,blend1\.targetWords\n/,
+    );
     await dialog.getByTestId('batch-prompts').click();
     expect(await dialog.getByTestId('batch-rows').inputValue()).toBe(
-      'source.text,target1.text\na red circle,a blue circle\n',
+      'source.text,target1.text,blend1.sourceWords,blend1.targetWords\na red circle,a blue circle,circle,circle\n',
     );
 
     // A column for a node the graph lacks, and a number param given text: named, nothing queued.
@@ -50,6 +52,13 @@ describe('batch', () => {
         'row 1 · seed 7: blend1 (sourceWords): "circle" not in the prompt "a red square"',
         'row 1 · seed 7: blend1 (targetWords): "circle" not in the prompt "a blue square"',
       ]);
+    // With the words following the prompts (a list cell: words separated by spaces), the row checks out.
+    await dialog
+      .getByTestId('batch-rows')
+      .fill(
+        'source.text,target1.text,blend1.sourceWords,blend1.targetWords\na red square,a blue square,square,square\n',
+      );
+    await problems.waitFor({ state: 'detached' });
     await dialog
       .getByTestId('batch-rows')
       .fill('source.text,target1.text\na red circle,a blue circle\n"a green circle","a yellow circle"\n');

@@ -27,6 +27,7 @@ const sample = defineNode({
     text: z.string().max(100).default(''),
     steps: z.number().int().min(1).max(50).default(20),
     flag: z.boolean().default(false),
+    words: z.array(z.string()).default([]),
   }),
   output: true,
   run: (_i, p) => ({ value: p.seed }),
@@ -156,6 +157,20 @@ describe('batchRowsFromCsv', () => {
     // A number param given text stays text, so planBatch names it.
     const bad = batchRowsFromCsv('a.steps\nmany\n', graph(), entryOf);
     expect(bad.ok && planBatch(graph(), { count: 1, seeds: 'fixed', rows: bad.value }, entryOf).ok).toBe(false);
+  });
+
+  it('reads a list param (Local blend words) as words, or as a JSON list; a text for a list is named', () => {
+    const csv = 'a.text,a.words\na red fox,fox\n"a red cat, small","red cat"\nx,"[""big cat"",""dog""]"\n';
+    const r = batchRowsFromCsv(csv, graph(), entryOf);
+    expect(r.ok && r.value.map((row) => row['a.words'])).toEqual([['fox'], ['red', 'cat'], ['big cat', 'dog']]);
+    const runs = r.ok ? planBatch(graph(), { count: 1, seeds: 'fixed', rows: r.value }, entryOf) : undefined;
+    expect(runs?.ok && paramsOf(runs.value).map((p) => p.words)).toEqual([['fox'], ['red', 'cat'], ['big cat', 'dog']]);
+    const text = planBatch(graph(), { count: 1, seeds: 'fixed', rows: [{ 'a.words': 'fox' }] }, entryOf);
+    expect(!text.ok && text.errors[0]).toMatchObject({
+      code: 'INVALID_PARAM',
+      param: 'words',
+      message: 'row 1, a.words takes a list, got "fox" (in CSV rows: words separated by spaces, e.g. "red circle")',
+    });
   });
 
   it('refuses a quote never closed and a row with more cells than columns, naming where', () => {

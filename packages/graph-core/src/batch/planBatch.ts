@@ -16,7 +16,13 @@ export const BATCH_LIMITS = { runs: 100, rows: 100, keys: 20, cell: 2_000 } as c
 export const SEED_MODES = ['increment', 'random', 'fixed'] as const;
 export type SeedMode = (typeof SEED_MODES)[number];
 
-const Cell = z.union([z.string().max(BATCH_LIMITS.cell), z.number(), z.boolean()]);
+/** A row's value: text, a number, a flag, or a list of words (Local blend's words follow a row's prompts). */
+const Cell = z.union([
+  z.string().max(BATCH_LIMITS.cell),
+  z.number(),
+  z.boolean(),
+  z.array(z.string().max(200)).max(64),
+]);
 export const BatchSpecSchema = z.object({
   /** Runs per row. */
   count: z.number().int().min(1).max(BATCH_LIMITS.runs).default(1),
@@ -138,6 +144,14 @@ export function planBatch(
             param,
           }),
         );
+      if (kind === 'array' && !Array.isArray(value))
+        errors.push(
+          graphError(
+            'INVALID_PARAM',
+            `${where}${node.id}.${param} takes a list, got "${String(value)}" (in CSV rows: words separated by spaces, e.g. "red circle")`,
+            { nodeId: node.id, param },
+          ),
+        );
     }
   });
   if (errors.length) return { ok: false, errors };
@@ -209,9 +223,26 @@ export function validateBatch(
   return problems;
 }
 
+/** A list param's cell: words separated by spaces or commas ("red circle"), or a JSON list of texts. */
+function listCell(cell: string): string[] {
+  if (cell.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(cell);
+      if (Array.isArray(parsed) && parsed.every((w) => typeof w === 'string')) return parsed.slice(0, 64);
+    } catch {
+      // Not JSON: read as words.
+    }
+  }
+  return cell
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .slice(0, 64)
+    .map((w) => w.slice(0, 200));
+}
+
 /**
- * Batch rows from CSV text: a header of `node.param` keys, one row per line; cells read as numbers
- * or booleans where the param takes one (by the catalogue), else as text; an empty cell keeps the
+ * Batch rows from CSV text: a header of `node.param` keys, one row per line; cells read as numbers,
+ * booleans or lists of words where the param takes one (by the catalogue), else as text; an empty cell keeps the
  * graph's value. Bounded before anything is built.
  */
 export function batchRowsFromCsv(
@@ -268,7 +299,9 @@ export function batchRowsFromCsv(
           ? Number(trimmed)
           : kinds[c] === 'boolean' && (trimmed === 'true' || trimmed === 'false')
             ? trimmed === 'true'
-            : cell.slice(0, BATCH_LIMITS.cell);
+            : kinds[c] === 'array'
+              ? listCell(trimmed)
+              : cell.slice(0, BATCH_LIMITS.cell);
     });
     return row;
   });

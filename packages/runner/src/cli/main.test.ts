@@ -140,7 +140,9 @@ describe('ptp CLI', () => {
       `ptp models: ${path.join(dir, 'no-export')}: no such folder; <export-dir> is the folder of an ONNX export (unet/, text_encoder/, vae_decoder/...)\n`,
     ]);
     const readme = path.join(repoRoot, 'README.md');
-    expect((await cli('models', 'list', '--packs', readme)).err).toContain(`--packs ${readme}: is a file, not a folder`);
+    expect((await cli('models', 'list', '--packs', readme)).err).toContain(
+      `--packs ${readme}: is a file, not a folder`,
+    );
     const missing = await cli('validate', path.join(dir, 'nofile.json'));
     expect(missing.code).toBe(2);
     expect(missing.err).toBe(`ptp validate: cannot read ${path.join(dir, 'nofile.json')}: no such file\n`);

@@ -3,13 +3,12 @@ import {
   BATCH_LIMITS,
   batchRowsFromCsv,
   chunkRuns,
-  csvLine,
   planBatch,
   SEED_MODES,
   validateBatch,
   type SeedMode,
-  type WorkflowDocument,
 } from '@ptp/graph-core';
+import { startingRows } from '../model/batchRows';
 import { useServices } from '../services/EditorContext';
 import { Modal } from './Modal';
 
@@ -18,13 +17,6 @@ const SEED_LABELS: Record<SeedMode, string> = {
   random: 'a random seed per run',
   fixed: "the graph's seeds",
 };
-
-/** The graph's prompt texts as a first rows table: a header of `node.text` and one row of today's values. */
-function promptRows(doc: WorkflowDocument): string {
-  const prompts = doc.nodes.filter((n) => n.type === 'ptp.prompt');
-  if (!prompts.length) return '';
-  return csvLine(prompts.map((n) => `${n.id}.text`)) + csvLine(prompts.map((n) => String(n.params.text ?? '')));
-}
 
 /**
  * Queues the open workflow many times on the server (ComfyUI's batch count, InvokeAI's iterations
@@ -128,11 +120,11 @@ export function BatchDialog({ onClose, onQueued }: { onClose(): void; onQueued()
       <label className="batch-rows">
         <span>
           Rows (optional): CSV with <code>node.param</code> columns, one row per setting; an empty cell keeps the
-          graph's value.{' '}
+          graph's value; a list (Local blend's words) is words separated by spaces.{' '}
           <button
             type="button"
             className="link"
-            onClick={() => setRowsText(promptRows(doc))}
+            onClick={() => setRowsText(startingRows(doc))}
             data-testid="batch-prompts"
           >
             start from the prompts
@@ -142,7 +134,7 @@ export function BatchDialog({ onClose, onQueued }: { onClose(): void; onQueued()
           rows={6}
           value={rowsText}
           onChange={(e) => setRowsText(e.target.value)}
-          placeholder={promptRows(doc) || 'node.param,node.param'}
+          placeholder={startingRows(doc) || 'node.param,node.param'}
           spellCheck={false}
           data-testid="batch-rows"
         />
