@@ -69,14 +69,17 @@ describe('RequestGuard', () => {
     expect(tokenProblem('0123456789abcdef', '::')).toBeUndefined();
   });
 
-  it('throttles wrong tokens per address: 429 after ten failures, until the window ends; other addresses unaffected', () => {
+  it('throttles wrong tokens (not missing ones) per address: 429 after ten failures, until the window ends; other addresses unaffected', () => {
     let now = 0;
     const guard = new RequestGuard({ bindHost: '0.0.0.0', token: 'right-token-0123456789' });
     Object.defineProperty(guard, 'throttle', { value: new TokenThrottle(10, 60_000, 10_000, () => now) });
-    const answer = (token: string, address: string) => {
+    const answer = (token: string | undefined, address: string) => {
       const v = guard.authorize(token, address);
       return v.ok ? 200 : v.status;
     };
+    // Requests with no token at all (a page before the token is entered) are refused, not counted.
+    for (let i = 0; i < 30; i++) expect(answer(undefined, '10.0.0.1')).toBe(401);
+    expect(answer('right-token-0123456789', '10.0.0.1')).toBe(200);
     for (let i = 0; i < 10; i++) expect(answer('guess', '10.0.0.1')).toBe(401);
     expect(answer('right-token-0123456789', '10.0.0.1')).toBe(429); // even the right token, while blocked
     expect(answer('right-token-0123456789', '10.0.0.2')).toBe(200);

@@ -192,7 +192,9 @@ export class RequestGuard {
         retryAfterS: wait,
       } as GuardVerdict;
     if (this.checkToken(provided)) return { ok: true };
-    this.throttle.fail(who);
+    // Only a wrong token is a guess: a page or tool that sends none (the editor before the token
+    // is entered, a health probe) gets 401 without locking the address out.
+    if (typeof provided === 'string' && provided.length > 0) this.throttle.fail(who);
     return deny(
       401,
       'UNAUTHORIZED',
