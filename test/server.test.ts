@@ -356,6 +356,16 @@ describe('studio server: workflow library, models, uploads', () => {
     expect((await client.listWorkflows({ tag: ['gen'] })).workflows.map((w) => w.id)).toEqual([created.id]);
     expect((await client.listWorkflows({ q: 'other' })).workflows.map((w) => w.name)).toEqual(['Other']);
     expect((await client.getWorkflowVersion(created.id, 1)).document.nodes).toHaveLength(doc.nodes.length);
+    // Versions are digits: "0x1" or "1.0" name none.
+    for (const v of ['0x1', '1.0', '1e0'])
+      expect((await fetch(`${server.url}/api/workflows/${created.id}/versions/${v}`)).status).toBe(404);
+    // So is a run's event cursor: an empty or non-decimal afterSeq is refused, not read as 0.
+    const seqRun = await (await client.submit({ workflow: promptWorkflow('seq') })).done;
+    const events = (q: string) =>
+      fetch(`${server.url}/api/runs/${seqRun.id}/events?afterSeq=${q}`).then((r) => r.status);
+    expect([await events(''), await events('0x1'), await events('1e1'), await events('-1')]).toEqual([
+      400, 400, 400, 200,
+    ]);
     expect(await client.exportWorkflow(created.id)).toMatchObject({ schemaVersion: 3, metadata: { name: 'Gen one' } });
     const invalid = await client
       .createWorkflow({ document: { schemaVersion: 3, nodes: 'nope' } as never })

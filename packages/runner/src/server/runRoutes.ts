@@ -87,7 +87,10 @@ export function runRoutes(
   });
 
   router.get('/:id/events', async (req, res) => {
-    const afterSeq = req.query.afterSeq === undefined ? -1 : Number(req.query.afterSeq);
+    const raw = req.query.afterSeq;
+    // An integer as text; "" or "1e3" or "0x10" is not one.
+    const afterSeq =
+      raw === undefined ? -1 : typeof raw === 'string' && /^-?[0-9]{1,15}$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isInteger(afterSeq) || afterSeq < -1)
       return sendError(res, 400, { code: 'BAD_REQUEST', message: 'afterSeq must be an integer >= -1' });
     const events = ApiIdSchema.safeParse(req.params.id).success

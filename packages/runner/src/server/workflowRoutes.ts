@@ -82,7 +82,8 @@ export function workflowRoutes(library: WorkflowLibrary, limits: Limits): Router
   });
 
   router.get('/:id/versions/:version', (req, res) => {
-    const version = Number(req.params.version);
+    // Digits only: "0x1" or "1.0" name no version.
+    const version = /^[0-9]{1,9}$/.test(req.params.version) ? Number(req.params.version) : NaN;
     const record =
       ApiIdSchema.safeParse(req.params.id).success && Number.isInteger(version)
         ? library.getVersion(req.params.id, version)
