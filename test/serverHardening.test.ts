@@ -191,7 +191,7 @@ describe('hardening: concurrency and idempotency', () => {
     const grown = [...runs, { workflow: promptWorkflow('batch 2'), clientRequestId: 'retry-batch-2' }];
     const refused = await client.submitBatch({ runs: grown }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ status: 503, code: 'QUEUE_FULL' });
-    expect((refused as Error).message).toMatch(/a batch of 1 new runs does not fit/);
+    expect((refused as Error).message).toMatch(/a batch of 1 new run does not fit/);
     expect(await client.listRuns({ q: 'batch 2' })).toEqual([]);
     for (const r of [busy, ...first.runs]) await client.cancelRun(r.id).catch(() => undefined);
   });
