@@ -49,7 +49,10 @@ describe('param widgets from the catalogue JSON Schema', () => {
     expect(load.upload!.kind).toBe('upload');
     expect(widgets('ptp.loadModel').pack!.kind).toBe('pack');
     expect(widgets('ptp.saveImage').embedWorkflow!.kind).toBe('boolean');
-    expect(widgets('ptp.saveImage').prefix).toMatchObject({ kind: 'text', pattern: '^[A-Za-z0-9 _.-]{1,64}$' });
+    expect(widgets('ptp.saveImage').prefix).toMatchObject({
+      kind: 'text',
+      pattern: '^[A-Za-z0-9 _-][A-Za-z0-9 _.-]{0,63}$',
+    });
   });
 
   it('falls back to number inputs for huge ranges and JSON for unknown shapes', () => {
