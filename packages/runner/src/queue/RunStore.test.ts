@@ -22,6 +22,16 @@ function storeWith(n: number): RunStore {
   return store;
 }
 
+/** A database at the first `migrations` run-store migrations, holding one run 'run_old' in `status`. */
+function oldDatabase(migrations: number, status: string) {
+  const db = openStudioDatabase(':memory:');
+  migrateComponent(db, 'run-queue', RUN_STORE_MIGRATIONS.slice(0, migrations));
+  db.prepare(
+    "INSERT INTO runs (id, status, name, options, workflow, created_at) VALUES ('run_old', ?, 'old', '{}', '{}', '2026-01-01T00:00:00.000Z')",
+  ).run(status);
+  return db;
+}
+
 /** A queued run named 'w', now. */
 const newRun = (id: string) => ({
   id,
@@ -95,11 +105,7 @@ describe('RunStore batches', () => {
   });
 
   it('upgrades a database from before batches, keeping its runs', () => {
-    const db = openStudioDatabase(':memory:');
-    migrateComponent(db, 'run-queue', RUN_STORE_MIGRATIONS.slice(0, 1));
-    db.prepare(
-      "INSERT INTO runs (id, status, name, options, workflow, created_at) VALUES ('run_old', 'succeeded', 'old', '{}', '{}', '2026-01-01T00:00:00.000Z')",
-    ).run();
+    const db = oldDatabase(1, 'succeeded');
     const store = new RunStore(db);
     expect(store.get('run_old')).toMatchObject({ id: 'run_old', status: 'succeeded', name: 'old' });
     expect(store.get('run_old')!.batch).toBeUndefined();
@@ -107,11 +113,7 @@ describe('RunStore batches', () => {
   });
 
   it("keeps a run's seeds, and reads a run from before seeds without them", () => {
-    const db = openStudioDatabase(':memory:');
-    migrateComponent(db, 'run-queue', RUN_STORE_MIGRATIONS.slice(0, 4));
-    db.prepare(
-      "INSERT INTO runs (id, status, name, options, workflow, created_at) VALUES ('run_old', 'succeeded', 'old', '{}', '{}', '2026-01-01T00:00:00.000Z')",
-    ).run();
+    const db = oldDatabase(4, 'succeeded');
     const store = new RunStore(db);
     store.insert({ ...newRun('run_s'), seeds: [42, 7] });
     store.insert({ ...newRun('run_none'), seeds: [] });
@@ -120,12 +122,8 @@ describe('RunStore batches', () => {
   });
 
   it('queues a front run ahead of every waiting one (the newest front run first); positions follow', () => {
-    const db = openStudioDatabase(':memory:');
     // Upgraded from before queue front, with a run still waiting: it keeps its place.
-    migrateComponent(db, 'run-queue', RUN_STORE_MIGRATIONS.slice(0, 2));
-    db.prepare(
-      "INSERT INTO runs (id, status, name, options, workflow, created_at) VALUES ('run_old', 'queued', 'old', '{}', '{}', '2026-01-01T00:00:00.000Z')",
-    ).run();
+    const db = oldDatabase(2, 'queued');
     const store = new RunStore(db);
     const add = (id: string, front?: boolean) => insertRun(store, id, { front }).record;
     add('run_a');
