@@ -97,6 +97,12 @@ describe('ptp run, batches', () => {
       2,
       expect.stringContaining('no node "sav" in the workflow; did you mean "save"?'),
     ]);
+    // Up to a node that is no output: it runs (exit 0), and the note says why no file came.
+    const upTo = await cli('run', wordSwap, '--out', path.join(dir, 'up-to'), '--output', 'model');
+    expect([upTo.code, upTo.err]).toEqual([
+      0,
+      expect.stringContaining('note: --output model: Load model is not an output node; it runs, but writes no file'),
+    ]);
 
     expect((await cli('run', wordSwap, '--out', out, '--count', '101')).code).toBe(2);
     expect((await cli('run', wordSwap, '--out', out, '--seeds', 'sometimes')).err).toContain(

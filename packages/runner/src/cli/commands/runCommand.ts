@@ -50,9 +50,11 @@ export const runCommand: Command = async (args, io) => {
   }
   const doc = loaded.value;
   for (const assignment of values.set ?? []) applySet(doc, registry, assignment);
-  for (const id of values.output ?? [])
+  for (const id of values.output ?? []) {
     // A node inside a block (block/inner) is checked by the run itself.
-    if (!id.includes('/') && !doc.nodes.some((n) => n.id === id)) {
+    if (id.includes('/')) continue;
+    const node = doc.nodes.find((n) => n.id === id);
+    if (!node) {
       const near = closestWord(
         id,
         doc.nodes.map((n) => n.id),
@@ -64,6 +66,11 @@ export const runCommand: Command = async (args, io) => {
         },
       );
     }
+    const def = registry.get(node.type);
+    // Running up to any node is allowed (it warms the cache); only output nodes write files.
+    if (def && !def.output)
+      io.err(`note: --output ${id}: ${def.title} is not an output node; it runs, but writes no file`);
+  }
   const batch = values.count !== undefined || values.rows !== undefined || values.seeds !== undefined;
   const planned = batch ? await planCliBatch(doc, registry, values) : [{ document: doc, label: '', row: 0 }];
   if (!Array.isArray(planned)) {
