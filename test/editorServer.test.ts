@@ -191,4 +191,31 @@ describe('editor with the studio server', () => {
     };
     expect(workflows).toHaveLength(1);
   });
+
+  it('a Show value node keeps showing its value when the next run takes it from the cache', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=schedule-preview&run=server`);
+    await node(page, 'show').waitFor();
+    expect(await runToEnd(page)).toBe('success');
+    const value = node(page, 'show').locator('.node-summary');
+    await value.waitFor();
+    const first = await value.textContent();
+    // In the results slot's fixed height, as pictures: the node does not grow over the one below.
+    expect(await value.evaluate((el) => el.getBoundingClientRect().height)).toBeLessThanOrEqual(97);
+    const [show, below] = [await node(page, 'show').boundingBox(), await node(page, 'showBlend').boundingBox()];
+    expect(show!.y + show!.height <= below!.y || below!.y + below!.height <= show!.y).toBe(true);
+    // An edit elsewhere: the blend runs again, the schedule's Show value comes from the cache.
+    await setNumberParam(page, 'blend', 'k', 0.4);
+    await blur(page);
+    expect(await runToEnd(page)).toBe('success');
+    await value.waitFor({ timeout: 5000 });
+    expect(await value.textContent()).toBe(first);
+    expect(await runToEnd(page)).toBe('success');
+    await value.waitFor({ timeout: 5000 });
+    expect(await value.textContent()).toBe(first);
+    // A page that never saw it run (a reload, another user): the server's cache serves every node.
+    const { page: later } = await openEditor(browser, `${server.url}/?template=schedule-preview&run=server`);
+    await node(later, 'show').waitFor();
+    expect(await runToEnd(later)).toBe('success');
+    expect(await node(later, 'show').locator('.node-summary').textContent({ timeout: 5000 })).toBe(first);
+  });
 });

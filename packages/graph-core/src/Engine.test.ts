@@ -68,6 +68,7 @@ describe('Engine', () => {
       ),
     );
     runs.clear();
+    const events: RunEvent[] = [];
     const r = await engine.run(
       doc(
         [
@@ -76,8 +77,14 @@ describe('Engine', () => {
         ],
         ['other.value -> sink.value'],
       ),
+      { onEvent: (e) => events.push(e) },
     );
     expect(runs.size).toBe(0);
+    // What the cached output holds is told, as node_executed would have (a Show value shows it).
+    expect(events.find((e) => e.type === 'node_cached')).toMatchObject({
+      nodeIds: ['sink'],
+      summaries: { sink: expect.anything() },
+    });
     // The cached output makes its ancestors unnecessary: nothing upstream is even looked at.
     expect(r.cached).toEqual(['sink']);
     expect(r.executed).toEqual([]);

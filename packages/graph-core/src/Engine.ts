@@ -155,9 +155,21 @@ class EngineRun<Backend> {
     result.executed = plan.order.filter((id) => toRun.has(id));
     result.cached = plan.order.filter((id) => this.#values.has(id));
     this.#emit({ type: 'run_started', nodes: result.executed, cached: result.cached, targets: plan.targets });
-    if (result.cached.length) this.#emit({ type: 'node_cached', nodeIds: result.cached });
+    if (result.cached.length)
+      this.#emit({ type: 'node_cached', nodeIds: result.cached, ...this.#cachedSummaries(plan, result.cached) });
     const ended = await this.#executeAll(plan, signatures);
     return ended ?? this.#succeed(plan);
+  }
+
+  /** Summaries of the cached output nodes: a page that never saw them run still shows their values. */
+  #cachedSummaries(plan: RunPlan, ids: readonly string[]): { summaries?: Record<string, unknown> } {
+    const summaries: Record<string, unknown> = {};
+    for (const id of ids) {
+      const def = this.#services.registry.get(plan.index.nodes.get(id)?.type ?? '');
+      const values = this.#values.get(id);
+      if (def?.output && values) summaries[id] = def.summarize ? def.summarize(values) : summarizeValue(values);
+    }
+    return Object.keys(summaries).length ? { summaries } : {};
   }
 
   #emit(body: RunEventBody): void {

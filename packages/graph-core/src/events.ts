@@ -21,6 +21,8 @@ export const NodeCachedEventSchema = z.object({
   type: z.literal('node_cached'),
   ...base,
   nodeIds: z.array(z.string()),
+  /** What the cached output nodes hold (as node_executed's summary), so a Show value shows it again. */
+  summaries: z.record(z.string(), z.unknown()).optional(),
 });
 export const NodeExecutingEventSchema = z.object({ type: z.literal('node_executing'), ...base, nodeId: z.string() });
 export const ProgressEventSchema = z.object({

@@ -32,7 +32,13 @@ export function eventOnCanvas(event: RunEvent, map: (id: string) => string): Run
         targets: unique(event.targets, map),
       };
     case 'node_cached':
-      return { ...event, nodeIds: unique(event.nodeIds, map) };
+      return {
+        ...event,
+        nodeIds: unique(event.nodeIds, map),
+        ...(event.summaries
+          ? { summaries: Object.fromEntries(Object.entries(event.summaries).map(([id, v]) => [map(id), v])) }
+          : {}),
+      };
     case 'node_executing':
     case 'node_executed':
     case 'progress':

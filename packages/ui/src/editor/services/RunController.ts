@@ -82,6 +82,8 @@ export class RunController {
     // In-browser progress events carry their preview; the server sends them as separate frames.
     if (event.type === 'progress' && event.preview)
       patch.previews = this.#previewsWith(event.nodeId, this.#url(event.preview.data, event.preview.mime));
+    if (event.type === 'node_cached' && event.summaries)
+      patch.summaries = { ...this.#state.summaries, ...event.summaries };
     if (event.type === 'node_executed') {
       if (event.summary !== undefined) patch.summaries = { ...this.#state.summaries, [event.nodeId]: event.summary };
       if (this.#state.previews[event.nodeId]) patch.previews = this.#previewsWith(event.nodeId, undefined);
