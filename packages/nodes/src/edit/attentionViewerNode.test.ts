@@ -98,6 +98,12 @@ describe('Attention viewer node', () => {
       param: 'resolution',
       message: expect.stringContaining('2x2, 1x1, 4x4'),
     });
+    // A step range that ends before it starts is said before any run, on its end.
+    const check = (p: object) => attentionViewerNode.check!({}, attentionViewerNode.params.parse(p));
+    expect(check({ fromStep: 15, toStep: 5 })).toEqual([
+      { message: 'the step range ends (5) before it starts (15)', param: 'toStep' },
+    ]);
+    expect(check({ fromStep: 5, toStep: 5 })).toEqual([]);
   });
 });
 

@@ -107,6 +107,10 @@ export const attentionViewerNode = defineNode({
       .default('attention')
       .meta({ description: 'name of the maps file (<prefix>.heatmaps.json) the editor shows', advanced: true }),
   }),
+  check: (_inputs, p) =>
+    p.fromStep > p.toStep
+      ? [{ message: `the step range ends (${p.toStep}) before it starts (${p.fromStep})`, param: 'toStep' }]
+      : [],
   run: ({ attention }, p) => {
     const result = tokenHeatmaps(attention, p.item, p.resolution, p.fromStep, p.toStep, p.words);
     const [h, w] = result.grid;

@@ -32,6 +32,16 @@ describe('EditorStore', () => {
     expect(s.getState().dirty).toBe(false);
   });
 
+  it('sets several params of a node as one undo step', () => {
+    const s = store();
+    const before = { ...params(s, 'capture') };
+    s.setParams('capture', { steps: 9, guidance: 3 });
+    expect(params(s, 'capture')).toMatchObject({ steps: 9, guidance: 3 });
+    s.undo();
+    expect(params(s, 'capture')).toEqual(before);
+    expect(s.getState().canUndo).toBe(false);
+  });
+
   it('undoes and redoes 60 separate edits', () => {
     const s = store();
     const original = graphToDocument(s.getState().graph);

@@ -546,6 +546,11 @@ export class EditorStore {
     this.#change((g) => withParam(g, nodeId, name, value), { coalesceKey: `param:${nodeId}:${name}` });
   }
 
+  /** Several params of one node as one undo step (the results panel's Update maps). */
+  setParams(nodeId: string, values: object): void {
+    this.#change((g) => Object.entries(values).reduce((acc, [name, value]) => withParam(acc, nodeId, name, value), g));
+  }
+
   /** Drops a param so the node uses the type's default again. */
   resetParam(nodeId: string, name: string): void {
     this.#change((g) => withoutParam(g, nodeId, name));

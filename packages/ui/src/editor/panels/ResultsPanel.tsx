@@ -185,7 +185,7 @@ export function ResultsPanel({
             params={params}
             busy={busy}
             onApply={(next) => {
-              for (const [k, v] of Object.entries(next)) store.setParam(maps.node.id, k, v);
+              store.setParams(maps.node.id, next);
               onRerun([maps.node.id]);
             }}
           />
