@@ -124,6 +124,11 @@ describe('editor (browser only)', () => {
       .getByTestId('palette-ptp.blend')
       .dragTo(page.getByTestId('canvas'), { targetPosition: { x: 250, y: 200 } });
     await node(page, 'blend').waitFor();
+    // Blocks are found by name too (the shipped CL P2P edit, under "my blocks"); a node type is not.
+    await page.getByTestId('palette-search').fill('cl p2p');
+    await page.getByTestId('block-offer-shipped-cl-p2p-edit').waitFor();
+    await page.getByTestId('palette-search').fill('zzz');
+    expect(await page.getByTestId('my-blocks').count()).toBe(0);
     await page.getByTestId('palette-search').fill('');
     await page.getByTestId('palette-ptp.prompt').click();
     await node(page, 'prompt').waitFor();

@@ -10,13 +10,16 @@ import { useServices } from '../services/EditorContext';
  * library's workflows tagged `block`.
  */
 export function MyBlocks({
-  entries,
+  entries: all,
   item,
   centre,
+  query = '',
 }: {
   entries: readonly CatalogueEntry[];
   item(entry: CatalogueEntry): ReactNode;
   centre(): { x: number; y: number };
+  /** The palette's search: only the blocks whose name or description has every word (none: hidden). */
+  query?: string;
 }) {
   const { store, server, notify } = useServices();
   const [open, setOpen] = useState(true);
@@ -36,10 +39,16 @@ export function MyBlocks({
   }, [server, revision]);
 
   const names = new Set((mine ?? []).map((s) => s.name));
+  const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
+  const found = (...texts: string[]) => {
+    const hay = texts.join(' ').toLowerCase();
+    return terms.every((t) => hay.includes(t));
+  };
+  const entries = all.filter((e) => found(e.title, e.description, 'block'));
   const offers: (BlockOffer | WorkflowSummary)[] = [
     ...SHIPPED_BLOCKS.filter((o) => !names.has(o.name)),
     ...library.filter((w) => !names.has(w.name)),
-  ];
+  ].filter((o) => found(o.name, o.description, 'block', 'blockId' in o ? 'shipped' : 'library'));
   const add = async (offer: BlockOffer | WorkflowSummary) => {
     let block: BlockOffer | undefined = 'blockId' in offer ? offer : undefined;
     if (!block && server && 'id' in offer) {
@@ -66,6 +75,7 @@ export function MyBlocks({
       notify('error', `Could not save block: ${(err as Error).message}`, 'block-failed');
     }
   };
+  if (terms.length && !entries.length && !offers.length) return null;
   return (
     <section className="palette-category my-blocks" data-testid="my-blocks">
       <h3 onClick={() => setOpen(!open)}>{open ? '▾' : '▸'} my blocks</h3>
@@ -104,7 +114,9 @@ export function MyBlocks({
               </li>
             );
           })}
-          {!entries.length && !offers.length && <li className="hint">select nodes and press Fold to make a block</li>}
+          {!entries.length && !offers.length && !terms.length && (
+            <li className="hint">select nodes and press Fold to make a block</li>
+          )}
         </ul>
       )}
     </section>

@@ -78,9 +78,13 @@ export function Palette() {
         }}
       />
       {matches ? (
-        <ul className="palette-list">
-          {matches.length ? matches.map(item) : <li className="hint">no node matches “{query}”</li>}
-        </ul>
+        <>
+          <ul className="palette-list">
+            {matches.length ? matches.map(item) : <li className="hint">no node type matches “{query}”</li>}
+          </ul>
+          {/* Blocks (the workflow's, shipped, in the library) are found by name too. */}
+          <MyBlocks entries={blocks} item={item} centre={centre} query={query} />
+        </>
       ) : (
         <>
           {index.categories
