@@ -382,6 +382,18 @@ describe('model manager (issue 16)', () => {
     await page.getByTestId('import-id').fill('my-tiny');
     await page.getByTestId('import-start').click();
     expect(await page.getByTestId('models-error').textContent()).toMatch(/exists already/);
+    // Remove asks first (its files go), and says when the open graph uses the pack.
+    const asked: string[] = [];
+    page.once('dialog', (d) => {
+      asked.push(d.message());
+      void d.dismiss();
+    });
+    await page.getByTestId('pack-my-tiny').getByTestId('pack-remove').click();
+    await expect
+      .poll(() => asked)
+      .toEqual(['Remove the pack “my-tiny” and its files from the server? The open graph uses it.']);
+    expect(await page.getByTestId('pack-my-tiny').count()).toBe(1);
+    page.once('dialog', (d) => void d.accept());
     await page.getByTestId('pack-my-tiny').getByTestId('pack-remove').click();
     await page.getByTestId('pack-my-tiny').waitFor({ state: 'detached' });
     const { packs } = (await (await fetch(`${server.url}/api/models`)).json()) as { packs: { id: string }[] };

@@ -118,7 +118,15 @@ export function ModelsDialog({ onClose }: { onClose(): void }) {
                 key={p.id}
                 pack={p}
                 onUse={() => useInGraph(p.id)}
-                onRemove={() => void server.removePack(p.id).then(refresh, (err: Error) => setError(err.message))}
+                onRemove={() => {
+                  // Its files go from disk: asked first, as deleting a run or a board is.
+                  const using = store
+                    .getState()
+                    .graph.nodes.some((n) => n.data.nodeType === 'ptp.loadModel' && n.data.params.pack === p.id);
+                  const question = `Remove the pack “${p.id}” and its files from the server?${using ? ' The open graph uses it.' : ''}`;
+                  if (!window.confirm(question)) return;
+                  void server.removePack(p.id).then(refresh, (err: Error) => setError(err.message));
+                }}
               />
             ))}
           </tbody>
