@@ -217,5 +217,9 @@ describe('editor with the studio server', () => {
     await node(later, 'show').waitFor();
     expect(await runToEnd(later)).toBe('success');
     expect(await node(later, 'show').locator('.node-summary').textContent({ timeout: 5000 })).toBe(first);
+    // Its History row says it made no picture (a black square before).
+    await later.getByTestId('open-history').click();
+    const row = later.locator('[data-testid^=history-run_][data-status=succeeded]').first();
+    expect(await row.locator('.thumb.empty').textContent()).toBe('no picture');
   });
 });

@@ -20,6 +20,8 @@ describe('catalogue index', () => {
     expect(titles('attention viewer')[0]).toBe('ptp.attentionViewer');
     expect(titles('SCHEDULE')).toEqual(expect.arrayContaining(['ptp.injectionSchedule', 'ptp.editSampler']));
     expect(titles('zzzz')).toEqual([]);
+    // A param's name finds the node types that have it.
+    expect(titles('seed')).toEqual(expect.arrayContaining(['ptp.captureSource', 'ptp.textToImage']));
     expect(titles('  ')).toHaveLength(testIndex().catalogue.nodes.length);
   });
 

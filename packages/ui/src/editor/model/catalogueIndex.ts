@@ -46,9 +46,12 @@ export function searchCatalogue(index: CatalogueIndex, query: string): Catalogue
     const sockets = [...Object.values(entry.inputs), ...Object.values(entry.outputs)]
       .map((s) => s.type.toLowerCase())
       .join(' ');
-    // A node package's name finds its types too.
+    // A node package's name finds its types too, and so does a param ("seed" finds the samplers).
     const origin = entry.origin?.package.toLowerCase() ?? '';
-    const hay = `${title} ${entry.type.toLowerCase()} ${entry.category.toLowerCase()} ${entry.description.toLowerCase()} ${sockets} ${origin}`;
+    const params = Object.keys((entry.params as { properties?: object }).properties ?? {})
+      .join(' ')
+      .toLowerCase();
+    const hay = `${title} ${entry.type.toLowerCase()} ${entry.category.toLowerCase()} ${entry.description.toLowerCase()} ${sockets} ${origin} ${params}`;
     if (!terms.every((t) => hay.includes(t))) continue;
     const score = terms.reduce((s, t) => s + (title.startsWith(t) ? 3 : title.includes(t) ? 2 : 0), 0);
     scored.push({ entry, score });

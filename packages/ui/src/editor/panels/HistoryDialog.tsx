@@ -23,11 +23,14 @@ const STATUSES: readonly (RunStatus | '')[] = [
   'interrupted',
 ];
 
-/** The run's first image output, small: what it made at a glance. */
+/**
+ * The run's last image output, small: what it made at a glance (an edit's last picture is the
+ * edit, so the runs of a batch over prompts look different).
+ */
 function Thumbnail({ run }: { run: RunRecord }) {
   const { server } = useServices();
-  const image = run.outputs.find((o) => o.mime.startsWith('image/'));
-  if (!server || !image) return <span className="thumb empty" />;
+  const image = run.outputs.filter((o) => o.mime.startsWith('image/')).at(-1);
+  if (!server || !image) return <span className="thumb empty">{isFinalRunStatus(run.status) ? 'no picture' : ''}</span>;
   return <img className="thumb" src={server.outputUrl(run.id, image.name)} alt={image.name} loading="lazy" />;
 }
 

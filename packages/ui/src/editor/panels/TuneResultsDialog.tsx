@@ -77,12 +77,15 @@ export function TuneResultsDialog({ onClose }: { onClose(): void }) {
     if (!table) return;
     const refs = nodes.map((n) => ({ id: n.id, type: n.data.nodeType }));
     const plan = planApplySchedule(table.rows[row]!.params, refs);
-    for (const a of plan.assignments) store.setParam(a.nodeId, a.param, a.value);
+    // One undo step per node, not per param.
+    const byNode = new Map<string, Record<string, unknown>>();
+    for (const a of plan.assignments) byNode.set(a.nodeId, { ...byNode.get(a.nodeId), [a.param]: a.value });
+    for (const [nodeId, values] of byNode) store.setParams(nodeId, values);
     const where = [...new Set(plan.assignments.map((a) => a.nodeId))].join(', ');
     notify(
       plan.assignments.length ? 'info' : 'error',
       plan.assignments.length
-        ? `Loaded ${table.rows[row]!.label}'s settings into ${where}${plan.unplaced.length ? ` (no node for ${plan.unplaced.join(', ')})` : ''}`
+        ? `Loaded the settings of ${table.rows[row]!.label} into ${where}${plan.unplaced.length ? ` (no node for ${plan.unplaced.join(', ')})` : ''}`
         : 'No Injection schedule or Local blend node in the graph to load the settings into',
       'tune-results-applied',
     );
