@@ -33,6 +33,10 @@ describe('blocks (subgraphs) in the editor', () => {
     // The links crossing the border are exposed already; expose the blend's k as a param too.
     expect(await page.getByTestId('fold-input-model').isChecked()).toBe(true);
     await page.getByTestId('fold-param-k').check();
+    // Params read as on the nodes ("Self resolution divisor"), with the node they come from.
+    expect(await page.getByTestId('fold-dialog').locator('.fold-params').textContent()).toContain(
+      'Self resolution divisor (schedule1)',
+    );
     await screenshot(page, 'blocks-fold-dialog');
     await page.getByTestId('fold-confirm').click();
     await node(page, 'swap-edit').waitFor();

@@ -3,6 +3,7 @@ import { planFold, type SubgraphParam } from '@ptp/graph-core';
 import { shapeLookup } from '../model/blocks';
 import { useServices } from '../services/EditorContext';
 import { Modal } from './Modal';
+import { paramLabel } from '../model/paramWidgets';
 
 /**
  * Folds the selected nodes into a block: the user names it and picks what it exposes. Links that
@@ -93,7 +94,7 @@ export function FoldDialog({ onClose }: { onClose(): void }) {
             {plan.params.map((p) =>
               row(
                 `param-${p.name}`,
-                p.name,
+                paramLabel(p.param),
                 params.has(p.name),
                 () => setParams(toggle(params, p.name)),
                 `(${p.node})`,
