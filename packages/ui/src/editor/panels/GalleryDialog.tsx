@@ -50,24 +50,25 @@ function Tile(props: {
               {name(b)} ×
             </button>
           ))}
+          {/* Beside the boards it is on, where it has the room to say what it does. */}
+          {others.length > 0 && (
+            <select
+              value=""
+              onChange={(e) => e.target.value && props.onAdd(item, e.target.value)}
+              data-testid="gallery-add"
+              aria-label="put on a board"
+            >
+              <option value="">+ board…</option>
+              {others.map((b) => (
+                <option key={b.id} value={b.id}>
+                  {b.name}
+                </option>
+              ))}
+            </select>
+          )}
         </span>
       </div>
       <div className="gallery-actions">
-        {others.length > 0 && (
-          <select
-            value=""
-            onChange={(e) => e.target.value && props.onAdd(item, e.target.value)}
-            data-testid="gallery-add"
-            aria-label="put on a board"
-          >
-            <option value="">+ board…</option>
-            {others.map((b) => (
-              <option key={b.id} value={b.id}>
-                {b.name}
-              </option>
-            ))}
-          </select>
-        )}
         <button type="button" onClick={() => props.onOpen(item)} data-testid="gallery-open" title="the graph as it ran">
           Graph
         </button>
