@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EDIT_RESULT_TEMPLATE, editResultDocument, packOf, promptOfResult } from './editResult';
+import { EDIT_RESULT_TEMPLATE, editName, editResultDocument, packOf, promptOfResult } from './editResult';
 import { templateDocument } from './templates';
 
 const template = (id: string) => templateDocument(id)!;
@@ -33,6 +33,8 @@ describe('editing a result further', () => {
     expect(params('ptp.prompt', 1).text).toBe('a blue circle');
     expect(packOf(doc)).toBe('tiny-scenes');
     expect(doc.metadata.name).toBe('Edit of Word swap');
+    // Edited again and again: counted, not nested.
+    expect(editName(editName(editName('Word swap')))).toBe('Edit 3 of Word swap');
     // The template itself is untouched.
     expect(
       templateDocument(EDIT_RESULT_TEMPLATE)!.nodes.find((n) => n.type === 'ptp.loadImage')!.params.upload,

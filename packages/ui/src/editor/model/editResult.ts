@@ -55,10 +55,16 @@ export function editResultDocument(
   }
   doc.metadata = {
     ...doc.metadata,
-    name: `Edit of ${from.name}`,
+    name: editName(from.name),
     description: `Edits a result of “${from.name}” further: the picture is inverted under the prompt it was made from; change a word of the target prompt and run.`,
   };
   return doc;
+}
+
+/** "Edit of X", then "Edit 2 of X", "Edit 3 of X" as a picture is edited turn after turn (not "Edit of Edit of X"). */
+export function editName(name: string): string {
+  const turn = /^Edit (?:(\d+) )?of (.*)$/s.exec(name);
+  return turn ? `Edit ${Number(turn[1] ?? 1) + 1} of ${turn[2]}` : `Edit of ${name}`;
 }
 
 /** The model pack a workflow loads (its first Load model node's). */
