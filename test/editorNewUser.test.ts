@@ -357,6 +357,8 @@ describe('model manager (issue 16)', () => {
     expect(await bundled.getByTestId('pack-remove').count()).toBe(0);
 
     await page.getByTestId('import-source').selectOption({ label: 'tiny-random' });
+    // The id offered when none is typed comes from the export's name.
+    expect(await page.getByTestId('import-id').getAttribute('placeholder')).toBe('pack id (tiny-random)');
     await page.getByTestId('import-id').fill('my-tiny');
     await page.getByTestId('import-start').click();
     const job = page.getByTestId('import-my-tiny');
@@ -396,6 +398,8 @@ describe('model manager (issue 16)', () => {
     page.once('dialog', (d) => void d.accept());
     await page.getByTestId('pack-my-tiny').getByTestId('pack-remove').click();
     await page.getByTestId('pack-my-tiny').waitFor({ state: 'detached' });
+    // Its finished import line goes with it.
+    await page.getByTestId('import-my-tiny').waitFor({ state: 'detached' });
     const { packs } = (await (await fetch(`${server.url}/api/models`)).json()) as { packs: { id: string }[] };
     expect(packs.map((p) => p.id)).not.toContain('my-tiny');
     // Load model lists the packs there are; the removed one stays chosen but is marked before any run.

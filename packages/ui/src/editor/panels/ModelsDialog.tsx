@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ImportJob, ModelManagerResponse, PackDetails } from '@ptp/graph-core';
 import { useServices } from '../services/EditorContext';
 import { Modal } from './Modal';
+import { packIdFrom } from '../model/packIdFrom';
 
 const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(bytes < 10 * 1024 ** 2 ? 1 : 0)} MB`;
 
@@ -78,6 +79,14 @@ export function ModelsDialog({ onClose }: { onClose(): void }) {
   }, [running, refresh]);
 
   if (!server) return null;
+  // The id offered when none is typed: the export's name as a pack id ("My Export" -> my-export).
+  const exportName = state?.exports.find((x) => x.source === source)?.name ?? '';
+  const suggested = packIdFrom(exportName);
+  const packId = id.trim() || suggested;
+  // A finished import whose pack has since been removed is history, not news.
+  const imports = (state?.imports ?? []).filter(
+    (j) => j.state !== 'done' || state?.packs.some((p) => p.id === j.packId),
+  );
   const useInGraph = (packId: string) => {
     const loaders = store.getState().graph.nodes.filter((n) => n.data.nodeType === 'ptp.loadModel');
     for (const n of loaders) store.setParam(n.id, 'pack', packId);
@@ -86,7 +95,7 @@ export function ModelsDialog({ onClose }: { onClose(): void }) {
   const startImport = async () => {
     try {
       setError(undefined);
-      await server.startImport({ source, id: id.trim() });
+      await server.startImport({ source, id: packId });
       await refresh();
     } catch (err) {
       setError((err as Error).message);
@@ -150,14 +159,14 @@ export function ModelsDialog({ onClose }: { onClose(): void }) {
                 ))}
               </select>
               <input
-                placeholder="pack id, e.g. my-model"
+                placeholder={suggested ? `pack id (${suggested})` : 'pack id, e.g. my-model'}
                 value={id}
                 onChange={(e) => setId(e.target.value)}
                 data-testid="import-id"
               />
               <button
                 type="button"
-                disabled={!source || !id.trim()}
+                disabled={!source || !packId}
                 onClick={() => void startImport()}
                 data-testid="import-start"
               >
@@ -165,7 +174,7 @@ export function ModelsDialog({ onClose }: { onClose(): void }) {
               </button>
             </div>
           )}
-          {state.imports.map((j) => (
+          {imports.map((j) => (
             <ImportProgress key={j.id} job={j} />
           ))}
         </section>
