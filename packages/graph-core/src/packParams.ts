@@ -18,15 +18,12 @@ export function checkPackParams(
   known: readonly string[],
 ): GraphError[] {
   const list = known.length ? known.join(', ') : 'none';
-  return checkWidgetParams(
-    index,
-    registry,
-    params,
-    'pack',
-    (pack) => known.includes(pack),
-    'UNKNOWN_PACK',
-    (pack) => `there is no model pack “${pack}” here; the packs are: ${list}`,
-  );
+  return checkWidgetParams(index, registry, params, {
+    widget: 'pack',
+    known: (pack) => known.includes(pack),
+    code: 'UNKNOWN_PACK',
+    message: (pack) => `there is no model pack “${pack}” here; the packs are: ${list}`,
+  });
 }
 
 /** One UPLOAD_NOT_FOUND per upload param (Load image's `upload`) naming an upload the runner lacks. */
@@ -36,13 +33,10 @@ export function checkUploadParams(
   params: ReadonlyMap<string, Record<string, unknown>>,
   has: (id: string) => boolean,
 ): GraphError[] {
-  return checkWidgetParams(
-    index,
-    registry,
-    params,
-    'upload',
-    has,
-    'UPLOAD_NOT_FOUND',
-    (id) => `there is no upload ${id.slice(0, 12)}… here: upload the picture again`,
-  );
+  return checkWidgetParams(index, registry, params, {
+    widget: 'upload',
+    known: has,
+    code: 'UPLOAD_NOT_FOUND',
+    message: (id) => `there is no upload ${id.slice(0, 12)}… here: upload the picture again`,
+  });
 }

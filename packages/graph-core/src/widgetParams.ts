@@ -23,20 +23,26 @@ export function widgetParamsOf(def: AnyNodeDefinition, widget: string): readonly
   return names;
 }
 
+/** Which widget's params to check, what a runner has of them, and how a missing one is told. */
+export interface WidgetCheck {
+  widget: string;
+  known(value: string): boolean;
+  code: ErrorCode;
+  message(value: string): string;
+}
+
 /**
- * One `code` error per `widget` param whose string value `known` refuses (a pack or an upload the
- * runner lacks), worded by `message`: the editor marks the field and the server refuses the run
- * before it is queued, instead of the run failing on it.
+ * One `check.code` error per `check.widget` param whose string value the runner lacks (a pack, an
+ * upload): the editor marks the field and the server refuses the run before it is queued, instead
+ * of the run failing on it.
  */
 export function checkWidgetParams(
   index: GraphIndex,
   registry: NodeRegistry,
   params: ReadonlyMap<string, Record<string, unknown>>,
-  widget: string,
-  known: (value: string) => boolean,
-  code: ErrorCode,
-  message: (value: string) => string,
+  check: WidgetCheck,
 ): GraphError[] {
+  const { widget, known, code, message } = check;
   const problems: GraphError[] = [];
   for (const node of index.nodes.values()) {
     const def = registry.get(node.type);

@@ -13,7 +13,15 @@ import {
 } from '@ptp/graph-core';
 import { apiFail, apiOk, type ApiResult } from '../ApiResult.js';
 import type { RunExecutor, RunOutcome } from '../worker/workerProtocol.js';
-import type { PreparedRun, QueueNotice, QueueStats, RunListOptions, RunQueue, SubmitOutcome } from './RunQueue.js';
+import {
+  resubmission,
+  type PreparedRun,
+  type QueueNotice,
+  type QueueStats,
+  type RunListOptions,
+  type RunQueue,
+  type SubmitOutcome,
+} from './RunQueue.js';
 
 /** Finished runs kept by default (with their outputs); `ptp serve --keep-runs` changes it. */
 export const DEFAULT_KEEP_RUNS = 5000;
@@ -99,10 +107,7 @@ export class EmbeddedRunQueue implements RunQueue {
         'NOT_RESUBMITTABLE',
         `run "${runId}" is ${detail.status}; only interrupted, failed or cancelled runs are resubmitted`,
       );
-    return this.#enqueue(
-      { workflow: detail.workflow as never, options: detail.options, ...(detail.seeds ? { seeds: detail.seeds } : {}) },
-      runId,
-    );
+    return this.#enqueue(resubmission(detail), runId);
   }
 
   async get(runId: string): Promise<RunDetail | undefined> {

@@ -23,6 +23,13 @@ export interface PreparedRun {
   seeds?: number[];
 }
 
+/** A finished run queued again: its workflow, options and seeds (resubmit, on either queue). */
+export const resubmission = (detail: RunDetail): PreparedRun => ({
+  workflow: detail.workflow as unknown as WorkflowDocument,
+  options: detail.options,
+  ...(detail.seeds ? { seeds: detail.seeds } : {}),
+});
+
 /**
  * What the queue tells its listeners. Live events keep their preview bytes (progress events);
  * stored and replayed events never carry them.

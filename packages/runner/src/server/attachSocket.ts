@@ -55,15 +55,6 @@ const MAX_FOLLOWS = 1000;
 const MAX_WRITE_BUFFER = 256;
 
 const bad = (message: string): ApiError => ({ code: 'BAD_REQUEST', message });
-/** The events a client sends (everything else in SOCKET_EVENTS is the server's). */
-const CLIENT_EVENTS = [
-  SOCKET_EVENTS.submit,
-  SOCKET_EVENTS.follow,
-  SOCKET_EVENTS.unfollow,
-  SOCKET_EVENTS.cancel,
-  SOCKET_EVENTS.followQueue,
-  SOCKET_EVENTS.unfollowQueue,
-] as const;
 
 /**
  * The studio's socket.io endpoint: submit, follow (with catch-up from any seq), unfollow,
@@ -280,6 +271,8 @@ type Reply<A> = (answer: A) => void;
 class ClientSession {
   private readonly client: Client;
   private replays: Promise<void> = Promise.resolve();
+  /** The events this session answers (registered by `handle`). */
+  private readonly handled = new Set<string>();
 
   constructor(
     private readonly socket: Socket,
@@ -299,13 +292,12 @@ class ClientSession {
     this.handle<OkAck>(SOCKET_EVENTS.unfollowQueue, async (_payload, reply) => this.followQueue(false, reply));
     // An event the protocol does not have still gets an answer when it asks for one, instead of
     // leaving the client to its own timeout.
-    const known = new Set<string>(CLIENT_EVENTS);
     this.socket.onAny((name: string, ...args: unknown[]) => {
       const ack = args.at(-1);
-      if (!known.has(name) && typeof ack === 'function')
+      if (!this.handled.has(name) && typeof ack === 'function')
         ack({
           ok: false,
-          error: bad(`unknown event "${String(name).slice(0, 64)}"; the events are ${[...known].join(', ')}`),
+          error: bad(`unknown event "${String(name).slice(0, 64)}"; the events are ${[...this.handled].join(', ')}`),
         });
     });
     this.socket.on('disconnect', () => this.hub.remove(this.client));
@@ -314,6 +306,7 @@ class ClientSession {
   /** Wraps a handler: a missing or non-function ack is tolerated, any throw becomes an error ack. */
   private handle<A>(name: string, fn: (payload: unknown, reply: Reply<A>) => Promise<void>): void {
     const { limits, log } = this.options;
+    this.handled.add(name);
     this.socket.on(name, (...args: unknown[]) => {
       // socket.io passes the ack last: `emit(name, cb)` without a payload makes it the first argument.
       const ack = args.at(-1);

@@ -18,6 +18,8 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 const EXT: Record<string, string> = { 'image/png': '.png', 'image/jpeg': '.jpg', 'image/webp': '.webp' };
+/** Every extension an upload's bytes may be stored under (`.bin`: a type with none of its own). */
+const ANY_EXT = [...Object.values(EXT), '.bin'];
 
 interface Meta {
   name: string;
@@ -62,9 +64,7 @@ export class DirectoryUploadStore implements UploadStore {
    * queued; `read` still verifies the bytes when it runs).
    */
   has(id: string): boolean {
-    return (
-      UPLOAD_ID.test(id) && [...Object.values(EXT), '.bin'].some((ext) => existsSync(path.join(this.dir, id + ext)))
-    );
+    return UPLOAD_ID.test(id) && ANY_EXT.some((ext) => existsSync(path.join(this.dir, id + ext)));
   }
 
   async read(id: string): Promise<UploadRecord | undefined> {
@@ -72,7 +72,7 @@ export class DirectoryUploadStore implements UploadStore {
     const root = await realpath(this.dir).catch(() => undefined);
     if (!root) return undefined;
     const meta = await this.#meta(root, id);
-    for (const ext of meta ? [EXT[meta.mediaType] ?? '.bin'] : [...Object.values(EXT), '.bin']) {
+    for (const ext of meta ? [EXT[meta.mediaType] ?? '.bin'] : ANY_EXT) {
       const file = await this.#inside(root, `${id}${ext}`);
       if (!file) continue;
       const bytes = new Uint8Array(await readFile(file));

@@ -86,9 +86,11 @@ async function run(job: RunJob): Promise<RunOutcome> {
           for (const file of value.filter(isOutputFile)) {
             let name = path.basename(file.name);
             // A node package's odd name still gets a servable one, keeping its extension.
-            if (!SAFE_NAME.test(name) || name.startsWith('.'))
-              name = `output_${outputs.length}${SAFE_NAME.test(path.extname(name)) ? path.extname(name) : ''}`;
-            const ext = path.extname(name);
+            let ext = path.extname(name);
+            if (!SAFE_NAME.test(name) || name.startsWith('.')) {
+              if (!SAFE_NAME.test(ext)) ext = '';
+              name = `output_${outputs.length}${ext}`;
+            }
             for (let i = 1; taken.has(name); i++) name = `${path.basename(name, ext)}_${i}${ext}`;
             taken.add(name);
             await writeFile(path.join(job.outDir, name), file.data);

@@ -12,7 +12,15 @@ import type { UploadStore } from '@ptp/nodes';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { apiFail, apiOk, type ApiResult } from '../../ApiResult.js';
-import type { PreparedRun, QueueNotice, QueueStats, RunListOptions, RunQueue, SubmitOutcome } from '../RunQueue.js';
+import {
+  resubmission,
+  type PreparedRun,
+  type QueueNotice,
+  type QueueStats,
+  type RunListOptions,
+  type RunQueue,
+  type SubmitOutcome,
+} from '../RunQueue.js';
 import type { DecodedNotice } from './noticeCodec.js';
 import { NoticeSubscriber } from './NoticeSubscriber.js';
 import { DEFAULT_PREFIX, openRedis, quietRepeats, RedisKeys, type RedisTarget } from './redisConnection.js';
@@ -113,10 +121,7 @@ export class BullRunQueue implements RunQueue {
         'NOT_RESUBMITTABLE',
         `run "${runId}" is ${detail.status}; only interrupted, failed or cancelled runs are resubmitted`,
       );
-    return this.#enqueueRun(
-      { workflow: detail.workflow as never, options: detail.options, ...(detail.seeds ? { seeds: detail.seeds } : {}) },
-      runId,
-    );
+    return this.#enqueueRun(resubmission(detail), runId);
   }
 
   get(runId: string): Promise<RunDetail | undefined> {

@@ -37,22 +37,35 @@ export function indexCatalogue(catalogue: Catalogue): CatalogueIndex {
  * Palette search: every whitespace-separated term must occur in the title, type, category,
  * description or a socket type (case-insensitive). Title matches rank first.
  */
+/** A search's words, lowercased. */
+export const searchTerms = (query: string): string[] => query.toLowerCase().split(/\s+/).filter(Boolean);
+
+/** Whether every term is in one of `texts` (case-insensitive). */
+export function hasAllTerms(terms: readonly string[], ...texts: string[]): boolean {
+  const hay = texts.join(' ').toLowerCase();
+  return terms.every((t) => hay.includes(t));
+}
+
 export function searchCatalogue(index: CatalogueIndex, query: string): CatalogueEntry[] {
-  const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
+  const terms = searchTerms(query);
   if (!terms.length) return [...index.catalogue.nodes];
   const scored: { entry: CatalogueEntry; score: number }[] = [];
   for (const entry of index.catalogue.nodes) {
     const title = entry.title.toLowerCase();
-    const sockets = [...Object.values(entry.inputs), ...Object.values(entry.outputs)]
-      .map((s) => s.type.toLowerCase())
-      .join(' ');
+    const sockets = [...Object.values(entry.inputs), ...Object.values(entry.outputs)].map((s) => s.type);
     // A node package's name finds its types too, and so does a param ("seed" finds the samplers).
-    const origin = entry.origin?.package.toLowerCase() ?? '';
-    const params = Object.keys((entry.params as { properties?: object }).properties ?? {})
-      .join(' ')
-      .toLowerCase();
-    const hay = `${title} ${entry.type.toLowerCase()} ${entry.category.toLowerCase()} ${entry.description.toLowerCase()} ${sockets} ${origin} ${params}`;
-    if (!terms.every((t) => hay.includes(t))) continue;
+    const params = Object.keys((entry.params as { properties?: object }).properties ?? {});
+    const found = hasAllTerms(
+      terms,
+      title,
+      entry.type,
+      entry.category,
+      entry.description,
+      ...sockets,
+      entry.origin?.package ?? '',
+      ...params,
+    );
+    if (!found) continue;
     const score = terms.reduce((s, t) => s + (title.startsWith(t) ? 3 : title.includes(t) ? 2 : 0), 0);
     scored.push({ entry, score });
   }

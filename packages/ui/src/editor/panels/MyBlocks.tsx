@@ -3,6 +3,7 @@ import { subgraphIdOf, type CatalogueEntry, type WorkflowSummary } from '@ptp/gr
 import { BLOCK_TAG, blockDocument, offerOf, SHIPPED_BLOCKS, type BlockOffer } from '../model/blocks';
 import { useEditor } from '../hooks/useEditor';
 import { useServices } from '../services/EditorContext';
+import { hasAllTerms, searchTerms } from '../model/catalogueIndex';
 
 /**
  * The palette's "my blocks": the blocks this workflow defines (drag or click like any node, save
@@ -39,11 +40,8 @@ export function MyBlocks({
   }, [server, revision]);
 
   const names = new Set((mine ?? []).map((s) => s.name));
-  const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
-  const found = (...texts: string[]) => {
-    const hay = texts.join(' ').toLowerCase();
-    return terms.every((t) => hay.includes(t));
-  };
+  const terms = searchTerms(query);
+  const found = (...texts: string[]) => hasAllTerms(terms, ...texts);
   const entries = all.filter((e) => found(e.title, e.description, 'block'));
   const offers: (BlockOffer | WorkflowSummary)[] = [
     ...SHIPPED_BLOCKS.filter((o) => !names.has(o.name)),
