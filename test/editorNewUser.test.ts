@@ -110,6 +110,25 @@ describe('the editor for a new user', () => {
     expect(await label.textContent()).toMatch(/^“red” in “a red circle”, steps 0–2 of 3, /);
     expect(await page.getByTestId('results-panel').getByTestId('result-image').count()).toBe(2);
     await screenshot(page, 'newuser-wasm-run-maps');
+
+    // Update maps runs the viewer alone: the pictures, untouched by it, stay current.
+    const panel = page.getByTestId('results-panel');
+    await panel.getByTestId('heatmap-from').fill('1');
+    const serial = Number(await page.getByTestId('run-status').getAttribute('data-run'));
+    await panel.getByTestId('heatmap-apply').click();
+    expect(await waitForRunEnd(page, undefined, serial + 1)).toBe('success');
+    await expect.poll(() => label.textContent(), { timeout: 10_000 }).toMatch(/steps 1–2 of 3/);
+    expect(await panel.getAttribute('data-stale')).toBe('false');
+    expect(await page.getByTestId('node-results-save').getAttribute('class')).not.toMatch(/stale/);
+    // Its sources came from the cache, and say so.
+    await page.locator('[data-testid=node-capture] .badge.cached').waitFor();
+
+    // An edit upstream of the pictures: they say so, and the edited node's timing goes.
+    await setNumberParam(page, 'capture', 'steps', 4);
+    await blur(page);
+    await panel.getByTestId('edited-since-run').waitFor();
+    await expect.poll(() => page.getByTestId('node-results-save').getAttribute('class')).toMatch(/stale/);
+    expect(await page.locator('[data-testid=node-capture] .badge').count()).toBe(0);
   }, 600_000);
 
   it('says before a run what the run would reject, on the right node, and the list selects it', async () => {

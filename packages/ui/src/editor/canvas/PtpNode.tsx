@@ -6,7 +6,7 @@ import { inputProblemLabel, type NodeProblems } from '../model/errorMap';
 import { paramValue, paramWidgets, shownParams } from '../model/paramWidgets';
 import { wordsForPicker } from '../model/promptWords';
 import { progressFraction, type NodeRunStatus } from '../model/runStatus';
-import { useEditor, useRun } from '../hooks/useEditor';
+import { useAsLastRun, useEditor, useFreshness, useRun } from '../hooks/useEditor';
 import { summaryLines } from '../model/summaryLines';
 import { useServices } from '../services/EditorContext';
 import { ParamField } from './ParamField';
@@ -240,7 +240,8 @@ function Params({
 function Results({ id, nodeType, output }: { id: string; nodeType: string; output: boolean }) {
   const result = useRun((s) => s.results.get(id));
   const summary = useRun((s) => s.summaries[id]);
-  const stale = useRun((s) => (result ? result.runSerial !== s.runSerial : false));
+  const freshness = useFreshness(id, result);
+  const stale = freshness !== undefined && freshness !== 'current';
   const showValue = nodeType === 'ptp.showValue' && summary !== undefined;
   // An output node that makes figures, not pictures (Edit metrics, Shape judge) shows them on its face.
   const figures = !showValue && output && summary !== undefined && !result?.images.length && !result?.heatmaps;
@@ -438,7 +439,7 @@ function NodeErrors({ id, errors }: { id: string; errors: GraphError[] }) {
   return (
     <ul className="node-errors" data-testid={`node-error-${id}`}>
       {errors.map((e, i) => (
-        <li key={i} className={e.severity} data-code={e.code}>
+        <li key={i} className={e.severity} data-code={e.code} title={e.message}>
           {e.message}
         </li>
       ))}
@@ -455,7 +456,9 @@ export const PtpNode = memo(function PtpNode({ id, data, selected }: NodeProps<F
   const entry = useEditor((s) => s.index.byType.get(data.nodeType));
   const problems = useEditor((s) => s.problems.byNode.get(id));
   const runProblems = useRun((s) => s.problems.byNode.get(id));
-  const status = useRun((s) => s.view.nodes[id]);
+  const ran = useRun((s) => s.view.nodes[id]);
+  // An edit since the run (here or upstream) leaves its timing, "cached" and failure saying nothing of the node now.
+  const status = useAsLastRun(id, ran !== undefined) ? ran : undefined;
   const linked = useLinkedSockets(id, Boolean(entry));
   const lowDetail = useStore(isLowDetail);
   const inputProblems = useCallback(

@@ -32,6 +32,19 @@ describe('EditorStore', () => {
     expect(s.getState().dirty).toBe(false);
   });
 
+  it('keys each node by what feeds it: a move keeps the keys, a param edit changes those downstream', () => {
+    const s = store();
+    const keys = s.canvasInputKeys();
+    s.arrange();
+    expect(s.canvasInputKeys()).toBe(keys);
+    s.setParam('capture', 'steps', 4);
+    const after = s.canvasInputKeys();
+    expect(after.get('capture')).not.toBe(keys.get('capture'));
+    expect(after.get('save')).not.toBe(keys.get('save'));
+    expect(after.get('source')).toBe(keys.get('source'));
+    expect(after.get('model')).toBe(keys.get('model'));
+  });
+
   it('sets several params of a node as one undo step', () => {
     const s = store();
     const before = { ...params(s, 'capture') };

@@ -18,6 +18,8 @@ import {
 } from '@ptp/graph-core';
 import { indexCatalogue, newNodeId, type CatalogueIndex } from './catalogueIndex';
 import { mergeBlocks, shapeLookup } from './blocks';
+import { canvasNodeIds } from './canvasNodeIds';
+import { nodeInputKeys } from './nodeInputKeys';
 import { copyNodes, type ClipboardPayload } from './clipboard';
 import {
   documentToGraph,
@@ -661,6 +663,29 @@ export class EditorStore {
   /** The flattened-graph prefix of the canvas's nodes ('' at the top level): runs report `<prefix><id>`. */
   get canvasPrefix(): string {
     return this.#prefix();
+  }
+
+  #keysMemo?: { datas: readonly unknown[]; edges: EditorEdge[]; graph: EditorGraph; keys: ReadonlyMap<string, string> };
+
+  /**
+   * nodeInputKeys of the canvas's nodes, as a run of document() would record them. Kept while the
+   * nodes' data and the links are the same objects, so dragging nodes does not recompute them.
+   */
+  canvasInputKeys(): ReadonlyMap<string, string> {
+    const graph = this.#state.graph;
+    const memo = this.#keysMemo;
+    if (memo?.graph === graph) return memo.keys;
+    const datas = graph.nodes.map((n) => n.data);
+    const same =
+      memo !== undefined &&
+      memo.edges === graph.edges &&
+      memo.graph.subgraphs === graph.subgraphs &&
+      memo.datas.length === datas.length &&
+      datas.every((d, i) => d === memo.datas[i]);
+    const canvas = new Set(graph.nodes.map((n) => n.id));
+    const keys = same ? memo.keys : nodeInputKeys(this.document(), canvas, canvasNodeIds(canvas, this.#prefix()));
+    this.#keysMemo = { datas, edges: graph.edges, graph, keys };
+    return keys;
   }
 
   /** The catalogue index with entries for the graph's blocks (kept while the definitions are). */

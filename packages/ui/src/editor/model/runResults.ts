@@ -19,6 +19,8 @@ export interface NodeResult {
   heatmaps?: ResultHeatmaps;
   /** The run that made it; results of an earlier run are marked as such while or after another runs. */
   runSerial: number;
+  /** The node's nodeInputKeys in that run: while the graph gives the same key, the result is current. */
+  inputsKey?: string;
 }
 
 interface FileLike {

@@ -1,9 +1,9 @@
 import { useMemo } from 'react';
 import type { EditorNode } from '../model/editorGraph';
 import type { NodeResult, ResultImage } from '../model/runResults';
-import { runInputsKey } from '../model/runInputsKey';
+import type { Freshness } from '../model/resultFreshness';
 import { isRunActive } from '../model/runStatus';
-import { useEditor, useRun } from '../hooks/useEditor';
+import { useEditor, useFreshness, useRun } from '../hooks/useEditor';
 import { useServices } from '../services/EditorContext';
 import { CompareView } from './CompareView';
 import { HeatmapView, type HeatmapParams } from './HeatmapView';
@@ -41,29 +41,18 @@ function LivePreview() {
   );
 }
 
-function StaleNote({
-  shown,
-  runSerial,
-  busy,
-  edited,
-}: {
-  shown: Shown;
-  runSerial: number;
-  busy: boolean;
-  edited: boolean;
-}) {
-  if (shown && shown.result.runSerial === runSerial && edited && !busy)
-    return (
-      <p className="stale-note" data-testid="edited-since-run">
-        The graph has changed since this run: press Run to see the change.
-      </p>
-    );
-  if (!shown || shown.result.runSerial === runSerial) return null;
+const STALE_NOTES: Record<Exclude<Freshness, 'current'>, { testId: string; text: string }> = {
+  edited: { testId: 'edited-since-run', text: 'The graph has changed since this run: press Run to see the change.' },
+  running: { testId: 'stale-results', text: 'Running… these results are from the previous run.' },
+  earlier: { testId: 'stale-results', text: 'From an earlier run: the last run made no new ones.' },
+};
+
+function StaleNote({ freshness }: { freshness: Freshness | undefined }) {
+  if (!freshness || freshness === 'current') return null;
+  const note = STALE_NOTES[freshness];
   return (
-    <p className="stale-note" data-testid="stale-results">
-      {busy
-        ? 'Running… these results are from the previous run.'
-        : 'From an earlier run: the last run made no new ones.'}
+    <p className="stale-note" data-testid={note.testId}>
+      {note.text}
     </p>
   );
 }
@@ -83,16 +72,8 @@ export function ResultsPanel({
 }) {
   const { store } = useServices();
   const results = useRun((s) => s.results);
-  const runSerial = useRun((s) => s.runSerial);
   const busy = useRun((s) => isRunActive(s.view));
   const canvasNodes = useEditor((s) => s.graph.nodes);
-  const graph = useEditor((s) => s.graph);
-  const ranGraph = useRun((s) => s.ranGraph);
-  // The document follows the graph: recomputed when it changes.
-  const edited = useMemo(
-    () => ranGraph !== '' && runInputsKey(store.document()) !== ranGraph,
-    [graph, ranGraph, store],
-  );
   // Inside a block, what the workflow's own outputs (Save image, viewers) made still shows here.
   const topNodes = useEditor((s) => s.scope?.topNodes);
   const nodes = useMemo(() => {
@@ -110,6 +91,10 @@ export function ResultsPanel({
       : undefined;
   const images = imagesShown(nodes, selected, results);
   const maps = mapsShown(nodes, selected, results);
+  const imagesFresh = useFreshness(images?.node.id ?? '', images?.result);
+  const mapsFresh = useFreshness(maps?.node.id ?? '', maps?.result);
+  // The note speaks for the section that is not current (the images first).
+  const freshness = [imagesFresh, mapsFresh].find((f) => f !== undefined && f !== 'current');
   // Pictures the heatmaps lie over: what the Save image nodes wrote (source first, then edits).
   const bases = useMemo<ResultImage[]>(
     () => nodes.filter((n) => n.data.nodeType === 'ptp.saveImage').flatMap((n) => results.get(n.id)?.images ?? []),
@@ -135,7 +120,7 @@ export function ResultsPanel({
     toStep: num(p.toStep, 1000),
     resolution: typeof p.resolution === 'string' ? p.resolution : '',
   };
-  const stale = [images, maps].some((s) => s && s.result.runSerial !== runSerial);
+  const stale = freshness !== undefined;
   return (
     <aside
       className={`results${stale ? ' stale' : ''}`}
@@ -143,7 +128,7 @@ export function ResultsPanel({
       data-node={(images ?? maps)!.node.id}
       data-stale={stale ? 'true' : 'false'}
     >
-      <StaleNote shown={images ?? maps} runSerial={runSerial} busy={busy} edited={edited} />
+      <StaleNote freshness={freshness} />
       <LivePreview />
       {images && (
         <section className="result-section" data-testid="result-images-section">

@@ -5,7 +5,7 @@ import { buildErrorMap, EMPTY_ERROR_MAP, type ErrorMap } from '../model/errorMap
 import { resultsFromRun, resultsFromServerOutputs, type NodeResult } from '../model/runResults.js';
 import { canvasNodeIds, eventOnCanvas, resultsOnCanvas } from '../model/canvasNodeIds.js';
 import { applyRunEvent, failRun, IDLE_RUN, isRunActive, startRun, type RunView } from '../model/runStatus.js';
-import { runInputsKey } from '../model/runInputsKey.js';
+import { nodeInputKeys } from '../model/nodeInputKeys.js';
 
 /** Where a run goes: the studio server, or the page (WebGPU when it has an adapter, or WASM on the CPU). */
 export type RunTarget = 'server' | 'browser' | 'wasm';
@@ -23,8 +23,8 @@ export interface RunState {
   summaries: Readonly<Record<string, unknown>>;
   /** Counts runs started; a result whose `runSerial` differs comes from an earlier run. */
   runSerial: number;
-  /** runInputsKey of the last run's document ('' before any): the results panel says when the graph moved on. */
-  ranGraph: string;
+  /** nodeInputKeys of the last run's canvas nodes: a node whose key differs now was edited since. */
+  ranKeys: ReadonlyMap<string, string>;
 }
 
 /**
@@ -39,7 +39,7 @@ export class RunController {
     problems: EMPTY_ERROR_MAP,
     summaries: {},
     runSerial: 0,
-    ranGraph: '',
+    ranKeys: new Map(),
   };
   readonly #listeners = new Set<() => void>();
   #abort: AbortController | undefined;
@@ -128,6 +128,8 @@ export class RunController {
       for (const img of r.images) if (!img.url && img.bytes) img.url = this.#url(img.bytes, img.mime);
     const results = new Map(this.#state.results);
     for (const [id, r] of fresh) {
+      const key = this.#state.ranKeys.get(id);
+      if (key !== undefined) r.inputsKey = key;
       for (const old of results.get(id)?.images ?? []) if (old.url) this.#revoke(old.url);
       results.set(id, r);
     }
@@ -149,15 +151,13 @@ export class RunController {
     if (isRunActive(this.#state.view)) return this.#state.view;
     for (const url of Object.values(this.#state.previews)) this.#revoke(url);
     const where = target === 'server' ? 'server' : 'browser';
-    this.#onCanvas = canvasNodeIds(
-      new Set(options.canvas?.nodes ?? doc.nodes.map((n) => n.id)),
-      options.canvas?.prefix ?? '',
-    );
+    const canvas = new Set(options.canvas?.nodes ?? doc.nodes.map((n) => n.id));
+    this.#onCanvas = canvasNodeIds(canvas, options.canvas?.prefix ?? '');
     this.#set({
       view: startRun(where, performance.now()),
       previews: {},
       runSerial: this.#state.runSerial + 1,
-      ranGraph: runInputsKey(doc),
+      ranKeys: nodeInputKeys(doc, canvas, this.#onCanvas),
     });
     this.#abort = new AbortController();
     this.#heldEnd = undefined;
@@ -252,8 +252,9 @@ export class RunController {
     const flat = await resultsFromServerOutputs(run.outputs, (name) => client.outputUrl(run.id, name), runSerial);
     // Another run, or another graph, may have started meanwhile.
     if (isRunActive(this.#state.view) || this.#state.results.size) return;
-    this.#onCanvas = canvasNodeIds(new Set(doc.nodes.map((n) => n.id)), '');
-    this.#set({ runSerial, ranGraph: runInputsKey(doc) });
+    const canvas = new Set(doc.nodes.map((n) => n.id));
+    this.#onCanvas = canvasNodeIds(canvas, '');
+    this.#set({ runSerial, ranKeys: nodeInputKeys(doc, canvas, this.#onCanvas) });
     this.#mergeResults(flat);
   }
 
