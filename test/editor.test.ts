@@ -36,6 +36,7 @@ let browser: Browser;
 let baseUrl: string;
 let closeServer: () => Promise<void>;
 const pages: Page[] = [];
+const TEMPLATE_COUNT = readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.json')).length;
 
 async function open(query = '?new'): Promise<Page> {
   const { page, logs } = await openEditor(browser, `${baseUrl}${query}`);
@@ -72,7 +73,19 @@ describe('editor (browser only)', () => {
     await page.keyboard.press('Escape');
     await page.getByTestId('templates').waitFor({ state: 'detached' });
     await page.getByTestId('open-templates').click();
-    await page.getByTestId('template-tiny-word-swap').click();
+    // The search narrows the list (words in any order, the pack too) and Enter opens the first.
+    await page.getByTestId('templates-search').fill('tiny-shapes word swap');
+    await expect
+      .poll(() => page.locator('[data-testid=templates] [data-testid^=template-]').count())
+      .toBeLessThan(TEMPLATE_COUNT);
+    expect(
+      await page.locator('[data-testid=templates] [data-testid^=template-]').first().getAttribute('data-testid'),
+    ).toBe('template-tiny-word-swap');
+    await screenshot(page, 'editor-templates-search');
+    await page.getByTestId('templates-search').fill('no such template');
+    await page.getByText('no template matches').waitFor();
+    await page.getByTestId('templates-search').fill('tiny-shapes word swap');
+    await page.getByTestId('templates-search').press('Enter');
     await node(page, 'blend1').waitFor();
     const doc = await editorDocument(page);
     expect(graphOf(doc)).toEqual(graphOf(example('tiny-word-swap')));

@@ -353,7 +353,12 @@ export const ParamField = memo(function ParamField(p: ParamFieldProps) {
       </label>
       {control(p, commit)}
       {p.errors?.map((e, i) => (
-        <div key={i} className={`param-error ${e.severity}`} data-testid={`param-error-${p.nodeId}-${p.widget.name}`}>
+        <div
+          key={i}
+          className={`param-error ${e.severity}`}
+          data-testid={`param-error-${p.nodeId}-${p.widget.name}`}
+          title={fieldMessage(e.message)}
+        >
           {fieldMessage(e.message)}
         </div>
       ))}

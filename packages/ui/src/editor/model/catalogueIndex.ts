@@ -33,10 +33,6 @@ export function indexCatalogue(catalogue: Catalogue): CatalogueIndex {
   };
 }
 
-/**
- * Palette search: every whitespace-separated term must occur in the title, type, category,
- * description or a socket type (case-insensitive). Title matches rank first.
- */
 /** A search's words, lowercased. */
 export const searchTerms = (query: string): string[] => query.toLowerCase().split(/\s+/).filter(Boolean);
 
@@ -46,6 +42,10 @@ export function hasAllTerms(terms: readonly string[], ...texts: string[]): boole
   return terms.every((t) => hay.includes(t));
 }
 
+/**
+ * Palette search: every whitespace-separated term must occur in the title, type, category,
+ * description or a socket type (case-insensitive). Title matches rank first.
+ */
 export function searchCatalogue(index: CatalogueIndex, query: string): CatalogueEntry[] {
   const terms = searchTerms(query);
   if (!terms.length) return [...index.catalogue.nodes];
