@@ -166,6 +166,45 @@ describe('editor (browser only)', () => {
     await screenshot(page, 'editor-palette');
   });
 
+  it('adds a node from the canvas search: double-click the empty canvas, or let go of a link there', async () => {
+    const page = await open();
+    const canvas = (await page.getByTestId('canvas').boundingBox())!;
+    // Double-click: the search opens where the pointer is; Enter adds the first match there.
+    await page.mouse.dblclick(canvas.x + 80, canvas.y + 80);
+    await page.getByTestId('quick-add-search').fill('prompt');
+    await page.getByTestId('quick-add-search').press('Enter');
+    await node(page, 'prompt').waitFor();
+    expect(await page.getByTestId('quick-add').count()).toBe(0);
+    const placed = (await node(page, 'prompt').boundingBox())!;
+    expect(Math.abs(placed.x - (canvas.x + 80))).toBeLessThan(4);
+    // Escape closes it and adds nothing.
+    await page.mouse.dblclick(canvas.x + 500, canvas.y + 400);
+    await page.getByTestId('quick-add').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('quick-add').waitFor({ state: 'detached' });
+
+    // A link from the prompt let go on the empty canvas offers only the nodes that take a PROMPT.
+    const out = (await handle(page, 'prompt', 'prompt', 'output').boundingBox())!;
+    await page.mouse.move(out.x + out.width / 2, out.y + out.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(out.x + 200, out.y + 40, { steps: 5 });
+    await page.mouse.move(out.x + 360, out.y + 60, { steps: 5 });
+    await page.mouse.up();
+    await page.getByTestId('quick-add').waitFor();
+    expect(await page.getByTestId('quick-add-search').getAttribute('placeholder')).toMatch(/takes PROMPT/);
+    expect(await page.getByTestId('quick-add-ptp.decode').count()).toBe(0);
+    await page.getByTestId('quick-add-search').fill('blend');
+    await screenshot(page, 'editor-quick-add-link');
+    await page.getByTestId('quick-add-ptp.blend').click();
+    await node(page, 'blend').waitFor();
+    const doc = await editorDocument(page);
+    expect(graphOf(doc).edges).toEqual(['prompt.prompt->blend.source']);
+    // One undo step takes the node and its link away together.
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await editorDocument(page)).nodes.map((n) => n.id)).toEqual(['prompt']);
+    expect((await editorDocument(page)).edges).toEqual([]);
+  });
+
   it('disconnects and connects edges; the missing input is shown on the right node', async () => {
     const page = await open('?template=tiny-word-swap');
     await node(page, 'capture').waitFor();

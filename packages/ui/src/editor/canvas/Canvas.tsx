@@ -28,6 +28,8 @@ import { FRAME_PREFIX, GroupFrame, GroupTitle, TITLE_PREFIX, type FrameNode } fr
 import { PtpNode, type FlowNode } from './PtpNode';
 import { FRAME_TITLE, frameOf } from '../model/groups';
 import { BlockPath } from '../panels/BlockPath';
+import { danglingLink, type DanglingLink } from '../model/quickAdd';
+import { QuickAdd, useQuickAdd } from './QuickAdd';
 
 /** The MIME type the palette drags node types with. */
 export const NODE_DRAG_TYPE = 'application/x-ptp-node-type';
@@ -158,7 +160,11 @@ function useGraphChanges(store: EditorStore) {
 }
 
 /** Typed links: checked while dragging, made through the store, and a refused drop says why. */
-function useConnections(store: EditorStore, notify: EditorServices['notify']) {
+function useConnections(
+  store: EditorStore,
+  notify: EditorServices['notify'],
+  onDropOnPane: (event: MouseEvent | TouchEvent, link: DanglingLink) => void,
+) {
   const isValidConnection = useCallback((c: Edge | Connection) => store.checkConnection(c).ok, [store]);
   const onConnect = useCallback(
     (c: Connection) => {
@@ -169,14 +175,21 @@ function useConnections(store: EditorStore, notify: EditorServices['notify']) {
   );
   // A drop on a handle that isValidConnection refused: say why instead of silently doing nothing.
   const onConnectEnd = useCallback<OnConnectEnd>(
-    (_event, state) => {
+    (event, state) => {
+      // Let go on the empty canvas: offer the node types that take the link, ComfyUI's way.
+      if (!state.toNode && !state.toHandle && state.fromHandle?.id && state.fromNode) {
+        const { graph, index } = store.getState();
+        const link = danglingLink(graph.nodes, index, state.fromNode.id, state.fromHandle.id, state.fromHandle.type);
+        if (link) onDropOnPane(event, link);
+        return;
+      }
       if (state.isValid !== false) return;
       const attempt = orient(state);
       if (!attempt) return;
       const verdict = store.checkConnection(attempt);
       if (!verdict.ok) notify('error', `Link refused: ${verdict.message}`, 'connection-refused');
     },
-    [store, notify],
+    [store, notify, onDropOnPane],
   );
   return { isValidConnection, onConnect, onConnectEnd };
 }
@@ -222,7 +235,8 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
   const index = useEditor((s) => s.index);
   const styledEdges = useStyledEdges(store, edges, index);
   const { onNodesChange, onEdgesChange, onDragStart, onDragStop } = useGraphChanges(store);
-  const { isValidConnection, onConnect, onConnectEnd } = useConnections(store, notify);
+  const { quickAdd, openQuickAdd, closeQuickAdd, onDoubleClick, canvasRef } = useQuickAdd();
+  const { isValidConnection, onConnect, onConnectEnd } = useConnections(store, notify, openQuickAdd);
   const { onDragOver, onDrop } = useCanvasDrop(store, onDropFile);
 
   // Every prop below is stable between renders: React Flow memoizes its node and edge layers on
@@ -239,7 +253,14 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
   const showMinimap = minimap ?? nodes.length > MINIMAP_ABOVE;
 
   return (
-    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div
+      className="canvas"
+      data-testid="canvas"
+      ref={canvasRef}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+      onDoubleClick={onDoubleClick}
+    >
       <ReactFlow
         nodes={flowNodes}
         edges={styledEdges}
@@ -255,6 +276,8 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
         onSelectionDragStop={onDragStop}
         onEdgeDoubleClick={onEdgeDoubleClick}
         onMoveEnd={onMoveEnd}
+        // A double-click on the empty canvas opens the node search (ComfyUI's), not a zoom.
+        zoomOnDoubleClick={false}
         // Deleting goes through the store (one undo step for nodes and their links): see useShortcuts.
         deleteKeyCode={null}
         onlyRenderVisibleElements={nodes.length > VIRTUALIZE_ABOVE}
@@ -277,6 +300,7 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
         {showMinimap && <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} />}
       </ReactFlow>
       <BlockPath />
+      {quickAdd && <QuickAdd at={quickAdd} onClose={closeQuickAdd} />}
       {nodes.length === 0 && (
         <div className="empty-hint">
           Open a template, drop a studio PNG or workflow JSON here, or drag nodes from the palette.

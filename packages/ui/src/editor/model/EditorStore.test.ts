@@ -45,6 +45,34 @@ describe('EditorStore', () => {
     expect(after.get('model')).toBe(keys.get('model'));
   });
 
+  it('adds a node linked to a dangling link in one undo step', () => {
+    const s = store();
+    const before = s.getState().graph;
+    const id = s.addNode(
+      'ptp.decode',
+      { x: 0, y: 0 },
+      { node: 'capture', handle: 'latent', side: 'source', socket: 'latent' },
+    );
+    expect(id).toBeDefined();
+    expect(
+      s.getState().graph.edges.some((e) => e.source === 'capture' && e.target === id && e.targetHandle === 'latent'),
+    ).toBe(true);
+    // Dragged from a linked single input: the new node's link takes its place.
+    const saveInput = s.getState().graph.edges.find((e) => e.target === 'save' && e.targetHandle === 'image')!;
+    const fresh = s.addNode(
+      'ptp.decode',
+      { x: 0, y: 0 },
+      { node: 'save', handle: 'image', side: 'target', socket: 'image' },
+    )!;
+    const into = s.getState().graph.edges.filter((e) => e.target === 'save' && e.targetHandle === 'image');
+    expect(into.map((e) => e.source)).toEqual([fresh]);
+    expect(into[0]!.id).not.toBe(saveInput.id);
+    s.undo();
+    s.undo();
+    expect(s.getState().graph.nodes).toEqual(before.nodes);
+    expect(s.getState().graph.edges).toEqual(before.edges);
+  });
+
   it('sets several params of a node as one undo step', () => {
     const s = store();
     const before = { ...params(s, 'capture') };

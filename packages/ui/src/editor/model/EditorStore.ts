@@ -20,6 +20,7 @@ import { indexCatalogue, newNodeId, type CatalogueIndex } from './catalogueIndex
 import { mergeBlocks, shapeLookup } from './blocks';
 import { canvasNodeIds } from './canvasNodeIds';
 import { nodeInputKeys } from './nodeInputKeys';
+import type { DanglingLink } from './quickAdd';
 import { copyNodes, type ClipboardPayload } from './clipboard';
 import {
   documentToGraph,
@@ -497,7 +498,15 @@ export class EditorStore {
     this.#defaultsFor.set(type, params);
   }
 
-  addNode(type: string, position: { x: number; y: number }): string | undefined {
+  /**
+   * Adds a node of `type` (selected); with `link`, also links the dangling socket it was added for to
+   * the new node's `link.socket`, as one undo step (a link the types refuse is left out).
+   */
+  addNode(
+    type: string,
+    position: { x: number; y: number },
+    link?: Omit<DanglingLink, 'type'> & { socket: string },
+  ): string | undefined {
     const entry = this.#state.index.byType.get(type);
     if (!entry) return undefined;
     const id = newNodeId(type, new Set(this.#state.graph.nodes.map((n) => n.id)));
@@ -512,7 +521,17 @@ export class EditorStore {
       },
       selected: true,
     };
-    this.#change((g) => withNode(g, node));
+    this.#change((g) => {
+      const added = withNode(g, node);
+      if (!link) return added;
+      const attempt =
+        link.side === 'source'
+          ? { source: link.node, sourceHandle: link.handle, target: id, targetHandle: link.socket }
+          : { source: id, sourceHandle: link.socket, target: link.node, targetHandle: link.handle };
+      const verdict = checkConnection(attempt, added.nodes, added.edges, this.#state.index);
+      if (!verdict.ok) return added;
+      return withEdge(withoutEdges(added, verdict.replaces ? [verdict.replaces] : []), attempt);
+    });
     return id;
   }
 

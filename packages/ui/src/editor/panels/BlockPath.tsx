@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import { useEditor } from '../hooks/useEditor';
 import { useServices } from '../services/EditorContext';
@@ -13,7 +13,12 @@ export function BlockPath() {
   const path = useEditor((s) => s.scope?.path);
   const key = path?.map((p) => p.nodeId).join('/') ?? '';
   const uses = useEditor((s) => s.scope?.uses ?? 0);
+  const shownKey = useRef(key);
   useEffect(() => {
+    // Only on a step in or out: a fit asked for on an empty canvas (at mount) would wait for the first
+    // node added and move the view away from where the user put it.
+    if (shownKey.current === key) return;
+    shownKey.current = key;
     const frame = requestAnimationFrame(() => void rf.fitView({ padding: 0.1, maxZoom: 1, duration: 0 }));
     return () => cancelAnimationFrame(frame);
   }, [key, rf]);

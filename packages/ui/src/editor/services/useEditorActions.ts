@@ -97,7 +97,9 @@ function createEditorActions(
       runs.clear();
       store.load(doc, options);
       if (!options.library) setHash('');
-      requestAnimationFrame(fitView);
+      // Not on an empty document: React Flow keeps a fit asked for with no nodes until the first one
+      // comes, and would then move the view away from where the user just put it.
+      if (doc.nodes.length) requestAnimationFrame(fitView);
     },
     onCanvas(client) {
       const box = document.querySelector('.react-flow')?.getBoundingClientRect();
