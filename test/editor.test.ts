@@ -8,7 +8,6 @@ import { ensureUiBuilt, launchBrowser, screenshot, serveStatic } from './support
 import {
   blur,
   clickEdge,
-  clickRun,
   dragLink,
   dropFile,
   editorDocument,
@@ -357,6 +356,16 @@ describe('editor (browser only)', () => {
     const placed = (await node(page, 'prompt_2').boundingBox())!;
     expect(Math.abs(placed.x - mouse.x)).toBeLessThan(3);
     expect(Math.abs(placed.y - mouse.y)).toBeLessThan(3);
+
+    // Ctrl+A selects every node (Delete then takes them all; one undo brings them back).
+    await blur(page);
+    await page.keyboard.press('Control+a');
+    const count = (await editorDocument(page)).nodes.length;
+    await expect.poll(() => page.locator('.react-flow__node.selected .ptp-node').count()).toBe(count);
+    await page.keyboard.press('Delete');
+    await expect.poll(async () => (await editorDocument(page)).nodes.length).toBe(0);
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await editorDocument(page)).nodes.length).toBe(count);
   });
 
   it('restores the graph from a studio PNG dropped on the canvas, and refuses other files', async () => {
@@ -451,8 +460,10 @@ describe('editor (browser only)', () => {
     expect(await page.evaluate(() => (window as unknown as { __sawProgress: boolean }).__sawProgress)).toBe(true);
     await screenshot(page, 'editor-run-browser');
 
-    // Unchanged graph: the output comes from the worker's cache, so nothing upstream runs.
-    const again = await clickRun(page);
+    // Unchanged graph, run again with Ctrl+Enter: the output comes from the worker's cache, so
+    // nothing upstream runs.
+    const again = Number(await page.getByTestId('run-status').getAttribute('data-run')) + 1;
+    await page.keyboard.press('Control+Enter');
     await page.getByTestId('cached-save').waitFor({ timeout: 120_000 });
     expect(await waitForRunEnd(page, undefined, again)).toBe('success');
     expect(await node(page, 'sample').getAttribute('data-run-state')).toBe('idle');

@@ -63,7 +63,7 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
     'templates' | 'library' | 'history' | 'models' | 'gallery' | 'batch' | undefined
   >();
   const started = useRef(false);
-  useShortcuts(actions, store);
+  useShortcuts(actions, store, () => void actions.run(target));
 
   // The document to start with: ?template=ID, #/workflow/ID (library), #/template/ID, ?new (empty),
   // else the default template, ready to run.

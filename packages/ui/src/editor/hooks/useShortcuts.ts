@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import type { EditorActions } from '../services/useEditorActions';
 import type { EditorStore } from '../model/EditorStore';
 
@@ -13,10 +13,14 @@ function isTyping(target: EventTarget | null): boolean {
 const dialogOpen = () => document.querySelector('[role="dialog"], dialog[open]') !== null;
 
 /**
- * ctrl/cmd + z undo, + shift + z (or y) redo, + g group the selection, + c copy, + v paste (nodes or a workflow JSON), + s save; Delete/Backspace
- * removes the selection; Escape leaves an open block. None of them while a dialog is open. Also warns before leaving the page with unsaved changes.
+ * ctrl/cmd + z undo, + shift + z (or y) redo, + g group the selection, + a select every node, + c copy,
+ * + v paste (nodes or a workflow JSON), + s save, + Enter run (ComfyUI's queue key); Delete/Backspace
+ * removes the selection; Escape leaves an open block. None of them while a dialog is open (Enter and
+ * save work from a field too). Also warns before leaving the page with unsaved changes.
  */
-export function useShortcuts(actions: EditorActions, store: EditorStore): void {
+export function useShortcuts(actions: EditorActions, store: EditorStore, run: () => void): void {
+  const runRef = useRef(run);
+  runRef.current = run;
   useEffect(() => {
     // Where the mouse is: Ctrl+V pastes nodes there when it is over the canvas.
     let pointer: { x: number; y: number } | undefined;
@@ -31,6 +35,11 @@ export function useShortcuts(actions: EditorActions, store: EditorStore): void {
         void actions.save(e.shiftKey);
         return;
       }
+      if (mod && e.key === 'Enter' && !dialogOpen()) {
+        e.preventDefault();
+        runRef.current();
+        return;
+      }
       if (isTyping(e.target) || dialogOpen()) return;
       if (mod && key === 'z') {
         e.preventDefault();
@@ -42,6 +51,9 @@ export function useShortcuts(actions: EditorActions, store: EditorStore): void {
       } else if (mod && key === 'g' && !e.shiftKey) {
         e.preventDefault();
         store.groupSelection();
+      } else if (mod && key === 'a') {
+        e.preventDefault();
+        store.selectOnly(store.getState().graph.nodes.map((n) => n.id));
       } else if (mod && key === 'c') {
         actions.copy();
       } else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) {

@@ -322,7 +322,11 @@ function RunControls({ actions, target, onTarget, onBatch, browserRunner }: Tool
           <button
             type="button"
             className="primary"
-            title={target === 'server' ? 'run on the server (Shift+click: ahead of the runs waiting there)' : 'run'}
+            title={
+              target === 'server'
+                ? 'run on the server, Ctrl+Enter (Shift+click: ahead of the runs waiting there)'
+                : 'run (Ctrl+Enter)'
+            }
             onClick={(e) => void actions.run(target, undefined, { front: target === 'server' && e.shiftKey })}
             data-testid="run"
           >
