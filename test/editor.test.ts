@@ -436,6 +436,24 @@ describe('editor (browser only)', () => {
     await screenshot(page, 'editor-run-error');
   }, 300_000);
 
+  it('cancels a run in the page on WASM mid-way, and runs again after', async () => {
+    const page = await open('?template=tiny-generate&run=wasm');
+    await expect.poll(() => page.getByTestId('run-target').inputValue()).toBe('wasm');
+    await node(page, 'sample').waitFor();
+    await setNumberParam(page, 'sample', 'steps', 200);
+    await blur(page);
+    const serial = Number(await page.getByTestId('run-status').getAttribute('data-run')) + 1;
+    await page.getByTestId('run').click();
+    await page.getByTestId(`progress-sample`).waitFor({ timeout: 120_000 });
+    await page.getByTestId('cancel').click();
+    expect(await waitForRunEnd(page, 60_000, serial)).toBe('interrupted');
+    // Stopped at a step, not run to its end: the sampler never finished.
+    expect(await page.getByTestId('node-image-save').count()).toBe(0);
+    await setNumberParam(page, 'sample', 'steps', 2);
+    await blur(page);
+    expect(await runToEnd(page)).toBe('success');
+  }, 300_000);
+
   // The page's worker on WASM: the UI path is the same for every target, and the worker on WebGPU is
   // browserRuntime.test.ts's (a minute of SwiftShader there, not paid twice).
   it('runs a template in the browser (worker) to a visible image, then from the cache; its PNG restores the graph', async () => {

@@ -43,6 +43,31 @@ export interface ResolvedProvider {
   shaderF16?: boolean;
 }
 
+/** Resolves in a later task (a message round trip: no 4 ms timer clamp), after the messages waiting. */
+const nextTask = (): Promise<void> =>
+  new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+
+/**
+ * Every session call starts in a new task. onnxruntime-web on wasm computes on the worker's own
+ * thread and its promises settle without a task boundary, so a whole run would otherwise go by
+ * without the worker reading its messages: Cancel would arrive after the run had ended.
+ */
+class YieldingQueue extends SerialQueue {
+  override run<T>(work: () => Promise<T>): Promise<T> {
+    return super.run(async () => {
+      await nextTask();
+      return work();
+    });
+  }
+}
+
 /** Turns session-creation failures into errors that say what to do. */
 function explainSessionError(provider: WebProvider, file: string, err: unknown): Error {
   const message = (err as Error).message ?? String(err);
@@ -65,7 +90,7 @@ export class OrtWebBackend implements InferenceBackend {
   readonly #ready: Promise<ResolvedProvider>;
   readonly #gpuOutputs: boolean;
   #resolved: ResolvedProvider | undefined;
-  readonly #queue = new SerialQueue();
+  readonly #queue = new YieldingQueue();
   readonly #sessions = new Map<string, Promise<OrtSession<ort.Tensor>>>();
   readonly #parsed = new Map<string, Promise<ParsedPack>>();
   readonly #loaded = new Map<string, Promise<ModelPack>>();
