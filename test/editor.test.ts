@@ -368,6 +368,39 @@ describe('editor (browser only)', () => {
     await expect.poll(async () => (await editorDocument(page)).nodes.length).toBe(count);
   });
 
+  it('pastes with the links that fed the copies (Ctrl+Shift+V); an unlinked copy does not stop a run', async () => {
+    const page = await open('?template=tiny-word-swap&run=wasm');
+    await node(page, 'decode').waitFor();
+    await setNumberParam(page, 'capture', 'steps', 2);
+    await blur(page);
+    await node(page, 'decode').locator('header .title').click();
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+Shift+v');
+    await node(page, 'decode_2').waitFor();
+    await expect
+      .poll(async () =>
+        graphOf(await editorDocument(page)).edges.filter(
+          (e) => e.endsWith('->decode_2.model') || e.endsWith('->decode_2.latent'),
+        ),
+      )
+      .toEqual(['model.model->decode_2.model', 'sampler.latent->decode_2.latent']);
+    await page.keyboard.press('Control+v');
+    await node(page, 'decode_3').waitFor();
+    expect(graphOf(await editorDocument(page)).edges.filter((e) => e.includes('decode_3'))).toEqual([]);
+    await expect.poll(() => page.getByTestId('problem-count').getAttribute('data-count')).not.toBe('0');
+    // Its problems are on a node no output needs: the run goes ahead, as on the server.
+    expect(await runToEnd(page)).toBe('success');
+    await page.locator('[data-testid=notice][data-tag=run-partial]').waitFor();
+    // A problem on a node an output needs stops it.
+    await page
+      .locator('[data-testid=param-capture-prompt] textarea, [data-testid=param-source-text] textarea')
+      .first()
+      .fill('');
+    await blur(page);
+    await page.getByTestId('run').click();
+    await page.locator('[data-testid=notice][data-tag=run-blocked]').waitFor();
+  }, 300_000);
+
   it('restores the graph from a studio PNG dropped on the canvas, and refuses other files', async () => {
     const page = await open();
     const doc = example('tiny-refine');

@@ -14,7 +14,7 @@ const dialogOpen = () => document.querySelector('[role="dialog"], dialog[open]')
 
 /**
  * ctrl/cmd + z undo, + shift + z (or y) redo, + g group the selection, + a select every node, + c copy,
- * + v paste (nodes or a workflow JSON), + s save, + Enter run (ComfyUI's queue key); Delete/Backspace
+ * + v paste (nodes or a workflow JSON; + shift: with the links that fed them), + s save, + Enter run (ComfyUI's queue key); Delete/Backspace
  * removes the selection; Escape leaves an open block. None of them while a dialog is open (Enter and
  * save work from a field too). Also warns before leaving the page with unsaved changes.
  */
@@ -24,12 +24,16 @@ export function useShortcuts(actions: EditorActions, store: EditorStore, run: ()
   useEffect(() => {
     // Where the mouse is: Ctrl+V pastes nodes there when it is over the canvas.
     let pointer: { x: number; y: number } | undefined;
+    // The paste event does not say whether Shift was down: Ctrl+Shift+V (paste with the links that
+    // fed the copies, ComfyUI's) is noted on keydown for the paste that follows.
+    let withInputs = false;
     const onMove = (e: PointerEvent) => {
       pointer = { x: e.clientX, y: e.clientY };
     };
     const onKey = (e: KeyboardEvent) => {
       const mod = e.ctrlKey || e.metaKey;
       const key = e.key.toLowerCase();
+      if (mod && key === 'v') withInputs = e.shiftKey;
       if (mod && key === 's') {
         e.preventDefault();
         void actions.save(e.shiftKey);
@@ -68,7 +72,8 @@ export function useShortcuts(actions: EditorActions, store: EditorStore, run: ()
     const onPaste = (e: ClipboardEvent) => {
       if (isTyping(e.target) || dialogOpen()) return;
       e.preventDefault();
-      actions.paste(e.clipboardData?.getData('text/plain') ?? '', pointer);
+      actions.paste(e.clipboardData?.getData('text/plain') ?? '', pointer, withInputs);
+      withInputs = false;
     };
     window.addEventListener('keydown', onKey);
     window.addEventListener('paste', onPaste);

@@ -73,6 +73,33 @@ describe('EditorStore', () => {
     expect(s.getState().graph.edges).toEqual(before.edges);
   });
 
+  it('pastes with the links that fed the copies only where the types still fit', () => {
+    const s = store();
+    s.selectOnly(['capture']);
+    const payload = s.copySelection()!;
+    const ids = s.paste(payload, undefined, true);
+    const into = s.getState().graph.edges.filter((e) => e.target === ids[0]);
+    expect(into.map((e) => e.source).sort()).toEqual(['model', 'source']);
+    // Pasted into a graph whose "source" node is of another type: that link is left out.
+    const other = store();
+    other.removeNodes(['source']);
+    other.addNode('ptp.decode', { x: 0, y: 0 });
+    const decode = other.getState().graph.nodes.find((n) => n.data.nodeType === 'ptp.decode' && n.selected)!;
+    const wrong = {
+      ...payload,
+      incoming: payload.incoming!.map((e) =>
+        e.from.node === 'source' ? { ...e, from: { node: decode.id, output: 'image' } } : e,
+      ),
+    };
+    const [pasted] = other.paste(wrong, undefined, true);
+    expect(
+      other
+        .getState()
+        .graph.edges.filter((e) => e.target === pasted)
+        .map((e) => e.source),
+    ).toEqual(['model']);
+  });
+
   it('sets several params of a node as one undo step', () => {
     const s = store();
     const before = { ...params(s, 'capture') };

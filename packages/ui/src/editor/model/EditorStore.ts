@@ -7,8 +7,11 @@ import {
   subgraphIdOf,
   subgraphType,
   unfoldNode,
+  runTargets,
   validateGraph,
   type FoldChoice,
+  type GraphError,
+  type ValidationReport,
   type Subgraph,
   WorkflowMetadataSchema,
   type NodeRegistry,
@@ -598,10 +601,27 @@ export class EditorStore {
     return copyNodes(g, new Set(g.nodes.filter((n) => n.selected).map((n) => n.id)));
   }
 
-  /** Pastes as one undo step; the pasted nodes become the selection. Returns their ids. */
-  paste(payload: ClipboardPayload, at?: { x: number; y: number }): string[] {
-    const pasted = withPasted(this.#state.graph, payload, at);
-    this.#change(() => pasted.graph);
+  /**
+   * Pastes as one undo step; the pasted nodes become the selection. Returns their ids. With
+   * `withInputs` (Ctrl+Shift+V) the copies keep the links that fed them, where those nodes are here
+   * and the types still fit (another workflow's node of the same id may be another type).
+   */
+  paste(payload: ClipboardPayload, at?: { x: number; y: number }, withInputs = false): string[] {
+    const pasted = withPasted(this.#state.graph, payload, at, withInputs);
+    const fresh = new Set(pasted.ids);
+    const { nodes, edges } = pasted.graph;
+    const kept = edges.filter(
+      (e) =>
+        fresh.has(e.source) ||
+        !fresh.has(e.target) ||
+        checkConnection(
+          e,
+          nodes,
+          edges.filter((x) => x !== e),
+          this.#state.index,
+        ).ok,
+    );
+    this.#change(() => (kept.length === edges.length ? pasted.graph : { ...pasted.graph, edges: kept }));
     return pasted.ids;
   }
 
@@ -637,17 +657,29 @@ export class EditorStore {
   }
 
   // `packs` defaults to the known list (`?.`: the constructor validates before #state exists).
-  #validate(graph: EditorGraph, packs = this.#state?.packs): ErrorMap {
-    if (!graph.nodes.length && !this.#scopes.length) return EMPTY_ERROR_MAP;
+  #report(graph: EditorGraph, packs: readonly string[] | undefined, lift: boolean): ValidationReport {
     // The server's limits come with its catalogue: fields, validation and the server agree.
     const limits = this.#index.catalogue.limits;
-    const scoped = this.#scopes.length > 0;
-    const report = validateGraph(graphToDocument(this.#root(graph), { includeViewport: false }), this.#registry, {
+    return validateGraph(graphToDocument(this.#root(graph), { includeViewport: false }), this.#registry, {
       ...(limits ? { limits } : {}),
       ...(packs ? { packs } : {}),
-      // Inside a block, problems are wanted on its inner nodes, not lifted onto the block node.
-      ...(scoped ? { lift: false } : {}),
+      ...(lift ? {} : { lift: false }),
     });
+  }
+
+  /**
+   * The problems that stop a run of `targets` (flattened ids; default: every output), by the
+   * server's rule (runTargets): problems in branches no output needs do not block.
+   */
+  runBlockers(targets?: readonly string[]): GraphError[] {
+    return runTargets(this.#report(this.#state.graph, this.#state.packs, true), targets).blocking;
+  }
+
+  #validate(graph: EditorGraph, packs = this.#state?.packs): ErrorMap {
+    if (!graph.nodes.length && !this.#scopes.length) return EMPTY_ERROR_MAP;
+    const scoped = this.#scopes.length > 0;
+    // Inside a block, problems are wanted on its inner nodes, not lifted onto the block node.
+    const report = this.#report(graph, packs, !scoped);
     const problems = [...report.errors, ...report.warnings];
     if (!scoped) return buildErrorMap(problems);
     const open = this.#scopes.at(-1)!.scope;

@@ -27,6 +27,25 @@ describe('copy / paste', () => {
     expect(src.data.params).not.toBe(g.nodes.find((n) => n.id === 'source')!.data.params);
   });
 
+  it('with inputs (Ctrl+Shift+V), keeps the links that fed the copies from nodes that are there', () => {
+    const payload = copyNodes(g, new Set(['capture']))!;
+    expect(payload.incoming?.map((e) => `${e.from.node}>${e.to.input}`).sort()).toEqual([
+      'model>model',
+      'source>prompt',
+    ]);
+    const taken = new Set(g.nodes.map((n) => n.id));
+    expect(pasteNodes(payload, taken).edges).toEqual([]);
+    const linked = pasteNodes(payload, taken, { withInputs: true });
+    const id = linked.nodes[0]!.id;
+    expect(linked.edges.map((e) => `${e.source}.${e.sourceHandle}>${e.target}.${e.targetHandle}`).sort()).toEqual([
+      `model.model>${id}.model`,
+      `source.prompt>${id}.prompt`,
+    ]);
+    // Pasted where the source prompt is not: only the link whose source is there.
+    const elsewhere = pasteNodes(payload, new Set(['model']), { withInputs: true });
+    expect(elsewhere.edges.map((e) => e.source)).toEqual(['model']);
+  });
+
   it('ignores clipboard text that is not a studio payload', () => {
     expect(parseClipboard('hello')).toBeUndefined();
     expect(parseClipboard('{"kind":"other"}')).toBeUndefined();

@@ -10,6 +10,8 @@ export const ClipboardPayloadSchema = z.object({
   version: z.literal(1),
   nodes: z.array(WorkflowNodeSchema).min(1).max(2000),
   edges: z.array(WorkflowEdgeSchema).max(10_000),
+  /** Links into the copied nodes from nodes not copied: Ctrl+Shift+V keeps those whose source is there. */
+  incoming: z.array(WorkflowEdgeSchema).max(10_000).optional(),
   /** Definitions of the blocks the copied nodes use, so they paste into another workflow whole. */
   subgraphs: z.array(SubgraphSchema).max(256).optional(),
 });
@@ -22,6 +24,7 @@ export function copyNodes(graph: EditorGraph, ids: ReadonlySet<string>): Clipboa
   const nodes = doc.nodes.filter((n) => ids.has(n.id));
   if (!nodes.length) return undefined;
   const edges = doc.edges.filter((e) => ids.has(e.from.node) && ids.has(e.to.node));
+  const incoming = doc.edges.filter((e) => !ids.has(e.from.node) && ids.has(e.to.node));
   const used = [...new Set(nodes.map((n) => subgraphIdOf(n.type)).filter((id) => id !== undefined))];
   const subgraphs = [
     ...new Map(used.flatMap((id) => blockClosure(doc.subgraphs ?? [], id)).map((d) => [d.id, d])).values(),
@@ -31,6 +34,7 @@ export function copyNodes(graph: EditorGraph, ids: ReadonlySet<string>): Clipboa
     version: 1,
     nodes,
     edges,
+    ...(incoming.length ? { incoming } : {}),
     ...(subgraphs.length ? { subgraphs } : {}),
   } as const);
 }
@@ -49,12 +53,13 @@ export function parseClipboard(text: string): ClipboardPayload | undefined {
 /**
  * New nodes and edges for a paste: fresh ids (no clash with `taken`), internal links remapped,
  * positions moved so the copied group's top-left lands at `at` (or `offset` from where it was).
- * The pasted nodes come selected so they can be dragged at once.
+ * The pasted nodes come selected so they can be dragged at once. With `withInputs` (Ctrl+Shift+V),
+ * the links that fed the copies from outside them are kept where their source node is in `taken`.
  */
 export function pasteNodes(
   payload: ClipboardPayload,
   taken: ReadonlySet<string>,
-  place: { at?: { x: number; y: number }; offset?: number } = {},
+  place: { at?: { x: number; y: number }; offset?: number; withInputs?: boolean } = {},
 ): { nodes: EditorNode[]; edges: EditorEdge[] } {
   const ids = new Set(taken);
   const remap = new Map<string, string>();
@@ -82,8 +87,9 @@ export function pasteNodes(
   });
   const edgeIds = new Set<string>();
   const edges: EditorEdge[] = [];
-  for (const e of payload.edges) {
-    const source = remap.get(e.from.node);
+  const outside = place.withInputs ? (payload.incoming ?? []).filter((e) => taken.has(e.from.node)) : [];
+  for (const e of [...payload.edges, ...outside]) {
+    const source = remap.get(e.from.node) ?? (taken.has(e.from.node) ? e.from.node : undefined);
     const target = remap.get(e.to.node);
     if (!source || !target) continue;
     const id = edgeIdFor(source, e.from.output, target, e.to.input, edgeIds);

@@ -105,6 +105,7 @@ export function withPasted(
   g: EditorGraph,
   payload: ClipboardPayload,
   at?: { x: number; y: number },
+  withInputs = false,
 ): { graph: EditorGraph; ids: string[] } {
   const merged = payload.subgraphs?.length ? mergeBlocks(g.subgraphs ?? [], payload.subgraphs) : undefined;
   const nodes = merged
@@ -114,7 +115,10 @@ export function withPasted(
         return to === undefined ? n : { ...n, type: subgraphType(to) };
       })
     : payload.nodes;
-  const pasted = pasteNodes({ ...payload, nodes }, new Set(g.nodes.map((n) => n.id)), at ? { at } : {});
+  const pasted = pasteNodes({ ...payload, nodes }, new Set(g.nodes.map((n) => n.id)), {
+    ...(at ? { at } : {}),
+    withInputs,
+  });
   const graph: EditorGraph = {
     ...g,
     ...(merged ? { subgraphs: merged.subgraphs } : {}),

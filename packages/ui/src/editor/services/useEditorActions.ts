@@ -47,7 +47,7 @@ export interface EditorActions {
    * Ctrl+V: nodes copied in the studio (at `pointer`, the mouse in client pixels, when it is over
    * the canvas, as ComfyUI pastes), or a whole workflow JSON (opened), or says why not.
    */
-  paste(text?: string, pointer?: { x: number; y: number }): void;
+  paste(text?: string, pointer?: { x: number; y: number }, withInputs?: boolean): void;
   deleteSelection(): void;
 }
 
@@ -274,17 +274,26 @@ function runActions({ services: { store, runs, notify } }: ActionKit): Pick<Edit
         );
         return;
       }
-      if (problems.errorCount > 0) {
-        notify(
-          'error',
-          `Fix ${problems.errorCount} problem${problems.errorCount > 1 ? 's' : ''} first (marked on the nodes).`,
-          'run-blocked',
-        );
-        return;
-      }
-      const nodes = store.getState().graph.nodes.map((n) => n.id);
       // Inside an open block the canvas shows its inner nodes: ids there are flattened ids' tails.
       const prefix = store.canvasPrefix;
+      if (problems.errorCount > 0) {
+        // As the server decides (ComfyUI's rule): problems where no output needs them do not stop a run.
+        const blocking = store.runBlockers(targets?.map((t) => prefix + t)).length;
+        if (blocking > 0) {
+          notify(
+            'error',
+            `Fix ${blocking} problem${blocking > 1 ? 's' : ''} first (marked on the nodes).`,
+            'run-blocked',
+          );
+          return;
+        }
+        notify(
+          'info',
+          `Running the outputs that can run: ${problems.errorCount} problem${problems.errorCount > 1 ? 's are' : ' is'} on nodes no output needs.`,
+          'run-partial',
+        );
+      }
+      const nodes = store.getState().graph.nodes.map((n) => n.id);
       runs.prune(new Set(nodes));
       const view = await runs.run(store.document(), target, {
         ...(targets ? { targets: targets.map((t) => prefix + t) } : {}),
@@ -317,13 +326,13 @@ function editActions({
       void navigator.clipboard?.writeText(text).catch(() => {});
       notify('info', `Copied ${payload.nodes.length} node${payload.nodes.length > 1 ? 's' : ''}`, 'copied');
     },
-    paste(text, pointer) {
+    paste(text, pointer, withInputs) {
       const pasted = text?.trim() ?? '';
       // Nothing in the system clipboard (or no access to it): what this studio copied last.
       const nodes = parseClipboard(pasted || (localStorage.getItem(CLIPBOARD_KEY) ?? ''));
       if (nodes) {
         const at = pointer && onCanvas(pointer);
-        store.paste(nodes, at);
+        store.paste(nodes, at, withInputs);
         return;
       }
       if (!pasted) return;
