@@ -392,10 +392,7 @@ describe('editor (browser only)', () => {
     expect(await runToEnd(page)).toBe('success');
     await page.locator('[data-testid=notice][data-tag=run-partial]').waitFor();
     // A problem on a node an output needs stops it.
-    await page
-      .locator('[data-testid=param-capture-prompt] textarea, [data-testid=param-source-text] textarea')
-      .first()
-      .fill('');
+    await page.locator('[data-testid=param-source-text] textarea').fill('');
     await blur(page);
     await page.getByTestId('run').click();
     await page.locator('[data-testid=notice][data-tag=run-blocked]').waitFor();
