@@ -115,6 +115,13 @@ describe('editor (browser only)', () => {
     expect([...failed, ...errors]).toEqual([]);
   });
 
+  it('says so when the address names a template that does not exist', async () => {
+    const page = await open('?template=nope');
+    const notice = page.locator('[data-testid=notice][data-tag=template-unknown]');
+    await notice.waitFor();
+    expect(await notice.textContent()).toMatch(/no template “nope”/);
+  });
+
   it('opens every template with no node over another', async () => {
     const page = await open('?new');
     const placed: Record<string, string[]> = {};

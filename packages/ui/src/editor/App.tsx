@@ -53,7 +53,7 @@ function defaultTarget(server: ServerConnection | undefined): RunTarget {
 /** The editor once services exist: layout, startup document, shortcuts. */
 function Shell({ ready, server }: { ready: boolean; server: ServerConnection | undefined }) {
   const actions = useEditorActions();
-  const { store, runs } = useServices();
+  const { store, runs, notify } = useServices();
   const [target, setTargetState] = useState<RunTarget>('browser');
   const setTarget = useCallback((t: RunTarget) => {
     setTargetState(t);
@@ -74,10 +74,12 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
     const query = new URLSearchParams(location.search);
     const hash = /^#\/(workflow|template)\/(.+)$/.exec(location.hash);
     if (hash?.[1] === 'workflow' && server) void actions.openFromLibrary(decodeURIComponent(hash[2]!));
-    else if (hash?.[1] === 'template') actions.openTemplate(decodeURIComponent(hash[2]!));
-    else if (query.get('template')) actions.openTemplate(query.get('template')!);
-    else if (!query.has('new')) actions.openTemplate(DEFAULT_TEMPLATE, { quiet: true });
-  }, [ready, server, actions]);
+    else if (hash?.[1] === 'template' || query.get('template')) {
+      const id = hash?.[1] === 'template' ? decodeURIComponent(hash[2]!) : query.get('template')!;
+      if (!actions.openTemplate(id))
+        notify('error', `There is no template “${id.slice(0, 80)}”: open one from Templates.`, 'template-unknown');
+    } else if (!query.has('new')) actions.openTemplate(DEFAULT_TEMPLATE, { quiet: true });
+  }, [ready, server, actions, notify]);
 
   // An edit makes the last run's errors describe another graph: validation shows what still holds.
   useEffect(() => {

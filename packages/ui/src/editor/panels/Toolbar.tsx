@@ -243,10 +243,15 @@ function AdapterHint({ target, onTarget }: Pick<ToolbarProps, 'target' | 'onTarg
       live = false;
     };
   }, [target, adapter]);
-  if (target !== 'browser' || !adapter || (adapter.available && !adapter.software)) return null;
+  if (target !== 'browser' || !adapter || (adapter.available && !adapter.software && adapter.shaderF16)) return null;
+  const what = !adapter.available
+    ? 'No WebGPU here: runs on WASM.'
+    : `${adapter.software ? `Software WebGPU (${adapter.name}): slow here` : `WebGPU (${adapter.name})`}${
+        adapter.shaderF16 ? '.' : ', and without shader-f16 it cannot load float16 packs (tiny-scenes).'
+      }`;
   return (
     <span className="adapter-hint" data-testid="adapter-hint" title={adapter.name}>
-      {adapter.available ? `Software WebGPU (${adapter.name}): slow here.` : 'No WebGPU here: runs on WASM.'}{' '}
+      {what}{' '}
       <button type="button" className="link" onClick={() => onTarget('wasm')} data-testid="use-wasm">
         Use WASM
       </button>
