@@ -43,6 +43,10 @@ describe('batch', () => {
     // Within the schema but beyond the param's bounds: found by validating each run.
     await dialog.getByTestId('batch-rows').fill('capture.steps\n9999\n');
     await expect.poll(() => problems.textContent()).toMatch(/seed 7: .*steps/);
+    // Within the param's bounds but over the server's own limit: told before Queue, as the server would.
+    await dialog.getByTestId('batch-rows').fill('capture.steps\n300\n');
+    await expect.poll(() => problems.textContent()).toMatch(/steps = 300 is over this server's limit of \d+/);
+    expect(await dialog.getByTestId('batch-queue').isDisabled()).toBe(true);
 
     // Prompts without the local blend's word: each run is validated as a run would be.
     await dialog.getByTestId('batch-rows').fill('source.text,target1.text\na red square,a blue square\n');

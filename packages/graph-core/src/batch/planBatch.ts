@@ -4,7 +4,8 @@ import { parseCsv } from '../csv.js';
 import type { WorkflowDocument } from '../document/WorkflowDocument.js';
 import { graphError, type GraphError, type Result } from '../errors.js';
 import type { NodeRegistry } from '../NodeRegistry.js';
-import { validateGraph } from '../validateGraph.js';
+import { runTargets } from '../runTargets.js';
+import { validateGraph, type ValidateOptions } from '../validateGraph.js';
 
 /**
  * A batch: one workflow queued many times (ComfyUI's batch count, InvokeAI's iterations and batch
@@ -208,11 +209,13 @@ export function validateBatch(
   runs: readonly BatchRun[],
   registry: NodeRegistry,
   most = 20,
+  options: ValidateOptions = {},
 ): (GraphError & { run: string })[] {
   const problems: (GraphError & { run: string })[] = [];
   const seen = new Set<string>();
   for (const run of runs) {
-    for (const e of validateGraph(run.document, registry).errors) {
+    // What would stop the run where it is queued: its limits, and only in what an output needs.
+    for (const e of runTargets(validateGraph(run.document, registry, options)).blocking) {
       const key = JSON.stringify([run.row, e.nodeId, e.param, e.input, e.message]);
       if (seen.has(key)) continue;
       if (problems.length >= most) return problems;

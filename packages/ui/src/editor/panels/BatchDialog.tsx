@@ -39,7 +39,9 @@ export function BatchDialog({ onClose, onQueued }: { onClose(): void; onQueued()
     const planned = planBatch(doc, { count, seeds, rows: rows.value }, entryOf);
     if (!planned.ok) return { problems: planned.errors };
     // Each run is checked as a run would be; the node and param lead each message here.
-    const problems = validateBatch(planned.value, store.registry, 5).map((e) => {
+    // Against the server's limits (they come with its catalogue), as the server will check them.
+    const limits = store.getState().index.catalogue.limits;
+    const problems = validateBatch(planned.value, store.registry, 5, limits ? { limits } : {}).map((e) => {
       const where = e.nodeId ? `${e.nodeId}${e.param || e.input ? ` (${e.param ?? e.input})` : ''}: ` : '';
       return { ...e, message: `${e.run}: ${where}${e.message}` };
     });
@@ -68,10 +70,18 @@ export function BatchDialog({ onClose, onQueued }: { onClose(): void; onQueued()
         done += group.length;
         setQueued({ done });
       } catch (err) {
-        setQueued({ done, error: (err as Error).message });
+        // All or nothing across the calls too: the runs already queued are taken back.
+        const undone =
+          done > 0
+            ? await server.cancelBatch(batch).then(
+                () => true,
+                () => false,
+              )
+            : true;
+        setQueued({ done: 0, error: (err as Error).message });
         notify(
           'error',
-          `Batch stopped after ${done} of ${runs.length} runs: ${(err as Error).message}`,
+          `Batch not queued: ${(err as Error).message}${undone ? '' : ` (${done} runs were queued before it failed; cancel them in History)`}`,
           'batch-failed',
         );
         return;
