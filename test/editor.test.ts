@@ -169,6 +169,17 @@ describe('editor (browser only)', () => {
       a!.x < b!.x + b!.width && b!.x < a!.x + a!.width && a!.y < b!.y + b!.height && b!.y < a!.y + a!.height;
     const overlapping = boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => cover(a, b)));
     expect(overlapping).toEqual([]);
+    // Big nodes too (their size is estimated before they are measured), clicked in quick succession.
+    for (const type of [
+      'ptp.injectionSchedule',
+      'ptp.captureSource',
+      'ptp.loadModel',
+      'ptp.editSampler',
+      'ptp.saveImage',
+    ])
+      await page.getByTestId(`palette-${type}`).click();
+    await expect.poll(async () => (await editorDocument(page)).nodes.length).toBe(9);
+    expect(await overlaps(page)).toEqual([]);
     await screenshot(page, 'editor-palette');
   });
 

@@ -7,10 +7,8 @@ import { useServices } from '../services/EditorContext';
 import { NODE_DRAG_TYPE } from '../canvas/Canvas';
 import { categoryColor } from '../canvas/categoryColors';
 import { freeSpot } from '../model/freeSpot';
+import { estimateNodeSize } from '../model/nodeSize';
 import { MyBlocks } from './MyBlocks';
-
-/** A fresh node's box before it is measured (graph units). */
-const NEW_NODE = { width: 240, height: 160 };
 
 /**
  * Node types from the catalogue by category, with search. Drag one onto the canvas, or click
@@ -24,20 +22,22 @@ export function Palette() {
   const [closed, setClosed] = useState<ReadonlySet<string>>(new Set());
   const matches = useMemo(() => (query.trim() ? searchCatalogue(index, query) : undefined), [index, query]);
 
-  /** The middle of the view, or the nearest place there that covers no node. */
-  const centre = () => {
+  /** The middle of the view, or the nearest place there where a node of `entry` covers no node. */
+  const centre = (entry?: CatalogueEntry) => {
+    const size = estimateNodeSize(entry);
     const box = document.querySelector('.canvas')?.getBoundingClientRect();
     const c = box
       ? rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 })
       : { x: 0, y: 0 };
-    const taken = store.getState().graph.nodes.map((n) => ({
-      ...n.position,
-      width: n.measured?.width ?? NEW_NODE.width,
-      height: n.measured?.height ?? NEW_NODE.height,
-    }));
-    return freeSpot({ x: c.x - NEW_NODE.width / 2, y: c.y - NEW_NODE.height / 2 }, NEW_NODE, taken);
+    const { index: known, graph } = store.getState();
+    const taken = graph.nodes.map((n) => {
+      // A node added a moment ago may not be measured yet: its estimate stands in.
+      const guess = estimateNodeSize(known.byType.get(n.data.nodeType));
+      return { ...n.position, width: n.measured?.width ?? guess.width, height: n.measured?.height ?? guess.height };
+    });
+    return freeSpot({ x: c.x - size.width / 2, y: c.y - size.height / 2 }, size, taken);
   };
-  const addAtCentre = (entry: CatalogueEntry) => store.addNode(entry.type, centre());
+  const addAtCentre = (entry: CatalogueEntry) => store.addNode(entry.type, centre(entry));
   const blocks = index.categories.find((c) => c.name === BLOCK_CATEGORY)?.entries ?? [];
 
   const item = (entry: CatalogueEntry) => (

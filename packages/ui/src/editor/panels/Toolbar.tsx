@@ -246,8 +246,8 @@ function AdapterHint({ target, onTarget }: Pick<ToolbarProps, 'target' | 'onTarg
   if (target !== 'browser' || !adapter || (adapter.available && !adapter.software && adapter.shaderF16)) return null;
   const what = !adapter.available
     ? 'No WebGPU here: runs on WASM.'
-    : `${adapter.software ? `Software WebGPU (${adapter.name}): slow here` : `WebGPU (${adapter.name})`}${
-        adapter.shaderF16 ? '.' : ', and without shader-f16 it cannot load float16 packs (tiny-scenes).'
+    : `${adapter.software ? 'Software WebGPU: slow here' : 'WebGPU'}${
+        adapter.shaderF16 ? '.' : '; no shader-f16, so float16 packs (tiny-scenes) cannot load.'
       }`;
   return (
     <span className="adapter-hint" data-testid="adapter-hint" title={adapter.name}>
