@@ -69,6 +69,36 @@ describe('editor with the studio server', () => {
     await screenshot(page, 'editor-run-cancelled');
   }, 300_000);
 
+  it('after a reload, reopens the unsaved graph and follows the server run it left running', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-generate&run=server`);
+    page.on('dialog', (d) => void d.accept());
+    await node(page, 'sample').waitFor();
+    await setNumberParam(page, 'sample', 'steps', API_LIMITS.maxSteps);
+    await blur(page);
+    // The address no longer names the template: a reload reopens what was made of it.
+    expect(await page.evaluate(() => location.search)).toBe('?run=server');
+    await page.getByTestId('run').click();
+    await page.getByTestId('progress-sample').waitFor({ timeout: 120_000 });
+
+    await page.reload();
+    await page.waitForSelector('[data-testid=app][data-ready=true]');
+    await page.locator('[data-testid=notice][data-tag=draft-restored]').waitFor();
+    const doc = await editorDocument(page);
+    expect(doc.nodes.find((n) => n.id === 'sample')!.params.steps).toBe(API_LIMITS.maxSteps);
+    expect(await page.getByTestId('dirty').getAttribute('data-dirty')).toBe('true');
+    // The run goes on, followed: its progress shows again and Cancel stops it.
+    await page.locator('[data-testid=notice][data-tag=run-followed]').waitFor();
+    await page.getByTestId('progress-sample').waitFor({ timeout: 60_000 });
+    await page.getByTestId('cancel').click();
+    expect(await waitForRunEnd(page)).toBe('interrupted');
+    await screenshot(page, 'editor-reload-follows-run');
+    // Ended: the next reload follows nothing.
+    await page.reload();
+    await page.waitForSelector('[data-testid=app][data-ready=true]');
+    await page.locator('[data-testid=notice][data-tag=draft-restored]').waitFor();
+    expect(await page.locator('[data-testid=notice][data-tag=run-followed]').count()).toBe(0);
+  }, 300_000);
+
   it('compares source and edit of a server run of the word-swap preset', async () => {
     const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=server`);
     await node(page, 'capture').waitFor();

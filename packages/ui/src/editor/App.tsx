@@ -7,6 +7,7 @@ import { editorRegistry, localCatalogue } from './model/catalogueRegistry';
 import { EditorStore } from './model/EditorStore';
 import { Canvas } from './canvas/Canvas';
 import { useShortcuts } from './hooks/useShortcuts';
+import { useStartup } from './hooks/useStartup';
 import { BatchDialog } from './panels/BatchDialog';
 import { GalleryDialog } from './panels/GalleryDialog';
 import { HistoryDialog } from './panels/HistoryDialog';
@@ -33,9 +34,6 @@ import { useEditorActions } from './services/useEditorActions';
 const NOTICE_MS = 8000;
 
 const TARGET_KEY = 'ptp-studio-run-target';
-/** What a first open shows: a runnable edit of the default pack, as ComfyUI opens with its default graph. */
-export const DEFAULT_TEMPLATE = 'word-swap';
-
 /**
  * Where runs go: `?run=` first, then this browser's last choice, then the server when the page
  * came from one (it is the fast path; software WebGPU can be hundreds of times slower).
@@ -53,7 +51,7 @@ function defaultTarget(server: ServerConnection | undefined): RunTarget {
 /** The editor once services exist: layout, startup document, shortcuts. */
 function Shell({ ready, server }: { ready: boolean; server: ServerConnection | undefined }) {
   const actions = useEditorActions();
-  const { store, runs, notify } = useServices();
+  const { store, runs } = useServices();
   const [target, setTargetState] = useState<RunTarget>('browser');
   const setTarget = useCallback((t: RunTarget) => {
     setTargetState(t);
@@ -62,24 +60,12 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
   const [dialog, setDialog] = useState<
     'templates' | 'library' | 'history' | 'models' | 'gallery' | 'batch' | undefined
   >();
-  const started = useRef(false);
   useShortcuts(actions, store, () => void actions.run(target));
 
-  // The document to start with: ?template=ID, #/workflow/ID (library), #/template/ID, ?new (empty),
-  // else the default template, ready to run.
+  useStartup(ready, server, actions);
   useEffect(() => {
-    if (!ready || started.current) return;
-    started.current = true;
-    setTargetState(defaultTarget(server));
-    const query = new URLSearchParams(location.search);
-    const hash = /^#\/(workflow|template)\/(.+)$/.exec(location.hash);
-    if (hash?.[1] === 'workflow' && server) void actions.openFromLibrary(decodeURIComponent(hash[2]!));
-    else if (hash?.[1] === 'template' || query.get('template')) {
-      const id = hash?.[1] === 'template' ? decodeURIComponent(hash[2]!) : query.get('template')!;
-      if (!actions.openTemplate(id))
-        notify('error', `There is no template “${id.slice(0, 80)}”: open one from Templates.`, 'template-unknown');
-    } else if (!query.has('new')) actions.openTemplate(DEFAULT_TEMPLATE, { quiet: true });
-  }, [ready, server, actions, notify]);
+    if (ready) setTargetState(defaultTarget(server));
+  }, [ready, server]);
 
   // An edit makes the last run's errors describe another graph: validation shows what still holds.
   useEffect(() => {

@@ -1,6 +1,6 @@
 import type { GraphError, RunEvent, RunRecord, WorkflowDocument } from '@ptp/graph-core';
 import type { Runner } from '../../runtime/Runner';
-import type { StudioClient } from '@ptp/graph-core/client';
+import type { RunHandle, StudioClient } from '@ptp/graph-core/client';
 import { buildErrorMap, EMPTY_ERROR_MAP, type ErrorMap } from '../model/errorMap.js';
 import { resultsFromRun, resultsFromServerOutputs, type NodeResult } from '../model/runResults.js';
 import { canvasNodeIds, eventOnCanvas, resultsOnCanvas } from '../model/canvasNodeIds.js';
@@ -148,11 +148,46 @@ export class RunController {
       front?: boolean;
     } = {},
   ): Promise<RunView> {
+    const where = target === 'server' ? 'server' : 'browser';
+    return this.#start(doc, where, options.canvas, () =>
+      target === 'server'
+        ? this.#runOnServer(doc, options.targets, options.front)
+        : this.#runInBrowser(doc, options.targets, target === 'wasm' ? 'wasm' : 'auto'),
+    );
+  }
+
+  /**
+   * Follows server run `runId` (the page was reloaded while it ran) as if this page had started it:
+   * progress, then its results on the canvas, marked against `doc`, the graph it runs.
+   */
+  async attach(
+    runId: string,
+    doc: WorkflowDocument,
+    canvas?: { nodes: readonly string[]; prefix: string },
+  ): Promise<RunView> {
+    const client = this.ports.server;
+    if (!client) return this.#state.view;
+    return this.#start(doc, 'server', canvas, async () =>
+      this.#followOnServer(
+        await client.follow(runId, {
+          onEvent: this.#onEvent,
+          onPreview: (p) => this.#onPreview(p.nodeId, p.mime, p.data),
+        }),
+      ),
+    );
+  }
+
+  /** One run at a time: starts the view, runs `go`, and ends it whatever happens. */
+  async #start(
+    doc: WorkflowDocument,
+    where: 'server' | 'browser',
+    onCanvas: { nodes: readonly string[]; prefix: string } | undefined,
+    go: () => Promise<void>,
+  ): Promise<RunView> {
     if (isRunActive(this.#state.view)) return this.#state.view;
     for (const url of Object.values(this.#state.previews)) this.#revoke(url);
-    const where = target === 'server' ? 'server' : 'browser';
-    const canvas = new Set(options.canvas?.nodes ?? doc.nodes.map((n) => n.id));
-    this.#onCanvas = canvasNodeIds(canvas, options.canvas?.prefix ?? '');
+    const canvas = new Set(onCanvas?.nodes ?? doc.nodes.map((n) => n.id));
+    this.#onCanvas = canvasNodeIds(canvas, onCanvas?.prefix ?? '');
     this.#set({
       view: startRun(where, performance.now()),
       previews: {},
@@ -162,8 +197,7 @@ export class RunController {
     this.#abort = new AbortController();
     this.#heldEnd = undefined;
     try {
-      if (target === 'server') await this.#runOnServer(doc, options.targets, options.front);
-      else await this.#runInBrowser(doc, options.targets, target === 'wasm' ? 'wasm' : 'auto');
+      await go();
     } catch (err) {
       const e = err as Error & { code?: string; errors?: RunView['errors'] };
       // A success whose results could not be fetched ends as that error.
@@ -217,6 +251,12 @@ export class RunController {
       },
       { onEvent: this.#onEvent, onPreview: (p) => this.#onPreview(p.nodeId, p.mime, p.data) },
     );
+    await this.#followOnServer(handle);
+  }
+
+  /** Waits for a server run to end, cancellable, and takes its results. */
+  async #followOnServer(handle: RunHandle): Promise<void> {
+    const client = this.ports.server!;
     this.#cancelServer = () => handle.cancel();
     if (this.#abort?.signal.aborted) await handle.cancel();
     const final = await handle.done;
