@@ -375,6 +375,13 @@ describe('editor (browser only)', () => {
     expect(Math.abs(placed.x - mouse.x)).toBeLessThan(3);
     expect(Math.abs(placed.y - mouse.y)).toBeLessThan(3);
 
+    // Shift+click adds a node to the selection.
+    await node(page, 'capture').locator('header .title').click();
+    await node(page, 'blend1')
+      .locator('header .title')
+      .click({ modifiers: ['Shift'] });
+    await expect.poll(() => page.locator('.react-flow__node.selected .ptp-node').count()).toBe(2);
+
     // Ctrl+A selects every node (Delete then takes them all; one undo brings them back).
     await blur(page);
     await page.keyboard.press('Control+a');

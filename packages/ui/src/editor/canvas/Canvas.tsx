@@ -39,6 +39,8 @@ const PRO_OPTIONS = { hideAttribution: true };
 /** Large graphs render only what is on screen; small ones render everything (smoother panning). */
 const VIRTUALIZE_ABOVE = 150;
 const MINIMAP_ABOVE = 20;
+/** Shift+click adds to the selection, as Ctrl/Cmd+click does (ComfyUI's and most editors' habit). */
+const MULTI_SELECT_KEYS = ['Meta', 'Control', 'Shift'];
 
 function orient(state: FinalConnectionState): Connection | undefined {
   const from = state.fromHandle;
@@ -278,6 +280,7 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
         onMoveEnd={onMoveEnd}
         // A double-click on the empty canvas opens the node search (ComfyUI's), not a zoom.
         zoomOnDoubleClick={false}
+        multiSelectionKeyCode={MULTI_SELECT_KEYS}
         // Deleting goes through the store (one undo step for nodes and their links): see useShortcuts.
         deleteKeyCode={null}
         onlyRenderVisibleElements={nodes.length > VIRTUALIZE_ABOVE}

@@ -25,6 +25,15 @@ describe('catalogue index', () => {
     expect(titles('  ')).toHaveLength(testIndex().catalogue.nodes.length);
   });
 
+  it('finds node types by the names ComfyUI users know, and by socket names', () => {
+    const titles = (q: string) => searchCatalogue(testIndex(), q).map((e) => e.type);
+    expect(titles('ksampler')).toEqual(expect.arrayContaining(['ptp.textToImage', 'ptp.captureSource']));
+    expect(titles('checkpoint')).toEqual(['ptp.loadModel']);
+    expect(titles('clip text encode')[0]).toBe('ptp.prompt');
+    expect(titles('negative')).toEqual(expect.arrayContaining(['ptp.captureSource', 'ptp.textToImage']));
+    expect(titles('sampler')).toContain('ptp.textToImage');
+  });
+
   it("finds a node package's types by the package name", () => {
     const catalogue = testIndex().catalogue;
     const entry = { ...catalogue.nodes[0]!, type: 'example.thing', origin: { package: 'ptp-example-invert@1.0.0' } };

@@ -43,8 +43,26 @@ export function hasAllTerms(terms: readonly string[], ...texts: string[]): boole
 }
 
 /**
+ * What ComfyUI and InvokeAI users type for a studio node type: the palette finds it by those names
+ * too ("ksampler", "checkpoint", "clip text encode").
+ */
+const OTHER_NAMES: Readonly<Record<string, string>> = {
+  'ptp.loadModel': 'checkpoint loader ckpt load checkpoint model loader',
+  'ptp.prompt': 'clip text encode conditioning positive negative',
+  'ptp.textToImage': 'ksampler sampler generate txt2img',
+  'ptp.captureSource': 'ksampler sampler',
+  'ptp.editSampler': 'ksampler sampler',
+  'ptp.decode': 'vae decode',
+  'ptp.vaeEncode': 'img2img',
+  'ptp.saveImage': 'output',
+  'ptp.previewImage': 'output',
+  'ptp.invert': 'ddim inversion',
+};
+
+/**
  * Palette search: every whitespace-separated term must occur in the title, type, category,
- * description or a socket type (case-insensitive). Title matches rank first.
+ * description, a socket's type or name, a param, or a name other tools use (case-insensitive).
+ * Title matches rank first.
  */
 export function searchCatalogue(index: CatalogueIndex, query: string): CatalogueEntry[] {
   const terms = searchTerms(query);
@@ -52,7 +70,9 @@ export function searchCatalogue(index: CatalogueIndex, query: string): Catalogue
   const scored: { entry: CatalogueEntry; score: number }[] = [];
   for (const entry of index.catalogue.nodes) {
     const title = entry.title.toLowerCase();
-    const sockets = [...Object.values(entry.inputs), ...Object.values(entry.outputs)].map((s) => s.type);
+    const sockets = [...Object.entries(entry.inputs), ...Object.entries(entry.outputs)].map(
+      ([name, s]) => `${s.type} ${name}`,
+    );
     // A node package's name finds its types too, and so does a param ("seed" finds the samplers).
     const params = Object.keys((entry.params as { properties?: object }).properties ?? {});
     const found = hasAllTerms(
@@ -63,6 +83,7 @@ export function searchCatalogue(index: CatalogueIndex, query: string): Catalogue
       entry.description,
       ...sockets,
       entry.origin?.package ?? '',
+      OTHER_NAMES[entry.type] ?? '',
       ...params,
     );
     if (!found) continue;

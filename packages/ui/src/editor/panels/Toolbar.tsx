@@ -247,10 +247,14 @@ function AdapterHint({ target, onTarget }: Pick<ToolbarProps, 'target' | 'onTarg
   const what = !adapter.available
     ? 'No WebGPU here: runs on WASM.'
     : `${adapter.software ? 'Software WebGPU: slow here' : 'WebGPU'}${
-        adapter.shaderF16 ? '.' : '; no shader-f16, so float16 packs (tiny-scenes) cannot load.'
+        adapter.shaderF16 ? '.' : '; no float16 packs (tiny-scenes).'
       }`;
   return (
-    <span className="adapter-hint" data-testid="adapter-hint" title={adapter.name}>
+    <span
+      className="adapter-hint"
+      data-testid="adapter-hint"
+      title={`${adapter.name}${adapter.shaderF16 ? '' : ': no shader-f16, which onnxruntime-web needs for float16 weights'}`}
+    >
       {what}{' '}
       <button type="button" className="link" onClick={() => onTarget('wasm')} data-testid="use-wasm">
         Use WASM
