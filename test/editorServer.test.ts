@@ -62,9 +62,26 @@ describe('editor with the studio server', () => {
       .first()
       .waitFor({ timeout: 120_000 });
     expect(await page.getByTestId('run-status').getAttribute('data-phase')).toBe('running');
+    // The graph edited meanwhile can be queued behind the run (ComfyUI's queue): a short one here.
+    await setNumberParam(page, 'sample', 'steps', 2);
+    await blur(page);
+    await page.getByTestId('queue').click();
+    await page.locator('[data-testid=notice][data-tag=run-queued]').waitFor();
     await page.getByTestId('cancel').click();
     expect(await waitForRunEnd(page)).toBe('interrupted');
     await page.locator('[data-testid=notice][data-tag=run-cancelled]').waitFor();
+    // The queued run then runs and succeeds, with the steps it was queued with.
+    await expect
+      .poll(
+        async () => {
+          const { runs } = (await (await fetch(`${server.url}/api/runs?limit=5`)).json()) as {
+            runs: { status: string }[];
+          };
+          return runs[0]?.status;
+        },
+        { timeout: 60_000 },
+      )
+      .toBe('succeeded');
     expect(await node(page, 'sample').getAttribute('data-run-state')).not.toBe('executing');
     await screenshot(page, 'editor-run-cancelled');
   }, 300_000);

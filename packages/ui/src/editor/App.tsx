@@ -8,6 +8,7 @@ import { EditorStore } from './model/EditorStore';
 import { Canvas } from './canvas/Canvas';
 import { useShortcuts } from './hooks/useShortcuts';
 import { useStartup } from './hooks/useStartup';
+import { isRunActive } from './model/runStatus';
 import { BatchDialog } from './panels/BatchDialog';
 import { GalleryDialog } from './panels/GalleryDialog';
 import { HistoryDialog } from './panels/HistoryDialog';
@@ -60,7 +61,12 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
   const [dialog, setDialog] = useState<
     'templates' | 'library' | 'history' | 'models' | 'gallery' | 'batch' | undefined
   >();
-  useShortcuts(actions, store, () => void actions.run(target));
+  // Ctrl+Enter runs, or while a run goes on queues another on the server (ComfyUI's queue key).
+  useShortcuts(
+    actions,
+    store,
+    () => void (isRunActive(runs.getState().view) && server ? actions.queue() : actions.run(target)),
+  );
 
   useStartup(ready, server, actions);
   useEffect(() => {

@@ -86,3 +86,10 @@ export function inputProblemLabel(errors: readonly GraphError[]): string {
   const first = errors[0];
   return first ? (SHORT_INPUT_PROBLEMS[first.code] ?? first.message) : '';
 }
+
+/** Up to three errors' messages in one line, for a notice ("(+2 more)" for the rest). */
+export const describeErrors = (errors: readonly GraphError[]): string =>
+  errors
+    .slice(0, 3)
+    .map((e) => e.message)
+    .join('; ') + (errors.length > 3 ? ` (+${errors.length - 3} more)` : '');

@@ -323,9 +323,21 @@ function RunControls({ actions, target, onTarget, onBatch, browserRunner }: Tool
       </select>
       <AdapterHint target={target} onTarget={onTarget} />
       {running ? (
-        <button type="button" className="cancel" onClick={actions.cancel} data-testid="cancel">
-          Cancel
-        </button>
+        <>
+          <button type="button" className="cancel" onClick={actions.cancel} data-testid="cancel">
+            Cancel
+          </button>
+          {server && target === 'server' && (
+            <button
+              type="button"
+              title="queue the graph as it is now on the server, behind this run (Ctrl+Enter); History follows it"
+              onClick={() => void actions.queue()}
+              data-testid="queue"
+            >
+              Queue
+            </button>
+          )}
+        </>
       ) : (
         <>
           <button

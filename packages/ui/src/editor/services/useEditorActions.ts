@@ -1,12 +1,14 @@
 import { useMemo } from 'react';
 import { useReactFlow } from '@xyflow/react';
-import { loadDocument, type GraphError, type RunRecord, type WorkflowDocument } from '@ptp/graph-core';
+import { loadDocument, type RunRecord, type WorkflowDocument } from '@ptp/graph-core';
 import { parseClipboard } from '../model/clipboard';
+import { describeErrors } from '../model/errorMap';
 import { EDIT_RESULT_TEMPLATE, editResultDocument, packOf, promptOfResult } from '../model/editResult';
 import type { ResultImage } from '../model/runResults';
 import { templateDocument } from '../model/templates';
 import { exportFileName, exportJson, readWorkflowFile } from '../model/workflowFile';
 import type { LibraryRef } from '../model/EditorStore';
+import { runActions } from './runActions';
 import { useServices, type EditorServices } from './EditorContext';
 import type { RunTarget } from './RunController';
 
@@ -39,6 +41,8 @@ export interface EditorActions {
   save(asNew?: boolean): Promise<void>;
   /** `front`: on the server, ahead of the runs waiting there. */
   run(target: RunTarget, targets?: string[], options?: { front?: boolean }): Promise<void>;
+  /** While a run goes on: the graph as it is now, queued on the server behind it (History follows it). */
+  queue(): Promise<void>;
   cancel(): void;
   undo(): void;
   redo(): void;
@@ -50,12 +54,6 @@ export interface EditorActions {
   paste(text?: string, pointer?: { x: number; y: number }, withInputs?: boolean): void;
   deleteSelection(): void;
 }
-
-const describe = (errors: readonly GraphError[]) =>
-  errors
-    .slice(0, 3)
-    .map((e) => e.message)
-    .join('; ') + (errors.length > 3 ? ` (+${errors.length - 3} more)` : '');
 
 /** Everything the toolbar, shortcuts and drops do, in one place. */
 export function useEditorActions(): EditorActions {
@@ -73,7 +71,7 @@ export function useEditorActions(): EditorActions {
 }
 
 /** What every group of actions shares: the services, the discard prompt, the view and the URL hash. */
-interface ActionKit {
+export interface ActionKit {
   services: EditorServices;
   confirmDiscard(): boolean;
   setHash(hash: string): void;
@@ -181,7 +179,7 @@ function documentActions(
     async openFile(file) {
       const loaded = readWorkflowFile(new Uint8Array(await file.arrayBuffer()), store.registry);
       if (!loaded.ok) {
-        notify('error', `Could not open ${file.name}: ${describe(loaded.errors)}`, 'open-failed');
+        notify('error', `Could not open ${file.name}: ${describeErrors(loaded.errors)}`, 'open-failed');
         return;
       }
       if (!confirmDiscard()) return;
@@ -262,51 +260,6 @@ function libraryActions(kit: ActionKit): Pick<EditorActions, 'openFromLibrary' |
   };
 }
 
-function runActions({ services: { store, runs, notify } }: ActionKit): Pick<EditorActions, 'run' | 'cancel'> {
-  return {
-    async run(target, targets, options) {
-      const { problems, graph } = store.getState();
-      if (!graph.nodes.length) {
-        notify(
-          'info',
-          'The canvas is empty: open a template, drop a studio PNG or workflow JSON, or add nodes from the palette.',
-          'run-empty',
-        );
-        return;
-      }
-      // Inside an open block the canvas shows its inner nodes: ids there are flattened ids' tails.
-      const prefix = store.canvasPrefix;
-      if (problems.errorCount > 0) {
-        // As the server decides (ComfyUI's rule): problems where no output needs them do not stop a run.
-        const blocking = store.runBlockers(targets?.map((t) => prefix + t)).length;
-        if (blocking > 0) {
-          notify(
-            'error',
-            `Fix ${blocking} problem${blocking > 1 ? 's' : ''} first (marked on the nodes).`,
-            'run-blocked',
-          );
-          return;
-        }
-        notify(
-          'info',
-          `Running the outputs that can run: ${problems.errorCount} problem${problems.errorCount > 1 ? 's are' : ' is'} on nodes no output needs.`,
-          'run-partial',
-        );
-      }
-      const nodes = store.getState().graph.nodes.map((n) => n.id);
-      runs.prune(new Set(nodes));
-      const view = await runs.run(store.document(), target, {
-        ...(targets ? { targets: targets.map((t) => prefix + t) } : {}),
-        canvas: { nodes, prefix },
-        ...(options?.front ? { front: true } : {}),
-      });
-      if (view.phase === 'error') notify('error', `Run failed: ${describe(view.errors)}`, 'run-failed');
-      else if (view.phase === 'interrupted') notify('info', 'Run cancelled', 'run-cancelled');
-    },
-    cancel: () => runs.cancel(),
-  };
-}
-
 /** Undo, redo, the clipboard and deleting. */
 function editActions({
   services: { store, notify },
@@ -342,7 +295,7 @@ function editActions({
       }
       const loaded = loadDocument(pasted, { registry: store.registry });
       if (!loaded.ok) {
-        notify('error', `The pasted JSON is not a workflow: ${describe(loaded.errors)}`, 'paste-failed');
+        notify('error', `The pasted JSON is not a workflow: ${describeErrors(loaded.errors)}`, 'paste-failed');
         return;
       }
       if (!confirmDiscard()) return;
