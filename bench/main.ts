@@ -28,7 +28,22 @@ const suites: Record<string, () => Promise<void>> = {
 /** Run only when named: they take many minutes and need a generated multi-GB pack. */
 const OPT_IN = new Set(['browser-large']);
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const USAGE = `usage: pnpm bench [suite...]   (no suite: every suite but ${[...OPT_IN].join(', ')})
+suites: ${Object.keys(suites).join(', ')}
+options: --help, -h   this text (suites take no options; they read PTP_BENCH_* environment variables,
+                      e.g. PTP_BENCH_SOAK_RUNS for hardening: see each suite's doc comment in bench/)`;
+
+const args = process.argv.slice(2);
+if (args.some((a) => a === '--help' || a === '-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const dashed = args.filter((a) => a.startsWith('-'));
+if (dashed.length) {
+  console.error(`unknown option(s): ${dashed.join(', ')}\n${USAGE}`);
+  process.exit(2);
+}
+const wanted = args;
 const unknown = wanted.filter((w) => !(w in suites));
 if (unknown.length) {
   console.error(`unknown bench suite(s): ${unknown.join(', ')}; available: ${Object.keys(suites).join(', ')}`);
