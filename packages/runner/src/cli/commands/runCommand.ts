@@ -34,6 +34,7 @@ import { closestWord } from '../closestWord.js';
 import { readText } from './cellExecution.js';
 import { clearBeforeFirstWrite } from './clearPreviousRun.js';
 import { runRemote } from './runRemote.js';
+import { readWorkflowText } from '../workflowFile.js';
 
 export const runCommand: Command = async (args, io) => {
   const { values, positionals } = parseRunArgs(args);
@@ -41,9 +42,9 @@ export const runCommand: Command = async (args, io) => {
   const outDir = resolveUserPath(values.out!);
   // Said before the run, not after it when its files cannot be written.
   await checkOutDir(outDir);
-  const text = await readText(file);
+  const text = await readWorkflowText(file);
   const { registry } = await cliNodePackages(values['node-packages'], io);
-  const loaded = loadDocument(text, { registry });
+  const loaded = text.ok ? loadDocument(text.value, { registry }) : text;
   if (!loaded.ok) {
     for (const e of loaded.errors) io.err(`error ${e.code}${errorPlace(e)}: ${e.message}`);
     return EXIT.failed;

@@ -17,12 +17,12 @@ import { SweepResults } from '../../sweep/SweepResults.js';
 import { sweepMarkdown } from '../../sweep/sweepTables.js';
 import { checkOutDir, EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
 import { paramProblem } from '../../workflowParams.js';
+import { readWorkflowText } from '../workflowFile.js';
 import {
   checkExecutionValues,
   EXECUTION_OPTIONS,
   openExecution,
   readPairsFile,
-  readText,
   stopOnSigint,
   type Execution,
 } from './cellExecution.js';
@@ -58,7 +58,8 @@ function progressBar(io: Io, tty: boolean) {
 export const sweepCommand: Command = async (args, io) => {
   const { values, file, outDir, maxCells } = parseSweepArgs(args);
   const registry = createNodeRegistry();
-  const loaded = loadDocument(await readText(file), { registry });
+  const text = await readWorkflowText(file);
+  const loaded = text.ok ? loadDocument(text.value, { registry }) : text;
   if (!loaded.ok) {
     for (const e of loaded.errors) io.err(`error ${e.code}: ${e.message}`);
     return EXIT.failed;

@@ -21,6 +21,7 @@ import { tuneMarkdown } from '../../tune/tuneMarkdown.js';
 import { tuneReport } from '../../tune/tuneReport.js';
 import { setParam } from '../../workflowParams.js';
 import { checkOutDir, EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
+import { readWorkflowText } from '../workflowFile.js';
 import {
   checkExecutionValues,
   EXECUTION_OPTIONS,
@@ -146,7 +147,8 @@ export const tuneCommand: Command = async (args, io) => {
   const a = parseTuneArgs(args);
   const { values } = a;
   const registry = createNodeRegistry();
-  const loaded = loadDocument(await readText(a.file), { registry });
+  const text = await readWorkflowText(a.file);
+  const loaded = text.ok ? loadDocument(text.value, { registry }) : text;
   if (!loaded.ok) {
     for (const e of loaded.errors) io.err(`error ${e.code}: ${e.message}`);
     return EXIT.failed;

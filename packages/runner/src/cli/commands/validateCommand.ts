@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import {
   errorPlace,
@@ -7,12 +6,14 @@ import {
   validateGraph,
   type GraphError,
   type NodeRegistry,
+  type Result,
   type ValidateOptions,
 } from '@ptp/graph-core';
-import { cannotRead, EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
+import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
 import { PackStore } from '../../packs/PackStore.js';
 import { cliNodePackages, NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 import { userPackDirs } from '../packDirs.js';
+import { readWorkflowText } from '../workflowFile.js';
 import { defaultUploadsDir, uploadsHave } from '../../uploads/nodeRunResources.js';
 
 function describe(e: GraphError): string {
@@ -31,8 +32,8 @@ interface FileReport {
 }
 
 /** One workflow's problems, as `ptp run` would meet them. */
-function validateText(file: string, text: string, registry: NodeRegistry, has: ValidateOptions): FileReport {
-  const loaded = loadDocument(text, { registry });
+function validateText(file: string, text: Result<string>, registry: NodeRegistry, has: ValidateOptions): FileReport {
+  const loaded = text.ok ? loadDocument(text.value, { registry }) : text;
   const report = loaded.ok ? validateGraph(loaded.value, registry, has) : undefined;
   // What `ptp run` refuses is an error; a problem in a node no output needs (a stray node) is a
   // warning, since runs skip that node (ComfyUI's rule, and the engine's).
@@ -56,14 +57,10 @@ export const validateCommand: Command = async (args, io) => {
     strict: true,
   });
   if (positionals.length === 0) throw new UsageError('validate takes one or more workflow files');
-  const texts: [string, string][] = [];
+  const texts: [string, Result<string>][] = [];
   for (const given of positionals) {
     const file = resolveUserPath(given);
-    try {
-      texts.push([file, await readFile(file, 'utf8')]);
-    } catch (err) {
-      throw cannotRead(file, err);
-    }
+    texts.push([file, await readWorkflowText(file)]);
   }
   const { registry } = await cliNodePackages(values['node-packages'], io);
   // What `ptp run` would see: packs from --packs then the bundled ones, uploads from --uploads
