@@ -163,3 +163,21 @@ describe('ptp run, refusals', () => {
     expect(readFileSync(asFile, 'utf8')).toBe('not a folder');
   });
 });
+
+describe('ptp run, refused up front', () => {
+  it('a model pack it would not find is UNKNOWN_PACK before any node runs: nothing written, as validate says', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-unknown-pack-'));
+    const out = path.join(dir, 'out');
+    const wrong = ['--set', 'model.pack=tiny-scens', '--set', 'capture.steps=2'];
+    const r = await cli('run', wordSwap, '--out', out, ...wrong);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error UNKNOWN_PACK \[node model.*param pack\]: there is no model pack “tiny-scens” here/m);
+    expect(r.err).not.toMatch(/NODE_FAILED/);
+    expect(existsSync(out)).toBe(false);
+    // A batch is refused whole, the same way.
+    const batch = await cli('run', wordSwap, '--out', out, ...wrong, '--count', '2');
+    expect(batch.code).toBe(1);
+    expect(batch.err).toMatch(/UNKNOWN_PACK/);
+    expect(existsSync(out)).toBe(false);
+  });
+});

@@ -9,8 +9,10 @@ import {
   errorPlace,
   loadDocument,
   planBatch,
+  runTargets,
   SEED_MODES,
   validateBatch,
+  validateGraph,
   type BatchRow,
   type BatchRun,
   type GraphError,
@@ -18,6 +20,7 @@ import {
   type RunEvent,
   type RunResult,
   type SeedMode,
+  type ValidateOptions,
   type WorkflowDocument,
 } from '@ptp/graph-core';
 import { isOutputFile } from '@ptp/nodes';
@@ -27,6 +30,7 @@ import { checkOutDir, EXIT, resolveUserPath, UsageError, type Command, type Io }
 import { applySet } from '../applySet.js';
 import { checkServerUrl } from '../serverErrors.js';
 import { localBackend, onInterrupt } from '../localSetup.js';
+import { localRunnerHas } from '../localRunnerHas.js';
 import { cliNodePackages, NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 import { progressPrinter } from '../progressPrinter.js';
 import { batchRunDir, finishRuns, type BatchReportRun } from './batchReport.js';
@@ -73,7 +77,10 @@ export const runCommand: Command = async (args, io) => {
       io.err(`note: --output ${id}: ${def.title} is not an output node; it runs, but writes no file`);
   }
   const batch = values.count !== undefined || values.rows !== undefined || values.seeds !== undefined;
-  const planned = batch ? await planCliBatch(doc, registry, values) : [{ document: doc, label: '', row: 0 }];
+  // A local run is checked against the packs and uploads it would search, so one naming a pack it
+  // lacks is refused before any node runs (and writes nothing), as a server refuses it.
+  const has = values.server ? {} : await localRunnerHas(values);
+  const planned = batch ? await planCliBatch(doc, registry, values, has) : checkRun(doc, registry, has, values.output);
   if (!Array.isArray(planned)) {
     for (const e of planned.errors) io.err(`error ${e.code}${errorPlace(e)}: ${e.message}`);
     return EXIT.failed;
@@ -158,6 +165,7 @@ async function planCliBatch(
   doc: WorkflowDocument,
   registry: NodeRegistry,
   values: RunValues,
+  has: ValidateOptions,
 ): Promise<BatchRun[] | { errors: GraphError[] }> {
   const count = values.count === undefined ? 1 : Number(values.count);
   if (!Number.isInteger(count) || count < 1 || count > BATCH_LIMITS.runs)
@@ -184,8 +192,23 @@ async function planCliBatch(
   }
   const planned = planBatch(doc, { count, seeds, rows }, entryOf);
   if (!planned.ok) return { errors: planned.errors };
-  const errors = validateBatch(planned.value, registry).map((e) => ({ ...e, message: `${e.run}: ${e.message}` }));
+  const errors = validateBatch(planned.value, registry, undefined, has).map((e) => ({
+    ...e,
+    message: `${e.run}: ${e.message}`,
+  }));
   return errors.length ? { errors } : planned.value;
+}
+
+/** One run, as the engine would refuse it and with the packs and uploads it can load (`has`). */
+function checkRun(
+  doc: WorkflowDocument,
+  registry: NodeRegistry,
+  has: ValidateOptions,
+  outputs: readonly string[] | undefined,
+): BatchRun[] | { errors: GraphError[] } {
+  if (!has.packs && !has.uploads) return [{ document: doc, label: '', row: 0 }];
+  const { blocking } = runTargets(validateGraph(doc, registry, has), outputs);
+  return blocking.length ? { errors: blocking } : [{ document: doc, label: '', row: 0 }];
 }
 
 /** `--seeds`: how each run's seeds are chosen (a mode), or the seeds themselves (7,8,9: one run each). */

@@ -10,11 +10,9 @@ import {
   type ValidateOptions,
 } from '@ptp/graph-core';
 import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
-import { PackStore } from '../../packs/PackStore.js';
 import { cliNodePackages, NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
-import { userPackDirs } from '../packDirs.js';
+import { localRunnerHas } from '../localRunnerHas.js';
 import { readWorkflowText } from '../workflowFile.js';
-import { defaultUploadsDir, uploadsHave } from '../../uploads/nodeRunResources.js';
 
 function describe(e: GraphError): string {
   return `  ${e.severity === 'warning' ? 'warning' : 'error  '} ${e.code}${errorPlace(e, { nodeType: true })}: ${e.message}`;
@@ -63,12 +61,9 @@ export const validateCommand: Command = async (args, io) => {
     texts.push([file, await readWorkflowText(file)]);
   }
   const { registry } = await cliNodePackages(values['node-packages'], io);
-  // What `ptp run` would see: packs from --packs then the bundled ones, uploads from --uploads
-  // (default the data dir's) then the bundled ones. A Load model or Load image naming another fails.
-  const has: ValidateOptions = {
-    packs: (await new PackStore(userPackDirs(values.packs)).list()).map((p) => p.id),
-    uploads: uploadsHave((values.uploads ?? [defaultUploadsDir()]).map(resolveUserPath)),
-  };
+  // What `ptp run` would see (and refuses up front): packs from --packs then the bundled ones,
+  // uploads from --uploads (default the data dir's) then the bundled ones.
+  const has = await localRunnerHas(values);
   const reports = texts.map(([file, text]) => validateText(file, text, registry, has));
   if (values.json) {
     io.out(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2));
