@@ -234,13 +234,22 @@ describe('ptp CLI', () => {
     const own = JSON.parse(readFileSync(path.join(repoRoot, 'packages/runner/package.json'), 'utf8')) as {
       version: string;
     };
-    for (const flag of ['--version', '-V', 'version']) {
+    for (const flag of ['--version', '-V', '-v', 'version']) {
       const r = await cli(flag);
       expect(r).toMatchObject({ code: 0, err: '' });
       expect(r.out).toBe(
         `ptp-studio ${own.version} (workflow schema ${CURRENT_SCHEMA_VERSION}, pack manifest ${PTP_MANIFEST_VERSION}, Node ${process.version})\n`,
       );
     }
+  });
+
+  it('hints a mistyped models subcommand, and refuses --token without --server (as --front)', async () => {
+    const lst = await cli('models', 'lst');
+    expect(lst.code).toBe(2);
+    expect(lst.err).toContain('unknown models subcommand "lst"; did you mean "list"?');
+    const token = await cli('run', path.join(repoRoot, 'examples/tiny-word-swap.json'), '--out', dir, '--token', 'x');
+    expect(token.code).toBe(2);
+    expect(token.err).toContain('--token is for --server runs');
   });
 
   it('the built CLI (packages/runner/dist/ptp.mjs, plain node) finds the bundled packs and prints usages', () => {

@@ -6,7 +6,8 @@ import { closestWord } from './closestWord.js';
 /** Each command's lines of the usage, in the order `ptp --help` lists them; `ptp <command> --help` prints one. */
 const COMMAND_USAGE: Record<string, string> = {
   validate: `  validate <workflow.json>... [--json] [--packs DIR]... [--uploads DIR]... [--node-packages DIR]...
-                                      check workflows; exit 0 when "ptp run" would run each, 1 when not (problems in
+                                      check workflows (a .json file, or a studio PNG: the workflow it embeds);
+                                      exit 0 when "ptp run" would run each, 1 when not (problems in
                                       nodes no output needs are warnings: runs skip them; model packs and uploads are
                                       looked for as run does: --packs / --uploads, then the bundled ones), 2 usage error
 `,
@@ -15,7 +16,9 @@ const COMMAND_USAGE: Record<string, string> = {
   run: `  run <workflow.json> --out DIR [--provider cpu|webgpu|cuda] [--packs DIR]... [--output NODE]... [--set node.param=value]...
                                       [--uploads DIR]... (default $PTP_DATA_DIR/uploads or ~/.ptp-studio/uploads, then examples/uploads)
                                       [--node-packages DIR]... (node packages; also $PTP_NODE_PACKAGES, path-delimited)
-                                      run a workflow headless; writes images and summary.json
+                                      run a workflow headless (a .json file, or a studio PNG: the workflow it embeds);
+                                      writes images and summary.json; refused before any node runs (nothing written)
+                                      when it names a pack or upload this machine lacks, as validate says
                                       [--count N] [--seeds increment|random|fixed|7,8,9] [--rows rows.csv]: a batch (as the editor's Batch…),
                                       N runs per row (seeds + 1 per run by default; a list of seeds: one run each), rows of node.param columns; DIR/001, ... and batch.json
   run --server URL [--token T] <workflow.json> --out DIR [--provider P] [--output NODE]... [--set node.param=value]...
@@ -26,13 +29,13 @@ const COMMAND_USAGE: Record<string, string> = {
   extract: `  extract <image.png>                 print the workflow embedded in a studio PNG
 `,
   models: `  models import <export-dir> <pack-dir> [--name N] [--no-plain] [--json]
-                [--no-fuse-uncontrolled] [--self-control-divisor 2]
+                [--no-fuse-uncontrolled | --fuse-uncontrolled (the default)] [--self-control-divisor 2]
                                       turn a diffusers/optimum ONNX export (plain or with fused attention) into a
                                       controllable pack; self layers no control reaches (side > latent / divisor)
                                       run fused (com.microsoft MultiHeadAttention) unless --no-fuse-uncontrolled
   models list [--packs DIR]...        the packs a runner sees
 `,
-  parity: `  parity [dir] [--provider cpu|webgpu] [--case NAME]... [--stop-after N] [--json]
+  parity: `  parity [dir | --ref DIR] [--provider cpu|webgpu] [--case NAME]... [--stop-after N] [--json]
                                       reproduce the original P2P reference runs; one line per case
 `,
   quality: `  quality [--pack tiny-scenes] [--samples 240] [--steps 20] [--guidance 7.5] [--seed 0] [--batch 32] [--provider P] [--out DIR] [--json] [--fail-below]
@@ -40,21 +43,24 @@ const COMMAND_USAGE: Record<string, string> = {
                                       generate captions of the pack's world, judge them; prompted colour/shape/background % vs the bars
                                       (scenes, default for a "*scenes*" pack: per object, object count and the attention IoU of object words)
 `,
-  sweep: `  sweep <workflow.json> --grid node.param=v1,v2,... [--grid ...] [--pairs pairs.json] --out DIR [--provider P] [--plot node.metric]...
+  sweep: `  sweep <workflow.json> [--grid node.param=v1,v2,...]... [--pairs pairs.json] [--seeds 1,2,3] --out DIR [--provider P] [--plot node.metric]...
+                                      (at least one of --grid, --pairs or --seeds)
                                       [--source-node ID] [--target-node ID] [--save-images] [--max-cells N] [--packs DIR]... [--uploads DIR]... [--title T]
-                                      [--seeds 1,2,3 [--seed-node ID]] (each cell on every seed; tables average over pairs x seeds)
+                                      --seeds: each cell on every seed (of --seed-node ID, default capture); tables average over pairs x seeds
                                       every grid cell x pair; results.csv (resumable), results.md (means ± 95 % t intervals), plot.svg
                                       --redis URL [--redis-prefix P] [--in-flight N]: one job per cell, spread over ptp workers
 `,
   tune: `  tune <workflow.json> --pairs pairs.json --budget N --out DIR [--tune-seeds 1,2,3,4] [--test-seeds 101,102,103] [--steps N]
                                       [--weights success=3,iou=1,background=1,untouched=1] [--space space.json] [--search-seed S]
                                       [--schedule-node ID] [--blend-node ID|none] [--seed-node ID] [--metrics-node ID] [--per-pair-only] [--provider P] [--packs DIR]...
-                                      [--select lcb|mean|min] [--lcb-z Z] [--first-seeds N]
+                                      [--select lcb|mean|min] [--lcb-z Z] [--first-seeds N] [--title T]
+                                      [--uploads DIR]... [--save-images] [--source-node ID] [--target-node ID]
                                       per pair, successive halving over the schedule (cross, self, divisor, k, V beta) within N runs
                                       on the tuning seeds, and one setting for all pairs the same way; the winner among those scored on
                                       the most seeds by --select (lcb: mean J minus Z (1) standard errors; mean; min: worst seed); tuned per pair vs tuned for all
                                       vs reference defaults vs CL P2P on the held-back seeds;
-                                      results.csv (resumable), results.json, results.md; --redis URL as for sweep
+                                      results.csv (resumable), results.json, results.md;
+                                      --redis URL [--redis-prefix P] [--in-flight N]: as for sweep
 `,
   serve: `  serve [--host H] [--port N] [--token T] [--data DIR] [--packs DIR]... [--provider P] [--allow-host NAME]... [--allow-origin URL]... [--ui DIR] [--redis URL] [--redis-prefix P]
                                       [--max-run-seconds S] [--max-run-memory-gb G] [--cache-mb M] [--keep-runs N] [--import-root DIR]...
@@ -79,7 +85,7 @@ const header = (command: string) =>
 
 const USAGE = `${header('<command>')}
        pnpm ptp <command> --help         one command's usage
-       pnpm ptp --version                the studio's version and the formats it reads
+       pnpm ptp --version                the studio's version and the formats it reads (also -v, -V)
 
 commands:
 ${Object.values(COMMAND_USAGE).join('')}`;
@@ -145,7 +151,7 @@ async function versionLine(): Promise<string> {
 /** Runs one CLI invocation and returns its exit code; never lets a stack trace reach the user. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === '--version' || name === '-V' || name === 'version') {
+  if (name === '--version' || name === '-V' || name === '-v' || name === 'version') {
     io.out(await versionLine());
     return EXIT.ok;
   }

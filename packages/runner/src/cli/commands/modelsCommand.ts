@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SELF_CONTROL_DIVISOR, importPack, PtpPackError } from '../../onnx/index.js';
 import type { PtpManifest } from '@ptp/nodes/diffusion';
 import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
+import { closestWord } from '../closestWord.js';
 import { localBackend } from '../localSetup.js';
 
 /**
@@ -71,7 +72,10 @@ export const modelsCommand: Command = async (args, io) => {
     io.out(JSON.stringify(await backend.listPacks(), null, 2));
     return EXIT.ok;
   }
-  throw new UsageError('models takes a subcommand: import <export-dir> <pack-dir> | list [--packs DIR]');
+  const near = sub === undefined ? undefined : closestWord(sub, ['import', 'list']);
+  throw new UsageError(
+    `${sub === undefined ? 'models takes a subcommand' : `unknown models subcommand "${sub}"${near ? `; did you mean "${near}"?` : ''}`}: import <export-dir> <pack-dir> | list [--packs DIR]`,
+  );
 };
 
 /** `--self-control-divisor`: a power of two >= 1 (layer sides halve per level), like the schedule's divisor. */

@@ -252,6 +252,8 @@ function parseRunArgs(args: string[]) {
   if (values.server !== undefined) checkServerUrl(values.server);
   if (values.front && !values.server)
     throw new UsageError('--front is for --server runs (it places them in the server queue)');
+  if (values.token !== undefined && !values.server)
+    throw new UsageError('--token is for --server runs (a local run needs none)');
   // The server uses its own folders: said rather than ignored.
   for (const local of ['packs', 'uploads'] as const)
     if (values.server && values[local])
