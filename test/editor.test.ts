@@ -399,7 +399,11 @@ describe('editor (browser only)', () => {
     await setNumberParam(page, 'capture', 'steps', 2);
     await blur(page);
     await node(page, 'decode').locator('header .title').click();
+    await expect
+      .poll(() => node(page, 'decode').evaluate((e) => e.closest('.react-flow__node')!.classList.contains('selected')))
+      .toBe(true);
     await page.keyboard.press('Control+c');
+    await page.locator('[data-testid=notice][data-tag=copied]').waitFor();
     await page.keyboard.press('Control+Shift+v');
     await node(page, 'decode_2').waitFor();
     await expect
