@@ -11,9 +11,10 @@ const RUNS = Math.max(1, Number(process.env.PTP_BENCH_BROWSER_RUNS ?? 3));
 /**
  * Comma-separated browser variants to time: `webgpu` (outputs kept on the GPU, downloaded
  * concurrently: the default), `webgpu-cpu-outputs` (onnxruntime copies outputs back itself), `wasm`
- * (the browser's no-GPU fallback).
+ * (the browser's no-GPU fallback), `wasm-no-yield` (wasm without a new task per session call: what
+ * reading Cancel mid-run costs).
  */
-const BROWSER_VARIANTS = (process.env.PTP_BENCH_BROWSER_PROVIDERS ?? 'webgpu,webgpu-cpu-outputs,wasm')
+const BROWSER_VARIANTS = (process.env.PTP_BENCH_BROWSER_PROVIDERS ?? 'webgpu,webgpu-cpu-outputs,wasm,wasm-no-yield')
   .split(',')
   .filter(Boolean);
 
@@ -58,8 +59,8 @@ export async function benchBrowser(): Promise<void> {
     for (const variant of BROWSER_VARIANTS) {
       const provider: 'webgpu' | 'wasm' = variant.startsWith('webgpu') ? 'webgpu' : 'wasm';
       const timing = await page.evaluate(
-        async ({ provider, gpuOutputs, docs }) => {
-          const runner = window.ptpRuntime.createWorkerRunner({ provider, gpuOutputs });
+        async ({ provider, gpuOutputs, yieldToMessages, docs }) => {
+          const runner = window.ptpRuntime.createWorkerRunner({ provider, gpuOutputs, yieldToMessages });
           try {
             const info = await runner.info();
             const times: number[] = [];
@@ -72,13 +73,18 @@ export async function benchBrowser(): Promise<void> {
             return {
               coldMs: times[0]!,
               warm: times.slice(1),
-              detail: `onnxruntime-web ${info.provider}${info.adapter ? ` (${info.adapter})` : ''}${provider === 'webgpu' ? (gpuOutputs ? ', gpu-buffer outputs' : ', cpu outputs') : ''}, Web Worker`,
+              detail: `onnxruntime-web ${info.provider}${info.adapter ? ` (${info.adapter})` : ''}${provider === 'webgpu' ? (gpuOutputs ? ', gpu-buffer outputs' : ', cpu outputs') : ''}${yieldToMessages ? '' : ', no task per call'}, Web Worker`,
             };
           } finally {
             runner.dispose();
           }
         },
-        { provider, gpuOutputs: variant !== 'webgpu-cpu-outputs', docs: docs() },
+        {
+          provider,
+          gpuOutputs: variant !== 'webgpu-cpu-outputs',
+          yieldToMessages: variant !== 'wasm-no-yield',
+          docs: docs(),
+        },
       );
       rows.push([`browser ${variant}`, timing]);
     }

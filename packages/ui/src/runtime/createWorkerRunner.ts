@@ -19,6 +19,8 @@ export interface WorkerRunnerOptions {
   token?: string;
   /** WebGPU: keep session outputs on the GPU and download them concurrently (default true). */
   gpuOutputs?: boolean;
+  /** Start each session call in a new task, so Cancel is read mid-run on wasm (default true; false: `pnpm bench browser`). */
+  yieldToMessages?: boolean;
   /** Node packages of the studio server to import in the worker (absolute module URLs). */
   nodePackages?: NodePackageModule[];
   /** Creates the worker (tests and other bundlers); default the bundled engineWorker. */
@@ -117,6 +119,7 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): WorkerRun
     baseUrl: options.baseUrl ?? document.baseURI,
     provider: options.provider ?? 'auto',
     gpuOutputs: options.gpuOutputs ?? true,
+    yieldToMessages: options.yieldToMessages ?? true,
     nodePackages: options.nodePackages ?? [],
     ...(options.token ? { token: options.token } : {}),
   });

@@ -117,7 +117,12 @@ scope.addEventListener('message', (e) => {
   switch (msg.type) {
     case 'init': {
       if (state) return; // one backend per worker; a second init is a no-op
-      const backend = new OrtWebBackend({ baseUrl: msg.baseUrl, provider: msg.provider, gpuOutputs: msg.gpuOutputs });
+      const backend = new OrtWebBackend({
+        baseUrl: msg.baseUrl,
+        provider: msg.provider,
+        gpuOutputs: msg.gpuOutputs,
+        yieldToMessages: msg.yieldToMessages,
+      });
       state = {
         backend,
         loaded: loadRegistry(backend, msg.nodePackages),

@@ -8,6 +8,7 @@ describe('worker protocol', () => {
       baseUrl: 'http://127.0.0.1:1/',
       provider: 'auto',
       gpuOutputs: true,
+      yieldToMessages: true,
       nodePackages: [],
     });
     expect(

@@ -33,6 +33,8 @@ export const InitMessageSchema = z.object({
   token: z.string().optional(),
   /** WebGPU: keep outputs on the GPU and download them concurrently (see OrtWebBackend). */
   gpuOutputs: z.boolean().default(true),
+  /** Each session call starts in a new task, so a cancel is read mid-run (see OrtWebBackend). */
+  yieldToMessages: z.boolean().default(true),
   /** Node packages of the studio server (its catalogue's `nodePackages`): the worker imports each module URL. */
   nodePackages: z.array(NodePackageModuleSchema).default([]),
 });

@@ -30,6 +30,11 @@ export interface OrtWebBackendOptions {
    * lets onnxruntime copy each output back itself (for comparison: `pnpm bench browser`).
    */
   gpuOutputs?: boolean;
+  /**
+   * Start each session call in a new task (default true), so the worker reads a cancel mid-run on
+   * wasm; false only to measure what that costs (`pnpm bench browser`).
+   */
+  yieldToMessages?: boolean;
 }
 
 /** The provider that will run, and why (for the UI and logs). */
@@ -90,7 +95,7 @@ export class OrtWebBackend implements InferenceBackend {
   readonly #ready: Promise<ResolvedProvider>;
   readonly #gpuOutputs: boolean;
   #resolved: ResolvedProvider | undefined;
-  readonly #queue = new YieldingQueue();
+  readonly #queue: SerialQueue;
   readonly #sessions = new Map<string, Promise<OrtSession<ort.Tensor>>>();
   readonly #parsed = new Map<string, Promise<ParsedPack>>();
   readonly #loaded = new Map<string, Promise<ModelPack>>();
@@ -99,6 +104,7 @@ export class OrtWebBackend implements InferenceBackend {
     if (!options.packs && options.baseUrl === undefined) throw new Error('OrtWebBackend needs packs or baseUrl');
     this.packs = options.packs ?? fetchPackSource(options.baseUrl!);
     this.#gpuOutputs = options.gpuOutputs ?? true;
+    this.#queue = options.yieldToMessages === false ? new SerialQueue() : new YieldingQueue();
     ort.env.logLevel = 'error';
     if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
     // Threads need SharedArrayBuffer, which only cross-origin-isolated pages have.
