@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyNodes, parseClipboard, pasteNodes } from './clipboard';
+import { copyNodes, latestCopy, parseClipboard, pasteNodes } from './clipboard';
 import { documentToGraph } from './editorGraph';
 import { templateDocument } from './templates';
 
@@ -50,5 +50,17 @@ describe('copy / paste', () => {
     expect(parseClipboard('hello')).toBeUndefined();
     expect(parseClipboard('{"kind":"other"}')).toBeUndefined();
     expect(parseClipboard('{broken')).toBeUndefined();
+  });
+});
+
+describe('latestCopy', () => {
+  const g = documentToGraph(templateDocument('word-swap')!);
+  it('pastes the later of the clipboard copy and the kept one, and ignores text that is not a copy', () => {
+    const older = JSON.stringify({ ...copyNodes(g, new Set(['source']))!, copiedAt: 1 });
+    const newer = JSON.stringify({ ...copyNodes(g, new Set(['capture']))!, copiedAt: 2 });
+    expect(latestCopy(older, newer)?.nodes[0]!.id).toBe('capture');
+    expect(latestCopy(newer, older)?.nodes[0]!.id).toBe('capture');
+    expect(latestCopy('plain text', older)?.nodes[0]!.id).toBe('source');
+    expect(latestCopy('', '')).toBeUndefined();
   });
 });

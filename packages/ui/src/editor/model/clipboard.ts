@@ -12,6 +12,8 @@ export const ClipboardPayloadSchema = z.object({
   edges: z.array(WorkflowEdgeSchema).max(10_000),
   /** Links into the copied nodes from nodes not copied: Ctrl+Shift+V keeps those whose source is there. */
   incoming: z.array(WorkflowEdgeSchema).max(10_000).optional(),
+  /** When it was copied (ms since 1970): of two copies on offer, the later one is pasted. */
+  copiedAt: z.number().optional(),
   /** Definitions of the blocks the copied nodes use, so they paste into another workflow whole. */
   subgraphs: z.array(SubgraphSchema).max(256).optional(),
 });
@@ -37,6 +39,19 @@ export function copyNodes(graph: EditorGraph, ids: ReadonlySet<string>): Clipboa
     ...(incoming.length ? { incoming } : {}),
     ...(subgraphs.length ? { subgraphs } : {}),
   } as const);
+}
+
+/**
+ * What Ctrl+V pastes of two copies: the system clipboard's and the one this studio keeps (localStorage,
+ * shared by its tabs). The later copy wins: a clipboard the browser would not let the studio write
+ * still holds an older copy, which must not win over the one just made.
+ */
+export function latestCopy(...texts: string[]): ClipboardPayload | undefined {
+  const copies = texts.map(parseClipboard).filter((p): p is ClipboardPayload => p !== undefined);
+  return copies.reduce<ClipboardPayload | undefined>(
+    (best, p) => (!best || (p.copiedAt ?? 0) > (best.copiedAt ?? 0) ? p : best),
+    undefined,
+  );
 }
 
 /** Clipboard text back to a payload; anything else (plain text, other apps' JSON) is undefined. */

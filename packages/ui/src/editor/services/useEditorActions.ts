@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import { loadDocument, type RunRecord, type WorkflowDocument } from '@ptp/graph-core';
-import { parseClipboard } from '../model/clipboard';
+import { latestCopy, parseClipboard } from '../model/clipboard';
 import { describeErrors } from '../model/errorMap';
 import { EDIT_RESULT_TEMPLATE, editResultDocument, packOf, promptOfResult } from '../model/editResult';
 import type { ResultImage } from '../model/runResults';
@@ -271,8 +271,9 @@ function editActions({
     undo: () => void store.undo(),
     redo: () => void store.redo(),
     copy() {
-      const payload = store.copySelection();
-      if (!payload) return;
+      const copied = store.copySelection();
+      if (!copied) return;
+      const payload = { ...copied, copiedAt: Date.now() };
       const text = JSON.stringify(payload);
       // localStorage carries it to other tabs of the studio; the system clipboard when allowed.
       localStorage.setItem(CLIPBOARD_KEY, text);
@@ -281,8 +282,10 @@ function editActions({
     },
     paste(text, pointer, withInputs) {
       const pasted = text?.trim() ?? '';
-      // Nothing in the system clipboard (or no access to it): what this studio copied last.
-      const nodes = parseClipboard(pasted || (localStorage.getItem(CLIPBOARD_KEY) ?? ''));
+      // The system clipboard's nodes or what this studio copied last, whichever is later; other
+      // text in the clipboard (a workflow JSON, words) is what the user means to paste.
+      const nodes =
+        pasted && !parseClipboard(pasted) ? undefined : latestCopy(pasted, localStorage.getItem(CLIPBOARD_KEY) ?? '');
       if (nodes) {
         const at = pointer && onCanvas(pointer);
         store.paste(nodes, at, withInputs);
