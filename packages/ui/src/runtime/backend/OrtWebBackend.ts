@@ -49,25 +49,39 @@ export interface ResolvedProvider {
 }
 
 /** Resolves in a later task (a message round trip: no 4 ms timer clamp), after the messages waiting. */
-const nextTask = (): Promise<void> =>
-  new Promise((resolve) => {
+function nextTask(): Promise<void> {
+  // One channel for every wait: making a MessageChannel per wait costs more than the wait.
+  nextTask.channel ??= (() => {
     const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
+    channel.port1.onmessage = () => nextTask.waiting.shift()?.();
+    return channel;
+  })();
+  return new Promise((resolve) => {
+    nextTask.waiting.push(resolve);
+    nextTask.channel!.port2.postMessage(null);
   });
+}
+nextTask.channel = undefined as MessageChannel | undefined;
+nextTask.waiting = [] as (() => void)[];
 
 /**
- * Every session call starts in a new task. onnxruntime-web on wasm computes on the worker's own
- * thread and its promises settle without a task boundary, so a whole run would otherwise go by
- * without the worker reading its messages: Cancel would arrive after the run had ended.
+ * Session calls start in a new task once `everyMs` has passed since the last one did.
+ * onnxruntime-web on wasm computes on the worker's own thread and its promises settle without a
+ * task boundary, so a whole run would otherwise go by without the worker reading its messages:
+ * Cancel would arrive after the run had ended. A task per call costs a few ms each
+ * (`pnpm bench browser`, wasm vs wasm-no-yield); one per `everyMs` bounds what Cancel waits.
  */
 class YieldingQueue extends SerialQueue {
+  #last = 0;
+  constructor(private readonly everyMs = 100) {
+    super();
+  }
   override run<T>(work: () => Promise<T>): Promise<T> {
     return super.run(async () => {
-      await nextTask();
+      if (performance.now() - this.#last >= this.everyMs) {
+        await nextTask();
+        this.#last = performance.now();
+      }
       return work();
     });
   }
