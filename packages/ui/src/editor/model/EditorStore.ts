@@ -34,9 +34,9 @@ import {
   type Viewport,
 } from './editorGraph';
 import {
-  withEdge,
   withNode,
   withNodeUi,
+  withConnection,
   withoutEdges,
   withoutNodes,
   withoutParam,
@@ -531,9 +531,7 @@ export class EditorStore {
         link.side === 'source'
           ? { source: link.node, sourceHandle: link.handle, target: id, targetHandle: link.socket }
           : { source: id, sourceHandle: link.socket, target: link.node, targetHandle: link.handle };
-      const verdict = checkConnection(attempt, added.nodes, added.edges, this.#state.index);
-      if (!verdict.ok) return added;
-      return withEdge(withoutEdges(added, verdict.replaces ? [verdict.replaces] : []), attempt);
+      return withConnection(added, attempt, this.#state.index).graph;
     });
     return id;
   }
@@ -544,11 +542,8 @@ export class EditorStore {
 
   /** Adds an edge when `checkConnection` allows it (in place of the link it replaces); returns the verdict either way. */
   connect(attempt: ConnectionAttempt): ConnectionCheck {
-    const verdict = this.checkConnection(attempt);
-    if (!verdict.ok) return verdict;
-    const link = attempt as { source: string; sourceHandle: string; target: string; targetHandle: string };
-    const replaced = verdict.replaces ? [verdict.replaces] : [];
-    this.#change((g) => withEdge(withoutEdges(g, replaced), link));
+    const { graph, verdict } = withConnection(this.#state.graph, attempt, this.#state.index);
+    if (verdict.ok) this.#change(() => graph);
     return verdict;
   }
 

@@ -2,6 +2,8 @@ import { subgraphIdOf, subgraphType } from '@ptp/graph-core';
 import { mergeBlocks } from './blocks';
 import { pasteNodes, type ClipboardPayload } from './clipboard';
 import { edgeIdFor, type EditorGraph, type EditorNode } from './editorGraph';
+import type { CatalogueIndex } from './catalogueIndex';
+import { checkConnection, type ConnectionAttempt, type ConnectionCheck } from './isValidConnection';
 
 /**
  * The editor's graph edits as pure functions, graph in, graph out. An edit that changes nothing
@@ -60,6 +62,21 @@ export function withEdge(
   const { source, sourceHandle, target, targetHandle } = link;
   const id = edgeIdFor(source, sourceHandle, target, targetHandle, new Set(g.edges.map((e) => e.id)));
   return { ...g, edges: [...g.edges, { id, source, sourceHandle, target, targetHandle }] };
+}
+
+/**
+ * The graph with the link `attempt` when checkConnection allows it, in place of the link a single
+ * input held (unchanged otherwise), and the verdict either way.
+ */
+export function withConnection(
+  g: EditorGraph,
+  attempt: ConnectionAttempt,
+  index: CatalogueIndex,
+): { graph: EditorGraph; verdict: ConnectionCheck } {
+  const verdict = checkConnection(attempt, g.nodes, g.edges, index);
+  if (!verdict.ok) return { graph: g, verdict };
+  const link = attempt as { source: string; sourceHandle: string; target: string; targetHandle: string };
+  return { graph: withEdge(withoutEdges(g, verdict.replaces ? [verdict.replaces] : []), link), verdict };
 }
 
 export function withoutEdges(g: EditorGraph, ids: readonly string[]): EditorGraph {

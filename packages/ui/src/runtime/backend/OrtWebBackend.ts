@@ -48,21 +48,22 @@ export interface ResolvedProvider {
   shaderF16?: boolean;
 }
 
+// One channel for every wait: making a MessageChannel per wait costs more than the wait.
+let taskChannel: MessageChannel | undefined;
+const waitingForTask: (() => void)[] = [];
+
 /** Resolves in a later task (a message round trip: no 4 ms timer clamp), after the messages waiting. */
 function nextTask(): Promise<void> {
-  // One channel for every wait: making a MessageChannel per wait costs more than the wait.
-  nextTask.channel ??= (() => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => nextTask.waiting.shift()?.();
-    return channel;
-  })();
+  if (!taskChannel) {
+    taskChannel = new MessageChannel();
+    taskChannel.port1.onmessage = () => waitingForTask.shift()?.();
+  }
+  const channel = taskChannel;
   return new Promise((resolve) => {
-    nextTask.waiting.push(resolve);
-    nextTask.channel!.port2.postMessage(null);
+    waitingForTask.push(resolve);
+    channel.port2.postMessage(null);
   });
 }
-nextTask.channel = undefined as MessageChannel | undefined;
-nextTask.waiting = [] as (() => void)[];
 
 /**
  * Session calls start in a new task once `everyMs` has passed since the last one did.
