@@ -1,6 +1,5 @@
-import { API_LIMITS } from '@ptp/graph-core';
 import type { StudioServer } from '@ptp/runner/server/createStudioServer';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureUiBuilt, launchBrowser, screenshot } from './support/browser.js';
 import {
@@ -22,8 +21,21 @@ import { startServer } from './support/studioServer.js';
 let browser: Browser;
 let server: StudioServer;
 
+// A run that lasts until it is cancelled: the most steps the sampler takes, at 128 px (about 100 ms
+// a step here; 200 steps at 32 px end in under 2 s, before a page reload is done). This server
+// allows those steps.
+const LONG_STEPS = 500;
+
+async function makeLong(page: Page): Promise<void> {
+  await setNumberParam(page, 'sample', 'steps', LONG_STEPS);
+  await page.getByTestId('more-params-sample').click();
+  await setNumberParam(page, 'sample', 'width', 128);
+  await setNumberParam(page, 'sample', 'height', 128);
+  await blur(page);
+}
+
 beforeAll(async () => {
-  server = await startServer({ uiDir: await ensureUiBuilt() });
+  server = await startServer({ uiDir: await ensureUiBuilt(), limits: { maxSteps: LONG_STEPS } });
   browser = await launchBrowser();
 }, 600_000);
 
@@ -53,9 +65,7 @@ describe('editor with the studio server', () => {
   it('cancels a server run from the toolbar', async () => {
     const { page } = await openEditor(browser, `${server.url}/?template=tiny-generate&run=server`);
     await node(page, 'sample').waitFor();
-    // The most steps a server run may ask for (API_LIMITS.maxSteps): long enough to cancel mid-way.
-    await setNumberParam(page, 'sample', 'steps', API_LIMITS.maxSteps);
-    await blur(page);
+    await makeLong(page);
     await page.getByTestId('run').click();
     await page
       .locator('[data-testid=progress-sample], [data-testid=run-status]:is([data-phase=error],[data-phase=success])')
@@ -90,8 +100,7 @@ describe('editor with the studio server', () => {
     const { page } = await openEditor(browser, `${server.url}/?template=tiny-generate&run=server`);
     page.on('dialog', (d) => void d.accept());
     await node(page, 'sample').waitFor();
-    await setNumberParam(page, 'sample', 'steps', API_LIMITS.maxSteps);
-    await blur(page);
+    await makeLong(page);
     // The address no longer names the template: a reload reopens what was made of it.
     expect(await page.evaluate(() => location.search)).toBe('?run=server');
     await page.getByTestId('run').click();
@@ -101,7 +110,7 @@ describe('editor with the studio server', () => {
     await page.waitForSelector('[data-testid=app][data-ready=true]');
     await page.locator('[data-testid=notice][data-tag=draft-restored]').waitFor();
     const doc = await editorDocument(page);
-    expect(doc.nodes.find((n) => n.id === 'sample')!.params.steps).toBe(API_LIMITS.maxSteps);
+    expect(doc.nodes.find((n) => n.id === 'sample')!.params.steps).toBe(LONG_STEPS);
     expect(await page.getByTestId('dirty').getAttribute('data-dirty')).toBe('true');
     // The run goes on, followed: its progress shows again and Cancel stops it.
     await page.locator('[data-testid=notice][data-tag=run-followed]').waitFor();
