@@ -1,28 +1,18 @@
 import {
   CURRENT_SCHEMA_VERSION,
-  blockEntries,
-  foldNodes,
-  planFold,
-  stableStringify,
-  subgraphIdOf,
-  subgraphType,
-  unfoldNode,
   runTargets,
-  validateGraph,
   type FoldChoice,
   type GraphError,
-  type ValidationReport,
   type Subgraph,
-  WorkflowMetadataSchema,
   type NodeRegistry,
   type WorkflowDocument,
   type NodeGroup,
   type WorkflowMetadata,
 } from '@ptp/graph-core';
-import { indexCatalogue, newNodeId, type CatalogueIndex } from './catalogueIndex';
-import { mergeBlocks, shapeLookup } from './blocks';
-import { canvasNodeIds } from './canvasNodeIds';
-import { nodeInputKeys } from './nodeInputKeys';
+import { newNodeId, type CatalogueIndex } from './catalogueIndex';
+import { BlockIndex, mergeBlocks } from './blocks';
+import { foldOnCanvas, OpenBlockView, unfoldOnCanvas } from './blockEdits';
+import { CanvasInputKeys } from './nodeInputKeys';
 import type { DanglingLink } from './quickAdd';
 import { copyNodes, type ClipboardPayload } from './clipboard';
 import {
@@ -34,7 +24,17 @@ import {
   type Viewport,
 } from './editorGraph';
 import {
+  emptyMetadata,
+  fingerprint,
+  snapshotOf,
+  type EditorState,
+  type LibraryRef,
+  type Snapshot,
+} from './editorState';
+import { canvasProblems, workflowReport, type ValidationContext } from './editorProblems';
+import {
   withNode,
+  withNewNode,
   withNodeUi,
   withConnection,
   withoutEdges,
@@ -45,74 +45,21 @@ import {
   withPasted,
   withSelection,
 } from './graphEdits';
-import { buildErrorMap, EMPTY_ERROR_MAP, type ErrorMap } from './errorMap';
+import { type ErrorMap } from './errorMap';
 import { History } from './History';
 import { addGroup, GROUP_COLORS, moveGroupNodes, newGroupId, patchGroup, removeGroup } from './groups';
 import { compactLayout } from './autoLayout';
 import { checkConnection, type ConnectionAttempt, type ConnectionCheck } from './isValidConnection';
 import {
   enterBlock,
-  exposuresOf,
   graphWithSurroundings,
-  keepExposed,
   leaveBlock,
-  problemsInScope,
   rootGraph,
-  retargetFolded,
-  retargetUnfolded,
   scopePrefix,
   type BlockScope,
-  type Exposures,
 } from './blockScope';
 
-/** The server library record the open document is saved as. */
-export interface LibraryRef {
-  id: string;
-  version: number;
-}
-
-export interface EditorState {
-  graph: EditorGraph;
-  /**
-   * The catalogue the palette, nodes and connection checks use (the server's when there is one),
-   * with an entry for each block the document defines.
-   */
-  index: CatalogueIndex;
-  /** Validation problems by node / input / param, recomputed when the graph's meaning changes. */
-  problems: ErrorMap;
-  canUndo: boolean;
-  canRedo: boolean;
-  /** Differs from what was last saved, opened or created. */
-  dirty: boolean;
-  library?: LibraryRef;
-  /** The model packs the runner can load, once known: Load model offers them. */
-  packs?: readonly string[];
-  /**
-   * Bumped when nodes, links, params or metadata change, not on moves, selection or measurements:
-   * what depends on the graph's meaning (word pickers, validation) recomputes on it, never per drag frame.
-   */
-  revision: number;
-  /** Set while the canvas shows the inside of a block (outermost first); see openBlock. */
-  scope?: {
-    path: readonly { nodeId: string; name: string; subgraphId: string }[];
-    /** The inner sockets and params the open block exposes, by inner node. */
-    exposures: Exposures;
-    /** Nodes of the whole workflow (top level and inside blocks) that use the open block. */
-    uses: number;
-    /** The workflow's top-level nodes as they were when the first block was opened (their results still show). */
-    topNodes: readonly EditorNode[];
-  };
-}
-
-type Snapshot = Pick<EditorGraph, 'nodes' | 'edges' | 'metadata' | 'groups' | 'subgraphs'>;
-
-const snapshotOf = (g: EditorGraph): Snapshot => ({
-  nodes: g.nodes,
-  edges: g.edges,
-  metadata: g.metadata,
-  groups: g.groups,
-  subgraphs: g.subgraphs,
-});
+export type { EditorState, LibraryRef } from './editorState';
 
 interface ChangeOptions {
   /** Record an undo step (default true); with a key, repeated changes within a second merge. */
@@ -123,24 +70,6 @@ interface ChangeOptions {
   /** Skip the dirty check (drag frames); `endDrag` does it once. */
   transient?: boolean;
 }
-
-const fingerprint = (g: Snapshot): string => stableStringify(graphToDocument({ ...g }, { includeViewport: false }));
-
-const withDefinition = (doc: WorkflowDocument, def: Subgraph): WorkflowDocument => ({
-  ...doc,
-  subgraphs: (doc.subgraphs ?? []).map((s) => (s.id === def.id ? def : s)),
-});
-
-/** Nodes of `graph` and of its block definitions that use block `id`. */
-function usesOf(graph: EditorGraph, id: string): number {
-  const type = subgraphType(id);
-  return (
-    graph.nodes.filter((n) => n.data.nodeType === type).length +
-    (graph.subgraphs ?? []).reduce((sum, s) => sum + s.nodes.filter((n) => n.type === type).length, 0)
-  );
-}
-
-export const emptyMetadata = (): WorkflowMetadata => WorkflowMetadataSchema.parse({});
 
 /**
  * The editor's state and every edit to it, without React or the DOM: the canvas, toolbar and
@@ -157,9 +86,9 @@ export class EditorStore {
   #scopes: { scope: BlockScope; history: History<Snapshot> }[] = [];
   readonly #listeners = new Set<() => void>();
   #savedFingerprint: string;
-  #blockIndex?: { base: CatalogueIndex; subgraphs: Subgraph[]; index: CatalogueIndex };
+  readonly #blockIndex = new BlockIndex();
   #wordsMemo?: { nodes: EditorNode[]; edges: EditorEdge[]; value: Pick<EditorGraph, 'nodes' | 'edges'> };
-  #scopeMemo?: { key: string; subgraphs: Subgraph[] | undefined; scope: NonNullable<EditorState['scope']> };
+  readonly #scopeView = new OpenBlockView();
   /** Param defaults of new nodes that differ from the catalogue's (e.g. the pack's sample prompt). */
   readonly #defaultsFor = new Map<string, Record<string, unknown>>();
 
@@ -240,8 +169,7 @@ export class EditorStore {
   openBlock(nodeId: string): { ok: true } | { ok: false; message: string } {
     const entered = enterBlock(this.#state.graph, nodeId);
     if (!entered.ok) return entered;
-    const path = this.#scopes.map((s) => s.scope);
-    if (path.some((s) => s.subgraphId === entered.scope.subgraphId))
+    if (this.#openScopes().some((s) => s.subgraphId === entered.scope.subgraphId))
       return { ok: false, message: `block "${entered.scope.name}" is already open` };
     this.#scopes.push({ scope: entered.scope, history: this.#history });
     this.#history = new History<Snapshot>(this.#historyOptions);
@@ -419,33 +347,18 @@ export class EditorStore {
    */
   foldSelection(choice: FoldChoice): { ok: true; nodeId: string } | { ok: false; message: string } {
     const ids = this.#state.graph.nodes.filter((n) => n.selected).map((n) => n.id);
-    const doc = this.canvasDocument();
-    const shapes = shapeLookup(this.#state.index);
-    const open = this.#openDefinition();
-    // Inside a block, what it exposes of the folded nodes is exposed through the new block too.
-    const chosen = open ? keepExposed(planFold(doc, ids, shapes), open, ids, choice) : choice;
-    const folded = foldNodes(doc, ids, chosen, shapes);
-    if (!folded.ok) return { ok: false, message: folded.errors[0]!.message };
-    const { nodeId, subgraphId } = folded.value;
-    let next = folded.value.doc;
-    const nested = next.subgraphs?.find((s) => s.id === subgraphId);
-    if (open && nested) next = withDefinition(next, retargetFolded(open, ids, nodeId, nested));
-    this.#replaceGraph(next, [nodeId]);
-    return { ok: true, nodeId };
+    const folded = foldOnCanvas(this.canvasDocument(), ids, choice, this.#state.index, this.#openDefinition());
+    if (!folded.ok) return folded;
+    this.#replaceGraph(folded.doc, [folded.nodeId]);
+    return { ok: true, nodeId: folded.nodeId };
   }
 
   /** Replaces a block node by its inner nodes (selected afterwards); one undo step. */
   unfold(nodeId: string): { ok: true; nodeIds: string[] } | { ok: false; message: string } {
-    const doc = this.canvasDocument();
-    const unfolded = unfoldNode(doc, nodeId);
-    if (!unfolded.ok) return { ok: false, message: unfolded.errors[0]!.message };
-    let next = unfolded.value.doc;
-    const open = this.#openDefinition();
-    const type = doc.nodes.find((n) => n.id === nodeId)?.type ?? '';
-    const nested = doc.subgraphs?.find((s) => s.id === subgraphIdOf(type));
-    if (open && nested) next = withDefinition(next, retargetUnfolded(open, nodeId, nested, unfolded.value.nodeIds));
-    this.#replaceGraph(next, unfolded.value.nodeIds);
-    return { ok: true, nodeIds: unfolded.value.nodeIds };
+    const unfolded = unfoldOnCanvas(this.canvasDocument(), nodeId, this.#openDefinition());
+    if (!unfolded.ok) return unfolded;
+    this.#replaceGraph(unfolded.doc, unfolded.nodeIds);
+    return { ok: true, nodeIds: unfolded.nodeIds };
   }
 
   /** The definition of the innermost open block, as the canvas graph holds it. */
@@ -463,7 +376,7 @@ export class EditorStore {
     const id = merged.ids.get(blockId);
     if (!id) return undefined;
     const graph = { ...this.#state.graph, subgraphs: merged.subgraphs };
-    const index = this.#indexFor(graph);
+    const index = this.#blockIndex.of(this.#index, graph.subgraphs);
     const entry = index.byType.get(`subgraph:${id}`);
     if (!entry) return undefined;
     const nodeId = newNodeId(id, new Set(graph.nodes.map((n) => n.id)));
@@ -510,30 +423,10 @@ export class EditorStore {
     position: { x: number; y: number },
     link?: Omit<DanglingLink, 'type'> & { socket: string },
   ): string | undefined {
-    const entry = this.#state.index.byType.get(type);
-    if (!entry) return undefined;
-    const id = newNodeId(type, new Set(this.#state.graph.nodes.map((n) => n.id)));
-    const node: EditorNode = {
-      id,
-      type: 'ptp',
-      position,
-      data: {
-        nodeType: type,
-        typeVersion: entry.version,
-        params: structuredClone({ ...entry.defaults, ...this.#defaultsFor.get(type) }),
-      },
-      selected: true,
-    };
-    this.#change((g) => {
-      const added = withNode(g, node);
-      if (!link) return added;
-      const attempt =
-        link.side === 'source'
-          ? { source: link.node, sourceHandle: link.handle, target: id, targetHandle: link.socket }
-          : { source: id, sourceHandle: link.socket, target: link.node, targetHandle: link.handle };
-      return withConnection(added, attempt, this.#state.index).graph;
-    });
-    return id;
+    const added = withNewNode(this.#state.graph, this.#state.index, type, position, this.#defaultsFor.get(type), link);
+    if (!added) return undefined;
+    this.#change(() => added.graph);
+    return added.id;
   }
 
   checkConnection(attempt: ConnectionAttempt): ConnectionCheck {
@@ -602,21 +495,8 @@ export class EditorStore {
    * and the types still fit (another workflow's node of the same id may be another type).
    */
   paste(payload: ClipboardPayload, at?: { x: number; y: number }, withInputs = false): string[] {
-    const pasted = withPasted(this.#state.graph, payload, at, withInputs);
-    const fresh = new Set(pasted.ids);
-    const { nodes, edges } = pasted.graph;
-    const kept = edges.filter(
-      (e) =>
-        fresh.has(e.source) ||
-        !fresh.has(e.target) ||
-        checkConnection(
-          e,
-          nodes,
-          edges.filter((x) => x !== e),
-          this.#state.index,
-        ).ok,
-    );
-    this.#change(() => (kept.length === edges.length ? pasted.graph : { ...pasted.graph, edges: kept }));
+    const pasted = withPasted(this.#state.graph, payload, at, withInputs, this.#state.index);
+    this.#change(() => pasted.graph);
     return pasted.ids;
   }
 
@@ -651,49 +531,34 @@ export class EditorStore {
     });
   }
 
-  // `packs` defaults to the known list (`?.`: the constructor validates before #state exists).
-  #report(graph: EditorGraph, packs: readonly string[] | undefined, lift: boolean): ValidationReport {
-    // The server's limits come with its catalogue: fields, validation and the server agree.
-    const limits = this.#index.catalogue.limits;
-    return validateGraph(graphToDocument(this.#root(graph), { includeViewport: false }), this.#registry, {
-      ...(limits ? { limits } : {}),
-      ...(packs ? { packs } : {}),
-      ...(lift ? {} : { lift: false }),
-    });
-  }
-
   /**
    * The problems that stop a run of `targets` (flattened ids; default: every output), by the
    * server's rule (runTargets): problems in branches no output needs do not block.
    */
   runBlockers(targets?: readonly string[]): GraphError[] {
-    return runTargets(this.#report(this.#state.graph, this.#state.packs, true), targets).blocking;
+    return runTargets(workflowReport(this.#state.graph, this.#openScopes(), this.#context()), targets).blocking;
+  }
+
+  // `packs` defaults to the known list (`?.`: the constructor validates before #state exists).
+  #context(packs = this.#state?.packs): ValidationContext {
+    return { registry: this.#registry, index: this.#index, packs };
   }
 
   #validate(graph: EditorGraph, packs = this.#state?.packs): ErrorMap {
-    if (!graph.nodes.length && !this.#scopes.length) return EMPTY_ERROR_MAP;
-    const scoped = this.#scopes.length > 0;
-    // Inside a block, problems are wanted on its inner nodes, not lifted onto the block node.
-    const report = this.#report(graph, packs, !scoped);
-    const problems = [...report.errors, ...report.warnings];
-    if (!scoped) return buildErrorMap(problems);
-    const open = this.#scopes.at(-1)!.scope;
-    const def = graph.subgraphs?.find((s) => s.id === open.subgraphId);
-    return buildErrorMap(problemsInScope(problems, this.#prefix(), exposuresOf(def), open.name));
+    return canvasProblems(graph, this.#openScopes(), this.#context(packs));
+  }
+
+  #openScopes(): BlockScope[] {
+    return this.#scopes.map((s) => s.scope);
   }
 
   /** The whole workflow for a graph of the innermost open block (the graph itself when none is open). */
   #root(graph: EditorGraph): EditorGraph {
-    return this.#scopes.length
-      ? rootGraph(
-          this.#scopes.map((s) => s.scope),
-          graph,
-        )
-      : graph;
+    return rootGraph(this.#openScopes(), graph);
   }
 
   #prefix(): string {
-    return scopePrefix(this.#scopes.map((s) => s.scope));
+    return scopePrefix(this.#openScopes());
   }
 
   /** Nodes and links word pickers read prompts from: the canvas's, and inside a block the graph around it. */
@@ -711,65 +576,18 @@ export class EditorStore {
     return this.#prefix();
   }
 
-  #keysMemo?: { datas: readonly unknown[]; edges: EditorEdge[]; graph: EditorGraph; keys: ReadonlyMap<string, string> };
+  readonly #inputKeys = new CanvasInputKeys();
 
-  /**
-   * nodeInputKeys of the canvas's nodes, as a run of document() would record them. Kept while the
-   * nodes' data and the links are the same objects, so dragging nodes does not recompute them.
-   */
+  /** nodeInputKeys of the canvas's nodes, as a run of document() would record them (see CanvasInputKeys). */
   canvasInputKeys(): ReadonlyMap<string, string> {
-    const graph = this.#state.graph;
-    const memo = this.#keysMemo;
-    if (memo?.graph === graph) return memo.keys;
-    const datas = graph.nodes.map((n) => n.data);
-    const same =
-      memo !== undefined &&
-      memo.edges === graph.edges &&
-      memo.graph.subgraphs === graph.subgraphs &&
-      memo.datas.length === datas.length &&
-      datas.every((d, i) => d === memo.datas[i]);
-    const canvas = new Set(graph.nodes.map((n) => n.id));
-    const keys = same ? memo.keys : nodeInputKeys(this.document(), canvas, canvasNodeIds(canvas, this.#prefix()));
-    this.#keysMemo = { datas, edges: graph.edges, graph, keys };
-    return keys;
-  }
-
-  /** The catalogue index with entries for the graph's blocks (kept while the definitions are). */
-  #indexFor(graph: EditorGraph): CatalogueIndex {
-    const subgraphs = graph.subgraphs;
-    if (!subgraphs?.length) return this.#index;
-    const memo = this.#blockIndex;
-    if (memo && memo.base === this.#index && memo.subgraphs === subgraphs) return memo.index;
-    const entries = blockEntries(subgraphs, (t) => this.#index.byType.get(t));
-    const catalogue = this.#index.catalogue;
-    const index = indexCatalogue({ ...catalogue, nodes: [...catalogue.nodes, ...entries] });
-    this.#blockIndex = { base: this.#index, subgraphs, index };
-    return index;
+    return this.#inputKeys.of(this.#state.graph, () => this.document(), this.#prefix());
   }
 
   #emit(state: EditorState): void {
-    state.index = this.#indexFor(state.graph);
-    if (this.#scopes.length) {
-      const path = this.#scopes.map(({ scope }) => ({
-        nodeId: scope.nodeId,
-        name: scope.name,
-        subgraphId: scope.subgraphId,
-      }));
-      const key = path.map((p) => p.nodeId).join('/');
-      // Kept while the path and the definitions are the same, so subscribers see no change.
-      const memo = this.#scopeMemo;
-      if (memo && memo.key === key && memo.subgraphs === state.graph.subgraphs) state.scope = memo.scope;
-      else {
-        const def = state.graph.subgraphs?.find((s) => s.id === path.at(-1)!.subgraphId);
-        state.scope = {
-          path,
-          exposures: exposuresOf(def),
-          uses: usesOf(this.#root(state.graph), def?.id ?? ''),
-          topNodes: this.#scopes[0]!.scope.outer.nodes,
-        };
-        this.#scopeMemo = { key, subgraphs: state.graph.subgraphs, scope: state.scope };
-      }
-    } else delete state.scope;
+    state.index = this.#blockIndex.of(this.#index, state.graph.subgraphs);
+    const scope = this.#scopeView.of(this.#openScopes(), state.graph, () => this.#root(state.graph));
+    if (scope) state.scope = scope;
+    else delete state.scope;
     this.#state = state;
     for (const l of [...this.#listeners]) l();
   }

@@ -1,9 +1,35 @@
-import { stableStringify, subgraphIdOf, type NodeShape, type Subgraph, type WorkflowDocument } from '@ptp/graph-core';
-import type { CatalogueIndex } from './catalogueIndex';
+import {
+  blockEntries,
+  stableStringify,
+  subgraphIdOf,
+  type NodeShape,
+  type Subgraph,
+  type WorkflowDocument,
+} from '@ptp/graph-core';
+import { indexCatalogue, type CatalogueIndex } from './catalogueIndex';
 import { TEMPLATES } from './templates';
 
 /** The library tag of workflows that hold a block to reuse (saved from the editor's "my blocks"). */
 export const BLOCK_TAG = 'block';
+
+/**
+ * The catalogue index with an entry for each block definition of a document: kept while the base
+ * index and the definitions are the same objects.
+ */
+export class BlockIndex {
+  #memo?: { base: CatalogueIndex; subgraphs: readonly Subgraph[]; index: CatalogueIndex };
+
+  of(base: CatalogueIndex, subgraphs: readonly Subgraph[] | undefined): CatalogueIndex {
+    if (!subgraphs?.length) return base;
+    const memo = this.#memo;
+    if (memo && memo.base === base && memo.subgraphs === subgraphs) return memo.index;
+    const entries = blockEntries([...subgraphs], (t) => base.byType.get(t));
+    const catalogue = base.catalogue;
+    const index = indexCatalogue({ ...catalogue, nodes: [...catalogue.nodes, ...entries] });
+    this.#memo = { base, subgraphs, index };
+    return index;
+  }
+}
 
 /** A block the palette can add: its definition and the definitions of the blocks nested in it. */
 export interface BlockOffer {

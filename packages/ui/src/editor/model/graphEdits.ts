@@ -2,7 +2,8 @@ import { subgraphIdOf, subgraphType } from '@ptp/graph-core';
 import { mergeBlocks } from './blocks';
 import { pasteNodes, type ClipboardPayload } from './clipboard';
 import { edgeIdFor, type EditorGraph, type EditorNode } from './editorGraph';
-import type { CatalogueIndex } from './catalogueIndex';
+import { newNodeId, type CatalogueIndex } from './catalogueIndex';
+import type { DanglingLink } from './quickAdd';
 import { checkConnection, type ConnectionAttempt, type ConnectionCheck } from './isValidConnection';
 
 /**
@@ -53,6 +54,38 @@ export function withNodeUi(
 /** Adds a node as the only selected one. */
 export function withNode(g: EditorGraph, node: EditorNode): EditorGraph {
   return { ...g, nodes: [...deselected(g.nodes), { ...node, selected: true }] };
+}
+
+/**
+ * Adds a node of `type` (selected) with the catalogue's param defaults under `defaults`; with
+ * `link`, also links the dangling socket it was added for to its `link.socket` (a link the types
+ * refuse is left out). Undefined for a type the catalogue lacks.
+ */
+export function withNewNode(
+  g: EditorGraph,
+  index: CatalogueIndex,
+  type: string,
+  position: { x: number; y: number },
+  defaults?: Record<string, unknown>,
+  link?: Omit<DanglingLink, 'type'> & { socket: string },
+): { graph: EditorGraph; id: string } | undefined {
+  const entry = index.byType.get(type);
+  if (!entry) return undefined;
+  const id = newNodeId(type, new Set(g.nodes.map((n) => n.id)));
+  const params = structuredClone({ ...entry.defaults, ...defaults });
+  const added = withNode(g, {
+    id,
+    type: 'ptp',
+    position,
+    data: { nodeType: type, typeVersion: entry.version, params },
+    selected: true,
+  });
+  if (!link) return { graph: added, id };
+  const attempt =
+    link.side === 'source'
+      ? { source: link.node, sourceHandle: link.handle, target: id, targetHandle: link.socket }
+      : { source: id, sourceHandle: link.socket, target: link.node, targetHandle: link.handle };
+  return { graph: withConnection(added, attempt, index).graph, id };
 }
 
 export function withEdge(
@@ -116,13 +149,16 @@ export function withSelection(g: EditorGraph, ids: readonly string[]): EditorGra
 
 /**
  * Pastes a clipboard payload as the selection. The blocks its nodes use join the graph's (an
- * identical definition is reused, a clash renamed). Returns the pasted node ids too.
+ * identical definition is reused, a clash renamed). With `withInputs` (Ctrl+Shift+V) the copies
+ * keep the links that fed them, where those nodes are here and, given `index`, the types still fit
+ * (another workflow's node of the same id may be another type). Returns the pasted node ids too.
  */
 export function withPasted(
   g: EditorGraph,
   payload: ClipboardPayload,
   at?: { x: number; y: number },
   withInputs = false,
+  index?: CatalogueIndex,
 ): { graph: EditorGraph; ids: string[] } {
   const merged = payload.subgraphs?.length ? mergeBlocks(g.subgraphs ?? [], payload.subgraphs) : undefined;
   const nodes = merged
@@ -136,11 +172,26 @@ export function withPasted(
     ...(at ? { at } : {}),
     withInputs,
   });
+  const ids = pasted.nodes.map((n) => n.id);
+  const allNodes = [...deselected(g.nodes), ...pasted.nodes];
+  const edges = [...g.edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...pasted.edges];
+  // Links into the copies from nodes already here: kept where the types fit.
+  const fresh = new Set(ids);
+  const fits = (e: EditorGraph['edges'][number]) =>
+    !index ||
+    fresh.has(e.source) ||
+    !fresh.has(e.target) ||
+    checkConnection(
+      e,
+      allNodes,
+      edges.filter((x) => x !== e),
+      index,
+    ).ok;
   const graph: EditorGraph = {
     ...g,
     ...(merged ? { subgraphs: merged.subgraphs } : {}),
-    nodes: [...deselected(g.nodes), ...pasted.nodes],
-    edges: [...g.edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...pasted.edges],
+    nodes: allNodes,
+    edges: edges.filter(fits),
   };
-  return { graph, ids: pasted.nodes.map((n) => n.id) };
+  return { graph, ids };
 }

@@ -1,4 +1,6 @@
 import { flattenSubgraphs, hashString, stableStringify, type WorkflowDocument } from '@ptp/graph-core';
+import { canvasNodeIds } from './canvasNodeIds';
+import type { EditorGraph } from './editorGraph';
 
 /**
  * Per canvas node, a key of what its result is computed from: its type and params and, through its
@@ -48,4 +50,30 @@ export function nodeInputKeys(
   return new Map(
     [...parts].map(([id, list]) => [id, list.length === 1 ? list[0]! : hashString(list.sort().join('|'))]),
   );
+}
+
+/**
+ * nodeInputKeys of the canvas's nodes, as a run of the whole document would record them. Kept while
+ * the nodes' data, the links and the block definitions are the same objects, so dragging nodes does
+ * not recompute them.
+ */
+export class CanvasInputKeys {
+  #memo?: { datas: readonly unknown[]; graph: EditorGraph; keys: ReadonlyMap<string, string> };
+
+  /** `document`: the whole workflow (read only when the keys must be recomputed); `prefix`: see canvasNodeIds. */
+  of(graph: EditorGraph, document: () => WorkflowDocument, prefix: string): ReadonlyMap<string, string> {
+    const memo = this.#memo;
+    if (memo?.graph === graph) return memo.keys;
+    const datas = graph.nodes.map((n) => n.data);
+    const same =
+      memo !== undefined &&
+      memo.graph.edges === graph.edges &&
+      memo.graph.subgraphs === graph.subgraphs &&
+      memo.datas.length === datas.length &&
+      datas.every((d, i) => d === memo.datas[i]);
+    const canvas = new Set(graph.nodes.map((n) => n.id));
+    const keys = same ? memo.keys : nodeInputKeys(document(), canvas, canvasNodeIds(canvas, prefix));
+    this.#memo = { datas, graph, keys };
+    return keys;
+  }
 }
