@@ -417,9 +417,11 @@ describe('editor (browser only)', () => {
     await node(page, 'decode_3').waitFor();
     expect(graphOf(await editorDocument(page)).edges.filter((e) => e.includes('decode_3'))).toEqual([]);
     await expect.poll(() => page.getByTestId('problem-count').getAttribute('data-count')).not.toBe('0');
-    // Its problems are on a node no output needs: the run goes ahead, as on the server.
+    // Its problems are on a node no output needs: the run goes ahead, as on the server. The notice
+    // comes as the run starts and goes after 8 s: watched from before the click.
+    const partial = page.locator('[data-testid=notice][data-tag=run-partial]').waitFor({ timeout: 60_000 });
     expect(await runToEnd(page)).toBe('success');
-    await page.locator('[data-testid=notice][data-tag=run-partial]').waitFor();
+    await partial;
     // A problem on a node an output needs stops it.
     await page.locator('[data-testid=param-source-text] textarea').fill('');
     await blur(page);
