@@ -469,6 +469,31 @@ describe('groups (issue 16)', () => {
     ]);
     await screenshot(page, 'groups-frame');
 
+    // A member dragged out of its frame leaves the group; a node dropped into a frame joins it.
+    // Drags node `id` by its title so that its centre ends where `to` says (screen pixels).
+    type Box = { x: number; y: number; width: number; height: number };
+    const dragNode = async (id: string, to: (frame: Box) => { x: number; y: number }) => {
+      const title = (await node(page, id).locator('header .title').boundingBox())!;
+      const whole = (await node(page, id).boundingBox())!;
+      const centre = to((await page.getByTestId('group-group1').boundingBox())!);
+      const grab = { x: title.x + 5, y: title.y + title.height / 2 };
+      await page.mouse.move(grab.x, grab.y);
+      await page.mouse.down();
+      await page.mouse.move(grab.x + 20, grab.y + 20, { steps: 4 });
+      const end = {
+        x: centre.x - whole.width / 2 + (grab.x - whole.x),
+        y: centre.y - whole.height / 2 + (grab.y - whole.y),
+      };
+      await page.mouse.move(end.x, end.y, { steps: 12 });
+      await page.mouse.up();
+    };
+    const members = async () => (await editorDocument(page)).ui?.groups?.find((g) => g.id === 'group1')?.nodes;
+    await dragNode('target1', (f) => ({ x: f.x + f.width + 250, y: f.y + 60 }));
+    await expect.poll(members).toEqual(['source']);
+    await dragNode('target1', (f) => ({ x: f.x + f.width / 2, y: f.y + f.height - 20 }));
+    await expect.poll(members).toEqual(['source', 'target1']);
+    await screenshot(page, 'groups-drop-into-frame');
+
     // Saved to the library and reopened: the frame comes back.
     await page.getByTestId('workflow-name').fill('Groups test');
     await blur(page);

@@ -47,17 +47,10 @@ import {
 } from './graphEdits';
 import { type ErrorMap } from './errorMap';
 import { History } from './History';
-import { addGroup, GROUP_COLORS, moveGroupNodes, newGroupId, patchGroup, removeGroup } from './groups';
+import { addGroup, GROUP_COLORS, moveGroupNodes, newGroupId, patchGroup, regroupDropped, removeGroup } from './groups';
 import { compactLayout } from './autoLayout';
 import { checkConnection, type ConnectionAttempt, type ConnectionCheck } from './isValidConnection';
-import {
-  enterBlock,
-  graphWithSurroundings,
-  leaveBlock,
-  rootGraph,
-  scopePrefix,
-  type BlockScope,
-} from './blockScope';
+import { enterBlock, graphWithSurroundings, leaveBlock, rootGraph, scopePrefix, type BlockScope } from './blockScope';
 
 export type { EditorState, LibraryRef } from './editorState';
 
@@ -89,6 +82,8 @@ export class EditorStore {
   readonly #blockIndex = new BlockIndex();
   #wordsMemo?: { nodes: EditorNode[]; edges: EditorEdge[]; value: Pick<EditorGraph, 'nodes' | 'edges'> };
   readonly #scopeView = new OpenBlockView();
+  /** The graph when the drag under way began (group membership is settled when it ends). */
+  #dragStart?: EditorGraph;
   /** Param defaults of new nodes that differ from the catalogue's (e.g. the pack's sample prompt). */
   readonly #defaultsFor = new Map<string, Record<string, unknown>>();
 
@@ -292,12 +287,17 @@ export class EditorStore {
   /** Call when a drag starts: the positions before it become one undo step. */
   beginDrag(): void {
     const g = this.#state.graph;
+    this.#dragStart = g;
     this.#history.record(snapshotOf(g));
     this.#history.seal();
     this.#emit({ ...this.#state, canUndo: true, canRedo: false });
   }
 
+  /** Call when a drag ends: nodes dropped into or out of a group's frame join or leave it (same undo step). */
   endDrag(): void {
+    const start = this.#dragStart;
+    this.#dragStart = undefined;
+    if (start) this.#change((g) => regroupDropped(start, g), { history: false, structural: false });
     const dirty = fingerprint(this.#root(this.#state.graph)) !== this.#savedFingerprint;
     if (dirty !== this.#state.dirty) this.#emit({ ...this.#state, dirty });
   }

@@ -96,4 +96,35 @@ describe('groups', () => {
     });
     expect(frameOf({ id: 'g', title: '', color: '', nodes: ['gone'] }, nodes)).toBeUndefined();
   });
+
+  it('a node dropped into a frame joins that group; a member dragged out of its frame leaves it; one undo step each', () => {
+    const store = storeWithThree();
+    const [a, b, c] = store.getState().graph.nodes.map((n) => n.id);
+    store.selectOnly([a!, b!]);
+    const id = store.groupSelection()!;
+    const members = () => store.getState().graph.groups?.find((g) => g.id === id)?.nodes;
+    const drag = (n: string, to: { x: number; y: number }) => {
+      store.beginDrag();
+      store.setNodes(
+        store.getState().graph.nodes.map((x) => (x.id === n ? { ...x, position: to } : x)),
+        'drag',
+      );
+      store.endDrag();
+    };
+    // Moved within its frame: still a member (the frame spans x -16..556 before the drag).
+    drag(b!, { x: 250, y: 40 });
+    expect(members()).toEqual([a, b]);
+    // c (not a member) dropped with its centre inside the frame joins the group.
+    drag(c!, { x: 100, y: 60 });
+    expect(members()).toEqual([a, b, c]);
+    store.undo();
+    expect(members()).toEqual([a, b]);
+    expect(store.getState().graph.nodes.find((n) => n.id === c)!.position).toEqual({ x: 600, y: 20 });
+    // b dragged far away leaves; the group keeps a.
+    drag(b!, { x: 2000, y: 2000 });
+    expect(members()).toEqual([a]);
+    // The last member dragged away alone: a whole group moved, it stays a group.
+    drag(a!, { x: -900, y: 0 });
+    expect(members()).toEqual([a]);
+  });
 });

@@ -69,3 +69,57 @@ export function frameOf(
   const y1 = Math.max(...boxes.map((b) => b.y + b.h)) + FRAME_PAD;
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
+
+type Box = { x: number; y: number; width: number; height: number };
+
+const inside = (box: Box, p: { x: number; y: number }) =>
+  p.x >= box.x && p.x <= box.x + box.width && p.y >= box.y && p.y <= box.y + box.height;
+
+/**
+ * Group membership after a drag (ComfyUI's frames), from the graph as it was when the drag began
+ * (`before`): a dragged node whose centre lands in another group's frame joins that group; a member
+ * dragged out of its own frame leaves it. Frames are taken as they were before the drag. A group
+ * whose members all moved (its frame, or all of it selected, dragged) keeps them. The same graph
+ * when nothing changes.
+ */
+export function regroupDropped(before: EditorGraph, after: EditorGraph): EditorGraph {
+  const groups = after.groups ?? [];
+  if (!groups.length && !before.groups?.length) return after;
+  const start = new Map(before.nodes.map((n) => [n.id, n.position]));
+  const moved = after.nodes.filter((n) => {
+    const p = start.get(n.id);
+    return p !== undefined && (p.x !== n.position.x || p.y !== n.position.y);
+  });
+  if (!moved.length) return after;
+  const movedIds = new Set(moved.map((n) => n.id));
+  const frames = new Map(groups.map((g) => [g.id, frameOf(g, before.nodes)]));
+  const wholeGroupMoved = (g: NodeGroup) => g.nodes.every((id) => movedIds.has(id));
+  const membership = new Map<string, string | undefined>();
+  for (const node of moved) {
+    const current = groups.find((g) => g.nodes.includes(node.id));
+    if (current && wholeGroupMoved(current)) continue;
+    const w = node.measured?.width ?? node.width ?? 240;
+    const h = node.measured?.height ?? node.height ?? 160;
+    const centre = { x: node.position.x + w / 2, y: node.position.y + h / 2 };
+    const home = current && frames.get(current.id);
+    if (home && inside(home, centre)) continue;
+    // The frame drawn last (on top) wins where frames overlap.
+    const target = [...groups].reverse().find((g) => {
+      const f = frames.get(g.id);
+      return g !== current && !wholeGroupMoved(g) && f !== undefined && inside(f, centre);
+    });
+    if (target) membership.set(node.id, target.id);
+    else if (current) membership.set(node.id, undefined);
+  }
+  if (!membership.size) return after;
+  const next = groups
+    .map((g) => ({
+      ...g,
+      nodes: [
+        ...g.nodes.filter((id) => !membership.has(id)),
+        ...[...membership].filter(([, to]) => to === g.id).map(([id]) => id),
+      ],
+    }))
+    .filter((g) => g.nodes.length > 0);
+  return { ...after, groups: next };
+}
