@@ -47,7 +47,8 @@ const COMMAND_USAGE: Record<string, string> = {
                                       (at least one of --grid, --pairs or --seeds)
                                       [--source-node ID] [--target-node ID] [--save-images] [--max-cells N] [--packs DIR]... [--uploads DIR]... [--title T]
                                       --seeds: each cell on every seed (of --seed-node ID, default capture); tables average over pairs x seeds
-                                      every grid cell x pair; results.csv (resumable), results.md (means ± 95 % t intervals), plot.svg
+                                      every grid cell x pair; results.csv (resumable), results.md (means ± 95 % t intervals), plot.svg;
+                                      refused before any cell runs (nothing written) when a cell names a pack or upload this machine lacks
                                       --redis URL [--redis-prefix P] [--in-flight N]: one job per cell, spread over ptp workers
 `,
   tune: `  tune <workflow.json> --pairs pairs.json --budget N --out DIR [--tune-seeds 1,2,3,4] [--test-seeds 101,102,103] [--steps N]
@@ -59,7 +60,8 @@ const COMMAND_USAGE: Record<string, string> = {
                                       on the tuning seeds, and one setting for all pairs the same way; the winner among those scored on
                                       the most seeds by --select (lcb: mean J minus Z (1) standard errors; mean; min: worst seed); tuned per pair vs tuned for all
                                       vs reference defaults vs CL P2P on the held-back seeds;
-                                      results.csv (resumable), results.json, results.md;
+                                      results.csv (resumable), results.json, results.md; refused before any run, as sweep,
+                                      when the workflow or a pair names a pack or upload this machine lacks;
                                       --redis URL [--redis-prefix P] [--in-flight N]: as for sweep
 `,
   serve: `  serve [--host H] [--port N] [--token T] [--data DIR] [--packs DIR]... [--provider P] [--allow-host NAME]... [--allow-origin URL]... [--ui DIR] [--redis URL] [--redis-prefix P]

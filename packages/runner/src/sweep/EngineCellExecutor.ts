@@ -11,7 +11,7 @@ import {
 import type { InferenceBackend, MetricsValue, OutputFile } from '@ptp/nodes';
 import { setParam } from '../workflowParams.js';
 import type { CellExecutor } from './runSweep.js';
-import { columnOf, SweepSpecError, type SweepCell } from './sweepSpec.js';
+import { columnOf, SweepSpecError, type Assignment, type SweepCell } from './sweepSpec.js';
 import type { CellResult } from './SweepResults.js';
 
 const isOutputFile = (v: unknown): v is OutputFile =>
@@ -55,7 +55,7 @@ export function cellTargets(
 }
 
 /** A copy of the sweep's workflow with one cell's params set. */
-export function cellDocument(doc: WorkflowDocument, cell: SweepCell): WorkflowDocument {
+export function cellDocument(doc: WorkflowDocument, cell: { assignments: readonly Assignment[] }): WorkflowDocument {
   const copy = structuredClone(doc);
   for (const a of cell.assignments)
     if (!setParam(copy, a.node, a.param, a.value))

@@ -131,3 +131,43 @@ describe('ptp sweep', () => {
     expect(existsSync(path.join(dir, 'typo'))).toBe(false);
   });
 });
+
+describe('ptp sweep, refused up front', () => {
+  it('a pack a cell would load and this machine lacks is UNKNOWN_PACK before any cell runs: nothing written, as ptp run', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-sweep-pack-'));
+    const wf = path.join(repoRoot, 'examples/study-word-swap.json');
+    const out = path.join(dir, 'out');
+    // Set by the grid: told once, with the cells it stops.
+    const grid = await cli(
+      'sweep',
+      wf,
+      '--grid',
+      'model.pack=tiny-shapes,tiny-shapez',
+      '--grid',
+      'capture.steps=2',
+      '--out',
+      out,
+    );
+    expect(grid.code).toBe(1);
+    expect(grid.err).toMatch(
+      /^error UNKNOWN_PACK \[node model, param pack\]: there is no model pack “tiny-shapez” here; .* \(in 1 of 2 cells\)$/m,
+    );
+    expect(grid.err).not.toMatch(/NODE_FAILED|results\.csv/);
+    expect(existsSync(out)).toBe(false);
+    // Set by a pair of the pairs file.
+    const pairs = path.join(dir, 'pairs.json');
+    writeFileSync(
+      pairs,
+      JSON.stringify([
+        { source: 'a red circle on a white background', target: 'a blue circle on a white background' },
+        { source: 'a red square', target: 'a blue square', set: { 'model.pack': 'my-pack' } },
+      ]),
+    );
+    const pair = await cli('sweep', wf, '--pairs', pairs, '--grid', 'capture.steps=2', '--out', out);
+    expect([pair.code, pair.err]).toEqual([
+      1,
+      expect.stringMatching(/UNKNOWN_PACK .*“my-pack” here; .* \(in 1 of 2 cells\)/),
+    ]);
+    expect(existsSync(out)).toBe(false);
+  });
+});

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDocument, type NodeRegistry, type WorkflowDocument } from '@ptp/graph-core';
+import { errorPlace, loadDocument, type NodeRegistry, type WorkflowDocument } from '@ptp/graph-core';
 import { createNodeRegistry } from '@ptp/nodes';
 import { runSweep, type SweepEvent, type SweepSummary } from '../../sweep/runSweep.js';
 import {
@@ -26,6 +26,7 @@ import {
   stopOnSigint,
   type Execution,
 } from './cellExecution.js';
+import { lackedByCells } from './lackedByCells.js';
 
 /** One line per cell on stderr, or a bar redrawn in place on a terminal. */
 function progressBar(io: Io, tty: boolean) {
@@ -66,6 +67,12 @@ export const sweepCommand: Command = async (args, io) => {
   }
   const doc = loaded.value;
   const cells = await planCells(doc, registry, values);
+  // A pack or upload this machine lacks is refused here, as `ptp run` refuses it: nothing written.
+  const lacked = await lackedByCells({ values, doc, registry, cells, keepImages: values['save-images'] });
+  if (lacked.length) {
+    for (const e of lacked) io.err(`error ${e.code}${errorPlace(e)}: ${e.message}`);
+    return EXIT.failed;
+  }
 
   await checkOutDir(outDir);
   await mkdir(outDir, { recursive: true });

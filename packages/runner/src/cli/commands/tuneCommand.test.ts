@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -104,5 +104,34 @@ describe('ptp tune', () => {
     const meanReport = TuneReportSchema.parse(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')));
     expect(meanReport.select).toEqual({ rule: 'mean' });
     expect(meanReport.cost.ranNow).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('ptp tune, refused up front', () => {
+  it('a pack the workflow or a pair names and this machine lacks is UNKNOWN_PACK before any run: nothing written', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-tune-pack-'));
+    const out = path.join(dir, 'out');
+    const doc = JSON.parse(readFileSync(workflow, 'utf8')) as { nodes: { id: string; params: { pack?: string } }[] };
+    doc.nodes.find((n) => n.id === 'model')!.params.pack = 'tiny-shapez';
+    const wrong = path.join(dir, 'wrong-pack.json');
+    writeFileSync(wrong, JSON.stringify(doc));
+    const args = ['--budget', '4', '--tune-seeds', '1,2', '--test-seeds', '9', '--steps', '2', '--out', out];
+    const r = await cli('tune', wrong, '--pairs', pairsFile(dir), ...args);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      /^error UNKNOWN_PACK \[node model, param pack\]: there is no model pack “tiny-shapez” here; [^(]*$/m,
+    );
+    expect(r.err).not.toMatch(/NODE_FAILED|FAILED/);
+    expect(existsSync(out)).toBe(false);
+    // A pair's `set` names it: the other pairs' runs do not start either.
+    const all = JSON.parse(readFileSync(path.join(repoRoot, 'docs/study/pairs.json'), 'utf8')) as { set?: object }[];
+    const pairs = path.join(dir, 'pairs-set.json');
+    writeFileSync(pairs, JSON.stringify([all[0], { ...all[1], set: { ...all[1]!.set, 'model.pack': 'my-pack' } }]));
+    const byPair = await cli('tune', workflow, '--pairs', pairs, ...args);
+    expect([byPair.code, byPair.err]).toEqual([
+      1,
+      expect.stringMatching(/UNKNOWN_PACK .*“my-pack” here; .* \(in 1 of 2 pairs\)/),
+    ]);
+    expect(existsSync(out)).toBe(false);
   });
 });

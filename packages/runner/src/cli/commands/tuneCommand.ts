@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDocument, describeZodIssue } from '@ptp/graph-core';
+import { describeZodIssue, errorPlace, loadDocument } from '@ptp/graph-core';
 import {
   createNodeRegistry,
   DEFAULT_LCB_Z,
@@ -31,6 +31,7 @@ import {
   readText,
   stopOnSigint,
 } from './cellExecution.js';
+import { lackedByCells } from './lackedByCells.js';
 
 const seedList = (raw: string, name: string): number[] => {
   const seeds = raw.split(',').map((s) => Number(s.trim()));
@@ -200,6 +201,20 @@ export const tuneCommand: Command = async (args, io) => {
     firstSeeds: a.firstSeeds,
     ...(values['metrics-node'] ? { metricsNode: values['metrics-node'] } : {}),
   };
+  // A pack or upload this machine lacks is refused here, as `ptp run` refuses it: nothing written.
+  // Candidates and seeds set only numbers, so the pairs (their prompts and `set`) are what differs.
+  const lacked = await lackedByCells({
+    values,
+    doc,
+    registry,
+    cells: setup.pairs,
+    keepImages: values['save-images'],
+    noun: 'pairs',
+  });
+  if (lacked.length) {
+    for (const e of lacked) io.err(`error ${e.code}${errorPlace(e)}: ${e.message}`);
+    return EXIT.failed;
+  }
 
   await checkOutDir(a.outDir);
   await mkdir(a.outDir, { recursive: true });
