@@ -6,6 +6,19 @@ import { CatalogueSchema, CURRENT_SCHEMA_VERSION } from '@ptp/graph-core';
 import { PTP_MANIFEST_VERSION } from '@ptp/nodes/diffusion';
 import { describe, expect, it } from 'vitest';
 import { cli, repoRoot } from './testCli.js';
+import { COMMAND_USAGE } from './main.js';
+import { CATALOG_OPTIONS } from './commands/catalogCommand.js';
+import { EXTRACT_OPTIONS } from './commands/extractCommand.js';
+import { MODELS_IMPORT_OPTIONS, MODELS_LIST_OPTIONS } from './commands/modelsCommand.js';
+import { PARITY_OPTIONS } from './commands/parityCommand.js';
+import { QUALITY_OPTIONS } from './commands/qualityCommand.js';
+import { QUEUE_OPTIONS } from './commands/queueCommand.js';
+import { RUN_OPTIONS } from './commands/runCommand.js';
+import { SERVE_OPTIONS } from './commands/serveCommand.js';
+import { SWEEP_OPTIONS } from './commands/sweepCommand.js';
+import { TUNE_OPTIONS } from './commands/tuneCommand.js';
+import { VALIDATE_OPTIONS } from './commands/validateCommand.js';
+import { WORKER_OPTIONS } from './commands/workerCommand.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ptp-cli-'));
 const write = (name: string, text: string) => {
@@ -262,5 +275,54 @@ describe('ptp CLI', () => {
     const help = spawnSync('node', [bin, 'serve', '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('usage: pnpm ptp serve ');
+  });
+});
+
+describe("each command's usage names exactly the flags it accepts", () => {
+  // What each parser accepts, by the usage entry that documents it (models has one per subcommand).
+  const declared: Record<string, object> = {
+    validate: VALIDATE_OPTIONS,
+    catalog: CATALOG_OPTIONS,
+    run: RUN_OPTIONS,
+    extract: EXTRACT_OPTIONS,
+    'models import': MODELS_IMPORT_OPTIONS,
+    'models list': MODELS_LIST_OPTIONS,
+    parity: PARITY_OPTIONS,
+    quality: QUALITY_OPTIONS,
+    sweep: SWEEP_OPTIONS,
+    tune: TUNE_OPTIONS,
+    serve: SERVE_OPTIONS,
+    queue: QUEUE_OPTIONS,
+    worker: WORKER_OPTIONS,
+  };
+  /** A usage entry's text: the command's, or of a subcommand the lines from `  models import` to the next `  models`. */
+  const usageOf = (entry: string): string => {
+    const [name, sub] = entry.split(' ') as [string, string | undefined];
+    const usage = COMMAND_USAGE[name] ?? '';
+    return sub
+      ? (usage.split(new RegExp(`^(?=  ${name} )`, 'm')).find((u) => u.startsWith(`  ${entry} `)) ?? '')
+      : usage;
+  };
+  const flagsIn = (text: string) => new Set([...text.matchAll(/(?<![\w-])--([a-z][a-z0-9-]*)/g)].map((m) => m[1]!));
+
+  it('has a declaration for every command (and subcommand) of the usage, and the reverse', () => {
+    // A subcommand is a usage line `  <command> <word> `, as `  models list `.
+    const entries = Object.entries(COMMAND_USAGE).flatMap(([name, usage]) => {
+      const subs = [...usage.matchAll(new RegExp(`^ {2}${name} ([a-z]+) `, 'gm'))].map((m) => `${name} ${m[1]}`);
+      return subs.length ? subs : [name];
+    });
+    expect(entries.sort()).toEqual(Object.keys(declared).sort());
+  });
+
+  it.each(Object.entries(declared))('%s', (entry, options) => {
+    const inUsage = flagsIn(usageOf(entry));
+    const accepted = new Set(Object.keys(options));
+    expect({
+      notInUsage: [...accepted].filter((f) => !inUsage.has(f)),
+      notAccepted: [...inUsage].filter((f) => !accepted.has(f)),
+    }).toEqual({
+      notInUsage: [],
+      notAccepted: [],
+    });
   });
 });

@@ -3,8 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { EXIT, processIo, UsageError, type Command, type Io } from './cliSupport.js';
 import { closestWord } from './closestWord.js';
 
-/** Each command's lines of the usage, in the order `ptp --help` lists them; `ptp <command> --help` prints one. */
-const COMMAND_USAGE: Record<string, string> = {
+/**
+ * Each command's lines of the usage, in the order `ptp --help` lists them; `ptp <command> --help` prints
+ * one. Each names exactly the flags its command declares (`RUN_OPTIONS`, ...; main.test.ts checks).
+ */
+export const COMMAND_USAGE: Record<string, string> = {
   validate: `  validate <workflow.json>... [--json] [--packs DIR]... [--uploads DIR]... [--node-packages DIR]...
                                       check workflows (a .json file, or a studio PNG: the workflow it embeds);
                                       exit 0 when "ptp run" would run each, 1 when not (problems in

@@ -3,10 +3,13 @@ import { buildCatalogue } from '@ptp/graph-core';
 import { EXIT, UsageError, type Command } from '../cliSupport.js';
 import { cliNodePackages, NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 
+/** What `ptp catalog` accepts; its usage (main.ts) names exactly these (main.test.ts). */
+export const CATALOG_OPTIONS = NODE_PACKAGES_OPTION;
+
 export const catalogCommand: Command = async (args, io) => {
   const { values, positionals } = parseArgs({
     args,
-    options: NODE_PACKAGES_OPTION,
+    options: CATALOG_OPTIONS,
     allowPositionals: true,
     strict: true,
   });

@@ -4,9 +4,12 @@ import { loadDocument } from '@ptp/graph-core';
 import { createNodeRegistry, readPngText } from '@ptp/nodes';
 import { cannotRead, EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
 
+/** What `ptp extract` accepts; its usage (main.ts) names exactly these (main.test.ts). */
+export const EXTRACT_OPTIONS = {} as const;
+
 /** `ptp extract image.png > workflow.json`: the workflow a studio PNG carries, migrated to today's schema. */
 export const extractCommand: Command = async (args, io) => {
-  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true });
+  const { positionals } = parseArgs({ args, options: EXTRACT_OPTIONS, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UsageError('extract takes exactly one PNG file');
   const file = resolveUserPath(positionals[0]!);
   const bytes = await readFile(file).catch((err: unknown) => {

@@ -6,6 +6,19 @@ import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.j
 import { closestWord } from '../closestWord.js';
 import { localBackend } from '../localSetup.js';
 
+/** What `ptp models import` accepts; its usage (main.ts) names exactly these (main.test.ts). */
+export const MODELS_IMPORT_OPTIONS = {
+  name: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  'no-plain': { type: 'boolean', default: false },
+  'fuse-uncontrolled': { type: 'boolean', default: false },
+  'no-fuse-uncontrolled': { type: 'boolean', default: false },
+  'self-control-divisor': { type: 'string' },
+} as const;
+
+/** What `ptp models list` accepts; its usage (main.ts) names exactly these (main.test.ts). */
+export const MODELS_LIST_OPTIONS = { packs: { type: 'string', multiple: true } } as const;
+
 /**
  * `ptp models import <export-dir> <pack-dir> [--name N] [--no-plain] [--no-fuse-uncontrolled]
  * [--self-control-divisor D] [--json]` and `ptp models list [--packs DIR]...`.
@@ -15,14 +28,7 @@ export const modelsCommand: Command = async (args, io) => {
   if (sub === 'import') {
     const { values, positionals } = parseArgs({
       args: rest,
-      options: {
-        name: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'no-plain': { type: 'boolean', default: false },
-        'fuse-uncontrolled': { type: 'boolean', default: false },
-        'no-fuse-uncontrolled': { type: 'boolean', default: false },
-        'self-control-divisor': { type: 'string' },
-      },
+      options: MODELS_IMPORT_OPTIONS,
       allowPositionals: true,
       strict: true,
     });
@@ -67,7 +73,7 @@ export const modelsCommand: Command = async (args, io) => {
     }
   }
   if (sub === 'list') {
-    const { values } = parseArgs({ args: rest, options: { packs: { type: 'string', multiple: true } }, strict: true });
+    const { values } = parseArgs({ args: rest, options: MODELS_LIST_OPTIONS, strict: true });
     const backend = localBackend({ packs: values.packs });
     io.out(JSON.stringify(await backend.listPacks(), null, 2));
     return EXIT.ok;

@@ -4,6 +4,15 @@ import { PROVIDERS, type Provider } from '../../backends/providers.js';
 import { DEFAULT_REFERENCE_DIR, runParity, scanReferenceCases } from '../../parity/index.js';
 import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.js';
 
+/** What `ptp parity` accepts; its usage (main.ts) names exactly these (main.test.ts). */
+export const PARITY_OPTIONS = {
+  ref: { type: 'string' },
+  provider: { type: 'string', default: 'cpu' },
+  case: { type: 'string', multiple: true },
+  json: { type: 'boolean', default: false },
+  'stop-after': { type: 'string' },
+} as const;
+
 /**
  * `ptp parity [dir | --ref dir] [--provider cpu|webgpu] [--case NAME]... [--stop-after N] [--json]`:
  * one line per case; a case that errors is reported with its message and the others still run.
@@ -12,13 +21,7 @@ import { EXIT, resolveUserPath, UsageError, type Command } from '../cliSupport.j
 export const parityCommand: Command = async (args, io) => {
   const { values, positionals } = parseArgs({
     args,
-    options: {
-      ref: { type: 'string' },
-      provider: { type: 'string', default: 'cpu' },
-      case: { type: 'string', multiple: true },
-      json: { type: 'boolean', default: false },
-      'stop-after': { type: 'string' },
-    },
+    options: PARITY_OPTIONS,
     allowPositionals: true,
     strict: true,
   });

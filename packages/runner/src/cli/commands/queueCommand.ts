@@ -12,6 +12,9 @@ const PAGE = 500;
 /** 20 pages of 500: far more runs than a queue holds (1000 by default). */
 const MAX_PAGES = 20;
 
+/** What `ptp queue` accepts; its usage (main.ts) names exactly these (main.test.ts). */
+export const QUEUE_OPTIONS = { server: { type: 'string' }, token: { type: 'string' } } as const;
+
 /**
  * `ptp queue --server URL [status|pause|resume|clear]`: a studio server's queue from a terminal,
  * as History shows and controls it: how many runs wait and run, whether it is paused, the next
@@ -20,7 +23,7 @@ const MAX_PAGES = 20;
 export const queueCommand: Command = async (args, io) => {
   const { values, positionals } = parseArgs({
     args,
-    options: { server: { type: 'string' }, token: { type: 'string' } },
+    options: QUEUE_OPTIONS,
     allowPositionals: true,
     strict: true,
   });

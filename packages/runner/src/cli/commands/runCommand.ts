@@ -224,25 +224,28 @@ function seedsOption(given: string | undefined): SeedMode | number[] {
   return list;
 }
 
+/** What `ptp run` accepts (its usage in main.ts names each; main.test.ts checks both ways). */
+export const RUN_OPTIONS = {
+  provider: { type: 'string', default: 'cpu' },
+  out: { type: 'string' },
+  packs: { type: 'string', multiple: true },
+  output: { type: 'string', multiple: true },
+  set: { type: 'string', multiple: true },
+  uploads: { type: 'string', multiple: true },
+  server: { type: 'string' },
+  token: { type: 'string' },
+  front: { type: 'boolean' },
+  // A batch (as the editor's Batch…): runs per row, their seeds, rows of node.param values.
+  count: { type: 'string' },
+  seeds: { type: 'string' },
+  rows: { type: 'string' },
+  ...NODE_PACKAGES_OPTION,
+} as const;
+
 function parseRunArgs(args: string[]) {
   const parsed = parseArgs({
     args,
-    options: {
-      provider: { type: 'string', default: 'cpu' },
-      out: { type: 'string' },
-      packs: { type: 'string', multiple: true },
-      output: { type: 'string', multiple: true },
-      set: { type: 'string', multiple: true },
-      uploads: { type: 'string', multiple: true },
-      server: { type: 'string' },
-      token: { type: 'string' },
-      front: { type: 'boolean' },
-      // A batch (as the editor's Batch…): runs per row, their seeds, rows of node.param values.
-      count: { type: 'string' },
-      seeds: { type: 'string' },
-      rows: { type: 'string' },
-      ...NODE_PACKAGES_OPTION,
-    },
+    options: RUN_OPTIONS,
     allowPositionals: true,
     strict: true,
   });

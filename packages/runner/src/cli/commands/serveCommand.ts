@@ -13,33 +13,36 @@ import { checkOutDir, EXIT, resolveUserPath, UsageError, type Command, type Io }
 import { givenPackDirs } from '../packDirs.js';
 import { NODE_PACKAGES_OPTION } from '../nodePackageOption.js';
 
+/** What `ptp serve` accepts; its usage (main.ts) names exactly these (main.test.ts). */
+export const SERVE_OPTIONS = {
+  host: { type: 'string', default: '127.0.0.1' },
+  port: { type: 'string', default: '8188' },
+  token: { type: 'string' },
+  data: { type: 'string' },
+  packs: { type: 'string', multiple: true },
+  provider: { type: 'string', default: 'cpu' },
+  'allow-host': { type: 'string', multiple: true },
+  'allow-origin': { type: 'string', multiple: true },
+  ui: { type: 'string' },
+  // Scale-out: runs go to `ptp worker` processes through BullMQ on this Redis.
+  redis: { type: 'string' },
+  'redis-prefix': { type: 'string' },
+  // Per-run budgets (defaults: API_LIMITS).
+  'max-run-seconds': { type: 'string' },
+  'max-run-memory-gb': { type: 'string' },
+  'cache-mb': { type: 'string' },
+  // Retention: finished runs (with outputs) kept in the history.
+  'keep-runs': { type: 'string' },
+  // Node packages: folders of third-party node types (and $PTP_NODE_PACKAGES).
+  ...NODE_PACKAGES_OPTION,
+  // Model manager: folders whose exports may be imported from the editor (default <data>/exports).
+  'import-root': { type: 'string', multiple: true },
+} as const;
+
 function parseServeArgs(args: string[]) {
   return parseArgs({
     args,
-    options: {
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: '8188' },
-      token: { type: 'string' },
-      data: { type: 'string' },
-      packs: { type: 'string', multiple: true },
-      provider: { type: 'string', default: 'cpu' },
-      'allow-host': { type: 'string', multiple: true },
-      'allow-origin': { type: 'string', multiple: true },
-      ui: { type: 'string' },
-      // Scale-out: runs go to `ptp worker` processes through BullMQ on this Redis.
-      redis: { type: 'string' },
-      'redis-prefix': { type: 'string' },
-      // Per-run budgets (defaults: API_LIMITS).
-      'max-run-seconds': { type: 'string' },
-      'max-run-memory-gb': { type: 'string' },
-      'cache-mb': { type: 'string' },
-      // Retention: finished runs (with outputs) kept in the history.
-      'keep-runs': { type: 'string' },
-      // Node packages: folders of third-party node types (and $PTP_NODE_PACKAGES).
-      ...NODE_PACKAGES_OPTION,
-      // Model manager: folders whose exports may be imported from the editor (default <data>/exports).
-      'import-root': { type: 'string', multiple: true },
-    },
+    options: SERVE_OPTIONS,
     strict: true,
   }).values;
 }

@@ -106,21 +106,24 @@ export const sweepCommand: Command = async (args, io) => {
   return EXIT.ok;
 };
 
+/** What `ptp sweep` accepts; its usage (main.ts) names exactly these (main.test.ts). */
+export const SWEEP_OPTIONS = {
+  grid: { type: 'string', multiple: true },
+  pairs: { type: 'string' },
+  // Replicates: every cell on each seed, averaged over like pairs (means with 95 % intervals).
+  seeds: { type: 'string' },
+  'seed-node': { type: 'string', default: 'capture' },
+  out: { type: 'string' },
+  plot: { type: 'string', multiple: true },
+  'max-cells': { type: 'string' },
+  title: { type: 'string' },
+  ...EXECUTION_OPTIONS,
+} as const;
+
 function parseSweepArgs(args: string[]) {
   const { values, positionals } = parseArgs({
     args,
-    options: {
-      grid: { type: 'string', multiple: true },
-      pairs: { type: 'string' },
-      // Replicates: every cell on each seed, averaged over like pairs (means with 95 % intervals).
-      seeds: { type: 'string' },
-      'seed-node': { type: 'string', default: 'capture' },
-      out: { type: 'string' },
-      plot: { type: 'string', multiple: true },
-      'max-cells': { type: 'string' },
-      title: { type: 'string' },
-      ...EXECUTION_OPTIONS,
-    },
+    options: SWEEP_OPTIONS,
     allowPositionals: true,
     strict: true,
   });

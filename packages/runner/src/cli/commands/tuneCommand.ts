@@ -41,32 +41,35 @@ const seedList = (raw: string, name: string): number[] => {
   return seeds;
 };
 
+/** What `ptp tune` accepts; its usage (main.ts) names exactly these (main.test.ts). */
+export const TUNE_OPTIONS = {
+  pairs: { type: 'string' },
+  budget: { type: 'string' },
+  out: { type: 'string' },
+  'tune-seeds': { type: 'string', default: '1,2,3,4' },
+  'test-seeds': { type: 'string', default: '101,102,103' },
+  'search-seed': { type: 'string', default: '0' },
+  // How the winner is picked among the candidates scored on the most seeds (mean | lcb | min).
+  select: { type: 'string', default: DEFAULT_SELECT_RULE },
+  'lcb-z': { type: 'string', default: String(DEFAULT_LCB_Z) },
+  'first-seeds': { type: 'string', default: '1' },
+  weights: { type: 'string' },
+  space: { type: 'string' },
+  steps: { type: 'string' },
+  'schedule-node': { type: 'string', default: 'schedule' },
+  'blend-node': { type: 'string' },
+  'seed-node': { type: 'string', default: 'capture' },
+  'metrics-node': { type: 'string' },
+  // Skip the search for one setting for all pairs (on by default: per-pair vs shared tuning).
+  'per-pair-only': { type: 'boolean', default: false },
+  title: { type: 'string' },
+  ...EXECUTION_OPTIONS,
+} as const;
+
 function parseTuneArgs(args: string[]) {
   const { values, positionals } = parseArgs({
     args,
-    options: {
-      pairs: { type: 'string' },
-      budget: { type: 'string' },
-      out: { type: 'string' },
-      'tune-seeds': { type: 'string', default: '1,2,3,4' },
-      'test-seeds': { type: 'string', default: '101,102,103' },
-      'search-seed': { type: 'string', default: '0' },
-      // How the winner is picked among the candidates scored on the most seeds (mean | lcb | min).
-      select: { type: 'string', default: DEFAULT_SELECT_RULE },
-      'lcb-z': { type: 'string', default: String(DEFAULT_LCB_Z) },
-      'first-seeds': { type: 'string', default: '1' },
-      weights: { type: 'string' },
-      space: { type: 'string' },
-      steps: { type: 'string' },
-      'schedule-node': { type: 'string', default: 'schedule' },
-      'blend-node': { type: 'string' },
-      'seed-node': { type: 'string', default: 'capture' },
-      'metrics-node': { type: 'string' },
-      // Skip the search for one setting for all pairs (on by default: per-pair vs shared tuning).
-      'per-pair-only': { type: 'boolean', default: false },
-      title: { type: 'string' },
-      ...EXECUTION_OPTIONS,
-    },
+    options: TUNE_OPTIONS,
     allowPositionals: true,
     strict: true,
   });

@@ -42,15 +42,18 @@ function validateText(file: string, text: Result<string>, registry: NodeRegistry
   return { ok: errors.length === 0, file, errors, warnings };
 }
 
+/** What `ptp validate` accepts; its usage (main.ts) names exactly these (main.test.ts). */
+export const VALIDATE_OPTIONS = {
+  json: { type: 'boolean', default: false },
+  packs: { type: 'string', multiple: true },
+  uploads: { type: 'string', multiple: true },
+  ...NODE_PACKAGES_OPTION,
+} as const;
+
 export const validateCommand: Command = async (args, io) => {
   const { values, positionals } = parseArgs({
     args,
-    options: {
-      json: { type: 'boolean', default: false },
-      packs: { type: 'string', multiple: true },
-      uploads: { type: 'string', multiple: true },
-      ...NODE_PACKAGES_OPTION,
-    },
+    options: VALIDATE_OPTIONS,
     allowPositionals: true,
     strict: true,
   });

@@ -21,29 +21,32 @@ function positiveInt(name: string, value: string | undefined): number | undefine
   return n;
 }
 
+/** What `ptp worker` accepts; its usage (main.ts) names exactly these (main.test.ts). */
+export const WORKER_OPTIONS = {
+  redis: { type: 'string' },
+  'redis-prefix': { type: 'string' },
+  provider: { type: 'string', default: 'cpu' },
+  packs: { type: 'string', multiple: true },
+  id: { type: 'string' },
+  // onnxruntime threads per run (CPU workers sharing a machine); default onnxruntime's own.
+  threads: { type: 'string' },
+  'drain-timeout': { type: 'string', default: '30' },
+  'max-run-seconds': { type: 'string', default: String(API_LIMITS.maxRunSeconds) },
+  // Tuning (tests use short ones so a dead worker is noticed in seconds).
+  'lock-ms': { type: 'string' },
+  'stalled-ms': { type: 'string' },
+  'poll-ms': { type: 'string' },
+  // Server configuration, like serve's: modules whose `nodes` export adds node types (tests).
+  'node-module': { type: 'string', multiple: true },
+  // Node packages, like serve's: the server and its workers need the same ones.
+  ...NODE_PACKAGES_OPTION,
+} as const;
+
 /** The options, checked: --redis is required and must be a Redis URL, --provider a known one. */
 function parseWorkerArgs(args: string[]) {
   const { values } = parseArgs({
     args,
-    options: {
-      redis: { type: 'string' },
-      'redis-prefix': { type: 'string' },
-      provider: { type: 'string', default: 'cpu' },
-      packs: { type: 'string', multiple: true },
-      id: { type: 'string' },
-      // onnxruntime threads per run (CPU workers sharing a machine); default onnxruntime's own.
-      threads: { type: 'string' },
-      'drain-timeout': { type: 'string', default: '30' },
-      'max-run-seconds': { type: 'string', default: String(API_LIMITS.maxRunSeconds) },
-      // Tuning (tests use short ones so a dead worker is noticed in seconds).
-      'lock-ms': { type: 'string' },
-      'stalled-ms': { type: 'string' },
-      'poll-ms': { type: 'string' },
-      // Server configuration, like serve's: modules whose `nodes` export adds node types (tests).
-      'node-module': { type: 'string', multiple: true },
-      // Node packages, like serve's: the server and its workers need the same ones.
-      ...NODE_PACKAGES_OPTION,
-    },
+    options: WORKER_OPTIONS,
     strict: true,
   });
   if (!values.redis) throw new UsageError('worker needs --redis URL (e.g. redis://127.0.0.1:6379)');
