@@ -1,3 +1,4 @@
+import type { WorkflowDocument } from '@ptp/graph-core';
 import type { StudioServer } from '@ptp/runner/server/createStudioServer';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,16 +179,14 @@ describe('editor with the studio server', () => {
     expect(await page.getByTestId('library').getByText('Editor test: fox swap').count()).toBe(1);
     await screenshot(page, 'editor-library');
 
-    // Save as new asks for the copy's name: the library then lists both, told apart.
+    // Save as new asks for the copy's name, in the page: the library then lists both, told apart.
     await page.keyboard.press('Escape');
-    let offered = '';
-    page.once('dialog', (d) => {
-      offered = d.defaultValue();
-      void d.accept('Editor test: fox swap, 12 steps');
-    });
     await page.getByTestId('save-as').click();
+    expect(await page.getByTestId('ask-input').inputValue()).toBe('Editor test: fox swap (copy)');
+    await screenshot(page, 'editor-save-as-name');
+    await page.getByTestId('ask-input').fill('Editor test: fox swap, 12 steps');
+    await page.getByTestId('ask-input').press('Enter');
     await expect.poll(() => page.getByTestId('dirty').textContent()).toBe('saved v1');
-    expect(offered).toBe('Editor test: fox swap (copy)');
     expect((await editorDocument(page)).metadata.name).toBe('Editor test: fox swap, 12 steps');
     await page.getByTestId('open-library').click();
     await page.getByTestId('library').getByText('Editor test: fox swap, 12 steps').waitFor();
@@ -213,6 +212,48 @@ describe('editor with the studio server', () => {
     await page.getByTestId(`library-row-${copyId}`).waitFor({ state: 'detached' });
     expect((await fetch(`${server.url}/api/workflows/${copyId}`)).status).toBe(404);
     await screenshot(page, 'editor-library-versions');
+
+    // Rename: a new version of the same entry. The open workflow (the fox swap as at v1, unsaved) follows.
+    await page.getByTestId(`library-rename-${foxId}`).click();
+    expect(await page.getByTestId('ask-input').inputValue()).toBe('Editor test: fox swap');
+    await page.getByTestId('ask-input').fill('Editor test: fox renamed');
+    await page.getByTestId('ask-ok').click();
+    await page.locator('[data-testid=notice][data-tag=library-renamed]').waitFor();
+    await page.getByTestId('library').getByText('Editor test: fox renamed').waitFor();
+    const renamed = (await (await fetch(`${server.url}/api/workflows/${foxId}`)).json()) as {
+      name: string;
+      version: number;
+      document: WorkflowDocument;
+    };
+    expect([renamed.name, renamed.version, renamed.document.metadata.name]).toEqual([
+      'Editor test: fox renamed',
+      3,
+      'Editor test: fox renamed',
+    ]);
+    expect((await editorDocument(page)).metadata.name).toBe('Editor test: fox renamed');
+    expect(await page.getByTestId('dirty').getAttribute('data-dirty')).toBe('true');
+
+    // Duplicate: a new entry holding the latest version's graph (10 steps), under the name asked for.
+    await page.getByTestId(`library-duplicate-${foxId}`).click();
+    expect(await page.getByTestId('ask-input').inputValue()).toBe('Editor test: fox renamed (copy)');
+    await page.getByTestId('ask-input').press('Enter');
+    await page.getByTestId('library').getByText('Editor test: fox renamed (copy)').waitFor();
+    const copies = (await (await fetch(`${server.url}/api/workflows?q=fox%20renamed%20(copy)`)).json()) as {
+      workflows: { id: string; name: string }[];
+    };
+    const copy = copies.workflows.find((w) => w.name === 'Editor test: fox renamed (copy)')!;
+    const copied = (await (await fetch(`${server.url}/api/workflows/${copy.id}`)).json()) as {
+      version: number;
+      document: WorkflowDocument;
+    };
+    expect(copy.id).not.toBe(foxId);
+    expect(copied.version).toBe(1);
+    expect(copied.document.nodes.find((n) => n.id === 'capture')!.params.steps).toBe(10);
+    // Cancel asks nothing of the server.
+    await page.getByTestId(`library-rename-${foxId}`).click();
+    await page.getByTestId('ask-cancel').click();
+    await page.getByTestId('ask').waitFor({ state: 'detached' });
+    await screenshot(page, 'editor-library-rename-duplicate');
   });
 
   it('reopens the run of a saved workflow from History as that workflow: Save makes a new version, not a new entry', async () => {

@@ -53,8 +53,14 @@ describe('gallery and boards', () => {
     await gallery.getByTestId('gallery-board-Best').click();
     await tiles.first().getByTestId('gallery-chip').click();
     await gallery.locator('.hint', { hasText: 'no pictures on this board yet' }).waitFor();
-    await gallery.getByTestId('gallery-delete-Best').click();
-    await expect.poll(() => gallery.getByTestId('gallery-board-Best').count()).toBe(0);
+    // Renamed (the name asked in the page), then deleted.
+    await gallery.getByTestId('gallery-rename-Best').click();
+    expect(await page.getByTestId('ask-input').inputValue()).toBe('Best');
+    await page.getByTestId('ask-input').fill('Keepers');
+    await page.getByTestId('ask-input').press('Enter');
+    await gallery.getByTestId('gallery-board-Keepers').waitFor();
+    await gallery.getByTestId('gallery-delete-Keepers').click();
+    await expect.poll(() => gallery.getByTestId('gallery-board-Keepers').count()).toBe(0);
     await gallery.getByTestId('gallery-all').click();
     await expect.poll(() => tiles.count()).toBe(2);
   });

@@ -12,6 +12,7 @@ import { isRunActive } from './model/runStatus';
 import { BatchDialog } from './panels/BatchDialog';
 import { GalleryDialog } from './panels/GalleryDialog';
 import { HistoryDialog } from './panels/HistoryDialog';
+import { AskDialog, type Question } from './panels/AskDialog';
 import { LibraryDialog } from './panels/LibraryDialog';
 import { ModelsDialog } from './panels/ModelsDialog';
 import { Notices } from './panels/Notices';
@@ -175,6 +176,24 @@ export function App() {
   );
   const [server, setServer] = useState<ServerConnection | undefined>();
   const [ready, setReady] = useState(false);
+  // The question being asked in the page (EditorServices.ask), with whom to tell the answer.
+  const [asking, setAsking] = useState<{ question: Question; answer(text: string | undefined): void }>();
+  const ask = useCallback(
+    (question: Question) =>
+      new Promise<string | undefined>((resolve) => {
+        setAsking((previous) => {
+          previous?.answer(undefined);
+          return {
+            question,
+            answer: (text) => {
+              setAsking(undefined);
+              resolve(text);
+            },
+          };
+        });
+      }),
+    [],
+  );
 
   useEffect(() => {
     let live = true;
@@ -235,6 +254,7 @@ export function App() {
       runs,
       server: server?.client,
       notify,
+      ask,
       async uploadImage(file) {
         const bytes = new Uint8Array(await file.arrayBuffer());
         const mediaType = file.type || 'image/png';
@@ -245,7 +265,7 @@ export function App() {
         return id;
       },
     }),
-    [store, runs, server, notify, browser],
+    [store, runs, server, notify, ask, browser],
   );
 
   return (
@@ -253,6 +273,7 @@ export function App() {
       <ReactFlowProvider>
         <Shell ready={ready} server={server} />
       </ReactFlowProvider>
+      {asking && <AskDialog question={asking.question} onAnswer={asking.answer} />}
       <Notices notices={notices} onDismiss={(id) => setNotices((list) => list.filter((n) => n.id !== id))} />
     </EditorContext.Provider>
   );

@@ -241,6 +241,19 @@ export class EditorStore {
     this.#emit(next);
   }
 
+  /**
+   * The open workflow's library entry was renamed elsewhere (the Library dialog): its name and
+   * version follow, without an undo step; unsaved edits stay unsaved, a saved graph stays saved.
+   */
+  renamedInLibrary(library: LibraryRef, name: string): void {
+    if (this.#state.library?.id !== library.id) return;
+    const rename = (g: EditorGraph): EditorGraph => ({ ...g, metadata: { ...g.metadata, name } });
+    for (const s of this.#scopes) s.scope.outer = rename(s.scope.outer);
+    const graph = rename(this.#state.graph);
+    if (!this.#state.dirty) this.#savedFingerprint = fingerprint(this.#root(graph));
+    this.#emit({ ...this.#state, graph, library, revision: this.#state.revision + 1 });
+  }
+
   /** Applies a change to the graph; every edit goes through here. */
   #change(update: (g: EditorGraph) => EditorGraph, options: ChangeOptions = {}): void {
     const before = this.#state.graph;

@@ -96,7 +96,7 @@ export function GalleryDialog(props: {
   /** Edit picture `index` (among its node's pictures) of a run further, its graph being `doc`. */
   onEditPicture(picture: { bytes: Uint8Array; name: string; mime: string }, index: number, doc: WorkflowDocument): void;
 }) {
-  const { server, notify } = useServices();
+  const { server, notify, ask } = useServices();
   const [boards, setBoards] = useState<Board[]>([]);
   const [board, setBoard] = useState<string>();
   const [items, setItems] = useState<GalleryItem[]>([]);
@@ -167,9 +167,11 @@ export function GalleryDialog(props: {
                 type="button"
                 className="link"
                 title="rename"
-                onClick={() => {
-                  const name = window.prompt('New name of the board', b.name);
-                  if (name) void act('Renaming', async () => (await server.renameBoard(b.id, name), loadBoards()));
+                data-testid={`gallery-rename-${b.name}`}
+                onClick={async () => {
+                  const name = await ask({ title: 'Rename board', label: 'New name of the board', initial: b.name });
+                  if (name && name !== b.name)
+                    void act('Renaming', async () => (await server.renameBoard(b.id, name), loadBoards()));
                 }}
               >
                 ✎

@@ -43,7 +43,7 @@ function Versions({ id, onOpen }: { id: string; onOpen(version: number): void })
 
 /**
  * The server's workflow library: search by name or description, open one (its latest version or
- * an earlier one), delete one.
+ * an earlier one), rename, duplicate or delete one.
  */
 export function LibraryDialog({
   onOpen,
@@ -53,7 +53,7 @@ export function LibraryDialog({
   onOpen(id: string, version?: number): void;
   onClose(): void;
 }) {
-  const { server, store, notify } = useServices();
+  const { server, store, notify, ask } = useServices();
   const [query, setQuery] = useState('');
   const [list, setList] = useState<{ workflows: WorkflowSummary[]; total: number } | { error: string } | undefined>();
   const [shown, setShown] = useState<string>();
@@ -85,6 +85,49 @@ export function LibraryDialog({
       refresh();
     } catch (err) {
       notify('error', `Could not delete “${w.name}”: ${(err as Error).message}`, 'library-delete-failed');
+    }
+  };
+  const rename = async (w: WorkflowSummary) => {
+    if (!server) return;
+    const name = await ask({ title: 'Rename workflow', label: 'New name', initial: w.name, confirm: 'Rename' });
+    if (!name || name === w.name) return;
+    try {
+      const { document } = await server.getWorkflow(w.id);
+      // A rename is a new version of the same entry (its history keeps the old name).
+      const record = await server.updateWorkflow(w.id, {
+        document: { ...document, metadata: { ...document.metadata, name } },
+        name,
+        baseVersion: w.version,
+        note: `renamed from “${w.name}”`,
+      });
+      store.renamedInLibrary({ id: record.id, version: record.version }, record.name);
+      notify('success', `Renamed “${w.name}” to “${record.name}”`, 'library-renamed');
+      refresh();
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      const why = e.code === 'CONFLICT' ? 'it was saved elsewhere meanwhile; try again' : e.message;
+      notify('error', `Could not rename “${w.name}”: ${why}`, 'library-rename-failed');
+    }
+  };
+  const duplicate = async (w: WorkflowSummary) => {
+    if (!server) return;
+    const name = await ask({
+      title: 'Duplicate workflow',
+      label: 'Name of the copy',
+      initial: `${w.name} (copy)`,
+      confirm: 'Duplicate',
+    });
+    if (!name) return;
+    try {
+      const { document } = await server.getWorkflow(w.id);
+      const record = await server.createWorkflow({
+        document: { ...document, id: undefined, metadata: { ...document.metadata, name } },
+        name,
+      });
+      notify('success', `Saved a copy of “${w.name}” as “${record.name}”`, 'library-duplicated');
+      refresh();
+    } catch (err) {
+      notify('error', `Could not duplicate “${w.name}”: ${(err as Error).message}`, 'library-duplicate-failed');
     }
   };
   return (
@@ -124,6 +167,12 @@ export function LibraryDialog({
                     Versions
                   </button>
                 )}
+                <button type="button" onClick={() => void rename(w)} data-testid={`library-rename-${w.id}`}>
+                  Rename
+                </button>
+                <button type="button" onClick={() => void duplicate(w)} data-testid={`library-duplicate-${w.id}`}>
+                  Duplicate
+                </button>
                 <button type="button" onClick={() => void remove(w)} data-testid={`library-delete-${w.id}`}>
                   Delete
                 </button>

@@ -1,3 +1,4 @@
+import type { Question } from '../panels/AskDialog';
 import { createContext, useContext } from 'react';
 import type { StudioClient } from '@ptp/graph-core/client';
 import type { EditorStore } from '../model/EditorStore';
@@ -18,6 +19,8 @@ export interface EditorServices {
   runs: RunController;
   server: StudioClient | undefined;
   notify(kind: NoticeKind, text: string, tag?: string): void;
+  /** Asks for a line of text (a name) in the page; undefined when the user cancels. */
+  ask(question: Question): Promise<string | undefined>;
   /** Stores an image for Load image nodes (on the server, or in the page's runner) and returns its id. */
   uploadImage(file: File): Promise<string>;
 }

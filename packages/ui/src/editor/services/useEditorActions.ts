@@ -233,7 +233,12 @@ function libraryActions(kit: ActionKit): Pick<EditorActions, 'openFromLibrary' |
       if (asNew) {
         // A copy gets its own name (ComfyUI's Save As), so the library's entries can be told apart.
         const current = store.getState().graph.metadata.name;
-        const name = window.prompt('Name of the new workflow', `${current} (copy)`)?.trim();
+        const name = await kit.services.ask({
+          title: 'Save as new',
+          label: 'Name of the new workflow',
+          initial: `${current} (copy)`,
+          confirm: 'Save',
+        });
         if (name === undefined) return;
         if (name && name !== current) store.setMetadata({ name });
       }
