@@ -219,4 +219,22 @@ describe('EditorStore', () => {
     expect(calls).toBe(1);
     expect(s.getState().graph.nodes).toHaveLength(0);
   });
+
+  it('follows a rename of its library entry: the name and version change, saved stays saved, edits stay unsaved', () => {
+    const s = store();
+    s.markSaved({ id: 'w1', version: 1 });
+    s.renamedInLibrary({ id: 'other', version: 7 }, 'Not this one');
+    expect(s.getState().library).toEqual({ id: 'w1', version: 1 });
+    s.renamedInLibrary({ id: 'w1', version: 2 }, 'Renamed');
+    expect([s.getState().graph.metadata.name, s.getState().library, s.getState().dirty]).toEqual([
+      'Renamed',
+      { id: 'w1', version: 2 },
+      false,
+    ]);
+    expect(s.getState().canUndo).toBe(false);
+    s.setParam('capture', 'steps', 4);
+    s.renamedInLibrary({ id: 'w1', version: 3 }, 'Renamed again');
+    expect(s.getState().dirty).toBe(true);
+    expect(s.document().metadata.name).toBe('Renamed again');
+  });
 });
