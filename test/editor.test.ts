@@ -494,7 +494,20 @@ describe('editor (browser only)', () => {
     // Load model names its `pack` param as the cause: the message sits under that param.
     expect(await page.getByTestId('param-error-model-pack').textContent()).toMatch(/no-such-pack/);
     await page.locator('[data-testid=notice][data-tag=run-failed]').waitFor();
+    // The toolbar counts the run's error (not "ready to run"); its list shows the node.
+    const count = page.getByTestId('problem-count');
+    expect([await count.textContent(), await count.getAttribute('data-run-errors')]).toEqual([
+      'last run: 1 error',
+      '1',
+    ]);
+    await count.click();
+    expect(await page.getByTestId('problem-item').getAttribute('data-node')).toBe('model');
     await screenshot(page, 'editor-run-error');
+    await page.keyboard.press('Escape');
+    // An edit forgets the run's errors: validation speaks again.
+    await page.locator('[data-testid=param-model-pack] input').fill('no-such-pack-2');
+    await blur(page);
+    await expect.poll(() => count.textContent()).toBe('ready to run');
   }, 300_000);
 
   it('cancels a run in the page on WASM mid-way, and runs again after', async () => {

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useReactFlow } from '@xyflow/react';
+import type { GraphError } from '@ptp/graph-core';
 import type { EditorNode } from '../model/editorGraph';
 import type { CatalogueIndex } from '../model/catalogueIndex';
 import { paramLabel } from '../model/paramWidgets';
@@ -383,7 +384,12 @@ function RunControls({ actions, target, onTarget, onBatch, browserRunner }: Tool
   );
 }
 
-/** The problem count; clicked, the list of problems, each selecting (and showing) its node. */
+const NO_ERRORS: readonly GraphError[] = [];
+
+/**
+ * The problem count (or, with none, the last run's errors while they hold); clicked, the list of
+ * them, each selecting (and showing) its node.
+ */
 function ProblemCount() {
   const { store } = useServices();
   const problems = useEditor((s) => s.problems);
@@ -392,9 +398,13 @@ function ProblemCount() {
   const rf = useReactFlow();
   const [open, setOpen] = useState(false);
   const wrap = useRef<HTMLSpanElement>(null);
-  const list = [...problems.graph, ...[...problems.byNode.values()].flatMap(problemsOf)].filter(
-    (e) => e.severity !== 'warning',
-  );
+  // The last run's errors while they still hold (an edit forgets them): "ready to run" beside a
+  // failed run read as a contradiction, so the failure is counted and listed here instead.
+  const runErrors = useRun((s) => (s.view.phase === 'error' ? s.view.errors : NO_ERRORS));
+  const failed = problems.errorCount === 0 && runErrors.length > 0;
+  const list = failed
+    ? runErrors
+    : [...problems.graph, ...[...problems.byNode.values()].flatMap(problemsOf)].filter((e) => e.severity !== 'warning');
   useEffect(() => {
     if (!list.length) setOpen(false);
   }, [list.length]);
@@ -421,17 +431,20 @@ function ProblemCount() {
   };
   const label = problems.errorCount
     ? `${problems.errorCount} problem${problems.errorCount > 1 ? 's' : ''}`
-    : nodes.length
-      ? 'ready to run'
-      : 'empty canvas';
+    : failed
+      ? `last run: ${runErrors.length} error${runErrors.length > 1 ? 's' : ''}`
+      : nodes.length
+        ? 'ready to run'
+        : 'empty canvas';
   return (
     <span className="problems-wrap" ref={wrap}>
       <button
         type="button"
-        className={`problems${problems.errorCount ? ' bad' : ''}`}
+        className={`problems${list.length ? ' bad' : ''}`}
         data-testid="problem-count"
         data-count={problems.errorCount}
-        disabled={!problems.errorCount}
+        data-run-errors={failed ? runErrors.length : 0}
+        disabled={!list.length}
         aria-expanded={open}
         onClick={() => setOpen((o) => !o)}
       >
