@@ -139,6 +139,15 @@ describe('batch', () => {
     // The first may have finished before the click; the ones still queued never ran.
     expect(second.filter((r) => r.status === 'cancelled').length).toBeGreaterThanOrEqual(5);
     expect(second.every((r) => r.status === 'cancelled' || r.status === 'succeeded')).toBe(true);
+    // Re-run of a cancelled run from the batch's view: a new try in the batch, in its place.
+    const cancelled = second.find((r) => r.status === 'cancelled')!;
+    await history.locator(`[data-testid=history-${cancelled.id}]`).getByTestId('history-rerun').click();
+    await expect
+      .poll(() => bar.textContent(), { timeout: 120_000 })
+      .toMatch(/Batch of 6: 0 waiting · 0 running · .* · 1 retried/);
+    const retry = (await rest.listRuns({ limit: 50 })).find((r) => r.resubmittedFrom === cancelled.id)!;
+    expect(retry.batch).toEqual(cancelled.batch);
+    expect((await rest.getRun(retry.id)).status).toBe('succeeded');
 
     // Clear queue: every waiting run is cancelled, whichever batch it is in; the running one goes on.
     await bar.getByTestId('history-batch-leave').click();

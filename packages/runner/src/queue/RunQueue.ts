@@ -23,11 +23,15 @@ export interface PreparedRun {
   seeds?: number[];
 }
 
-/** A finished run queued again: its workflow, options and seeds (resubmit, on either queue). */
+/**
+ * A finished run queued again: its workflow, options and seeds, and its place in its batch (a
+ * retried batch run stays in the batch; History shows the latest try). Resubmit, on either queue.
+ */
 export const resubmission = (detail: RunDetail): PreparedRun => ({
   workflow: detail.workflow as unknown as WorkflowDocument,
   options: detail.options,
   ...(detail.seeds ? { seeds: detail.seeds } : {}),
+  ...(detail.batch ? { batch: detail.batch } : {}),
 });
 
 /**

@@ -66,6 +66,15 @@ describe('run history list', () => {
       running: 1,
       succeeded: 1,
       other: 1,
+      retried: 0,
+    });
+    // The failed run retried: its new try counts in its place.
+    const retry = run('e', { ...batch(3), status: 'queued', resubmittedFrom: 'd' });
+    expect(batchSummary([...list, run('d', { ...batch(3), status: 'failed' }), retry])).toMatchObject({
+      shown: 3,
+      waiting: 1,
+      other: 0,
+      retried: 1,
     });
   });
 

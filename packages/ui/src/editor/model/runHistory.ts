@@ -56,18 +56,24 @@ export function batchSummary(runs: readonly RunRecord[]): {
   running: number;
   succeeded: number;
   other: number;
+  /** Runs retried since (their latest try is counted instead). */
+  retried: number;
 } {
-  const count = (s: RunStatus) => runs.filter((r) => r.status === s).length;
+  // A run retried (resubmitted) counts by its latest try only.
+  const retried = new Set(runs.flatMap((r) => (r.resubmittedFrom ? [r.resubmittedFrom] : [])));
+  const latest = runs.filter((r) => !retried.has(r.id));
+  const count = (s: RunStatus) => latest.filter((r) => r.status === s).length;
   const waiting = count('queued');
   const running = count('running');
   const succeeded = count('succeeded');
   return {
     size: Math.max(0, ...runs.map((r) => r.batch?.size ?? 0)),
-    shown: runs.length,
+    shown: latest.length,
     waiting,
     running,
     succeeded,
-    other: runs.length - waiting - running - succeeded,
+    other: latest.length - waiting - running - succeeded,
+    retried: runs.length - latest.length,
   };
 }
 

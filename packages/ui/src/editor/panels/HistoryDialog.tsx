@@ -118,6 +118,7 @@ function BatchBar(props: { runs: readonly RunRecord[]; filtered: boolean; onCanc
       <span>
         Batch of {s.size || s.shown}: {s.waiting} waiting · {s.running} running · {s.succeeded} succeeded
         {s.other ? ` · ${s.other} failed or cancelled` : ''}
+        {s.retried ? ` · ${s.retried} retried` : ''}
         {s.size > s.shown ? ` · ${s.size - s.shown} deleted` : ''}
         {props.filtered ? ' · the list below is searched within this batch' : ''}
       </span>
@@ -328,9 +329,14 @@ export function HistoryDialog(props: { onClose(): void; onOpenGraph(doc: Workflo
             }
             onRerun={(r) =>
               void act('Re-run', async () => {
-                const detail = await server.getRun(r.id);
-                // The graph exactly as it ran; the server checks it again like any submit.
-                await server.submitRun({ workflow: detail.workflow as WorkflowDocument, options: detail.options });
+                // A run that did not finish is resubmitted: a new try in its place (in its batch too).
+                if (r.status === 'failed' || r.status === 'cancelled' || r.status === 'interrupted')
+                  await server.resubmitRun(r.id);
+                else {
+                  const detail = await server.getRun(r.id);
+                  // The graph exactly as it ran; the server checks it again like any submit.
+                  await server.submitRun({ workflow: detail.workflow as WorkflowDocument, options: detail.options });
+                }
                 notify('info', `Queued “${r.name}” again`, 'history-rerun');
               })
             }
