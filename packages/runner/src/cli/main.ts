@@ -53,6 +53,7 @@ export const COMMAND_USAGE: Record<string, string> = {
                                       every grid cell x pair; results.csv (resumable), results.md (means ± 95 % t intervals), plot.svg;
                                       refused before any cell runs (nothing written) when a cell names a pack or upload this machine lacks
                                       --redis URL [--redis-prefix P] [--in-flight N]: one job per cell, spread over ptp workers
+                                      (their own packs: --packs with --redis is a usage error)
 `,
   tune: `  tune <workflow.json> --pairs pairs.json --budget N --out DIR [--tune-seeds 1,2,3,4] [--test-seeds 101,102,103] [--steps N]
                                       [--weights success=3,iou=1,background=1,untouched=1] [--space space.json] [--search-seed S]

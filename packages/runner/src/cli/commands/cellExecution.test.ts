@@ -16,6 +16,14 @@ describe('cellExecution (shared by ptp sweep and ptp tune)', () => {
       expect(() => checkExecutionValues({ ...base, 'in-flight': n })).toThrow(UsageError);
   });
 
+  it('refuses --packs with --redis (the workers load their own packs) as a usage error naming both', () => {
+    expect(() => checkExecutionValues({ ...base, packs: ['models/packs'] })).not.toThrow();
+    expect(() => checkExecutionValues({ ...base, redis: 'redis://localhost:6379' })).not.toThrow();
+    expect(() => checkExecutionValues({ ...base, packs: ['models/packs'], redis: 'redis://localhost:6379' })).toThrow(
+      /--packs .*--redis.*ptp worker --packs/,
+    );
+  });
+
   it('reads a pairs file into prompt assignments and names the file and field of a bad one', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'ptp-pairs-'));
     const good = path.join(dir, 'pairs.json');

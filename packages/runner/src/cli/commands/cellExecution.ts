@@ -42,6 +42,12 @@ export interface ExecutionValues {
 export function checkExecutionValues(values: ExecutionValues): void {
   if (!(PROVIDERS as readonly string[]).includes(values.provider))
     throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  // With --redis the workers load the packs (ptp worker --packs): said rather than ignored, as `ptp run`
+  // says --packs with --server.
+  if (values.redis !== undefined && values.packs)
+    throw new UsageError(
+      '--packs is for cells run here; with --redis the workers load their own packs (ptp worker --packs): leave out --packs or --redis',
+    );
   const inFlight = Number(values['in-flight']);
   if (!Number.isInteger(inFlight) || inFlight < 1)
     throw new UsageError(`--in-flight takes a positive count, got "${values['in-flight']}"`);

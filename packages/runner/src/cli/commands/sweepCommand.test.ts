@@ -170,4 +170,26 @@ describe('ptp sweep, refused up front', () => {
     ]);
     expect(existsSync(out)).toBe(false);
   });
+
+  // Before, the packs were dropped and the sweep went on to the workers (nothing here to check them
+  // against). The short timeout: the old code waited on Redis rather than refusing.
+  it('--packs with --redis is a usage error naming both (the workers load their own packs): nothing written', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'ptp-sweep-redis-')), 'out');
+    const wf = path.join(repoRoot, 'examples/study-word-swap.json');
+    const r = await cli(
+      'sweep',
+      wf,
+      '--grid',
+      'capture.steps=2',
+      '--packs',
+      'models/packs',
+      '--redis',
+      'redis://127.0.0.1:1',
+      '--out',
+      out,
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^ptp sweep: --packs .*with --redis the workers load their own packs/m);
+    expect(existsSync(out)).toBe(false);
+  }, 15_000);
 });

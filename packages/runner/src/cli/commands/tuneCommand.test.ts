@@ -134,4 +134,26 @@ describe('ptp tune, refused up front', () => {
     ]);
     expect(existsSync(out)).toBe(false);
   });
+
+  it('--packs with --redis is a usage error naming both (the workers load their own packs): nothing written', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-tune-redis-'));
+    const out = path.join(dir, 'out');
+    const r = await cli(
+      'tune',
+      workflow,
+      '--pairs',
+      pairsFile(dir),
+      '--budget',
+      '4',
+      '--packs',
+      'models/packs',
+      '--redis',
+      'redis://127.0.0.1:1',
+      '--out',
+      out,
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^ptp tune: --packs .*with --redis the workers load their own packs/m);
+    expect(existsSync(out)).toBe(false);
+  }, 15_000);
 });
