@@ -51,7 +51,8 @@ export const COMMAND_USAGE: Record<string, string> = {
                                       [--source-node ID] [--target-node ID] [--save-images] [--max-cells N] [--packs DIR]... [--uploads DIR]... [--title T]
                                       --seeds: each cell on every seed (of --seed-node ID, default capture); tables average over pairs x seeds
                                       every grid cell x pair; results.csv (resumable), results.md (means ± 95 % t intervals), plot.svg;
-                                      refused before any cell runs (nothing written) when a cell names a pack or upload this machine lacks
+                                      refused before any cell runs (nothing written) when a cell names a pack or upload this machine lacks,
+                                      the workflow has no METRICS output (NO_METRICS) or a pair sets a node or param it lacks (exit 2)
                                       --redis URL [--redis-prefix P] [--in-flight N]: one job per cell, spread over ptp workers
                                       (their own packs: --packs with --redis is a usage error)
 `,
@@ -65,7 +66,8 @@ export const COMMAND_USAGE: Record<string, string> = {
                                       the most seeds by --select (lcb: mean J minus Z (1) standard errors; mean; min: worst seed); tuned per pair vs tuned for all
                                       vs reference defaults vs CL P2P on the held-back seeds;
                                       results.csv (resumable), results.json, results.md; refused before any run, as sweep,
-                                      when the workflow or a pair names a pack or upload this machine lacks;
+                                      when the workflow or a pair names a pack or upload this machine lacks, the workflow has no METRICS output
+                                      or a pair sets a node or param it lacks;
                                       --redis URL [--redis-prefix P] [--in-flight N]: as for sweep
 `,
   serve: `  serve [--host H] [--port N] [--token T] [--data DIR] [--packs DIR]... [--provider P] [--allow-host NAME]... [--allow-origin URL]... [--ui DIR] [--redis URL] [--redis-prefix P]

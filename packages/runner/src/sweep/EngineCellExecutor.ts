@@ -44,6 +44,7 @@ export function cellTargets(
   if (metrics.length === 0)
     throw new SweepSpecError(
       'the workflow has no node with a METRICS output, so nothing would be measured: add an Edit metrics node fed by the source and edited images',
+      'NO_METRICS',
     );
   const outputNodes = flattenSubgraphs(doc)
     .doc.nodes.filter((n) => registry.get(n.type)?.output)

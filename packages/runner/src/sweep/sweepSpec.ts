@@ -108,8 +108,14 @@ function splitTopLevel(s: string): string[] {
   return out.map((v) => v.trim());
 }
 
+/** A sweep that cannot be planned or run; `code` names what a caller may tell apart (NO_METRICS). */
 export class SweepSpecError extends Error {
-  readonly code = 'SWEEP_SPEC';
+  constructor(
+    message: string,
+    readonly code: string = 'SWEEP_SPEC',
+  ) {
+    super(message);
+  }
 }
 
 const slug = (s: string) =>

@@ -8,6 +8,7 @@ import type { CellExecutor } from '../../sweep/runSweep.js';
 import { PairsFileSchema, readPairs, type SweepPair } from '../../sweep/sweepSpec.js';
 import { EngineCellExecutor } from '../../sweep/EngineCellExecutor.js';
 import { defaultUploadsDir, nodeRunResources } from '../../uploads/nodeRunResources.js';
+import { paramProblem } from '../../workflowParams.js';
 import { cannotRead, resolveUserPath, UsageError, type Io } from '../cliSupport.js';
 import { localBackend } from '../localSetup.js';
 
@@ -115,6 +116,24 @@ export async function readPairsFile(
       `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${describeZodIssue(i)}`).join('; ')}`,
     );
   return readPairs(parsed.data, { source: values['source-node'], target: values['target-node'] });
+}
+
+/**
+ * Refuses, as a usage error before anything is written, a pair that sets a node the workflow
+ * lacks or a param its node lacks: the first would fail every cell of the pair only once the
+ * output folder was written, the second would silently change nothing (as --grid checks its axes).
+ */
+export function checkPairs(
+  doc: WorkflowDocument,
+  registry: NodeRegistry,
+  pairs: readonly SweepPair[],
+  file: string,
+): void {
+  for (const pair of pairs)
+    for (const a of pair.assignments) {
+      const problem = paramProblem(doc, registry, a.node, a.param);
+      if (problem) throw new UsageError(`--pairs ${file}, pair "${pair.id}": ${problem} (from ${a.node}.${a.param})`);
+    }
 }
 
 /**

@@ -4,6 +4,7 @@ import { loadDocument, type WorkflowDocument } from '@ptp/graph-core';
 import { createNodeRegistry } from '@ptp/nodes';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../testCli.js';
+import { SweepSpecError } from '../../sweep/sweepSpec.js';
 import { lackedByCells } from './lackedByCells.js';
 
 const registry = createNodeRegistry();
@@ -66,13 +67,18 @@ describe('lackedByCells (ptp sweep and ptp tune refuse what ptp run refuses)', (
     ]);
   });
 
-  it('leaves to the cells what their executor refuses (no METRICS node, a node the workflow lacks)', async () => {
+  it('refuses a workflow with no METRICS node (NO_METRICS) alone: every cell would, whatever it lacks', async () => {
     const noMetrics = load('examples/tiny-word-swap.json');
     noMetrics.nodes.find((n) => n.id === 'model')!.params.pack = 'my-scenes';
-    expect(await lacked(noMetrics, [cell(['capture.steps', 2])])).toEqual([]);
+    expect(await lacked(noMetrics, [cell(['capture.steps', 2])])).toEqual([
+      expect.stringMatching(/^NO_METRICS undefined\.undefined: the workflow has no node with a METRICS output/),
+    ]);
+  });
+
+  it('throws on a cell setting a node the workflow lacks (the commands refuse that first, a usage error)', async () => {
     const doc = structuredClone(sweep);
     doc.nodes.find((n) => n.id === 'model')!.params.pack = 'my-scenes';
-    expect(await lacked(doc, [cell(['nope.pack', 'x'])])).toEqual([]);
+    await expect(lacked(doc, [cell(['nope.pack', 'x'])])).rejects.toThrow(SweepSpecError);
     expect(await lacked(doc, [cell(['capture.steps', 2])])).toHaveLength(1);
   });
 });

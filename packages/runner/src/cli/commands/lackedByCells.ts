@@ -13,6 +13,9 @@ import { localRunnerHas } from '../localRunnerHas.js';
 /** What a runner's `has` adds to validation: the problems of a pack or upload it lacks. */
 const LACKED_CODES: ReadonlySet<string> = new Set(['UNKNOWN_PACK', 'UPLOAD_NOT_FOUND']);
 
+/** A refusal told as validation's are (`error CODE [node, param]: message`); NO_METRICS is not a graph's code. */
+export type CellsRefusal = Omit<GraphError, 'code'> & { code: GraphError['code'] | 'NO_METRICS' };
+
 /**
  * The packs and uploads that the cells of `ptp sweep` or `ptp tune` would load and this machine
  * lacks (UNKNOWN_PACK, UPLOAD_NOT_FOUND), found as `ptp run` finds them (localRunnerHas, then
@@ -22,6 +25,8 @@ const LACKED_CODES: ReadonlySet<string> = new Set(['UNKNOWN_PACK', 'UPLOAD_NOT_F
  * `set`). Each problem is told once, with how many cells it stops when not all: a pack the
  * workflow itself names would otherwise be told once per cell.
  *
+ * What every cell would refuse is refused with them: a workflow with no METRICS output
+ * (NO_METRICS), which the executor would refuse only after the output folder was written.
  * Other problems of a cell (a pair's prompts a node refuses) are left to the cell: it fails
  * alone and results.csv records it, as a sweep expects of some cells.
  */
@@ -34,14 +39,20 @@ export async function lackedByCells(o: {
   keepImages: boolean;
   /** What the cells are called in the message: tune checks its pairs (its candidates only set numbers). */
   noun?: string;
-}): Promise<GraphError[]> {
+}): Promise<CellsRefusal[]> {
   const { values, doc, registry, cells } = o;
   // With --redis the workers load the packs (a cell waits for a worker that has its pack), while
   // uploads are read here and sent with the cell: only they are this machine's to check.
   const { packs, uploads } = await localRunnerHas(values.redis ? { uploads: values.uploads } : values);
   const has: ValidateOptions = values.redis ? { uploads } : { packs, uploads };
-  const targets = leftToTheCells(() => cellTargets(doc, registry, o.keepImages).targets);
-  if (!targets) return [];
+  let targets: string[];
+  try {
+    targets = cellTargets(doc, registry, o.keepImages).targets;
+  } catch (err) {
+    if (err instanceof SweepSpecError && err.code === 'NO_METRICS')
+      return [{ code: 'NO_METRICS', message: err.message, severity: 'error' }];
+    throw err;
+  }
   // Only a string can name a pack or an upload, so cells that agree on their strings lack the
   // same ones: a grid of numbers over one workflow is validated once, not once per cell.
   const groups = new Map<string, { assignments: readonly Assignment[]; cells: number }>();
@@ -53,9 +64,8 @@ export async function lackedByCells(o: {
   }
   const found = new Map<string, { error: GraphError; cells: number }>();
   for (const group of groups.values()) {
-    const cellDoc = leftToTheCells(() => cellDocument(doc, group));
-    if (!cellDoc) continue;
-    const report = validateGraph(cellDoc, registry, has);
+    // The commands refuse a cell setting a node the workflow lacks before this (a usage error).
+    const report = validateGraph(cellDocument(doc, group), registry, has);
     for (const error of runTargets(report, targets).blocking) {
       if (!LACKED_CODES.has(error.code)) continue;
       const key = JSON.stringify([error.code, error.nodeId, error.param, error.message]);
@@ -68,17 +78,4 @@ export async function lackedByCells(o: {
   return [...found.values()].map(({ error, cells: n }) =>
     n === cells.length ? error : { ...error, message: `${error.message} (in ${n} of ${cells.length} ${noun})` },
   );
-}
-
-/**
- * What the cells' own executor refuses (no METRICS node, a pair setting a node the workflow lacks)
- * is left to it, to be said where and as it was before this check: undefined here.
- */
-function leftToTheCells<T>(make: () => T): T | undefined {
-  try {
-    return make();
-  } catch (err) {
-    if (err instanceof SweepSpecError) return undefined;
-    throw err;
-  }
 }

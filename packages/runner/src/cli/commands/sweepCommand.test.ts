@@ -171,6 +171,38 @@ describe('ptp sweep, refused up front', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('a workflow with no METRICS node is NO_METRICS, and a pair setting a node or param the workflow lacks a usage error: nothing written', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-sweep-spec-'));
+    const out = path.join(dir, 'out');
+    const none = await cli(
+      'sweep',
+      path.join(repoRoot, 'examples/tiny-word-swap.json'),
+      '--grid',
+      'capture.steps=2',
+      '--out',
+      out,
+    );
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/^error NO_METRICS: the workflow has no node with a METRICS output/m);
+    expect(existsSync(out)).toBe(false);
+    const wf = path.join(repoRoot, 'docs/study/edit.json');
+    const source = { source: 'a red circle on a white background', target: 'a blue circle on a white background' };
+    for (const [set, said] of [
+      [{ 'nope.words': ['circle'] }, 'no node "nope" in the workflow'],
+      // Would change nothing in any cell: the sweep ran and said "ok".
+      [
+        { 'blend.sourceWordz': ['circle'] },
+        'node "blend" (ptp.blend) has no param "sourceWordz"; its params: sourceWords',
+      ],
+    ] as const) {
+      const pairs = path.join(dir, 'pairs.json');
+      writeFileSync(pairs, JSON.stringify([{ id: 'p', ...source, set }]));
+      const r = await cli('sweep', wf, '--pairs', pairs, '--grid', 'capture.steps=2', '--out', out);
+      expect([r.code, r.err]).toEqual([2, expect.stringContaining(`--pairs ${pairs}, pair "p": ${said}`)]);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
   // Before, the packs were dropped and the sweep went on to the workers (nothing here to check them
   // against). The short timeout: the old code waited on Redis rather than refusing.
   it('--packs with --redis is a usage error naming both (the workers load their own packs): nothing written', async () => {

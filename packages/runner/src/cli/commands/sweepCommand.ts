@@ -20,6 +20,7 @@ import { paramProblem } from '../../workflowParams.js';
 import { readWorkflowText } from '../workflowFile.js';
 import {
   checkExecutionValues,
+  checkPairs,
   EXECUTION_OPTIONS,
   openExecution,
   readPairsFile,
@@ -67,7 +68,8 @@ export const sweepCommand: Command = async (args, io) => {
   }
   const doc = loaded.value;
   const cells = await planCells(doc, registry, values);
-  // A pack or upload this machine lacks is refused here, as `ptp run` refuses it: nothing written.
+  // A pack or upload this machine lacks is refused here, as `ptp run` refuses it, and a workflow
+  // with no METRICS output: nothing written.
   const lacked = await lackedByCells({ values, doc, registry, cells, keepImages: values['save-images'] });
   if (lacked.length) {
     for (const e of lacked) io.err(`error ${e.code}${errorPlace(e)}: ${e.message}`);
@@ -146,6 +148,7 @@ async function planCells(doc: WorkflowDocument, registry: NodeRegistry, values: 
   try {
     const axes = (values.grid ?? []).map(parseGridArg);
     const pairs: SweepPair[] = values.pairs ? await readPairsFile(values.pairs, values) : [];
+    if (values.pairs) checkPairs(doc, registry, pairs, values.pairs);
     const replicates = values.seeds
       ? [{ node: values['seed-node'], param: 'seed', values: values.seeds.split(',').map(Number) }]
       : [];

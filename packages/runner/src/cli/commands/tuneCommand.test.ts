@@ -39,6 +39,8 @@ describe('ptp tune', () => {
     );
     expect(overlap.code).toBe(2);
     expect(overlap.err).toContain('seeds 2 are both');
+    // Said before the output folder is made, as every refusal.
+    expect(existsSync(out)).toBe(false);
     const weights = await cli(
       'tune',
       workflow,
@@ -131,6 +133,35 @@ describe('ptp tune, refused up front', () => {
     expect([byPair.code, byPair.err]).toEqual([
       1,
       expect.stringMatching(/UNKNOWN_PACK .*“my-pack” here; .* \(in 1 of 2 pairs\)/),
+    ]);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a workflow with no METRICS node is NO_METRICS, and a pair setting a node the workflow lacks a usage error: nothing written', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-tune-spec-'));
+    const out = path.join(dir, 'out');
+    const doc = JSON.parse(readFileSync(workflow, 'utf8')) as {
+      nodes: { id: string }[];
+      edges: { from: { node: string }; to: { node: string } }[];
+    };
+    doc.nodes = doc.nodes.filter((n) => n.id !== 'metrics');
+    doc.edges = doc.edges.filter((e) => e.from.node !== 'metrics' && e.to.node !== 'metrics');
+    const noMetrics = path.join(dir, 'no-metrics.json');
+    writeFileSync(noMetrics, JSON.stringify(doc));
+    const args = ['--budget', '4', '--tune-seeds', '1,2', '--test-seeds', '9', '--steps', '2', '--out', out];
+    const none = await cli('tune', noMetrics, '--pairs', pairsFile(dir), ...args);
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/^error NO_METRICS: the workflow has no node with a METRICS output/m);
+    expect(existsSync(out)).toBe(false);
+    const pairs = path.join(dir, 'pairs-nope.json');
+    writeFileSync(
+      pairs,
+      JSON.stringify([{ id: 'p', source: 'a red circle', target: 'a blue circle', set: { 'nope.k': 1 } }]),
+    );
+    const nope = await cli('tune', workflow, '--pairs', pairs, ...args);
+    expect([nope.code, nope.err]).toEqual([
+      2,
+      expect.stringContaining(`--pairs ${pairs}, pair "p": no node "nope" in the workflow`),
     ]);
     expect(existsSync(out)).toBe(false);
   });

@@ -16,7 +16,7 @@ import {
 } from '@ptp/nodes';
 import { SweepSpecError } from '../../sweep/sweepSpec.js';
 import { SweepResults } from '../../sweep/SweepResults.js';
-import { runTune, type TuneEvent, type TuneSetup } from '../../tune/runTune.js';
+import { planTune, runTune, type TuneEvent, type TuneSetup } from '../../tune/runTune.js';
 import { tuneMarkdown } from '../../tune/tuneMarkdown.js';
 import { tuneReport } from '../../tune/tuneReport.js';
 import { setParam } from '../../workflowParams.js';
@@ -24,6 +24,7 @@ import { checkOutDir, EXIT, resolveUserPath, UsageError, type Command, type Io }
 import { readWorkflowText } from '../workflowFile.js';
 import {
   checkExecutionValues,
+  checkPairs,
   EXECUTION_OPTIONS,
   openExecution,
   parseJson,
@@ -122,6 +123,9 @@ function parseTuneArgs(args: string[]) {
   };
 }
 
+/** A sweep the budget, seeds or pairs cannot make is a mistake of the command line. */
+const usageOf = (err: unknown): unknown => (err instanceof SweepSpecError ? new UsageError(err.message) : err);
+
 function progress(io: Io) {
   const started = Date.now();
   return (e: TuneEvent) => {
@@ -188,9 +192,11 @@ export const tuneCommand: Command = async (args, io) => {
       );
     space = parsed.data;
   }
+  const pairs = await readPairsFile(values.pairs!, values);
+  checkPairs(doc, registry, pairs, values.pairs!);
   const setup: TuneSetup = {
     doc,
-    pairs: await readPairsFile(values.pairs!, values),
+    pairs,
     space,
     presets: tunePresets(nodes),
     budget: a.budget,
@@ -204,8 +210,15 @@ export const tuneCommand: Command = async (args, io) => {
     firstSeeds: a.firstSeeds,
     ...(values['metrics-node'] ? { metricsNode: values['metrics-node'] } : {}),
   };
-  // A pack or upload this machine lacks is refused here, as `ptp run` refuses it: nothing written.
-  // Candidates and seeds set only numbers, so the pairs (their prompts and `set`) are what differs.
+  // A budget or seeds the plan cannot use are refused before the output folder is made.
+  try {
+    planTune(setup);
+  } catch (err) {
+    throw usageOf(err);
+  }
+  // A pack or upload this machine lacks is refused here, as `ptp run` refuses it, and a workflow
+  // with no METRICS output: nothing written. Candidates and seeds set only numbers, so the pairs
+  // (their prompts and `set`) are what differs.
   const lacked = await lackedByCells({
     values,
     doc,
@@ -241,8 +254,7 @@ export const tuneCommand: Command = async (args, io) => {
     ...(execution.concurrency !== undefined ? { concurrency: execution.concurrency } : {}),
   })
     .catch((err: unknown) => {
-      if (err instanceof SweepSpecError) throw new UsageError(err.message);
-      throw err;
+      throw usageOf(err);
     })
     .finally(async () => {
       sigint.dispose();
