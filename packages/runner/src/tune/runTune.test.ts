@@ -138,6 +138,47 @@ describe('runTune', () => {
     expect(tuneMarkdown(report)).toContain('| tuned for all pairs |');
   });
 
+  it('counts failed runs by error and pair, and tunes the setting for all pairs on the pairs that have figures', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-tune-'));
+    const world = fakeWorld();
+    // Every run of the second pair fails, as a pair whose blend word is not in its prompt does.
+    const failing: CellExecutor = {
+      run: async (cell, signal) => {
+        const r = await world.run(cell, signal);
+        if (r === 'interrupted' || cell.pair !== pairs[1]!.id) return r;
+        return { ...r, status: 'error', metrics: {}, error: 'INVALID_PARAM [node blend, param sourceWords]: no' };
+      },
+    };
+    const out = await runTune({ ...setup, shared: true }, { executor: failing, results: await open(dir) });
+    const runs = new Set(world.calls).size;
+    expect(out.failures).toEqual({
+      runs,
+      failed: expect.any(Number),
+      pairsAllFailed: [pairs[1]!.id],
+      errors: [
+        {
+          error: 'INVALID_PARAM [node blend, param sourceWords]: no',
+          runs: out.failures.failed,
+          pairs: [pairs[1]!.id],
+        },
+      ],
+    });
+    expect(out.failures.failed).toBeGreaterThan(0);
+    expect(out.failures.failed).toBeLessThan(runs);
+    // Before, every candidate's average over the pairs was missing: the pick fell to the tie-break.
+    expect(Number.isFinite(out.shared!.selection[0]!.score)).toBe(true);
+    expect(Math.abs(out.candidates[out.shared!.best]!['schedule.cross']! - 0.3)).toBeLessThanOrEqual(0.15);
+    const report = TuneReportSchema.parse(
+      tuneReport({ setup: { ...setup, shared: true }, outcome: out, workflow: 'w', command: 'c', wallSeconds: 1 }),
+    );
+    expect(report.failures).toEqual(out.failures);
+    expect(report.pairs[1]!.test.tuned!.j).toMatchObject({ n: 0, mean: null });
+    const md = tuneMarkdown(report);
+    expect(md).toContain(`**${out.failures.failed} of ${runs} runs failed: the figures are from the other`);
+    expect(md).toContain(`Every run of \`${pairs[1]!.id}\` failed: no figures for it.`);
+    expect(md).not.toContain('NaN');
+  });
+
   it('resumes: a rerun over the same results file computes nothing and decides the same', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ptp-tune-'));
     const first = await runTune(setup, { executor: fakeWorld(), results: await open(dir) });

@@ -19,6 +19,7 @@ import {
 import { runSweep, type CellExecutor, type SweepEvent } from '../sweep/runSweep.js';
 import { planSweep, SweepSpecError, type SweepCell, type SweepPair } from '../sweep/sweepSpec.js';
 import type { CellResult, SweepResults } from '../sweep/SweepResults.js';
+import { tuneFailures, type TuneFailures } from './tuneFailures.js';
 
 /**
  * `ptp tune`'s search, per prompt pair: successive halving over schedule candidates (the same
@@ -92,6 +93,8 @@ export interface TuneOutcome {
   /** Summed cell time (ms) of the search's and the test's cells, wherever computed. */
   readonly tuneMs: number;
   readonly testMs: number;
+  /** The runs that failed (their figures are left out of every mean), by error and pair. */
+  readonly failures: TuneFailures;
 }
 
 export class TuneSetupError extends SweepSpecError {
@@ -153,9 +156,12 @@ export async function runTune(
   let ran = 0;
   let reused = 0;
   const keys = new Map<string, string>();
+  /** Cell key -> pair id: each run once, however many settings share it. */
+  const cellPairs = new Map<string, string>();
   const cellFor = (pair: SweepPair, setting: string, params: Record<string, number>, seed: number): SweepCell => {
     const cell = tuneCell(setup.doc, pair, { ...params, [setup.seedColumn]: seed }, index++);
     keys.set(`${pair.id}|${setting}|${seed}`, cell.key);
+    cellPairs.set(cell.key, pair.id);
     return cell;
   };
   const figuresOf = (r: CellResult | undefined): ObjectiveInputs | undefined => {
@@ -200,10 +206,15 @@ export async function runTune(
     s.selection[0]?.candidate ?? s.survivors[0]!;
   const perPairKeys = new Set<string>();
   const sharedKeys = new Set<string>();
-  /** J of a candidate on a seed averaged over every pair (undefined when a run failed). */
+  /**
+   * J of a candidate on a seed averaged over the pairs with a run that finished so far (undefined
+   * when one of their runs failed): a pair every run of which failed would mark every candidate
+   * down alike, leaving the pick to the tie-break, so the setting for all pairs is tuned on the rest.
+   */
   const sharedScore = (c: number, seed: number) => {
-    const js = setup.pairs.map((pair) => score(pair, `c${c}`, seed));
-    return js.some((j) => j === undefined) ? undefined : js.reduce((a, b) => a! + b!, 0)! / js.length;
+    const scored = new Set([...cellPairs].filter(([key]) => o.results.get(key)?.status === 'ok').map(([, p]) => p));
+    const js = setup.pairs.filter((p) => scored.has(p.id)).map((pair) => score(pair, `c${c}`, seed));
+    return !js.length || js.some((j) => j === undefined) ? undefined : js.reduce((a, b) => a! + b!, 0)! / js.length;
   };
   const outcome = (status: TuneOutcome['status'], test: TestRun[] = []): TuneOutcome => {
     const msOf = (pred: (k: string) => boolean) =>
@@ -228,6 +239,7 @@ export async function runTune(
       reused,
       tuneMs: msOf((k) => k.split('|')[1]!.startsWith('c')),
       testMs: msOf((k) => k.split('|')[1]!.startsWith('test:')),
+      failures: tuneFailures(cellPairs, o.results),
     };
   };
 

@@ -46,11 +46,32 @@ export function selectionText(select: TuneReport['select']): string {
   return `the highest mean J minus ${z} standard error${z === 1 ? '' : 's'} ${pool} (\`--select lcb --lcb-z ${z}\`)`;
 }
 
+/** What failed, said above the figures: they are means over the runs that did not. */
+function failureLines(r: TuneReport): string[] {
+  const f = r.failures;
+  if (!f?.failed) return [];
+  const head =
+    f.failed === f.runs
+      ? `**Every run failed (${f.runs}): there are no figures.**`
+      : `**${f.failed} of ${f.runs} runs failed: the figures are from the other ${f.runs - f.failed}.**` +
+        (f.pairsAllFailed.length
+          ? ` Every run of ${f.pairsAllFailed.map((p) => `\`${p}\``).join(', ')} failed: no figures for ${f.pairsAllFailed.length > 1 ? 'them' : 'it'}.`
+          : '');
+  return [
+    '',
+    `${head} The errors are in results.csv, and the same command again retries the failed runs:`,
+    '',
+    ...f.errors.map((e) => `- ${e.runs} run${e.runs > 1 ? 's' : ''} (${e.pairs.join(', ')}): \`${e.error}\``),
+    '',
+  ];
+}
+
 /** results.md of `ptp tune`: how it was run, what it cost, tuned vs presets on the held-back seeds. */
 export function tuneMarkdown(r: TuneReport, title = 'Tuned schedules'): string {
   const settings = Object.keys(r.overall);
   const untouched = Object.values(r.overall).some((s) => s.untouchedPsnr.n + s.untouchedPsnr.infinite > 0);
   const columns = r.space.dimensions.map((d) => d.column);
+  const failedPairs = new Set(r.failures?.pairsAllFailed);
   const rungs = r.plan.rungs.map((x) => `${x.candidates} x ${x.seeds} seed${x.seeds > 1 ? 's' : ''}`).join(' -> ');
   const out = [
     `# ${title}`,
@@ -58,6 +79,7 @@ export function tuneMarkdown(r: TuneReport, title = 'Tuned schedules'): string {
     `\`${r.command}\``,
     '',
     `Workflow \`${r.workflow}\`, ${r.pairs.length} pairs.${r.status === 'complete' ? '' : ' **Interrupted: run the same command again to finish.**'}`,
+    ...failureLines(r),
     `Search: successive halving per pair over ${r.candidates.length} candidates (the presets and quasi-random`,
     `points of the space, search seed ${r.searchSeed}): ${rungs}; tuning seeds ${r.tuneSeeds.join(', ')}.`,
     `Winner: ${selectionText(r.select)}; ties go to the reference defaults.`,
@@ -101,7 +123,8 @@ export function tuneMarkdown(r: TuneReport, title = 'Tuned schedules'): string {
     ...r.pairs.map((p) =>
       row([
         p.id,
-        ...columns.map((c) => String(p.best.params[c] ?? '')),
+        // Its "best" was never scored: only the order the candidates were sampled in.
+        ...columns.map((c) => (failedPairs.has(p.id) ? 'n/a' : String(p.best.params[c] ?? ''))),
         p.best.tuneMean === null ? 'n/a' : p.best.tuneMean.toFixed(3),
         ...(r.select ? [p.best.selectScore == null ? 'n/a' : p.best.selectScore.toFixed(3)] : []),
         ...settings.map((s) => fmt(p.test[s]?.j)),

@@ -12,6 +12,7 @@ import {
 import { z } from 'zod';
 import { meanCi, type MeanCi } from '../sweep/meanCi.js';
 import type { TuneOutcome, TuneSetup, TestRun } from './runTune.js';
+import { TuneFailuresSchema } from './tuneFailures.js';
 
 /**
  * results.json of `ptp tune`: the setup, the plan, each pair's rungs and winner, and per setting
@@ -88,6 +89,11 @@ export const TuneReportSchema = z.object({
     .optional(),
   /** Over all pairs x held-back seeds, per setting. */
   overall: z.record(z.string(), SettingStatsSchema),
+  /**
+   * The runs that failed, left out of every figure above (absent in reports written before it was
+   * recorded); a pair all of whose runs failed has no figures and a "best" that was never scored.
+   */
+  failures: TuneFailuresSchema.optional(),
   /** Paired differences in J (tuned minus each other setting), same pair and seed. */
   tunedMinus: z.record(z.string(), StatSchema),
   cost: z.object({
@@ -201,6 +207,7 @@ export function tuneReport(o: {
       : {}),
     overall: Object.fromEntries(settings.map((s) => [s, statsOf(by((r) => r.setting === s))])),
     tunedMinus,
+    failures: outcome.failures,
     cost: {
       tuneRunsPerPair: outcome.plan.cost,
       // Distinct runs, as computed: the all-pairs search's own cells count, and settings that

@@ -188,3 +188,52 @@ describe('ptp tune, refused up front', () => {
     expect(existsSync(out)).toBe(false);
   }, 15_000);
 });
+
+describe('ptp tune, failed runs (said as ptp sweep says failed cells)', () => {
+  const args = ['--budget', '4', '--tune-seeds', '1,2', '--test-seeds', '9', '--steps', '2'];
+  // Every run of this pair fails: its blend word is not in its prompt (a node's check, per run).
+  const bad = {
+    id: 'bad',
+    source: 'a red circle on a white background',
+    target: 'a blue circle on a white background',
+    set: { 'blend.sourceWords': ['hexagon'], 'blend.targetWords': ['circle'] },
+  };
+  const error =
+    /^error INVALID_PARAM \[node blend, param sourceWords\]: "hexagon" not in the prompt "a red circle on a white background" \(in 6 of (6|12) runs; pair bad\)$/m;
+
+  it('every run failed: exit 1, the errors once each with their runs, no "ok:" and no NaN', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-tune-fail-'));
+    const pairs = path.join(dir, 'pairs.json');
+    writeFileSync(pairs, JSON.stringify([bad]));
+    const out = path.join(dir, 'out');
+    const r = await cli('tune', workflow, '--pairs', pairs, ...args, '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.out).not.toMatch(/^ok:/m);
+    expect(r.out + r.err).not.toContain('NaN');
+    expect(r.err).toMatch(error);
+    expect(r.err).toMatch(/^every run failed \(6 of 6\): no figures to report; their errors are in .*results\.csv/m);
+    const report = TuneReportSchema.parse(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')));
+    expect(report.failures).toMatchObject({ runs: 6, failed: 6, pairsAllFailed: ['bad'] });
+    expect(readFileSync(path.join(out, 'results.md'), 'utf8')).toContain(
+      '**Every run failed (6): there are no figures.**',
+    );
+  });
+
+  it('every run of one pair failed: exit 1, how many failed, and the figures of the other pair, said to be so', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-tune-fail-'));
+    const pairs = path.join(dir, 'pairs.json');
+    const good = (JSON.parse(readFileSync(path.join(repoRoot, 'docs/study/pairs.json'), 'utf8')) as unknown[])[0];
+    writeFileSync(pairs, JSON.stringify([good, bad]));
+    const r = await cli('tune', workflow, '--pairs', pairs, ...args, '--out', path.join(dir, 'out'));
+    expect(r.code).toBe(1);
+    expect(r.out + r.err).not.toContain('NaN');
+    expect(r.err).toMatch(error);
+    expect(r.err).toMatch(/^every run of pair bad failed: no figures for it/m);
+    expect(r.err).toMatch(
+      /^6 of 12 runs failed: the figures are from the other 6; their errors are in .*results\.csv/m,
+    );
+    expect(r.out).toMatch(
+      /^2 pairs, .*, 6 failed; held-back J: tuned per pair \d\.\d{3}, tuned for all pairs \d\.\d{3}, reference \d\.\d{3}, CL P2P \d\.\d{3} \(from the runs that finished\)/m,
+    );
+  });
+});

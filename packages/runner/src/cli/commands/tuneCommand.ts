@@ -33,6 +33,7 @@ import {
   stopOnSigint,
 } from './cellExecution.js';
 import { lackedByCells } from './lackedByCells.js';
+import { tuneSummary } from './tuneSummary.js';
 
 const seedList = (raw: string, name: string): number[] => {
   const seeds = raw.split(',').map((s) => Number(s.trim()));
@@ -270,14 +271,9 @@ export const tuneCommand: Command = async (args, io) => {
   });
   await writeFile(path.join(a.outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(path.join(a.outDir, 'results.md'), tuneMarkdown(report, values.title));
-  if (outcome.status === 'interrupted') {
-    io.err(`stopped after ${outcome.ran} runs; run the same command again to resume`);
-    return EXIT.failed;
-  }
-  const o = report.overall;
-  const j = (s: string) => (o[s]?.j.mean ?? Number.NaN).toFixed(3);
-  io.out(
-    `ok: ${setup.pairs.length} pairs, ${report.cost.tuneRuns} tuning + ${report.cost.testRuns} held-back runs (${outcome.ran} computed now); held-back J: tuned per pair ${j('tuned')}${o.shared ? `, tuned for all pairs ${j('shared')}` : ''}, reference ${j('reference')}, CL P2P ${j('clP2p')}; wrote ${path.join(a.outDir, 'results.md')}`,
-  );
-  return EXIT.ok;
+  return tuneSummary(io, report, {
+    ran: outcome.ran,
+    wrote: path.join(a.outDir, 'results.md'),
+    resultsCsv: results.file,
+  });
 };
