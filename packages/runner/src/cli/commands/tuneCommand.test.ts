@@ -66,6 +66,26 @@ describe('ptp tune', () => {
     expect(
       (await cli('tune', workflow, '--pairs', pairs, '--budget', '4', '--seed-node', 'nope', '--out', out)).err,
     ).toContain('no node "nope"');
+    // Every run would finish with no figures to score: "ok" with n/a (NaN before) everywhere.
+    const metrics = await cli(
+      'tune',
+      workflow,
+      '--pairs',
+      pairs,
+      '--budget',
+      '4',
+      '--metrics-node',
+      'capture',
+      '--out',
+      out,
+    );
+    expect([metrics.code, metrics.err]).toEqual([
+      2,
+      expect.stringContaining(
+        '--metrics-node: no node "capture" with a METRICS output in the workflow; its METRICS nodes: metrics',
+      ),
+    ]);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('tunes one pair on the tiny-shapes pack at 4 steps and writes results.json, results.md and a resumable results.csv', async () => {

@@ -14,6 +14,7 @@ import {
   tunePresets,
   type TuneSpace,
 } from '@ptp/nodes';
+import { metricNodes } from '../../sweep/EngineCellExecutor.js';
 import { SweepSpecError } from '../../sweep/sweepSpec.js';
 import { SweepResults } from '../../sweep/SweepResults.js';
 import { planTune, runTune, type TuneEvent, type TuneSetup } from '../../tune/runTune.js';
@@ -182,6 +183,13 @@ export const tuneCommand: Command = async (args, io) => {
   const blend = values['blend-node'] ?? (has('blend') ? 'blend' : undefined);
   if (blend && blend !== 'none' && !has(blend))
     throw new UsageError(`--blend-node: no node "${blend}" in the workflow`);
+  // Figures are read from this node only: any other id gave every run no figures and "ok: ... n/a".
+  const measured = metricNodes(doc, registry).map((m) => m.node);
+  const metricsNode = values['metrics-node'];
+  if (metricsNode !== undefined && measured.length && !measured.includes(metricsNode))
+    throw new UsageError(
+      `--metrics-node: no node "${metricsNode}" with a METRICS output in the workflow; its METRICS nodes: ${measured.join(', ')}`,
+    );
   if (a.steps !== undefined) setParam(doc, values['seed-node'], 'steps', a.steps);
   const nodes = { schedule: values['schedule-node'], ...(blend && blend !== 'none' ? { blend } : {}) };
   let space: TuneSpace = defaultTuneSpace(nodes);
