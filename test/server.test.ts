@@ -17,6 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot } from './support/repoRoot.js';
 import {
   generateWorkflow,
+  longGenerateWorkflow,
   promptWorkflow,
   tempDataDir,
   tickerWorkflow,
@@ -80,7 +81,7 @@ describe('studio server: runs over socket.io and REST (real server, worker, onnx
     let handleCancel: (() => void) | undefined;
     const firstProgress = new Promise<void>((r) => (handleCancel = r));
     const handle = await client.submit(
-      { workflow: generateWorkflow(200, 3) },
+      { workflow: longGenerateWorkflow(3) },
       { onEvent: (e) => e.type === 'progress' && handleCancel?.() },
     );
     await firstProgress;

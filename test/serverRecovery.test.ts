@@ -1,7 +1,13 @@
 import { checkEventOrder } from '@ptp/graph-core';
 import { StudioClient } from '@ptp/graph-core/client';
 import { describe, expect, it } from 'vitest';
-import { generateWorkflow, promptWorkflow, startServer, tempDataDir, tickerWorkflow } from './support/studioServer.js';
+import {
+  longGenerateWorkflow,
+  promptWorkflow,
+  startServer,
+  tempDataDir,
+  tickerWorkflow,
+} from './support/studioServer.js';
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const until = Date.now() + timeoutMs;
@@ -63,7 +69,7 @@ describe('studio server: the queue survives restarts and worker crashes', () => 
       let onProgress!: () => void;
       const progressed = new Promise<void>((r) => (onProgress = r));
       const handle = await client.submit(
-        { workflow: generateWorkflow(200) },
+        { workflow: longGenerateWorkflow() },
         { onEvent: (e) => e.type === 'progress' && onProgress() },
       );
       await progressed;

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { WorkflowDocumentInput } from '@ptp/graph-core';
+import { API_LIMITS, type WorkflowDocumentInput } from '@ptp/graph-core';
 import { StudioClient } from '@ptp/graph-core/client';
 import { createStudioServer, type StudioServer, type StudioServerOptions } from '@ptp/runner/server/createStudioServer';
 import { afterAll, beforeAll } from 'vitest';
@@ -56,6 +56,18 @@ export function generateWorkflow(steps = 4, seed = 42): WorkflowDocumentInput {
   ) as WorkflowDocumentInput;
   const sample = doc.nodes.find((n) => n.id === 'sample')!;
   sample.params = { ...sample.params, steps, seed };
+  return doc;
+}
+
+/**
+ * examples/tiny-generate.json as a run that is still running when a test cancels it or kills its
+ * worker: the most steps a server takes by default, at 128 px (about 50 ms a step here; 200 steps
+ * at the pack's own 32 px end in under a second, before a cancel may arrive).
+ */
+export function longGenerateWorkflow(seed = 42): WorkflowDocumentInput {
+  const doc = generateWorkflow(API_LIMITS.maxSteps, seed);
+  const sample = doc.nodes.find((n) => n.id === 'sample')!;
+  sample.params = { ...sample.params, width: 128, height: 128 };
   return doc;
 }
 
