@@ -244,7 +244,13 @@ describe('the editor for a new user', () => {
     await setNumberParam(page, 'capture', 'steps', 3);
     await blur(page);
     await expect.poll(() => panel.getByTestId('edited-since-run').count()).toBe(0);
+    // The run must still be sampling the capture when the poll below reads it, and running when
+    // Cancel is pressed: the most steps this server takes, at 128 px (the pack's own 32 px ends the
+    // capture's 200 steps in about a second).
     await setNumberParam(page, 'capture', 'steps', API_LIMITS.maxSteps);
+    await page.getByTestId('more-params-capture').click();
+    await setNumberParam(page, 'capture', 'width', 128);
+    await setNumberParam(page, 'capture', 'height', 128);
     await blur(page);
     await page.getByTestId('run').click();
     await expect.poll(() => panel.getAttribute('data-stale')).toBe('true');
