@@ -514,7 +514,12 @@ describe('editor (browser only)', () => {
     const page = await open('?template=tiny-generate&run=wasm');
     await expect.poll(() => page.getByTestId('run-target').inputValue()).toBe('wasm');
     await node(page, 'sample').waitFor();
+    // Still sampling when Cancel is pressed, on any machine: 200 steps at 128 px (about 0.3 s a step
+    // on WASM here; at the pack's own 32 px the whole run is a few seconds on a fast machine).
     await setNumberParam(page, 'sample', 'steps', 200);
+    await page.getByTestId('more-params-sample').click();
+    await setNumberParam(page, 'sample', 'width', 128);
+    await setNumberParam(page, 'sample', 'height', 128);
     await blur(page);
     const serial = Number(await page.getByTestId('run-status').getAttribute('data-run')) + 1;
     await page.getByTestId('run').click();
