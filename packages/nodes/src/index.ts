@@ -71,3 +71,4 @@ export * from './tune/successiveHalving.js';
 export * from './tune/tuneObjective.js';
 export * from './tune/scheduleCandidate.js';
 export * from './tune/tuneNode.js';
+export * from './tune/tuneFailuresSchema.js';

@@ -14,12 +14,13 @@ import {
   type ObjectiveWeights,
   type SelectionEntry,
   type SelectOptions,
+  type TuneFailures,
   type TuneSpace,
 } from '@ptp/nodes';
 import { runSweep, type CellExecutor, type SweepEvent } from '../sweep/runSweep.js';
 import { planSweep, SweepSpecError, type SweepCell, type SweepPair } from '../sweep/sweepSpec.js';
 import type { CellResult, SweepResults } from '../sweep/SweepResults.js';
-import { tuneFailures, type TuneFailures } from './tuneFailures.js';
+import { tuneFailures } from './tuneFailures.js';
 
 /**
  * `ptp tune`'s search, per prompt pair: successive halving over schedule candidates (the same

@@ -1,24 +1,11 @@
-import { z } from 'zod';
+import type { TuneFailures } from '@ptp/nodes';
 import type { CellResult } from '../sweep/SweepResults.js';
 
 /**
- * The runs of a tune that failed, summarised for the report and the command's last words: how
- * many of the runs that finished, each error (as results.csv has it, `CODE [node n, param p]:
- * message`) with its count and pairs, and the pairs that have no run to score at all. The
- * figures of a tune are means over the runs that finished, so they are only honest with this.
+ * The runs of a tune that failed, summarised for the report and the command's last words
+ * (TuneFailuresSchema, in @ptp/nodes so the editor reads the same section). `cells`: each run of
+ * the plan by its cell key, with its pair. A cell with no result is not counted.
  */
-export const TuneFailuresSchema = z.object({
-  /** Distinct runs of the plan that finished, failed or not (one per cell: equal settings share). */
-  runs: z.number().int(),
-  failed: z.number().int(),
-  /** Pairs every finished run of which failed: they have no figures. */
-  pairsAllFailed: z.array(z.string()),
-  /** Failed runs by error, the most frequent first. */
-  errors: z.array(z.object({ error: z.string(), runs: z.number().int(), pairs: z.array(z.string()) })),
-});
-export type TuneFailures = z.infer<typeof TuneFailuresSchema>;
-
-/** `cells`: each run of the plan by its cell key, with its pair. A cell with no result is not counted. */
 export function tuneFailures(
   cells: ReadonlyMap<string, string>,
   results: { get(key: string): CellResult | undefined },

@@ -5,6 +5,7 @@ import {
   HalvingPlanSchema,
   ObjectiveWeightsSchema,
   SelectRuleSchema,
+  TuneFailuresSchema,
   TuneSpaceSchema,
   type Candidate,
   type SelectionEntry,
@@ -12,7 +13,6 @@ import {
 import { z } from 'zod';
 import { meanCi, type MeanCi } from '../sweep/meanCi.js';
 import type { TuneOutcome, TuneSetup, TestRun } from './runTune.js';
-import { TuneFailuresSchema } from './tuneFailures.js';
 
 /**
  * results.json of `ptp tune`: the setup, the plan, each pair's rungs and winner, and per setting
