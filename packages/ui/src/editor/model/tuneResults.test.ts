@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseResultsFile, tableFromTuneSummary } from './tuneResults';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '../../../../..');
+const fixtures = path.join(here, 'fixtures');
 
 const CSV = [
   'key,index,pair,status,ms,error,tag:kind,source.text,schedule.cross,blend.k,capture.seed,metrics.iou,metrics.success,metrics.backgroundPsnr,metrics.editColour',
@@ -24,10 +26,22 @@ describe('results tables', () => {
     expect(t.columns).toEqual(['schedule.cross', 'blend.k']);
     expect(t.rows).toHaveLength(3);
     // cross 0.8, k 0.3 (two pairs, both edited) beats cross 0.2 and the undone k = 1.
-    expect(t.rows[t.best]!.params).toEqual({ 'schedule.cross': 0.8, 'blend.k': 0.3 });
-    expect(t.rows[t.best]!.label).toBe('2 cells');
+    expect(t.rows[t.best!]!.params).toEqual({ 'schedule.cross': 0.8, 'blend.k': 0.3 });
+    expect(t.rows[t.best!]!.label).toBe('2 cells');
     expect(t.rows.at(-1)!.params['blend.k']).toBe(1);
-    expect(t.rows[t.best]!.figures['metrics.iou']).toBeCloseTo(0.8);
+    expect(t.rows[t.best!]!.figures['metrics.iou']).toBeCloseTo(0.8);
+  });
+
+  it('has no best row when every cell of a sweep failed (nothing to load)', () => {
+    const r = parseResultsFile(
+      CSV.split('\n')
+        .filter((l, i) => i === 0 || l.includes(',error,'))
+        .join('\n'),
+      'x.csv',
+    );
+    if (!r.ok) throw new Error(r.message);
+    expect(r.table.rows).toEqual([]);
+    expect(r.table.best).toBeUndefined();
   });
 
   it("groups the study's k sweep by k alone: every Edit metrics column is a figure, not a setting", () => {
@@ -61,6 +75,64 @@ describe('results tables', () => {
     expect(r.table.columns.at(-1)).toBe('schedule.vWindow');
     expect(r.table.figures).toContain('J reference (held back)');
     expect(r.table.notes[0]).toMatch(/^Held back, all pairs: tuned /);
+    // Written before failures were recorded: read as before, every row usable, nothing said failed.
+    expect(report).not.toHaveProperty('failures');
+    expect(r.table.failures).toBeUndefined();
+    expect(r.table.rows.filter((row) => row.unscored)).toEqual([]);
+  });
+
+  // Written by `ptp tune docs/study/edit.json --budget 4 --tune-seeds 1,2 --test-seeds 9 --steps 2`
+  // with a pair "bad" whose blend word is not in its prompt (every run of it fails, as in
+  // tuneCommand.test.ts): beside red-blue-circle-white, and alone.
+  const fixture = (name: string) => readFileSync(path.join(fixtures, `${name}.results.json`), 'utf8');
+
+  it('marks a pair every run of which failed: no settings, no figures, never the best; says N of M failed', () => {
+    const r = parseResultsFile(fixture('tune-one-pair-failed'), 'results.json');
+    if (!r.ok) throw new Error(r.message);
+    const t = r.table;
+    const bad = t.rows.find((row) => row.label === 'bad')!;
+    // Its "best" in the file is only the first candidate sampled: it is not offered.
+    expect(bad).toEqual({ label: 'bad', params: {}, score: null, figures: {}, unscored: 'every run failed' });
+    // The setting for all pairs was tuned on the pair that finished: still the one to load.
+    expect(t.best).toBe(0);
+    expect(t.rows[0]!.unscored).toBeUndefined();
+    expect(t.rows[0]!.params['schedule.cross']).toBe(0.8);
+    expect(t.rows.find((row) => row.label === 'red-blue-circle-white')!.unscored).toBeUndefined();
+    expect(t.failures).toEqual({
+      all: false,
+      summary:
+        '6 of 12 runs failed: the figures are from the other 6. Every run of bad failed: no figures and no settings for it (the setting for all pairs is tuned on the others). The errors are in results.csv beside results.json; the same ptp tune command again retries the failed runs.',
+      errors: [
+        {
+          code: 'INVALID_PARAM',
+          node: 'blend',
+          where: 'param sourceWords',
+          message: '"hexagon" not in the prompt "a red circle on a white background"',
+          runs: 6,
+          pairs: ['bad'],
+        },
+      ],
+    });
+  });
+
+  it('offers nothing to use when every run failed, not even the setting for all pairs', () => {
+    const r = parseResultsFile(fixture('tune-every-run-failed'), 'results.json');
+    if (!r.ok) throw new Error(r.message);
+    const t = r.table;
+    expect(t.rows.map((row) => [row.label, row.unscored])).toEqual([
+      ['all pairs (one setting)', 'every run failed'],
+      ['bad', 'every run failed'],
+    ]);
+    expect(t.best).toBeUndefined();
+    expect(t.columns).toEqual([]);
+    expect(t.failures?.all).toBe(true);
+    expect(t.notes).toEqual(['Cost: 4 runs per pair to tune, 2 held-back runs.']);
+    expect(t.failures?.summary).toMatch(/^Every run failed \(6\): there are no figures and no settings to use\./);
+  });
+
+  it("refuses a failures section that is not the runner's", () => {
+    const bent = { ...JSON.parse(fixture('tune-one-pair-failed')), failures: { runs: 'twelve' } };
+    expect(parseResultsFile(JSON.stringify(bent), 'results.json')).toMatchObject({ ok: false, code: 'UNREADABLE' });
   });
 
   it('refuses files that are neither, with a code', () => {

@@ -1,6 +1,7 @@
 import { parseCsv } from '@ptp/graph-core';
-import { objective, objectiveInputs } from '@ptp/nodes';
+import { objective, objectiveInputs, TuneFailuresSchema } from '@ptp/nodes';
 import { z } from 'zod';
+import { failedRuns, type FailedRuns } from './failedRuns';
 
 /**
  * A sweep's or a tune's results as one table the editor can show, plot and load from: rows of
@@ -14,6 +15,11 @@ export interface ResultRow {
   /** J (higher is better); null when the row has none. */
   readonly score: number | null;
   readonly figures: Readonly<Record<string, number | null>>;
+  /**
+   * Why the row has no settings to use: every run of its pair failed, so its "best" was never
+   * scored (only the first candidate sampled). Absent on a row that can be used.
+   */
+  readonly unscored?: string;
 }
 
 export interface ResultTable {
@@ -24,10 +30,12 @@ export interface ResultTable {
   /** Figure columns, in order. */
   readonly figures: readonly string[];
   readonly rows: readonly ResultRow[];
-  /** Index of the row with the best score. */
-  readonly best: number;
+  /** Index of the row with the best score; undefined when no row has settings to use. */
+  readonly best: number | undefined;
   /** Lines under the table (held-back comparison, cost). */
   readonly notes: readonly string[];
+  /** The runs that failed (a results.json of `ptp tune` with a `failures` section); absent when none did. */
+  readonly failures?: FailedRuns;
 }
 
 export type ParseResult = { ok: true; table: ResultTable } | { ok: false; code: 'UNREADABLE'; message: string };
@@ -53,43 +61,69 @@ export const TuneFileSchema = z
       .loose()
       .optional(),
     cost: z.object({ tuneRunsPerPair: z.number(), testRuns: z.number() }).loose(),
+    // The runner's own schema; absent in files written before failures were recorded.
+    failures: TuneFailuresSchema.optional(),
   })
   .loose();
 
 /** Columns whose value differs between rows first (what the plot and the eye want), constant ones after. */
 function varyingFirst(columns: readonly string[], rows: readonly ResultRow[]): string[] {
-  const varies = (c: string) => new Set(rows.map((r) => r.params[c])).size > 1;
+  // Rows with no settings would make every column look varying.
+  const used = rows.filter((r) => !r.unscored);
+  const varies = (c: string) => new Set(used.map((r) => r.params[c])).size > 1;
   return [...columns.filter(varies), ...columns.filter((c) => !varies(c))];
 }
 
+/** The best-scored row that has settings to use (the first on ties); undefined when none has. */
 const bestIndex = (rows: readonly ResultRow[]) =>
-  rows.reduce((b, r, i) => ((r.score ?? -Infinity) > (rows[b]?.score ?? -Infinity) ? i : b), 0);
+  rows.reduce<number | undefined>(
+    (b, r, i) => (r.unscored || (b !== undefined && (r.score ?? -Infinity) <= (rows[b]!.score ?? -Infinity)) ? b : i),
+    undefined,
+  );
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : v.toFixed(3));
 
 function fromTuneFile(data: z.infer<typeof TuneFileSchema>): ResultTable {
   const settings = Object.keys(data.overall);
-  const perPair = data.pairs.map((p): ResultRow => ({
-    label: p.id,
-    params: p.best.params,
-    score: p.test.tuned?.j?.mean ?? p.best.tuneMean,
-    figures: {
-      'J (tuning seeds)': p.best.tuneMean,
-      ...Object.fromEntries(settings.map((s) => [`J ${s} (held back)`, p.test[s]?.j?.mean ?? null])),
-    },
-  }));
-  // One setting tuned for every pair comes first and is the one to load by default: a per-pair
-  // winner is best only for its own edit.
-  const shared: ResultRow[] = data.shared
-    ? [
-        {
-          label: 'all pairs (one setting)',
-          params: data.shared.best.params,
-          score: data.overall.shared?.j?.mean ?? data.shared.best.tuneMean,
+  const failures = failedRuns(data.failures, data.shared !== undefined);
+  const allFailed = new Set(data.failures?.pairsAllFailed);
+  // A row whose runs all failed keeps its label and nothing else: its settings were never scored.
+  const unscored = (label: string): ResultRow => ({
+    label,
+    params: {},
+    score: null,
+    figures: {},
+    unscored: 'every run failed',
+  });
+  const perPair = data.pairs.map((p): ResultRow =>
+    allFailed.has(p.id)
+      ? unscored(p.id)
+      : {
+          label: p.id,
+          params: p.best.params,
+          score: p.test.tuned?.j?.mean ?? p.best.tuneMean,
           figures: {
-            'J (tuning seeds)': data.shared.best.tuneMean,
-            ...Object.fromEntries(settings.map((s) => [`J ${s} (held back)`, data.overall[s]?.j?.mean ?? null])),
+            'J (tuning seeds)': p.best.tuneMean,
+            ...Object.fromEntries(settings.map((s) => [`J ${s} (held back)`, p.test[s]?.j?.mean ?? null])),
           },
         },
+  );
+  // One setting tuned for every pair comes first and is the one to load by default: a per-pair
+  // winner is best only for its own edit. It is tuned on the pairs with a run that finished, so
+  // with none it was never scored either.
+  const noneFinished = failures?.all || (data.pairs.length > 0 && data.pairs.every((p) => allFailed.has(p.id)));
+  const shared: ResultRow[] = data.shared
+    ? [
+        noneFinished
+          ? unscored('all pairs (one setting)')
+          : {
+              label: 'all pairs (one setting)',
+              params: data.shared.best.params,
+              score: data.overall.shared?.j?.mean ?? data.shared.best.tuneMean,
+              figures: {
+                'J (tuning seeds)': data.shared.best.tuneMean,
+                ...Object.fromEntries(settings.map((s) => [`J ${s} (held back)`, data.overall[s]?.j?.mean ?? null])),
+              },
+            },
       ]
     : [];
   const rows = [...shared, ...perPair];
@@ -99,11 +133,17 @@ function fromTuneFile(data: z.infer<typeof TuneFileSchema>): ResultTable {
     columns: varyingFirst([...new Set(rows.flatMap((r) => Object.keys(r.params)))], rows),
     figures: ['J (tuning seeds)', ...settings.map((s) => `J ${s} (held back)`)],
     rows,
-    best: shared.length ? 0 : bestIndex(rows),
+    best: shared.length && !shared[0]!.unscored ? 0 : bestIndex(rows),
     notes: [
-      `Held back, all pairs: ${settings.map((s) => `${s} ${fmt(data.overall[s]?.j?.mean)} ± ${fmt(data.overall[s]?.j?.half)}`).join(', ')}.`,
+      // With every run failed there is nothing held back to compare: the failures say so.
+      ...(failures?.all
+        ? []
+        : [
+            `Held back, all pairs: ${settings.map((s) => `${s} ${fmt(data.overall[s]?.j?.mean)} ± ${fmt(data.overall[s]?.j?.half)}`).join(', ')}.`,
+          ]),
       `Cost: ${data.cost.tuneRunsPerPair} runs per pair to tune, ${data.cost.testRuns} held-back runs.`,
     ],
+    ...(failures ? { failures } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { useEditor, useRun } from '../hooks/useEditor';
 import { planApplySchedule } from '../model/applySchedule';
 import { parseResultsFile, tableFromTuneSummary, type ResultTable } from '../model/tuneResults';
 import { useServices } from '../services/EditorContext';
+import { FailedRunsNotice } from './FailedRunsNotice';
 import { Modal } from './Modal';
 
 const short = (column: string) => column.slice(column.lastIndexOf('.') + 1);
@@ -54,7 +55,8 @@ export function ResultsPlot({ table, x }: { table: ResultTable; x: string }) {
  * A sweep's or tune's results: from the last run's Tune nodes, or a results.json (`ptp tune`) /
  * results.csv (`ptp sweep`) opened here. A table sorted as the tool ranked it, J against a chosen
  * param, and "Use best schedule" (or Use on any row), which sets the row's settings on the
- * graph's Injection schedule and Local blend nodes.
+ * graph's Injection schedule and Local blend nodes. A tune's failed runs are said above the
+ * figures, and a row every run of which failed offers nothing to use.
  */
 export function TuneResultsDialog({ onClose }: { onClose(): void }) {
   const { store, notify } = useServices();
@@ -74,7 +76,7 @@ export function TuneResultsDialog({ onClose }: { onClose(): void }) {
   const xColumn = x && table?.columns.includes(x) ? x : table?.columns[0];
 
   const use = (row: number) => {
-    if (!table) return;
+    if (!table || table.rows[row]!.unscored) return;
     const refs = nodes.map((n) => ({ id: n.id, type: n.data.nodeType }));
     const plan = planApplySchedule(table.rows[row]!.params, refs);
     // One undo step per node, not per param.
@@ -123,27 +125,36 @@ export function TuneResultsDialog({ onClose }: { onClose(): void }) {
       )}
       {table && (
         <>
+          {table.failures && <FailedRunsNotice failures={table.failures} />}
           {table.notes.map((n) => (
             <p key={n} className="hint">
               {n}
             </p>
           ))}
-          <div className="tune-results-plot">
-            <ResultsPlot table={table} x={xColumn!} />
-            <label>
-              x:{' '}
-              <select value={xColumn} onChange={(e) => setX(e.target.value)} data-testid="tune-results-x">
-                {table.columns.map((c) => (
-                  <option key={c} value={c}>
-                    {short(c)}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <button type="button" className="primary" onClick={() => use(table.best)} data-testid="use-best-schedule">
-              Use best schedule
-            </button>
-          </div>
+          {/* With no settings anywhere (every run failed) there is nothing to plot or load. */}
+          {table.best !== undefined && (
+            <div className="tune-results-plot">
+              <ResultsPlot table={table} x={xColumn!} />
+              <label>
+                x:{' '}
+                <select value={xColumn} onChange={(e) => setX(e.target.value)} data-testid="tune-results-x">
+                  {table.columns.map((c) => (
+                    <option key={c} value={c}>
+                      {short(c)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <button
+                type="button"
+                className="primary"
+                onClick={() => use(table.best!)}
+                data-testid="use-best-schedule"
+              >
+                Use best schedule
+              </button>
+            </div>
+          )}
           <div className="tune-results-table">
             <table data-testid="tune-results-table">
               <thead>
@@ -161,7 +172,10 @@ export function TuneResultsDialog({ onClose }: { onClose(): void }) {
               </thead>
               <tbody>
                 {table.rows.map((r, i) => (
-                  <tr key={`${r.label}-${i}`} className={i === table.best ? 'best' : undefined}>
+                  <tr
+                    key={`${r.label}-${i}`}
+                    className={i === table.best ? 'best' : r.unscored ? 'unscored' : undefined}
+                  >
                     <td>{r.label}</td>
                     {table.columns.map((c) => (
                       <td key={c}>{cell(r.params[c])}</td>
@@ -171,9 +185,13 @@ export function TuneResultsDialog({ onClose }: { onClose(): void }) {
                       <td key={f}>{cell(r.figures[f])}</td>
                     ))}
                     <td>
-                      <button type="button" onClick={() => use(i)}>
-                        Use
-                      </button>
+                      {r.unscored ? (
+                        <span className="hint">{r.unscored}</span>
+                      ) : (
+                        <button type="button" onClick={() => use(i)}>
+                          Use
+                        </button>
+                      )}
                     </td>
                   </tr>
                 ))}
