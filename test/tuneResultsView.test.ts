@@ -7,7 +7,8 @@ import { editorDocument, openEditor, runToEnd, setNumberParam } from './support/
 import { repoRoot } from './support/repoRoot.js';
 
 // Issue 15 part 4: the editor shows a tune's results (docs/study/tune/results.json, written by
-// `ptp tune`) as a table and plot, and "Use best schedule" loads the best row into the graph.
+// `ptp tune`) as a table and plot, and "Use best schedule" loads the best row into the graph; a
+// tune's failed runs are said, and a pair every run of which failed offers nothing to load.
 
 let browser: Browser;
 let baseUrl: string;
@@ -53,6 +54,56 @@ describe('results view', () => {
       vBeta: best.best.params['schedule.vBeta'],
     });
     expect(params('blend1').k).toBe(best.best.params['blend.k']);
+  });
+  it("says a tune's failed runs, and offers no settings of a pair every run of which failed", async () => {
+    const { page } = await openEditor(browser, `${baseUrl}?template=tiny-word-swap`);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.getByTestId('node-schedule1').waitFor();
+    const before = await editorDocument(page);
+    await page.getByTestId('open-tune-results').click();
+    // Written by ptp tune with a pair "bad" whose every run fails (see tuneResults.test.ts).
+    const fixtures = path.join(repoRoot, 'packages/ui/src/editor/model/fixtures');
+    await page.getByTestId('tune-results-file').setInputFiles(path.join(fixtures, 'tune-one-pair-failed.results.json'));
+    const table = page.getByTestId('tune-results-table');
+    await table.waitFor();
+    const summary = page.getByTestId('tune-results-failures-summary');
+    expect(await summary.textContent()).toMatch(
+      /^6 of 12 runs failed: the figures are from the other 6\. Every run of bad failed: no figures and no settings for it/,
+    );
+    const errorRows = page.getByTestId('tune-results-errors').locator('tbody tr');
+    expect(await errorRows.count()).toBe(1);
+    expect(await errorRows.first().locator('td').allTextContents()).toEqual([
+      '6',
+      'bad',
+      'INVALID_PARAM',
+      'blend (param sourceWords)',
+      '"hexagon" not in the prompt "a red circle on a white background"',
+    ]);
+    // The failed pair's row: no settings, no figures, no Use; the others keep theirs.
+    const bad = table.locator('tbody tr', { has: page.locator('td:first-child', { hasText: /^bad$/ }) });
+    expect(await bad.getByRole('button').count()).toBe(0);
+    expect(await bad.locator('td').last().textContent()).toBe('every run failed');
+    expect(new Set((await bad.locator('td').allTextContents()).slice(1, -1))).toEqual(new Set(['n/a']));
+    expect(await table.locator('tbody tr').getByRole('button', { name: 'Use' }).count()).toBe(2);
+    await screenshot(page, 'tune-results-one-pair-failed');
+
+    // Every run failed: nothing to plot or load, not even the setting for all pairs.
+    await page
+      .getByTestId('tune-results-file')
+      .setInputFiles(path.join(fixtures, 'tune-every-run-failed.results.json'));
+    await page.getByText(/^Every run failed \(6\)/).waitFor();
+    expect(await page.getByTestId('use-best-schedule').count()).toBe(0);
+    expect(await page.getByTestId('results-plot').count()).toBe(0);
+    expect(await table.getByRole('button').count()).toBe(0);
+    expect(await table.locator('tbody tr td:last-child').allTextContents()).toEqual([
+      'every run failed',
+      'every run failed',
+    ]);
+    await screenshot(page, 'tune-results-every-run-failed');
+    // Nothing was loaded into the graph.
+    expect((await editorDocument(page)).nodes).toEqual(before.nodes);
+    expect(errors).toEqual([]);
   });
   it('opens the tune-schedule template: the Tune node sits between the schedule and the Edit sampler', async () => {
     const { page } = await openEditor(browser, `${baseUrl}?template=tune-schedule`);
