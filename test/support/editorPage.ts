@@ -42,17 +42,35 @@ async function centre(l: Locator): Promise<{ x: number; y: number }> {
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
 
-/** Drags a link from an output handle to an input handle with the mouse. */
+/** The centre of `l` once it has stopped moving (a fit of the view or a node measured moves it). */
+async function settledCentre(l: Locator): Promise<{ x: number; y: number }> {
+  let last = await centre(l);
+  for (let i = 0; i < 50; i++) {
+    await l.page().waitForTimeout(50);
+    const now = await centre(l);
+    if (now.x === last.x && now.y === last.y) return now;
+    last = now;
+  }
+  return last;
+}
+
+/**
+ * Drags a link from an output handle to an input handle with the mouse. Both ends are taken once
+ * the view is still, and the target again before the drop (on a loaded machine the template's fit
+ * can come after the first look, and the link then lands on another socket).
+ */
 export async function dragLink(
   page: Page,
   from: { node: string; output: string },
   to: { node: string; input: string },
 ): Promise<void> {
-  const a = await centre(handle(page, from.node, from.output, 'output'));
-  const b = await centre(handle(page, to.node, to.input, 'input'));
+  const target = handle(page, to.node, to.input, 'input');
+  const a = await settledCentre(handle(page, from.node, from.output, 'output'));
+  let b = await settledCentre(target);
   await page.mouse.move(a.x, a.y);
   await page.mouse.down();
   await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  b = await centre(target);
   await page.mouse.move(b.x, b.y, { steps: 5 });
   await page.mouse.up();
 }
