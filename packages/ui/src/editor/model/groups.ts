@@ -48,20 +48,21 @@ export function moveGroupNodes(graph: EditorGraph, id: string, dx: number, dy: n
   };
 }
 
+/** A node's box, its measured size or 240 x 160 until it is measured. */
+const nodeBox = (n: EditorNode) => ({
+  x: n.position.x,
+  y: n.position.y,
+  w: n.measured?.width ?? n.width ?? 240,
+  h: n.measured?.height ?? n.height ?? 160,
+});
+
 /** The frame of a group around its nodes' measured boxes; undefined when none of its nodes exist. */
 export function frameOf(
   group: NodeGroup,
   nodes: readonly EditorNode[],
 ): { x: number; y: number; width: number; height: number } | undefined {
   const members = new Set(group.nodes);
-  const boxes = nodes
-    .filter((n) => members.has(n.id))
-    .map((n) => ({
-      x: n.position.x,
-      y: n.position.y,
-      w: n.measured?.width ?? n.width ?? 240,
-      h: n.measured?.height ?? n.height ?? 160,
-    }));
+  const boxes = nodes.filter((n) => members.has(n.id)).map(nodeBox);
   if (!boxes.length) return undefined;
   const x0 = Math.min(...boxes.map((b) => b.x)) - FRAME_PAD;
   const y0 = Math.min(...boxes.map((b) => b.y)) - FRAME_PAD - FRAME_TITLE;
@@ -84,7 +85,7 @@ const inside = (box: Box, p: { x: number; y: number }) =>
  */
 export function regroupDropped(before: EditorGraph, after: EditorGraph): EditorGraph {
   const groups = after.groups ?? [];
-  if (!groups.length && !before.groups?.length) return after;
+  if (!groups.length) return after;
   const start = new Map(before.nodes.map((n) => [n.id, n.position]));
   const moved = after.nodes.filter((n) => {
     const p = start.get(n.id);
@@ -98,9 +99,8 @@ export function regroupDropped(before: EditorGraph, after: EditorGraph): EditorG
   for (const node of moved) {
     const current = groups.find((g) => g.nodes.includes(node.id));
     if (current && wholeGroupMoved(current)) continue;
-    const w = node.measured?.width ?? node.width ?? 240;
-    const h = node.measured?.height ?? node.height ?? 160;
-    const centre = { x: node.position.x + w / 2, y: node.position.y + h / 2 };
+    const b = nodeBox(node);
+    const centre = { x: b.x + b.w / 2, y: b.y + b.h / 2 };
     const home = current && frames.get(current.id);
     if (home && inside(home, centre)) continue;
     // The frame drawn last (on top) wins where frames overlap.
