@@ -100,7 +100,12 @@ export function tuneMarkdown(r: TuneReport, title = 'Tuned schedules'): string {
     '',
     ...(r.shared
       ? [
-          `One setting for all pairs (same plan, J averaged over the pairs; ${r.shared.extraRuns} runs beyond the per-pair searches'): ${columns.map((c) => `${short(c)} ${r.shared!.best.params[c]}`).join(', ')}.`,
+          `One setting for all pairs (same plan, J averaged over the pairs; ${r.shared.extraRuns} runs beyond the per-pair searches'): ${
+            // With every run failed its "best" is only the order the candidates were sampled in.
+            r.shared.best.tuneMean === null
+              ? 'none, no run of its search was scored'
+              : columns.map((c) => `${short(c)} ${r.shared!.best.params[c]}`).join(', ')
+          }.`,
           '',
         ]
       : []),

@@ -89,6 +89,10 @@ describe('ptp sweep', () => {
     expect(md).toMatch(/\| schedule\.cross \| capture\.steps \| n \|/);
     expect(md).toMatch(/\| 0\.2 \| 2 \| 3 \| [-\d.e]+ ± /);
     expect((await cli('sweep', 'x.json', '--seeds', 'a', '--out', out)).code).toBe(2);
+    // 0 ran one cell: the stop is checked as a cell finishes.
+    const none = await cli('sweep', 'x.json', '--seeds', '1', '--max-cells', '0', '--out', out);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('--max-cells takes a count of cells (1 or more), got "0"');
   });
 
   it('says failed cells as failures (not "ok"), where their errors are, and that a rerun retries them', async () => {

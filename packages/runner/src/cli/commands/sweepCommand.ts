@@ -137,7 +137,9 @@ function parseSweepArgs(args: string[]) {
     throw new UsageError(`--seeds takes non-negative integer seeds separated by commas, got "${values.seeds}"`);
   checkExecutionValues(values);
   const maxCells = values['max-cells'] === undefined ? Infinity : Number(values['max-cells']);
-  if (!(maxCells >= 0)) throw new UsageError(`--max-cells takes a count, got "${values['max-cells']}"`);
+  // 0 would still run one cell (the stop is checked as a cell finishes): a count of at least 1.
+  if (!(Number.isInteger(maxCells) && maxCells >= 1) && maxCells !== Infinity)
+    throw new UsageError(`--max-cells takes a count of cells (1 or more), got "${values['max-cells']}"`);
   return { values, file: resolveUserPath(positionals[0]!), outDir: resolveUserPath(values.out), maxCells };
 }
 

@@ -86,6 +86,22 @@ describe('ptp tune', () => {
       ),
     ]);
     expect(existsSync(out)).toBe(false);
+    // A --space column the workflow lacks, or a value its param refuses, would fail every run.
+    const space = path.join(dir, 'space.json');
+    writeFileSync(
+      space,
+      JSON.stringify({
+        dimensions: [
+          { column: 'schedul.cross', min: 0.1, max: 1, step: 0.1 },
+          { column: 'schedule.selfResolutionDivisor', values: [1, 0.5] },
+        ],
+      }),
+    );
+    const badSpace = await cli('tune', workflow, '--pairs', pairs, '--budget', '4', '--space', space, '--out', out);
+    expect(badSpace.code).toBe(2);
+    expect(badSpace.err).toContain('schedul.cross: no node "schedul" in the workflow; did you mean "schedule"?');
+    expect(badSpace.err).toMatch(/schedule\.selfResolutionDivisor: .*0\.5/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('tunes one pair on the tiny-shapes pack at 4 steps and writes results.json, results.md and a resumable results.csv', async () => {
@@ -234,9 +250,10 @@ describe('ptp tune, failed runs (said as ptp sweep says failed cells)', () => {
     expect(r.err).toMatch(/^every run failed \(6 of 6\): no figures to report; their errors are in .*results\.csv/m);
     const report = TuneReportSchema.parse(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')));
     expect(report.failures).toMatchObject({ runs: 6, failed: 6, pairsAllFailed: ['bad'] });
-    expect(readFileSync(path.join(out, 'results.md'), 'utf8')).toContain(
-      '**Every run failed (6): there are no figures.**',
-    );
+    const md = readFileSync(path.join(out, 'results.md'), 'utf8');
+    expect(md).toContain('**Every run failed (6): there are no figures.**');
+    // Its never-scored "best" (the reference defaults, sampled first) is not offered as a setting.
+    expect(md).toMatch(/One setting for all pairs \(.*\): none, no run of its search was scored\./);
   });
 
   it('every run of one pair failed: exit 1, how many failed, and the figures of the other pair, said to be so', async () => {

@@ -20,7 +20,7 @@ import { SweepResults } from '../../sweep/SweepResults.js';
 import { planTune, runTune, type TuneEvent, type TuneSetup } from '../../tune/runTune.js';
 import { tuneMarkdown } from '../../tune/tuneMarkdown.js';
 import { tuneReport } from '../../tune/tuneReport.js';
-import { setParam } from '../../workflowParams.js';
+import { paramProblem, setParam } from '../../workflowParams.js';
 import { checkOutDir, EXIT, resolveUserPath, UsageError, type Command, type Io } from '../cliSupport.js';
 import { readWorkflowText } from '../workflowFile.js';
 import {
@@ -125,6 +125,23 @@ function parseTuneArgs(args: string[]) {
   };
 }
 
+/** What the workflow refuses in a --space file: each range's ends, each choice and fixed value. */
+function spaceProblems(space: TuneSpace, problemOf: (column: string, value: number) => string | undefined): string[] {
+  const values: [string, number][] = [
+    ...space.dimensions.flatMap((d) =>
+      'values' in d
+        ? d.values.map((v): [string, number] => [d.column, v])
+        : [[d.column, d.min] as [string, number], [d.column, d.max] as [string, number]],
+    ),
+    ...Object.entries(space.fixed),
+  ];
+  const problems = values.map(([column, value]) => {
+    const problem = problemOf(column, value);
+    return problem && `${column}: ${problem}`;
+  });
+  return [...new Set(problems.filter((p): p is string => Boolean(p)))];
+}
+
 /** A sweep the budget, seeds or pairs cannot make is a mistake of the command line. */
 const usageOf = (err: unknown): unknown => (err instanceof SweepSpecError ? new UsageError(err.message) : err);
 
@@ -200,6 +217,11 @@ export const tuneCommand: Command = async (args, io) => {
         `${values.space}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${describeZodIssue(i)}`).join('; ')}`,
       );
     space = parsed.data;
+    // A column naming a node or param the workflow lacks would fail every run, or silently vary nothing.
+    const problems = spaceProblems(space, (column, value) =>
+      paramProblem(doc, registry, column.slice(0, column.indexOf('.')), column.slice(column.indexOf('.') + 1), value),
+    );
+    if (problems.length) throw new UsageError(`${values.space}: ${problems.join('; ')}`);
   }
   const pairs = await readPairsFile(values.pairs!, values);
   checkPairs(doc, registry, pairs, values.pairs!);
