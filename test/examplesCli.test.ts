@@ -1,10 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadDocument } from '@ptp/graph-core';
 import { createNodeRegistry, readPngText } from '@ptp/nodes';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { repoRoot } from './support/repoRoot.js';
 
 /**
@@ -23,17 +24,38 @@ const examples = readdirSync(path.join(repoRoot, 'examples')).filter(
 // and the rest are covered on webgpu by node-level tests.
 const WEBGPU_EXAMPLES = new Set(['tiny-word-swap.json', 'edit-real-image.json']);
 
-describe.each(['cpu', 'webgpu'])('examples through `pnpm ptp run` (%s)', (provider) => {
-  it.each(examples.filter((f) => provider === 'cpu' || WEBGPU_EXAMPLES.has(f)))('%s', (file) => {
+// Two runs at a time: a run spends much of its time loading (single-threaded), so on a 2-core
+// machine two overlap well; more only queue for the cores.
+const PARALLEL_RUNS = 2;
+let running = 0;
+const waiting: (() => void)[] = [];
+async function inTurn<T>(run: () => Promise<T>): Promise<T> {
+  if (running >= PARALLEL_RUNS) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await run();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+const ptpRun = (args: string[]) =>
+  inTurn(() =>
+    promisify(execFile)('pnpm', ['ptp', 'run', ...args], { cwd: repoRoot, encoding: 'utf8' }).then(
+      (r) => ({ status: 0, stderr: r.stderr }),
+      (err: { code?: number; stderr?: string }) => ({ status: err.code ?? 1, stderr: err.stderr ?? String(err) }),
+    ),
+  );
+
+describe.concurrent.each(['cpu', 'webgpu'])('examples through `pnpm ptp run` (%s)', (provider) => {
+  // The test's own `expect`: its tests run concurrently.
+  it.for(examples.filter((f) => provider === 'cpu' || WEBGPU_EXAMPLES.has(f)))('%s', async (file, { expect }) => {
     const text = readFileSync(path.join(repoRoot, 'examples', file), 'utf8');
     const stepsNode = JSON.parse(text).nodes.find((n: { params: Record<string, unknown> }) => 'steps' in n.params)
       .id as string;
     const out = mkdtempSync(path.join(tmpdir(), `ptp-ex-${provider}-`));
-    const r = spawnSync(
-      'pnpm',
-      ['ptp', 'run', `examples/${file}`, '--provider', provider, '--out', out, '--set', `${stepsNode}.steps=3`],
-      { cwd: repoRoot, encoding: 'utf8' },
-    );
+    const r = await ptpRun([`examples/${file}`, '--provider', provider, '--out', out, '--set', `${stepsNode}.steps=3`]);
     expect(r.status, r.stderr).toBe(0);
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({ status: 'success', provider });
