@@ -515,3 +515,32 @@ describe('groups (issue 16)', () => {
     expect((await editorDocument(page)).nodes.map((n) => n.id)).toContain('source');
   }, 180_000);
 });
+
+describe('bypass (Ctrl+B, as in ComfyUI)', () => {
+  it('bypasses a node: marked, saved, what it leaves empty said on the node it fed, and the run goes without it', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=server`);
+    await node(page, 'blend1').waitFor();
+    await node(page, 'blend1').locator('header .title').click();
+    await page.keyboard.press('Control+b');
+    await page.getByTestId('bypassed-blend1').waitFor();
+    expect(await node(page, 'blend1').getAttribute('data-bypassed')).toBe('true');
+    expect((await editorDocument(page)).nodes.find((n) => n.id === 'blend1')!.mode).toBe('bypass');
+    // A prompt has nothing to pass its PROMPT on: the schedule's target input says so; Ctrl+B again undoes it.
+    await node(page, 'target1').locator('header .title').click();
+    await page.getByTestId('bypass').click();
+    const emptied = page.getByTestId('input-error-schedule1-target');
+    await expect.poll(() => emptied.textContent()).toBe('bypassed upstream');
+    expect(await emptied.getAttribute('title')).toContain(
+      'comes from bypassed node "target1", which has no PROMPT input to pass on',
+    );
+    await screenshot(page, 'editor-bypass');
+    await page.keyboard.press('Control+b');
+    await page.getByTestId('input-error-schedule1-target').waitFor({ state: 'detached' });
+    expect(await node(page, 'target1').getAttribute('data-bypassed')).toBe('false');
+
+    // The edit runs without local blend (the schedule's blend input is optional): Local blend never runs.
+    expect(await runToEnd(page)).toBe('success');
+    expect(await node(page, 'sampler').getAttribute('data-run-state')).toBe('done');
+    expect(await node(page, 'blend1').getAttribute('data-run-state')).toBe('idle');
+  }, 300_000);
+});

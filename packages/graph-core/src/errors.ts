@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'UNKNOWN_INPUT',
   'UNKNOWN_OUTPUT',
   'MISSING_INPUT',
+  // A required input whose links all come from bypassed nodes with nothing of its type to pass on.
+  'BYPASSED_INPUT',
   'MULTIPLE_LINKS',
   'TYPE_MISMATCH',
   'INVALID_PARAM',

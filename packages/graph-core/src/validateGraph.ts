@@ -3,6 +3,7 @@ import { fromZodIssues, graphError, graphWarning, type GraphError } from './erro
 import { findCycles, indexGraph, type GraphIndex } from './graphIndex.js';
 import type { InputSpec } from './NodeDefinition.js';
 import type { NodeRegistry } from './NodeRegistry.js';
+import { bypassNodes, type CutLink } from './bypassNodes.js';
 import { checkNodes } from './checkNodes.js';
 import { checkPackParams, checkUploadParams } from './packParams.js';
 import { checkParamLimits, type RunLimits } from './paramLimits.js';
@@ -52,14 +53,15 @@ export function validateGraph(
   options: ValidateOptions = {},
 ): ValidationReport {
   const flat = flattenSubgraphs(given);
-  const doc = flat.doc;
+  // Bypassed nodes leave the graph that is checked and run; a required input left with nothing says why.
+  const { doc, cut } = bypassNodes(flat.doc, registry);
   const problems: GraphError[] = [...flat.errors];
   const params = new Map<string, Record<string, unknown>>();
   const index = indexGraph(doc);
   checkUniqueIds(doc, problems);
   for (const node of index.nodes.values()) checkNode(node, registry, params, problems);
   for (const edge of doc.edges) checkEdge(edge, index, registry, problems);
-  for (const node of index.nodes.values()) checkInputLinks(node, index, registry, problems);
+  for (const node of index.nodes.values()) checkInputLinks(node, index, registry, problems, cut);
   checkCycles(index, problems);
   problems.push(...checkNodes(index, registry, params, doc));
   if (options.limits) {
@@ -216,7 +218,13 @@ function checkEdge(edge: WorkflowEdge, index: GraphIndex, registry: NodeRegistry
 }
 
 /** A node's inputs: required ones connected, single ones connected once. */
-function checkInputLinks(node: WorkflowNode, index: GraphIndex, registry: NodeRegistry, problems: GraphError[]): void {
+function checkInputLinks(
+  node: WorkflowNode,
+  index: GraphIndex,
+  registry: NodeRegistry,
+  problems: GraphError[],
+  cut: readonly CutLink[],
+): void {
   const def = registry.get(node.type);
   if (!def) return;
   const links = new Map<string, number>();
@@ -224,8 +232,18 @@ function checkInputLinks(node: WorkflowNode, index: GraphIndex, registry: NodeRe
   for (const [name, spec] of Object.entries(def.inputs as Record<string, InputSpec>)) {
     const n = links.get(name) ?? 0;
     const ctx = { nodeId: node.id, nodeType: node.type, input: name };
-    if (n === 0 && !spec.optional && !spec.multi)
-      problems.push(graphError('MISSING_INPUT', `required input "${name}" (${spec.type}) is not connected`, ctx));
+    if (n === 0 && !spec.optional && !spec.multi) {
+      const by = cut.find((c) => c.node === node.id && c.input === name);
+      problems.push(
+        by
+          ? graphError(
+              'BYPASSED_INPUT',
+              `required input "${name}" (${spec.type}) comes from bypassed node "${by.bypassed}", which has no ${by.type} input to pass on`,
+              ctx,
+            )
+          : graphError('MISSING_INPUT', `required input "${name}" (${spec.type}) is not connected`, ctx),
+      );
+    }
     if (n > 1 && !spec.multi)
       problems.push(graphError('MULTIPLE_LINKS', `input "${name}" takes one link but has ${n}`, ctx));
   }

@@ -1,6 +1,6 @@
 import type { WorkflowDocument } from '../document/WorkflowDocument.js';
 
-type NodeSpec = { id: string; type: string; typeVersion?: number; params?: Record<string, unknown> };
+type NodeSpec = { id: string; type: string; typeVersion?: number; params?: Record<string, unknown>; mode?: 'bypass' };
 
 /** Terse document construction for tests: edges as `from.output -> to.input` strings. */
 export function doc(nodes: NodeSpec[], edges: string[] = []): WorkflowDocument {
@@ -12,6 +12,7 @@ export function doc(nodes: NodeSpec[], edges: string[] = []): WorkflowDocument {
       type: n.type,
       typeVersion: n.typeVersion ?? (n.type === 'test.add' ? 2 : 1),
       params: n.params ?? {},
+      ...(n.mode ? { mode: n.mode } : {}),
     })),
     edges: edges.map((e, i) => {
       const m = /^(\S+)\.(\S+)\s*->\s*(\S+)\.(\S+)$/.exec(e);

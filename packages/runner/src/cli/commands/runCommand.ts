@@ -287,6 +287,7 @@ function runSummary(o: {
       params: n.params,
       ms: durations[n.id] ?? null,
       cached: result.cached.includes(n.id),
+      ...(n.mode ? { mode: n.mode } : {}), // a bypassed node has no time: it never ran
       ...(summaries[n.id] !== undefined ? { summary: summaries[n.id] } : {}),
     })),
     outputs: o.written,

@@ -360,6 +360,15 @@ function NodeHeader(props: {
           unfold ⤢
         </button>
       )}
+      {data.bypass && (
+        <span
+          className="badge bypassed"
+          data-testid={`bypassed-${id}`}
+          title="bypassed (Ctrl+B): does not run; each output passes on its first input of the same type"
+        >
+          bypassed
+        </span>
+      )}
       {state === 'cached' && (
         <span className="badge cached" data-testid={`cached-${id}`} title="outputs reused from the cache">
           cached
@@ -483,11 +492,12 @@ export const PtpNode = memo(function PtpNode({ id, data, selected }: NodeProps<F
   const state = status?.state ?? 'idle';
   return (
     <div
-      className={`ptp-node${selected ? ' selected' : ''}${hasError ? ' error' : ''}${entry ? '' : ' placeholder'} run-${state}`}
+      className={`ptp-node${selected ? ' selected' : ''}${hasError ? ' error' : ''}${entry ? '' : ' placeholder'}${data.bypass ? ' bypassed' : ''} run-${state}`}
       data-testid={`node-${id}`}
       data-node-type={data.nodeType}
       data-run-state={state}
       data-has-error={hasError ? 'true' : 'false'}
+      data-bypassed={data.bypass ? 'true' : 'false'}
       data-detail={lowDetail ? 'low' : 'full'}
     >
       <NodeHeader id={id} data={data} entry={entry} status={status} hasError={hasError} nodeErrors={nodeErrors} />

@@ -55,6 +55,9 @@ export function useShortcuts(actions: EditorActions, store: EditorStore, run: ()
       } else if (mod && key === 'g' && !e.shiftKey) {
         e.preventDefault();
         store.groupSelection();
+      } else if (mod && key === 'b' && !e.shiftKey) {
+        e.preventDefault();
+        store.toggleBypass();
       } else if (mod && key === 'a') {
         e.preventDefault();
         store.selectOnly(store.getState().graph.nodes.map((n) => n.id));

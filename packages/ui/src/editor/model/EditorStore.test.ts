@@ -32,6 +32,35 @@ describe('EditorStore', () => {
     expect(s.getState().dirty).toBe(false);
   });
 
+  it('bypasses the selection (Ctrl+B) and brings it back: saved as the node mode, checked as the run will, undoable', () => {
+    const s = store();
+    expect(s.toggleBypass()).toBeUndefined(); // nothing selected
+    s.selectOnly(['blend1']);
+    expect(s.toggleBypass()).toBe(true);
+    expect(s.document().nodes.find((n) => n.id === 'blend1')!.mode).toBe('bypass');
+    // The schedule's blend input is optional: the edit runs without local blend.
+    expect(s.getState().problems.errorCount).toBe(0);
+    expect(s.getState().dirty).toBe(true);
+    // A prompt has no input to pass its PROMPT on: what it fed says so.
+    s.selectOnly(['blend1', 'target1']);
+    expect(s.toggleBypass()).toBe(true);
+    const target = s.getState().problems.byNode.get('schedule1')?.inputs.target?.[0];
+    expect(target).toMatchObject({ code: 'BYPASSED_INPUT' });
+    expect(target!.message).toContain('comes from bypassed node "target1", which has no PROMPT input to pass on');
+    expect(s.toggleBypass()).toBe(false); // every selected one was bypassed: both come back
+    expect(s.document().nodes.some((n) => n.mode)).toBe(false);
+    expect(s.getState().problems.errorCount).toBe(0);
+    s.undo();
+    expect(
+      new Set(
+        s
+          .document()
+          .nodes.filter((n) => n.mode)
+          .map((n) => n.id),
+      ),
+    ).toEqual(new Set(['target1', 'blend1']));
+  });
+
   it('keys each node by what feeds it: a move keeps the keys, a param edit changes those downstream', () => {
     const s = store();
     const keys = s.canvasInputKeys();

@@ -341,6 +341,26 @@ export class EditorStore {
     return id;
   }
 
+  /**
+   * Bypasses the selected nodes (ComfyUI's Ctrl+B), or brings them back when every one is bypassed
+   * already; one undo step. Returns whether they are bypassed now, or undefined with none selected.
+   */
+  toggleBypass(): boolean | undefined {
+    const selected = this.#state.graph.nodes.filter((n) => n.selected);
+    if (!selected.length) return undefined;
+    const bypass = !selected.every((n) => n.data.bypass);
+    const ids = new Set(selected.map((n) => n.id));
+    this.#change((g) => ({
+      ...g,
+      nodes: g.nodes.map((n) => {
+        if (!ids.has(n.id)) return n;
+        const { bypass: _was, ...data } = n.data;
+        return { ...n, data: bypass ? { ...data, bypass: true } : data };
+      }),
+    }));
+    return bypass;
+  }
+
   updateGroup(id: string, patch: Partial<Pick<NodeGroup, 'title' | 'color'>>): void {
     this.#change((g) => patchGroup(g, id, patch), { structural: false, coalesceKey: `group:${id}` });
   }

@@ -27,6 +27,22 @@ describe('copy / paste', () => {
     expect(src.data.params).not.toBe(g.nodes.find((n) => n.id === 'source')!.data.params);
   });
 
+  it('a bypassed node is pasted bypassed (as ComfyUI keeps a node mode)', () => {
+    const bypassed = {
+      ...g,
+      nodes: g.nodes.map((n) => (n.id === 'blend1' ? { ...n, data: { ...n.data, bypass: true } } : n)),
+    };
+    const payload = parseClipboard(JSON.stringify(copyNodes(bypassed, new Set(['blend1', 'source']))))!;
+    expect(payload.nodes.find((n) => n.id === 'blend1')!.mode).toBe('bypass');
+    const out = pasteNodes(payload, new Set(g.nodes.map((n) => n.id)));
+    expect(out.nodes.map((n) => [n.data.nodeType, n.data.bypass ?? false])).toEqual(
+      expect.arrayContaining([
+        ['ptp.blend', true],
+        ['ptp.prompt', false],
+      ]),
+    );
+  });
+
   it('with inputs (Ctrl+Shift+V), keeps the links that fed the copies from nodes that are there', () => {
     const payload = copyNodes(g, new Set(['capture']))!;
     expect(payload.incoming?.map((e) => `${e.from.node}>${e.to.input}`).sort()).toEqual([

@@ -2,7 +2,14 @@ import { SubgraphSchema, subgraphIdOf, WorkflowEdgeSchema, WorkflowNodeSchema } 
 import { blockClosure } from './blocks';
 import { z } from 'zod';
 import { newNodeId } from './catalogueIndex';
-import { edgeIdFor, graphToDocument, type EditorEdge, type EditorGraph, type EditorNode } from './editorGraph';
+import {
+  edgeIdFor,
+  graphToDocument,
+  nodeData,
+  type EditorEdge,
+  type EditorGraph,
+  type EditorNode,
+} from './editorGraph';
 
 /** What copy puts on the clipboard (as JSON text, so it pastes across tabs): nodes and the links among them. */
 export const ClipboardPayloadSchema = z.object({
@@ -89,14 +96,7 @@ export function pasteNodes(
   const dx = place.at ? place.at.x - minX : offset;
   const dy = place.at ? place.at.y - minY : offset;
   const nodes: EditorNode[] = payload.nodes.map((n) => {
-    const data: EditorNode['data'] = {
-      nodeType: n.type,
-      typeVersion: n.typeVersion,
-      params: structuredClone(n.params),
-    };
-    if (n.ui?.label !== undefined) data.label = n.ui.label;
-    if (n.ui?.color !== undefined) data.color = n.ui.color;
-    if (n.ui?.collapsed !== undefined) data.collapsed = n.ui.collapsed;
+    const data = nodeData(n, structuredClone(n.params));
     const pos = n.ui?.position ?? { x: 0, y: 0 };
     return { id: remap.get(n.id)!, type: 'ptp', position: { x: pos.x + dx, y: pos.y + dy }, data, selected: true };
   });

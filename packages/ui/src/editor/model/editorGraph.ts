@@ -20,6 +20,8 @@ export interface PtpNodeData extends Record<string, unknown> {
   label?: string;
   color?: string;
   collapsed?: boolean;
+  /** Bypassed (Ctrl+B): the node does not run, its outputs pass on its inputs of the same type. */
+  bypass?: boolean;
 }
 
 export interface EditorNode {
@@ -110,14 +112,21 @@ function autoLayout(doc: WorkflowDocument): Map<string, { x: number; y: number }
   return out;
 }
 
+/** A document node's editor data: its type and params, its editor extras and whether it is bypassed. */
+export function nodeData(n: WorkflowNode, params: Record<string, unknown>): PtpNodeData {
+  const data: PtpNodeData = { nodeType: n.type, typeVersion: n.typeVersion, params };
+  if (n.ui?.label !== undefined) data.label = n.ui.label;
+  if (n.ui?.color !== undefined) data.color = n.ui.color;
+  if (n.ui?.collapsed !== undefined) data.collapsed = n.ui.collapsed;
+  if (n.mode === 'bypass') data.bypass = true;
+  return data;
+}
+
 /** A loaded (current-version) document as editor state. Nodes keep their document order. */
 export function documentToGraph(doc: WorkflowDocument): EditorGraph {
   const layout = doc.nodes.some((n) => !n.ui) ? autoLayout(doc) : undefined;
   const nodes: EditorNode[] = doc.nodes.map((n) => {
-    const data: PtpNodeData = { nodeType: n.type, typeVersion: n.typeVersion, params: { ...n.params } };
-    if (n.ui?.label !== undefined) data.label = n.ui.label;
-    if (n.ui?.color !== undefined) data.color = n.ui.color;
-    if (n.ui?.collapsed !== undefined) data.collapsed = n.ui.collapsed;
+    const data = nodeData(n, { ...n.params });
     const node: EditorNode = {
       id: n.id,
       type: 'ptp',
@@ -156,7 +165,14 @@ export function graphToDocument(graph: EditorGraph, options: { includeViewport?:
     if (n.data.label !== undefined) ui.label = n.data.label;
     if (n.data.color !== undefined) ui.color = n.data.color;
     if (n.data.collapsed !== undefined) ui.collapsed = n.data.collapsed;
-    return { id: n.id, type: n.data.nodeType, typeVersion: n.data.typeVersion, params: n.data.params, ui };
+    return {
+      id: n.id,
+      type: n.data.nodeType,
+      typeVersion: n.data.typeVersion,
+      params: n.data.params,
+      ...(n.data.bypass ? { mode: 'bypass' as const } : {}),
+      ui,
+    };
   });
   const doc: WorkflowDocument = {
     schemaVersion: CURRENT_SCHEMA_VERSION,

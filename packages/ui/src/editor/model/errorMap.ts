@@ -72,6 +72,7 @@ export function fieldMessage(message: string): string {
 /** Input problems said in a word or two beside the socket (the whole message is its tooltip). */
 const SHORT_INPUT_PROBLEMS: Partial<Record<GraphError['code'], string>> = {
   MISSING_INPUT: 'not connected',
+  BYPASSED_INPUT: 'bypassed upstream',
   TYPE_MISMATCH: 'wrong type',
   MULTIPLE_LINKS: 'linked twice',
   DANGLING_EDGE: 'broken link',

@@ -194,6 +194,15 @@ function HistoryButtons({ actions }: { actions: EditorActions }) {
       >
         Group
       </button>
+      <button
+        type="button"
+        onClick={() => store.toggleBypass()}
+        disabled={!selected}
+        title="bypass the selected nodes, or bring them back (Ctrl+B): a bypassed node does not run, its outputs pass on its inputs of the same type"
+        data-testid="bypass"
+      >
+        Bypass
+      </button>
       <BlockButtons />
     </div>
   );
