@@ -33,6 +33,28 @@ describe('bypassed nodes (ComfyUI Ctrl+B)', () => {
     expect(runs.get('add2')).toBe(1); // only the run where it was not bypassed
   });
 
+  it('pass on every link of a multi input, through a diamond of bypassed nodes', async () => {
+    const { registry } = createTestRegistry();
+    const diamond = doc(
+      [
+        { id: 'a', type: 'test.number', params: { value: 3 } },
+        { id: 'y', type: 'test.sum', mode: 'bypass' },
+        { id: 'x', type: 'test.sum', mode: 'bypass' },
+        { id: 's', type: 'test.sum' },
+        { id: 'out', type: 'test.output' },
+      ],
+      [
+        'a.value -> y.values',
+        'y.total -> x.values',
+        'y.total -> x.values',
+        'x.total -> s.values',
+        's.total -> out.value',
+      ],
+    );
+    const r = await new Engine(registry).run(diamond);
+    expect(r.outputs.get('out')).toEqual({ value: 6 }); // a reaches s twice
+  });
+
   it('have no problems of their own: invalid params of a bypassed node block nothing', () => {
     const { registry } = createTestRegistry();
     expect(validateGraph(chain([], { bias: 'x' }), registry).ok).toBe(false);

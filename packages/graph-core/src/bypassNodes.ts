@@ -31,21 +31,33 @@ export function bypassNodes(doc: WorkflowDocument, registry: NodeRegistry): Bypa
   if (!bypassed.size) return { doc, bypassed, cut: [] };
   const types = new Map(doc.nodes.map((n) => [n.id, n.type]));
   const incoming = new Map<string, WorkflowEdge[]>();
-  for (const e of doc.edges) incoming.set(e.to.node, [...(incoming.get(e.to.node) ?? []), e]);
+  for (const e of doc.edges) {
+    const into = incoming.get(e.to.node);
+    if (into) into.push(e);
+    else incoming.set(e.to.node, [e]);
+  }
 
+  // Memoised per node and type: a chain or a diamond of bypassed nodes is walked once (linear in edges).
+  type Source = { node: string; output: string };
+  const memo = new Map<string, readonly Source[]>();
   /** What feeds bypassed `node`'s output of type `type`: the links into its first connected input of that type. */
-  const sources = (node: string, type: string, seen: Set<string>): { node: string; output: string }[] => {
-    if (seen.has(node)) return []; // a loop of bypassed nodes passes nothing on
-    seen.add(node);
+  const sources = (node: string, type: string): readonly Source[] => {
+    const key = `${node}\u0000${type}`;
+    const known = memo.get(key);
+    if (known) return known;
+    memo.set(key, []); // a loop of bypassed nodes passes nothing on
     const def = registry.get(types.get(node)!)!;
     const links = incoming.get(node) ?? [];
+    let found: readonly Source[] = [];
     for (const [name, spec] of Object.entries(def.inputs as Record<string, InputSpec>)) {
       if (spec.type !== type) continue;
       const into = links.filter((e) => e.to.input === name);
       if (!into.length) continue;
-      return into.flatMap((e) => (bypassed.has(e.from.node) ? sources(e.from.node, type, seen) : [e.from]));
+      found = into.flatMap((e) => (bypassed.has(e.from.node) ? sources(e.from.node, type) : [e.from]));
+      break;
     }
-    return [];
+    memo.set(key, found);
+    return found;
   };
 
   const edges: WorkflowEdge[] = [];
@@ -57,7 +69,7 @@ export function bypassNodes(doc: WorkflowDocument, registry: NodeRegistry): Bypa
       continue;
     }
     const spec = own(registry.get(types.get(e.from.node)!)!.outputs, e.from.output) as OutputSpec | undefined;
-    const from = spec ? sources(e.from.node, spec.type, new Set()) : [];
+    const from = spec ? sources(e.from.node, spec.type) : [];
     if (!from.length) cut.push({ node: e.to.node, input: e.to.input, bypassed: e.from.node, type: spec?.type ?? '?' });
     // Ids stay unique: a link re-attached to several sources (a multi input) numbers its copies.
     from.forEach((f, i) =>
