@@ -15,7 +15,6 @@ export interface CutLink {
 export interface BypassedDocument {
   /** The same object as the input when no node is bypassed. */
   readonly doc: WorkflowDocument;
-  readonly bypassed: ReadonlySet<string>;
   readonly cut: readonly CutLink[];
 }
 
@@ -28,7 +27,7 @@ export interface BypassedDocument {
  */
 export function bypassNodes(doc: WorkflowDocument, registry: NodeRegistry): BypassedDocument {
   const bypassed = new Set(doc.nodes.filter((n) => n.mode === 'bypass' && registry.get(n.type)).map((n) => n.id));
-  if (!bypassed.size) return { doc, bypassed, cut: [] };
+  if (!bypassed.size) return { doc, cut: [] };
   const types = new Map(doc.nodes.map((n) => [n.id, n.type]));
   const incoming = new Map<string, WorkflowEdge[]>();
   for (const e of doc.edges) {
@@ -76,5 +75,5 @@ export function bypassNodes(doc: WorkflowDocument, registry: NodeRegistry): Bypa
       edges.push({ ...e, ...(e.id !== undefined ? { id: i ? `${e.id}~${i}` : e.id } : {}), from: { ...f } }),
     );
   }
-  return { doc: { ...doc, nodes: doc.nodes.filter((n) => !bypassed.has(n.id)), edges }, bypassed, cut };
+  return { doc: { ...doc, nodes: doc.nodes.filter((n) => !bypassed.has(n.id)), edges }, cut };
 }

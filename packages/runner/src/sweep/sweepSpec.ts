@@ -136,10 +136,7 @@ export function readPairs(
     const assignments: Assignment[] = [];
     if (e.source !== undefined) assignments.push({ node: nodes.source, param: 'text', value: e.source });
     if (e.target !== undefined) assignments.push({ node: nodes.target, param: 'text', value: e.target });
-    for (const [k, value] of Object.entries(e.set ?? {})) {
-      const dot = k.indexOf('.');
-      assignments.push({ node: k.slice(0, dot), param: k.slice(dot + 1), value });
-    }
+    for (const [k, value] of Object.entries(e.set ?? {})) assignments.push({ ...splitColumn(k), value });
     const id = e.id ?? (e.source !== undefined ? `${slug(e.source)}--${slug(e.target!)}` : `pair-${i + 1}`);
     if (seen.has(id)) throw new SweepSpecError(`pair id "${id}" appears twice`);
     seen.add(id);
@@ -157,6 +154,12 @@ export function workflowHash(doc: WorkflowDocument): string {
 }
 
 export const columnOf = (a: { node: string; param: string }) => `${a.node}.${a.param}`;
+
+/** A `node.param` column's node and param (the param may hold dots; the node id cannot). */
+export function splitColumn(column: string): { node: string; param: string } {
+  const dot = column.indexOf('.');
+  return { node: column.slice(0, dot), param: column.slice(dot + 1) };
+}
 
 /**
  * The cartesian product of the axes (first axis slowest) for each pair (or once without pairs).

@@ -18,7 +18,7 @@ import {
   type TuneSpace,
 } from '@ptp/nodes';
 import { runSweep, type CellExecutor, type SweepEvent } from '../sweep/runSweep.js';
-import { planSweep, SweepSpecError, type SweepCell, type SweepPair } from '../sweep/sweepSpec.js';
+import { planSweep, splitColumn, SweepSpecError, type SweepCell, type SweepPair } from '../sweep/sweepSpec.js';
 import type { CellResult, SweepResults } from '../sweep/SweepResults.js';
 import { tuneFailures } from './tuneFailures.js';
 
@@ -134,10 +134,7 @@ export function planTune(setup: TuneSetup): { plan: HalvingPlan; candidates: Can
 
 /** The cell that runs `pair` with `params` set (planSweep with one value per axis: same keys as a sweep). */
 export function tuneCell(doc: WorkflowDocument, pair: SweepPair, params: Record<string, number>, index: number) {
-  const axes = Object.entries(params).map(([column, value]) => {
-    const dot = column.indexOf('.');
-    return { node: column.slice(0, dot), param: column.slice(dot + 1), values: [value] };
-  });
+  const axes = Object.entries(params).map(([column, value]) => ({ ...splitColumn(column), values: [value] }));
   const [cell] = planSweep(doc, axes, [pair]);
   return { ...cell!, index };
 }

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeZodIssue, errorPlace, loadDocument } from '@ptp/graph-core';
+import { describeZodIssue, errorPlace, loadDocument, type NodeRegistry, type WorkflowDocument } from '@ptp/graph-core';
 import {
   createNodeRegistry,
   DEFAULT_LCB_Z,
@@ -15,7 +15,7 @@ import {
   type TuneSpace,
 } from '@ptp/nodes';
 import { metricNodes } from '../../sweep/EngineCellExecutor.js';
-import { SweepSpecError } from '../../sweep/sweepSpec.js';
+import { splitColumn, SweepSpecError } from '../../sweep/sweepSpec.js';
 import { SweepResults } from '../../sweep/SweepResults.js';
 import { planTune, runTune, type TuneEvent, type TuneSetup } from '../../tune/runTune.js';
 import { tuneMarkdown } from '../../tune/tuneMarkdown.js';
@@ -125,21 +125,20 @@ function parseTuneArgs(args: string[]) {
   };
 }
 
-/** What the workflow refuses in a --space file: each range's ends, each choice and fixed value. */
-function spaceProblems(space: TuneSpace, problemOf: (column: string, value: number) => string | undefined): string[] {
-  const values: [string, number][] = [
+/** What the workflow refuses in a --space file: a column's node or param, a range's ends, a choice or fixed value. */
+function spaceProblems(space: TuneSpace, doc: WorkflowDocument, registry: NodeRegistry): string[] {
+  const values = [
     ...space.dimensions.flatMap((d) =>
-      'values' in d
-        ? d.values.map((v): [string, number] => [d.column, v])
-        : [[d.column, d.min] as [string, number], [d.column, d.max] as [string, number]],
+      ('values' in d ? d.values : [d.min, d.max]).map((v) => ({ column: d.column, v })),
     ),
-    ...Object.entries(space.fixed),
+    ...Object.entries(space.fixed).map(([column, v]) => ({ column, v })),
   ];
-  const problems = values.map(([column, value]) => {
-    const problem = problemOf(column, value);
-    return problem && `${column}: ${problem}`;
+  const problems = values.flatMap(({ column, v }) => {
+    const { node, param } = splitColumn(column);
+    const problem = paramProblem(doc, registry, node, param, v);
+    return problem ? [`${column}: ${problem}`] : [];
   });
-  return [...new Set(problems.filter((p): p is string => Boolean(p)))];
+  return [...new Set(problems)];
 }
 
 /** A sweep the budget, seeds or pairs cannot make is a mistake of the command line. */
@@ -218,9 +217,7 @@ export const tuneCommand: Command = async (args, io) => {
       );
     space = parsed.data;
     // A column naming a node or param the workflow lacks would fail every run, or silently vary nothing.
-    const problems = spaceProblems(space, (column, value) =>
-      paramProblem(doc, registry, column.slice(0, column.indexOf('.')), column.slice(column.indexOf('.') + 1), value),
-    );
+    const problems = spaceProblems(space, doc, registry);
     if (problems.length) throw new UsageError(`${values.space}: ${problems.join('; ')}`);
   }
   const pairs = await readPairsFile(values.pairs!, values);
