@@ -516,14 +516,14 @@ describe('groups (issue 16)', () => {
   }, 180_000);
 });
 
-describe('bypass (Ctrl+B, as in ComfyUI)', () => {
+describe('bypass and mute (Ctrl+B, Ctrl+M, as in ComfyUI)', () => {
   it('bypasses a node: marked, saved, what it leaves empty said on the node it fed, and the run goes without it', async () => {
     const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=server`);
     await node(page, 'blend1').waitFor();
     await node(page, 'blend1').locator('header .title').click();
     await page.keyboard.press('Control+b');
     await page.getByTestId('bypassed-blend1').waitFor();
-    expect(await node(page, 'blend1').getAttribute('data-bypassed')).toBe('true');
+    expect(await node(page, 'blend1').getAttribute('data-mode')).toBe('bypass');
     expect((await editorDocument(page)).nodes.find((n) => n.id === 'blend1')!.mode).toBe('bypass');
     // A prompt has nothing to pass its PROMPT on: the schedule's target input says so; Ctrl+B again undoes it.
     await node(page, 'target1').locator('header .title').click();
@@ -536,11 +536,28 @@ describe('bypass (Ctrl+B, as in ComfyUI)', () => {
     await screenshot(page, 'editor-bypass');
     await page.keyboard.press('Control+b');
     await page.getByTestId('input-error-schedule1-target').waitFor({ state: 'detached' });
-    expect(await node(page, 'target1').getAttribute('data-bypassed')).toBe('false');
+    expect(await node(page, 'target1').getAttribute('data-mode')).toBe('normal');
 
     // The edit runs without local blend (the schedule's blend input is optional): Local blend never runs.
     expect(await runToEnd(page)).toBe('success');
     expect(await node(page, 'sampler').getAttribute('data-run-state')).toBe('done');
     expect(await node(page, 'blend1').getAttribute('data-run-state')).toBe('idle');
+
+    // Ctrl+M mutes Decode: Save image falls silent with it (a warning, not an error) and the run
+    // makes only the attention viewer.
+    await node(page, 'decode').locator('header .title').click();
+    await page.keyboard.press('Control+m');
+    await page.getByTestId('muted-decode').waitFor();
+    expect(await node(page, 'save').getAttribute('data-mode')).toBe('silenced');
+    const silenced = page.getByTestId('input-error-save-image');
+    expect(await silenced.textContent()).toBe('muted upstream');
+    expect(await silenced.getAttribute('title')).toBe(
+      'does not run: required input "image" comes from muted node "decode"',
+    );
+    await screenshot(page, 'editor-mute');
+    expect(await runToEnd(page)).toBe('success');
+    expect(await node(page, 'viewer').getAttribute('data-run-state')).not.toBe('idle');
+    for (const id of ['decode', 'save']) expect(await node(page, id).getAttribute('data-run-state')).toBe('idle');
+    expect((await editorDocument(page)).nodes.find((n) => n.id === 'decode')!.mode).toBe('mute');
   }, 300_000);
 });

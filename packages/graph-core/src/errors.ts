@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'MISSING_INPUT',
   // A required input whose links all come from bypassed nodes with nothing of its type to pass on.
   'BYPASSED_INPUT',
+  // A warning: the node does not run, as a required input of it comes from a muted node.
+  'MUTED_INPUT',
   'MULTIPLE_LINKS',
   'TYPE_MISMATCH',
   'INVALID_PARAM',

@@ -11,7 +11,7 @@ export * from './document/migrateNodeParams.js';
 export * from './validateGraph.js';
 export * from './runTargets.js';
 export * from './subgraphs/flattenSubgraphs.js';
-export * from './bypassNodes.js';
+export * from './applyNodeModes.js';
 export * from './subgraphs/liftError.js';
 export * from './checkNodes.js';
 export * from './paramLimits.js';

@@ -3,7 +3,7 @@ import { fromZodIssues, graphError, graphWarning, type GraphError } from './erro
 import { findCycles, indexGraph, type GraphIndex } from './graphIndex.js';
 import type { InputSpec } from './NodeDefinition.js';
 import type { NodeRegistry } from './NodeRegistry.js';
-import { bypassNodes, type CutLink } from './bypassNodes.js';
+import { applyNodeModes, type CutLink } from './applyNodeModes.js';
 import { checkNodes } from './checkNodes.js';
 import { checkPackParams, checkUploadParams } from './packParams.js';
 import { checkParamLimits, type RunLimits } from './paramLimits.js';
@@ -53,9 +53,23 @@ export function validateGraph(
   options: ValidateOptions = {},
 ): ValidationReport {
   const flat = flattenSubgraphs(given);
-  // Bypassed nodes leave the graph that is checked and run; a required input left with nothing says why.
-  const { doc, cut } = bypassNodes(flat.doc, registry);
+  // Bypassed and muted nodes leave the graph that is checked and run; a required input left with
+  // nothing says why, and so does each node that falls silent with a muted one.
+  const { doc, cut, mutedWith } = applyNodeModes(flat.doc, registry);
   const problems: GraphError[] = [...flat.errors];
+  for (const m of mutedWith)
+    problems.push(
+      // A node of a muted block is named by the block, the node the user muted.
+      graphWarning(
+        'MUTED_INPUT',
+        `does not run: required input "${m.input}" comes from muted node "${flat.origins.get(m.muted)?.instance ?? m.muted}"`,
+        {
+          nodeId: m.node,
+          nodeType: flat.doc.nodes.find((n) => n.id === m.node)!.type,
+          input: m.input,
+        },
+      ),
+    );
   const params = new Map<string, Record<string, unknown>>();
   const index = indexGraph(doc);
   checkUniqueIds(doc, problems);
@@ -84,7 +98,9 @@ export function validateGraph(
     problems.push(
       graphError(
         'NO_OUTPUT',
-        'the graph has no output node (e.g. Save image or Preview), so running it would do nothing',
+        flat.doc.nodes.some((n) => registry.get(n.type)?.output)
+          ? 'every output node is bypassed or muted, or needs a muted node, so running the graph would do nothing'
+          : 'the graph has no output node (e.g. Save image or Preview), so running it would do nothing',
       ),
     );
 

@@ -43,8 +43,11 @@ export const WorkflowNodeSchema = z.object({
   typeVersion: z.number().int().min(1),
   /** Params by name. Checked against the node type's schema by validation, not here. */
   params: z.record(z.string(), z.unknown()).default({}),
-  /** `bypass` (ComfyUI's Ctrl+B): the node does not run; each output passes on its first input of the same type. */
-  mode: z.enum(['bypass']).optional(),
+  /**
+   * Why the node does not run (ComfyUI's modes): `bypass` (Ctrl+B) passes each output's first input
+   * of the same type on; `mute` (Ctrl+M) leaves it out with whatever needs its outputs.
+   */
+  mode: z.enum(['bypass', 'mute']).optional(),
   ui: NodeUiSchema.optional(),
 });
 export type WorkflowNode = z.infer<typeof WorkflowNodeSchema>;

@@ -151,6 +151,7 @@ class Flattener {
     top: { instance: string; subgraph: string } | undefined,
     outNodes: WorkflowNode[],
     outEdges: WorkflowEdge[],
+    blockMode?: WorkflowNode['mode'],
   ): void {
     for (const node of nodes) {
       const id = prefix + node.id;
@@ -158,8 +159,10 @@ class Flattener {
       const def = blockId === undefined ? undefined : this.definitions.get(blockId);
       const canExpand = def !== undefined && (top !== undefined || this.expandable.has(node.id));
       if (top) this.origins.set(id, { ...top, inner: id.slice(top.instance.length + 1) });
+      // A bypassed or muted block is that mode all through: the block's switch wins over its nodes' own.
+      const mode = blockMode ?? node.mode;
       if (!canExpand) {
-        outNodes.push({ ...node, id });
+        outNodes.push({ ...node, id, ...(mode ? { mode } : {}) });
         continue;
       }
       this.#instances.set(id, def);
@@ -180,6 +183,7 @@ class Flattener {
         top ?? { instance: id, subgraph: def.id },
         outNodes,
         outEdges,
+        mode,
       );
     }
     for (const edge of edges) {

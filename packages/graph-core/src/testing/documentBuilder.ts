@@ -1,6 +1,12 @@
 import type { WorkflowDocument } from '../document/WorkflowDocument.js';
 
-type NodeSpec = { id: string; type: string; typeVersion?: number; params?: Record<string, unknown>; mode?: 'bypass' };
+type NodeSpec = {
+  id: string;
+  type: string;
+  typeVersion?: number;
+  params?: Record<string, unknown>;
+  mode?: 'bypass' | 'mute';
+};
 
 /** Terse document construction for tests: edges as `from.output -> to.input` strings. */
 export function doc(nodes: NodeSpec[], edges: string[] = []): WorkflowDocument {

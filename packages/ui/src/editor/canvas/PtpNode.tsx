@@ -109,11 +109,13 @@ function Sockets({
         const input = inputs[r];
         const output = outputs[r];
         const errs = input ? problems(input[0]) : undefined;
+        // Only warnings (e.g. muted upstream): said in the warning colour, not as an error.
+        const mild = errs?.every((e) => e.severity === 'warning');
         return (
           <div className="socket-row" key={r}>
             {input ? (
               <div
-                className={`socket in${errs ? ' has-error' : ''}`}
+                className={`socket in${errs ? (mild ? ' has-warning' : ' has-error') : ''}`}
                 data-testid={`input-${id}-${input[0]}`}
                 title={`${input[1].type}${input[1].optional ? ' (optional)' : ''}${input[1].multi ? ' (takes many links)' : ''}${input[1].description ? `: ${input[1].description}` : ''}`}
               >
@@ -131,7 +133,7 @@ function Sockets({
                 {exposedIn.has(input[0]) && <ExposedTag name={exposedIn.get(input[0])!} side="in" />}
                 {errs && (
                   <span
-                    className="input-error"
+                    className={`input-error${mild ? ' warning' : ''}`}
                     data-testid={`input-error-${id}-${input[0]}`}
                     title={[...new Set(errs.map((e) => e.message))].join('\n')}
                   >
@@ -360,13 +362,13 @@ function NodeHeader(props: {
           unfold ⤢
         </button>
       )}
-      {data.bypass && (
+      {data.mode && (
         <span
-          className="badge bypassed"
-          data-testid={`bypassed-${id}`}
-          title="bypassed (Ctrl+B): does not run; each output passes on its first input of the same type"
+          className={`badge ${MODE_BADGES[data.mode].word}`}
+          data-testid={`${MODE_BADGES[data.mode].word}-${id}`}
+          title={MODE_BADGES[data.mode].title}
         >
-          bypassed
+          {MODE_BADGES[data.mode].word}
         </span>
       )}
       {state === 'cached' && (
@@ -456,6 +458,15 @@ function NodeErrors({ id, errors }: { id: string; errors: GraphError[] }) {
   );
 }
 
+/** The badge (and class) of a node that does not run, by its mode, with what the mode means. */
+const MODE_BADGES: Record<NonNullable<PtpNodeData['mode']>, { word: string; title: string }> = {
+  bypass: {
+    word: 'bypassed',
+    title: 'bypassed (Ctrl+B): does not run; each output passes on its first input of the same type',
+  },
+  mute: { word: 'muted', title: 'muted (Ctrl+M): does not run, nor does what needs its outputs' },
+};
+
 /**
  * A node on the canvas: typed handles coloured by socket type, the param widgets, validation and
  * run errors where they belong, a progress bar while it executes, a marker when its outputs came
@@ -490,14 +501,21 @@ export const PtpNode = memo(function PtpNode({ id, data, selected }: NodeProps<F
     status?.state === 'error';
   const progress = progressFraction(status);
   const state = status?.state ?? 'idle';
+  // Downstream of a muted node: it does not run either, so it looks muted too.
+  const silenced = Boolean(
+    problems &&
+    Object.values(problems.inputs)
+      .flat()
+      .some((e) => e.code === 'MUTED_INPUT'),
+  );
   return (
     <div
-      className={`ptp-node${selected ? ' selected' : ''}${hasError ? ' error' : ''}${entry ? '' : ' placeholder'}${data.bypass ? ' bypassed' : ''} run-${state}`}
+      className={`ptp-node${selected ? ' selected' : ''}${hasError ? ' error' : ''}${entry ? '' : ' placeholder'}${data.mode ? ` ${MODE_BADGES[data.mode].word}` : ''}${silenced ? ' silenced' : ''} run-${state}`}
       data-testid={`node-${id}`}
       data-node-type={data.nodeType}
       data-run-state={state}
       data-has-error={hasError ? 'true' : 'false'}
-      data-bypassed={data.bypass ? 'true' : 'false'}
+      data-mode={data.mode ?? (silenced ? 'silenced' : 'normal')}
       data-detail={lowDetail ? 'low' : 'full'}
     >
       <NodeHeader id={id} data={data} entry={entry} status={status} hasError={hasError} nodeErrors={nodeErrors} />

@@ -55,9 +55,9 @@ export function useShortcuts(actions: EditorActions, store: EditorStore, run: ()
       } else if (mod && key === 'g' && !e.shiftKey) {
         e.preventDefault();
         store.groupSelection();
-      } else if (mod && key === 'b' && !e.shiftKey) {
+      } else if (mod && (key === 'b' || key === 'm') && !e.shiftKey) {
         e.preventDefault();
-        store.toggleBypass();
+        store.toggleMode(key === 'b' ? 'bypass' : 'mute');
       } else if (mod && key === 'a') {
         e.preventDefault();
         store.selectOnly(store.getState().graph.nodes.map((n) => n.id));

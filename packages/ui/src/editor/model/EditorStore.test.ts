@@ -34,20 +34,20 @@ describe('EditorStore', () => {
 
   it('bypasses the selection (Ctrl+B) and brings it back: saved as the node mode, checked as the run will, undoable', () => {
     const s = store();
-    expect(s.toggleBypass()).toBeUndefined(); // nothing selected
+    expect(s.toggleMode('bypass')).toBeUndefined(); // nothing selected
     s.selectOnly(['blend1']);
-    expect(s.toggleBypass()).toBe(true);
+    expect(s.toggleMode('bypass')).toBe(true);
     expect(s.document().nodes.find((n) => n.id === 'blend1')!.mode).toBe('bypass');
     // The schedule's blend input is optional: the edit runs without local blend.
     expect(s.getState().problems.errorCount).toBe(0);
     expect(s.getState().dirty).toBe(true);
     // A prompt has no input to pass its PROMPT on: what it fed says so.
     s.selectOnly(['blend1', 'target1']);
-    expect(s.toggleBypass()).toBe(true);
+    expect(s.toggleMode('bypass')).toBe(true);
     const target = s.getState().problems.byNode.get('schedule1')?.inputs.target?.[0];
     expect(target).toMatchObject({ code: 'BYPASSED_INPUT' });
     expect(target!.message).toContain('comes from bypassed node "target1", which has no PROMPT input to pass on');
-    expect(s.toggleBypass()).toBe(false); // every selected one was bypassed: both come back
+    expect(s.toggleMode('bypass')).toBe(false); // every selected one was bypassed: both come back
     expect(s.document().nodes.some((n) => n.mode)).toBe(false);
     expect(s.getState().problems.errorCount).toBe(0);
     s.undo();
@@ -59,6 +59,27 @@ describe('EditorStore', () => {
           .map((n) => n.id),
       ),
     ).toEqual(new Set(['target1', 'blend1']));
+  });
+
+  it('mutes the selection (Ctrl+M): what needs it is silenced with a warning, not an error; a mode replaces the other', () => {
+    const s = store();
+    s.selectOnly(['decode']);
+    expect(s.toggleMode('mute')).toBe(true);
+    expect(s.document().nodes.find((n) => n.id === 'decode')!.mode).toBe('mute');
+    // Save image needs the decoded image: it falls silent; the attention viewer still runs.
+    expect(s.getState().problems.errorCount).toBe(0);
+    expect(s.getState().problems.byNode.get('save')?.inputs.image?.[0]).toMatchObject({
+      code: 'MUTED_INPUT',
+      severity: 'warning',
+      message: 'does not run: required input "image" comes from muted node "decode"',
+    });
+    expect(s.toggleMode('bypass')).toBe(true); // muted -> bypassed: one mode at a time
+    expect(s.document().nodes.find((n) => n.id === 'decode')!.mode).toBe('bypass');
+    s.undo();
+    expect(s.document().nodes.find((n) => n.id === 'decode')!.mode).toBe('mute');
+    expect(s.toggleMode('mute')).toBe(false);
+    expect(s.document().nodes.some((n) => n.mode)).toBe(false);
+    expect(s.getState().problems.byNode.get('save')).toBeUndefined();
   });
 
   it('keys each node by what feeds it: a move keeps the keys, a param edit changes those downstream', () => {

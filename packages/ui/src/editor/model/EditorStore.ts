@@ -21,6 +21,7 @@ import {
   type EditorEdge,
   type EditorGraph,
   type EditorNode,
+  type NodeMode,
   type Viewport,
 } from './editorGraph';
 import {
@@ -342,23 +343,24 @@ export class EditorStore {
   }
 
   /**
-   * Bypasses the selected nodes (ComfyUI's Ctrl+B), or brings them back when every one is bypassed
-   * already; one undo step. Returns whether they are bypassed now, or undefined with none selected.
+   * Bypasses (ComfyUI's Ctrl+B) or mutes (Ctrl+M) the selected nodes, or brings them back when every
+   * one is in that mode already; one undo step. Returns whether they are in the mode now, or
+   * undefined with none selected.
    */
-  toggleBypass(): boolean | undefined {
+  toggleMode(mode: NodeMode): boolean | undefined {
     const selected = this.#state.graph.nodes.filter((n) => n.selected);
     if (!selected.length) return undefined;
-    const bypass = !selected.every((n) => n.data.bypass);
+    const on = !selected.every((n) => n.data.mode === mode);
     const ids = new Set(selected.map((n) => n.id));
     this.#change((g) => ({
       ...g,
       nodes: g.nodes.map((n) => {
         if (!ids.has(n.id)) return n;
-        const { bypass: _was, ...data } = n.data;
-        return { ...n, data: bypass ? { ...data, bypass: true } : data };
+        const { mode: _was, ...data } = n.data;
+        return { ...n, data: on ? { ...data, mode } : data };
       }),
     }));
-    return bypass;
+    return on;
   }
 
   updateGroup(id: string, patch: Partial<Pick<NodeGroup, 'title' | 'color'>>): void {

@@ -30,15 +30,15 @@ describe('copy / paste', () => {
   it('a bypassed node is pasted bypassed (as ComfyUI keeps a node mode)', () => {
     const bypassed = {
       ...g,
-      nodes: g.nodes.map((n) => (n.id === 'blend1' ? { ...n, data: { ...n.data, bypass: true } } : n)),
+      nodes: g.nodes.map((n) => (n.id === 'blend1' ? { ...n, data: { ...n.data, mode: 'bypass' as const } } : n)),
     };
     const payload = parseClipboard(JSON.stringify(copyNodes(bypassed, new Set(['blend1', 'source']))))!;
     expect(payload.nodes.find((n) => n.id === 'blend1')!.mode).toBe('bypass');
     const out = pasteNodes(payload, new Set(g.nodes.map((n) => n.id)));
-    expect(out.nodes.map((n) => [n.data.nodeType, n.data.bypass ?? false])).toEqual(
+    expect(out.nodes.map((n) => [n.data.nodeType, n.data.mode ?? 'normal'])).toEqual(
       expect.arrayContaining([
-        ['ptp.blend', true],
-        ['ptp.prompt', false],
+        ['ptp.blend', 'bypass'],
+        ['ptp.prompt', 'normal'],
       ]),
     );
   });

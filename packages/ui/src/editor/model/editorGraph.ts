@@ -7,6 +7,9 @@ import {
   type WorkflowNode,
 } from '@ptp/graph-core';
 
+/** A node mode of the document: why the node does not run. */
+export type NodeMode = NonNullable<WorkflowNode['mode']>;
+
 /**
  * The editor's graph state, in the shape @xyflow/react renders (nodes with `position` and `data`,
  * edges with `source`/`sourceHandle`/`target`/`targetHandle`) but declared here so the pure logic
@@ -20,8 +23,8 @@ export interface PtpNodeData extends Record<string, unknown> {
   label?: string;
   color?: string;
   collapsed?: boolean;
-  /** Bypassed (Ctrl+B): the node does not run, its outputs pass on its inputs of the same type. */
-  bypass?: boolean;
+  /** Why it does not run: bypassed (Ctrl+B, outputs pass on inputs of the same type) or muted (Ctrl+M). */
+  mode?: NodeMode;
 }
 
 export interface EditorNode {
@@ -112,13 +115,13 @@ function autoLayout(doc: WorkflowDocument): Map<string, { x: number; y: number }
   return out;
 }
 
-/** A document node's editor data: its type and params, its editor extras and whether it is bypassed. */
+/** A document node's editor data: its type and params, its editor extras and its mode. */
 export function nodeData(n: WorkflowNode, params: Record<string, unknown>): PtpNodeData {
   const data: PtpNodeData = { nodeType: n.type, typeVersion: n.typeVersion, params };
   if (n.ui?.label !== undefined) data.label = n.ui.label;
   if (n.ui?.color !== undefined) data.color = n.ui.color;
   if (n.ui?.collapsed !== undefined) data.collapsed = n.ui.collapsed;
-  if (n.mode === 'bypass') data.bypass = true;
+  if (n.mode) data.mode = n.mode;
   return data;
 }
 
@@ -170,7 +173,7 @@ export function graphToDocument(graph: EditorGraph, options: { includeViewport?:
       type: n.data.nodeType,
       typeVersion: n.data.typeVersion,
       params: n.data.params,
-      ...(n.data.bypass ? { mode: 'bypass' as const } : {}),
+      ...(n.data.mode ? { mode: n.data.mode } : {}),
       ui,
     };
   });

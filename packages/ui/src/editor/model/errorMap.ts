@@ -73,6 +73,7 @@ export function fieldMessage(message: string): string {
 const SHORT_INPUT_PROBLEMS: Partial<Record<GraphError['code'], string>> = {
   MISSING_INPUT: 'not connected',
   BYPASSED_INPUT: 'bypassed upstream',
+  MUTED_INPUT: 'muted upstream',
   TYPE_MISMATCH: 'wrong type',
   MULTIPLE_LINKS: 'linked twice',
   DANGLING_EDGE: 'broken link',

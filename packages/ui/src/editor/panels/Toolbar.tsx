@@ -196,12 +196,21 @@ function HistoryButtons({ actions }: { actions: EditorActions }) {
       </button>
       <button
         type="button"
-        onClick={() => store.toggleBypass()}
+        onClick={() => store.toggleMode('bypass')}
         disabled={!selected}
         title="bypass the selected nodes, or bring them back (Ctrl+B): a bypassed node does not run, its outputs pass on its inputs of the same type"
         data-testid="bypass"
       >
         Bypass
+      </button>
+      <button
+        type="button"
+        onClick={() => store.toggleMode('mute')}
+        disabled={!selected}
+        title="mute the selected nodes, or bring them back (Ctrl+M): a muted node does not run, nor does what needs its outputs"
+        data-testid="mute"
+      >
+        Mute
       </button>
       <BlockButtons />
     </div>

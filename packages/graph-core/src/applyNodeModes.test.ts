@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import { Engine } from './Engine.js';
+import { loadDocument } from './document/loadDocument.js';
+import type { WorkflowDocument } from './document/WorkflowDocument.js';
+import { createTestRegistry, doc } from './testing/index.js';
+import { validateGraph } from './validateGraph.js';
+
+// a -> add1.a, b -> add1.b, add1 -> add2 -> out; c -> side
+const chain = (bypass: readonly string[], add2Params: Record<string, unknown> = { bias: 5 }) =>
+  doc(
+    [
+      { id: 'a', type: 'test.number', params: { value: 1 } },
+      { id: 'b', type: 'test.number', params: { value: 10 } },
+      { id: 'add1', type: 'test.add' },
+      { id: 'add2', type: 'test.add', params: add2Params },
+      { id: 'out', type: 'test.output' },
+      { id: 'c', type: 'test.number', params: { value: 7 } },
+      { id: 'side', type: 'test.output' },
+    ].map((n) => (bypass.includes(n.id) ? { ...n, mode: 'bypass' as const } : n)),
+    ['a.value -> add1.a', 'b.value -> add1.b', 'add1.sum -> add2.a', 'add2.sum -> out.value', 'c.value -> side.value'],
+  );
+
+describe('bypassed nodes (ComfyUI Ctrl+B)', () => {
+  it('do not run: each output passes on the first input of its type, through chains of bypassed nodes', async () => {
+    const { registry, runs } = createTestRegistry();
+    const engine = new Engine(registry);
+    expect((await engine.run(chain([]))).outputs.get('out')).toEqual({ value: 16 });
+    const one = await engine.run(chain(['add2']));
+    expect(one.status).toBe('success');
+    expect(one.outputs.get('out')).toEqual({ value: 11 }); // add1's sum, add2's bias never added
+    expect(one.executed).not.toContain('add2');
+    const two = await engine.run(chain(['add1', 'add2']));
+    expect(two.outputs.get('out')).toEqual({ value: 1 }); // add1's first NUMBER input: a
+    expect(runs.get('add2')).toBe(1); // only the run where it was not bypassed
+  });
+
+  it('pass on every link of a multi input, through a diamond of bypassed nodes', async () => {
+    const { registry } = createTestRegistry();
+    const diamond = doc(
+      [
+        { id: 'a', type: 'test.number', params: { value: 3 } },
+        { id: 'y', type: 'test.sum', mode: 'bypass' },
+        { id: 'x', type: 'test.sum', mode: 'bypass' },
+        { id: 's', type: 'test.sum' },
+        { id: 'out', type: 'test.output' },
+      ],
+      [
+        'a.value -> y.values',
+        'y.total -> x.values',
+        'y.total -> x.values',
+        'x.total -> s.values',
+        's.total -> out.value',
+      ],
+    );
+    const r = await new Engine(registry).run(diamond);
+    expect(r.outputs.get('out')).toEqual({ value: 6 }); // a reaches s twice
+  });
+
+  it('have no problems of their own: invalid params of a bypassed node block nothing', () => {
+    const { registry } = createTestRegistry();
+    expect(validateGraph(chain([], { bias: 'x' }), registry).ok).toBe(false);
+    expect(validateGraph(chain(['add2'], { bias: 'x' }), registry)).toMatchObject({ ok: true, errors: [] });
+  });
+
+  it('cut a link they have nothing of its type for: a required input says which bypassed node left it empty', () => {
+    const { registry } = createTestRegistry();
+    // a has no inputs: add1.a is left with nothing; add1.b still has b.
+    const report = validateGraph(chain(['a']), registry);
+    expect(report.errors).toEqual([
+      expect.objectContaining({
+        code: 'BYPASSED_INPUT',
+        nodeId: 'add1',
+        input: 'a',
+        message: 'required input "a" (NUMBER) comes from bypassed node "a", which has no NUMBER input to pass on',
+      }),
+    ]);
+  });
+
+  it('a bypassed output node is not an output: the run makes the others', async () => {
+    const { registry } = createTestRegistry();
+    const r = await new Engine(registry).run(chain(['out']));
+    expect(r.status).toBe('success');
+    expect([...r.outputs.keys()]).toEqual(['side']);
+  });
+
+  it('the mode is saved with the node and read back; any other mode is refused', () => {
+    const saved = JSON.stringify(chain(['add2']));
+    const loaded = loadDocument(saved);
+    expect(loaded.ok && loaded.value.nodes.find((n) => n.id === 'add2')!.mode).toBe('bypass');
+    const other = JSON.parse(saved);
+    other.nodes[3].mode = 'never';
+    expect(loadDocument(JSON.stringify(other))).toMatchObject({ ok: false, errors: [{ code: 'INVALID_DOCUMENT' }] });
+  });
+});
+
+describe('muted nodes (ComfyUI Ctrl+M)', () => {
+  const muting = (ids: readonly string[], base = chain([])) => ({
+    ...base,
+    nodes: base.nodes.map((n) => (ids.includes(n.id) ? { ...n, mode: 'mute' as const } : n)),
+  });
+
+  it('do not run, nor does what needs them: muting a branch turns it off and the rest runs', async () => {
+    const { registry, runs } = createTestRegistry();
+    const r = await new Engine(registry).run(muting(['add1']));
+    expect(r.status).toBe('success');
+    expect([...r.outputs.keys()]).toEqual(['side']);
+    expect(r.executed.sort()).toEqual(['c', 'side']);
+    expect(runs.get('add1')).toBeUndefined();
+    // Each node that falls silent says which muted node it answers to; nothing blocks.
+    const report = validateGraph(muting(['add1']), registry);
+    expect(report.ok).toBe(true);
+    expect(report.warnings.map((w) => [w.code, w.nodeId, w.input])).toEqual([
+      ['MUTED_INPUT', 'add2', 'a'],
+      ['MUTED_INPUT', 'out', 'value'],
+    ]);
+    expect(report.warnings[0]!.message).toBe('does not run: required input "a" comes from muted node "add1"');
+    expect(report.warnings[1]!.message).toContain('muted node "add1"');
+  });
+
+  it('an optional input merely loses the link, and a muted output node is simply not an output', async () => {
+    const { registry } = createTestRegistry();
+    const r = await new Engine(registry).run(muting(['b', 'side']));
+    expect(r.outputs.get('out')).toEqual({ value: 6 }); // add1 = a alone, add2 adds 5
+    expect([...r.outputs.keys()]).toEqual(['out']);
+    expect(validateGraph(muting(['b', 'side']), registry).warnings).toEqual([]);
+  });
+
+  it('silence passes through a bypassed node, and muting every output leaves a graph with none', () => {
+    const { registry } = createTestRegistry();
+    const through = {
+      ...muting(['add1']),
+      nodes: muting(['add1']).nodes.map((n) => (n.id === 'add2' ? { ...n, mode: 'bypass' as const } : n)),
+    };
+    const report = validateGraph(through, registry);
+    expect(report.ok).toBe(true);
+    expect(report.warnings.map((w) => [w.nodeId, w.code])).toEqual([['out', 'MUTED_INPUT']]);
+    expect(validateGraph(muting(['out', 'side']), registry).errors).toEqual([
+      expect.objectContaining({
+        code: 'NO_OUTPUT',
+        message: 'every output node is bypassed or muted, or needs a muted node, so running the graph would do nothing',
+      }),
+    ]);
+  });
+
+  it('a multi input keeps its other links', async () => {
+    const { registry } = createTestRegistry();
+    const sum = doc(
+      [
+        { id: 'a', type: 'test.number', params: { value: 3 } },
+        { id: 'b', type: 'test.number', params: { value: 4 }, mode: 'mute' },
+        { id: 's', type: 'test.sum' },
+        { id: 'out', type: 'test.output' },
+      ],
+      ['a.value -> s.values', 'b.value -> s.values', 's.total -> out.value'],
+    );
+    expect((await new Engine(registry).run(sum)).outputs.get('out')).toEqual({ value: 3 });
+  });
+
+  it("a block node's mode holds for every node inside it", async () => {
+    const { registry } = createTestRegistry();
+    const inner = chain([]);
+    const block = (mode?: 'bypass' | 'mute'): WorkflowDocument => {
+      const loaded = loadDocument(
+        JSON.stringify({
+          ...inner,
+          nodes: [
+            { id: 'x', type: 'test.number', typeVersion: 1, params: { value: 2 } },
+            { id: 'blk', type: 'subgraph:plus', typeVersion: 1, params: {}, ...(mode ? { mode } : {}) },
+            { id: 'out', type: 'test.output', typeVersion: 1, params: {} },
+          ],
+          edges: [
+            { from: { node: 'x', output: 'value' }, to: { node: 'blk', input: 'in' } },
+            { from: { node: 'blk', output: 'sum' }, to: { node: 'out', input: 'value' } },
+          ],
+          subgraphs: [
+            {
+              id: 'plus',
+              name: 'Plus',
+              nodes: [{ id: 'add', type: 'test.add', typeVersion: 1, params: { bias: 100 } }],
+              edges: [],
+              inputs: [{ name: 'in', type: 'NUMBER', targets: [{ node: 'add', input: 'a' }] }],
+              outputs: [{ name: 'sum', type: 'NUMBER', from: { node: 'add', output: 'sum' } }],
+              params: [],
+            },
+          ],
+        }),
+      );
+      if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+      return loaded.value;
+    };
+    const run = (mode?: 'bypass' | 'mute') => new Engine(registry).run(block(mode));
+    expect((await run()).outputs.get('out')).toEqual({ value: 102 });
+    expect((await run('bypass')).outputs.get('out')).toEqual({ value: 2 });
+    const muted = await run('mute');
+    expect(muted.status).toBe('error');
+    expect(muted.errors.map((e) => e.code)).toEqual(['NO_OUTPUT']);
+    const report = validateGraph(block('mute'), registry);
+    expect(report.warnings).toEqual([
+      expect.objectContaining({
+        nodeId: 'out',
+        message: 'does not run: required input "value" comes from muted node "blk"',
+      }),
+    ]);
+  });
+});
