@@ -561,3 +561,22 @@ describe('bypass and mute (Ctrl+B, Ctrl+M, as in ComfyUI)', () => {
     expect((await editorDocument(page)).nodes.find((n) => n.id === 'decode')!.mode).toBe('mute');
   }, 300_000);
 });
+
+describe('run on change (Auto, as ComfyUI auto queue)', () => {
+  it('runs when turned on, again once an edit settles, and not once turned off', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=server`);
+    await node(page, 'blend1').waitFor();
+    const serial = Number(await page.getByTestId('run-status').getAttribute('data-run'));
+    await page.getByTestId('auto-run').check();
+    expect(await waitForRunEnd(page, undefined, serial + 1)).toBe('success');
+    // One edit, one run (typing Enter settles it); the cache keeps it to what k reaches.
+    await setNumberParam(page, 'blend1', 'k', 0.6);
+    expect(await waitForRunEnd(page, undefined, serial + 2)).toBe('success');
+    expect(await node(page, 'capture').getAttribute('data-run-state')).toBe('cached');
+    await screenshot(page, 'editor-auto-run');
+    await page.getByTestId('auto-run').uncheck();
+    await setNumberParam(page, 'blend1', 'k', 0.3);
+    await page.waitForTimeout(1500);
+    expect(Number(await page.getByTestId('run-status').getAttribute('data-run'))).toBe(serial + 2);
+  }, 300_000);
+});

@@ -6,6 +6,7 @@ import { indexCatalogue } from './model/catalogueIndex';
 import { editorRegistry, localCatalogue } from './model/catalogueRegistry';
 import { EditorStore } from './model/EditorStore';
 import { Canvas } from './canvas/Canvas';
+import { useAutoRun } from './hooks/useAutoRun';
 import { useShortcuts } from './hooks/useShortcuts';
 import { useStartup } from './hooks/useStartup';
 import { isRunActive } from './model/runStatus';
@@ -69,6 +70,7 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
     () => void (isRunActive(runs.getState().view) && server ? actions.queue() : actions.run(target)),
   );
 
+  const [autoRun, setAutoRun] = useAutoRun(() => void actions.run(target));
   useStartup(ready, server, actions);
   useEffect(() => {
     if (ready) setTargetState(defaultTarget(server));
@@ -102,6 +104,8 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
         onModels={() => setDialog('models')}
         onBatch={() => setDialog('batch')}
         browserRunner
+        autoRun={autoRun}
+        onAutoRun={setAutoRun}
       />
       <div className="workspace">
         <Palette />

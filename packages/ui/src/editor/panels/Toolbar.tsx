@@ -1,28 +1,19 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import type { GraphError } from '@ptp/graph-core';
 import type { EditorNode } from '../model/editorGraph';
 import type { CatalogueIndex } from '../model/catalogueIndex';
 import { paramLabel } from '../model/paramWidgets';
 import { fieldMessage, problemsOf } from '../model/errorMap';
-import { describeActivity, isRunActive } from '../model/runStatus';
 import { useEditor, useRun } from '../hooks/useEditor';
 import { useServerQueue } from '../hooks/useServerQueue';
 import { useServices } from '../services/EditorContext';
-import { RUN_TARGETS, type RunTarget } from '../services/RunController';
-import { probeWebGpuAdapter, type AdapterInfo } from '../services/webgpuAdapter';
+import type { RunTarget } from '../services/RunController';
 import type { EditorActions } from '../services/useEditorActions';
 import { BlockButtons } from './BlockButtons';
 import { TuneResultsButton } from './TuneResultsButton';
-
-function Elapsed({ since }: { since: number | undefined }) {
-  const [, tick] = useState(0);
-  useEffect(() => {
-    const t = setInterval(() => tick((n) => n + 1), 250);
-    return () => clearInterval(t);
-  }, []);
-  return since === undefined ? null : <span>{((performance.now() - since) / 1000).toFixed(1)} s</span>;
-}
+import { RunControls } from './RunControls';
+import { ServerButton } from './ServerButton';
 
 type ToolbarProps = {
   actions: EditorActions;
@@ -35,6 +26,8 @@ type ToolbarProps = {
   onModels(): void;
   onBatch(): void;
   browserRunner: boolean;
+  autoRun: boolean;
+  onAutoRun(on: boolean): void;
 };
 
 export function Toolbar(props: ToolbarProps) {
@@ -142,27 +135,6 @@ function FileButtons({ actions, onTemplates, onLibrary, onHistory, onGallery, on
   );
 }
 
-/** A button for what only the studio server has: off, and saying so, in browser-only mode. */
-function ServerButton(props: {
-  server: boolean;
-  onClick: () => void;
-  title: string;
-  testId: string;
-  children: ReactNode;
-}) {
-  return (
-    <button
-      type="button"
-      onClick={props.onClick}
-      disabled={!props.server}
-      title={props.server ? props.title : 'needs the studio server'}
-      data-testid={props.testId}
-    >
-      {props.children}
-    </button>
-  );
-}
-
 function HistoryButtons({ actions }: { actions: EditorActions }) {
   const { store } = useServices();
   const rf = useReactFlow();
@@ -245,44 +217,6 @@ function WorkflowName() {
   );
 }
 
-const TARGET_LABELS: Record<RunTarget, string> = {
-  server: 'Server',
-  browser: 'Browser (WebGPU)',
-  wasm: 'Browser (WASM, CPU)',
-};
-
-/** Says when the browser's WebGPU is a software one, and offers what is faster there. */
-function AdapterHint({ target, onTarget }: Pick<ToolbarProps, 'target' | 'onTarget'>) {
-  const [adapter, setAdapter] = useState<AdapterInfo>();
-  useEffect(() => {
-    if (target !== 'browser' || adapter) return;
-    let live = true;
-    void probeWebGpuAdapter().then((a) => live && setAdapter(a));
-    return () => {
-      live = false;
-    };
-  }, [target, adapter]);
-  if (target !== 'browser' || !adapter || (adapter.available && !adapter.software && adapter.shaderF16)) return null;
-  const what = !adapter.available
-    ? 'No WebGPU here: runs on WASM.'
-    : `${adapter.software ? 'Software WebGPU: slow here' : 'WebGPU'}${
-        adapter.shaderF16 ? '.' : '; no float16 packs (tiny-scenes).'
-      }`;
-  return (
-    <span
-      className="adapter-hint"
-      data-testid="adapter-hint"
-      title={`${adapter.name}${adapter.shaderF16 ? '' : ': no shader-f16, which onnxruntime-web needs for float16 weights'}`}
-    >
-      {what}{' '}
-      <button type="button" className="link" onClick={() => onTarget('wasm')} data-testid="use-wasm">
-        Use WASM
-      </button>
-    </span>
-  );
-}
-
-/** What the running graph does now: loading, compiling, sampling step n/N with the time left. */
 /** Beside History: how many runs wait on the server, and whether its queue is paused (as ComfyUI's queue size). */
 function QueueBadge() {
   const queue = useServerQueue();
@@ -292,113 +226,6 @@ function QueueBadge() {
       {queue.total}
       {queue.paused ? ' · paused' : ''}
     </span>
-  );
-}
-
-function Activity() {
-  const { store } = useServices();
-  const view = useRun((s) => s.view);
-  const index = useEditor((s) => s.index);
-  const activity = describeActivity(view, (id) => {
-    const data = store.getState().graph.nodes.find((n) => n.id === id)?.data;
-    if (!data) return undefined;
-    return { type: data.nodeType, title: data.label || (index.byType.get(data.nodeType)?.title ?? data.nodeType) };
-  });
-  const paused = useServerQueue()?.paused === true && activity?.phase === 'queued';
-  if (!activity) return null;
-  return (
-    <span className="activity" data-testid="run-activity" data-activity={activity.phase}>
-      {activity.phase}
-      {activity.detail ? `: ${activity.detail}` : ''}
-      {paused && (
-        <span className="error" data-testid="run-queue-paused">
-          {' '}
-          · the server's queue is paused (History: Resume queue)
-        </span>
-      )}
-    </span>
-  );
-}
-
-/** Where to run, Run or Cancel, and the run's phase and time. */
-function RunControls({ actions, target, onTarget, onBatch, browserRunner }: ToolbarProps) {
-  const { server } = useServices();
-  const view = useRun((s) => s.view);
-  const serial = useRun((s) => s.runSerial);
-  const running = isRunActive(view);
-  return (
-    <div className="group run">
-      <select
-        value={target}
-        onChange={(e) => onTarget(e.target.value as RunTarget)}
-        data-testid="run-target"
-        aria-label="where to run"
-      >
-        {RUN_TARGETS.map((t) => (
-          <option key={t} value={t} disabled={t === 'server' ? !server : !browserRunner}>
-            {TARGET_LABELS[t]}
-          </option>
-        ))}
-      </select>
-      <AdapterHint target={target} onTarget={onTarget} />
-      {running ? (
-        <>
-          <button type="button" className="cancel" onClick={actions.cancel} data-testid="cancel">
-            Cancel
-          </button>
-          {server && target === 'server' && (
-            <button
-              type="button"
-              title="queue the graph as it is now on the server, behind this run (Ctrl+Enter); History follows it"
-              onClick={() => void actions.queue()}
-              data-testid="queue"
-            >
-              Queue
-            </button>
-          )}
-        </>
-      ) : (
-        <>
-          <button
-            type="button"
-            className="primary"
-            title={
-              target === 'server'
-                ? 'run on the server, Ctrl+Enter (Shift+click: ahead of the runs waiting there)'
-                : 'run (Ctrl+Enter)'
-            }
-            onClick={(e) => void actions.run(target, undefined, { front: target === 'server' && e.shiftKey })}
-            data-testid="run"
-          >
-            Run
-          </button>
-          {target === 'server' && (
-            <ServerButton
-              server={Boolean(server)}
-              onClick={() => void actions.run(target, undefined, { front: true })}
-              title="run ahead of every run waiting on the server (ComfyUI's Queue Front)"
-              testId="run-front"
-            >
-              Run next
-            </ServerButton>
-          )}
-        </>
-      )}
-      <ServerButton
-        server={Boolean(server)}
-        onClick={onBatch}
-        title="queue this workflow many times on the server: seeds per run, rows of prompts or params"
-        testId="open-batch"
-      >
-        Batch…
-      </ServerButton>
-      <span className={`run-status ${view.phase}`} data-testid="run-status" data-phase={view.phase} data-run={serial}>
-        {view.phase === 'idle' || running ? '' : view.phase}
-        {running && <Activity />}
-        {running && <Elapsed since={view.startedAt} />}
-        {view.phase === 'success' && view.durationMs !== undefined && ` in ${(view.durationMs / 1000).toFixed(1)} s`}
-      </span>
-    </div>
   );
 }
 
