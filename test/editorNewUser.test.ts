@@ -580,3 +580,40 @@ describe('run on change (Auto, as ComfyUI auto queue)', () => {
     expect(Number(await page.getByTestId('run-status').getAttribute('data-run'))).toBe(serial + 2);
   }, 300_000);
 });
+
+describe('keyboard shortcuts (?)', () => {
+  it('? lists the keys the editor handles; Alt+C collapses; Ctrl+Shift+Enter runs ahead of the queue', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=server`);
+    await node(page, 'source').waitFor();
+    await node(page, 'source').locator('header .title').click();
+    await page.keyboard.press('Shift+?');
+    const dialog = page.getByTestId('keys-dialog');
+    await dialog.waitFor();
+    expect(await dialog.getByTestId('keys-Ctrl+M').textContent()).toContain('mute the selected nodes');
+    expect(await dialog.getByTestId('keys-Ctrl+Shift+Z').textContent()).toMatch(/Ctrl\+Shift\+Z \/ Ctrl\+Y\s*redo/);
+    await screenshot(page, 'editor-keys');
+    // Keys are the dialog's while it is open: Ctrl+B does nothing to the node selected behind it.
+    await page.keyboard.press('Control+b');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect((await editorDocument(page)).nodes.some((n) => n.mode)).toBe(false);
+    // The toolbar's ? opens it too.
+    await page.getByTestId('open-keys').click();
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+
+    await page.keyboard.press('Alt+c'); // the selection is still the source prompt
+    await expect
+      .poll(async () => (await editorDocument(page)).nodes.find((n) => n.id === 'source')!.ui?.collapsed)
+      .toBe(true);
+    await page.keyboard.press('Alt+c');
+    await expect
+      .poll(async () => (await editorDocument(page)).nodes.find((n) => n.id === 'source')!.ui?.collapsed)
+      .toBeFalsy();
+
+    const serial = Number(await page.getByTestId('run-status').getAttribute('data-run'));
+    await page.keyboard.press('Control+Shift+Enter');
+    expect(await waitForRunEnd(page, undefined, serial + 1)).toBe('success');
+  }, 300_000);
+});

@@ -13,6 +13,7 @@ import { isRunActive } from './model/runStatus';
 import { BatchDialog } from './panels/BatchDialog';
 import { GalleryDialog } from './panels/GalleryDialog';
 import { HistoryDialog } from './panels/HistoryDialog';
+import { KeysDialog } from './panels/KeysDialog';
 import { AskDialog, type Question } from './panels/AskDialog';
 import { LibraryDialog } from './panels/LibraryDialog';
 import { ModelsDialog } from './panels/ModelsDialog';
@@ -61,14 +62,18 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
     localStorage.setItem(TARGET_KEY, t);
   }, []);
   const [dialog, setDialog] = useState<
-    'templates' | 'library' | 'history' | 'models' | 'gallery' | 'batch' | undefined
+    'templates' | 'library' | 'history' | 'models' | 'gallery' | 'batch' | 'keys' | undefined
   >();
-  // Ctrl+Enter runs, or while a run goes on queues another on the server (ComfyUI's queue key).
-  useShortcuts(
-    actions,
-    store,
-    () => void (isRunActive(runs.getState().view) && server ? actions.queue() : actions.run(target)),
-  );
+  // Ctrl+Enter runs, or while a run goes on queues another on the server (ComfyUI's queue key);
+  // Ctrl+Shift+Enter runs ahead of the server's queue (ComfyUI's queue front).
+  useShortcuts(actions, store, {
+    run: (front) => {
+      if (front && target === 'server') void actions.run(target, undefined, { front: true });
+      else if (isRunActive(runs.getState().view) && server) void actions.queue();
+      else void actions.run(target);
+    },
+    help: () => setDialog('keys'),
+  });
 
   const [autoRun, setAutoRun] = useAutoRun(() => void actions.run(target));
   useStartup(ready, server, actions);
@@ -103,6 +108,7 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
         onGallery={() => setDialog('gallery')}
         onModels={() => setDialog('models')}
         onBatch={() => setDialog('batch')}
+        onKeys={() => setDialog('keys')}
         browserRunner
         autoRun={autoRun}
         onAutoRun={setAutoRun}
@@ -125,6 +131,7 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
         />
       )}
       {dialog === 'models' && <ModelsDialog onClose={() => setDialog(undefined)} />}
+      {dialog === 'keys' && <KeysDialog onClose={() => setDialog(undefined)} />}
       {dialog === 'batch' && <BatchDialog onClose={() => setDialog(undefined)} onQueued={() => setDialog('history')} />}
       {dialog === 'history' && (
         <HistoryDialog

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { EditorActions } from '../services/useEditorActions';
 import type { EditorStore } from '../model/EditorStore';
+import { bindingFor, type KeyCommand } from '../model/keyBindings';
 
 /** Keys typed into a field belong to the field (except save). */
 function isTyping(target: EventTarget | null): boolean {
@@ -12,15 +13,22 @@ function isTyping(target: EventTarget | null): boolean {
 /** A dialog is open: the keys are its own, the canvas behind it must not change. */
 const dialogOpen = () => document.querySelector('[role="dialog"], dialog[open]') !== null;
 
+/** What the keys do that the store and actions do not cover. */
+export interface ShortcutHandlers {
+  /** Ctrl+Enter (front: Ctrl+Shift+Enter). */
+  run(front: boolean): void;
+  /** Shift+? */
+  help(): void;
+}
+
 /**
- * ctrl/cmd + z undo, + shift + z (or y) redo, + g group the selection, + a select every node, + c copy,
- * + v paste (nodes or a workflow JSON; + shift: with the links that fed them), + s save, + Enter run (ComfyUI's queue key); Delete/Backspace
- * removes the selection; Escape leaves an open block. None of them while a dialog is open (Enter and
- * save work from a field too). Also warns before leaving the page with unsaved changes.
+ * The keys of KEY_BINDINGS (keyBindings.ts, which the shortcuts dialog lists too): while a dialog is
+ * open only those marked `inDialogs`, while typing in a field only those marked `inFields`. Also pastes
+ * from the system clipboard.
  */
-export function useShortcuts(actions: EditorActions, store: EditorStore, run: () => void): void {
-  const runRef = useRef(run);
-  runRef.current = run;
+export function useShortcuts(actions: EditorActions, store: EditorStore, handlers: ShortcutHandlers): void {
+  const handlersRef = useRef(handlers);
+  handlersRef.current = handlers;
   useEffect(() => {
     // Where the mouse is: Ctrl+V pastes nodes there when it is over the canvas.
     let pointer: { x: number; y: number } | undefined;
@@ -30,46 +38,36 @@ export function useShortcuts(actions: EditorActions, store: EditorStore, run: ()
     const onMove = (e: PointerEvent) => {
       pointer = { x: e.clientX, y: e.clientY };
     };
+    const commands: Record<KeyCommand, () => void> = {
+      run: () => handlersRef.current.run(false),
+      runFront: () => handlersRef.current.run(true),
+      save: () => void actions.save(false),
+      saveAs: () => void actions.save(true),
+      undo: () => actions.undo(),
+      redo: () => actions.redo(),
+      selectAll: () => store.selectOnly(store.getState().graph.nodes.map((n) => n.id)),
+      copy: () => actions.copy(),
+      // The paste event that follows does the pasting.
+      paste: () => (withInputs = false),
+      pasteWithLinks: () => (withInputs = true),
+      delete: () => actions.deleteSelection(),
+      group: () => void store.groupSelection(),
+      bypass: () => void store.toggleMode('bypass'),
+      mute: () => void store.toggleMode('mute'),
+      collapse: () => void store.toggleCollapsed(),
+      closeBlock: () => store.closeBlock(),
+      help: () => handlersRef.current.help(),
+    };
+    // Keys the browser's own default must keep (copy and paste fill the clipboard events).
+    const keepDefault = new Set<KeyCommand>(['copy', 'paste', 'pasteWithLinks']);
     const onKey = (e: KeyboardEvent) => {
-      const mod = e.ctrlKey || e.metaKey;
-      const key = e.key.toLowerCase();
-      if (mod && key === 'v') withInputs = e.shiftKey;
-      if (mod && key === 's') {
-        e.preventDefault();
-        void actions.save(e.shiftKey);
+      const binding = bindingFor(e);
+      if (!binding || (dialogOpen() && !binding.inDialogs) || (isTyping(e.target) && !binding.inFields)) return;
+      // Escape belongs to an open menu first, and means something only inside a block.
+      if (binding.command === 'closeBlock' && (!store.getState().scope || document.querySelector('[role="menu"]')))
         return;
-      }
-      if (mod && e.key === 'Enter' && !dialogOpen()) {
-        e.preventDefault();
-        runRef.current();
-        return;
-      }
-      if (isTyping(e.target) || dialogOpen()) return;
-      if (mod && key === 'z') {
-        e.preventDefault();
-        if (e.shiftKey) actions.redo();
-        else actions.undo();
-      } else if (mod && key === 'y') {
-        e.preventDefault();
-        actions.redo();
-      } else if (mod && key === 'g' && !e.shiftKey) {
-        e.preventDefault();
-        store.groupSelection();
-      } else if (mod && (key === 'b' || key === 'm') && !e.shiftKey) {
-        e.preventDefault();
-        store.toggleMode(key === 'b' ? 'bypass' : 'mute');
-      } else if (mod && key === 'a') {
-        e.preventDefault();
-        store.selectOnly(store.getState().graph.nodes.map((n) => n.id));
-      } else if (mod && key === 'c') {
-        actions.copy();
-      } else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) {
-        e.preventDefault();
-        actions.deleteSelection();
-      } else if (e.key === 'Escape' && store.getState().scope && !document.querySelector('[role="menu"]')) {
-        // Out of an open block, one level (an open menu's Escape is its own, as a dialog's is).
-        store.closeBlock();
-      }
+      if (!keepDefault.has(binding.command)) e.preventDefault();
+      commands[binding.command]();
     };
     // Pasting reads the system clipboard through the paste event (no permission prompt).
     const onPaste = (e: ClipboardEvent) => {

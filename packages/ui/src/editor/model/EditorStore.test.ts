@@ -82,6 +82,24 @@ describe('EditorStore', () => {
     expect(s.getState().problems.byNode.get('save')).toBeUndefined();
   });
 
+  it('collapses the selection (Alt+C) and expands it again, one undo step each', () => {
+    const s = store();
+    expect(s.toggleCollapsed()).toBeUndefined();
+    s.selectOnly(['source', 'target1']);
+    expect(s.toggleCollapsed()).toBe(true);
+    const collapsed = () =>
+      s
+        .getState()
+        .graph.nodes.filter((n) => n.data.collapsed)
+        .map((n) => n.id);
+    expect(collapsed().sort()).toEqual(['source', 'target1']);
+    expect(s.document().nodes.find((n) => n.id === 'source')!.ui?.collapsed).toBe(true);
+    expect(s.toggleCollapsed()).toBe(false);
+    expect(collapsed()).toEqual([]);
+    s.undo();
+    expect(collapsed().sort()).toEqual(['source', 'target1']);
+  });
+
   it('keys each node by what feeds it: a move keeps the keys, a param edit changes those downstream', () => {
     const s = store();
     const keys = s.canvasInputKeys();

@@ -363,6 +363,19 @@ export class EditorStore {
     return on;
   }
 
+  /**
+   * Collapses the selected nodes to their sockets (ComfyUI's Alt+C), or expands them when every one
+   * is collapsed already; one undo step. Returns whether they are collapsed now, or undefined with
+   * none selected.
+   */
+  toggleCollapsed(): boolean | undefined {
+    const ids = this.#state.graph.nodes.filter((n) => n.selected).map((n) => n.id);
+    if (!ids.length) return undefined;
+    const collapsed = !this.#state.graph.nodes.filter((n) => n.selected).every((n) => n.data.collapsed);
+    this.#change((g) => ids.reduce((acc, id) => withNodeUi(acc, id, { collapsed }), g), { structural: false });
+    return collapsed;
+  }
+
   updateGroup(id: string, patch: Partial<Pick<NodeGroup, 'title' | 'color'>>): void {
     this.#change((g) => patchGroup(g, id, patch), { structural: false, coalesceKey: `group:${id}` });
   }

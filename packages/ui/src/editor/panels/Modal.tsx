@@ -36,6 +36,15 @@ export function Modal({
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
+  // Keys go to the dialog while it is open (a field in it may have taken focus already), not to the
+  // node focused behind it: React Flow deselects a focused node on Escape. Focus goes back on close.
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null;
+    if (!ref.current?.contains(before)) ref.current?.focus();
+    return () => {
+      if (before?.isConnected) before.focus();
+    };
+  }, []);
   return (
     <div className="modal-backdrop" onClick={onClose}>
       <div
@@ -43,6 +52,7 @@ export function Modal({
         className={`modal ${className}`}
         data-testid={testId}
         role="dialog"
+        tabIndex={-1}
         aria-modal="true"
         aria-label={label ?? (typeof title === 'string' ? title : undefined)}
         onClick={(e) => e.stopPropagation()}

@@ -25,6 +25,7 @@ type ToolbarProps = {
   onGallery(): void;
   onModels(): void;
   onBatch(): void;
+  onKeys(): void;
   browserRunner: boolean;
   autoRun: boolean;
   onAutoRun(on: boolean): void;
@@ -44,7 +45,7 @@ export function Toolbar(props: ToolbarProps) {
 }
 
 /** New, templates, the server library, import and export. */
-function FileButtons({ actions, onTemplates, onLibrary, onHistory, onGallery, onModels }: ToolbarProps) {
+function FileButtons({ actions, onTemplates, onLibrary, onHistory, onGallery, onModels, onKeys }: ToolbarProps) {
   const { server } = useServices();
   const library = useEditor((s) => s.library);
   const file = useRef<HTMLInputElement>(null);
@@ -131,6 +132,9 @@ function FileButtons({ actions, onTemplates, onLibrary, onHistory, onGallery, on
         Models
       </ServerButton>
       <TuneResultsButton />
+      <button type="button" onClick={onKeys} title="keyboard shortcuts (?)" data-testid="open-keys">
+        ?
+      </button>
     </div>
   );
 }
