@@ -3,7 +3,7 @@ import type { EditorActions } from '../services/useEditorActions';
 import type { EditorStore } from '../model/EditorStore';
 import { bindingFor, type KeyCommand } from '../model/keyBindings';
 
-/** Keys typed into a field belong to the field (except save). */
+/** Keys typed into a field belong to the field (except the bindings marked `inFields`). */
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
   if (!el || !el.tagName) return false;

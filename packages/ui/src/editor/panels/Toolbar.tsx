@@ -40,12 +40,15 @@ export function Toolbar(props: ToolbarProps) {
       <WorkflowName />
       <RunControls {...props} />
       <ProblemCount />
+      <button type="button" onClick={props.onKeys} title="keyboard shortcuts (?)" data-testid="open-keys">
+        ?
+      </button>
     </header>
   );
 }
 
 /** New, templates, the server library, import and export. */
-function FileButtons({ actions, onTemplates, onLibrary, onHistory, onGallery, onModels, onKeys }: ToolbarProps) {
+function FileButtons({ actions, onTemplates, onLibrary, onHistory, onGallery, onModels }: ToolbarProps) {
   const { server } = useServices();
   const library = useEditor((s) => s.library);
   const file = useRef<HTMLInputElement>(null);
@@ -132,9 +135,6 @@ function FileButtons({ actions, onTemplates, onLibrary, onHistory, onGallery, on
         Models
       </ServerButton>
       <TuneResultsButton />
-      <button type="button" onClick={onKeys} title="keyboard shortcuts (?)" data-testid="open-keys">
-        ?
-      </button>
     </div>
   );
 }
