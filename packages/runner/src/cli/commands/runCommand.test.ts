@@ -14,6 +14,25 @@ const paramsOf = (dir: string) => {
   return `${p('source').text} -> ${p('target1').text} @ ${p('capture').seed}`;
 };
 
+describe('ptp run, node modes', () => {
+  it('a muted Decode: Save image falls silent (said before the run), the attention viewer still writes', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptp-mute-'));
+    const doc = JSON.parse(readFileSync(wordSwap, 'utf8')) as { nodes: { id: string; mode?: string }[] };
+    doc.nodes.find((n) => n.id === 'decode')!.mode = 'mute';
+    const file = path.join(dir, 'muted.json');
+    writeFileSync(file, JSON.stringify(doc));
+    const out = path.join(dir, 'out');
+    const r = await cli('run', file, '--out', out, '--set', 'capture.steps=2');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('note: save does not run: required input "image" comes from muted node "decode"');
+    expect(readdirSync(out).sort()).toEqual(['attention.heatmaps.json', 'summary.json']);
+    const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')) as {
+      nodes: { id: string; mode?: string }[];
+    };
+    expect(summary.nodes.find((n) => n.id === 'decode')!.mode).toBe('mute');
+  });
+});
+
 describe('ptp run, batches', () => {
   it('runs every row at stepped seeds into 001, 002, ... with batch.json', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ptp-batch-'));

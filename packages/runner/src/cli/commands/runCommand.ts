@@ -68,6 +68,9 @@ export const runCommand: Command = async (args, io) => {
     if (def && !def.output)
       io.err(`note: --output ${id}: ${def.title} is not an output node; it runs, but writes no file`);
   }
+  // What a muted node silences runs nowhere: said first, so a missing file is no surprise.
+  for (const w of validateGraph(doc, registry).warnings)
+    if (w.code === 'MUTED_INPUT') io.err(`note: ${w.nodeId} does not run: ${w.message.replace(/^does not run: /, '')}`);
   const batch = values.count !== undefined || values.rows !== undefined || values.seeds !== undefined;
   // A local run is checked against the packs and uploads it would search, so one naming a pack it
   // lacks is refused before any node runs (and writes nothing), as a server refuses it.
