@@ -617,3 +617,34 @@ describe('keyboard shortcuts (?)', () => {
     expect(await waitForRunEnd(page, undefined, serial + 1)).toBe('success');
   }, 300_000);
 });
+
+describe('right-click menus (ComfyUI)', () => {
+  it('a node’s menu acts on it (or on the selection it is in) and shows the keys; the empty canvas offers the node search', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=server`);
+    await node(page, 'blend1').waitFor();
+    const menu = page.getByTestId('node-menu');
+    await node(page, 'blend1').locator('header .title').click({ button: 'right' });
+    await menu.waitFor();
+    expect(await menu.getByTestId('node-menu-bypass').textContent()).toBe('BypassCtrl+B');
+    await screenshot(page, 'editor-node-menu');
+    await menu.getByTestId('node-menu-bypass').click();
+    await menu.waitFor({ state: 'detached' });
+    expect(await node(page, 'blend1').getAttribute('data-mode')).toBe('bypass');
+    await node(page, 'blend1').locator('header .title').click({ button: 'right' });
+    expect(await menu.getByTestId('node-menu-bypass').textContent()).toBe('Remove bypassCtrl+B');
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'detached' });
+
+    // A node outside the selection becomes it: Duplicate copies that one alone.
+    const count = (await editorDocument(page)).nodes.length;
+    await node(page, 'source').locator('header .title').click({ button: 'right' });
+    await menu.getByTestId('node-menu-duplicate').click();
+    const after = (await editorDocument(page)).nodes;
+    expect(after.length).toBe(count + 1);
+    expect(after.at(-1)).toMatchObject({ type: 'ptp.prompt', params: { text: 'a red circle' } });
+    expect(after.find((n) => n.id === 'blend1')!.mode).toBe('bypass'); // untouched by the duplicate
+
+    await page.locator('.react-flow__pane').click({ button: 'right', position: { x: 700, y: 640 } });
+    await page.getByTestId('quick-add').waitFor();
+  }, 300_000);
+});

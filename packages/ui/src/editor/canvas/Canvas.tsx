@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
   applyEdgeChanges,
   applyNodeChanges,
@@ -29,6 +29,7 @@ import { PtpNode, type FlowNode } from './PtpNode';
 import { FRAME_TITLE, frameOf } from '../model/groups';
 import { BlockPath } from '../panels/BlockPath';
 import { danglingLink, type DanglingLink } from '../model/quickAdd';
+import { NodeMenu, useNodeMenu } from './NodeMenu';
 import { QuickAdd, useQuickAdd } from './QuickAdd';
 
 /** The MIME type the palette drags node types with. */
@@ -239,6 +240,15 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
   const { onNodesChange, onEdgesChange, onDragStart, onDragStop } = useGraphChanges(store);
   const { quickAdd, openQuickAdd, closeQuickAdd, onDoubleClick, canvasRef } = useQuickAdd();
   const { isValidConnection, onConnect, onConnectEnd } = useConnections(store, notify, openQuickAdd);
+  const { nodeMenu, onNodeContextMenu, closeNodeMenu } = useNodeMenu(canvasRef);
+  // Right-click on the empty canvas: the node search there (ComfyUI's canvas menu adds nodes).
+  const onPaneContextMenu = useCallback(
+    (e: ReactMouseEvent | MouseEvent) => {
+      e.preventDefault();
+      openQuickAdd(e);
+    },
+    [openQuickAdd],
+  );
   const { onDragOver, onDrop } = useCanvasDrop(store, onDropFile);
 
   // Every prop below is stable between renders: React Flow memoizes its node and edge layers on
@@ -277,6 +287,8 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
         onSelectionDragStart={onDragStart}
         onSelectionDragStop={onDragStop}
         onEdgeDoubleClick={onEdgeDoubleClick}
+        onNodeContextMenu={onNodeContextMenu}
+        onPaneContextMenu={onPaneContextMenu}
         onMoveEnd={onMoveEnd}
         // A double-click on the empty canvas opens the node search (ComfyUI's), not a zoom.
         zoomOnDoubleClick={false}
@@ -304,6 +316,7 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
       </ReactFlow>
       <BlockPath />
       {quickAdd && <QuickAdd at={quickAdd} onClose={closeQuickAdd} />}
+      {nodeMenu && <NodeMenu at={nodeMenu} onClose={closeNodeMenu} />}
       {nodes.length === 0 && (
         <div className="empty-hint">
           Open a template, drop a studio PNG or workflow JSON here, or drag nodes from the palette.

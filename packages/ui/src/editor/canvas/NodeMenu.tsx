@@ -1,0 +1,148 @@
+import { useCallback, useEffect, useRef, useState, type MouseEvent as ReactMouseEvent, type RefObject } from 'react';
+import { useReactFlow } from '@xyflow/react';
+import { useEditor } from '../hooks/useEditor';
+import { KEY_BINDINGS, type KeyCommand } from '../model/keyBindings';
+import type { EditorNode } from '../model/editorGraph';
+import { useServices } from '../services/EditorContext';
+
+/** Where the menu opened: on the screen (inside the canvas) and in the flow (where a duplicate goes). */
+export interface NodeMenuAt {
+  screen: { x: number; y: number };
+  flow: { x: number; y: number };
+}
+
+interface Item {
+  id: string;
+  label: (selected: readonly EditorNode[]) => string;
+  /** The shortcut shown beside it, from the table the keys are handled by. */
+  command?: KeyCommand;
+  danger?: boolean;
+}
+
+const every = (nodes: readonly EditorNode[], test: (n: EditorNode) => boolean) => nodes.every(test);
+
+const ITEMS: readonly Item[] = [
+  {
+    id: 'bypass',
+    command: 'bypass',
+    label: (s) => (every(s, (n) => n.data.mode === 'bypass') ? 'Remove bypass' : 'Bypass'),
+  },
+  { id: 'mute', command: 'mute', label: (s) => (every(s, (n) => n.data.mode === 'mute') ? 'Unmute' : 'Mute') },
+  {
+    id: 'collapse',
+    command: 'collapse',
+    label: (s) => (every(s, (n) => Boolean(n.data.collapsed)) ? 'Expand' : 'Collapse'),
+  },
+  { id: 'duplicate', label: () => 'Duplicate' },
+  { id: 'group', command: 'group', label: () => 'Group' },
+  {
+    id: 'delete',
+    command: 'delete',
+    label: (s) => (s.length > 1 ? `Delete ${s.length} nodes` : 'Delete'),
+    danger: true,
+  },
+];
+
+const shortcutOf = (command: KeyCommand | undefined) => KEY_BINDINGS.find((b) => b.command === command)?.keys;
+
+/**
+ * ComfyUI's node menu (right-click a node): bypass, mute, collapse, duplicate, group and delete, for
+ * the selection when the node is in it, else for that node alone (it becomes the selection). Each
+ * item shows its key. Closed by a press elsewhere, Escape, or an item.
+ */
+export function NodeMenu({ at, onClose }: { at: NodeMenuAt; onClose(): void }) {
+  const { store } = useServices();
+  const nodes = useEditor((s) => s.graph.nodes);
+  const selected = nodes.filter((n) => n.selected);
+  const inBlock = useEditor((s) => Boolean(s.scope));
+  const box = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    box.current?.querySelector('button')?.focus();
+    const onDown = (e: PointerEvent) => {
+      if (!box.current?.contains(e.target as Node)) onClose();
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault();
+      onClose();
+    };
+    window.addEventListener('pointerdown', onDown, true);
+    window.addEventListener('keydown', onKey);
+    return () => {
+      window.removeEventListener('pointerdown', onDown, true);
+      window.removeEventListener('keydown', onKey);
+    };
+  }, [onClose]);
+
+  const act = (id: string) => {
+    if (id === 'bypass') store.toggleMode('bypass');
+    else if (id === 'mute') store.toggleMode('mute');
+    else if (id === 'collapse') store.toggleCollapsed();
+    else if (id === 'group') store.groupSelection();
+    else if (id === 'delete') store.deleteSelection();
+    else if (id === 'duplicate') {
+      const copied = store.copySelection();
+      if (copied) store.paste(copied, { x: at.flow.x + 30, y: at.flow.y + 30 });
+    }
+    onClose();
+  };
+
+  if (!selected.length) return null;
+  return (
+    <div
+      ref={box}
+      className="node-menu"
+      role="menu"
+      aria-label="node actions"
+      data-testid="node-menu"
+      style={{ left: at.screen.x, top: at.screen.y }}
+      onContextMenu={(e) => e.preventDefault()}
+    >
+      {ITEMS.filter((item) => item.id !== 'group' || !inBlock).map((item) => {
+        const keys = shortcutOf(item.command);
+        return (
+          <button
+            key={item.id}
+            type="button"
+            role="menuitem"
+            className={item.danger ? 'danger' : undefined}
+            data-testid={`node-menu-${item.id}`}
+            onClick={() => act(item.id)}
+          >
+            <span>{item.label(selected)}</span>
+            {keys && <kbd>{keys}</kbd>}
+          </button>
+        );
+      })}
+    </div>
+  );
+}
+
+/** The node menu: where it is open, and the right-click that opens it (selecting the node first). */
+export function useNodeMenu(canvasRef: RefObject<HTMLDivElement | null>) {
+  const rf = useReactFlow();
+  const { store } = useServices();
+  const [menu, setMenu] = useState<NodeMenuAt>();
+  const onNodeContextMenu = useCallback(
+    (e: ReactMouseEvent, node: { id: string; selected?: boolean }) => {
+      e.preventDefault();
+      const box = canvasRef.current?.getBoundingClientRect();
+      if (!box) return;
+      // Group frames are nodes to React Flow too: the menu is for graph nodes.
+      if (!store.getState().graph.nodes.some((n) => n.id === node.id)) return;
+      if (!node.selected) store.selectOnly([node.id]);
+      setMenu({
+        // Kept inside the canvas (the menu is about 200 wide, 200 tall).
+        screen: {
+          x: Math.max(0, Math.min(e.clientX - box.left, box.width - 210)),
+          y: Math.max(0, Math.min(e.clientY - box.top, box.height - 210)),
+        },
+        flow: rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }),
+      });
+    },
+    [rf, store, canvasRef],
+  );
+  const closeNodeMenu = useCallback(() => setMenu(undefined), []);
+  return { nodeMenu: menu, onNodeContextMenu, closeNodeMenu };
+}
