@@ -644,6 +644,26 @@ describe('right-click menus (ComfyUI)', () => {
     expect(after.at(-1)).toMatchObject({ type: 'ptp.prompt', params: { text: 'a red circle' } });
     expect(after.find((n) => n.id === 'blend1')!.mode).toBe('bypass'); // untouched by the duplicate
 
+    // Rename… gives the node a title of its own (empty: its type's again); a swatch colours it.
+    await node(page, 'target1').locator('header .title').click({ button: 'right' });
+    await menu.getByTestId('node-menu-rename').click();
+    await page.getByTestId('ask-input').fill('Target prompt');
+    await page.getByTestId('ask-ok').click();
+    await expect.poll(() => node(page, 'target1').locator('header .title').textContent()).toBe('Target prompt');
+    await node(page, 'target1').locator('header .title').click({ button: 'right' });
+    await menu.getByTestId('node-menu-color-#3b7a55').click();
+    expect((await editorDocument(page)).nodes.find((n) => n.id === 'target1')!.ui).toMatchObject({
+      label: 'Target prompt',
+      color: '#3b7a55',
+    });
+    expect(await node(page, 'target1').getAttribute('data-color')).toBe('#3b7a55');
+    await node(page, 'target1').locator('header .title').click({ button: 'right' });
+    await menu.getByTestId('node-menu-rename').click();
+    await page.getByTestId('ask-input').fill('');
+    await page.getByTestId('ask-ok').click();
+    await expect.poll(() => node(page, 'target1').locator('header .title').textContent()).toBe('Prompt');
+    await screenshot(page, 'editor-node-colour');
+
     await page.locator('.react-flow__pane').click({ button: 'right', position: { x: 700, y: 640 } });
     await page.getByTestId('quick-add').waitFor();
   }, 300_000);

@@ -3,6 +3,7 @@ import { useReactFlow } from '@xyflow/react';
 import { useEditor } from '../hooks/useEditor';
 import { KEY_BINDINGS, type KeyCommand } from '../model/keyBindings';
 import type { EditorNode } from '../model/editorGraph';
+import { GROUP_COLORS } from '../model/groups';
 import { useServices } from '../services/EditorContext';
 
 /** Where the menu opened: on the screen (inside the canvas) and in the flow (where a duplicate goes). */
@@ -17,6 +18,8 @@ interface Item {
   /** The shortcut shown beside it, from the table the keys are handled by. */
   command?: KeyCommand;
   danger?: boolean;
+  /** Only for one node. */
+  single?: boolean;
 }
 
 const every = (nodes: readonly EditorNode[], test: (n: EditorNode) => boolean) => nodes.every(test);
@@ -33,6 +36,7 @@ const ITEMS: readonly Item[] = [
     command: 'collapse',
     label: (s) => (every(s, (n) => Boolean(n.data.collapsed)) ? 'Expand' : 'Collapse'),
   },
+  { id: 'rename', label: () => 'Rename…', single: true },
   { id: 'duplicate', label: () => 'Duplicate' },
   { id: 'group', command: 'group', label: () => 'Group' },
   {
@@ -46,13 +50,15 @@ const ITEMS: readonly Item[] = [
 const shortcutOf = (command: KeyCommand | undefined) => KEY_BINDINGS.find((b) => b.command === command)?.keys;
 
 /**
- * ComfyUI's node menu (right-click a node): bypass, mute, collapse, duplicate, group and delete, for
+ * ComfyUI's node menu (right-click a node): bypass, mute, collapse, rename, duplicate, group, delete and
+ * a colour, for
  * the selection when the node is in it, else for that node alone (it becomes the selection). Each
  * item shows its key. Closed by a press elsewhere, Escape, or an item.
  */
 export function NodeMenu({ at, onClose }: { at: NodeMenuAt; onClose(): void }) {
-  const { store } = useServices();
+  const { store, ask } = useServices();
   const nodes = useEditor((s) => s.graph.nodes);
+  const index = useEditor((s) => s.index);
   const selected = nodes.filter((n) => n.selected);
   const inBlock = useEditor((s) => Boolean(s.scope));
   const box = useRef<HTMLDivElement>(null);
@@ -81,11 +87,25 @@ export function NodeMenu({ at, onClose }: { at: NodeMenuAt; onClose(): void }) {
     else if (id === 'collapse') store.toggleCollapsed();
     else if (id === 'group') store.groupSelection();
     else if (id === 'delete') store.deleteSelection();
+    else if (id === 'rename') void rename(selected[0]!);
     else if (id === 'duplicate') {
       const copied = store.copySelection();
       if (copied) store.paste(copied, { x: at.flow.x + 30, y: at.flow.y + 30 });
     }
     onClose();
+  };
+
+  /** The node's own title (saved as its `ui.label`); empty gives it back its type's title. */
+  const rename = async (node: EditorNode) => {
+    const typeTitle = index.byType.get(node.data.nodeType)?.title ?? node.data.nodeType;
+    const name = await ask({
+      title: `Rename “${node.data.label ?? typeTitle}”`,
+      label: `Title (empty: ${typeTitle})`,
+      initial: node.data.label ?? '',
+      confirm: 'Rename',
+      allowEmpty: true,
+    });
+    if (name !== undefined) store.setNodeUi(node.id, { label: name.trim() || undefined });
   };
 
   if (!selected.length) return null;
@@ -99,22 +119,42 @@ export function NodeMenu({ at, onClose }: { at: NodeMenuAt; onClose(): void }) {
       style={{ left: at.screen.x, top: at.screen.y }}
       onContextMenu={(e) => e.preventDefault()}
     >
-      {ITEMS.filter((item) => item.id !== 'group' || !inBlock).map((item) => {
-        const keys = shortcutOf(item.command);
-        return (
+      {ITEMS.filter((item) => (item.id !== 'group' || !inBlock) && (!item.single || selected.length === 1)).map(
+        (item) => {
+          const keys = shortcutOf(item.command);
+          return (
+            <button
+              key={item.id}
+              type="button"
+              role="menuitem"
+              className={item.danger ? 'danger' : undefined}
+              data-testid={`node-menu-${item.id}`}
+              onClick={() => act(item.id)}
+            >
+              <span>{item.label(selected)}</span>
+              {keys && <kbd>{keys}</kbd>}
+            </button>
+          );
+        },
+      )}
+      <div className="node-menu-colors" role="group" aria-label="colour">
+        {[undefined, ...GROUP_COLORS].map((color) => (
           <button
-            key={item.id}
+            key={color ?? 'none'}
             type="button"
-            role="menuitem"
-            className={item.danger ? 'danger' : undefined}
-            data-testid={`node-menu-${item.id}`}
-            onClick={() => act(item.id)}
-          >
-            <span>{item.label(selected)}</span>
-            {keys && <kbd>{keys}</kbd>}
-          </button>
-        );
-      })}
+            role="menuitemradio"
+            aria-checked={selected.every((n) => n.data.color === color)}
+            title={color ? `colour ${color}` : 'no colour'}
+            className={color ? undefined : 'none'}
+            style={color ? { background: color } : undefined}
+            data-testid={`node-menu-color-${color ?? 'none'}`}
+            onClick={() => {
+              store.setSelectedNodesUi({ color });
+              onClose();
+            }}
+          />
+        ))}
+      </div>
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { memo, useCallback, useMemo, useState } from 'react';
+import { memo, useCallback, useMemo, useState, type CSSProperties } from 'react';
 import { Handle, Position, useStore, type Node, type NodeProps, type ReactFlowState } from '@xyflow/react';
 import { subgraphIdOf, type CatalogueEntry, type GraphError } from '@ptp/graph-core';
 import type { EditorEdge, PtpNodeData } from '../model/editorGraph';
@@ -516,6 +516,8 @@ export const PtpNode = memo(function PtpNode({ id, data, selected }: NodeProps<F
       data-run-state={state}
       data-has-error={hasError ? 'true' : 'false'}
       data-mode={data.mode ?? (silenced ? 'silenced' : 'normal')}
+      data-color={data.color}
+      style={data.color ? ({ '--node-color': data.color } as CSSProperties) : undefined}
       data-detail={lowDetail ? 'low' : 'full'}
     >
       <NodeHeader id={id} data={data} entry={entry} status={status} hasError={hasError} nodeErrors={nodeErrors} />

@@ -98,6 +98,15 @@ describe('EditorStore', () => {
     expect(collapsed()).toEqual([]);
     s.undo();
     expect(collapsed().sort()).toEqual(['source', 'target1']);
+    s.setSelectedNodesUi({ color: '#3b7a55' });
+    expect(
+      s
+        .document()
+        .nodes.filter((n) => n.ui?.color === '#3b7a55')
+        .map((n) => n.id),
+    ).toEqual(['source', 'target1']);
+    s.undo(); // one step for both
+    expect(s.document().nodes.some((n) => n.ui?.color)).toBe(false);
   });
 
   it('keys each node by what feeds it: a move keeps the keys, a param edit changes those downstream', () => {

@@ -369,11 +369,18 @@ export class EditorStore {
    * none selected.
    */
   toggleCollapsed(): boolean | undefined {
-    const ids = this.#state.graph.nodes.filter((n) => n.selected).map((n) => n.id);
-    if (!ids.length) return undefined;
-    const collapsed = !this.#state.graph.nodes.filter((n) => n.selected).every((n) => n.data.collapsed);
-    this.#change((g) => ids.reduce((acc, id) => withNodeUi(acc, id, { collapsed }), g), { structural: false });
+    const selected = this.#state.graph.nodes.filter((n) => n.selected);
+    if (!selected.length) return undefined;
+    const collapsed = !selected.every((n) => n.data.collapsed);
+    this.setSelectedNodesUi({ collapsed });
     return collapsed;
+  }
+
+  /** Editor-only extras (colour, collapsed) for every selected node at once: one undo step. */
+  setSelectedNodesUi(patch: Partial<Pick<EditorNode['data'], 'color' | 'collapsed'>>): void {
+    const ids = this.#state.graph.nodes.filter((n) => n.selected).map((n) => n.id);
+    if (!ids.length) return;
+    this.#change((g) => ids.reduce((acc, id) => withNodeUi(acc, id, patch), g), { structural: false });
   }
 
   updateGroup(id: string, patch: Partial<Pick<NodeGroup, 'title' | 'color'>>): void {

@@ -8,6 +8,8 @@ export interface Question {
   initial?: string;
   /** The confirm button's text (default "OK"). */
   confirm?: string;
+  /** An empty answer is an answer (e.g. "no title of its own"); otherwise it cannot be confirmed. */
+  allowEmpty?: boolean;
 }
 
 /**
@@ -22,7 +24,7 @@ export function AskDialog({ question, onAnswer }: { question: Question; onAnswer
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          if (answer) onAnswer(answer);
+          if (answer || question.allowEmpty) onAnswer(answer);
         }}
       >
         <label>
@@ -40,7 +42,7 @@ export function AskDialog({ question, onAnswer }: { question: Question; onAnswer
           <button type="button" onClick={() => onAnswer(undefined)} data-testid="ask-cancel">
             Cancel
           </button>
-          <button type="submit" className="primary" disabled={!answer} data-testid="ask-ok">
+          <button type="submit" className="primary" disabled={!answer && !question.allowEmpty} data-testid="ask-ok">
             {question.confirm ?? 'OK'}
           </button>
         </div>
