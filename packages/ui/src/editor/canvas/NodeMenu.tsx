@@ -5,12 +5,7 @@ import { KEY_BINDINGS, type KeyCommand } from '../model/keyBindings';
 import type { EditorNode } from '../model/editorGraph';
 import { GROUP_COLORS } from '../model/groups';
 import { useServices } from '../services/EditorContext';
-
-/** Where the menu opened: on the screen (inside the canvas) and in the flow (where a duplicate goes). */
-export interface NodeMenuAt {
-  screen: { x: number; y: number };
-  flow: { x: number; y: number };
-}
+import { popupAt, usePressOutside, type CanvasPoint } from './canvasPopup';
 
 interface Item {
   id: string;
@@ -55,7 +50,7 @@ const shortcutOf = (command: KeyCommand | undefined) => KEY_BINDINGS.find((b) =>
  * the selection when the node is in it, else for that node alone (it becomes the selection). Each
  * item shows its key. Closed by a press elsewhere, Escape, or an item.
  */
-export function NodeMenu({ at, onClose }: { at: NodeMenuAt; onClose(): void }) {
+export function NodeMenu({ at, onClose }: { at: CanvasPoint; onClose(): void }) {
   const { store, ask } = useServices();
   const nodes = useEditor((s) => s.graph.nodes);
   const index = useEditor((s) => s.index);
@@ -63,22 +58,16 @@ export function NodeMenu({ at, onClose }: { at: NodeMenuAt; onClose(): void }) {
   const inBlock = useEditor((s) => Boolean(s.scope));
   const box = useRef<HTMLDivElement>(null);
 
+  usePressOutside(box, onClose);
   useEffect(() => {
     box.current?.querySelector('button')?.focus();
-    const onDown = (e: PointerEvent) => {
-      if (!box.current?.contains(e.target as Node)) onClose();
-    };
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape') return;
       e.preventDefault();
       onClose();
     };
-    window.addEventListener('pointerdown', onDown, true);
     window.addEventListener('keydown', onKey);
-    return () => {
-      window.removeEventListener('pointerdown', onDown, true);
-      window.removeEventListener('keydown', onKey);
-    };
+    return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
 
   const act = (id: string) => {
@@ -163,23 +152,16 @@ export function NodeMenu({ at, onClose }: { at: NodeMenuAt; onClose(): void }) {
 export function useNodeMenu(canvasRef: RefObject<HTMLDivElement | null>) {
   const rf = useReactFlow();
   const { store } = useServices();
-  const [menu, setMenu] = useState<NodeMenuAt>();
+  const [menu, setMenu] = useState<CanvasPoint>();
   const onNodeContextMenu = useCallback(
     (e: ReactMouseEvent, node: { id: string; selected?: boolean }) => {
       e.preventDefault();
       const box = canvasRef.current?.getBoundingClientRect();
-      if (!box) return;
       // Group frames are nodes to React Flow too: the menu is for graph nodes.
-      if (!store.getState().graph.nodes.some((n) => n.id === node.id)) return;
+      if (!box || !store.getState().graph.nodes.some((n) => n.id === node.id)) return;
       if (!node.selected) store.selectOnly([node.id]);
-      setMenu({
-        // Kept inside the canvas (the menu is about 200 wide, 200 tall).
-        screen: {
-          x: Math.max(0, Math.min(e.clientX - box.left, box.width - 210)),
-          y: Math.max(0, Math.min(e.clientY - box.top, box.height - 210)),
-        },
-        flow: rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }),
-      });
+      // The menu is about 200 wide, 260 tall.
+      setMenu(popupAt(e, box, { width: 210, height: 270 }, rf.screenToFlowPosition));
     },
     [rf, store, canvasRef],
   );

@@ -1,14 +1,13 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from 'react';
+import { useCallback, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import { useEditor } from '../hooks/useEditor';
 import { quickAddChoices, type DanglingLink, type QuickAddChoice } from '../model/quickAdd';
 import { useServices } from '../services/EditorContext';
 import { categoryColor } from './categoryColors';
+import { popupAt, usePressOutside, type CanvasPoint } from './canvasPopup';
 
 /** Where the quick-add search opened: on the screen (for the box) and in the flow (for the node). */
-export interface QuickAddAt {
-  screen: { x: number; y: number };
-  flow: { x: number; y: number };
+export interface QuickAddAt extends CanvasPoint {
   /** Opened by letting go of a link on the empty canvas: the node added takes it. */
   link?: DanglingLink;
 }
@@ -25,14 +24,7 @@ export function QuickAdd({ at, onClose }: { at: QuickAddAt; onClose(): void }) {
   const choices = useMemo(() => quickAddChoices(index, query, at.link), [index, query, at.link]);
   const box = useRef<HTMLDivElement>(null);
 
-  // A press anywhere else closes it, as a menu does.
-  useEffect(() => {
-    const onDown = (e: PointerEvent) => {
-      if (!box.current?.contains(e.target as Node)) onClose();
-    };
-    window.addEventListener('pointerdown', onDown, true);
-    return () => window.removeEventListener('pointerdown', onDown, true);
-  }, [onClose]);
+  usePressOutside(box, onClose);
 
   const add = (choice: QuickAddChoice | undefined) => {
     if (!choice) return;
@@ -120,18 +112,10 @@ export function useQuickAdd() {
   const [quickAdd, setQuickAdd] = useState<QuickAddAt>();
   const openQuickAdd = useCallback(
     (event: MouseEvent | TouchEvent | ReactMouseEvent, link?: DanglingLink) => {
-      const point = 'changedTouches' in event ? event.changedTouches[0] : event;
       const box = canvasRef.current?.getBoundingClientRect();
-      if (!point || !box) return;
-      setQuickAdd({
-        // Kept inside the canvas (the box is 260 wide, up to about 380 tall).
-        screen: {
-          x: Math.max(0, Math.min(point.clientX - box.left, box.width - 268)),
-          y: Math.max(0, Math.min(point.clientY - box.top, box.height - 388)),
-        },
-        flow: rf.screenToFlowPosition({ x: point.clientX, y: point.clientY }),
-        ...(link ? { link } : {}),
-      });
+      // The box is 260 wide, up to about 380 tall.
+      const at = box && popupAt(event, box, { width: 268, height: 388 }, rf.screenToFlowPosition);
+      if (at) setQuickAdd({ ...at, ...(link ? { link } : {}) });
     },
     [rf],
   );
