@@ -82,14 +82,7 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
   }, [ready, server]);
 
   // An edit makes the last run's errors describe another graph: validation shows what still holds.
-  useEffect(() => {
-    let revision = store.getState().revision;
-    return store.subscribe(() => {
-      const next = store.getState().revision;
-      if (next !== revision) runs.forgetErrors();
-      revision = next;
-    });
-  }, [store, runs]);
+  useEffect(() => store.onEdit(() => runs.forgetErrors()), [store, runs]);
 
   return (
     <div

@@ -25,14 +25,7 @@ export function useAutoRun(run: () => void): [boolean, (on: boolean) => void] {
   );
   useEffect(() => () => auto.dispose(), [auto]);
   useEffect(() => auto.setEnabled(on), [auto, on]);
-  useEffect(() => {
-    let revision = store.getState().revision;
-    return store.subscribe(() => {
-      const next = store.getState().revision;
-      if (next !== revision) auto.changed();
-      revision = next;
-    });
-  }, [store, auto]);
+  useEffect(() => store.onEdit(() => auto.changed()), [store, auto]);
   useEffect(() => {
     let serial = runs.getState().runSerial;
     let active = isRunActive(runs.getState().view);

@@ -121,6 +121,16 @@ export class EditorStore {
     return () => this.#listeners.delete(listener);
   };
 
+  /** Calls `listener` after each edit that could change what a run makes (the revision moves; not a move or a selection). */
+  onEdit(listener: () => void): () => void {
+    let revision = this.#state.revision;
+    return this.subscribe(() => {
+      const next = this.#state.revision;
+      if (next !== revision) listener();
+      revision = next;
+    });
+  }
+
   get index(): CatalogueIndex {
     return this.#state.index;
   }

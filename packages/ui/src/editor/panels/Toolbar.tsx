@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import type { GraphError } from '@ptp/graph-core';
-import type { EditorNode } from '../model/editorGraph';
+import type { EditorNode, NodeMode } from '../model/editorGraph';
 import type { CatalogueIndex } from '../model/catalogueIndex';
 import { paramLabel } from '../model/paramWidgets';
 import { fieldMessage, problemsOf } from '../model/errorMap';
@@ -139,6 +139,21 @@ function FileButtons({ actions, onTemplates, onLibrary, onHistory, onGallery, on
   );
 }
 
+const MODE_BUTTONS: readonly { mode: NodeMode; label: string; title: string }[] = [
+  {
+    mode: 'bypass',
+    label: 'Bypass',
+    title:
+      'bypass the selected nodes, or bring them back (Ctrl+B): a bypassed node does not run, its outputs pass on its inputs of the same type',
+  },
+  {
+    mode: 'mute',
+    label: 'Mute',
+    title:
+      'mute the selected nodes, or bring them back (Ctrl+M): a muted node does not run, nor does what needs its outputs',
+  },
+];
+
 function HistoryButtons({ actions }: { actions: EditorActions }) {
   const { store } = useServices();
   const rf = useReactFlow();
@@ -170,24 +185,18 @@ function HistoryButtons({ actions }: { actions: EditorActions }) {
       >
         Group
       </button>
-      <button
-        type="button"
-        onClick={() => store.toggleMode('bypass')}
-        disabled={!selected}
-        title="bypass the selected nodes, or bring them back (Ctrl+B): a bypassed node does not run, its outputs pass on its inputs of the same type"
-        data-testid="bypass"
-      >
-        Bypass
-      </button>
-      <button
-        type="button"
-        onClick={() => store.toggleMode('mute')}
-        disabled={!selected}
-        title="mute the selected nodes, or bring them back (Ctrl+M): a muted node does not run, nor does what needs its outputs"
-        data-testid="mute"
-      >
-        Mute
-      </button>
+      {MODE_BUTTONS.map(({ mode, label, title }) => (
+        <button
+          key={mode}
+          type="button"
+          onClick={() => store.toggleMode(mode)}
+          disabled={!selected}
+          title={title}
+          data-testid={mode}
+        >
+          {label}
+        </button>
+      ))}
       <BlockButtons />
     </div>
   );
