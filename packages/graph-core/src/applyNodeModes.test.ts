@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { applyNodeModes } from './applyNodeModes.js';
 import { Engine } from './Engine.js';
 import { loadDocument } from './document/loadDocument.js';
 import type { WorkflowDocument } from './document/WorkflowDocument.js';
@@ -201,5 +203,83 @@ describe('muted nodes (ComfyUI Ctrl+M)', () => {
         message: 'does not run: required input "value" comes from muted node "blk"',
       }),
     ]);
+  });
+});
+
+describe('node modes on random graphs', () => {
+  /** Each test node type's output (an output node has none). */
+  const kinds = {
+    'test.number': { out: 'value' },
+    'test.add': { out: 'sum' },
+    'test.sum': { out: 'total' },
+    'test.output': { out: undefined },
+  } as const;
+  type Kind = keyof typeof kinds;
+  // Mostly a DAG (each input fed from earlier nodes, the last node an output) so that many graphs
+  // run; a few stray links may close a cycle or double a single input, which validation refuses.
+  const graph = fc
+    .record({
+      nodes: fc.array(
+        fc.record({
+          type: fc.constantFrom('test.number', 'test.number', 'test.add', 'test.sum', 'test.output'),
+          mode: fc.constantFrom(undefined, undefined, undefined, 'bypass' as const, 'mute' as const),
+        }),
+        { minLength: 1, maxLength: 10 },
+      ),
+      picks: fc.array(fc.nat(), { minLength: 40, maxLength: 40 }),
+      stray: fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 2 }),
+    })
+    .map(({ nodes, picks, stray }) => {
+      const list: { id: string; type: Kind; mode?: 'bypass' | 'mute' }[] = [
+        { id: 'n0', type: 'test.number' },
+        ...nodes.map((n, i) => ({ id: `n${i + 1}`, type: n.type as Kind, ...(n.mode ? { mode: n.mode } : {}) })),
+        { id: 'out', type: 'test.output' },
+      ];
+      let p = 0;
+      const pick = () => picks[p++ % picks.length]!;
+      const edges: string[] = [];
+      const link = (from: (typeof list)[number], to: string) =>
+        edges.push(`${from.id}.${kinds[from.type].out} -> ${to}`);
+      list.forEach((node, i) => {
+        const earlier = list.slice(0, i).filter((n) => kinds[n.type].out);
+        if (!earlier.length) return;
+        const from = () => earlier[pick() % earlier.length]!;
+        if (node.type === 'test.add') {
+          link(from(), `${node.id}.a`);
+          if (pick() % 2) link(from(), `${node.id}.b`);
+        } else if (node.type === 'test.sum') for (let k = pick() % 4; k > 0; k--) link(from(), `${node.id}.values`);
+        else if (node.type === 'test.output') link(from(), `${node.id}.value`);
+      });
+      const sums = list.filter((n) => n.type === 'test.sum');
+      const sources = list.filter((n) => kinds[n.type].out);
+      for (const [f, t] of stray)
+        if (sums.length) link(sources[f % sources.length]!, `${sums[t % sums.length]!.id}.values`);
+      return doc(list, edges);
+    });
+
+  it('never throw; no bypassed or muted node, nor one silenced with them, is left to run (500 graphs)', async () => {
+    const { registry } = createTestRegistry();
+    let ran = 0;
+    let silenced = 0;
+    await fc.assert(
+      fc.asyncProperty(graph, async (g) => {
+        const moded = new Set(g.nodes.filter((n) => n.mode).map((n) => n.id));
+        const { doc: left, mutedWith } = applyNodeModes(g, registry);
+        const ids = new Set(left.nodes.map((n) => n.id));
+        for (const id of [...moded, ...mutedWith.map((m) => m.node)]) expect(ids.has(id)).toBe(false);
+        for (const e of left.edges) expect(ids.has(e.from.node) && ids.has(e.to.node)).toBe(true);
+        const report = validateGraph(g, registry);
+        const r = await new Engine(registry).run(g);
+        for (const id of r.executed) expect(ids.has(id)).toBe(true);
+        console.log('X', report.ok, r.status, mutedWith.length);
+        if (report.ok) expect(r.status).toBe('success');
+        if (r.status === 'success') ran++;
+        if (mutedWith.length) silenced++;
+      }),
+      { numRuns: 500, seed: 20261206 },
+    );
+    // The property is about graphs that really run and really silence nodes: enough of both.
+    expect(ran).toBeGreaterThan(50);
+    expect(silenced).toBeGreaterThan(25);
   });
 });
