@@ -57,9 +57,9 @@ export function applyNodeModes(doc: WorkflowDocument, registry: NodeRegistry): M
     else incoming.set(e.to.node, [e]);
   }
 
-  // Memoised per node and type: a chain or a diamond of bypassed nodes is walked once (linear in
-  // edges). Cleared when more nodes fall silent, since what they fed resolves differently then.
-  const memo = new Map<string, Resolved>();
+  // Memoised per bypassed node and type: a chain or a diamond of bypassed nodes is walked once
+  // (linear in edges). A node falling silent forgets what the bypassed nodes below it passed on.
+  const memo = new Map<string, Map<string, Resolved>>();
   const resolveLinks = (links: readonly WorkflowEdge[]): Resolved => {
     const from: Source[] = [];
     let muted: string | undefined;
@@ -70,58 +70,132 @@ export function applyNodeModes(doc: WorkflowDocument, registry: NodeRegistry): M
     }
     return from.length ? { from } : muted ? { from, muted } : { from };
   };
-  /** What a link from this output carries: itself, what a bypassed node passes on, or nothing. */
-  const resolveOutput = (node: string, output: string): Resolved => {
+  const memoOf = (node: string) => {
+    let byType = memo.get(node);
+    if (!byType) memo.set(node, (byType = new Map()));
+    return byType;
+  };
+  /** What a link from this output carries when that is known without walking: undefined when a bypassed node's answer is still to be found. */
+  const direct = (node: string, output: string): Resolved | undefined => {
     const muted = silenced.get(node);
     if (muted !== undefined) return { from: [], muted };
     if (!bypassed.has(node)) return { from: [{ node, output }] };
     const spec = own(registry.get(types.get(node)!)!.outputs, output) as OutputSpec | undefined;
-    return spec ? passedOn(node, spec.type) : { from: [] };
+    return spec ? memo.get(node)?.get(spec.type) : { from: [] };
   };
-  /** The links into bypassed `node`'s first input of `type` that still carry something. */
+  /** What a link from this output carries: itself, what a bypassed node passes on, or nothing. */
+  const resolveOutput = (node: string, output: string): Resolved =>
+    direct(node, output) ?? passedOn(node, (own(registry.get(types.get(node)!)!.outputs, output) as OutputSpec).type);
+
+  /**
+   * What bypassed `node` passes on for `type`: the links into its first input of that type that
+   * still carry something (an input fed only by muted nodes is as good as unconnected, so the next
+   * one of the type may do). Walked with a stack of its own, not the call stack: a chain of
+   * thousands of bypassed nodes is a document a client may send.
+   */
   const passedOn = (node: string, type: string): Resolved => {
-    const key = `${node}\u0000${type}`;
-    const known = memo.get(key);
-    if (known) return known;
-    memo.set(key, { from: [] }); // a loop of bypassed nodes passes nothing on
-    const links = incoming.get(node) ?? [];
-    let found: Resolved = { from: [] };
-    for (const [name, spec] of Object.entries(registry.get(types.get(node)!)!.inputs as Record<string, InputSpec>)) {
-      if (spec.type !== type) continue;
-      const into = links.filter((e) => e.to.input === name);
-      if (!into.length) continue;
-      const r = resolveLinks(into);
-      // An input fed only by muted nodes is as good as unconnected: the next one of the type may do.
-      found = r.from.length ? r : { from: [], muted: found.muted ?? r.muted };
-      if (r.from.length || !r.muted) break;
+    interface Frame {
+      node: string;
+      type: string;
+      /** The links of each connected input of `type`, in the definition's order. */
+      inputs: WorkflowEdge[][];
+      i: number;
+      j: number;
+      from: Source[];
+      muted?: string;
+      found: Resolved;
     }
-    memo.set(key, found);
-    return found;
+    const open = (node: string, type: string): Frame => {
+      memoOf(node).set(type, { from: [] }); // a loop of bypassed nodes passes nothing on
+      const links = incoming.get(node) ?? [];
+      const inputs = Object.entries(registry.get(types.get(node)!)!.inputs as Record<string, InputSpec>)
+        .filter(([, spec]) => spec.type === type)
+        .map(([name]) => links.filter((e) => e.to.input === name))
+        .filter((into) => into.length > 0);
+      return { node, type, inputs, i: 0, j: 0, from: [], found: { from: [] } };
+    };
+    const stack = [open(node, type)];
+    for (;;) {
+      const f = stack.at(-1)!;
+      const links = f.inputs[f.i];
+      if (links && f.j < links.length) {
+        const e = links[f.j]!;
+        const r = direct(e.from.node, e.from.output);
+        if (r === undefined) {
+          // Found first, then this link is looked at again.
+          const spec = own(registry.get(types.get(e.from.node)!)!.outputs, e.from.output) as OutputSpec;
+          stack.push(open(e.from.node, spec.type));
+          continue;
+        }
+        f.from.push(...r.from);
+        f.muted ??= r.muted;
+        f.j++;
+        continue;
+      }
+      if (links) {
+        f.found = f.from.length ? { from: f.from } : { from: [], muted: f.found.muted ?? f.muted };
+        if (!f.from.length && f.muted) {
+          f.i++;
+          f.j = 0;
+          f.from = [];
+          delete f.muted;
+          continue;
+        }
+      }
+      memoOf(f.node).set(f.type, f.found);
+      stack.pop();
+      if (!stack.length) return f.found;
+    }
   };
 
-  // Silence spreads downstream until nothing more falls silent (each pass silences at least one node).
+  // Silence spreads downstream: a worklist of nodes to look at, each looked at again only when a
+  // node feeding it (directly or through bypassed nodes) falls silent. Linear in the links, so a
+  // long chain listed backwards costs no more than one listed forwards.
+  const consumers = new Map<string, string[]>();
+  for (const e of doc.edges) {
+    const to = consumers.get(e.from.node);
+    if (to) to.push(e.to.node);
+    else consumers.set(e.from.node, [e.to.node]);
+  }
   const mutedWith: MutedWith[] = [];
-  for (let changed = silenced.size > 0; changed;) {
-    changed = false;
-    memo.clear();
-    for (const node of doc.nodes) {
-      const def = registry.get(node.type);
-      if (!def || silenced.has(node.id) || bypassed.has(node.id)) continue;
-      const links = incoming.get(node.id) ?? [];
-      for (const [name, spec] of Object.entries(def.inputs as Record<string, InputSpec>)) {
-        if (spec.optional || spec.multi) continue;
-        const into = links.filter((e) => e.to.input === name);
-        const r = into.length ? resolveLinks(into) : { from: [] };
-        if (r.from.length || r.muted === undefined) continue;
-        silenced.set(node.id, r.muted);
-        mutedWith.push({ node: node.id, input: name, muted: r.muted });
-        changed = true;
-        break;
+  const queue = silenced.size ? doc.nodes.map((n) => n.id) : [];
+  const queued = new Set(queue);
+  /** Queues what `id` feeds, through bypassed nodes, whose memo of what they pass on is dropped. */
+  const requeueBelow = (id: string) => {
+    const seen = new Set<string>();
+    const walk = [id];
+    while (walk.length)
+      for (const next of consumers.get(walk.pop()!) ?? []) {
+        if (seen.has(next)) continue;
+        seen.add(next);
+        if (bypassed.has(next)) {
+          memo.delete(next);
+          walk.push(next);
+        } else if (!queued.has(next)) {
+          queued.add(next);
+          queue.push(next);
+        }
       }
+  };
+  const nodesById = new Map(doc.nodes.map((n) => [n.id, n]));
+  for (let at = 0; at < queue.length; at++) {
+    const id = queue[at]!;
+    queued.delete(id);
+    const def = registry.get(nodesById.get(id)!.type);
+    if (!def || silenced.has(id) || bypassed.has(id)) continue;
+    const links = incoming.get(id) ?? [];
+    for (const [name, spec] of Object.entries(def.inputs as Record<string, InputSpec>)) {
+      if (spec.optional || spec.multi) continue;
+      const into = links.filter((e) => e.to.input === name);
+      const r = into.length ? resolveLinks(into) : { from: [] };
+      if (r.from.length || r.muted === undefined) continue;
+      silenced.set(id, r.muted);
+      mutedWith.push({ node: id, input: name, muted: r.muted });
+      requeueBelow(id);
+      break;
     }
   }
 
-  memo.clear();
   const edges: WorkflowEdge[] = [];
   const cut: CutLink[] = [];
   for (const e of doc.edges) {
