@@ -635,6 +635,14 @@ describe('right-click menus (ComfyUI)', () => {
     await page.keyboard.press('Escape');
     await menu.waitFor({ state: 'detached' });
 
+    // Run to here: what the capture needs, nothing below it (the sampler and Save image stay idle).
+    const serial = Number(await page.getByTestId('run-status').getAttribute('data-run'));
+    await node(page, 'capture').locator('header .title').click({ button: 'right' });
+    await menu.getByTestId('node-menu-runTo').click();
+    expect(await waitForRunEnd(page, undefined, serial + 1)).toBe('success');
+    expect(await node(page, 'capture').getAttribute('data-run-state')).toBe('done');
+    for (const id of ['sampler', 'save']) expect(await node(page, id).getAttribute('data-run-state')).toBe('idle');
+
     // A node outside the selection becomes it: Duplicate copies that one alone.
     const count = (await editorDocument(page)).nodes.length;
     await node(page, 'source').locator('header .title').click({ button: 'right' });

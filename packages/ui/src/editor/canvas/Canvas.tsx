@@ -224,7 +224,14 @@ function useCanvasDrop(store: EditorStore, onDropFile: (file: File) => void) {
  * The React Flow canvas bound to the editor store: typed connections checked by
  * `checkConnection`, one undo step per drag, palette drops, and workflow files dropped to open.
  */
-export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
+export function Canvas({
+  onDropFile,
+  onRunTo,
+}: {
+  onDropFile(file: File): void;
+  /** Runs only what these nodes need (the node menu's Run to here). */
+  onRunTo(ids: string[]): void;
+}) {
   const { store, notify } = useServices();
   const nodes = useEditor((s) => s.graph.nodes) as FlowNode[];
   const groups = useEditor((s) => s.graph.groups);
@@ -316,7 +323,7 @@ export function Canvas({ onDropFile }: { onDropFile(file: File): void }) {
       </ReactFlow>
       <BlockPath />
       {quickAdd && <QuickAdd at={quickAdd} onClose={closeQuickAdd} />}
-      {nodeMenu && <NodeMenu at={nodeMenu} onClose={closeNodeMenu} />}
+      {nodeMenu && <NodeMenu at={nodeMenu} onClose={closeNodeMenu} onRunTo={onRunTo} />}
       {nodes.length === 0 && (
         <div className="empty-hint">
           Open a template, drop a studio PNG or workflow JSON here, or drag nodes from the palette.

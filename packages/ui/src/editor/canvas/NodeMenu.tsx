@@ -20,6 +20,7 @@ interface Item {
 const every = (nodes: readonly EditorNode[], test: (n: EditorNode) => boolean) => nodes.every(test);
 
 const ITEMS: readonly Item[] = [
+  { id: 'runTo', label: (s) => (s.length > 1 ? 'Run to these' : 'Run to here') },
   {
     id: 'bypass',
     command: 'bypass',
@@ -45,12 +46,21 @@ const ITEMS: readonly Item[] = [
 const shortcutOf = (command: KeyCommand | undefined) => KEY_BINDINGS.find((b) => b.command === command)?.keys;
 
 /**
- * ComfyUI's node menu (right-click a node): bypass, mute, collapse, rename, duplicate, group, delete and
- * a colour, for
- * the selection when the node is in it, else for that node alone (it becomes the selection). Each
- * item shows its key. Closed by a press elsewhere, Escape, or an item.
+ * ComfyUI's node menu (right-click a node): run to here (what the node needs, and nothing else, as
+ * ComfyUI's queue selected outputs), bypass, mute, collapse, rename, duplicate, group, delete and a
+ * colour, for the selection when the node is in it, else for that node alone (it becomes the
+ * selection). Each item shows its key. Closed by a press elsewhere, Escape, or an item.
  */
-export function NodeMenu({ at, onClose }: { at: CanvasPoint; onClose(): void }) {
+export function NodeMenu({
+  at,
+  onClose,
+  onRunTo,
+}: {
+  at: CanvasPoint;
+  onClose(): void;
+  /** Runs what the given nodes need, and nothing else. */
+  onRunTo(ids: string[]): void;
+}) {
   const { store, ask } = useServices();
   const nodes = useEditor((s) => s.graph.nodes);
   const index = useEditor((s) => s.index);
@@ -71,7 +81,8 @@ export function NodeMenu({ at, onClose }: { at: CanvasPoint; onClose(): void }) 
   }, [onClose]);
 
   const act = (id: string) => {
-    if (id === 'bypass') store.toggleMode('bypass');
+    if (id === 'runTo') onRunTo(selected.map((n) => n.id));
+    else if (id === 'bypass') store.toggleMode('bypass');
     else if (id === 'mute') store.toggleMode('mute');
     else if (id === 'collapse') store.toggleCollapsed();
     else if (id === 'group') store.groupSelection();

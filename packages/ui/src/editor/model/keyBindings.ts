@@ -71,7 +71,10 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
 /** Mouse gestures the shortcuts dialog lists beside the keys. */
 export const MOUSE_GESTURES: readonly { readonly gesture: string; readonly does: string }[] = [
   { gesture: 'double-click or right-click the empty canvas', does: 'search the node types, Enter adds one there' },
-  { gesture: 'right-click a node', does: 'its menu: bypass, mute, collapse, duplicate, group, delete' },
+  {
+    gesture: 'right-click a node',
+    does: 'its menu: run to here, bypass, mute, collapse, rename, colour, duplicate, group, delete',
+  },
   { gesture: 'drop a link on the empty canvas', does: 'add a node that takes it, linked' },
   { gesture: 'Shift+click Run', does: 'run on the server ahead of the runs waiting there' },
   { gesture: 'drag a node into a group frame', does: 'it joins the group (out of it: leaves)' },
