@@ -672,6 +672,27 @@ describe('right-click menus (ComfyUI)', () => {
     await expect.poll(() => node(page, 'target1').locator('header .title').textContent()).toBe('Prompt');
     await screenshot(page, 'editor-node-colour');
 
+    // Pin: the node stays where it is when dragged; saved as ui.pinned.
+    const title = node(page, 'model').locator('header .title');
+    await title.click({ button: 'right' });
+    await menu.getByTestId('node-menu-pin').click();
+    await page.getByTestId('pinned-model').waitFor();
+    const positionOf = async (id: string) => (await editorDocument(page)).nodes.find((n) => n.id === id)!.ui?.position;
+    const drag = async (id: string) => {
+      const box = (await node(page, id).locator('header .title').boundingBox())!;
+      await page.mouse.move(box.x + 10, box.y + 5);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 150, box.y + 120, { steps: 8 });
+      await page.mouse.up();
+    };
+    const before = await positionOf('model');
+    await drag('model');
+    expect(await positionOf('model')).toEqual(before);
+    expect((await editorDocument(page)).nodes.find((n) => n.id === 'model')!.ui?.pinned).toBe(true);
+    const free = await positionOf('viewer'); // the same drag moves a node that is not pinned
+    await drag('viewer');
+    expect(await positionOf('viewer')).not.toEqual(free);
+
     await page.locator('.react-flow__pane').click({ button: 'right', position: { x: 700, y: 640 } });
     await page.getByTestId('quick-add').waitFor();
   }, 300_000);

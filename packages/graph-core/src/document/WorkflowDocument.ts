@@ -25,6 +25,8 @@ export const NodeUiSchema = z.object({
   color: z.string().max(64).optional(),
   label: z.string().max(200).optional(),
   collapsed: z.boolean().optional(),
+  /** Pinned in place (ComfyUI's Pin): the editor does not let it be dragged. */
+  pinned: z.boolean().optional(),
 });
 export type NodeUi = z.infer<typeof NodeUiSchema>;
 

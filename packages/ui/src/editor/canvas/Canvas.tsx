@@ -237,10 +237,13 @@ export function Canvas({
   const groups = useEditor((s) => s.graph.groups);
   const frames = useFrames(nodes, groups);
   // Frames ride along with the nodes React Flow draws (typed as nodes: onNodesChange tells them apart by id).
-  const flowNodes = useMemo(
-    () => (frames.length ? ([...frames, ...nodes] as unknown as FlowNode[]) : nodes),
-    [frames, nodes],
-  );
+  const flowNodes = useMemo(() => {
+    // A pinned node stays where it is (ComfyUI's Pin): React Flow does not drag it.
+    const placed = nodes.some((n) => n.data.pinned)
+      ? nodes.map((n) => (n.data.pinned ? { ...n, draggable: false } : n))
+      : nodes;
+    return frames.length ? ([...frames, ...placed] as unknown as FlowNode[]) : placed;
+  }, [frames, nodes]);
   const edges = useEditor((s) => s.graph.edges);
   const index = useEditor((s) => s.index);
   const styledEdges = useStyledEdges(store, edges, index);

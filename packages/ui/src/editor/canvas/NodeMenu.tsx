@@ -33,6 +33,7 @@ const ITEMS: readonly Item[] = [
     label: (s) => (every(s, (n) => Boolean(n.data.collapsed)) ? 'Expand' : 'Collapse'),
   },
   { id: 'rename', label: () => 'Rename…', single: true },
+  { id: 'pin', label: (s) => (every(s, (n) => Boolean(n.data.pinned)) ? 'Unpin' : 'Pin') },
   { id: 'duplicate', label: () => 'Duplicate' },
   { id: 'group', command: 'group', label: () => 'Group' },
   {
@@ -47,8 +48,8 @@ const shortcutOf = (command: KeyCommand | undefined) => KEY_BINDINGS.find((b) =>
 
 /**
  * ComfyUI's node menu (right-click a node): run to here (what the node needs, and nothing else, as
- * ComfyUI's queue selected outputs), bypass, mute, collapse, rename, duplicate, group, delete and a
- * colour, for the selection when the node is in it, else for that node alone (it becomes the
+ * ComfyUI's queue selected outputs), bypass, mute, collapse, rename, pin, duplicate, group, delete and
+ * a colour, for the selection when the node is in it, else for that node alone (it becomes the
  * selection). Each item shows its key. Closed by a press elsewhere, Escape, or an item.
  */
 export function NodeMenu({
@@ -88,6 +89,7 @@ export function NodeMenu({
     else if (id === 'group') store.groupSelection();
     else if (id === 'delete') store.deleteSelection();
     else if (id === 'rename') void rename(selected[0]!);
+    else if (id === 'pin') store.setSelectedNodesUi({ pinned: !selected.every((n) => n.data.pinned) || undefined });
     else if (id === 'duplicate') {
       const copied = store.copySelection();
       if (copied) store.paste(copied, { x: at.flow.x + 30, y: at.flow.y + 30 });

@@ -362,6 +362,11 @@ function NodeHeader(props: {
           unfold ⤢
         </button>
       )}
+      {data.pinned && (
+        <span className="badge pinned" data-testid={`pinned-${id}`} title="pinned: it does not move (node menu: Unpin)">
+          pinned
+        </span>
+      )}
       {data.mode && (
         <span
           className={`badge ${MODE_BADGES[data.mode].word}`}

@@ -386,8 +386,8 @@ export class EditorStore {
     return collapsed;
   }
 
-  /** Editor-only extras (colour, collapsed) for every selected node at once: one undo step. */
-  setSelectedNodesUi(patch: Partial<Pick<EditorNode['data'], 'color' | 'collapsed'>>): void {
+  /** Editor-only extras (colour, collapsed, pinned) for every selected node at once: one undo step. */
+  setSelectedNodesUi(patch: Partial<Pick<EditorNode['data'], 'color' | 'collapsed' | 'pinned'>>): void {
     const ids = this.#state.graph.nodes.filter((n) => n.selected).map((n) => n.id);
     if (!ids.length) return;
     this.#change((g) => ids.reduce((acc, id) => withNodeUi(acc, id, patch), g), { structural: false });

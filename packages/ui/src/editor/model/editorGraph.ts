@@ -23,6 +23,8 @@ export interface PtpNodeData extends Record<string, unknown> {
   label?: string;
   color?: string;
   collapsed?: boolean;
+  /** Pinned in place: not draggable. */
+  pinned?: boolean;
   /** Why it does not run: bypassed (Ctrl+B, outputs pass on inputs of the same type) or muted (Ctrl+M). */
   mode?: NodeMode;
 }
@@ -121,6 +123,7 @@ export function nodeData(n: WorkflowNode, params: Record<string, unknown>): PtpN
   if (n.ui?.label !== undefined) data.label = n.ui.label;
   if (n.ui?.color !== undefined) data.color = n.ui.color;
   if (n.ui?.collapsed !== undefined) data.collapsed = n.ui.collapsed;
+  if (n.ui?.pinned) data.pinned = true;
   if (n.mode) data.mode = n.mode;
   return data;
 }
@@ -168,6 +171,7 @@ export function graphToDocument(graph: EditorGraph, options: { includeViewport?:
     if (n.data.label !== undefined) ui.label = n.data.label;
     if (n.data.color !== undefined) ui.color = n.data.color;
     if (n.data.collapsed !== undefined) ui.collapsed = n.data.collapsed;
+    if (n.data.pinned) ui.pinned = true;
     return {
       id: n.id,
       type: n.data.nodeType,

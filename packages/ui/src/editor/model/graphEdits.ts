@@ -46,7 +46,7 @@ export function withoutParam(g: EditorGraph, nodeId: string, name: string): Edit
 export function withNodeUi(
   g: EditorGraph,
   nodeId: string,
-  patch: Partial<Pick<EditorNode['data'], 'label' | 'color' | 'collapsed'>>,
+  patch: Partial<Pick<EditorNode['data'], 'label' | 'color' | 'collapsed' | 'pinned'>>,
 ): EditorGraph {
   return updateNode(g, nodeId, (node) => ({ ...node, data: { ...node.data, ...patch } }));
 }
