@@ -693,6 +693,18 @@ describe('right-click menus (ComfyUI)', () => {
     await drag('viewer');
     expect(await positionOf('viewer')).not.toEqual(free);
 
+    // A group's frame has the menu too, for the group's nodes: mute both prompts at once.
+    await node(page, 'source').locator('header .title').click();
+    await node(page, 'target1')
+      .locator('header .title')
+      .click({ modifiers: ['Shift'] });
+    await page.keyboard.press('Control+g');
+    await page.getByTestId('group-title-group1').click({ button: 'right' });
+    expect(await menu.getByTestId('node-menu-group').textContent()).toBe('group “Group”: 2 nodes');
+    await screenshot(page, 'editor-group-menu');
+    await menu.getByTestId('node-menu-mute').click();
+    for (const id of ['source', 'target1']) expect(await node(page, id).getAttribute('data-mode')).toBe('mute');
+
     await page.locator('.react-flow__pane').click({ button: 'right', position: { x: 700, y: 640 } });
     await page.getByTestId('quick-add').waitFor();
   }, 300_000);

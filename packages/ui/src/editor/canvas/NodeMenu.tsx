@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type MouseEvent as ReactMouseEvent, type RefObject } from 'react';
 import { useReactFlow } from '@xyflow/react';
+import type { NodeGroup } from '@ptp/graph-core';
 import { useEditor } from '../hooks/useEditor';
 import { KEY_BINDINGS, type KeyCommand } from '../model/keyBindings';
 import type { EditorNode } from '../model/editorGraph';
@@ -52,12 +53,17 @@ const shortcutOf = (command: KeyCommand | undefined) => KEY_BINDINGS.find((b) =>
  * a colour, for the selection when the node is in it, else for that node alone (it becomes the
  * selection). Each item shows its key. Closed by a press elsewhere, Escape, or an item.
  */
+/** Where the menu opened, and the group whose frame it opened on (its nodes are the selection). */
+export interface NodeMenuAt extends CanvasPoint {
+  group?: string;
+}
+
 export function NodeMenu({
   at,
   onClose,
   onRunTo,
 }: {
-  at: CanvasPoint;
+  at: NodeMenuAt;
   onClose(): void;
   /** Runs what the given nodes need, and nothing else. */
   onRunTo(ids: string[]): void;
@@ -121,24 +127,30 @@ export function NodeMenu({
       style={{ left: at.screen.x, top: at.screen.y }}
       onContextMenu={(e) => e.preventDefault()}
     >
-      {ITEMS.filter((item) => (item.id !== 'group' || !inBlock) && (!item.single || selected.length === 1)).map(
-        (item) => {
-          const keys = shortcutOf(item.command);
-          return (
-            <button
-              key={item.id}
-              type="button"
-              role="menuitem"
-              className={item.danger ? 'danger' : undefined}
-              data-testid={`node-menu-${item.id}`}
-              onClick={() => act(item.id)}
-            >
-              <span>{item.label(selected)}</span>
-              {keys && <kbd>{keys}</kbd>}
-            </button>
-          );
-        },
+      {at.group !== undefined && (
+        <div className="node-menu-title" data-testid="node-menu-group">
+          group “{at.group}”: {selected.length} node{selected.length === 1 ? '' : 's'}
+        </div>
       )}
+      {ITEMS.filter(
+        (item) =>
+          (item.id !== 'group' || (!inBlock && at.group === undefined)) && (!item.single || selected.length === 1),
+      ).map((item) => {
+        const keys = shortcutOf(item.command);
+        return (
+          <button
+            key={item.id}
+            type="button"
+            role="menuitem"
+            className={item.danger ? 'danger' : undefined}
+            data-testid={`node-menu-${item.id}`}
+            onClick={() => act(item.id)}
+          >
+            <span>{item.label(selected)}</span>
+            {keys && <kbd>{keys}</kbd>}
+          </button>
+        );
+      })}
       <div className="node-menu-colors" role="group" aria-label="colour">
         {[undefined, ...GROUP_COLORS].map((color) => (
           <button
@@ -165,16 +177,21 @@ export function NodeMenu({
 export function useNodeMenu(canvasRef: RefObject<HTMLDivElement | null>) {
   const rf = useReactFlow();
   const { store } = useServices();
-  const [menu, setMenu] = useState<CanvasPoint>();
+  const [menu, setMenu] = useState<NodeMenuAt>();
   const onNodeContextMenu = useCallback(
-    (e: ReactMouseEvent, node: { id: string; selected?: boolean }) => {
+    (e: ReactMouseEvent, node: { id: string; selected?: boolean; data?: unknown }) => {
       e.preventDefault();
       const box = canvasRef.current?.getBoundingClientRect();
-      // Group frames are nodes to React Flow too: the menu is for graph nodes.
-      if (!box || !store.getState().graph.nodes.some((n) => n.id === node.id)) return;
-      if (!node.selected) store.selectOnly([node.id]);
-      // The menu is about 200 wide, 260 tall.
-      setMenu(popupAt(e, box, { width: 210, height: 270 }, rf.screenToFlowPosition));
+      if (!box) return;
+      // A group's frame (a node to React Flow too): the menu acts on the group's nodes, as
+      // ComfyUI's group menu bypasses or mutes a whole group.
+      const group = (node.data as { group?: NodeGroup } | undefined)?.group;
+      if (group) store.selectOnly(group.nodes);
+      else if (!store.getState().graph.nodes.some((n) => n.id === node.id)) return;
+      else if (!node.selected) store.selectOnly([node.id]);
+      // The menu is about 200 wide, 290 tall.
+      const at = popupAt(e, box, { width: 210, height: 300 }, rf.screenToFlowPosition);
+      setMenu(at && (group ? { ...at, group: group.title } : at));
     },
     [rf, store, canvasRef],
   );
