@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureUiBuilt, launchBrowser, screenshot } from './support/browser.js';
 import {
   blur,
+  dragLink,
   dropFile,
   editorDocument,
+  handle,
   node,
   openEditor,
   overlaps,
@@ -707,5 +709,36 @@ describe('right-click menus (ComfyUI)', () => {
 
     await page.locator('.react-flow__pane').click({ button: 'right', position: { x: 700, y: 640 } });
     await page.getByTestId('quick-add').waitFor();
+  }, 300_000);
+});
+
+describe('reroute (ComfyUI)', () => {
+  it('bends a link: added from the search, linked either side, coloured by what flows through, and the run goes through it', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=server`);
+    await node(page, 'decode').waitFor();
+    await page.locator('.react-flow__pane').dblclick({ position: { x: 700, y: 640 } });
+    await page.getByTestId('quick-add').locator('input').fill('reroute');
+    await page.keyboard.press('Enter');
+    const rerouteId = async () => (await editorDocument(page)).nodes.find((n) => n.type === 'ptp.reroute')?.id;
+    await expect.poll(rerouteId).toBeTruthy();
+    const id = (await rerouteId())!;
+    await dragLink(page, { node: 'decode', output: 'image' }, { node: id, input: 'input' });
+    await dragLink(page, { node: id, output: 'output' }, { node: 'save', input: 'image' });
+    const links = (await editorDocument(page)).edges.map(
+      (e) => `${e.from.node}.${e.from.output} -> ${e.to.node}.${e.to.input}`,
+    );
+    expect(links).toEqual(expect.arrayContaining([`decode.image -> ${id}.input`, `${id}.output -> save.image`]));
+    expect(links).not.toContain('decode.image -> save.image'); // the reroute's link took its place
+    // The dot takes the colour of the IMAGE flowing through it (types through reroutes: isValidConnection.test).
+    const imageColour = await handle(page, 'decode', 'image', 'output').evaluate(
+      (e) => getComputedStyle(e).backgroundColor,
+    );
+    expect(await handle(page, id, 'output', 'output').evaluate((e) => getComputedStyle(e).backgroundColor)).toBe(
+      imageColour,
+    );
+    await screenshot(page, 'editor-reroute');
+    expect(await runToEnd(page)).toBe('success');
+    expect(await node(page, 'save').getAttribute('data-run-state')).toBe('done');
+    expect(await node(page, id).getAttribute('data-run-state')).toBeNull(); // a reroute never runs
   }, 300_000);
 });

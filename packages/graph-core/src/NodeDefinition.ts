@@ -113,6 +113,12 @@ export interface NodeDefinition<
   readonly output?: boolean;
   /** False for nodes whose result must never be reused (e.g. reads the clock). Default true. */
   readonly cacheable?: boolean;
+  /**
+   * A wire, not a step (ComfyUI's Reroute): it never runs, and each link from its output carries
+   * whatever feeds its first input, of whatever type (so types are checked end to end). Taken out
+   * of the graph with the bypassed nodes, before validation.
+   */
+  readonly passThrough?: boolean;
   /** `migrations[k]` upgrades params saved at version k to k + 1. */
   readonly migrations?: Readonly<Record<number, ParamMigration>>;
   /**

@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyNodeModes } from './applyNodeModes.js';
+import { z } from 'zod';
 import { Engine } from './Engine.js';
+import { defineNode } from './NodeDefinition.js';
+import { NodeRegistry } from './NodeRegistry.js';
 import { loadDocument } from './document/loadDocument.js';
 import type { WorkflowDocument } from './document/WorkflowDocument.js';
 import { createTestRegistry, doc } from './testing/index.js';
@@ -313,5 +316,62 @@ describe('node modes on random graphs', () => {
     // The property is about graphs that really run and really silence nodes: enough of both.
     expect(ran).toBeGreaterThan(50);
     expect(silenced).toBeGreaterThan(25);
+  });
+});
+
+describe("reroutes (pass-through nodes, ComfyUI's Reroute)", () => {
+  const reroute = defineNode({
+    type: 'test.reroute',
+    version: 1,
+    title: 'Reroute',
+    category: 'util',
+    description: 'a wire',
+    passThrough: true,
+    inputs: { input: { type: 'ANY' } },
+    outputs: { output: { type: 'ANY' } },
+    params: z.object({}),
+    run: () => {
+      throw new Error('a reroute never runs');
+    },
+  });
+  const withReroute = () => {
+    const { registry } = createTestRegistry();
+    return new NodeRegistry([...registry.list(), reroute]);
+  };
+  const graph = (into: string, from = 'a.value') =>
+    doc(
+      [
+        { id: 'a', type: 'test.number', params: { value: 4 } },
+        { id: 't', type: 'test.text' },
+        { id: 'r1', type: 'test.reroute' },
+        { id: 'r2', type: 'test.reroute' },
+        { id: 'add', type: 'test.add' },
+        { id: 'out', type: 'test.output' },
+      ],
+      [`${from} -> r1.input`, 'r1.output -> r2.input', `r2.output -> ${into}`, 'add.sum -> out.value'],
+    );
+
+  it('carry what feeds them through chains, never run, and keep types checked end to end', async () => {
+    const registry = withReroute();
+    const r = await new Engine(registry).run(graph('add.a'));
+    expect(r.status).toBe('success');
+    expect(r.outputs.get('out')).toEqual({ value: 4 });
+    expect(r.executed).not.toContain('r1');
+    // A STRING through two reroutes into a NUMBER input is the type mismatch it is.
+    const bad = validateGraph(graph('add.a', 't.text'), registry);
+    expect(bad.errors).toEqual([expect.objectContaining({ code: 'TYPE_MISMATCH', nodeId: 'add' })]);
+  });
+
+  it('one with nothing linked into it says so on the input it feeds', () => {
+    const registry = withReroute();
+    const loose = { ...graph('add.a'), edges: graph('add.a').edges.filter((e) => e.to.node !== 'r1') };
+    expect(validateGraph(loose, registry).errors).toEqual([
+      expect.objectContaining({
+        code: 'BYPASSED_INPUT',
+        nodeId: 'add',
+        input: 'a',
+        message: 'required input "a" (NUMBER) comes from reroute "r2", which has nothing linked into it',
+      }),
+    ]);
   });
 });

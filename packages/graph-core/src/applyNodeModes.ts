@@ -1,4 +1,4 @@
-import type { WorkflowDocument, WorkflowEdge } from './document/WorkflowDocument.js';
+import type { WorkflowDocument, WorkflowEdge, WorkflowNode } from './document/WorkflowDocument.js';
 import type { InputSpec, OutputSpec } from './NodeDefinition.js';
 import type { NodeRegistry } from './NodeRegistry.js';
 import { own } from './own.js';
@@ -10,6 +10,8 @@ export interface CutLink {
   /** The bypassed node the link came from, and the type it had nothing of. */
   readonly bypassed: string;
   readonly type: string;
+  /** That node is a reroute (a pass-through node) with nothing linked into it. */
+  readonly reroute?: true;
 }
 
 /** A node that does not run because a required input of it comes only from muted nodes. */
@@ -40,13 +42,17 @@ type Resolved = { from: readonly Source[]; muted?: string };
  * - `mute` (ComfyUI's Ctrl+M): the node and its links are gone, and so is every node that a required
  *   input ties to it (what is downstream of a muted node cannot run either), so muting a branch's
  *   first node turns off the branch. An optional or multi input merely loses those links.
- * Neither kind of node runs or has problems of its own. A node of an unknown type is left in, so
+ * - a reroute (a type whose definition is `passThrough`, ComfyUI's Reroute) is bypassed whatever its
+ *   mode, for any type: links from it come from what feeds it, so types are checked end to end.
+ * None of these nodes runs or has problems of its own. A node of an unknown type is left in, so
  * validation reports it.
  */
 export function applyNodeModes(doc: WorkflowDocument, registry: NodeRegistry): ModedDocument {
-  const moded = doc.nodes.filter((n) => n.mode && registry.get(n.type));
+  // A reroute (a pass-through node) is a bypassed node that passes on any type, whatever its mode says.
+  const wire = (n: WorkflowNode) => registry.get(n.type)?.passThrough === true;
+  const moded = doc.nodes.filter((n) => (n.mode && registry.get(n.type)) || wire(n));
   if (!moded.length) return { doc, cut: [], mutedWith: [] };
-  const bypassed = new Set(moded.filter((n) => n.mode === 'bypass').map((n) => n.id));
+  const bypassed = new Set(moded.filter((n) => n.mode === 'bypass' || (wire(n) && n.mode !== 'mute')).map((n) => n.id));
   /** Silenced node -> the muted node it answers to (itself for one the user muted). */
   const silenced = new Map(moded.filter((n) => n.mode === 'mute').map((n) => [n.id, n.id]));
   const types = new Map(doc.nodes.map((n) => [n.id, n.type]));
@@ -207,7 +213,13 @@ export function applyNodeModes(doc: WorkflowDocument, registry: NodeRegistry): M
     const { from, muted } = resolveOutput(e.from.node, e.from.output);
     if (!from.length && muted === undefined) {
       const spec = own(registry.get(types.get(e.from.node)!)!.outputs, e.from.output) as OutputSpec | undefined;
-      cut.push({ node: e.to.node, input: e.to.input, bypassed: e.from.node, type: spec?.type ?? '?' });
+      cut.push({
+        node: e.to.node,
+        input: e.to.input,
+        bypassed: e.from.node,
+        type: spec?.type ?? '?',
+        ...(registry.get(types.get(e.from.node)!)!.passThrough ? { reroute: true as const } : {}),
+      });
     }
     // Ids stay unique: a link re-attached to several sources (a multi input) numbers its copies.
     from.forEach((f, i) =>

@@ -49,6 +49,8 @@ export const CatalogueEntrySchema = z.object({
   description: z.string(),
   output: z.boolean(),
   cacheable: z.boolean(),
+  /** A wire, not a step (Reroute): the editor draws it small and types its output by what feeds it. */
+  passThrough: z.boolean().optional(),
   inputs: z.record(z.string(), SocketSpecSchema),
   outputs: z.record(z.string(), SocketSpecSchema),
   /** JSON Schema of the params (defaults, bounds, enums) with UI hints such as `step` and `widget`. */
@@ -123,6 +125,7 @@ export function describeNode(def: AnyNodeDefinition, limits?: RunLimits): Catalo
     description: def.description,
     output: def.output ?? false,
     cacheable: def.cacheable ?? true,
+    ...(def.passThrough ? { passThrough: true } : {}),
     inputs: describeSockets(def.inputs),
     outputs: describeSockets(def.outputs),
     params: limitParams(params, limits),

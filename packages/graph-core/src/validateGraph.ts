@@ -254,7 +254,9 @@ function checkInputLinks(
         by
           ? graphError(
               'BYPASSED_INPUT',
-              `required input "${name}" (${spec.type}) comes from bypassed node "${by.bypassed}", which has no ${by.type} input to pass on`,
+              by.reroute
+                ? `required input "${name}" (${spec.type}) comes from reroute "${by.bypassed}", which has nothing linked into it`
+                : `required input "${name}" (${spec.type}) comes from bypassed node "${by.bypassed}", which has no ${by.type} input to pass on`,
               ctx,
             )
           : graphError('MISSING_INPUT', `required input "${name}" (${spec.type}) is not connected`, ctx),

@@ -17,6 +17,7 @@ import { loadModelNode } from './model/loadModelNode.js';
 import { textToImageNode } from './model/textToImageNode.js';
 import { promptNode } from './prompt/promptNode.js';
 import { injectionScheduleNode } from './schedule/injectionScheduleNode.js';
+import { rerouteNode } from './util/rerouteNode.js';
 import { showValueNode } from './util/showValueNode.js';
 import { tuneNode } from './tune/tuneNode.js';
 import { P2P_SOCKET_TYPES } from './sockets.js';
@@ -44,6 +45,7 @@ export const allNodes: readonly AnyNodeDefinition[] = [
   attentionViewerNode,
   testPatternNoiseNode,
   showValueNode,
+  rerouteNode,
 ];
 
 /** The registry of every node (and `extra` ones) with the studio's socket types. */

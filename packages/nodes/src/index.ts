@@ -6,6 +6,7 @@ export * from './prompt/splitWords.js';
 export * from './schedule/injectionScheduleNode.js';
 export * from './schedule/windowSchema.js';
 export * from './blend/blendNode.js';
+export * from './util/rerouteNode.js';
 export * from './util/showValueNode.js';
 export * from './runtime/InferenceBackend.js';
 export * from './image/ImageBatch.js';

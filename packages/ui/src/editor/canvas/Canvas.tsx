@@ -27,6 +27,7 @@ import { categoryColor } from './categoryColors';
 import { FRAME_PREFIX, GroupFrame, GroupTitle, TITLE_PREFIX, type FrameNode } from './GroupFrame';
 import { PtpNode, type FlowNode } from './PtpNode';
 import { FRAME_TITLE, frameOf } from '../model/groups';
+import { outputTypeOf } from '../model/linkTypes';
 import { BlockPath } from '../panels/BlockPath';
 import { danglingLink, type DanglingLink } from '../model/quickAdd';
 import { NodeMenu, useNodeMenu } from './NodeMenu';
@@ -69,12 +70,12 @@ function nodeChangeKind(
         : 'measure';
 }
 
-/** Edges take the colour of the socket type they carry. */
+/** Edges take the colour of the socket type they carry (through reroutes, what feeds them). */
 function useStyledEdges(store: EditorStore, edges: readonly EditorEdge[], index: CatalogueIndex): Edge[] {
   return useMemo<Edge[]>(() => {
     const byId = new Map(store.getState().graph.nodes.map((n) => [n.id, n]));
     return edges.map((e) => {
-      const type = index.byType.get(byId.get(e.source)?.data.nodeType ?? '')?.outputs[e.sourceHandle]?.type;
+      const type = outputTypeOf(e.source, e.sourceHandle, byId, edges, index);
       return { ...e, style: { stroke: type ? index.colorOf(type) : '#888', strokeWidth: 2 } };
     });
   }, [edges, index, store]);

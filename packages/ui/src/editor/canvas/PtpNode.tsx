@@ -3,6 +3,7 @@ import { Handle, Position, useStore, type Node, type NodeProps, type ReactFlowSt
 import { subgraphIdOf, type CatalogueEntry, type GraphError } from '@ptp/graph-core';
 import type { EditorEdge, PtpNodeData } from '../model/editorGraph';
 import { inputProblemLabel, type NodeProblems } from '../model/errorMap';
+import { outputTypeOf } from '../model/linkTypes';
 import { paramValue, paramWidgets, shownParams } from '../model/paramWidgets';
 import { wordsForPicker } from '../model/promptWords';
 import { progressFraction, type NodeRunStatus } from '../model/runStatus';
@@ -463,6 +464,40 @@ function NodeErrors({ id, errors }: { id: string; errors: GraphError[] }) {
   );
 }
 
+/**
+ * A reroute (a pass-through node, ComfyUI's): a small dot on the link, coloured by the type that
+ * flows through it, its one input on the left and its output on the right.
+ */
+function Reroute({
+  id,
+  data,
+  selected,
+  hasError,
+}: {
+  id: string;
+  data: PtpNodeData;
+  selected: boolean;
+  hasError: boolean;
+}) {
+  const color = useEditor((s) => {
+    const type = outputTypeOf(id, 'output', new Map(s.graph.nodes.map((n) => [n.id, n])), s.graph.edges, s.index);
+    return type ? s.index.colorOf(type) : '#888';
+  });
+  return (
+    <div
+      className={`ptp-node reroute${selected ? ' selected' : ''}${hasError ? ' error' : ''}${data.mode ? ` ${MODE_BADGES[data.mode].word}` : ''}`}
+      data-testid={`node-${id}`}
+      data-node-type={data.nodeType}
+      data-mode={data.mode ?? 'normal'}
+      title={data.label ?? 'Reroute: passes on what is linked into it'}
+      style={{ borderColor: color }}
+    >
+      <Handle type="target" position={Position.Left} id="input" style={{ background: color }} />
+      <Handle type="source" position={Position.Right} id="output" style={{ background: color }} />
+    </div>
+  );
+}
+
 /** The badge (and class) of a node that does not run, by its mode, with what the mode means. */
 const MODE_BADGES: Record<NonNullable<PtpNodeData['mode']>, { word: string; title: string }> = {
   bypass: {
@@ -513,6 +548,8 @@ export const PtpNode = memo(function PtpNode({ id, data, selected }: NodeProps<F
       .flat()
       .some((e) => e.code === 'MUTED_INPUT'),
   );
+  if (entry?.passThrough)
+    return <Reroute id={id} data={data} selected={Boolean(selected)} hasError={hasError || silenced} />;
   return (
     <div
       className={`ptp-node${selected ? ' selected' : ''}${hasError ? ' error' : ''}${entry ? '' : ' placeholder'}${data.mode ? ` ${MODE_BADGES[data.mode].word}` : ''}${silenced ? ' silenced' : ''} run-${state}`}

@@ -15,6 +15,8 @@ const nodes = [
   node('save', 'ptp.saveImage'),
   node('show', 'ptp.showValue'),
   node('alien', 'plugin.unknown'),
+  node('r1', 'ptp.reroute'),
+  node('r2', 'ptp.reroute'),
 ];
 const edge = (source: string, sourceHandle: string, target: string, targetHandle: string): EditorEdge => ({
   id: `${source}.${sourceHandle}->${target}.${targetHandle}`,
@@ -33,6 +35,18 @@ const check = (s: string, sh: string, t: string, th: string, e = edges) =>
   checkConnection({ source: s, sourceHandle: sh, target: t, targetHandle: th }, nodes, e, testIndex());
 
 describe('checkConnection', () => {
+  it('types a reroute by what feeds it, through chains; an empty one takes anything', () => {
+    const through = [...edges, edge('decode', 'image', 'r1', 'input'), edge('r1', 'output', 'r2', 'input')];
+    expect(check('r2', 'output', 'save', 'image', through)).toMatchObject({ ok: true });
+    expect(check('r2', 'output', 'capture', 'prompt', through)).toMatchObject({
+      ok: false,
+      code: 'TYPE_MISMATCH',
+      message: 'input "prompt" takes PROMPT but "output" gives IMAGE',
+    });
+    expect(check('r1', 'output', 'capture', 'prompt')).toMatchObject({ ok: true }); // r1 holds nothing yet
+    expect(check('src', 'prompt', 'r1', 'input')).toMatchObject({ ok: true });
+  });
+
   it('accepts matching socket types', () => {
     expect(check('capture', 'source', 'sampler', 'source')).toEqual({ ok: true });
     expect(check('src', 'prompt', 'show', 'value')).toEqual({ ok: true }); // anything into ANY

@@ -1,5 +1,6 @@
 import type { CatalogueIndex } from './catalogueIndex';
 import type { EditorEdge, EditorNode } from './editorGraph';
+import { outputTypeOf } from './linkTypes';
 
 export interface ConnectionAttempt {
   source: string | null;
@@ -61,8 +62,11 @@ export function checkConnection(
   const input = toEntry.inputs[targetHandle];
   if (!out) return refuse('UNKNOWN_SOCKET', `${fromEntry.title} has no output "${sourceHandle}"`);
   if (!input) return refuse('UNKNOWN_SOCKET', `${toEntry.title} has no input "${targetHandle}"`);
-  if (!index.canConnect(out.type, input.type)) {
-    return refuse('TYPE_MISMATCH', `input "${input.label}" takes ${input.type} but "${out.label}" gives ${out.type}`);
+  // Through reroutes, the type of what feeds them; a reroute with nothing in it yet takes anything.
+  const carried = outputTypeOf(source, sourceHandle, new Map(nodes.map((n) => [n.id, n])), edges, index) ?? out.type;
+  const loose = fromEntry.passThrough === true && carried === 'ANY';
+  if (!loose && !index.canConnect(carried, input.type)) {
+    return refuse('TYPE_MISMATCH', `input "${input.label}" takes ${input.type} but "${out.label}" gives ${carried}`);
   }
   const into = edges.filter((e) => e.target === target && e.targetHandle === targetHandle);
   if (into.some((e) => e.source === source && e.sourceHandle === sourceHandle))
