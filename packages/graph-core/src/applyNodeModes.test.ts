@@ -81,6 +81,22 @@ describe('bypassed nodes (ComfyUI Ctrl+B)', () => {
     ]);
   });
 
+  it('a node asked for by name that its mode takes out says why it does not run', async () => {
+    const { registry } = createTestRegistry();
+    const asked = async (g: ReturnType<typeof chain>, id: string) =>
+      (await new Engine(registry).run(g, { outputs: [id] })).errors.map((e) => e.message);
+    expect(await asked(chain(['add2']), 'add2')).toEqual(['requested node "add2" does not run: it is bypassed']);
+    const muted = {
+      ...chain([]),
+      nodes: chain([]).nodes.map((n) => (n.id === 'add1' ? { ...n, mode: 'mute' as const } : n)),
+    };
+    expect(await asked(muted, 'add1')).toEqual(['requested node "add1" does not run: it is muted']);
+    expect(await asked(muted, 'out')).toEqual([
+      'requested node "out" does not run: a muted node upstream silences it (required input "value" comes from muted node "add1")',
+    ]);
+    expect(await asked(chain([]), 'nope')).toEqual(['requested output node "nope" is not in the graph']);
+  });
+
   it('a bypassed output node is not an output: the run makes the others', async () => {
     const { registry } = createTestRegistry();
     const r = await new Engine(registry).run(chain(['out']));

@@ -37,8 +37,22 @@ export function runTargets(report: ValidationReport, requested?: readonly string
   );
   for (const t of targets)
     if (!report.index.nodes.has(t))
-      blocking.push(
-        graphError('UNKNOWN_OUTPUT_NODE', `requested output node "${t}" is not in the graph`, { nodeId: t }),
-      );
+      blocking.push(graphError('UNKNOWN_OUTPUT_NODE', notRunMessage(report, t), { nodeId: t }));
   return { targets, needed, blocking };
+}
+
+/** Why a requested node is not in the graph that runs: absent, or taken out by its mode or a muted node. */
+function notRunMessage(report: ValidationReport, id: string): string {
+  const node = report.flat.doc.nodes.find((n) => n.id === id);
+  if (!node) return `requested output node "${id}" is not in the graph`;
+  const silenced = report.warnings.find((w) => w.code === 'MUTED_INPUT' && w.nodeId === id);
+  const why =
+    node.mode === 'bypass'
+      ? 'it is bypassed'
+      : node.mode === 'mute'
+        ? 'it is muted'
+        : silenced
+          ? `a muted node upstream silences it (${silenced.message.replace(/^does not run: /, '')})`
+          : 'it is a reroute, a bend in a link';
+  return `requested node "${id}" does not run: ${why}`;
 }
