@@ -642,7 +642,8 @@ describe('right-click menus (ComfyUI)', () => {
     await node(page, 'capture').locator('header .title').click({ button: 'right' });
     await menu.getByTestId('node-menu-runTo').click();
     expect(await waitForRunEnd(page, undefined, serial + 1)).toBe('success');
-    expect(await node(page, 'capture').getAttribute('data-run-state')).toBe('done');
+    // Done, or cached when an earlier test of this file ran the same capture on this server.
+    expect(await node(page, 'capture').getAttribute('data-run-state')).toMatch(/^(done|cached)$/);
     for (const id of ['sampler', 'save']) expect(await node(page, id).getAttribute('data-run-state')).toBe('idle');
 
     // A node outside the selection becomes it: Duplicate copies that one alone.
@@ -738,7 +739,8 @@ describe('reroute (ComfyUI)', () => {
     );
     await screenshot(page, 'editor-reroute');
     expect(await runToEnd(page)).toBe('success');
-    expect(await node(page, 'save').getAttribute('data-run-state')).toBe('done');
+    // Cached when an earlier test ran this graph on this server: the reroute leaves the graph the same.
+    expect(await node(page, 'save').getAttribute('data-run-state')).toMatch(/^(done|cached)$/);
     expect(await node(page, id).getAttribute('data-run-state')).toBeNull(); // a reroute never runs
   }, 300_000);
 });

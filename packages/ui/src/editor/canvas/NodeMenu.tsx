@@ -4,48 +4,87 @@ import type { NodeGroup } from '@ptp/graph-core';
 import { useEditor } from '../hooks/useEditor';
 import { KEY_BINDINGS, type KeyCommand } from '../model/keyBindings';
 import type { EditorNode } from '../model/editorGraph';
+import type { EditorStore } from '../model/EditorStore';
 import { GROUP_COLORS } from '../model/groups';
 import { useServices } from '../services/EditorContext';
 import { popupAt, usePressOutside, type CanvasPoint } from './canvasPopup';
 
+/** What an item acts with: the store, the selected nodes, where the menu opened, and the host's actions. */
+interface ItemContext {
+  store: EditorStore;
+  selected: readonly EditorNode[];
+  at: NodeMenuAt;
+  runTo(ids: string[]): void;
+  rename(node: EditorNode): Promise<void>;
+}
+
 interface Item {
   id: string;
-  label: (selected: readonly EditorNode[]) => string;
+  label(selected: readonly EditorNode[]): string;
+  act(ctx: ItemContext): void;
   /** The shortcut shown beside it, from the table the keys are handled by. */
   command?: KeyCommand;
   danger?: boolean;
   /** Only for one node. */
   single?: boolean;
+  /** Makes a group: not inside a block (frames are not kept there), nor on a group's own frame. */
+  makesGroup?: boolean;
 }
 
-const every = (nodes: readonly EditorNode[], test: (n: EditorNode) => boolean) => nodes.every(test);
-
 const ITEMS: readonly Item[] = [
-  { id: 'runTo', label: (s) => (s.length > 1 ? 'Run to these' : 'Run to here') },
+  {
+    id: 'runTo',
+    label: (s) => (s.length > 1 ? 'Run to these' : 'Run to here'),
+    act: (c) => c.runTo(c.selected.map((n) => n.id)),
+  },
   {
     id: 'bypass',
     command: 'bypass',
-    label: (s) => (every(s, (n) => n.data.mode === 'bypass') ? 'Remove bypass' : 'Bypass'),
+    label: (s) => (s.every((n) => n.data.mode === 'bypass') ? 'Remove bypass' : 'Bypass'),
+    act: (c) => c.store.toggleMode('bypass'),
   },
-  { id: 'mute', command: 'mute', label: (s) => (every(s, (n) => n.data.mode === 'mute') ? 'Unmute' : 'Mute') },
+  {
+    id: 'mute',
+    command: 'mute',
+    label: (s) => (s.every((n) => n.data.mode === 'mute') ? 'Unmute' : 'Mute'),
+    act: (c) => c.store.toggleMode('mute'),
+  },
   {
     id: 'collapse',
     command: 'collapse',
-    label: (s) => (every(s, (n) => Boolean(n.data.collapsed)) ? 'Expand' : 'Collapse'),
+    label: (s) => (s.every((n) => n.data.collapsed) ? 'Expand' : 'Collapse'),
+    act: (c) => c.store.toggleCollapsed(),
   },
-  { id: 'rename', label: () => 'Rename…', single: true },
-  { id: 'pin', label: (s) => (every(s, (n) => Boolean(n.data.pinned)) ? 'Unpin' : 'Pin') },
-  { id: 'duplicate', label: () => 'Duplicate' },
-  { id: 'group', command: 'group', label: () => 'Group' },
+  { id: 'rename', label: () => 'Rename…', single: true, act: (c) => void c.rename(c.selected[0]!) },
+  {
+    id: 'pin',
+    label: (s) => (s.every((n) => n.data.pinned) ? 'Unpin' : 'Pin'),
+    act: (c) => c.store.setSelectedNodesUi({ pinned: !c.selected.every((n) => n.data.pinned) || undefined }),
+  },
+  {
+    id: 'duplicate',
+    label: () => 'Duplicate',
+    act: (c) => {
+      const copied = c.store.copySelection();
+      if (copied) c.store.paste(copied, { x: c.at.flow.x + 30, y: c.at.flow.y + 30 });
+    },
+  },
+  { id: 'group', command: 'group', makesGroup: true, label: () => 'Group', act: (c) => c.store.groupSelection() },
   {
     id: 'delete',
     command: 'delete',
-    label: (s) => (s.length > 1 ? `Delete ${s.length} nodes` : 'Delete'),
     danger: true,
+    label: (s) => (s.length > 1 ? `Delete ${s.length} nodes` : 'Delete'),
+    act: (c) => c.store.deleteSelection(),
   },
 ];
 
 const shortcutOf = (command: KeyCommand | undefined) => KEY_BINDINGS.find((b) => b.command === command)?.keys;
+
+/** Where the menu opened, and the group whose frame it opened on (its nodes are the selection). */
+export interface NodeMenuAt extends CanvasPoint {
+  group?: string;
+}
 
 /**
  * ComfyUI's node menu (right-click a node): run to here (what the node needs, and nothing else, as
@@ -53,11 +92,6 @@ const shortcutOf = (command: KeyCommand | undefined) => KEY_BINDINGS.find((b) =>
  * a colour, for the selection when the node is in it, else for that node alone (it becomes the
  * selection). Each item shows its key. Closed by a press elsewhere, Escape, or an item.
  */
-/** Where the menu opened, and the group whose frame it opened on (its nodes are the selection). */
-export interface NodeMenuAt extends CanvasPoint {
-  group?: string;
-}
-
 export function NodeMenu({
   at,
   onClose,
@@ -86,22 +120,6 @@ export function NodeMenu({
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
-
-  const act = (id: string) => {
-    if (id === 'runTo') onRunTo(selected.map((n) => n.id));
-    else if (id === 'bypass') store.toggleMode('bypass');
-    else if (id === 'mute') store.toggleMode('mute');
-    else if (id === 'collapse') store.toggleCollapsed();
-    else if (id === 'group') store.groupSelection();
-    else if (id === 'delete') store.deleteSelection();
-    else if (id === 'rename') void rename(selected[0]!);
-    else if (id === 'pin') store.setSelectedNodesUi({ pinned: !selected.every((n) => n.data.pinned) || undefined });
-    else if (id === 'duplicate') {
-      const copied = store.copySelection();
-      if (copied) store.paste(copied, { x: at.flow.x + 30, y: at.flow.y + 30 });
-    }
-    onClose();
-  };
 
   /** The node's own title (saved as its `ui.label`); empty gives it back its type's title. */
   const rename = async (node: EditorNode) => {
@@ -133,8 +151,7 @@ export function NodeMenu({
         </div>
       )}
       {ITEMS.filter(
-        (item) =>
-          (item.id !== 'group' || (!inBlock && at.group === undefined)) && (!item.single || selected.length === 1),
+        (item) => (!item.makesGroup || (!inBlock && at.group === undefined)) && (!item.single || selected.length === 1),
       ).map((item) => {
         const keys = shortcutOf(item.command);
         return (
@@ -144,7 +161,10 @@ export function NodeMenu({
             role="menuitem"
             className={item.danger ? 'danger' : undefined}
             data-testid={`node-menu-${item.id}`}
-            onClick={() => act(item.id)}
+            onClick={() => {
+              item.act({ store, selected, at, runTo: onRunTo, rename });
+              onClose();
+            }}
           >
             <span>{item.label(selected)}</span>
             {keys && <kbd>{keys}</kbd>}
