@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureUiBuilt, launchBrowser, screenshot } from './support/browser.js';
 import {
   blur,
+  clickEdge,
   dragLink,
   dropFile,
   editorDocument,
@@ -742,5 +743,17 @@ describe('reroute (ComfyUI)', () => {
     // Cached when an earlier test ran this graph on this server: the reroute leaves the graph the same.
     expect(await node(page, 'save').getAttribute('data-run-state')).toMatch(/^(done|cached)$/);
     expect(await node(page, id).getAttribute('data-run-state')).toBeNull(); // a reroute never runs
+
+    // Right-click a link: Add reroute here splits it (reroutes chain).
+    await clickEdge(page, `${id}.output->save.image`, 'right');
+    await page.getByTestId('edge-menu-reroute').click();
+    await expect
+      .poll(async () => (await editorDocument(page)).nodes.filter((n) => n.type === 'ptp.reroute').length)
+      .toBe(2);
+    const second = (await editorDocument(page)).nodes.filter((n) => n.type === 'ptp.reroute')[1]!.id;
+    expect((await editorDocument(page)).edges.map((e) => `${e.from.node} -> ${e.to.node}.${e.to.input}`)).toEqual(
+      expect.arrayContaining([`decode -> ${id}.input`, `${id} -> ${second}.input`, `${second} -> save.image`]),
+    );
+    expect(await page.getByTestId('problem-count').textContent()).toBe('ready to run');
   }, 300_000);
 });

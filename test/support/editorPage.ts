@@ -148,7 +148,7 @@ export function graphOf(doc: WorkflowDocument) {
  * Clicks an edge on its drawn path: the middle, or the nearest point along it that no node covers
  * (an edge between nodes of one column loops around them).
  */
-export async function clickEdge(page: Page, edgeId: string): Promise<void> {
+export async function clickEdge(page: Page, edgeId: string, button: 'left' | 'right' = 'left'): Promise<void> {
   const point = await page
     .locator(`[data-id="${edgeId}"] path.react-flow__edge-path`)
     .evaluate((path: SVGPathElement, id: string) => {
@@ -164,7 +164,7 @@ export async function clickEdge(page: Page, edgeId: string): Promise<void> {
       }
       return at(0.5);
     }, edgeId);
-  await page.mouse.click(point.x, point.y);
+  await page.mouse.click(point.x, point.y, { button });
 }
 
 /** Clicks on empty canvas (deselects, and takes focus out of any param field). */

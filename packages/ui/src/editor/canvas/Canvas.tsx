@@ -30,6 +30,7 @@ import { FRAME_TITLE, frameOf } from '../model/groups';
 import { outputTypeOf } from '../model/linkTypes';
 import { BlockPath } from '../panels/BlockPath';
 import { danglingLink, type DanglingLink } from '../model/quickAdd';
+import { EdgeMenu, useEdgeMenu } from './EdgeMenu';
 import { NodeMenu, useNodeMenu } from './NodeMenu';
 import { QuickAdd, useQuickAdd } from './QuickAdd';
 
@@ -252,6 +253,7 @@ export function Canvas({
   const { quickAdd, openQuickAdd, closeQuickAdd, onDoubleClick, canvasRef } = useQuickAdd();
   const { isValidConnection, onConnect, onConnectEnd } = useConnections(store, notify, openQuickAdd);
   const { nodeMenu, onNodeContextMenu, closeNodeMenu } = useNodeMenu(canvasRef);
+  const { edgeMenu, onEdgeContextMenu, closeEdgeMenu } = useEdgeMenu(canvasRef);
   // Right-click on the empty canvas: the node search there (ComfyUI's canvas menu adds nodes).
   const onPaneContextMenu = useCallback(
     (e: ReactMouseEvent | MouseEvent) => {
@@ -299,6 +301,7 @@ export function Canvas({
         onSelectionDragStop={onDragStop}
         onEdgeDoubleClick={onEdgeDoubleClick}
         onNodeContextMenu={onNodeContextMenu}
+        onEdgeContextMenu={onEdgeContextMenu}
         onPaneContextMenu={onPaneContextMenu}
         onMoveEnd={onMoveEnd}
         // A double-click on the empty canvas opens the node search (ComfyUI's), not a zoom.
@@ -328,6 +331,7 @@ export function Canvas({
       <BlockPath />
       {quickAdd && <QuickAdd at={quickAdd} onClose={closeQuickAdd} />}
       {nodeMenu && <NodeMenu at={nodeMenu} onClose={closeNodeMenu} onRunTo={onRunTo} />}
+      {edgeMenu && <EdgeMenu at={edgeMenu} onClose={closeEdgeMenu} />}
       {nodes.length === 0 && (
         <div className="empty-hint">
           Open a template, drop a studio PNG or workflow JSON here, or drag nodes from the palette.

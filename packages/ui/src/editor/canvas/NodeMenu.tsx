@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type MouseEvent as ReactMouseEvent, type RefObject } from 'react';
+import { useCallback, useRef, useState, type MouseEvent as ReactMouseEvent, type RefObject } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import type { NodeGroup } from '@ptp/graph-core';
 import { useEditor } from '../hooks/useEditor';
@@ -7,7 +7,7 @@ import type { EditorNode } from '../model/editorGraph';
 import type { EditorStore } from '../model/EditorStore';
 import { GROUP_COLORS } from '../model/groups';
 import { useServices } from '../services/EditorContext';
-import { popupAt, usePressOutside, type CanvasPoint } from './canvasPopup';
+import { popupAt, useMenuPopup, type CanvasPoint } from './canvasPopup';
 
 /** What an item acts with: the store, the selected nodes, where the menu opened, and the host's actions. */
 interface ItemContext {
@@ -109,17 +109,7 @@ export function NodeMenu({
   const inBlock = useEditor((s) => Boolean(s.scope));
   const box = useRef<HTMLDivElement>(null);
 
-  usePressOutside(box, onClose);
-  useEffect(() => {
-    box.current?.querySelector('button')?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key !== 'Escape') return;
-      e.preventDefault();
-      onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
+  useMenuPopup(box, onClose);
 
   /** The node's own title (saved as its `ui.label`); empty gives it back its type's title. */
   const rename = async (node: EditorNode) => {

@@ -38,3 +38,18 @@ export function usePressOutside(ref: RefObject<HTMLElement | null>, onClose: () 
     return () => window.removeEventListener('pointerdown', onDown, true);
   }, [ref, onClose]);
 }
+
+/** A popup menu's behaviour: a press outside or Escape closes it; its first item has focus. */
+export function useMenuPopup(ref: RefObject<HTMLElement | null>, onClose: () => void): void {
+  usePressOutside(ref, onClose);
+  useEffect(() => {
+    ref.current?.querySelector('button')?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault();
+      onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [ref, onClose]);
+}

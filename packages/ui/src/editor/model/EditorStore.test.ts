@@ -109,6 +109,24 @@ describe('EditorStore', () => {
     expect(s.document().nodes.some((n) => n.ui?.color)).toBe(false);
   });
 
+  it('splits a link with a Reroute (one undo step): the run sees the same graph', () => {
+    const s = store();
+    const link = s.getState().graph.edges.find((e) => e.source === 'decode' && e.target === 'save')!;
+    const id = s.rerouteEdge(link.id, { x: 10, y: 20 })!;
+    const links = s.document().edges.map((e) => `${e.from.node}.${e.from.output} -> ${e.to.node}.${e.to.input}`);
+    expect(links).toEqual(expect.arrayContaining([`decode.image -> ${id}.input`, `${id}.output -> save.image`]));
+    expect(links).not.toContain('decode.image -> save.image');
+    expect(s.document().nodes.find((n) => n.id === id)).toMatchObject({
+      type: 'ptp.reroute',
+      ui: { position: { x: 10, y: 20 } },
+    });
+    expect(s.getState().problems.errorCount).toBe(0);
+    s.undo();
+    expect(s.document().nodes.some((n) => n.type === 'ptp.reroute')).toBe(false);
+    expect(s.document().edges.some((e) => e.from.node === 'decode' && e.to.node === 'save')).toBe(true);
+    expect(s.rerouteEdge('no-such-link', { x: 0, y: 0 })).toBeUndefined();
+  });
+
   it('keys each node by what feeds it: a move keeps the keys, a param edit changes those downstream', () => {
     const s = store();
     const keys = s.canvasInputKeys();

@@ -505,6 +505,32 @@ export class EditorStore {
     return verdict;
   }
 
+  /**
+   * Splits a link with a Reroute (the catalogue's pass-through type) at `position`: source ->
+   * reroute -> target, one undo step. Returns the reroute's id; undefined for an unknown link or a
+   * catalogue without a reroute.
+   */
+  rerouteEdge(edgeId: string, position: { x: number; y: number }): string | undefined {
+    const { graph, index } = this.#state;
+    const edge = graph.edges.find((e) => e.id === edgeId);
+    const reroute = [...index.byType.values()].find((e) => e.passThrough);
+    const [input] = Object.keys(reroute?.inputs ?? {});
+    const [output] = Object.keys(reroute?.outputs ?? {});
+    if (!edge || !reroute || !input || !output) return undefined;
+    const added = withNewNode(graph, index, reroute.type, position, this.#defaultsFor.get(reroute.type));
+    if (!added) return undefined;
+    const id = added.id;
+    const linkIn = { source: edge.source, sourceHandle: edge.sourceHandle, target: id, targetHandle: input };
+    const linkOut = { source: id, sourceHandle: output, target: edge.target, targetHandle: edge.targetHandle };
+    const split = withConnection(
+      withConnection(withoutEdges(added.graph, [edgeId]), linkIn, index).graph,
+      linkOut,
+      index,
+    );
+    this.#change(() => split.graph);
+    return id;
+  }
+
   removeEdges(ids: readonly string[]): void {
     this.#change((g) => withoutEdges(g, ids));
   }

@@ -71,6 +71,7 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
 /** Mouse gestures the shortcuts dialog lists beside the keys. */
 export const MOUSE_GESTURES: readonly { readonly gesture: string; readonly does: string }[] = [
   { gesture: 'double-click or right-click the empty canvas', does: 'search the node types, Enter adds one there' },
+  { gesture: 'right-click a link', does: 'add a reroute there, or delete the link' },
   {
     gesture: 'right-click a node',
     does: 'its menu: run to here, bypass, mute, collapse, rename, colour, duplicate, group, delete',
