@@ -1,7 +1,8 @@
-import { useCallback, useRef, useState, type MouseEvent as ReactMouseEvent, type RefObject } from 'react';
+import { useCallback, useState, type MouseEvent as ReactMouseEvent, type RefObject } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import { useServices } from '../services/EditorContext';
-import { popupAt, useMenuPopup, type CanvasPoint } from './canvasPopup';
+import { popupAt, type CanvasPoint } from './canvasPopup';
+import { MenuItem, PopupMenu } from './PopupMenu';
 
 /** Where the menu opened and the link it is for. */
 export interface EdgeMenuAt extends CanvasPoint {
@@ -14,36 +15,23 @@ export interface EdgeMenuAt extends CanvasPoint {
  */
 export function EdgeMenu({ at, onClose }: { at: EdgeMenuAt; onClose(): void }) {
   const { store } = useServices();
-  const box = useRef<HTMLDivElement>(null);
-  useMenuPopup(box, onClose);
-  const item = (id: string, label: string, act: () => void, danger = false) => (
-    <button
-      type="button"
-      role="menuitem"
-      className={danger ? 'danger' : undefined}
-      data-testid={`edge-menu-${id}`}
-      onClick={() => {
-        act();
-        onClose();
-      }}
-    >
-      <span>{label}</span>
-    </button>
-  );
   return (
-    <div
-      ref={box}
-      className="node-menu"
-      role="menu"
-      aria-label="link actions"
-      data-testid="edge-menu"
-      style={{ left: at.screen.x, top: at.screen.y }}
-      onContextMenu={(e) => e.preventDefault()}
-    >
-      {/* The dot is 26 x 14: centred on the point clicked. */}
-      {item('reroute', 'Add reroute here', () => store.rerouteEdge(at.edge, { x: at.flow.x - 13, y: at.flow.y - 7 }))}
-      {item('delete', 'Delete link', () => store.removeEdges([at.edge]), true)}
-    </div>
+    <PopupMenu at={at} label="link actions" testId="edge-menu" onClose={onClose}>
+      <MenuItem
+        testId="edge-menu-reroute"
+        label="Add reroute here"
+        // The dot is 26 x 14: centred on the point clicked.
+        onSelect={() => store.rerouteEdge(at.edge, { x: at.flow.x - 13, y: at.flow.y - 7 })}
+        onClose={onClose}
+      />
+      <MenuItem
+        testId="edge-menu-delete"
+        label="Delete link"
+        danger
+        onSelect={() => store.removeEdges([at.edge])}
+        onClose={onClose}
+      />
+    </PopupMenu>
   );
 }
 

@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState, type MouseEvent as ReactMouseEvent, type RefObject } from 'react';
+import { useCallback, useState, type MouseEvent as ReactMouseEvent, type RefObject } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import type { NodeGroup } from '@ptp/graph-core';
 import { useEditor } from '../hooks/useEditor';
@@ -7,7 +7,8 @@ import type { EditorNode } from '../model/editorGraph';
 import type { EditorStore } from '../model/EditorStore';
 import { GROUP_COLORS } from '../model/groups';
 import { useServices } from '../services/EditorContext';
-import { popupAt, useMenuPopup, type CanvasPoint } from './canvasPopup';
+import { popupAt, type CanvasPoint } from './canvasPopup';
+import { MenuItem, PopupMenu } from './PopupMenu';
 
 /** What an item acts with: the store, the selected nodes, where the menu opened, and the host's actions. */
 interface ItemContext {
@@ -107,9 +108,6 @@ export function NodeMenu({
   const index = useEditor((s) => s.index);
   const selected = nodes.filter((n) => n.selected);
   const inBlock = useEditor((s) => Boolean(s.scope));
-  const box = useRef<HTMLDivElement>(null);
-
-  useMenuPopup(box, onClose);
 
   /** The node's own title (saved as its `ui.label`); empty gives it back its type's title. */
   const rename = async (node: EditorNode) => {
@@ -126,15 +124,7 @@ export function NodeMenu({
 
   if (!selected.length) return null;
   return (
-    <div
-      ref={box}
-      className="node-menu"
-      role="menu"
-      aria-label="node actions"
-      data-testid="node-menu"
-      style={{ left: at.screen.x, top: at.screen.y }}
-      onContextMenu={(e) => e.preventDefault()}
-    >
+    <PopupMenu at={at} label="node actions" testId="node-menu" onClose={onClose}>
       {at.group !== undefined && (
         <div className="node-menu-title" data-testid="node-menu-group">
           group “{at.group}”: {selected.length} node{selected.length === 1 ? '' : 's'}
@@ -142,25 +132,17 @@ export function NodeMenu({
       )}
       {ITEMS.filter(
         (item) => (!item.makesGroup || (!inBlock && at.group === undefined)) && (!item.single || selected.length === 1),
-      ).map((item) => {
-        const keys = shortcutOf(item.command);
-        return (
-          <button
-            key={item.id}
-            type="button"
-            role="menuitem"
-            className={item.danger ? 'danger' : undefined}
-            data-testid={`node-menu-${item.id}`}
-            onClick={() => {
-              item.act({ store, selected, at, runTo: onRunTo, rename });
-              onClose();
-            }}
-          >
-            <span>{item.label(selected)}</span>
-            {keys && <kbd>{keys}</kbd>}
-          </button>
-        );
-      })}
+      ).map((item) => (
+        <MenuItem
+          key={item.id}
+          testId={`node-menu-${item.id}`}
+          label={item.label(selected)}
+          keys={shortcutOf(item.command)}
+          danger={item.danger ?? false}
+          onSelect={() => item.act({ store, selected, at, runTo: onRunTo, rename })}
+          onClose={onClose}
+        />
+      ))}
       <div className="node-menu-colors" role="group" aria-label="colour">
         {[undefined, ...GROUP_COLORS].map((color) => (
           <button
@@ -179,7 +161,7 @@ export function NodeMenu({
           />
         ))}
       </div>
-    </div>
+    </PopupMenu>
   );
 }
 
