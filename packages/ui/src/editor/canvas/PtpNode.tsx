@@ -3,14 +3,15 @@ import { Handle, Position, useStore, type Node, type NodeProps, type ReactFlowSt
 import { subgraphIdOf, type CatalogueEntry, type GraphError } from '@ptp/graph-core';
 import type { EditorEdge, PtpNodeData } from '../model/editorGraph';
 import { inputProblemLabel, type NodeProblems } from '../model/errorMap';
-import { outputTypeOf } from '../model/linkTypes';
 import { paramValue, paramWidgets, shownParams } from '../model/paramWidgets';
 import { wordsForPicker } from '../model/promptWords';
 import { progressFraction, type NodeRunStatus } from '../model/runStatus';
 import { useAsLastRun, useEditor, useFreshness, useRun } from '../hooks/useEditor';
 import { summaryLines } from '../model/summaryLines';
 import { useServices } from '../services/EditorContext';
+import { MODE_BADGES } from './modeBadges';
 import { ParamField } from './ParamField';
+import { Reroute } from './Reroute';
 import { categoryColor } from './categoryColors';
 
 export type FlowNode = Node<PtpNodeData, 'ptp'>;
@@ -463,49 +464,6 @@ function NodeErrors({ id, errors }: { id: string; errors: GraphError[] }) {
     </ul>
   );
 }
-
-/**
- * A reroute (a pass-through node, ComfyUI's): a small dot on the link, coloured by the type that
- * flows through it, its one input on the left and its output on the right.
- */
-function Reroute({
-  id,
-  data,
-  selected,
-  hasError,
-}: {
-  id: string;
-  data: PtpNodeData;
-  selected: boolean;
-  hasError: boolean;
-}) {
-  const color = useEditor((s) => {
-    const type = outputTypeOf(id, 'output', new Map(s.graph.nodes.map((n) => [n.id, n])), s.graph.edges, s.index);
-    return type ? s.index.colorOf(type) : '#888';
-  });
-  return (
-    <div
-      className={`ptp-node reroute${selected ? ' selected' : ''}${hasError ? ' error' : ''}${data.mode ? ` ${MODE_BADGES[data.mode].word}` : ''}`}
-      data-testid={`node-${id}`}
-      data-node-type={data.nodeType}
-      data-mode={data.mode ?? 'normal'}
-      title={data.label ?? 'Reroute: passes on what is linked into it'}
-      style={{ borderColor: color }}
-    >
-      <Handle type="target" position={Position.Left} id="input" style={{ background: color }} />
-      <Handle type="source" position={Position.Right} id="output" style={{ background: color }} />
-    </div>
-  );
-}
-
-/** The badge (and class) of a node that does not run, by its mode, with what the mode means. */
-const MODE_BADGES: Record<NonNullable<PtpNodeData['mode']>, { word: string; title: string }> = {
-  bypass: {
-    word: 'bypassed',
-    title: 'bypassed (Ctrl+B): does not run; each output passes on its first input of the same type',
-  },
-  mute: { word: 'muted', title: 'muted (Ctrl+M): does not run, nor does what needs its outputs' },
-};
 
 /**
  * A node on the canvas: typed handles coloured by socket type, the param widgets, validation and
