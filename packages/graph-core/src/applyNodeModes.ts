@@ -56,6 +56,9 @@ export function applyNodeModes(doc: WorkflowDocument, registry: NodeRegistry): M
   /** Silenced node -> the muted node it answers to (itself for one the user muted). */
   const silenced = new Map(moded.filter((n) => n.mode === 'mute').map((n) => [n.id, n.id]));
   const types = new Map(doc.nodes.map((n) => [n.id, n.type]));
+  // Only for nodes of a known type (the moded ones, and what bypassed nodes are walked through).
+  const defOf = (node: string) => registry.get(types.get(node)!)!;
+  const outputSpecOf = (node: string, output: string) => own(defOf(node).outputs, output) as OutputSpec | undefined;
   const incoming = new Map<string, WorkflowEdge[]>();
   for (const e of doc.edges) {
     const into = incoming.get(e.to.node);
@@ -74,7 +77,7 @@ export function applyNodeModes(doc: WorkflowDocument, registry: NodeRegistry): M
       from.push(...r.from);
       muted ??= r.muted;
     }
-    return from.length ? { from } : muted ? { from, muted } : { from };
+    return !from.length && muted ? { from, muted } : { from };
   };
   const memoOf = (node: string) => {
     let byType = memo.get(node);
@@ -86,12 +89,12 @@ export function applyNodeModes(doc: WorkflowDocument, registry: NodeRegistry): M
     const muted = silenced.get(node);
     if (muted !== undefined) return { from: [], muted };
     if (!bypassed.has(node)) return { from: [{ node, output }] };
-    const spec = own(registry.get(types.get(node)!)!.outputs, output) as OutputSpec | undefined;
+    const spec = outputSpecOf(node, output);
     return spec ? memo.get(node)?.get(spec.type) : { from: [] };
   };
   /** What a link from this output carries: itself, what a bypassed node passes on, or nothing. */
   const resolveOutput = (node: string, output: string): Resolved =>
-    direct(node, output) ?? passedOn(node, (own(registry.get(types.get(node)!)!.outputs, output) as OutputSpec).type);
+    direct(node, output) ?? passedOn(node, outputSpecOf(node, output)!.type);
 
   /**
    * What bypassed `node` passes on for `type`: the links into its first input of that type that
@@ -114,7 +117,7 @@ export function applyNodeModes(doc: WorkflowDocument, registry: NodeRegistry): M
     const open = (node: string, type: string): Frame => {
       memoOf(node).set(type, { from: [] }); // a loop of bypassed nodes passes nothing on
       const links = incoming.get(node) ?? [];
-      const inputs = Object.entries(registry.get(types.get(node)!)!.inputs as Record<string, InputSpec>)
+      const inputs = Object.entries(defOf(node).inputs as Record<string, InputSpec>)
         .filter(([, spec]) => spec.type === type)
         .map(([name]) => links.filter((e) => e.to.input === name))
         .filter((into) => into.length > 0);
@@ -129,8 +132,7 @@ export function applyNodeModes(doc: WorkflowDocument, registry: NodeRegistry): M
         const r = direct(e.from.node, e.from.output);
         if (r === undefined) {
           // Found first, then this link is looked at again.
-          const spec = own(registry.get(types.get(e.from.node)!)!.outputs, e.from.output) as OutputSpec;
-          stack.push(open(e.from.node, spec.type));
+          stack.push(open(e.from.node, outputSpecOf(e.from.node, e.from.output)!.type));
           continue;
         }
         f.from.push(...r.from);
@@ -212,13 +214,12 @@ export function applyNodeModes(doc: WorkflowDocument, registry: NodeRegistry): M
     }
     const { from, muted } = resolveOutput(e.from.node, e.from.output);
     if (!from.length && muted === undefined) {
-      const spec = own(registry.get(types.get(e.from.node)!)!.outputs, e.from.output) as OutputSpec | undefined;
       cut.push({
         node: e.to.node,
         input: e.to.input,
         bypassed: e.from.node,
-        type: spec?.type ?? '?',
-        ...(registry.get(types.get(e.from.node)!)!.passThrough ? { reroute: true as const } : {}),
+        type: outputSpecOf(e.from.node, e.from.output)?.type ?? '?',
+        ...(defOf(e.from.node).passThrough ? { reroute: true as const } : {}),
       });
     }
     // Ids stay unique: a link re-attached to several sources (a multi input) numbers its copies.

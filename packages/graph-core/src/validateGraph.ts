@@ -57,6 +57,7 @@ export function validateGraph(
   // nothing says why, and so does each node that falls silent with a muted one.
   const { doc, cut, mutedWith } = applyNodeModes(flat.doc, registry);
   const problems: GraphError[] = [...flat.errors];
+  const typeOf = mutedWith.length ? new Map(flat.doc.nodes.map((n) => [n.id, n.type])) : undefined;
   for (const m of mutedWith)
     problems.push(
       // A node of a muted block is named by the block, the node the user muted.
@@ -65,7 +66,7 @@ export function validateGraph(
         `does not run: required input "${m.input}" comes from muted node "${flat.origins.get(m.muted)?.instance ?? m.muted}"`,
         {
           nodeId: m.node,
-          nodeType: flat.doc.nodes.find((n) => n.id === m.node)!.type,
+          nodeType: typeOf!.get(m.node)!,
           input: m.input,
         },
       ),
@@ -75,7 +76,8 @@ export function validateGraph(
   checkUniqueIds(doc, problems);
   for (const node of index.nodes.values()) checkNode(node, registry, params, problems);
   for (const edge of doc.edges) checkEdge(edge, index, registry, problems);
-  for (const node of index.nodes.values()) checkInputLinks(node, index, registry, problems, cut);
+  const cutAt = new Map(cut.map((c) => [`${c.node}\u0000${c.input}`, c]));
+  for (const node of index.nodes.values()) checkInputLinks(node, index, registry, problems, cutAt);
   checkCycles(index, problems);
   problems.push(...checkNodes(index, registry, params, doc));
   if (options.limits) {
@@ -239,7 +241,7 @@ function checkInputLinks(
   index: GraphIndex,
   registry: NodeRegistry,
   problems: GraphError[],
-  cut: readonly CutLink[],
+  cutAt: ReadonlyMap<string, CutLink>,
 ): void {
   const def = registry.get(node.type);
   if (!def) return;
@@ -249,7 +251,7 @@ function checkInputLinks(
     const n = links.get(name) ?? 0;
     const ctx = { nodeId: node.id, nodeType: node.type, input: name };
     if (n === 0 && !spec.optional && !spec.multi) {
-      const by = cut.find((c) => c.node === node.id && c.input === name);
+      const by = cutAt.get(`${node.id}\u0000${name}`);
       problems.push(
         by
           ? graphError(

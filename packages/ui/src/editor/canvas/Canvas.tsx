@@ -76,7 +76,7 @@ function useStyledEdges(store: EditorStore, edges: readonly EditorEdge[], index:
   return useMemo<Edge[]>(() => {
     const byId = new Map(store.getState().graph.nodes.map((n) => [n.id, n]));
     return edges.map((e) => {
-      const type = outputTypeOf(e.source, e.sourceHandle, byId, edges, index);
+      const type = outputTypeOf(e.source, e.sourceHandle, (id) => byId.get(id), edges, index);
       return { ...e, style: { stroke: type ? index.colorOf(type) : '#888', strokeWidth: 2 } };
     });
   }, [edges, index, store]);

@@ -20,7 +20,9 @@ export function Reroute({
   hasError: boolean;
 }) {
   const color = useEditor((s) => {
-    const type = outputTypeOf(id, 'output', new Map(s.graph.nodes.map((n) => [n.id, n])), s.graph.edges, s.index);
+    // A lookup per hop, not a map of every node built on each store change (drags change it per frame).
+    const nodeOf = (n: string) => s.graph.nodes.find((x) => x.id === n);
+    const type = outputTypeOf(id, 'output', nodeOf, s.graph.edges, s.index);
     return type ? s.index.colorOf(type) : '#888';
   });
   return (

@@ -63,7 +63,8 @@ export function checkConnection(
   if (!out) return refuse('UNKNOWN_SOCKET', `${fromEntry.title} has no output "${sourceHandle}"`);
   if (!input) return refuse('UNKNOWN_SOCKET', `${toEntry.title} has no input "${targetHandle}"`);
   // Through reroutes, the type of what feeds them; a reroute with nothing in it yet takes anything.
-  const carried = outputTypeOf(source, sourceHandle, new Map(nodes.map((n) => [n.id, n])), edges, index) ?? out.type;
+  const nodeOf = (id: string) => (id === source ? from : nodes.find((n) => n.id === id));
+  const carried = outputTypeOf(source, sourceHandle, nodeOf, edges, index) ?? out.type;
   const loose = fromEntry.passThrough === true && carried === 'ANY';
   if (!loose && !index.canConnect(carried, input.type)) {
     return refuse('TYPE_MISMATCH', `input "${input.label}" takes ${input.type} but "${out.label}" gives ${carried}`);

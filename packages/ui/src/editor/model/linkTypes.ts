@@ -9,13 +9,13 @@ import type { EditorEdge, EditorNode } from './editorGraph';
 export function outputTypeOf(
   node: string,
   handle: string,
-  nodes: ReadonlyMap<string, EditorNode>,
+  nodeOf: (id: string) => EditorNode | undefined,
   edges: readonly EditorEdge[],
   index: CatalogueIndex,
 ): string | undefined {
   const seen = new Set<string>();
   for (let at = { node, handle }; ;) {
-    const entry = index.byType.get(nodes.get(at.node)?.data.nodeType ?? '');
+    const entry = index.byType.get(nodeOf(at.node)?.data.nodeType ?? '');
     const type = entry?.outputs[at.handle]?.type;
     if (!entry?.passThrough || seen.has(at.node)) return type;
     seen.add(at.node);
