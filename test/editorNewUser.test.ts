@@ -11,6 +11,8 @@ import {
   dragLink,
   dropFile,
   editorDocument,
+  edgeIdBetween,
+  edgePoint,
   handle,
   node,
   openEditor,
@@ -755,5 +757,42 @@ describe('reroute (ComfyUI)', () => {
       expect.arrayContaining([`decode -> ${id}.input`, `${id} -> ${second}.input`, `${second} -> save.image`]),
     );
     expect(await page.getByTestId('problem-count').textContent()).toBe('ready to run');
+  }, 300_000);
+
+  it('drops a node with no links onto a link: the link widens while it is over it, and the node goes into it', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=server`);
+    await node(page, 'decode').waitFor();
+    await page.locator('.react-flow__pane').dblclick({ position: { x: 700, y: 640 } });
+    await page.getByTestId('quick-add').locator('input').fill('reroute');
+    await page.keyboard.press('Enter');
+    const rerouteId = async () => (await editorDocument(page)).nodes.find((n) => n.type === 'ptp.reroute')?.id;
+    await expect.poll(rerouteId).toBeTruthy();
+    const id = (await rerouteId())!;
+    const box = (await node(page, id).boundingBox())!;
+    const linkId = await edgeIdBetween(page, 'decode', 'save');
+    const to = await edgePoint(page, linkId!);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    // React Flow starts a drag on the first move and moves the node from the next one.
+    await page.mouse.move(box.x + box.width / 2 + 2, box.y + box.height / 2);
+    await page.mouse.move(to.x + 2, to.y, { steps: 12 });
+    await page.mouse.move(to.x, to.y);
+    const link = page.getByTestId(`rf__edge-${linkId}`);
+    await expect.poll(() => link.getAttribute('class')).toContain('splice-target');
+    await screenshot(page, 'editor-drop-on-link');
+    await page.mouse.up();
+    await expect
+      .poll(async () => (await editorDocument(page)).edges.map((e) => `${e.from.node} -> ${e.to.node}.${e.to.input}`))
+      .toEqual(expect.arrayContaining([`decode -> ${id}.input`, `${id} -> save.image`]));
+    expect(await page.locator('.react-flow__edge.splice-target').count()).toBe(0);
+    expect(await page.getByTestId('problem-count').textContent()).toBe('ready to run');
+    // One undo step takes back the move and the splice.
+    await page.keyboard.press('Control+z');
+    await expect
+      .poll(async () =>
+        (await editorDocument(page)).edges.some((e) => e.from.node === 'decode' && e.to.node === 'save'),
+      )
+      .toBe(true);
+    expect((await editorDocument(page)).edges.some((e) => e.from.node === id || e.to.node === id)).toBe(false);
   }, 300_000);
 });

@@ -145,11 +145,11 @@ export function graphOf(doc: WorkflowDocument) {
 }
 
 /**
- * Clicks an edge on its drawn path: the middle, or the nearest point along it that no node covers
- * (an edge between nodes of one column loops around them).
+ * A screen point on an edge's drawn path: the middle, or the nearest point along it that no node
+ * covers (an edge between nodes of one column loops around them).
  */
-export async function clickEdge(page: Page, edgeId: string, button: 'left' | 'right' = 'left'): Promise<void> {
-  const point = await page
+export function edgePoint(page: Page, edgeId: string): Promise<{ x: number; y: number }> {
+  return page
     .locator(`[data-id="${edgeId}"] path.react-flow__edge-path`)
     .evaluate((path: SVGPathElement, id: string) => {
       const m = path.getScreenCTM()!;
@@ -164,6 +164,11 @@ export async function clickEdge(page: Page, edgeId: string, button: 'left' | 'ri
       }
       return at(0.5);
     }, edgeId);
+}
+
+/** Clicks an edge on its drawn path (see edgePoint). */
+export async function clickEdge(page: Page, edgeId: string, button: 'left' | 'right' = 'left'): Promise<void> {
+  const point = await edgePoint(page, edgeId);
   await page.mouse.click(point.x, point.y, { button });
 }
 
@@ -173,11 +178,23 @@ export async function clickPane(page: Page): Promise<void> {
   await page.mouse.click(box.x + box.width - 30, box.y + 30);
 }
 
+type EditorWindow = {
+  ptpEditor: { state(): { graph: { edges: { id: string; source: string; target: string; selected?: boolean }[] } } };
+};
+
+/** The id of the (first) edge from node `source` to node `target` on the canvas. */
+export function edgeIdBetween(page: Page, source: string, target: string): Promise<string | undefined> {
+  return page.evaluate(
+    ([s, t]) =>
+      (window as unknown as EditorWindow).ptpEditor.state().graph.edges.find((e) => e.source === s && e.target === t)
+        ?.id,
+    [source, target] as const,
+  );
+}
+
 export function selectedEdges(page: Page): Promise<string[]> {
   return page.evaluate(() =>
-    (
-      window as unknown as { ptpEditor: { state(): { graph: { edges: { id: string; selected?: boolean }[] } } } }
-    ).ptpEditor
+    (window as unknown as EditorWindow).ptpEditor
       .state()
       .graph.edges.filter((e) => e.selected)
       .map((e) => e.id),

@@ -33,6 +33,7 @@ import { danglingLink, type DanglingLink } from '../model/quickAdd';
 import { EdgeMenu, useEdgeMenu } from './EdgeMenu';
 import { NodeMenu, useNodeMenu } from './NodeMenu';
 import { QuickAdd, useQuickAdd } from './QuickAdd';
+import { useDropOnLink } from './useDropOnLink';
 
 /** The MIME type the palette drags node types with. */
 export const NODE_DRAG_TYPE = 'application/x-ptp-node-type';
@@ -71,15 +72,26 @@ function nodeChangeKind(
         : 'measure';
 }
 
-/** Edges take the colour of the socket type they carry (through reroutes, what feeds them). */
-function useStyledEdges(store: EditorStore, edges: readonly EditorEdge[], index: CatalogueIndex): Edge[] {
+/**
+ * Edges take the colour of the socket type they carry (through reroutes, what feeds them); the
+ * link a dragged node would be dropped into is drawn wide.
+ */
+function useStyledEdges(
+  store: EditorStore,
+  edges: readonly EditorEdge[],
+  index: CatalogueIndex,
+  spliceTarget: string | undefined,
+): Edge[] {
   return useMemo<Edge[]>(() => {
     const byId = new Map(store.getState().graph.nodes.map((n) => [n.id, n]));
     return edges.map((e) => {
       const type = outputTypeOf(e.source, e.sourceHandle, (id) => byId.get(id), edges, index);
-      return { ...e, style: { stroke: type ? index.colorOf(type) : '#888', strokeWidth: 2 } };
+      const style = { stroke: type ? index.colorOf(type) : '#888', strokeWidth: 2 };
+      return e.id === spliceTarget
+        ? { ...e, className: 'splice-target', style: { ...style, strokeWidth: 6 } }
+        : { ...e, style };
     });
-  }, [edges, index, store]);
+  }, [edges, index, store, spliceTarget]);
 }
 
 /** A frame dragged to `to`: its group's nodes move by the same amount. */
@@ -248,9 +260,10 @@ export function Canvas({
   }, [frames, nodes]);
   const edges = useEditor((s) => s.graph.edges);
   const index = useEditor((s) => s.index);
-  const styledEdges = useStyledEdges(store, edges, index);
   const { onNodesChange, onEdgesChange, onDragStart, onDragStop } = useGraphChanges(store);
   const { quickAdd, openQuickAdd, closeQuickAdd, onDoubleClick, canvasRef } = useQuickAdd();
+  const dropOnLink = useDropOnLink(store, canvasRef, onDragStop);
+  const styledEdges = useStyledEdges(store, edges, index, dropOnLink.target);
   const { isValidConnection, onConnect, onConnectEnd } = useConnections(store, notify, openQuickAdd);
   const { nodeMenu, onNodeContextMenu, closeNodeMenu } = useNodeMenu(canvasRef);
   const { edgeMenu, onEdgeContextMenu, closeEdgeMenu } = useEdgeMenu(canvasRef);
@@ -296,7 +309,8 @@ export function Canvas({
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onNodeDragStart={onDragStart}
-        onNodeDragStop={onDragStop}
+        onNodeDrag={dropOnLink.onNodeDrag}
+        onNodeDragStop={dropOnLink.onNodeDragStop}
         onSelectionDragStart={onDragStart}
         onSelectionDragStop={onDragStop}
         onEdgeDoubleClick={onEdgeDoubleClick}

@@ -127,6 +127,35 @@ describe('EditorStore', () => {
     expect(s.rerouteEdge('no-such-link', { x: 0, y: 0 })).toBeUndefined();
   });
 
+  it('puts a node dropped on a link into it (ComfyUI): types checked, only a node with no links, the drag one undo step', () => {
+    const s = store();
+    const link = s.getState().graph.edges.find((e) => e.source === 'decode' && e.target === 'save')!;
+    const preview = s.addNode('ptp.previewImage', { x: 0, y: 0 })!;
+    const prompt = s.addNode('ptp.prompt', { x: 0, y: 300 })!;
+    expect(s.canSplice(prompt, link.id)).toBe(false); // no input takes an IMAGE
+    expect(s.spliceIntoEdge(prompt, link.id)).toBe(false);
+    expect(s.canSplice(preview, 'no-such-link')).toBe(false);
+    expect(s.canSplice(preview, link.id)).toBe(true);
+
+    const links = () => s.document().edges.map((e) => `${e.from.node}.${e.from.output} -> ${e.to.node}.${e.to.input}`);
+    const before = links();
+    s.beginDrag();
+    const moved = s.getState().graph.nodes.map((n) => (n.id === preview ? { ...n, position: { x: 500, y: 40 } } : n));
+    s.setNodes(moved, 'drag');
+    expect(s.spliceIntoEdge(preview, link.id)).toBe(true);
+    s.endDrag();
+    expect(links()).toEqual(
+      expect.arrayContaining([`decode.image -> ${preview}.image`, `${preview}.image -> save.image`]),
+    );
+    expect(links()).not.toContain('decode.image -> save.image');
+    expect(s.getState().problems.errorCount).toBe(0);
+    // Linked now: it is not put into another link (here the one it feeds).
+    expect(s.canSplice(preview, s.getState().graph.edges.find((e) => e.target === 'save')!.id)).toBe(false);
+    s.undo(); // the move and the splice go together
+    expect(links()).toEqual(before);
+    expect(s.getState().graph.nodes.find((n) => n.id === preview)!.position).toEqual({ x: 0, y: 0 });
+  });
+
   it('keys each node by what feeds it: a move keeps the keys, a param edit changes those downstream', () => {
     const s = store();
     const keys = s.canvasInputKeys();

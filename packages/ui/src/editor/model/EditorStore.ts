@@ -39,6 +39,7 @@ import {
   withNodeUi,
   withConnection,
   withoutEdges,
+  withSpliced,
   withoutNodes,
   withoutParam,
   withoutSelection,
@@ -512,23 +513,32 @@ export class EditorStore {
    */
   rerouteEdge(edgeId: string, position: { x: number; y: number }): string | undefined {
     const { graph, index } = this.#state;
-    const edge = graph.edges.find((e) => e.id === edgeId);
     const reroute = [...index.byType.values()].find((e) => e.passThrough);
-    const [input] = Object.keys(reroute?.inputs ?? {});
-    const [output] = Object.keys(reroute?.outputs ?? {});
-    if (!edge || !reroute || !input || !output) return undefined;
+    if (!reroute || !graph.edges.some((e) => e.id === edgeId)) return undefined;
     const added = withNewNode(graph, index, reroute.type, position, this.#defaultsFor.get(reroute.type));
-    if (!added) return undefined;
-    const id = added.id;
-    const linkIn = { source: edge.source, sourceHandle: edge.sourceHandle, target: id, targetHandle: input };
-    const linkOut = { source: id, sourceHandle: output, target: edge.target, targetHandle: edge.targetHandle };
-    const split = withConnection(
-      withConnection(withoutEdges(added.graph, [edgeId]), linkIn, index).graph,
-      linkOut,
-      index,
-    );
-    this.#change(() => split.graph);
-    return id;
+    const split = added && withSpliced(added.graph, index, added.id, edgeId);
+    if (!split) return undefined;
+    this.#change(() => split);
+    return added.id;
+  }
+
+  /**
+   * Whether `spliceIntoEdge` would put this node into that link (the canvas marks the link while a
+   * node is dragged over it).
+   */
+  canSplice(nodeId: string, edgeId: string): boolean {
+    return withSpliced(this.#state.graph, this.#state.index, nodeId, edgeId) !== undefined;
+  }
+
+  /**
+   * Puts a node with no links into a link (withSpliced); false when it does not fit. Dropped at the
+   * end of a drag, it is part of the drag's undo step.
+   */
+  spliceIntoEdge(nodeId: string, edgeId: string): boolean {
+    const spliced = withSpliced(this.#state.graph, this.#state.index, nodeId, edgeId);
+    if (!spliced) return false;
+    this.#change(() => spliced, this.#dragStart ? { history: false } : {});
+    return true;
   }
 
   removeEdges(ids: readonly string[]): void {

@@ -195,3 +195,33 @@ export function withPasted(
   };
   return { graph, ids };
 }
+
+/**
+ * Puts node `nodeId` into link `edgeId`: the link's source feeds the node's first input that takes
+ * it, and the node's first output the link's target takes feeds the target, in place of the link
+ * (ComfyUI's drop on a link). Only a node with no links of its own is spliced in, so nothing it is
+ * wired to changes. Undefined when there is no such link or node, or no input/output pair fits.
+ */
+export function withSpliced(
+  g: EditorGraph,
+  index: CatalogueIndex,
+  nodeId: string,
+  edgeId: string,
+): EditorGraph | undefined {
+  const edge = g.edges.find((e) => e.id === edgeId);
+  const node = g.nodes.find((n) => n.id === nodeId);
+  const entry = node && index.byType.get(node.data.nodeType);
+  if (!edge || !entry || g.edges.some((e) => e.source === nodeId || e.target === nodeId)) return undefined;
+  const cut = withoutEdges(g, [edgeId]);
+  for (const input of Object.keys(entry.inputs)) {
+    const linkIn = { source: edge.source, sourceHandle: edge.sourceHandle, target: nodeId, targetHandle: input };
+    const fed = withConnection(cut, linkIn, index);
+    if (!fed.verdict.ok) continue;
+    for (const output of Object.keys(entry.outputs)) {
+      const linkOut = { source: nodeId, sourceHandle: output, target: edge.target, targetHandle: edge.targetHandle };
+      const spliced = withConnection(fed.graph, linkOut, index);
+      if (spliced.verdict.ok) return spliced.graph;
+    }
+  }
+  return undefined;
+}
