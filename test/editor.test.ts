@@ -429,7 +429,7 @@ describe('editor (browser only)', () => {
     await page.locator('[data-testid=notice][data-tag=run-blocked]').waitFor();
   }, 300_000);
 
-  it('restores the graph from a studio PNG dropped on the canvas, and refuses other files', async () => {
+  it('restores the graph from a studio PNG dropped on the canvas, loads a plain picture, and refuses other files', async () => {
     const page = await open();
     const doc = example('tiny-refine');
     doc.nodes.find((n) => n.id === 'capture')!.params.steps = 3;
@@ -442,10 +442,26 @@ describe('editor (browser only)', () => {
     expect(graphOf(await editorDocument(page))).toEqual(graphOf(doc));
     await screenshot(page, 'editor-png-dropped');
 
-    // A PNG without a workflow changes nothing and says so.
-    await dropFile(page, 'plain.png', 'image/png', encodePng({ width: 2, height: 2, rgba: new Uint8Array(16) }, {}));
+    // A picture with no workflow in it is one to load (ComfyUI's habit): a Load image node where it
+    // fell, holding the upload; dropped on that node, it replaces its picture.
+    const picture = (v: number) => encodePng({ width: 16, height: 16, rgba: new Uint8Array(16 * 16 * 4).fill(v) }, {});
+    await dropFile(page, 'photo.png', 'image/png', picture(90));
+    await page.locator('[data-testid=notice][data-tag=image-placed]').waitFor();
+    const loads = async () => (await editorDocument(page)).nodes.filter((n) => n.type === 'ptp.loadImage');
+    const [load] = await loads();
+    expect(load?.params.upload).toMatch(/^[0-9a-f]{64}$/);
+    expect(graphOf(await editorDocument(page)).nodes).toHaveLength(graphOf(doc).nodes.length + 1);
+    await screenshot(page, 'editor-picture-dropped');
+    const first = load!.params.upload;
+    await dropFile(page, 'photo2.png', 'image/png', picture(200), `[data-id="${load!.id}"]`);
+    await expect.poll(async () => (await loads()).map((n) => n.params.upload)).not.toEqual([first]);
+    expect(await loads()).toHaveLength(1);
+
+    // Anything else changes nothing and says so.
+    const before = graphOf(await editorDocument(page));
+    await dropFile(page, 'notes.txt', 'text/plain', new TextEncoder().encode('hello'));
     await page.locator('[data-testid=notice][data-tag=open-failed]').waitFor();
-    expect(graphOf(await editorDocument(page))).toEqual(graphOf(doc));
+    expect(graphOf(await editorDocument(page))).toEqual(before);
   });
 
   it('shows unknown node types as placeholders with their links and a validation error', async () => {

@@ -76,7 +76,8 @@ export async function dragLink(
 }
 
 /** Drops a file on the canvas as a user dragging it from the desktop would. */
-export async function dropFile(page: Page, name: string, mime: string, bytes: Uint8Array): Promise<void> {
+/** Drops a file on the canvas, or with `on` (a selector) on that element of it. */
+export async function dropFile(page: Page, name: string, mime: string, bytes: Uint8Array, on?: string): Promise<void> {
   const data = await page.evaluateHandle(
     ({ name, mime, bytes }) => {
       const dt = new DataTransfer();
@@ -85,9 +86,12 @@ export async function dropFile(page: Page, name: string, mime: string, bytes: Ui
     },
     { name, mime, bytes: Array.from(bytes) },
   );
-  const canvas = page.getByTestId('canvas');
-  await canvas.dispatchEvent('dragover', { dataTransfer: data });
-  await canvas.dispatchEvent('drop', { dataTransfer: data });
+  const target = on ? page.getByTestId('canvas').locator(on).first() : page.getByTestId('canvas');
+  // At the element's middle (the canvas's, or the node's), where a user would let go.
+  const box = await target.boundingBox();
+  const at = box ? { clientX: box.x + box.width / 2, clientY: box.y + box.height / 2 } : {};
+  await target.dispatchEvent('dragover', { dataTransfer: data, ...at });
+  await target.dispatchEvent('drop', { dataTransfer: data, ...at });
 }
 
 /** Waits until the run shown in the toolbar has ended; returns its phase. */

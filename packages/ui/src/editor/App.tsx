@@ -108,7 +108,10 @@ function Shell({ ready, server }: { ready: boolean; server: ServerConnection | u
       />
       <div className="workspace">
         <Palette />
-        <Canvas onDropFile={(f) => void actions.openFile(f)} onRunTo={(ids) => void actions.run(target, ids)} />
+        <Canvas
+          onDropFile={(f, drop) => void actions.openFile(f, drop)}
+          onRunTo={(ids) => void actions.run(target, ids)}
+        />
         <ResultsPanel
           onRerun={(targets) => void actions.run(target, targets)}
           onEditResult={(image, index) => void actions.editResult(image, index)}

@@ -211,8 +211,8 @@ function useConnections(
   return { isValidConnection, onConnect, onConnectEnd };
 }
 
-/** Drops on the canvas: a node type from the palette, or a file to open. */
-function useCanvasDrop(store: EditorStore, onDropFile: (file: File) => void) {
+/** Drops on the canvas: a node type from the palette, or a file to open (with where it fell). */
+function useCanvasDrop(store: EditorStore, onDropFile: CanvasProps['onDropFile']) {
   const rf = useReactFlow();
   const onDragOver = useCallback((e: DragEvent) => {
     e.preventDefault();
@@ -222,30 +222,33 @@ function useCanvasDrop(store: EditorStore, onDropFile: (file: File) => void) {
     (e: DragEvent) => {
       e.preventDefault();
       const type = e.dataTransfer.getData(NODE_DRAG_TYPE);
+      const at = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
       if (type) {
-        store.addNode(type, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+        store.addNode(type, at);
         return;
       }
       const file = e.dataTransfer.files[0];
-      if (file) onDropFile(file);
+      const node = (e.target as Element | null)?.closest?.('.react-flow__node')?.getAttribute('data-id') ?? undefined;
+      if (file) onDropFile(file, { at, ...(node ? { node } : {}) });
     },
     [store, rf, onDropFile],
   );
   return { onDragOver, onDrop };
 }
 
-/**
- * The React Flow canvas bound to the editor store: typed connections checked by
- * `checkConnection`, one undo step per drag, palette drops, and workflow files dropped to open.
- */
-export function Canvas({
-  onDropFile,
-  onRunTo,
-}: {
-  onDropFile(file: File): void;
+interface CanvasProps {
+  /** A file dropped on the canvas, with the canvas point it fell on and the node under it. */
+  onDropFile(file: File, drop: { at: { x: number; y: number }; node?: string }): void;
   /** Runs only what these nodes need (the node menu's Run to here). */
   onRunTo(ids: string[]): void;
-}) {
+}
+
+/**
+ * The React Flow canvas bound to the editor store: typed connections checked by
+ * `checkConnection`, one undo step per drag, palette drops, and files dropped to open (workflows)
+ * or to load (pictures).
+ */
+export function Canvas({ onDropFile, onRunTo }: CanvasProps) {
   const { store, notify } = useServices();
   const nodes = useEditor((s) => s.graph.nodes) as FlowNode[];
   const groups = useEditor((s) => s.graph.groups);

@@ -156,6 +156,41 @@ describe('EditorStore', () => {
     expect(s.getState().graph.nodes.find((n) => n.id === preview)!.position).toEqual({ x: 0, y: 0 });
   });
 
+  it('puts a dropped picture into the Load image under it, or adds one where it fell (one undo step each)', () => {
+    const s = store();
+    const upload = 'a'.repeat(64);
+    const placed = s.placeUpload(upload, { x: 40, y: 50 })!;
+    expect(placed.added).toBe(true);
+    const doc = () => s.document();
+    expect(doc().nodes.find((n) => n.id === placed.nodeId)).toMatchObject({
+      type: 'ptp.loadImage',
+      params: { upload },
+      ui: { position: { x: 40, y: 50 } },
+    });
+    expect(
+      s
+        .getState()
+        .graph.nodes.filter((n) => n.selected)
+        .map((n) => n.id),
+    ).toEqual([placed.nodeId]);
+    // Dropped on that node: its picture changes, no node is added.
+    const other = 'b'.repeat(64);
+    expect(s.placeUpload(other, { x: 0, y: 0 }, placed.nodeId)).toEqual({ nodeId: placed.nodeId, added: false });
+    expect(
+      doc()
+        .nodes.filter((n) => n.type === 'ptp.loadImage')
+        .map((n) => n.params?.upload),
+    ).toEqual([other]);
+    // Dropped on a node that takes no picture: a new Load image beside it.
+    expect(s.placeUpload(other, { x: 0, y: 0 }, 'decode')!.added).toBe(true);
+    expect(doc().nodes.filter((n) => n.type === 'ptp.loadImage')).toHaveLength(2);
+    s.undo();
+    s.undo();
+    expect(doc().nodes.find((n) => n.id === placed.nodeId)!.params?.upload).toBe(upload);
+    s.undo();
+    expect(doc().nodes.some((n) => n.type === 'ptp.loadImage')).toBe(false);
+  });
+
   it('keys each node by what feeds it: a move keeps the keys, a param edit changes those downstream', () => {
     const s = store();
     const keys = s.canvasInputKeys();

@@ -51,6 +51,7 @@ import { type ErrorMap } from './errorMap';
 import { History } from './History';
 import { addGroup, GROUP_COLORS, moveGroupNodes, newGroupId, patchGroup, regroupDropped, removeGroup } from './groups';
 import { compactLayout } from './autoLayout';
+import { imageNodeType, uploadParamOf } from './uploadTarget';
 import { checkConnection, type ConnectionAttempt, type ConnectionCheck } from './isValidConnection';
 import { enterBlock, graphWithSurroundings, leaveBlock, rootGraph, scopePrefix, type BlockScope } from './blockScope';
 
@@ -493,6 +494,35 @@ export class EditorStore {
     if (!added) return undefined;
     this.#change(() => added.graph);
     return added.id;
+  }
+
+  /**
+   * An uploaded picture into the graph (a picture dropped or opened): into `onto` when that node
+   * takes uploads (Load image), else as a new image node at `position`, selected. One undo step.
+   * Returns the node and whether it is new; undefined when the catalogue has no image node.
+   */
+  placeUpload(
+    upload: string,
+    position: { x: number; y: number },
+    onto?: string,
+  ): { nodeId: string; added: boolean } | undefined {
+    const { graph, index } = this.#state;
+    const target = onto === undefined ? undefined : graph.nodes.find((n) => n.id === onto);
+    const param = uploadParamOf(target && index.byType.get(target.data.nodeType));
+    if (target && param) {
+      this.setParam(target.id, param, upload);
+      return { nodeId: target.id, added: false };
+    }
+    const entry = imageNodeType(index);
+    const name = uploadParamOf(entry);
+    if (!entry || !name) return undefined;
+    const added = withNewNode(graph, index, entry.type, position, {
+      ...this.#defaultsFor.get(entry.type),
+      [name]: upload,
+    });
+    if (!added) return undefined;
+    this.#change(() => added.graph);
+    return { nodeId: added.id, added: true };
   }
 
   checkConnection(attempt: ConnectionAttempt): ConnectionCheck {

@@ -1,6 +1,6 @@
 import { encodePng } from '@ptp/nodes';
 import { describe, expect, it } from 'vitest';
-import { exportFileName, exportJson, isPng, readWorkflowFile } from './workflowFile';
+import { exportFileName, exportJson, isPng, plainImageType, readWorkflowFile } from './workflowFile';
 import { templateDocument } from './templates';
 import { testRegistry } from './testSupport';
 
@@ -30,6 +30,19 @@ describe('reading dropped files', () => {
     expect(!notJson.ok && notJson.errors[0]!.code).toBe('INVALID_JSON');
     const truncated = encodePng(image, { workflow: '{}' }).slice(0, 40);
     expect(readWorkflowFile(truncated).ok).toBe(false);
+  });
+
+  it('tells a picture to load (no workflow in it) from a workflow to open', () => {
+    expect(plainImageType(encodePng(image, {}))).toBe('image/png');
+    expect(
+      plainImageType(encodePng(image, { workflow: JSON.stringify(templateDocument('generate')) })),
+    ).toBeUndefined();
+    // A studio PNG with a broken workflow is a workflow to report, not a picture.
+    expect(plainImageType(encodePng(image, { workflow: '{' }))).toBeUndefined();
+    expect(plainImageType(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]))).toBe('image/jpeg');
+    expect(plainImageType(new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 '))).toBe('image/webp');
+    expect(plainImageType(new TextEncoder().encode(exportJson(templateDocument('generate')!)))).toBeUndefined();
+    expect(plainImageType(new Uint8Array())).toBeUndefined();
   });
 
   it('makes safe export names', () => {

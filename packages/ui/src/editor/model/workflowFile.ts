@@ -1,9 +1,21 @@
 import { graphError, loadDocument, type NodeRegistry, type Result, type WorkflowDocument } from '@ptp/graph-core';
-import { readPngText } from '@ptp/nodes';
+import { readPngText, sniffImageType, type ImageMediaType } from '@ptp/nodes';
 
 const PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 
 export const isPng = (bytes: Uint8Array): boolean => bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b);
+
+/**
+ * The media type of a picture that carries no workflow (a photo, or a PNG not saved by the studio):
+ * such a file is an image to load, not a workflow to open. Undefined for anything else, including
+ * a PNG whose text chunks cannot be read (opening it says why).
+ */
+export function plainImageType(bytes: Uint8Array): ImageMediaType | undefined {
+  const type = sniffImageType(bytes);
+  if (type !== 'image/png') return type;
+  const text = readPngText(bytes);
+  return text.ok && text.text.workflow === undefined ? type : undefined;
+}
 
 /**
  * A dropped or opened file as a workflow: a studio PNG (the graph is in its iTXt chunk

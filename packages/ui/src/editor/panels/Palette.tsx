@@ -6,8 +6,7 @@ import { useEditor } from '../hooks/useEditor';
 import { useServices } from '../services/EditorContext';
 import { NODE_DRAG_TYPE } from '../canvas/Canvas';
 import { categoryColor } from '../canvas/categoryColors';
-import { freeSpot } from '../model/freeSpot';
-import { estimateNodeSize } from '../model/nodeSize';
+import { freeSpotInView } from '../canvas/freeSpotInView';
 import { MyBlocks } from './MyBlocks';
 
 /**
@@ -23,20 +22,7 @@ export function Palette() {
   const matches = useMemo(() => (query.trim() ? searchCatalogue(index, query) : undefined), [index, query]);
 
   /** The middle of the view, or the nearest place there where a node of `entry` covers no node. */
-  const centre = (entry?: CatalogueEntry) => {
-    const size = estimateNodeSize(entry);
-    const box = document.querySelector('.canvas')?.getBoundingClientRect();
-    const c = box
-      ? rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 })
-      : { x: 0, y: 0 };
-    const { index: known, graph } = store.getState();
-    const taken = graph.nodes.map((n) => {
-      // A node added a moment ago may not be measured yet: its estimate stands in.
-      const guess = estimateNodeSize(known.byType.get(n.data.nodeType));
-      return { ...n.position, width: n.measured?.width ?? guess.width, height: n.measured?.height ?? guess.height };
-    });
-    return freeSpot({ x: c.x - size.width / 2, y: c.y - size.height / 2 }, size, taken);
-  };
+  const centre = (entry?: CatalogueEntry) => freeSpotInView(rf.screenToFlowPosition, store.getState(), entry);
   const addAtCentre = (entry: CatalogueEntry) => store.addNode(entry.type, centre(entry));
   const blocks = index.categories.find((c) => c.name === BLOCK_CATEGORY)?.entries ?? [];
 

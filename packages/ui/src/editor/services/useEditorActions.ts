@@ -1,12 +1,14 @@
 import { useMemo } from 'react';
 import { useReactFlow } from '@xyflow/react';
-import { loadDocument, type RunRecord, type WorkflowDocument } from '@ptp/graph-core';
+import { loadDocument, type CatalogueEntry, type RunRecord, type WorkflowDocument } from '@ptp/graph-core';
 import { latestCopy, parseClipboard } from '../model/clipboard';
 import { describeErrors } from '../model/errorMap';
 import { EDIT_RESULT_TEMPLATE, editResultDocument, packOf, promptOfResult } from '../model/editResult';
 import type { ResultImage } from '../model/runResults';
 import { templateDocument } from '../model/templates';
-import { exportFileName, exportJson, readWorkflowFile } from '../model/workflowFile';
+import { exportFileName, exportJson, plainImageType, readWorkflowFile } from '../model/workflowFile';
+import { imageNodeType } from '../model/uploadTarget';
+import { freeSpotInView } from '../canvas/freeSpotInView';
 import type { LibraryRef } from '../model/EditorStore';
 import { runActions } from './runActions';
 import { useServices, type EditorServices } from './EditorContext';
@@ -19,7 +21,12 @@ export interface EditorActions {
   newWorkflow(): void;
   openTemplate(id: string, options?: { quiet?: boolean }): boolean;
   openDocument(doc: WorkflowDocument, options?: { library?: LibraryRef; saved?: boolean }): void;
-  openFile(file: File): Promise<void>;
+  /**
+   * Opens a workflow file (JSON or a studio PNG). A picture with no workflow in it is loaded
+   * instead: into the Load image it was dropped on (`drop.node`), else as a new Load image at
+   * `drop.at` (or the middle of the view).
+   */
+  openFile(file: File, drop?: { at: { x: number; y: number }; node?: string }): Promise<void>;
   /**
    * A library workflow: its latest version, or with `version` an earlier one, opened as unsaved
    * edits of the workflow (Save then makes it the latest version again).
@@ -78,6 +85,8 @@ export interface ActionKit {
   openDocument: EditorActions['openDocument'];
   /** A point in client pixels as a canvas position, when it lies over the canvas. */
   onCanvas(client: { x: number; y: number }): { x: number; y: number } | undefined;
+  /** Where a node of `entry` added without a drop point goes (freeSpotInView). */
+  freeSpot(entry?: CatalogueEntry): { x: number; y: number };
 }
 
 function createEditorActions(
@@ -105,6 +114,7 @@ function createEditorActions(
         box && client.x >= box.left && client.x <= box.right && client.y >= box.top && client.y <= box.bottom;
       return inside ? toFlow(client) : undefined;
     },
+    freeSpot: (entry) => freeSpotInView(toFlow, store.getState(), entry),
   };
   return { ...documentActions(kit), ...libraryActions(kit), ...runActions(kit), ...editActions(kit) };
 }
@@ -176,8 +186,11 @@ function documentActions(
       );
       notify('info', `Editing ${image.name} further: change a word of the target prompt, then Run.`, 'edit-result');
     },
-    async openFile(file) {
-      const loaded = readWorkflowFile(new Uint8Array(await file.arrayBuffer()), store.registry);
+    async openFile(file, drop) {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const mediaType = plainImageType(bytes);
+      if (mediaType) return placeImage(kit, new File([bytes], file.name, { type: mediaType }), drop);
+      const loaded = readWorkflowFile(bytes, store.registry);
       if (!loaded.ok) {
         notify('error', `Could not open ${file.name}: ${describeErrors(loaded.errors)}`, 'open-failed');
         return;
@@ -197,6 +210,36 @@ function documentActions(
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     },
   };
+}
+
+/** A picture opened or dropped: uploaded, then into a Load image (EditorStore.placeUpload). */
+async function placeImage(
+  kit: ActionKit,
+  file: File,
+  drop?: { at: { x: number; y: number }; node?: string },
+): Promise<void> {
+  const { store, notify, uploadImage } = kit.services;
+  const entry = imageNodeType(store.getState().index);
+  if (!entry) {
+    notify('error', `${file.name} is a picture, and no node here loads pictures`, 'open-failed');
+    return;
+  }
+  let upload: string;
+  try {
+    upload = await uploadImage(file);
+  } catch (err) {
+    notify('error', `Upload of ${file.name} failed: ${(err as Error).message}`, 'upload-failed');
+    return;
+  }
+  const placed = store.placeUpload(upload, drop?.at ?? kit.freeSpot(entry), drop?.node);
+  if (!placed) return;
+  notify(
+    'success',
+    placed.added
+      ? `Added ${entry.title} with ${file.name}: link its image where the picture should go`
+      : `${entry.title} now uses ${file.name}`,
+    'image-placed',
+  );
 }
 
 /** Opening from and saving to the server's workflow library. */
