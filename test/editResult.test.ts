@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { screenshot } from './support/browser.js';
-import { editorDocument, node, openEditor, runPixels } from './support/editorPage.js';
+import type { Page } from 'playwright-core';
+import { dropFile, editorDocument, node, openEditor, runPixels } from './support/editorPage.js';
 import { useEditorServer } from './support/editorServer.js';
 
 // Editing a result further, turn after turn, from the results panel: the picture is uploaded,
 // inverted under the prompt it was made from, and edited again.
 
 const studio = useEditorServer();
+
+/** The width of the picture a Load image node shows (0 while there is none). */
+const previewWidth = (page: Page, nodeId: string) =>
+  node(page, nodeId)
+    .getByTestId('upload-preview')
+    .evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0), undefined, { timeout: 1000 })
+    .catch(() => 0);
 
 const meanAbsDiff = (a: number[], b: number[]) => a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
 
@@ -29,6 +37,15 @@ describe('edit a result further', () => {
     const upload = params('ptp.loadImage').upload as string;
     expect(upload).toMatch(/^[0-9a-f]{64}$/);
     expect((await fetch(`${studio.server.url}/api/uploads/${upload}`)).status).toBe(200);
+    // The node shows the picture (as ComfyUI's Load image does): here the one just uploaded, and in
+    // a page that opens the workflow afresh, read back from the server.
+    const loadId = doc.nodes.find((n) => n.type === 'ptp.loadImage')!.id;
+    await expect.poll(() => previewWidth(page, loadId)).toBeGreaterThan(0);
+    const { page: fresh } = await openEditor(studio.browser, `${studio.server.url}/?new`);
+    await dropFile(fresh, 'edit.json', 'application/json', new TextEncoder().encode(JSON.stringify(doc)));
+    await expect.poll(() => previewWidth(fresh, loadId)).toBeGreaterThan(0);
+    await screenshot(fresh, 'load-image-preview');
+    await fresh.close();
 
     // Second turn: blue -> green. The inverted source reproduces the picture it started from.
     const target = page.locator('[data-testid="param-target-text"] textarea');

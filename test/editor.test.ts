@@ -451,6 +451,15 @@ describe('editor (browser only)', () => {
     const [load] = await loads();
     expect(load?.params.upload).toMatch(/^[0-9a-f]{64}$/);
     expect(graphOf(await editorDocument(page)).nodes).toHaveLength(graphOf(doc).nodes.length + 1);
+    // It shows the picture, as ComfyUI's Load image does.
+    await expect
+      .poll(() =>
+        node(page, load!.id)
+          .getByTestId('upload-preview')
+          .evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))
+          .catch(() => 0),
+      )
+      .toBe(16);
     await screenshot(page, 'editor-picture-dropped');
     const first = load!.params.upload;
     await dropFile(page, 'photo2.png', 'image/png', picture(200), `[data-id="${load!.id}"]`);

@@ -217,6 +217,12 @@ export class StudioRest {
       await (await this.#request('GET', `/api/runs/${enc(runId)}/outputs/${enc(name)}`)).arrayBuffer(),
     );
   }
+  /** An uploaded picture's bytes and media type (UNKNOWN_UPLOAD, a StudioApiError, when there is none). */
+  async fetchUpload(id: string): Promise<{ bytes: Uint8Array; mediaType: string }> {
+    const res = await this.#request('GET', `/api/uploads/${enc(id)}`);
+    const mediaType = res.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream';
+    return { bytes: new Uint8Array(await res.arrayBuffer()), mediaType };
+  }
   async upload(bytes: Uint8Array, name: string, mediaType = 'image/png'): Promise<UploadRecord> {
     const res = await this.#request('POST', `/api/uploads?name=${enc(name)}`, {
       body: bytes as BodyInit,

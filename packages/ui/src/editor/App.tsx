@@ -34,6 +34,7 @@ import { createBrowserRunner, nodePackageModules, uploadId } from './services/cr
 import { RunController, RUN_TARGETS, type RunTarget } from './services/RunController';
 import { listPacks, samplePrompt } from './services/samplePrompt';
 import { useEditorActions } from './services/useEditorActions';
+import { UploadPreviews } from './services/UploadPreviews';
 
 const NOTICE_MS = 8000;
 
@@ -255,6 +256,10 @@ export function App() {
     () => new RunController({ browser, ...(server ? { server: server.client } : {}) }),
     [browser, server],
   );
+  const previews = useMemo(
+    () => new UploadPreviews(server ? (id) => server.client.fetchUpload(id) : undefined),
+    [server],
+  );
   const services = useMemo<EditorServices>(
     () => ({
       store,
@@ -266,13 +271,14 @@ export function App() {
         const bytes = new Uint8Array(await file.arrayBuffer());
         const mediaType = file.type || 'image/png';
         // On a server the upload is stored there (both runners read it back); without one the page's runner keeps it.
-        if (server) return (await server.client.upload(bytes, file.name, mediaType)).id;
-        const id = await uploadId(bytes);
-        (await browser()).addUploads([{ id, name: file.name, mediaType, bytes }]);
+        const id = server ? (await server.client.upload(bytes, file.name, mediaType)).id : await uploadId(bytes);
+        if (!server) (await browser()).addUploads([{ id, name: file.name, mediaType, bytes }]);
+        previews.add(id, bytes, mediaType);
         return id;
       },
+      uploadPreview: (id) => previews.url(id),
     }),
-    [store, runs, server, notify, ask, browser],
+    [store, runs, server, notify, ask, browser, previews],
   );
 
   return (

@@ -23,6 +23,8 @@ export interface EditorServices {
   ask(question: Question): Promise<string | undefined>;
   /** Stores an image for Load image nodes (on the server, or in the page's runner) and returns its id. */
   uploadImage(file: File): Promise<string>;
+  /** An object URL showing an uploaded picture (Load image's preview); undefined when it cannot be read. */
+  uploadPreview(id: string): Promise<string | undefined>;
 }
 
 export const EditorContext = createContext<EditorServices | null>(null);
