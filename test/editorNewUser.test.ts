@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { API_LIMITS, type WorkflowDocument } from '@ptp/graph-core';
 import type { StudioServer } from '@ptp/runner/server/createStudioServer';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureUiBuilt, launchBrowser, screenshot } from './support/browser.js';
 import {
@@ -716,7 +716,7 @@ describe('right-click menus (ComfyUI)', () => {
   }, 300_000);
 });
 
-describe('reroute (ComfyUI)', () => {
+describe('links and reroutes (ComfyUI)', () => {
   it('bends a link: added from the search, linked either side, coloured by what flows through, and the run goes through it', async () => {
     const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=server`);
     await node(page, 'decode').waitFor();
@@ -794,5 +794,52 @@ describe('reroute (ComfyUI)', () => {
       )
       .toBe(true);
     expect((await editorDocument(page)).edges.some((e) => e.from.node === id || e.to.node === id)).toBe(false);
+  }, 300_000);
+
+  it('moves a link by dragging its end to another input, and takes it away when dropped on the canvas', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=server`);
+    await node(page, 'decode').waitFor();
+    await page.locator('.react-flow__pane').dblclick({ position: { x: 500, y: 560 } });
+    await page.getByTestId('quick-add').locator('input').fill('preview image');
+    await page.keyboard.press('Enter');
+    const previewId = async () => (await editorDocument(page)).nodes.find((n) => n.type === 'ptp.previewImage')?.id;
+    await expect.poll(previewId).toBeTruthy();
+    const preview = (await previewId())!;
+    const links = async () =>
+      (await editorDocument(page)).edges.map((e) => `${e.from.node} -> ${e.to.node}.${e.to.input}`);
+    const centre = async (l: Locator) => {
+      const b = (await l.boundingBox())!;
+      return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    };
+    /** Picks a link up by its end, just left of its input (the socket itself starts a new link), and lets go at `to`. */
+    const moveEnd = async (link: string, to: { x: number; y: number }) => {
+      const end = await centre(page.locator(`[data-id="${link}"] .react-flow__edgeupdater-target`));
+      await page.mouse.move(end.x, end.y);
+      await page.mouse.down();
+      await page.mouse.move(end.x - 30, end.y + 10, { steps: 4 });
+      await page.mouse.move(to.x, to.y, { steps: 10 });
+      await page.mouse.up();
+    };
+
+    await moveEnd(
+      (await edgeIdBetween(page, 'decode', 'save'))!,
+      await centre(handle(page, preview, 'image', 'input')),
+    );
+    await expect.poll(links).toContain(`decode -> ${preview}.image`);
+    expect(await links()).not.toContain('decode -> save.image');
+
+    // Dropped on the empty canvas: the link is taken away, and the node search offers what could take
+    // it from there (as a new link dropped there does); Escape, then one undo brings it back.
+    const pane = (await page.locator('.react-flow__pane').boundingBox())!;
+    await moveEnd((await edgeIdBetween(page, 'decode', preview))!, {
+      x: pane.x + pane.width - 40,
+      y: pane.y + pane.height - 40,
+    });
+    await expect.poll(async () => (await links()).some((l) => l.startsWith('decode -> '))).toBe(false);
+    await page.getByTestId('quick-add').waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('quick-add').count()).toBe(0);
+    await page.keyboard.press('Control+z');
+    await expect.poll(links).toContain(`decode -> ${preview}.image`);
   }, 300_000);
 });

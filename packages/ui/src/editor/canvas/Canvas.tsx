@@ -43,6 +43,11 @@ const PRO_OPTIONS = { hideAttribution: true };
 /** Large graphs render only what is on screen; small ones render everything (smoother panning). */
 const VIRTUALIZE_ABOVE = 150;
 const MINIMAP_ABOVE = 20;
+/**
+ * A link's end is picked up within this of a point this far beside its socket: more would reach
+ * across the gap between columns into the next socket's.
+ */
+const RECONNECT_RADIUS = 10;
 /** Shift+click adds to the selection, as Ctrl/Cmd+click does (ComfyUI's and most editors' habit). */
 const MULTI_SELECT_KEYS = ['Meta', 'Control', 'Shift'];
 
@@ -176,13 +181,36 @@ function useGraphChanges(store: EditorStore) {
   return { onNodesChange, onEdgesChange, onDragStart, onDragStop };
 }
 
-/** Typed links: checked while dragging, made through the store, and a refused drop says why. */
+/**
+ * Typed links: checked while dragging, made through the store, and a refused drop says why. A
+ * link's end dragged from beside its socket moves it (React Flow's reconnect); let go away from
+ * any socket, the link is taken away.
+ */
 function useConnections(
   store: EditorStore,
   notify: EditorServices['notify'],
   onDropOnPane: (event: MouseEvent | TouchEvent, link: DanglingLink) => void,
 ) {
-  const isValidConnection = useCallback((c: Edge | Connection) => store.checkConnection(c).ok, [store]);
+  // The link being moved, if any: it does not count against where it may go (no duplicate of itself).
+  const moving = useRef<string>(undefined);
+  const isValidConnection = useCallback((c: Edge | Connection) => store.checkConnection(c, moving.current).ok, [store]);
+  const onReconnectStart = useCallback((_e: unknown, edge: Edge) => {
+    moving.current = edge.id;
+  }, []);
+  const onReconnect = useCallback(
+    (old: Edge, c: Connection) => {
+      const verdict = store.reconnect(old.id, c);
+      if (!verdict.ok) notify('error', `Link refused: ${verdict.message}`, 'connection-refused');
+    },
+    [store, notify],
+  );
+  const onReconnectEnd = useCallback(
+    (_e: unknown, edge: Edge, _end: unknown, state: FinalConnectionState) => {
+      moving.current = undefined;
+      if (!state.toNode && !state.toHandle) store.removeEdges([edge.id]);
+    },
+    [store],
+  );
   const onConnect = useCallback(
     (c: Connection) => {
       const verdict = store.connect(c);
@@ -208,7 +236,7 @@ function useConnections(
     },
     [store, notify, onDropOnPane],
   );
-  return { isValidConnection, onConnect, onConnectEnd };
+  return { isValidConnection, onConnect, onConnectEnd, onReconnectStart, onReconnect, onReconnectEnd };
 }
 
 /** Drops on the canvas: a node type from the palette, or a file to open (with where it fell). */
@@ -267,7 +295,7 @@ export function Canvas({ onDropFile, onRunTo }: CanvasProps) {
   const { quickAdd, openQuickAdd, closeQuickAdd, onDoubleClick, canvasRef } = useQuickAdd();
   const dropOnLink = useDropOnLink(store, canvasRef, onDragStop);
   const styledEdges = useStyledEdges(store, edges, index, dropOnLink.target);
-  const { isValidConnection, onConnect, onConnectEnd } = useConnections(store, notify, openQuickAdd);
+  const connections = useConnections(store, notify, openQuickAdd);
   const { nodeMenu, onNodeContextMenu, closeNodeMenu } = useNodeMenu(canvasRef);
   const { edgeMenu, onEdgeContextMenu, closeEdgeMenu } = useEdgeMenu(canvasRef);
   // Right-click on the empty canvas: the node search there (ComfyUI's canvas menu adds nodes).
@@ -308,9 +336,13 @@ export function Canvas({ onDropFile, onRunTo }: CanvasProps) {
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
-        onConnect={onConnect}
-        onConnectEnd={onConnectEnd}
-        isValidConnection={isValidConnection}
+        onConnect={connections.onConnect}
+        onConnectEnd={connections.onConnectEnd}
+        isValidConnection={connections.isValidConnection}
+        onReconnectStart={connections.onReconnectStart}
+        onReconnect={connections.onReconnect}
+        onReconnectEnd={connections.onReconnectEnd}
+        reconnectRadius={RECONNECT_RADIUS}
         onNodeDragStart={onDragStart}
         onNodeDrag={dropOnLink.onNodeDrag}
         onNodeDragStop={dropOnLink.onNodeDragStop}

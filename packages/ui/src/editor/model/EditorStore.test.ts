@@ -191,6 +191,28 @@ describe('EditorStore', () => {
     expect(doc().nodes.some((n) => n.type === 'ptp.loadImage')).toBe(false);
   });
 
+  it('moves a link to another socket (one undo step), refused when the types do not fit', () => {
+    const s = store();
+    const link = s.getState().graph.edges.find((e) => e.source === 'decode' && e.target === 'save')!;
+    const preview = s.addNode('ptp.previewImage', { x: 0, y: 0 })!;
+    const links = () => s.document().edges.map((e) => `${e.from.node}.${e.from.output} -> ${e.to.node}.${e.to.input}`);
+    const before = links();
+    const toPreview = { source: 'decode', sourceHandle: 'image', target: preview, targetHandle: 'image' };
+    expect(s.reconnect(link.id, toPreview).ok).toBe(true);
+    expect(links()).toContain(`decode.image -> ${preview}.image`);
+    expect(links()).not.toContain('decode.image -> save.image');
+    s.undo();
+    expect(links()).toEqual(before);
+    // An IMAGE link moved onto the viewer's ATTENTION input: refused, nothing changes.
+    const refused = s.reconnect(link.id, { ...toPreview, target: 'viewer', targetHandle: 'attention' });
+    expect(refused).toMatchObject({ ok: false, code: 'TYPE_MISMATCH' });
+    expect(links()).toEqual(before);
+    // While a link moves it does not count: dropped back where it was is no duplicate.
+    const back = { source: 'decode', sourceHandle: 'image', target: 'save', targetHandle: 'image' };
+    expect(s.checkConnection(back).ok).toBe(false);
+    expect(s.checkConnection(back, link.id).ok).toBe(true);
+  });
+
   it('keys each node by what feeds it: a move keeps the keys, a param edit changes those downstream', () => {
     const s = store();
     const keys = s.canvasInputKeys();

@@ -525,8 +525,21 @@ export class EditorStore {
     return { nodeId: added.id, added: true };
   }
 
-  checkConnection(attempt: ConnectionAttempt): ConnectionCheck {
-    return checkConnection(attempt, this.#state.graph.nodes, this.#state.graph.edges, this.#state.index);
+  /** Whether the link may be drawn; `moving`: a link being moved, which does not count (see reconnect). */
+  checkConnection(attempt: ConnectionAttempt, moving?: string): ConnectionCheck {
+    const { graph, index } = this.#state;
+    const edges = moving === undefined ? graph.edges : graph.edges.filter((e) => e.id !== moving);
+    return checkConnection(attempt, graph.nodes, edges, index);
+  }
+
+  /**
+   * Moves a link to other sockets (one end dragged elsewhere): the old link goes and the new one
+   * comes as one undo step, when checkConnection allows it; unchanged otherwise. Returns the verdict.
+   */
+  reconnect(edgeId: string, attempt: ConnectionAttempt): ConnectionCheck {
+    const { graph, verdict } = withConnection(withoutEdges(this.#state.graph, [edgeId]), attempt, this.#state.index);
+    if (verdict.ok) this.#change(() => graph);
+    return verdict;
   }
 
   /** Adds an edge when `checkConnection` allows it (in place of the link it replaces); returns the verdict either way. */

@@ -73,6 +73,10 @@ export const MOUSE_GESTURES: readonly { readonly gesture: string; readonly does:
   { gesture: 'double-click or right-click the empty canvas', does: 'search the node types, Enter adds one there' },
   { gesture: 'right-click a link', does: 'add a reroute there, or delete the link' },
   {
+    gesture: 'drag a link by its end (just beside its socket)',
+    does: 'move it to another socket; let go on the canvas to remove it',
+  },
+  {
     gesture: 'right-click a node',
     does: 'its menu: run to here, bypass, mute, collapse, rename, colour, duplicate, group, delete',
   },
