@@ -842,4 +842,31 @@ describe('links and reroutes (ComfyUI)', () => {
     await page.keyboard.press('Control+z');
     await expect.poll(links).toContain(`decode -> ${preview}.image`);
   }, 300_000);
+
+  it('links a link let go on a node’s body to its first input that takes it, and says when none does', async () => {
+    const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=server`);
+    await node(page, 'decode').waitFor();
+    await page.locator('.react-flow__pane').dblclick({ position: { x: 500, y: 560 } });
+    await page.getByTestId('quick-add').locator('input').fill('preview image');
+    await page.keyboard.press('Enter');
+    const previewId = async () => (await editorDocument(page)).nodes.find((n) => n.type === 'ptp.previewImage')?.id;
+    await expect.poll(previewId).toBeTruthy();
+    const preview = (await previewId())!;
+    const dragTo = async (target: Locator) => {
+      const from = (await handle(page, 'decode', 'image', 'output').boundingBox())!;
+      const to = (await target.boundingBox())!;
+      await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(to.x + to.width / 2, to.y + 12, { steps: 12 });
+      await page.mouse.up();
+    };
+    await dragTo(node(page, preview));
+    await expect
+      .poll(async () => (await editorDocument(page)).edges.map((e) => `${e.from.node} -> ${e.to.node}.${e.to.input}`))
+      .toContain(`decode -> ${preview}.image`);
+    await dragTo(node(page, 'viewer'));
+    await expect
+      .poll(() => page.locator('[data-testid=notice][data-tag=connection-refused]').last().textContent())
+      .toMatch(/Attention viewer has no input that takes IMAGE/);
+  }, 300_000);
 });

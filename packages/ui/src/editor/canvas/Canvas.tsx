@@ -8,13 +8,10 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
-  type Connection,
   type Edge,
   type EdgeChange,
-  type FinalConnectionState,
   type Node,
   type NodeChange,
-  type OnConnectEnd,
   type Viewport,
 } from '@xyflow/react';
 import type { NodeGroup } from '@ptp/graph-core';
@@ -22,17 +19,17 @@ import type { CatalogueIndex } from '../model/catalogueIndex';
 import type { EditorEdge, EditorNode } from '../model/editorGraph';
 import type { EditorStore } from '../model/EditorStore';
 import { useEditor } from '../hooks/useEditor';
-import { useServices, type EditorServices } from '../services/EditorContext';
+import { useServices } from '../services/EditorContext';
 import { categoryColor } from './categoryColors';
 import { FRAME_PREFIX, GroupFrame, GroupTitle, TITLE_PREFIX, type FrameNode } from './GroupFrame';
 import { PtpNode, type FlowNode } from './PtpNode';
 import { FRAME_TITLE, frameOf } from '../model/groups';
 import { outputTypeOf } from '../model/linkTypes';
 import { BlockPath } from '../panels/BlockPath';
-import { danglingLink, type DanglingLink } from '../model/quickAdd';
 import { EdgeMenu, useEdgeMenu } from './EdgeMenu';
 import { NodeMenu, useNodeMenu } from './NodeMenu';
 import { QuickAdd, useQuickAdd } from './QuickAdd';
+import { useConnections } from './useConnections';
 import { useDropOnLink } from './useDropOnLink';
 
 /** The MIME type the palette drags node types with. */
@@ -50,15 +47,6 @@ const MINIMAP_ABOVE = 20;
 const RECONNECT_RADIUS = 10;
 /** Shift+click adds to the selection, as Ctrl/Cmd+click does (ComfyUI's and most editors' habit). */
 const MULTI_SELECT_KEYS = ['Meta', 'Control', 'Shift'];
-
-function orient(state: FinalConnectionState): Connection | undefined {
-  const from = state.fromHandle;
-  const to = state.toHandle;
-  if (!from || !to) return undefined;
-  return from.type === 'source'
-    ? { source: from.nodeId, sourceHandle: from.id ?? null, target: to.nodeId, targetHandle: to.id ?? null }
-    : { source: to.nodeId, sourceHandle: to.id ?? null, target: from.nodeId, targetHandle: from.id ?? null };
-}
 
 /** Which kind of store change a batch of React Flow node changes is (one undo step per drag). */
 function nodeChangeKind(
@@ -179,64 +167,6 @@ function useGraphChanges(store: EditorStore) {
     store.endDrag();
   }, [store]);
   return { onNodesChange, onEdgesChange, onDragStart, onDragStop };
-}
-
-/**
- * Typed links: checked while dragging, made through the store, and a refused drop says why. A
- * link's end dragged from beside its socket moves it (React Flow's reconnect); let go away from
- * any socket, the link is taken away.
- */
-function useConnections(
-  store: EditorStore,
-  notify: EditorServices['notify'],
-  onDropOnPane: (event: MouseEvent | TouchEvent, link: DanglingLink) => void,
-) {
-  // The link being moved, if any: it does not count against where it may go (no duplicate of itself).
-  const moving = useRef<string>(undefined);
-  const isValidConnection = useCallback((c: Edge | Connection) => store.checkConnection(c, moving.current).ok, [store]);
-  const onReconnectStart = useCallback((_e: unknown, edge: Edge) => {
-    moving.current = edge.id;
-  }, []);
-  const onReconnect = useCallback(
-    (old: Edge, c: Connection) => {
-      const verdict = store.reconnect(old.id, c);
-      if (!verdict.ok) notify('error', `Link refused: ${verdict.message}`, 'connection-refused');
-    },
-    [store, notify],
-  );
-  const onReconnectEnd = useCallback(
-    (_e: unknown, edge: Edge, _end: unknown, state: FinalConnectionState) => {
-      moving.current = undefined;
-      if (!state.toNode && !state.toHandle) store.removeEdges([edge.id]);
-    },
-    [store],
-  );
-  const onConnect = useCallback(
-    (c: Connection) => {
-      const verdict = store.connect(c);
-      if (!verdict.ok) notify('error', `Link refused: ${verdict.message}`, 'connection-refused');
-    },
-    [store, notify],
-  );
-  // A drop on a handle that isValidConnection refused: say why instead of silently doing nothing.
-  const onConnectEnd = useCallback<OnConnectEnd>(
-    (event, state) => {
-      // Let go on the empty canvas: offer the node types that take the link, ComfyUI's way.
-      if (!state.toNode && !state.toHandle && state.fromHandle?.id && state.fromNode) {
-        const { graph, index } = store.getState();
-        const link = danglingLink(graph.nodes, index, state.fromNode.id, state.fromHandle.id, state.fromHandle.type);
-        if (link) onDropOnPane(event, link);
-        return;
-      }
-      if (state.isValid !== false) return;
-      const attempt = orient(state);
-      if (!attempt) return;
-      const verdict = store.checkConnection(attempt);
-      if (!verdict.ok) notify('error', `Link refused: ${verdict.message}`, 'connection-refused');
-    },
-    [store, notify, onDropOnPane],
-  );
-  return { isValidConnection, onConnect, onConnectEnd, onReconnectStart, onReconnect, onReconnectEnd };
 }
 
 /** Drops on the canvas: a node type from the palette, or a file to open (with where it fell). */

@@ -213,6 +213,33 @@ describe('EditorStore', () => {
     expect(s.checkConnection(back, link.id).ok).toBe(true);
   });
 
+  it('links a link let go on a node to its first socket that takes it, a free one first', () => {
+    const s = store();
+    const links = () => s.document().edges.map((e) => `${e.from.node}.${e.from.output} -> ${e.to.node}.${e.to.input}`);
+    const metrics = s.addNode('ptp.editMetrics', { x: 0, y: 0 })!;
+    const fromDecode = { node: 'decode', handle: 'image', side: 'source' } as const;
+    expect(s.connectToNode(fromDecode, metrics)).toBe(true);
+    expect(links()).toContain(`decode.image -> ${metrics}.source`);
+    const preview = s.addNode('ptp.previewImage', { x: 0, y: 300 })!;
+    expect(s.connectToNode(fromDecode, preview)).toBe(true);
+    // The second IMAGE goes to the free input (edit), not in place of source.
+    expect(s.connectToNode({ node: preview, handle: 'image', side: 'source' }, metrics)).toBe(true);
+    expect(links()).toEqual(
+      expect.arrayContaining([`decode.image -> ${metrics}.source`, `${preview}.image -> ${metrics}.edit`]),
+    );
+    // Dragged from an input: the node's first output that fits feeds it.
+    const another = s.addNode('ptp.previewImage', { x: 0, y: 600 })!;
+    expect(s.connectToNode({ node: another, handle: 'image', side: 'target' }, 'decode')).toBe(true);
+    expect(links()).toContain(`decode.image -> ${another}.image`);
+    // Nothing takes it: no change.
+    const before = links();
+    expect(s.connectToNode(fromDecode, 'viewer')).toBe(false);
+    expect(s.connectToNode(fromDecode, 'decode')).toBe(false);
+    expect(links()).toEqual(before);
+    s.undo();
+    expect(links()).not.toContain(`decode.image -> ${another}.image`);
+  });
+
   it('keys each node by what feeds it: a move keeps the keys, a param edit changes those downstream', () => {
     const s = store();
     const keys = s.canvasInputKeys();

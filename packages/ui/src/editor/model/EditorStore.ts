@@ -40,6 +40,7 @@ import {
   withConnection,
   withoutEdges,
   withSpliced,
+  withLinkToNode,
   withoutNodes,
   withoutParam,
   withoutSelection,
@@ -530,6 +531,16 @@ export class EditorStore {
     const { graph, index } = this.#state;
     const edges = moving === undefined ? graph.edges : graph.edges.filter((e) => e.id !== moving);
     return checkConnection(attempt, graph.nodes, edges, index);
+  }
+
+  /**
+   * A dangling link let go on a node's body: linked to its first socket that takes it (withLinkToNode),
+   * one undo step. False when none does.
+   */
+  connectToNode(link: Omit<DanglingLink, 'type'>, nodeId: string): boolean {
+    const linked = withLinkToNode(this.#state.graph, this.#state.index, link, nodeId);
+    if (linked) this.#change(() => linked);
+    return linked !== undefined;
   }
 
   /**

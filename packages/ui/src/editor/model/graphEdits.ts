@@ -225,3 +225,33 @@ export function withSpliced(
   }
   return undefined;
 }
+
+/**
+ * A link dragged from a socket and let go on a node's body (ComfyUI's habit): linked to that node's
+ * first socket the types allow, a free one before one that is linked already. Undefined when none
+ * takes it.
+ */
+export function withLinkToNode(
+  g: EditorGraph,
+  index: CatalogueIndex,
+  link: Omit<DanglingLink, 'type'>,
+  nodeId: string,
+): EditorGraph | undefined {
+  const node = g.nodes.find((n) => n.id === nodeId);
+  const entry = node && index.byType.get(node.data.nodeType);
+  if (!entry || nodeId === link.node) return undefined;
+  const fromOutput = link.side === 'source';
+  const sockets = Object.keys(fromOutput ? entry.inputs : entry.outputs);
+  const linked = new Set(g.edges.filter((e) => e.target === nodeId).map((e) => e.targetHandle));
+  const ordered = fromOutput
+    ? [...sockets.filter((s) => !linked.has(s)), ...sockets.filter((s) => linked.has(s))]
+    : sockets;
+  for (const socket of ordered) {
+    const attempt = fromOutput
+      ? { source: link.node, sourceHandle: link.handle, target: nodeId, targetHandle: socket }
+      : { source: nodeId, sourceHandle: socket, target: link.node, targetHandle: link.handle };
+    const made = withConnection(g, attempt, index);
+    if (made.verdict.ok) return made.graph;
+  }
+  return undefined;
+}

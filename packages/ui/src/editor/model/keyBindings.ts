@@ -81,6 +81,7 @@ export const MOUSE_GESTURES: readonly { readonly gesture: string; readonly does:
     does: 'its menu: run to here, bypass, mute, collapse, rename, colour, duplicate, group, delete',
   },
   { gesture: 'drop a link on the empty canvas', does: 'add a node that takes it, linked' },
+  { gesture: 'drop a link on a node', does: 'link it to the node’s first socket that takes it' },
   { gesture: 'drag a node with no links onto a link', does: 'put it into the link (the link widens first)' },
   { gesture: 'Shift+click Run', does: 'run on the server ahead of the runs waiting there' },
   { gesture: 'drag a node into a group frame', does: 'it joins the group (out of it: leaves)' },
