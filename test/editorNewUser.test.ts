@@ -716,16 +716,28 @@ describe('right-click menus (ComfyUI)', () => {
   }, 300_000);
 });
 
+/**
+ * The word-swap template on the server with a node of `type` added from the node search (typed
+ * `query`) at `at` in canvas pixels; the page and that node's id.
+ */
+async function wordSwapWith(query: string, type: string, at: { x: number; y: number }) {
+  const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=server`);
+  await node(page, 'decode').waitFor();
+  await page.locator('.react-flow__pane').dblclick({ position: at });
+  await page.getByTestId('quick-add').locator('input').fill(query);
+  await page.keyboard.press('Enter');
+  const added = async () => (await editorDocument(page)).nodes.find((n) => n.type === type)?.id;
+  await expect.poll(added).toBeTruthy();
+  return { page, id: (await added())! };
+}
+
+/** The links of the open graph as `from -> to.input`. */
+const linkList = async (page: Page) =>
+  (await editorDocument(page)).edges.map((e) => `${e.from.node} -> ${e.to.node}.${e.to.input}`);
+
 describe('links and reroutes (ComfyUI)', () => {
   it('bends a link: added from the search, linked either side, coloured by what flows through, and the run goes through it', async () => {
-    const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=server`);
-    await node(page, 'decode').waitFor();
-    await page.locator('.react-flow__pane').dblclick({ position: { x: 700, y: 640 } });
-    await page.getByTestId('quick-add').locator('input').fill('reroute');
-    await page.keyboard.press('Enter');
-    const rerouteId = async () => (await editorDocument(page)).nodes.find((n) => n.type === 'ptp.reroute')?.id;
-    await expect.poll(rerouteId).toBeTruthy();
-    const id = (await rerouteId())!;
+    const { page, id: id } = await wordSwapWith('reroute', 'ptp.reroute', { x: 700, y: 640 });
     await dragLink(page, { node: 'decode', output: 'image' }, { node: id, input: 'input' });
     await dragLink(page, { node: id, output: 'output' }, { node: 'save', input: 'image' });
     const links = (await editorDocument(page)).edges.map(
@@ -753,21 +765,14 @@ describe('links and reroutes (ComfyUI)', () => {
       .poll(async () => (await editorDocument(page)).nodes.filter((n) => n.type === 'ptp.reroute').length)
       .toBe(2);
     const second = (await editorDocument(page)).nodes.filter((n) => n.type === 'ptp.reroute')[1]!.id;
-    expect((await editorDocument(page)).edges.map((e) => `${e.from.node} -> ${e.to.node}.${e.to.input}`)).toEqual(
+    expect(await linkList(page)).toEqual(
       expect.arrayContaining([`decode -> ${id}.input`, `${id} -> ${second}.input`, `${second} -> save.image`]),
     );
     expect(await page.getByTestId('problem-count').textContent()).toBe('ready to run');
   }, 300_000);
 
   it('drops a node with no links onto a link: the link widens while it is over it, and the node goes into it', async () => {
-    const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=server`);
-    await node(page, 'decode').waitFor();
-    await page.locator('.react-flow__pane').dblclick({ position: { x: 700, y: 640 } });
-    await page.getByTestId('quick-add').locator('input').fill('reroute');
-    await page.keyboard.press('Enter');
-    const rerouteId = async () => (await editorDocument(page)).nodes.find((n) => n.type === 'ptp.reroute')?.id;
-    await expect.poll(rerouteId).toBeTruthy();
-    const id = (await rerouteId())!;
+    const { page, id: id } = await wordSwapWith('reroute', 'ptp.reroute', { x: 700, y: 640 });
     const box = (await node(page, id).boundingBox())!;
     const linkId = await edgeIdBetween(page, 'decode', 'save');
     const to = await edgePoint(page, linkId!);
@@ -782,7 +787,7 @@ describe('links and reroutes (ComfyUI)', () => {
     await screenshot(page, 'editor-drop-on-link');
     await page.mouse.up();
     await expect
-      .poll(async () => (await editorDocument(page)).edges.map((e) => `${e.from.node} -> ${e.to.node}.${e.to.input}`))
+      .poll(() => linkList(page))
       .toEqual(expect.arrayContaining([`decode -> ${id}.input`, `${id} -> save.image`]));
     expect(await page.locator('.react-flow__edge.splice-target').count()).toBe(0);
     expect(await page.getByTestId('problem-count').textContent()).toBe('ready to run');
@@ -797,16 +802,8 @@ describe('links and reroutes (ComfyUI)', () => {
   }, 300_000);
 
   it('moves a link by dragging its end to another input, and takes it away when dropped on the canvas', async () => {
-    const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=server`);
-    await node(page, 'decode').waitFor();
-    await page.locator('.react-flow__pane').dblclick({ position: { x: 500, y: 560 } });
-    await page.getByTestId('quick-add').locator('input').fill('preview image');
-    await page.keyboard.press('Enter');
-    const previewId = async () => (await editorDocument(page)).nodes.find((n) => n.type === 'ptp.previewImage')?.id;
-    await expect.poll(previewId).toBeTruthy();
-    const preview = (await previewId())!;
-    const links = async () =>
-      (await editorDocument(page)).edges.map((e) => `${e.from.node} -> ${e.to.node}.${e.to.input}`);
+    const { page, id: preview } = await wordSwapWith('preview image', 'ptp.previewImage', { x: 500, y: 560 });
+    const links = () => linkList(page);
     const centre = async (l: Locator) => {
       const b = (await l.boundingBox())!;
       return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
@@ -844,14 +841,7 @@ describe('links and reroutes (ComfyUI)', () => {
   }, 300_000);
 
   it('links a link let go on a node’s body to its first input that takes it, and says when none does', async () => {
-    const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=server`);
-    await node(page, 'decode').waitFor();
-    await page.locator('.react-flow__pane').dblclick({ position: { x: 500, y: 560 } });
-    await page.getByTestId('quick-add').locator('input').fill('preview image');
-    await page.keyboard.press('Enter');
-    const previewId = async () => (await editorDocument(page)).nodes.find((n) => n.type === 'ptp.previewImage')?.id;
-    await expect.poll(previewId).toBeTruthy();
-    const preview = (await previewId())!;
+    const { page, id: preview } = await wordSwapWith('preview image', 'ptp.previewImage', { x: 500, y: 560 });
     const dragTo = async (target: Locator) => {
       const from = (await handle(page, 'decode', 'image', 'output').boundingBox())!;
       const to = (await target.boundingBox())!;
@@ -861,9 +851,7 @@ describe('links and reroutes (ComfyUI)', () => {
       await page.mouse.up();
     };
     await dragTo(node(page, preview));
-    await expect
-      .poll(async () => (await editorDocument(page)).edges.map((e) => `${e.from.node} -> ${e.to.node}.${e.to.input}`))
-      .toContain(`decode -> ${preview}.image`);
+    await expect.poll(() => linkList(page)).toContain(`decode -> ${preview}.image`);
     await dragTo(node(page, 'viewer'));
     await expect
       .poll(() => page.locator('[data-testid=notice][data-tag=connection-refused]').last().textContent())
