@@ -18,6 +18,7 @@ import {
   openEditor,
   overlaps,
   runToEnd,
+  selectedNodes,
   setNumberParam,
   waitForRunEnd,
 } from './support/editorPage.js';
@@ -587,7 +588,7 @@ describe('run on change (Auto, as ComfyUI auto queue)', () => {
 });
 
 describe('keyboard shortcuts (?)', () => {
-  it('? lists the keys the editor handles; Alt+C collapses; Ctrl+Shift+Enter runs ahead of the queue', async () => {
+  it('? lists the keys the editor handles; Alt+C collapses; Ctrl+drag selects a box; Ctrl+Shift+Enter runs ahead of the queue', async () => {
     const { page } = await openEditor(browser, `${server.url}/?template=tiny-word-swap&run=server`);
     await node(page, 'source').waitFor();
     await node(page, 'source').locator('header .title').click();
@@ -616,6 +617,17 @@ describe('keyboard shortcuts (?)', () => {
     await expect
       .poll(async () => (await editorDocument(page)).nodes.find((n) => n.id === 'source')!.ui?.collapsed)
       .toBeFalsy();
+
+    // Ctrl+drag on the empty canvas selects the nodes inside the box (ComfyUI's), as Shift+drag does.
+    const a = (await node(page, 'model').boundingBox())!;
+    const b = (await node(page, 'source').boundingBox())!;
+    await page.keyboard.down('Control');
+    await page.mouse.move(a.x - 8, a.y - 8);
+    await page.mouse.down();
+    await page.mouse.move(b.x + b.width + 8, b.y + b.height + 8, { steps: 8 });
+    await page.mouse.up();
+    await page.keyboard.up('Control');
+    await expect.poll(async () => (await selectedNodes(page)).sort()).toEqual(['model', 'source']);
 
     const serial = Number(await page.getByTestId('run-status').getAttribute('data-run'));
     await page.keyboard.press('Control+Shift+Enter');

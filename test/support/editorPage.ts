@@ -183,8 +183,24 @@ export async function clickPane(page: Page): Promise<void> {
 }
 
 type EditorWindow = {
-  ptpEditor: { state(): { graph: { edges: { id: string; source: string; target: string; selected?: boolean }[] } } };
+  ptpEditor: {
+    state(): {
+      graph: {
+        nodes: { id: string; selected?: boolean }[];
+        edges: { id: string; source: string; target: string; selected?: boolean }[];
+      };
+    };
+  };
 };
+
+export function selectedNodes(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    (window as unknown as EditorWindow).ptpEditor
+      .state()
+      .graph.nodes.filter((n) => n.selected)
+      .map((n) => n.id),
+  );
+}
 
 /** The id of the (first) edge from node `source` to node `target` on the canvas. */
 export function edgeIdBetween(page: Page, source: string, target: string): Promise<string | undefined> {

@@ -47,6 +47,8 @@ const MINIMAP_ABOVE = 20;
 const RECONNECT_RADIUS = 10;
 /** Shift+click adds to the selection, as Ctrl/Cmd+click does (ComfyUI's and most editors' habit). */
 const MULTI_SELECT_KEYS = ['Meta', 'Control', 'Shift'];
+/** Ctrl+drag on the empty canvas draws a selection box (ComfyUI's), as Shift+drag does (React Flow's). */
+const BOX_SELECT_KEYS = ['Shift', 'Control', 'Meta'];
 
 /** Which kind of store change a batch of React Flow node changes is (one undo step per drag). */
 function nodeChangeKind(
@@ -286,6 +288,7 @@ export function Canvas({ onDropFile, onRunTo }: CanvasProps) {
         // A double-click on the empty canvas opens the node search (ComfyUI's), not a zoom.
         zoomOnDoubleClick={false}
         multiSelectionKeyCode={MULTI_SELECT_KEYS}
+        selectionKeyCode={BOX_SELECT_KEYS}
         // Deleting goes through the store (one undo step for nodes and their links): see useShortcuts.
         deleteKeyCode={null}
         onlyRenderVisibleElements={nodes.length > VIRTUALIZE_ABOVE}

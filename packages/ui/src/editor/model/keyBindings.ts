@@ -71,6 +71,7 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
 /** Mouse gestures the shortcuts dialog lists beside the keys. */
 export const MOUSE_GESTURES: readonly { readonly gesture: string; readonly does: string }[] = [
   { gesture: 'double-click or right-click the empty canvas', does: 'search the node types, Enter adds one there' },
+  { gesture: 'Ctrl+drag or Shift+drag on the empty canvas', does: 'select the nodes inside the box' },
   { gesture: 'right-click a link', does: 'add a reroute there, or delete the link' },
   {
     gesture: 'drag a link by its end (just beside its socket)',
