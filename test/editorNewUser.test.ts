@@ -837,6 +837,15 @@ describe('links and reroutes (ComfyUI)', () => {
     await expect.poll(links).toContain(`decode -> ${preview}.image`);
     expect(await links()).not.toContain('decode -> save.image');
 
+    // Let go on a node's body, the link goes to its first input that takes it (the picked-up one moves).
+    const title = await centre(node(page, 'save').locator('header .title'));
+    await moveEnd((await edgeIdBetween(page, 'decode', preview))!, title);
+    await expect.poll(links).toContain('decode -> save.image');
+    expect(await links()).not.toContain(`decode -> ${preview}.image`);
+    await page.keyboard.press('Control+z'); // one step: the move as a whole
+    await expect.poll(links).toContain(`decode -> ${preview}.image`);
+    expect(await links()).not.toContain('decode -> save.image');
+
     // Dropped on the empty canvas: the link is taken away, and the node search offers what could take
     // it from there (as a new link dropped there does); Escape, then one undo brings it back.
     const pane = (await page.locator('.react-flow__pane').boundingBox())!;

@@ -48,8 +48,10 @@ export function useConnections(
   );
   const onReconnectEnd = useCallback(
     (_e: unknown, edge: Edge, _end: unknown, state: FinalConnectionState) => {
+      // Cleared already when the drop was handled (let go on a node's body: see onConnectEnd, called first).
+      const handled = moving.current !== edge.id;
       moving.current = undefined;
-      if (!state.toNode && !state.toHandle) store.removeEdges([edge.id]);
+      if (!handled && !state.toNode && !state.toHandle) store.removeEdges([edge.id]);
     },
     [store],
   );
@@ -70,7 +72,11 @@ export function useConnections(
         // Let go on a node's body: its first socket that takes the link (ComfyUI's way).
         const onNode = nodeUnder(event);
         if (onNode) {
-          if (!store.connectToNode(link, onNode)) {
+          // A link being moved is replaced by the new one (one undo step), or stays when none fits.
+          const replacing = moving.current;
+          moving.current = undefined;
+          if (onNode === link.node) return; // let go on the node it came from: nothing to do
+          if (!store.connectToNode(link, onNode, replacing)) {
             const title = index.byType.get(graph.nodes.find((n) => n.id === onNode)?.data.nodeType ?? '')?.title;
             const socket = link.side === 'source' ? 'input that takes' : 'output that gives';
             notify('error', `Link refused: ${title ?? onNode} has no ${socket} ${link.type}`, 'connection-refused');
@@ -84,7 +90,7 @@ export function useConnections(
       if (state.isValid !== false) return;
       const attempt = orient(state);
       if (!attempt) return;
-      const verdict = store.checkConnection(attempt);
+      const verdict = store.checkConnection(attempt, moving.current);
       if (!verdict.ok) notify('error', `Link refused: ${verdict.message}`, 'connection-refused');
     },
     [store, notify, onDropOnPane],

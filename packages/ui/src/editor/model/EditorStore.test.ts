@@ -238,6 +238,13 @@ describe('EditorStore', () => {
     expect(links()).toEqual(before);
     s.undo();
     expect(links()).not.toContain(`decode.image -> ${another}.image`);
+    // A link being moved and let go on a node: it is replaced, even on the node it came from.
+    const toSave = s.getState().graph.edges.find((e) => e.source === 'decode' && e.target === 'save')!;
+    expect(s.connectToNode(fromDecode, 'save')).toBe(false); // a duplicate of itself
+    expect(s.connectToNode(fromDecode, 'save', toSave.id)).toBe(true);
+    expect(links().filter((l) => l === 'decode.image -> save.image')).toHaveLength(1);
+    expect(s.connectToNode(fromDecode, 'viewer', toSave.id)).toBe(false);
+    expect(links()).toContain('decode.image -> save.image'); // kept when nothing takes it
   });
 
   it('keys each node by what feeds it: a move keeps the keys, a param edit changes those downstream', () => {

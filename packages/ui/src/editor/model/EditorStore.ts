@@ -535,10 +535,12 @@ export class EditorStore {
 
   /**
    * A dangling link let go on a node's body: linked to its first socket that takes it (withLinkToNode),
-   * one undo step. False when none does.
+   * one undo step. `replacing`: the link being moved, which the new one takes the place of. False
+   * (and nothing changed) when no socket takes it.
    */
-  connectToNode(link: Omit<DanglingLink, 'type'>, nodeId: string): boolean {
-    const linked = withLinkToNode(this.#state.graph, this.#state.index, link, nodeId);
+  connectToNode(link: Omit<DanglingLink, 'type'>, nodeId: string, replacing?: string): boolean {
+    const from = replacing === undefined ? this.#state.graph : withoutEdges(this.#state.graph, [replacing]);
+    const linked = withLinkToNode(from, this.#state.index, link, nodeId);
     if (linked) this.#change(() => linked);
     return linked !== undefined;
   }
