@@ -473,6 +473,29 @@ describe('editor (browser only)', () => {
     expect(graphOf(await editorDocument(page))).toEqual(before);
   });
 
+  it('opens the real-image edit on a picture dropped on an empty canvas', async () => {
+    const page = await open();
+    expect((await editorDocument(page)).nodes).toHaveLength(0);
+    const photo = encodePng({ width: 16, height: 16, rgba: new Uint8Array(16 * 16 * 4).fill(120) }, {});
+    await dropFile(page, 'my photo.png', 'image/png', photo);
+    await page.locator('[data-testid=notice][data-tag=image-opened]').waitFor();
+    const doc = await editorDocument(page);
+    expect(doc.metadata.name).toBe('Edit of my photo');
+    expect(doc.nodes.map((n) => n.type)).toEqual(expect.arrayContaining(['ptp.loadImage', 'ptp.invert']));
+    const load = doc.nodes.find((n) => n.type === 'ptp.loadImage')!;
+    expect(load.params.upload).toMatch(/^[0-9a-f]{64}$/);
+    await expect
+      .poll(() =>
+        node(page, load.id)
+          .getByTestId('upload-preview')
+          .evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))
+          .catch(() => 0),
+      )
+      .toBe(16);
+    expect(await page.getByTestId('problem-count').textContent()).toBe('ready to run');
+    await screenshot(page, 'editor-photo-opened');
+  });
+
   it('shows unknown node types as placeholders with their links and a validation error', async () => {
     const page = await open();
     const doc = example('tiny-generate');

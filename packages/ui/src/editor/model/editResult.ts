@@ -34,13 +34,14 @@ export function promptOfResult(doc: WorkflowDocument, index: number): string | u
 }
 
 /**
- * The edit-a-real-image template set up to edit a result further: the picture (an upload id) is
+ * The edit-a-real-image template set up to edit a picture (a photo dropped on an empty canvas), or
+ * a result further: the picture (an upload id) is
  * loaded and inverted under the prompt it was made from, which is also the target prompt to change;
  * the model pack stays the one the result came from.
  */
 export function editResultDocument(
   template: WorkflowDocument,
-  from: { upload: string; prompt?: string; pack?: string; name: string },
+  from: { upload: string; prompt?: string; pack?: string; name: string; description?: string },
 ): WorkflowDocument {
   const doc = structuredClone(template);
   const set = (type: string, param: string, value: unknown, which = 0) => {
@@ -56,7 +57,9 @@ export function editResultDocument(
   doc.metadata = {
     ...doc.metadata,
     name: editName(from.name),
-    description: `Edits a result of “${from.name}” further: the picture is inverted under the prompt it was made from; change a word of the target prompt and run.`,
+    description:
+      from.description ??
+      `Edits a result of “${from.name}” further: the picture is inverted under the prompt it was made from; change a word of the target prompt and run.`,
   };
   return doc;
 }

@@ -231,6 +231,20 @@ async function placeImage(
     notify('error', `Upload of ${file.name} failed: ${(err as Error).message}`, 'upload-failed');
     return;
   }
+  // On an empty canvas a picture most likely is one to edit: the real-image edit, ready to run on it.
+  const template = templateDocument(EDIT_RESULT_TEMPLATE);
+  const { graph, scope } = store.getState();
+  if (template && !graph.nodes.length && !scope) {
+    const name = file.name.replace(/\.(png|jpe?g|webp)$/i, '') || file.name;
+    const description = `Edits the picture ${file.name}: it is inverted under the source prompt, which should describe it; change a word of the target prompt and run.`;
+    kit.openDocument(editResultDocument(template, { upload, name, description }), { saved: false });
+    notify(
+      'success',
+      `Opened the real-image edit on ${file.name}: describe the picture in the source prompt, change a word of the target, then Run.`,
+      'image-opened',
+    );
+    return;
+  }
   const placed = store.placeUpload(upload, drop?.at ?? kit.freeSpot(entry), drop?.node);
   if (!placed) return;
   notify(
