@@ -471,6 +471,17 @@ describe('editor (browser only)', () => {
     await dropFile(page, 'notes.txt', 'text/plain', new TextEncoder().encode('hello'));
     await page.locator('[data-testid=notice][data-tag=open-failed]').waitFor();
     expect(graphOf(await editorDocument(page))).toEqual(before);
+    // A file over the bound is refused by its size, before it is read.
+    const huge = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(17 * 1024 * 1024)], 'huge.png', { type: 'image/png' }));
+      return dt;
+    });
+    await page.getByTestId('canvas').dispatchEvent('drop', { dataTransfer: huge });
+    await expect
+      .poll(() => page.locator('[data-testid=notice][data-tag=open-failed]').last().textContent())
+      .toMatch(/huge\.png is 17\.0 MiB, over the 16\.0 MiB/);
+    expect(graphOf(await editorDocument(page))).toEqual(before);
   });
 
   it('opens the real-image edit on a picture dropped on an empty canvas', async () => {

@@ -35,6 +35,7 @@ import { RunController, RUN_TARGETS, type RunTarget } from './services/RunContro
 import { listPacks, samplePrompt } from './services/samplePrompt';
 import { useEditorActions } from './services/useEditorActions';
 import { UploadPreviews } from './services/UploadPreviews';
+import { MAX_UPLOAD_BYTES, tooBig } from './model/fileLimits';
 
 const NOTICE_MS = 8000;
 
@@ -268,6 +269,8 @@ export function App() {
       notify,
       ask,
       async uploadImage(file) {
+        const big = tooBig(file, MAX_UPLOAD_BYTES);
+        if (big) throw new Error(big);
         const bytes = new Uint8Array(await file.arrayBuffer());
         const mediaType = file.type || 'image/png';
         // On a server the upload is stored there (both runners read it back); without one the page's runner keeps it.

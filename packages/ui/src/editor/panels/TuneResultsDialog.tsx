@@ -5,6 +5,7 @@ import { parseResultsFile, tableFromTuneSummary, type ResultTable } from '../mod
 import { useServices } from '../services/EditorContext';
 import { FailedRunsNotice } from './FailedRunsNotice';
 import { Modal } from './Modal';
+import { MAX_RESULTS_FILE_BYTES, tooBig } from '../model/fileLimits';
 
 const short = (column: string) => column.slice(column.lastIndexOf('.') + 1);
 const cell = (v: number | null | undefined) =>
@@ -110,6 +111,8 @@ export function TuneResultsDialog({ onClose }: { onClose(): void }) {
           onChange={async (e) => {
             const f = e.target.files?.[0];
             if (!f) return;
+            const big = tooBig(f, MAX_RESULTS_FILE_BYTES);
+            if (big) return setError(big);
             const r = parseResultsFile(await f.text(), f.name);
             setError(r.ok ? undefined : r.message);
             if (r.ok) setOpened(r.table);

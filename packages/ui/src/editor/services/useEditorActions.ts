@@ -8,6 +8,7 @@ import type { ResultImage } from '../model/runResults';
 import { templateDocument } from '../model/templates';
 import { exportFileName, exportJson, plainImageType, readWorkflowFile } from '../model/workflowFile';
 import { imageNodeType } from '../model/uploadTarget';
+import { MAX_OPENED_FILE_BYTES, tooBig } from '../model/fileLimits';
 import { freeSpotInView } from '../canvas/freeSpotInView';
 import type { LibraryRef } from '../model/EditorStore';
 import { runActions } from './runActions';
@@ -187,6 +188,11 @@ function documentActions(
       notify('info', `Editing ${image.name} further: change a word of the target prompt, then Run.`, 'edit-result');
     },
     async openFile(file, drop) {
+      const big = tooBig(file, MAX_OPENED_FILE_BYTES);
+      if (big) {
+        notify('error', `Could not open ${file.name}: ${big}`, 'open-failed');
+        return;
+      }
       const bytes = new Uint8Array(await file.arrayBuffer());
       const mediaType = plainImageType(bytes);
       if (mediaType) return placeImage(kit, new File([bytes], file.name, { type: mediaType }), drop);
