@@ -50,7 +50,8 @@ export function useDropOnLink(
       const root = canvasRef.current;
       const { width, height } = node.measured ?? {};
       const linked = store.getState().graph.edges.some((e) => e.source === node.id || e.target === node.id);
-      if (!root || dragged.length !== 1 || linked || !width || !height) return mark(undefined);
+      // A group's title dragged is no node to put into a link.
+      if (!root || dragged.length !== 1 || node.type !== 'ptp' || linked || !width || !height) return mark(undefined);
       const rect = { x: node.position.x, y: node.position.y, width, height };
       mark(linksUnder(rect, linkPathsNear(root, rect)).find((id) => store.canSplice(node.id, id)));
     },
