@@ -683,8 +683,9 @@ describe('right-click menus (ComfyUI)', () => {
       color: '#3b7a55',
     });
     expect(await node(page, 'target1').getAttribute('data-color')).toBe('#3b7a55');
-    await node(page, 'target1').locator('header .title').click({ button: 'right' });
-    await menu.getByTestId('node-menu-rename').click();
+    // A double-click on the title renames too (ComfyUI's).
+    await node(page, 'target1').locator('header .title').dblclick();
+    expect(await page.getByTestId('ask-input').inputValue()).toBe('Target prompt');
     await page.getByTestId('ask-input').fill('');
     await page.getByTestId('ask-ok').click();
     await expect.poll(() => node(page, 'target1').locator('header .title').textContent()).toBe('Prompt');

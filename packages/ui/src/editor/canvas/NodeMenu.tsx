@@ -7,6 +7,7 @@ import type { EditorNode } from '../model/editorGraph';
 import type { EditorStore } from '../model/EditorStore';
 import { GROUP_COLORS } from '../model/groups';
 import { useServices } from '../services/EditorContext';
+import { useRenameNode } from './useRenameNode';
 import { popupAt, type CanvasPoint } from './canvasPopup';
 import { MenuItem, PopupMenu } from './PopupMenu';
 
@@ -103,24 +104,12 @@ export function NodeMenu({
   /** Runs what the given nodes need, and nothing else. */
   onRunTo(ids: string[]): void;
 }) {
-  const { store, ask } = useServices();
+  const { store } = useServices();
   const nodes = useEditor((s) => s.graph.nodes);
-  const index = useEditor((s) => s.index);
   const selected = nodes.filter((n) => n.selected);
   const inBlock = useEditor((s) => Boolean(s.scope));
 
-  /** The node's own title (saved as its `ui.label`); empty gives it back its type's title. */
-  const rename = async (node: EditorNode) => {
-    const typeTitle = index.byType.get(node.data.nodeType)?.title ?? node.data.nodeType;
-    const name = await ask({
-      title: `Rename “${node.data.label ?? typeTitle}”`,
-      label: `Title (empty: ${typeTitle})`,
-      initial: node.data.label ?? '',
-      confirm: 'Rename',
-      allowEmpty: true,
-    });
-    if (name !== undefined) store.setNodeUi(node.id, { label: name.trim() || undefined });
-  };
+  const rename = useRenameNode();
 
   if (!selected.length) return null;
   return (

@@ -9,6 +9,7 @@ import { progressFraction, type NodeRunStatus } from '../model/runStatus';
 import { useAsLastRun, useEditor, useFreshness, useRun } from '../hooks/useEditor';
 import { summaryLines } from '../model/summaryLines';
 import { useServices } from '../services/EditorContext';
+import { useRenameNode } from './useRenameNode';
 import { MODE_BADGES } from './modeBadges';
 import { ParamField } from './ParamField';
 import { Reroute } from './Reroute';
@@ -326,6 +327,7 @@ function NodeHeader(props: {
 }) {
   const { id, data, entry, status, hasError, nodeErrors } = props;
   const { store } = useServices();
+  const rename = useRenameNode();
   const state = status?.state ?? 'idle';
   const title = data.label ?? entry?.title ?? data.nodeType;
   return (
@@ -338,7 +340,11 @@ function NodeHeader(props: {
       >
         {data.collapsed ? '▸' : '▾'}
       </button>
-      <span className="title" title={entry?.description ? `${title}: ${entry.description}` : title}>
+      <span
+        className="title"
+        title={entry?.description ? `${title}: ${entry.description}` : title}
+        onDoubleClick={() => void rename({ id, data })}
+      >
         {title}
       </span>
       <span className="node-id">{id}</span>

@@ -81,6 +81,7 @@ export const MOUSE_GESTURES: readonly { readonly gesture: string; readonly does:
     gesture: 'right-click a node',
     does: 'its menu: run to here, bypass, mute, collapse, rename, colour, duplicate, group, delete',
   },
+  { gesture: 'double-click a node’s title', does: 'rename it' },
   { gesture: 'drop a link on the empty canvas', does: 'add a node that takes it, linked' },
   { gesture: 'drop a link on a node', does: 'link it to the node’s first socket that takes it' },
   { gesture: 'drag a node with no links onto a link', does: 'put it into the link (the link widens first)' },
