@@ -193,14 +193,20 @@ type EditorWindow = {
   };
 };
 
-export function selectedNodes(page: Page): Promise<string[]> {
-  return page.evaluate(() =>
-    (window as unknown as EditorWindow).ptpEditor
-      .state()
-      .graph.nodes.filter((n) => n.selected)
-      .map((n) => n.id),
+/** The ids of the selected nodes or links on the canvas. */
+function selected(page: Page, of: 'nodes' | 'edges'): Promise<string[]> {
+  return page.evaluate(
+    (key) =>
+      (window as unknown as EditorWindow).ptpEditor
+        .state()
+        .graph[key].filter((x) => x.selected)
+        .map((x) => x.id),
+    of,
   );
 }
+
+export const selectedNodes = (page: Page): Promise<string[]> => selected(page, 'nodes');
+export const selectedEdges = (page: Page): Promise<string[]> => selected(page, 'edges');
 
 /** The id of the (first) edge from node `source` to node `target` on the canvas. */
 export function edgeIdBetween(page: Page, source: string, target: string): Promise<string | undefined> {
@@ -209,15 +215,6 @@ export function edgeIdBetween(page: Page, source: string, target: string): Promi
       (window as unknown as EditorWindow).ptpEditor.state().graph.edges.find((e) => e.source === s && e.target === t)
         ?.id,
     [source, target] as const,
-  );
-}
-
-export function selectedEdges(page: Page): Promise<string[]> {
-  return page.evaluate(() =>
-    (window as unknown as EditorWindow).ptpEditor
-      .state()
-      .graph.edges.filter((e) => e.selected)
-      .map((e) => e.id),
   );
 }
 
