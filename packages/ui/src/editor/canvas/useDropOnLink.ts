@@ -45,22 +45,42 @@ export function useDropOnLink(
     setTarget(id);
   }, []);
 
+  // Links do not change during a drag: whether the node has any, and which links it fits, are
+  // worked out once per drag, not on every frame.
+  const drag = useRef<{ node: string; linked: boolean; fits: Map<string, boolean> }>(undefined);
+  const dragOf = useCallback(
+    (id: string) => {
+      if (drag.current?.node !== id) {
+        const linked = store.getState().graph.edges.some((e) => e.source === id || e.target === id);
+        drag.current = { node: id, linked, fits: new Map() };
+      }
+      return drag.current;
+    },
+    [store],
+  );
+
   const onNodeDrag = useCallback<OnNodeDrag>(
     (_event, node: Node, dragged: Node[]) => {
       const root = canvasRef.current;
       const { width, height } = node.measured ?? {};
-      const linked = store.getState().graph.edges.some((e) => e.source === node.id || e.target === node.id);
       // A group's title dragged is no node to put into a link.
-      if (!root || dragged.length !== 1 || node.type !== 'ptp' || linked || !width || !height) return mark(undefined);
+      if (!root || dragged.length !== 1 || node.type !== 'ptp' || !width || !height) return mark(undefined);
+      const { linked, fits } = dragOf(node.id);
+      if (linked) return mark(undefined);
+      const fit = (link: string) => {
+        if (!fits.has(link)) fits.set(link, store.canSplice(node.id, link));
+        return fits.get(link)!;
+      };
       const rect = { x: node.position.x, y: node.position.y, width, height };
-      mark(linksUnder(rect, linkPathsNear(root, rect)).find((id) => store.canSplice(node.id, id)));
+      mark(linksUnder(rect, linkPathsNear(root, rect)).find(fit));
     },
-    [store, canvasRef, mark],
+    [store, canvasRef, mark, dragOf],
   );
 
   const onNodeDragStop = useCallback<OnNodeDrag>(
     (_event, node: Node) => {
       const id = current.current;
+      drag.current = undefined;
       mark(undefined);
       if (id) store.spliceIntoEdge(node.id, id);
       onDragStop();
